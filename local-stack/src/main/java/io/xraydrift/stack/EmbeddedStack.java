@@ -1,0 +1,64 @@
+package io.xraydrift.stack;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** The broker inside this JVM and the registry as a child process, started side by side. */
+public final class EmbeddedStack implements LocalStack {
+
+    private final LocalKafka kafka;
+    private final LocalRegistry registry;
+
+    private EmbeddedStack(LocalKafka kafka, LocalRegistry registry) {
+        this.kafka = kafka;
+        this.registry = registry;
+    }
+
+    /** Starts both (in parallel: the registry JVM boots while the broker formats and starts). */
+    public static EmbeddedStack start() {
+        CompletableFuture<LocalRegistry> registry = CompletableFuture.supplyAsync(LocalRegistry::start);
+        LocalKafka kafka;
+        try {
+            kafka = LocalKafka.start();
+        } catch (RuntimeException e) {
+            registry.thenAccept(LocalRegistry::close);
+            throw e;
+        }
+        try {
+            return new EmbeddedStack(kafka, registry.join());
+        } catch (CompletionException e) {
+            kafka.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    @Override
+    public String registryUrl() {
+        return registry.registryUrl();
+    }
+
+    @Override
+    public String ccompatUrl() {
+        return registry.ccompatUrl();
+    }
+
+    @Override
+    public String describe() {
+        return "Kafka (KRaft, in this JVM) at " + bootstrapServers() + ", Apicurio Registry (pid "
+                + registry.pid() + ") at " + registry.baseUrl();
+    }
+
+    @Override
+    public void close() {
+        try {
+            kafka.close();
+        } finally {
+            registry.close();
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.xraydrift.stack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apicurio Registry 3.x process (in-memory storage) on loopback, started from the
+ * distribution Maven unpacked into this module's build. The process dies with this JVM: a
+ * watchdog shell kills it when the parent is gone, even after SIGKILL.
+ */
+public final class LocalRegistry implements AutoCloseable {
+
+    /** Environment variable overriding where the unpacked registry ({@code quarkus-run.jar}) lives. */
+    public static final String REGISTRY_HOME = "XRAY_REGISTRY_HOME";
+    static final int MINIMUM_JAVA = 21;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalRegistry.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Process process;
+    private final Path workDir;
+    private final int httpPort;
+
+    private LocalRegistry(Process process, Path workDir, int httpPort) {
+        this.process = process;
+        this.workDir = workDir;
+        this.httpPort = httpPort;
+    }
+
+    /** Starts the registry and returns once its REST API answers. */
+    public static LocalRegistry start() {
+        long began = System.nanoTime();
+        Path home = registryHome();
+        Path java = JavaRuntimes.find(MINIMUM_JAVA);
+        int httpPort = FreePorts.pick();
+        int managementPort = FreePorts.pick();
+        Path workDir = createWorkDir();
+        Path log = workDir.resolve("registry.log");
+        List<String> command = new ArrayList<>(List.of(
+                "/bin/sh", "-c", WATCHDOG, "xray-registry-watchdog", String.valueOf(ProcessHandle.current().pid()),
+                java.toString(), "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
+                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
+                "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false",
+                "-jar", home.resolve("quarkus-run.jar").toString()));
+        Process process;
+        try {
+            process = new ProcessBuilder(command).directory(home.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            TempDirs.deleteQuietly(workDir);
+            throw new UncheckedIOException("cannot start Apicurio Registry with " + java, e);
+        }
+        LocalRegistry registry = new LocalRegistry(process, workDir, httpPort);
+        Runtime.getRuntime().addShutdownHook(new Thread(registry::close, "xray-registry-stop"));
+        try {
+            registry.awaitReady(log);
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+        LOG.info("Apicurio Registry ready on {} in {} ms ({})", registry.baseUrl(),
+                (System.nanoTime() - began) / 1_000_000, java);
+        return registry;
+    }
+
+    /** e.g. {@code http://127.0.0.1:PORT}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** The Apicurio v3 API, the URL its serdes take ({@code apicurio.registry.url}). */
+    public String registryUrl() {
+        return baseUrl() + "/apis/registry/v3";
+    }
+
+    /** The Confluent-compatible API, for Confluent-ecosystem tools. */
+    public String ccompatUrl() {
+        return baseUrl() + "/apis/ccompat/v7";
+    }
+
+    /** Process id of the registry JVM's watchdog parent (for diagnostics). */
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (process.isAlive()) {
+            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+            process.destroy();
+            tree.forEach(ProcessHandle::destroy);
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    tree.forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                for (ProcessHandle child : tree) {
+                    child.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+            }
+        }
+        TempDirs.deleteQuietly(workDir);
+    }
+
+    /**
+     * Runs the registry in the background and kills it when the parent JVM (first argument) or the
+     * watchdog itself is told to stop, so no registry outlives the JVM that started it.
+     */
+    private static final String WATCHDOG = String.join("\n",
+            "parent=$1; shift",
+            "\"$@\" &",
+            "child=$!",
+            "trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT HUP",
+            "while kill -0 \"$parent\" 2>/dev/null && kill -0 \"$child\" 2>/dev/null; do sleep 1; done",
+            "kill $child 2>/dev/null",
+            "wait $child");
+
+    private void awaitReady(Path log) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ping = HttpRequest.newBuilder(URI.create(registryUrl() + "/system/info"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Apicurio Registry exited with code " + process.exitValue()
+                        + " before it was ready; its log ends:\n" + tail(log));
+            }
+            try {
+                if (http.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for Apicurio Registry", e);
+            }
+            FreePorts.sleep(100);
+        }
+        throw new IllegalStateException("Apicurio Registry did not answer " + registryUrl() + "/system/info within "
+                + READY_TIMEOUT.toSeconds() + " s; its log ends:\n" + tail(log));
+    }
+
+    static Path registryHome() {
+        String override = System.getenv(REGISTRY_HOME);
+        Path home;
+        if (override != null && !override.isBlank()) {
+            home = Path.of(override.trim());
+        } else {
+            Properties p = new Properties();
+            try (InputStream in = LocalRegistry.class.getResourceAsStream("registry.properties")) {
+                if (in == null) {
+                    throw new IllegalStateException("registry.properties is missing from the local-stack jar");
+                }
+                p.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read registry.properties", e);
+            }
+            home = Path.of(p.getProperty("registry.home"));
+        }
+        if (!Files.isRegularFile(home.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException("Apicurio Registry is not unpacked at " + home
+                    + " (no quarkus-run.jar): build the local-stack module ('mvn -pl local-stack package') or set "
+                    + REGISTRY_HOME + " to an unpacked io.apicurio:apicurio-registry-app:tar.gz:all");
+        }
+        return home;
+    }
+
+    private static Path createWorkDir() {
+        try {
+            return Files.createTempDirectory("xray-registry-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temp directory for the registry's log", e);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.xraydrift.stack;
+
+import java.util.Locale;
+
+/**
+ * The parts the pipeline needs, running locally: a Kafka broker and a schema registry. Where a
+ * Docker engine answers, {@link #start()} may run them as containers; everywhere else it runs a
+ * real broker inside this JVM and a real Apicurio Registry process.
+ */
+public interface LocalStack extends AutoCloseable {
+
+    /** Environment variable choosing the implementation: {@code auto} (default), {@code embedded}, {@code containers}. */
+    String STACK_KIND = "XRAY_STACK";
+
+    /** The value for {@code bootstrap.servers}. */
+    String bootstrapServers();
+
+    /** Apicurio v3 API base, the value of {@code apicurio.registry.url}. */
+    String registryUrl();
+
+    /** Confluent-compatible API base, e.g. {@code http://127.0.0.1:PORT/apis/ccompat/v7}. */
+    String ccompatUrl();
+
+    /** One line saying what runs where. */
+    String describe();
+
+    @Override
+    void close();
+
+    /** Starts the kind named by {@value #STACK_KIND}; {@code auto} picks containers only when Docker answers. */
+    static LocalStack start() {
+        String kind = System.getenv().getOrDefault(STACK_KIND, "auto").trim().toLowerCase(Locale.ROOT);
+        return switch (kind) {
+            case "embedded" -> EmbeddedStack.start();
+            case "containers" -> ContainerStack.start();
+            case "auto" -> ContainerStack.dockerAvailable() ? ContainerStack.start() : EmbeddedStack.start();
+            default -> throw new IllegalArgumentException(STACK_KIND + "='" + kind
+                    + "' is not one of auto, embedded, containers");
+        };
+    }
+}

@@ -1,0 +1,111 @@
+package io.xraydrift.schemas;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+import io.apicurio.registry.serde.Default4ByteIdHandler;
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.apicurio.registry.serde.avro.AvroSerdeConfig;
+import io.apicurio.registry.serde.config.SerdeConfig;
+import io.apicurio.registry.serde.kafka.config.KafkaSerdeConfig;
+import io.apicurio.registry.serde.strategy.TopicIdStrategy;
+
+/**
+ * Serdes for the event topics: Apicurio's Avro serdes writing the Confluent wire format (magic
+ * byte 0, 4-byte schema id = registry content id, no headers), subjects named by topic
+ * ({@code <topic>-value}), values read back as the generated classes. Keys are plain strings.
+ */
+public final class EventSerdes {
+
+    /** Package of the generated event classes, which Avro must be told to trust when it loads them by name. */
+    public static final String EVENTS_PACKAGE = "io.xraydrift.events";
+
+    static {
+        trustEventClasses();
+    }
+
+    private final Map<String, Object> config;
+
+    /**
+     * @param registryUrl Apicurio v3 API base, e.g. {@code http://127.0.0.1:8080/apis/registry/v3}
+     * @param extra       further {@code apicurio.registry.*} settings (auth, TLS), applied last
+     */
+    public EventSerdes(String registryUrl, Map<String, ?> extra) {
+        Objects.requireNonNull(registryUrl, "registryUrl");
+        Map<String, Object> c = new HashMap<>();
+        c.put(SerdeConfig.REGISTRY_URL, registryUrl);
+        c.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
+        c.put(SerdeConfig.ARTIFACT_RESOLVER_STRATEGY, TopicIdStrategy.class.getName());
+        c.put(SerdeConfig.USE_ID, "contentId");
+        c.put(SerdeConfig.ID_HANDLER, Default4ByteIdHandler.class.getName());
+        c.put(KafkaSerdeConfig.ENABLE_HEADERS, false);
+        // Register one self-contained schema per subject (nested enums and records inlined), not a
+        // subject per nested type: what Confluent-ecosystem readers expect of <topic>-value.
+        c.put(SerdeConfig.DEREFERENCE_SCHEMA, true);
+        c.put(AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+        c.putAll(extra);
+        this.config = Map.copyOf(c);
+    }
+
+    public EventSerdes(String registryUrl) {
+        this(registryUrl, Map.of());
+    }
+
+    /** The settings every value serde is configured with (also usable as Kafka client properties). */
+    public Map<String, Object> config() {
+        return config;
+    }
+
+    /** A configured value serde for the topic's event type. */
+    public <V extends SpecificRecord> Serde<V> values(Topic<V> topic) {
+        return Serdes.serdeFrom(valueSerializer(topic), valueDeserializer(topic));
+    }
+
+    /** A configured value serializer for the topic's event type. */
+    public <V extends SpecificRecord> Serializer<V> valueSerializer(Topic<V> topic) {
+        AvroKafkaSerializer<V> serializer = new AvroKafkaSerializer<>();
+        serializer.configure(config, false);
+        return serializer;
+    }
+
+    /** A configured value deserializer returning the topic's generated class. */
+    public <V extends SpecificRecord> Deserializer<V> valueDeserializer(Topic<V> topic) {
+        AvroKafkaDeserializer<V> deserializer = new AvroKafkaDeserializer<>();
+        deserializer.configure(config, false);
+        return deserializer;
+    }
+
+    /**
+     * Avro 1.12 loads specific classes by name only when they are trusted; trust exactly this
+     * project's generated event package, on top of whatever is trusted already.
+     */
+    public static synchronized void trustEventClasses() {
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        if (current instanceof EventPackage) {
+            return;
+        }
+        ClassSecurityValidator.setGlobal(new EventPackage(current));
+    }
+
+    private record EventPackage(ClassSecurityValidator.ClassSecurityPredicate fallback)
+            implements ClassSecurityValidator.ClassSecurityPredicate {
+        @Override
+        public boolean isTrusted(Class<?> type) {
+            return EVENTS_PACKAGE.equals(type.getPackageName()) || fallback.isTrusted(type);
+        }
+    }
+
+    /** The key serde of every topic. */
+    public static Serde<String> keys() {
+        return Serdes.String();
+    }
+}
