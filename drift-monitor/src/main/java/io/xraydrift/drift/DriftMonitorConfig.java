@@ -1,0 +1,50 @@
+package io.xraydrift.drift;
+
+import java.nio.file.Path;
+
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
+
+/**
+ * The drift monitor's configuration: level thresholds on the severity score, the worsening rule
+ * and the Streams runtime.
+ *
+ * @param common            service name, HTTP port, Kafka and registry
+ * @param infectedThreshold score at or above which a scan is INFECTED
+ * @param severeThreshold   score at or above which a scan is SEVERE
+ * @param hysteresis        how far below a threshold a score must fall to count as improvement
+ * @param worseningWindow   scans the sustained-worsening rule looks back over
+ * @param worseningRise     score rise over the window that counts as sustained worsening
+ * @param standbyReplicas   Kafka Streams standby replicas of the per-patient store
+ * @param stateDir          Kafka Streams state directory (RocksDB)
+ */
+public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold, double severeThreshold,
+                                 double hysteresis, int worseningWindow, double worseningRise, int standbyReplicas,
+                                 Path stateDir) {
+
+    public static final String SERVICE = "drift-monitor";
+    public static final int DEFAULT_PORT = 8084;
+    public static final String INFECTED_THRESHOLD = "XRAY_DRIFT_INFECTED_THRESHOLD";
+    public static final String SEVERE_THRESHOLD = "XRAY_DRIFT_SEVERE_THRESHOLD";
+    public static final String HYSTERESIS = "XRAY_DRIFT_HYSTERESIS";
+    public static final String WORSENING_WINDOW = "XRAY_DRIFT_WORSENING_WINDOW";
+    public static final String WORSENING_RISE = "XRAY_DRIFT_WORSENING_RISE";
+    public static final String STANDBY_REPLICAS = "XRAY_DRIFT_STANDBY_REPLICAS";
+    public static final String STATE_DIR = "XRAY_DRIFT_STATE_DIR";
+
+    public static DriftMonitorConfig from(Settings s) {
+        double infected = s.decimal(INFECTED_THRESHOLD, 0.15, 0.0, 1.0);
+        double severe = s.decimal(SEVERE_THRESHOLD, 0.55, 0.0, 1.0);
+        if (severe <= infected) {
+            throw new ConfigException(SEVERE_THRESHOLD + "=" + severe + " must be above " + INFECTED_THRESHOLD + "="
+                    + infected);
+        }
+        return new DriftMonitorConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), infected, severe,
+                s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
+                s.integer(WORSENING_WINDOW, 4, 2, 100),
+                s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
+                s.integer(STANDBY_REPLICAS, 0, 0, 10),
+                s.path(STATE_DIR, Path.of("data", "drift-monitor")));
+    }
+}

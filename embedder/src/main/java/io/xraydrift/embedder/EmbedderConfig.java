@@ -1,0 +1,42 @@
+package io.xraydrift.embedder;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
+
+/**
+ * The embedder's configuration.
+ *
+ * @param common   service name, HTTP port, Kafka and registry
+ * @param model    a TorchScript backbone or trained model directory; empty = the bundled default model
+ * @param device   where the forward pass runs
+ * @param maxBatch scans per forward pass at most
+ * @param maxWait  longest a scan waits for its batch to fill
+ * @param threads  intra-op threads of the engine ({@code ai.djl.pytorch.num_threads})
+ */
+public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device device, int maxBatch,
+                             Duration maxWait, int threads) {
+
+    /** Where to run the model: a GPU when the engine reports one ({@code AUTO}), or forced. */
+    public enum Device { AUTO, CPU, GPU }
+
+    public static final String SERVICE = "embedder";
+    public static final int DEFAULT_PORT = 8082;
+    public static final String MODEL = "XRAY_EMBEDDER_MODEL";
+    public static final String DEVICE = "XRAY_EMBEDDER_DEVICE";
+    public static final String MAX_BATCH = "XRAY_EMBEDDER_MAX_BATCH";
+    public static final String MAX_WAIT = "XRAY_EMBEDDER_MAX_WAIT";
+    public static final String THREADS = "XRAY_EMBEDDER_THREADS";
+
+    public static EmbedderConfig from(Settings s) {
+        return new EmbedderConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
+                s.optional(MODEL).map(Path::of),
+                s.choice(DEVICE, Device.AUTO),
+                s.integer(MAX_BATCH, 16, 1, 1024),
+                s.duration(MAX_WAIT, Duration.ofMillis(50), Duration.ZERO, Duration.ofSeconds(10)),
+                s.integer(THREADS, Runtime.getRuntime().availableProcessors(), 1, 256));
+    }
+}

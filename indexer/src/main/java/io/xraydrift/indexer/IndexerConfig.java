@@ -1,0 +1,52 @@
+package io.xraydrift.indexer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
+
+/**
+ * The indexer's configuration.
+ *
+ * @param common          service name, HTTP port, Kafka and registry
+ * @param k               labelled neighbours per scan (the study used 36)
+ * @param trees           trees in the forest
+ * @param searchK         nodes inspected per query; 0 = k * trees, Annoy's default
+ * @param metric          distance between embeddings
+ * @param snapshotDir     where forest snapshots are written and loaded from
+ * @param rebuildFraction rebuild once vectors added since the last build exceed this fraction of the forest
+ * @param rebuildInterval rebuild at least this often while new vectors arrive
+ */
+public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK, Metric metric, Path snapshotDir,
+                            double rebuildFraction, Duration rebuildInterval) {
+
+    /** Distance metric: cosine on normalised vectors, or Euclidean. */
+    public enum Metric { ANGULAR, EUCLIDEAN }
+
+    public static final String SERVICE = "indexer";
+    public static final int DEFAULT_PORT = 8083;
+    public static final String K = "XRAY_INDEXER_K";
+    public static final String TREES = "XRAY_INDEXER_TREES";
+    public static final String SEARCH_K = "XRAY_INDEXER_SEARCH_K";
+    public static final String METRIC = "XRAY_INDEXER_METRIC";
+    public static final String SNAPSHOT_DIR = "XRAY_INDEXER_SNAPSHOT_DIR";
+    public static final String REBUILD_FRACTION = "XRAY_INDEXER_REBUILD_FRACTION";
+    public static final String REBUILD_INTERVAL = "XRAY_INDEXER_REBUILD_INTERVAL";
+
+    public static IndexerConfig from(Settings s) {
+        return new IndexerConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
+                s.integer(K, 36, 1, 1000),
+                s.integer(TREES, 20, 1, 1000),
+                s.integer(SEARCH_K, 0, 0, Integer.MAX_VALUE),
+                s.choice(METRIC, Metric.ANGULAR),
+                s.path(SNAPSHOT_DIR, Path.of("data", "indexer")),
+                s.decimal(REBUILD_FRACTION, 0.1, 0.001, 100.0),
+                s.duration(REBUILD_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)));
+    }
+
+    /** The effective search_k. */
+    public int effectiveSearchK() {
+        return searchK > 0 ? searchK : k * trees;
+    }
+}

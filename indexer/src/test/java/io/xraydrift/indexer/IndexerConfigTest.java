@@ -1,0 +1,39 @@
+package io.xraydrift.indexer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.Settings;
+
+class IndexerConfigTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "XRAY_INDEXER_K|0",
+        "XRAY_INDEXER_TREES|many",
+        "XRAY_INDEXER_SEARCH_K|-3",
+        "XRAY_INDEXER_METRIC|manhattan",
+        "XRAY_INDEXER_REBUILD_FRACTION|0",
+        "XRAY_INDEXER_REBUILD_INTERVAL|0s",
+    })
+    void badValueFailsNamingTheKey(String key, String value) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> IndexerConfig.from(Settings.of(Map.of(key, value))));
+        assertTrue(e.getMessage().contains(key) && e.getMessage().contains(value), e.getMessage());
+    }
+
+    @Test
+    void searchKDefaultsToKTimesTrees() {
+        IndexerConfig c = IndexerConfig.from(Settings.of(Map.of()));
+        assertEquals(36, c.k());
+        assertEquals(36 * 20, c.effectiveSearchK());
+    }
+}

@@ -1,0 +1,19 @@
+package io.xraydrift.ingest;
+
+import io.xraydrift.platform.ServiceRunner;
+import io.xraydrift.platform.ShellService;
+import io.xraydrift.platform.config.Settings;
+
+/** Entry point of the ingest service: configuration from the environment, then the shared start/stop shape. */
+public final class IngestApp {
+
+    private IngestApp() {
+    }
+
+    public static void main(String[] args) {
+        ServiceRunner.main(IngestConfig.SERVICE, () -> {
+            IngestConfig config = IngestConfig.from(Settings.load());
+            ServiceRunner.run(new ShellService(config.common()));
+        });
+    }
+}

@@ -1,0 +1,62 @@
+package io.xraydrift.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.Settings;
+
+class IngestConfigTest {
+
+    private static final String KEY = "k".repeat(40);
+
+    private static Map<String, String> valid() {
+        Map<String, String> m = new HashMap<>();
+        m.put(IngestConfig.PSEUDONYM_KEY, KEY);
+        m.put(IngestConfig.API_TOKEN, "t0ken");
+        return m;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "XRAY_INGEST_MAX_IMAGE_SIDE|100",
+        "XRAY_INGEST_MAX_IMAGE_SIDE|big",
+        "XRAY_INGEST_MAX_UPLOAD_BYTES|-1",
+        "XRAY_DEMO_MODE|perhaps",
+        "XRAY_PSEUDONYM_KEY|short",
+        "XRAY_HTTP_PORT|-5",
+    })
+    void badValueFailsNamingTheKey(String key, String value) {
+        Map<String, String> m = valid();
+        m.put(key, value);
+        ConfigException e = assertThrows(ConfigException.class, () -> IngestConfig.from(Settings.of(m)));
+        assertTrue(e.getMessage().contains(key), e.getMessage());
+    }
+
+    @Test
+    void refusesToStartWithoutAKeyOutsideDemoMode() {
+        Map<String, String> m = valid();
+        m.remove(IngestConfig.PSEUDONYM_KEY);
+        ConfigException e = assertThrows(ConfigException.class, () -> IngestConfig.from(Settings.of(m)));
+        assertTrue(e.getMessage().startsWith(IngestConfig.PSEUDONYM_KEY + " is not set"), e.getMessage());
+        IngestConfig demo = IngestConfig.from(Settings.of(Map.of(IngestConfig.DEMO_MODE, "true")));
+        assertTrue(demo.demoMode());
+    }
+
+    @Test
+    void secretsNeverPrinted() {
+        IngestConfig c = IngestConfig.from(Settings.of(valid()));
+        assertEquals(KEY, c.pseudonymKey());
+        assertFalse(c.toString().contains(KEY), c.toString());
+        assertFalse(c.toString().contains("t0ken"), c.toString());
+    }
+}

@@ -1,0 +1,52 @@
+package io.xraydrift.platform;
+
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.xraydrift.platform.config.ConfigException;
+
+/**
+ * What every service's {@code main} does after building its service: start it, stop it on SIGTERM
+ * or Ctrl-C through a shutdown hook, and block until then.
+ */
+public final class ServiceRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceRunner.class);
+
+    private ServiceRunner() {
+    }
+
+    /** Starts the service, installs the shutdown hook and blocks until the JVM is asked to stop. */
+    public static void run(Service service) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("{} stopping", service.name());
+            try {
+                service.close();
+            } finally {
+                stopped.countDown();
+            }
+            LOG.info("{} stopped", service.name());
+        }, service.name() + "-shutdown"));
+        long began = System.nanoTime();
+        service.start();
+        LOG.info("{} started in {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code main}'s body, turning a configuration error into one clear line and exit code 2. */
+    public static void main(String service, Runnable body) {
+        try {
+            body.run();
+        } catch (ConfigException e) {
+            System.err.println(service + ": configuration error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.xraydrift.platform.config;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * How a service reaches Kafka and the schema registry.
+ *
+ * @param bootstrapServers  Kafka {@code bootstrap.servers}
+ * @param registryBaseUrl   schema registry base URL, e.g. {@code http://registry:8080}
+ * @param replicationFactor replication factor topic setup creates topics with
+ * @param clientOverrides   Kafka client settings passed through unchanged (SASL, TLS, ...)
+ */
+public record KafkaSettings(String bootstrapServers, String registryBaseUrl, short replicationFactor,
+                            Map<String, String> clientOverrides) {
+
+    public static final String BOOTSTRAP_SERVERS = "XRAY_KAFKA_BOOTSTRAP_SERVERS";
+    public static final String REGISTRY_URL = "XRAY_REGISTRY_URL";
+    public static final String REPLICATION_FACTOR = "XRAY_TOPIC_REPLICATION_FACTOR";
+
+    public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
+    public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8080";
+
+    public KafkaSettings {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new ConfigException(BOOTSTRAP_SERVERS + " is empty");
+        }
+        registryBaseUrl = registryBaseUrl.endsWith("/")
+                ? registryBaseUrl.substring(0, registryBaseUrl.length() - 1) : registryBaseUrl;
+        clientOverrides = Map.copyOf(clientOverrides);
+    }
+
+    public static KafkaSettings from(Settings s) {
+        String bootstrap = s.string(BOOTSTRAP_SERVERS, DEFAULT_BOOTSTRAP_SERVERS);
+        for (String server : bootstrap.split(",")) {
+            if (!server.trim().matches("[^:\\s]+:\\d{1,5}")) {
+                throw new ConfigException(BOOTSTRAP_SERVERS + "='" + bootstrap + "': '" + server.trim()
+                        + "' is not host:port");
+            }
+        }
+        String registry = s.url(REGISTRY_URL, DEFAULT_REGISTRY_URL).toString();
+        short replication = (short) s.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
+        return new KafkaSettings(bootstrap, registry, replication, s.kafkaClientOverrides());
+    }
+
+    /** Apicurio's v3 API, the URL its serdes take. */
+    public String registryApiUrl() {
+        return registryBaseUrl + "/apis/registry/v3";
+    }
+
+    /** The registry's Confluent-compatible API. */
+    public String ccompatUrl() {
+        return registryBaseUrl + "/apis/ccompat/v7";
+    }
+
+    /** Base properties for any Kafka client: bootstrap servers, then the pass-through overrides. */
+    public Map<String, Object> clientProperties(String clientId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        p.putAll(clientOverrides);
+        return p;
+    }
+}
