@@ -39,7 +39,7 @@ public final class LocalKafka implements AutoCloseable {
     /** Formats a fresh log directory and starts the broker; returns when it accepts connections. */
     public static LocalKafka start() {
         long began = System.nanoTime();
-        Path dataDir = createTempDir();
+        Path dataDir = TempDirs.create("xray-kafka-");
         int brokerPort = FreePorts.pick();
         int controllerPort = FreePorts.pick();
         Properties props = brokerProperties(dataDir, brokerPort, controllerPort);
@@ -117,11 +117,4 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static Path createTempDir() {
-        try {
-            return Files.createTempDirectory("xray-kafka-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temp directory for Kafka's log", e);
-        }
-    }
 }

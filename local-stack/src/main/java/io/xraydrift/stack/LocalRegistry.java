@@ -49,7 +49,7 @@ public final class LocalRegistry implements AutoCloseable {
         Path java = JavaRuntimes.find(MINIMUM_JAVA);
         int httpPort = FreePorts.pick();
         int managementPort = FreePorts.pick();
-        Path workDir = createWorkDir();
+        Path workDir = TempDirs.create("xray-registry-");
         Path log = workDir.resolve("registry.log");
         List<String> command = new ArrayList<>(List.of(
                 "/bin/sh", "-c", WATCHDOG, "xray-registry-watchdog", String.valueOf(ProcessHandle.current().pid()),
@@ -186,13 +186,6 @@ public final class LocalRegistry implements AutoCloseable {
         return home;
     }
 
-    private static Path createWorkDir() {
-        try {
-            return Files.createTempDirectory("xray-registry-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temp directory for the registry's log", e);
-        }
-    }
 
     private static String tail(Path log) {
         try {

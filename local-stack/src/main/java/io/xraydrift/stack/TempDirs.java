@@ -17,6 +17,46 @@ final class TempDirs {
     private TempDirs() {
     }
 
+    private static final String OWNER_FILE = "owner.pid";
+
+    /**
+     * A fresh temp directory marked with this JVM's pid. Directories of the same prefix whose owner
+     * is gone (a JVM killed with SIGKILL cannot clean up) are removed first.
+     */
+    static Path create(String prefix) {
+        sweepStale(prefix);
+        try {
+            Path dir = Files.createTempDirectory(prefix);
+            Files.writeString(dir.resolve(OWNER_FILE), String.valueOf(ProcessHandle.current().pid()));
+            return dir;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a temp directory " + prefix + "*", e);
+        }
+    }
+
+    private static void sweepStale(String prefix) {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith(prefix) && Files.isDirectory(d))
+                    .filter(TempDirs::ownerGone)
+                    .forEach(d -> {
+                        LOG.info("removing {} left by a process that no longer runs", d);
+                        deleteQuietly(d);
+                    });
+        } catch (IOException e) {
+            LOG.debug("cannot list {}: {}", tmp, e.toString());
+        }
+    }
+
+    private static boolean ownerGone(Path dir) {
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve(OWNER_FILE)).trim());
+            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (IOException | NumberFormatException e) {
+            return false; // not ours, or still being created: leave it
+        }
+    }
+
     static void deleteQuietly(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;

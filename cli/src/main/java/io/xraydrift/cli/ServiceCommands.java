@@ -1,0 +1,82 @@
+package io.xraydrift.cli;
+
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+import io.xraydrift.drift.DriftMonitorApp;
+import io.xraydrift.embedder.EmbedderApp;
+import io.xraydrift.indexer.IndexerApp;
+import io.xraydrift.ingest.IngestApp;
+import picocli.CommandLine.Command;
+
+/**
+ * One command per service, each running that service's own {@code main} (the same entry point the
+ * container images use). Configuration comes from the environment.
+ */
+final class ServiceCommands {
+
+    private static final String COMMON = "Common: XRAY_KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092), XRAY_REGISTRY_URL "
+            + "(http://127.0.0.1:8080), XRAY_HTTP_HOST (0.0.0.0), XRAY_HTTP_PORT, XRAY_INSTANCE_ID, "
+            + "XRAY_TOPIC_REPLICATION_FACTOR (1), XRAY_KAFKA_CLIENT_* (passed to Kafka clients), XRAY_CONFIG_FILE.";
+
+    private ServiceCommands() {
+    }
+
+    private static Integer run(Consumer<String[]> main) {
+        main.accept(new String[0]);
+        return 0;
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = {"Runs the ingest service (hospital feeds in).", "Intake topic, HTTP and DICOMweb in; "
+                + "pseudonymised, normalised scans out.", "",
+                "Keys: XRAY_PSEUDONYM_KEY (required unless XRAY_DEMO_MODE=true; >= 32 chars), XRAY_API_TOKEN "
+                + "(required unless demo), XRAY_DEMO_MODE (false), XRAY_INGEST_MAX_IMAGE_SIDE (1024), "
+                + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432). HTTP port default 8081.", "", COMMON})
+    static final class Ingest implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return run(IngestApp::main);
+        }
+    }
+
+    @Command(name = "embedder", mixinStandardHelpOptions = true,
+            description = {"Runs the embedder service (scans in, vectors out).", "DJL + PyTorch, CPU or GPU.", "",
+                "Keys: XRAY_EMBEDDER_MODEL (bundled default), XRAY_EMBEDDER_DEVICE (auto|cpu|gpu), "
+                + "XRAY_EMBEDDER_MAX_BATCH (16), XRAY_EMBEDDER_MAX_WAIT (50ms), XRAY_EMBEDDER_THREADS (cores). "
+                + "HTTP port default 8082.", "", COMMON})
+    static final class Embedder implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return run(EmbedderApp::main);
+        }
+    }
+
+    @Command(name = "indexer", mixinStandardHelpOptions = true,
+            description = {"Runs the indexer service (nearest labelled neighbours).", "The ANN forest and each scan's "
+                + "nearest labelled neighbours.", "",
+                "Keys: XRAY_INDEXER_K (36), XRAY_INDEXER_TREES (20), XRAY_INDEXER_SEARCH_K (k*trees), "
+                + "XRAY_INDEXER_METRIC (angular|euclidean), XRAY_INDEXER_SNAPSHOT_DIR (data/indexer), "
+                + "XRAY_INDEXER_REBUILD_FRACTION (0.1), XRAY_INDEXER_REBUILD_INTERVAL (5m). HTTP port default 8083.",
+                "", COMMON})
+    static final class Indexer implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return run(IndexerApp::main);
+        }
+    }
+
+    @Command(name = "drift-monitor", mixinStandardHelpOptions = true,
+            description = {"Runs the drift monitor (trajectories and alerts).", "Per-patient trajectories and drift "
+                + "alerts in Kafka Streams.", "",
+                "Keys: XRAY_DRIFT_INFECTED_THRESHOLD (0.15), XRAY_DRIFT_SEVERE_THRESHOLD (0.55), "
+                + "XRAY_DRIFT_HYSTERESIS (0.05), XRAY_DRIFT_WORSENING_WINDOW (4), XRAY_DRIFT_WORSENING_RISE (0.15), "
+                + "XRAY_DRIFT_STANDBY_REPLICAS (0), XRAY_DRIFT_STATE_DIR (data/drift-monitor). "
+                + "HTTP port default 8084.", "", COMMON})
+    static final class DriftMonitor implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return run(DriftMonitorApp::main);
+        }
+    }
+}

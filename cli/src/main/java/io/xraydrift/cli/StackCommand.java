@@ -1,0 +1,25 @@
+package io.xraydrift.cli;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+
+/** Runs the local stack until Ctrl-C. */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+        description = {"Runs the local stack (Kafka + schema registry) until Ctrl-C.",
+            "Starts a real Kafka broker (KRaft, in this JVM) and a real Apicurio Registry (child process; needs a "
+                + "Java 21+ runtime, found through XRAY_REGISTRY_JAVA, JAVA_HOME or /usr/lib/jvm/*) on loopback and "
+                + "free ports, creates the topics, registers the event schemas with BACKWARD compatibility, prints how "
+                + "to connect, and runs until Ctrl-C, which stops both and removes their data."})
+final class StackCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        try (LocalRun run = LocalRun.start(System.out)) {
+            run.printConnectionHelp(System.out);
+            System.out.println("Running. Ctrl-C stops the stack and removes its data.");
+            run.awaitStop();
+        }
+        return 0;
+    }
+}

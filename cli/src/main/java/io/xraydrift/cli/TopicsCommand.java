@@ -1,0 +1,106 @@
+package io.xraydrift.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.kafka.TopicSetup;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import picocli.CommandLine.Command;
+
+/** Ops view of the topics: list with offsets and lag, and the setup step on demand. */
+@Command(name = "topics", mixinStandardHelpOptions = true,
+        description = {"Lists and sets up the pipeline's topics.",
+            "Works on the Kafka cluster named by XRAY_KAFKA_BOOTSTRAP_SERVERS (registry: XRAY_REGISTRY_URL)."},
+        subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Setup.class})
+final class TopicsCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists the cluster's topics (declared ones marked with their purpose): partitions, "
+                + "end offsets (records written), and each consumer group's lag.")
+    static final class ListTopics implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            KafkaSettings kafka = KafkaSettings.from(Settings.load());
+            try (Admin admin = Admin.create(kafka.clientProperties("xray-drift-topics"))) {
+                print(admin, System.out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "setup", mixinStandardHelpOptions = true,
+            description = "Creates missing topics, reports ones whose settings differ (never changes them), "
+                + "registers the event schemas with BACKWARD compatibility. Every service does this at start.")
+    static final class Setup implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            KafkaSettings kafka = KafkaSettings.from(Settings.load());
+            KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(kafka, "xray-drift-topics");
+            for (TopicSetup.Result r : outcome.topics().results()) {
+                System.out.printf("%-22s %-9s %s%n", r.topic(), r.outcome(), String.join("; ", r.differences()));
+            }
+            System.out.println("schemas: " + outcome.schemaIds());
+            return outcome.topics().mismatches().isEmpty() ? 0 : 3;
+        }
+    }
+
+    static void print(Admin admin, PrintStream out) throws InterruptedException, ExecutionException {
+        TreeSet<String> names = new TreeSet<>(admin.listTopics().names().get());
+        Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        descriptions.values().forEach(d -> d.partitions().forEach(
+                p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
+
+        Map<String, Map<String, Long>> lagByTopic = new TreeMap<>();
+        List<String> groups = new ArrayList<>();
+        for (ConsumerGroupListing g : admin.listConsumerGroups().all().get()) {
+            groups.add(g.groupId());
+        }
+        for (String group : groups) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            committed.forEach((tp, om) -> {
+                if (om != null && ends.containsKey(tp)) {
+                    long lag = Math.max(0, ends.get(tp).offset() - om.offset());
+                    lagByTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).merge(group, lag, Long::sum);
+                }
+            });
+        }
+
+        out.printf("%-24s %10s %12s  %s%n", "TOPIC", "PARTITIONS", "END OFFSETS", "CONSUMER GROUP LAG / PURPOSE");
+        for (String name : names) {
+            TopicDescription d = descriptions.get(name);
+            long end = d.partitions().stream()
+                    .mapToLong(p -> ends.get(new TopicPartition(name, p.partition())).offset()).sum();
+            String purpose = Topics.byName(name).map(Topic::purpose).orElse("");
+            out.printf("%-24s %10d %12d  %s%n", name, d.partitions().size(), end, purpose);
+            lagByTopic.getOrDefault(name, Map.of()).forEach((g, lag) -> out.printf("%-24s %10s %12s  lag %d  (%s)%n",
+                    "", "", "", lag, g));
+        }
+    }
+}

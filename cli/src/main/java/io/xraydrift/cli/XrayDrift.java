@@ -1,0 +1,43 @@
+package io.xraydrift.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code xray-drift} command: local stack, demo, topics, and one command per service. */
+@Command(name = "xray-drift", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {
+            "Watches patients' chest X-rays over time on Kafka: embeds each scan with a CNN, places it among "
+                + "labelled scans with an ANN forest, scores it by its 36 nearest neighbours and alerts when a "
+                + "patient drifts from the healthy cluster toward the severe one. Decision support, not a diagnosis.",
+            ""},
+        subcommands = {
+            DemoCommand.class,
+            StackCommand.class,
+            TopicsCommand.class,
+            ServiceCommands.Ingest.class,
+            ServiceCommands.Embedder.class,
+            ServiceCommands.Indexer.class,
+            ServiceCommands.DriftMonitor.class,
+            CommandLine.HelpCommand.class,
+        },
+        footer = {"", "Run 'xray-drift COMMAND --help' for a command's options.",
+            "Configuration is read from XRAY_* environment variables (see README, Configuration)."})
+public final class XrayDrift implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (tests execute it directly). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new XrayDrift()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+}

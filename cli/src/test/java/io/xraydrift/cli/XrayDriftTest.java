@@ -1,0 +1,50 @@
+package io.xraydrift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import picocli.CommandLine;
+
+class XrayDriftTest {
+
+    private static final List<String> COMMANDS =
+            List.of("demo", "stack", "topics", "ingest", "embedder", "indexer", "drift-monitor");
+
+    @Test
+    void helpListsEveryCommand() {
+        String help = run("--help");
+        COMMANDS.forEach(c -> assertTrue(help.contains("  " + c + " "), c + " missing from:\n" + help));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "ingest", "embedder", "indexer",
+        "drift-monitor"})
+    void everyCommandHasHelp(String command) {
+        String[] args = (command + " --help").split(" ");
+        StringWriter out = new StringWriter();
+        int rc = XrayDrift.commandLine().setOut(new PrintWriter(out)).execute(args);
+        assertEquals(0, rc);
+        assertTrue(out.toString().startsWith("Usage: xray-drift " + command), out.toString());
+    }
+
+    @Test
+    void serviceHelpNamesItsConfigurationKeys() {
+        assertTrue(run("ingest", "--help").contains("XRAY_PSEUDONYM_KEY"));
+        assertTrue(run("indexer", "--help").contains("XRAY_INDEXER_K"));
+    }
+
+    private static String run(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cl = XrayDrift.commandLine().setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute(args));
+        return out.toString();
+    }
+}
