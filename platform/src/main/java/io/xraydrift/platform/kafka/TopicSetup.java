@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,8 @@ public final class TopicSetup {
             return results.stream().filter(r -> r.outcome() == Outcome.CREATED).map(Result::topic).toList();
         }
     }
+
+    private static final long VISIBLE_TIMEOUT_NANOS = 30_000_000_000L;
 
     private final Admin admin;
     private final short replicationFactor;
@@ -87,6 +90,7 @@ public final class TopicSetup {
         NewTopic newTopic = new NewTopic(topic.name(), topic.partitions(), replicationFactor).configs(topic.configs());
         try {
             admin.createTopics(List.of(newTopic)).all().get();
+            awaitVisible(topic.name());
             return new Result(topic.name(), Outcome.CREATED, List.of());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
@@ -96,10 +100,35 @@ public final class TopicSetup {
         }
     }
 
+    /**
+     * A created topic's metadata reaches the brokers a moment after the controller accepts it;
+     * wait until it can be described with a leader for every partition, so a check right after
+     * a creation (here or in another instance) does not race it.
+     */
+    private TopicDescription awaitVisible(String name) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + VISIBLE_TIMEOUT_NANOS;
+        while (true) {
+            try {
+                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+                if (d.partitions().stream().allMatch(p -> p.leader() != null)) {
+                    return d;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + name + " has partitions without a leader after "
+                        + VISIBLE_TIMEOUT_NANOS / 1_000_000_000 + " s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private Result check(Topic<?> topic) throws InterruptedException, ExecutionException {
         List<String> differences = new ArrayList<>();
-        TopicDescription description = admin.describeTopics(List.of(topic.name())).allTopicNames().get()
-                .get(topic.name());
+        TopicDescription description = awaitVisible(topic.name());
         int partitions = description.partitions().size();
         if (partitions != topic.partitions()) {
             differences.add("partitions: declared " + topic.partitions() + ", actual " + partitions);
