@@ -1,0 +1,171 @@
+package io.xraydrift.embedder.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
+
+/**
+ * A trained embedding model, loaded once: the bundled default ({@link #loadDefault()}), a model
+ * directory written by the training command, or a transfer-learned TorchScript backbone. Embeds
+ * preprocessed images in batches, one predictor per calling thread, and returns {@code float[]}
+ * vectors (the penultimate layer).
+ */
+public final class EmbeddingModel implements AutoCloseable {
+
+    /** Class-path folder of the bundled default model. */
+    public static final String DEFAULT_RESOURCE = "/io/xraydrift/embedder/default-model/";
+
+    private final ModelCard card;
+    private final Model model;
+    private final Preprocessing preprocessing;
+    private final ThreadLocal<Predictor<float[], float[]>> predictors;
+    private final ThreadLocal<Predictor<float[], float[]>> headPredictors;
+    private final List<Predictor<float[], float[]>> opened = new CopyOnWriteArrayList<>();
+
+    private EmbeddingModel(ModelCard card, Model model) {
+        this.card = card;
+        this.model = model;
+        this.preprocessing = Preprocessing.of(card);
+        this.predictors = ThreadLocal.withInitial(() -> open(new EmbeddingTranslator(card, 0)));
+        this.headPredictors = ThreadLocal.withInitial(() -> open(new EmbeddingTranslator(card, 1)));
+    }
+
+    /** The model that ships with the project (trained on phantoms by {@code xray-drift train}). */
+    public static EmbeddingModel loadDefault() {
+        try {
+            Path dir = Files.createTempDirectory("xray-default-model-");
+            for (String name : new String[] {ModelCard.FILE, ModelCard.WEIGHTS + "-0000.params"}) {
+                try (InputStream in = EmbeddingModel.class.getResourceAsStream(DEFAULT_RESOURCE + name)) {
+                    if (in == null) {
+                        throw new IllegalStateException("the bundled default model lacks " + name);
+                    }
+                    Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            EmbeddingModel m = load(dir);
+            dir.resolve(ModelCard.FILE).toFile().deleteOnExit();
+            dir.resolve(ModelCard.WEIGHTS + "-0000.params").toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack the bundled default model", e);
+        }
+    }
+
+    /** A model directory: {@value ModelCard#FILE} plus weights (and the TorchScript backbone, if any). */
+    public static EmbeddingModel load(Path dir) {
+        ModelCard card = ModelCard.read(dir);
+        Model model = Model.newInstance(card.id(), "PyTorch");
+        try {
+            model.setBlock(card.hasBackbone() ? TransferNet.load(dir, card) : new XrayNet(card.embeddingSize()));
+            model.load(dir, ModelCard.WEIGHTS);
+        } catch (IOException | MalformedModelException e) {
+            model.close();
+            throw new IllegalStateException("cannot load the model in " + dir + ": " + e.getMessage(), e);
+        }
+        return new EmbeddingModel(card, model);
+    }
+
+    /** Wraps a block that is already initialised (the training command's freshly trained network). */
+    static EmbeddingModel of(ModelCard card, Model model) {
+        return new EmbeddingModel(card, model);
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    /** Embeds preprocessed inputs (see {@link Preprocessing}) in one forward pass. */
+    public List<float[]> embed(List<float[]> inputs) {
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return predictors.get().batchPredict(inputs);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("forward pass of " + card.id() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The head's outputs per input: three level logits (healthy, infected, severe), then the
+     * severity estimate.
+     */
+    public List<float[]> head(List<float[]> inputs) {
+        try {
+            return headPredictors.get().batchPredict(inputs);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("forward pass of " + card.id() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Predictor<float[], float[]> open(EmbeddingTranslator translator) {
+        Predictor<float[], float[]> p = model.newPredictor(translator);
+        opened.add(p);
+        return p;
+    }
+
+    /** Embeds one preprocessed input. */
+    public float[] embed(float[] input) {
+        return embed(List.of(input)).get(0);
+    }
+
+    @Override
+    public void close() {
+        opened.forEach(Predictor::close);
+        model.close();
+    }
+
+    /**
+     * Creates the input array inside the per-call manager, so no intermediate outlives the call;
+     * returns output {@code index} of the network (0 = embedding, 1 = head).
+     */
+    static final class EmbeddingTranslator implements Translator<float[], float[]> {
+        private final Shape shape;
+        private final int index;
+
+        EmbeddingTranslator(ModelCard card, int index) {
+            this.shape = new Shape(card.channels(), card.inputSize(), card.inputSize());
+            this.index = index;
+        }
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, float[] input) {
+            if (input.length != shape.size()) {
+                throw new IllegalArgumentException("input has " + input.length + " values, the model takes " + shape);
+            }
+            return new NDList(ctx.getNDManager().create(input, shape));
+        }
+
+        @Override
+        public float[] processOutput(TranslatorContext ctx, NDList list) {
+            NDArray out = list.get(index);
+            return out.toFloatArray();
+        }
+
+        @Override
+        public Batchifier getBatchifier() {
+            return Batchifier.STACK;
+        }
+    }
+}

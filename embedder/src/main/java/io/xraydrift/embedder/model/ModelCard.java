@@ -1,0 +1,60 @@
+package io.xraydrift.embedder.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * What a saved model is and how to feed it: written by the training command beside the weights
+ * ({@value #FILE}), read by the embedder. {@code backbone} names a TorchScript file in the same
+ * directory when the model is a transfer-learned backbone; empty for the project's own network.
+ */
+public record ModelCard(
+        String id, String version, String architecture, String backbone,
+        int inputSize, int channels, float mean, float std, int embeddingSize,
+        List<String> classes, Map<String, Object> training) {
+
+    /** File name of the card in a model directory. */
+    public static final String FILE = "model.json";
+    /** File name stem of the weights ({@code <stem>-0000.params}). */
+    public static final String WEIGHTS = "weights";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static ModelCard read(Path dir) {
+        try (InputStream in = Files.newInputStream(dir.resolve(FILE))) {
+            return read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model card " + dir.resolve(FILE), e);
+        }
+    }
+
+    public static ModelCard read(InputStream in) throws IOException {
+        return JSON.readValue(in, ModelCard.class);
+    }
+
+    public void write(Path dir) {
+        try {
+            JSON.writeValue(dir.resolve(FILE).toFile(), this);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model card to " + dir, e);
+        }
+    }
+
+    /** A copy with another version (the weights' hash, known only once they are saved). */
+    public ModelCard withVersion(String newVersion) {
+        return new ModelCard(id, newVersion, architecture, backbone, inputSize, channels, mean, std, embeddingSize,
+                classes, training);
+    }
+
+    public boolean hasBackbone() {
+        return backbone != null && !backbone.isBlank();
+    }
+}

@@ -1,0 +1,286 @@
+package io.xraydrift.embedder.model;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+
+/**
+ * Trains an embedding model on a labelled image folder: the project's compact CNN from scratch,
+ * or a new head on a frozen TorchScript backbone. Shows progress as it goes, then saves the
+ * weights and writes the model card (machine-readable {@code model.json} and a readable
+ * {@code MODEL_CARD.md}).
+ */
+public final class ModelTrainer {
+
+    /** What to train. {@code backbone} empty = the project's own network. */
+    public record Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
+                          Optional<Path> backbone, int inputSize, String modelId, String command) {
+    }
+
+    /** Default network: input size, normalisation, embedding size. */
+    public static final int DEFAULT_INPUT = 128;
+    public static final float DEFAULT_MEAN = 0.5f;
+    public static final float DEFAULT_STD = 0.25f;
+    public static final int DEFAULT_EMBEDDING = 256;
+    /** ImageNet-style backbones take three channels, normalised with ImageNet's gray-level mean/std. */
+    public static final float IMAGENET_MEAN = 0.449f;
+    public static final float IMAGENET_STD = 0.226f;
+
+    private final PrintStream progress;
+
+    public ModelTrainer(PrintStream progress) {
+        this.progress = progress;
+    }
+
+    /** Trains, saves to {@code options.out()} and returns the trained model, open (the caller closes it). */
+    public EmbeddingModel train(Options o) {
+        long began = System.nanoTime();
+        boolean transfer = o.backbone().isPresent();
+        ModelCard draft = new ModelCard(o.modelId(), "unsaved",
+                transfer ? "TorchScript backbone (frozen) + linear head [3 level logits, severity]"
+                        : "XrayNet: 4 x (conv3x3-BN-ReLU-maxpool, 16/32/64/128 filters), global avg pool, dense "
+                                + DEFAULT_EMBEDDING + " + ReLU (embedding), linear head [3 level logits, severity]",
+                transfer ? TransferNet.BACKBONE_FILE : "", o.inputSize(), transfer ? 3 : 1,
+                transfer ? IMAGENET_MEAN : DEFAULT_MEAN, transfer ? IMAGENET_STD : DEFAULT_STD,
+                transfer ? -1 : DEFAULT_EMBEDDING, TrainingData.CLASSES, Map.of());
+        Preprocessing pre = Preprocessing.of(draft);
+        progress.printf("reading %s ...%n", o.data());
+        TrainingData data = TrainingData.read(o.data(), pre, 0.1);
+        progress.printf("training on %d images %s, validating on %d %s (split by patient)%n", data.training().size(),
+                java.util.Arrays.toString(TrainingData.counts(data.training())), data.validation().size(),
+                java.util.Arrays.toString(TrainingData.counts(data.validation())));
+        Engine.getInstance().setRandomSeed((int) o.seed());
+        Model model = Model.newInstance(o.modelId(), "PyTorch");
+        try {
+            Block block = transfer ? TransferNet.onBackbone(o.backbone().get()) : new XrayNet(DEFAULT_EMBEDDING);
+            model.setBlock(block);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(new LevelSeverityLoss(2f))
+                    .optDevices(new Device[] {Device.cpu()})
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(o.learningRate())).build());
+            double[] accuracy;
+            long embeddingSize;
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(o.batchSize(), draft.channels(), o.inputSize(), o.inputSize()));
+                fit(trainer, data.training(), o, draft, began);
+                accuracy = validate(trainer, data.validation(), draft);
+                embeddingSize = embeddingSize(trainer, draft);
+            }
+            Files.createDirectories(o.out());
+            model.save(o.out(), ModelCard.WEIGHTS);
+            if (transfer) {
+                Files.copy(o.backbone().get(), o.out().resolve(TransferNet.BACKBONE_FILE),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("data", o.data().toAbsolutePath().normalize().getFileName().toString());
+            training.put("training_images_per_level", counts(data.training()));
+            training.put("validation_images_per_level", counts(data.validation()));
+            training.put("epochs", o.epochs());
+            training.put("batch_size", o.batchSize());
+            training.put("learning_rate", o.learningRate());
+            training.put("seed", o.seed());
+            training.put("training_seconds", Math.round(seconds));
+            training.put("cores", Runtime.getRuntime().availableProcessors());
+            training.put("validation_accuracy_per_level", perLevel(accuracy));
+            training.put("command", o.command());
+            ModelCard card = new ModelCard(draft.id(), weightsHash(o.out()), draft.architecture(), draft.backbone(),
+                    draft.inputSize(), draft.channels(), draft.mean(), draft.std(), (int) embeddingSize, draft.classes(),
+                    training);
+            card.write(o.out());
+            writeReadableCard(card, o.out());
+            progress.printf(Locale.ROOT, "saved %s version %s to %s in %.0f s; validation accuracy %s%n", card.id(),
+                    card.version(), o.out(), seconds, perLevel(accuracy));
+            return EmbeddingModel.of(card, model);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        } catch (IOException e) {
+            model.close();
+            throw new UncheckedIOException("cannot save the model to " + o.out(), e);
+        } catch (MalformedModelException e) {
+            model.close();
+            throw new IllegalArgumentException("cannot load the backbone " + o.backbone().orElse(null) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private void fit(Trainer trainer, List<TrainingData.Example> examples, Options o, ModelCard card, long began) {
+        int steps = (examples.size() + o.batchSize() - 1) / o.batchSize();
+        int total = steps * o.epochs();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            order.add(i);
+        }
+        int done = 0;
+        for (int epoch = 1; epoch <= o.epochs(); epoch++) {
+            Collections.shuffle(order, new Random(o.seed() * 31 + epoch));
+            double lossSum = 0;
+            int correct = 0;
+            for (int step = 0; step < steps; step++) {
+                List<TrainingData.Example> batch = new ArrayList<>();
+                for (int i = step * o.batchSize(); i < Math.min(examples.size(), (step + 1) * o.batchSize()); i++) {
+                    batch.add(examples.get(order.get(i)));
+                }
+                try (NDManager m = trainer.getManager().newSubManager()) {
+                    NDList in = inputs(m, batch, card);
+                    NDArray labels = labels(m, batch);
+                    try (GradientCollector gc = trainer.newGradientCollector()) {
+                        NDList out = trainer.forward(in, new NDList(labels));
+                        NDArray loss = trainer.getLoss().evaluate(new NDList(labels), out);
+                        gc.backward(loss);
+                        lossSum += loss.getFloat() * batch.size();
+                        correct += correctCount(out.get(out.size() - 1), batch);
+                    }
+                    trainer.step();
+                }
+                done++;
+                if (step % 10 == 0 || step == steps - 1) {
+                    double elapsed = (System.nanoTime() - began) / 1e9;
+                    double left = elapsed / done * (total - done);
+                    progress.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  accuracy %.3f  elapsed %s  left %s%n",
+                            epoch, o.epochs(), step + 1, steps, lossSum / Math.min(examples.size(), (step + 1) * o.batchSize()),
+                            (double) correct / Math.min(examples.size(), (step + 1) * o.batchSize()),
+                            duration(elapsed), duration(left));
+                }
+            }
+        }
+    }
+
+    private static double[] validate(Trainer trainer, List<TrainingData.Example> examples, ModelCard draft) {
+        int[] right = new int[3];
+        int[] all = new int[3];
+        for (int from = 0; from < examples.size(); from += 32) {
+            List<TrainingData.Example> batch = examples.subList(from, Math.min(examples.size(), from + 32));
+            try (NDManager m = trainer.getManager().newSubManager()) {
+                NDList out = trainer.evaluate(inputs(m, batch, draft));
+                long[] predicted = out.get(out.size() - 1).get(":, 0:3").argMax(1).toLongArray();
+                for (int i = 0; i < batch.size(); i++) {
+                    all[batch.get(i).level()]++;
+                    right[batch.get(i).level()] += predicted[i] == batch.get(i).level() ? 1 : 0;
+                }
+            }
+        }
+        return new double[] {ratio(right[0], all[0]), ratio(right[1], all[1]), ratio(right[2], all[2])};
+    }
+
+    private static long embeddingSize(Trainer trainer, ModelCard draft) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray zero = m.zeros(new Shape(1, draft.channels(), draft.inputSize(), draft.inputSize()));
+            return trainer.evaluate(new NDList(zero)).get(0).getShape().get(1);
+        }
+    }
+
+    private static NDList inputs(NDManager m, List<TrainingData.Example> batch, ModelCard card) {
+        int size = batch.get(0).input().length;
+        float[] flat = new float[batch.size() * size];
+        for (int i = 0; i < batch.size(); i++) {
+            System.arraycopy(batch.get(i).input(), 0, flat, i * size, size);
+        }
+        return new NDList(m.create(flat, new Shape(batch.size(), card.channels(), card.inputSize(), card.inputSize())));
+    }
+
+    private static NDArray labels(NDManager m, List<TrainingData.Example> batch) {
+        float[] flat = new float[batch.size() * 2];
+        for (int i = 0; i < batch.size(); i++) {
+            flat[2 * i] = batch.get(i).level();
+            flat[2 * i + 1] = batch.get(i).severity();
+        }
+        return m.create(flat, new Shape(batch.size(), 2));
+    }
+
+    private static int correctCount(NDArray out, List<TrainingData.Example> batch) {
+        long[] predicted = out.get(":, 0:3").argMax(1).toLongArray();
+        int n = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            n += predicted[i] == batch.get(i).level() ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static Map<String, Integer> counts(List<TrainingData.Example> examples) {
+        int[] c = TrainingData.counts(examples);
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (int i = 0; i < c.length; i++) {
+            out.put(TrainingData.CLASSES.get(i), c[i]);
+        }
+        return out;
+    }
+
+    private static Map<String, Double> perLevel(double[] values) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            out.put(TrainingData.CLASSES.get(i), Math.round(values[i] * 1000) / 1000.0);
+        }
+        return out;
+    }
+
+    private static double ratio(int a, int b) {
+        return b == 0 ? Double.NaN : (double) a / b;
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
+    }
+
+    static String weightsHash(Path dir) throws IOException {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(dir.resolve(ModelCard.WEIGHTS + "-0000.params")));
+            return HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    private static void writeReadableCard(ModelCard c, Path dir) throws IOException {
+        String text = String.join("\n",
+                "# Model card: " + c.id() + " (version " + c.version() + ")",
+                "",
+                "Embedding model for xray-drift, written by `xray-drift train`. Decision support, not a diagnosis.",
+                "",
+                "| field | value |",
+                "|---|---|",
+                "| architecture | " + c.architecture() + " |",
+                "| backbone file | " + (c.hasBackbone() ? c.backbone() : "none (trained from scratch)") + " |",
+                "| input | " + c.channels() + " x " + c.inputSize() + " x " + c.inputSize()
+                        + ", 8-bit gray resized by area averaging, (v/255 - " + c.mean() + ") / " + c.std() + " |",
+                "| embedding | " + c.embeddingSize() + " floats (penultimate layer) |",
+                "| classes | " + String.join(", ", c.classes()) + " (+ severity regression) |",
+                "| training | " + c.training() + " |",
+                "",
+                "Reproduce: `" + c.training().get("command") + "`",
+                "");
+        Files.writeString(dir.resolve("MODEL_CARD.md"), text);
+    }
+}

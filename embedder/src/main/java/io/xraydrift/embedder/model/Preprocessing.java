@@ -1,0 +1,113 @@
+package io.xraydrift.embedder.model;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+import javax.imageio.ImageIO;
+
+/**
+ * Turns an image into the model's input: 8-bit grayscale, resized to the model's input size by
+ * area averaging (exact and deterministic, unlike Java2D scaling), normalised as
+ * {@code (v / 255 - mean) / std}, repeated over the model's channels. The training command and
+ * the embedder both use this, so a model sees the same pixels in both.
+ */
+public final class Preprocessing {
+
+    private final int size;
+    private final int channels;
+    private final float mean;
+    private final float std;
+
+    public Preprocessing(int size, int channels, float mean, float std) {
+        this.size = size;
+        this.channels = channels;
+        this.mean = mean;
+        this.std = std;
+    }
+
+    public static Preprocessing of(ModelCard card) {
+        return new Preprocessing(card.inputSize(), card.channels(), card.mean(), card.std());
+    }
+
+    /** Decodes PNG or JPEG bytes; fails naming what is wrong with them. */
+    public static BufferedImage decode(byte[] bytes) {
+        try {
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (img == null) {
+                throw new IllegalArgumentException("not a PNG or JPEG image (" + bytes.length + " bytes)");
+            }
+            return img;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("undecodable image (" + bytes.length + " bytes): " + e.getMessage(), e);
+        }
+    }
+
+    /** 8-bit gray pixels of any image, row-major. */
+    public static byte[] gray(BufferedImage img) {
+        BufferedImage gray = img;
+        if (img.getType() != BufferedImage.TYPE_BYTE_GRAY) {
+            gray = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+            gray.getGraphics().drawImage(img, 0, 0, null);
+        }
+        return ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
+    }
+
+    /** The normalised CHW input of one image. */
+    public float[] input(BufferedImage img) {
+        return input(gray(img), img.getWidth(), img.getHeight());
+    }
+
+    /** The normalised CHW input of 8-bit gray pixels. */
+    public float[] input(byte[] gray, int width, int height) {
+        if (width < 8 || height < 8) {
+            throw new IllegalArgumentException("image is " + width + "x" + height + " pixels, minimum is 8x8");
+        }
+        float[] resized = resize(gray, width, height);
+        float[] out = new float[channels * size * size];
+        for (int i = 0; i < resized.length; i++) {
+            float v = (resized[i] / 255f - mean) / std;
+            for (int c = 0; c < channels; c++) {
+                out[c * size * size + i] = v;
+            }
+        }
+        return out;
+    }
+
+    /** Area-average resampling to size x size (each output pixel averages the source area it covers). */
+    private float[] resize(byte[] gray, int width, int height) {
+        float[] out = new float[size * size];
+        double sx = (double) width / size;
+        double sy = (double) height / size;
+        for (int oy = 0; oy < size; oy++) {
+            double y0 = oy * sy;
+            double y1 = y0 + sy;
+            for (int ox = 0; ox < size; ox++) {
+                double x0 = ox * sx;
+                double x1 = x0 + sx;
+                double sum = 0;
+                double area = 0;
+                for (int y = (int) y0; y < Math.min(height, Math.ceil(y1)); y++) {
+                    double wy = Math.min(y1, y + 1) - Math.max(y0, y);
+                    int row = y * width;
+                    for (int x = (int) x0; x < Math.min(width, Math.ceil(x1)); x++) {
+                        double w = wy * (Math.min(x1, x + 1) - Math.max(x0, x));
+                        sum += w * (gray[row + x] & 0xFF);
+                        area += w;
+                    }
+                }
+                out[oy * size + ox] = (float) (sum / area);
+            }
+        }
+        return out;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int channels() {
+        return channels;
+    }
+}

@@ -1,0 +1,106 @@
+package io.xraydrift.embedder.model;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Transfer learning on a TorchScript backbone (e.g. torchvision ResNet152 with {@code fc} =
+ * Identity, traced in eval mode): the backbone is frozen and always runs in inference mode; a new
+ * head (three level logits + severity) is trained on top. The embedding is the backbone's output.
+ * Saved as the backbone file plus the head's weights.
+ */
+final class TransferNet extends AbstractBlock {
+
+    /** File name of the backbone inside a model directory. */
+    static final String BACKBONE_FILE = "backbone.pt";
+    private static final byte VERSION = 1;
+
+    private final Model backboneModel;
+    private final Block backbone;
+    private final Block head;
+
+    private TransferNet(Model backboneModel) {
+        super(VERSION);
+        this.backboneModel = backboneModel;
+        this.backbone = addChildBlock("backbone", backboneModel.getBlock());
+        this.backbone.freezeParameters(true);
+        this.head = addChildBlock("head", Linear.builder().setUnits(XrayNet.HEAD_OUTPUTS).build());
+    }
+
+    /** A fresh head on the TorchScript backbone at {@code file}. */
+    static TransferNet onBackbone(Path file) throws IOException, MalformedModelException {
+        Model m = Model.newInstance("backbone", "PyTorch");
+        String name = file.getFileName().toString();
+        String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
+        m.load(file.getParent(), stem, Map.of("trainParam", "true"));
+        return new TransferNet(m);
+    }
+
+    /** The saved transfer model in {@code dir}: its backbone, with the head weights loaded by the caller's model. */
+    static TransferNet load(Path dir, ModelCard card) throws IOException, MalformedModelException {
+        return onBackbone(dir.resolve(card.backbone()));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray embedding = backbone.forward(store, inputs, false, params).singletonOrThrow();
+        if (training) {
+            // The frozen backbone ran in inference mode; the head needs an ordinary tensor for autograd.
+            embedding = embedding.duplicate();
+        }
+        NDList out = head.forward(store, new NDList(embedding), training, params);
+        return new NDList(embedding, out.singletonOrThrow());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        throw new UnsupportedOperationException("output shapes of a TorchScript backbone are known after a forward pass");
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        try (NDManager probe = manager.newSubManager()) {
+            NDList out = backbone.forward(new ParameterStore(probe, false),
+                    new NDList(probe.zeros(inputShapes[0], dataType)), false);
+            long dim = out.singletonOrThrow().getShape().get(1);
+            head.initialize(manager, dataType, new Shape(inputShapes[0].get(0), dim));
+        }
+    }
+
+    /** Only the head is saved: the backbone file is copied beside the weights. */
+    @Override
+    public void saveParameters(DataOutputStream os) throws IOException {
+        os.writeByte(VERSION);
+        head.saveParameters(os);
+    }
+
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is) throws IOException, MalformedModelException {
+        byte version = is.readByte();
+        if (version != VERSION) {
+            throw new MalformedModelException("transfer head weights version " + version + ", expected " + VERSION);
+        }
+        head.loadParameters(manager, is);
+    }
+
+    Model backboneModel() {
+        return backboneModel;
+    }
+}
