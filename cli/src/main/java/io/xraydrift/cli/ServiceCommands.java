@@ -43,12 +43,31 @@ final class ServiceCommands {
     @Command(name = "embedder", mixinStandardHelpOptions = true,
             description = {"Runs the embedder service (scans in, vectors out).", "DJL + PyTorch, CPU or GPU.", "",
                 "Keys: XRAY_EMBEDDER_MODEL (bundled default), XRAY_EMBEDDER_DEVICE (auto|cpu|gpu), "
-                + "XRAY_EMBEDDER_MAX_BATCH (16), XRAY_EMBEDDER_MAX_WAIT (50ms), XRAY_EMBEDDER_THREADS (cores). "
-                + "HTTP port default 8082.", "", COMMON})
+                + "XRAY_EMBEDDER_MAX_BATCH (16), XRAY_EMBEDDER_MAX_WAIT (50ms), XRAY_EMBEDDER_THREADS (cores); for a "
+                + "bare TorchScript model XRAY_EMBEDDER_INPUT_SIZE (224), XRAY_EMBEDDER_MEAN (0.449), "
+                + "XRAY_EMBEDDER_STD (0.226); XRAY_EMBEDDER_BACKFILL (false). HTTP port default 8082; POST /embed "
+                + "takes image/png or image/jpeg and answers the vector.", "", COMMON})
     static final class Embedder implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--backfill", description = "Replay xray.scans from the beginning under a "
+                + "consumer group of this model version, emitting vectors beside the old ones.")
+        boolean backfill;
+
+        @picocli.CommandLine.Option(names = "--model", description = "Model directory (model.json) or TorchScript "
+                + "file; default: the bundled model (same as XRAY_EMBEDDER_MODEL).")
+        String model;
+
         @Override
         public Integer call() {
-            return run(EmbedderApp::main);
+            java.util.List<String> args = new java.util.ArrayList<>();
+            if (backfill) {
+                args.add("--backfill");
+            }
+            if (model != null) {
+                args.add("--model");
+                args.add(model);
+            }
+            EmbedderApp.main(args.toArray(String[]::new));
+            return 0;
         }
     }
 

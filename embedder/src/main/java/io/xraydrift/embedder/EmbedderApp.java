@@ -1,7 +1,9 @@
 package io.xraydrift.embedder;
 
+import java.util.Map;
+
+import io.xraydrift.embedder.service.EmbedderService;
 import io.xraydrift.platform.ServiceRunner;
-import io.xraydrift.platform.ShellService;
 import io.xraydrift.platform.config.Settings;
 
 /** Entry point of the embedder service: configuration from the environment, then the shared start/stop shape. */
@@ -12,8 +14,15 @@ public final class EmbedderApp {
 
     public static void main(String[] args) {
         ServiceRunner.main(EmbedderConfig.SERVICE, () -> {
-            EmbedderConfig config = EmbedderConfig.from(Settings.load());
-            ServiceRunner.run(new ShellService(config.common()));
+            Settings settings = Settings.load();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--backfill")) {
+                    settings = settings.with(Map.of(EmbedderConfig.BACKFILL, "true"));
+                } else if (args[i].equals("--model") && i + 1 < args.length) {
+                    settings = settings.with(Map.of(EmbedderConfig.MODEL, args[++i]));
+                }
+            }
+            ServiceRunner.run(new EmbedderService(EmbedderConfig.from(settings)));
         });
     }
 }

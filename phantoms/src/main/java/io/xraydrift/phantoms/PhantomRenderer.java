@@ -204,7 +204,7 @@ public final class PhantomRenderer {
             return;
         }
         float[] added = new float[density.length];
-        float fill = (float) (0.08 * s + 0.6 * smoothstep(0.45, 1.0, s));
+        float fill = (float) (0.15 * s + 0.55 * smoothstep(0.45, 1.0, s));
         Anatomy.Lung[] lungs = {a.right(), a.left()};
         double top = Math.min(a.right().y() - a.right().halfHeight(), a.left().y() - a.left().halfHeight());
         double bottom = Math.max(a.right().domeY(), a.left().domeY());
@@ -224,7 +224,7 @@ public final class PhantomRenderer {
         for (int j = 0; j < LESIONS; j++) {
             Anatomy.Lung l = lungs[j % 2];
             double lateral = j % 2 == 0 ? -1 : 1;
-            double onset = 0.1 + 0.6 * (j + r.nextDouble()) / LESIONS;
+            double onset = 0.04 + 0.56 * (j + r.nextDouble()) / LESIONS;
             double hr = r.nextDouble(0.35, 1.0);
             double vr = 1 - Math.sqrt(r.nextDouble()) * 0.9;
             double cx = l.x() + lateral * hr * l.halfWidth() * 0.75;
@@ -235,8 +235,8 @@ public final class PhantomRenderer {
             if (g <= 0) {
                 continue;
             }
-            double radius = l.halfWidth() * (0.2 + 0.5 * g) * sizeJitter;
-            double amp = 0.04 + 0.07 * g + 0.12 * consolidation;
+            double radius = l.halfWidth() * (0.3 + 0.45 * g) * sizeJitter;
+            double amp = 0.07 + 0.06 * g + 0.12 * consolidation;
             lesion(added, lung, cx, cy, radius, amp, textureSeed);
         }
         // Filled air spaces become as dense as soft tissue, not denser.

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -46,8 +47,13 @@ public final class EmbeddingModel implements AutoCloseable {
         this.headPredictors = ThreadLocal.withInitial(() -> open(new EmbeddingTranslator(card, 1)));
     }
 
-    /** The model that ships with the project (trained on phantoms by {@code xray-drift train}). */
+    /** The model that ships with the project (trained on phantoms by {@code xray-drift train}), on the CPU. */
     public static EmbeddingModel loadDefault() {
+        return loadDefault(Device.cpu());
+    }
+
+    /** The bundled default model on a device. */
+    public static EmbeddingModel loadDefault(Device device) {
         try {
             Path dir = Files.createTempDirectory("xray-default-model-");
             for (String name : new String[] {ModelCard.FILE, ModelCard.WEIGHTS + "-0000.params"}) {
@@ -58,7 +64,7 @@ public final class EmbeddingModel implements AutoCloseable {
                     Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            EmbeddingModel m = load(dir);
+            EmbeddingModel m = load(dir, device);
             dir.resolve(ModelCard.FILE).toFile().deleteOnExit();
             dir.resolve(ModelCard.WEIGHTS + "-0000.params").toFile().deleteOnExit();
             dir.toFile().deleteOnExit();
@@ -68,10 +74,15 @@ public final class EmbeddingModel implements AutoCloseable {
         }
     }
 
-    /** A model directory: {@value ModelCard#FILE} plus weights (and the TorchScript backbone, if any). */
+    /** A model directory: {@value ModelCard#FILE} plus weights (and the TorchScript backbone, if any), on the CPU. */
     public static EmbeddingModel load(Path dir) {
+        return load(dir, Device.cpu());
+    }
+
+    /** A model directory on a device. */
+    public static EmbeddingModel load(Path dir, Device device) {
         ModelCard card = ModelCard.read(dir);
-        Model model = Model.newInstance(card.id(), "PyTorch");
+        Model model = Model.newInstance(card.id(), device, "PyTorch");
         try {
             model.setBlock(card.hasBackbone() ? TransferNet.load(dir, card) : new XrayNet(card.embeddingSize()));
             model.load(dir, ModelCard.WEIGHTS);
@@ -80,6 +91,37 @@ public final class EmbeddingModel implements AutoCloseable {
             throw new IllegalStateException("cannot load the model in " + dir + ": " + e.getMessage(), e);
         }
         return new EmbeddingModel(card, model);
+    }
+
+    /**
+     * A bare TorchScript backbone (e.g. torchvision ResNet152 with {@code fc} = Identity, traced in
+     * eval mode): its output is the embedding. Input size and normalisation come from the caller
+     * (the file does not say); the version is the file's content hash.
+     */
+    public static EmbeddingModel torchScript(Path file, int inputSize, float mean, float std, Device device) {
+        String name = file.getFileName().toString();
+        String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
+        Model model = Model.newInstance(stem, device, "PyTorch");
+        try {
+            model.load(file.toAbsolutePath().getParent(), stem);
+            ModelCard probe = new ModelCard(stem, ModelTrainer.fileHash(file), "TorchScript " + name, "", inputSize, 3,
+                    mean, std, -1, List.of(), java.util.Map.of());
+            int dimension;
+            try (Predictor<float[], float[]> p = model.newPredictor(new EmbeddingTranslator(probe, 0))) {
+                dimension = p.predict(new float[3 * inputSize * inputSize]).length;
+            }
+            ModelCard card = new ModelCard(stem, probe.version(), probe.architecture(), "", inputSize, 3, mean, std,
+                    dimension, List.of(), java.util.Map.of("source", file.toAbsolutePath().toString()));
+            return new EmbeddingModel(card, model);
+        } catch (IOException | MalformedModelException | TranslateException e) {
+            model.close();
+            throw new IllegalArgumentException("cannot load the TorchScript model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The device the model runs on. */
+    public Device device() {
+        return model.getNDManager().getDevice();
     }
 
     /** Wraps a block that is already initialised (the training command's freshly trained network). */

@@ -95,6 +95,12 @@ public final class ModelTrainer {
                 embeddingSize = embeddingSize(trainer, draft);
             }
             Files.createDirectories(o.out());
+            try (var stale = Files.newDirectoryStream(o.out(), ModelCard.WEIGHTS + "-*.params")) {
+                for (Path p : stale) {
+                    Files.delete(p);
+                }
+            }
+            model.setProperty("Epoch", "0"); // always weights-0000.params: the card's hash names it
             model.save(o.out(), ModelCard.WEIGHTS);
             if (transfer) {
                 Files.copy(o.backbone().get(), o.out().resolve(TransferNet.BACKBONE_FILE),
@@ -254,9 +260,13 @@ public final class ModelTrainer {
     }
 
     static String weightsHash(Path dir) throws IOException {
+        return fileHash(dir.resolve(ModelCard.WEIGHTS + "-0000.params"));
+    }
+
+    /** First 12 hex digits of a file's SHA-256: the version of the weights it holds. */
+    static String fileHash(Path file) throws IOException {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(Files.readAllBytes(dir.resolve(ModelCard.WEIGHTS + "-0000.params")));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
             return HexFormat.of().formatHex(digest).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from the JDK", e);

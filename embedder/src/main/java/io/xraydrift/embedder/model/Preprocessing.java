@@ -15,6 +15,9 @@ import javax.imageio.ImageIO;
  */
 public final class Preprocessing {
 
+    /** Smallest image side the models accept. */
+    public static final int MIN_SIDE = 32;
+
     private final int size;
     private final int channels;
     private final float mean;
@@ -54,6 +57,13 @@ public final class Preprocessing {
         return ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
     }
 
+    /** The normalised CHW input of encoded image bytes (PNG or JPEG). */
+    public float[] input(java.nio.ByteBuffer encoded) {
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.duplicate().get(bytes);
+        return input(decode(bytes));
+    }
+
     /** The normalised CHW input of one image. */
     public float[] input(BufferedImage img) {
         return input(gray(img), img.getWidth(), img.getHeight());
@@ -61,8 +71,9 @@ public final class Preprocessing {
 
     /** The normalised CHW input of 8-bit gray pixels. */
     public float[] input(byte[] gray, int width, int height) {
-        if (width < 8 || height < 8) {
-            throw new IllegalArgumentException("image is " + width + "x" + height + " pixels, minimum is 8x8");
+        if (width < MIN_SIDE || height < MIN_SIDE) {
+            throw new IllegalArgumentException("image is " + width + "x" + height + " pixels, minimum is " + MIN_SIDE
+                    + "x" + MIN_SIDE);
         }
         float[] resized = resize(gray, width, height);
         float[] out = new float[channels * size * size];

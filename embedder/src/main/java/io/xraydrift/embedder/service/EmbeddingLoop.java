@@ -1,0 +1,337 @@
+package io.xraydrift.embedder.service;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.xraydrift.embedder.EmbedderConfig;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.ModelRef;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+
+/**
+ * The embedder's consume-embed-produce loop, exactly once: poll up to {@code maxBatch} scans or
+ * {@code maxWait}, embed them in one forward pass, and in one Kafka transaction write the vectors
+ * (and any dead letters) together with the consumer offsets. A restart after a crash resumes from
+ * the last committed batch; read_committed readers never see a vector twice. Input the model
+ * cannot take becomes a dead letter with the reason; the loop goes on.
+ */
+final class EmbeddingLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingLoop.class);
+
+    private final EmbedderConfig config;
+    private final EmbeddingModel model;
+    private final ModelRef modelRef;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Deserializer<ScanReceived> scans;
+    private final Serializer<ScanEmbedded> embeddings;
+    private final Serializer<DeadLetter> deadLetters;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean healthy = new AtomicBoolean(true);
+    private final AtomicBoolean crash = new AtomicBoolean(false);
+    private final AtomicInteger pending = new AtomicInteger();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final Counter embedded;
+    private final Counter deadLettered;
+    private final Timer forward;
+    private final DistributionSummary batchSize;
+
+    EmbeddingLoop(EmbedderConfig config, EmbeddingModel model, EventSerdes serdes, Metrics metrics) {
+        this.config = config;
+        this.model = model;
+        this.modelRef = new ModelRef(model.card().id(), model.card().version(), model.card().embeddingSize());
+        String group = config.backfill() ? "xray-embedder-backfill-" + model.card().id() + "-" + model.card().version()
+                : "xray-embedder";
+        Map<String, Object> c = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("consumer")));
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("producer")));
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "xray-embedder-" + group + "-" + config.common().instanceId());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.scans = serdes.valueDeserializer(Topics.SCANS);
+        this.embeddings = serdes.valueSerializer(Topics.EMBEDDINGS);
+        this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
+        MeterRegistry r = metrics.registry();
+        metrics.bind(consumer);
+        metrics.bind(producer);
+        this.embedded = Counter.builder("xray_embedder_scans").description("scans embedded").register(r);
+        this.deadLettered = Counter.builder("xray_embedder_dead_letters").description("scans dead-lettered").register(r);
+        this.forward = Timer.builder("xray_embedder_forward").description("forward pass per batch")
+                .publishPercentiles(0.5, 0.99).register(r);
+        this.batchSize = DistributionSummary.builder("xray_embedder_batch_size").description("scans per forward pass")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(r);
+        r.gauge("xray_embedder_queue_depth", pending);
+        LOG.info("embedder consuming {} as group {} with model {} version {} ({} floats) on {}", Topics.SCANS.name(),
+                group, modelRef.getId(), modelRef.getVersion(), modelRef.getDimension(), model.device());
+    }
+
+    @Override
+    public void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(Set.of(Topics.SCANS.name()));
+            while (running.get()) {
+                List<ConsumerRecord<String, byte[]>> batch = nextBatch();
+                if (!batch.isEmpty() && running.get()) {
+                    process(batch);
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() woke the consumer
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            healthy.set(false);
+            LOG.error("embedder stopped: {}", e.toString());
+        } catch (RuntimeException e) {
+            healthy.set(false);
+            LOG.error("embedder loop failed", e);
+        } finally {
+            if (crash.get()) {
+                producer.close(Duration.ZERO);
+                consumer.close(Duration.ZERO);
+            } else {
+                producer.close(Duration.ofSeconds(10));
+                consumer.close(Duration.ofSeconds(10));
+            }
+            running.set(false);
+            finished.countDown();
+        }
+    }
+
+    /** Up to maxBatch records, waiting at most maxWait after the first one arrives. */
+    private List<ConsumerRecord<String, byte[]>> nextBatch() {
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+        long deadline = 0;
+        do {
+            long wait = batch.isEmpty() ? 200 : Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(wait))) {
+                batch.add(r);
+            }
+            if (!batch.isEmpty() && deadline == 0) {
+                deadline = System.nanoTime() + config.maxWait().toNanos();
+            }
+            pending.set(batch.size());
+            if (batch.size() >= config.maxBatch()) {
+                // Backpressure: fetch no more until this batch is written.
+                consumer.pause(consumer.assignment());
+            }
+        } while (running.get() && !batch.isEmpty() && batch.size() < config.maxBatch() && System.nanoTime() < deadline);
+        return batch;
+    }
+
+    private void process(List<ConsumerRecord<String, byte[]>> batch) {
+        List<ScanReceived> scanList = new ArrayList<>();
+        List<float[]> inputs = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>();
+        List<DeadLetter> dead = new ArrayList<>();
+        Preprocessing pre = model.preprocessing();
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            ScanReceived scan;
+            try {
+                scan = scans.deserialize(record.topic(), record.value());
+            } catch (RuntimeException e) {
+                dead.add(DeadLetters.of(record, "record at " + record.topic() + "[" + record.partition() + "]@"
+                        + record.offset() + " is not a ScanReceived: " + e.getMessage(), e));
+                continue;
+            }
+            try {
+                inputs.add(pre.input(image(scan)));
+                scanList.add(scan);
+                sources.add(record);
+            } catch (IllegalArgumentException e) {
+                dead.add(DeadLetters.of(record, "scan " + scan.getScanId() + ": " + e.getMessage(), e));
+            }
+        }
+        List<float[]> vectors = List.of();
+        if (!inputs.isEmpty()) {
+            try {
+                vectors = forward.record(() -> model.embed(inputs));
+                batchSize.record(inputs.size());
+            } catch (RuntimeException e) {
+                for (int i = 0; i < scanList.size(); i++) {
+                    dead.add(DeadLetters.of(sources.get(i), "scan " + scanList.get(i).getScanId()
+                            + ": the model could not take it: " + e.getMessage(), e));
+                }
+                scanList.clear();
+            }
+        }
+        if (crash.get()) {
+            return;
+        }
+        write(batch, scanList, vectors, sources, dead);
+    }
+
+    private void write(List<ConsumerRecord<String, byte[]>> batch, List<ScanReceived> scanList, List<float[]> vectors,
+                       List<ConsumerRecord<String, byte[]>> sources, List<DeadLetter> dead) {
+        try {
+            producer.beginTransaction();
+            Instant now = Instant.now();
+            int written = 0;
+            for (int i = 0; i < scanList.size(); i++) {
+                ScanReceived scan = scanList.get(i);
+                float[] v = vectors.get(i);
+                int bad = firstNonFinite(v);
+                if (bad >= 0) {
+                    dead.add(DeadLetters.of(sources.get(i), "scan " + scan.getScanId() + ": vector has " + v[bad]
+                            + " at index " + bad, null));
+                    continue;
+                }
+                ScanEmbedded event = ScanEmbedded.newBuilder()
+                        .setScanId(scan.getScanId())
+                        .setPatient(scan.getPatient())
+                        .setAcquiredAt(scan.getAcquiredAt())
+                        .setReferenceLabel(scan.getReferenceLabel())
+                        .setModel(modelRef)
+                        .setVector(boxed(v))
+                        .setEmbeddedAt(now)
+                        .build();
+                producer.send(new ProducerRecord<>(Topics.EMBEDDINGS.name(), scan.getPatient(),
+                        embeddings.serialize(Topics.EMBEDDINGS.name(), event)));
+                written++;
+            }
+            for (DeadLetter d : dead) {
+                producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), d.getSource().getTopic() + "/"
+                        + d.getSource().getPartition() + "/" + d.getSource().getOffset(),
+                        deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
+                LOG.warn("dead letter: {}", d.getReason());
+            }
+            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            producer.commitTransaction();
+            embedded.increment(written);
+            deadLettered.increment(dead.size());
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("transaction aborted, batch will be retried: {}", e.toString());
+            producer.abortTransaction();
+            rewind();
+        } finally {
+            pending.set(0);
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private static ByteBuffer image(ScanReceived scan) {
+        if (scan.getImage() == null) {
+            throw new IllegalArgumentException(scan.getImageUri() == null ? "carries no image"
+                    : "carries only an image URI (" + scan.getImageUri() + "); the embedder needs the pixels inline");
+        }
+        return scan.getImage();
+    }
+
+    private static List<Float> boxed(float[] v) {
+        List<Float> out = new ArrayList<>(v.length);
+        for (float x : v) {
+            out.add(x);
+        }
+        return out;
+    }
+
+    private static int firstNonFinite(float[] v) {
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<String, byte[]>> batch) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            out.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        return out;
+    }
+
+    /** After an aborted transaction, go back to the committed offsets so the batch is read again. */
+    private void rewind() {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(consumer.assignment());
+        for (TopicPartition tp : consumer.assignment()) {
+            OffsetAndMetadata om = committed.get(tp);
+            if (om != null) {
+                consumer.seek(tp, om.offset());
+            } else {
+                consumer.seekToBeginning(Set.of(tp));
+            }
+        }
+    }
+
+    boolean healthy() {
+        return healthy.get() && running.get();
+    }
+
+    /** Stops after the current batch, committing it. */
+    void stop() {
+        running.set(false);
+        consumer.wakeup();
+        await();
+    }
+
+    /** Stops at once without committing the batch in hand (tests of crash recovery). */
+    void crash() {
+        crash.set(true);
+        running.set(false);
+        consumer.wakeup();
+        await();
+    }
+
+    private void await() {
+        try {
+            finished.await(Duration.ofSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
