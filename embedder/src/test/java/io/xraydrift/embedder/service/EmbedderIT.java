@@ -1,0 +1,259 @@
+package io.xraydrift.embedder.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.xraydrift.embedder.EmbedderConfig;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.phantoms.Phantom;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+
+/** The embedder service on the real local stack: exactness, crash recovery, bad input. */
+@ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EmbedderIT {
+
+    private static final PhantomRenderer RENDERER = new PhantomRenderer(256);
+
+    @Test
+    @Order(1)
+    void embedsEveryScanAsTheModelDoesDirectly(LocalStack stack) throws Exception {
+        Map<String, byte[]> images = phantoms("exact", 24);
+        try (EmbedderService service = start(stack, "it-a")) {
+            produce(stack, images, Map.of());
+            Map<String, List<ScanEmbedded>> out = awaitEmbeddings(stack, id -> id.startsWith("exact-"), 24);
+            try (EmbeddingModel direct = EmbeddingModel.loadDefault()) {
+                for (var e : images.entrySet()) {
+                    List<ScanEmbedded> got = out.get(e.getKey());
+                    assertEquals(1, got.size(), e.getKey());
+                    float[] expected = direct.embed(direct.preprocessing().input(Preprocessing.decode(e.getValue())));
+                    assertArrayEquals(expected, unboxed(got.get(0).getVector()), 1e-5f, e.getKey());
+                    assertEquals(direct.card().version(), got.get(0).getModel().getVersion());
+                    assertEquals("patient-of-" + e.getKey(), got.get(0).getPatient());
+                }
+                float[] viaHttp = postEmbed(service.httpPort(), images.values().iterator().next());
+                float[] expected = direct.embed(direct.preprocessing().input(
+                        Preprocessing.decode(images.values().iterator().next())));
+                assertArrayEquals(expected, viaHttp, 1e-5f);
+            }
+            assertEquals(Level.SEVERE, out.get("exact-002").get(0).getReferenceLabel());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aCrashMidStreamLosesNothingAndDuplicatesNothing(LocalStack stack) throws Exception {
+        Map<String, byte[]> images = phantoms("crash", 160);
+        EmbedderService first = start(stack, "it-crash");
+        produce(stack, images, Map.of());
+        awaitEmbeddings(stack, id -> id.startsWith("crash-"), 30);
+        first.crash();
+        try (EmbedderService second = start(stack, "it-crash")) {
+            Map<String, List<ScanEmbedded>> out = awaitEmbeddings(stack, id -> id.startsWith("crash-"), 160);
+            assertEquals(images.keySet(), out.keySet());
+            out.forEach((id, list) -> assertEquals(1, list.size(), id + " embedded " + list.size() + " times"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void badInputBecomesDeadLettersAndTheNextScanIsStillEmbedded(LocalStack stack) throws Exception {
+        Map<String, byte[]> bad = new LinkedHashMap<>();
+        bad.put("bad-corrupt", Arrays.copyOf(phantoms("x", 1).values().iterator().next(), 300));
+        bad.put("bad-tiny", new Phantom(1, 1, new byte[] {42}).toPng());
+        Map<String, byte[]> wrongSchema = Map.of("bad-schema", wrongSchemaRecord(stack));
+        try (EmbedderService service = start(stack, "it-bad")) {
+            produce(stack, bad, wrongSchema);
+            produce(stack, phantoms("after-bad", 1), Map.of());
+            awaitEmbeddings(stack, id -> id.startsWith("after-bad-"), 1);
+            List<DeadLetter> letters = deadLetters(stack, 3);
+            String reasons = letters.stream().map(DeadLetter::getReason).toList().toString();
+            assertTrue(letters.stream().anyMatch(d -> d.getReason().startsWith("scan bad-corrupt:")), reasons);
+            assertTrue(letters.stream().anyMatch(d -> d.getReason().contains("bad-tiny")
+                    && d.getReason().contains("1x1 pixels")), reasons);
+            assertTrue(letters.stream().anyMatch(d -> d.getReason().contains("is not a ScanReceived")), reasons);
+            letters.forEach(d -> {
+                assertEquals("embedder", d.getStage());
+                assertEquals(Topics.SCANS.name(), d.getSource().getTopic());
+                assertTrue(d.getOriginalSize() > 0);
+            });
+        }
+    }
+
+    private static EmbedderService start(LocalStack stack, String instance) {
+        Map<String, String> env = new HashMap<>();
+        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
+        env.put("XRAY_HTTP_HOST", "127.0.0.1");
+        env.put("XRAY_HTTP_PORT", "0");
+        env.put("XRAY_INSTANCE_ID", instance);
+        env.put(EmbedderConfig.MAX_BATCH, "8");
+        env.put(EmbedderConfig.DEVICE, "cpu");
+        env.put(EmbedderConfig.THREADS, "2");
+        EmbedderService service = new EmbedderService(EmbedderConfig.from(Settings.of(env)));
+        service.start();
+        return service;
+    }
+
+    /** PNG phantoms keyed by scan id; every third one severe, the rest healthy. */
+    private static Map<String, byte[]> phantoms(String prefix, int n) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        List<PhantomSet.Item> items = PhantomSet.labelled(n - n / 3, 0, n / 3, prefix.hashCode(), 0.1);
+        for (int i = 0; i < n; i++) {
+            PhantomSet.Item item = items.get(i % 3 == 2 && n - n / 3 + i / 3 < n ? n - n / 3 + i / 3 : i - (i + 1) / 3);
+            out.put(String.format("%s-%03d", prefix, i), PhantomSet.render(RENDERER, item).toPng());
+        }
+        return out;
+    }
+
+    private static void produce(LocalStack stack, Map<String, byte[]> images, Map<String, byte[]> rawValues)
+            throws Exception {
+        EventSerdes serdes = new EventSerdes(stack.registryUrl());
+        var serializer = serdes.valueSerializer(Topics.SCANS);
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers(),
+                "max.request.size", 8 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer())) {
+            for (var e : images.entrySet()) {
+                String suffix = e.getKey().substring(e.getKey().lastIndexOf('-') + 1);
+                int i = suffix.chars().allMatch(Character::isDigit) ? Integer.parseInt(suffix) : 0;
+                ScanReceived scan = ScanReceived.newBuilder()
+                        .setScanId(e.getKey()).setPatient("patient-of-" + e.getKey())
+                        .setAcquiredAt(Instant.parse("2026-11-01T10:00:00Z").plusSeconds(i))
+                        .setReceivedAt(Instant.now()).setSource("it").setView(ViewPosition.PA)
+                        .setWidth(256).setHeight(256).setImage(ByteBuffer.wrap(e.getValue()))
+                        .setReferenceLabel(i % 3 == 2 ? Level.SEVERE : Level.HEALTHY)
+                        .build();
+                producer.send(new ProducerRecord<>(Topics.SCANS.name(), scan.getPatient(),
+                        serializer.serialize(Topics.SCANS.name(), scan)));
+            }
+            for (var e : rawValues.entrySet()) {
+                producer.send(new ProducerRecord<>(Topics.SCANS.name(), e.getKey(), e.getValue()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** An intake event (another schema) written to the scans topic by mistake. */
+    private static byte[] wrongSchemaRecord(LocalStack stack) {
+        ScanIntake intake = ScanIntake.newBuilder().setPatientId("X").setAcquiredAt(Instant.now()).setSource("oops")
+                .build();
+        return new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE).serialize(Topics.INTAKE.name(), intake);
+    }
+
+    private static Map<String, List<ScanEmbedded>> awaitEmbeddings(LocalStack stack, Predicate<String> ids, int n) {
+        EventSerdes serdes = new EventSerdes(stack.registryUrl());
+        Map<String, List<ScanEmbedded>> out = new LinkedHashMap<>();
+        try (var consumer = new KafkaConsumer<>(readCommitted(stack), EventSerdes.keys().deserializer(),
+                serdes.valueDeserializer(Topics.EMBEDDINGS))) {
+            consumer.subscribe(Set.of(Topics.EMBEDDINGS.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            int seen = 0;
+            while (seen < n && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (ids.test(r.value().getScanId())) {
+                        out.computeIfAbsent(r.value().getScanId(), k -> new ArrayList<>()).add(r.value());
+                        seen++;
+                    }
+                }
+            }
+            // Read on briefly: a duplicate would arrive right behind.
+            long settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (System.nanoTime() < settle) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (ids.test(r.value().getScanId())) {
+                        out.computeIfAbsent(r.value().getScanId(), k -> new ArrayList<>()).add(r.value());
+                    }
+                }
+            }
+        }
+        assertTrue(out.values().stream().mapToInt(List::size).sum() >= n, "embeddings read: " + out.size());
+        return out;
+    }
+
+    private static List<DeadLetter> deadLetters(LocalStack stack, int atLeast) {
+        EventSerdes serdes = new EventSerdes(stack.registryUrl());
+        List<DeadLetter> out = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(readCommitted(stack), EventSerdes.keys().deserializer(),
+                serdes.valueDeserializer(Topics.DEAD_LETTER))) {
+            consumer.subscribe(Set.of(Topics.DEAD_LETTER.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (out.size() < atLeast && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> readCommitted(LocalStack stack) {
+        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "embedder-it-reader-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
+
+    private static float[] postEmbed(int port, byte[] png) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/embed")).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode vector = new ObjectMapper().readTree(r.body()).get("vector");
+        float[] out = new float[vector.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) vector.get(i).asDouble();
+        }
+        return out;
+    }
+
+    private static float[] unboxed(List<Float> v) {
+        float[] out = new float[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v.get(i);
+        }
+        return out;
+    }
+}
