@@ -1,0 +1,355 @@
+package io.xraydrift.indexer.forest;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
+
+/**
+ * An Annoy-style forest of random-projection trees over the first {@link #size()} vectors of a
+ * {@link Vectors.View}. Splits are hyperplanes between two centroids found by two-means on
+ * sampled points (retried when unbalanced, random split as the last resort); leaves are buckets
+ * of ordinals. A query runs one priority queue across all roots, collects {@code searchK}
+ * candidates, deduplicates them and re-ranks them exactly. Immutable once built; the same data,
+ * parameters and seed give the same forest whatever the thread count.
+ */
+public final class Forest {
+
+    /** Items per leaf at most. */
+    public static final int DEFAULT_LEAF_SIZE = 256;
+    private static final int TWO_MEANS_STEPS = 200;
+    private static final int SPLIT_ATTEMPTS = 3;
+    private static final double MIN_SIDE_SHARE = 0.05;
+
+    private final Metric metric;
+    private final int dim;
+    private final int size;
+    private final int leafSize;
+    private final int[] roots;
+    /** Children of internal node i: {@code >= 0} another node, {@code < 0} leaf {@code -(ref + 1)}. */
+    private final int[] positive;
+    private final int[] negative;
+    private final float[] planes;
+    private final float[] offsets;
+    private final int[] leafStart;
+    private final int[] leafItems;
+    private final Kernels kernels;
+
+    private Forest(Metric metric, int dim, int size, int leafSize, int[] roots, int[] positive, int[] negative,
+                   float[] planes, float[] offsets, int[] leafStart, int[] leafItems, Kernels kernels) {
+        this.metric = metric;
+        this.dim = dim;
+        this.size = size;
+        this.leafSize = leafSize;
+        this.roots = roots;
+        this.positive = positive;
+        this.negative = negative;
+        this.planes = planes;
+        this.offsets = offsets;
+        this.leafStart = leafStart;
+        this.leafItems = leafItems;
+        this.kernels = kernels;
+    }
+
+    /** Builds {@code trees} trees over every vector of the view, trees in parallel on all cores. */
+    public static Forest build(Vectors.View view, Metric metric, int trees, long seed, int leafSize) {
+        if (trees < 1) {
+            throw new IllegalArgumentException("trees " + trees + " must be at least 1");
+        }
+        Kernels kernels = Kernels.best();
+        TreeBuilder[] built = new TreeBuilder[trees];
+        IntStream.range(0, trees).parallel().forEach(t -> {
+            TreeBuilder b = new TreeBuilder(view, metric, leafSize, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t),
+                    kernels);
+            int[] all = new int[view.count()];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            b.root = b.split(all, 0, all.length);
+            built[t] = b;
+        });
+        return merge(built, view, metric, leafSize, kernels);
+    }
+
+    private static Forest merge(TreeBuilder[] built, Vectors.View view, Metric metric, int leafSize, Kernels kernels) {
+        int nodes = 0;
+        int leaves = 0;
+        int items = 0;
+        for (TreeBuilder b : built) {
+            nodes += b.positive.size();
+            leaves += b.leafSizes.size();
+            items += b.items.size();
+        }
+        int dim = view.dim();
+        int[] positive = new int[nodes];
+        int[] negative = new int[nodes];
+        float[] planes = new float[nodes * dim];
+        float[] offsets = new float[nodes];
+        int[] leafStart = new int[leaves + 1];
+        int[] leafItems = new int[items];
+        int[] roots = new int[built.length];
+        int nodeBase = 0;
+        int leafBase = 0;
+        int itemBase = 0;
+        for (int t = 0; t < built.length; t++) {
+            TreeBuilder b = built[t];
+            for (int i = 0; i < b.positive.size(); i++) {
+                positive[nodeBase + i] = rebase(b.positive.get(i), nodeBase, leafBase);
+                negative[nodeBase + i] = rebase(b.negative.get(i), nodeBase, leafBase);
+                offsets[nodeBase + i] = b.offsets.get(i);
+                System.arraycopy(b.planes.get(i), 0, planes, (nodeBase + i) * dim, dim);
+            }
+            for (int l = 0; l < b.leafSizes.size(); l++) {
+                leafStart[leafBase + l] = itemBase;
+                itemBase += b.leafSizes.get(l);
+            }
+            for (int i = 0; i < b.items.size(); i++) {
+                leafItems[leafStart[leafBase] + i] = b.items.get(i);
+            }
+            roots[t] = rebase(b.root, nodeBase, leafBase);
+            nodeBase += b.positive.size();
+            leafBase += b.leafSizes.size();
+        }
+        leafStart[leaves] = itemBase;
+        return new Forest(metric, dim, view.count(), leafSize, roots, positive, negative, planes, offsets, leafStart,
+                leafItems, kernels);
+    }
+
+    private static int rebase(int ref, int nodeBase, int leafBase) {
+        return ref >= 0 ? ref + nodeBase : -((-ref - 1) + leafBase) - 1;
+    }
+
+    /** Vectors covered (ordinals {@code 0 .. size-1}). */
+    public int size() {
+        return size;
+    }
+
+    public int trees() {
+        return roots.length;
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public int leafSize() {
+        return leafSize;
+    }
+
+    /** Bytes held by the trees (not the vectors). */
+    public long treeBytes() {
+        return 4L * (positive.length * 3L + planes.length + leafStart.length + leafItems.length + roots.length);
+    }
+
+    /**
+     * The k nearest accepted vectors among the forest's, by exact distance over {@code searchK}
+     * candidates. {@code query} must be prepared ({@link Vectors#prepareQuery}).
+     */
+    public List<Neighbour> query(Vectors.View view, float[] query, int k, int searchK, IntPredicate accept) {
+        int[] candidates = candidates(query, Math.max(searchK, k));
+        TopK top = new TopK(k);
+        int previous = -1;
+        float[] data = view.data();
+        for (int c : candidates) {
+            if (c == previous) {
+                continue;
+            }
+            previous = c;
+            if (accept.test(c)) {
+                top.offer(c, distance(query, data, view.offset(c)));
+            }
+        }
+        return top.sorted();
+    }
+
+    /** Sorted candidate ordinals (may repeat) from a best-first walk of all trees. */
+    int[] candidates(float[] q, int searchK) {
+        NodeQueue queue = new NodeQueue(roots.length * 8);
+        for (int root : roots) {
+            queue.push(Float.POSITIVE_INFINITY, root);
+        }
+        int[] out = new int[Math.max(16, searchK + leafSize)];
+        int n = 0;
+        while (n < searchK && !queue.isEmpty()) {
+            float priority = queue.topPriority();
+            int ref = queue.pop();
+            if (ref < 0) {
+                int leaf = -ref - 1;
+                int from = leafStart[leaf];
+                int to = leafStart[leaf + 1];
+                if (n + (to - from) > out.length) {
+                    out = Arrays.copyOf(out, Math.max(out.length * 2, n + (to - from)));
+                }
+                System.arraycopy(leafItems, from, out, n, to - from);
+                n += to - from;
+            } else {
+                float margin = kernels.dot(planes, ref * dim, q, 0, dim) + offsets[ref];
+                queue.push(Math.min(priority, margin), positive[ref]);
+                queue.push(Math.min(priority, -margin), negative[ref]);
+            }
+        }
+        int[] result = Arrays.copyOf(out, n);
+        Arrays.sort(result);
+        return result;
+    }
+
+    float distance(float[] q, float[] data, int offset) {
+        return metric == Metric.ANGULAR ? metric.distance(kernels.dot(q, 0, data, offset, dim))
+                : metric.distance(kernels.squaredDistance(q, 0, data, offset, dim));
+    }
+
+    /** Growable per-tree node and leaf lists, built recursively. */
+    private static final class TreeBuilder {
+        final Vectors.View view;
+        final Metric metric;
+        final int leafSize;
+        final SplittableRandom random;
+        final Kernels kernels;
+        final int dim;
+        final IntList positive = new IntList();
+        final IntList negative = new IntList();
+        final List<float[]> planes = new ArrayList<>();
+        final FloatList offsets = new FloatList();
+        final IntList leafSizes = new IntList();
+        final IntList items = new IntList();
+        int root;
+
+        TreeBuilder(Vectors.View view, Metric metric, int leafSize, SplittableRandom random, Kernels kernels) {
+            this.view = view;
+            this.metric = metric;
+            this.leafSize = leafSize;
+            this.random = random;
+            this.kernels = kernels;
+            this.dim = view.dim();
+        }
+
+        /** Splits ids[from, to) and returns the node reference. */
+        int split(int[] ids, int from, int to) {
+            int n = to - from;
+            if (n <= leafSize) {
+                for (int i = from; i < to; i++) {
+                    items.add(ids[i]);
+                }
+                leafSizes.add(n);
+                return -leafSizes.size();
+            }
+            float[] plane = null;
+            float offset = 0;
+            int mid = -1;
+            for (int attempt = 0; attempt < SPLIT_ATTEMPTS && mid < 0; attempt++) {
+                float[] candidate = new float[dim + 1];
+                twoMeans(ids, from, to, candidate);
+                int m = partition(ids, from, to, candidate);
+                int smaller = Math.min(m - from, to - m);
+                if (smaller >= Math.max(1, (int) (n * MIN_SIDE_SHARE))) {
+                    plane = candidate;
+                    mid = m;
+                }
+            }
+            if (mid < 0) {
+                // Degenerate data (duplicates): a random balanced split keeps the tree shallow.
+                for (int i = to - 1; i > from; i--) {
+                    int j = from + random.nextInt(i - from + 1);
+                    int t = ids[i];
+                    ids[i] = ids[j];
+                    ids[j] = t;
+                }
+                plane = new float[dim + 1];
+                mid = from + n / 2;
+                plane[dim] = Float.NaN; // marks the random split; the query treats both sides alike
+            }
+            offset = plane[dim];
+            int node = positive.size();
+            positive.add(0);
+            negative.add(0);
+            planes.add(Arrays.copyOf(plane, dim));
+            offsets.add(Float.isNaN(offset) ? 0 : offset);
+            int pos = split(ids, from, mid);
+            int neg = split(ids, mid, to);
+            positive.set(node, pos);
+            negative.set(node, neg);
+            return node;
+        }
+
+        /** Two centroids from sampled points; writes the separating hyperplane (normal, then offset) to out. */
+        private void twoMeans(int[] ids, int from, int to, float[] out) {
+            int n = to - from;
+            int i = ids[from + random.nextInt(n)];
+            int j = ids[from + random.nextInt(n - 1)];
+            if (j == i) {
+                j = ids[to - 1];
+            }
+            float[] data = view.data();
+            float[] p = Arrays.copyOfRange(data, view.offset(i), view.offset(i) + dim);
+            float[] q = Arrays.copyOfRange(data, view.offset(j), view.offset(j) + dim);
+            int pc = 1;
+            int qc = 1;
+            for (int step = 0; step < TWO_MEANS_STEPS; step++) {
+                int z = ids[from + random.nextInt(n)];
+                int zo = view.offset(z);
+                float dp = pc * raw(p, data, zo);
+                float dq = qc * raw(q, data, zo);
+                if (dp < dq) {
+                    update(p, pc++, data, zo);
+                } else if (dq < dp) {
+                    update(q, qc++, data, zo);
+                }
+            }
+            if (metric == Metric.ANGULAR) {
+                Vectors.normalise(p, 0, dim);
+                Vectors.normalise(q, 0, dim);
+            }
+            for (int d = 0; d < dim; d++) {
+                out[d] = p[d] - q[d];
+            }
+            Vectors.normalise(out, 0, dim);
+            float offset = 0;
+            if (metric == Metric.EUCLIDEAN) {
+                for (int d = 0; d < dim; d++) {
+                    offset -= out[d] * (p[d] + q[d]) / 2;
+                }
+            }
+            out[dim] = offset;
+        }
+
+        /** Distance-like value used by two-means: 1 - cos for angular (p unnormalised), squared L2 otherwise. */
+        private float raw(float[] centroid, float[] data, int offset) {
+            if (metric == Metric.ANGULAR) {
+                float norm = (float) Math.sqrt(Math.max(1e-30f, kernels.dot(centroid, 0, centroid, 0, dim)));
+                return 1 - kernels.dot(centroid, 0, data, offset, dim) / norm;
+            }
+            return kernels.squaredDistance(centroid, 0, data, offset, dim);
+        }
+
+        private void update(float[] centroid, int count, float[] data, int offset) {
+            float w = 1f / (count + 1);
+            for (int d = 0; d < dim; d++) {
+                centroid[d] = centroid[d] * count * w + data[offset + d] * w;
+            }
+        }
+
+        /** Moves ids on the positive side of the plane to the front; returns the first negative index. */
+        private int partition(int[] ids, int from, int to, float[] plane) {
+            float[] data = view.data();
+            int lo = from;
+            int hi = to - 1;
+            while (lo <= hi) {
+                float side = kernels.dot(plane, 0, data, view.offset(ids[lo]), dim) + plane[dim];
+                if (side > 0 || (side == 0 && random.nextBoolean())) {
+                    lo++;
+                } else {
+                    int t = ids[lo];
+                    ids[lo] = ids[hi];
+                    ids[hi--] = t;
+                }
+            }
+            return lo;
+        }
+    }
+}
