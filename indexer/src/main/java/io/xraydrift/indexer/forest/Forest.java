@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
@@ -17,8 +18,10 @@ import java.util.stream.IntStream;
  */
 public final class Forest {
 
-    /** Items per leaf at most. */
-    public static final int DEFAULT_LEAF_SIZE = 256;
+    /** Items per leaf at most, by default: the dimension within [256, 1024] (Annoy uses dim + 2). */
+    public static int defaultLeafSize(int dim) {
+        return Math.max(256, Math.min(1024, dim));
+    }
     private static final int TWO_MEANS_STEPS = 200;
     private static final int SPLIT_ATTEMPTS = 3;
     private static final double MIN_SIDE_SHARE = 0.05;
@@ -55,9 +58,23 @@ public final class Forest {
 
     /** Builds {@code trees} trees over every vector of the view, trees in parallel on all cores. */
     public static Forest build(Vectors.View view, Metric metric, int trees, long seed, int leafSize) {
+        return build(view, metric, trees, seed, leafSize, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As above on {@code threads} threads (a live index leaves a core to its queries). */
+    public static Forest build(Vectors.View view, Metric metric, int trees, long seed, int leafSize, int threads) {
         if (trees < 1) {
             throw new IllegalArgumentException("trees " + trees + " must be at least 1");
         }
+        ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
+        try {
+            return pool.submit(() -> buildOn(view, metric, trees, seed, leafSize)).join();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static Forest buildOn(Vectors.View view, Metric metric, int trees, long seed, int leafSize) {
         Kernels kernels = Kernels.best();
         TreeBuilder[] built = new TreeBuilder[trees];
         IntStream.range(0, trees).parallel().forEach(t -> {
@@ -149,26 +166,40 @@ public final class Forest {
 
     /**
      * The k nearest accepted vectors among the forest's, by exact distance over {@code searchK}
-     * candidates. {@code query} must be prepared ({@link Vectors#prepareQuery}).
+     * candidates ({@code accept} null: all). {@code query} must be prepared ({@link Vectors#prepareQuery}).
      */
     public List<Neighbour> query(Vectors.View view, float[] query, int k, int searchK, IntPredicate accept) {
         int[] candidates = candidates(query, Math.max(searchK, k));
         TopK top = new TopK(k);
-        int previous = -1;
+        long[] seen = new long[(size + 63) >>> 6];
         float[] data = view.data();
+        boolean angular = metric == Metric.ANGULAR;
         for (int c : candidates) {
-            if (c == previous) {
+            long bit = 1L << c;
+            if ((seen[c >>> 6] & bit) != 0) {
                 continue;
             }
-            previous = c;
-            if (accept.test(c)) {
-                top.offer(c, distance(query, data, view.offset(c)));
+            seen[c >>> 6] |= bit;
+            if (accept != null && !accept.test(c)) {
+                continue;
+            }
+            int offset = c * dim;
+            float d = angular ? 1 - kernels.dot(query, 0, data, offset, dim)
+                    : kernels.squaredDistance(query, 0, data, offset, dim);
+            if (d < top.bound()) {
+                top.offer(c, d);
             }
         }
-        return top.sorted();
+        List<Neighbour> out = top.sorted();
+        if (angular) {
+            return out;
+        }
+        List<Neighbour> euclidean = new ArrayList<>(out.size());
+        out.forEach(n -> euclidean.add(new Neighbour(n.ordinal(), (float) Math.sqrt(Math.max(0, n.distance())))));
+        return euclidean;
     }
 
-    /** Sorted candidate ordinals (may repeat) from a best-first walk of all trees. */
+    /** Candidate ordinals (may repeat) in the order a best-first walk of all trees meets them. */
     int[] candidates(float[] q, int searchK) {
         NodeQueue queue = new NodeQueue(roots.length * 8);
         for (int root : roots) {
@@ -194,9 +225,7 @@ public final class Forest {
                 queue.push(Math.min(priority, -margin), negative[ref]);
             }
         }
-        int[] result = Arrays.copyOf(out, n);
-        Arrays.sort(result);
-        return result;
+        return Arrays.copyOf(out, n);
     }
 
     float distance(float[] q, float[] data, int offset) {

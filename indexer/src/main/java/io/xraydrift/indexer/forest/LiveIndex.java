@@ -80,8 +80,8 @@ public final class LiveIndex implements AutoCloseable {
     }
 
     /**
-     * The k nearest accepted vectors: forest candidates ({@code searchK}) re-ranked exactly, merged
-     * with an exact scan of the fresh vectors.
+     * The k nearest accepted vectors ({@code accept} null: all): forest candidates ({@code searchK})
+     * re-ranked exactly, merged with an exact scan of the fresh vectors.
      */
     public List<Neighbour> search(float[] query, int k, int searchK, IntPredicate accept) {
         Vectors.View view = vectors.view();
@@ -94,7 +94,7 @@ public final class LiveIndex implements AutoCloseable {
         }
         float[] data = view.data();
         for (int i = forest.size(); i < view.count(); i++) {
-            if (accept.test(i)) {
+            if (accept == null || accept.test(i)) {
                 top.offer(i, forest.distance(q, data, view.offset(i)));
             }
         }
@@ -119,7 +119,8 @@ public final class LiveIndex implements AutoCloseable {
     public Built rebuildNow() {
         Vectors.View view = vectors.view();
         long began = System.nanoTime();
-        Forest forest = Forest.build(view, vectors.metric(), trees, seed, leafSize);
+        Forest forest = Forest.build(view, vectors.metric(), trees, seed, leafSize,
+                Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
         Built next = new Built(forest, built.version() + 1, Instant.now(), Duration.ofNanos(System.nanoTime() - began));
         synchronized (this) {
             if (next.forest().size() >= built.forest().size()) {

@@ -4,20 +4,35 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The JDK vector API (incubator): fused multiply-add over the preferred lane width. */
+/**
+ * The JDK vector API (incubator): fused multiply-add with four independent accumulators (so the
+ * loop is bound by throughput, not by the FMA latency chain) and one horizontal sum at the end.
+ * The preferred lane width (512 bits with AVX-512; {@code -Dxray.forest.lanes=256} forces 256).
+ */
 final class SimdKernels implements Kernels {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES =
+            "256".equals(System.getProperty("xray.forest.lanes")) ? FloatVector.SPECIES_256
+                    : FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
 
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int dim) {
-        FloatVector acc = FloatVector.zero(SPECIES);
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = FloatVector.zero(SPECIES);
+        FloatVector s2 = FloatVector.zero(SPECIES);
+        FloatVector s3 = FloatVector.zero(SPECIES);
         int i = 0;
-        int bound = SPECIES.loopBound(dim);
-        for (; i < bound; i += SPECIES.length()) {
-            acc = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), acc);
+        for (; i + 4 * L <= dim; i += 4 * L) {
+            s0 = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), s0);
+            s1 = FloatVector.fromArray(SPECIES, a, ao + i + L).fma(FloatVector.fromArray(SPECIES, b, bo + i + L), s1);
+            s2 = FloatVector.fromArray(SPECIES, a, ao + i + 2 * L).fma(FloatVector.fromArray(SPECIES, b, bo + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(SPECIES, a, ao + i + 3 * L).fma(FloatVector.fromArray(SPECIES, b, bo + i + 3 * L), s3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i + L <= dim; i += L) {
+            s0 = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {
             s += a[ao + i] * b[bo + i];
         }
@@ -26,14 +41,28 @@ final class SimdKernels implements Kernels {
 
     @Override
     public float squaredDistance(float[] a, int ao, float[] b, int bo, int dim) {
-        FloatVector acc = FloatVector.zero(SPECIES);
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = FloatVector.zero(SPECIES);
+        FloatVector s2 = FloatVector.zero(SPECIES);
+        FloatVector s3 = FloatVector.zero(SPECIES);
         int i = 0;
-        int bound = SPECIES.loopBound(dim);
-        for (; i < bound; i += SPECIES.length()) {
-            FloatVector d = FloatVector.fromArray(SPECIES, a, ao + i).sub(FloatVector.fromArray(SPECIES, b, bo + i));
-            acc = d.fma(d, acc);
+        for (; i + 4 * L <= dim; i += 4 * L) {
+            FloatVector d0 = FloatVector.fromArray(SPECIES, a, ao + i).sub(FloatVector.fromArray(SPECIES, b, bo + i));
+            FloatVector d1 = FloatVector.fromArray(SPECIES, a, ao + i + L).sub(FloatVector.fromArray(SPECIES, b, bo + i + L));
+            FloatVector d2 = FloatVector.fromArray(SPECIES, a, ao + i + 2 * L)
+                    .sub(FloatVector.fromArray(SPECIES, b, bo + i + 2 * L));
+            FloatVector d3 = FloatVector.fromArray(SPECIES, a, ao + i + 3 * L)
+                    .sub(FloatVector.fromArray(SPECIES, b, bo + i + 3 * L));
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+            s2 = d2.fma(d2, s2);
+            s3 = d3.fma(d3, s3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i + L <= dim; i += L) {
+            FloatVector d = FloatVector.fromArray(SPECIES, a, ao + i).sub(FloatVector.fromArray(SPECIES, b, bo + i));
+            s0 = d.fma(d, s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < dim; i++) {
             float d = a[ao + i] - b[bo + i];
             s += d * d;
@@ -43,6 +72,6 @@ final class SimdKernels implements Kernels {
 
     @Override
     public String name() {
-        return "simd-" + SPECIES.vectorBitSize() + "bit";
+        return "simd-" + SPECIES.vectorBitSize() + "bit-x4";
     }
 }

@@ -54,6 +54,7 @@ class ForestTest {
         for (int q = 0; q < 20; q++) {
             float[] query = a.vectors().prepareQuery(Arrays.copyOfRange(queries, q * DIM, (q + 1) * DIM));
             assertTrue(Arrays.equals(fa.candidates(query, 500), fb.candidates(query, 500)), "query " + q);
+            assertEquals(fa.query(a.vectors().view(), query, K, 500, null), fb.query(b.vectors().view(), query, K, 500, null));
         }
     }
 
