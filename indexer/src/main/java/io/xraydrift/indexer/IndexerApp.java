@@ -1,7 +1,7 @@
 package io.xraydrift.indexer;
 
+import io.xraydrift.indexer.service.IndexerService;
 import io.xraydrift.platform.ServiceRunner;
-import io.xraydrift.platform.ShellService;
 import io.xraydrift.platform.config.Settings;
 
 /** Entry point of the indexer service: configuration from the environment, then the shared start/stop shape. */
@@ -11,9 +11,7 @@ public final class IndexerApp {
     }
 
     public static void main(String[] args) {
-        ServiceRunner.main(IndexerConfig.SERVICE, () -> {
-            IndexerConfig config = IndexerConfig.from(Settings.load());
-            ServiceRunner.run(new ShellService(config.common()));
-        });
+        ServiceRunner.main(IndexerConfig.SERVICE, () ->
+                ServiceRunner.run(new IndexerService(IndexerConfig.from(Settings.load()))));
     }
 }

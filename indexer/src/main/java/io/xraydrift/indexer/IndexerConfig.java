@@ -3,6 +3,9 @@ package io.xraydrift.indexer;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 
@@ -17,12 +20,14 @@ import io.xraydrift.platform.config.Settings;
  * @param snapshotDir     where forest snapshots are written and loaded from
  * @param rebuildFraction rebuild once vectors added since the last build exceed this fraction of the forest
  * @param rebuildInterval rebuild at least this often while new vectors arrive
+ * @param snapshotInterval write snapshots this often (and at a clean stop)
+ * @param scoring         thresholds and axis weight of the severity score
+ * @param apiToken        bearer token of the query API
  */
 public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK, Metric metric, Path snapshotDir,
-                            double rebuildFraction, Duration rebuildInterval) {
+                            double rebuildFraction, Duration rebuildInterval, Duration snapshotInterval,
+                            Scoring scoring, String apiToken) {
 
-    /** Distance metric: cosine on normalised vectors, or Euclidean. */
-    public enum Metric { ANGULAR, EUCLIDEAN }
 
     public static final String SERVICE = "indexer";
     public static final int DEFAULT_PORT = 8083;
@@ -33,6 +38,12 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
     public static final String SNAPSHOT_DIR = "XRAY_INDEXER_SNAPSHOT_DIR";
     public static final String REBUILD_FRACTION = "XRAY_INDEXER_REBUILD_FRACTION";
     public static final String REBUILD_INTERVAL = "XRAY_INDEXER_REBUILD_INTERVAL";
+    public static final String SNAPSHOT_INTERVAL = "XRAY_INDEXER_SNAPSHOT_INTERVAL";
+    public static final String INFECTED_THRESHOLD = "XRAY_SCORE_INFECTED_THRESHOLD";
+    public static final String SEVERE_THRESHOLD = "XRAY_SCORE_SEVERE_THRESHOLD";
+    public static final String AXIS_WEIGHT = "XRAY_SCORE_AXIS_WEIGHT";
+    public static final String API_TOKEN = "XRAY_API_TOKEN";
+    public static final String DEMO_MODE = "XRAY_DEMO_MODE";
 
     public static IndexerConfig from(Settings s) {
         return new IndexerConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
@@ -42,7 +53,21 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
                 s.choice(METRIC, Metric.ANGULAR),
                 s.path(SNAPSHOT_DIR, Path.of("data", "indexer")),
                 s.decimal(REBUILD_FRACTION, 0.1, 0.001, 100.0),
-                s.duration(REBUILD_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)));
+                s.duration(REBUILD_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
+                s.duration(SNAPSHOT_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
+                scoring(s),
+                s.bool(DEMO_MODE, false) ? s.string(API_TOKEN, "demo-token")
+                        : s.required(API_TOKEN, "the query API needs a bearer token outside demo mode"));
+    }
+
+    private static Scoring scoring(Settings s) {
+        double infected = s.decimal(INFECTED_THRESHOLD, 0.15, 0.0, 1.0);
+        double severe = s.decimal(SEVERE_THRESHOLD, 0.55, 0.0, 1.0);
+        if (severe <= infected) {
+            throw new ConfigException(SEVERE_THRESHOLD + "=" + severe + " must be above " + INFECTED_THRESHOLD + "="
+                    + infected);
+        }
+        return new Scoring(infected, severe, s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0));
     }
 
     /** The effective search_k. */

@@ -23,16 +23,19 @@ class IndexerConfigTest {
         "XRAY_INDEXER_METRIC|manhattan",
         "XRAY_INDEXER_REBUILD_FRACTION|0",
         "XRAY_INDEXER_REBUILD_INTERVAL|0s",
+        "XRAY_INDEXER_SNAPSHOT_INTERVAL|soon",
+        "XRAY_SCORE_AXIS_WEIGHT|2",
+        "XRAY_SCORE_SEVERE_THRESHOLD|0.1",
     })
     void badValueFailsNamingTheKey(String key, String value) {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> IndexerConfig.from(Settings.of(Map.of(key, value))));
+                () -> IndexerConfig.from(Settings.of(Map.of(key, value, "XRAY_API_TOKEN", "t"))));
         assertTrue(e.getMessage().contains(key) && e.getMessage().contains(value), e.getMessage());
     }
 
     @Test
     void searchKDefaultsToKTimesTrees() {
-        IndexerConfig c = IndexerConfig.from(Settings.of(Map.of()));
+        IndexerConfig c = IndexerConfig.from(Settings.of(Map.of("XRAY_API_TOKEN", "t")));
         assertEquals(36, c.k());
         assertEquals(36 * 20, c.effectiveSearchK());
     }

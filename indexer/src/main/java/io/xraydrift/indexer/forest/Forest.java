@@ -138,6 +138,32 @@ public final class Forest {
         return ref >= 0 ? ref + nodeBase : -((-ref - 1) + leafBase) - 1;
     }
 
+    /** Writes the trees (not the vectors) in a flat layout: header, then each array. */
+    public void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeUTF(metric.name());
+        out.writeInt(dim);
+        out.writeInt(size);
+        out.writeInt(leafSize);
+        Arrays2.writeInts(out, roots);
+        Arrays2.writeInts(out, positive);
+        Arrays2.writeInts(out, negative);
+        Arrays2.writeFloats(out, planes);
+        Arrays2.writeFloats(out, offsets);
+        Arrays2.writeInts(out, leafStart);
+        Arrays2.writeInts(out, leafItems);
+    }
+
+    /** Reads trees written by {@link #write}. */
+    public static Forest read(java.io.DataInputStream in) throws java.io.IOException {
+        Metric metric = Metric.valueOf(in.readUTF());
+        int dim = in.readInt();
+        int size = in.readInt();
+        int leafSize = in.readInt();
+        return new Forest(metric, dim, size, leafSize, Arrays2.readInts(in), Arrays2.readInts(in), Arrays2.readInts(in),
+                Arrays2.readFloats(in), Arrays2.readFloats(in), Arrays2.readInts(in), Arrays2.readInts(in),
+                Kernels.best());
+    }
+
     /** Vectors covered (ordinals {@code 0 .. size-1}). */
     public int size() {
         return size;

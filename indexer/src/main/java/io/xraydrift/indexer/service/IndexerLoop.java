@@ -1,0 +1,399 @@
+package io.xraydrift.indexer.service;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.xraydrift.events.Composition;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.Neighbour;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.SourceRecordRef;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+
+/**
+ * The indexer's loop. A "store" consumer reads every partition of {@code xray.embeddings} into
+ * the per-model-version reference indexes (labelled scans only); a "query" consumer in the
+ * {@code xray-indexer} group answers, for the partitions assigned to this replica, each scan's k
+ * nearest labelled neighbours (same model version, own patient excluded), scored, in one Kafka
+ * transaction with its offsets. Before answering, the store catches up to the topic's end, so a
+ * scan's neighbours include every labelled scan written before it.
+ */
+final class IndexerLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexerLoop.class);
+    static final String GROUP = "xray-indexer";
+
+    private final IndexerConfig config;
+    private final Map<String, ReferenceIndex> indexes = new ConcurrentHashMap<>();
+    private final Map<String, Query> recentQueries = new ConcurrentHashMap<>();
+
+    /** A scan the loop has answered: which model index, whose, and its vector. */
+    record Query(String modelKey, String patient, float[] vector) {
+    }
+    private final KafkaConsumer<String, byte[]> store;
+    private final KafkaConsumer<String, byte[]> queries;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Deserializer<ScanEmbedded> embeddings;
+    private final Serializer<ScanNeighbours> neighbours;
+    private final Serializer<DeadLetter> deadLetters;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean healthy = new AtomicBoolean(true);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final Counter answered;
+    private final Counter deadLettered;
+    private final Counter rebuilds;
+    private final Timer rebuildTime;
+    private final Timer queryTime;
+    private Instant lastSnapshot = Instant.now();
+
+    IndexerLoop(IndexerConfig config, EventSerdes serdes, Metrics metrics) {
+        this.config = config;
+        Map<String, Object> s = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("store")));
+        s.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        s.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        s.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        this.store = new KafkaConsumer<>(s, new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> q = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("query")));
+        q.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        q.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        q.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        q.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        q.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+        this.queries = new KafkaConsumer<>(q, new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("producer")));
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "xray-indexer-" + config.common().instanceId());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.embeddings = serdes.valueDeserializer(Topics.EMBEDDINGS);
+        this.neighbours = serdes.valueSerializer(Topics.NEIGHBOURS);
+        this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
+        MeterRegistry r = metrics.registry();
+        metrics.bind(store);
+        metrics.bind(queries);
+        metrics.bind(producer);
+        this.answered = Counter.builder("xray_indexer_scans_answered").register(r);
+        this.deadLettered = Counter.builder("xray_indexer_dead_letters").register(r);
+        this.rebuilds = Counter.builder("xray_indexer_rebuilds").register(r);
+        this.rebuildTime = Timer.builder("xray_indexer_rebuild").register(r);
+        this.queryTime = Timer.builder("xray_indexer_query").publishPercentiles(0.5, 0.99).register(r);
+        r.gauge("xray_indexer_reference_vectors", indexes, m -> m.values().stream().mapToInt(ReferenceIndex::size).sum());
+    }
+
+    Map<String, ReferenceIndex> indexes() {
+        return indexes;
+    }
+
+    /** A recently answered scan, for the query API (null if unknown). */
+    Query queryOf(String scanId) {
+        return recentQueries.get(scanId);
+    }
+
+    @Override
+    public void run() {
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : store.partitionsFor(Topics.EMBEDDINGS.name())) {
+                partitions.add(new TopicPartition(info.topic(), info.partition()));
+            }
+            store.assign(partitions);
+            Map<Integer, Long> offsets = loadSnapshots();
+            for (TopicPartition tp : partitions) {
+                Long from = offsets.get(tp.partition());
+                if (from != null) {
+                    store.seek(tp, from);
+                } else {
+                    store.seekToBeginning(Set.of(tp));
+                }
+            }
+            producer.initTransactions();
+            queries.subscribe(Set.of(Topics.EMBEDDINGS.name()));
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> batch = queries.poll(Duration.ofMillis(100));
+                catchUp(partitions);
+                if (!batch.isEmpty()) {
+                    answer(batch);
+                }
+                if (Duration.between(lastSnapshot, Instant.now()).compareTo(config.snapshotInterval()) > 0) {
+                    snapshot();
+                }
+            }
+            snapshot();
+        } catch (WakeupException e) {
+            snapshot();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            healthy.set(false);
+            LOG.error("indexer stopped: {}", e.toString());
+        } catch (RuntimeException e) {
+            healthy.set(false);
+            LOG.error("indexer loop failed", e);
+        } finally {
+            producer.close(Duration.ofSeconds(10));
+            queries.close(Duration.ofSeconds(10));
+            store.close(Duration.ofSeconds(10));
+            running.set(false);
+            finished.countDown();
+        }
+    }
+
+    /** Reads the store consumer up to the topic's current end, indexing labelled scans. */
+    private void catchUp(List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends = store.endOffsets(partitions);
+        while (running.get()) {
+            boolean behind = false;
+            for (TopicPartition tp : partitions) {
+                if (store.position(tp) < ends.get(tp)) {
+                    behind = true;
+                    break;
+                }
+            }
+            if (!behind) {
+                return;
+            }
+            for (ConsumerRecord<String, byte[]> r : store.poll(Duration.ofMillis(100))) {
+                ScanEmbedded e;
+                try {
+                    e = embeddings.deserialize(r.topic(), r.value());
+                } catch (RuntimeException ex) {
+                    continue; // the query side dead-letters it
+                }
+                if (e.getReferenceLabel() != null) {
+                    reference(e).add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), vector(e));
+                }
+            }
+        }
+    }
+
+    private ReferenceIndex reference(ScanEmbedded e) {
+        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
+        return indexes.computeIfAbsent(key, k -> new ReferenceIndex(e.getModel().getId(), e.getModel().getVersion(),
+                config.metric(), e.getModel().getDimension(), config.trees(), 42, config.rebuildFraction(),
+                config.rebuildInterval(), this::rebuilt));
+    }
+
+    private void rebuilt(LiveIndex.Built built, int size) {
+        rebuilds.increment();
+        rebuildTime.record(built.buildTime());
+        LOG.info("forest version {} rebuilt over {} vectors in {} ms", built.version(), size, built.buildTime().toMillis());
+    }
+
+    private void answer(ConsumerRecords<String, byte[]> batch) {
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        int dead = 0;
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            try {
+                ScanEmbedded e = embeddings.deserialize(r.topic(), r.value());
+                ScanNeighbours n = queryTime.record(() -> neighboursOf(e));
+                out.add(new ProducerRecord<>(Topics.NEIGHBOURS.name(), e.getPatient(),
+                        neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
+            } catch (RuntimeException ex) {
+                dead++;
+                DeadLetter d = DeadLetter.newBuilder().setStage("indexer")
+                        .setReason("record at " + r.topic() + "[" + r.partition() + "]@" + r.offset() + ": " + ex.getMessage())
+                        .setErrorType(ex.getClass().getName())
+                        .setSource(new SourceRecordRef(r.topic(), r.partition(), r.offset()))
+                        .setOriginalBytes(r.value() == null ? null : java.nio.ByteBuffer.wrap(r.value()))
+                        .setOriginalSize(r.value() == null ? 0 : r.value().length)
+                        .setFailedAt(Instant.now()).build();
+                out.add(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.topic() + "/" + r.partition() + "/" + r.offset(),
+                        deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
+                LOG.warn("dead letter: {}", d.getReason());
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            next.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        try {
+            producer.beginTransaction();
+            out.forEach(producer::send);
+            producer.sendOffsetsToTransaction(next, queries.groupMetadata());
+            producer.commitTransaction();
+            answered.increment(out.size() - dead);
+            deadLettered.increment(dead);
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("transaction aborted, batch will be answered again: {}", e.toString());
+            producer.abortTransaction();
+            Map<TopicPartition, OffsetAndMetadata> committed = queries.committed(queries.assignment());
+            for (TopicPartition tp : queries.assignment()) {
+                OffsetAndMetadata om = committed.get(tp);
+                if (om != null) {
+                    queries.seek(tp, om.offset());
+                } else {
+                    queries.seekToBeginning(Set.of(tp));
+                }
+            }
+        }
+    }
+
+    /** The scored neighbours of one scan. */
+    ScanNeighbours neighboursOf(ScanEmbedded e) {
+        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
+        ReferenceIndex ref = indexes.get(key);
+        if (ref == null) {
+            throw new IllegalStateException("scan " + e.getScanId() + ": no labelled scans of model " + key
+                    + " to compare with yet");
+        }
+        float[] v = vector(e);
+        rememberQuery(e.getScanId(), new Query(key, e.getPatient(), v));
+        List<Scoring.Labelled> nn = ref.nearest(v, e.getPatient(), config.k(), config.effectiveSearchK());
+        Scoring.Score score = config.scoring().score(nn, ref.axisPosition(v));
+        List<Neighbour> list = new ArrayList<>(nn.size());
+        nn.forEach(n -> list.add(new Neighbour(n.scanId(), n.distance(), n.label())));
+        return ScanNeighbours.newBuilder()
+                .setScanId(e.getScanId())
+                .setPatient(e.getPatient())
+                .setAcquiredAt(e.getAcquiredAt())
+                .setModel(e.getModel())
+                .setIndexVersion(ref.index().built().version())
+                .setNeighbours(list)
+                .setComposition(new Composition(score.healthy(), score.infected(), score.severe()))
+                .setSeverityScore(score.score())
+                .setAxisPosition(score.axisPosition())
+                .setLevel(score.level())
+                .setScoredAt(Instant.now())
+                .build();
+    }
+
+    private void rememberQuery(String scanId, Query v) {
+        if (recentQueries.size() > 100_000) {
+            recentQueries.clear();
+        }
+        recentQueries.put(scanId, v);
+    }
+
+    static float[] vector(ScanEmbedded e) {
+        List<Float> list = e.getVector();
+        if (list.size() != e.getModel().getDimension()) {
+            throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + list.size()
+                    + " dims, model " + e.getModel().getId() + " says " + e.getModel().getDimension());
+        }
+        float[] v = new float[list.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = list.get(i);
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + v[i] + " at index " + i);
+            }
+        }
+        return v;
+    }
+
+    private Map<Integer, Long> loadSnapshots() {
+        Map<Integer, Long> offsets = null;
+        Path dir = config.snapshotDir();
+        if (!Files.isDirectory(dir)) {
+            return Map.of();
+        }
+        List<SnapshotFile.Loaded> loaded = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SnapshotFile.SUFFIX)) {
+            for (Path file : files) {
+                try {
+                    loaded.add(SnapshotFile.read(file, new SnapshotFile.Expectation(config.metric(), config.trees()), 42,
+                            config.rebuildFraction(), config.rebuildInterval(), this::rebuilt));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("snapshot {} not used ({}); rebuilding from {}", file, e.getMessage(), Topics.EMBEDDINGS.name());
+                    return Map.of();
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list snapshots in {}: {}", dir, e.toString());
+            return Map.of();
+        }
+        for (SnapshotFile.Loaded l : loaded) {
+            if (offsets != null && !offsets.equals(l.offsets())) {
+                LOG.warn("snapshots in {} cover different offsets; rebuilding from {}", dir, Topics.EMBEDDINGS.name());
+                loaded.forEach(x -> x.index().close());
+                return Map.of();
+            }
+            offsets = l.offsets();
+        }
+        for (SnapshotFile.Loaded l : loaded) {
+            indexes.put(l.index().modelId() + "@" + l.index().modelVersion(), l.index());
+            LOG.info("loaded snapshot {}: {} labelled vectors, index version {}", l.file(), l.index().size(),
+                    l.index().index().built().version());
+        }
+        return offsets == null ? Map.of() : offsets;
+    }
+
+    private void snapshot() {
+        lastSnapshot = Instant.now();
+        if (indexes.isEmpty()) {
+            return;
+        }
+        Map<Integer, Long> offsets = new HashMap<>();
+        for (TopicPartition tp : store.assignment()) {
+            offsets.put(tp.partition(), store.position(tp));
+        }
+        for (ReferenceIndex ref : indexes.values()) {
+            try {
+                Path file = SnapshotFile.write(config.snapshotDir(), ref, offsets);
+                LOG.info("snapshot {} written: {} vectors", file, ref.size());
+            } catch (IOException e) {
+                LOG.warn("snapshot of {} failed: {}", ref.modelId(), e.toString());
+            }
+        }
+    }
+
+    boolean healthy() {
+        return healthy.get() && running.get();
+    }
+
+    void stop() {
+        running.set(false);
+        queries.wakeup();
+        try {
+            finished.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

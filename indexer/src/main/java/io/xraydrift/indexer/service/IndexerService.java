@@ -1,0 +1,189 @@
+package io.xraydrift.indexer.service;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.javalin.http.Context;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.platform.Service;
+import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.http.Health;
+import io.xraydrift.schemas.EventSerdes;
+
+/**
+ * The indexer: the loop on its own thread, and the query API — {@code GET /index},
+ * {@code GET /scans/{scanId}/neighbours?k=36}, {@code POST /search} — behind a bearer token.
+ */
+public final class IndexerService implements Service {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final IndexerConfig config;
+    private final Health health = new Health();
+    private volatile ServiceShell shell;
+    private volatile IndexerLoop loop;
+    private Thread thread;
+
+    public IndexerService(IndexerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return IndexerConfig.SERVICE;
+    }
+
+    @Override
+    public void start() {
+        shell = ServiceShell.start(config.common(), health, routes -> {
+            routes.get("/index", this::index);
+            routes.get("/scans/{scanId}/neighbours", this::scanNeighbours);
+            routes.post("/search", this::search);
+        });
+        loop = new IndexerLoop(config, new EventSerdes(config.common().kafka().registryApiUrl()), shell.metrics());
+        health.register("indexer-loop", () -> loop.healthy());
+        thread = new Thread(loop, "indexer-loop");
+        thread.start();
+    }
+
+    public int httpPort() {
+        return shell.httpPort();
+    }
+
+    private boolean authorised(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.equals("Bearer " + config.apiToken())) {
+            ctx.status(401).json(Map.of("error", "missing or wrong bearer token"));
+            return false;
+        }
+        return true;
+    }
+
+    private void index(Context ctx) {
+        if (!authorised(ctx)) {
+            return;
+        }
+        List<Map<String, Object>> models = new ArrayList<>();
+        loop.indexes().forEach((key, ref) -> {
+            LiveIndex.Built built = ref.index().built();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", ref.modelId());
+            m.put("version", ref.modelVersion());
+            m.put("labelled", ref.size());
+            int[] counts = ref.counts();
+            m.put("healthy", counts[0]);
+            m.put("infected", counts[1]);
+            m.put("severe", counts[2]);
+            m.put("indexVersion", built.version());
+            m.put("inForest", built.forest().size());
+            m.put("fresh", ref.index().fresh());
+            m.put("lastBuild", built.builtAt().toString());
+            m.put("lastBuildMillis", built.buildTime().toMillis());
+            models.add(m);
+        });
+        ctx.json(Map.of("k", config.k(), "trees", config.trees(), "searchK", config.effectiveSearchK(),
+                "metric", config.metric().name().toLowerCase(java.util.Locale.ROOT), "models", models));
+    }
+
+    private void scanNeighbours(Context ctx) {
+        if (!authorised(ctx)) {
+            return;
+        }
+        String scanId = ctx.pathParam("scanId");
+        IndexerLoop.Query q = loop.queryOf(scanId);
+        if (q == null) {
+            ctx.status(404).json(Map.of("error", "scan " + scanId + " has not been scored by this indexer"));
+            return;
+        }
+        int k = parseK(ctx);
+        if (k < 0) {
+            return;
+        }
+        ReferenceIndex ref = loop.indexes().get(q.modelKey());
+        ctx.json(neighbours(ref, q.vector(), q.patient(), k));
+    }
+
+    private void search(Context ctx) {
+        if (!authorised(ctx)) {
+            return;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (java.io.IOException e) {
+            ctx.status(400).json(Map.of("error", "body is not JSON: " + e.getMessage()));
+            return;
+        }
+        JsonNode vector = body.path("vector");
+        String model = body.path("model").asText(null);
+        ReferenceIndex ref = model == null && loop.indexes().size() == 1 ? loop.indexes().values().iterator().next()
+                : model == null ? null : loop.indexes().get(model);
+        if (ref == null) {
+            ctx.status(400).json(Map.of("error", "field 'model' must name one of " + loop.indexes().keySet()));
+            return;
+        }
+        if (!vector.isArray() || vector.size() != ref.dim()) {
+            ctx.status(400).json(Map.of("error", "field 'vector' must be an array of " + ref.dim() + " numbers, got "
+                    + (vector.isArray() ? vector.size() + " values" : vector.getNodeType().toString())));
+            return;
+        }
+        float[] v = new float[vector.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) vector.get(i).asDouble();
+        }
+        int k = body.path("k").asInt(config.k());
+        if (k < 1 || k > 1000) {
+            ctx.status(400).json(Map.of("error", "field 'k' = " + k + " is outside [1, 1000]"));
+            return;
+        }
+        ctx.json(neighbours(ref, v, null, k));
+    }
+
+    private int parseK(Context ctx) {
+        String raw = ctx.queryParam("k");
+        try {
+            int k = raw == null ? config.k() : Integer.parseInt(raw);
+            if (k >= 1 && k <= 1000) {
+                return k;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        ctx.status(400).json(Map.of("error", "query parameter k='" + raw + "' is not an integer in [1, 1000]"));
+        return -1;
+    }
+
+    private Map<String, Object> neighbours(ReferenceIndex ref, float[] v, String excludedPatient, int k) {
+        List<Scoring.Labelled> nn = ref.nearest(v, excludedPatient, k, Math.max(config.effectiveSearchK(), k));
+        Scoring.Score score = config.scoring().score(nn, ref.axisPosition(v));
+        List<Map<String, Object>> list = new ArrayList<>();
+        nn.forEach(n -> list.add(Map.of("scanId", n.scanId(), "distance", n.distance(), "label", n.label().name())));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", ref.modelId());
+        out.put("version", ref.modelVersion());
+        out.put("indexVersion", ref.index().built().version());
+        out.put("severityScore", score.score());
+        out.put("level", score.level().name());
+        out.put("composition", Map.of("healthy", score.healthy(), "infected", score.infected(), "severe", score.severe()));
+        out.put("neighbours", list);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        IndexerLoop l = loop;
+        if (l != null) {
+            l.stop();
+            l.indexes().values().forEach(ReferenceIndex::close);
+        }
+        if (shell != null) {
+            shell.close();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.xraydrift.indexer.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.xraydrift.events.Level;
+import io.xraydrift.indexer.forest.Forest;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.forest.Neighbour;
+import io.xraydrift.indexer.forest.Vectors;
+
+/**
+ * The labelled scans of one model version: their forest (a {@link LiveIndex}), who they are
+ * (scan id, patient, label by ordinal) and the running per-label centroids. One writer (the
+ * indexer loop) adds; HTTP readers search concurrently.
+ */
+public final class ReferenceIndex implements AutoCloseable {
+
+    /** Who a vector is. */
+    public record Entry(String scanId, String patient, Level label) {
+    }
+
+    private final String modelId;
+    private final String modelVersion;
+    private final LiveIndex index;
+    private volatile Entry[] entries = new Entry[1024];
+    private final Map<String, Integer> ordinals = new HashMap<>();
+    private final double[][] sums;
+    private final int[] counts = new int[3];
+
+    public ReferenceIndex(String modelId, String modelVersion, Metric metric, int dim, int trees, long seed,
+                          double rebuildFraction, Duration rebuildInterval, LiveIndex.RebuildListener listener) {
+        this(modelId, modelVersion, new LiveIndex(new Vectors(metric, dim, 1024), trees, seed,
+                Forest.defaultLeafSize(dim), rebuildFraction, rebuildInterval, listener));
+    }
+
+    ReferenceIndex(String modelId, String modelVersion, LiveIndex index) {
+        this.modelId = modelId;
+        this.modelVersion = modelVersion;
+        this.index = index;
+        this.sums = new double[3][index.vectors().dim()];
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    public LiveIndex index() {
+        return index;
+    }
+
+    public int size() {
+        return index.vectors().size();
+    }
+
+    public int dim() {
+        return index.vectors().dim();
+    }
+
+    /** Adds a labelled scan; a scan id seen before is ignored (re-sent scans). Returns false if ignored. */
+    public synchronized boolean add(String scanId, String patient, Level label, float[] vector) {
+        if (ordinals.containsKey(scanId)) {
+            return false;
+        }
+        if (vector.length != dim()) {
+            throw new IllegalArgumentException("scan " + scanId + ": vector has " + vector.length + " dims, index of "
+                    + modelId + "/" + modelVersion + " has " + dim());
+        }
+        int ordinal = size();
+        Entry[] e = entries;
+        if (ordinal >= e.length) {
+            e = Arrays.copyOf(e, e.length * 2);
+        }
+        e[ordinal] = new Entry(scanId, patient, label);
+        entries = e;
+        ordinals.put(scanId, ordinal);
+        float[] normalised = index.vectors().prepareQuery(vector);
+        for (int i = 0; i < normalised.length; i++) {
+            sums[label.ordinal()][i] += normalised[i];
+        }
+        counts[label.ordinal()]++;
+        index.add(vector);
+        return true;
+    }
+
+    public Entry entry(int ordinal) {
+        return entries[ordinal];
+    }
+
+    /** The k nearest labelled scans, the patient's own excluded. */
+    public List<Scoring.Labelled> nearest(float[] vector, String excludedPatient, int k, int searchK) {
+        Entry[] e = entries;
+        List<Neighbour> found = index.search(vector, k, searchK,
+                ordinal -> excludedPatient == null || !excludedPatient.equals(e[ordinal].patient()));
+        List<Scoring.Labelled> out = new ArrayList<>(found.size());
+        for (Neighbour n : found) {
+            Entry entry = e[n.ordinal()];
+            out.add(new Scoring.Labelled(entry.scanId(), n.distance(), entry.label()));
+        }
+        return out;
+    }
+
+    /** Position on the healthy-to-severe axis, NaN until both centroids exist. */
+    public synchronized double axisPosition(float[] vector) {
+        if (counts[0] == 0 || counts[2] == 0) {
+            return Double.NaN;
+        }
+        double[] h = new double[dim()];
+        double[] s = new double[dim()];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = sums[0][i] / counts[0];
+            s[i] = sums[2][i] / counts[2];
+        }
+        return Scoring.axisPosition(index.vectors().prepareQuery(vector), h, s);
+    }
+
+    /** Labelled scans per level. */
+    public synchronized int[] counts() {
+        return counts.clone();
+    }
+
+    synchronized double[][] centroidSums() {
+        return new double[][] {sums[0].clone(), sums[1].clone(), sums[2].clone()};
+    }
+
+    synchronized void restoreCentroids(double[][] restoredSums, int[] restoredCounts) {
+        for (int l = 0; l < 3; l++) {
+            System.arraycopy(restoredSums[l], 0, sums[l], 0, sums[l].length);
+        }
+        System.arraycopy(restoredCounts, 0, counts, 0, 3);
+    }
+
+    /** Restores entries and ordinals (snapshot load); vectors are restored by the caller into the index. */
+    synchronized void restoreEntries(List<Entry> restored) {
+        Entry[] e = new Entry[Math.max(1024, restored.size() * 2)];
+        for (int i = 0; i < restored.size(); i++) {
+            e[i] = restored.get(i);
+            ordinals.put(restored.get(i).scanId(), i);
+        }
+        entries = e;
+    }
+
+    @Override
+    public void close() {
+        index.close();
+    }
+}

@@ -1,0 +1,65 @@
+package io.xraydrift.indexer.service;
+
+import java.util.List;
+
+import io.xraydrift.events.Level;
+
+/**
+ * Severity from neighbours: the distance-weighted mean grade of the k nearest labelled scans
+ * (healthy 0, infected 0.5, severe 1) blended with the scan's position on the axis from the
+ * healthy centroid (0) to the severe centroid (1). Pure arithmetic, no Kafka types.
+ *
+ * @param infectedThreshold score from which the level is INFECTED
+ * @param severeThreshold   score from which the level is SEVERE
+ * @param axisWeight        weight of the axis position in the score (the rest is the neighbour grade)
+ */
+public record Scoring(double infectedThreshold, double severeThreshold, double axisWeight) {
+
+    /** One labelled neighbour. */
+    public record Labelled(String scanId, float distance, Level label) {
+    }
+
+    /** The score of one scan. */
+    public record Score(int healthy, int infected, int severe, double gradeMean, double axisPosition, double score,
+                        Level level) {
+    }
+
+    public static double grade(Level label) {
+        return switch (label) {
+            case HEALTHY -> 0.0;
+            case INFECTED -> 0.5;
+            case SEVERE -> 1.0;
+        };
+    }
+
+    /** Scores a scan from its neighbours and its axis position (NaN when the centroids are not known yet). */
+    public Score score(List<Labelled> neighbours, double axisPosition) {
+        int[] counts = new int[3];
+        double weighted = 0;
+        double weights = 0;
+        for (Labelled n : neighbours) {
+            counts[n.label().ordinal()]++;
+            double w = 1.0 / (1e-3 + Math.max(0, n.distance()));
+            weighted += w * grade(n.label());
+            weights += w;
+        }
+        double gradeMean = weights > 0 ? weighted / weights : 0;
+        boolean axisKnown = !Double.isNaN(axisPosition);
+        double axis = axisKnown ? Math.max(0, Math.min(1, axisPosition)) : gradeMean;
+        double score = axisKnown ? (1 - axisWeight) * gradeMean + axisWeight * axis : gradeMean;
+        Level level = score >= severeThreshold ? Level.SEVERE : score >= infectedThreshold ? Level.INFECTED : Level.HEALTHY;
+        return new Score(counts[0], counts[1], counts[2], gradeMean, axis, score, level);
+    }
+
+    /** Projection of v on the axis from centroid h to centroid s, as a fraction of |s - h|. */
+    public static double axisPosition(float[] v, double[] healthyCentroid, double[] severeCentroid) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < v.length; i++) {
+            double axis = severeCentroid[i] - healthyCentroid[i];
+            num += (v[i] - healthyCentroid[i]) * axis;
+            den += axis * axis;
+        }
+        return den > 0 ? num / den : Double.NaN;
+    }
+}

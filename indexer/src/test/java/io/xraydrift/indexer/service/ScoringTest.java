@@ -1,0 +1,46 @@
+package io.xraydrift.indexer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.xraydrift.events.Level;
+
+class ScoringTest {
+
+    private final Scoring scoring = new Scoring(0.15, 0.55, 0.3);
+
+    @Test
+    void allHealthyNeighboursScoreZero() {
+        Scoring.Score s = scoring.score(List.of(n(0.1f, Level.HEALTHY), n(0.2f, Level.HEALTHY)), 0.0);
+        assertEquals(0.0, s.score(), 1e-9);
+        assertEquals(Level.HEALTHY, s.level());
+        assertEquals(2, s.healthy());
+    }
+
+    @Test
+    void closerNeighboursWeighMore() {
+        Scoring.Score s = scoring.score(List.of(n(0.01f, Level.SEVERE), n(1.0f, Level.HEALTHY)), Double.NaN);
+        assertEquals(1.001 / 1.011 * 1.0, s.gradeMean(), 1e-3);
+        assertEquals(Level.SEVERE, s.level());
+    }
+
+    @Test
+    void axisPositionIsBlendedAndClamped() {
+        Scoring.Score s = scoring.score(List.of(n(0.1f, Level.INFECTED)), 2.0);
+        assertEquals(0.7 * 0.5 + 0.3 * 1.0, s.score(), 1e-9);
+        assertEquals(1.0, s.axisPosition(), 1e-9);
+    }
+
+    @Test
+    void axisFromCentroids() {
+        double p = Scoring.axisPosition(new float[] {0.5f, 0f}, new double[] {0, 0}, new double[] {1, 0});
+        assertEquals(0.5, p, 1e-9);
+    }
+
+    private static Scoring.Labelled n(float d, Level l) {
+        return new Scoring.Labelled("s" + d, d, l);
+    }
+}

@@ -1,0 +1,80 @@
+package io.xraydrift.indexer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.xraydrift.events.Level;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.forest.SyntheticVectors;
+
+class SnapshotFileTest {
+
+    private static final int DIM = 32;
+    private static final SnapshotFile.Expectation EXPECT = new SnapshotFile.Expectation(Metric.ANGULAR, 5);
+
+    @Test
+    void roundTripGivesTheSameAnswers(@TempDir Path dir) throws Exception {
+        ReferenceIndex ref = filled(3000);
+        ref.index().rebuildNow();
+        float[] more = SyntheticVectors.lowRank(200, DIM, 6, 3, 0.3, 0.02, 9);
+        for (int i = 0; i < 200; i++) {
+            ref.add("late-" + i, "pl-" + i, Level.HEALTHY, Arrays.copyOfRange(more, i * DIM, (i + 1) * DIM));
+        }
+        Path file = SnapshotFile.write(dir, ref, Map.of(0, 42L, 1, 7L));
+        SnapshotFile.Loaded loaded = SnapshotFile.read(file, EXPECT, 42, 0.1, Duration.ofDays(1), (b, s) -> { });
+        assertEquals(Map.of(0, 42L, 1, 7L), loaded.offsets());
+        assertEquals(ref.size(), loaded.index().size());
+        assertEquals(200, loaded.index().index().fresh());
+        assertEquals(ref.index().built().version(), loaded.index().index().built().version());
+        float[] queries = SyntheticVectors.lowRank(20, DIM, 6, 3, 0.3, 0.02, 11);
+        for (int q = 0; q < 20; q++) {
+            float[] v = Arrays.copyOfRange(queries, q * DIM, (q + 1) * DIM);
+            assertEquals(ref.nearest(v, "p-3", 36, 500), loaded.index().nearest(v, "p-3", 36, 500));
+            assertEquals(ref.axisPosition(v), loaded.index().axisPosition(v), 1e-9);
+        }
+    }
+
+    @Test
+    void aCorruptSnapshotIsReportedNotUsed(@TempDir Path dir) throws Exception {
+        ReferenceIndex ref = filled(500);
+        ref.index().rebuildNow();
+        Path file = SnapshotFile.write(dir, ref, Map.of(0, 1L));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(file, bytes);
+        IOException e = assertThrows(IOException.class,
+                () -> SnapshotFile.read(file, EXPECT, 42, 0.1, Duration.ofDays(1), (b, s) -> { }));
+        assertTrue(e.getMessage().contains("corrupt") || e.getMessage().contains("plausible"), e.getMessage());
+    }
+
+    @Test
+    void aMismatchedSnapshotIsReported(@TempDir Path dir) throws Exception {
+        ReferenceIndex ref = filled(300);
+        ref.index().rebuildNow();
+        Path file = SnapshotFile.write(dir, ref, Map.of());
+        IOException e = assertThrows(IOException.class, () -> SnapshotFile.read(file,
+                new SnapshotFile.Expectation(Metric.EUCLIDEAN, 5), 42, 0.1, Duration.ofDays(1), (b, s) -> { }));
+        assertTrue(e.getMessage().contains("configured EUCLIDEAN"), e.getMessage());
+    }
+
+    private static ReferenceIndex filled(int n) {
+        ReferenceIndex ref = new ReferenceIndex("m", "v1", Metric.ANGULAR, DIM, 5, 42, 100, Duration.ofDays(1),
+                (b, s) -> { });
+        float[] data = SyntheticVectors.lowRank(n, DIM, 6, 3, 0.3, 0.02, 1);
+        for (int i = 0; i < n; i++) {
+            ref.add("s-" + i, "p-" + (i % 50), Level.values()[i % 3], Arrays.copyOfRange(data, i * DIM, (i + 1) * DIM));
+        }
+        return ref;
+    }
+}
