@@ -1,0 +1,262 @@
+package io.xraydrift.indexer.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ModelRef;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+
+/** The indexer service on the real local stack. */
+@ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IndexerIT {
+
+    private static final int DIM = 16;
+    private static final int K = 10;
+    private static final ModelRef MODEL = new ModelRef("it-model", "v1", DIM);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path snapshots;
+
+    @BeforeAll
+    static void topics(LocalStack stack) {
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(env(stack, "setup"))), "it-setup");
+    }
+
+    @Test
+    @Order(1)
+    void answersEveryScanWithItsNearestLabelledNeighboursOnce(LocalStack stack) throws Exception {
+        Map<String, ScanEmbedded> cohort = new LinkedHashMap<>();
+        for (Level level : Level.values()) {
+            for (int i = 0; i < 40; i++) {
+                cohort.put("ref-" + level + "-" + i, scan("ref-" + level + "-" + i, "cohort-" + level + "-" + i, level,
+                        around(level, i)));
+            }
+        }
+        Map<String, ScanEmbedded> patients = new LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            Level near = Level.values()[i % 3];
+            patients.put("pat-" + i, scan("pat-" + i, "patient-" + (i % 4), null, around(near, 1000 + i)));
+        }
+        try (IndexerService service = start(stack, "it-one")) {
+            produce(stack, cohort.values());
+            produce(stack, patients.values());
+            Map<String, List<ScanNeighbours>> out = await(stack, id -> id.startsWith("ref-") || id.startsWith("pat-"),
+                    cohort.size() + patients.size());
+            out.forEach((id, list) -> assertEquals(1, list.size(), id + " answered " + list.size() + " times"));
+            for (int i = 0; i < 12; i++) {
+                ScanNeighbours n = out.get("pat-" + i).get(0);
+                Level near = Level.values()[i % 3];
+                assertEquals(K, n.getNeighbours().size());
+                assertEquals(near, n.getLevel(), "pat-" + i + " " + n.getComposition());
+                assertEquals(MODEL, n.getModel());
+            }
+            ScanNeighbours self = out.get("ref-SEVERE-3").get(0);
+            assertTrue(self.getNeighbours().stream().noneMatch(x -> x.getScanId().equals("ref-SEVERE-3")),
+                    "a scan is never its own neighbour (own patient excluded)");
+            JsonNode index = get(service.httpPort(), "/index");
+            assertEquals(120, index.get("models").get(0).get("labelled").asInt());
+            JsonNode viaApi = get(service.httpPort(), "/scans/pat-2/neighbours?k=5");
+            assertEquals(5, viaApi.get("neighbours").size());
+            assertEquals("SEVERE", viaApi.get("level").asText());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void restartsFromItsSnapshotAndTheTopicWithTheSameNeighbours(LocalStack stack) throws Exception {
+        List<float[]> probes = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            probes.add(around(Level.values()[i % 3], 5000 + i));
+        }
+        List<String> before = new ArrayList<>();
+        try (IndexerService first = start(stack, "it-restart")) {
+            awaitLabelled(first, 120);
+            for (float[] p : probes) {
+                before.add(post(first.httpPort(), p).get("neighbours").toString());
+            }
+        }
+        try (var files = Files.list(snapshots)) {
+            assertTrue(files.anyMatch(f -> f.toString().endsWith(".xfs")), "a snapshot was written at stop");
+        }
+        produce(stack, List.of(scan("late-ref", "late-patient", Level.HEALTHY, around(Level.HEALTHY, 9999))));
+        try (IndexerService second = start(stack, "it-restart")) {
+            awaitLabelled(second, 121);
+            for (int i = 0; i < probes.size(); i++) {
+                JsonNode after = post(second.httpPort(), probes.get(i));
+                if (i % 3 != 0) {
+                    assertEquals(before.get(i), after.get("neighbours").toString(), "probe " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void twoReplicasInOneGroupAnswerEveryScanExactlyOnce(LocalStack stack) throws Exception {
+        List<ScanEmbedded> scans = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            scans.add(scan("two-" + i, "two-patient-" + i, null, around(Level.values()[i % 3], 20_000 + i)));
+        }
+        try (IndexerService a = start(stack, "it-replica-a"); IndexerService b = start(stack, "it-replica-b")) {
+            Thread.sleep(3000); // both join the group
+            produce(stack, scans);
+            Map<String, List<ScanNeighbours>> out = await(stack, id -> id.startsWith("two-"), scans.size());
+            assertEquals(scans.size(), out.size());
+            out.forEach((id, list) -> assertEquals(1, list.size(), id + " answered " + list.size() + " times"));
+        }
+    }
+
+    private static IndexerService start(LocalStack stack, String instance) {
+        Map<String, String> env = env(stack, instance);
+        env.put(IndexerConfig.K, String.valueOf(K));
+        env.put(IndexerConfig.TREES, "5");
+        env.put(IndexerConfig.SNAPSHOT_DIR, snapshots.toString());
+        env.put(IndexerConfig.API_TOKEN, "it-token");
+        IndexerService service = new IndexerService(IndexerConfig.from(Settings.of(env)));
+        service.start();
+        return service;
+    }
+
+    private static Map<String, String> env(LocalStack stack, String instance) {
+        Map<String, String> env = new HashMap<>();
+        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
+        env.put("XRAY_HTTP_HOST", "127.0.0.1");
+        env.put("XRAY_HTTP_PORT", "0");
+        env.put("XRAY_INSTANCE_ID", instance);
+        return env;
+    }
+
+    /** A vector near the level's cluster centre: three well separated directions plus small noise. */
+    private static float[] around(Level level, int seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 31L + level.ordinal());
+        float[] v = new float[DIM];
+        v[level.ordinal() * 4] = 1f;
+        v[level.ordinal() * 4 + 1] = 0.5f;
+        for (int i = 0; i < DIM; i++) {
+            v[i] += (float) (0.08 * r.nextGaussian());
+        }
+        return v;
+    }
+
+    private static ScanEmbedded scan(String id, String patient, Level label, float[] v) {
+        List<Float> list = new ArrayList<>();
+        for (float x : v) {
+            list.add(x);
+        }
+        return ScanEmbedded.newBuilder().setScanId(id).setPatient(patient).setAcquiredAt(Instant.parse("2026-11-01T00:00:00Z"))
+                .setReferenceLabel(label).setModel(MODEL).setVector(list).setEmbeddedAt(Instant.now()).build();
+    }
+
+    private static void produce(LocalStack stack, java.util.Collection<ScanEmbedded> scans) throws Exception {
+        EventSerdes serdes = new EventSerdes(stack.registryUrl());
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
+                EventSerdes.keys().serializer(), serdes.valueSerializer(Topics.EMBEDDINGS))) {
+            for (ScanEmbedded s : scans) {
+                producer.send(new ProducerRecord<>(Topics.EMBEDDINGS.name(), s.getPatient(), s));
+            }
+            producer.flush();
+        }
+    }
+
+    private static Map<String, List<ScanNeighbours>> await(LocalStack stack, Predicate<String> ids, int n) {
+        EventSerdes serdes = new EventSerdes(stack.registryUrl());
+        Map<String, List<ScanNeighbours>> out = new LinkedHashMap<>();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "indexer-it-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                EventSerdes.keys().deserializer(), serdes.valueDeserializer(Topics.NEIGHBOURS))) {
+            consumer.subscribe(Set.of(Topics.NEIGHBOURS.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            long settle = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settle)) {
+                for (var r : consumer.poll(Duration.ofMillis(200))) {
+                    if (ids.test(r.value().getScanId())) {
+                        out.computeIfAbsent(r.value().getScanId(), k -> new ArrayList<>()).add(r.value());
+                    }
+                }
+                if (out.size() >= n && settle == Long.MAX_VALUE) {
+                    settle = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // a duplicate would follow closely
+                }
+            }
+        }
+        assertEquals(n, out.size(), "scans answered");
+        return out;
+    }
+
+    private static void awaitLabelled(IndexerService service, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int labelled = -1;
+        while (System.nanoTime() < deadline) {
+            JsonNode models = get(service.httpPort(), "/index").get("models");
+            labelled = models.size() == 0 ? 0 : models.get(0).get("labelled").asInt();
+            if (labelled >= n) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("labelled vectors indexed: " + labelled + ", expected " + n);
+    }
+
+    private static JsonNode get(int port, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer it-token").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode post(int port, float[] v) throws Exception {
+        String body = JSON.createObjectNode().put("model", "it-model@v1").put("k", K)
+                .set("vector", JSON.valueToTree(v)).toString();
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/search")).header("Authorization", "Bearer it-token")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+}
