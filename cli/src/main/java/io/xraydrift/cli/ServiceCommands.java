@@ -76,7 +76,11 @@ final class ServiceCommands {
                 + "nearest labelled neighbours.", "",
                 "Keys: XRAY_INDEXER_K (36), XRAY_INDEXER_TREES (20), XRAY_INDEXER_SEARCH_K (k*trees), "
                 + "XRAY_INDEXER_METRIC (angular|euclidean), XRAY_INDEXER_SNAPSHOT_DIR (data/indexer), "
-                + "XRAY_INDEXER_REBUILD_FRACTION (0.1), XRAY_INDEXER_REBUILD_INTERVAL (5m). HTTP port default 8083.",
+                + "XRAY_INDEXER_REBUILD_FRACTION (0.1), XRAY_INDEXER_REBUILD_INTERVAL (5m), "
+                + "XRAY_INDEXER_SNAPSHOT_INTERVAL (5m), XRAY_SCORE_INFECTED_THRESHOLD (0.15), "
+                + "XRAY_SCORE_SEVERE_THRESHOLD (0.55), XRAY_SCORE_AXIS_WEIGHT (0.3), XRAY_API_TOKEN (required unless "
+                + "XRAY_DEMO_MODE=true). HTTP port default 8083: GET /index, GET /scans/{scanId}/neighbours?k=36, "
+                + "POST /search {vector, k, model}, all with 'Authorization: Bearer <token>'.",
                 "", COMMON})
     static final class Indexer implements Callable<Integer> {
         @Override
