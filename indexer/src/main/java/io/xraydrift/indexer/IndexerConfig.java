@@ -23,10 +23,12 @@ import io.xraydrift.platform.config.Settings;
  * @param snapshotInterval write snapshots this often (and at a clean stop)
  * @param scoring         thresholds and axis weight of the severity score
  * @param apiToken        bearer token of the query API
+ * @param minCohort       labelled scans a model version needs before it answers; the newest complete
+ *                        version answers, older ones fall silent (no mixed versions downstream)
  */
 public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK, Metric metric, Path snapshotDir,
                             double rebuildFraction, Duration rebuildInterval, Duration snapshotInterval,
-                            Scoring scoring, String apiToken) {
+                            Scoring scoring, String apiToken, int minCohort) {
 
 
     public static final String SERVICE = "indexer";
@@ -43,11 +45,13 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
     public static final String SEVERE_THRESHOLD = "XRAY_SCORE_SEVERE_THRESHOLD";
     public static final String AXIS_WEIGHT = "XRAY_SCORE_AXIS_WEIGHT";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
+    public static final String MIN_COHORT = "XRAY_INDEXER_MIN_COHORT";
     public static final String DEMO_MODE = "XRAY_DEMO_MODE";
 
     public static IndexerConfig from(Settings s) {
+        int k = s.integer(K, 36, 1, 1000);
         return new IndexerConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
-                s.integer(K, 36, 1, 1000),
+                k,
                 s.integer(TREES, 20, 1, 1000),
                 s.integer(SEARCH_K, 0, 0, Integer.MAX_VALUE),
                 s.choice(METRIC, Metric.ANGULAR),
@@ -57,7 +61,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
                 s.duration(SNAPSHOT_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
                 scoring(s),
                 s.bool(DEMO_MODE, false) ? s.string(API_TOKEN, "demo-token")
-                        : s.required(API_TOKEN, "the query API needs a bearer token outside demo mode"));
+                        : s.required(API_TOKEN, "the query API needs a bearer token outside demo mode"),
+                s.integer(MIN_COHORT, k, 1, Integer.MAX_VALUE));
     }
 
     private static Scoring scoring(Settings s) {

@@ -26,6 +26,7 @@ class IndexerConfigTest {
         "XRAY_INDEXER_SNAPSHOT_INTERVAL|soon",
         "XRAY_SCORE_AXIS_WEIGHT|2",
         "XRAY_SCORE_SEVERE_THRESHOLD|0.1",
+        "XRAY_INDEXER_MIN_COHORT|0",
     })
     void badValueFailsNamingTheKey(String key, String value) {
         ConfigException e = assertThrows(ConfigException.class,

@@ -85,6 +85,8 @@ final class IndexerLoop implements Runnable {
     private final AtomicBoolean healthy = new AtomicBoolean(true);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Counter answered;
+    private final Counter silent;
+    private long completions;
     private final Counter deadLettered;
     private final Counter rebuilds;
     private final Timer rebuildTime;
@@ -120,6 +122,8 @@ final class IndexerLoop implements Runnable {
         metrics.bind(producer);
         this.answered = Counter.builder("xray_indexer_scans_answered").register(r);
         this.deadLettered = Counter.builder("xray_indexer_dead_letters").register(r);
+        this.silent = Counter.builder("xray_indexer_scans_not_answered")
+                .description("scans of a model version whose cohort is incomplete or superseded").register(r);
         this.rebuilds = Counter.builder("xray_indexer_rebuilds").register(r);
         this.rebuildTime = Timer.builder("xray_indexer_rebuild").register(r);
         this.queryTime = Timer.builder("xray_indexer_query").publishPercentiles(0.5, 0.99).register(r);
@@ -204,7 +208,13 @@ final class IndexerLoop implements Runnable {
                     continue; // the query side dead-letters it
                 }
                 if (e.getReferenceLabel() != null) {
-                    reference(e).add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), vector(e));
+                    ReferenceIndex ref = reference(e);
+                    ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), vector(e));
+                    if (ref.size() >= config.minCohort() && ref.completedSequence() < 0) {
+                        ref.markComplete(completions++);
+                        LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
+                                ref.modelId(), ref.modelVersion(), ref.size());
+                    }
                 }
             }
         }
@@ -229,6 +239,10 @@ final class IndexerLoop implements Runnable {
         for (ConsumerRecord<String, byte[]> r : batch) {
             try {
                 ScanEmbedded e = embeddings.deserialize(r.topic(), r.value());
+                if (!answers(e)) {
+                    silent.increment();
+                    continue;
+                }
                 ScanNeighbours n = queryTime.record(() -> neighboursOf(e));
                 out.add(new ProducerRecord<>(Topics.NEIGHBOURS.name(), e.getPatient(),
                         neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
@@ -273,6 +287,20 @@ final class IndexerLoop implements Runnable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether this scan's model version answers: its index holds the labelled cohort, and no
+     * version completed its cohort after it (the newest complete version takes over).
+     */
+    private boolean answers(ScanEmbedded e) {
+        ReferenceIndex ref = indexes.get(e.getModel().getId() + "@" + e.getModel().getVersion());
+        if (ref == null || ref.completedSequence() < 0) {
+            LOG.debug("scan {}: model version {} has no complete cohort yet", e.getScanId(), e.getModel());
+            return false;
+        }
+        long newest = indexes.values().stream().mapToLong(ReferenceIndex::completedSequence).max().orElse(-1);
+        return ref.completedSequence() == newest;
     }
 
     /** The scored neighbours of one scan. */
@@ -358,6 +386,7 @@ final class IndexerLoop implements Runnable {
         }
         for (SnapshotFile.Loaded l : loaded) {
             indexes.put(l.index().modelId() + "@" + l.index().modelVersion(), l.index());
+            completions = Math.max(completions, l.index().completedSequence() + 1);
             LOG.info("loaded snapshot {}: {} labelled vectors, index version {}", l.file(), l.index().size(),
                     l.index().index().built().version());
         }

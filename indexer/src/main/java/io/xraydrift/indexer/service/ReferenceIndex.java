@@ -32,6 +32,7 @@ public final class ReferenceIndex implements AutoCloseable {
     private final Map<String, Integer> ordinals = new HashMap<>();
     private final double[][] sums;
     private final int[] counts = new int[3];
+    private volatile long completedSequence = -1;
 
     public ReferenceIndex(String modelId, String modelVersion, Metric metric, int dim, int trees, long seed,
                           double rebuildFraction, Duration rebuildInterval, LiveIndex.RebuildListener listener) {
@@ -121,6 +122,17 @@ public final class ReferenceIndex implements AutoCloseable {
             s[i] = sums[2][i] / counts[2];
         }
         return Scoring.axisPosition(index.vectors().prepareQuery(vector), h, s);
+    }
+
+    /** The order in which versions completed their cohort (-1: not yet); the highest answers. */
+    public long completedSequence() {
+        return completedSequence;
+    }
+
+    void markComplete(long sequence) {
+        if (completedSequence < 0) {
+            completedSequence = sequence;
+        }
     }
 
     /** Labelled scans per level. */

@@ -73,6 +73,7 @@ public final class SnapshotFile {
             out.writeUTF(ref.modelId());
             out.writeUTF(ref.modelVersion());
             out.writeLong(built.version());
+            out.writeLong(ref.completedSequence());
             out.writeInt(offsets.size());
             for (var e : offsets.entrySet()) {
                 out.writeInt(e.getKey());
@@ -131,6 +132,7 @@ public final class SnapshotFile {
             String modelId = in.readUTF();
             String modelVersion = in.readUTF();
             long indexVersion = in.readLong();
+            long completed = in.readLong();
             Map<Integer, Long> offsets = new LinkedHashMap<>();
             int partitions = in.readInt();
             for (int i = 0; i < partitions; i++) {
@@ -172,6 +174,9 @@ public final class SnapshotFile {
             ReferenceIndex ref = new ReferenceIndex(modelId, modelVersion, live);
             ref.restoreEntries(entries);
             ref.restoreCentroids(sums, counts);
+            if (completed >= 0) {
+                ref.markComplete(completed);
+            }
             return new Loaded(ref, offsets, file);
         }
     }

@@ -79,8 +79,8 @@ class IndexerIT {
             Level near = Level.values()[i % 3];
             patients.put("pat-" + i, scan("pat-" + i, "patient-" + (i % 4), null, around(near, 1000 + i)));
         }
+        produce(stack, cohort.values());
         try (IndexerService service = start(stack, "it-one")) {
-            produce(stack, cohort.values());
             produce(stack, patients.values());
             Map<String, List<ScanNeighbours>> out = await(stack, id -> id.startsWith("ref-") || id.startsWith("pat-"),
                     cohort.size() + patients.size());
@@ -148,12 +148,46 @@ class IndexerIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void aNewModelVersionAnswersOnlyOnceItHoldsItsCohortAndThenAlone(LocalStack stack) throws Exception {
+        ModelRef v2 = new ModelRef("it-model", "v2", DIM);
+        try (IndexerService service = start(stack, "it-switch")) {
+            awaitLabelled(service, 121);
+            List<ScanEmbedded> early = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                early.add(withModel(scan("v2-ref-" + i, "v2-cohort-" + i, Level.values()[i % 3],
+                        around(Level.values()[i % 3], 30_000 + i)), v2));
+            }
+            produce(stack, early);
+            produce(stack, List.of(withModel(scan("switch-a", "switch-patient", null, around(Level.SEVERE, 1)), v2),
+                    scan("switch-a", "switch-patient", null, around(Level.SEVERE, 1))));
+            Map<String, List<ScanNeighbours>> first = await(stack, id -> id.equals("switch-a"), 1);
+            assertEquals("v1", first.get("switch-a").get(0).getModel().getVersion(), "v2 lacks its cohort: v1 answers");
+            List<ScanEmbedded> rest = new ArrayList<>();
+            for (int i = 10; i < 40; i++) {
+                rest.add(withModel(scan("v2-ref-" + i, "v2-cohort-" + i, Level.values()[i % 3],
+                        around(Level.values()[i % 3], 30_000 + i)), v2));
+            }
+            produce(stack, rest);
+            produce(stack, List.of(withModel(scan("switch-b", "switch-patient", null, around(Level.SEVERE, 2)), v2),
+                    scan("switch-b", "switch-patient", null, around(Level.SEVERE, 2))));
+            Map<String, List<ScanNeighbours>> second = await(stack, id -> id.equals("switch-b"), 1);
+            assertEquals("v2", second.get("switch-b").get(0).getModel().getVersion(), "v2 complete: it alone answers");
+        }
+    }
+
+    private static ScanEmbedded withModel(ScanEmbedded e, ModelRef model) {
+        return ScanEmbedded.newBuilder(e).setModel(model).build();
+    }
+
     private static IndexerService start(LocalStack stack, String instance) {
         Map<String, String> env = env(stack, instance);
         env.put(IndexerConfig.K, String.valueOf(K));
         env.put(IndexerConfig.TREES, "5");
         env.put(IndexerConfig.SNAPSHOT_DIR, snapshots.toString());
         env.put(IndexerConfig.API_TOKEN, "it-token");
+        env.put(IndexerConfig.MIN_COHORT, "30");
         IndexerService service = new IndexerService(IndexerConfig.from(Settings.of(env)));
         service.start();
         return service;
