@@ -5,17 +5,19 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-100000}"; dim="${2:-512}"; trees="${3:-20}"; searchk="${4:-720,1440,2880,5760}"; metric="${5:-angular}"
+export XRAY_JAVA_OPTS="${XRAY_JAVA_OPTS:--Xmx8g -XX:+UseParallelGC}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 inc=/usr/lib/R/site-library/RcppAnnoy/include
 [[ -f "$inc/annoylib.h" ]] || { echo "annoylib.h not found: apt-get install r-cran-rcppannoy" >&2; exit 1; }
 g++ -O3 -march=native -std=c++14 -DANNOYLIB_MULTITHREADED_BUILD -pthread -I"$inc" \
     "$root/indexer/bench/annoy_bench.cc" -o "$work/annoy_bench"
-"$root/xray-drift" bench index-data --out "$work/data" --n "$n" --dim "$dim" --queries 1000 --metric "$metric" 2>/dev/null
+"$root/xray-drift" bench index-data --out "$work/data" --n "$n" --dim "$dim" --queries 1000 --metric "$metric" \
+    2> >(grep -v 'incubator' >&2)
 d="$work/data"
 echo "== annoy (C++, $(nproc) cores for the build, queries single-threaded)"
 "$work/annoy_bench" "$d/base.fvecs" "$d/query.fvecs" "$d/truth.ivecs" 36 "$trees" "$searchk" "$metric"
 echo "== xray-drift forest (Java, $(nproc) cores for the build, queries single-threaded)"
-XRAY_JAVA_OPTS="${XRAY_JAVA_OPTS:--Xmx6g -XX:+UseParallelGC}" "$root/xray-drift" bench index --base "$d/base.fvecs" \
+"$root/xray-drift" bench index --base "$d/base.fvecs" \
     --query "$d/query.fvecs" --truth "$d/truth.ivecs" --k 36 --trees "$trees" --search-k "$searchk" --metric "$metric" \
-    --during-rebuild 2>/dev/null
+    --during-rebuild 2> >(grep -v 'incubator' >&2)

@@ -56,7 +56,7 @@ final class IndexBench implements Callable<Integer> {
     @Option(names = "--metric", defaultValue = "angular", description = "angular or euclidean (default: ${DEFAULT-VALUE}).")
     String metric;
 
-    @Option(names = "--leaf-size", description = "Items per leaf at most (default: the dimension within [256, 1024]).")
+    @Option(names = "--leaf-size", description = "Items per leaf at most (default: dim + 2 within [256, 4096]).")
     Integer leafSize;
 
     @Option(names = "--repeat", defaultValue = "3", description = "Timed passes per search-k; the median is printed "

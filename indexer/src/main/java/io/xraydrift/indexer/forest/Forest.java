@@ -18,9 +18,9 @@ import java.util.stream.IntStream;
  */
 public final class Forest {
 
-    /** Items per leaf at most, by default: the dimension within [256, 1024] (Annoy uses dim + 2). */
+    /** Items per leaf at most, by default: dim + 2 within [256, 4096], as Annoy sizes its leaves. */
     public static int defaultLeafSize(int dim) {
-        return Math.max(256, Math.min(1024, dim));
+        return Math.max(256, Math.min(4096, dim + 2));
     }
     private static final int TWO_MEANS_STEPS = 200;
     private static final int SPLIT_ATTEMPTS = 3;
@@ -198,22 +198,26 @@ public final class Forest {
         int[] candidates = candidates(query, Math.max(searchK, k));
         TopK top = new TopK(k);
         long[] seen = new long[(size + 63) >>> 6];
+        for (int c : candidates) {
+            seen[c >>> 6] |= 1L << c;
+        }
         float[] data = view.data();
         boolean angular = metric == Metric.ANGULAR;
-        for (int c : candidates) {
-            long bit = 1L << c;
-            if ((seen[c >>> 6] & bit) != 0) {
-                continue;
-            }
-            seen[c >>> 6] |= bit;
-            if (accept != null && !accept.test(c)) {
-                continue;
-            }
-            int offset = c * dim;
-            float d = angular ? 1 - kernels.dot(query, 0, data, offset, dim)
-                    : kernels.squaredDistance(query, 0, data, offset, dim);
-            if (d < top.bound()) {
-                top.offer(c, d);
+        // Visit the deduplicated candidates in ordinal order: memory is read front to back.
+        for (int w = 0; w < seen.length; w++) {
+            long word = seen[w];
+            while (word != 0) {
+                int c = (w << 6) + Long.numberOfTrailingZeros(word);
+                word &= word - 1;
+                if (accept != null && !accept.test(c)) {
+                    continue;
+                }
+                int offset = c * dim;
+                float d = angular ? 1 - kernels.dot(query, 0, data, offset, dim)
+                        : kernels.squaredDistance(query, 0, data, offset, dim);
+                if (d < top.bound()) {
+                    top.offer(c, d);
+                }
             }
         }
         List<Neighbour> out = top.sorted();
@@ -345,15 +349,22 @@ public final class Forest {
             float[] q = Arrays.copyOfRange(data, view.offset(j), view.offset(j) + dim);
             int pc = 1;
             int qc = 1;
+            boolean angular = metric == Metric.ANGULAR;
+            float pNorm = angular ? norm(p) : 1;
+            float qNorm = angular ? norm(q) : 1;
             for (int step = 0; step < TWO_MEANS_STEPS; step++) {
                 int z = ids[from + random.nextInt(n)];
                 int zo = view.offset(z);
-                float dp = pc * raw(p, data, zo);
-                float dq = qc * raw(q, data, zo);
+                float dp = pc * (angular ? 1 - kernels.dot(p, 0, data, zo, dim) / pNorm
+                        : kernels.squaredDistance(p, 0, data, zo, dim));
+                float dq = qc * (angular ? 1 - kernels.dot(q, 0, data, zo, dim) / qNorm
+                        : kernels.squaredDistance(q, 0, data, zo, dim));
                 if (dp < dq) {
                     update(p, pc++, data, zo);
+                    pNorm = angular ? norm(p) : 1;
                 } else if (dq < dp) {
                     update(q, qc++, data, zo);
+                    qNorm = angular ? norm(q) : 1;
                 }
             }
             if (metric == Metric.ANGULAR) {
@@ -373,13 +384,8 @@ public final class Forest {
             out[dim] = offset;
         }
 
-        /** Distance-like value used by two-means: 1 - cos for angular (p unnormalised), squared L2 otherwise. */
-        private float raw(float[] centroid, float[] data, int offset) {
-            if (metric == Metric.ANGULAR) {
-                float norm = (float) Math.sqrt(Math.max(1e-30f, kernels.dot(centroid, 0, centroid, 0, dim)));
-                return 1 - kernels.dot(centroid, 0, data, offset, dim) / norm;
-            }
-            return kernels.squaredDistance(centroid, 0, data, offset, dim);
+        private float norm(float[] v) {
+            return (float) Math.sqrt(Math.max(1e-30f, kernels.dot(v, 0, v, 0, dim)));
         }
 
         private void update(float[] centroid, int count, float[] data, int offset) {
