@@ -19,7 +19,8 @@ class DemoCommandIT {
         int rc;
         try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             System.setOut(tee);
-            rc = XrayDrift.commandLine().execute("demo", "--exit-when-done", "--scans", "5");
+            rc = XrayDrift.commandLine().execute("demo", "--exit-when-done", "--cohort", "20,8,8", "--patients", "3",
+                    "--scans-per-patient", "6");
         } finally {
             System.setOut(original);
         }
@@ -29,6 +30,7 @@ class DemoCommandIT {
         for (String service : new String[] {"ingest", "embedder", "indexer", "drift-monitor"}) {
             assertTrue(out.contains("  " + service + " "), service + " not reported up");
         }
-        assertTrue(out.contains("5 of 5 scans read back intact"), out);
+        assertTrue(out.contains("54 of 54 scans embedded and scored"), out);
+        assertTrue(out.contains("worsening"), out);
     }
 }

@@ -23,8 +23,8 @@ import io.xraydrift.platform.config.Settings;
  * @param snapshotInterval write snapshots this often (and at a clean stop)
  * @param scoring         thresholds and axis weight of the severity score
  * @param apiToken        bearer token of the query API
- * @param minCohort       labelled scans a model version needs before it answers; the newest complete
- *                        version answers, older ones fall silent (no mixed versions downstream)
+ * @param minCohort       labelled scans that make a model version's cohort complete; the newest complete
+ *                        version answers alone (until one is complete, the first version seen answers)
  */
 public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK, Metric metric, Path snapshotDir,
                             double rebuildFraction, Duration rebuildInterval, Duration snapshotInterval,

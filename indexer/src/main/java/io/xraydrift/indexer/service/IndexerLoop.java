@@ -87,6 +87,7 @@ final class IndexerLoop implements Runnable {
     private final Counter answered;
     private final Counter silent;
     private long completions;
+    private volatile String firstVersion;
     private final Counter deadLettered;
     private final Counter rebuilds;
     private final Timer rebuildTime;
@@ -222,6 +223,9 @@ final class IndexerLoop implements Runnable {
 
     private ReferenceIndex reference(ScanEmbedded e) {
         String key = e.getModel().getId() + "@" + e.getModel().getVersion();
+        if (firstVersion == null) {
+            firstVersion = key;
+        }
         return indexes.computeIfAbsent(key, k -> new ReferenceIndex(e.getModel().getId(), e.getModel().getVersion(),
                 config.metric(), e.getModel().getDimension(), config.trees(), 42, config.rebuildFraction(),
                 config.rebuildInterval(), this::rebuilt));
@@ -294,12 +298,16 @@ final class IndexerLoop implements Runnable {
      * version completed its cohort after it (the newest complete version takes over).
      */
     private boolean answers(ScanEmbedded e) {
-        ReferenceIndex ref = indexes.get(e.getModel().getId() + "@" + e.getModel().getVersion());
-        if (ref == null || ref.completedSequence() < 0) {
-            LOG.debug("scan {}: model version {} has no complete cohort yet", e.getScanId(), e.getModel());
+        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
+        ReferenceIndex ref = indexes.get(key);
+        if (ref == null) {
             return false;
         }
         long newest = indexes.values().stream().mapToLong(ReferenceIndex::completedSequence).max().orElse(-1);
+        if (newest < 0) {
+            // No version holds its cohort yet: the first version seen answers with what it has.
+            return key.equals(firstVersion);
+        }
         return ref.completedSequence() == newest;
     }
 
@@ -386,6 +394,9 @@ final class IndexerLoop implements Runnable {
         }
         for (SnapshotFile.Loaded l : loaded) {
             indexes.put(l.index().modelId() + "@" + l.index().modelVersion(), l.index());
+            if (firstVersion == null) {
+                firstVersion = l.index().modelId() + "@" + l.index().modelVersion();
+            }
             completions = Math.max(completions, l.index().completedSequence() + 1);
             LOG.info("loaded snapshot {}: {} labelled vectors, index version {}", l.file(), l.index().size(),
                     l.index().index().built().version());
