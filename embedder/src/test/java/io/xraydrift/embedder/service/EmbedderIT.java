@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,7 +127,30 @@ class EmbedderIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void backfillWithAnotherModelEmitsItsVectorsBesideTheOldOnes(LocalStack stack) throws Exception {
+        Path fixture = Path.of(getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
+        Map<String, String> extra = Map.of(EmbedderConfig.BACKFILL, "true", EmbedderConfig.MODEL, fixture.toString(),
+                EmbedderConfig.INPUT_SIZE, "96");
+        try (EmbedderService backfill = start(stack, "it-backfill", extra)) {
+            Map<String, List<ScanEmbedded>> out = awaitEmbeddings(stack, id -> id.startsWith("exact-"), 48);
+            for (int i = 0; i < 24; i++) {
+                List<ScanEmbedded> both = out.get(String.format("exact-%03d", i));
+                assertEquals(2, both.size(), "old and new vectors of exact-" + i);
+                assertEquals(Set.of("xray-drift-default", "mobilenet-v3-small-random"),
+                        Set.of(both.get(0).getModel().getId(), both.get(1).getModel().getId()));
+                both.forEach(e -> assertEquals(e.getModel().getDimension(), e.getVector().size()));
+            }
+            assertEquals(576, backfill.model().card().embeddingSize());
+        }
+    }
+
     private static EmbedderService start(LocalStack stack, String instance) {
+        return start(stack, instance, Map.of());
+    }
+
+    private static EmbedderService start(LocalStack stack, String instance, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>();
         env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
@@ -136,6 +160,7 @@ class EmbedderIT {
         env.put(EmbedderConfig.MAX_BATCH, "8");
         env.put(EmbedderConfig.DEVICE, "cpu");
         env.put(EmbedderConfig.THREADS, "2");
+        env.putAll(extra);
         EmbedderService service = new EmbedderService(EmbedderConfig.from(Settings.of(env)));
         service.start();
         return service;
