@@ -1,0 +1,150 @@
+package io.xraydrift.drift.rule;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.Level;
+
+/**
+ * The drift rule: pure code over one patient's scored scans, in acquisition order.
+ * <ul>
+ * <li><b>Escalation</b>: the level rises (healthy → infected → severe) — an alert per level reached
+ * within an episode.</li>
+ * <li><b>Sustained worsening</b>: within a level, the score rises by more than {@code rise} over the
+ * last {@code window} scans, every step non-decreasing within a small tolerance — at most one such
+ * alert per episode and level. A window of scans rather than a slope per day: scans come at
+ * irregular intervals, and a monotone rise over several scans is robust to one noisy scan.</li>
+ * <li><b>Episodes</b>: the first alert opens one; falling back below the infected threshold by
+ * more than {@code hysteresis} closes it with a RECOVERY event. Levels go down only past the
+ * hysteresis band, so a score hovering at a threshold does not flap.</li>
+ * </ul>
+ * {@link #evaluate} replays the whole (sorted, deduplicated) history, so a late scan is slotted
+ * in; alert ids are deterministic, and the caller emits only ids it has not emitted before.
+ *
+ * @param infectedThreshold score from which a scan is infected
+ * @param severeThreshold   score from which a scan is severe
+ * @param hysteresis        how far below a threshold the score must fall to go down a level
+ * @param window            scans the sustained-worsening rule looks back over (>= 2)
+ * @param rise              score rise over the window that counts as sustained worsening
+ */
+public record DriftRule(double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise) {
+
+    private static final double STEP_TOLERANCE = 0.02;
+
+    public DriftRule {
+        if (!(infectedThreshold < severeThreshold) || window < 2 || hysteresis < 0) {
+            throw new IllegalArgumentException("drift rule needs infected < severe thresholds, window >= 2, "
+                    + "hysteresis >= 0; got " + infectedThreshold + ", " + severeThreshold + ", " + window + ", "
+                    + hysteresis);
+        }
+    }
+
+    /** Scans sorted by acquisition time (then id), one per scan id. */
+    public static List<ScoredScan> ordered(List<ScoredScan> scans) {
+        List<ScoredScan> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ScoredScan s : scans) {
+            if (seen.add(s.scanId())) {
+                out.add(s);
+            }
+        }
+        out.sort(Comparator.comparing(ScoredScan::acquiredAt).thenComparing(ScoredScan::scanId));
+        return out;
+    }
+
+    /** Every alert the history warrants, in order. */
+    public List<Alert> evaluate(String patient, List<ScoredScan> history) {
+        List<ScoredScan> scans = ordered(history);
+        List<Alert> alerts = new ArrayList<>();
+        Level level = Level.HEALTHY;
+        int episode = 0;
+        boolean open = false;
+        java.util.Set<String> raised = new java.util.HashSet<>();
+        List<Double> previous = new ArrayList<>();
+        int levelStart = 0;
+        for (int i = 0; i < scans.size(); i++) {
+            ScoredScan scan = scans.get(i);
+            Level next = nextLevel(level, scan.score());
+            if (next.ordinal() > level.ordinal()) {
+                if (!open) {
+                    episode++;
+                    open = true;
+                }
+                String id = id(patient, episode, AlertKind.LEVEL_ESCALATION, next);
+                if (raised.add(id)) {
+                    alerts.add(new Alert(id, AlertKind.LEVEL_ESCALATION, scan, level, next, List.copyOf(previous),
+                            escalationReason(scan, level, next, previous)));
+                }
+                levelStart = i;
+            } else if (next.ordinal() < level.ordinal()) {
+                levelStart = i;
+                if (next == Level.HEALTHY && open) {
+                    open = false;
+                    String id = id(patient, episode, AlertKind.RECOVERY, next);
+                    if (raised.add(id)) {
+                        alerts.add(new Alert(id, AlertKind.RECOVERY, scan, level, next, List.copyOf(previous),
+                                String.format(Locale.ROOT, "Back to the healthy range: score %.2f (was %.2f); "
+                                        + "%d of %d nearest reference scans are healthy.", scan.score(),
+                                        previous.isEmpty() ? scan.score() : previous.get(previous.size() - 1),
+                                        scan.healthy(), scan.neighbours())));
+                    }
+                }
+            } else if (i - levelStart + 1 >= window && sustainedRise(scans, i)) {
+                if (!open) {
+                    episode++;
+                    open = true;
+                }
+                String id = id(patient, episode, AlertKind.SUSTAINED_WORSENING, next);
+                if (raised.add(id)) {
+                    double first = scans.get(i - window + 1).score();
+                    alerts.add(new Alert(id, AlertKind.SUSTAINED_WORSENING, scan, level, next, List.copyOf(previous),
+                            String.format(Locale.ROOT, "Steadily worsening within the %s range: score rose from "
+                                    + "%.2f to %.2f over the last %d scans.", ScoredScan.name(next), first,
+                                    scan.score(), window)));
+                }
+            }
+            level = next;
+            previous.add(scan.score());
+        }
+        return alerts;
+    }
+
+    /** The level after a scan: up at a threshold, down only once the score is below it by the hysteresis. */
+    Level nextLevel(Level current, double score) {
+        Level raw = score >= severeThreshold ? Level.SEVERE : score >= infectedThreshold ? Level.INFECTED : Level.HEALTHY;
+        if (raw.ordinal() >= current.ordinal()) {
+            return raw;
+        }
+        if (current == Level.SEVERE && score >= severeThreshold - hysteresis) {
+            return Level.SEVERE;
+        }
+        return score >= infectedThreshold - hysteresis ? Level.INFECTED : Level.HEALTHY;
+    }
+
+    private boolean sustainedRise(List<ScoredScan> scans, int last) {
+        int first = last - window + 1;
+        for (int j = first + 1; j <= last; j++) {
+            if (scans.get(j).score() < scans.get(j - 1).score() - STEP_TOLERANCE) {
+                return false;
+            }
+        }
+        return scans.get(last).score() - scans.get(first).score() > rise;
+    }
+
+    private static String escalationReason(ScoredScan scan, Level from, Level to, List<Double> previous) {
+        int sick = scan.infected() + scan.severe();
+        return String.format(Locale.ROOT, "Escalated from %s to %s: %d of %d nearest reference scans are infected or "
+                + "severe (%d severe); score %.2f%s.", ScoredScan.name(from), ScoredScan.name(to), sick,
+                scan.neighbours(), scan.severe(), scan.score(),
+                previous.isEmpty() ? " on the first scan" : String.format(Locale.ROOT, ", was %.2f",
+                        previous.get(previous.size() - 1)));
+    }
+
+    private static String id(String patient, int episode, AlertKind kind, Level level) {
+        return patient + ":" + episode + ":" + kind.name().toLowerCase(Locale.ROOT) + ":"
+                + level.name().toLowerCase(Locale.ROOT);
+    }
+}

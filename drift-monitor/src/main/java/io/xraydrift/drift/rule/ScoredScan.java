@@ -1,0 +1,28 @@
+package io.xraydrift.drift.rule;
+
+import java.time.Instant;
+
+import io.xraydrift.events.Level;
+
+/**
+ * One scored scan of a patient, as the drift rule sees it.
+ *
+ * @param scanId     the scan's id (a second scan with the same id is ignored)
+ * @param acquiredAt acquisition time: the rule orders by it, not by arrival
+ * @param score      severity score in [0, 1]
+ * @param healthy    healthy neighbours among the k nearest
+ * @param infected   infected neighbours
+ * @param severe     severe neighbours
+ */
+public record ScoredScan(String scanId, Instant acquiredAt, double score, int healthy, int infected, int severe) {
+
+    /** Neighbours counted. */
+    public int neighbours() {
+        return healthy + infected + severe;
+    }
+
+    /** Label of the level, lower case, for reasons. */
+    static String name(Level level) {
+        return level.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
