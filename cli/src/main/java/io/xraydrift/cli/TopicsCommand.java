@@ -30,7 +30,7 @@ import picocli.CommandLine.Command;
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = {"Lists and sets up the pipeline's topics.",
             "Works on the Kafka cluster named by XRAY_KAFKA_BOOTSTRAP_SERVERS (registry: XRAY_REGISTRY_URL)."},
-        subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Setup.class})
+        subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Setup.class, TopicsTail.class})
 final class TopicsCommand implements Runnable {
 
     @Override
@@ -40,7 +40,8 @@ final class TopicsCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Lists the cluster's topics (declared ones marked with their purpose): partitions, "
-                + "end offsets (records written), and each consumer group's lag.")
+                + "end offsets, and each consumer group's lag. On topics written in transactions the commit markers "
+                + "take offsets too, so end offsets and lag count them.")
     static final class ListTopics implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {

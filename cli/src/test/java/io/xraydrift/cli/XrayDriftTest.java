@@ -25,7 +25,7 @@ class XrayDriftTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "phantoms", "train", "bench", "bench phantoms", "ingest", "embedder", "indexer",
+    @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "topics tail", "phantoms", "train", "bench", "bench phantoms", "ingest", "embedder", "indexer",
         "drift-monitor"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
