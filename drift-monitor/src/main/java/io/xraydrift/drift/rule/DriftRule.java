@@ -21,6 +21,7 @@ import io.xraydrift.events.Level;
  * more than {@code hysteresis} closes it with a RECOVERY event. Levels go down only past the
  * hysteresis band, so a score hovering at a threshold does not flap.</li>
  * </ul>
+ * The first scan is the baseline: a patient admitted severe and improving raises nothing.
  * {@link #evaluate} replays the whole (sorted, deduplicated) history, so a late scan is slotted
  * in; alert ids are deterministic, and the caller emits only ids it has not emitted before.
  *
@@ -68,6 +69,12 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         for (int i = 0; i < scans.size(); i++) {
             ScoredScan scan = scans.get(i);
             Level next = nextLevel(level, scan.score());
+            if (i == 0) {
+                // The first scan is the patient's baseline: drift is change against it, not its level.
+                level = next;
+                previous.add(scan.score());
+                continue;
+            }
             if (next.ordinal() > level.ordinal()) {
                 if (!open) {
                     episode++;
