@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             TopicsCommand.class,
             PhantomsCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
             BenchCommand.class,
             ServiceCommands.Ingest.class,
             ServiceCommands.Embedder.class,

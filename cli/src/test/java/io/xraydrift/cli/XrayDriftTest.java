@@ -16,7 +16,7 @@ import picocli.CommandLine;
 class XrayDriftTest {
 
     private static final List<String> COMMANDS =
-            List.of("demo", "stack", "topics", "phantoms", "train", "bench", "ingest", "embedder", "indexer", "drift-monitor");
+            List.of("demo", "stack", "topics", "phantoms", "train", "evaluate", "bench", "ingest", "embedder", "indexer", "drift-monitor");
 
     @Test
     void helpListsEveryCommand() {
@@ -25,7 +25,7 @@ class XrayDriftTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "topics tail", "phantoms", "train", "bench", "bench phantoms", "ingest", "embedder", "indexer",
+    @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "topics tail", "phantoms", "train", "evaluate", "bench", "bench phantoms", "ingest", "embedder", "indexer",
         "drift-monitor"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");

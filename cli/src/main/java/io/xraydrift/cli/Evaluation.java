@@ -1,0 +1,223 @@
+package io.xraydrift.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.Level;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.service.ReferenceIndex;
+import io.xraydrift.indexer.service.Scoring;
+
+/**
+ * The evaluation's figures: k-NN class purity of labelled scans (forest and exact search), the
+ * majority-class confusion, and drift alerts on patient trajectories scored the way the indexer
+ * scores and judged by the drift rule.
+ */
+final class Evaluation {
+
+    /** One row of a manifest, with its image. */
+    record Row(String file, String patient, Level level, double severity, Instant acquiredAt, String trajectory,
+               byte[] png) {
+    }
+
+    /** Purity figures of one search method. */
+    record Purity(double[] mean, int[][] histogram, int[][] confusion) {
+    }
+
+    /** A patient's series as the pipeline scored it. */
+    record Patient(String id, String trajectory, List<Row> rows, List<ScoredScan> scored, List<Alert> alerts) {
+    }
+
+    final List<Row> labelled;
+    final List<float[]> vectors;
+    final ReferenceIndex index;
+    final int k;
+    final int searchK;
+    final Purity forest;
+    final Purity exact;
+    final List<Patient> patients = new ArrayList<>();
+    final Scoring scoring;
+    final DriftRule rule;
+
+    Evaluation(EmbeddingModel model, List<Row> labelled, int k, int trees, int searchK, Scoring scoring, DriftRule rule) {
+        this.labelled = labelled;
+        this.k = k;
+        this.searchK = searchK;
+        this.scoring = scoring;
+        this.rule = rule;
+        this.vectors = embed(model, labelled);
+        this.index = new ReferenceIndex(model.card().id(), model.card().version(), Metric.ANGULAR,
+                model.card().embeddingSize(), trees, 42, 1e9, java.time.Duration.ofDays(365), (b, s) -> { });
+        for (int i = 0; i < labelled.size(); i++) {
+            index.add("ref-" + i, labelled.get(i).patient(), labelled.get(i).level(), vectors.get(i));
+        }
+        index.index().rebuildNow();
+        this.forest = purity(false);
+        this.exact = purity(true);
+    }
+
+    /** Scores each patient's scans against the labelled set and runs the drift rule over them. */
+    void trajectories(EmbeddingModel model, List<Row> rows) {
+        Map<String, List<Row>> byPatient = new LinkedHashMap<>();
+        rows.forEach(r -> byPatient.computeIfAbsent(r.patient(), p -> new ArrayList<>()).add(r));
+        List<float[]> v = embed(model, rows);
+        Map<Row, float[]> vectorOf = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            vectorOf.put(rows.get(i), v.get(i));
+        }
+        for (var e : byPatient.entrySet()) {
+            List<ScoredScan> scored = new ArrayList<>();
+            for (Row r : e.getValue()) {
+                float[] q = vectorOf.get(r);
+                List<Scoring.Labelled> nn = index.nearest(q, r.patient(), k, searchK);
+                Scoring.Score s = scoring.score(nn, index.axisPosition(q));
+                scored.add(new ScoredScan(r.file(), r.acquiredAt(), s.score(), s.healthy(), s.infected(), s.severe()));
+            }
+            patients.add(new Patient(e.getKey(), e.getValue().get(0).trajectory(), e.getValue(), scored,
+                    rule.evaluate(e.getKey(), scored)));
+        }
+    }
+
+    private Purity purity(boolean exhaustive) {
+        double[] sum = new double[3];
+        int[] count = new int[3];
+        int[][] histogram = new int[3][10];
+        int[][] confusion = new int[3][3];
+        for (int i = 0; i < labelled.size(); i++) {
+            List<Scoring.Labelled> nn = exhaustive ? exactNearest(i) : index.nearest(vectors.get(i),
+                    labelled.get(i).patient(), k, searchK);
+            int[] per = new int[3];
+            nn.forEach(n -> per[n.label().ordinal()]++);
+            int truth = labelled.get(i).level().ordinal();
+            double p = (double) per[truth] / k;
+            sum[truth] += p;
+            count[truth]++;
+            histogram[truth][Math.min(9, (int) (p * 10))]++;
+            int majority = per[0] >= per[1] && per[0] >= per[2] ? 0 : per[1] >= per[2] ? 1 : 2;
+            confusion[truth][majority]++;
+        }
+        double[] mean = new double[3];
+        for (int c = 0; c < 3; c++) {
+            mean[c] = count[c] == 0 ? Double.NaN : sum[c] / count[c];
+        }
+        return new Purity(mean, histogram, confusion);
+    }
+
+    private List<Scoring.Labelled> exactNearest(int i) {
+        String patient = labelled.get(i).patient();
+        List<Scoring.Labelled> out = new ArrayList<>();
+        index.index().exact(vectors.get(i), k, o -> !patient.equals(index.entry(o).patient()))
+                .forEach(n -> out.add(new Scoring.Labelled(index.entry(n.ordinal()).scanId(), n.distance(),
+                        index.entry(n.ordinal()).label())));
+        return out;
+    }
+
+    /** Worsening patients with an escalation or worsening alert. */
+    double sensitivity() {
+        List<Patient> worsening = patients.stream().filter(p -> p.trajectory().equals("worsening")).toList();
+        return worsening.isEmpty() ? Double.NaN
+                : (double) worsening.stream().filter(p -> alerts(p) > 0).count() / worsening.size();
+    }
+
+    /** Stable and improving patients without one. */
+    double specificity() {
+        List<Patient> quiet = quietPatients();
+        return quiet.isEmpty() ? Double.NaN : (double) quiet.stream().filter(p -> alerts(p) == 0).count() / quiet.size();
+    }
+
+    /** Alerts on stable and improving patients per 100 of their scans. */
+    double falseAlertsPer100Scans() {
+        List<Patient> quiet = quietPatients();
+        int scans = quiet.stream().mapToInt(p -> p.rows().size()).sum();
+        return scans == 0 ? Double.NaN : 100.0 * quiet.stream().mapToInt(Evaluation::alerts).sum() / scans;
+    }
+
+    /** Median of (scan index where the true level became severe - scan index of the first alert). */
+    double medianLeadScans() {
+        List<Integer> leads = new ArrayList<>();
+        for (Patient p : patients) {
+            if (!p.trajectory().equals("worsening") || alerts(p) == 0) {
+                continue;
+            }
+            int severeAt = -1;
+            for (int i = 0; i < p.rows().size(); i++) {
+                if (p.rows().get(i).level() == Level.SEVERE) {
+                    severeAt = i;
+                    break;
+                }
+            }
+            String first = p.alerts().stream().filter(a -> a.kind() != AlertKind.RECOVERY).findFirst().orElseThrow()
+                    .scan().scanId();
+            int alertAt = 0;
+            while (!p.rows().get(alertAt).file().equals(first)) {
+                alertAt++;
+            }
+            if (severeAt >= 0) {
+                leads.add(severeAt - alertAt);
+            }
+        }
+        if (leads.isEmpty()) {
+            return Double.NaN;
+        }
+        int[] sorted = leads.stream().mapToInt(Integer::intValue).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
+    }
+
+    private List<Patient> quietPatients() {
+        return patients.stream().filter(p -> p.trajectory().equals("stable") || p.trajectory().equals("improving"))
+                .toList();
+    }
+
+    static int alerts(Patient p) {
+        return (int) p.alerts().stream().filter(a -> a.kind() != AlertKind.RECOVERY).count();
+    }
+
+    private static List<float[]> embed(EmbeddingModel model, List<Row> rows) {
+        List<float[]> inputs = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            inputs.add(null);
+        }
+        java.util.stream.IntStream.range(0, rows.size()).parallel().forEach(i -> inputs.set(i,
+                model.preprocessing().input(Preprocessing.decode(rows.get(i).png()))));
+        List<float[]> out = new ArrayList<>(rows.size());
+        for (int from = 0; from < inputs.size(); from += 32) {
+            out.addAll(model.embed(inputs.subList(from, Math.min(inputs.size(), from + 32))));
+        }
+        return out;
+    }
+
+    /** Reads a manifest folder (the layout 'xray-drift phantoms' writes). */
+    static List<Row> read(Path dir) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("manifest.csv"));
+        if (lines.isEmpty() || !lines.get(0).startsWith("file,patient,level,severity,acquired_at")) {
+            throw new IllegalArgumentException(dir.resolve("manifest.csv")
+                    + ": first line must start with file,patient,level,severity,acquired_at");
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String[] f = Arrays.copyOf(lines.get(i).split(",", -1), 7);
+            rows.add(new Row(f[0], f[1], Level.valueOf(f[2].trim().toUpperCase(Locale.ROOT)),
+                    f[3].isBlank() ? Double.NaN : Double.parseDouble(f[3]), Instant.parse(f[4].trim()),
+                    f[6] == null ? "" : f[6].trim(), Files.readAllBytes(dir.resolve(f[0]))));
+        }
+        return rows;
+    }
+}
