@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
@@ -63,7 +64,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         EmbedderConfig config = EmbedderConfig.from(Settings.of(env));
         Scoring scoring = new Scoring(0.15, 0.55, 0.3);
-        DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 4, 0.15);
+        DriftRule rule = DriftMonitorConfig.from(Settings.of(Map.of())).rule();
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
         try (EmbeddingModel m = Models.load(config, Models.device(config.device()))) {

@@ -16,11 +16,13 @@ import io.xraydrift.platform.config.Settings;
  * @param hysteresis        how far below a threshold a score must fall to count as improvement
  * @param worseningWindow   scans the sustained-worsening rule looks back over
  * @param worseningRise     score rise over the window that counts as sustained worsening
+ * @param confirmScans      consecutive scans at a higher level needed to escalate
  * @param standbyReplicas   Kafka Streams standby replicas of the per-patient store
  * @param stateDir          Kafka Streams state directory (RocksDB)
  */
 public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold, double severeThreshold,
-                                 double hysteresis, int worseningWindow, double worseningRise, int standbyReplicas,
+                                 double hysteresis, int worseningWindow, double worseningRise, int confirmScans,
+                                 int standbyReplicas,
                                  Path stateDir) {
 
     public static final String SERVICE = "drift-monitor";
@@ -30,8 +32,15 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
     public static final String HYSTERESIS = "XRAY_DRIFT_HYSTERESIS";
     public static final String WORSENING_WINDOW = "XRAY_DRIFT_WORSENING_WINDOW";
     public static final String WORSENING_RISE = "XRAY_DRIFT_WORSENING_RISE";
+    public static final String CONFIRM_SCANS = "XRAY_DRIFT_CONFIRM_SCANS";
     public static final String STANDBY_REPLICAS = "XRAY_DRIFT_STANDBY_REPLICAS";
     public static final String STATE_DIR = "XRAY_DRIFT_STATE_DIR";
+
+    /** The drift rule these settings describe. */
+    public io.xraydrift.drift.rule.DriftRule rule() {
+        return new io.xraydrift.drift.rule.DriftRule(infectedThreshold, severeThreshold, hysteresis, worseningWindow,
+                worseningRise, confirmScans);
+    }
 
     public static DriftMonitorConfig from(Settings s) {
         double infected = s.decimal(INFECTED_THRESHOLD, 0.15, 0.0, 1.0);
@@ -44,6 +53,7 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
                 s.integer(WORSENING_WINDOW, 4, 2, 100),
                 s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
+                s.integer(CONFIRM_SCANS, 2, 1, 10),
                 s.integer(STANDBY_REPLICAS, 0, 0, 10),
                 s.path(STATE_DIR, Path.of("data", "drift-monitor")));
     }

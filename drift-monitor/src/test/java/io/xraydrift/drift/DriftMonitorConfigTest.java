@@ -22,6 +22,7 @@ class DriftMonitorConfigTest {
         "XRAY_DRIFT_WORSENING_WINDOW|1",
         "XRAY_DRIFT_WORSENING_RISE|NaN",
         "XRAY_DRIFT_STANDBY_REPLICAS|-1",
+        "XRAY_DRIFT_CONFIRM_SCANS|0",
     })
     void badValueFailsNamingTheKey(String key, String value) {
         ConfigException e = assertThrows(ConfigException.class,

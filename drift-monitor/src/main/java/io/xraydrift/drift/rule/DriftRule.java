@@ -13,9 +13,9 @@ import io.xraydrift.events.Level;
  * <ul>
  * <li><b>Escalation</b>: the level rises (healthy → infected → severe) — an alert per level reached
  * within an episode.</li>
- * <li><b>Sustained worsening</b>: within a level, the score rises by more than {@code rise} over the
- * last {@code window} scans, every step non-decreasing within a small tolerance — at most one such
- * alert per episode and level. A window of scans rather than a slope per day: scans come at
+ * <li><b>Sustained worsening</b>: within a level (every scan of the window inside the level's score
+ * range), the score rises by more than {@code rise} over the last {@code window} scans, no step
+ * down beyond a small tolerance — at most one such alert per episode and level. A window of scans rather than a slope per day: scans come at
  * irregular intervals, and a monotone rise over several scans is robust to one noisy scan.</li>
  * <li><b>Episodes</b>: the first alert opens one; falling back below the infected threshold by
  * more than {@code hysteresis} closes it with a RECOVERY event. Levels go down only past the
@@ -30,16 +30,20 @@ import io.xraydrift.events.Level;
  * @param hysteresis        how far below a threshold the score must fall to go down a level
  * @param window            scans the sustained-worsening rule looks back over (>= 2)
  * @param rise              score rise over the window that counts as sustained worsening
+ * @param confirm           consecutive scans at a higher level needed to escalate (1: the first one does).
+ *                          Two by default: a single mis-scored scan (a portable view, poor positioning)
+ *                          should not page anyone; a real deterioration shows on the next scan too.
  */
-public record DriftRule(double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise) {
+public record DriftRule(double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise,
+                        int confirm) {
 
     private static final double STEP_TOLERANCE = 0.02;
 
     public DriftRule {
-        if (!(infectedThreshold < severeThreshold) || window < 2 || hysteresis < 0) {
+        if (!(infectedThreshold < severeThreshold) || window < 2 || hysteresis < 0 || confirm < 1) {
             throw new IllegalArgumentException("drift rule needs infected < severe thresholds, window >= 2, "
-                    + "hysteresis >= 0; got " + infectedThreshold + ", " + severeThreshold + ", " + window + ", "
-                    + hysteresis);
+                    + "hysteresis >= 0, confirm >= 1; got " + infectedThreshold + ", " + severeThreshold + ", " + window
+                    + ", " + hysteresis + ", " + confirm);
         }
     }
 
@@ -66,9 +70,19 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         java.util.Set<String> raised = new java.util.HashSet<>();
         List<Double> previous = new ArrayList<>();
         int levelStart = 0;
+        int above = 0;
+        Level reachedByAll = Level.SEVERE;
         for (int i = 0; i < scans.size(); i++) {
             ScoredScan scan = scans.get(i);
             Level next = nextLevel(level, scan.score());
+            if (i > 0 && next.ordinal() > level.ordinal()) {
+                above++;
+                reachedByAll = above == 1 ? next : (next.ordinal() < reachedByAll.ordinal() ? next : reachedByAll);
+                // Not confirmed yet: hold the level until `confirm` consecutive scans are above it.
+                next = above >= confirm ? reachedByAll : level;
+            } else {
+                above = 0;
+            }
             if (i == 0) {
                 // The first scan is the patient's baseline: drift is change against it, not its level.
                 level = next;
@@ -86,6 +100,7 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
                             escalationReason(scan, level, next, previous)));
                 }
                 levelStart = i;
+                above = 0;
             } else if (next.ordinal() < level.ordinal()) {
                 levelStart = i;
                 if (next == Level.HEALTHY && open) {
@@ -99,7 +114,7 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
                                         scan.healthy(), scan.neighbours())));
                     }
                 }
-            } else if (i - levelStart + 1 >= window && sustainedRise(scans, i)) {
+            } else if (i - levelStart + 1 >= window && sustainedRise(scans, i, level)) {
                 if (!open) {
                     episode++;
                     open = true;
@@ -131,10 +146,13 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         return score >= infectedThreshold - hysteresis ? Level.INFECTED : Level.HEALTHY;
     }
 
-    private boolean sustainedRise(List<ScoredScan> scans, int last) {
+    /** A rise over the window with no real step down, every scan of it within the current level's range. */
+    private boolean sustainedRise(List<ScoredScan> scans, int last, Level level) {
         int first = last - window + 1;
-        for (int j = first + 1; j <= last; j++) {
-            if (scans.get(j).score() < scans.get(j - 1).score() - STEP_TOLERANCE) {
+        double ceiling = level == Level.HEALTHY ? infectedThreshold : level == Level.INFECTED ? severeThreshold : 2;
+        for (int j = first; j <= last; j++) {
+            if (scans.get(j).score() >= ceiling
+                    || j > first && scans.get(j).score() < scans.get(j - 1).score() - STEP_TOLERANCE) {
                 return false;
             }
         }

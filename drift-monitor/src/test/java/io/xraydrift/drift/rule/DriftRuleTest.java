@@ -17,7 +17,8 @@ import io.xraydrift.events.Level;
 class DriftRuleTest {
 
     private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
-    private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 4, 0.15);
+    private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 1);
+    private final DriftRule confirmed = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2);
 
     @Test
     void worseningRaisesOneEscalationPerLevelReached() {
@@ -85,6 +86,15 @@ class DriftRuleTest {
         Collections.reverse(doubled);
         assertEquals(ids(rule.evaluate("p", scans)), ids(rule.evaluate("p", doubled)));
         assertEquals(4, DriftRule.ordered(doubled).size());
+    }
+
+    @Test
+    void withConfirmationASingleSpikeRaisesNothingAndARealRiseAlertsOneScanLater() {
+        assertEquals(List.of(), ids(confirmed.evaluate("p", series(0.05, 0.04, 0.48, 0.06, 0.05, 0.03))));
+        List<Alert> alerts = confirmed.evaluate("p", series(0.0, 0.02, 0.25, 0.40, 0.62, 0.85, 0.97));
+        assertEquals(List.of("p:1:level_escalation:infected", "p:1:level_escalation:severe"), ids(alerts));
+        assertEquals("s3", alerts.get(0).scan().scanId(), "confirmed by the second infected scan");
+        assertEquals("s5", alerts.get(1).scan().scanId(), "confirmed by the second severe scan");
     }
 
     private static List<ScoredScan> series(double... scores) {
