@@ -17,31 +17,18 @@
 
 using Clock = std::chrono::steady_clock;
 
-static std::vector<float> read_fvecs(const char* path, int& dim, int& rows) {
+// .fvecs / .ivecs: per row a little-endian int32 dimension, then that many T.
+template <typename T>
+static std::vector<T> read_vecs(const char* path, int& dim, int& rows) {
   std::ifstream in(path, std::ios::binary);
-  std::vector<float> out;
+  std::vector<T> out;
   rows = 0;
   int d;
   while (in.read(reinterpret_cast<char*>(&d), 4)) {
     dim = d;
     size_t at = out.size();
     out.resize(at + d);
-    in.read(reinterpret_cast<char*>(out.data() + at), 4L * d);
-    rows++;
-  }
-  return out;
-}
-
-static std::vector<int> read_ivecs(const char* path, int& dim, int& rows) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<int> out;
-  rows = 0;
-  int d;
-  while (in.read(reinterpret_cast<char*>(&d), 4)) {
-    dim = d;
-    size_t at = out.size();
-    out.resize(at + d);
-    in.read(reinterpret_cast<char*>(out.data() + at), 4L * d);
+    in.read(reinterpret_cast<char*>(out.data() + at), sizeof(T) * (size_t)d);
     rows++;
   }
   return out;
@@ -50,9 +37,9 @@ static std::vector<int> read_ivecs(const char* path, int& dim, int& rows) {
 template <typename Distance>
 static int run(int argc, char** argv) {
   int dim, n, qdim, nq, tdim, nt;
-  std::vector<float> base = read_fvecs(argv[1], dim, n);
-  std::vector<float> queries = read_fvecs(argv[2], qdim, nq);
-  std::vector<int> truth = read_ivecs(argv[3], tdim, nt);
+  std::vector<float> base = read_vecs<float>(argv[1], dim, n);
+  std::vector<float> queries = read_vecs<float>(argv[2], qdim, nq);
+  std::vector<int> truth = read_vecs<int>(argv[3], tdim, nt);
   int k = atoi(argv[4]);
   int trees = atoi(argv[5]);
   long rss_before = 0;
