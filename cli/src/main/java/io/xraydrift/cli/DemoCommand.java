@@ -32,6 +32,7 @@ import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.events.ViewPosition;
 import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.indexer.service.IndexerService;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
@@ -62,7 +63,8 @@ import picocli.CommandLine.Option;
                 + "straight to xray.scans, as ingest will."})
 final class DemoCommand implements Callable<Integer> {
 
-    private static final String DEMO_KEY = "xray-drift-demo-key-not-for-real-patients-0001";
+    /** Pseudonyms as ingest makes them in demo mode. */
+    private static final String DEMO_KEY = IngestConfig.DEMO_PSEUDONYM_KEY;
 
     @Option(names = "--cohort", defaultValue = "150,60,60",
             description = "Labelled reference scans: healthy,infected,severe (default: ${DEFAULT-VALUE}).")
@@ -98,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  %-14s health http://127.0.0.1:%d/health (shell only: processing not built yet)%n", "ingest",
                     ingest.httpPort());
             out.printf("  %-14s health http://127.0.0.1:%d/health  POST /embed%n", "embedder", embedder.httpPort());
-            out.printf("  %-14s health http://127.0.0.1:%d/health  GET /index (Bearer demo-token)%n", "indexer",
+            out.printf("  %-14s health http://127.0.0.1:%d/health  GET /index (Bearer " + Settings.DEMO_API_TOKEN + ")%n", "indexer",
                     indexer.httpPort());
             out.printf("  %-14s health http://127.0.0.1:%d/health (shell only: alerts not built yet)%n", "drift-monitor",
                     drift.httpPort());
@@ -138,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
         s.put(ServiceConfig.HTTP_HOST, "127.0.0.1");
         s.put(ServiceConfig.HTTP_PORT, "0");
         s.put(ServiceConfig.INSTANCE_ID, "demo");
-        s.put("XRAY_DEMO_MODE", "true");
+        s.put(Settings.DEMO_MODE, "true");
         return Settings.of(s);
     }
 

@@ -1,14 +1,10 @@
 package io.xraydrift.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import io.xraydrift.drift.rule.Alert;
@@ -21,6 +17,8 @@ import io.xraydrift.events.Level;
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.service.ReferenceIndex;
 import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.phantoms.Manifest;
+import io.xraydrift.phantoms.PhantomSet;
 
 /**
  * The evaluation's figures: k-NN class purity of labelled scans (forest and exact search), the
@@ -83,8 +81,7 @@ final class Evaluation {
             List<ScoredScan> scored = new ArrayList<>();
             for (Row r : e.getValue()) {
                 float[] q = vectorOf.get(r);
-                List<Scoring.Labelled> nn = index.nearest(q, r.patient(), k, searchK);
-                Scoring.Score s = scoring.score(nn, index.axisPosition(q));
+                Scoring.Score s = index.score(q, r.patient(), k, searchK, scoring).score();
                 scored.add(new ScoredScan(r.file(), r.acquiredAt(), s.score(), s.healthy(), s.infected(), s.severe()));
             }
             patients.add(new Patient(e.getKey(), e.getValue().get(0).trajectory(), e.getValue(), scored,
@@ -201,22 +198,16 @@ final class Evaluation {
         return out;
     }
 
-    /** Reads a manifest folder (the layout 'xray-drift phantoms' writes). */
-    static List<Row> read(Path dir) throws IOException {
-        List<String> lines = Files.readAllLines(dir.resolve("manifest.csv"));
-        if (lines.isEmpty() || !lines.get(0).startsWith("file,patient,level,severity,acquired_at")) {
-            throw new IllegalArgumentException(dir.resolve("manifest.csv")
-                    + ": first line must start with file,patient,level,severity,acquired_at");
-        }
+    /** Reads a manifest folder (the layout 'xray-drift phantoms' writes); the acquisition time is required. */
+    static List<Row> read(Path dir) {
         List<Row> rows = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
+        for (Manifest.Entry e : Manifest.read(dir)) {
+            if (e.acquiredAt() == null) {
+                throw new IllegalArgumentException(dir.resolve(PhantomSet.MANIFEST) + " line " + e.line()
+                        + ": acquired_at is empty; the evaluation orders scans by it");
             }
-            String[] f = Arrays.copyOf(lines.get(i).split(",", -1), 7);
-            rows.add(new Row(f[0], f[1], Level.valueOf(f[2].trim().toUpperCase(Locale.ROOT)),
-                    f[3].isBlank() ? Double.NaN : Double.parseDouble(f[3]), Instant.parse(f[4].trim()),
-                    f[6] == null ? "" : f[6].trim(), Files.readAllBytes(dir.resolve(f[0]))));
+            rows.add(new Row(e.file(), e.patient(), Level.valueOf(e.grade().name()), e.severity(), e.acquiredAt(),
+                    e.trajectory(), e.read()));
         }
         return rows;
     }

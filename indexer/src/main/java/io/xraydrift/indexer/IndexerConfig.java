@@ -46,7 +46,7 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
     public static final String AXIS_WEIGHT = "XRAY_SCORE_AXIS_WEIGHT";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
     public static final String MIN_COHORT = "XRAY_INDEXER_MIN_COHORT";
-    public static final String DEMO_MODE = "XRAY_DEMO_MODE";
+    public static final String DEMO_MODE = Settings.DEMO_MODE;
 
     public static IndexerConfig from(Settings s) {
         int k = s.integer(K, 36, 1, 1000);
@@ -60,8 +60,7 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
                 s.duration(REBUILD_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
                 s.duration(SNAPSHOT_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
                 scoring(s),
-                s.bool(DEMO_MODE, false) ? s.string(API_TOKEN, "demo-token")
-                        : s.required(API_TOKEN, "the query API needs a bearer token outside demo mode"),
+                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API needs a bearer token outside demo mode"),
                 s.integer(MIN_COHORT, k, 1, Integer.MAX_VALUE));
     }
 

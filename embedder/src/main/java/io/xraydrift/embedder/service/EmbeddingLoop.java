@@ -15,12 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -46,6 +44,8 @@ import io.xraydrift.events.ModelRef;
 import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 
@@ -59,6 +59,7 @@ import io.xraydrift.schemas.Topics;
 final class EmbeddingLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingLoop.class);
+    private static final String STAGE = "embedder";
 
     private final EmbedderConfig config;
     private final EmbeddingModel model;
@@ -180,7 +181,7 @@ final class EmbeddingLoop implements Runnable {
             try {
                 scan = scans.deserialize(record.topic(), record.value());
             } catch (RuntimeException e) {
-                dead.add(DeadLetters.of(record, "record at " + record.topic() + "[" + record.partition() + "]@"
+                dead.add(DeadLetters.of(STAGE, record, "record at " + record.topic() + "[" + record.partition() + "]@"
                         + record.offset() + " is not a ScanReceived: " + e.getMessage(), e));
                 continue;
             }
@@ -189,7 +190,7 @@ final class EmbeddingLoop implements Runnable {
                 scanList.add(scan);
                 sources.add(record);
             } catch (IllegalArgumentException e) {
-                dead.add(DeadLetters.of(record, "scan " + scan.getScanId() + ": " + e.getMessage(), e));
+                dead.add(DeadLetters.of(STAGE, record, "scan " + scan.getScanId() + ": " + e.getMessage(), e));
             }
         }
         List<float[]> vectors = List.of();
@@ -199,7 +200,7 @@ final class EmbeddingLoop implements Runnable {
                 batchSize.record(inputs.size());
             } catch (RuntimeException e) {
                 for (int i = 0; i < scanList.size(); i++) {
-                    dead.add(DeadLetters.of(sources.get(i), "scan " + scanList.get(i).getScanId()
+                    dead.add(DeadLetters.of(STAGE, sources.get(i), "scan " + scanList.get(i).getScanId()
                             + ": the model could not take it: " + e.getMessage(), e));
                 }
                 scanList.clear();
@@ -222,7 +223,7 @@ final class EmbeddingLoop implements Runnable {
                 float[] v = vectors.get(i);
                 int bad = firstNonFinite(v);
                 if (bad >= 0) {
-                    dead.add(DeadLetters.of(sources.get(i), "scan " + scan.getScanId() + ": vector has " + v[bad]
+                    dead.add(DeadLetters.of(STAGE, sources.get(i), "scan " + scan.getScanId() + ": vector has " + v[bad]
                             + " at index " + bad, null));
                     continue;
                 }
@@ -240,12 +241,11 @@ final class EmbeddingLoop implements Runnable {
                 written++;
             }
             for (DeadLetter d : dead) {
-                producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), d.getSource().getTopic() + "/"
-                        + d.getSource().getPartition() + "/" + d.getSource().getOffset(),
+                producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
                         deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
                 LOG.warn("dead letter: {}", d.getReason());
             }
-            producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+            producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), consumer.groupMetadata());
             producer.commitTransaction();
             embedded.increment(written);
             deadLettered.increment(dead.size());
@@ -254,7 +254,7 @@ final class EmbeddingLoop implements Runnable {
         } catch (KafkaException e) {
             LOG.warn("transaction aborted, batch will be retried: {}", e.toString());
             producer.abortTransaction();
-            rewind();
+            Transactions.rewindToCommitted(consumer);
         } finally {
             pending.set(0);
             consumer.resume(consumer.paused());
@@ -284,28 +284,6 @@ final class EmbeddingLoop implements Runnable {
             }
         }
         return -1;
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(List<ConsumerRecord<String, byte[]>> batch) {
-        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : batch) {
-            out.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
-                    (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
-        return out;
-    }
-
-    /** After an aborted transaction, go back to the committed offsets so the batch is read again. */
-    private void rewind() {
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(consumer.assignment());
-        for (TopicPartition tp : consumer.assignment()) {
-            OffsetAndMetadata om = committed.get(tp);
-            if (om != null) {
-                consumer.seek(tp, om.offset());
-            } else {
-                consumer.seekToBeginning(Set.of(tp));
-            }
-        }
     }
 
     boolean healthy() {

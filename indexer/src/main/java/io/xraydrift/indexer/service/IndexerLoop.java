@@ -20,7 +20,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -48,10 +47,11 @@ import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.events.SourceRecordRef;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 
@@ -161,8 +161,10 @@ final class IndexerLoop implements Runnable {
             queries.subscribe(Set.of(Topics.EMBEDDINGS.name()));
             while (running.get()) {
                 ConsumerRecords<String, byte[]> batch = queries.poll(Duration.ofMillis(100));
-                catchUp(partitions);
-                if (!batch.isEmpty()) {
+                if (batch.isEmpty()) {
+                    index(store.poll(Duration.ZERO)); // keep the store current without asking the broker for ends
+                } else {
+                    catchUp(partitions);
                     answer(batch);
                 }
                 if (Duration.between(lastSnapshot, Instant.now()).compareTo(config.snapshotInterval()) > 0) {
@@ -201,21 +203,26 @@ final class IndexerLoop implements Runnable {
             if (!behind) {
                 return;
             }
-            for (ConsumerRecord<String, byte[]> r : store.poll(Duration.ofMillis(100))) {
-                ScanEmbedded e;
-                try {
-                    e = embeddings.deserialize(r.topic(), r.value());
-                } catch (RuntimeException ex) {
-                    continue; // the query side dead-letters it
-                }
-                if (e.getReferenceLabel() != null) {
-                    ReferenceIndex ref = reference(e);
-                    ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), vector(e));
-                    if (ref.size() >= config.minCohort() && ref.completedSequence() < 0) {
-                        ref.markComplete(completions++);
-                        LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
-                                ref.modelId(), ref.modelVersion(), ref.size());
-                    }
+            index(store.poll(Duration.ofMillis(100)));
+        }
+    }
+
+    /** Adds the labelled scans among the records to their model version's reference index. */
+    private void index(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            ScanEmbedded e;
+            try {
+                e = embeddings.deserialize(r.topic(), r.value());
+            } catch (RuntimeException ex) {
+                continue; // the query side dead-letters it
+            }
+            if (e.getReferenceLabel() != null) {
+                ReferenceIndex ref = reference(e);
+                ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), vector(e));
+                if (ref.size() >= config.minCohort() && ref.completedSequence() < 0) {
+                    ref.markComplete(completions++);
+                    LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
+                            ref.modelId(), ref.modelVersion(), ref.size());
                 }
             }
         }
@@ -252,27 +259,17 @@ final class IndexerLoop implements Runnable {
                         neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
             } catch (RuntimeException ex) {
                 dead++;
-                DeadLetter d = DeadLetter.newBuilder().setStage("indexer")
-                        .setReason("record at " + r.topic() + "[" + r.partition() + "]@" + r.offset() + ": " + ex.getMessage())
-                        .setErrorType(ex.getClass().getName())
-                        .setSource(new SourceRecordRef(r.topic(), r.partition(), r.offset()))
-                        .setOriginalBytes(r.value() == null ? null : java.nio.ByteBuffer.wrap(r.value()))
-                        .setOriginalSize(r.value() == null ? 0 : r.value().length)
-                        .setFailedAt(Instant.now()).build();
-                out.add(new ProducerRecord<>(Topics.DEAD_LETTER.name(), r.topic() + "/" + r.partition() + "/" + r.offset(),
+                DeadLetter d = DeadLetters.of("indexer", r, "record at " + r.topic() + "[" + r.partition() + "]@"
+                        + r.offset() + ": " + ex.getMessage(), ex);
+                out.add(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
                         deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
                 LOG.warn("dead letter: {}", d.getReason());
             }
         }
-        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : batch) {
-            next.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
-                    (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
         try {
             producer.beginTransaction();
             out.forEach(producer::send);
-            producer.sendOffsetsToTransaction(next, queries.groupMetadata());
+            producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), queries.groupMetadata());
             producer.commitTransaction();
             answered.increment(out.size() - dead);
             deadLettered.increment(dead);
@@ -281,15 +278,7 @@ final class IndexerLoop implements Runnable {
         } catch (KafkaException e) {
             LOG.warn("transaction aborted, batch will be answered again: {}", e.toString());
             producer.abortTransaction();
-            Map<TopicPartition, OffsetAndMetadata> committed = queries.committed(queries.assignment());
-            for (TopicPartition tp : queries.assignment()) {
-                OffsetAndMetadata om = committed.get(tp);
-                if (om != null) {
-                    queries.seek(tp, om.offset());
-                } else {
-                    queries.seekToBeginning(Set.of(tp));
-                }
-            }
+            Transactions.rewindToCommitted(queries);
         }
     }
 
@@ -321,10 +310,11 @@ final class IndexerLoop implements Runnable {
         }
         float[] v = vector(e);
         rememberQuery(e.getScanId(), new Query(key, e.getPatient(), v));
-        List<Scoring.Labelled> nn = ref.nearest(v, e.getPatient(), config.k(), config.effectiveSearchK());
-        Scoring.Score score = config.scoring().score(nn, ref.axisPosition(v));
-        List<Neighbour> list = new ArrayList<>(nn.size());
-        nn.forEach(n -> list.add(new Neighbour(n.scanId(), n.distance(), n.label())));
+        ReferenceIndex.Scored scored = ref.score(v, e.getPatient(), config.k(), config.effectiveSearchK(),
+                config.scoring());
+        Scoring.Score score = scored.score();
+        List<Neighbour> list = new ArrayList<>(scored.neighbours().size());
+        scored.neighbours().forEach(n -> list.add(new Neighbour(n.scanId(), n.distance(), n.label())));
         return ScanNeighbours.newBuilder()
                 .setScanId(e.getScanId())
                 .setPatient(e.getPatient())

@@ -160,10 +160,11 @@ public final class IndexerService implements Service {
     }
 
     private Map<String, Object> neighbours(ReferenceIndex ref, float[] v, String excludedPatient, int k) {
-        List<Scoring.Labelled> nn = ref.nearest(v, excludedPatient, k, Math.max(config.effectiveSearchK(), k));
-        Scoring.Score score = config.scoring().score(nn, ref.axisPosition(v));
+        ReferenceIndex.Scored scored = ref.score(v, excludedPatient, k, Math.max(config.effectiveSearchK(), k),
+                config.scoring());
+        Scoring.Score score = scored.score();
         List<Map<String, Object>> list = new ArrayList<>();
-        nn.forEach(n -> list.add(Map.of("scanId", n.scanId(), "distance", n.distance(), "label", n.label().name())));
+        scored.neighbours().forEach(n -> list.add(Map.of("scanId", n.scanId(), "distance", n.distance(), "label", n.label().name())));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", ref.modelId());
         out.put("version", ref.modelVersion());

@@ -33,6 +33,8 @@ public final class ReferenceIndex implements AutoCloseable {
     private final double[][] sums;
     private final int[] counts = new int[3];
     private volatile long completedSequence = -1;
+    /** Healthy and severe centroids, computed on the first query after a change (not per query). */
+    private double[][] centroids;
 
     public ReferenceIndex(String modelId, String modelVersion, Metric metric, int dim, int trees, long seed,
                           double rebuildFraction, Duration rebuildInterval, LiveIndex.RebuildListener listener) {
@@ -84,12 +86,15 @@ public final class ReferenceIndex implements AutoCloseable {
         e[ordinal] = new Entry(scanId, patient, label);
         entries = e;
         ordinals.put(scanId, ordinal);
-        float[] normalised = index.vectors().prepareQuery(vector);
-        for (int i = 0; i < normalised.length; i++) {
-            sums[label.ordinal()][i] += normalised[i];
+        index.add(vector);
+        Vectors.View view = index.vectors().view();
+        float[] stored = view.data(); // as the index holds it: normalised for the angular metric
+        int offset = view.offset(ordinal);
+        for (int i = 0; i < dim(); i++) {
+            sums[label.ordinal()][i] += stored[offset + i];
         }
         counts[label.ordinal()]++;
-        index.add(vector);
+        centroids = null;
         return true;
     }
 
@@ -110,18 +115,33 @@ public final class ReferenceIndex implements AutoCloseable {
         return out;
     }
 
+    /** A scan's k nearest labelled neighbours (own patient excluded) and its score from them. */
+    public record Scored(List<Scoring.Labelled> neighbours, Scoring.Score score) {
+    }
+
+    /** Neighbours and score of a vector: what the indexer emits, the query API answers and the evaluation judges. */
+    public Scored score(float[] vector, String excludedPatient, int k, int searchK, Scoring scoring) {
+        List<Scoring.Labelled> nn = nearest(vector, excludedPatient, k, searchK);
+        return new Scored(nn, scoring.score(nn, axisPosition(vector)));
+    }
+
     /** Position on the healthy-to-severe axis, NaN until both centroids exist. */
-    public synchronized double axisPosition(float[] vector) {
-        if (counts[0] == 0 || counts[2] == 0) {
-            return Double.NaN;
+    public double axisPosition(float[] vector) {
+        double[][] c = centroids();
+        return c == null ? Double.NaN : Scoring.axisPosition(index.vectors().prepareQuery(vector), c[0], c[1]);
+    }
+
+    private synchronized double[][] centroids() {
+        if (centroids == null && counts[0] > 0 && counts[2] > 0) {
+            double[] h = new double[dim()];
+            double[] s = new double[dim()];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = sums[0][i] / counts[0];
+                s[i] = sums[2][i] / counts[2];
+            }
+            centroids = new double[][] {h, s};
         }
-        double[] h = new double[dim()];
-        double[] s = new double[dim()];
-        for (int i = 0; i < h.length; i++) {
-            h[i] = sums[0][i] / counts[0];
-            s[i] = sums[2][i] / counts[2];
-        }
-        return Scoring.axisPosition(index.vectors().prepareQuery(vector), h, s);
+        return centroids;
     }
 
     /** The order in which versions completed their cohort (-1: not yet); the highest answers. */
@@ -149,6 +169,7 @@ public final class ReferenceIndex implements AutoCloseable {
             System.arraycopy(restoredSums[l], 0, sums[l], 0, sums[l].length);
         }
         System.arraycopy(restoredCounts, 0, counts, 0, 3);
+        centroids = null;
     }
 
     /** Restores entries and ordinals (snapshot load); vectors are restored by the caller into the index. */

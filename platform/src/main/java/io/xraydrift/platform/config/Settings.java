@@ -31,6 +31,11 @@ public final class Settings {
     /** Properties-file prefix for Kafka client settings passed through verbatim, e.g. kafka.sasl.jaas.config. */
     public static final String KAFKA_CLIENT_FILE_PREFIX = "kafka.";
 
+    /** Environment variable allowing built-in demo secrets; never for real patients. */
+    public static final String DEMO_MODE = "XRAY_DEMO_MODE";
+    /** The bearer token HTTP APIs accept in demo mode. */
+    public static final String DEMO_API_TOKEN = "demo-token";
+
     private final Map<String, String> values;
 
     private Settings(Map<String, String> values) {
@@ -76,6 +81,17 @@ public final class Settings {
 
     public String required(String key, String why) {
         return optional(key).orElseThrow(() -> new ConfigException(key + " is not set: " + why));
+    }
+
+    /** True when {@value #DEMO_MODE} is set. */
+    public boolean demoMode() {
+        return bool(DEMO_MODE, false);
+    }
+
+    /** A secret: required outside demo mode ({@code why} says what needs it), a built-in value in demo mode. */
+    public String secret(String key, String demoValue, String why) {
+        return demoMode() ? string(key, demoValue)
+                : required(key, why + " (set " + DEMO_MODE + "=true for a demo)");
     }
 
     public int integer(String key, int defaultValue, int min, int max) {
