@@ -1,7 +1,6 @@
 package io.xraydrift.drift;
 
 import io.xraydrift.platform.ServiceRunner;
-import io.xraydrift.platform.ShellService;
 import io.xraydrift.platform.config.Settings;
 
 /** Entry point of the drift-monitor service: configuration from the environment, then the shared start/stop shape. */
@@ -13,7 +12,7 @@ public final class DriftMonitorApp {
     public static void main(String[] args) {
         ServiceRunner.main(DriftMonitorConfig.SERVICE, () -> {
             DriftMonitorConfig config = DriftMonitorConfig.from(Settings.load());
-            ServiceRunner.run(new ShellService(config.common()));
+            ServiceRunner.run(new DriftMonitorService(config));
         });
     }
 }

@@ -19,11 +19,14 @@ import io.xraydrift.platform.config.Settings;
  * @param confirmScans      consecutive scans at a higher level needed to escalate
  * @param standbyReplicas   Kafka Streams standby replicas of the per-patient store
  * @param stateDir          Kafka Streams state directory (RocksDB)
+ * @param applicationId     Kafka Streams application id (consumer group, internal topic prefix)
+ * @param advertisedHost    host other instances reach this one's HTTP endpoint at (query routing)
+ * @param apiToken          bearer token of the query API and web view
  */
 public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold, double severeThreshold,
                                  double hysteresis, int worseningWindow, double worseningRise, int confirmScans,
-                                 int standbyReplicas,
-                                 Path stateDir) {
+                                 int standbyReplicas, Path stateDir, String applicationId,
+                                 String advertisedHost, String apiToken) {
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
@@ -35,6 +38,9 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
     public static final String CONFIRM_SCANS = "XRAY_DRIFT_CONFIRM_SCANS";
     public static final String STANDBY_REPLICAS = "XRAY_DRIFT_STANDBY_REPLICAS";
     public static final String STATE_DIR = "XRAY_DRIFT_STATE_DIR";
+    public static final String APPLICATION_ID = "XRAY_DRIFT_APPLICATION_ID";
+    public static final String ADVERTISED_HOST = "XRAY_ADVERTISED_HOST";
+    public static final String API_TOKEN = "XRAY_API_TOKEN";
 
     /** The drift rule these settings describe. */
     public io.xraydrift.drift.rule.DriftRule rule() {
@@ -49,12 +55,19 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
             throw new ConfigException(SEVERE_THRESHOLD + "=" + severe + " must be above " + INFECTED_THRESHOLD + "="
                     + infected);
         }
-        return new DriftMonitorConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), infected, severe,
+        ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
+        String bound = common.httpHost();
+        String advertised = s.string(ADVERTISED_HOST,
+                bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
+        return new DriftMonitorConfig(common, infected, severe,
                 s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
                 s.integer(WORSENING_WINDOW, 4, 2, 100),
                 s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
                 s.integer(CONFIRM_SCANS, 2, 1, 10),
                 s.integer(STANDBY_REPLICAS, 0, 0, 10),
-                s.path(STATE_DIR, Path.of("data", "drift-monitor")));
+                s.path(STATE_DIR, Path.of("data", "drift-monitor")),
+                s.string(APPLICATION_ID, "xray-drift-monitor"),
+                advertised,
+                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API and web view need a bearer token outside demo mode"));
     }
 }

@@ -77,11 +77,40 @@ public final class EventSerdes {
         return serializer;
     }
 
-    /** A configured value deserializer returning the topic's generated class. */
+    /**
+     * A configured value deserializer returning the topic's generated class. The specific reader
+     * picks the class named by the writer's schema, so a record of another event type would come
+     * back as that type: it is refused here, naming both types, instead of failing later in a cast.
+     */
     public <V extends SpecificRecord> Deserializer<V> valueDeserializer(Topic<V> topic) {
-        AvroKafkaDeserializer<V> deserializer = new AvroKafkaDeserializer<>();
+        AvroKafkaDeserializer<Object> deserializer = new AvroKafkaDeserializer<>();
         deserializer.configure(config, false);
-        return deserializer;
+        return new Deserializer<>() {
+            @Override
+            public V deserialize(String topicName, byte[] data) {
+                return expect(topic, deserializer.deserialize(topicName, data));
+            }
+
+            @Override
+            public V deserialize(String topicName, org.apache.kafka.common.header.Headers headers, byte[] data) {
+                return expect(topic, deserializer.deserialize(topicName, headers, data));
+            }
+
+            @Override
+            public void close() {
+                deserializer.close();
+            }
+        };
+    }
+
+    private static <V extends SpecificRecord> V expect(Topic<V> topic, Object value) {
+        if (value == null || topic.valueType().isInstance(value)) {
+            return topic.valueType().cast(value);
+        }
+        String actual = value instanceof org.apache.avro.generic.GenericContainer g ? g.getSchema().getFullName()
+                : value.getClass().getName();
+        throw new org.apache.kafka.common.errors.SerializationException("a " + actual + " where " + topic.name()
+                + " carries " + topic.valueType().getSimpleName() + " records");
     }
 
     /**

@@ -12,6 +12,7 @@ import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ScanThumbnail;
 
 /**
  * Every topic of the pipeline, declared once with its settings. Patient-level topics are keyed by
@@ -53,13 +54,18 @@ public final class Topics {
             Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", String.valueOf(Duration.ofMinutes(1).toMillis())),
             "latest scored trajectory per patient (compacted)");
 
+    /** Small previews of every scan, for the web view's neighbour grid. */
+    public static final Topic<ScanThumbnail> THUMBNAILS = new Topic<>("xray.thumbnails", ScanThumbnail.class, 6,
+            Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", String.valueOf(Duration.ofMinutes(1).toMillis())),
+            "small PNG preview per scan for the web view (compacted, keyed by scanId)");
+
     /** Input a stage refused, with the reason. */
     public static final Topic<DeadLetter> DEAD_LETTER = new Topic<>("xray.deadletter", DeadLetter.class, 3,
             Map.of("cleanup.policy", DELETE, "retention.ms", days(30), "max.message.bytes", bytes(24 * MIB)),
             "refused input with stage, reason and original bytes");
 
     private static final List<Topic<?>> ALL =
-            List.of(INTAKE, SCANS, EMBEDDINGS, NEIGHBOURS, ALERTS, TRAJECTORIES, DEAD_LETTER);
+            List.of(INTAKE, SCANS, THUMBNAILS, EMBEDDINGS, NEIGHBOURS, ALERTS, TRAJECTORIES, DEAD_LETTER);
 
     private Topics() {
     }

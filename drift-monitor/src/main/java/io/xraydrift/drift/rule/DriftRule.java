@@ -60,8 +60,25 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         return out;
     }
 
+    /**
+     * What the rule makes of a history: its alerts, the patient's level after the last scan and
+     * whether an alerted episode is still open.
+     */
+    public record Assessment(List<Alert> alerts, Level level, boolean episodeOpen) {
+    }
+
     /** Every alert the history warrants, in order. */
     public List<Alert> evaluate(String patient, List<ScoredScan> history) {
+        return assess(patient, history).alerts();
+    }
+
+    /** The level a single score falls into (no history, no hysteresis). */
+    public Level levelOf(double score) {
+        return score >= severeThreshold ? Level.SEVERE : score >= infectedThreshold ? Level.INFECTED : Level.HEALTHY;
+    }
+
+    /** Alerts, final level and episode state of a history (sorted and deduplicated first). */
+    public Assessment assess(String patient, List<ScoredScan> history) {
         List<ScoredScan> scans = ordered(history);
         List<Alert> alerts = new ArrayList<>();
         Level level = Level.HEALTHY;
@@ -131,12 +148,12 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
             level = next;
             previous.add(scan.score());
         }
-        return alerts;
+        return new Assessment(alerts, level, open);
     }
 
     /** The level after a scan: up at a threshold, down only once the score is below it by the hysteresis. */
     Level nextLevel(Level current, double score) {
-        Level raw = score >= severeThreshold ? Level.SEVERE : score >= infectedThreshold ? Level.INFECTED : Level.HEALTHY;
+        Level raw = levelOf(score);
         if (raw.ordinal() >= current.ordinal()) {
             return raw;
         }

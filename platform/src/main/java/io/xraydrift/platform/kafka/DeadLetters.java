@@ -19,7 +19,7 @@ public final class DeadLetters {
     }
 
     /** A dead letter for a record a stage refused; {@code error} may be null. */
-    public static DeadLetter of(String stage, ConsumerRecord<String, byte[]> record, String reason, Throwable error) {
+    public static DeadLetter of(String stage, ConsumerRecord<?, byte[]> record, String reason, Throwable error) {
         byte[] value = record.value() == null ? new byte[0] : record.value();
         byte[] kept = value.length > MAX_ORIGINAL_BYTES ? Arrays.copyOf(value, MAX_ORIGINAL_BYTES) : value;
         return DeadLetter.newBuilder()

@@ -1,0 +1,119 @@
+package io.xraydrift.drift;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.xraydrift.drift.api.DriftApi;
+import io.xraydrift.drift.topology.DeadLetterHandler;
+import io.xraydrift.drift.topology.DriftTopology;
+import io.xraydrift.platform.Service;
+import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.http.Health;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+
+/**
+ * The drift monitor: the Kafka Streams application (exactly-once, RocksDB store per patient) and
+ * its HTTP API and web view, which answer from the local stores and route to the instance holding
+ * a patient otherwise.
+ */
+public final class DriftMonitorService implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DriftMonitorService.class);
+
+    private final DriftMonitorConfig config;
+    private final Health health = new Health();
+    private final DriftApi api;
+    private volatile ServiceShell shell;
+    private volatile KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+
+    public DriftMonitorService(DriftMonitorConfig config) {
+        this.config = config;
+        this.api = new DriftApi(config, new EventSerdes(config.common().kafka().registryApiUrl()));
+    }
+
+    @Override
+    public String name() {
+        return DriftMonitorConfig.SERVICE;
+    }
+
+    /** The topology this service runs. */
+    public static Topology topology(DriftMonitorConfig config, EventSerdes serdes) {
+        return DriftTopology.build(config.rule(), new DriftTopology.Codecs(serdes.values(Topics.NEIGHBOURS),
+                serdes.values(Topics.ALERTS), serdes.values(Topics.TRAJECTORIES), serdes.values(Topics.DEAD_LETTER)));
+    }
+
+    /** The Streams properties this service runs with (advertising {@code httpPort} for query routing). */
+    public static Properties streamsProperties(DriftMonitorConfig config, int httpPort) {
+        Map<String, Object> p = new HashMap<>(new EventSerdes(config.common().kafka().registryApiUrl()).config());
+        p.putAll(config.common().kafka().clientProperties(config.common().clientId("streams")));
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.common().kafka().replicationFactor());
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
+        p.putAll(config.common().kafka().clientOverrides());
+        p.remove("client.id");
+        p.put(StreamsConfig.CLIENT_ID_CONFIG, config.common().clientId("streams"));
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+
+    @Override
+    public void start() {
+        shell = ServiceShell.start(config.common(), health, api::routes);
+        EventSerdes serdes = new EventSerdes(config.common().kafka().registryApiUrl());
+        streams = new KafkaStreams(topology(config, serdes), streamsProperties(config, shell.httpPort()));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("drift monitor stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(shell.metrics().registry());
+        health.register("kafka-streams", () -> streams.state() == KafkaStreams.State.RUNNING);
+        api.attach(streams, shell.httpPort());
+        streams.start();
+        LOG.info("drift monitor started: application {}, state in {}, rule {}", config.applicationId(),
+                config.stateDir().toAbsolutePath(), config.rule());
+    }
+
+    /** The HTTP port, once started. */
+    public int httpPort() {
+        return shell.httpPort();
+    }
+
+    /** The Streams application's state. */
+    public KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.CREATED : streams.state();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (streams != null) {
+                streams.close(Duration.ofSeconds(30));
+            }
+            if (streamsMetrics != null) {
+                streamsMetrics.close();
+            }
+        } finally {
+            if (shell != null) {
+                shell.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.xraydrift.drift.api;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.topology.Stores;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientState;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+
+/**
+ * The drift monitor's HTTP API and web view, answered from the Streams stores (interactive
+ * queries): {@code GET /patients/{id}/trajectory} and the page {@code GET /patients/{id}} go to the
+ * instance that holds the patient (proxied when it is another one), {@code GET /alerts?since=}
+ * gathers every instance's alerts, {@code GET /thumbnails/{scanId}} serves the global thumbnail
+ * store, {@code GET /} lists recent alerts. Bearer token in the {@code Authorization} header, or
+ * {@code ?token=} for the pages a browser opens.
+ */
+public final class DriftApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ROUTED = "X-Xray-Routed";
+    private static final int MAX_ALERTS = 1000;
+
+    private final DriftMonitorConfig config;
+    private final Deserializer<ScanThumbnail> thumbnails;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile KafkaStreams streams;
+    private volatile HostInfo self;
+
+    public DriftApi(DriftMonitorConfig config, EventSerdes serdes) {
+        this.config = config;
+        this.thumbnails = serdes.valueDeserializer(Topics.THUMBNAILS);
+    }
+
+    /** Connects the API to the running Streams instance and the port it advertises. */
+    public void attach(KafkaStreams streams, int httpPort) {
+        this.self = new HostInfo(config.advertisedHost(), httpPort);
+        this.streams = streams;
+    }
+
+    public void routes(RoutesConfig routes) {
+        routes.get("/", guarded(this::index));
+        routes.get("/patients/{id}", guarded(ctx -> patient(ctx, false)));
+        routes.get("/patients/{id}/trajectory", guarded(ctx -> patient(ctx, true)));
+        routes.get("/alerts", guarded(this::alerts));
+        routes.get("/thumbnails/{scanId}", guarded(this::thumbnail));
+    }
+
+    /** A store that moved during a rebalance, or an instance that did not answer, is a 503, not a 500. */
+    private static Handler guarded(Handler handler) {
+        return ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (InvalidStateStoreException e) {
+                ctx.status(503).json(Map.of("error", "store not queryable right now: " + e.getMessage()));
+            } catch (IOException e) {
+                ctx.status(503).json(Map.of("error", "another instance did not answer: " + e.getMessage()));
+            }
+        };
+    }
+
+    private void patient(Context ctx, boolean json) throws Exception {
+        if (!authorised(ctx) || !running(ctx)) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        KeyQueryMetadata md = streams.queryMetadataForKey(Stores.PATIENTS, id, Serdes.String().serializer());
+        if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            ctx.status(503).json(Map.of("error", "no instance holds patient " + id + " right now (rebalancing)"));
+            return;
+        }
+        if (!md.activeHost().equals(self) && ctx.header(ROUTED) == null) {
+            proxy(ctx, md.activeHost());
+            return;
+        }
+        PatientState state = patients().get(id);
+        if (state == null) {
+            ctx.status(404).json(Map.of("error", "no scans of patient " + id + " (ids are pseudonyms)"));
+            return;
+        }
+        if (json) {
+            ctx.json(Json.trajectory(state, config.rule()));
+        } else {
+            ctx.html(PatientPage.render(state, config.rule(), ctx.queryParam("scan"), ctx.queryParam("token")));
+        }
+    }
+
+    private void alerts(Context ctx) throws Exception {
+        if (!authorised(ctx) || !running(ctx)) {
+            return;
+        }
+        String raw = ctx.queryParam("since");
+        long since;
+        try {
+            since = raw == null ? 0 : raw.chars().allMatch(Character::isDigit) ? Long.parseLong(raw)
+                    : Instant.parse(raw).toEpochMilli();
+        } catch (NumberFormatException | DateTimeParseException e) {
+            ctx.status(400).json(Map.of("error", "since=" + raw + " is neither epoch millis nor ISO-8601"));
+            return;
+        }
+        List<Map<String, Object>> out = new ArrayList<>(localAlerts(since));
+        if (ctx.queryParam("local") == null) {
+            for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+                if (!m.hostInfo().equals(self)) {
+                    out.addAll(remoteAlerts(m.hostInfo(), since, ctx.header("Authorization")));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(m -> (String) m.get("createdAt")));
+        ctx.json(out.size() > MAX_ALERTS ? out.subList(out.size() - MAX_ALERTS, out.size()) : out);
+    }
+
+    private void index(Context ctx) throws Exception {
+        if (!authorised(ctx) || !running(ctx)) {
+            return;
+        }
+        String token = ctx.queryParam("token");
+        StringBuilder h = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<title>xray-drift alerts</title></head><body style=\"font-family:sans-serif\">"
+                + "<h1>Recent drift alerts (this instance)</h1><ul>");
+        List<Map<String, Object>> alerts = localAlerts(0);
+        for (int i = alerts.size() - 1; i >= Math.max(0, alerts.size() - 200); i--) {
+            Map<String, Object> a = alerts.get(i);
+            String patient = (String) a.get("patient");
+            h.append("<li><a href=\"/patients/").append(PatientPage.url(patient))
+                    .append(token == null ? "" : "?token=" + PatientPage.url(token)).append("\">")
+                    .append(PatientPage.esc(PatientPage.shortId(patient))).append("</a> ")
+                    .append(PatientPage.esc((String) a.get("kind"))).append(": ")
+                    .append(PatientPage.esc((String) a.get("reason"))).append("</li>");
+        }
+        ctx.html(h.append("</ul></body></html>").toString());
+    }
+
+    private void thumbnail(Context ctx) {
+        if (!authorised(ctx) || !running(ctx)) {
+            return;
+        }
+        String scanId = ctx.pathParam("scanId");
+        byte[] bytes = streams.store(StoreQueryParameters.fromNameAndType(Stores.THUMBNAILS,
+                QueryableStoreTypes.<String, byte[]>keyValueStore())).get(scanId);
+        if (bytes == null) {
+            ctx.status(404).json(Map.of("error", "no thumbnail of scan " + scanId));
+            return;
+        }
+        ScanThumbnail t = thumbnails.deserialize(Topics.THUMBNAILS.name(), bytes);
+        byte[] png = new byte[t.getImage().remaining()];
+        t.getImage().duplicate().get(png);
+        ctx.header("Cache-Control", "private, max-age=3600").contentType("image/png").result(png);
+    }
+
+    private List<Map<String, Object>> localAlerts(long since) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, DriftAlert> store = streams.store(StoreQueryParameters.fromNameAndType(
+                Stores.ALERTS, QueryableStoreTypes.<String, DriftAlert>keyValueStore()));
+        try (KeyValueIterator<String, DriftAlert> it = store.range(Stores.alertKeyFrom(since), "~")) {
+            while (it.hasNext()) {
+                KeyValue<String, DriftAlert> kv = it.next();
+                out.add(Json.alert(kv.value));
+            }
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> remoteAlerts(HostInfo host, long since, String auth)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
+                + "/alerts?local=true&since=" + since)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1");
+        if (auth != null) {
+            req.header("Authorization", auth);
+        }
+        HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("instance " + host + " answered " + r.statusCode() + " to /alerts: " + r.body());
+        }
+        return JSON.readValue(r.body(), new TypeReference<List<Map<String, Object>>>() { });
+    }
+
+    private void proxy(Context ctx, HostInfo host) throws IOException, InterruptedException {
+        String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
+                + ctx.path() + query)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1");
+        String auth = ctx.header("Authorization");
+        if (auth != null) {
+            req.header("Authorization", auth);
+        }
+        HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        ctx.status(r.statusCode()).header("X-Xray-Served-By", host.toString());
+        r.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+        ctx.result(r.body());
+    }
+
+    private ReadOnlyKeyValueStore<String, PatientState> patients() {
+        return streams.store(StoreQueryParameters.fromNameAndType(Stores.PATIENTS,
+                QueryableStoreTypes.<String, PatientState>keyValueStore()));
+    }
+
+    private boolean running(Context ctx) {
+        KafkaStreams s = streams;
+        if (s == null || s.state() != KafkaStreams.State.RUNNING && s.state() != KafkaStreams.State.REBALANCING) {
+            ctx.status(503).json(Map.of("error", "drift monitor is " + (s == null ? "starting" : s.state())));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean authorised(Context ctx) {
+        String header = ctx.header("Authorization");
+        String token = ctx.queryParam("token");
+        if (("Bearer " + config.apiToken()).equals(header) || config.apiToken().equals(token)) {
+            return true;
+        }
+        ctx.status(401).json(Map.of("error", "missing or wrong bearer token (Authorization header or ?token=)"));
+        return false;
+    }
+}

@@ -1,0 +1,64 @@
+package io.xraydrift.drift.topology;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.apicurio.registry.serde.config.SerdeConfig;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+
+/**
+ * Poison records (bytes the Avro deserializer cannot read: garbage, an unknown schema id, another
+ * event type) become a {@link DeadLetter} on {@code xray.deadletter} — written in the same
+ * exactly-once transaction as the task's output — and processing continues. Configured with the
+ * application's properties, from which it takes the registry URL.
+ */
+public final class DeadLetterHandler implements DeserializationExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandler.class);
+
+    private Serializer<DeadLetter> serializer;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object url = configs.get(SerdeConfig.REGISTRY_URL);
+        if (url == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " needs " + SerdeConfig.REGISTRY_URL
+                    + " among the Streams properties");
+        }
+        serializer = new EventSerdes(url.toString()).valueSerializer(Topics.DEAD_LETTER);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
+                                Exception exception) {
+        String reason = "cannot read a " + Topics.NEIGHBOURS.valueType().getSimpleName() + " from " + record.topic()
+                + "-" + record.partition() + "@" + record.offset() + " (" + (record.value() == null ? 0
+                : record.value().length) + " bytes): " + rootMessage(exception);
+        DeadLetter d = DeadLetters.of("drift-monitor", record, reason, exception);
+        LOG.warn("dead-lettered {}", reason);
+        byte[] key = DeadLetters.key(d).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTER.name(), key,
+                serializer.serialize(Topics.DEAD_LETTER.name(), d))));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        StringBuilder out = new StringBuilder(String.valueOf(e.getMessage()));
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+            out.append(": ").append(t.getMessage());
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,119 @@
+package io.xraydrift.drift.topology;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientState;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.SourceRecordRef;
+import io.xraydrift.events.TrackedScan;
+import io.xraydrift.schemas.Topics;
+
+/**
+ * One patient's scored scan in, the patient's alerts and trajectory out. The scan is slotted into
+ * the patient's state by acquisition time (a repeated scanId is ignored), the drift rule replays the
+ * history, and only alerts whose deterministic ids were not emitted before leave — so a late scan
+ * recomputes the trajectory without re-alerting, and a replay after a crash (exactly-once) neither
+ * repeats nor loses one.
+ */
+final class PatientProcessor implements Processor<String, ScanNeighbours, String, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PatientProcessor.class);
+
+    private final DriftRule rule;
+    private final Serializer<ScanNeighbours> original;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, PatientState> patients;
+    private KeyValueStore<String, DriftAlert> alertsByTime;
+
+    PatientProcessor(DriftRule rule, Serializer<ScanNeighbours> original) {
+        this.rule = rule;
+        this.original = original;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.patients = context.getStateStore(Stores.PATIENTS);
+        this.alertsByTime = context.getStateStore(Stores.ALERTS);
+    }
+
+    @Override
+    public void process(Record<String, ScanNeighbours> record) {
+        ScanNeighbours n = record.value();
+        if (n == null) {
+            return;
+        }
+        String problem = Trajectories.invalid(record.key(), n);
+        if (problem != null) {
+            deadLetter(record, problem);
+            return;
+        }
+        String patient = n.getPatient();
+        PatientState state = patients.get(patient);
+        if (state == null) {
+            state = new PatientState(patient, List.of(), List.of());
+        }
+        if (state.getScans().stream().anyMatch(s -> s.getScanId().equals(n.getScanId()))) {
+            return;
+        }
+        List<TrackedScan> scans = Trajectories.withScan(state.getScans(), Trajectories.tracked(n));
+        DriftRule.Assessment assessment = rule.assess(patient, Trajectories.scored(scans));
+        Set<String> emitted = state.getAlerts().stream().map(DriftAlert::getAlertId).collect(Collectors.toSet());
+        Map<String, TrackedScan> byId = scans.stream().collect(Collectors.toMap(TrackedScan::getScanId,
+                Function.identity()));
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        List<DriftAlert> alerts = new ArrayList<>(state.getAlerts());
+        Set<String> fresh = new HashSet<>();
+        for (Alert a : assessment.alerts()) {
+            if (emitted.contains(a.alertId()) || !fresh.add(a.alertId())) {
+                continue;
+            }
+            DriftAlert event = Trajectories.alert(patient, a, byId.get(a.scan().scanId()), now);
+            alerts.add(event);
+            alertsByTime.put(Stores.alertKey(now.toEpochMilli(), event.getAlertId()), event);
+            context.forward(new Record<String, Object>(patient, event, record.timestamp()), DriftTopology.ALERTS_SINK);
+        }
+        PatientState next = new PatientState(patient, scans, alerts);
+        patients.put(patient, next);
+        context.forward(new Record<String, Object>(patient, Trajectories.trajectory(next, rule, assessment, now),
+                record.timestamp()), DriftTopology.TRAJECTORIES_SINK);
+    }
+
+    private void deadLetter(Record<String, ScanNeighbours> record, String reason) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        byte[] bytes = original.serialize(Topics.NEIGHBOURS.name(), record.value());
+        SourceRecordRef source = meta == null ? null : new SourceRecordRef(meta.topic(), meta.partition(), meta.offset());
+        DeadLetter d = DeadLetter.newBuilder()
+                .setStage("drift-monitor")
+                .setReason(reason)
+                .setSource(source)
+                .setOriginalBytes(ByteBuffer.wrap(bytes))
+                .setOriginalSize(bytes.length)
+                .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .build();
+        LOG.warn("dead-lettered {}: {}", source, reason);
+        context.forward(new Record<String, Object>(io.xraydrift.platform.kafka.DeadLetters.key(d), d,
+                record.timestamp()), DriftTopology.DEAD_LETTER_SINK);
+    }
+}

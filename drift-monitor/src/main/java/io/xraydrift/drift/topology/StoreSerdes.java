@@ -1,0 +1,65 @@
+package io.xraydrift.drift.topology;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientState;
+
+/**
+ * Serdes of the drift monitor's own state stores (and their changelogs): Avro's single-object
+ * encoding (2-byte marker + schema fingerprint + binary body). Internal state does not go through
+ * the registry: only this application reads it, and the fingerprint refuses a body written by a
+ * schema this build does not know instead of misreading it.
+ */
+public final class StoreSerdes {
+
+    private StoreSerdes() {
+    }
+
+    /** Per-patient state. */
+    public static Serde<PatientState> patientState() {
+        return of(PatientState.getClassSchema(), PatientState.class);
+    }
+
+    /** Alerts in the by-time store. */
+    public static Serde<DriftAlert> alert() {
+        return of(DriftAlert.getClassSchema(), DriftAlert.class);
+    }
+
+    private static <T extends SpecificRecord> Serde<T> of(org.apache.avro.Schema schema, Class<T> type) {
+        BinaryMessageEncoder<T> encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+        BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+        return Serdes.serdeFrom((topic, value) -> {
+            if (value == null) {
+                return null;
+            }
+            try {
+                ByteBuffer buffer = encoder.encode(value);
+                byte[] out = new byte[buffer.remaining()];
+                buffer.get(out);
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot encode " + type.getSimpleName() + " for " + topic, e);
+            }
+        }, (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return decoder.decode(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot decode " + type.getSimpleName() + " from " + topic
+                        + " (" + bytes.length + " bytes)", e);
+            }
+        });
+    }
+}

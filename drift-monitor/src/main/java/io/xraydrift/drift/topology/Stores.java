@@ -1,0 +1,25 @@
+package io.xraydrift.drift.topology;
+
+/** Names of the drift monitor's state stores, queried by the API. */
+public final class Stores {
+
+    /** Per-patient state, keyed by pseudonym (RocksDB, changelogged). */
+    public static final String PATIENTS = "patients";
+    /** Alerts keyed by {@link #alertKey}, for {@code GET /alerts?since=}. */
+    public static final String ALERTS = "alerts-by-time";
+    /** Thumbnails by scanId (global: every instance holds all of them). */
+    public static final String THUMBNAILS = "thumbnails";
+
+    private Stores() {
+    }
+
+    /** Key of an alert in the by-time store: zero-padded creation millis, then the alert id. */
+    public static String alertKey(long createdAtMillis, String alertId) {
+        return String.format(java.util.Locale.ROOT, "%013d|%s", createdAtMillis, alertId);
+    }
+
+    /** Lowest key at or after a time, for range scans. */
+    public static String alertKeyFrom(long sinceMillis) {
+        return String.format(java.util.Locale.ROOT, "%013d|", Math.max(0, sinceMillis));
+    }
+}

@@ -1,0 +1,108 @@
+package io.xraydrift.drift.topology;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientState;
+import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.TrackedScan;
+import io.xraydrift.events.TrajectoryPoint;
+
+/** Conversions between the events, the per-patient state and the drift rule's plain records. */
+public final class Trajectories {
+
+    private Trajectories() {
+    }
+
+    /** Why a ScanNeighbours cannot be tracked, or null when it can; names the offending value. */
+    public static String invalid(String key, ScanNeighbours n) {
+        if (n.getScanId() == null || n.getScanId().isBlank()) {
+            return "scanId is empty";
+        }
+        if (n.getPatient() == null || n.getPatient().isBlank()) {
+            return "scan " + n.getScanId() + " has an empty patient pseudonym";
+        }
+        if (key != null && !key.equals(n.getPatient())) {
+            return "scan " + n.getScanId() + " is keyed by '" + key + "' but its patient is '" + n.getPatient() + "'";
+        }
+        double s = n.getSeverityScore();
+        if (!(s >= 0 && s <= 1)) {
+            return "scan " + n.getScanId() + " has severityScore " + s + ", outside [0, 1]";
+        }
+        return null;
+    }
+
+    /** What the state keeps of a scored scan. */
+    public static TrackedScan tracked(ScanNeighbours n) {
+        return TrackedScan.newBuilder()
+                .setScanId(n.getScanId())
+                .setAcquiredAt(n.getAcquiredAt())
+                .setScore(n.getSeverityScore())
+                .setComposition(n.getComposition())
+                .setNeighbours(n.getNeighbours())
+                .setModel(n.getModel())
+                .setIndexVersion(n.getIndexVersion())
+                .build();
+    }
+
+    /** The state with a scan added in acquisition order (then scanId). */
+    public static List<TrackedScan> withScan(List<TrackedScan> scans, TrackedScan scan) {
+        List<TrackedScan> out = new ArrayList<>(scans);
+        out.add(scan);
+        out.sort(Comparator.comparing(TrackedScan::getAcquiredAt).thenComparing(TrackedScan::getScanId));
+        return out;
+    }
+
+    /** The drift rule's view of the state's scans. */
+    public static List<ScoredScan> scored(List<TrackedScan> scans) {
+        return scans.stream().map(t -> new ScoredScan(t.getScanId(), t.getAcquiredAt(), t.getScore(),
+                t.getComposition().getHealthy(), t.getComposition().getInfected(), t.getComposition().getSevere()))
+                .toList();
+    }
+
+    /** The event of an alert, with its evidence: the triggering scan's neighbours, model and index version. */
+    public static DriftAlert alert(String patient, Alert a, TrackedScan scan, Instant now) {
+        return DriftAlert.newBuilder()
+                .setAlertId(a.alertId())
+                .setPatient(patient)
+                .setScanId(scan.getScanId())
+                .setAcquiredAt(scan.getAcquiredAt())
+                .setKind(a.kind())
+                .setFromLevel(a.from())
+                .setToLevel(a.to())
+                .setScore(scan.getScore())
+                .setPreviousScores(a.previousScores())
+                .setEvidence(scan.getNeighbours())
+                .setModel(scan.getModel())
+                .setIndexVersion(scan.getIndexVersion())
+                .setReason(a.reason())
+                .setCreatedAt(now)
+                .build();
+    }
+
+    /** The trajectory event of a state. */
+    public static PatientTrajectory trajectory(PatientState state, DriftRule rule, DriftRule.Assessment assessment,
+                                               Instant now) {
+        List<TrajectoryPoint> points = state.getScans().stream().map(t -> TrajectoryPoint.newBuilder()
+                .setScanId(t.getScanId())
+                .setAcquiredAt(t.getAcquiredAt())
+                .setScore(t.getScore())
+                .setLevel(rule.levelOf(t.getScore()))
+                .setIndexVersion(t.getIndexVersion())
+                .build()).toList();
+        return PatientTrajectory.newBuilder()
+                .setPatient(state.getPatient())
+                .setPoints(points)
+                .setCurrentLevel(assessment.level())
+                .setEpisodeOpen(assessment.episodeOpen())
+                .setUpdatedAt(now)
+                .build();
+    }
+}

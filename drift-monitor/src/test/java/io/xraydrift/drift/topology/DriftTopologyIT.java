@@ -1,0 +1,185 @@
+package io.xraydrift.drift.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.DriftMonitorService;
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.PatientState;
+import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+
+/**
+ * The drift topology in {@link TopologyTestDriver}, with the production serdes and properties
+ * (Apicurio Avro serdes against the real registry, the dead-letter handler, exactly-once).
+ */
+@ExtendWith(LocalStackExtension.class)
+class DriftTopologyIT {
+
+    @TempDir
+    Path state;
+    private TopologyTestDriver driver;
+    private EventSerdes serdes;
+    private TestInputTopic<String, ScanNeighbours> in;
+    private TestInputTopic<String, byte[]> raw;
+    private TestOutputTopic<String, DriftAlert> alerts;
+    private TestOutputTopic<String, PatientTrajectory> trajectories;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
+
+    @BeforeEach
+    void start(LocalStack stack) {
+        DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(Map.of(
+                "XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+                "XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""),
+                "XRAY_DRIFT_STATE_DIR", state.toString(), "XRAY_API_TOKEN", "t")));
+        serdes = new EventSerdes(config.common().kafka().registryApiUrl());
+        Properties props = DriftMonitorService.streamsProperties(config, 8084);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "drift-ttd-" + System.nanoTime());
+        driver = new TopologyTestDriver(DriftMonitorService.topology(config, serdes), props);
+        in = driver.createInputTopic(Topics.NEIGHBOURS.name(), new StringSerializer(),
+                serdes.valueSerializer(Topics.NEIGHBOURS));
+        raw = driver.createInputTopic(Topics.NEIGHBOURS.name(), new StringSerializer(), new ByteArraySerializer());
+        alerts = driver.createOutputTopic(Topics.ALERTS.name(), new StringDeserializer(),
+                serdes.valueDeserializer(Topics.ALERTS));
+        trajectories = driver.createOutputTopic(Topics.TRAJECTORIES.name(), new StringDeserializer(),
+                serdes.valueDeserializer(Topics.TRAJECTORIES));
+        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER.name(), new StringDeserializer(),
+                serdes.valueDeserializer(Topics.DEAD_LETTER));
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void send(ScanNeighbours n) {
+        in.pipeInput(n.getPatient(), n);
+    }
+
+    @Test
+    void aWorseningPatientIsAlertedOncePerLevelWithItsEvidence() {
+        double[] scores = {0.02, 0.05, 0.30, 0.35, 0.62, 0.80};
+        for (int i = 0; i < scores.length; i++) {
+            send(Scans.scan("pw", i, scores[i]));
+        }
+        List<DriftAlert> out = alerts.readValuesToList();
+        assertEquals(List.of("pw:1:level_escalation:infected", "pw:1:level_escalation:severe"),
+                out.stream().map(DriftAlert::getAlertId).toList());
+        DriftAlert severe = out.get(1);
+        assertEquals("pw-s5", severe.getScanId(), "confirmed by the second scan above the threshold");
+        assertEquals(Level.INFECTED, severe.getFromLevel());
+        assertEquals(Level.SEVERE, severe.getToLevel());
+        assertEquals(List.of(0.02, 0.05, 0.30, 0.35, 0.62), severe.getPreviousScores());
+        assertEquals(Scans.K, severe.getEvidence().size());
+        assertEquals(Scans.MODEL, severe.getModel());
+        assertEquals(3, severe.getIndexVersion());
+        assertTrue(severe.getReason().startsWith("Escalated from infected to severe"), severe.getReason());
+        List<PatientTrajectory> ts = trajectories.readValuesToList();
+        assertEquals(scores.length, ts.size(), "a trajectory per scan");
+        PatientTrajectory last = ts.get(ts.size() - 1);
+        assertEquals(scores.length, last.getPoints().size());
+        assertEquals(Level.SEVERE, last.getCurrentLevel());
+        assertTrue(last.getEpisodeOpen());
+        KeyValueStore<String, PatientState> store = driver.getKeyValueStore(Stores.PATIENTS);
+        assertEquals(2, store.get("pw").getAlerts().size());
+    }
+
+    @Test
+    void aStablePatientRaisesNothing() {
+        double[] scores = {0.02, 0.06, 0.01, 0.08, 0.03, 0.05, 0.04};
+        for (int i = 0; i < scores.length; i++) {
+            send(Scans.scan("ps", i, scores[i]));
+        }
+        assertTrue(alerts.isEmpty());
+        assertEquals(Level.HEALTHY, trajectories.readValuesToList().get(scores.length - 1).getCurrentLevel());
+    }
+
+    @Test
+    void theSameScanTwiceIsIgnored() {
+        send(Scans.scan("pd", 0, 0.02));
+        send(Scans.scan("pd", 1, 0.3));
+        send(Scans.scan("pd", 1, 0.3));
+        send(Scans.scan("pd", 2, 0.33));
+        send(Scans.scan("pd", 2, 0.33));
+        assertEquals(List.of("pd:1:level_escalation:infected"),
+                alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
+        assertEquals(3, trajectories.readValuesToList().size(), "repeats produce nothing");
+    }
+
+    @Test
+    void aLateScanIsSlottedInByAcquisitionTimeWithoutReAlerting() {
+        send(Scans.scan("pl", 0, 0.02));
+        send(Scans.scan("pl", 2, 0.30));
+        send(Scans.scan("pl", 3, 0.34));
+        assertEquals(1, alerts.readValuesToList().size());
+        send(Scans.scan("pl", 1, 0.05));
+        assertTrue(alerts.isEmpty(), "the infected escalation was alerted already");
+        PatientTrajectory t = trajectories.readValuesToList().get(3);
+        assertEquals(List.of("pl-s0", "pl-s1", "pl-s2", "pl-s3"),
+                t.getPoints().stream().map(p -> p.getScanId()).toList());
+    }
+
+    @Test
+    void aRecoveryClosesTheEpisode() {
+        double[] scores = {0.02, 0.3, 0.35, 0.2, 0.05, 0.03};
+        for (int i = 0; i < scores.length; i++) {
+            send(Scans.scan("pr", i, scores[i]));
+        }
+        List<DriftAlert> out = alerts.readValuesToList();
+        assertEquals(List.of(AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
+                out.stream().map(DriftAlert::getKind).toList());
+        assertEquals("pr-s4", out.get(1).getScanId());
+    }
+
+    @Test
+    void poisonRecordsAreSkippedAndInvalidScoresDeadLettered() {
+        // The deserialisation handler's dead letters leave through the record collector of a real
+        // task, which TopologyTestDriver does not run: DriftMonitorIT checks them on the broker.
+        raw.pipeInput("px", new byte[] {1, 2, 3, 4, 5, 6, 7});
+        raw.pipeInput("px", serdes.valueSerializer(Topics.SCANS).serialize(Topics.SCANS.name(), ScanReceived.newBuilder()
+                .setScanId("wrong-type").setPatient("px").setAcquiredAt(Scans.T0).setReceivedAt(Scans.T0)
+                .setSource("test").setWidth(1).setHeight(1).build()));
+        send(Scans.scan("px", "px-bad-score", Scans.T0, 1.7));
+        in.pipeInput("py", Scans.scan("pz", "pz-0", Scans.T0, 0.1));
+        send(Scans.scan("px", 0, 0.02));
+        send(Scans.scan("px", 1, 0.4));
+        send(Scans.scan("px", 2, 0.45));
+        List<DeadLetter> dead = deadLetters.readValuesToList();
+        assertEquals(2, dead.size(), dead.toString());
+        assertTrue(dead.get(0).getReason().contains("severityScore 1.7"), dead.get(0).getReason());
+        assertEquals(2, dead.get(0).getSource().getOffset());
+        assertTrue(dead.get(0).getOriginalSize() > 0);
+        assertTrue(dead.get(1).getReason().contains("keyed by 'py' but its patient is 'pz'"), dead.get(1).getReason());
+        assertEquals(List.of("px:1:level_escalation:infected"),
+                alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
+    }
+}
