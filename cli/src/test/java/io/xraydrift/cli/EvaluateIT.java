@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.stack.Chromium;
 
 /**
  * The evaluation on a fresh phantom set (other seeds than the model's training data), checked in
@@ -60,44 +59,13 @@ class EvaluateIT {
         assertTrue(figures.get("sensitivity").asDouble() >= 0.95, figures.toString());
         assertTrue(figures.get("specificity").asDouble() >= 0.95, figures.toString());
 
-        String dom = chromium(dir, report);
+        String dom = Chromium.render(report.toUri().toString(), dir, dir.resolve("report.png"));
         for (String level : List.of("healthy", "infected", "severe")) {
             Matcher grid = Pattern.compile("id=\"grid-" + level + "\">(.*?)</div>", Pattern.DOTALL).matcher(dom);
             assertTrue(grid.find(), "grid of the " + level + " query rendered");
-            assertEquals(36, count(grid.group(1), "class=\"grid-cell\""), level + " grid cells");
+            assertEquals(36, Chromium.count(grid.group(1), "class=\"grid-cell\""), level + " grid cells");
         }
-        assertTrue(count(dom, "<svg class=\"plot") >= 2, "purity and trajectory plots rendered");
-        assertTrue(count(dom, "class=\"point\"") >= 40 * 8, "every trajectory scan plotted");
-    }
-
-    /** The DOM of the report as headless Chromium renders it (and a screenshot beside the report). */
-    private static String chromium(Path dir, Path report) throws Exception {
-        Path binary = Path.of("/usr/bin/chromium");
-        assertTrue(Files.isExecutable(binary), "Debian's chromium is needed (apt-get install chromium; .ci/run does)");
-        List<String> common = List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--user-data-dir=" + dir.resolve("chromium-profile"));
-        Path dom = dir.resolve("dom.html");
-        List<String> dump = new java.util.ArrayList<>(common);
-        dump.add("--dump-dom");
-        dump.add(report.toUri().toString());
-        Process p = new ProcessBuilder(dump).redirectOutput(dom.toFile()).redirectError(dir.resolve("chromium.log").toFile())
-                .start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
-        List<String> shot = new java.util.ArrayList<>(common);
-        shot.add("--screenshot=" + dir.resolve("report.png"));
-        shot.add("--window-size=1200,2400");
-        shot.add(report.toUri().toString());
-        new ProcessBuilder(shot).redirectErrorStream(true).redirectOutput(dir.resolve("shot.log").toFile()).start()
-                .waitFor(120, TimeUnit.SECONDS);
-        return Files.readString(dom);
-    }
-
-    private static int count(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
-            n++;
-        }
-        return n;
+        assertTrue(Chromium.count(dom, "<svg class=\"plot") >= 2, "purity and trajectory plots rendered");
+        assertTrue(Chromium.count(dom, "class=\"point\"") >= 40 * 8, "every trajectory scan plotted");
     }
 }

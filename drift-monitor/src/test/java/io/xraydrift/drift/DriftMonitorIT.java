@@ -1,0 +1,354 @@
+package io.xraydrift.drift;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+import javax.imageio.ImageIO;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.drift.topology.Scans;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.Chromium;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+
+/** The drift monitor as a Kafka Streams application on the real local stack. */
+@ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DriftMonitorIT {
+
+    private static final String TOKEN = "it-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Map<String, double[]> SERIES = new LinkedHashMap<>();
+
+    static {
+        SERIES.put("worsening", new double[] {0.02, 0.04, 0.25, 0.31, 0.58, 0.66, 0.81});
+        SERIES.put("stable", new double[] {0.03, 0.05, 0.02, 0.06, 0.04, 0.01, 0.05});
+        SERIES.put("improving", new double[] {0.8, 0.6, 0.42, 0.3, 0.12, 0.04, 0.02});
+        SERIES.put("fluctuating", new double[] {0.05, 0.19, 0.09, 0.2, 0.04, 0.22, 0.28});
+    }
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void topics(LocalStack stack) {
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(env(stack, "setup", "x"))), "it-setup");
+    }
+
+    @Test
+    @Order(1)
+    void alertsTrajectoriesDeadLettersAndThePatientPage(LocalStack stack) throws Exception {
+        EventSerdes serdes = serdes(stack);
+        List<ScanNeighbours> scans = patients("a-", 1);
+        try (DriftMonitorService service = start(stack, "it-a", "xray-drift-it-a")) {
+            thumbnails(stack, scans);
+            produceRaw(stack, "a-poison", new byte[] {0, 0, 0, 0, 1, 42});
+            produce(stack, scans);
+            Map<String, DriftAlert> alerts = awaitAlerts(stack, id -> id.startsWith("a-"), expected(scans).size());
+            assertEquals(expected(scans), new ArrayList<>(new TreeMap<>(alerts).keySet()));
+            DriftAlert severe = alerts.get("a-worsening-0:1:level_escalation:severe");
+            assertEquals("a-worsening-0-s5", severe.getScanId());
+            assertEquals(Scans.K, severe.getEvidence().size());
+            List<DeadLetter> dead = deadLetters(stack, d -> d.getReason().contains("(6 bytes)"));
+            assertEquals(1, dead.size(), "the poison record was dead-lettered once: " + dead);
+
+            int port = service.httpPort();
+            JsonNode t = get(port, "/patients/a-worsening-0/trajectory");
+            assertEquals(7, t.get("points").size());
+            assertEquals("SEVERE", t.get("level").asText());
+            assertEquals(2, t.get("alerts").size());
+            JsonNode all = get(port, "/alerts?since=2000-01-01T00:00:00Z");
+            assertTrue(all.size() >= expected(scans).size(), all.toString());
+            assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/alerts")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(404, status(port, "/patients/nobody/trajectory"));
+            assertEquals(200, status(port, "/thumbnails/ref-severe-0"));
+
+            Path shot = Path.of("target", "screenshots", "patient-page.png");
+            String dom = Chromium.render("http://127.0.0.1:" + port + "/patients/a-worsening-0?scan=a-worsening-0-s5&token="
+                    + TOKEN, dir.resolve("chromium"), shot);
+            assertEquals(7, Chromium.count(dom, "class=\"point\""), "one point per scan");
+            assertEquals(2, Chromium.count(dom, "class=\"alert-marker\""), "one marker per alerted scan");
+            assertEquals(36, Chromium.count(dom, "<figure class=\"cell "), "6x6 neighbour grid");
+            System.out.println("patient page screenshot: " + shot.toAbsolutePath());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aRestartMidStreamGivesTheAlertsOfAnUndisturbedRun(LocalStack stack) throws Exception {
+        List<ScanNeighbours> scans = patients("r-", 6);
+        List<String> expected = expected(scans);
+        Path state = dir.resolve("restart-state");
+        int half = scans.size() / 2;
+        try (DriftMonitorService first = start(stack, "it-r1", "xray-drift-it-r", state)) {
+            produce(stack, scans.subList(0, half));
+            readAll(stack, Topics.ALERTS, a -> a.getAlertId().startsWith("r-"), 1, false);
+            produce(stack, scans.subList(half, scans.size()));
+            // Stopped as soon as the first alert is out, with most of the stream still unprocessed.
+        }
+        try (DriftMonitorService second = start(stack, "it-r2", "xray-drift-it-r", state)) {
+            Map<String, DriftAlert> alerts = awaitAlerts(stack, id -> id.startsWith("r-"), expected.size());
+            assertEquals(expected, new ArrayList<>(new TreeMap<>(alerts).keySet()));
+        }
+        Map<String, Integer> counts = alertCounts(stack, id -> id.startsWith("r-"), expected.size());
+        counts.forEach((id, n) -> assertEquals(1, n, id + " emitted " + n + " times"));
+        assertEquals(expected.size(), counts.size());
+    }
+
+    @Test
+    @Order(3)
+    void twoInstancesShareThePatientsAndRouteQueries(LocalStack stack) throws Exception {
+        List<ScanNeighbours> scans = patients("q-", 4);
+        try (DriftMonitorService one = start(stack, "it-q1", "xray-drift-it-q");
+             DriftMonitorService two = start(stack, "it-q2", "xray-drift-it-q")) {
+            produce(stack, scans);
+            awaitAlerts(stack, id -> id.startsWith("q-"), expected(scans).size());
+            for (String patient : scans.stream().map(ScanNeighbours::getPatient).distinct().toList()) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                int points = -1;
+                while (points != 7 && System.nanoTime() < deadline) {
+                    JsonNode a = getOrNull(one.httpPort(), "/patients/" + patient + "/trajectory");
+                    JsonNode b = getOrNull(two.httpPort(), "/patients/" + patient + "/trajectory");
+                    points = a != null && b != null && a.equals(b) ? a.get("points").size() : -1;
+                    Thread.sleep(200);
+                }
+                assertEquals(7, points, patient + " answered the same by both instances");
+            }
+            JsonNode fromOne = get(one.httpPort(), "/alerts");
+            long q = 0;
+            for (JsonNode a : fromOne) {
+                q += a.get("alertId").asText().startsWith("q-") ? 1 : 0;
+            }
+            assertEquals(expected(scans).size(), q, "alerts gathered from both instances");
+        }
+    }
+
+    // ---- helpers
+
+    private static List<ScanNeighbours> patients(String prefix, int each) {
+        List<ScanNeighbours> out = new ArrayList<>();
+        for (int p = 0; p < each; p++) {
+            for (Map.Entry<String, double[]> e : SERIES.entrySet()) {
+                String patient = prefix + e.getKey() + "-" + p;
+                for (int i = 0; i < e.getValue().length; i++) {
+                    out.add(Scans.scan(patient, i, e.getValue()[i]));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The alert ids the rule gives for these scans (sorted): what an undisturbed run emits. */
+    private static List<String> expected(List<ScanNeighbours> scans) {
+        DriftRule rule = DriftMonitorConfig.from(Settings.of(Map.of("XRAY_API_TOKEN", TOKEN))).rule();
+        Map<String, List<ScoredScan>> byPatient = new LinkedHashMap<>();
+        for (ScanNeighbours n : scans) {
+            byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(new ScoredScan(n.getScanId(),
+                    n.getAcquiredAt(), n.getSeverityScore(), n.getComposition().getHealthy(),
+                    n.getComposition().getInfected(), n.getComposition().getSevere()));
+        }
+        List<String> ids = new ArrayList<>();
+        byPatient.forEach((p, list) -> rule.evaluate(p, list).forEach(a -> ids.add(a.alertId())));
+        ids.sort(null);
+        return ids;
+    }
+
+    private static DriftMonitorService start(LocalStack stack, String instance, String app) {
+        return start(stack, instance, app, dir.resolve(instance));
+    }
+
+    private static DriftMonitorService start(LocalStack stack, String instance, String app, Path state) {
+        Map<String, String> env = env(stack, instance, app);
+        env.put("XRAY_DRIFT_STATE_DIR", state.toString());
+        DriftMonitorService s = new DriftMonitorService(DriftMonitorConfig.from(Settings.of(env)));
+        s.start();
+        return s;
+    }
+
+    private static Map<String, String> env(LocalStack stack, String instance, String app) {
+        Map<String, String> env = new HashMap<>();
+        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
+        env.put("XRAY_HTTP_HOST", "127.0.0.1");
+        env.put("XRAY_HTTP_PORT", "0");
+        env.put("XRAY_INSTANCE_ID", instance);
+        env.put("XRAY_DRIFT_APPLICATION_ID", app);
+        env.put("XRAY_API_TOKEN", TOKEN);
+        return env;
+    }
+
+    private static EventSerdes serdes(LocalStack stack) {
+        return new EventSerdes(stack.registryUrl());
+    }
+
+    private static void produce(LocalStack stack, List<ScanNeighbours> scans) {
+        try (KafkaProducer<String, ScanNeighbours> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.bootstrapServers()), new StringSerializer(), serdes(stack).valueSerializer(Topics.NEIGHBOURS))) {
+            for (ScanNeighbours n : scans) {
+                p.send(new ProducerRecord<>(Topics.NEIGHBOURS.name(), n.getPatient(), n));
+            }
+        }
+    }
+
+    private static void produceRaw(LocalStack stack, String key, byte[] value) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(Topics.NEIGHBOURS.name(), key, value));
+        }
+    }
+
+    /** A thumbnail for every scan and every neighbour: a gray square whose brightness follows the label. */
+    private static void thumbnails(LocalStack stack, List<ScanNeighbours> scans) throws Exception {
+        Map<String, Level> ids = new LinkedHashMap<>();
+        for (ScanNeighbours n : scans) {
+            ids.put(n.getScanId(), null);
+            n.getNeighbours().forEach(x -> ids.put(x.getScanId(), x.getLabel()));
+        }
+        try (KafkaProducer<String, ScanThumbnail> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.bootstrapServers()), new StringSerializer(), serdes(stack).valueSerializer(Topics.THUMBNAILS))) {
+            for (Map.Entry<String, Level> e : ids.entrySet()) {
+                BufferedImage img = new BufferedImage(48, 48, BufferedImage.TYPE_BYTE_GRAY);
+                int gray = e.getValue() == null ? 128 : 60 + 60 * e.getValue().ordinal();
+                for (int y = 0; y < 48; y++) {
+                    for (int x = 0; x < 48; x++) {
+                        img.getRaster().setSample(x, y, 0, (gray + x + y) & 0xff);
+                    }
+                }
+                ByteArrayOutputStream png = new ByteArrayOutputStream();
+                ImageIO.write(img, "png", png);
+                p.send(new ProducerRecord<>(Topics.THUMBNAILS.name(), e.getKey(), new ScanThumbnail(e.getKey(),
+                        ByteBuffer.wrap(png.toByteArray()), 48, 48, e.getValue())));
+            }
+        }
+    }
+
+    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
+                                                                                     Predicate<V> keep, int atLeast) {
+        return readAll(stack, topic, keep, atLeast, true);
+    }
+
+    /** Values of a topic (read_committed) until {@code atLeast} match; with {@code settle}, read 2 s more. */
+    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
+                                                                                     Predicate<V> keep, int atLeast,
+                                                                                     boolean settle) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime());
+        List<V> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, new StringDeserializer(),
+                serdes(stack).valueDeserializer(topic))) {
+            c.subscribe(List.of(topic.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            long quietUntil = 0;
+            while (System.nanoTime() < deadline) {
+                int before = out.size();
+                c.poll(Duration.ofMillis(300)).forEach(r -> {
+                    if (r.value() != null && keep.test(r.value())) {
+                        out.add(r.value());
+                    }
+                });
+                if (out.size() >= atLeast && !settle) {
+                    break;
+                }
+                if (out.size() >= atLeast) {
+                    // Read a little longer: a duplicate would arrive right behind.
+                    if (quietUntil == 0) {
+                        quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                    } else if (System.nanoTime() > quietUntil && out.size() == before) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, DriftAlert> awaitAlerts(LocalStack stack, Predicate<String> ids, int n) {
+        Map<String, DriftAlert> out = new LinkedHashMap<>();
+        readAll(stack, Topics.ALERTS, a -> ids.test(a.getAlertId()), n).forEach(a -> out.put(a.getAlertId(), a));
+        return out;
+    }
+
+    /** How often each alert id is on the topic: read until {@code n} are there, then 2 s more for duplicates. */
+    private static Map<String, Integer> alertCounts(LocalStack stack, Predicate<String> ids, int n) {
+        Map<String, Integer> out = new TreeMap<>();
+        readAll(stack, Topics.ALERTS, a -> ids.test(a.getAlertId()), n)
+                .forEach(a -> out.merge(a.getAlertId(), 1, Integer::sum));
+        return out;
+    }
+
+    private static List<DeadLetter> deadLetters(LocalStack stack, Predicate<DeadLetter> keep) {
+        return readAll(stack, Topics.DEAD_LETTER, keep, 1);
+    }
+
+    private static JsonNode get(int port, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(request(port, path), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode getOrNull(int port, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(request(port, path), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+    }
+
+    private static int status(int port, String path) throws Exception {
+        return HTTP.send(request(port, path), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static HttpRequest request(int port, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build();
+    }
+}
