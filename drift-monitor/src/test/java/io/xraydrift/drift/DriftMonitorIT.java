@@ -42,7 +42,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.rule.ScoredScan;
-import io.xraydrift.drift.topology.Scans;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Level;
@@ -96,7 +95,7 @@ class DriftMonitorIT {
             assertEquals(expected(scans), new ArrayList<>(new TreeMap<>(alerts).keySet()));
             DriftAlert severe = alerts.get("a-worsening-0:1:level_escalation:severe");
             assertEquals("a-worsening-0-s5", severe.getScanId());
-            assertEquals(Scans.K, severe.getEvidence().size());
+            assertEquals(SyntheticScans.K, severe.getEvidence().size());
             List<DeadLetter> dead = deadLetters(stack, d -> d.getReason().contains("(6 bytes)"));
             assertEquals(1, dead.size(), "the poison record was dead-lettered once: " + dead);
 
@@ -180,7 +179,7 @@ class DriftMonitorIT {
             for (Map.Entry<String, double[]> e : SERIES.entrySet()) {
                 String patient = prefix + e.getKey() + "-" + p;
                 for (int i = 0; i < e.getValue().length; i++) {
-                    out.add(Scans.scan(patient, i, e.getValue()[i]));
+                    out.add(SyntheticScans.scan(patient, i, e.getValue()[i]));
                 }
             }
         }

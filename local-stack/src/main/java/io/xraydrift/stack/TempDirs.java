@@ -9,8 +9,8 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Removes the stack's temp directories. */
-final class TempDirs {
+/** Temp directories of the stack and the local commands: marked with their owner, swept once the owner is gone. */
+public final class TempDirs {
 
     private static final Logger LOG = LoggerFactory.getLogger(TempDirs.class);
 
@@ -23,7 +23,7 @@ final class TempDirs {
      * A fresh temp directory marked with this JVM's pid. Directories of the same prefix whose owner
      * is gone (a JVM killed with SIGKILL cannot clean up) are removed first.
      */
-    static Path create(String prefix) {
+    public static Path create(String prefix) {
         sweepStale(prefix);
         try {
             Path dir = Files.createTempDirectory(prefix);
@@ -57,7 +57,7 @@ final class TempDirs {
         }
     }
 
-    static void deleteQuietly(Path dir) {
+    public static void deleteQuietly(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.DriftMonitorService;
+import io.xraydrift.drift.SyntheticScans;
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.DriftAlert;
@@ -89,7 +90,7 @@ class DriftTopologyIT {
     void aWorseningPatientIsAlertedOncePerLevelWithItsEvidence() {
         double[] scores = {0.02, 0.05, 0.30, 0.35, 0.62, 0.80};
         for (int i = 0; i < scores.length; i++) {
-            send(Scans.scan("pw", i, scores[i]));
+            send(SyntheticScans.scan("pw", i, scores[i]));
         }
         List<DriftAlert> out = alerts.readValuesToList();
         assertEquals(List.of("pw:1:level_escalation:infected", "pw:1:level_escalation:severe"),
@@ -99,8 +100,8 @@ class DriftTopologyIT {
         assertEquals(Level.INFECTED, severe.getFromLevel());
         assertEquals(Level.SEVERE, severe.getToLevel());
         assertEquals(List.of(0.02, 0.05, 0.30, 0.35, 0.62), severe.getPreviousScores());
-        assertEquals(Scans.K, severe.getEvidence().size());
-        assertEquals(Scans.MODEL, severe.getModel());
+        assertEquals(SyntheticScans.K, severe.getEvidence().size());
+        assertEquals(SyntheticScans.MODEL, severe.getModel());
         assertEquals(3, severe.getIndexVersion());
         assertTrue(severe.getReason().startsWith("Escalated from infected to severe"), severe.getReason());
         List<PatientTrajectory> ts = trajectories.readValuesToList();
@@ -117,7 +118,7 @@ class DriftTopologyIT {
     void aStablePatientRaisesNothing() {
         double[] scores = {0.02, 0.06, 0.01, 0.08, 0.03, 0.05, 0.04};
         for (int i = 0; i < scores.length; i++) {
-            send(Scans.scan("ps", i, scores[i]));
+            send(SyntheticScans.scan("ps", i, scores[i]));
         }
         assertTrue(alerts.isEmpty());
         assertEquals(Level.HEALTHY, trajectories.readValuesToList().get(scores.length - 1).getCurrentLevel());
@@ -125,11 +126,11 @@ class DriftTopologyIT {
 
     @Test
     void theSameScanTwiceIsIgnored() {
-        send(Scans.scan("pd", 0, 0.02));
-        send(Scans.scan("pd", 1, 0.3));
-        send(Scans.scan("pd", 1, 0.3));
-        send(Scans.scan("pd", 2, 0.33));
-        send(Scans.scan("pd", 2, 0.33));
+        send(SyntheticScans.scan("pd", 0, 0.02));
+        send(SyntheticScans.scan("pd", 1, 0.3));
+        send(SyntheticScans.scan("pd", 1, 0.3));
+        send(SyntheticScans.scan("pd", 2, 0.33));
+        send(SyntheticScans.scan("pd", 2, 0.33));
         assertEquals(List.of("pd:1:level_escalation:infected"),
                 alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
         assertEquals(3, trajectories.readValuesToList().size(), "repeats produce nothing");
@@ -137,11 +138,11 @@ class DriftTopologyIT {
 
     @Test
     void aLateScanIsSlottedInByAcquisitionTimeWithoutReAlerting() {
-        send(Scans.scan("pl", 0, 0.02));
-        send(Scans.scan("pl", 2, 0.30));
-        send(Scans.scan("pl", 3, 0.34));
+        send(SyntheticScans.scan("pl", 0, 0.02));
+        send(SyntheticScans.scan("pl", 2, 0.30));
+        send(SyntheticScans.scan("pl", 3, 0.34));
         assertEquals(1, alerts.readValuesToList().size());
-        send(Scans.scan("pl", 1, 0.05));
+        send(SyntheticScans.scan("pl", 1, 0.05));
         assertTrue(alerts.isEmpty(), "the infected escalation was alerted already");
         PatientTrajectory t = trajectories.readValuesToList().get(3);
         assertEquals(List.of("pl-s0", "pl-s1", "pl-s2", "pl-s3"),
@@ -152,7 +153,7 @@ class DriftTopologyIT {
     void aRecoveryClosesTheEpisode() {
         double[] scores = {0.02, 0.3, 0.35, 0.2, 0.05, 0.03};
         for (int i = 0; i < scores.length; i++) {
-            send(Scans.scan("pr", i, scores[i]));
+            send(SyntheticScans.scan("pr", i, scores[i]));
         }
         List<DriftAlert> out = alerts.readValuesToList();
         assertEquals(List.of(AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
@@ -166,13 +167,13 @@ class DriftTopologyIT {
         // task, which TopologyTestDriver does not run: DriftMonitorIT checks them on the broker.
         raw.pipeInput("px", new byte[] {1, 2, 3, 4, 5, 6, 7});
         raw.pipeInput("px", serdes.valueSerializer(Topics.SCANS).serialize(Topics.SCANS.name(), ScanReceived.newBuilder()
-                .setScanId("wrong-type").setPatient("px").setAcquiredAt(Scans.T0).setReceivedAt(Scans.T0)
+                .setScanId("wrong-type").setPatient("px").setAcquiredAt(SyntheticScans.T0).setReceivedAt(SyntheticScans.T0)
                 .setSource("test").setWidth(1).setHeight(1).build()));
-        send(Scans.scan("px", "px-bad-score", Scans.T0, 1.7));
-        in.pipeInput("py", Scans.scan("pz", "pz-0", Scans.T0, 0.1));
-        send(Scans.scan("px", 0, 0.02));
-        send(Scans.scan("px", 1, 0.4));
-        send(Scans.scan("px", 2, 0.45));
+        send(SyntheticScans.scan("px", "px-bad-score", SyntheticScans.T0, 1.7));
+        in.pipeInput("py", SyntheticScans.scan("pz", "pz-0", SyntheticScans.T0, 0.1));
+        send(SyntheticScans.scan("px", 0, 0.02));
+        send(SyntheticScans.scan("px", 1, 0.4));
+        send(SyntheticScans.scan("px", 2, 0.45));
         List<DeadLetter> dead = deadLetters.readValuesToList();
         assertEquals(2, dead.size(), dead.toString());
         assertTrue(dead.get(0).getReason().contains("severityScore 1.7"), dead.get(0).getReason());

@@ -1,4 +1,4 @@
-package io.xraydrift.drift.topology;
+package io.xraydrift.drift;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,14 +11,17 @@ import io.xraydrift.events.ModelRef;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.ScanNeighbours;
 
-/** Scored scans as the indexer emits them, for tests: a score and neighbours whose labels agree with it. */
-public final class Scans {
+/**
+ * Scored scans shaped like the indexer's output — a score and 36 neighbours whose labels agree
+ * with it — for the topology's tests and the {@code bench drift} command.
+ */
+public final class SyntheticScans {
 
     public static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
     public static final ModelRef MODEL = new ModelRef("test-model", "v1", 256);
     public static final int K = 36;
 
-    private Scans() {
+    private SyntheticScans() {
     }
 
     /** Scan number {@code i} of a patient, acquired {@code i} days after T0. */
