@@ -1,7 +1,7 @@
 package io.xraydrift.ingest;
 
+import io.xraydrift.ingest.service.IngestService;
 import io.xraydrift.platform.ServiceRunner;
-import io.xraydrift.platform.ShellService;
 import io.xraydrift.platform.config.Settings;
 
 /** Entry point of the ingest service: configuration from the environment, then the shared start/stop shape. */
@@ -13,7 +13,7 @@ public final class IngestApp {
     public static void main(String[] args) {
         ServiceRunner.main(IngestConfig.SERVICE, () -> {
             IngestConfig config = IngestConfig.from(Settings.load());
-            ServiceRunner.run(new ShellService(config.common()));
+            ServiceRunner.run(new IngestService(config));
         });
     }
 }

@@ -14,9 +14,17 @@ import io.xraydrift.platform.config.Settings;
  * @param demoMode       allows built-in demo secrets; never in a deployment
  * @param maxImageSide   longest side of a normalised image, in pixels
  * @param maxUploadBytes largest accepted upload or intake image, in bytes
+ * @param attributes     attribute keys kept on a scan (every other free-text attribute is dropped)
+ * @param fileRoot       directory file: imageUris may point into (null: file URIs refused)
+ * @param dicomWebUrl    DICOMweb base URL of the PACS to poll (null: no poller)
+ * @param dicomWebName   the PACS's name in the events' source ({@code dicomweb:<name>})
+ * @param pollInterval   how often the PACS is polled
+ * @param stateDir       where the poller keeps its watermark
  */
 public record IngestConfig(ServiceConfig common, String pseudonymKey, String apiToken, boolean demoMode,
-                           int maxImageSide, int maxUploadBytes) {
+                           int maxImageSide, int maxUploadBytes, java.util.Set<String> attributes,
+                           java.nio.file.Path fileRoot, java.net.URI dicomWebUrl, String dicomWebName,
+                           java.time.Duration pollInterval, java.nio.file.Path stateDir) {
 
     public static final String SERVICE = "ingest";
     public static final int DEFAULT_PORT = 8081;
@@ -25,6 +33,14 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     public static final String DEMO_MODE = Settings.DEMO_MODE;
     public static final String MAX_IMAGE_SIDE = "XRAY_INGEST_MAX_IMAGE_SIDE";
     public static final String MAX_UPLOAD_BYTES = "XRAY_INGEST_MAX_UPLOAD_BYTES";
+    public static final String ATTRIBUTES = "XRAY_INGEST_ATTRIBUTES";
+    public static final String FILE_ROOT = "XRAY_INGEST_FILE_ROOT";
+    public static final String DICOMWEB_URL = "XRAY_DICOMWEB_URL";
+    public static final String DICOMWEB_NAME = "XRAY_DICOMWEB_NAME";
+    public static final String POLL_INTERVAL = "XRAY_DICOMWEB_POLL_INTERVAL";
+    public static final String STATE_DIR = "XRAY_INGEST_STATE_DIR";
+    /** Attribute keys kept by default: none carries free text about the patient. */
+    public static final String DEFAULT_ATTRIBUTES = "ward,station,demo_trajectory";
 
     static final int MIN_KEY_LENGTH = 32;
     /** The pseudonymisation key of demo mode (never for real patients). */
@@ -42,12 +58,20 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
         String token = s.secret(API_TOKEN, DEMO_API_TOKEN, "HTTP uploads need a bearer token outside demo mode");
         return new IngestConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), key, token, demo,
                 s.integer(MAX_IMAGE_SIDE, 1024, 256, 8192),
-                s.integer(MAX_UPLOAD_BYTES, 32 * 1024 * 1024, 1024, 256 * 1024 * 1024));
+                s.integer(MAX_UPLOAD_BYTES, 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+                java.util.Set.copyOf(java.util.Arrays.asList(s.string(ATTRIBUTES, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))),
+                s.optional(FILE_ROOT).map(java.nio.file.Path::of).orElse(null),
+                s.optional(DICOMWEB_URL).map(v -> s.url(DICOMWEB_URL, v)).orElse(null),
+                s.string(DICOMWEB_NAME, "pacs"),
+                s.duration(POLL_INTERVAL, java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(100),
+                        java.time.Duration.ofHours(1)),
+                s.path(STATE_DIR, java.nio.file.Path.of("data", "ingest")));
     }
 
     @Override
     public String toString() {
         return "IngestConfig[common=" + common + ", pseudonymKey=<redacted>, apiToken=<redacted>, demoMode=" + demoMode
-                + ", maxImageSide=" + maxImageSide + ", maxUploadBytes=" + maxUploadBytes + "]";
+                + ", maxImageSide=" + maxImageSide + ", maxUploadBytes=" + maxUploadBytes + ", attributes=" + attributes
+                + ", fileRoot=" + fileRoot + ", dicomWebUrl=" + dicomWebUrl + ", pollInterval=" + pollInterval + "]";
     }
 }

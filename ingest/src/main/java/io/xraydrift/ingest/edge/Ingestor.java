@@ -1,0 +1,123 @@
+package io.xraydrift.ingest.edge;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.events.ViewPosition;
+
+/**
+ * The edge, as one function every way in shares: validate the metadata, pseudonymise the patient,
+ * normalise and gate the image, derive the deterministic scan id. Returns the events ingest emits
+ * or throws {@link Rejected} with a reason that never contains the raw patient identifier.
+ */
+public final class Ingestor {
+
+    /** Clock skew tolerated for acquisition times in the future. */
+    public static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
+    /** Acquisition times before this are refused as implausible. */
+    public static final Instant EARLIEST = Instant.parse("1980-01-01T00:00:00Z");
+    public static final int MAX_PATIENT_ID = 64;
+    public static final int MAX_ATTRIBUTE_VALUE = 128;
+    private static final Set<String> MODALITIES = Set.of("CR", "DX");
+
+    /** What ingest emits for one accepted scan. */
+    public record Accepted(ScanReceived scan, ScanThumbnail thumbnail) {
+    }
+
+    private final Pseudonyms pseudonyms;
+    private final ImageNormaliser normaliser;
+    private final Set<String> allowedAttributes;
+    private final int maxEventBytes;
+
+    /**
+     * @param allowedAttributes attribute keys kept; every other key is dropped
+     * @param maxEventBytes     bound on the normalised PNG so the event fits the topic's max message size
+     */
+    public Ingestor(Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes) {
+        this.pseudonyms = pseudonyms;
+        this.normaliser = normaliser;
+        this.allowedAttributes = Set.copyOf(allowedAttributes);
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    public Accepted ingest(Submission s, Instant now) throws Rejected {
+        validate(s, now);
+        NormalisedImage image = normaliser.normalise(s.image(), "MONOCHROME1".equals(s.photometric()));
+        Gate.check(s.view() == null ? ViewPosition.UNKNOWN : s.view(), image);
+        if (image.png().length > maxEventBytes) {
+            throw new Rejected(Rejected.Kind.TOO_LARGE, "image", "normalised image is " + image.png().length
+                    + " bytes, over the " + maxEventBytes + " bytes an event may carry");
+        }
+        String pseudonym = pseudonyms.patient(s.rawPatientId());
+        String scanId = s.sopInstanceUid() != null && !s.sopInstanceUid().isBlank()
+                ? pseudonyms.scanFromSop(s.sopInstanceUid())
+                : pseudonyms.scanFromContent(image.pixelHash(), pseudonym, s.acquiredAt().toEpochMilli());
+        Map<String, String> kept = new LinkedHashMap<>();
+        if (s.attributes() != null) {
+            s.attributes().forEach((k, v) -> {
+                if (allowedAttributes.contains(k) && v != null) {
+                    kept.put(k, v.length() > MAX_ATTRIBUTE_VALUE ? v.substring(0, MAX_ATTRIBUTE_VALUE) : v);
+                }
+            });
+        }
+        ScanReceived scan = ScanReceived.newBuilder()
+                .setScanId(scanId)
+                .setPatient(pseudonym)
+                .setAcquiredAt(s.acquiredAt())
+                .setReceivedAt(now)
+                .setSource(s.source())
+                .setView(s.view() == null ? ViewPosition.UNKNOWN : s.view())
+                .setModality(s.modality() == null ? "CR" : s.modality())
+                .setWidth(image.width())
+                .setHeight(image.height())
+                .setImage(ByteBuffer.wrap(image.png()))
+                .setReferenceLabel(s.referenceLabel())
+                .setAttributes(kept)
+                .build();
+        ScanThumbnail thumb = new ScanThumbnail(scanId, ByteBuffer.wrap(image.thumbnail()), image.thumbWidth(),
+                image.thumbHeight(), s.referenceLabel());
+        return new Accepted(scan, thumb);
+    }
+
+    private static void validate(Submission s, Instant now) throws Rejected {
+        if (s.rawPatientId() == null || s.rawPatientId().isBlank()) {
+            throw Rejected.invalid("patientId", "patientId is missing or blank");
+        }
+        if (s.rawPatientId().length() > MAX_PATIENT_ID) {
+            throw Rejected.invalid("patientId", "patientId is " + s.rawPatientId().length() + " characters long, "
+                    + "maximum is " + MAX_PATIENT_ID);
+        }
+        if (s.rawPatientId().chars().anyMatch(Character::isISOControl)) {
+            throw Rejected.invalid("patientId", "patientId contains control characters");
+        }
+        if (s.acquiredAt() == null) {
+            throw Rejected.invalid("acquiredAt", "acquiredAt is missing");
+        }
+        if (s.acquiredAt().isAfter(now.plus(FUTURE_SKEW))) {
+            throw Rejected.invalid("acquiredAt", "acquiredAt " + s.acquiredAt() + " is in the future (now " + now + ")");
+        }
+        if (s.acquiredAt().isBefore(EARLIEST)) {
+            throw Rejected.invalid("acquiredAt", "acquiredAt " + s.acquiredAt() + " is before " + EARLIEST);
+        }
+        if (s.source() == null || s.source().isBlank()) {
+            throw Rejected.invalid("source", "source is missing");
+        }
+        if (s.modality() != null && !MODALITIES.contains(s.modality())) {
+            throw Rejected.invalid("modality", "modality '" + s.modality() + "' is not CR or DX");
+        }
+        if (s.photometric() != null && !s.photometric().equals("MONOCHROME1") && !s.photometric().equals("MONOCHROME2")) {
+            throw Rejected.invalid("photometricInterpretation", "photometricInterpretation '" + s.photometric()
+                    + "' is not MONOCHROME1 or MONOCHROME2");
+        }
+        if (s.image() == null) {
+            throw Rejected.invalid("image", "no image bytes");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.xraydrift.ingest.edge;
+
+import java.time.Instant;
+import java.util.Map;
+
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ViewPosition;
+
+/**
+ * One scan as it arrives by any way in (intake topic, HTTP, DICOMweb), before validation. Holds
+ * the raw patient identifier: it never leaves ingest.
+ *
+ * @param rawPatientId    the hospital's patient identifier
+ * @param acquiredAt      acquisition time (null if missing)
+ * @param source          feed name, {@code http} or {@code dicomweb:<pacs>}
+ * @param view            projection
+ * @param modality        DICOM modality
+ * @param sopInstanceUid  DICOM SOP Instance UID, or null
+ * @param image           the image file's bytes
+ * @param photometric     MONOCHROME1, MONOCHROME2 or null (= MONOCHROME2)
+ * @param referenceLabel  curated label of reference-cohort scans, or null
+ * @param attributes      free-form attributes (only allow-listed keys are kept)
+ */
+public record Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
+                         String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
+                         Map<String, String> attributes) {
+}

@@ -1,0 +1,232 @@
+package io.xraydrift.ingest.service;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Ingestor;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.platform.kafka.DeadLetters;
+
+/**
+ * {@code POST /scans}: multipart with an {@code image} part (PNG or JPEG) and a {@code metadata}
+ * part (JSON: patientId, acquiredAt, view, modality, sopInstanceUid, photometricInterpretation,
+ * referenceLabel, attributes, source). Answers 202 {@code {scanId}} once the scan is in Kafka — the
+ * same scanId, and no second event, when the same scan comes again — or 400 (naming the field),
+ * 401, 413, 415, each refusal also written as a dead letter with the image bytes (never the metadata:
+ * it holds the raw patient identifier).
+ */
+final class HttpUploads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpUploads.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> IMAGE_TYPES = Set.of("image/png", "image/jpeg", "application/octet-stream");
+    private static final Set<String> FIELDS = Set.of("patientId", "acquiredAt", "view", "modality", "sopInstanceUid",
+            "photometricInterpretation", "referenceLabel", "attributes", "source");
+
+    private final IngestConfig config;
+    private final Ingestor ingestor;
+    private final ScanWriter writer;
+    private final RecentScans recent;
+    private final IngestCounters counters;
+
+    HttpUploads(IngestConfig config, Ingestor ingestor, ScanWriter writer, RecentScans recent, IngestCounters counters) {
+        this.config = config;
+        this.ingestor = ingestor;
+        this.writer = writer;
+        this.recent = recent;
+        this.counters = counters;
+    }
+
+    void post(Context ctx) throws IOException {
+        String requestId = UUID.randomUUID().toString();
+        if (!("Bearer " + config.apiToken()).equals(ctx.header("Authorization"))) {
+            ctx.status(401).json(Map.of("error", "missing or wrong bearer token", "requestId", requestId));
+            return;
+        }
+        long length = ctx.contentLength();
+        if (length > config.maxUploadBytes() + 65_536L) {
+            refuse(ctx, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "image", "request is " + length
+                    + " bytes, maximum upload is " + config.maxUploadBytes()), null);
+            return;
+        }
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+        if (!type.startsWith("multipart/form-data")) {
+            refuse(ctx, requestId, new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "request", "content type '" + type
+                    + "' is not multipart/form-data (send parts 'image' and 'metadata')"), null);
+            return;
+        }
+        UploadedFile file = ctx.uploadedFile("image");
+        if (file == null) {
+            refuse(ctx, requestId, Rejected.invalid("image", "part 'image' is missing"), null);
+            return;
+        }
+        byte[] image;
+        try (var in = file.content()) {
+            image = in.readNBytes(config.maxUploadBytes() + 1);
+        }
+        if (image.length > config.maxUploadBytes()) {
+            refuse(ctx, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "image", "part 'image' is over "
+                    + config.maxUploadBytes() + " bytes"), Arrays.copyOf(image, config.maxUploadBytes()));
+            return;
+        }
+        String partType = file.contentType() == null ? "application/octet-stream"
+                : file.contentType().toLowerCase(Locale.ROOT);
+        if (!IMAGE_TYPES.contains(partType)) {
+            refuse(ctx, requestId, new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "part 'image' has type '"
+                    + partType + "'; PNG or JPEG only" + (partType.contains("dicom")
+                    ? " (DICOM goes through the PACS: ingest pulls it over DICOMweb)" : "")), image);
+            return;
+        }
+        try {
+            Submission s = submission(metadata(ctx), image);
+            Ingestor.Accepted a = ingestor.ingest(s, Instant.now());
+            boolean duplicate = recent.seen(a.scan().getScanId());
+            if (!duplicate) {
+                try {
+                    writer.write(a);
+                } catch (RuntimeException e) {
+                    recent.forget(a.scan().getScanId());
+                    throw e;
+                }
+                counters.accepted("http", 1);
+            } else {
+                counters.duplicate("http");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("scanId", a.scan().getScanId());
+            body.put("patient", a.scan().getPatient());
+            body.put("duplicate", duplicate);
+            body.put("requestId", requestId);
+            ctx.status(202).json(body);
+        } catch (Rejected e) {
+            refuse(ctx, requestId, e, image);
+        }
+    }
+
+    private JsonNode metadata(Context ctx) throws Rejected, IOException {
+        String raw = ctx.formParam("metadata");
+        if (raw == null) {
+            UploadedFile part = ctx.uploadedFile("metadata");
+            if (part != null) {
+                try (var in = part.content()) {
+                    raw = new String(in.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        if (raw == null) {
+            throw Rejected.invalid("metadata", "part 'metadata' (JSON) is missing");
+        }
+        JsonNode m;
+        try {
+            m = JSON.readTree(raw);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // The original message only: the location part could quote the metadata, patientId included.
+            throw Rejected.invalid("metadata", "part 'metadata' is not JSON: " + e.getOriginalMessage());
+        }
+        if (m == null || !m.isObject()) {
+            throw Rejected.invalid("metadata", "part 'metadata' must be a JSON object");
+        }
+        for (var it = m.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw Rejected.invalid(f, "metadata field '" + f + "' is unknown; known: " + FIELDS);
+            }
+        }
+        return m;
+    }
+
+    private static Submission submission(JsonNode m, byte[] image) throws Rejected {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        JsonNode attrs = m.path("attributes");
+        if (!attrs.isMissingNode() && !attrs.isObject()) {
+            throw Rejected.invalid("attributes", "field 'attributes' must be an object of strings");
+        }
+        attrs.fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        JsonNode patient = m.path("patientId");
+        if (!patient.isMissingNode() && !patient.isTextual()) {
+            throw Rejected.invalid("patientId", "field 'patientId' must be a string, got " + patient.getNodeType());
+        }
+        return new Submission(patient.isTextual() ? patient.asText() : null, instant(m, "acquiredAt"),
+                m.path("source").asText("http"), enumOf(m, "view", ViewPosition.class, ViewPosition.UNKNOWN),
+                m.path("modality").asText("CR"), text(m, "sopInstanceUid"), image, text(m, "photometricInterpretation"),
+                enumOf(m, "referenceLabel", Level.class, null), attributes);
+    }
+
+    private static String text(JsonNode m, String field) {
+        JsonNode n = m.path(field);
+        return n.isMissingNode() || n.isNull() ? null : n.asText();
+    }
+
+    private static Instant instant(JsonNode m, String field) throws Rejected {
+        String raw = text(m, field);
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(raw);
+        } catch (DateTimeParseException e) {
+            throw Rejected.invalid(field, "field '" + field + "' = '" + raw + "' is not an ISO-8601 instant "
+                    + "(e.g. 2026-11-25T08:30:00Z)");
+        }
+    }
+
+    private static <E extends Enum<E>> E enumOf(JsonNode m, String field, Class<E> type, E fallback) throws Rejected {
+        String raw = text(m, field);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            return Enum.valueOf(type, raw.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Rejected.invalid(field, "field '" + field + "' = '" + raw + "' is not one of "
+                    + Arrays.toString(type.getEnumConstants()));
+        }
+    }
+
+    private void refuse(Context ctx, String requestId, Rejected e, byte[] image) {
+        byte[] kept = image == null ? null
+                : image.length > DeadLetters.MAX_ORIGINAL_BYTES ? Arrays.copyOf(image, DeadLetters.MAX_ORIGINAL_BYTES) : image;
+        DeadLetter d = DeadLetter.newBuilder()
+                .setStage("ingest")
+                .setReason("upload " + requestId + ": " + e.getMessage())
+                .setErrorType(Rejected.class.getName())
+                .setRequestId(requestId)
+                .setOriginalBytes(kept == null ? null : ByteBuffer.wrap(kept))
+                .setOriginalSize(image == null ? 0 : image.length)
+                .setFailedAt(Instant.now())
+                .build();
+        try {
+            writer.deadLetter(d);
+        } catch (RuntimeException ex) {
+            LOG.error("could not write the dead letter of upload {}: {}", requestId, ex.toString());
+        }
+        counters.rejected("http", e.field());
+        LOG.info("refused upload {} ({}): {}", requestId, e.kind().status(), e.getMessage());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", e.getMessage());
+        body.put("field", e.field());
+        body.put("requestId", requestId);
+        ctx.status(e.kind().status()).json(body);
+    }
+}

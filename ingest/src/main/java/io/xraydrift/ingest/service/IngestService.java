@@ -1,0 +1,86 @@
+package io.xraydrift.ingest.service;
+
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.ImageNormaliser;
+import io.xraydrift.ingest.edge.Ingestor;
+import io.xraydrift.ingest.edge.Pseudonyms;
+import io.xraydrift.platform.Service;
+import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.http.Health;
+import io.xraydrift.schemas.EventSerdes;
+
+/**
+ * Ingest: the intake-topic loop, {@code POST /scans}, and — when a PACS is configured — the
+ * DICOMweb poller, all through the same edge ({@link Ingestor}).
+ */
+public final class IngestService implements Service {
+
+    /** Scan ids remembered for idempotency. */
+    static final int RECENT_SCANS = 200_000;
+    /** Bound on a normalised PNG: the scans topic takes 8 MiB messages, leave room for the rest of the event. */
+    static final int MAX_EVENT_IMAGE_BYTES = 7 * 1024 * 1024;
+
+    private final IngestConfig config;
+    private final Health health = new Health();
+    private volatile ServiceShell shell;
+    private IntakeLoop loop;
+    private Thread thread;
+    private ScanWriter writer;
+    private DicomWebPoller poller;
+
+    public IngestService(IngestConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return IngestConfig.SERVICE;
+    }
+
+    @Override
+    public void start() {
+        EventSerdes serdes = new EventSerdes(config.common().kafka().registryApiUrl());
+        Ingestor ingestor = new Ingestor(new Pseudonyms(config.pseudonymKey()),
+                new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()), config.attributes(),
+                MAX_EVENT_IMAGE_BYTES);
+        RecentScans recent = new RecentScans(RECENT_SCANS);
+        HttpUploads[] uploads = new HttpUploads[1];
+        shell = ServiceShell.start(config.common(), health, routes -> routes.post("/scans", ctx -> uploads[0].post(ctx)));
+        IngestCounters counters = new IngestCounters(shell.metrics().registry());
+        writer = new ScanWriter(config, serdes, shell.metrics());
+        uploads[0] = new HttpUploads(config, ingestor, writer, recent, counters);
+        ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes());
+        loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
+        health.register("intake-loop", loop::healthy);
+        thread = new Thread(loop, "ingest-intake");
+        thread.start();
+        if (config.dicomWebUrl() != null) {
+            poller = new DicomWebPoller(config, ingestor, writer, recent, counters);
+            health.register("dicomweb-poller", poller::healthy);
+            poller.start();
+        }
+    }
+
+    public int httpPort() {
+        return shell.httpPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (poller != null) {
+                poller.close();
+            }
+            if (loop != null) {
+                loop.stop();
+            }
+            if (writer != null) {
+                writer.close();
+            }
+        } finally {
+            if (shell != null) {
+                shell.close();
+            }
+        }
+    }
+}

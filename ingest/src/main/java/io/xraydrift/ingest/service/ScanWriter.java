@@ -1,0 +1,83 @@
+package io.xraydrift.ingest.service;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Ingestor;
+import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+
+/**
+ * Writes what the HTTP and DICOMweb ways in accept (scan + thumbnail) or refuse (dead letter)
+ * with an idempotent producer, and returns once the broker has acknowledged: a 202 means the
+ * scan is in Kafka.
+ */
+final class ScanWriter implements AutoCloseable {
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final Serializer<ScanReceived> scans;
+    private final Serializer<ScanThumbnail> thumbnails;
+    private final Serializer<DeadLetter> deadLetters;
+
+    ScanWriter(IngestConfig config, EventSerdes serdes, Metrics metrics) {
+        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("writer")));
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.scans = serdes.valueSerializer(Topics.SCANS);
+        this.thumbnails = serdes.valueSerializer(Topics.THUMBNAILS);
+        this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
+        metrics.bind(producer);
+    }
+
+    void write(Ingestor.Accepted a) {
+        Future<RecordMetadata> scan = producer.send(new ProducerRecord<>(Topics.SCANS.name(), a.scan().getPatient(),
+                scans.serialize(Topics.SCANS.name(), a.scan())));
+        Future<RecordMetadata> thumb = producer.send(new ProducerRecord<>(Topics.THUMBNAILS.name(),
+                a.thumbnail().getScanId(), thumbnails.serialize(Topics.THUMBNAILS.name(),
+                a.thumbnail())));
+        await(scan, "scan " + a.scan().getScanId());
+        await(thumb, "thumbnail of " + a.scan().getScanId());
+    }
+
+    void deadLetter(DeadLetter d) {
+        await(producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
+                deadLetters.serialize(Topics.DEAD_LETTER.name(), d))), "dead letter");
+    }
+
+    private static void await(Future<RecordMetadata> f, String what) {
+        try {
+            f.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted writing " + what, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Kafka did not take the " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}

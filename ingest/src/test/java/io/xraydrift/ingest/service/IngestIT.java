@@ -1,0 +1,422 @@
+package io.xraydrift.ingest.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Pseudonyms;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+
+/** Ingest on the real local stack: intake topic and HTTP, the bad-input corpus, and no raw id past ingest. */
+@ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class IngestIT {
+
+    static final String KEY = "ingest-it-pseudonym-key-0123456789abcdef";
+    static final String TOKEN = "ingest-it-token";
+    static final Instant T = Instant.parse("2026-11-20T09:15:00Z");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Every raw patient identifier this test sends: none may appear on any topic but the intake topic. */
+    private static final List<String> RAW_IDS = new ArrayList<>();
+    private static IngestService service;
+    @TempDir
+    static java.nio.file.Path state;
+
+    @BeforeAll
+    static void start(LocalStack stack) {
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(env(stack))), "it-setup");
+        service = new IngestService(IngestConfig.from(Settings.of(env(stack))));
+        service.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    static Map<String, String> env(LocalStack stack) {
+        Map<String, String> env = new HashMap<>();
+        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
+        env.put("XRAY_HTTP_HOST", "127.0.0.1");
+        env.put("XRAY_HTTP_PORT", "0");
+        env.put("XRAY_INSTANCE_ID", "ingest-it");
+        env.put(IngestConfig.PSEUDONYM_KEY, KEY);
+        env.put(IngestConfig.API_TOKEN, TOKEN);
+        env.put(IngestConfig.MAX_UPLOAD_BYTES, String.valueOf(4 * 1024 * 1024));
+        env.put(IngestConfig.STATE_DIR, state.toString());
+        return env;
+    }
+
+    static String rawId(String tag) {
+        String id = "MRN-" + tag + "-" + UUID.randomUUID().toString().substring(0, 8);
+        RAW_IDS.add(id);
+        return id;
+    }
+
+    static ScanIntake.Builder intake(String patientId, String source, byte[] image) {
+        return ScanIntake.newBuilder().setPatientId(patientId).setAcquiredAt(T).setSource(source)
+                .setView(ViewPosition.PA).setModality("CR").setImage(image == null ? null : ByteBuffer.wrap(image));
+    }
+
+    @Test
+    @Order(1)
+    void scansFromTheIntakeTopicArePseudonymisedNormalisedAndIdempotent(LocalStack stack) throws Exception {
+        String raw = rawId("intake");
+        String pseudonym = new Pseudonyms(KEY).patient(raw);
+        produce(stack, List.of(
+                intake(raw, "it-feed", Images.phantom(1)).setSopInstanceUid("1.2.826.0.1.3680043.2.1.1").build(),
+                intake(raw, "it-feed", Images.phantom(1)).setSopInstanceUid("1.2.826.0.1.3680043.2.1.1").build(),
+                intake(raw, "it-feed", Images.phantom16(2)).setAcquiredAt(T.plusSeconds(60)).build(),
+                intake(raw, "it-feed", Images.phantomInverted(3)).setPhotometricInterpretation("MONOCHROME1")
+                        .setAcquiredAt(T.plusSeconds(120)).setAttributes(Map.of("ward", "3B", "note", "free text")).build(),
+                intake(raw, "it-feed", Images.phantomJpeg(4)).setAcquiredAt(T.plusSeconds(180))
+                        .setReferenceLabel(Level.INFECTED).build()));
+        List<ScanReceived> scans = await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 4);
+        assertEquals(4, scans.size(), "the repeated SOP instance gave one event");
+        assertEquals(4, scans.stream().map(ScanReceived::getScanId).distinct().count());
+        for (ScanReceived s : scans) {
+            assertEquals(512, s.getWidth());
+            assertEquals("it-feed", s.getSource());
+            assertNotNull(s.getImage());
+        }
+        ScanReceived inverted = scans.stream().filter(s -> s.getAcquiredAt().equals(T.plusSeconds(120))).findFirst()
+                .orElseThrow();
+        assertEquals(Map.of("ward", "3B"), inverted.getAttributes(), "free text dropped, allow-listed kept");
+        assertTrue(scans.stream().anyMatch(s -> s.getScanId().startsWith("sop-")));
+        assertEquals(Level.INFECTED, scans.stream().filter(s -> s.getReferenceLabel() != null).findFirst().orElseThrow()
+                .getReferenceLabel());
+        List<ScanThumbnail> thumbs = await(stack, Topics.THUMBNAILS, t -> scans.stream()
+                .anyMatch(s -> s.getScanId().equals(t.getScanId())), 4);
+        assertEquals(96, thumbs.get(0).getWidth());
+    }
+
+    @Test
+    @Order(2)
+    void httpUploadsAnswer202OnceAndRefuseWithTheRightStatus(LocalStack stack) throws Exception {
+        String raw = rawId("http");
+        int port = service.httpPort();
+        String meta = "{\"patientId\":\"" + raw + "\",\"acquiredAt\":\"2026-11-21T10:00:00Z\",\"view\":\"AP\"}";
+        HttpResponse<String> first = upload(port, TOKEN, meta, Images.phantom(5), "image/png");
+        assertEquals(202, first.statusCode(), first.body());
+        HttpResponse<String> again = upload(port, TOKEN, meta, Images.phantom(5), "image/png");
+        assertEquals(202, again.statusCode());
+        JsonNode a = JSON.readTree(first.body());
+        JsonNode b = JSON.readTree(again.body());
+        assertEquals(a.get("scanId"), b.get("scanId"));
+        assertTrue(b.get("duplicate").asBoolean());
+        assertFalse(first.body().contains(raw), "the response carries the pseudonym, not the raw id");
+        List<ScanReceived> got = await(stack, Topics.SCANS, s -> s.getScanId().equals(a.get("scanId").asText()), 1);
+        assertEquals(1, got.size());
+        assertEquals("http", got.get(0).getSource());
+
+        assertEquals(401, upload(port, "wrong", meta, Images.phantom(5), "image/png").statusCode());
+        assertEquals(415, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/scans"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+        HttpResponse<String> dicom = upload(port, TOKEN, meta, Images.phantom(5), "application/dicom");
+        assertEquals(415, dicom.statusCode());
+        assertTrue(dicom.body().contains("PACS"), dicom.body());
+        HttpResponse<String> big = upload(port, TOKEN, meta, new byte[5 * 1024 * 1024], "image/png");
+        assertEquals(413, big.statusCode(), big.body());
+        HttpResponse<String> badTime = upload(port, TOKEN, meta.replace("2026-11-21T10:00:00Z", "yesterday"),
+                Images.phantom(6), "image/png");
+        assertEquals(400, badTime.statusCode());
+        assertEquals("acquiredAt", JSON.readTree(badTime.body()).get("field").asText());
+        assertTrue(badTime.body().contains("'yesterday'"), badTime.body());
+        HttpResponse<String> unknown = upload(port, TOKEN, meta.replace("\"view\"", "\"name\""), Images.phantom(6),
+                "image/png");
+        assertEquals(400, unknown.statusCode());
+        assertEquals("name", JSON.readTree(unknown.body()).get("field").asText());
+        HttpResponse<String> noMeta = upload(port, TOKEN, null, Images.phantom(6), "image/png");
+        assertEquals(400, noMeta.statusCode());
+        assertEquals("metadata", JSON.readTree(noMeta.body()).get("field").asText());
+        assertFalse(badTime.body().contains(raw) || unknown.body().contains(raw), "no raw id in errors");
+    }
+
+    @Test
+    @Order(3)
+    void everyKindOfBadInputEndsAsASpecificDeadLetterAndIngestGoesOn(LocalStack stack) throws Exception {
+        byte[] good = Images.phantom(7);
+        Map<String, String> expected = new LinkedHashMap<>();
+        List<ScanIntake> bad = new ArrayList<>();
+        java.util.function.BiConsumer<ScanIntake, String> add = (s, reason) -> {
+            bad.add(s);
+            expected.put(s.getSource(), reason);
+        };
+        String p = rawId("corpus");
+        add.accept(intake(p, "c01-truncated-png", Arrays.copyOf(good, good.length / 2)).build(), "cannot decode the PNG");
+        add.accept(intake(p, "c02-garbage", "not an image at all".getBytes(StandardCharsets.UTF_8)).build(),
+                "neither PNG nor JPEG");
+        add.accept(intake(p, "c03-zero-bytes", new byte[0]).build(), "image is empty (0 bytes)");
+        add.accept(intake(p, "c04-huge-dimensions", Images.pngBomb(60_000)).build(), "declares 60000x60000");
+        add.accept(intake(p, "c05-decompression-bomb", Images.pngBomb(9_000)).build(), "declares 9000x9000");
+        add.accept(intake("  ", "c06-missing-patient", good).build(), "patientId is missing");
+        add.accept(intake(p, "c07-future", good).setAcquiredAt(Instant.now().plus(Duration.ofDays(3))).build(),
+                "is in the future");
+        add.accept(intake(p, "c08-lateral", good).setView(ViewPosition.LATERAL).build(), "view LATERAL");
+        add.accept(intake(p, "c09-tiny", Images.encode(Images.gray(64, 64, BufferedImage.TYPE_BYTE_GRAY,
+                (x, y) -> (x * 4) & 0xff), "png")).build(), "shorter side must be at least 256");
+        add.accept(intake(p, "c10-aspect", Images.encode(Images.gray(1200, 300, BufferedImage.TYPE_BYTE_GRAY,
+                (x, y) -> (x + y) & 0xff), "png")).build(), "aspect ratio 4.00");
+        add.accept(intake(p, "c11-uniform", Images.encode(Images.gray(512, 512, BufferedImage.TYPE_BYTE_GRAY,
+                (x, y) -> 128), "png")).build(), "nearly uniform");
+        add.accept(intake(p, "c12-overexposed", Images.encode(Images.gray(512, 512, BufferedImage.TYPE_BYTE_GRAY,
+                (x, y) -> (x * 7 + y * 13) % 10 == 0 ? 170 : 250), "png")).build(), "mean intensity 242");
+        BufferedImage rgb = new BufferedImage(512, 512, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 512; y++) {
+            for (int x = 0; x < 512; x++) {
+                rgb.setRGB(x, y, (x & 0xff) << 16 | (y & 0xff) << 8 | 40);
+            }
+        }
+        add.accept(intake(p, "c13-colour", Images.encode(rgb, "png")).build(), "is in colour");
+        add.accept(intake(p, "c14-modality", good).setModality("MR").build(), "modality 'MR' is not CR or DX");
+        add.accept(intake(p, "c15-both", good).setImageUri("http://127.0.0.1:1/x.png").build(),
+                "both image and imageUri");
+        add.accept(intake(p, "c16-neither", null).build(), "neither image nor imageUri");
+        add.accept(intake(p, "c17-ftp-uri", null).setImageUri("ftp://pacs/x.png").build(), "scheme 'ftp'");
+        add.accept(intake(p, "c18-file-uri", null).setImageUri("file:///etc/passwd").build(), "file URIs are disabled");
+        add.accept(intake(p, "c19-unreachable-uri", null).setImageUri("http://127.0.0.1:1/x.png").build(),
+                "cannot fetch imageUri");
+        add.accept(intake(p, "c20-photometric", good).setPhotometricInterpretation("RGB").build(),
+                "photometricInterpretation 'RGB'");
+        add.accept(intake(p, "c21-ancient", good).setAcquiredAt(Instant.parse("1970-01-02T00:00:00Z")).build(),
+                "is before 1980");
+        add.accept(intake("X".repeat(65), "c22-long-patient-id", good).build(), "65 characters long");
+        add.accept(intake(p, "c23-gif", "GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1)).build(),
+                "starts with bytes 474946383961");
+        byte[] dicm = new byte[200];
+        System.arraycopy("DICM".getBytes(StandardCharsets.US_ASCII), 0, dicm, 128, 4);
+        add.accept(intake(p, "c24-dicom-file", dicm).build(), "is a DICOM file");
+        add.accept(intake(p, "c25-control-chars", good).setPatientId("MRN\u0000123").build(), "control characters");
+        produce(stack, bad);
+        // Not even a ScanIntake: another event type, bytes without the registry framing, a tombstone.
+        EventSerdes serdes = new EventSerdes(stack.registryUrl());
+        byte[] wrongType = serdes.valueSerializer(Topics.DEAD_LETTER).serialize(Topics.DEAD_LETTER.name(),
+                DeadLetter.newBuilder().setStage("x").setReason("y").setOriginalSize(0).setFailedAt(T).build());
+        produceRaw(stack, Arrays.asList(wrongType, "{\"patientId\":\"json, not avro\"}".getBytes(StandardCharsets.UTF_8),
+                null));
+        String goodRaw = rawId("after-corpus");
+        produce(stack, List.of(intake(goodRaw, "after-corpus", Images.phantom(8)).build()));
+        String pseudonym = new Pseudonyms(KEY).patient(goodRaw);
+        assertEquals(1, await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1).size(),
+                "a good scan after the corpus is ingested");
+
+        List<DeadLetter> dead = await(stack, Topics.DEAD_LETTER, d -> d.getStage().equals("ingest")
+                && d.getSource() != null && d.getSource().getTopic().equals(Topics.INTAKE.name()), bad.size() + 3);
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            List<DeadLetter> mine = dead.stream().filter(d -> d.getReason().contains("from '" + e.getKey() + "'")).toList();
+            assertEquals(1, mine.size(), e.getKey() + " dead-lettered once");
+            assertTrue(mine.get(0).getReason().contains(e.getValue()), e.getKey() + ": " + mine.get(0).getReason());
+            assertEquals(null, mine.get(0).getOriginalBytes(), "intake bytes hold the raw id: not copied");
+        }
+        assertEquals(2, dead.stream().filter(d -> d.getReason().contains("is not a ScanIntake")).count(), dead.toString());
+        assertEquals(1, dead.stream().filter(d -> d.getReason().contains("tombstone")).count());
+        System.out.println("bad-input corpus: " + (expected.size() + 3) + " kinds, each dead-lettered with its reason");
+    }
+
+    @Test
+    @Order(4)
+    void noRawPatientIdentifierIsOnAnyTopicButIntake(LocalStack stack) throws Exception {
+        assertTrue(RAW_IDS.size() >= 4);
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", stack.bootstrapServers());
+        List<String> topics;
+        try (Admin admin = Admin.create(props)) {
+            topics = new ArrayList<>(admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions()
+                    .listInternal(true)).names().get());
+        }
+        topics.remove(Topics.INTAKE.name());
+        long bytes = 0;
+        long records = 0;
+        List<byte[]> needles = RAW_IDS.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String t : topics) {
+                c.partitionsFor(t).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) {
+                    records++;
+                    for (byte[] field : fields(r)) {
+                        bytes += field.length;
+                        for (byte[] n : needles) {
+                            assertFalse(contains(field, n), "raw patient id found on " + r.topic() + "-" + r.partition()
+                                    + "@" + r.offset());
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(records > 40, "read " + records + " records");
+        System.out.println("raw-id scan: " + records + " records, " + bytes + " bytes on " + topics.size()
+                + " topics (all but " + Topics.INTAKE.name() + "): none of " + RAW_IDS.size() + " raw ids");
+    }
+
+    private static List<byte[]> fields(ConsumerRecord<byte[], byte[]> r) {
+        List<byte[]> out = new ArrayList<>();
+        if (r.key() != null) {
+            out.add(r.key());
+        }
+        if (r.value() != null) {
+            out.add(r.value());
+        }
+        for (Header h : r.headers()) {
+            out.add(h.key().getBytes(StandardCharsets.UTF_8));
+            if (h.value() != null) {
+                out.add(h.value());
+            }
+        }
+        return out;
+    }
+
+    static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    static HttpResponse<String> upload(int port, String token, String metadata, byte[] image, String imageType)
+            throws Exception {
+        String boundary = "xray" + UUID.randomUUID();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        if (metadata != null) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                    + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"scan\"\r\n"
+                + "Content-Type: " + imageType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(image);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/scans"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void produce(LocalStack stack, List<ScanIntake> events) {
+        try (KafkaProducer<String, ScanIntake> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024), new StringSerializer(),
+                new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE))) {
+            for (ScanIntake e : events) {
+                p.send(new ProducerRecord<>(Topics.INTAKE.name(), e.getSource(), e));
+            }
+        }
+    }
+
+    static void produceRaw(LocalStack stack, List<byte[]> values) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            for (byte[] v : values) {
+                p.send(new ProducerRecord<>(Topics.INTAKE.name(), "raw", v));
+            }
+        }
+    }
+
+    static <V extends org.apache.avro.specific.SpecificRecord> List<V> await(LocalStack stack, Topic<V> topic,
+                                                                           Predicate<V> keep, int n) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
+        List<V> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
+                new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {
+            c.subscribe(Set.of(topic.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long settle = 0;
+            while (System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(300)).forEach(r -> {
+                    if (r.value() != null && keep.test(r.value())) {
+                        out.add(r.value());
+                    }
+                });
+                if (out.size() >= n) {
+                    if (settle == 0) {
+                        settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                    } else if (System.nanoTime() > settle) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
