@@ -104,7 +104,9 @@ class IngestIT {
         env.put(IngestConfig.PSEUDONYM_KEY, KEY);
         env.put(IngestConfig.API_TOKEN, TOKEN);
         env.put(IngestConfig.MAX_UPLOAD_BYTES, String.valueOf(4 * 1024 * 1024));
-        env.put(IngestConfig.STATE_DIR, state.toString());
+        if (state != null) {
+            env.put(IngestConfig.STATE_DIR, state.toString());
+        }
         return env;
     }
 

@@ -1,0 +1,103 @@
+package io.xraydrift.ingest.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Pseudonyms;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+
+/** The DICOMweb way in against a real Orthanc, loaded with phantoms by img2dcm + storescu. */
+@ExtendWith(LocalStackExtension.class)
+class DicomWebIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void pullsNewCrInstancesMapsTheirAttributesAndKeepsItsWatermarkAcrossRestarts(LocalStack stack) throws Exception {
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
+        String raw = IngestIT.rawId("pacs");
+        String pseudonym = new Pseudonyms(IngestIT.KEY).patient(raw);
+        try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc"))) {
+            pacs.store(bmp(11, false), attrs(raw, "PA", "091500"), false);
+            pacs.store(bmp(11, true), attrs(raw, "AP", "101500"), true);
+            pacs.store(bmp(12, false), attrs(raw, "LL", "111500"), false);
+            Map<String, String> env = new HashMap<>(IngestIT.env(stack));
+            env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
+            env.put(IngestConfig.DICOMWEB_NAME, "it-orthanc");
+            env.put(IngestConfig.POLL_INTERVAL, "500ms");
+            env.put(IngestConfig.STATE_DIR, dir.resolve("ingest-state").toString());
+            env.put("XRAY_INSTANCE_ID", "dicomweb-it");
+            try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
+                ingest.start();
+                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 2);
+                assertEquals(2, scans.size(), scans.toString());
+                ScanReceived pa = scans.stream().filter(s -> s.getView() == ViewPosition.PA).findFirst().orElseThrow();
+                ScanReceived ap = scans.stream().filter(s -> s.getView() == ViewPosition.AP).findFirst().orElseThrow();
+                assertEquals("dicomweb:it-orthanc", pa.getSource());
+                assertEquals(java.time.Instant.parse("2026-11-20T09:15:00Z"), pa.getAcquiredAt());
+                assertTrue(pa.getScanId().startsWith("sop-"), pa.getScanId());
+                assertArrayEquals(pixels(pa), pixels(ap), "MONOCHROME1 shows as the same radiograph");
+                List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
+                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:it-orthanc"), 1);
+                assertEquals(1, dead.size());
+                assertTrue(dead.get(0).getReason().contains("view LATERAL"), dead.get(0).getReason());
+            }
+            assertTrue(Files.exists(dir.resolve("ingest-state").resolve("dicomweb-it-orthanc.watermark.json")));
+            pacs.store(bmp(13, false), attrs(raw, "PA", "121500"), false);
+            try (IngestService again = new IngestService(IngestConfig.from(Settings.of(env)))) {
+                again.start();
+                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 3);
+                assertEquals(3, scans.size(), "after a restart only the new instance is pulled: " + scans.size());
+            }
+        }
+    }
+
+    private static List<String> attrs(String patient, String view, String time) {
+        return List.of("PatientID=" + patient, "Modality=CR", "ViewPosition=" + view, "StudyDate=20261120",
+                "AcquisitionDate=20261120", "AcquisitionTime=" + time);
+    }
+
+    /** Phantom i as an 8-bit grayscale BMP, inverted for a MONOCHROME1 file. */
+    private Path bmp(int i, boolean invert) throws Exception {
+        BufferedImage src = ImageIO.read(new ByteArrayInputStream(Images.phantom(i)));
+        BufferedImage img = Images.gray(src.getWidth(), src.getHeight(), BufferedImage.TYPE_BYTE_GRAY, (x, y) -> {
+            int v = src.getRaster().getSample(x, y, 0);
+            return invert ? 255 - v : v;
+        });
+        Path f = dir.resolve("phantom-" + i + (invert ? "-m1" : "") + ".bmp");
+        ImageIO.write(img, "bmp", f.toFile());
+        return f;
+    }
+
+    private static int[] pixels(ScanReceived s) throws Exception {
+        byte[] b = new byte[s.getImage().remaining()];
+        s.getImage().duplicate().get(b);
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(b));
+        return img.getRaster().getSamples(0, 0, img.getWidth(), img.getHeight(), 0, (int[]) null);
+    }
+}

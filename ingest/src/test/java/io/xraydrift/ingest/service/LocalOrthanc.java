@@ -1,0 +1,127 @@
+package io.xraydrift.ingest.service;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real PACS for tests: Debian's Orthanc with its DICOMweb plugin, started as a child process on
+ * free loopback ports with its own storage, and DICOM files made and sent with dcmtk
+ * ({@code img2dcm}, {@code dcmodify}, {@code storescu}).
+ */
+final class LocalOrthanc implements AutoCloseable {
+
+    static final Path BINARY = Path.of("/usr/sbin/Orthanc");
+    static final Path PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
+    static final String AET = "XRAYPACS";
+
+    private final Process process;
+    private final int httpPort;
+    private final int dicomPort;
+    private final Path dir;
+
+    private LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) {
+        this.process = process;
+        this.httpPort = httpPort;
+        this.dicomPort = dicomPort;
+        this.dir = dir;
+    }
+
+    static LocalOrthanc start(Path dir) throws IOException, InterruptedException {
+        for (Path p : List.of(BINARY, PLUGIN, Path.of("/usr/bin/img2dcm"), Path.of("/usr/bin/storescu"))) {
+            if (!Files.exists(p)) {
+                throw new IllegalStateException(p + " is missing: apt-get install orthanc orthanc-dicomweb dcmtk "
+                        + "(.ci/run does)");
+            }
+        }
+        int http = freePort();
+        int dicom = freePort();
+        Files.createDirectories(dir.resolve("db"));
+        Path config = dir.resolve("orthanc.json");
+        Files.writeString(config, """
+                {"Name": "xray-drift-it", "StorageDirectory": "%1$s", "IndexDirectory": "%1$s",
+                 "Plugins": ["%2$s"], "HttpPort": %3$d, "DicomPort": %4$d, "DicomAet": "%5$s",
+                 "HttpBindAddress": "127.0.0.1", "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+                 "DicomWeb": {"Enable": true, "Root": "/dicom-web/"}}
+                """.formatted(dir.resolve("db"), PLUGIN, http, dicom, AET));
+        Process p = new ProcessBuilder(BINARY.toString(), config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("orthanc.log").toFile()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        LocalOrthanc o = new LocalOrthanc(p, http, dicom, dir);
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.send(HttpRequest.newBuilder(URI.create(o.baseUrl() + "/system")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return o;
+                }
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        o.close();
+        throw new IllegalStateException("Orthanc did not answer within 30 s; see " + dir.resolve("orthanc.log"));
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    String dicomWebUrl() {
+        return baseUrl() + "/dicom-web";
+    }
+
+    /**
+     * A DICOM file from an 8-bit grayscale BMP via img2dcm, with the given attributes
+     * ({@code Tag=value}), optionally MONOCHROME1 (pixels inverted by the caller), and sent with storescu.
+     */
+    void store(Path bmp, List<String> attributes, boolean monochrome1) throws IOException, InterruptedException {
+        Path dcm = bmp.resolveSibling(bmp.getFileName() + ".dcm");
+        List<String> cmd = new java.util.ArrayList<>(List.of("img2dcm", "-i", "BMP", bmp.toString(), dcm.toString()));
+        for (String a : attributes) {
+            cmd.add("-k");
+            cmd.add(a);
+        }
+        run(cmd);
+        if (monochrome1) {
+            run(List.of("dcmodify", "-nb", "-m", "PhotometricInterpretation=MONOCHROME1", dcm.toString()));
+        }
+        run(List.of("storescu", "-aec", AET, "127.0.0.1", String.valueOf(dicomPort), dcm.toString()));
+    }
+
+    private void run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dir.resolve("dcmtk.log").toFile())).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed; see " + dir.resolve("dcmtk.log"));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
