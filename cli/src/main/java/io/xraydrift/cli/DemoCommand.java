@@ -1,70 +1,64 @@
 package io.xraydrift.cli;
 
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
+import java.util.concurrent.ConcurrentHashMap;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.DriftMonitorService;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.service.EmbedderService;
+import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.events.ScanReceived;
-import io.xraydrift.events.ViewPosition;
 import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.indexer.service.IndexerService;
-import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Pseudonyms;
+import io.xraydrift.ingest.service.IngestService;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.Service;
-import io.xraydrift.platform.ShellService;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.TempDirs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The main job on the embedded default: the local stack, the four services in this JVM, a
- * labelled reference cohort of phantoms and synthetic patients flowing through embedder and
- * indexer, each patient's scores printed as they come. Stages not built yet are said plainly.
+ * The main job on the embedded default: the local stack, the four services in this JVM (the same
+ * classes their own mains run), a labelled reference cohort of phantoms through the intake topic,
+ * then synthetic patients in accelerated time through the intake topic and HTTP — with live
+ * counters, one line per alert, the web view's URL and, with {@code --exit-when-done}, a summary.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the pipeline on this machine with nothing to configure.",
-            "Starts the local stack (real KRaft broker + real Apicurio Registry) and the four services in this JVM, "
-                + "seeds a labelled reference cohort of phantoms (imbalanced like the published study), then streams "
-                + "synthetic patients (worsening, stable, improving, fluctuating) through the embedder (the bundled "
-                + "model) and the indexer (36 nearest labelled neighbours, severity score), printing each patient's "
-                + "scores.",
-            "",
-            "Not built yet: ingest's processing and the drift monitor's alerts (their services run their shell: "
-                + "health, metrics, topic setup). Until ingest exists the demo writes normalised, pseudonymised scans "
-                + "straight to xray.scans, as ingest will."})
+        description = {"Runs the whole pipeline on this machine with nothing to configure.",
+            "Starts the local stack (real KRaft broker + real Apicurio Registry) and ingest, embedder, indexer and "
+                + "drift monitor in this JVM; seeds a labelled reference cohort of phantoms (imbalanced like the "
+                + "published study) through the intake topic; then streams synthetic patients (worsening, stable, "
+                + "improving, fluctuating) in accelerated time — one scan per patient per --interval, a day apart in "
+                + "acquisition time — through the intake topic and, for every fourth patient, HTTP uploads.",
+            "Prints live counters, each drift alert as one line, and the web view's URL. Ctrl-C stops everything and "
+                + "removes the data. With --exit-when-done it stops by itself and prints a summary per trajectory: "
+                + "patients, alerts, and the time from a triggering scan's submission to its alert (median, p99). "
+                + "Exit code 0 when every worsening patient was alerted and no stable one was."})
 final class DemoCommand implements Callable<Integer> {
 
-    /** Pseudonyms as ingest makes them in demo mode. */
-    private static final String DEMO_KEY = IngestConfig.DEMO_PSEUDONYM_KEY;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--cohort", defaultValue = "150,60,60",
             description = "Labelled reference scans: healthy,infected,severe (default: ${DEFAULT-VALUE}).")
@@ -73,172 +67,206 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--patients", defaultValue = "8", description = "Synthetic patients (default: ${DEFAULT-VALUE}).")
     int patients;
 
-    @Option(names = "--scans-per-patient", defaultValue = "6", description = "Scans per patient (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scans-per-patient", defaultValue = "8",
+            description = "Scans per patient (default: ${DEFAULT-VALUE}).")
     int scansPerPatient;
 
-    @Option(names = "--exit-when-done", description = "Stop once every scan is scored and print a summary "
-            + "(exit code 0 when every scan got its neighbours).")
+    @Option(names = "--interval", defaultValue = "1s",
+            description = "Wall time between a patient's scans, each a day later in acquisition time "
+                    + "(default: ${DEFAULT-VALUE}; e.g. 500ms, 2s).")
+    String interval;
+
+    @Option(names = "--exit-when-done", description = "Stop once every patient scan went through the drift monitor "
+            + "and print a summary (exit code 0 when every worsening patient alerted and no stable one did).")
     boolean exitWhenDone;
+
+    /** What a finished run saw (for the end-to-end test): alerts, scored scan ids, each patient's trajectory kind. */
+    record Outcome(List<DemoMonitor.Seen> alerts, java.util.Set<String> scored, Map<String, String> kinds) {
+    }
+
+    volatile Outcome outcome;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        int[] counts = java.util.Arrays.stream(cohort.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        int[] counts = parseCohort(cohort);
+        Duration step = Settings.of(Map.of("interval", interval)).duration("interval", Duration.ofSeconds(1),
+                Duration.ZERO, Duration.ofMinutes(10));
         List<Service> services = new ArrayList<>();
+        List<Path> temp = new ArrayList<>();
+        long began = System.nanoTime();
         try (LocalRun run = LocalRun.start(out)) {
-            Settings settings = serviceSettings(run);
+            Settings settings = serviceSettings(run, temp);
+            IngestService ingest = new IngestService(IngestConfig.from(settings));
             EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings.with(Map.of(
                     EmbedderConfig.DEVICE, "cpu", EmbedderConfig.MAX_BATCH, "16"))));
-            IndexerService indexer = new IndexerService(IndexerConfig.from(settings.with(Map.of(
-                    IndexerConfig.SNAPSHOT_DIR, java.nio.file.Files.createTempDirectory("xray-demo-index").toString()))));
-            ShellService ingest = new ShellService(ServiceConfig.from(settings, "ingest", 0));
-            ShellService drift = new ShellService(ServiceConfig.from(settings, "drift-monitor", 0));
+            IndexerService indexer = new IndexerService(IndexerConfig.from(settings));
+            DriftMonitorService drift = new DriftMonitorService(DriftMonitorConfig.from(settings));
             for (Service s : List.of(ingest, embedder, indexer, drift)) {
                 s.start();
                 services.add(s);
             }
-            out.printf("  %-14s health http://127.0.0.1:%d/health (shell only: processing not built yet)%n", "ingest",
-                    ingest.httpPort());
-            out.printf("  %-14s health http://127.0.0.1:%d/health  POST /embed%n", "embedder", embedder.httpPort());
-            out.printf("  %-14s health http://127.0.0.1:%d/health  GET /index (Bearer " + Settings.DEMO_API_TOKEN + ")%n", "indexer",
+            String token = Settings.DEMO_API_TOKEN;
+            String web = "http://127.0.0.1:" + drift.httpPort() + "/?token=" + token;
+            out.printf("  %-14s http://127.0.0.1:%d  POST /scans (Bearer %s)%n", "ingest", ingest.httpPort(), token);
+            out.printf("  %-14s http://127.0.0.1:%d  POST /embed%n", "embedder", embedder.httpPort());
+            out.printf("  %-14s http://127.0.0.1:%d  GET /index, /scans/{id}/neighbours, POST /search%n", "indexer",
                     indexer.httpPort());
-            out.printf("  %-14s health http://127.0.0.1:%d/health (shell only: alerts not built yet)%n", "drift-monitor",
-                    drift.httpPort());
+            out.printf("  %-14s http://127.0.0.1:%d  GET /patients/{id}, /alerts; web view: %s%n", "drift-monitor",
+                    drift.httpPort(), web);
             run.printConnectionHelp(out);
 
             List<PhantomSet.Item> reference = PhantomSet.labelled(counts[0], counts[1], counts[2], 424242, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15);
-            long began = System.nanoTime();
-            publish(run, reference, true);
-            out.printf("Seeded the labelled cohort: %d healthy, %d infected, %d severe phantoms -> %s%n", counts[0],
-                    counts[1], counts[2], Topics.SCANS.name());
-            publish(run, series, false);
-            out.printf("Streamed %d patients x %d scans -> %s; waiting for their neighbours...%n", patients,
-                    scansPerPatient, Topics.SCANS.name());
-            Map<String, ScanNeighbours> scored = awaitScores(run, reference.size() + series.size(), out);
-            double seconds = (System.nanoTime() - began) / 1e9;
-            int patientScans = report(series, scored, out);
-            boolean complete = scored.size() == reference.size() + series.size();
-            out.printf(Locale.ROOT, "%d of %d scans embedded and scored in %.1f s (%.1f scans/s end to end).%n",
-                    scored.size(), reference.size() + series.size(), seconds, scored.size() / seconds);
-            out.println("Drift alerts: not built yet (the drift monitor's issue); the scores above are what it will "
-                    + "read from " + Topics.NEIGHBOURS.name() + ".");
-            if (!exitWhenDone) {
-                out.println("Running. Ctrl-C stops everything and removes the data.");
-                run.awaitStop();
+            Pseudonyms pseudonyms = new Pseudonyms(IngestConfig.DEMO_PSEUDONYM_KEY);
+            Map<String, String> names = new LinkedHashMap<>();
+            Map<String, String> kinds = new LinkedHashMap<>();
+            Map<String, Integer> numbers = new HashMap<>();
+            for (PhantomSet.Item item : series) {
+                String p = pseudonyms.patient(item.patient());
+                if (!names.containsKey(p)) {
+                    int n = numbers.merge(item.trajectory(), 1, Integer::sum);
+                    names.put(p, item.trajectory() + " #" + n);
+                    kinds.put(p, item.trajectory());
+                }
             }
-            return complete && patientScans == series.size() ? 0 : 1;
+            Map<String, Long> submitted = new ConcurrentHashMap<>();
+            try (DemoMonitor monitor = new DemoMonitor(run.kafka(), out, p -> names.getOrDefault(p,
+                    p.substring(0, 10)), submitted);
+                 DemoFeed feed = new DemoFeed(run.kafka(), ingest.httpPort(), token)) {
+                monitor.start();
+                seedCohort(feed, reference, counts, indexer.httpPort(), token, out);
+                stream(feed, series, pseudonyms, submitted, step, out);
+                out.printf("Web view of a patient: http://127.0.0.1:%d/patients/%s?token=%s%n", drift.httpPort(),
+                        names.keySet().iterator().next(), token);
+                if (!exitWhenDone) {
+                    out.println("Streaming done; the services keep running. Ctrl-C stops everything and removes "
+                            + "the data.");
+                    run.awaitStop();
+                    return 0;
+                }
+                boolean complete = awaitDrift(monitor, names.keySet(), scansPerPatient, out);
+                Thread.sleep(1500);
+                monitor.progress(true);
+                outcome = new Outcome(monitor.alerts(), monitor.scored(), Map.copyOf(kinds));
+                boolean ok = DemoSummary.print(out, kinds, names, monitor.alerts(),
+                        (System.nanoTime() - began) / 1e9, series.size() + reference.size());
+                return complete && ok ? 0 : 1;
+            }
         } finally {
             for (int i = services.size() - 1; i >= 0; i--) {
                 services.get(i).close();
             }
+            temp.forEach(TempDirs::deleteQuietly);
         }
     }
 
-    private static Settings serviceSettings(LocalRun run) {
+    private static int[] parseCohort(String cohort) {
+        String[] parts = cohort.split(",");
+        if (parts.length != 3) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new DemoCommand()),
+                    "--cohort=" + cohort + " must be three counts: healthy,infected,severe");
+        }
+        return java.util.Arrays.stream(parts).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    }
+
+    private static Settings serviceSettings(LocalRun run, List<Path> temp) {
         Map<String, String> s = new HashMap<>(LocalRun.settings(run.stack()));
         s.put(ServiceConfig.HTTP_HOST, "127.0.0.1");
         s.put(ServiceConfig.HTTP_PORT, "0");
         s.put(ServiceConfig.INSTANCE_ID, "demo");
         s.put(Settings.DEMO_MODE, "true");
+        Path index = TempDirs.create("xray-demo-index");
+        Path drift = TempDirs.create("xray-demo-drift");
+        Path ingest = TempDirs.create("xray-demo-ingest");
+        temp.addAll(List.of(index, drift, ingest));
+        s.put(IndexerConfig.SNAPSHOT_DIR, index.toString());
+        s.put(DriftMonitorConfig.STATE_DIR, drift.toString());
+        s.put(IngestConfig.STATE_DIR, ingest.toString());
         return Settings.of(s);
     }
 
-    /** Normalised phantoms as ingest will emit them: pseudonymised patient, deterministic scan id. */
-    private static void publish(LocalRun run, List<PhantomSet.Item> items, boolean labelled) {
-        PhantomRenderer renderer = new PhantomRenderer(512);
-        byte[][] pngs = new byte[items.size()][];
-        IntStream.range(0, items.size()).parallel().forEach(i -> pngs[i] = PhantomSet.render(renderer, items.get(i)).toPng());
-        Map<String, Object> props = new HashMap<>(run.kafka().clientProperties("demo-feed"));
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-        EventSerdes serdes = new EventSerdes(run.kafka().registryApiUrl());
-        try (var producer = new KafkaProducer<>(props, EventSerdes.keys().serializer(),
-                serdes.valueSerializer(Topics.SCANS))) {
-            for (int i = 0; i < items.size(); i++) {
-                PhantomSet.Item item = items.get(i);
-                String pseudonym = pseudonym(item.patient());
-                ScanReceived scan = ScanReceived.newBuilder()
-                        .setScanId(scanId(pseudonym, item.acquiredAt()))
-                        .setPatient(pseudonym)
-                        .setAcquiredAt(item.acquiredAt())
-                        .setReceivedAt(Instant.now())
-                        .setSource("demo")
-                        .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA)
-                        .setWidth(512).setHeight(512)
-                        .setImage(ByteBuffer.wrap(pngs[i]))
-                        .setReferenceLabel(labelled ? Level.valueOf(item.grade().name()) : null)
-                        .setAttributes(item.trajectory().isEmpty() ? Map.of() : Map.of("demo_trajectory", item.trajectory()))
-                        .build();
-                producer.send(new ProducerRecord<>(Topics.SCANS.name(), pseudonym, scan));
-            }
-            producer.flush();
+    /** The labelled cohort through the intake topic; returns once the indexer holds all of it. */
+    private static void seedCohort(DemoFeed feed, List<PhantomSet.Item> reference, int[] counts, int indexerPort,
+                                   String token, PrintStream out) throws Exception {
+        byte[][] pngs = feed.render(reference);
+        for (int i = 0; i < reference.size(); i++) {
+            feed.publish(reference.get(i), pngs[i], Level.valueOf(reference.get(i).grade().name()));
         }
+        feed.flush();
+        out.printf("Seeding the labelled reference cohort through %s: %d healthy, %d infected, %d severe phantoms...%n",
+                Topics.INTAKE.name(), counts[0], counts[1], counts[2]);
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        int labelled = 0;
+        while (labelled < reference.size() && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + indexerPort
+                    + "/index")).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode models = JSON.readTree(r.body()).path("models");
+            labelled = models.size() == 0 ? 0 : models.get(0).path("labelled").asInt();
+        }
+        out.printf("Reference cohort indexed: %d labelled scans.%n", labelled);
     }
 
-    private static Map<String, ScanNeighbours> awaitScores(LocalRun run, int expected, PrintStream out) {
-        Map<String, Object> props = new HashMap<>(run.kafka().clientProperties("demo-reader"));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "xray-demo-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        EventSerdes serdes = new EventSerdes(run.kafka().registryApiUrl());
-        Map<String, ScanNeighbours> scored = new LinkedHashMap<>();
-        try (var consumer = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
-                serdes.valueDeserializer(Topics.NEIGHBOURS))) {
-            consumer.subscribe(Set.of(Topics.NEIGHBOURS.name()));
-            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-            long lastProgress = System.nanoTime();
-            int shown = 0;
-            while (scored.size() < expected && System.nanoTime() < deadline
-                    && System.nanoTime() - lastProgress < Duration.ofSeconds(60).toNanos()) {
-                int before = scored.size();
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> scored.put(r.value().getScanId(), r.value()));
-                if (scored.size() > before) {
-                    lastProgress = System.nanoTime();
-                }
-                if (scored.size() / 50 > shown / 50 || scored.size() == expected) {
-                    shown = scored.size();
-                    out.printf("  scored %d / %d scans%n", shown, expected);
-                }
-            }
+    /** One scan per patient per step, in acquisition order; every fourth patient uploads over HTTP. */
+    private static void stream(DemoFeed feed, List<PhantomSet.Item> series, Pseudonyms pseudonyms,
+                               Map<String, Long> submitted, Duration step, PrintStream out) throws Exception {
+        Map<String, List<Integer>> byPatient = new LinkedHashMap<>();
+        for (int i = 0; i < series.size(); i++) {
+            byPatient.computeIfAbsent(series.get(i).patient(), p -> new ArrayList<>()).add(i);
         }
-        return scored;
-    }
-
-    /** One line per patient: trajectory kind, then level and score per scan in acquisition order. */
-    private static int report(List<PhantomSet.Item> series, Map<String, ScanNeighbours> scored, PrintStream out) {
-        out.println("Patients (true severity -> level and score from the 36 nearest labelled neighbours):");
-        Map<String, List<PhantomSet.Item>> byPatient = new LinkedHashMap<>();
-        series.forEach(i -> byPatient.computeIfAbsent(i.patient(), p -> new ArrayList<>()).add(i));
-        int found = 0;
-        for (var e : byPatient.entrySet()) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %s %-11s",
-                    pseudonym(e.getKey()).substring(0, 10), e.getValue().get(0).trajectory()));
-            for (PhantomSet.Item item : e.getValue()) {
-                ScanNeighbours n = scored.get(scanId(pseudonym(item.patient()), item.acquiredAt()));
-                if (n == null) {
-                    line.append("  ?");
+        byte[][] pngs = feed.render(series);
+        List<String> order = new ArrayList<>(byPatient.keySet());
+        int rounds = byPatient.values().stream().mapToInt(List::size).max().orElse(0);
+        out.printf("Streaming %d patients, one scan each every %s (a day apart in acquisition time), through %s and "
+                + "HTTP...%n", order.size(), step, Topics.INTAKE.name());
+        for (int round = 0; round < rounds; round++) {
+            for (int p = 0; p < order.size(); p++) {
+                List<Integer> scans = byPatient.get(order.get(p));
+                if (round >= scans.size()) {
                     continue;
                 }
-                found++;
-                line.append(String.format(Locale.ROOT, "  %.2f->%s %.2f", item.severity(),
-                        n.getLevel().name().charAt(0), n.getSeverityScore()));
+                PhantomSet.Item item = series.get(scans.get(round));
+                String pseudonym = pseudonyms.patient(item.patient());
+                submitted.put(pseudonym + "|" + item.acquiredAt().toEpochMilli(), System.currentTimeMillis());
+                if (p % 4 == 3) {
+                    HttpResponse<String> r = feed.upload(item, pngs[scans.get(round)]);
+                    if (r.statusCode() != 202) {
+                        out.println("  upload refused (" + r.statusCode() + "): " + r.body());
+                    }
+                } else {
+                    feed.publish(item, pngs[scans.get(round)], null);
+                }
             }
-            out.println(line);
-        }
-        return found;
-    }
-
-    static String pseudonym(String patientId) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(DEMO_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(patientId.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 missing from the JDK", e);
+            feed.flush();
+            Thread.sleep(step.toMillis());
         }
     }
 
-    private static String scanId(String pseudonym, Instant acquiredAt) {
-        return pseudonym.substring(0, 16) + "-" + acquiredAt.toEpochMilli();
+    /** Waits until every patient's trajectory holds all its scans (or nothing moved for a minute). */
+    private static boolean awaitDrift(DemoMonitor monitor, java.util.Set<String> patients, int scans, PrintStream out)
+            throws InterruptedException {
+        long lastMove = System.nanoTime();
+        int lastTotal = -1;
+        while (System.nanoTime() - lastMove < Duration.ofSeconds(60).toNanos()) {
+            int total = patients.stream().mapToInt(monitor::points).sum();
+            if (total == patients.size() * scans) {
+                return true;
+            }
+            if (total != lastTotal) {
+                lastTotal = total;
+                lastMove = System.nanoTime();
+            }
+            Thread.sleep(250);
+        }
+        out.println("  stopped waiting: the drift monitor holds " + lastTotal + " of " + patients.size() * scans
+                + " patient scans");
+        return false;
+    }
+
+    /** Kinds of alert that mean "worse". */
+    static boolean worse(AlertKind kind) {
+        return kind == AlertKind.LEVEL_ESCALATION || kind == AlertKind.SUSTAINED_WORSENING;
     }
 }
