@@ -12,9 +12,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Iterator;
 import java.util.Locale;
 
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Decodes an uploaded radiograph (PNG or JPEG, 8- or 16-bit grayscale; colour is refused) and
@@ -31,6 +35,9 @@ public final class ImageNormaliser {
     public static final int MAX_DECLARED_SIDE = 16_384;
     /** Most pixels a header may declare. */
     public static final long MAX_DECLARED_PIXELS = 50_000_000L;
+
+    /** ImageIO's PNG quality: deflate level = round(9 * (1 - quality)) → 1. */
+    private static final float PNG_QUALITY = 0.89f;
 
     private final int maxSide;
     private final long maxBytes;
@@ -215,10 +222,19 @@ public final class ImageNormaliser {
         WritableRaster r = img.getRaster();
         r.setSamples(0, 0, w, h, 0, gray);
         ByteArrayOutputStream out = new ByteArrayOutputStream(w * h / 2 + 1024);
-        try {
-            ImageIO.write(img, "png", out);
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            // Deflate level 1: files ~10% larger than the default level, encoded several times faster —
+            // encoding was most of ingest's time per scan.
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(PNG_QUALITY);
+            writer.write(null, new IIOImage(img, null, null), param);
         } catch (IOException e) {
             throw new UncheckedIOException("PNG encoding failed", e);
+        } finally {
+            writer.dispose();
         }
         return out.toByteArray();
     }
