@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,
+            ReplayCommand.class,
             ServiceCommands.Ingest.class,
             ServiceCommands.Embedder.class,
             ServiceCommands.Indexer.class,
