@@ -1,0 +1,243 @@
+package io.xraydrift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+
+/**
+ * The kill test: the four services as separate processes (each its own {@code main}), each killed
+ * with SIGKILL at a random point of a run of a few thousand scans and restarted. At the end every
+ * scan was ingested, embedded and scored exactly once (read_committed), and the alerts are exactly
+ * those the drift rule gives for the scores — what an undisturbed run emits.
+ */
+@ExtendWith(LocalStackExtension.class)
+class PipelineKillIT {
+
+    private static final int PATIENTS = 250;
+    private static final int SCANS = 8;
+    private static final int[] COHORT = {60, 24, 24};
+
+    @Test
+    void everyServiceKilledOnceAndRestartedLosesAndDuplicatesNothing(LocalStack stack) throws Exception {
+        Path work = Files.createDirectories(Path.of("target", "kill-test").toAbsolutePath());
+        Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
+        common.put("XRAY_HTTP_HOST", "127.0.0.1");
+        common.put(Settings.DEMO_MODE, "true");
+        // A killed member's partitions move after the session timeout: keep it short for the test.
+        common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
+        common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(common)), "kill-setup");
+        Map<String, ServiceProcess> services = new LinkedHashMap<>();
+        services.put("ingest", process("ingest", "io.xraydrift.ingest.IngestApp", common, work,
+                Map.of(IngestConfig.STATE_DIR, work.resolve("ingest-state").toString())));
+        services.put("embedder", process("embedder", "io.xraydrift.embedder.EmbedderApp", common, work,
+                Map.of("XRAY_EMBEDDER_DEVICE", "cpu")));
+        services.put("indexer", process("indexer", "io.xraydrift.indexer.IndexerApp", common, work,
+                Map.of(IndexerConfig.SNAPSHOT_DIR, work.resolve("indexer-snapshots").toString())));
+        services.put("drift-monitor", process("drift-monitor", "io.xraydrift.drift.DriftMonitorApp", common, work,
+                Map.of(DriftMonitorConfig.STATE_DIR, work.resolve("drift-state").toString())));
+        List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 777, 0.15);
+        List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 888, 0.15);
+        int total = cohort.size() + series.size();
+        PhantomRenderer renderer = new PhantomRenderer(512);
+        byte[][] cohortPngs = new byte[cohort.size()][];
+        IntStream.range(0, cohort.size()).parallel().forEach(i -> cohortPngs[i] =
+                PhantomSet.render(renderer, cohort.get(i)).toPng());
+        SplittableRandom random = new SplittableRandom(System.nanoTime());
+        List<String> order = new ArrayList<>(services.keySet());
+        java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
+        // Each service is killed once the pipeline has scored a random fraction of the scans, in random order.
+        TreeMap<Integer, String> schedule = new TreeMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            schedule.put((int) (total * (0.15 + 0.17 * i + random.nextDouble(0.0, 0.1))), order.get(i));
+        }
+        List<String> report = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try {
+            for (ServiceProcess s : services.values()) {
+                s.start();
+            }
+            try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20),
+                    EventSerdes.keys().serializer(), new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE));
+                 KafkaConsumer<String, byte[]> progress = consumer(stack, org.apache.kafka.common.serialization
+                         .ByteArrayDeserializer::new)) {
+                for (int i = 0; i < cohort.size(); i++) {
+                    feed.send(record(cohort.get(i), cohortPngs[i], Level.valueOf(cohort.get(i).grade().name())));
+                }
+                feed.flush();
+                progress.subscribe(List.of(Topics.NEIGHBOURS.name()));
+                int scored = 0;
+                int sent = 0;
+                long deadline = System.nanoTime() + Duration.ofMinutes(12).toNanos();
+                while (scored < total && System.nanoTime() < deadline) {
+                    // Patients are fed in steady batches once the cohort is scored, as a ward's feed would.
+                    if (scored >= cohort.size() && sent < series.size()) {
+                        int from = sent;
+                        int to = Math.min(series.size(), sent + 100);
+                        byte[][] pngs = new byte[to - from][];
+                        IntStream.range(from, to).parallel().forEach(i -> pngs[i - from] =
+                                PhantomSet.render(renderer, series.get(i)).toPng());
+                        for (; sent < to; sent++) {
+                            feed.send(record(series.get(sent), pngs[sent - from], null));
+                        }
+                        feed.flush();
+                    }
+                    scored += progress.poll(Duration.ofMillis(500)).count();
+                    while (!schedule.isEmpty() && scored >= schedule.firstKey()) {
+                        ServiceProcess victim = services.get(schedule.pollFirstEntry().getValue());
+                        long pid = victim.pid();
+                        victim.kill();
+                        String line = String.format(java.util.Locale.ROOT, "t=%5.1fs scored=%d/%d: SIGKILL %s (pid %d), "
+                                + "restarted", (System.nanoTime() - t0) / 1e9, scored, total, victim.name(), pid);
+                        report.add(line);
+                        System.out.println("kill test: " + line);
+                        victim.start();
+                    }
+                }
+            }
+            System.out.printf("kill test: %d scans scored in %.1f s with 4 kills%n", total, (System.nanoTime() - t0) / 1e9);
+
+            Map<String, Integer> scans = countByScan(stack, Topics.SCANS, ScanReceived::getScanId, total);
+            Map<String, Integer> embedded = countByScan(stack, Topics.EMBEDDINGS, ScanEmbedded::getScanId, total);
+            List<ScanNeighbours> neighbours = new ArrayList<>();
+            readAll(stack, Topics.NEIGHBOURS, total, neighbours::add);
+            Map<String, Integer> scoredCounts = new HashMap<>();
+            neighbours.forEach(n -> scoredCounts.merge(n.getScanId(), 1, Integer::sum));
+            assertEquals(total, scans.size(), "distinct scans ingested");
+            assertEquals(total, embedded.size(), "distinct scans embedded");
+            assertEquals(total, scoredCounts.size(), "distinct scans scored");
+            scans.forEach((id, n) -> assertEquals(1, n, "scan " + id + " ingested " + n + " times"));
+            embedded.forEach((id, n) -> assertEquals(1, n, "scan " + id + " embedded " + n + " times"));
+            scoredCounts.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
+
+            DriftRule rule = DriftMonitorConfig.from(Settings.of(Map.of(Settings.DEMO_MODE, "true"))).rule();
+            Map<String, List<ScoredScan>> byPatient = new HashMap<>();
+            for (ScanNeighbours n : neighbours) {
+                byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(new ScoredScan(n.getScanId(),
+                        n.getAcquiredAt(), n.getSeverityScore(), n.getComposition().getHealthy(),
+                        n.getComposition().getInfected(), n.getComposition().getSevere()));
+            }
+            TreeSet<String> expected = new TreeSet<>();
+            byPatient.forEach((p, list) -> rule.evaluate(p, list).forEach(a -> expected.add(a.alertId())));
+            Map<String, Integer> alerts = countByScan(stack, Topics.ALERTS, DriftAlert::getAlertId, expected.size());
+            alerts.forEach((id, n) -> assertEquals(1, n, "alert " + id + " emitted " + n + " times"));
+            assertEquals(expected, new TreeSet<>(alerts.keySet()), "alerts of the undisturbed run");
+            System.out.println("kill test: " + String.join("; ", report) + " -> " + total + " scans exactly once, "
+                    + expected.size() + " alerts exactly as undisturbed");
+        } finally {
+            for (ServiceProcess s : services.values()) {
+                s.close();
+            }
+        }
+    }
+
+    private static ServiceProcess process(String name, String main, Map<String, String> common, Path work,
+                                          Map<String, String> extra) throws Exception {
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(extra);
+        env.put("XRAY_INSTANCE_ID", "kill-" + name);
+        try (ServerSocket s = new ServerSocket(0)) {
+            env.put("XRAY_HTTP_PORT", String.valueOf(s.getLocalPort()));
+        }
+        return new ServiceProcess(name, main, env, work);
+    }
+
+    private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
+        return new ProducerRecord<>(Topics.INTAKE.name(), item.patient(), ScanIntake.newBuilder()
+                .setPatientId(item.patient()).setAcquiredAt(item.acquiredAt()).setSource("kill-test")
+                .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA).setImage(ByteBuffer.wrap(png))
+                .setReferenceLabel(label).build());
+    }
+
+    private static <V> KafkaConsumer<String, V> consumer(LocalStack stack,
+            java.util.function.Supplier<org.apache.kafka.common.serialization.Deserializer<V>> values) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", stack.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "kill-test-" + System.nanoTime());
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
+        return new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), values.get());
+    }
+
+    /** Every committed value of a topic to a sink (read to its end offsets, at least {@code atLeast}). */
+    private static <V extends org.apache.avro.specific.SpecificRecord> void readAll(LocalStack stack, Topic<V> topic,
+            int atLeast, java.util.function.Consumer<V> sink) {
+        int[] n = {0};
+        EventSerdes serdes = new EventSerdes(stack.registryUrl());
+        try (KafkaConsumer<String, V> c = consumer(stack, () -> serdes.valueDeserializer(topic))) {
+            List<TopicPartition> parts = c.partitionsFor(topic.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (System.nanoTime() < deadline && (n[0] < atLeast
+                    || parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))) {
+                c.poll(Duration.ofMillis(300)).forEach(r -> {
+                    if (r.value() != null) {
+                        sink.accept(r.value());
+                        n[0]++;
+                    }
+                });
+                if (n[0] >= atLeast) {
+                    end.putAll(c.endOffsets(parts));
+                }
+            }
+        }
+    }
+
+    private static <V extends org.apache.avro.specific.SpecificRecord> Map<String, Integer> countByScan(
+            LocalStack stack, Topic<V> topic, Function<V, String> id, int atLeast) {
+        Map<String, Integer> out = new HashMap<>();
+        readAll(stack, topic, atLeast, v -> out.merge(id.apply(v), 1, Integer::sum));
+        return out;
+    }
+}
