@@ -64,7 +64,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         EmbedderConfig config = EmbedderConfig.from(Settings.of(env));
         Scoring scoring = new Scoring(0.15, 0.55, 0.3);
-        DriftRule rule = DriftMonitorConfig.from(Settings.of(Map.of())).rule();
+        DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
         try (EmbeddingModel m = Models.load(config, Models.device(config.device()))) {

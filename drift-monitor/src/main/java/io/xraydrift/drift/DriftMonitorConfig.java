@@ -48,22 +48,30 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 worseningRise, confirmScans);
     }
 
-    public static DriftMonitorConfig from(Settings s) {
+    /**
+     * The drift rule the settings describe, reading only its keys (no secrets): what the
+     * evaluation and tests use to apply the deployment's thresholds.
+     */
+    public static io.xraydrift.drift.rule.DriftRule ruleFrom(Settings s) {
         double infected = s.decimal(INFECTED_THRESHOLD, 0.15, 0.0, 1.0);
         double severe = s.decimal(SEVERE_THRESHOLD, 0.55, 0.0, 1.0);
         if (severe <= infected) {
             throw new ConfigException(SEVERE_THRESHOLD + "=" + severe + " must be above " + INFECTED_THRESHOLD + "="
                     + infected);
         }
+        return new io.xraydrift.drift.rule.DriftRule(infected, severe, s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
+                s.integer(WORSENING_WINDOW, 4, 2, 100), s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
+                s.integer(CONFIRM_SCANS, 2, 1, 10));
+    }
+
+    public static DriftMonitorConfig from(Settings s) {
+        io.xraydrift.drift.rule.DriftRule rule = ruleFrom(s);
         ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
         String bound = common.httpHost();
         String advertised = s.string(ADVERTISED_HOST,
                 bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
-        return new DriftMonitorConfig(common, infected, severe,
-                s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
-                s.integer(WORSENING_WINDOW, 4, 2, 100),
-                s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
-                s.integer(CONFIRM_SCANS, 2, 1, 10),
+        return new DriftMonitorConfig(common, rule.infectedThreshold(), rule.severeThreshold(), rule.hysteresis(),
+                rule.window(), rule.rise(), rule.confirm(),
                 s.integer(STANDBY_REPLICAS, 0, 0, 10),
                 s.path(STATE_DIR, Path.of("data", "drift-monitor")),
                 s.string(APPLICATION_ID, "xray-drift-monitor"),

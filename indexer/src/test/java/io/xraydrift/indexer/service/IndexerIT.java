@@ -177,15 +177,19 @@ class IndexerIT {
         }
     }
 
-    private static ScanEmbedded withModel(ScanEmbedded e, ModelRef model) {
+    static ScanEmbedded withModel(ScanEmbedded e, ModelRef model) {
         return ScanEmbedded.newBuilder(e).setModel(model).build();
     }
 
     private static IndexerService start(LocalStack stack, String instance) {
+        return start(stack, instance, snapshots);
+    }
+
+    static IndexerService start(LocalStack stack, String instance, Path snapshotDir) {
         Map<String, String> env = env(stack, instance);
         env.put(IndexerConfig.K, String.valueOf(K));
         env.put(IndexerConfig.TREES, "5");
-        env.put(IndexerConfig.SNAPSHOT_DIR, snapshots.toString());
+        env.put(IndexerConfig.SNAPSHOT_DIR, snapshotDir.toString());
         env.put(IndexerConfig.API_TOKEN, "it-token");
         env.put(IndexerConfig.MIN_COHORT, "30");
         IndexerService service = new IndexerService(IndexerConfig.from(Settings.of(env)));
@@ -193,7 +197,7 @@ class IndexerIT {
         return service;
     }
 
-    private static Map<String, String> env(LocalStack stack, String instance) {
+    static Map<String, String> env(LocalStack stack, String instance) {
         Map<String, String> env = new HashMap<>();
         env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
         env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
@@ -204,7 +208,7 @@ class IndexerIT {
     }
 
     /** A vector near the level's cluster centre: three well separated directions plus small noise. */
-    private static float[] around(Level level, int seed) {
+    static float[] around(Level level, int seed) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 31L + level.ordinal());
         float[] v = new float[DIM];
         v[level.ordinal() * 4] = 1f;
@@ -215,7 +219,7 @@ class IndexerIT {
         return v;
     }
 
-    private static ScanEmbedded scan(String id, String patient, Level label, float[] v) {
+    static ScanEmbedded scan(String id, String patient, Level label, float[] v) {
         List<Float> list = new ArrayList<>();
         for (float x : v) {
             list.add(x);
@@ -224,7 +228,7 @@ class IndexerIT {
                 .setReferenceLabel(label).setModel(MODEL).setVector(list).setEmbeddedAt(Instant.now()).build();
     }
 
-    private static void produce(LocalStack stack, java.util.Collection<ScanEmbedded> scans) throws Exception {
+    static void produce(LocalStack stack, java.util.Collection<ScanEmbedded> scans) throws Exception {
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
                 EventSerdes.keys().serializer(), serdes.valueSerializer(Topics.EMBEDDINGS))) {
@@ -235,7 +239,7 @@ class IndexerIT {
         }
     }
 
-    private static Map<String, List<ScanNeighbours>> await(LocalStack stack, Predicate<String> ids, int n) {
+    static Map<String, List<ScanNeighbours>> await(LocalStack stack, Predicate<String> ids, int n) {
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
         Map<String, List<ScanNeighbours>> out = new LinkedHashMap<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
@@ -262,7 +266,7 @@ class IndexerIT {
         return out;
     }
 
-    private static void awaitLabelled(IndexerService service, int n) throws Exception {
+    static void awaitLabelled(IndexerService service, int n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int labelled = -1;
         while (System.nanoTime() < deadline) {
@@ -276,7 +280,7 @@ class IndexerIT {
         throw new AssertionError("labelled vectors indexed: " + labelled + ", expected " + n);
     }
 
-    private static JsonNode get(int port, String path) throws Exception {
+    static JsonNode get(int port, String path) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer it-token").build(),
                 HttpResponse.BodyHandlers.ofString());
