@@ -33,6 +33,7 @@ public final class DriftMonitorService implements Service {
 
     private final DriftMonitorConfig config;
     private final Health health = new Health();
+    private final EventSerdes serdes;
     private final DriftApi api;
     private volatile ServiceShell shell;
     private volatile KafkaStreams streams;
@@ -40,7 +41,8 @@ public final class DriftMonitorService implements Service {
 
     public DriftMonitorService(DriftMonitorConfig config) {
         this.config = config;
-        this.api = new DriftApi(config, new EventSerdes(config.common().kafka().registryApiUrl()));
+        this.serdes = new EventSerdes(config.common().kafka().registryApiUrl());
+        this.api = new DriftApi(config, serdes);
     }
 
     @Override
@@ -57,7 +59,6 @@ public final class DriftMonitorService implements Service {
     /** The Streams properties this service runs with (advertising {@code httpPort} for query routing). */
     public static Properties streamsProperties(DriftMonitorConfig config, int httpPort) {
         Map<String, Object> p = new HashMap<>(new EventSerdes(config.common().kafka().registryApiUrl()).config());
-        p.putAll(config.common().kafka().clientProperties(config.common().clientId("streams")));
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
@@ -65,9 +66,8 @@ public final class DriftMonitorService implements Service {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.common().kafka().replicationFactor());
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
-        p.putAll(config.common().kafka().clientOverrides());
-        p.remove("client.id");
-        p.put(StreamsConfig.CLIENT_ID_CONFIG, config.common().clientId("streams"));
+        // Bootstrap servers, client id and the XRAY_KAFKA_CLIENT_* pass-through last: a deployment's overrides win.
+        p.putAll(config.common().kafka().clientProperties(config.common().clientId("streams")));
         Properties props = new Properties();
         props.putAll(p);
         return props;
@@ -76,7 +76,6 @@ public final class DriftMonitorService implements Service {
     @Override
     public void start() {
         shell = ServiceShell.start(config.common(), health, api::routes);
-        EventSerdes serdes = new EventSerdes(config.common().kafka().registryApiUrl());
         streams = new KafkaStreams(topology(config, serdes), streamsProperties(config, shell.httpPort()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("drift monitor stream thread failed; replacing it", e);

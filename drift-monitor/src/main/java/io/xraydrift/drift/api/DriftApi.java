@@ -35,6 +35,7 @@ import io.javalin.http.Handler;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.topology.Stores;
 import io.xraydrift.events.DriftAlert;
+import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.ScanThumbnail;
 import io.xraydrift.schemas.EventSerdes;
@@ -55,6 +56,7 @@ public final class DriftApi {
     private static final int MAX_ALERTS = 1000;
 
     private final DriftMonitorConfig config;
+    private final BearerToken token;
     private final Deserializer<ScanThumbnail> thumbnails;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile KafkaStreams streams;
@@ -62,6 +64,7 @@ public final class DriftApi {
 
     public DriftApi(DriftMonitorConfig config, EventSerdes serdes) {
         this.config = config;
+        this.token = new BearerToken(config.apiToken(), true);
         this.thumbnails = serdes.valueDeserializer(Topics.THUMBNAILS);
     }
 
@@ -237,12 +240,6 @@ public final class DriftApi {
     }
 
     private boolean authorised(Context ctx) {
-        String header = ctx.header("Authorization");
-        String token = ctx.queryParam("token");
-        if (("Bearer " + config.apiToken()).equals(header) || config.apiToken().equals(token)) {
-            return true;
-        }
-        ctx.status(401).json(Map.of("error", "missing or wrong bearer token (Authorization header or ?token=)"));
-        return false;
+        return token.check(ctx);
     }
 }

@@ -1,9 +1,7 @@
 package io.xraydrift.drift.topology;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +25,7 @@ import io.xraydrift.events.PatientState;
 import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.events.SourceRecordRef;
 import io.xraydrift.events.TrackedScan;
+import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.schemas.Topics;
 
 /**
@@ -84,9 +83,8 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
                 Function.identity()));
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         List<DriftAlert> alerts = new ArrayList<>(state.getAlerts());
-        Set<String> fresh = new HashSet<>();
         for (Alert a : assessment.alerts()) {
-            if (emitted.contains(a.alertId()) || !fresh.add(a.alertId())) {
+            if (emitted.contains(a.alertId())) {
                 continue;
             }
             DriftAlert event = Trajectories.alert(patient, a, byId.get(a.scan().scanId()), now);
@@ -104,16 +102,9 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
         RecordMetadata meta = context.recordMetadata().orElse(null);
         byte[] bytes = original.serialize(Topics.NEIGHBOURS.name(), record.value());
         SourceRecordRef source = meta == null ? null : new SourceRecordRef(meta.topic(), meta.partition(), meta.offset());
-        DeadLetter d = DeadLetter.newBuilder()
-                .setStage("drift-monitor")
-                .setReason(reason)
-                .setSource(source)
-                .setOriginalBytes(ByteBuffer.wrap(bytes))
-                .setOriginalSize(bytes.length)
-                .setFailedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .build();
+        DeadLetter d = DeadLetters.of("drift-monitor", source, null, bytes, reason, null);
         LOG.warn("dead-lettered {}: {}", source, reason);
-        context.forward(new Record<String, Object>(io.xraydrift.platform.kafka.DeadLetters.key(d), d,
+        context.forward(new Record<String, Object>(DeadLetters.key(d), d,
                 record.timestamp()), DriftTopology.DEAD_LETTER_SINK);
     }
 }

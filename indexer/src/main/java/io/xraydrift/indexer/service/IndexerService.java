@@ -13,6 +13,7 @@ import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.platform.Service;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.platform.http.Health;
 import io.xraydrift.schemas.EventSerdes;
 
@@ -26,12 +27,14 @@ public final class IndexerService implements Service {
 
     private final IndexerConfig config;
     private final Health health = new Health();
+    private final BearerToken token;
     private volatile ServiceShell shell;
     private volatile IndexerLoop loop;
     private Thread thread;
 
     public IndexerService(IndexerConfig config) {
         this.config = config;
+        this.token = new BearerToken(config.apiToken(), false);
     }
 
     @Override
@@ -57,12 +60,7 @@ public final class IndexerService implements Service {
     }
 
     private boolean authorised(Context ctx) {
-        String header = ctx.header("Authorization");
-        if (header == null || !header.equals("Bearer " + config.apiToken())) {
-            ctx.status(401).json(Map.of("error", "missing or wrong bearer token"));
-            return false;
-        }
-        return true;
+        return token.check(ctx);
     }
 
     private void index(Context ctx) {

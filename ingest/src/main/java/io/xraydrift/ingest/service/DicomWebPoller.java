@@ -38,6 +38,7 @@ import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.platform.kafka.DeadLetters;
 
 /**
  * Pulls new CR/DX instances from a PACS over DICOMweb: QIDO-RS ({@code /instances?Modality=CR&StudyDate=from-})
@@ -158,13 +159,10 @@ final class DicomWebPoller implements AutoCloseable {
                 counters.duplicate("dicomweb");
             }
         } catch (Rejected e) {
-            DeadLetter d = DeadLetter.newBuilder().setStage("ingest")
-                    .setReason("DICOMweb instance " + sop + " from " + config.dicomWebName() + ": " + e.getMessage())
-                    .setErrorType(Rejected.class.getName()).setRequestId(requestId)
-                    .setOriginalBytes(png == null ? null : java.nio.ByteBuffer.wrap(png))
-                    .setOriginalSize(png == null ? 0 : png.length).setFailedAt(Instant.now()).build();
+            DeadLetter d = DeadLetters.ofRequest("ingest", requestId, png, "DICOMweb instance " + sop + " from "
+                    + config.dicomWebName() + ": " + e.getMessage(), e);
             writer.deadLetter(d);
-            counters.rejected("dicomweb", e.field());
+            counters.rejected("dicomweb");
             LOG.warn("dead letter: {}", d.getReason());
         }
         handled.put(sop, studyDate == null ? from : studyDate);

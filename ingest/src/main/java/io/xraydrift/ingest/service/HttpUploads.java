@@ -1,7 +1,6 @@
 package io.xraydrift.ingest.service;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -26,6 +25,7 @@ import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.platform.kafka.DeadLetters;
 
 /**
@@ -45,6 +45,7 @@ final class HttpUploads {
             "photometricInterpretation", "referenceLabel", "attributes", "source");
 
     private final IngestConfig config;
+    private final BearerToken token;
     private final Ingestor ingestor;
     private final ScanWriter writer;
     private final RecentScans recent;
@@ -52,6 +53,7 @@ final class HttpUploads {
 
     HttpUploads(IngestConfig config, Ingestor ingestor, ScanWriter writer, RecentScans recent, IngestCounters counters) {
         this.config = config;
+        this.token = new BearerToken(config.apiToken(), false);
         this.ingestor = ingestor;
         this.writer = writer;
         this.recent = recent;
@@ -60,8 +62,7 @@ final class HttpUploads {
 
     void post(Context ctx) throws IOException {
         String requestId = UUID.randomUUID().toString();
-        if (!("Bearer " + config.apiToken()).equals(ctx.header("Authorization"))) {
-            ctx.status(401).json(Map.of("error", "missing or wrong bearer token", "requestId", requestId));
+        if (!token.check(ctx)) {
             return;
         }
         long length = ctx.contentLength();
@@ -205,23 +206,13 @@ final class HttpUploads {
     }
 
     private void refuse(Context ctx, String requestId, Rejected e, byte[] image) {
-        byte[] kept = image == null ? null
-                : image.length > DeadLetters.MAX_ORIGINAL_BYTES ? Arrays.copyOf(image, DeadLetters.MAX_ORIGINAL_BYTES) : image;
-        DeadLetter d = DeadLetter.newBuilder()
-                .setStage("ingest")
-                .setReason("upload " + requestId + ": " + e.getMessage())
-                .setErrorType(Rejected.class.getName())
-                .setRequestId(requestId)
-                .setOriginalBytes(kept == null ? null : ByteBuffer.wrap(kept))
-                .setOriginalSize(image == null ? 0 : image.length)
-                .setFailedAt(Instant.now())
-                .build();
+        DeadLetter d = DeadLetters.ofRequest("ingest", requestId, image, "upload " + requestId + ": " + e.getMessage(), e);
         try {
             writer.deadLetter(d);
         } catch (RuntimeException ex) {
             LOG.error("could not write the dead letter of upload {}: {}", requestId, ex.toString());
         }
-        counters.rejected("http", e.field());
+        counters.rejected("http");
         LOG.info("refused upload {} ({}): {}", requestId, e.kind().status(), e.getMessage());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.getMessage());

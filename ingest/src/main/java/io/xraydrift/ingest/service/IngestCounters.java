@@ -20,7 +20,7 @@ final class IngestCounters {
                 .register(registry).increment(n);
     }
 
-    void rejected(String way, String reason) {
+    void rejected(String way) {
         Counter.builder("xray_ingest_rejected").description("scans refused (dead-lettered)").tag("way", way)
                 .register(registry).increment();
     }

@@ -26,6 +26,7 @@ public final class IngestService implements Service {
     private IntakeLoop loop;
     private Thread thread;
     private ScanWriter writer;
+    private volatile HttpUploads uploads;
     private DicomWebPoller poller;
 
     public IngestService(IngestConfig config) {
@@ -44,11 +45,11 @@ public final class IngestService implements Service {
                 new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()), config.attributes(),
                 MAX_EVENT_IMAGE_BYTES);
         RecentScans recent = new RecentScans(RECENT_SCANS);
-        HttpUploads[] uploads = new HttpUploads[1];
-        shell = ServiceShell.start(config.common(), health, routes -> routes.post("/scans", ctx -> uploads[0].post(ctx)));
+        // The route exists from the start; uploads needs the shell's metrics, so it is set right after.
+        shell = ServiceShell.start(config.common(), health, routes -> routes.post("/scans", ctx -> uploads.post(ctx)));
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
-        uploads[0] = new HttpUploads(config, ingestor, writer, recent, counters);
+        uploads = new HttpUploads(config, ingestor, writer, recent, counters);
         ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes());
         loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
         health.register("intake-loop", loop::healthy);

@@ -157,7 +157,7 @@ final class IntakeLoop implements Runnable {
             producer.commitTransaction();
             for (Outcome o : outcomes) {
                 if (o.dead() != null) {
-                    counters.rejected("intake", o.dead().getReason());
+                    counters.rejected("intake");
                 }
             }
             counters.accepted("intake", written.size());

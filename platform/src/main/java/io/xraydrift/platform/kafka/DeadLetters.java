@@ -20,15 +20,31 @@ public final class DeadLetters {
 
     /** A dead letter for a record a stage refused; {@code error} may be null. */
     public static DeadLetter of(String stage, ConsumerRecord<?, byte[]> record, String reason, Throwable error) {
-        byte[] value = record.value() == null ? new byte[0] : record.value();
-        byte[] kept = value.length > MAX_ORIGINAL_BYTES ? Arrays.copyOf(value, MAX_ORIGINAL_BYTES) : value;
+        return of(stage, new SourceRecordRef(record.topic(), record.partition(), record.offset()), null,
+                record.value() == null ? new byte[0] : record.value(), reason, error);
+    }
+
+    /** A dead letter for input that came over HTTP or DICOMweb; {@code bytes} may be null (not kept). */
+    public static DeadLetter ofRequest(String stage, String requestId, byte[] bytes, String reason, Throwable error) {
+        return of(stage, null, requestId, bytes, reason, error);
+    }
+
+    /**
+     * A dead letter with where the input came from (a record's position or a request id), its
+     * original bytes kept up to {@link #MAX_ORIGINAL_BYTES} (null: none kept), the reason and error.
+     */
+    public static DeadLetter of(String stage, SourceRecordRef source, String requestId, byte[] bytes, String reason,
+                                Throwable error) {
+        byte[] kept = bytes == null || bytes.length <= MAX_ORIGINAL_BYTES ? bytes
+                : Arrays.copyOf(bytes, MAX_ORIGINAL_BYTES);
         return DeadLetter.newBuilder()
                 .setStage(stage)
                 .setReason(reason)
                 .setErrorType(error == null ? null : error.getClass().getName())
-                .setSource(new SourceRecordRef(record.topic(), record.partition(), record.offset()))
-                .setOriginalBytes(ByteBuffer.wrap(kept))
-                .setOriginalSize(value.length)
+                .setSource(source)
+                .setRequestId(requestId)
+                .setOriginalBytes(kept == null ? null : ByteBuffer.wrap(kept))
+                .setOriginalSize(bytes == null ? 0 : bytes.length)
                 .setFailedAt(Instant.now())
                 .build();
     }
