@@ -195,33 +195,73 @@ public final class Forest {
      * candidates ({@code accept} null: all). {@code query} must be prepared ({@link Vectors#prepareQuery}).
      */
     public List<Neighbour> query(Vectors.View view, float[] query, int k, int searchK, IntPredicate accept) {
-        int[] candidates = candidates(query, Math.max(searchK, k));
         TopK top = new TopK(k);
+        collect(view, query, k, searchK, accept, top);
+        return finish(top);
+    }
+
+    /** Offers the forest's deduplicated, accepted candidates to {@code top} in ranking form. */
+    void collect(Vectors.View view, float[] query, int k, int searchK, IntPredicate accept, TopK top) {
+        int[] candidates = candidates(query, Math.max(searchK, k));
         long[] seen = new long[(size + 63) >>> 6];
         for (int c : candidates) {
             seen[c >>> 6] |= 1L << c;
         }
-        float[] data = view.data();
-        boolean angular = metric == Metric.ANGULAR;
-        // Visit the deduplicated candidates in ordinal order: memory is read front to back.
+        // Deduplicated in ordinal order: memory is read front to back.
+        int n = 0;
         for (int w = 0; w < seen.length; w++) {
             long word = seen[w];
             while (word != 0) {
                 int c = (w << 6) + Long.numberOfTrailingZeros(word);
                 word &= word - 1;
-                if (accept != null && !accept.test(c)) {
-                    continue;
-                }
-                int offset = c * dim;
-                float d = angular ? 1 - kernels.dot(query, 0, data, offset, dim)
-                        : kernels.squaredDistance(query, 0, data, offset, dim);
-                if (d < top.bound()) {
-                    top.offer(c, d);
+                if (accept == null || accept.test(c)) {
+                    candidates[n++] = c;
                 }
             }
         }
+        offer(query, view.data(), candidates, n, top);
+    }
+
+    /**
+     * Offers {@code ordinals[0..n)} to {@code top} by their ranking distance (angular: 1 − dot;
+     * Euclidean: squared), four vectors at a time.
+     */
+    void offer(float[] q, float[] data, int[] ordinals, int n, TopK top) {
+        float[] out = new float[4];
+        boolean angular = metric == Metric.ANGULAR;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            int o0 = ordinals[i] * dim;
+            int o1 = ordinals[i + 1] * dim;
+            int o2 = ordinals[i + 2] * dim;
+            int o3 = ordinals[i + 3] * dim;
+            if (angular) {
+                kernels.dot4(q, data, o0, o1, o2, o3, dim, out);
+                for (int j = 0; j < 4; j++) {
+                    out[j] = 1 - out[j];
+                }
+            } else {
+                kernels.squaredDistance4(q, data, o0, o1, o2, o3, dim, out);
+            }
+            for (int j = 0; j < 4; j++) {
+                if (out[j] < top.bound()) {
+                    top.offer(ordinals[i + j], out[j]);
+                }
+            }
+        }
+        for (; i < n; i++) {
+            int offset = ordinals[i] * dim;
+            float d = angular ? 1 - kernels.dot(q, 0, data, offset, dim) : kernels.squaredDistance(q, 0, data, offset, dim);
+            if (d < top.bound()) {
+                top.offer(ordinals[i], d);
+            }
+        }
+    }
+
+    /** The kept neighbours nearest first, distances in the metric's own form. */
+    List<Neighbour> finish(TopK top) {
         List<Neighbour> out = top.sorted();
-        if (angular) {
+        if (metric == Metric.ANGULAR) {
             return out;
         }
         List<Neighbour> euclidean = new ArrayList<>(out.size());
@@ -258,11 +298,6 @@ public final class Forest {
         return Arrays.copyOf(out, n);
     }
 
-    float distance(float[] q, float[] data, int offset) {
-        return metric == Metric.ANGULAR ? metric.distance(kernels.dot(q, 0, data, offset, dim))
-                : metric.distance(kernels.squaredDistance(q, 0, data, offset, dim));
-    }
-
     /** Growable per-tree node and leaf lists, built recursively. */
     private static final class TreeBuilder {
         final Vectors.View view;
@@ -277,6 +312,8 @@ public final class Forest {
         final FloatList offsets = new FloatList();
         final IntList leafSizes = new IntList();
         final IntList items = new IntList();
+        /** Scratch: the current plane's margin of each id, by position in the ids array. */
+        float[] margins;
         int root;
 
         TreeBuilder(Vectors.View view, Metric metric, int leafSize, SplittableRandom random, Kernels kernels) {
@@ -398,16 +435,34 @@ public final class Forest {
         /** Moves ids on the positive side of the plane to the front; returns the first negative index. */
         private int partition(int[] ids, int from, int to, float[] plane) {
             float[] data = view.data();
+            if (margins == null) {
+                margins = new float[ids.length];
+            }
+            // Every margin first, four vectors at a time (memory streams in flight), then the swaps.
+            float[] out = new float[4];
+            int i = from;
+            for (; i + 4 <= to; i += 4) {
+                kernels.dot4(plane, data, view.offset(ids[i]), view.offset(ids[i + 1]), view.offset(ids[i + 2]),
+                        view.offset(ids[i + 3]), dim, out);
+                for (int j = 0; j < 4; j++) {
+                    margins[i + j] = out[j] + plane[dim];
+                }
+            }
+            for (; i < to; i++) {
+                margins[i] = kernels.dot(plane, 0, data, view.offset(ids[i]), dim) + plane[dim];
+            }
             int lo = from;
             int hi = to - 1;
             while (lo <= hi) {
-                float side = kernels.dot(plane, 0, data, view.offset(ids[lo]), dim) + plane[dim];
+                float side = margins[lo];
                 if (side > 0 || (side == 0 && random.nextBoolean())) {
                     lo++;
                 } else {
                     int t = ids[lo];
                     ids[lo] = ids[hi];
-                    ids[hi--] = t;
+                    ids[hi] = t;
+                    margins[lo] = margins[hi];
+                    margins[hi--] = side;
                 }
             }
             return lo;

@@ -11,6 +11,27 @@ public interface Kernels {
 
     float squaredDistance(float[] a, int aOffset, float[] b, int bOffset, int dim);
 
+    /**
+     * Dot products of {@code q} (from offset 0) with four vectors of {@code data} at the given
+     * offsets, into {@code out[0..3]}. Four vectors read side by side keep four memory streams in
+     * flight: on vectors that are not in cache (a query's candidates are scattered over the whole
+     * index) this, not the arithmetic, sets the speed.
+     */
+    default void dot4(float[] q, float[] data, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        out[0] = dot(q, 0, data, o0, dim);
+        out[1] = dot(q, 0, data, o1, dim);
+        out[2] = dot(q, 0, data, o2, dim);
+        out[3] = dot(q, 0, data, o3, dim);
+    }
+
+    /** Squared Euclidean distances of {@code q} to four vectors of {@code data}, as {@link #dot4}. */
+    default void squaredDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, int dim, float[] out) {
+        out[0] = squaredDistance(q, 0, data, o0, dim);
+        out[1] = squaredDistance(q, 0, data, o1, dim);
+        out[2] = squaredDistance(q, 0, data, o2, dim);
+        out[3] = squaredDistance(q, 0, data, o3, dim);
+    }
+
     /** Implementation name, for logs and benchmarks. */
     String name();
 

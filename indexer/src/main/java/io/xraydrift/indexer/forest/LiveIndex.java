@@ -89,16 +89,9 @@ public final class LiveIndex implements AutoCloseable {
         float[] q = vectors.prepareQuery(query);
         Forest forest = b.forest();
         TopK top = new TopK(k);
-        for (Neighbour n : forest.query(view, q, k, searchK, accept)) {
-            top.offer(n.ordinal(), n.distance());
-        }
-        float[] data = view.data();
-        for (int i = forest.size(); i < view.count(); i++) {
-            if (accept == null || accept.test(i)) {
-                top.offer(i, forest.distance(q, data, view.offset(i)));
-            }
-        }
-        return top.sorted();
+        forest.collect(view, q, k, searchK, accept, top);
+        scan(forest, view, q, forest.size(), view.count(), accept, top);
+        return forest.finish(top);
     }
 
     /** Exact k nearest by brute force (tests, benchmarks' ground truth). */
@@ -107,12 +100,25 @@ public final class LiveIndex implements AutoCloseable {
         float[] q = vectors.prepareQuery(query);
         Forest forest = built.forest();
         TopK top = new TopK(k);
-        for (int i = 0; i < view.count(); i++) {
-            if (accept.test(i)) {
-                top.offer(i, forest.distance(q, view.data(), view.offset(i)));
+        scan(forest, view, q, 0, view.count(), accept, top);
+        return forest.finish(top);
+    }
+
+    /** Offers every accepted vector of ordinals [from, to) to top, a block at a time. */
+    private static void scan(Forest forest, Vectors.View view, float[] q, int from, int to, IntPredicate accept,
+                             TopK top) {
+        int[] block = new int[Math.min(1024, Math.max(0, to - from))];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            if (accept == null || accept.test(i)) {
+                block[n++] = i;
+                if (n == block.length) {
+                    forest.offer(q, view.data(), block, n, top);
+                    n = 0;
+                }
             }
         }
-        return top.sorted();
+        forest.offer(q, view.data(), block, n, top);
     }
 
     /** Builds over every vector now, on the caller's thread, and publishes. */
