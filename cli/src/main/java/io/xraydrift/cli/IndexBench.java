@@ -12,6 +12,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
+import io.xraydrift.events.Level;
 import io.xraydrift.indexer.forest.Forest;
 import io.xraydrift.indexer.forest.Kernels;
 import io.xraydrift.indexer.forest.LiveIndex;
@@ -20,6 +21,8 @@ import io.xraydrift.indexer.forest.Neighbour;
 import io.xraydrift.indexer.forest.SyntheticVectors;
 import io.xraydrift.indexer.forest.VecsFiles;
 import io.xraydrift.indexer.forest.Vectors;
+import io.xraydrift.indexer.service.ReferenceIndex;
+import io.xraydrift.indexer.service.SnapshotFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -66,6 +69,10 @@ final class IndexBench implements Callable<Integer> {
     @Option(names = "--during-rebuild", description = "Also measure query latency p50/p99 idle and while a rebuild runs.")
     boolean duringRebuild;
 
+    @Option(names = "--snapshot", paramLabel = "DIR", description = "Also write the index (vectors, forest, ids) as "
+            + "an indexer snapshot into DIR, load it back, and print its size and both times.")
+    Path snapshotDir;
+
     @Override
     public Integer call() throws Exception {
         Metric m = Metric.valueOf(metric.toUpperCase(Locale.ROOT));
@@ -102,6 +109,9 @@ final class IndexBench implements Callable<Integer> {
         }
         if (duringRebuild) {
             latencyDuringRebuild(index, q, runs.get(0));
+        }
+        if (snapshotDir != null) {
+            snapshot(b, m, forest);
         }
         index.close();
         return 0;
@@ -153,6 +163,28 @@ final class IndexBench implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "latency_idle_p50_ms=%.2f p99_ms=%.2f latency_during_rebuild_p50_ms=%.2f "
                 + "p99_ms=%.2f ratio_p99=%.2f (queries single-threaded; rebuild on cores-1 threads)%n",
                 idle[0], idle[1], busy[0], busy[1], busy[1] / idle[1]);
+    }
+
+    /** The index as the indexer snapshots it: written, then loaded back (from the page cache). */
+    private void snapshot(VecsFiles.Matrix b, Metric m, Forest forest) throws Exception {
+        try (ReferenceIndex ref = new ReferenceIndex("bench", "1", m, b.dim(), trees, 42, 1e9,
+                java.time.Duration.ofDays(365), (x, y) -> { })) {
+            Level[] levels = Level.values();
+            for (int i = 0; i < b.rows(); i++) {
+                ref.add("scan-" + i, "patient-" + (i % 1000), levels[i % levels.length], row(b, i));
+            }
+            ref.index().restore(forest, 1); // built over the same vectors in the same order
+            long began = System.nanoTime();
+            Path file = SnapshotFile.write(snapshotDir, ref, java.util.Map.of(0, (long) b.rows()));
+            double writeSeconds = (System.nanoTime() - began) / 1e9;
+            began = System.nanoTime();
+            SnapshotFile.Loaded loaded = SnapshotFile.read(file, new SnapshotFile.Expectation(m, trees), 42, 1e9,
+                    java.time.Duration.ofDays(365), (x, y) -> { });
+            double loadSeconds = (System.nanoTime() - began) / 1e9;
+            System.out.printf(Locale.ROOT, "snapshot_mb=%.1f write_s=%.2f load_s=%.2f vectors=%d file=%s%n",
+                    Files.size(file) / 1e6, writeSeconds, loadSeconds, loaded.index().size(), file);
+            loaded.index().close();
+        }
     }
 
     /** p50 and p99 query latency over the query set (repeated while {@code until} is alive). */

@@ -138,30 +138,50 @@ public final class Forest {
         return ref >= 0 ? ref + nodeBase : -((-ref - 1) + leafBase) - 1;
     }
 
-    /** Writes the trees (not the vectors) in a flat layout: header, then each array. */
-    public void write(java.io.DataOutputStream out) throws java.io.IOException {
-        out.writeUTF(metric.name());
-        out.writeInt(dim);
-        out.writeInt(size);
-        out.writeInt(leafSize);
-        Arrays2.writeInts(out, roots);
-        Arrays2.writeInts(out, positive);
-        Arrays2.writeInts(out, negative);
-        Arrays2.writeFloats(out, planes);
-        Arrays2.writeFloats(out, offsets);
-        Arrays2.writeInts(out, leafStart);
-        Arrays2.writeInts(out, leafItems);
+    /**
+     * The forest's arrays as they are (no copies): what a snapshot stores. Children of internal node
+     * i are {@code positive[i]} and {@code negative[i]}: {@code >= 0} another node, {@code < 0} leaf
+     * {@code -(ref + 1)}; node i's plane is {@code planes[i*dim .. (i+1)*dim)} with {@code offsets[i]};
+     * leaf l holds {@code leafItems[leafStart[l] .. leafStart[l+1])}.
+     */
+    public record Layout(Metric metric, int dim, int size, int leafSize, int[] roots, int[] positive, int[] negative,
+                         float[] planes, float[] offsets, int[] leafStart, int[] leafItems) {
     }
 
-    /** Reads trees written by {@link #write}. */
-    public static Forest read(java.io.DataInputStream in) throws java.io.IOException {
-        Metric metric = Metric.valueOf(in.readUTF());
-        int dim = in.readInt();
-        int size = in.readInt();
-        int leafSize = in.readInt();
-        return new Forest(metric, dim, size, leafSize, Arrays2.readInts(in), Arrays2.readInts(in), Arrays2.readInts(in),
-                Arrays2.readFloats(in), Arrays2.readFloats(in), Arrays2.readInts(in), Arrays2.readInts(in),
-                Kernels.best());
+    public Layout layout() {
+        return new Layout(metric, dim, size, leafSize, roots, positive, negative, planes, offsets, leafStart, leafItems);
+    }
+
+    /** A forest from stored arrays, checked for consistency (a bad reference names itself). */
+    public static Forest of(Layout l) {
+        int nodes = l.positive().length;
+        int leaves = l.leafStart().length - 1;
+        if (l.dim() < 1 || l.size() < 0 || l.roots().length < 1 || l.negative().length != nodes
+                || l.offsets().length != nodes || l.planes().length != (long) nodes * l.dim() || leaves < 0
+                || l.leafStart()[leaves] != l.leafItems().length) {
+            throw new IllegalArgumentException("inconsistent forest arrays: " + nodes + " nodes, " + l.planes().length
+                    + " plane floats for dim " + l.dim() + ", " + l.leafItems().length + " leaf items");
+        }
+        for (int[] refs : new int[][] {l.roots(), l.positive(), l.negative()}) {
+            for (int ref : refs) {
+                if (ref >= nodes || ref < -leaves) {
+                    throw new IllegalArgumentException("node reference " + ref + " outside " + nodes + " nodes and "
+                            + leaves + " leaves");
+                }
+            }
+        }
+        for (int l2 = 0; l2 < leaves; l2++) {
+            if (l.leafStart()[l2] < 0 || l.leafStart()[l2] > l.leafStart()[l2 + 1]) {
+                throw new IllegalArgumentException("leaf " + l2 + " starts at " + l.leafStart()[l2]);
+            }
+        }
+        for (int item : l.leafItems()) {
+            if (item < 0 || item >= l.size()) {
+                throw new IllegalArgumentException("leaf item " + item + " outside the forest's " + l.size() + " vectors");
+            }
+        }
+        return new Forest(l.metric(), l.dim(), l.size(), l.leafSize(), l.roots(), l.positive(), l.negative(),
+                l.planes(), l.offsets(), l.leafStart(), l.leafItems(), Kernels.best());
     }
 
     /** Vectors covered (ordinals {@code 0 .. size-1}). */

@@ -61,7 +61,7 @@ public final class Vectors {
         View v = view;
         float[] data = v.data();
         if ((v.count() + 1) * dim > data.length) {
-            data = Arrays.copyOf(data, Math.max(data.length * 2, (v.count() + 1) * dim));
+            data = Arrays.copyOf(data, capacityFor(v.count() + 1) * dim);
         }
         int offset = v.count() * dim;
         System.arraycopy(vector, 0, data, offset, dim);
@@ -70,6 +70,15 @@ public final class Vectors {
         }
         view = new View(data, v.count() + 1, dim);
         return v.count();
+    }
+
+    /**
+     * Vectors to allocate room for when {@code count} must fit: an eighth more (at least 1,024), so
+     * an index's array stays within 1.125× its vectors between growths (doubling would let it reach
+     * 2×); growth stays geometric, so appends stay amortised O(dim).
+     */
+    public static int capacityFor(int count) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, count + Math.max(1024L, count / 8L));
     }
 
     /** Scales a vector to unit length in place (a zero vector stays zero). */

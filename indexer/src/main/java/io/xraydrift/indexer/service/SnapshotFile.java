@@ -1,43 +1,60 @@
 package io.xraydrift.indexer.service;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 import io.xraydrift.events.Level;
-import io.xraydrift.indexer.forest.Arrays2;
 import io.xraydrift.indexer.forest.Forest;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.forest.Vectors;
 
 /**
- * One model version's index on disk: a header (format version, metric, dimension, trees, model
- * id and version, index version, and the {@code xray.embeddings} offsets it covers), every vector
- * read up to those offsets, who each vector is, the centroid sums, the forest (over a prefix of
- * the vectors; the rest are searched exactly until the next rebuild), and a CRC-32 of all of it. Written to a temp
- * file and moved into place, so a crash never leaves a half-written snapshot under the real name.
+ * One model version's index on disk, laid out to be memory-mapped: a header, then sections that
+ * each start on a 4 KiB page boundary and hold one array raw, little-endian, as the index holds it
+ * in memory (the vectors, then the forest's node, plane and leaf arrays), plus two small encoded
+ * sections (who each vector is; the centroid sums).
+ *
+ * <pre>
+ * 0   "XRAYFRS2"  int32 format  int32 header length H   (little-endian)
+ * 16  header (H bytes): metric, dimension, trees, leaf size, model id and version, index version,
+ *     completion sequence, the xray.embeddings offsets covered, vector count, forest size, then the
+ *     section table: name, file offset, byte length, CRC-32 of each section
+ * 16+H  CRC-32 of bytes [0, 16+H)
+ * sections at 4 KiB-aligned offsets: VECTORS f32[count*dim], ENTRIES, CENTROIDS, ROOTS i32,
+ *     POSITIVE i32, NEGATIVE i32, PLANES f32[nodes*dim], OFFSETS f32, LEAFSTRT i32, LEAFITEM i32
+ * </pre>
+ *
+ * Any reader can map a section and use it in place (the layout is the in-memory layout). This
+ * indexer streams each section into its own arrays instead (the live index goes on appending to
+ * them), checking each section's CRC on the way. Written to
+ * a temp file, forced and moved into place, so a crash never leaves a half-written snapshot under
+ * the real name.
  */
 public final class SnapshotFile {
 
-    static final String MAGIC = "XRAYFRS1";
-    static final int FORMAT = 1;
+    static final String MAGIC = "XRAYFRS2";
+    static final int FORMAT = 2;
     static final String SUFFIX = ".xfs";
+    static final int ALIGN = 4096;
+    private static final int PREAMBLE = 16;
+    private static final int MAX_HEADER = 1 << 20;
 
     /** A loaded snapshot. */
     public record Loaded(ReferenceIndex index, Map<Integer, Long> offsets, Path file) {
@@ -47,6 +64,10 @@ public final class SnapshotFile {
     public record Expectation(Metric metric, int trees) {
     }
 
+    /** One section of the file, as the header lists it. */
+    record Section(String name, long offset, long length, long crc) {
+    }
+
     private SnapshotFile() {
     }
 
@@ -54,22 +75,73 @@ public final class SnapshotFile {
         return (modelId + "@" + modelVersion).replaceAll("[^A-Za-z0-9@._-]", "_") + SUFFIX;
     }
 
+    /** What a section holds and how it is written. */
+    private record Content(String name, long length, Writer writer) {
+    }
+
+    private interface Writer {
+        void write(FileChannel channel, long at, CRC32 crc) throws IOException;
+    }
+
     /** Writes the index; offsets are the next offsets per partition that the index has not read. */
     public static Path write(Path dir, ReferenceIndex ref, Map<Integer, Long> offsets) throws IOException {
         Files.createDirectories(dir);
         Path target = dir.resolve(fileName(ref.modelId(), ref.modelVersion()));
-        Path tmp = Files.createTempFile(dir, "snapshot-", ".tmp");
         LiveIndex.Built built = ref.index().built();
         Vectors.View view = ref.index().vectors().view();
         int count = view.count(); // every vector read so far: the forest covers a prefix, the rest is fresh
-        CRC32 crc = new CRC32();
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                new CheckedOutputStream(Files.newOutputStream(tmp), crc), 1 << 20))) {
-            out.writeBytes(MAGIC);
-            out.writeInt(FORMAT);
-            out.writeUTF(built.forest().metric().name());
-            out.writeInt(view.dim());
-            out.writeInt(built.forest().trees());
+        Forest.Layout forest = built.forest().layout();
+        List<Content> contents = List.of(
+                floats("VECTORS", view.data(), (long) count * view.dim()),
+                bytes("ENTRIES", entries(ref, count)),
+                bytes("CENTROID", centroids(ref)),
+                ints("ROOTS", forest.roots()),
+                ints("POSITIVE", forest.positive()),
+                ints("NEGATIVE", forest.negative()),
+                floats("PLANES", forest.planes(), forest.planes().length),
+                floats("OFFSETS", forest.offsets(), forest.offsets().length),
+                ints("LEAFSTRT", forest.leafStart()),
+                ints("LEAFITEM", forest.leafItems()));
+        // The header's length does not depend on the offsets and CRCs in it: encode once to lay out.
+        List<Section> sections = new ArrayList<>();
+        for (Content c : contents) {
+            sections.add(new Section(c.name(), 0, c.length(), 0));
+        }
+        byte[] header = header(ref, built, forest, view.dim(), count, offsets, sections);
+        long at = align(PREAMBLE + header.length + 4L);
+        Path tmp = Files.createTempFile(dir, "snapshot-", ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            sections.clear();
+            for (Content c : contents) {
+                CRC32 crc = new CRC32();
+                c.writer().write(channel, at, crc);
+                sections.add(new Section(c.name(), at, c.length(), crc.getValue()));
+                at = align(at + c.length());
+            }
+            header = header(ref, built, forest, view.dim(), count, offsets, sections);
+            ByteBuffer start = ByteBuffer.allocate(PREAMBLE + header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+            start.put(MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(FORMAT).putInt(header.length).put(header);
+            CRC32 crc = new CRC32();
+            crc.update(start.array(), 0, start.position());
+            start.putInt((int) crc.getValue()).flip();
+            writeFully(channel, start, 0);
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    private static byte[] header(ReferenceIndex ref, LiveIndex.Built built, Forest.Layout forest, int dim, int count,
+                                 Map<Integer, Long> offsets, List<Section> sections) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(forest.metric().name());
+            out.writeInt(dim);
+            out.writeInt(forest.roots().length);
+            out.writeInt(forest.leafSize());
             out.writeUTF(ref.modelId());
             out.writeUTF(ref.modelVersion());
             out.writeLong(built.version());
@@ -80,13 +152,34 @@ public final class SnapshotFile {
                 out.writeLong(e.getValue());
             }
             out.writeInt(count);
-            Arrays2.writeFloats(out, view.data(), count * view.dim());
+            out.writeInt(forest.size());
+            out.writeInt(sections.size());
+            for (Section s : sections) {
+                out.writeUTF(s.name());
+                out.writeLong(s.offset());
+                out.writeLong(s.length());
+                out.writeInt((int) s.crc());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] entries(ReferenceIndex ref, int count) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(count * 40);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
             for (int i = 0; i < count; i++) {
                 ReferenceIndex.Entry entry = ref.entry(i);
                 out.writeUTF(entry.scanId());
                 out.writeUTF(entry.patient());
                 out.writeByte(entry.label().ordinal());
             }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] centroids(ReferenceIndex ref) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
             double[][] sums = ref.centroidSums();
             int[] counts = ref.counts();
             for (int l = 0; l < 3; l++) {
@@ -95,12 +188,60 @@ public final class SnapshotFile {
                     out.writeDouble(v);
                 }
             }
-            built.forest().write(out);
-            out.flush();
-            out.writeLong(crc.getValue());
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return target;
+        return bytes.toByteArray();
+    }
+
+    private static Content floats(String name, float[] values, long length) {
+        return new Content(name, 4 * length, (channel, at, crc) -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            int chunk = buf.capacity() / 4;
+            long pos = at;
+            for (long from = 0; from < length; from += chunk) {
+                int n = (int) Math.min(chunk, length - from);
+                buf.clear();
+                buf.asFloatBuffer().put(values, (int) from, n);
+                buf.limit(4 * n);
+                crc.update(buf.duplicate());
+                pos += writeFully(channel, buf, pos);
+            }
+        });
+    }
+
+    private static Content ints(String name, int[] values) {
+        return new Content(name, 4L * values.length, (channel, at, crc) -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            int chunk = buf.capacity() / 4;
+            long pos = at;
+            for (int from = 0; from < values.length; from += chunk) {
+                int n = Math.min(chunk, values.length - from);
+                buf.clear();
+                buf.asIntBuffer().put(values, from, n);
+                buf.limit(4 * n);
+                crc.update(buf.duplicate());
+                pos += writeFully(channel, buf, pos);
+            }
+        });
+    }
+
+    private static Content bytes(String name, byte[] values) {
+        return new Content(name, values.length, (channel, at, crc) -> {
+            crc.update(values);
+            writeFully(channel, ByteBuffer.wrap(values), at);
+        });
+    }
+
+    private static int writeFully(FileChannel channel, ByteBuffer buf, long at) throws IOException {
+        int n = buf.remaining();
+        long pos = at;
+        while (buf.hasRemaining()) {
+            pos += channel.write(buf, pos);
+        }
+        return n;
+    }
+
+    private static long align(long at) {
+        return (at + ALIGN - 1) / ALIGN * ALIGN;
     }
 
     /**
@@ -109,19 +250,36 @@ public final class SnapshotFile {
      */
     public static Loaded read(Path file, Expectation expected, long seed, double rebuildFraction,
                               Duration rebuildInterval, LiveIndex.RebuildListener listener) throws IOException {
-        CRC32 crc = new CRC32();
-        try (InputStream raw = Files.newInputStream(file);
-             CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(raw, 1 << 20), crc);
-             DataInputStream in = new DataInputStream(checked)) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long fileSize = channel.size();
+            ByteBuffer preamble = ByteBuffer.allocate(PREAMBLE).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, preamble, 0, file);
             byte[] magic = new byte[MAGIC.length()];
-            in.readFully(magic);
-            if (!Arrays.equals(magic, MAGIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
-                throw new IOException(file + " is not an xray-drift forest snapshot");
+            preamble.flip().get(magic);
+            if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
+                throw new IOException(file + " is not an xray-drift forest snapshot (format 2): it starts with "
+                        + new String(magic, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?"));
             }
-            int format = in.readInt();
+            int format = preamble.getInt();
             if (format != FORMAT) {
                 throw new IOException(file + " has format " + format + ", this indexer reads " + FORMAT);
             }
+            int headerLength = preamble.getInt();
+            if (headerLength < 0 || headerLength > MAX_HEADER || PREAMBLE + headerLength + 4L > fileSize) {
+                throw new IOException(file + " is corrupt: header length " + headerLength + " in a file of "
+                        + fileSize + " bytes");
+            }
+            ByteBuffer start = ByteBuffer.allocate(PREAMBLE + headerLength + 4).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, start, 0, file);
+            CRC32 crc = new CRC32();
+            crc.update(start.array(), 0, PREAMBLE + headerLength);
+            int storedHeaderCrc = start.getInt(PREAMBLE + headerLength);
+            if ((int) crc.getValue() != storedHeaderCrc) {
+                throw new IOException(file + " is corrupt: header CRC-32 " + Long.toHexString(crc.getValue())
+                        + " != stored " + Integer.toHexString(storedHeaderCrc));
+            }
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(start.array(), PREAMBLE,
+                    headerLength));
             Metric metric = Metric.valueOf(in.readUTF());
             int dim = in.readInt();
             int trees = in.readInt();
@@ -129,6 +287,7 @@ public final class SnapshotFile {
                 throw new IOException(file + " is " + metric + " with " + trees + " trees, configured "
                         + expected.metric() + " with " + expected.trees());
             }
+            int leafSize = in.readInt();
             String modelId = in.readUTF();
             String modelVersion = in.readUTF();
             long indexVersion = in.readLong();
@@ -139,37 +298,48 @@ public final class SnapshotFile {
                 offsets.put(in.readInt(), in.readLong());
             }
             int count = in.readInt();
-            float[] data = Arrays2.readFloats(in);
-            if (data.length != count * dim) {
-                throw new IOException(file + ": " + data.length + " floats for " + count + " vectors of " + dim);
+            int forestSize = in.readInt();
+            Map<String, Section> sections = new LinkedHashMap<>();
+            int sectionCount = in.readInt();
+            for (int i = 0; i < sectionCount; i++) {
+                Section s = new Section(in.readUTF(), in.readLong(), in.readLong(), in.readInt() & 0xFFFFFFFFL);
+                if (s.offset() < 0 || s.length() < 0 || s.offset() + s.length() > fileSize) {
+                    throw new IOException(file + " is corrupt: section " + s.name() + " at " + s.offset() + " of "
+                            + s.length() + " bytes in a file of " + fileSize + " bytes");
+                }
+                sections.put(s.name(), s);
             }
+            if (dim < 1 || count < 0 || forestSize < 0 || forestSize > count) {
+                throw new IOException(file + ": forest covers " + forestSize + " of " + count + " vectors of " + dim
+                        + " dims");
+            }
+            Sections body = new Sections(channel, file, sections);
+            float[] data = new float[Vectors.capacityFor(count) * dim];
+            body.floats("VECTORS", data, (long) count * dim);
             List<ReferenceIndex.Entry> entries = new ArrayList<>(count);
+            DataInputStream e = body.stream("ENTRIES");
             for (int i = 0; i < count; i++) {
-                entries.add(new ReferenceIndex.Entry(in.readUTF(), in.readUTF(), Level.values()[in.readByte()]));
+                entries.add(new ReferenceIndex.Entry(e.readUTF(), e.readUTF(), level(e.readByte(), file)));
             }
+            DataInputStream c = body.stream("CENTROID");
             double[][] sums = new double[3][dim];
             int[] counts = new int[3];
             for (int l = 0; l < 3; l++) {
-                counts[l] = in.readInt();
+                counts[l] = c.readInt();
                 for (int d = 0; d < dim; d++) {
-                    sums[l][d] = in.readDouble();
+                    sums[l][d] = c.readDouble();
                 }
             }
-            Forest forest = Forest.read(in);
-            long computed = crc.getValue();
-            long stored = in.readLong();
-            if (computed != stored) {
-                throw new IOException(file + " is corrupt: CRC-32 " + Long.toHexString(computed) + " != stored "
-                        + Long.toHexString(stored));
+            Forest forest;
+            try {
+                forest = Forest.of(new Forest.Layout(metric, dim, forestSize, leafSize, body.ints("ROOTS"),
+                        body.ints("POSITIVE"), body.ints("NEGATIVE"), body.floats("PLANES"),
+                        body.floats("OFFSETS"), body.ints("LEAFSTRT"), body.ints("LEAFITEM")));
+            } catch (IllegalArgumentException bad) {
+                throw new IOException(file + " is corrupt: " + bad.getMessage(), bad);
             }
-            if (forest.size() > count || forest.dim() != dim) {
-                throw new IOException(file + ": forest covers " + forest.size() + " vectors of " + forest.dim()
-                        + " dims, snapshot holds " + count + " of " + dim);
-            }
-            float[] grown = Arrays.copyOf(data, Math.max(data.length, 1024 * dim));
-            Vectors vectors = Vectors.wrap(metric, dim, grown, count);
-            LiveIndex live = new LiveIndex(vectors, trees, seed, forest.leafSize(), rebuildFraction, rebuildInterval,
-                    listener);
+            Vectors vectors = Vectors.wrap(metric, dim, data, count);
+            LiveIndex live = new LiveIndex(vectors, trees, seed, leafSize, rebuildFraction, rebuildInterval, listener);
             live.restore(forest, indexVersion);
             ReferenceIndex ref = new ReferenceIndex(modelId, modelVersion, live);
             ref.restoreEntries(entries);
@@ -178,6 +348,101 @@ public final class SnapshotFile {
                 ref.markComplete(completed);
             }
             return new Loaded(ref, offsets, file);
+        } catch (java.io.EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
+            throw new IOException(file + " is corrupt: " + e, e);
+        }
+    }
+
+    private static Level level(byte ordinal, Path file) throws IOException {
+        if (ordinal < 0 || ordinal >= Level.values().length) {
+            throw new IOException(file + " is corrupt: label " + ordinal);
+        }
+        return Level.values()[ordinal];
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buf, long at, Path file) throws IOException {
+        long pos = at;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, pos);
+            if (n < 0) {
+                throw new IOException(file + " is truncated at byte " + pos);
+            }
+            pos += n;
+        }
+    }
+
+    /**
+     * Sections read in 1 MiB positional reads, CRC-checked as they stream into the arrays. (Mapping
+     * them and copying out of the mapping measured 10-20× slower on JDK 17 for 800 MB of vectors:
+     * 1.6-3.1 s against 0.13 s from the page cache.)
+     */
+    private record Sections(FileChannel channel, Path file, Map<String, Section> sections) {
+
+        private interface Sink {
+            void accept(ByteBuffer chunk, long at);
+        }
+
+        private void read(String name, Sink sink) throws IOException {
+            Section s = section(name);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            CRC32 crc = new CRC32();
+            for (long at = 0; at < s.length(); at += buf.capacity()) {
+                buf.clear().limit((int) Math.min(buf.capacity(), s.length() - at));
+                readFully(channel, buf, s.offset() + at, file);
+                buf.flip();
+                crc.update(buf.array(), 0, buf.limit());
+                sink.accept(buf, at);
+            }
+            if (crc.getValue() != s.crc()) {
+                throw new IOException(file + " is corrupt: section " + name + " CRC-32 "
+                        + Long.toHexString(crc.getValue()) + " != stored " + Long.toHexString(s.crc()));
+            }
+        }
+
+        void floats(String name, float[] into, long expected) throws IOException {
+            if (section(name).length() != 4 * expected) {
+                throw new IOException(file + " is corrupt: section " + name + " has " + section(name).length()
+                        + " bytes, expected " + 4 * expected);
+            }
+            read(name, (chunk, at) -> chunk.asFloatBuffer().get(into, (int) (at / 4), chunk.remaining() / 4));
+        }
+
+        float[] floats(String name) throws IOException {
+            float[] out = new float[count(name)];
+            floats(name, out, out.length);
+            return out;
+        }
+
+        int[] ints(String name) throws IOException {
+            int[] out = new int[count(name)];
+            read(name, (chunk, at) -> chunk.asIntBuffer().get(out, (int) (at / 4), chunk.remaining() / 4));
+            return out;
+        }
+
+        DataInputStream stream(String name) throws IOException {
+            long length = section(name).length();
+            if (length > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": section " + name + " has " + length + " bytes, too many to decode");
+            }
+            byte[] bytes = new byte[(int) length];
+            read(name, (chunk, at) -> chunk.get(bytes, (int) at, chunk.remaining()));
+            return new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+        }
+
+        private Section section(String name) throws IOException {
+            Section s = sections.get(name);
+            if (s == null) {
+                throw new IOException(file + " is corrupt: no section " + name);
+            }
+            return s;
+        }
+
+        private int count(String name) throws IOException {
+            Section s = section(name);
+            if (s.length() % 4 != 0 || s.length() / 4 > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + " is corrupt: section " + name + " has " + s.length() + " bytes");
+            }
+            return (int) (s.length() / 4);
         }
     }
 }

@@ -50,12 +50,41 @@ class SnapshotFileTest {
         ReferenceIndex ref = filled(500);
         ref.index().rebuildNow();
         Path file = SnapshotFile.write(dir, ref, Map.of(0, 1L));
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[bytes.length / 2] ^= 0x5A;
-        Files.write(file, bytes);
-        IOException e = assertThrows(IOException.class,
+        byte[] good = Files.readAllBytes(file);
+        // A byte in the header, in the vectors (first section, first page after the header), the
+        // last byte (the forest's leaf items), and a file cut short: each reported, none used.
+        Map<String, Integer> flips = Map.of("header", 30, "vectors", SnapshotFile.ALIGN + 100, "leaf items",
+                good.length - 1);
+        for (var flip : flips.entrySet()) {
+            byte[] bytes = good.clone();
+            bytes[flip.getValue()] ^= 0x5A;
+            Files.write(file, bytes);
+            IOException e = assertThrows(IOException.class,
+                    () -> SnapshotFile.read(file, EXPECT, 42, 0.1, Duration.ofDays(1), (b, s) -> { }), flip.getKey());
+            assertTrue(e.getMessage().contains("corrupt"), flip.getKey() + ": " + e.getMessage());
+        }
+        Files.write(file, Arrays.copyOf(good, good.length - 5000));
+        IOException cut = assertThrows(IOException.class,
                 () -> SnapshotFile.read(file, EXPECT, 42, 0.1, Duration.ofDays(1), (b, s) -> { }));
-        assertTrue(e.getMessage().contains("corrupt") || e.getMessage().contains("plausible"), e.getMessage());
+        assertTrue(cut.getMessage().contains("corrupt"), cut.getMessage());
+        Files.write(file, good);
+        assertEquals(500, SnapshotFile.read(file, EXPECT, 42, 0.1, Duration.ofDays(1), (b, s) -> { }).index().size());
+    }
+
+    @Test
+    void sectionsStartOnPageBoundariesSoTheyCanBeMapped(@TempDir Path dir) throws Exception {
+        ReferenceIndex ref = filled(700);
+        ref.index().rebuildNow();
+        Path file = SnapshotFile.write(dir, ref, Map.of(0, 3L));
+        java.nio.ByteBuffer vectors;
+        try (var channel = java.nio.channels.FileChannel.open(file)) {
+            vectors = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, SnapshotFile.ALIGN, 700L * DIM * 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        float[] held = ref.index().vectors().view().data();
+        for (int i = 0; i < 700 * DIM; i++) {
+            assertEquals(held[i], vectors.getFloat(4 * i), "float " + i + " of the mapped vectors");
+        }
     }
 
     @Test
