@@ -247,33 +247,18 @@ public final class Forest {
      * Euclidean: squared), four vectors at a time.
      */
     void offer(float[] q, float[] data, int[] ordinals, int n, TopK top) {
-        float[] out = new float[4];
-        boolean angular = metric == Metric.ANGULAR;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            int o0 = ordinals[i] * dim;
-            int o1 = ordinals[i + 1] * dim;
-            int o2 = ordinals[i + 2] * dim;
-            int o3 = ordinals[i + 3] * dim;
-            if (angular) {
-                kernels.dot4(q, data, o0, o1, o2, o3, dim, out);
-                for (int j = 0; j < 4; j++) {
-                    out[j] = 1 - out[j];
-                }
-            } else {
-                kernels.squaredDistance4(q, data, o0, o1, o2, o3, dim, out);
+        float[] distances = new float[n];
+        if (metric == Metric.ANGULAR) {
+            kernels.dots(q, data, ordinals, 0, n, dim, distances);
+            for (int i = 0; i < n; i++) {
+                distances[i] = 1 - distances[i];
             }
-            for (int j = 0; j < 4; j++) {
-                if (out[j] < top.bound()) {
-                    top.offer(ordinals[i + j], out[j]);
-                }
-            }
+        } else {
+            kernels.squaredDistances(q, data, ordinals, 0, n, dim, distances);
         }
-        for (; i < n; i++) {
-            int offset = ordinals[i] * dim;
-            float d = angular ? 1 - kernels.dot(q, 0, data, offset, dim) : kernels.squaredDistance(q, 0, data, offset, dim);
-            if (d < top.bound()) {
-                top.offer(ordinals[i], d);
+        for (int i = 0; i < n; i++) {
+            if (distances[i] < top.bound()) {
+                top.offer(ordinals[i], distances[i]);
             }
         }
     }
@@ -458,17 +443,9 @@ public final class Forest {
                 margins = new float[ids.length];
             }
             // Every margin first, four vectors at a time (memory streams in flight), then the swaps.
-            float[] out = new float[4];
-            int i = from;
-            for (; i + 4 <= to; i += 4) {
-                kernels.dot4(plane, data, view.offset(ids[i]), view.offset(ids[i + 1]), view.offset(ids[i + 2]),
-                        view.offset(ids[i + 3]), dim, out);
-                for (int j = 0; j < 4; j++) {
-                    margins[i + j] = out[j] + plane[dim];
-                }
-            }
-            for (; i < to; i++) {
-                margins[i] = kernels.dot(plane, 0, data, view.offset(ids[i]), dim) + plane[dim];
+            kernels.dots(plane, data, ids, from, to, dim, margins);
+            for (int i = from; i < to; i++) {
+                margins[i] += plane[dim];
             }
             int lo = from;
             int hi = to - 1;

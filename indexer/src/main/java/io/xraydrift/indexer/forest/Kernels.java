@@ -12,24 +12,23 @@ public interface Kernels {
     float squaredDistance(float[] a, int aOffset, float[] b, int bOffset, int dim);
 
     /**
-     * Dot products of {@code q} (from offset 0) with four vectors of {@code data} at the given
-     * offsets, into {@code out[0..3]}. Four vectors read side by side keep four memory streams in
-     * flight: on vectors that are not in cache (a query's candidates are scattered over the whole
-     * index) this, not the arithmetic, sets the speed.
+     * {@code out[i] = q · v(ordinals[i])} for {@code from <= i < to}, where vector v(o) starts at
+     * {@code data[o * dim]}. Implementations read four vectors side by side: four memory streams in
+     * flight, which on vectors not in cache (a query's candidates are scattered over the whole
+     * index) sets the speed more than the arithmetic does. One call per batch also keeps the loop
+     * one compilation unit of its own (inlined into a caller it measured ~12% slower).
      */
-    default void dot4(float[] q, float[] data, int o0, int o1, int o2, int o3, int dim, float[] out) {
-        out[0] = dot(q, 0, data, o0, dim);
-        out[1] = dot(q, 0, data, o1, dim);
-        out[2] = dot(q, 0, data, o2, dim);
-        out[3] = dot(q, 0, data, o3, dim);
+    default void dots(float[] q, float[] data, int[] ordinals, int from, int to, int dim, float[] out) {
+        for (int i = from; i < to; i++) {
+            out[i] = dot(q, 0, data, ordinals[i] * dim, dim);
+        }
     }
 
-    /** Squared Euclidean distances of {@code q} to four vectors of {@code data}, as {@link #dot4}. */
-    default void squaredDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, int dim, float[] out) {
-        out[0] = squaredDistance(q, 0, data, o0, dim);
-        out[1] = squaredDistance(q, 0, data, o1, dim);
-        out[2] = squaredDistance(q, 0, data, o2, dim);
-        out[3] = squaredDistance(q, 0, data, o3, dim);
+    /** {@code out[i] = |q - v(ordinals[i])|²}, as {@link #dots}. */
+    default void squaredDistances(float[] q, float[] data, int[] ordinals, int from, int to, int dim, float[] out) {
+        for (int i = from; i < to; i++) {
+            out[i] = squaredDistance(q, 0, data, ordinals[i] * dim, dim);
+        }
     }
 
     /** Implementation name, for logs and benchmarks. */

@@ -72,73 +72,93 @@ final class SimdKernels implements Kernels {
     }
 
     @Override
-    public void dot4(float[] q, float[] data, int o0, int o1, int o2, int o3, int dim, float[] out) {
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        FloatVector s1 = FloatVector.zero(SPECIES);
-        FloatVector s2 = FloatVector.zero(SPECIES);
-        FloatVector s3 = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (; i + L <= dim; i += L) {
-            FloatVector x = FloatVector.fromArray(SPECIES, q, i);
-            s0 = x.fma(FloatVector.fromArray(SPECIES, data, o0 + i), s0);
-            s1 = x.fma(FloatVector.fromArray(SPECIES, data, o1 + i), s1);
-            s2 = x.fma(FloatVector.fromArray(SPECIES, data, o2 + i), s2);
-            s3 = x.fma(FloatVector.fromArray(SPECIES, data, o3 + i), s3);
+    public void dots(float[] q, float[] data, int[] ordinals, int from, int to, int dim, float[] out) {
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            int o0 = ordinals[i] * dim;
+            int o1 = ordinals[i + 1] * dim;
+            int o2 = ordinals[i + 2] * dim;
+            int o3 = ordinals[i + 3] * dim;
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = FloatVector.zero(SPECIES);
+            FloatVector s2 = FloatVector.zero(SPECIES);
+            FloatVector s3 = FloatVector.zero(SPECIES);
+            int d = 0;
+            for (; d + L <= dim; d += L) {
+                FloatVector x = FloatVector.fromArray(SPECIES, q, d);
+                s0 = x.fma(FloatVector.fromArray(SPECIES, data, o0 + d), s0);
+                s1 = x.fma(FloatVector.fromArray(SPECIES, data, o1 + d), s1);
+                s2 = x.fma(FloatVector.fromArray(SPECIES, data, o2 + d), s2);
+                s3 = x.fma(FloatVector.fromArray(SPECIES, data, o3 + d), s3);
+            }
+            float r0 = s0.reduceLanes(VectorOperators.ADD);
+            float r1 = s1.reduceLanes(VectorOperators.ADD);
+            float r2 = s2.reduceLanes(VectorOperators.ADD);
+            float r3 = s3.reduceLanes(VectorOperators.ADD);
+            for (; d < dim; d++) {
+                float x = q[d];
+                r0 += x * data[o0 + d];
+                r1 += x * data[o1 + d];
+                r2 += x * data[o2 + d];
+                r3 += x * data[o3 + d];
+            }
+            out[i] = r0;
+            out[i + 1] = r1;
+            out[i + 2] = r2;
+            out[i + 3] = r3;
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD);
-        float r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD);
-        float r3 = s3.reduceLanes(VectorOperators.ADD);
-        for (; i < dim; i++) {
-            float x = q[i];
-            r0 += x * data[o0 + i];
-            r1 += x * data[o1 + i];
-            r2 += x * data[o2 + i];
-            r3 += x * data[o3 + i];
+        for (; i < to; i++) {
+            out[i] = dot(q, 0, data, ordinals[i] * dim, dim);
         }
-        out[0] = r0;
-        out[1] = r1;
-        out[2] = r2;
-        out[3] = r3;
     }
 
     @Override
-    public void squaredDistance4(float[] q, float[] data, int o0, int o1, int o2, int o3, int dim, float[] out) {
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        FloatVector s1 = FloatVector.zero(SPECIES);
-        FloatVector s2 = FloatVector.zero(SPECIES);
-        FloatVector s3 = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (; i + L <= dim; i += L) {
-            FloatVector x = FloatVector.fromArray(SPECIES, q, i);
-            FloatVector d0 = x.sub(FloatVector.fromArray(SPECIES, data, o0 + i));
-            FloatVector d1 = x.sub(FloatVector.fromArray(SPECIES, data, o1 + i));
-            FloatVector d2 = x.sub(FloatVector.fromArray(SPECIES, data, o2 + i));
-            FloatVector d3 = x.sub(FloatVector.fromArray(SPECIES, data, o3 + i));
-            s0 = d0.fma(d0, s0);
-            s1 = d1.fma(d1, s1);
-            s2 = d2.fma(d2, s2);
-            s3 = d3.fma(d3, s3);
+    public void squaredDistances(float[] q, float[] data, int[] ordinals, int from, int to, int dim, float[] out) {
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            int o0 = ordinals[i] * dim;
+            int o1 = ordinals[i + 1] * dim;
+            int o2 = ordinals[i + 2] * dim;
+            int o3 = ordinals[i + 3] * dim;
+            FloatVector s0 = FloatVector.zero(SPECIES);
+            FloatVector s1 = FloatVector.zero(SPECIES);
+            FloatVector s2 = FloatVector.zero(SPECIES);
+            FloatVector s3 = FloatVector.zero(SPECIES);
+            int d = 0;
+            for (; d + L <= dim; d += L) {
+                FloatVector x = FloatVector.fromArray(SPECIES, q, d);
+                FloatVector d0 = x.sub(FloatVector.fromArray(SPECIES, data, o0 + d));
+                FloatVector d1 = x.sub(FloatVector.fromArray(SPECIES, data, o1 + d));
+                FloatVector d2 = x.sub(FloatVector.fromArray(SPECIES, data, o2 + d));
+                FloatVector d3 = x.sub(FloatVector.fromArray(SPECIES, data, o3 + d));
+                s0 = d0.fma(d0, s0);
+                s1 = d1.fma(d1, s1);
+                s2 = d2.fma(d2, s2);
+                s3 = d3.fma(d3, s3);
+            }
+            float r0 = s0.reduceLanes(VectorOperators.ADD);
+            float r1 = s1.reduceLanes(VectorOperators.ADD);
+            float r2 = s2.reduceLanes(VectorOperators.ADD);
+            float r3 = s3.reduceLanes(VectorOperators.ADD);
+            for (; d < dim; d++) {
+                float x = q[d];
+                float e0 = x - data[o0 + d];
+                float e1 = x - data[o1 + d];
+                float e2 = x - data[o2 + d];
+                float e3 = x - data[o3 + d];
+                r0 += e0 * e0;
+                r1 += e1 * e1;
+                r2 += e2 * e2;
+                r3 += e3 * e3;
+            }
+            out[i] = r0;
+            out[i + 1] = r1;
+            out[i + 2] = r2;
+            out[i + 3] = r3;
         }
-        float r0 = s0.reduceLanes(VectorOperators.ADD);
-        float r1 = s1.reduceLanes(VectorOperators.ADD);
-        float r2 = s2.reduceLanes(VectorOperators.ADD);
-        float r3 = s3.reduceLanes(VectorOperators.ADD);
-        for (; i < dim; i++) {
-            float x = q[i];
-            float d0 = x - data[o0 + i];
-            float d1 = x - data[o1 + i];
-            float d2 = x - data[o2 + i];
-            float d3 = x - data[o3 + i];
-            r0 += d0 * d0;
-            r1 += d1 * d1;
-            r2 += d2 * d2;
-            r3 += d3 * d3;
+        for (; i < to; i++) {
+            out[i] = squaredDistance(q, 0, data, ordinals[i] * dim, dim);
         }
-        out[0] = r0;
-        out[1] = r1;
-        out[2] = r2;
-        out[3] = r3;
     }
 
     @Override
