@@ -108,7 +108,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             String token = Settings.DEMO_API_TOKEN;
             String web = "http://127.0.0.1:" + drift.httpPort() + "/?token=" + token;
-            out.printf("  %-14s http://127.0.0.1:%d  POST /scans (Bearer %s)%n", "ingest", ingest.httpPort(), token);
+            out.printf("  %-14s http://127.0.0.1:%d  POST /scans, /pseudonyms (Bearer %s)%n", "ingest", ingest.httpPort(),
+                    token);
             out.printf("  %-14s http://127.0.0.1:%d  POST /embed%n", "embedder", embedder.httpPort());
             out.printf("  %-14s http://127.0.0.1:%d  GET /index, /scans/{id}/neighbours, POST /search%n", "indexer",
                     indexer.httpPort());

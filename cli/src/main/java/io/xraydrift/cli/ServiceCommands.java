@@ -29,7 +29,9 @@ final class ServiceCommands {
 
     @Command(name = "ingest", mixinStandardHelpOptions = true,
             description = {"Runs the ingest service (hospital feeds in).", "Intake topic, HTTP and DICOMweb in; "
-                + "pseudonymised, normalised scans out.", "",
+                + "pseudonymised, normalised scans out.",
+                "HTTP (bearer token): POST /scans (multipart image + metadata), POST /pseudonyms {\"patientId\"} "
+                + "(the pseudonym a hospital identifier has downstream).", "",
                 "Keys: XRAY_PSEUDONYM_KEY (required unless XRAY_DEMO_MODE=true; >= 32 chars), XRAY_API_TOKEN "
                 + "(required unless demo), XRAY_DEMO_MODE (false), XRAY_INGEST_MAX_IMAGE_SIDE (1024), "
                 + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432). HTTP port default 8081.", "", COMMON})

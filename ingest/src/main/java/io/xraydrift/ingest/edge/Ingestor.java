@@ -86,17 +86,31 @@ public final class Ingestor {
         return new Accepted(scan, thumb);
     }
 
-    private static void validate(Submission s, Instant now) throws Rejected {
-        if (s.rawPatientId() == null || s.rawPatientId().isBlank()) {
+    /**
+     * The pseudonym the pipeline knows a patient by (what scans of that raw identifier are keyed by
+     * downstream), after the same checks an upload's patientId gets.
+     */
+    public String pseudonymOf(String rawPatientId) throws Rejected {
+        checkPatientId(rawPatientId);
+        return pseudonyms.patient(rawPatientId);
+    }
+
+    /** Reasons never repeat the identifier: it must not reach a log or a dead letter. */
+    private static void checkPatientId(String rawPatientId) throws Rejected {
+        if (rawPatientId == null || rawPatientId.isBlank()) {
             throw Rejected.invalid("patientId", "patientId is missing or blank");
         }
-        if (s.rawPatientId().length() > MAX_PATIENT_ID) {
-            throw Rejected.invalid("patientId", "patientId is " + s.rawPatientId().length() + " characters long, "
+        if (rawPatientId.length() > MAX_PATIENT_ID) {
+            throw Rejected.invalid("patientId", "patientId is " + rawPatientId.length() + " characters long, "
                     + "maximum is " + MAX_PATIENT_ID);
         }
-        if (s.rawPatientId().chars().anyMatch(Character::isISOControl)) {
+        if (rawPatientId.chars().anyMatch(Character::isISOControl)) {
             throw Rejected.invalid("patientId", "patientId contains control characters");
         }
+    }
+
+    private static void validate(Submission s, Instant now) throws Rejected {
+        checkPatientId(s.rawPatientId());
         if (s.acquiredAt() == null) {
             throw Rejected.invalid("acquiredAt", "acquiredAt is missing");
         }

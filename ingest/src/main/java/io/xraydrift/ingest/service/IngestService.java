@@ -11,7 +11,8 @@ import io.xraydrift.schemas.EventSerdes;
 
 /**
  * Ingest: the intake-topic loop, {@code POST /scans}, and — when a PACS is configured — the
- * DICOMweb poller, all through the same edge ({@link Ingestor}).
+ * DICOMweb poller, all through the same edge ({@link Ingestor}); {@code POST /pseudonyms} answers
+ * the pseudonym of a hospital identifier ({@link PatientLookup}).
  */
 public final class IngestService implements Service {
 
@@ -27,6 +28,7 @@ public final class IngestService implements Service {
     private Thread thread;
     private ScanWriter writer;
     private volatile HttpUploads uploads;
+    private volatile PatientLookup lookup;
     private DicomWebPoller poller;
 
     public IngestService(IngestConfig config) {
@@ -46,10 +48,14 @@ public final class IngestService implements Service {
                 MAX_EVENT_IMAGE_BYTES);
         RecentScans recent = new RecentScans(RECENT_SCANS);
         // The route exists from the start; uploads needs the shell's metrics, so it is set right after.
-        shell = ServiceShell.start(config.common(), health, routes -> routes.post("/scans", ctx -> uploads.post(ctx)));
+        shell = ServiceShell.start(config.common(), health, routes -> {
+            routes.post("/scans", ctx -> uploads.post(ctx));
+            routes.post("/pseudonyms", ctx -> lookup.post(ctx));
+        });
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
         uploads = new HttpUploads(config, ingestor, writer, recent, counters);
+        lookup = new PatientLookup(config.apiToken(), ingestor, shell.metrics().registry());
         ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes());
         loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
         health.register("intake-loop", loop::healthy);

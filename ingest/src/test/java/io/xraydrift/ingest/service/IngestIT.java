@@ -279,6 +279,49 @@ class IngestIT {
     }
 
     @Test
+    @Order(3)
+    void aClinicianLooksUpThePseudonymThatAHospitalIdentifierHasDownstream(LocalStack stack) throws Exception {
+        String raw = rawId("lookup");
+        int port = service.httpPort();
+        String meta = "{\"patientId\":\"" + raw + "\",\"acquiredAt\":\"2026-11-21T11:00:00Z\",\"view\":\"PA\"}";
+        HttpResponse<String> up = upload(port, TOKEN, meta, Images.phantom(7), "image/png");
+        assertEquals(202, up.statusCode(), up.body());
+        String scanId = JSON.readTree(up.body()).get("scanId").asText();
+        ScanReceived scan = await(stack, Topics.SCANS, s -> s.getScanId().equals(scanId), 1).get(0);
+
+        HttpResponse<String> found = lookup(port, TOKEN, "{\"patientId\":\"" + raw + "\"}");
+        assertEquals(200, found.statusCode(), found.body());
+        assertEquals(scan.getPatient(), JSON.readTree(found.body()).get("patient").asText(),
+                "the lookup answers the pseudonym the scan carries on xray.scans");
+        HttpResponse<String> padded = lookup(port, TOKEN, "{\"patientId\":\"  " + raw + " \"}");
+        assertEquals(scan.getPatient(), JSON.readTree(padded.body()).get("patient").asText(), "trimmed as at ingest");
+        assertFalse(found.body().contains(raw));
+
+        assertEquals(401, lookup(port, "wrong", "{\"patientId\":\"" + raw + "\"}").statusCode());
+        Map<String, String> refusals = Map.of(
+                "{}", "missing",
+                "{\"patientId\":\"   \"}", "missing",
+                "{\"patientId\":\"" + raw + "x".repeat(80) + "\"}", "characters long",
+                "{\"patientId\":\"" + raw + "\\u0007\"}", "control characters",
+                "{\"patientId\":12345}", "must be a string",
+                "patientId=" + raw, "not JSON");
+        for (var r : refusals.entrySet()) {
+            HttpResponse<String> refused = lookup(port, TOKEN, r.getKey());
+            assertEquals(400, refused.statusCode(), r.getKey() + " -> " + refused.body());
+            JsonNode body = JSON.readTree(refused.body());
+            assertEquals("patientId", body.get("field").asText());
+            assertTrue(body.get("error").asText().contains(r.getValue()), refused.body());
+            assertFalse(refused.body().contains(raw), "a refusal never repeats the identifier: " + refused.body());
+        }
+    }
+
+    static HttpResponse<String> lookup(int port, String token, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pseudonyms"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     @Order(4)
     void noRawPatientIdentifierIsOnAnyTopicButIntake(LocalStack stack) throws Exception {
         assertTrue(RAW_IDS.size() >= 4);

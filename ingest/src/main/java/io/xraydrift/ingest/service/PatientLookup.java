@@ -1,0 +1,80 @@
+package io.xraydrift.ingest.service;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.xraydrift.ingest.edge.Ingestor;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.platform.http.BearerToken;
+
+/**
+ * {@code POST /pseudonyms {"patientId": "..."}}: the pseudonym a patient's scans carry past ingest,
+ * so a clinician who knows the hospital's identifier can open the drift monitor's view and API
+ * (addressed by pseudonym). Only ingest holds the key, so only ingest can answer. The identifier
+ * travels in the body (never the URL: URLs end up in access logs and browser history), is never
+ * logged, and no refusal repeats it. A lookup changes nothing, so a refusal is a 400 and no dead
+ * letter. Behind the same bearer token as uploads.
+ */
+final class PatientLookup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PatientLookup.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BearerToken token;
+    private final Ingestor ingestor;
+    private final Counter answered;
+    private final Counter refused;
+
+    PatientLookup(String apiToken, Ingestor ingestor, MeterRegistry registry) {
+        this.token = new BearerToken(apiToken, false);
+        this.ingestor = ingestor;
+        this.answered = Counter.builder("xray_ingest_pseudonym_lookups").description("pseudonym lookups answered")
+                .register(registry);
+        this.refused = Counter.builder("xray_ingest_pseudonym_lookups_refused")
+                .description("pseudonym lookups refused (400)").register(registry);
+    }
+
+    void post(Context ctx) {
+        if (!token.check(ctx)) {
+            return;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (java.io.IOException e) {
+            refuse(ctx, "body is not JSON (send {\"patientId\": \"...\"})");
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            refuse(ctx, "body must be a JSON object {\"patientId\": \"...\"}");
+            return;
+        }
+        JsonNode id = body.get("patientId");
+        if (id != null && !id.isTextual()) {
+            refuse(ctx, "field 'patientId' must be a string, got " + id.getNodeType());
+            return;
+        }
+        try {
+            String pseudonym = ingestor.pseudonymOf(id == null ? null : id.asText());
+            answered.increment();
+            LOG.info("pseudonym lookup answered");
+            ctx.json(Map.of("patient", pseudonym));
+        } catch (Rejected e) {
+            refuse(ctx, e.getMessage());
+        }
+    }
+
+    private void refuse(Context ctx, String reason) {
+        refused.increment();
+        LOG.info("pseudonym lookup refused: {}", reason);
+        ctx.status(400).json(Map.of("error", reason, "field", "patientId"));
+    }
+}
