@@ -22,11 +22,14 @@ import io.xraydrift.platform.config.Settings;
  * @param applicationId     Kafka Streams application id (consumer group, internal topic prefix)
  * @param advertisedHost    host other instances reach this one's HTTP endpoint at (query routing)
  * @param apiToken          bearer token of the query API and web view
+ * @param evidenceScans     newest scans per patient whose 36 neighbours the state keeps (older
+ *                          scans keep id, time, score, composition, model and index version; a
+ *                          scan that raised an alert keeps its neighbours)
  */
 public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold, double severeThreshold,
                                  double hysteresis, int worseningWindow, double worseningRise, int confirmScans,
                                  int standbyReplicas, Path stateDir, String applicationId,
-                                 String advertisedHost, String apiToken) {
+                                 String advertisedHost, String apiToken, int evidenceScans) {
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
@@ -41,6 +44,7 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
     public static final String APPLICATION_ID = "XRAY_DRIFT_APPLICATION_ID";
     public static final String ADVERTISED_HOST = "XRAY_ADVERTISED_HOST";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
+    public static final String EVIDENCE_SCANS = "XRAY_DRIFT_EVIDENCE_SCANS";
 
     /** The drift rule these settings describe. */
     public io.xraydrift.drift.rule.DriftRule rule() {
@@ -76,6 +80,7 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 s.path(STATE_DIR, Path.of("data", "drift-monitor")),
                 s.string(APPLICATION_ID, "xray-drift-monitor"),
                 advertised,
-                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API and web view need a bearer token outside demo mode"));
+                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API and web view need a bearer token outside demo mode"),
+                s.integer(EVIDENCE_SCANS, io.xraydrift.drift.topology.DriftTopology.DEFAULT_EVIDENCE_SCANS, 1, 100_000));
     }
 }

@@ -63,8 +63,12 @@ final class PatientPage {
                     .append(esc(focus.getAcquiredAt().toString())).append(", score ")
                     .append(String.format(Locale.ROOT, "%.2f", focus.getScore())).append(")</h2>")
                     .append("<div class=\"focus\"><img alt=\"scan\" src=\"/thumbnails/").append(url(focus.getScanId()))
-                    .append(q).append("\"></div><p>Its ").append(Math.min(GRID, focus.getNeighbours().size()))
-                    .append(" nearest labelled reference scans, nearest first:</p><div class=\"grid\">");
+                    .append(q).append("\"></div>").append(focus.getNeighbours().isEmpty()
+                            ? "<p>Its neighbours are no longer kept: the monitor keeps them for a patient's newest scans "
+                                + "and for scans that raised an alert.</p>"
+                            : "<p>Its " + Math.min(GRID, focus.getNeighbours().size())
+                                + " nearest labelled reference scans, nearest first:</p>")
+                    .append("<div class=\"grid\">");
             List<Neighbour> ns = focus.getNeighbours();
             for (int i = 0; i < Math.min(GRID, ns.size()); i++) {
                 Neighbour n = ns.get(i);

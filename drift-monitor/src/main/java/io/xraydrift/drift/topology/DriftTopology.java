@@ -40,11 +40,23 @@ public final class DriftTopology {
     private DriftTopology() {
     }
 
+    /** Newest scans per patient whose neighbours the state keeps, by default. */
+    public static final int DEFAULT_EVIDENCE_SCANS = 32;
+
+    /** The topology keeping the default evidence. */
     public static Topology build(DriftRule rule, Codecs serdes) {
+        return build(rule, DEFAULT_EVIDENCE_SCANS, serdes);
+    }
+
+    /**
+     * @param evidenceScans newest scans per patient whose neighbours the state keeps (see
+     *                      {@link Trajectories#keepEvidence})
+     */
+    public static Topology build(DriftRule rule, int evidenceScans, Codecs serdes) {
         Serde<String> keys = Serdes.String();
         Topology t = new Topology();
         t.addSource(SOURCE, keys.deserializer(), serdes.neighbours().deserializer(), Topics.NEIGHBOURS.name());
-        t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, serdes.neighbours().serializer()), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, evidenceScans, serdes.neighbours().serializer()), SOURCE);
         t.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.PATIENTS), keys,
                 StoreSerdes.patientState()), PROCESSOR);

@@ -33,20 +33,23 @@ import io.xraydrift.schemas.Topics;
  * the patient's state by acquisition time (a repeated scanId is ignored), the drift rule replays the
  * history, and only alerts whose deterministic ids were not emitted before leave — so a late scan
  * recomputes the trajectory without re-alerting, and a replay after a crash (exactly-once) neither
- * repeats nor loses one.
+ * repeats nor loses one. The rule sees every score; the state keeps neighbours only for the newest
+ * scans and the alerted ones, so a long history stays small (see {@link Trajectories#keepEvidence}).
  */
 final class PatientProcessor implements Processor<String, ScanNeighbours, String, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PatientProcessor.class);
 
     private final DriftRule rule;
+    private final int evidenceScans;
     private final Serializer<ScanNeighbours> original;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, DriftAlert> alertsByTime;
 
-    PatientProcessor(DriftRule rule, Serializer<ScanNeighbours> original) {
+    PatientProcessor(DriftRule rule, int evidenceScans, Serializer<ScanNeighbours> original) {
         this.rule = rule;
+        this.evidenceScans = evidenceScans;
         this.original = original;
     }
 
@@ -92,7 +95,7 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
             alertsByTime.put(Stores.alertKey(now.toEpochMilli(), event.getAlertId()), event);
             context.forward(new Record<String, Object>(patient, event, record.timestamp()), DriftTopology.ALERTS_SINK);
         }
-        PatientState next = new PatientState(patient, scans, alerts);
+        PatientState next = new PatientState(patient, Trajectories.keepEvidence(scans, evidenceScans, alerts), alerts);
         patients.put(patient, next);
         context.forward(new Record<String, Object>(patient, Trajectories.trajectory(next, rule, assessment, now),
                 record.timestamp()), DriftTopology.TRAJECTORIES_SINK);

@@ -33,6 +33,7 @@ import io.xraydrift.events.PatientState;
 import io.xraydrift.events.PatientTrajectory;
 import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.TrackedScan;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
@@ -58,10 +59,17 @@ class DriftTopologyIT {
 
     @BeforeEach
     void start(LocalStack stack) {
-        DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(Map.of(
+        open(stack, Map.of());
+    }
+
+    /** A driver over the production topology with these settings on top of the stack's. */
+    private void open(LocalStack stack, Map<String, String> extra) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
                 "XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""),
-                "XRAY_DRIFT_STATE_DIR", state.toString(), "XRAY_API_TOKEN", "t")));
+                "XRAY_DRIFT_STATE_DIR", state.resolve("s" + System.nanoTime()).toString(), "XRAY_API_TOKEN", "t"));
+        env.putAll(extra);
+        DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(env));
         serdes = new EventSerdes(config.common().kafka().registryApiUrl());
         Properties props = DriftMonitorService.streamsProperties(config, 8084);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "drift-ttd-" + System.nanoTime());
@@ -159,6 +167,40 @@ class DriftTopologyIT {
         assertEquals(List.of(AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
                 out.stream().map(DriftAlert::getKind).toList());
         assertEquals("pr-s4", out.get(1).getScanId());
+    }
+
+    @Test
+    void aLongHistoryKeepsNeighboursOnlyForTheNewestAndAlertedScansAndAlertsAlike(LocalStack stack) {
+        // 40 scans: healthy, a rise to infected (alert), a plateau, a rise to severe (alert), a plateau.
+        double[] scores = new double[40];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = i < 10 ? 0.03 : i < 20 ? 0.30 : 0.80;
+        }
+        List<String> full = alertIds("pl", scores);
+        driver.close();
+        open(stack, Map.of(DriftMonitorConfig.EVIDENCE_SCANS, "5"));
+        List<String> trimmed = alertIds("pl", scores);
+        assertEquals(2, full.size(), full.toString());
+        assertEquals(full, trimmed, "the rule sees every score whatever evidence is kept");
+
+        PatientState kept = driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pl");
+        assertEquals(scores.length, kept.getScans().size(), "every scan stays on the trajectory");
+        java.util.Set<String> alerted = new java.util.HashSet<>();
+        kept.getAlerts().forEach(a -> alerted.add(a.getScanId()));
+        for (int i = 0; i < scores.length; i++) {
+            TrackedScan t = kept.getScans().get(i);
+            boolean keeps = i >= scores.length - 5 || alerted.contains(t.getScanId());
+            assertEquals(keeps ? SyntheticScans.K : 0, t.getNeighbours().size(), "scan " + i + " " + t.getScanId());
+            assertEquals(scores[i], t.getScore(), 1e-12);
+        }
+        kept.getAlerts().forEach(a -> assertEquals(SyntheticScans.K, a.getEvidence().size()));
+    }
+
+    private List<String> alertIds(String patient, double[] scores) {
+        for (int i = 0; i < scores.length; i++) {
+            send(SyntheticScans.scan(patient, i, scores[i]));
+        }
+        return alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList();
     }
 
     @Test
