@@ -2,6 +2,7 @@ package io.xraydrift.drift;
 
 import java.nio.file.Path;
 
+import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
@@ -81,6 +82,6 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 s.string(APPLICATION_ID, "xray-drift-monitor"),
                 advertised,
                 s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API and web view need a bearer token outside demo mode"),
-                s.integer(EVIDENCE_SCANS, io.xraydrift.drift.topology.DriftTopology.DEFAULT_EVIDENCE_SCANS, 1, 100_000));
+                s.integer(EVIDENCE_SCANS, DriftTopology.DEFAULT_EVIDENCE_SCANS, 1, 100_000));
     }
 }

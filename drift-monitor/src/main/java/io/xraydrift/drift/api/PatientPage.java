@@ -64,8 +64,8 @@ final class PatientPage {
                     .append(String.format(Locale.ROOT, "%.2f", focus.getScore())).append(")</h2>")
                     .append("<div class=\"focus\"><img alt=\"scan\" src=\"/thumbnails/").append(url(focus.getScanId()))
                     .append(q).append("\"></div>").append(focus.getNeighbours().isEmpty()
-                            ? "<p>Its neighbours are no longer kept: the monitor keeps them for a patient's newest scans "
-                                + "and for scans that raised an alert.</p>"
+                            ? "<p>Its neighbours are no longer kept: the monitor keeps them for a patient's "
+                                + "newest scans and for scans that raised an alert.</p>"
                             : "<p>Its " + Math.min(GRID, focus.getNeighbours().size())
                                 + " nearest labelled reference scans, nearest first:</p>")
                     .append("<div class=\"grid\">");
