@@ -96,7 +96,7 @@ final class ServiceCommands {
                 + "alerts in Kafka Streams.", "",
                 "Keys: XRAY_DRIFT_INFECTED_THRESHOLD (0.15), XRAY_DRIFT_SEVERE_THRESHOLD (0.55), "
                 + "XRAY_DRIFT_HYSTERESIS (0.05), XRAY_DRIFT_WORSENING_WINDOW (4), XRAY_DRIFT_WORSENING_RISE (0.15), "
-                + "XRAY_DRIFT_STANDBY_REPLICAS (0), XRAY_DRIFT_EVIDENCE_SCANS (32), "
+                + "XRAY_DRIFT_STANDBY_REPLICAS (0), XRAY_DRIFT_EVIDENCE_SCANS (32), XRAY_DRIFT_ALERT_RETENTION (90d), "
                 + "XRAY_DRIFT_STATE_DIR (data/drift-monitor). "
                 + "HTTP port default 8084.", "", COMMON})
     static final class DriftMonitor implements Callable<Integer> {

@@ -1,6 +1,7 @@
 package io.xraydrift.drift;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
@@ -26,11 +27,13 @@ import io.xraydrift.platform.config.Settings;
  * @param evidenceScans     newest scans per patient whose 36 neighbours the state keeps (older
  *                          scans keep id, time, score, composition, model and index version; a
  *                          scan that raised an alert keeps its neighbours)
+ * @param alertRetention    how long {@code GET /alerts} can find an alert (its by-time store)
  */
 public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold, double severeThreshold,
                                  double hysteresis, int worseningWindow, double worseningRise, int confirmScans,
                                  int standbyReplicas, Path stateDir, String applicationId,
-                                 String advertisedHost, String apiToken, int evidenceScans) {
+                                 String advertisedHost, String apiToken, int evidenceScans,
+                                 Duration alertRetention) {
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
@@ -46,6 +49,12 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
     public static final String ADVERTISED_HOST = "XRAY_ADVERTISED_HOST";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
     public static final String EVIDENCE_SCANS = "XRAY_DRIFT_EVIDENCE_SCANS";
+    public static final String ALERT_RETENTION = "XRAY_DRIFT_ALERT_RETENTION";
+
+    /** What the topology's state keeps. */
+    public DriftTopology.Limits limits() {
+        return new DriftTopology.Limits(evidenceScans, alertRetention);
+    }
 
     /** The drift rule these settings describe. */
     public io.xraydrift.drift.rule.DriftRule rule() {
@@ -82,6 +91,8 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 s.string(APPLICATION_ID, "xray-drift-monitor"),
                 advertised,
                 s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API and web view need a bearer token outside demo mode"),
-                s.integer(EVIDENCE_SCANS, DriftTopology.DEFAULT_EVIDENCE_SCANS, 1, 100_000));
+                s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000),
+                s.duration(ALERT_RETENTION, DriftTopology.Limits.DEFAULT.alertRetention(), Duration.ofMinutes(1),
+                        Duration.ofDays(3650)));
     }
 }

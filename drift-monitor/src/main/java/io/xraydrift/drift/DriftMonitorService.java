@@ -52,7 +52,7 @@ public final class DriftMonitorService implements Service {
 
     /** The topology this service runs. */
     public static Topology topology(DriftMonitorConfig config, EventSerdes serdes) {
-        return DriftTopology.build(config.rule(), config.evidenceScans(), new DriftTopology.Codecs(
+        return DriftTopology.build(config.rule(), config.limits(), new DriftTopology.Codecs(
                 serdes.values(Topics.NEIGHBOURS),
                 serdes.values(Topics.ALERTS), serdes.values(Topics.TRAJECTORIES), serdes.values(Topics.DEAD_LETTER)));
     }

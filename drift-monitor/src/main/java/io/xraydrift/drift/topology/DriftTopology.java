@@ -1,5 +1,7 @@
 package io.xraydrift.drift.topology;
 
+import java.time.Duration;
+
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -40,23 +42,28 @@ public final class DriftTopology {
     private DriftTopology() {
     }
 
-    /** Newest scans per patient whose neighbours the state keeps, by default. */
-    public static final int DEFAULT_EVIDENCE_SCANS = 32;
-
-    /** The topology keeping the default evidence. */
-    public static Topology build(DriftRule rule, Codecs serdes) {
-        return build(rule, DEFAULT_EVIDENCE_SCANS, serdes);
+    /**
+     * What the state keeps.
+     *
+     * @param evidenceScans  newest scans per patient whose neighbours the state keeps (see
+     *                       {@link Trajectories#keepEvidence})
+     * @param alertRetention how long the alerts-by-time store behind {@code GET /alerts} keeps an
+     *                       alert (the alert stays on {@code xray.alerts} and in the patient's state)
+     */
+    public record Limits(int evidenceScans, Duration alertRetention) {
+        public static final Limits DEFAULT = new Limits(32, Duration.ofDays(90));
     }
 
-    /**
-     * @param evidenceScans newest scans per patient whose neighbours the state keeps (see
-     *                      {@link Trajectories#keepEvidence})
-     */
-    public static Topology build(DriftRule rule, int evidenceScans, Codecs serdes) {
+    /** The topology with the default limits. */
+    public static Topology build(DriftRule rule, Codecs serdes) {
+        return build(rule, Limits.DEFAULT, serdes);
+    }
+
+    public static Topology build(DriftRule rule, Limits limits, Codecs serdes) {
         Serde<String> keys = Serdes.String();
         Topology t = new Topology();
         t.addSource(SOURCE, keys.deserializer(), serdes.neighbours().deserializer(), Topics.NEIGHBOURS.name());
-        t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, evidenceScans, serdes.neighbours().serializer()), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, limits, serdes.neighbours().serializer()), SOURCE);
         t.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
                 org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.PATIENTS), keys,
                 StoreSerdes.patientState()), PROCESSOR);

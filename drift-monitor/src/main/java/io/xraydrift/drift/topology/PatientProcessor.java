@@ -1,5 +1,6 @@
 package io.xraydrift.drift.topology;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +10,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,15 +44,15 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
     private static final Logger LOG = LoggerFactory.getLogger(PatientProcessor.class);
 
     private final DriftRule rule;
-    private final int evidenceScans;
+    private final DriftTopology.Limits limits;
     private final Serializer<ScanNeighbours> original;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, DriftAlert> alertsByTime;
 
-    PatientProcessor(DriftRule rule, int evidenceScans, Serializer<ScanNeighbours> original) {
+    PatientProcessor(DriftRule rule, DriftTopology.Limits limits, Serializer<ScanNeighbours> original) {
         this.rule = rule;
-        this.evidenceScans = evidenceScans;
+        this.limits = limits;
         this.original = original;
     }
 
@@ -58,6 +61,22 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
         this.context = context;
         this.patients = context.getStateStore(Stores.PATIENTS);
         this.alertsByTime = context.getStateStore(Stores.ALERTS);
+        Duration every = limits.alertRetention().dividedBy(24).compareTo(Duration.ofHours(1)) < 0
+                ? limits.alertRetention().dividedBy(24) : Duration.ofHours(1);
+        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::expireAlerts);
+    }
+
+    /** Drops alerts older than the retention from the by-time store (their keys start with the time). */
+    private void expireAlerts(long now) {
+        String before = Stores.alertKeyFrom(now - limits.alertRetention().toMillis());
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, DriftAlert> old = alertsByTime.range(null, before)) {
+            old.forEachRemaining(kv -> expired.add(kv.key));
+        }
+        expired.forEach(alertsByTime::delete);
+        if (!expired.isEmpty()) {
+            LOG.info("expired {} alerts older than {} from the by-time store", expired.size(), limits.alertRetention());
+        }
     }
 
     @Override
@@ -95,7 +114,7 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
             alertsByTime.put(Stores.alertKey(now.toEpochMilli(), event.getAlertId()), event);
             context.forward(new Record<String, Object>(patient, event, record.timestamp()), DriftTopology.ALERTS_SINK);
         }
-        PatientState next = new PatientState(patient, Trajectories.keepEvidence(scans, evidenceScans, alerts), alerts);
+        PatientState next = new PatientState(patient, Trajectories.keepEvidence(scans, limits.evidenceScans(), alerts), alerts);
         patients.put(patient, next);
         context.forward(new Record<String, Object>(patient, Trajectories.trajectory(next, rule, assessment, now),
                 record.timestamp()), DriftTopology.TRAJECTORIES_SINK);

@@ -196,6 +196,36 @@ class DriftTopologyIT {
         kept.getAlerts().forEach(a -> assertEquals(SyntheticScans.K, a.getEvidence().size()));
     }
 
+    @Test
+    void alertsLeaveTheByTimeStoreAfterTheRetentionButStayWithThePatient(LocalStack stack) {
+        driver.close();
+        open(stack, Map.of(DriftMonitorConfig.ALERT_RETENTION, "1h"));
+        assertEquals(2, alertIds("pr", new double[] {0.02, 0.05, 0.30, 0.35, 0.62, 0.80}).size());
+        KeyValueStore<String, DriftAlert> byTime = driver.getKeyValueStore(Stores.ALERTS);
+        assertEquals(2, count(byTime));
+        driver.advanceWallClockTime(java.time.Duration.ofMinutes(30));
+        assertEquals(2, count(byTime), "younger than the retention: kept");
+        driver.advanceWallClockTime(java.time.Duration.ofMinutes(45));
+        assertEquals(0, count(byTime), "older than the retention: gone from GET /alerts");
+        assertEquals(2, driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pr").getAlerts().size(),
+                "the patient's own alerts (and their ids, which keep alerts from repeating) stay");
+        send(SyntheticScans.scan("pr", 6, 0.85));
+        assertTrue(alerts.isEmpty(), "no alert repeated after the store expired");
+        assertEquals(1, alertIds("pq", new double[] {0.02, 0.30, 0.35}).size());
+        assertEquals(1, count(byTime), "new alerts are stored as before");
+    }
+
+    private static int count(KeyValueStore<String, DriftAlert> store) {
+        int n = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
     private List<String> alertIds(String patient, double[] scores) {
         for (int i = 0; i < scores.length; i++) {
             send(SyntheticScans.scan(patient, i, scores[i]));
