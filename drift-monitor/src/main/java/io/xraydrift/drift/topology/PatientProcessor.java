@@ -114,7 +114,8 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
             alertsByTime.put(Stores.alertKey(now.toEpochMilli(), event.getAlertId()), event);
             context.forward(new Record<String, Object>(patient, event, record.timestamp()), DriftTopology.ALERTS_SINK);
         }
-        PatientState next = new PatientState(patient, Trajectories.keepEvidence(scans, limits.evidenceScans(), alerts), alerts);
+        List<TrackedScan> kept = Trajectories.keepEvidence(scans, limits.evidenceScans(), alerts);
+        PatientState next = new PatientState(patient, kept, alerts);
         patients.put(patient, next);
         context.forward(new Record<String, Object>(patient, Trajectories.trajectory(next, rule, assessment, now),
                 record.timestamp()), DriftTopology.TRAJECTORIES_SINK);
