@@ -5,7 +5,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 n="${1:-100000}"; dim="${2:-512}"; trees="${3:-20}"; searchk="${4:-720,1440,2880,5760}"; metric="${5:-angular}"
-export XRAY_JAVA_OPTS="${XRAY_JAVA_OPTS:--Xmx8g -XX:+UseG1GC -XX:+UseTransparentHugePages}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 inc=/usr/lib/R/site-library/RcppAnnoy/include

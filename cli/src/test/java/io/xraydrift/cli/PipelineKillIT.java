@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,8 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.xraydrift.drift.DriftMonitorConfig;
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanNeighbours;
@@ -170,15 +168,8 @@ class PipelineKillIT {
             embedded.forEach((id, n) -> assertEquals(1, n, "scan " + id + " embedded " + n + " times"));
             scoredCounts.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
 
-            DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.of(Map.of()));
-            Map<String, List<ScoredScan>> byPatient = new HashMap<>();
-            for (ScanNeighbours n : neighbours) {
-                byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(new ScoredScan(n.getScanId(),
-                        n.getAcquiredAt(), n.getSeverityScore(), n.getComposition().getHealthy(),
-                        n.getComposition().getInfected(), n.getComposition().getSevere()));
-            }
-            TreeSet<String> expected = new TreeSet<>();
-            byPatient.forEach((p, list) -> rule.evaluate(p, list).forEach(a -> expected.add(a.alertId())));
+            TreeSet<String> expected = new TreeSet<>(
+                    Trajectories.alertIds(DriftMonitorConfig.ruleFrom(Settings.of(Map.of())), neighbours));
             Map<String, Integer> alerts = new HashMap<>();
             readAll(stack, Topics.ALERTS, expected.size(), a -> {
                 if (patients.contains(a.getPatient())) {
@@ -216,12 +207,7 @@ class PipelineKillIT {
 
     private static <V> KafkaConsumer<String, V> consumer(LocalStack stack,
             java.util.function.Supplier<org.apache.kafka.common.serialization.Deserializer<V>> values) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "kill-test-" + System.nanoTime());
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
+        Map<String, Object> props = stack.readerProperties("kill-test-");
         return new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), values.get());
     }
 

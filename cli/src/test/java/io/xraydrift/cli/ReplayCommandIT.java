@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -98,12 +97,7 @@ class ReplayCommandIT {
 
     private static <V extends org.apache.avro.specific.SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
             java.util.function.Predicate<V> keep, int n) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "replay-it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
+        Map<String, Object> props = stack.readerProperties("replay-it-");
         List<V> out = new java.util.ArrayList<>();
         try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
                 new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {

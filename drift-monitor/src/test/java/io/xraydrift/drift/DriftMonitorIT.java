@@ -22,7 +22,6 @@ import java.util.function.Predicate;
 
 import javax.imageio.ImageIO;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,8 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Level;
@@ -188,17 +186,7 @@ class DriftMonitorIT {
 
     /** The alert ids the rule gives for these scans (sorted): what an undisturbed run emits. */
     private static List<String> expected(List<ScanNeighbours> scans) {
-        DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.of(Map.of()));
-        Map<String, List<ScoredScan>> byPatient = new LinkedHashMap<>();
-        for (ScanNeighbours n : scans) {
-            byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(new ScoredScan(n.getScanId(),
-                    n.getAcquiredAt(), n.getSeverityScore(), n.getComposition().getHealthy(),
-                    n.getComposition().getInfected(), n.getComposition().getSevere()));
-        }
-        List<String> ids = new ArrayList<>();
-        byPatient.forEach((p, list) -> rule.evaluate(p, list).forEach(a -> ids.add(a.alertId())));
-        ids.sort(null);
-        return ids;
+        return Trajectories.alertIds(DriftMonitorConfig.ruleFrom(Settings.of(Map.of())), scans);
     }
 
     private static DriftMonitorService start(LocalStack stack, String instance, String app) {
@@ -279,11 +267,7 @@ class DriftMonitorIT {
     private static <V extends org.apache.avro.specific.SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
                                                                                      Predicate<V> keep, int atLeast,
                                                                                      boolean settle) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime());
+        Map<String, Object> props = stack.readerProperties("it-reader-");
         List<V> out = new ArrayList<>();
         try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, new StringDeserializer(),
                 serdes(stack).valueDeserializer(topic))) {

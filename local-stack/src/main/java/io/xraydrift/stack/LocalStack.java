@@ -1,6 +1,9 @@
 package io.xraydrift.stack;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * The parts the pipeline needs, running locally: a Kafka broker and a schema registry. Where a
@@ -20,6 +23,21 @@ public interface LocalStack extends AutoCloseable {
 
     /** Confluent-compatible API base, e.g. {@code http://127.0.0.1:PORT/apis/ccompat/v7}. */
     String ccompatUrl();
+
+    /**
+     * Consumer settings for reading whole topics back in tests and tools: this stack's broker,
+     * read_committed, from the earliest offset, a fresh group named {@code groupPrefix} + a unique
+     * suffix, and fetches as large as the largest record a topic takes (24 MiB).
+     */
+    default Map<String, Object> readerProperties(String groupPrefix) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", bootstrapServers());
+        props.put("isolation.level", "read_committed");
+        props.put("auto.offset.reset", "earliest");
+        props.put("group.id", groupPrefix + UUID.randomUUID());
+        props.put("max.partition.fetch.bytes", 24 * 1024 * 1024);
+        return props;
+    }
 
     /** One line saying what runs where. */
     String describe();

@@ -54,11 +54,6 @@ public final class DriftTopology {
         public static final Limits DEFAULT = new Limits(32, Duration.ofDays(90));
     }
 
-    /** The topology with the default limits. */
-    public static Topology build(DriftRule rule, Codecs serdes) {
-        return build(rule, Limits.DEFAULT, serdes);
-    }
-
     public static Topology build(DriftRule rule, Limits limits, Codecs serdes) {
         Serde<String> keys = Serdes.String();
         Topology t = new Topology();

@@ -85,6 +85,27 @@ public final class Trajectories {
         return out;
     }
 
+    /** The drift rule's view of one scored scan. */
+    public static ScoredScan scored(ScanNeighbours n) {
+        return new ScoredScan(n.getScanId(), n.getAcquiredAt(), n.getSeverityScore(), n.getComposition().getHealthy(),
+                n.getComposition().getInfected(), n.getComposition().getSevere());
+    }
+
+    /**
+     * The alert ids the rule raises over these scored scans, patient by patient, sorted: what the
+     * topology emits for them whatever order they arrive in (tests compare runs against it).
+     */
+    public static List<String> alertIds(DriftRule rule, java.util.Collection<ScanNeighbours> scans) {
+        java.util.Map<String, List<ScoredScan>> byPatient = new java.util.LinkedHashMap<>();
+        for (ScanNeighbours n : scans) {
+            byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(scored(n));
+        }
+        List<String> ids = new ArrayList<>();
+        byPatient.forEach((p, list) -> rule.evaluate(p, list).forEach(a -> ids.add(a.alertId())));
+        ids.sort(null);
+        return ids;
+    }
+
     /** The drift rule's view of the state's scans. */
     public static List<ScoredScan> scored(List<TrackedScan> scans) {
         return scans.stream().map(t -> new ScoredScan(t.getScanId(), t.getAcquiredAt(), t.getScore(),

@@ -193,30 +193,28 @@ public final class SnapshotFile {
     }
 
     private static Content floats(String name, float[] values, long length) {
-        return new Content(name, 4 * length, (channel, at, crc) -> {
-            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            int chunk = buf.capacity() / 4;
-            long pos = at;
-            for (long from = 0; from < length; from += chunk) {
-                int n = (int) Math.min(chunk, length - from);
-                buf.clear();
-                buf.asFloatBuffer().put(values, (int) from, n);
-                buf.limit(4 * n);
-                crc.update(buf.duplicate());
-                pos += writeFully(channel, buf, pos);
-            }
-        });
+        return raw(name, length, (buf, from, n) -> buf.asFloatBuffer().put(values, from, n));
     }
 
     private static Content ints(String name, int[] values) {
-        return new Content(name, 4L * values.length, (channel, at, crc) -> {
+        return raw(name, values.length, (buf, from, n) -> buf.asIntBuffer().put(values, from, n));
+    }
+
+    /** Puts {@code n} 4-byte elements from {@code from} at the buffer's start. */
+    private interface Fill {
+        void fill(ByteBuffer buf, int from, int n);
+    }
+
+    /** A section of {@code elements} 4-byte values, written little-endian 1 MiB at a time. */
+    private static Content raw(String name, long elements, Fill fill) {
+        return new Content(name, 4 * elements, (channel, at, crc) -> {
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
             int chunk = buf.capacity() / 4;
             long pos = at;
-            for (int from = 0; from < values.length; from += chunk) {
-                int n = Math.min(chunk, values.length - from);
+            for (long from = 0; from < elements; from += chunk) {
+                int n = (int) Math.min(chunk, elements - from);
                 buf.clear();
-                buf.asIntBuffer().put(values, from, n);
+                fill.fill(buf, (int) from, n);
                 buf.limit(4 * n);
                 crc.update(buf.duplicate());
                 pos += writeFully(channel, buf, pos);
@@ -400,9 +398,10 @@ public final class SnapshotFile {
         }
 
         void floats(String name, float[] into, long expected) throws IOException {
-            if (section(name).length() != 4 * expected) {
-                throw new IOException(file + " is corrupt: section " + name + " has " + section(name).length()
-                        + " bytes, expected " + 4 * expected);
+            long length = section(name).length();
+            if (length != 4 * expected) {
+                throw new IOException(file + " is corrupt: section " + name + " has " + length + " bytes, expected "
+                        + 4 * expected);
             }
             read(name, (chunk, at) -> chunk.asFloatBuffer().get(into, (int) (at / 4), chunk.remaining() / 4));
         }

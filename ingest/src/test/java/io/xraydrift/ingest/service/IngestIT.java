@@ -435,12 +435,7 @@ class IngestIT {
 
     static <V extends org.apache.avro.specific.SpecificRecord> List<V> await(LocalStack stack, Topic<V> topic,
                                                                            Predicate<V> keep, int n) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", stack.bootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
+        Map<String, Object> props = stack.readerProperties("it-");
         List<V> out = new ArrayList<>();
         try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
                 new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {
