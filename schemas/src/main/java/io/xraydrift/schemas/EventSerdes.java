@@ -1,5 +1,6 @@
 package io.xraydrift.schemas;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -33,14 +34,24 @@ public final class EventSerdes {
         trustEventClasses();
     }
 
+    /** How long a serde call waits for an unreachable registry before giving up. */
+    public static final Duration DEFAULT_PATIENCE = Duration.ofSeconds(15);
+
     private final Map<String, Object> config;
+    private final String registryUrl;
+    private final Duration patience;
 
     /**
      * @param registryUrl Apicurio v3 API base, e.g. {@code http://127.0.0.1:8080/apis/registry/v3}
      * @param extra       further {@code apicurio.registry.*} settings (auth, TLS), applied last
+     * @param patience    how long a serde call retries while the registry does not answer
+     *                    (connection refused or reset, timeout, 5xx) before it throws
+     *                    {@link RegistryUnavailableException}
      */
-    public EventSerdes(String registryUrl, Map<String, ?> extra) {
+    public EventSerdes(String registryUrl, Map<String, ?> extra, Duration patience) {
         Objects.requireNonNull(registryUrl, "registryUrl");
+        this.registryUrl = registryUrl;
+        this.patience = Objects.requireNonNull(patience, "patience");
         Map<String, Object> c = new HashMap<>();
         c.put(SerdeConfig.REGISTRY_URL, registryUrl);
         c.put(SerdeConfig.AUTO_REGISTER_ARTIFACT, true);
@@ -54,6 +65,10 @@ public final class EventSerdes {
         c.put(AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
         c.putAll(extra);
         this.config = Map.copyOf(c);
+    }
+
+    public EventSerdes(String registryUrl, Map<String, ?> extra) {
+        this(registryUrl, extra, DEFAULT_PATIENCE);
     }
 
     public EventSerdes(String registryUrl) {
@@ -70,30 +85,56 @@ public final class EventSerdes {
         return Serdes.serdeFrom(valueSerializer(topic), valueDeserializer(topic));
     }
 
-    /** A configured value serializer for the topic's event type. */
+    /**
+     * A configured value serializer for the topic's event type; while the registry does not
+     * answer it retries, then throws {@link RegistryUnavailableException}.
+     */
     public <V extends SpecificRecord> Serializer<V> valueSerializer(Topic<V> topic) {
         AvroKafkaSerializer<V> serializer = new AvroKafkaSerializer<>();
         serializer.configure(config, false);
-        return serializer;
+        String what = "writing a " + topic.valueType().getSimpleName();
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String topicName, V data) {
+                return RegistryUnavailableException.retrying(() -> serializer.serialize(topicName, data), what,
+                        registryUrl, patience);
+            }
+
+            @Override
+            public byte[] serialize(String topicName, org.apache.kafka.common.header.Headers headers, V data) {
+                return RegistryUnavailableException.retrying(() -> serializer.serialize(topicName, headers, data),
+                        what, registryUrl, patience);
+            }
+
+            @Override
+            public void close() {
+                serializer.close();
+            }
+        };
     }
 
     /**
      * A configured value deserializer returning the topic's generated class. The specific reader
      * picks the class named by the writer's schema, so a record of another event type would come
      * back as that type: it is refused here, naming both types, instead of failing later in a cast.
+     * While the registry does not answer it retries, then throws {@link RegistryUnavailableException}
+     * (the record is not at fault: read it again later, do not dead-letter it).
      */
     public <V extends SpecificRecord> Deserializer<V> valueDeserializer(Topic<V> topic) {
         AvroKafkaDeserializer<Object> deserializer = new AvroKafkaDeserializer<>();
         deserializer.configure(config, false);
+        String what = "reading a " + topic.valueType().getSimpleName();
         return new Deserializer<>() {
             @Override
             public V deserialize(String topicName, byte[] data) {
-                return expect(topic, deserializer.deserialize(topicName, data));
+                return expect(topic, RegistryUnavailableException.retrying(
+                        () -> deserializer.deserialize(topicName, data), what, registryUrl, patience));
             }
 
             @Override
             public V deserialize(String topicName, org.apache.kafka.common.header.Headers headers, byte[] data) {
-                return expect(topic, deserializer.deserialize(topicName, headers, data));
+                return expect(topic, RegistryUnavailableException.retrying(
+                        () -> deserializer.deserialize(topicName, headers, data), what, registryUrl, patience));
             }
 
             @Override

@@ -79,6 +79,42 @@ class EventSerdesIT {
                 + subjects.body());
     }
 
+    @Test
+    void aRegistryThatDropsConnectionsForAMomentCostsRetriesNotTheRecord(LocalStack stack) throws Exception {
+        try (DroppingProxy proxy = new DroppingProxy(stack.registryUrl(), 3)) {
+            EventSerdes throughProxy = new EventSerdes(proxy.url(), Map.of(), Duration.ofSeconds(30));
+            ScanReceived sent = Events.scan("scan-dropped-0001", "d00d");
+            byte[] bytes = throughProxy.valueSerializer(Topics.SCANS).serialize(Topics.SCANS.name(), sent);
+            assertEquals(3, proxy.dropped.get(), "connections dropped before the write went through");
+            assertEquals(sent, new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.SCANS)
+                    .deserialize(Topics.SCANS.name(), bytes), "read back through the registry directly");
+        }
+        try (DroppingProxy proxy = new DroppingProxy(stack.registryUrl(), 2)) {
+            // A fresh reader has not seen the schema id yet: it must ask the registry, through the proxy.
+            byte[] bytes = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.SCANS)
+                    .serialize(Topics.SCANS.name(), Events.scan("scan-dropped-0002", "d00d"));
+            ScanReceived read = new EventSerdes(proxy.url(), Map.of(), Duration.ofSeconds(30))
+                    .valueDeserializer(Topics.SCANS).deserialize(Topics.SCANS.name(), bytes);
+            assertEquals("scan-dropped-0002", read.getScanId());
+            assertEquals(2, proxy.dropped.get());
+        }
+    }
+
+    @Test
+    void aRegistryThatDoesNotAnswerIsReportedByNameAsUnavailable() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort + "/apis/registry/v3";
+        EventSerdes serdes = new EventSerdes(url, Map.of(), Duration.ofSeconds(1));
+        RegistryUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(
+                RegistryUnavailableException.class, () -> serdes.valueSerializer(Topics.SCANS)
+                        .serialize(Topics.SCANS.name(), Events.scan("scan-nowhere", "d00d")));
+        assertTrue(e.getMessage().contains(url), e.getMessage());
+        assertTrue(e.getMessage().contains("writing a ScanReceived"), e.getMessage());
+    }
+
     private static <V> ConsumerRecord<String, V> readOne(LocalStack stack, String topic, Deserializer<V> values) {
         List<ConsumerRecord<String, V>> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(

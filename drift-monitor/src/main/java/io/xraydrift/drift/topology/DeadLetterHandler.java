@@ -15,6 +15,7 @@ import io.apicurio.registry.serde.config.SerdeConfig;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
 
 /**
@@ -42,6 +43,14 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
                                 Exception exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RegistryUnavailableException) {
+                // Not the record's fault: fail the task; the replaced stream thread reads it again.
+                LOG.warn("{}-{}@{} not read, the registry did not answer: {}", record.topic(), record.partition(),
+                        record.offset(), t.getMessage());
+                return Response.fail();
+            }
+        }
         String reason = "cannot read a " + Topics.NEIGHBOURS.valueType().getSimpleName() + " from " + record.topic()
                 + "-" + record.partition() + "@" + record.offset() + " (" + (record.value() == null ? 0
                 : record.value().length) + " bytes): " + rootMessage(exception);

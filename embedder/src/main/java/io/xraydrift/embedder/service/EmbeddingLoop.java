@@ -47,6 +47,7 @@ import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
 
 /**
@@ -180,6 +181,14 @@ final class EmbeddingLoop implements Runnable {
             ScanReceived scan;
             try {
                 scan = scans.deserialize(record.topic(), record.value());
+            } catch (RegistryUnavailableException e) {
+                // Not the record's fault: nothing of the batch is written, it is read again.
+                LOG.warn("batch of {} scans not embedded, read again from the committed offsets: {}", batch.size(),
+                        e.getMessage());
+                Transactions.rewindToCommitted(consumer);
+                pending.set(0);
+                consumer.resume(consumer.paused());
+                return;
             } catch (RuntimeException e) {
                 dead.add(DeadLetters.of(STAGE, record, "record at " + record.topic() + "[" + record.partition() + "]@"
                         + record.offset() + " is not a ScanReceived: " + e.getMessage(), e));

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,6 +32,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -93,6 +98,7 @@ final class IndexerLoop implements Runnable {
     private final Timer rebuildTime;
     private final Timer queryTime;
     private Instant lastSnapshot = Instant.now();
+    private volatile List<Integer> assigned = List.of();
 
     IndexerLoop(IndexerConfig config, EventSerdes serdes, Metrics metrics) {
         this.config = config;
@@ -135,6 +141,24 @@ final class IndexerLoop implements Runnable {
         return indexes;
     }
 
+    /** The partitions of the topic this replica answers now (its share of the group's). */
+    List<Integer> answering() {
+        return assigned;
+    }
+
+    /** Scans answered, left unanswered (model version not answering) and dead-lettered so far. */
+    Map<String, Long> counts() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("answered", (long) answered.count());
+        out.put("notAnswered", (long) silent.count());
+        out.put("deadLettered", (long) deadLettered.count());
+        return out;
+    }
+
+    private static List<Integer> partitionNumbers(Collection<TopicPartition> partitions) {
+        return partitions.stream().map(TopicPartition::partition).sorted().toList();
+    }
+
     /** A recently answered scan, for the query API (null if unknown). */
     Query queryOf(String scanId) {
         return recentQueries.get(scanId);
@@ -158,14 +182,33 @@ final class IndexerLoop implements Runnable {
                 }
             }
             producer.initTransactions();
-            queries.subscribe(Set.of(Topics.EMBEDDINGS.name()));
+            queries.subscribe(Set.of(Topics.EMBEDDINGS.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+                    assigned = partitionNumbers(queries.assignment());
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> added) {
+                    assigned = partitionNumbers(queries.assignment());
+                }
+            });
             while (running.get()) {
                 ConsumerRecords<String, byte[]> batch = queries.poll(Duration.ofMillis(100));
-                if (batch.isEmpty()) {
-                    index(store.poll(Duration.ZERO)); // keep the store current without asking the broker for ends
-                } else {
-                    catchUp(partitions);
-                    answer(batch);
+                try {
+                    if (batch.isEmpty()) {
+                        index(store.poll(Duration.ZERO)); // keep the store current without asking the broker for ends
+                    } else {
+                        catchUp(partitions);
+                        answer(batch);
+                    }
+                } catch (RetriableException e) {
+                    // The broker or the registry did not answer in time: nothing of the batch was
+                    // committed, so read it again from the committed offsets after a pause.
+                    LOG.warn("batch of {} scans not answered, retrying from the committed offsets: {}", batch.count(),
+                            e.toString());
+                    Thread.sleep(1000);
+                    Transactions.rewindToCommitted(queries);
                 }
                 if (Duration.between(lastSnapshot, Instant.now()).compareTo(config.snapshotInterval()) > 0) {
                     snapshot();
@@ -173,6 +216,9 @@ final class IndexerLoop implements Runnable {
             }
             snapshot();
         } catch (WakeupException e) {
+            snapshot();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             snapshot();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
             healthy.set(false);
@@ -248,15 +294,16 @@ final class IndexerLoop implements Runnable {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         int dead = 0;
         for (ConsumerRecord<String, byte[]> r : batch) {
+            ScanNeighbours n;
             try {
                 ScanEmbedded e = embeddings.deserialize(r.topic(), r.value());
                 if (!answers(e)) {
                     silent.increment();
                     continue;
                 }
-                ScanNeighbours n = queryTime.record(() -> neighboursOf(e));
-                out.add(new ProducerRecord<>(Topics.NEIGHBOURS.name(), e.getPatient(),
-                        neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
+                n = queryTime.record(() -> neighboursOf(e));
+            } catch (RetriableException ex) {
+                throw ex; // the registry did not answer: not the scan's fault, the batch is read again
             } catch (RuntimeException ex) {
                 dead++;
                 DeadLetter d = DeadLetters.of("indexer", r, "record at " + r.topic() + "[" + r.partition() + "]@"
@@ -264,13 +311,18 @@ final class IndexerLoop implements Runnable {
                 out.add(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
                         deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
                 LOG.warn("dead letter: {}", d.getReason());
+                continue;
             }
+            // Writing the answer fails only if the registry does not answer: not the scan's fault,
+            // so it propagates (the batch is read again) instead of dead-lettering a good scan.
+            out.add(new ProducerRecord<>(Topics.NEIGHBOURS.name(), n.getPatient(),
+                    neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
         }
         try {
             producer.beginTransaction();
             out.forEach(producer::send);
             producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), queries.groupMetadata());
-            producer.commitTransaction();
+            commit();
             answered.increment(out.size() - dead);
             deadLettered.increment(dead);
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
@@ -279,6 +331,26 @@ final class IndexerLoop implements Runnable {
             LOG.warn("transaction aborted, batch will be answered again: {}", e.toString());
             producer.abortTransaction();
             Transactions.rewindToCommitted(queries);
+        }
+    }
+
+    /**
+     * Commits the open transaction. A commit that timed out may still complete on the broker, so
+     * it is retried (the producer allows nothing else after it) rather than aborted.
+     */
+    private void commit() {
+        while (true) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                if (!running.get()) {
+                    // Stopping: the broker completes or aborts it; an aborted batch is answered again.
+                    LOG.warn("commit of the answered batch timed out while stopping: {}", e.toString());
+                    return;
+                }
+                LOG.warn("commit of the answered batch timed out, retrying: {}", e.toString());
+            }
         }
     }
 

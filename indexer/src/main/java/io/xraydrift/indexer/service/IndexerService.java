@@ -85,8 +85,16 @@ public final class IndexerService implements Service {
             m.put("lastBuildMillis", built.buildTime().toMillis());
             models.add(m);
         });
-        ctx.json(Map.of("k", config.k(), "trees", config.trees(), "searchK", config.effectiveSearchK(),
-                "metric", config.metric().name().toLowerCase(java.util.Locale.ROOT), "models", models));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("k", config.k());
+        out.put("trees", config.trees());
+        out.put("searchK", config.effectiveSearchK());
+        out.put("metric", config.metric().name().toLowerCase(java.util.Locale.ROOT));
+        out.put("healthy", loop.healthy());
+        out.put("answeringPartitions", loop.answering());
+        out.put("scans", loop.counts());
+        out.put("models", models);
+        ctx.json(out);
     }
 
     private void scanNeighbours(Context ctx) {

@@ -83,7 +83,7 @@ class IndexerIT {
         try (IndexerService service = start(stack, "it-one")) {
             produce(stack, patients.values());
             Map<String, List<ScanNeighbours>> out = await(stack, id -> id.startsWith("ref-") || id.startsWith("pat-"),
-                    cohort.size() + patients.size());
+                    cohort.size() + patients.size(), service);
             out.forEach((id, list) -> assertEquals(1, list.size(), id + " answered " + list.size() + " times"));
             for (int i = 0; i < 12; i++) {
                 ScanNeighbours n = out.get("pat-" + i).get(0);
@@ -140,9 +140,9 @@ class IndexerIT {
             scans.add(scan("two-" + i, "two-patient-" + i, null, around(Level.values()[i % 3], 20_000 + i)));
         }
         try (IndexerService a = start(stack, "it-replica-a"); IndexerService b = start(stack, "it-replica-b")) {
-            Thread.sleep(3000); // both join the group
+            awaitAnswering(Topics.EMBEDDINGS.partitions(), a, b);
             produce(stack, scans);
-            Map<String, List<ScanNeighbours>> out = await(stack, id -> id.startsWith("two-"), scans.size());
+            Map<String, List<ScanNeighbours>> out = await(stack, id -> id.startsWith("two-"), scans.size(), a, b);
             assertEquals(scans.size(), out.size());
             out.forEach((id, list) -> assertEquals(1, list.size(), id + " answered " + list.size() + " times"));
         }
@@ -154,6 +154,7 @@ class IndexerIT {
         ModelRef v2 = new ModelRef("it-model", "v2", DIM);
         try (IndexerService service = start(stack, "it-switch")) {
             awaitLabelled(service, 121);
+            awaitAnswering(Topics.EMBEDDINGS.partitions(), service);
             List<ScanEmbedded> early = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 early.add(withModel(scan("v2-ref-" + i, "v2-cohort-" + i, Level.values()[i % 3],
@@ -162,7 +163,7 @@ class IndexerIT {
             produce(stack, early);
             produce(stack, List.of(withModel(scan("switch-a", "switch-patient", null, around(Level.SEVERE, 1)), v2),
                     scan("switch-a", "switch-patient", null, around(Level.SEVERE, 1))));
-            Map<String, List<ScanNeighbours>> first = await(stack, id -> id.equals("switch-a"), 1);
+            Map<String, List<ScanNeighbours>> first = await(stack, id -> id.equals("switch-a"), 1, service);
             assertEquals("v1", first.get("switch-a").get(0).getModel().getVersion(), "v2 lacks its cohort: v1 answers");
             List<ScanEmbedded> rest = new ArrayList<>();
             for (int i = 10; i < 40; i++) {
@@ -172,7 +173,7 @@ class IndexerIT {
             produce(stack, rest);
             produce(stack, List.of(withModel(scan("switch-b", "switch-patient", null, around(Level.SEVERE, 2)), v2),
                     scan("switch-b", "switch-patient", null, around(Level.SEVERE, 2))));
-            Map<String, List<ScanNeighbours>> second = await(stack, id -> id.equals("switch-b"), 1);
+            Map<String, List<ScanNeighbours>> second = await(stack, id -> id.equals("switch-b"), 1, service);
             assertEquals("v2", second.get("switch-b").get(0).getModel().getVersion(), "v2 complete: it alone answers");
         }
     }
@@ -239,7 +240,12 @@ class IndexerIT {
         }
     }
 
-    static Map<String, List<ScanNeighbours>> await(LocalStack stack, Predicate<String> ids, int n) {
+    /**
+     * The neighbours of n scans whose ids match, read from the topic; on a shortfall the failure
+     * shows each given replica's {@code GET /index} (health, partitions answered, counts).
+     */
+    static Map<String, List<ScanNeighbours>> await(LocalStack stack, Predicate<String> ids, int n,
+            IndexerService... replicas) {
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
         Map<String, List<ScanNeighbours>> out = new LinkedHashMap<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
@@ -262,16 +268,54 @@ class IndexerIT {
                 }
             }
         }
-        assertEquals(n, out.size(), "scans answered");
+        if (out.size() != n) {
+            StringBuilder state = new StringBuilder();
+            for (IndexerService r : replicas) {
+                state.append("\n  ").append(indexState(r));
+            }
+            assertEquals(n, out.size(), "scans answered: " + out.keySet() + "; replicas:" + state);
+        }
         return out;
+    }
+
+    private static String indexState(IndexerService replica) {
+        try {
+            return get(replica.httpPort(), "/index").toString();
+        } catch (Exception | AssertionError e) {
+            return "GET /index failed: " + e;
+        }
+    }
+
+    /** Waits until the replicas answer all partitions between them, each its own share. */
+    static void awaitAnswering(int partitions, IndexerService... replicas) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<Integer> all = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            all.clear();
+            boolean everyOne = true;
+            for (IndexerService r : replicas) {
+                JsonNode share = get(r.httpPort(), "/index").get("answeringPartitions");
+                share.forEach(p -> all.add(p.asInt()));
+                everyOne &= share.size() > 0;
+            }
+            if (everyOne && all.size() == partitions && Set.copyOf(all).size() == partitions) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("replicas answer partitions " + all + ", expected " + partitions + " between them");
     }
 
     static void awaitLabelled(IndexerService service, int n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int labelled = -1;
         while (System.nanoTime() < deadline) {
-            JsonNode models = get(service.httpPort(), "/index").get("models");
-            labelled = models.size() == 0 ? 0 : models.get(0).get("labelled").asInt();
+            labelled = 0;
+            for (JsonNode m : get(service.httpPort(), "/index").get("models")) {
+                if (m.get("version").asText().equals(MODEL.getVersion())) {
+                    labelled = m.get("labelled").asInt();
+                }
+            }
             if (labelled >= n) {
                 return;
             }

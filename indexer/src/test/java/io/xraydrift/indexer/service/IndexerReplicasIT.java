@@ -62,9 +62,10 @@ class IndexerReplicasIT {
                 IndexerIT.produce(stack, cohort);
                 IndexerIT.awaitLabelled(a, cohort.size());
                 IndexerIT.awaitLabelled(b, cohort.size());
+                IndexerIT.awaitAnswering(4, a, b);
                 IndexerIT.produce(stack, patients);
                 Map<String, List<ScanNeighbours>> out = IndexerIT.await(stack, id -> id.startsWith("r-"),
-                        cohort.size() + patients.size());
+                        cohort.size() + patients.size(), a, b);
                 out.forEach((id, list) -> assertEquals(1, list.size(), id + " answered " + list.size() + " times"));
                 for (int i = 0; i < patients.size(); i++) {
                     ScanNeighbours n = out.get("r-pat-" + i).get(0);

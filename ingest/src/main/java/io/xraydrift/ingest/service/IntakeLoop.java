@@ -42,6 +42,7 @@ import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
 
 /**
@@ -131,7 +132,16 @@ final class IntakeLoop implements Runnable {
 
     private void process(List<ConsumerRecord<String, byte[]>> batch) {
         Instant now = Instant.now();
-        List<Outcome> outcomes = batch.parallelStream().map(r -> outcome(r, now)).toList();
+        List<Outcome> outcomes;
+        try {
+            outcomes = batch.parallelStream().map(r -> outcome(r, now)).toList();
+        } catch (RegistryUnavailableException e) {
+            // Not the records' fault: nothing of the batch is written, it is read again.
+            LOG.warn("batch of {} intake records not ingested, read again from the committed offsets: {}",
+                    batch.size(), e.getMessage());
+            Transactions.rewindToCommitted(consumer);
+            return;
+        }
         List<String> written = new ArrayList<>();
         try {
             producer.beginTransaction();
@@ -176,6 +186,8 @@ final class IntakeLoop implements Runnable {
         ScanIntake event;
         try {
             event = intake.deserialize(record.topic(), record.value());
+        } catch (RegistryUnavailableException e) {
+            throw e;
         } catch (RuntimeException e) {
             return dead(record, "record at " + where + " is not a ScanIntake: " + e.getMessage(), e);
         }

@@ -1,0 +1,95 @@
+package io.xraydrift.schemas;
+
+import java.io.IOException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schema registry did not answer (connection refused or reset, timeout, 5xx, 429) for as long
+ * as a serde waits for it. Not the record's fault: a caller reads the record again later instead
+ * of dead-lettering it. Apicurio's serdes retry only a 429 themselves; {@link #retrying} covers the
+ * rest.
+ */
+public final class RegistryUnavailableException extends RetriableException {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryUnavailableException.class);
+
+    public RegistryUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /**
+     * Runs a serde call, retrying it with growing pauses (0.1 s doubling to 2 s) for up to
+     * {@code patience} while the registry is unreachable; any other failure is thrown at once.
+     */
+    static <T> T retrying(Supplier<T> call, String what, String registryUrl, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        long pauseMillis = 100;
+        int attempt = 1;
+        while (true) {
+            try {
+                return call.get();
+            } catch (RuntimeException e) {
+                if (!unreachable(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() + pauseMillis * 1_000_000 > deadline) {
+                    throw new RegistryUnavailableException("schema registry " + registryUrl + " did not answer to "
+                            + what + " in " + attempt + " attempts over " + patience.toSeconds() + " s: "
+                            + rootCause(e), e);
+                }
+                LOG.warn("schema registry {} did not answer to {} (attempt {}: {}), retrying", registryUrl, what,
+                        attempt, rootCause(e));
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryUnavailableException("interrupted waiting for schema registry " + registryUrl, e);
+                }
+                pauseMillis = Math.min(2000, pauseMillis * 2);
+                attempt++;
+            }
+        }
+    }
+
+    /**
+     * Whether a serde failure means the registry could not be reached or was overloaded, rather
+     * than that the record or its schema is wrong (an unknown id, a 4xx, a decoding error).
+     */
+    static boolean unreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RegistryUnavailableException) {
+                return true;
+            }
+            if (t instanceof com.microsoft.kiota.ApiException api) {
+                int status = api.getResponseStatusCode();
+                return status == 429 || status >= 500;
+            }
+            String type = t.getClass().getName();
+            if (t instanceof java.net.SocketException || t instanceof java.net.UnknownHostException
+                    || t instanceof ClosedChannelException || t instanceof HttpTimeoutException
+                    || t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || type.startsWith("io.netty.") || type.startsWith("io.vertx.")
+                    || (t instanceof IOException && !(t instanceof java.io.EOFException)
+                            && !type.startsWith("org.apache.avro.") && !type.startsWith("com.fasterxml."))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+}
