@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -48,6 +49,7 @@ import io.xraydrift.events.ScanThumbnail;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
@@ -116,7 +118,60 @@ class DriftMonitorIT {
             assertEquals(2, Chromium.count(dom, "class=\"alert-marker\""), "one marker per alerted scan");
             assertEquals(36, Chromium.count(dom, "<figure class=\"cell "), "6x6 neighbour grid");
             System.out.println("patient page screenshot: " + shot.toAbsolutePath());
+            browserSignIn(port);
         }
+    }
+
+    /** The web view's sign-in: the token goes in once, a session cookie carries the browser on. */
+    private static void browserSignIn(int port) throws Exception {
+        String base = "http://127.0.0.1:" + port;
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/patients/a-worsening-0"))
+                .header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, page.statusCode(), "a browser without a session is sent to sign in");
+        assertEquals("/login?next=%2Fpatients%2Fa-worsening-0", page.headers().firstValue("Location").orElse(""));
+
+        HttpResponse<String> wrong = signIn(base, "not-the-token-4711", "/patients/a-worsening-0");
+        assertEquals(401, wrong.statusCode());
+        assertTrue(!wrong.body().contains("not-the-token-4711"), "the presented token is never echoed");
+        assertTrue(wrong.headers().firstValue("Set-Cookie").isEmpty());
+
+        HttpResponse<String> ok = signIn(base, TOKEN, "/patients/a-worsening-0");
+        assertEquals(303, ok.statusCode());
+        assertEquals("/patients/a-worsening-0", ok.headers().firstValue("Location").orElse(""));
+        String setCookie = ok.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(setCookie.startsWith(BearerToken.COOKIE + "="), setCookie);
+        assertTrue(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"), setCookie);
+        assertTrue(!setCookie.contains(TOKEN), "the cookie is not the token: " + setCookie);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+        HttpResponse<String> signedIn = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/patients/a-worsening-0"))
+                .header("Accept", "text/html").header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, signedIn.statusCode());
+        assertEquals(7, Chromium.count(signedIn.body(), "class=\"point\""));
+        assertTrue(!signedIn.body().contains("token="), "no link on the page carries the token");
+        assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/thumbnails/ref-severe-0"))
+                .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+
+        String forged = cookie.substring(0, cookie.length() - 2) + (cookie.endsWith("AA") ? "BB" : "AA");
+        assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/alerts")).header("Cookie", forged)
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "a forged session is refused");
+        assertEquals("/", signIn(base, TOKEN, "//evil.example/x").headers().firstValue("Location").orElse(""),
+                "never an open redirect");
+
+        HttpResponse<String> link = HTTP.send(HttpRequest.newBuilder(URI.create(base
+                + "/patients/a-worsening-0?scan=a-worsening-0-s5&token=" + TOKEN)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, link.statusCode(), "a ?token= link signs in once and drops the token from the address");
+        assertEquals("/patients/a-worsening-0?scan=a-worsening-0-s5", link.headers().firstValue("Location").orElse(""));
+        assertTrue(link.headers().firstValue("Set-Cookie").orElse("").startsWith(BearerToken.COOKIE + "="));
+    }
+
+    private static HttpResponse<String> signIn(String base, String token, String next) throws Exception {
+        String form = "token=" + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8)
+                + "&next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8);
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -160,6 +215,21 @@ class DriftMonitorIT {
                 }
                 assertEquals(7, points, patient + " answered the same by both instances");
             }
+            // A browser signed in at one instance sees every patient's page there, proxied or not.
+            String setCookie = signIn("http://127.0.0.1:" + one.httpPort(), TOKEN, "/").headers()
+                    .firstValue("Set-Cookie").orElseThrow();
+            String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+            Set<String> servedBy = new java.util.HashSet<>();
+            for (String patient : scans.stream().map(ScanNeighbours::getPatient).distinct().toList()) {
+                HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + one.httpPort() + "/patients/" + patient)).header("Cookie", cookie).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, page.statusCode(), patient + ": " + page.body());
+                assertEquals(7, Chromium.count(page.body(), "class=\"point\""), patient);
+                servedBy.add(page.headers().firstValue("X-Xray-Served-By").orElse("itself"));
+            }
+            assertEquals(2, servedBy.size(), "some pages proxied to the other instance, some served locally: "
+                    + servedBy);
             JsonNode fromOne = get(one.httpPort(), "/alerts");
             long q = 0;
             for (JsonNode a : fromOne) {

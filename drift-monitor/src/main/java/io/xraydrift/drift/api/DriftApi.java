@@ -46,8 +46,8 @@ import io.xraydrift.schemas.Topics;
  * queries): {@code GET /patients/{id}/trajectory} and the page {@code GET /patients/{id}} go to the
  * instance that holds the patient (proxied when it is another one), {@code GET /alerts?since=}
  * gathers every instance's alerts, {@code GET /thumbnails/{scanId}} serves the global thumbnail
- * store, {@code GET /} lists recent alerts. Bearer token in the {@code Authorization} header, or
- * {@code ?token=} for the pages a browser opens.
+ * store, {@code GET /} lists recent alerts. Bearer token in the {@code Authorization} header; a
+ * browser signs in once at {@code /login} and carries a session cookie (see {@link BearerToken}).
  */
 public final class DriftApi {
 
@@ -75,6 +75,7 @@ public final class DriftApi {
     }
 
     public void routes(RoutesConfig routes) {
+        token.routes(routes);
         routes.get("/", guarded(this::index));
         routes.get("/patients/{id}", guarded(ctx -> patient(ctx, false)));
         routes.get("/patients/{id}/trajectory", guarded(ctx -> patient(ctx, true)));
@@ -117,7 +118,7 @@ public final class DriftApi {
         if (json) {
             ctx.json(Json.trajectory(state, config.rule()));
         } else {
-            ctx.html(PatientPage.render(state, config.rule(), ctx.queryParam("scan"), ctx.queryParam("token")));
+            ctx.html(PatientPage.render(state, config.rule(), ctx.queryParam("scan")));
         }
     }
 
@@ -150,7 +151,6 @@ public final class DriftApi {
         if (!authorised(ctx) || !running(ctx)) {
             return;
         }
-        String token = ctx.queryParam("token");
         StringBuilder h = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<title>xray-drift alerts</title></head><body style=\"font-family:sans-serif\">"
                 + "<h1>Recent drift alerts (this instance)</h1><ul>");
@@ -158,8 +158,7 @@ public final class DriftApi {
         for (int i = alerts.size() - 1; i >= Math.max(0, alerts.size() - 200); i--) {
             Map<String, Object> a = alerts.get(i);
             String patient = (String) a.get("patient");
-            h.append("<li><a href=\"/patients/").append(PatientPage.url(patient))
-                    .append(token == null ? "" : "?token=" + PatientPage.url(token)).append("\">")
+            h.append("<li><a href=\"/patients/").append(PatientPage.url(patient)).append("\">")
                     .append(PatientPage.esc(PatientPage.shortId(patient))).append("</a> ")
                     .append(PatientPage.esc((String) a.get("kind"))).append(": ")
                     .append(PatientPage.esc((String) a.get("reason"))).append("</li>");
@@ -216,9 +215,11 @@ public final class DriftApi {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
                 + ctx.path() + query)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1");
         String auth = ctx.header("Authorization");
-        if (auth != null) {
-            req.header("Authorization", auth);
+        if (auth == null) {
+            // Signed in with a session cookie: this instance checked it, the owner trusts the token.
+            auth = "Bearer " + config.apiToken();
         }
+        req.header("Authorization", auth);
         HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         ctx.status(r.statusCode()).header("X-Xray-Served-By", host.toString());
         r.headers().firstValue("Content-Type").ifPresent(ctx::contentType);

@@ -30,13 +30,12 @@ final class PatientPage {
     private PatientPage() {
     }
 
-    static String render(PatientState state, DriftRule rule, String selected, String token) {
+    static String render(PatientState state, DriftRule rule, String selected) {
         List<TrackedScan> scans = state.getScans();
         TrackedScan focus = scans.stream().filter(s -> s.getScanId().equals(selected)).findFirst()
                 .orElse(scans.isEmpty() ? null : scans.get(scans.size() - 1));
         DriftRule.Assessment a = rule.assess(state.getPatient(),
                 io.xraydrift.drift.topology.Trajectories.scored(scans));
-        String q = token == null ? "" : "?token=" + url(token);
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Patient ")
                 .append(esc(shortId(state.getPatient()))).append(" — xray-drift</title><style>")
@@ -51,19 +50,20 @@ final class PatientPage {
                 .append(a.level().name().toLowerCase(Locale.ROOT)).append(a.episodeOpen() ? ", episode open" : "")
                 .append("</h1><p>").append(scans.size()).append(" scans, ").append(state.getAlerts().size())
                 .append(" alerts. Decision support, not a diagnosis.</p>");
-        plot(h, scans, state.getAlerts(), rule, token);
+        plot(h, scans, state.getAlerts(), rule);
         h.append("<h2>Alerts</h2>");
         for (DriftAlert alert : state.getAlerts()) {
             h.append("<p class=\"alert\"><b>").append(esc(alert.getKind().name())).append("</b> ")
                     .append(esc(alert.getAcquiredAt().toString())).append(": ").append(esc(alert.getReason()))
                     .append("</p>");
         }
+        h.append("<p><a href=\"/\">All recent alerts</a> · <a href=\"/logout\">Sign out</a></p>");
         if (focus != null) {
             h.append("<h2>Scan <code>").append(esc(shortId(focus.getScanId()))).append("</code> (")
                     .append(esc(focus.getAcquiredAt().toString())).append(", score ")
                     .append(String.format(Locale.ROOT, "%.2f", focus.getScore())).append(")</h2>")
                     .append("<div class=\"focus\"><img alt=\"scan\" src=\"/thumbnails/").append(url(focus.getScanId()))
-                    .append(q).append("\"></div>").append(focus.getNeighbours().isEmpty()
+                    .append("\"></div>").append(focus.getNeighbours().isEmpty()
                             ? "<p>Its neighbours are no longer kept: the monitor keeps them for a patient's "
                                 + "newest scans and for scans that raised an alert.</p>"
                             : "<p>Its " + Math.min(GRID, focus.getNeighbours().size())
@@ -74,7 +74,7 @@ final class PatientPage {
                 Neighbour n = ns.get(i);
                 h.append("<figure class=\"cell ").append(n.getLabel().name()).append("\"><img alt=\"")
                         .append(n.getLabel().name()).append("\" src=\"/thumbnails/").append(url(n.getScanId()))
-                        .append(q).append("\"><figcaption>").append(n.getLabel().name().toLowerCase(Locale.ROOT))
+                        .append("\"><figcaption>").append(n.getLabel().name().toLowerCase(Locale.ROOT))
                         .append(String.format(Locale.ROOT, " %.3f", n.getDistance())).append("</figcaption></figure>");
             }
             h.append("</div>");
@@ -82,8 +82,7 @@ final class PatientPage {
         return h.append("</body></html>").toString();
     }
 
-    private static void plot(StringBuilder h, List<TrackedScan> scans, List<DriftAlert> alerts, DriftRule rule,
-                             String token) {
+    private static void plot(StringBuilder h, List<TrackedScan> scans, List<DriftAlert> alerts, DriftRule rule) {
         long t0 = scans.isEmpty() ? 0 : scans.get(0).getAcquiredAt().toEpochMilli();
         long t1 = scans.isEmpty() ? 1 : Math.max(t0 + 1, scans.get(scans.size() - 1).getAcquiredAt().toEpochMilli());
         double sev = rule.severeThreshold();
@@ -103,11 +102,10 @@ final class PatientPage {
         }
         h.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\"/>");
         Set<String> alerted = alerts.stream().map(DriftAlert::getScanId).collect(Collectors.toSet());
-        String q = token == null ? "" : "&amp;token=" + url(token);
         for (TrackedScan s : scans) {
             String cx = x(s.getAcquiredAt(), t0, t1);
             String cy = y(s.getScore());
-            h.append("<a href=\"?scan=").append(url(s.getScanId())).append(q).append("\"><circle class=\"point\" cx=\"")
+            h.append("<a href=\"?scan=").append(url(s.getScanId())).append("\"><circle class=\"point\" cx=\"")
                     .append(cx).append("\" cy=\"").append(cy).append("\" r=\"5\" fill=\"#1565c0\" data-scan=\"")
                     .append(esc(s.getScanId())).append("\"><title>").append(esc(s.getAcquiredAt().toString()))
                     .append(String.format(Locale.ROOT, " score %.2f", s.getScore())).append("</title></circle></a>");

@@ -1,43 +1,197 @@
 package io.xraydrift.platform.http;
 
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
+import java.util.stream.Collectors;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.SameSite;
 
 /**
- * The bearer-token check every service API shares: {@code Authorization: Bearer <token>}, or
- * {@code ?token=} where a browser opens the page itself (the drift monitor's web view). Compared
+ * The bearer-token check every service API shares: {@code Authorization: Bearer <token>}, compared
  * in constant time; a refusal answers 401 and never echoes what was sent.
+ *
+ * <p>With browser sign-in (the drift monitor's web view) a browser signs in once at
+ * {@code /login} with the token and from then on carries a session cookie ({@value #COOKIE}:
+ * HttpOnly, SameSite=Lax, Secure behind https, 12 h), so the token stays out of URLs, browser
+ * history, proxy logs and Referer headers. The cookie is stateless — an expiry and an HMAC of it
+ * keyed by the token — so every instance sharing the token accepts it, and changing the token ends
+ * every session. A page opened without a session is sent to the sign-in page; API clients get 401.
+ * {@code ?token=} still signs a browser in once (the demo prints such links) and is at once
+ * redirected to the same address without it.
  */
 public final class BearerToken {
 
+    public static final String COOKIE = "xray_session";
+    static final Duration SESSION = Duration.ofHours(12);
+
     private final byte[] expected;
-    private final boolean queryParameter;
+    private final boolean browser;
+    private final Clock clock;
 
     /**
-     * @param token          the configured token
-     * @param queryParameter also accept {@code ?token=} (pages and images a browser loads)
+     * @param token   the configured token
+     * @param browser also sign browsers in ({@code /login}, session cookie, one-shot {@code ?token=})
      */
-    public BearerToken(String token, boolean queryParameter) {
-        this.expected = token.getBytes(StandardCharsets.UTF_8);
-        this.queryParameter = queryParameter;
+    public BearerToken(String token, boolean browser) {
+        this(token, browser, Clock.systemUTC());
     }
 
-    /** True when the request carries the token; otherwise answers 401 and returns false. */
+    BearerToken(String token, boolean browser, Clock clock) {
+        this.expected = token.getBytes(StandardCharsets.UTF_8);
+        this.browser = browser;
+        this.clock = clock;
+    }
+
+    /** The sign-in routes: {@code GET/POST /login}, {@code GET /logout}. Only with browser sign-in. */
+    public void routes(RoutesConfig routes) {
+        if (!browser) {
+            throw new IllegalStateException("browser sign-in is off for this token");
+        }
+        routes.get("/login", ctx -> loginPage(ctx, 200, null));
+        routes.post("/login", this::login);
+        routes.get("/logout", ctx -> {
+            ctx.removeCookie(COOKIE, "/");
+            loginPage(ctx, 200, "Signed out.");
+        });
+    }
+
+    /** True when the request carries the token or a valid session; otherwise answers and returns false. */
     public boolean check(Context ctx) {
         String header = ctx.header("Authorization");
-        if (header != null && header.startsWith("Bearer ") && matches(header.substring("Bearer ".length()))
-                || queryParameter && matches(ctx.queryParam("token"))) {
+        if (header != null && header.startsWith("Bearer ") && matches(header.substring("Bearer ".length()))) {
             return true;
         }
-        ctx.status(401).json(Map.of("error", queryParameter
-                ? "missing or wrong bearer token (Authorization header or ?token=)" : "missing or wrong bearer token"));
+        if (browser) {
+            if (validSession(ctx.cookie(COOKIE))) {
+                return true;
+            }
+            String query = ctx.queryParam("token");
+            if (query != null && matches(query)) {
+                startSession(ctx);
+                ctx.redirect(withoutToken(ctx), io.javalin.http.HttpStatus.SEE_OTHER);
+                return false;
+            }
+            String accept = ctx.header("Accept");
+            if (ctx.method() == io.javalin.http.HandlerType.GET && accept != null && accept.contains("text/html")) {
+                ctx.redirect("/login?next=" + URLEncoder.encode(pathAndQuery(ctx), StandardCharsets.UTF_8),
+                        io.javalin.http.HttpStatus.SEE_OTHER);
+                return false;
+            }
+        }
+        ctx.status(401).json(Map.of("error", browser
+                ? "missing or wrong bearer token (Authorization header, or sign in at /login)"
+                : "missing or wrong bearer token"));
         return false;
+    }
+
+    private void login(Context ctx) {
+        String next = safeNext(ctx.formParam("next"));
+        if (!matches(ctx.formParam("token"))) {
+            loginPage(ctx, 401, "Wrong token.");
+            return;
+        }
+        startSession(ctx);
+        ctx.redirect(next, io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    private void startSession(Context ctx) {
+        long expiry = clock.instant().plus(SESSION).getEpochSecond();
+        boolean secure = "https".equalsIgnoreCase(ctx.scheme())
+                || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+        ctx.cookie(new Cookie(COOKIE, session(expiry), "/", (int) SESSION.toSeconds(), secure, true, null,
+                SameSite.LAX));
+    }
+
+    /** {@code <expiry epoch seconds>.<base64url HMAC-SHA256 of it, keyed by the token>}. */
+    String session(long expiry) {
+        return expiry + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(expiry));
+    }
+
+    boolean validSession(String cookie) {
+        if (cookie == null) {
+            return false;
+        }
+        int dot = cookie.indexOf('.');
+        if (dot <= 0) {
+            return false;
+        }
+        long expiry;
+        byte[] presented;
+        try {
+            expiry = Long.parseLong(cookie.substring(0, dot));
+            presented = Base64.getUrlDecoder().decode(cookie.substring(dot + 1));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return expiry > clock.instant().getEpochSecond() && MessageDigest.isEqual(mac(expiry), presented);
+    }
+
+    private byte[] mac(long expiry) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(expected, "HmacSHA256"));
+            return mac.doFinal(("xray-web-session:" + expiry).getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
     }
 
     private boolean matches(String presented) {
         return presented != null && MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String pathAndQuery(Context ctx) {
+        return ctx.queryString() == null ? ctx.path() : ctx.path() + "?" + ctx.queryString();
+    }
+
+    /** The request's address without its {@code token} parameter. */
+    static String withoutToken(Context ctx) {
+        String q = ctx.queryString();
+        if (q == null) {
+            return ctx.path();
+        }
+        String rest = java.util.Arrays.stream(q.split("&"))
+                .filter(p -> !URLDecoder.decode(p.split("=", 2)[0], StandardCharsets.UTF_8).equals("token"))
+                .collect(Collectors.joining("&"));
+        return rest.isEmpty() ? ctx.path() : ctx.path() + "?" + rest;
+    }
+
+    /** Only a path on this server (no scheme, no host, no "//"): never an open redirect. */
+    static String safeNext(String next) {
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
+                || next.chars().anyMatch(c -> c < 0x20)) {
+            return "/";
+        }
+        return next;
+    }
+
+    private static void loginPage(Context ctx, int status, String message) {
+        String next = safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next"));
+        ctx.status(status).html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in — "
+                + "xray-drift</title></head><body style=\"font-family:sans-serif;margin:24px\"><h1>xray-drift</h1>"
+                + (message == null ? "" : "<p role=\"alert\">" + message + "</p>")
+                + "<form method=\"post\" action=\"/login\"><label>API token <input type=\"password\" name=\"token\" "
+                + "autocomplete=\"current-password\" autofocus></label><input type=\"hidden\" name=\"next\" value=\""
+                + escape(next) + "\"> <button type=\"submit\">Sign in</button></form>"
+                + "<p>The token is the service's XRAY_API_TOKEN. The session lasts 12 hours; "
+                + "<a href=\"/logout\">sign out</a>.</p></body></html>");
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
