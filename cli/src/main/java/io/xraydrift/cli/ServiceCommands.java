@@ -31,7 +31,8 @@ final class ServiceCommands {
             description = {"Runs the ingest service (hospital feeds in).", "Intake topic, HTTP and DICOMweb in; "
                 + "pseudonymised, normalised scans out.",
                 "HTTP (bearer token): POST /scans (multipart image + metadata), POST /pseudonyms {\"patientId\"} "
-                + "(the pseudonym a hospital identifier has downstream).", "",
+                + "(the pseudonym a hospital identifier has downstream; header X-Xray-On-Behalf-Of names the "
+                + "person asking; every lookup is recorded on xray.audit before it is answered).", "",
                 "Keys: XRAY_PSEUDONYM_KEY (required unless XRAY_DEMO_MODE=true; >= 32 chars), XRAY_API_TOKEN "
                 + "(required unless demo), XRAY_DEMO_MODE (false), XRAY_INGEST_MAX_IMAGE_SIDE (1024), "
                 + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432). HTTP port default 8081.", "", COMMON})
@@ -93,7 +94,10 @@ final class ServiceCommands {
 
     @Command(name = "drift-monitor", mixinStandardHelpOptions = true,
             description = {"Runs the drift monitor (trajectories and alerts).", "Per-patient trajectories and drift "
-                + "alerts in Kafka Streams.", "",
+                + "alerts in Kafka Streams.",
+                "HTTP (bearer token): GET /patients/{pseudonym}/trajectory, /alerts?since=, /thumbnails/{scanId}; "
+                + "web view GET /patients/{pseudonym} and / (browsers sign in once at /login with the token and "
+                + "keep a 12 h session cookie).", "",
                 "Keys: XRAY_DRIFT_INFECTED_THRESHOLD (0.15), XRAY_DRIFT_SEVERE_THRESHOLD (0.55), "
                 + "XRAY_DRIFT_HYSTERESIS (0.05), XRAY_DRIFT_WORSENING_WINDOW (4), XRAY_DRIFT_WORSENING_RISE (0.15), "
                 + "XRAY_DRIFT_STANDBY_REPLICAS (0), XRAY_DRIFT_EVIDENCE_SCANS (32), XRAY_DRIFT_ALERT_RETENTION (90d), "

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.xraydrift.events.AuditEvent;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.PatientTrajectory;
@@ -64,8 +65,13 @@ public final class Topics {
             Map.of("cleanup.policy", DELETE, "retention.ms", days(30), "max.message.bytes", bytes(24 * MIB)),
             "refused input with stage, reason and original bytes");
 
+    /** Who asked for a patient's pseudonym, and what they were told: the audit trail of lookups. */
+    public static final Topic<AuditEvent> AUDIT = new Topic<>("xray.audit", AuditEvent.class, 3,
+            Map.of("cleanup.policy", DELETE, "retention.ms", "-1"),
+            "audit trail of pseudonym lookups: who asked, on whose behalf, what was answered (kept forever)");
+
     private static final List<Topic<?>> ALL =
-            List.of(INTAKE, SCANS, THUMBNAILS, EMBEDDINGS, NEIGHBOURS, ALERTS, TRAJECTORIES, DEAD_LETTER);
+            List.of(INTAKE, SCANS, THUMBNAILS, EMBEDDINGS, NEIGHBOURS, ALERTS, TRAJECTORIES, DEAD_LETTER, AUDIT);
 
     private Topics() {
     }

@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.xraydrift.events.AuditOutcome;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.platform.http.BearerToken;
+import io.xraydrift.schemas.Topics;
 
 /**
  * {@code POST /pseudonyms {"patientId": "..."}}: the pseudonym a patient's scans carry past ingest,
@@ -21,21 +23,25 @@ import io.xraydrift.platform.http.BearerToken;
  * (addressed by pseudonym). Only ingest holds the key, so only ingest can answer. The identifier
  * travels in the body (never the URL: URLs end up in access logs and browser history), is never
  * logged, and no refusal repeats it. A lookup changes nothing, so a refusal is a 400 and no dead
- * letter. Behind the same bearer token as uploads.
+ * letter. Behind the same bearer token as uploads. Every request — answered, refused or
+ * unauthorised — is recorded on {@code xray.audit} ({@link AuditTrail}) before it is answered.
  */
 final class PatientLookup {
 
     private static final Logger LOG = LoggerFactory.getLogger(PatientLookup.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String ACTION = "pseudonym-lookup";
 
     private final BearerToken token;
     private final Ingestor ingestor;
+    private final AuditTrail audit;
     private final Counter answered;
     private final Counter refused;
 
-    PatientLookup(String apiToken, Ingestor ingestor, MeterRegistry registry) {
+    PatientLookup(String apiToken, Ingestor ingestor, AuditTrail audit, MeterRegistry registry) {
         this.token = new BearerToken(apiToken, false);
         this.ingestor = ingestor;
+        this.audit = audit;
         this.answered = Counter.builder("xray_ingest_pseudonym_lookups").description("pseudonym lookups answered")
                 .register(registry);
         this.refused = Counter.builder("xray_ingest_pseudonym_lookups_refused")
@@ -44,6 +50,15 @@ final class PatientLookup {
 
     void post(Context ctx) {
         if (!token.check(ctx)) {
+            audited(ctx, AuditOutcome.UNAUTHORISED, null, "no or wrong bearer token");
+            return;
+        }
+        String behalf = AuditTrail.onBehalfOfProblem(ctx);
+        if (behalf != null) {
+            refused.increment();
+            if (audited(ctx, AuditOutcome.REFUSED, null, behalf)) {
+                ctx.status(400).json(Map.of("error", behalf, "field", AuditTrail.ON_BEHALF_OF));
+            }
             return;
         }
         JsonNode body;
@@ -64,9 +79,11 @@ final class PatientLookup {
         }
         try {
             String pseudonym = ingestor.pseudonymOf(id == null ? null : id.asText());
-            answered.increment();
-            LOG.info("pseudonym lookup answered");
-            ctx.json(Map.of("patient", pseudonym));
+            if (audited(ctx, AuditOutcome.ANSWERED, pseudonym, null)) {
+                answered.increment();
+                LOG.info("pseudonym lookup answered");
+                ctx.json(Map.of("patient", pseudonym));
+            }
         } catch (Rejected e) {
             refuse(ctx, e.getMessage());
         }
@@ -75,6 +92,26 @@ final class PatientLookup {
     private void refuse(Context ctx, String reason) {
         refused.increment();
         LOG.info("pseudonym lookup refused: {}", reason);
-        ctx.status(400).json(Map.of("error", reason, "field", "patientId"));
+        if (audited(ctx, AuditOutcome.REFUSED, null, reason)) {
+            ctx.status(400).json(Map.of("error", reason, "field", "patientId"));
+        }
+    }
+
+    /**
+     * Records the request on the audit trail; if that fails nothing is answered (503), so no
+     * pseudonym leaves without its record. A 401 stays a 401.
+     */
+    private boolean audited(Context ctx, AuditOutcome outcome, String subject, String detail) {
+        try {
+            audit.record(ctx, ACTION, outcome, subject, detail);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("pseudonym lookup not answered: audit trail unavailable ({})", e.getMessage());
+            if (outcome != AuditOutcome.UNAUTHORISED) {
+                ctx.status(503).json(Map.of("error", "the audit trail (" + Topics.AUDIT.name()
+                        + ") is unavailable; lookups are answered only once recorded"));
+            }
+            return false;
+        }
     }
 }

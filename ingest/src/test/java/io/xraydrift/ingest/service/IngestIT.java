@@ -47,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.xraydrift.events.AuditEvent;
+import io.xraydrift.events.AuditOutcome;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
@@ -313,12 +315,46 @@ class IngestIT {
             assertTrue(body.get("error").asText().contains(r.getValue()), refused.body());
             assertFalse(refused.body().contains(raw), "a refusal never repeats the identifier: " + refused.body());
         }
+        HttpResponse<String> behalf = lookup(port, TOKEN, "{\"patientId\":\"" + raw + "\"}", "dr.chen@ward7");
+        assertEquals(200, behalf.statusCode(), behalf.body());
+        HttpResponse<String> badHeader = lookup(port, TOKEN, "{\"patientId\":\"" + raw + "\"}", "x".repeat(200));
+        assertEquals(400, badHeader.statusCode(), badHeader.body());
+        assertEquals(AuditTrail.ON_BEHALF_OF, JSON.readTree(badHeader.body()).get("field").asText());
+
+        // Every lookup is on the audit trail, written before it was answered; none holds the identifier.
+        List<AuditEvent> trail = await(stack, Topics.AUDIT, e -> e.getAction().equals(PatientLookup.ACTION), 11);
+        assertEquals(11, trail.size(), trail.toString());
+        Map<AuditOutcome, Long> outcomes = new java.util.EnumMap<>(AuditOutcome.class);
+        trail.forEach(e -> outcomes.merge(e.getOutcome(), 1L, Long::sum));
+        assertEquals(Map.of(AuditOutcome.ANSWERED, 3L, AuditOutcome.REFUSED, 7L, AuditOutcome.UNAUTHORISED, 1L),
+                outcomes);
+        for (AuditEvent e : trail) {
+            assertFalse(e.toString().contains(raw), "the audit trail never holds the identifier: " + e);
+            assertEquals("ingest", e.getService());
+            assertEquals("127.0.0.1", e.getClientAddress());
+            if (e.getOutcome() == AuditOutcome.ANSWERED) {
+                assertEquals(scan.getPatient(), e.getSubject(), "the pseudonym that was answered");
+            } else {
+                assertEquals(null, e.getSubject());
+                assertTrue(e.getDetail() != null && !e.getDetail().isBlank(), e.toString());
+            }
+        }
+        assertEquals(1, trail.stream().filter(e -> "dr.chen@ward7".equals(e.getOnBehalfOf())).count(),
+                "on whose behalf, as the caller stated it");
     }
 
     static HttpResponse<String> lookup(int port, String token, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pseudonyms"))
+        return lookup(port, token, body, null);
+    }
+
+    static HttpResponse<String> lookup(int port, String token, String body, String onBehalfOf) throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pseudonyms"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (onBehalfOf != null) {
+            req.header(AuditTrail.ON_BEHALF_OF, onBehalfOf);
+        }
+        return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
