@@ -114,6 +114,7 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
             alertsByTime.put(Stores.alertKey(now.toEpochMilli(), event.getAlertId()), event);
             context.forward(new Record<String, Object>(patient, event, record.timestamp()), DriftTopology.ALERTS_SINK);
         }
+        alerts = Trajectories.retireEvidence(alerts, now.minus(limits.alertRetention()));
         List<TrackedScan> kept = Trajectories.keepEvidence(scans, limits.evidenceScans(), alerts);
         PatientState next = new PatientState(patient, kept, alerts);
         patients.put(patient, next);

@@ -73,7 +73,7 @@ public final class Trajectories {
             return scans;
         }
         java.util.Set<String> alerted = new java.util.HashSet<>();
-        alerts.forEach(a -> alerted.add(a.getScanId()));
+        alerts.stream().filter(a -> !a.getEvidence().isEmpty()).forEach(a -> alerted.add(a.getScanId()));
         List<TrackedScan> out = new ArrayList<>(scans.size());
         for (int i = 0; i < scans.size(); i++) {
             TrackedScan t = scans.get(i);
@@ -81,6 +81,21 @@ public final class Trajectories {
                 t = TrackedScan.newBuilder(t).setNeighbours(List.of()).build();
             }
             out.add(t);
+        }
+        return out;
+    }
+
+    /**
+     * The patient's alerts with the evidence of those created before {@code cutoff} dropped: an
+     * alert keeps its id (so it is never raised again), kind, levels, scores and reason for good,
+     * its 36 neighbours for the alert retention (they stay on {@code xray.alerts}). An alerted scan
+     * outside the newest scans then loses its neighbours too ({@link #keepEvidence}).
+     */
+    public static List<DriftAlert> retireEvidence(List<DriftAlert> alerts, Instant cutoff) {
+        List<DriftAlert> out = new ArrayList<>(alerts.size());
+        for (DriftAlert a : alerts) {
+            out.add(a.getCreatedAt().isBefore(cutoff) && !a.getEvidence().isEmpty()
+                    ? DriftAlert.newBuilder(a).setEvidence(List.of()).build() : a);
         }
         return out;
     }

@@ -199,18 +199,31 @@ class DriftTopologyIT {
     @Test
     void alertsLeaveTheByTimeStoreAfterTheRetentionButStayWithThePatient(LocalStack stack) {
         driver.close();
-        open(stack, Map.of(DriftMonitorConfig.ALERT_RETENTION, "1h"));
+        open(stack, Map.of(DriftMonitorConfig.ALERT_RETENTION, "1h", DriftMonitorConfig.EVIDENCE_SCANS, "2"));
         assertEquals(2, alertIds("pr", new double[] {0.02, 0.05, 0.30, 0.35, 0.62, 0.80}).size());
         KeyValueStore<String, DriftAlert> byTime = driver.getKeyValueStore(Stores.ALERTS);
         assertEquals(2, count(byTime));
         driver.advanceWallClockTime(java.time.Duration.ofMinutes(30));
         assertEquals(2, count(byTime), "younger than the retention: kept");
+        send(SyntheticScans.scan("pr", 6, 0.81));
+        PatientState young = driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pr");
+        young.getAlerts().forEach(a -> assertEquals(SyntheticScans.K, a.getEvidence().size(), "evidence kept"));
+        assertEquals(2, young.getScans().stream().filter(t -> !t.getNeighbours().isEmpty()
+                && young.getAlerts().stream().anyMatch(a -> a.getScanId().equals(t.getScanId()))).count(),
+                "the alerted scans keep their neighbours while their alerts keep evidence");
         driver.advanceWallClockTime(java.time.Duration.ofMinutes(45));
         assertEquals(0, count(byTime), "older than the retention: gone from GET /alerts");
         assertEquals(2, driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pr").getAlerts().size(),
                 "the patient's own alerts (and their ids, which keep alerts from repeating) stay");
-        send(SyntheticScans.scan("pr", 6, 0.85));
+        send(SyntheticScans.scan("pr", 7, 0.85));
         assertTrue(alerts.isEmpty(), "no alert repeated after the store expired");
+        PatientState old = driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pr");
+        assertEquals(2, old.getAlerts().size(), "the alerts stay with the patient");
+        old.getAlerts().forEach(a -> assertTrue(a.getEvidence().isEmpty(), "past the retention the state drops "
+                + "the evidence (it stays on xray.alerts): " + a.getAlertId()));
+        assertEquals(8, old.getScans().size(), "every scan stays on the trajectory");
+        assertEquals(2, old.getScans().stream().filter(t -> !t.getNeighbours().isEmpty()).count(),
+                "only the newest 2 scans keep neighbours now");
         assertEquals(1, alertIds("pq", new double[] {0.02, 0.30, 0.35}).size());
         assertEquals(1, count(byTime), "new alerts are stored as before");
     }
