@@ -64,7 +64,11 @@ final class AuditTrail implements AutoCloseable {
         return null;
     }
 
-    /** Writes the record of this request and waits for the broker; throws if Kafka does not take it. */
+    /**
+     * Writes the record of this request and waits for the broker; throws if Kafka does not take it.
+     * An unauthorised request's record is sent without waiting: a caller without the token must not
+     * be able to hold the service's threads while Kafka is slow.
+     */
     void record(Context ctx, String action, AuditOutcome outcome, String subject, String detail) {
         String agent = ctx.userAgent();
         String behalf = onBehalfOfProblem(ctx) == null ? ctx.header(ON_BEHALF_OF) : null;
@@ -82,8 +86,11 @@ final class AuditTrail implements AutoCloseable {
                 .setDetail(detail)
                 .build();
         try {
-            producer.send(new ProducerRecord<>(Topics.AUDIT.name(), subject == null ? action : subject,
-                    events.serialize(Topics.AUDIT.name(), e))).get(30, TimeUnit.SECONDS);
+            var sent = producer.send(new ProducerRecord<>(Topics.AUDIT.name(), subject == null ? action : subject,
+                    events.serialize(Topics.AUDIT.name(), e)));
+            if (outcome != AuditOutcome.UNAUTHORISED) {
+                sent.get(30, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted writing the audit record", ex);
