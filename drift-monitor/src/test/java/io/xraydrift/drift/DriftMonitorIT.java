@@ -230,6 +230,15 @@ class DriftMonitorIT {
             }
             assertEquals(2, servedBy.size(), "some pages proxied to the other instance, some served locally: "
                     + servedBy);
+            String list = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + one.httpPort() + "/"))
+                    .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).body();
+            List<String> alerted = scans.stream().map(ScanNeighbours::getPatient).distinct()
+                    .filter(p -> expected(scans).stream().anyMatch(id -> id.startsWith(p + ":"))).toList();
+            assertTrue(alerted.size() > 4, alerted.toString());
+            for (String patient : alerted) {
+                assertTrue(list.contains("href=\"/patients/" + patient + "\""),
+                        "the alert list gathers every instance's alerts: " + patient);
+            }
             JsonNode fromOne = get(one.httpPort(), "/alerts");
             long q = 0;
             for (JsonNode a : fromOne) {

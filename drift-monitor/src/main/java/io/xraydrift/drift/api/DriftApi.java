@@ -135,16 +135,24 @@ public final class DriftApi {
             ctx.status(400).json(Map.of("error", "since=" + raw + " is neither epoch millis nor ISO-8601"));
             return;
         }
+        ctx.json(ctx.queryParam("local") == null ? allAlerts(since) : newest(localAlerts(since)));
+    }
+
+    /** Every instance's alerts since then, oldest first, at most the newest {@value #MAX_ALERTS}. */
+    private List<Map<String, Object>> allAlerts(long since) throws IOException, InterruptedException {
         List<Map<String, Object>> out = new ArrayList<>(localAlerts(since));
-        if (ctx.queryParam("local") == null) {
-            for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-                if (!m.hostInfo().equals(self)) {
-                    out.addAll(remoteAlerts(m.hostInfo(), since, ctx.header("Authorization")));
-                }
+        for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+            if (!m.hostInfo().equals(self)) {
+                out.addAll(remoteAlerts(m.hostInfo(), since));
             }
         }
+        return newest(out);
+    }
+
+    private static List<Map<String, Object>> newest(List<Map<String, Object>> alerts) {
+        List<Map<String, Object>> out = new ArrayList<>(alerts);
         out.sort(Comparator.comparing(m -> (String) m.get("createdAt")));
-        ctx.json(out.size() > MAX_ALERTS ? out.subList(out.size() - MAX_ALERTS, out.size()) : out);
+        return out.size() > MAX_ALERTS ? out.subList(out.size() - MAX_ALERTS, out.size()) : out;
     }
 
     private void index(Context ctx) throws Exception {
@@ -153,8 +161,9 @@ public final class DriftApi {
         }
         StringBuilder h = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<title>xray-drift alerts</title></head><body style=\"font-family:sans-serif\">"
-                + "<h1>Recent drift alerts (this instance)</h1><ul>");
-        List<Map<String, Object>> alerts = localAlerts(0);
+                + "<h1>Recent drift alerts</h1><p>Newest first, from every instance. "
+                + "<a href=\"/logout\">Sign out</a></p><ul>");
+        List<Map<String, Object>> alerts = allAlerts(0);
         for (int i = alerts.size() - 1; i >= Math.max(0, alerts.size() - 200); i--) {
             Map<String, Object> a = alerts.get(i);
             String patient = (String) a.get("patient");
@@ -196,13 +205,12 @@ public final class DriftApi {
         return out;
     }
 
-    private List<Map<String, Object>> remoteAlerts(HostInfo host, long since, String auth)
+    /** The caller was authorised here; instances trust each other by the shared token. */
+    private List<Map<String, Object>> remoteAlerts(HostInfo host, long since)
             throws IOException, InterruptedException {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
-                + "/alerts?local=true&since=" + since)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1");
-        if (auth != null) {
-            req.header("Authorization", auth);
-        }
+                + "/alerts?local=true&since=" + since)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1")
+                .header("Authorization", "Bearer " + config.apiToken());
         HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("instance " + host + " answered " + r.statusCode() + " to /alerts: " + r.body());
@@ -214,12 +222,8 @@ public final class DriftApi {
         String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
                 + ctx.path() + query)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1");
-        String auth = ctx.header("Authorization");
-        if (auth == null) {
-            // Signed in with a session cookie: this instance checked it, the owner trusts the token.
-            auth = "Bearer " + config.apiToken();
-        }
-        req.header("Authorization", auth);
+        // The caller was authorised here (header or session cookie); instances share the token.
+        req.header("Authorization", "Bearer " + config.apiToken());
         HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         ctx.status(r.statusCode()).header("X-Xray-Served-By", host.toString());
         r.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
