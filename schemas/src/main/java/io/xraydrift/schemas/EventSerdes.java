@@ -127,14 +127,14 @@ public final class EventSerdes {
         return new Deserializer<>() {
             @Override
             public V deserialize(String topicName, byte[] data) {
-                return expect(topic, RegistryUnavailableException.retrying(
-                        () -> deserializer.deserialize(topicName, data), what, registryUrl, patience));
+                return expect(topic, read(topic, topicName, data,
+                        () -> deserializer.deserialize(topicName, data), what));
             }
 
             @Override
             public V deserialize(String topicName, org.apache.kafka.common.header.Headers headers, byte[] data) {
-                return expect(topic, RegistryUnavailableException.retrying(
-                        () -> deserializer.deserialize(topicName, headers, data), what, registryUrl, patience));
+                return expect(topic, read(topic, topicName, data,
+                        () -> deserializer.deserialize(topicName, headers, data), what));
             }
 
             @Override
@@ -142,6 +142,51 @@ public final class EventSerdes {
                 deserializer.close();
             }
         };
+    }
+
+    /**
+     * Runs the Apicurio read, retried while the registry does not answer; any other failure becomes
+     * a SerializationException that says what is wrong with the bytes (Apicurio's own exception is
+     * often only a class name, e.g. {@code ProblemDetails} for an unknown schema id).
+     */
+    private Object read(Topic<?> topic, String topicName, byte[] data, java.util.function.Supplier<Object> call,
+                        String what) {
+        try {
+            return RegistryUnavailableException.retrying(call, what, registryUrl, patience);
+        } catch (RegistryUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new org.apache.kafka.common.errors.SerializationException("cannot read a "
+                    + topic.valueType().getSimpleName() + " from " + topicName + ": " + describe(data, e), e);
+        }
+    }
+
+    /** Why these bytes could not be read, naming the offending value. */
+    static String describe(byte[] data, Throwable failure) {
+        if (data == null) {
+            return "no value";
+        }
+        if (data.length < 5) {
+            return "value has " + data.length + " bytes, fewer than the 5 of the Confluent wire format header "
+                    + "(magic byte 0x00 + 4-byte schema id)";
+        }
+        if (data[0] != 0) {
+            return String.format("value starts with byte 0x%02x, not the Confluent wire format's magic byte 0x00",
+                    data[0] & 0xff);
+        }
+        int id = java.nio.ByteBuffer.wrap(data, 1, 4).getInt();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.apicurio.registry.rest.client.models.ProblemDetails p) {
+                return "schema id " + id + ": the registry answered " + p.getStatus() + " " + p.getTitle()
+                        + (p.getDetail() == null || p.getDetail().equals(p.getTitle()) ? "" : " (" + p.getDetail() + ")");
+            }
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return "schema id " + id + ", " + (data.length - 5) + " bytes of Avro: " + root.getClass().getSimpleName()
+                + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     private static <V extends SpecificRecord> V expect(Topic<V> topic, Object value) {

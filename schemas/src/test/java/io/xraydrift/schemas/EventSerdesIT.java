@@ -101,6 +101,26 @@ class EventSerdesIT {
     }
 
     @Test
+    void bytesThatAreNotAnEventAreRefusedSayingWhatIsWrongWithThem(LocalStack stack) {
+        Deserializer<ScanReceived> reader = new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.SCANS);
+        Map<byte[], String> cases = new java.util.LinkedHashMap<>();
+        cases.put(new byte[] {0, 0, 1}, "value has 3 bytes, fewer than the 5");
+        cases.put("{\"scanId\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "value starts with byte 0x7b, not the Confluent wire format's magic byte 0x00");
+        cases.put(new byte[] {0, 0, 0x0f, 0x42, 0x3f, 1, 2}, "schema id 999999: the registry answered 404");
+        byte[] truncated = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.SCANS)
+                .serialize(Topics.SCANS.name(), Events.scan("scan-cut", "d00d"));
+        cases.put(java.util.Arrays.copyOf(truncated, 12), "bytes of Avro");
+        for (var c : cases.entrySet()) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.apache.kafka.common.errors.SerializationException.class,
+                    () -> reader.deserialize(Topics.SCANS.name(), c.getKey()));
+            assertTrue(e.getMessage().startsWith("cannot read a ScanReceived from xray.scans: "), e.getMessage());
+            assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
+        }
+    }
+
+    @Test
     void aRegistryThatDoesNotAnswerIsReportedByNameAsUnavailable() throws Exception {
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

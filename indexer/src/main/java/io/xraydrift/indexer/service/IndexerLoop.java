@@ -72,6 +72,8 @@ final class IndexerLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IndexerLoop.class);
     static final String GROUP = "xray-indexer";
+    /** Largest vector a model may declare (ResNet152 gives 2,048). */
+    static final int MAX_DIMENSION = 65_536;
 
     private final IndexerConfig config;
     private final Map<String, ReferenceIndex> indexes = new ConcurrentHashMap<>();
@@ -263,8 +265,17 @@ final class IndexerLoop implements Runnable {
                 continue; // the query side dead-letters it
             }
             if (e.getReferenceLabel() != null) {
-                ReferenceIndex ref = reference(e);
-                ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), vector(e));
+                ReferenceIndex ref;
+                try {
+                    float[] v = vector(e);
+                    ref = reference(e);
+                    ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), v);
+                } catch (IllegalArgumentException ex) {
+                    // Not indexed; the query side dead-letters the same record with this reason.
+                    LOG.warn("labelled scan at {}[{}]@{} not indexed: {}", r.topic(), r.partition(), r.offset(),
+                            ex.getMessage());
+                    continue;
+                }
                 if (ref.size() >= config.minCohort() && ref.completedSequence() < 0) {
                     ref.markComplete(completions++);
                     LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
@@ -297,6 +308,7 @@ final class IndexerLoop implements Runnable {
             ScanNeighbours n;
             try {
                 ScanEmbedded e = embeddings.deserialize(r.topic(), r.value());
+                checked(e); // a malformed vector is dead-lettered whichever model version it claims
                 if (!answers(e)) {
                     silent.increment();
                     continue;
@@ -380,7 +392,7 @@ final class IndexerLoop implements Runnable {
             throw new IllegalStateException("scan " + e.getScanId() + ": no labelled scans of model " + key
                     + " to compare with yet");
         }
-        float[] v = vector(e);
+        float[] v = checked(e);
         rememberQuery(e.getScanId(), new Query(key, e.getPatient(), v));
         ReferenceIndex.Scored scored = ref.score(v, e.getPatient(), config.k(), config.effectiveSearchK(),
                 config.scoring());
@@ -409,9 +421,26 @@ final class IndexerLoop implements Runnable {
         recentQueries.put(scanId, v);
     }
 
+    /** The scan's vector, refused if malformed or of another width than its model version's index. */
+    private float[] checked(ScanEmbedded e) {
+        float[] v = vector(e);
+        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
+        ReferenceIndex ref = indexes.get(key);
+        if (ref != null && v.length != ref.dim()) {
+            throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + v.length + " dims, the index "
+                    + "of model " + key + " holds " + ref.dim() + "-dim vectors");
+        }
+        return v;
+    }
+
     static float[] vector(ScanEmbedded e) {
         List<Float> list = e.getVector();
-        if (list.size() != e.getModel().getDimension()) {
+        int dim = e.getModel().getDimension();
+        if (dim < 1 || dim > MAX_DIMENSION) {
+            throw new IllegalArgumentException("scan " + e.getScanId() + ": model " + e.getModel().getId() + "@"
+                    + e.getModel().getVersion() + " has dimension " + dim + ", outside [1, " + MAX_DIMENSION + "]");
+        }
+        if (list.size() != dim) {
             throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + list.size()
                     + " dims, model " + e.getModel().getId() + " says " + e.getModel().getDimension());
         }

@@ -178,6 +178,77 @@ class IndexerIT {
         }
     }
 
+    @Test
+    @Order(5)
+    void malformedVectorsAreDeadLetteredAndTheIndexerGoesOn(LocalStack stack) throws Exception {
+        try (IndexerService service = start(stack, "it-bad")) {
+            awaitLabelled(service, 121);
+            float[] ok = around(Level.SEVERE, 77);
+            ScanEmbedded shortVector = scan("bad-short", "bad-p1", Level.HEALTHY, java.util.Arrays.copyOf(ok, DIM - 1));
+            float[] nan = ok.clone();
+            nan[3] = Float.NaN;
+            ScanEmbedded notFinite = scan("bad-nan", "bad-p2", null, nan);
+            ScanEmbedded otherWidth = withModel(scan("bad-wide", "bad-p3", Level.SEVERE, new float[DIM * 2]),
+                    new ModelRef(MODEL.getId(), MODEL.getVersion(), DIM * 2));
+            ScanEmbedded noDimension = withModel(scan("bad-zero", "bad-p4", null, new float[0]),
+                    new ModelRef(MODEL.getId(), "v0", 0));
+            produce(stack, List.of(shortVector, notFinite, otherWidth, noDimension));
+            try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(Topics.EMBEDDINGS.name(), "bad-p5", new byte[] {0, 0x7f, -1, -1, 0, 1}))
+                        .get();
+            }
+            // Since the previous test v2 holds its cohort and answers.
+            produce(stack, List.of(withModel(scan("good-after", "good-p", null, ok), new ModelRef("it-model", "v2", DIM))));
+            assertEquals("SEVERE", await(stack, id -> id.equals("good-after"), 1, service).get("good-after").get(0)
+                    .getLevel().name(), "a good scan after the bad ones is answered");
+
+            Map<String, String> expected = new LinkedHashMap<>();
+            expected.put("bad-short", "vector has " + (DIM - 1) + " dims, model it-model says " + DIM);
+            expected.put("bad-nan", "vector has NaN at index 3");
+            expected.put("bad-wide", "vector has " + (DIM * 2) + " dims, the index of model it-model@v1 holds "
+                    + DIM + "-dim vectors");
+            expected.put("bad-zero", "has dimension 0, outside [1, 65536]");
+            List<io.xraydrift.events.DeadLetter> dead = deadLetters(stack, 5);
+            for (var e : expected.entrySet()) {
+                assertEquals(1, dead.stream().filter(d -> d.getReason().contains(e.getKey())
+                        && d.getReason().contains(e.getValue())).count(), e + " in " + dead);
+            }
+            assertEquals(1, dead.stream().filter(d -> d.getSource() != null && d.getOriginalSize() == 6
+                    && d.getReason().contains("schema id 2147483392: the registry answered 404")).count(),
+                    "the undecodable record, with its source and why: " + dead);
+            JsonNode index = get(service.httpPort(), "/index");
+            assertTrue(index.get("healthy").asBoolean(), index.toString());
+            assertEquals(5, index.get("scans").get("deadLettered").asInt(), index.toString());
+            for (JsonNode m : index.get("models")) {
+                assertTrue(!m.get("version").asText().equals("v0"), "no index for a 0-dim model: " + index);
+                if (m.get("version").asText().equals("v1")) {
+                    assertEquals(121, m.get("labelled").asInt(), "nothing malformed was indexed: " + index);
+                }
+            }
+        }
+    }
+
+    /** The indexer's dead letters, read until n are there (or 60 s). */
+    private static List<io.xraydrift.events.DeadLetter> deadLetters(LocalStack stack, int n) {
+        List<io.xraydrift.events.DeadLetter> out = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(stack.readerProperties("indexer-it-dead-"),
+                EventSerdes.keys().deserializer(), new EventSerdes(stack.registryUrl())
+                        .valueDeserializer(Topics.DEAD_LETTER))) {
+            consumer.subscribe(Set.of(Topics.DEAD_LETTER.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (out.size() < n && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if ("indexer".equals(r.value().getStage())) {
+                        out.add(r.value());
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
     static ScanEmbedded withModel(ScanEmbedded e, ModelRef model) {
         return ScanEmbedded.newBuilder(e).setModel(model).build();
     }
