@@ -39,6 +39,7 @@ import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.ScanThumbnail;
 import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
 
 /**
@@ -92,6 +93,8 @@ public final class DriftApi {
                 ctx.status(503).json(Map.of("error", "store not queryable right now: " + e.getMessage()));
             } catch (IOException e) {
                 ctx.status(503).json(Map.of("error", "another instance did not answer: " + e.getMessage()));
+            } catch (RegistryUnavailableException e) {
+                ctx.status(503).json(Map.of("error", e.getMessage()));
             }
         };
     }

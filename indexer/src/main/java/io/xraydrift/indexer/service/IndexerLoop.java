@@ -58,6 +58,7 @@ import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
 
 /**
@@ -255,33 +256,57 @@ final class IndexerLoop implements Runnable {
         }
     }
 
-    /** Adds the labelled scans among the records to their model version's reference index. */
+    /**
+     * Adds the labelled scans among the records to their model version's reference index. If the
+     * registry does not answer, the store is set back to the first record not indexed and the
+     * failure propagates (the loop retries), so no labelled scan is skipped.
+     */
     private void index(ConsumerRecords<String, byte[]> records) {
-        for (ConsumerRecord<String, byte[]> r : records) {
-            ScanEmbedded e;
-            try {
-                e = embeddings.deserialize(r.topic(), r.value());
-            } catch (RuntimeException ex) {
-                continue; // the query side dead-letters it
-            }
-            if (e.getReferenceLabel() != null) {
-                ReferenceIndex ref;
+        List<TopicPartition> parts = new ArrayList<>(records.partitions());
+        for (int p = 0; p < parts.size(); p++) {
+            for (ConsumerRecord<String, byte[]> r : records.records(parts.get(p))) {
                 try {
-                    float[] v = vector(e);
-                    ref = reference(e);
-                    ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), v);
-                } catch (IllegalArgumentException ex) {
-                    // Not indexed; the query side dead-letters the same record with this reason.
-                    LOG.warn("labelled scan at {}[{}]@{} not indexed: {}", r.topic(), r.partition(), r.offset(),
-                            ex.getMessage());
-                    continue;
-                }
-                if (ref.size() >= config.minCohort() && ref.completedSequence() < 0) {
-                    ref.markComplete(completions++);
-                    LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
-                            ref.modelId(), ref.modelVersion(), ref.size());
+                    index(r);
+                } catch (RegistryUnavailableException ex) {
+                    // Not indexed yet: the store reads this record and the rest of the batch again.
+                    store.seek(parts.get(p), r.offset());
+                    for (TopicPartition later : parts.subList(p + 1, parts.size())) {
+                        store.seek(later, records.records(later).get(0).offset());
+                    }
+                    throw ex;
                 }
             }
+        }
+    }
+
+    /** Adds one record to its model version's reference index if it is a well-formed labelled scan. */
+    private void index(ConsumerRecord<String, byte[]> r) {
+        ScanEmbedded e;
+        try {
+            e = embeddings.deserialize(r.topic(), r.value());
+        } catch (RegistryUnavailableException ex) {
+            throw ex;
+        } catch (RuntimeException ex) {
+            return; // the query side dead-letters it
+        }
+        if (e.getReferenceLabel() == null) {
+            return;
+        }
+        ReferenceIndex ref;
+        try {
+            float[] v = vector(e);
+            ref = reference(e);
+            ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), v);
+        } catch (IllegalArgumentException ex) {
+            // Not indexed; the query side dead-letters the same record with this reason.
+            LOG.warn("labelled scan at {}[{}]@{} not indexed: {}", r.topic(), r.partition(), r.offset(),
+                    ex.getMessage());
+            return;
+        }
+        if (ref.size() >= config.minCohort() && ref.completedSequence() < 0) {
+            ref.markComplete(completions++);
+            LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
+                    ref.modelId(), ref.modelVersion(), ref.size());
         }
     }
 
