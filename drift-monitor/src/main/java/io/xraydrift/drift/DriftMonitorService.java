@@ -41,7 +41,7 @@ public final class DriftMonitorService implements Service {
 
     public DriftMonitorService(DriftMonitorConfig config) {
         this.config = config;
-        this.serdes = new EventSerdes(config.common().kafka().registryApiUrl());
+        this.serdes = config.common().kafka().serdes();
         this.api = new DriftApi(config, serdes);
     }
 

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.xraydrift.events.ScanReceived;
+import io.xraydrift.stack.DroppingProxy;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.LocalStackExtension;
 
@@ -81,22 +82,22 @@ class EventSerdesIT {
 
     @Test
     void aRegistryThatDropsConnectionsForAMomentCostsRetriesNotTheRecord(LocalStack stack) throws Exception {
-        try (DroppingProxy proxy = new DroppingProxy(stack.registryUrl(), 3)) {
+        try (DroppingProxy proxy = DroppingProxy.droppingFirst(stack.registryUrl(), 3)) {
             EventSerdes throughProxy = new EventSerdes(proxy.url(), Map.of(), Duration.ofSeconds(30));
             ScanReceived sent = Events.scan("scan-dropped-0001", "d00d");
             byte[] bytes = throughProxy.valueSerializer(Topics.SCANS).serialize(Topics.SCANS.name(), sent);
-            assertEquals(3, proxy.dropped.get(), "connections dropped before the write went through");
+            assertEquals(3, proxy.dropped(), "connections dropped before the write went through");
             assertEquals(sent, new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.SCANS)
                     .deserialize(Topics.SCANS.name(), bytes), "read back through the registry directly");
         }
-        try (DroppingProxy proxy = new DroppingProxy(stack.registryUrl(), 2)) {
+        try (DroppingProxy proxy = DroppingProxy.droppingFirst(stack.registryUrl(), 2)) {
             // A fresh reader has not seen the schema id yet: it must ask the registry, through the proxy.
             byte[] bytes = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.SCANS)
                     .serialize(Topics.SCANS.name(), Events.scan("scan-dropped-0002", "d00d"));
             ScanReceived read = new EventSerdes(proxy.url(), Map.of(), Duration.ofSeconds(30))
                     .valueDeserializer(Topics.SCANS).deserialize(Topics.SCANS.name(), bytes);
             assertEquals("scan-dropped-0002", read.getScanId());
-            assertEquals(2, proxy.dropped.get());
+            assertEquals(2, proxy.dropped());
         }
     }
 

@@ -16,7 +16,6 @@ import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.platform.Service;
 import io.xraydrift.platform.ServiceShell;
 import io.xraydrift.platform.http.Health;
-import io.xraydrift.schemas.EventSerdes;
 
 /**
  * The embedder: loads the model once (GPU when the engine has one, unless configured otherwise),
@@ -53,7 +52,7 @@ public final class EmbedderService implements Service {
                 model.card().inputSize(), model.card().inputSize(), device, Engine.getInstance().getEngineName(),
                 Engine.getInstance().getVersion(), config.threads(), config.maxBatch(), config.maxWait().toMillis());
         shell = ServiceShell.start(config.common(), health, routes -> routes.post("/embed", this::embed));
-        loop = new EmbeddingLoop(config, model, new EventSerdes(config.common().kafka().registryApiUrl()),
+        loop = new EmbeddingLoop(config, model, config.common().kafka().serdes(),
                 shell.metrics());
         health.register("model", () -> model != null);
         health.register("embedding-loop", () -> loop.healthy());

@@ -15,7 +15,6 @@ import io.xraydrift.platform.Service;
 import io.xraydrift.platform.ServiceShell;
 import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.platform.http.Health;
-import io.xraydrift.schemas.EventSerdes;
 
 /**
  * The indexer: the loop on its own thread, and the query API — {@code GET /index},
@@ -49,7 +48,7 @@ public final class IndexerService implements Service {
             routes.get("/scans/{scanId}/neighbours", this::scanNeighbours);
             routes.post("/search", this::search);
         });
-        loop = new IndexerLoop(config, new EventSerdes(config.common().kafka().registryApiUrl()), shell.metrics());
+        loop = new IndexerLoop(config, config.common().kafka().serdes(), shell.metrics());
         health.register("indexer-loop", () -> loop.healthy());
         thread = new Thread(loop, "indexer-loop");
         thread.start();

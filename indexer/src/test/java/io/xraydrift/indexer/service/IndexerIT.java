@@ -44,6 +44,7 @@ import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.DroppingProxy;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.LocalStackExtension;
 
@@ -230,6 +231,38 @@ class IndexerIT {
         }
     }
 
+    @Test
+    @Order(6)
+    void aRegistryOutageCostsRetriesNotScans(LocalStack stack, @TempDir Path fresh) throws Exception {
+        String base = stack.registryUrl().replace("/apis/registry/v3", "");
+        // Every new connection to the registry's v3 API (the serdes' schema lookups) is reset; the
+        // Confluent-compatible API the start-up step registers schemas with still answers.
+        try (DroppingProxy registry = new DroppingProxy(base, line -> line.contains("/apis/registry/v3/"))) {
+            Map<String, String> extra = Map.of(KafkaSettings.REGISTRY_URL, registry.url(),
+                    KafkaSettings.REGISTRY_PATIENCE, "1s");
+            // A fresh snapshot directory: the replica replays the whole topic, through the outage.
+            try (IndexerService service = start(stack, "it-outage", fresh, extra)) {
+                ModelRef v2 = new ModelRef("it-model", "v2", DIM);
+                float[] v = around(Level.SEVERE, 88);
+                produce(stack, List.of(withModel(scan("outage-scan", "outage-p", null, v), v2),
+                        scan("outage-scan", "outage-p", null, v)));
+                Thread.sleep(5000); // the outage
+                assertTrue(registry.dropped() > 0, "the replica tried the registry during the outage");
+                assertEquals(0, get(service.httpPort(), "/index").get("models").size(), "nothing indexed yet");
+                registry.dropWhen(line -> false);
+                awaitLabelled(service, 121);
+                Map<String, List<ScanNeighbours>> out = await(stack, id -> id.equals("outage-scan"), 1, service);
+                assertEquals(1, out.get("outage-scan").size(), "answered once, after the outage");
+                JsonNode index = get(service.httpPort(), "/index");
+                for (JsonNode m : index.get("models")) {
+                    assertEquals(m.get("version").asText().equals("v1") ? 121 : 40, m.get("labelled").asInt(),
+                            "no labelled scan skipped during the outage: " + index);
+                }
+                assertEquals(0, index.get("scans").get("deadLettered").asInt(), "nothing dead-lettered for it");
+            }
+        }
+    }
+
     /** The indexer's dead letters, read until n are there (or 60 s). */
     private static List<io.xraydrift.events.DeadLetter> deadLetters(LocalStack stack, int n) {
         List<io.xraydrift.events.DeadLetter> out = new ArrayList<>();
@@ -258,7 +291,12 @@ class IndexerIT {
     }
 
     static IndexerService start(LocalStack stack, String instance, Path snapshotDir) {
+        return start(stack, instance, snapshotDir, Map.of());
+    }
+
+    static IndexerService start(LocalStack stack, String instance, Path snapshotDir, Map<String, String> extra) {
         Map<String, String> env = env(stack, instance);
+        env.putAll(extra);
         env.put(IndexerConfig.K, String.valueOf(K));
         env.put(IndexerConfig.TREES, "5");
         env.put(IndexerConfig.SNAPSHOT_DIR, snapshotDir.toString());

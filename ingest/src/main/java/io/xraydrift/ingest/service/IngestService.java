@@ -43,7 +43,7 @@ public final class IngestService implements Service {
 
     @Override
     public void start() {
-        EventSerdes serdes = new EventSerdes(config.common().kafka().registryApiUrl());
+        EventSerdes serdes = config.common().kafka().serdes();
         Ingestor ingestor = new Ingestor(new Pseudonyms(config.pseudonymKey()),
                 new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()), config.attributes(),
                 MAX_EVENT_IMAGE_BYTES);

@@ -1,9 +1,12 @@
 package io.xraydrift.platform.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.CommonClientConfigs;
+
+import io.xraydrift.schemas.EventSerdes;
 
 /**
  * How a service reaches Kafka and the schema registry.
@@ -12,13 +15,15 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * @param registryBaseUrl   schema registry base URL, e.g. {@code http://registry:8080}
  * @param replicationFactor replication factor topic setup creates topics with
  * @param clientOverrides   Kafka client settings passed through unchanged (SASL, TLS, ...)
+ * @param registryPatience  how long a serde call retries while the registry does not answer
  */
 public record KafkaSettings(String bootstrapServers, String registryBaseUrl, short replicationFactor,
-                            Map<String, String> clientOverrides) {
+                            Map<String, String> clientOverrides, Duration registryPatience) {
 
     public static final String BOOTSTRAP_SERVERS = "XRAY_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "XRAY_REGISTRY_URL";
     public static final String REPLICATION_FACTOR = "XRAY_TOPIC_REPLICATION_FACTOR";
+    public static final String REGISTRY_PATIENCE = "XRAY_REGISTRY_PATIENCE";
 
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
     public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8080";
@@ -42,12 +47,19 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
         }
         String registry = s.url(REGISTRY_URL, DEFAULT_REGISTRY_URL).toString();
         short replication = (short) s.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
-        return new KafkaSettings(bootstrap, registry, replication, s.kafkaClientOverrides());
+        Duration patience = s.duration(REGISTRY_PATIENCE, EventSerdes.DEFAULT_PATIENCE, Duration.ZERO,
+                Duration.ofMinutes(10));
+        return new KafkaSettings(bootstrap, registry, replication, s.kafkaClientOverrides(), patience);
     }
 
     /** Apicurio's v3 API, the URL its serdes take. */
     public String registryApiUrl() {
         return registryBaseUrl + "/apis/registry/v3";
+    }
+
+    /** The event serdes, on this registry with this patience. */
+    public EventSerdes serdes() {
+        return new EventSerdes(registryApiUrl(), Map.of(), registryPatience);
     }
 
     /** The registry's Confluent-compatible API. */
