@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
 final class ServiceCommands {
 
     private static final String COMMON = "Common: XRAY_KAFKA_BOOTSTRAP_SERVERS (127.0.0.1:9092), XRAY_REGISTRY_URL "
-            + "(http://127.0.0.1:8080), XRAY_REGISTRY_PATIENCE (15s), XRAY_HTTP_HOST (0.0.0.0), XRAY_HTTP_PORT, XRAY_INSTANCE_ID, "
+            + "(http://127.0.0.1:8080), XRAY_REGISTRY_PATIENCE (15s), XRAY_HTTP_HOST (0.0.0.0), XRAY_HTTP_PORT, "
+            + "XRAY_INSTANCE_ID, "
             + "XRAY_TOPIC_REPLICATION_FACTOR (1), XRAY_KAFKA_CLIENT_* (passed to Kafka clients), XRAY_CONFIG_FILE.";
 
     private ServiceCommands() {
