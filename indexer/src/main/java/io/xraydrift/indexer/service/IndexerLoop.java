@@ -94,8 +94,6 @@ final class IndexerLoop implements Runnable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Counter answered;
     private final Counter silent;
-    private long completions;
-    private volatile String firstVersion;
     private final Counter deadLettered;
     private final Counter rebuilds;
     private final Timer rebuildTime;
@@ -297,14 +295,15 @@ final class IndexerLoop implements Runnable {
             float[] v = vector(e);
             ref = reference(e);
             ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), v);
+            ref.seen(e.getEmbeddedAt().toEpochMilli());
         } catch (IllegalArgumentException ex) {
             // Not indexed; the query side dead-letters the same record with this reason.
             LOG.warn("labelled scan at {}[{}]@{} not indexed: {}", r.topic(), r.partition(), r.offset(),
                     ex.getMessage());
             return;
         }
-        if (ref.size() >= config.minCohort() && ref.completedSequence() < 0) {
-            ref.markComplete(completions++);
+        if (ref.size() >= config.minCohort() && !ref.complete()) {
+            ref.markComplete();
             LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
                     ref.modelId(), ref.modelVersion(), ref.size());
         }
@@ -312,9 +311,6 @@ final class IndexerLoop implements Runnable {
 
     private ReferenceIndex reference(ScanEmbedded e) {
         String key = e.getModel().getId() + "@" + e.getModel().getVersion();
-        if (firstVersion == null) {
-            firstVersion = key;
-        }
         return indexes.computeIfAbsent(key, k -> new ReferenceIndex(e.getModel().getId(), e.getModel().getVersion(),
                 config.metric(), e.getModel().getDimension(), config.trees(), 42, config.rebuildFraction(),
                 config.rebuildInterval(), this::rebuilt));
@@ -391,22 +387,9 @@ final class IndexerLoop implements Runnable {
         }
     }
 
-    /**
-     * Whether this scan's model version answers: its index holds the labelled cohort, and no
-     * version completed its cohort after it (the newest complete version takes over).
-     */
+    /** Whether this scan's model version answers ({@link ReferenceIndex#answering}). */
     private boolean answers(ScanEmbedded e) {
-        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
-        ReferenceIndex ref = indexes.get(key);
-        if (ref == null) {
-            return false;
-        }
-        long newest = indexes.values().stream().mapToLong(ReferenceIndex::completedSequence).max().orElse(-1);
-        if (newest < 0) {
-            // No version holds its cohort yet: the first version seen answers with what it has.
-            return key.equals(firstVersion);
-        }
-        return ref.completedSequence() == newest;
+        return (e.getModel().getId() + "@" + e.getModel().getVersion()).equals(ReferenceIndex.answering(indexes));
     }
 
     /** The scored neighbours of one scan. */
@@ -510,10 +493,6 @@ final class IndexerLoop implements Runnable {
         }
         for (SnapshotFile.Loaded l : loaded) {
             indexes.put(l.index().modelId() + "@" + l.index().modelVersion(), l.index());
-            if (firstVersion == null) {
-                firstVersion = l.index().modelId() + "@" + l.index().modelVersion();
-            }
-            completions = Math.max(completions, l.index().completedSequence() + 1);
             LOG.info("loaded snapshot {}: {} labelled vectors, index version {}", l.file(), l.index().size(),
                     l.index().index().built().version());
         }

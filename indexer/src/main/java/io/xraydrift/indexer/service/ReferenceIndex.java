@@ -32,7 +32,8 @@ public final class ReferenceIndex implements AutoCloseable {
     private final Map<String, Integer> ordinals = new HashMap<>();
     private final double[][] sums;
     private final int[] counts = new int[3];
-    private volatile long completedSequence = -1;
+    private volatile long firstSeen = Long.MAX_VALUE;
+    private volatile boolean complete;
     /** Healthy and severe centroids, computed on the first query after a change (not per query). */
     private double[][] centroids;
 
@@ -144,15 +145,41 @@ public final class ReferenceIndex implements AutoCloseable {
         return centroids;
     }
 
-    /** The order in which versions completed their cohort (-1: not yet); the highest answers. */
-    public long completedSequence() {
-        return completedSequence;
+    /**
+     * The earliest {@code embeddedAt} (epoch ms) of this version's labelled scans: when the model
+     * version appeared. A minimum, so the same however the topic's partitions were read.
+     */
+    public long firstSeen() {
+        return firstSeen;
     }
 
-    void markComplete(long sequence) {
-        if (completedSequence < 0) {
-            completedSequence = sequence;
+    void seen(long embeddedAtMillis) {
+        if (embeddedAtMillis < firstSeen) {
+            firstSeen = embeddedAtMillis;
         }
+    }
+
+    /** Whether this version has held its labelled cohort (once true, stays true). */
+    public boolean complete() {
+        return complete;
+    }
+
+    void markComplete() {
+        complete = true;
+    }
+
+    /**
+     * The key ({@code model@version}) of the version that answers: the newest version (by
+     * {@link #firstSeen}) that holds its cohort; while none does, the oldest, with what it has.
+     * Depends only on the indexes' contents, not on the order the topic was read in, so every
+     * replica — restarted, replayed or live — picks the same version.
+     */
+    static String answering(Map<String, ReferenceIndex> indexes) {
+        java.util.Comparator<Map.Entry<String, ReferenceIndex>> byAge = java.util.Comparator
+                .<Map.Entry<String, ReferenceIndex>>comparingLong(e -> e.getValue().firstSeen())
+                .thenComparing(Map.Entry::getKey);
+        return indexes.entrySet().stream().filter(e -> e.getValue().complete()).max(byAge)
+                .or(() -> indexes.entrySet().stream().min(byAge)).map(Map.Entry::getKey).orElse(null);
     }
 
     /** Labelled scans per level. */

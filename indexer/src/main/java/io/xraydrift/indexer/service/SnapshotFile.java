@@ -34,7 +34,9 @@ import io.xraydrift.indexer.forest.Vectors;
  * <pre>
  * 0   "XRAYFRS2"  int32 format  int32 header length H   (little-endian)
  * 16  header (H bytes): metric, dimension, trees, leaf size, model id and version, index version,
- *     completion sequence, the xray.embeddings offsets covered, vector count, forest size, then the
+ *     when the model version was first seen (epoch ms) and whether it holds its cohort (format 3;
+ *     format 2 held a completion sequence), the xray.embeddings offsets covered, vector count,
+ *     forest size, then the
  *     section table: name, file offset, byte length, CRC-32 of each section
  * 16+H  CRC-32 of bytes [0, 16+H)
  * sections at 4 KiB-aligned offsets: VECTORS f32[count*dim], ENTRIES, CENTROIDS, ROOTS i32,
@@ -50,7 +52,7 @@ import io.xraydrift.indexer.forest.Vectors;
 public final class SnapshotFile {
 
     static final String MAGIC = "XRAYFRS2";
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     static final String SUFFIX = ".xfs";
     static final int ALIGN = 4096;
     private static final int PREAMBLE = 16;
@@ -145,7 +147,8 @@ public final class SnapshotFile {
             out.writeUTF(ref.modelId());
             out.writeUTF(ref.modelVersion());
             out.writeLong(built.version());
-            out.writeLong(ref.completedSequence());
+            out.writeLong(ref.firstSeen());
+            out.writeBoolean(ref.complete());
             out.writeInt(offsets.size());
             for (var e : offsets.entrySet()) {
                 out.writeInt(e.getKey());
@@ -255,7 +258,7 @@ public final class SnapshotFile {
             byte[] magic = new byte[MAGIC.length()];
             preamble.flip().get(magic);
             if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
-                throw new IOException(file + " is not an xray-drift forest snapshot (format 2): it starts with "
+                throw new IOException(file + " is not an xray-drift forest snapshot: it starts with "
                         + new String(magic, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?"));
             }
             int format = preamble.getInt();
@@ -289,7 +292,8 @@ public final class SnapshotFile {
             String modelId = in.readUTF();
             String modelVersion = in.readUTF();
             long indexVersion = in.readLong();
-            long completed = in.readLong();
+            long firstSeen = in.readLong();
+            boolean complete = in.readBoolean();
             Map<Integer, Long> offsets = new LinkedHashMap<>();
             int partitions = in.readInt();
             for (int i = 0; i < partitions; i++) {
@@ -342,8 +346,9 @@ public final class SnapshotFile {
             ReferenceIndex ref = new ReferenceIndex(modelId, modelVersion, live);
             ref.restoreEntries(entries);
             ref.restoreCentroids(sums, counts);
-            if (completed >= 0) {
-                ref.markComplete(completed);
+            ref.seen(firstSeen);
+            if (complete) {
+                ref.markComplete();
             }
             return new Loaded(ref, offsets, file);
         } catch (java.io.EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {

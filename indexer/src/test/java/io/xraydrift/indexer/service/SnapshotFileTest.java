@@ -31,9 +31,13 @@ class SnapshotFileTest {
         for (int i = 0; i < 200; i++) {
             ref.add("late-" + i, "pl-" + i, Level.HEALTHY, Arrays.copyOfRange(more, i * DIM, (i + 1) * DIM));
         }
+        ref.seen(1_764_000_000_000L);
+        ref.markComplete();
         Path file = SnapshotFile.write(dir, ref, Map.of(0, 42L, 1, 7L));
         SnapshotFile.Loaded loaded = SnapshotFile.read(file, EXPECT, 42, 0.1, Duration.ofDays(1), (b, s) -> { });
         assertEquals(Map.of(0, 42L, 1, 7L), loaded.offsets());
+        assertEquals(1_764_000_000_000L, loaded.index().firstSeen());
+        assertTrue(loaded.index().complete());
         assertEquals(ref.size(), loaded.index().size());
         assertEquals(200, loaded.index().index().fresh());
         assertEquals(ref.index().built().version(), loaded.index().index().built().version());
