@@ -119,7 +119,20 @@ public final class LocalRegistry implements AutoCloseable {
                 tree.forEach(ProcessHandle::destroyForcibly);
             }
         }
+        reportProblems(workDir.resolve("registry.log"));
         TempDirs.deleteQuietly(workDir);
+    }
+
+    /** The registry logs at WARN: if it logged an error, show the log's end before it is deleted. */
+    private static void reportProblems(Path log) {
+        try {
+            if (Files.exists(log) && Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .anyMatch(l -> l.contains("ERROR") || l.contains("OutOfMemoryError"))) {
+                LOG.warn("Apicurio Registry logged errors; its log ends:\n{}", tail(log));
+            }
+        } catch (IOException e) {
+            LOG.warn("registry log {} unreadable: {}", log, e.toString());
+        }
     }
 
     /**
