@@ -3,7 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,9 +191,10 @@ class PipelineKillIT {
         Map<String, String> env = new HashMap<>(common);
         env.putAll(extra);
         env.put("XRAY_INSTANCE_ID", "kill-" + name);
-        try (ServerSocket s = new ServerSocket(0)) {
-            env.put("XRAY_HTTP_PORT", String.valueOf(s.getLocalPort()));
-        }
+        // The test never calls the services over HTTP: port 0 lets each (re)start bind whatever is
+        // free. A port picked here and bound later can be taken in between — once it was, by an
+        // ephemeral source port of some Kafka connection, and the embedder never started.
+        env.put("XRAY_HTTP_PORT", "0");
         return new ServiceProcess(name, main, env, work);
     }
 

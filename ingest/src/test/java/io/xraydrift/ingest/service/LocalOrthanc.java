@@ -1,7 +1,6 @@
 package io.xraydrift.ingest.service;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,10 +105,8 @@ final class LocalOrthanc implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return io.xraydrift.stack.FreePorts.pick();
     }
 
     @Override
