@@ -1,6 +1,5 @@
 package io.xraydrift.schemas;
 
-import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -72,13 +71,13 @@ public final class RegistryUnavailableException extends RetriableException {
                 int status = api.getResponseStatusCode();
                 return status == 429 || status >= 500;
             }
+            // Only failures of the connection itself: a plain IOException can also be Avro finding
+            // the bytes malformed, and a record retried for that would never get past.
             String type = t.getClass().getName();
             if (t instanceof java.net.SocketException || t instanceof java.net.UnknownHostException
                     || t instanceof ClosedChannelException || t instanceof HttpTimeoutException
                     || t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException
-                    || type.startsWith("io.netty.") || type.startsWith("io.vertx.")
-                    || (t instanceof IOException && !(t instanceof java.io.EOFException)
-                            && !type.startsWith("org.apache.avro.") && !type.startsWith("com.fasterxml."))) {
+                    || type.startsWith("io.netty.") || type.startsWith("io.vertx.")) {
                 return true;
             }
         }

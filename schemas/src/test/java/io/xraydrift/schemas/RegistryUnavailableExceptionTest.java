@@ -50,6 +50,8 @@ class RegistryUnavailableExceptionTest {
         assertFalse(RegistryUnavailableException.unreachable(new SerializationException("not magic byte 0")));
         assertFalse(RegistryUnavailableException.unreachable(new AvroRuntimeException("bad union index 7")));
         assertFalse(RegistryUnavailableException.unreachable(new RuntimeException(new EOFException())));
+        assertFalse(RegistryUnavailableException.unreachable(new IllegalStateException(
+                new java.io.IOException("Malformed data. Length is negative: -40"))), "Avro's IOException: the bytes");
     }
 
     @Test
