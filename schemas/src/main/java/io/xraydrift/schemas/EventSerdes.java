@@ -175,16 +175,13 @@ public final class EventSerdes {
                     data[0] & 0xff);
         }
         int id = java.nio.ByteBuffer.wrap(data, 1, 4).getInt();
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : RegistryUnavailableException.causes(failure)) {
             if (t instanceof io.apicurio.registry.rest.client.models.ProblemDetails p) {
                 return "schema id " + id + ": the registry answered " + p.getStatus() + " " + p.getTitle()
                         + (p.getDetail() == null || p.getDetail().equals(p.getTitle()) ? "" : " (" + p.getDetail() + ")");
             }
         }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = RegistryUnavailableException.root(failure);
         return "schema id " + id + ", " + (data.length - 5) + " bytes of Avro: " + root.getClass().getSimpleName()
                 + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }

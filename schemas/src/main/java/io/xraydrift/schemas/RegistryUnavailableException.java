@@ -63,7 +63,7 @@ public final class RegistryUnavailableException extends RetriableException {
      * than that the record or its schema is wrong (an unknown id, a 4xx, a decoding error).
      */
     static boolean unreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : causes(failure)) {
             if (t instanceof RegistryUnavailableException) {
                 return true;
             }
@@ -84,11 +84,28 @@ public final class RegistryUnavailableException extends RetriableException {
         return false;
     }
 
-    private static String rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+    /** The RegistryUnavailableException among a failure and its causes, if there is one. */
+    public static java.util.Optional<RegistryUnavailableException> among(Throwable failure) {
+        return causes(failure).stream().filter(RegistryUnavailableException.class::isInstance)
+                .map(RegistryUnavailableException.class::cast).findFirst();
+    }
+
+    /** A failure and its causes, outermost first. */
+    static java.util.List<Throwable> causes(Throwable failure) {
+        java.util.List<Throwable> out = new java.util.ArrayList<>();
+        for (Throwable t = failure; t != null && !out.contains(t); t = t.getCause()) {
+            out.add(t);
         }
-        return t.toString();
+        return out;
+    }
+
+    /** The innermost cause. */
+    static Throwable root(Throwable failure) {
+        java.util.List<Throwable> all = causes(failure);
+        return all.get(all.size() - 1);
+    }
+
+    private static String rootCause(Throwable e) {
+        return root(e).toString();
     }
 }

@@ -43,13 +43,12 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
                                 Exception exception) {
-        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RegistryUnavailableException) {
-                // Not the record's fault: fail the task; the replaced stream thread reads it again.
-                LOG.warn("{}-{}@{} not read, the registry did not answer: {}", record.topic(), record.partition(),
-                        record.offset(), t.getMessage());
-                return Response.fail();
-            }
+        var unavailable = RegistryUnavailableException.among(exception);
+        if (unavailable.isPresent()) {
+            // Not the record's fault: fail the task; the replaced stream thread reads it again.
+            LOG.warn("{}-{}@{} not read, the registry did not answer: {}", record.topic(), record.partition(),
+                    record.offset(), unavailable.get().getMessage());
+            return Response.fail();
         }
         String reason = "cannot read a " + Topics.NEIGHBOURS.valueType().getSimpleName() + " from " + record.topic()
                 + "-" + record.partition() + "@" + record.offset() + " (" + (record.value() == null ? 0

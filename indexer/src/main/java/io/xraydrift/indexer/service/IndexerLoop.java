@@ -310,8 +310,7 @@ final class IndexerLoop implements Runnable {
     }
 
     private ReferenceIndex reference(ScanEmbedded e) {
-        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
-        return indexes.computeIfAbsent(key, k -> new ReferenceIndex(e.getModel().getId(), e.getModel().getVersion(),
+        return indexes.computeIfAbsent(key(e), k -> new ReferenceIndex(e.getModel().getId(), e.getModel().getVersion(),
                 config.metric(), e.getModel().getDimension(), config.trees(), 42, config.rebuildFraction(),
                 config.rebuildInterval(), this::rebuilt));
     }
@@ -325,16 +324,18 @@ final class IndexerLoop implements Runnable {
     private void answer(ConsumerRecords<String, byte[]> batch) {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         int dead = 0;
+        String answering = ReferenceIndex.answering(indexes); // the store caught up before the batch
         for (ConsumerRecord<String, byte[]> r : batch) {
             ScanNeighbours n;
             try {
                 ScanEmbedded e = embeddings.deserialize(r.topic(), r.value());
-                checked(e); // a malformed vector is dead-lettered whichever model version it claims
-                if (!answers(e)) {
+                // A malformed vector is dead-lettered whichever model version it claims.
+                float[] v = checked(e);
+                if (!key(e).equals(answering)) {
                     silent.increment();
                     continue;
                 }
-                n = queryTime.record(() -> neighboursOf(e));
+                n = queryTime.record(() -> neighboursOf(e, v));
             } catch (RetriableException ex) {
                 throw ex; // the registry did not answer: not the scan's fault, the batch is read again
             } catch (RuntimeException ex) {
@@ -387,20 +388,19 @@ final class IndexerLoop implements Runnable {
         }
     }
 
-    /** Whether this scan's model version answers ({@link ReferenceIndex#answering}). */
-    private boolean answers(ScanEmbedded e) {
-        return (e.getModel().getId() + "@" + e.getModel().getVersion()).equals(ReferenceIndex.answering(indexes));
+    /** The index a scan's model version has: {@code model@version}. */
+    private static String key(ScanEmbedded e) {
+        return e.getModel().getId() + "@" + e.getModel().getVersion();
     }
 
-    /** The scored neighbours of one scan. */
-    ScanNeighbours neighboursOf(ScanEmbedded e) {
-        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
+    /** The scored neighbours of one scan, whose vector {@link #checked} gave. */
+    private ScanNeighbours neighboursOf(ScanEmbedded e, float[] v) {
+        String key = key(e);
         ReferenceIndex ref = indexes.get(key);
         if (ref == null) {
             throw new IllegalStateException("scan " + e.getScanId() + ": no labelled scans of model " + key
                     + " to compare with yet");
         }
-        float[] v = checked(e);
         rememberQuery(e.getScanId(), new Query(key, e.getPatient(), v));
         ReferenceIndex.Scored scored = ref.score(v, e.getPatient(), config.k(), config.effectiveSearchK(),
                 config.scoring());
@@ -432,11 +432,10 @@ final class IndexerLoop implements Runnable {
     /** The scan's vector, refused if malformed or of another width than its model version's index. */
     private float[] checked(ScanEmbedded e) {
         float[] v = vector(e);
-        String key = e.getModel().getId() + "@" + e.getModel().getVersion();
-        ReferenceIndex ref = indexes.get(key);
+        ReferenceIndex ref = indexes.get(key(e));
         if (ref != null && v.length != ref.dim()) {
             throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + v.length + " dims, the index "
-                    + "of model " + key + " holds " + ref.dim() + "-dim vectors");
+                    + "of model " + key(e) + " holds " + ref.dim() + "-dim vectors");
         }
         return v;
     }
@@ -445,8 +444,8 @@ final class IndexerLoop implements Runnable {
         List<Float> list = e.getVector();
         int dim = e.getModel().getDimension();
         if (dim < 1 || dim > MAX_DIMENSION) {
-            throw new IllegalArgumentException("scan " + e.getScanId() + ": model " + e.getModel().getId() + "@"
-                    + e.getModel().getVersion() + " has dimension " + dim + ", outside [1, " + MAX_DIMENSION + "]");
+            throw new IllegalArgumentException("scan " + e.getScanId() + ": model " + key(e) + " has dimension " + dim
+                    + ", outside [1, " + MAX_DIMENSION + "]");
         }
         if (list.size() != dim) {
             throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + list.size()

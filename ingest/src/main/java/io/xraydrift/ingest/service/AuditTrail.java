@@ -1,51 +1,30 @@
 package io.xraydrift.ingest.service;
 
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.javalin.http.Context;
 import io.xraydrift.events.AuditEvent;
 import io.xraydrift.events.AuditOutcome;
 import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.platform.http.Metrics;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topics;
 
 /**
- * Writes one {@link AuditEvent} per sensitive request to {@code xray.audit} and returns once the
- * broker holds it, so an answer never leaves without its record. Who asked is what a shared bearer
+ * Writes one {@link AuditEvent} per sensitive request to {@code xray.audit} (through the
+ * {@link ScanWriter}'s producer) and returns once the broker holds it, so an answer never leaves without its record. Who asked is what a shared bearer
  * token can tell: the caller's address and User-Agent, and the person it states it asks for in
  * {@value #ON_BEHALF_OF} (a staff user name; never a patient identifier).
  */
-final class AuditTrail implements AutoCloseable {
+final class AuditTrail {
 
     static final String ON_BEHALF_OF = "X-Xray-On-Behalf-Of";
     static final int MAX_ON_BEHALF_OF = 128;
 
-    private final KafkaProducer<String, byte[]> producer;
-    private final Serializer<AuditEvent> events;
+    private final ScanWriter writer;
     private final String instance;
 
-    AuditTrail(IngestConfig config, EventSerdes serdes, Metrics metrics) {
-        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("audit")));
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.events = serdes.valueSerializer(Topics.AUDIT);
-        this.instance = config.common().instanceId();
-        metrics.bind(producer);
+    AuditTrail(ScanWriter writer, String instance) {
+        this.writer = writer;
+        this.instance = instance;
     }
 
     /**
@@ -85,22 +64,6 @@ final class AuditTrail implements AutoCloseable {
                 .setSubject(subject)
                 .setDetail(detail)
                 .build();
-        try {
-            var sent = producer.send(new ProducerRecord<>(Topics.AUDIT.name(), subject == null ? action : subject,
-                    events.serialize(Topics.AUDIT.name(), e)));
-            if (outcome != AuditOutcome.UNAUTHORISED) {
-                sent.get(30, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted writing the audit record", ex);
-        } catch (ExecutionException | TimeoutException ex) {
-            throw new IllegalStateException("Kafka did not take the audit record: " + ex.getMessage(), ex);
-        }
-    }
-
-    @Override
-    public void close() {
-        producer.close(java.time.Duration.ofSeconds(10));
+        writer.audit(subject == null ? action : subject, e, outcome != AuditOutcome.UNAUTHORISED);
     }
 }

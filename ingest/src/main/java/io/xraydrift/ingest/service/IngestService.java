@@ -29,7 +29,6 @@ public final class IngestService implements Service {
     private ScanWriter writer;
     private volatile HttpUploads uploads;
     private volatile PatientLookup lookup;
-    private AuditTrail audit;
     private DicomWebPoller poller;
 
     public IngestService(IngestConfig config) {
@@ -56,8 +55,8 @@ public final class IngestService implements Service {
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
         uploads = new HttpUploads(config, ingestor, writer, recent, counters);
-        audit = new AuditTrail(config, serdes, shell.metrics());
-        lookup = new PatientLookup(config.apiToken(), ingestor, audit, shell.metrics().registry());
+        lookup = new PatientLookup(config.apiToken(), ingestor, new AuditTrail(writer, config.common().instanceId()),
+                shell.metrics().registry());
         ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes());
         loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
         health.register("intake-loop", loop::healthy);
@@ -85,9 +84,6 @@ public final class IngestService implements Service {
             }
             if (writer != null) {
                 writer.close();
-            }
-            if (audit != null) {
-                audit.close();
             }
         } finally {
             if (shell != null) {

@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.xraydrift.events.AuditEvent;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.events.ScanThumbnail;
@@ -26,8 +27,9 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 
 /**
- * Writes what the HTTP and DICOMweb ways in accept (scan + thumbnail) or refuse (dead letter)
- * with an idempotent producer, and returns once the broker has acknowledged: a 202 means the
+ * Writes what the HTTP and DICOMweb ways in accept (scan + thumbnail) or refuse (dead letter),
+ * and the pseudonym lookups' audit records, with an idempotent producer, and returns once the
+ * broker has acknowledged: a 202 means the
  * scan is in Kafka.
  */
 final class ScanWriter implements AutoCloseable {
@@ -36,6 +38,7 @@ final class ScanWriter implements AutoCloseable {
     private final Serializer<ScanReceived> scans;
     private final Serializer<ScanThumbnail> thumbnails;
     private final Serializer<DeadLetter> deadLetters;
+    private final Serializer<AuditEvent> audits;
 
     ScanWriter(IngestConfig config, EventSerdes serdes, Metrics metrics) {
         Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("writer")));
@@ -47,6 +50,7 @@ final class ScanWriter implements AutoCloseable {
         this.scans = serdes.valueSerializer(Topics.SCANS);
         this.thumbnails = serdes.valueSerializer(Topics.THUMBNAILS);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
+        this.audits = serdes.valueSerializer(Topics.AUDIT);
         metrics.bind(producer);
     }
 
@@ -58,6 +62,18 @@ final class ScanWriter implements AutoCloseable {
                 a.thumbnail())));
         await(scan, "scan " + a.scan().getScanId());
         await(thumb, "thumbnail of " + a.scan().getScanId());
+    }
+
+    /**
+     * Writes an audit record; waits for the broker unless told not to (an unauthorised caller must
+     * not be able to hold a thread while Kafka is slow).
+     */
+    void audit(String key, AuditEvent e, boolean await) {
+        Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(Topics.AUDIT.name(), key,
+                audits.serialize(Topics.AUDIT.name(), e)));
+        if (await) {
+            await(sent, "audit record");
+        }
     }
 
     void deadLetter(DeadLetter d) {
