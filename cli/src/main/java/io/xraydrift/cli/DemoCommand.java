@@ -61,8 +61,15 @@ final class DemoCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--cohort", defaultValue = "150,60,60",
-            description = "Labelled reference scans: healthy,infected,severe (default: ${DEFAULT-VALUE}).")
+            description = "Labelled reference cohort: phantom counts healthy,infected,severe, or a labelled folder "
+                    + "(manifest.csv, e.g. ../shared/real-cxr/dev) loaded through ingest's HTTP API as 'cohort load' "
+                    + "does (default: ${DEFAULT-VALUE}).")
     String cohort;
+
+    @Option(names = "--patients-dir", description = "Real patient series instead of synthetic patients: a folder whose "
+            + "manifest.csv has patient, acquired_at and trajectory (e.g. ../shared/real-cxr/dev/trajectories). Their "
+            + "patients are left out of a --cohort folder, so nobody is scored against their own films.")
+    Path patientsDir;
 
     @Option(names = "--patients", defaultValue = "8", description = "Synthetic patients (default: ${DEFAULT-VALUE}).")
     int patients;
@@ -89,7 +96,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        int[] counts = parseCohort(cohort);
+        Path cohortDir = Path.of(cohort);
+        boolean realCohort = java.nio.file.Files.isDirectory(cohortDir);
+        int[] counts = realCohort ? null : parseCohort(cohort);
+        List<DemoScan> realSeries = patientsDir == null ? null : DemoScan.series(patientsDir);
         Duration step = Settings.of(Map.of("interval", interval)).duration("interval", Duration.ofSeconds(1),
                 Duration.ZERO, Duration.ofMinutes(10));
         List<Service> services = new ArrayList<>();
@@ -117,13 +127,13 @@ final class DemoCommand implements Callable<Integer> {
                     drift.httpPort(), web);
             run.printConnectionHelp(out);
 
-            List<PhantomSet.Item> reference = PhantomSet.labelled(counts[0], counts[1], counts[2], 424242, 0.15);
-            List<PhantomSet.Item> series = PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15);
             Pseudonyms pseudonyms = new Pseudonyms(IngestConfig.DEMO_PSEUDONYM_KEY);
             Map<String, String> names = new LinkedHashMap<>();
             Map<String, String> kinds = new LinkedHashMap<>();
             Map<String, Integer> numbers = new HashMap<>();
-            for (PhantomSet.Item item : series) {
+            List<DemoScan> series = realSeries != null ? realSeries : DemoScan.phantoms(
+                    PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15), null);
+            for (DemoScan item : series) {
                 String p = pseudonyms.patient(item.patient());
                 if (!names.containsKey(p)) {
                     int n = numbers.merge(item.trajectory(), 1, Integer::sum);
@@ -136,7 +146,18 @@ final class DemoCommand implements Callable<Integer> {
                     p.substring(0, 10)), submitted);
                  DemoFeed feed = new DemoFeed(run.kafka(), ingest.httpPort(), token)) {
                 monitor.start();
-                seedCohort(feed, reference, counts, indexer.httpPort(), token, out);
+                int referenceScans;
+                if (realCohort) {
+                    referenceScans = loadCohort(cohortDir, series, ingest.httpPort(), indexer.httpPort(), token, out);
+                } else {
+                    List<PhantomSet.Item> reference = PhantomSet.labelled(counts[0], counts[1], counts[2], 424242, 0.15);
+                    seedCohort(feed, reference, counts, indexer.httpPort(), token, out);
+                    referenceScans = reference.size();
+                }
+                if (realSeries == null) {
+                    List<PhantomSet.Item> items = PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15);
+                    series = DemoScan.phantoms(items, feed.render(items));
+                }
                 stream(feed, series, pseudonyms, submitted, step, out);
                 out.printf("Web view of a patient: http://127.0.0.1:%d/patients/%s?token=%s%n", drift.httpPort(),
                         names.keySet().iterator().next(), token);
@@ -146,12 +167,14 @@ final class DemoCommand implements Callable<Integer> {
                     run.awaitStop();
                     return 0;
                 }
-                boolean complete = awaitDrift(monitor, names.keySet(), scansPerPatient, out);
+                Map<String, Integer> expected = new HashMap<>();
+                series.forEach(x -> expected.merge(pseudonyms.patient(x.patient()), 1, Integer::sum));
+                boolean complete = awaitDrift(monitor, expected, out);
                 Thread.sleep(1500);
                 monitor.progress(true);
                 outcome = new Outcome(monitor.alerts(), monitor.scored(), Map.copyOf(kinds));
                 boolean ok = DemoSummary.print(out, kinds, names, monitor.alerts(),
-                        (System.nanoTime() - began) / 1e9, series.size() + reference.size());
+                        (System.nanoTime() - began) / 1e9, series.size() + referenceScans);
                 return complete && ok ? 0 : 1;
             }
         } finally {
@@ -197,10 +220,34 @@ final class DemoCommand implements Callable<Integer> {
         feed.flush();
         out.printf("Seeding the labelled reference cohort through %s: %d healthy, %d infected, %d severe phantoms...%n",
                 Topics.INTAKE.name(), counts[0], counts[1], counts[2]);
+        awaitIndexed(indexerPort, token, reference.size(), out);
+    }
+
+    /**
+     * A labelled folder as the reference cohort, through ingest's HTTP API (the patients streamed as
+     * series left out); returns once the indexer holds what ingest took. Returns the scans sent.
+     */
+    private static int loadCohort(Path dir, List<DemoScan> series, int ingestPort, int indexerPort, String token,
+                                  PrintStream out) throws Exception {
+        java.util.Set<String> streamed = new java.util.HashSet<>();
+        series.forEach(s -> streamed.add(s.patient()));
+        List<io.xraydrift.phantoms.Manifest.Entry> rows = io.xraydrift.phantoms.Manifest.read(dir).stream()
+                .filter(e -> !streamed.contains(e.patient())).toList();
+        out.printf("Loading the labelled reference cohort from %s through ingest's POST /scans: %d scans (%d patients "
+                + "of the series left out)...%n", dir, rows.size(), streamed.size());
+        CohortLoader.Result r = new CohortLoader("http://127.0.0.1:" + ingestPort, token, out)
+                .load(rows, "cohort:" + dir.toAbsolutePath().normalize().getFileName(), 4);
+        CohortCommand.print(r, rows.size());
+        awaitIndexed(indexerPort, token, r.accepted() + r.duplicates(), out);
+        return rows.size();
+    }
+
+    /** Waits (up to 5 minutes) until the indexer holds {@code wanted} labelled scans. */
+    private static void awaitIndexed(int indexerPort, String token, int wanted, PrintStream out) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         int labelled = 0;
-        while (labelled < reference.size() && System.nanoTime() < deadline) {
+        while (labelled < wanted && System.nanoTime() < deadline) {
             Thread.sleep(500);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + indexerPort
                     + "/index")).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
@@ -211,33 +258,30 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** One scan per patient per step, in acquisition order; every fourth patient uploads over HTTP. */
-    private static void stream(DemoFeed feed, List<PhantomSet.Item> series, Pseudonyms pseudonyms,
+    private static void stream(DemoFeed feed, List<DemoScan> series, Pseudonyms pseudonyms,
                                Map<String, Long> submitted, Duration step, PrintStream out) throws Exception {
-        Map<String, List<Integer>> byPatient = new LinkedHashMap<>();
-        for (int i = 0; i < series.size(); i++) {
-            byPatient.computeIfAbsent(series.get(i).patient(), p -> new ArrayList<>()).add(i);
-        }
-        byte[][] pngs = feed.render(series);
+        Map<String, List<DemoScan>> byPatient = new LinkedHashMap<>();
+        series.forEach(s -> byPatient.computeIfAbsent(s.patient(), p -> new ArrayList<>()).add(s));
         List<String> order = new ArrayList<>(byPatient.keySet());
         int rounds = byPatient.values().stream().mapToInt(List::size).max().orElse(0);
-        out.printf("Streaming %d patients, one scan each every %s (a day apart in acquisition time), through %s and "
+        out.printf("Streaming %d patients, one scan each every %s (in acquisition order), through %s and "
                 + "HTTP...%n", order.size(), step, Topics.INTAKE.name());
         for (int round = 0; round < rounds; round++) {
             for (int p = 0; p < order.size(); p++) {
-                List<Integer> scans = byPatient.get(order.get(p));
+                List<DemoScan> scans = byPatient.get(order.get(p));
                 if (round >= scans.size()) {
                     continue;
                 }
-                PhantomSet.Item item = series.get(scans.get(round));
-                String pseudonym = pseudonyms.patient(item.patient());
-                submitted.put(pseudonym + "|" + item.acquiredAt().toEpochMilli(), System.currentTimeMillis());
+                DemoScan scan = scans.get(round);
+                String pseudonym = pseudonyms.patient(scan.patient());
+                submitted.put(pseudonym + "|" + scan.acquiredAt().toEpochMilli(), System.currentTimeMillis());
                 if (p % 4 == 3) {
-                    HttpResponse<String> r = feed.upload(item, pngs[scans.get(round)]);
+                    HttpResponse<String> r = feed.upload(scan);
                     if (r.statusCode() != 202) {
                         out.println("  upload refused (" + r.statusCode() + "): " + r.body());
                     }
                 } else {
-                    feed.publish(item, pngs[scans.get(round)], null);
+                    feed.publish(scan);
                 }
             }
             feed.flush();
@@ -246,13 +290,15 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Waits until every patient's trajectory holds all its scans (or nothing moved for a minute). */
-    private static boolean awaitDrift(DemoMonitor monitor, java.util.Set<String> patients, int scans, PrintStream out)
+    private static boolean awaitDrift(DemoMonitor monitor, Map<String, Integer> scansPerPatient, PrintStream out)
             throws InterruptedException {
+        java.util.Set<String> patients = scansPerPatient.keySet();
+        int wanted = scansPerPatient.values().stream().mapToInt(Integer::intValue).sum();
         long lastMove = System.nanoTime();
         int lastTotal = -1;
         while (System.nanoTime() - lastMove < Duration.ofSeconds(60).toNanos()) {
             int total = patients.stream().mapToInt(monitor::points).sum();
-            if (total == patients.size() * scans) {
+            if (total == wanted) {
                 return true;
             }
             if (total != lastTotal) {
@@ -261,8 +307,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             Thread.sleep(250);
         }
-        out.println("  stopped waiting: the drift monitor holds " + lastTotal + " of " + patients.size() * scans
-                + " patient scans");
+        out.println("  stopped waiting: the drift monitor holds " + lastTotal + " of " + wanted + " patient scans");
         return false;
     }
 

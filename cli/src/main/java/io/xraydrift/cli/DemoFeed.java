@@ -1,23 +1,21 @@
 package io.xraydrift.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
@@ -34,6 +32,8 @@ import io.xraydrift.schemas.Topics;
  * integration uses. Only ingest sees the raw ids.
  */
 final class DemoFeed implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaProducer<String, ScanIntake> producer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -78,27 +78,31 @@ final class DemoFeed implements AutoCloseable {
         producer.flush();
     }
 
-    /** Uploads over HTTP; returns the status and body. */
-    HttpResponse<String> upload(PhantomSet.Item item, byte[] png) throws IOException, InterruptedException {
-        String meta = String.format(java.util.Locale.ROOT, "{\"patientId\":\"%s\",\"acquiredAt\":\"%s\",\"view\":\"%s\","
-                + "\"source\":\"demo-http-feed\",\"attributes\":{\"demo_trajectory\":\"%s\"}}", item.patient(),
-                item.acquiredAt(), item.portable() ? "AP" : "PA", item.trajectory());
-        return http.send(multipart(meta, png), HttpResponse.BodyHandlers.ofString());
+    /** Publishes a patient's scan to the intake topic. */
+    void publish(DemoScan scan) {
+        ScanIntake event = ScanIntake.newBuilder()
+                .setPatientId(scan.patient())
+                .setAcquiredAt(scan.acquiredAt())
+                .setSource("demo-ward-feed")
+                .setView(scan.portable() ? ViewPosition.AP : ViewPosition.PA)
+                .setModality("CR")
+                .setImageFormat(scan.contentType())
+                .setImage(ByteBuffer.wrap(scan.image()))
+                .setAttributes(Map.of("demo_trajectory", scan.trajectory()))
+                .build();
+        producer.send(new ProducerRecord<>(Topics.INTAKE.name(), scan.patient(), event));
     }
 
-    private HttpRequest multipart(String metadata, byte[] png) {
-        String boundary = "xray-drift-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream(png.length + 1024);
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
-                + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"scan.png\"\r\n"
-                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(png);
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return HttpRequest.newBuilder(URI.create(uploadUrl)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+    /** Uploads a patient's scan over HTTP; returns the status and body. */
+    HttpResponse<String> upload(DemoScan scan) throws IOException, InterruptedException {
+        ObjectNode meta = JSON.createObjectNode()
+                .put("patientId", scan.patient())
+                .put("acquiredAt", scan.acquiredAt().toString())
+                .put("view", scan.view())
+                .put("source", "demo-http-feed");
+        meta.putObject("attributes").put("demo_trajectory", scan.trajectory());
+        return http.send(ScanUpload.request(uploadUrl, token, meta.toString(), scan.image(), scan.contentType()),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.DriftRule;
@@ -36,6 +37,10 @@ final class Evaluation {
     record Purity(double[] mean, int[][] histogram, int[][] confusion) {
     }
 
+    /** One labelled scan's score as the indexer gives it, beside its level and radiologist severity (NaN if none). */
+    record ScanScore(Row row, double score, Level scored, int healthy, int infected, int severe) {
+    }
+
     /** A patient's series as the pipeline scored it. */
     record Patient(String id, String trajectory, List<Row> rows, List<ScoredScan> scored, List<Alert> alerts) {
     }
@@ -50,8 +55,18 @@ final class Evaluation {
     final List<Patient> patients = new ArrayList<>();
     final Scoring scoring;
     final DriftRule rule;
+    /** Whether a labelled scan is asked for its neighbours (cross-validation: the held-out fold); all are references. */
+    final Predicate<Row> queried;
+    /** The score of every queried labelled scan. */
+    final List<ScanScore> scores = new ArrayList<>();
 
     Evaluation(EmbeddingModel model, List<Row> labelled, int k, int trees, int searchK, Scoring scoring, DriftRule rule) {
+        this(model, labelled, r -> true, k, trees, searchK, scoring, rule);
+    }
+
+    Evaluation(EmbeddingModel model, List<Row> labelled, Predicate<Row> queried, int k, int trees, int searchK,
+               Scoring scoring, DriftRule rule) {
+        this.queried = queried;
         this.labelled = labelled;
         this.k = k;
         this.searchK = searchK;
@@ -66,6 +81,56 @@ final class Evaluation {
         index.index().rebuildNow();
         this.forest = purity(false);
         this.exact = purity(true);
+        for (int i = 0; i < labelled.size(); i++) {
+            Row r = labelled.get(i);
+            if (queried.test(r)) {
+                Scoring.Score s = index.score(vectors.get(i), r.patient(), k, searchK, scoring).score();
+                scores.add(new ScanScore(r, s.score(), s.level(), s.healthy(), s.infected(), s.severe()));
+            }
+        }
+    }
+
+    /** Scans with a radiologist severity: their scores and severities, in the same order. */
+    private double[][] scoreAndSeverity() {
+        List<ScanScore> rated = scores.stream().filter(s -> !Double.isNaN(s.row().severity())).toList();
+        double[][] out = new double[2][rated.size()];
+        for (int i = 0; i < rated.size(); i++) {
+            out[0][i] = rated.get(i).score();
+            out[1][i] = rated.get(i).row().severity();
+        }
+        return out;
+    }
+
+    /** Spearman's rank correlation of score and radiologist severity (NaN with fewer than 3 rated scans). */
+    double severitySpearman() {
+        double[][] xy = scoreAndSeverity();
+        return xy[0].length < 3 ? Double.NaN : Agreement.spearman(xy[0], xy[1]);
+    }
+
+    /** Pearson's correlation of score and radiologist severity. */
+    double severityPearson() {
+        double[][] xy = scoreAndSeverity();
+        return xy[0].length < 3 ? Double.NaN : Agreement.pearson(xy[0], xy[1]);
+    }
+
+    /** Mean absolute difference of score and radiologist severity (both in [0, 1]). */
+    double severityMae() {
+        double[][] xy = scoreAndSeverity();
+        return xy[0].length == 0 ? Double.NaN : Agreement.meanAbsoluteError(xy[0], xy[1]);
+    }
+
+    /** Scans with a radiologist severity among the queried ones. */
+    int ratedScans() {
+        return scoreAndSeverity()[0].length;
+    }
+
+    /** Area under the ROC curve of the score separating healthy scans (low) from infected and severe (high). */
+    double aurocHealthy() {
+        double[] healthy = scores.stream().filter(s -> s.row().level() == Level.HEALTHY).mapToDouble(ScanScore::score)
+                .toArray();
+        double[] ill = scores.stream().filter(s -> s.row().level() != Level.HEALTHY).mapToDouble(ScanScore::score)
+                .toArray();
+        return Agreement.auroc(healthy, ill);
     }
 
     /** Scores each patient's scans against the labelled set and runs the drift rule over them. */
@@ -95,6 +160,9 @@ final class Evaluation {
         int[][] histogram = new int[3][10];
         int[][] confusion = new int[3][3];
         for (int i = 0; i < labelled.size(); i++) {
+            if (!queried.test(labelled.get(i))) {
+                continue;
+            }
             List<Scoring.Labelled> nn = exhaustive ? exactNearest(i) : index.nearest(vectors.get(i),
                     labelled.get(i).patient(), k, searchK);
             int[] per = new int[3];
@@ -125,7 +193,7 @@ final class Evaluation {
 
     /** Worsening patients with an escalation or worsening alert. */
     double sensitivity() {
-        List<Patient> worsening = patients.stream().filter(p -> p.trajectory().equals("worsening")).toList();
+        List<Patient> worsening = patients.stream().filter(p -> "worsening".equals(p.trajectory())).toList();
         return worsening.isEmpty() ? Double.NaN
                 : (double) worsening.stream().filter(p -> alerts(p) > 0).count() / worsening.size();
     }
@@ -147,7 +215,7 @@ final class Evaluation {
     double medianLeadScans() {
         List<Integer> leads = new ArrayList<>();
         for (Patient p : patients) {
-            if (!p.trajectory().equals("worsening") || alerts(p) == 0) {
+            if (!"worsening".equals(p.trajectory()) || alerts(p) == 0) {
                 continue;
             }
             int severeAt = -1;
@@ -176,7 +244,7 @@ final class Evaluation {
     }
 
     private List<Patient> quietPatients() {
-        return patients.stream().filter(p -> p.trajectory().equals("stable") || p.trajectory().equals("improving"))
+        return patients.stream().filter(p -> "stable".equals(p.trajectory()) || "improving".equals(p.trajectory()))
                 .toList();
     }
 

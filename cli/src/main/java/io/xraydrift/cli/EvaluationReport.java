@@ -47,6 +47,7 @@ final class EvaluationReport {
         }
         h.append("</table>").append(histogram(e.forest)).append(confusion("forest", e.forest.confusion()))
                 .append(confusion("exact search", e.exact.confusion()));
+        h.append(severityScatter(e));
         h.append("<h2>Nearest labelled neighbours, as in the published study</h2>");
         for (Level level : Level.values()) {
             h.append(grid(e, level));
@@ -168,6 +169,43 @@ final class EvaluationReport {
             }
         }
         s.append("<path d='").append(path).append("' stroke='#1565c0' fill='none'/>");
+        StringBuilder rated = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            double truth = p.rows().get(i).severity();
+            if (!Double.isNaN(truth)) {
+                rated.append(rated.isEmpty() ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f ",
+                        x0 + (n == 1 ? 0 : w * i / (n - 1)), 140 - 120 * truth));
+            }
+        }
+        if (!rated.isEmpty()) {
+            s.append("<path class='severity' d='").append(rated).append("' stroke='#777' stroke-dasharray='4 3' fill='none'/>")
+                    .append("<text x='440' y='12' font-size='10' fill='#777'>- - radiologist severity</text>")
+                    .append("<text x='360' y='12' font-size='10' fill='#1565c0'>— score</text>");
+        }
+        return s.append("</svg>").toString();
+    }
+
+    /** Score (y) against radiologist severity (x) for every rated scan, with the agreement figures. */
+    private static String severityScatter(Evaluation e) {
+        List<Evaluation.ScanScore> rated = e.scores.stream().filter(x -> !Double.isNaN(x.row().severity())).toList();
+        StringBuilder s = new StringBuilder("<h2>Score against radiologist severity</h2>");
+        if (rated.isEmpty()) {
+            return s.append("<p id='severity-none'>No scan in the data carries a radiologist severity.</p>").toString();
+        }
+        s.append(String.format(Locale.ROOT, "<p id='severity-agreement'>%d rated scans: Spearman %.3f, Pearson %.3f, "
+                + "mean absolute difference %.3f; AUROC healthy vs the rest %.3f.</p>", rated.size(), e.severitySpearman(),
+                e.severityPearson(), e.severityMae(), e.aurocHealthy()));
+        s.append("<svg class='plot scatter' width='360' height='340' viewBox='0 0 360 340'>")
+                .append("<rect x='40' y='10' width='300' height='300' fill='none' stroke='#999'/>")
+                .append("<line x1='40' y1='310' x2='340' y2='10' stroke='#ccc' stroke-dasharray='4 3'/>")
+                .append("<text x='120' y='334' font-size='11'>radiologist severity 0 → 1</text>")
+                .append("<text x='12' y='220' font-size='11' transform='rotate(-90 12 220)'>score 0 → 1</text>");
+        for (Evaluation.ScanScore x : rated) {
+            s.append(String.format(Locale.ROOT, "<circle class='rated' cx='%.1f' cy='%.1f' r='3' fill='%s' "
+                    + "opacity='0.7'><title>%s</title></circle>", 40 + 300 * Math.max(0, Math.min(1, x.row().severity())),
+                    310 - 300 * Math.max(0, Math.min(1, x.score())), COLOURS[x.row().level().ordinal()],
+                    escape(x.row().file())));
+        }
         return s.append("</svg>").toString();
     }
 

@@ -104,12 +104,13 @@ final class IngestBench implements Callable<Integer> {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         long t0 = System.nanoTime();
+        List<DemoScan> scans = DemoScan.phantoms(items, pngs);
         try (DemoFeed feed = new DemoFeed(run.kafka(), port, Settings.DEMO_API_TOKEN)) {
             List<Future<?>> jobs = new java.util.ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 jobs.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < items.size(); i = next.getAndIncrement()) {
-                        HttpResponse<String> r = feed.upload(items.get(i), pngs[i]);
+                        HttpResponse<String> r = feed.upload(scans.get(i));
                         if (r.statusCode() != 202) {
                             refused.incrementAndGet();
                         }

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
             TopicsCommand.class,
             PhantomsCommand.class,
             TrainCommand.class,
+            CrossValidateCommand.class,
+            CohortCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,
             ReplayCommand.class,

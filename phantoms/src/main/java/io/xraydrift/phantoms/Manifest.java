@@ -18,9 +18,19 @@ import java.util.Locale;
  */
 public final class Manifest {
 
-    /** One line. {@code severity} is NaN and {@code acquiredAt} null when the column is empty. */
+    /**
+     * One line. {@code severity} is NaN and {@code acquiredAt} null when the column is empty;
+     * {@code source} is the optional {@code source} column (where the scan came from, e.g.
+     * {@code nih} or {@code ieee8023:<file>}), empty when the manifest has none.
+     */
     public record Entry(int line, Path image, String file, String patient, Grade grade, double severity,
-                        Instant acquiredAt, String view, String trajectory) {
+                        Instant acquiredAt, String view, String trajectory, String source) {
+
+        /** The source's data set: the part of {@code source} before a colon ({@code ieee8023:x.jpg} is {@code ieee8023}). */
+        public String dataSet() {
+            int colon = source.indexOf(':');
+            return colon < 0 ? source : source.substring(0, colon);
+        }
 
         /** The image's bytes. */
         public byte[] read() {
@@ -46,16 +56,17 @@ public final class Manifest {
         if (lines.isEmpty() || !lines.get(0).startsWith("file,patient,level,severity")) {
             throw new IllegalArgumentException(manifest + ": first line must start with file,patient,level,severity");
         }
+        int sourceColumn = Arrays.asList(lines.get(0).trim().split(",", -1)).indexOf("source");
         List<Entry> entries = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (!lines.get(i).isBlank()) {
-                entries.add(entry(dir, lines.get(i).split(",", -1), i + 1));
+                entries.add(entry(dir, lines.get(i).split(",", -1), i + 1, sourceColumn));
             }
         }
         return entries;
     }
 
-    private static Entry entry(Path dir, String[] row, int line) {
+    private static Entry entry(Path dir, String[] row, int line, int sourceColumn) {
         if (row.length < 4) {
             throw new IllegalArgumentException("manifest line " + line + " has " + row.length + " fields, needs 4");
         }
@@ -80,7 +91,8 @@ public final class Manifest {
             throw new IllegalArgumentException("manifest line " + line + ": acquired_at '" + f[4]
                     + "' is not an ISO-8601 instant");
         }
+        String source = sourceColumn >= 0 && sourceColumn < row.length ? row[sourceColumn].trim() : "";
         return new Entry(line, dir.resolve(f[0]), f[0], f[1], grade, severity, acquiredAt,
-                f[5] == null ? "" : f[5].trim(), f[6] == null ? "" : f[6].trim());
+                f[5] == null ? "" : f[5].trim(), f[6] == null ? "" : f[6].trim(), source);
     }
 }

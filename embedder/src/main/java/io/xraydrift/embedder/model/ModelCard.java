@@ -15,11 +15,24 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * What a saved model is and how to feed it: written by the training command beside the weights
  * ({@value #FILE}), read by the embedder. {@code backbone} names a TorchScript file in the same
  * directory when the model is a transfer-learned backbone; empty for the project's own network.
+ * {@code intensity} says how gray levels are mapped before normalisation: {@value #EQUALIZED}
+ * (histogram equalisation, which removes exposure and contrast differences between sites) or
+ * {@value #LINEAR} (as they are; cards written before the field existed read as this).
  */
 public record ModelCard(
         String id, String version, String architecture, String backbone,
         int inputSize, int channels, float mean, float std, int embeddingSize,
-        List<String> classes, Map<String, Object> training) {
+        List<String> classes, Map<String, Object> training, String intensity) {
+
+    /** {@link #intensity()} of a model trained on histogram-equalised inputs. */
+    public static final String EQUALIZED = "equalized";
+    /** {@link #intensity()} of a model that takes the gray levels as they are (cards without the field). */
+    public static final String LINEAR = "linear";
+
+    /** Whether the model's inputs are histogram-equalised before normalisation. */
+    public boolean equalized() {
+        return EQUALIZED.equals(intensity);
+    }
 
     /** File name of the card in a model directory. */
     public static final String FILE = "model.json";
@@ -51,7 +64,7 @@ public record ModelCard(
     /** A copy with another version (the weights' hash, known only once they are saved). */
     public ModelCard withVersion(String newVersion) {
         return new ModelCard(id, newVersion, architecture, backbone, inputSize, channels, mean, std, embeddingSize,
-                classes, training);
+                classes, training, intensity);
     }
 
     public boolean hasBackbone() {

@@ -17,6 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -32,6 +35,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.xraydrift.phantoms.Manifest;
 
 /**
  * Trains an embedding model on a labelled image folder: the project's compact CNN from scratch,
@@ -41,9 +45,31 @@ import ai.djl.training.tracker.Tracker;
  */
 public final class ModelTrainer {
 
-    /** What to train. {@code backbone} empty = the project's own network. */
-    public record Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
-                          Optional<Path> backbone, int inputSize, String modelId, String command) {
+    /**
+     * What to train. {@code backbone} empty = the project's own network; {@code init} = a model
+     * directory of the project's network whose weights training starts from (fine-tuning);
+     * {@code sources} = data sets whose rows are used (the manifest's {@code source} column up to
+     * its colon; empty = every row); {@code excludedPatients} are left out (cross-validation's
+     * held-out fold); {@code contrastiveWeight} weighs a supervised contrastive term on the
+     * embedding (0 = none).
+     */
+    public record Options(List<Path> data, Path out, int epochs, long seed, int batchSize, float learningRate,
+                          Optional<Path> backbone, int inputSize, String modelId, String command,
+                          Set<String> sources, Set<String> excludedPatients, boolean equalize,
+                          Augmentation augmentation, Optional<Path> init, float contrastiveWeight) {
+
+        /** The options of the command before this one's data and search figures existed (one folder, no filter). */
+        public Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
+                       Optional<Path> backbone, int inputSize, String modelId, String command) {
+            this(List.of(data), out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command,
+                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f);
+        }
+
+        /** Whether a manifest row is trained on. */
+        boolean keeps(Manifest.Entry row) {
+            String dataSet = row.dataSet().isEmpty() ? "unnamed" : row.dataSet();
+            return !excludedPatients.contains(row.patient()) && (sources.isEmpty() || sources.contains(dataSet));
+        }
     }
 
     /** Default network: input size, normalisation, embedding size. */
@@ -51,6 +77,8 @@ public final class ModelTrainer {
     public static final float DEFAULT_MEAN = 0.5f;
     public static final float DEFAULT_STD = 0.25f;
     public static final int DEFAULT_EMBEDDING = 256;
+    /** Equalised inputs are spread evenly over 0..1: mean 0.5, standard deviation 1/sqrt(12). */
+    public static final float EQUALIZED_STD = 0.29f;
     /** ImageNet-style backbones take three channels, normalised with ImageNet's gray-level mean/std. */
     public static final float IMAGENET_MEAN = 0.449f;
     public static final float IMAGENET_STD = 0.226f;
@@ -70,11 +98,13 @@ public final class ModelTrainer {
                         : "XrayNet: 4 x (conv3x3-BN-ReLU-maxpool, 16/32/64/128 filters), global avg pool, dense "
                                 + DEFAULT_EMBEDDING + " + ReLU (embedding), linear head [3 level logits, severity]",
                 transfer ? TransferNet.BACKBONE_FILE : "", o.inputSize(), transfer ? 3 : 1,
-                transfer ? IMAGENET_MEAN : DEFAULT_MEAN, transfer ? IMAGENET_STD : DEFAULT_STD,
-                transfer ? -1 : DEFAULT_EMBEDDING, TrainingData.CLASSES, Map.of());
+                transfer ? IMAGENET_MEAN : DEFAULT_MEAN,
+                transfer ? IMAGENET_STD : o.equalize() ? EQUALIZED_STD : DEFAULT_STD,
+                transfer ? -1 : DEFAULT_EMBEDDING, TrainingData.CLASSES, Map.of(),
+                o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR);
         Preprocessing pre = Preprocessing.of(draft);
         progress.printf("reading %s ...%n", o.data());
-        TrainingData data = TrainingData.read(o.data(), pre, 0.1);
+        TrainingData data = TrainingData.read(o.data(), o::keeps, pre, 0.1);
         progress.printf("training on %d images %s, validating on %d %s (split by patient)%n", data.training().size(),
                 java.util.Arrays.toString(TrainingData.counts(data.training())), data.validation().size(),
                 java.util.Arrays.toString(TrainingData.counts(data.validation())));
@@ -83,9 +113,15 @@ public final class ModelTrainer {
         try {
             Block block = transfer ? TransferNet.onBackbone(o.backbone().get()) : new XrayNet(DEFAULT_EMBEDDING);
             model.setBlock(block);
-            DefaultTrainingConfig config = new DefaultTrainingConfig(new LevelSeverityLoss(2f))
+            if (o.init().isPresent()) {
+                startFrom(model, o.init().get(), draft);
+            }
+            int updates = o.epochs() * ((data.training().size() + o.batchSize() - 1) / o.batchSize());
+            Tracker rate = Tracker.cosine().setBaseValue(o.learningRate()).optFinalValue(o.learningRate() / 50)
+                    .setMaxUpdates(Math.max(1, updates)).build();
+            DefaultTrainingConfig config = new DefaultTrainingConfig(new LevelSeverityLoss(2f, o.contrastiveWeight(), 0.1f))
                     .optDevices(new Device[] {Device.cpu()})
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(o.learningRate())).build());
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(rate).build());
             double[] accuracy;
             long embeddingSize;
             try (Trainer trainer = model.newTrainer(config)) {
@@ -108,7 +144,14 @@ public final class ModelTrainer {
             }
             double seconds = (System.nanoTime() - began) / 1e9;
             Map<String, Object> training = new LinkedHashMap<>();
-            training.put("data", o.data().toAbsolutePath().normalize().getFileName().toString());
+            training.put("data", o.data().stream().map(d -> d.toAbsolutePath().normalize().getFileName().toString())
+                    .toList());
+            training.put("data_sets", dataSets(data));
+            training.put("intensity", draft.intensity());
+            training.put("augmentation", o.augmentation().strength());
+            training.put("contrastive_weight", o.contrastiveWeight());
+            training.put("started_from", o.init().map(p -> ModelCard.read(p).id() + "@" + ModelCard.read(p).version())
+                    .orElse("random initialisation"));
             training.put("training_images_per_level", counts(data.training()));
             training.put("validation_images_per_level", counts(data.validation()));
             training.put("epochs", o.epochs());
@@ -121,7 +164,7 @@ public final class ModelTrainer {
             training.put("command", o.command());
             ModelCard card = new ModelCard(draft.id(), weightsHash(o.out()), draft.architecture(), draft.backbone(),
                     draft.inputSize(), draft.channels(), draft.mean(), draft.std(), (int) embeddingSize, draft.classes(),
-                    training);
+                    training, draft.intensity());
             card.write(o.out());
             writeReadableCard(card, o.out());
             progress.printf(Locale.ROOT, "saved %s version %s to %s in %.0f s; validation accuracy %s%n", card.id(),
@@ -143,22 +186,22 @@ public final class ModelTrainer {
     private void fit(Trainer trainer, List<TrainingData.Example> examples, Options o, ModelCard card, long began) {
         int steps = (examples.size() + o.batchSize() - 1) / o.batchSize();
         int total = steps * o.epochs();
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < examples.size(); i++) {
-            order.add(i);
-        }
+        Preprocessing pre = Preprocessing.of(card);
+        SplittableRandom random = new SplittableRandom(o.seed() * 7919 + 17);
         int done = 0;
         for (int epoch = 1; epoch <= o.epochs(); epoch++) {
-            Collections.shuffle(order, new Random(o.seed() * 31 + epoch));
+            List<TrainingData.Example> order = balanced(examples, new Random(o.seed() * 31 + epoch));
             double lossSum = 0;
             int correct = 0;
             for (int step = 0; step < steps; step++) {
-                List<TrainingData.Example> batch = new ArrayList<>();
-                for (int i = step * o.batchSize(); i < Math.min(examples.size(), (step + 1) * o.batchSize()); i++) {
-                    batch.add(examples.get(order.get(i)));
+                List<TrainingData.Example> batch = order.subList(step * o.batchSize(),
+                        Math.min(order.size(), (step + 1) * o.batchSize()));
+                List<float[]> inputs = new ArrayList<>(batch.size());
+                for (TrainingData.Example e : batch) {
+                    inputs.add(pre.finish(o.augmentation().apply(e.resized(), card.inputSize(), random.split())));
                 }
                 try (NDManager m = trainer.getManager().newSubManager()) {
-                    NDList in = inputs(m, batch, card);
+                    NDList in = inputs(m, inputs, card);
                     NDArray labels = labels(m, batch);
                     try (GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(in, new NDList(labels));
@@ -173,13 +216,53 @@ public final class ModelTrainer {
                 if (step % 10 == 0 || step == steps - 1) {
                     double elapsed = (System.nanoTime() - began) / 1e9;
                     double left = elapsed / done * (total - done);
+                    int seen = Math.min(order.size(), (step + 1) * o.batchSize());
                     progress.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  accuracy %.3f  elapsed %s  left %s%n",
-                            epoch, o.epochs(), step + 1, steps, lossSum / Math.min(examples.size(), (step + 1) * o.batchSize()),
-                            (double) correct / Math.min(examples.size(), (step + 1) * o.batchSize()),
+                            epoch, o.epochs(), step + 1, steps, lossSum / seen, (double) correct / seen,
                             duration(elapsed), duration(left));
                 }
             }
         }
+    }
+
+    /**
+     * One epoch's order: as many draws as there are examples, each group (level and data set)
+     * drawn equally often, so a small real set or a rare level weighs as much as a large one; within
+     * a group every example comes once before any comes twice.
+     */
+    static List<TrainingData.Example> balanced(List<TrainingData.Example> examples, Random random) {
+        Map<String, List<TrainingData.Example>> groups = new TreeMap<>();
+        examples.forEach(e -> groups.computeIfAbsent(e.group(), g -> new ArrayList<>()).add(e));
+        int perGroup = (examples.size() + groups.size() - 1) / groups.size();
+        List<TrainingData.Example> order = new ArrayList<>(perGroup * groups.size());
+        for (List<TrainingData.Example> group : groups.values()) {
+            List<TrainingData.Example> pool = new ArrayList<>();
+            while (pool.size() < perGroup) {
+                List<TrainingData.Example> round = new ArrayList<>(group);
+                Collections.shuffle(round, random);
+                pool.addAll(round);
+            }
+            order.addAll(pool.subList(0, perGroup));
+        }
+        Collections.shuffle(order, random);
+        return order.subList(0, examples.size());
+    }
+
+    /** Loads the weights of a model directory of the project's network into the block before training. */
+    private static void startFrom(Model model, Path init, ModelCard draft) throws IOException, MalformedModelException {
+        ModelCard from = ModelCard.read(init);
+        if (from.hasBackbone() || from.inputSize() != draft.inputSize() || from.embeddingSize() != DEFAULT_EMBEDDING) {
+            throw new IllegalArgumentException("--init " + init + " is " + from.architecture() + " at "
+                    + from.inputSize() + " px with " + from.embeddingSize() + " floats; training continues only from the "
+                    + "project's own network at " + draft.inputSize() + " px with " + DEFAULT_EMBEDDING);
+        }
+        model.load(init, ModelCard.WEIGHTS);
+    }
+
+    private static Map<String, Integer> dataSets(TrainingData data) {
+        Map<String, Integer> out = new TreeMap<>();
+        data.training().forEach(e -> out.merge(e.group(), 1, Integer::sum));
+        return out;
     }
 
     private static double[] validate(Trainer trainer, List<TrainingData.Example> examples, ModelCard draft) {
@@ -187,8 +270,10 @@ public final class ModelTrainer {
         int[] all = new int[3];
         for (int from = 0; from < examples.size(); from += 32) {
             List<TrainingData.Example> batch = examples.subList(from, Math.min(examples.size(), from + 32));
+            Preprocessing pre = Preprocessing.of(draft);
+            List<float[]> inputs = batch.stream().map(e -> pre.finish(e.resized())).toList();
             try (NDManager m = trainer.getManager().newSubManager()) {
-                NDList out = trainer.evaluate(inputs(m, batch, draft));
+                NDList out = trainer.evaluate(inputs(m, inputs, draft));
                 long[] predicted = out.get(out.size() - 1).get(":, 0:3").argMax(1).toLongArray();
                 for (int i = 0; i < batch.size(); i++) {
                     all[batch.get(i).level()]++;
@@ -206,11 +291,11 @@ public final class ModelTrainer {
         }
     }
 
-    private static NDList inputs(NDManager m, List<TrainingData.Example> batch, ModelCard card) {
-        int size = batch.get(0).input().length;
+    private static NDList inputs(NDManager m, List<float[]> batch, ModelCard card) {
+        int size = batch.get(0).length;
         float[] flat = new float[batch.size() * size];
         for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(batch.get(i).input(), 0, flat, i * size, size);
+            System.arraycopy(batch.get(i), 0, flat, i * size, size);
         }
         return new NDList(m.create(flat, new Shape(batch.size(), card.channels(), card.inputSize(), card.inputSize())));
     }
@@ -284,7 +369,8 @@ public final class ModelTrainer {
                 "| architecture | " + c.architecture() + " |",
                 "| backbone file | " + (c.hasBackbone() ? c.backbone() : "none (trained from scratch)") + " |",
                 "| input | " + c.channels() + " x " + c.inputSize() + " x " + c.inputSize()
-                        + ", 8-bit gray resized by area averaging, (v/255 - " + c.mean() + ") / " + c.std() + " |",
+                        + ", 8-bit gray resized by area averaging" + (c.equalized() ? ", histogram-equalised" : "")
+                        + ", (v/255 - " + c.mean() + ") / " + c.std() + " |",
                 "| embedding | " + c.embeddingSize() + " floats (penultimate layer) |",
                 "| classes | " + String.join(", ", c.classes()) + " (+ severity regression) |",
                 "| training | " + c.training() + " |",

@@ -10,8 +10,12 @@ import javax.imageio.ImageIO;
 /**
  * Turns an image into the model's input: 8-bit grayscale, resized to the model's input size by
  * area averaging (exact and deterministic, unlike Java2D scaling), normalised as
- * {@code (v / 255 - mean) / std}, repeated over the model's channels. The training command and
- * the embedder both use this, so a model sees the same pixels in both.
+ * {@code (v / 255 - mean) / std}, repeated over the model's channels. Models trained on
+ * equalised inputs ({@link ModelCard#equalized()}) get the resized image histogram-equalised
+ * first: every monotone difference of exposure, window and contrast between sites and devices
+ * maps to the same input. The training command and the embedder both use this, so a model sees
+ * the same pixels in both (training adds its augmentation between {@link #resized} and
+ * {@link #finish}).
  */
 public final class Preprocessing {
 
@@ -22,16 +26,22 @@ public final class Preprocessing {
     private final int channels;
     private final float mean;
     private final float std;
+    private final boolean equalize;
 
     public Preprocessing(int size, int channels, float mean, float std) {
+        this(size, channels, mean, std, false);
+    }
+
+    public Preprocessing(int size, int channels, float mean, float std, boolean equalize) {
         this.size = size;
         this.channels = channels;
         this.mean = mean;
         this.std = std;
+        this.equalize = equalize;
     }
 
     public static Preprocessing of(ModelCard card) {
-        return new Preprocessing(card.inputSize(), card.channels(), card.mean(), card.std());
+        return new Preprocessing(card.inputSize(), card.channels(), card.mean(), card.std(), card.equalized());
     }
 
     /** Decodes PNG or JPEG bytes; fails naming what is wrong with them. */
@@ -71,17 +81,57 @@ public final class Preprocessing {
 
     /** The normalised CHW input of 8-bit gray pixels. */
     public float[] input(byte[] gray, int width, int height) {
+        return finish(resized(gray, width, height));
+    }
+
+    /** The image resized to size x size, gray levels 0..255 as floats (the stage augmentation works on). */
+    public float[] resized(BufferedImage img) {
+        return resized(gray(img), img.getWidth(), img.getHeight());
+    }
+
+    /** The pixels resized to size x size, gray levels 0..255 as floats. */
+    public float[] resized(byte[] gray, int width, int height) {
         if (width < MIN_SIDE || height < MIN_SIDE) {
             throw new IllegalArgumentException("image is " + width + "x" + height + " pixels, minimum is " + MIN_SIDE
                     + "x" + MIN_SIDE);
         }
-        float[] resized = resize(gray, width, height);
+        return resize(gray, width, height);
+    }
+
+    /** The CHW input of a resized image: equalised when the model wants it, normalised, repeated over channels. */
+    public float[] finish(float[] resized) {
+        float[] levels = equalize ? equalized(resized) : resized;
         float[] out = new float[channels * size * size];
-        for (int i = 0; i < resized.length; i++) {
-            float v = (resized[i] / 255f - mean) / std;
+        for (int i = 0; i < levels.length; i++) {
+            float v = (levels[i] / 255f - mean) / std;
             for (int c = 0; c < channels; c++) {
                 out[c * size * size + i] = v;
             }
+        }
+        return out;
+    }
+
+    /**
+     * Histogram equalisation over 256 bins: each pixel becomes the share of pixels at or below its
+     * level (mid-rank, so ties land in the middle of their range), scaled to 0..255. Any monotone
+     * change of gray levels before it gives the same output.
+     */
+    static float[] equalized(float[] levels) {
+        int[] histogram = new int[256];
+        int[] bin = new int[levels.length];
+        for (int i = 0; i < levels.length; i++) {
+            bin[i] = Math.max(0, Math.min(255, Math.round(levels[i])));
+            histogram[bin[i]]++;
+        }
+        float[] mapped = new float[256];
+        int below = 0;
+        for (int b = 0; b < 256; b++) {
+            mapped[b] = 255f * (below + histogram[b] / 2f) / levels.length;
+            below += histogram[b];
+        }
+        float[] out = new float[levels.length];
+        for (int i = 0; i < levels.length; i++) {
+            out[i] = mapped[bin[i]];
         }
         return out;
     }

@@ -3,27 +3,48 @@ package io.xraydrift.embedder.model;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import io.xraydrift.phantoms.Manifest;
 
 /**
- * A labelled image folder in the layout the phantoms command writes (and real data can be put
+ * Labelled image folders in the layout the phantoms command writes (and real data can be put
  * in): {@code manifest.csv} with {@code file,patient,level,severity,...}. Rows are split into
- * training and validation by patient, so no patient is on both sides.
+ * training and validation by patient, so no patient is on both sides. Images are kept resized
+ * but not yet normalised, so that training can augment them before {@link Preprocessing#finish}.
  */
 public record TrainingData(List<Example> training, List<Example> validation) {
 
     /** Level names in class-index order. */
     public static final List<String> CLASSES = List.of("healthy", "infected", "severe");
 
-    /** One labelled image, preprocessed. */
-    public record Example(String file, String patient, int level, float severity, float[] input) {
+    /**
+     * One labelled image, resized (gray levels 0..255). {@code group} is what balanced sampling
+     * evens out: the level and the data set it came from ({@code infected/nih}).
+     */
+    public record Example(String file, String patient, int level, float severity, String group, float[] resized) {
     }
 
-    /** Reads and preprocesses every row; {@code validationShare} of patients (by hash) go to validation. */
+    /** Reads one folder; {@code validationShare} of patients (by hash) go to validation. */
     public static TrainingData read(Path dir, Preprocessing preprocessing, double validationShare) {
-        List<Manifest.Entry> rows = Manifest.read(dir);
+        return read(List.of(dir), e -> true, preprocessing, validationShare);
+    }
+
+    /**
+     * Reads the rows of every folder that {@code keep} accepts and resizes their images;
+     * {@code validationShare} of patients (by hash) go to validation.
+     */
+    public static TrainingData read(List<Path> dirs, Predicate<Manifest.Entry> keep, Preprocessing preprocessing,
+                                    double validationShare) {
+        List<Manifest.Entry> rows = new ArrayList<>();
+        for (Path dir : dirs) {
+            Manifest.read(dir).stream().filter(keep).forEach(rows::add);
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no labelled rows to train on in " + dirs
+                    + " (after the source and patient filters)");
+        }
         Example[] examples = new Example[rows.size()];
         IntStream.range(0, rows.size()).parallel().forEach(i -> examples[i] = example(rows.get(i), preprocessing));
         List<Example> training = new ArrayList<>();
@@ -38,8 +59,9 @@ public record TrainingData(List<Example> training, List<Example> validation) {
     private static Example example(Manifest.Entry row, Preprocessing preprocessing) {
         int level = row.grade().ordinal();
         float severity = Double.isNaN(row.severity()) ? level / 2f : (float) row.severity();
-        return new Example(row.file(), row.patient(), level, severity,
-                preprocessing.input(Preprocessing.decode(row.read())));
+        String dataSet = row.dataSet().isEmpty() ? "unnamed" : row.dataSet();
+        return new Example(row.file(), row.patient(), level, severity, CLASSES.get(level) + "/" + dataSet,
+                preprocessing.resized(Preprocessing.decode(row.read())));
     }
 
     /** Examples per class index. */

@@ -72,7 +72,11 @@ final class DicomWebPoller implements AutoCloseable {
     private final AtomicBoolean healthy = new AtomicBoolean(true);
     /** SOP Instance UID → study date (yyyyMMdd) of instances handled. */
     private final Map<String, String> handled = new TreeMap<>();
-    private volatile String from = "19800101";
+    /**
+     * Earliest study date polled until instances are seen. De-identified data sets set dates to a
+     * placeholder (RSNA's files say 1901-01-01), so the first window reaches back that far.
+     */
+    private volatile String from = "19000101";
 
     DicomWebPoller(IngestConfig config, Ingestor ingestor, ScanWriter writer, RecentScans recent,
                    IngestCounters counters) {
@@ -147,11 +151,20 @@ final class DicomWebPoller implements AutoCloseable {
                 throw Rejected.invalid("image", "WADO-RS rendered frame answered HTTP " + r.statusCode());
             }
             png = r.body();
-            Submission s = new Submission(value(meta, "00100020"), acquired(meta), source, view(value(meta, "00185101")),
+            Instant now = Instant.now();
+            Instant acquired = acquired(meta);
+            if (acquired == null || acquired.isBefore(Ingestor.EARLIEST)) {
+                // A de-identified instance (no date, or a placeholder such as 1901-01-01): its arrival
+                // at ingest orders it among the patient's scans instead.
+                LOG.info("DICOMweb instance from {} has no plausible acquisition date ({}); using its arrival time {}",
+                        config.dicomWebName(), acquired, now);
+                acquired = now;
+            }
+            Submission s = new Submission(value(meta, "00100020"), acquired, source, view(value(meta, "00185101")),
                     value(meta, "00080060"), sop, png,
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).
                     "MONOCHROME2", null, Map.of());
-            Ingestor.Accepted a = ingestor.ingest(s, Instant.now());
+            Ingestor.Accepted a = ingestor.ingest(s, now);
             if (!recent.seen(a.scan().getScanId())) {
                 writer.write(a);
                 counters.accepted("dicomweb", 1);

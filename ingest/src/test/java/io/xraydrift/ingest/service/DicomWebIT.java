@@ -77,6 +77,49 @@ class DicomWebIT {
         }
     }
 
+    /**
+     * The real RSNA CR files from {@code ../shared/real-cxr/formats}, JPEG-coded and de-identified with
+     * a 1901-01-01 study date: both are pulled and nothing is dead-lettered. The two files differ in
+     * one byte only — the PhotometricInterpretation tag; the stored pixel values are the same — so a
+     * reader that honours the tag shows the MONOCHROME1 file as the exact negative of the MONOCHROME2
+     * one, pixel for pixel, and that is what must arrive.
+     */
+    @Test
+    void pullsBothRealRsnaFilesAndHonoursTheirPhotometricInterpretation(LocalStack stack) throws Exception {
+        Path formats = io.xraydrift.stack.RealCxr.formats();
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
+        try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-rsna"))) {
+            pacs.storeFile(formats.resolve("rsna-cr-chest-pa-monochrome2.dcm"), false);
+            pacs.storeFile(formats.resolve("rsna-cr-chest-pa-monochrome1.dcm"), true);
+            Map<String, String> env = new HashMap<>(IngestIT.env(stack));
+            env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
+            env.put(IngestConfig.DICOMWEB_NAME, "rsna-orthanc");
+            env.put(IngestConfig.POLL_INTERVAL, "500ms");
+            env.put(IngestConfig.STATE_DIR, dir.resolve("rsna-state").toString());
+            env.put("XRAY_INSTANCE_ID", "dicomweb-rsna-it");
+            String pseudonym = new Pseudonyms(IngestIT.KEY).patient("16d7f894-55d7-4d95-8957-d18987f0e981");
+            try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
+                ingest.start();
+                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 2);
+                assertEquals(2, scans.size(), scans.toString());
+                scans.forEach(s -> assertEquals("dicomweb:rsna-orthanc", s.getSource()));
+                scans.forEach(s -> assertEquals(ViewPosition.PA, s.getView()));
+                int[] a = pixels(scans.get(0));
+                int[] b = pixels(scans.get(1));
+                assertEquals(a.length, b.length, "same size");
+                int offNegative = 0;
+                for (int i = 0; i < a.length; i++) {
+                    offNegative = Math.max(offNegative, Math.abs(255 - a[i] - b[i]));
+                }
+                assertEquals(0, offNegative, "the same stored values under MONOCHROME1 arrive as the exact negative of "
+                        + "MONOCHROME2 (largest difference from 255 - v: " + offNegative + ")");
+                List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
+                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:rsna-orthanc"), 0);
+                assertEquals(List.of(), dead, "nothing of the real files is dead-lettered");
+            }
+        }
+    }
+
     private static List<String> attrs(String patient, String view, String time) {
         return List.of("PatientID=" + patient, "Modality=CR", "ViewPosition=" + view, "StudyDate=20261120",
                 "AcquisitionDate=20261120", "AcquisitionTime=" + time);

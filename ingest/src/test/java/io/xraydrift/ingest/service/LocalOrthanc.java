@@ -97,6 +97,20 @@ final class LocalOrthanc implements AutoCloseable {
         run(List.of("storescu", "-aec", AET, "127.0.0.1", String.valueOf(dicomPort), dcm.toString()));
     }
 
+    /**
+     * A DICOM file as it came, sent with storescu (offering JPEG transfer syntaxes too, for
+     * JPEG-coded files); {@code newInstanceUid} gives a copy a fresh SOP Instance UID first (two files
+     * of one instance would otherwise be one in the PACS).
+     */
+    void storeFile(Path dcm, boolean newInstanceUid) throws IOException, InterruptedException {
+        Path copy = dir.resolve("stored-" + System.nanoTime() + "-" + dcm.getFileName());
+        java.nio.file.Files.copy(dcm, copy);
+        if (newInstanceUid) {
+            run(List.of("dcmodify", "-nb", "-gin", copy.toString()));
+        }
+        run(List.of("storescu", "-xy", "-aec", AET, "127.0.0.1", String.valueOf(dicomPort), copy.toString()));
+    }
+
     private void run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(
                 ProcessBuilder.Redirect.appendTo(dir.resolve("dcmtk.log").toFile())).start();

@@ -1,0 +1,215 @@
+package io.xraydrift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.xraydrift.embedder.EmbedderConfig;
+import io.xraydrift.embedder.service.EmbedderService;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.indexer.service.IndexerService;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.service.IngestService;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.stack.RealCxr;
+import picocli.CommandLine;
+
+/**
+ * Real radiographs through the running services: a small real labelled cohort loaded with
+ * {@code cohort load} (twice: the second run adds nothing), then every PNG and JPEG of
+ * {@code ../shared/real-cxr/formats} — gray PNGs, gray stored as RGB, a PadChest JPEG, a 2373²
+ * ieee8023 JPEG — uploaded over HTTP as hospitals send them: each is accepted, embedded and
+ * answered with its 36 nearest labelled neighbours, and nothing is dead-lettered.
+ */
+@ExtendWith(LocalStackExtension.class)
+class RealFilesIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRealCohortLoadsOnceAndEveryRealFileIsAcceptedAndScored(LocalStack stack) throws Exception {
+        Map<String, String> env = new HashMap<>(LocalRun.settings(stack));
+        env.put("XRAY_HTTP_HOST", "127.0.0.1");
+        env.put("XRAY_HTTP_PORT", "0");
+        env.put("XRAY_INSTANCE_ID", "real-files-it");
+        env.put(Settings.DEMO_MODE, "true");
+        env.put(IngestConfig.STATE_DIR, dir.resolve("ingest").toString());
+        env.put(IndexerConfig.SNAPSHOT_DIR, dir.resolve("indexer").toString());
+        env.put(EmbedderConfig.DEVICE, "cpu");
+        Settings settings = Settings.of(env);
+        KafkaBootstrap.prepare(KafkaSettings.from(settings), "it-setup");
+        Path cohort = cohortSubset(40);
+        String source = "cohort:real-files-it";
+        try (IngestService ingest = new IngestService(IngestConfig.from(settings));
+             EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings));
+             IndexerService indexer = new IndexerService(IndexerConfig.from(settings))) {
+            ingest.start();
+            embedder.start();
+            indexer.start();
+            String ingestUrl = "http://127.0.0.1:" + ingest.httpPort();
+            Map<String, String> tokenEnv = Map.of(IndexerConfig.API_TOKEN, Settings.DEMO_API_TOKEN);
+
+            String first = cohortLoad(cohort, ingestUrl, source, tokenEnv);
+            assertTrue(first.contains("40 rows: 40 new, 0 already there, 0 refused"), first);
+            assertEquals(40, awaitLabelled(indexer.httpPort(), 40));
+            String second = cohortLoad(cohort, ingestUrl, source, tokenEnv);
+            assertTrue(second.contains("40 rows: 0 new, 40 already there, 0 refused"), second);
+            assertEquals(40, read(stack, Topics.SCANS, s -> s.getSource().equals(source), 40, Duration.ofSeconds(5))
+                    .size(), "each cohort scan is on xray.scans once");
+
+            HttpClient http = HttpClient.newHttpClient();
+            Set<String> scanIds = new HashSet<>();
+            List<Path> files = new ArrayList<>();
+            try (var list = Files.list(RealCxr.formats())) {
+                list.filter(p -> ScanUpload.contentType(bytes(p)) != null).sorted().forEach(files::add);
+            }
+            assertEquals(7, files.size(), "PNG and JPEG files in formats/: " + files);
+            int n = 0;
+            for (Path f : files) {
+                byte[] image = Files.readAllBytes(f);
+                String meta = JSON.createObjectNode().put("patientId", "REAL-FILES-" + n++)
+                        .put("acquiredAt", "2026-11-20T08:00:00Z").put("view", "PA").put("source", "real-files-it")
+                        .toString();
+                HttpResponse<String> r = http.send(ScanUpload.request(ingestUrl + "/scans", Settings.DEMO_API_TOKEN,
+                        meta, image, ScanUpload.contentType(image)), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, r.statusCode(), f.getFileName() + ": " + r.body());
+                scanIds.add(JSON.readTree(r.body()).path("scanId").asText());
+            }
+            List<ScanNeighbours> answered = read(stack, Topics.NEIGHBOURS, s -> scanIds.contains(s.getScanId()),
+                    files.size(), Duration.ofSeconds(120));
+            assertEquals(files.size(), answered.size(), "every real file is scored");
+            for (ScanNeighbours s : answered) {
+                assertEquals(36, s.getNeighbours().size(), s.getScanId());
+                assertTrue(s.getSeverityScore() >= 0 && s.getSeverityScore() <= 1, s.getScanId() + " score " + s.getSeverityScore());
+            }
+            List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> true, 0, Duration.ofSeconds(3));
+            assertEquals(List.of(), dead, "nothing of the real files or the cohort is dead-lettered");
+        }
+    }
+
+    /** A manifest of the first n rows of the real dev split, images by absolute path. */
+    private Path cohortSubset(int n) throws Exception {
+        Path dev = RealCxr.dev();
+        List<String> lines = Files.readAllLines(dev.resolve("manifest.csv"));
+        Map<String, Integer> perLevel = new HashMap<>();
+        List<String> out = new ArrayList<>(List.of(lines.get(0)));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            if (out.size() <= n && perLevel.merge(f[2], 1, Integer::sum) <= (n + 2) / 3) {
+                f[0] = dev.resolve(f[0]).toAbsolutePath().toString();
+                out.add(String.join(",", f));
+            }
+        }
+        Path cohort = Files.createDirectories(dir.resolve("cohort"));
+        Files.write(cohort.resolve("manifest.csv"), out);
+        return cohort;
+    }
+
+    private static String cohortLoad(Path cohort, String ingestUrl, String source, Map<String, String> env) {
+        CohortCommand.Load load = new CohortCommand.Load();
+        load.settings = Settings.of(env);
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setOut(tee);
+            rc = new CommandLine(load).execute("--data", cohort.toString(), "--ingest", ingestUrl, "--source", source);
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        original.println(out);
+        assertEquals(0, rc, out);
+        return out;
+    }
+
+    /** Polls the indexer's GET /index until it holds {@code wanted} labelled scans (or a minute passes). */
+    private static int awaitLabelled(int port, int wanted) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        int labelled = 0;
+        while (labelled < wanted && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index"))
+                    .header("Authorization", "Bearer " + Settings.DEMO_API_TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode models = JSON.readTree(r.body()).path("models");
+            labelled = models.size() == 0 ? 0 : models.get(0).path("labelled").asInt();
+        }
+        return labelled;
+    }
+
+    private static byte[] bytes(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Records of a topic that {@code keep} accepts, read from the start until n are seen and {@code settle} passed. */
+    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
+            Predicate<V> keep, int n, Duration settle) {
+        Map<String, Object> props = stack.readerProperties("real-files-it-");
+        List<V> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
+                new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {
+            c.subscribe(Set.of(topic.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+            long settled = 0;
+            while (System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(300)).forEach(r -> {
+                    if (r.value() != null && keep.test(r.value())) {
+                        out.add(r.value());
+                    }
+                });
+                if (out.size() >= n) {
+                    if (settled == 0) {
+                        settled = System.nanoTime() + settle.toNanos();
+                    } else if (System.nanoTime() > settled) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
