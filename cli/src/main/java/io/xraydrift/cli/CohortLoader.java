@@ -21,8 +21,8 @@ import io.xraydrift.phantoms.Manifest;
 
 /**
  * Loads a labelled folder as the reference cohort: every manifest row becomes a labelled scan
- * uploaded to ingest's {@code POST /scans} (patient id, acquisition time, view and reference label
- * from the manifest). Ingest pseudonymises, normalises and gates each one exactly as any other scan,
+ * uploaded to ingest's {@code POST /scans} (patient id, acquisition time, view, reference label
+ * and, where the manifest has one, the radiologist severity). Ingest pseudonymises, normalises and gates each one exactly as any other scan,
  * and answers a scan it already holds as a duplicate, so loading the same folder again adds nothing
  * (the indexer also ignores a scan id it holds). Shows a progress bar and returns what happened.
  */
@@ -102,6 +102,9 @@ final class CohortLoader {
                 .put("acquiredAt", row.acquiredAt().toString())
                 .put("referenceLabel", row.grade().name())
                 .put("source", source);
+        if (!Double.isNaN(row.severity())) {
+            meta.put("referenceSeverity", row.severity());
+        }
         if (row.view().equalsIgnoreCase("PA") || row.view().equalsIgnoreCase("AP")) {
             meta.put("view", row.view().toUpperCase(Locale.ROOT));
         }

@@ -76,7 +76,8 @@ final class Evaluation {
         this.index = new ReferenceIndex(model.card().id(), model.card().version(), Metric.ANGULAR,
                 model.card().embeddingSize(), trees, 42, 1e9, java.time.Duration.ofDays(365), (b, s) -> { });
         for (int i = 0; i < labelled.size(); i++) {
-            index.add("ref-" + i, labelled.get(i).patient(), labelled.get(i).level(), vectors.get(i));
+            index.add("ref-" + i, labelled.get(i).patient(), labelled.get(i).level(), labelled.get(i).severity(),
+                    vectors.get(i));
         }
         index.index().rebuildNow();
         this.forest = purity(false);

@@ -39,7 +39,7 @@ public final class SyntheticScans {
         for (int j = 0; j < K; j++) {
             Level label = j < severe ? Level.SEVERE : j < severe + infected ? Level.INFECTED : Level.HEALTHY;
             ns.add(new Neighbour("ref-" + label.name().toLowerCase(java.util.Locale.ROOT) + "-" + (j % 12),
-                    0.01f * (j + 1), label));
+                    0.01f * (j + 1), label, null));
         }
         return ScanNeighbours.newBuilder()
                 .setScanId(scanId)

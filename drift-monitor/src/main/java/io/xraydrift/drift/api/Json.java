@@ -68,6 +68,9 @@ final class Json {
             m.put("scanId", n.getScanId());
             m.put("label", n.getLabel().name());
             m.put("distance", n.getDistance());
+            if (n.getSeverity() != null) {
+                m.put("severity", n.getSeverity());
+            }
             return m;
         }).toList();
     }

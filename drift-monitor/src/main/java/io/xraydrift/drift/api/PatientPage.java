@@ -75,6 +75,8 @@ final class PatientPage {
                 h.append("<figure class=\"cell ").append(n.getLabel().name()).append("\"><img alt=\"")
                         .append(n.getLabel().name()).append("\" src=\"/thumbnails/").append(url(n.getScanId()))
                         .append("\"><figcaption>").append(n.getLabel().name().toLowerCase(Locale.ROOT))
+                        .append(n.getSeverity() == null ? "" : String.format(Locale.ROOT, " (severity %.2f)",
+                                n.getSeverity()))
                         .append(String.format(Locale.ROOT, " %.3f", n.getDistance())).append("</figcaption></figure>");
             }
             h.append("</div>");

@@ -35,9 +35,41 @@ public final class StoreSerdes {
         return of(DriftAlert.getClassSchema(), DriftAlert.class);
     }
 
+    /** The schema as it was before {@code Neighbour.severity} was added (same fingerprint as then). */
+    static org.apache.avro.Schema withoutNeighbourSeverity(org.apache.avro.Schema schema) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(schema.toString());
+            strip(tree);
+            return new org.apache.avro.Schema.Parser().parse(tree.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot derive the previous schema of " + schema.getFullName(), e);
+        }
+    }
+
+    private static void strip(com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isObject()) {
+            if ("Neighbour".equals(node.path("name").asText()) && node.path("fields").isArray()) {
+                var fields = (com.fasterxml.jackson.databind.node.ArrayNode) node.get("fields");
+                for (int i = fields.size() - 1; i >= 0; i--) {
+                    if ("severity".equals(fields.get(i).path("name").asText())) {
+                        fields.remove(i);
+                    }
+                }
+            }
+            node.elements().forEachRemaining(StoreSerdes::strip);
+        } else if (node.isArray()) {
+            node.elements().forEachRemaining(StoreSerdes::strip);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static <T extends SpecificRecord> Serde<T> of(org.apache.avro.Schema schema, Class<T> type) {
         BinaryMessageEncoder<T> encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+        // State written before Neighbour.severity existed still reads (the field then is null).
+        decoder.addSchema(withoutNeighbourSeverity(schema));
         return Serdes.serdeFrom((topic, value) -> {
             if (value == null) {
                 return null;

@@ -241,6 +241,7 @@ final class EmbeddingLoop implements Runnable {
                         .setPatient(scan.getPatient())
                         .setAcquiredAt(scan.getAcquiredAt())
                         .setReferenceLabel(scan.getReferenceLabel())
+                        .setReferenceSeverity(scan.getReferenceSeverity())
                         .setModel(modelRef)
                         .setVector(boxed(v))
                         .setEmbeddedAt(now)

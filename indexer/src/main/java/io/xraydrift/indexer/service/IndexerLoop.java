@@ -294,7 +294,8 @@ final class IndexerLoop implements Runnable {
         try {
             float[] v = vector(e);
             ref = reference(e);
-            ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(), v);
+            ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(),
+                    e.getReferenceSeverity() == null ? Double.NaN : e.getReferenceSeverity(), v);
             ref.seen(e.getEmbeddedAt().toEpochMilli());
         } catch (IllegalArgumentException ex) {
             // Not indexed; the query side dead-letters the same record with this reason.
@@ -406,7 +407,8 @@ final class IndexerLoop implements Runnable {
                 config.scoring());
         Scoring.Score score = scored.score();
         List<Neighbour> list = new ArrayList<>(scored.neighbours().size());
-        scored.neighbours().forEach(n -> list.add(new Neighbour(n.scanId(), n.distance(), n.label())));
+        scored.neighbours().forEach(n -> list.add(new Neighbour(n.scanId(), n.distance(), n.label(),
+                Double.isNaN(n.severity()) ? null : n.severity())));
         return ScanNeighbours.newBuilder()
                 .setScanId(e.getScanId())
                 .setPatient(e.getPatient())

@@ -21,8 +21,12 @@ import io.xraydrift.indexer.forest.Vectors;
  */
 public final class ReferenceIndex implements AutoCloseable {
 
-    /** Who a vector is. */
-    public record Entry(String scanId, String patient, Level label) {
+    /** Who a vector is; {@code severity} is its radiologist severity in [0, 1], NaN when not rated. */
+    public record Entry(String scanId, String patient, Level label, double severity) {
+
+        public Entry(String scanId, String patient, Level label) {
+            this(scanId, patient, label, Double.NaN);
+        }
     }
 
     private final String modelId;
@@ -71,7 +75,12 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     /** Adds a labelled scan; a scan id seen before is ignored (re-sent scans). Returns false if ignored. */
-    public synchronized boolean add(String scanId, String patient, Level label, float[] vector) {
+    public boolean add(String scanId, String patient, Level label, float[] vector) {
+        return add(scanId, patient, label, Double.NaN, vector);
+    }
+
+    /** Adds a labelled scan with its radiologist severity (NaN: not rated); a scan id seen before is ignored. */
+    public synchronized boolean add(String scanId, String patient, Level label, double severity, float[] vector) {
         if (ordinals.containsKey(scanId)) {
             return false;
         }
@@ -84,7 +93,7 @@ public final class ReferenceIndex implements AutoCloseable {
         if (ordinal >= e.length) {
             e = Arrays.copyOf(e, e.length * 2);
         }
-        e[ordinal] = new Entry(scanId, patient, label);
+        e[ordinal] = new Entry(scanId, patient, label, severity);
         entries = e;
         ordinals.put(scanId, ordinal);
         index.add(vector);
@@ -111,7 +120,7 @@ public final class ReferenceIndex implements AutoCloseable {
         List<Scoring.Labelled> out = new ArrayList<>(found.size());
         for (Neighbour n : found) {
             Entry entry = e[n.ordinal()];
-            out.add(new Scoring.Labelled(entry.scanId(), n.distance(), entry.label()));
+            out.add(new Scoring.Labelled(entry.scanId(), n.distance(), entry.label(), entry.severity()));
         }
         return out;
     }

@@ -6,7 +6,8 @@ import io.xraydrift.events.Level;
 
 /**
  * Severity from neighbours: the distance-weighted mean grade of the k nearest labelled scans
- * (healthy 0, infected 0.5, severe 1) blended with the scan's position on the axis from the
+ * (a neighbour's radiologist severity in [0, 1] where its reference scan carries one, else its
+ * label's grade: healthy 0, infected 0.5, severe 1) blended with the scan's position on the axis from the
  * healthy centroid (0) to the severe centroid (1). Pure arithmetic, no Kafka types.
  *
  * @param infectedThreshold score from which the level is INFECTED
@@ -15,8 +16,17 @@ import io.xraydrift.events.Level;
  */
 public record Scoring(double infectedThreshold, double severeThreshold, double axisWeight) {
 
-    /** One labelled neighbour. */
-    public record Labelled(String scanId, float distance, Level label) {
+    /** One labelled neighbour; {@code severity} is its radiologist severity, NaN when not rated. */
+    public record Labelled(String scanId, float distance, Level label, double severity) {
+
+        public Labelled(String scanId, float distance, Level label) {
+            this(scanId, distance, label, Double.NaN);
+        }
+
+        /** What the neighbour contributes to the score: its severity where rated, else its label's grade. */
+        public double grade() {
+            return Double.isNaN(severity) ? Scoring.grade(label) : severity;
+        }
     }
 
     /** The score of one scan. */
@@ -40,7 +50,7 @@ public record Scoring(double infectedThreshold, double severeThreshold, double a
         for (Labelled n : neighbours) {
             counts[n.label().ordinal()]++;
             double w = 1.0 / (1e-3 + Math.max(0, n.distance()));
-            weighted += w * grade(n.label());
+            weighted += w * n.grade();
             weights += w;
         }
         double gradeMean = weights > 0 ? weighted / weights : 0;

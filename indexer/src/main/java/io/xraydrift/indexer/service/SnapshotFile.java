@@ -39,7 +39,8 @@ import io.xraydrift.indexer.forest.Vectors;
  *     forest size, then the
  *     section table: name, file offset, byte length, CRC-32 of each section
  * 16+H  CRC-32 of bytes [0, 16+H)
- * sections at 4 KiB-aligned offsets: VECTORS f32[count*dim], ENTRIES, CENTROIDS, ROOTS i32,
+ * sections at 4 KiB-aligned offsets: VECTORS f32[count*dim], ENTRIES (scan id, patient, label,
+ *     radiologist severity or NaN — the severity since format 4), CENTROIDS, ROOTS i32,
  *     POSITIVE i32, NEGATIVE i32, PLANES f32[nodes*dim], OFFSETS f32, LEAFSTRT i32, LEAFITEM i32
  * </pre>
  *
@@ -52,7 +53,7 @@ import io.xraydrift.indexer.forest.Vectors;
 public final class SnapshotFile {
 
     static final String MAGIC = "XRAYFRS2";
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
     static final String SUFFIX = ".xfs";
     static final int ALIGN = 4096;
     private static final int PREAMBLE = 16;
@@ -175,6 +176,7 @@ public final class SnapshotFile {
                 out.writeUTF(entry.scanId());
                 out.writeUTF(entry.patient());
                 out.writeByte(entry.label().ordinal());
+                out.writeDouble(entry.severity());
             }
         }
         return bytes.toByteArray();
@@ -321,7 +323,7 @@ public final class SnapshotFile {
             List<ReferenceIndex.Entry> entries = new ArrayList<>(count);
             DataInputStream e = body.stream("ENTRIES");
             for (int i = 0; i < count; i++) {
-                entries.add(new ReferenceIndex.Entry(e.readUTF(), e.readUTF(), level(e.readByte(), file)));
+                entries.add(new ReferenceIndex.Entry(e.readUTF(), e.readUTF(), level(e.readByte(), file), e.readDouble()));
             }
             DataInputStream c = body.stream("CENTROID");
             double[][] sums = new double[3][dim];

@@ -35,6 +35,16 @@ class ScoringTest {
     }
 
     @Test
+    void aNeighboursRadiologistSeverityReplacesItsLabelsGrade() {
+        Scoring.Score rated = scoring.score(List.of(new Scoring.Labelled("a", 0.1f, Level.SEVERE, 0.6),
+                new Scoring.Labelled("b", 0.1f, Level.INFECTED, 0.2)), Double.NaN);
+        assertEquals(0.4, rated.gradeMean(), 1e-9);
+        Scoring.Score unrated = scoring.score(List.of(n(0.1f, Level.SEVERE), n(0.1f, Level.INFECTED)), Double.NaN);
+        assertEquals(0.75, unrated.gradeMean(), 1e-9);
+        assertEquals(1, rated.severe(), "the composition still counts labels");
+    }
+
+    @Test
     void axisFromCentroids() {
         double p = Scoring.axisPosition(new float[] {0.5f, 0f}, new double[] {0, 0}, new double[] {1, 0});
         assertEquals(0.5, p, 1e-9);

@@ -39,6 +39,8 @@ class SnapshotFileTest {
         assertEquals(1_764_000_000_000L, loaded.index().firstSeen());
         assertTrue(loaded.index().complete());
         assertEquals(ref.size(), loaded.index().size());
+        assertEquals(5 / 7.0, loaded.index().entry(5).severity(), 0.0);
+        assertTrue(Double.isNaN(loaded.index().entry(4).severity()));
         assertEquals(200, loaded.index().index().fresh());
         assertEquals(ref.index().built().version(), loaded.index().index().built().version());
         float[] queries = SyntheticVectors.lowRank(20, DIM, 6, 3, 0.3, 0.02, 11);
@@ -106,7 +108,9 @@ class SnapshotFileTest {
                 (b, s) -> { });
         float[] data = SyntheticVectors.lowRank(n, DIM, 6, 3, 0.3, 0.02, 1);
         for (int i = 0; i < n; i++) {
-            ref.add("s-" + i, "p-" + (i % 50), Level.values()[i % 3], Arrays.copyOfRange(data, i * DIM, (i + 1) * DIM));
+            // Every third scan (the severe ones) carries a radiologist severity; the snapshot keeps it.
+            ref.add("s-" + i, "p-" + (i % 50), Level.values()[i % 3], i % 3 == 2 ? (i % 7) / 7.0 : Double.NaN,
+                    Arrays.copyOfRange(data, i * DIM, (i + 1) * DIM));
         }
         return ref;
     }

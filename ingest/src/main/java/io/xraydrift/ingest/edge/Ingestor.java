@@ -79,6 +79,7 @@ public final class Ingestor {
                 .setHeight(image.height())
                 .setImage(ByteBuffer.wrap(image.png()))
                 .setReferenceLabel(s.referenceLabel())
+                .setReferenceSeverity(s.referenceSeverity())
                 .setAttributes(kept)
                 .build();
         ScanThumbnail thumb = new ScanThumbnail(scanId, ByteBuffer.wrap(image.thumbnail()), image.thumbWidth(),
@@ -122,6 +123,16 @@ public final class Ingestor {
         }
         if (s.source() == null || s.source().isBlank()) {
             throw Rejected.invalid("source", "source is missing");
+        }
+        if (s.referenceSeverity() != null) {
+            double v = s.referenceSeverity();
+            if (!(v >= 0 && v <= 1)) {
+                throw Rejected.invalid("referenceSeverity", "referenceSeverity " + v + " is outside [0, 1]");
+            }
+            if (s.referenceLabel() == null) {
+                throw Rejected.invalid("referenceSeverity", "referenceSeverity " + v + " is given without a "
+                        + "referenceLabel: only reference-cohort scans carry a radiologist severity");
+            }
         }
         if (s.modality() != null && !MODALITIES.contains(s.modality())) {
             throw Rejected.invalid("modality", "modality '" + s.modality() + "' is not CR or DX");

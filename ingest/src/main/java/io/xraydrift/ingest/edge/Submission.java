@@ -19,9 +19,18 @@ import io.xraydrift.events.ViewPosition;
  * @param image           the image file's bytes
  * @param photometric     MONOCHROME1, MONOCHROME2 or null (= MONOCHROME2)
  * @param referenceLabel  curated label of reference-cohort scans, or null
+ * @param referenceSeverity radiologist severity in [0, 1] of a reference scan, or null
  * @param attributes      free-form attributes (only allow-listed keys are kept)
  */
 public record Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
                          String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
-                         Map<String, String> attributes) {
+                         Double referenceSeverity, Map<String, String> attributes) {
+
+    /** A submission without a radiologist severity. */
+    public Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
+                      String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
+                      Map<String, String> attributes) {
+        this(rawPatientId, acquiredAt, source, view, modality, sopInstanceUid, image, photometric, referenceLabel, null,
+                attributes);
+    }
 }

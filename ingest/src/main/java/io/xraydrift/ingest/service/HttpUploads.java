@@ -42,7 +42,7 @@ final class HttpUploads {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> IMAGE_TYPES = Set.of("image/png", "image/jpeg", "application/octet-stream");
     private static final Set<String> FIELDS = Set.of("patientId", "acquiredAt", "view", "modality", "sopInstanceUid",
-            "photometricInterpretation", "referenceLabel", "attributes", "source");
+            "photometricInterpretation", "referenceLabel", "referenceSeverity", "attributes", "source");
 
     private final IngestConfig config;
     private final BearerToken token;
@@ -171,7 +171,19 @@ final class HttpUploads {
         return new Submission(patient.isTextual() ? patient.asText() : null, instant(m, "acquiredAt"),
                 m.path("source").asText("http"), enumOf(m, "view", ViewPosition.class, ViewPosition.UNKNOWN),
                 m.path("modality").asText("CR"), text(m, "sopInstanceUid"), image, text(m, "photometricInterpretation"),
-                enumOf(m, "referenceLabel", Level.class, null), attributes);
+                enumOf(m, "referenceLabel", Level.class, null), severity(m), attributes);
+    }
+
+    private static Double severity(JsonNode m) throws Rejected {
+        JsonNode n = m.path("referenceSeverity");
+        if (n.isMissingNode() || n.isNull()) {
+            return null;
+        }
+        if (!n.isNumber()) {
+            throw Rejected.invalid("referenceSeverity", "field 'referenceSeverity' must be a number in [0, 1], got "
+                    + n.getNodeType());
+        }
+        return n.asDouble();
     }
 
     private static String text(JsonNode m, String field) {

@@ -198,7 +198,8 @@ final class IntakeLoop implements Runnable {
             byte[] image = image(event, where);
             Submission s = new Submission(event.getPatientId(), event.getAcquiredAt(), event.getSource(),
                     event.getView(), event.getModality(), event.getSopInstanceUid(), image,
-                    event.getPhotometricInterpretation(), event.getReferenceLabel(), event.getAttributes());
+                    event.getPhotometricInterpretation(), event.getReferenceLabel(), event.getReferenceSeverity(),
+                    event.getAttributes());
             return new Outcome(record, ingestor.ingest(s, now), null);
         } catch (Rejected e) {
             return dead(record, "intake record at " + where + " from '" + event.getSource() + "': " + e.getMessage(), e);

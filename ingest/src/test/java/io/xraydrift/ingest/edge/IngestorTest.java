@@ -109,6 +109,21 @@ class IngestorTest {
     }
 
     @Test
+    void aReferenceScanCarriesItsRadiologistSeverityWithinZeroToOne() throws Exception {
+        byte[] png = encode(PHANTOM, "png");
+        Submission rated = new Submission("MRN-5", NOW.minusSeconds(5), "t", ViewPosition.PA, "CR", null, png, null,
+                io.xraydrift.events.Level.SEVERE, 0.72, Map.of());
+        assertEquals(0.72, ingestor.ingest(rated, NOW).scan().getReferenceSeverity(), 0.0);
+        Rejected outside = assertThrows(Rejected.class, () -> ingestor.ingest(new Submission("MRN-5", NOW, "t",
+                ViewPosition.PA, "CR", null, png, null, io.xraydrift.events.Level.SEVERE, 1.5, Map.of()), NOW));
+        assertEquals("referenceSeverity", outside.field());
+        assertTrue(outside.getMessage().contains("1.5"), outside.getMessage());
+        Rejected unlabelled = assertThrows(Rejected.class, () -> ingestor.ingest(new Submission("MRN-5", NOW, "t",
+                ViewPosition.PA, "CR", null, png, null, null, 0.3, Map.of()), NOW));
+        assertTrue(unlabelled.getMessage().contains("without a referenceLabel"), unlabelled.getMessage());
+    }
+
+    @Test
     void onlyAllowListedAttributesSurvive() throws Exception {
         Submission s = new Submission("MRN-3", NOW.minusSeconds(5), "t", ViewPosition.PA, "CR", null,
                 encode(PHANTOM, "png"), null, null, Map.of("ward", "7", "comment", "Mr Smith, coughing"));
