@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +18,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelTrainer;
 import io.xraydrift.embedder.service.Models;
@@ -149,13 +147,7 @@ final class CrossValidateCommand implements Callable<Integer> {
 
     private EmbeddingModel modelFor(int fold, Set<String> held, Path root) {
         if (model != null) {
-            Map<String, String> env = new HashMap<>();
-            env.put(EmbedderConfig.DEVICE, "cpu");
-            if (!"default".equals(model)) {
-                env.put(EmbedderConfig.MODEL, model);
-            }
-            EmbedderConfig config = EmbedderConfig.from(Settings.of(env));
-            return Models.load(config, Models.device(config.device()));
+            return EvaluateCommand.load(model);
         }
         List<Path> dirs = new ArrayList<>(trainData);
         dirs.add(data);

@@ -125,17 +125,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** Evaluates one model (null = bundled) on --data/--trajectories, writes its report, returns its figures. */
     private Map<String, Object> evaluate(Path modelDir, Path report, Path scoresFile) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put(EmbedderConfig.DEVICE, "cpu");
-        if (modelDir != null) {
-            env.put(EmbedderConfig.MODEL, modelDir.toString());
-        }
-        EmbedderConfig config = EmbedderConfig.from(Settings.of(env));
         Scoring scoring = new Scoring(0.15, 0.55, 0.3);
         DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
-        try (EmbeddingModel m = Models.load(config, Models.device(config.device()))) {
+        try (EmbeddingModel m = load(modelDir == null ? null : modelDir.toString())) {
             Evaluation e = new Evaluation(m, Evaluation.read(data), k, trees, sk, scoring, rule);
             if (trajectories != null) {
                 e.trajectories(m, Evaluation.read(trajectories));
@@ -162,6 +156,17 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
+    /** A model on the CPU, as the embedder loads it: a directory or TorchScript file, or the bundled one (null, 'default'). */
+    static EmbeddingModel load(String model) {
+        Map<String, String> env = new HashMap<>();
+        env.put(EmbedderConfig.DEVICE, "cpu");
+        if (model != null && !"default".equals(model)) {
+            env.put(EmbedderConfig.MODEL, model);
+        }
+        EmbedderConfig config = EmbedderConfig.from(Settings.of(env));
+        return Models.load(config, Models.device(config.device()));
+    }
+
     /** The figures of an evaluation, rounded to three decimals (null where not defined). */
     static Map<String, Object> figures(Evaluation e) {
         Map<String, Object> figures = new LinkedHashMap<>();
@@ -173,6 +178,10 @@ final class EvaluateCommand implements Callable<Integer> {
         figures.put("purity_exact_severe", round(e.exact.mean()[2]));
         figures.put("sensitivity", round(e.sensitivity()));
         figures.put("specificity", round(e.specificity()));
+        double[] single = e.sensitivitySpecificity(new DriftRule(e.rule.infectedThreshold(), e.rule.severeThreshold(),
+                e.rule.hysteresis(), e.rule.window(), e.rule.rise(), 1));
+        figures.put("sensitivity_confirm_1", round(single[0]));
+        figures.put("specificity_confirm_1", round(single[1]));
         figures.put("median_lead_scans", round(e.medianLeadScans()));
         figures.put("false_alerts_per_100_scans", round(e.falseAlertsPer100Scans()));
         figures.put("severity_spearman", round(e.severitySpearman()));

@@ -199,6 +199,30 @@ final class Evaluation {
                 : (double) worsening.stream().filter(p -> alerts(p) > 0).count() / worsening.size();
     }
 
+    /**
+     * Sensitivity and specificity of another drift rule over the same scored series (e.g. one that
+     * escalates on a single scan: real series are often two or three scans, and a rule that wants
+     * two scans above a threshold cannot alert on the second of two).
+     */
+    double[] sensitivitySpecificity(DriftRule other) {
+        int worsening = 0;
+        int caught = 0;
+        int quiet = 0;
+        int silent = 0;
+        for (Patient p : patients) {
+            long worse = other.evaluate(p.id(), p.scored()).stream().filter(a -> a.kind() != AlertKind.RECOVERY).count();
+            if ("worsening".equals(p.trajectory())) {
+                worsening++;
+                caught += worse > 0 ? 1 : 0;
+            } else if ("stable".equals(p.trajectory()) || "improving".equals(p.trajectory())) {
+                quiet++;
+                silent += worse == 0 ? 1 : 0;
+            }
+        }
+        return new double[] {worsening == 0 ? Double.NaN : (double) caught / worsening,
+            quiet == 0 ? Double.NaN : (double) silent / quiet};
+    }
+
     /** Stable and improving patients without one. */
     double specificity() {
         List<Patient> quiet = quietPatients();

@@ -15,14 +15,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * How a model is trained: the options {@code train} and {@code crossval} share, with the defaults a
- * site should use on a few hundred labelled scans (equalised inputs, full augmentation, 12 epochs).
+ * site should use on a few hundred labelled scans — 64 px equalised inputs, full augmentation, a
+ * supervised contrastive term beside the level and severity heads, 60 epochs — chosen by
+ * patient-disjoint cross-validation on real radiographs (docs/real-data.md).
  */
 final class TrainingOptions {
+
+    /** Input side of the site defaults (the project's network; a backbone takes 224). */
+    static final int SITE_INPUT = ModelTrainer.DEFAULT_INPUT;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--epochs", defaultValue = "12", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "60", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and augmentation "
@@ -49,7 +54,7 @@ final class TrainingOptions {
             + "zoom, rotation, exposure, blur, noise and burnt-in text (default: ${DEFAULT-VALUE}).")
     double augment;
 
-    @Option(names = "--contrastive", defaultValue = "0", description = "Weight of a supervised contrastive term on the "
+    @Option(names = "--contrastive", defaultValue = "1", description = "Weight of a supervised contrastive term on the "
             + "embedding (same level together, by cosine), beside the level and severity heads (default: ${DEFAULT-VALUE}).")
     float contrastive;
 
@@ -59,7 +64,8 @@ final class TrainingOptions {
     @Option(names = "--backbone", description = "TorchScript backbone to transfer-learn from (frozen).")
     Path backbone;
 
-    @Option(names = "--input-size", description = "Input side in pixels (default: 128; 224 with --backbone).")
+    @Option(names = "--input-size", description = "Input side in pixels (default: " + SITE_INPUT
+            + "; 224 with --backbone).")
     Integer inputSize;
 
     @Option(names = "--id", description = "Model id (default: xray-drift-default, or the backbone file's name).")
@@ -76,7 +82,7 @@ final class TrainingOptions {
         if (augment < 0 || augment > 2) {
             throw new ParameterException(spec.commandLine(), "--augment " + augment + " is outside [0, 2]");
         }
-        int size = inputSize != null ? inputSize : backbone != null ? 224 : ModelTrainer.DEFAULT_INPUT;
+        int size = inputSize != null ? inputSize : backbone != null ? 224 : SITE_INPUT;
         String modelId = id != null ? id : backbone != null
                 ? backbone.getFileName().toString().replaceFirst("\\.pt$", "") : "xray-drift-default";
         String command = "xray-drift train --data " + String.join(",", data.stream().map(Path::toString).toList())

@@ -76,7 +76,7 @@ class RealFilesIT {
         env.put(EmbedderConfig.DEVICE, "cpu");
         Settings settings = Settings.of(env);
         KafkaBootstrap.prepare(KafkaSettings.from(settings), "it-setup");
-        Path cohort = cohortSubset(40);
+        Path cohort = SiteTrainingTest.subset(dir.resolve("cohort"), 14);
         String source = "cohort:real-files-it";
         try (IngestService ingest = new IngestService(IngestConfig.from(settings));
              EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings));
@@ -88,11 +88,11 @@ class RealFilesIT {
             Map<String, String> tokenEnv = Map.of(IndexerConfig.API_TOKEN, Settings.DEMO_API_TOKEN);
 
             String first = cohortLoad(cohort, ingestUrl, source, tokenEnv);
-            assertTrue(first.contains("40 rows: 40 new, 0 already there, 0 refused"), first);
-            assertEquals(40, awaitLabelled(indexer.httpPort(), 40));
+            assertTrue(first.contains("42 rows: 42 new, 0 already there, 0 refused"), first);
+            assertEquals(42, awaitLabelled(indexer.httpPort(), 42));
             String second = cohortLoad(cohort, ingestUrl, source, tokenEnv);
-            assertTrue(second.contains("40 rows: 0 new, 40 already there, 0 refused"), second);
-            assertEquals(40, read(stack, Topics.SCANS, s -> s.getSource().equals(source), 40, Duration.ofSeconds(5))
+            assertTrue(second.contains("42 rows: 0 new, 42 already there, 0 refused"), second);
+            assertEquals(42, read(stack, Topics.SCANS, s -> s.getSource().equals(source), 42, Duration.ofSeconds(5))
                     .size(), "each cohort scan is on xray.scans once");
 
             HttpClient http = HttpClient.newHttpClient();
@@ -123,24 +123,6 @@ class RealFilesIT {
             List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> true, 0, Duration.ofSeconds(3));
             assertEquals(List.of(), dead, "nothing of the real files or the cohort is dead-lettered");
         }
-    }
-
-    /** A manifest of the first n rows of the real dev split, images by absolute path. */
-    private Path cohortSubset(int n) throws Exception {
-        Path dev = RealCxr.dev();
-        List<String> lines = Files.readAllLines(dev.resolve("manifest.csv"));
-        Map<String, Integer> perLevel = new HashMap<>();
-        List<String> out = new ArrayList<>(List.of(lines.get(0)));
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",", -1);
-            if (out.size() <= n && perLevel.merge(f[2], 1, Integer::sum) <= (n + 2) / 3) {
-                f[0] = dev.resolve(f[0]).toAbsolutePath().toString();
-                out.add(String.join(",", f));
-            }
-        }
-        Path cohort = Files.createDirectories(dir.resolve("cohort"));
-        Files.write(cohort.resolve("manifest.csv"), out);
-        return cohort;
     }
 
     private static String cohortLoad(Path cohort, String ingestUrl, String source, Map<String, String> env) {

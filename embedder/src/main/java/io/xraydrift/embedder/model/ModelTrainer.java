@@ -73,7 +73,7 @@ public final class ModelTrainer {
     }
 
     /** Default network: input size, normalisation, embedding size. */
-    public static final int DEFAULT_INPUT = 128;
+    public static final int DEFAULT_INPUT = 64;
     public static final float DEFAULT_MEAN = 0.5f;
     public static final float DEFAULT_STD = 0.25f;
     public static final int DEFAULT_EMBEDDING = 256;
