@@ -160,6 +160,7 @@ final class EvaluateCommand implements Callable<Integer> {
     static EmbeddingModel load(String model) {
         Map<String, String> env = new HashMap<>();
         env.put(EmbedderConfig.DEVICE, "cpu");
+        env.put(EmbedderConfig.API_TOKEN, "no-http-endpoint-here"); // only the model is loaded, nothing is served
         if (model != null && !"default".equals(model)) {
             env.put(EmbedderConfig.MODEL, model);
         }

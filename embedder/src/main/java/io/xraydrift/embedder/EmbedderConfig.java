@@ -20,9 +20,11 @@ import io.xraydrift.platform.config.Settings;
  * @param mean     normalisation mean of a bare TorchScript model
  * @param std      normalisation standard deviation of a bare TorchScript model
  * @param backfill replay xray.scans from the beginning under a consumer group of this model version
+ * @param apiToken bearer token of {@code POST /embed}
  */
 public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device device, int maxBatch,
-                             Duration maxWait, int threads, int inputSize, float mean, float std, boolean backfill) {
+                             Duration maxWait, int threads, int inputSize, float mean, float std, boolean backfill,
+                             String apiToken) {
 
     /** Where to run the model: a GPU when the engine reports one ({@code AUTO}), or forced. */
     public enum Device { AUTO, CPU, GPU }
@@ -38,6 +40,7 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
     public static final String MEAN = "XRAY_EMBEDDER_MEAN";
     public static final String STD = "XRAY_EMBEDDER_STD";
     public static final String BACKFILL = "XRAY_EMBEDDER_BACKFILL";
+    public static final String API_TOKEN = "XRAY_API_TOKEN";
 
     public static EmbedderConfig from(Settings s) {
         return new EmbedderConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
@@ -49,6 +52,7 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
                 s.integer(INPUT_SIZE, 224, 32, 2048),
                 (float) s.decimal(MEAN, 0.449, 0.0, 1.0),
                 (float) s.decimal(STD, 0.226, 0.001, 1.0),
-                s.bool(BACKFILL, false));
+                s.bool(BACKFILL, false),
+                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "POST /embed needs a bearer token outside demo mode"));
     }
 }

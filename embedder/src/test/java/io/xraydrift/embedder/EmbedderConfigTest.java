@@ -32,8 +32,17 @@ class EmbedderConfigTest {
     }
 
     @Test
+    void postEmbedNeedsATokenOutsideDemoMode() {
+        ConfigException e = assertThrows(ConfigException.class, () -> EmbedderConfig.from(Settings.of(Map.of())));
+        assertTrue(e.getMessage().contains("XRAY_API_TOKEN"), e.getMessage());
+        assertEquals(Settings.DEMO_API_TOKEN, EmbedderConfig.from(Settings.of(Map.of(Settings.DEMO_MODE, "true")))
+                .apiToken());
+    }
+
+    @Test
     void defaults() {
-        EmbedderConfig c = EmbedderConfig.from(Settings.of(Map.of(EmbedderConfig.DEVICE, "cpu")));
+        EmbedderConfig c = EmbedderConfig.from(Settings.of(Map.of(EmbedderConfig.DEVICE, "cpu",
+                EmbedderConfig.API_TOKEN, "a-token")));
         assertEquals(EmbedderConfig.Device.CPU, c.device());
         assertEquals(16, c.maxBatch());
         assertEquals(Duration.ofMillis(50), c.maxWait());

@@ -2,10 +2,8 @@ package io.xraydrift.embedder.model;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 
-import javax.imageio.ImageIO;
+import io.xraydrift.platform.image.ImageLimits;
 
 /**
  * Turns an image into the model's input: 8-bit grayscale, resized to the model's input size by
@@ -44,17 +42,12 @@ public final class Preprocessing {
         return new Preprocessing(card.inputSize(), card.channels(), card.mean(), card.std(), card.equalized());
     }
 
-    /** Decodes PNG or JPEG bytes; fails naming what is wrong with them. */
+    /**
+     * Decodes PNG or JPEG bytes, refusing unread a header that declares more pixels than
+     * {@link ImageLimits} allows; fails naming what is wrong with them.
+     */
     public static BufferedImage decode(byte[] bytes) {
-        try {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
-            if (img == null) {
-                throw new IllegalArgumentException("not a PNG or JPEG image (" + bytes.length + " bytes)");
-            }
-            return img;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("undecodable image (" + bytes.length + " bytes): " + e.getMessage(), e);
-        }
+        return ImageLimits.decode(bytes, null);
     }
 
     /** 8-bit gray pixels of any image, row-major. */

@@ -28,6 +28,7 @@ public final class EmbedderService implements Service {
 
     private final EmbedderConfig config;
     private final Health health = new Health();
+    private final io.xraydrift.platform.http.BearerToken token;
     private volatile EmbeddingModel model;
     private volatile ServiceShell shell;
     private volatile EmbeddingLoop loop;
@@ -35,6 +36,7 @@ public final class EmbedderService implements Service {
 
     public EmbedderService(EmbedderConfig config) {
         this.config = config;
+        this.token = new io.xraydrift.platform.http.BearerToken(config.apiToken(), false);
     }
 
     @Override
@@ -60,8 +62,11 @@ public final class EmbedderService implements Service {
         thread.start();
     }
 
-    /** Ad-hoc embedding: PNG or JPEG bytes in, the vector and the model version out. */
+    /** Ad-hoc embedding (bearer token): PNG or JPEG bytes in, the vector and the model version out. */
     private void embed(Context ctx) {
+        if (!token.check(ctx)) {
+            return;
+        }
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (!type.startsWith("image/png") && !type.startsWith("image/jpeg") && !type.startsWith("application/octet-stream")) {
             ctx.status(415).json(Map.of("error", "Content-Type '" + ctx.contentType()

@@ -61,6 +61,7 @@ import io.xraydrift.stack.LocalStackExtension;
 class EmbedderIT {
 
     private static final PhantomRenderer RENDERER = new PhantomRenderer(256);
+    private static final String TOKEN = "embedder-it-token-0123456789abcdef";
 
     @Test
     @Order(1)
@@ -82,6 +83,11 @@ class EmbedderIT {
                 float[] expected = direct.embed(direct.preprocessing().input(
                         Preprocessing.decode(images.values().iterator().next())));
                 assertArrayEquals(expected, viaHttp, 1e-5f);
+                assertEquals(401, post(service.httpPort(), images.values().iterator().next(), null).statusCode(),
+                        "POST /embed without the token");
+                HttpResponse<String> bomb = post(service.httpPort(), declaredPng(30_000, 30_000), TOKEN);
+                assertEquals(400, bomb.statusCode(), bomb.body());
+                assertTrue(bomb.body().contains("declares 30000x30000"), bomb.body());
             }
             assertEquals(Level.SEVERE, out.get("exact-002").get(0).getReferenceLabel());
         }
@@ -156,6 +162,7 @@ class EmbedderIT {
         env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
         env.put("XRAY_HTTP_HOST", "127.0.0.1");
         env.put("XRAY_HTTP_PORT", "0");
+        env.put(EmbedderConfig.API_TOKEN, TOKEN);
         env.put("XRAY_INSTANCE_ID", instance);
         env.put(EmbedderConfig.MAX_BATCH, "8");
         env.put(EmbedderConfig.DEVICE, "cpu");
@@ -261,10 +268,31 @@ class EmbedderIT {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     }
 
+    private static HttpResponse<String> post(int port, byte[] png, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/embed"))
+                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(png));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A PNG whose header declares w x h 8-bit gray pixels, with almost no data behind it (a decompression bomb's shape). */
+    private static byte[] declaredPng(int w, int h) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(w).putInt(h)
+                .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array())
+                .putInt((int) crc.getValue()).putInt(0).put("IEND".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .putInt(0xAE426082);
+        return png.array();
+    }
+
     private static float[] postEmbed(int port, byte[] png) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/embed")).header("Content-Type", "image/png")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = post(port, png, TOKEN);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode vector = new ObjectMapper().readTree(r.body()).get("vector");
         float[] out = new float[vector.size()];

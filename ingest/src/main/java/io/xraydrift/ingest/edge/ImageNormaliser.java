@@ -3,22 +3,20 @@ package io.xraydrift.ingest.edge;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Iterator;
 import java.util.Locale;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+
+import io.xraydrift.platform.image.ImageLimits;
 
 /**
  * Decodes an uploaded radiograph (PNG or JPEG, 8- or 16-bit grayscale; colour is refused) and
@@ -32,9 +30,9 @@ public final class ImageNormaliser {
     /** Longest side of thumbnails. */
     public static final int THUMBNAIL_SIDE = 96;
     /** Largest side a header may declare. */
-    public static final int MAX_DECLARED_SIDE = 16_384;
+    public static final int MAX_DECLARED_SIDE = ImageLimits.MAX_DECLARED_SIDE;
     /** Most pixels a header may declare. */
-    public static final long MAX_DECLARED_PIXELS = 50_000_000L;
+    public static final long MAX_DECLARED_PIXELS = ImageLimits.MAX_DECLARED_PIXELS;
 
     /** ImageIO's PNG quality: deflate level = round(9 * (1 - quality)) → 1. */
     private static final float PNG_QUALITY = 0.89f;
@@ -109,30 +107,11 @@ public final class ImageNormaliser {
     }
 
     private static BufferedImage decode(byte[] bytes, String format) throws Rejected {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
-            if (!readers.hasNext()) {
-                throw new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "no decoder for " + format);
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if (w > MAX_DECLARED_SIDE || h > MAX_DECLARED_SIDE || (long) w * h > MAX_DECLARED_PIXELS) {
-                    throw new Rejected(Rejected.Kind.TOO_LARGE, "image", "image declares " + w + "x" + h
-                            + " pixels; at most " + MAX_DECLARED_SIDE + " per side and " + MAX_DECLARED_PIXELS
-                            + " pixels are decoded");
-                }
-                BufferedImage img = reader.read(0);
-                if (img == null) {
-                    throw Rejected.invalid("image", format + " decoder returned no image");
-                }
-                return img;
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
+        try {
+            return ImageLimits.decode(bytes, format);
+        } catch (ImageLimits.TooLarge e) {
+            throw new Rejected(Rejected.Kind.TOO_LARGE, "image", e.getMessage());
+        } catch (RuntimeException e) {
             throw Rejected.invalid("image", "cannot decode the " + format.toUpperCase(Locale.ROOT) + " image ("
                     + bytes.length + " bytes): " + e.getMessage());
         }

@@ -87,6 +87,11 @@ public final class Ingestor {
         return new Accepted(scan, thumb);
     }
 
+    /** The scan id a DICOM instance gets: what logs and dead letters name it by instead of its UIDs. */
+    public String scanIdOfSop(String sopInstanceUid) {
+        return pseudonyms.scanFromSop(sopInstanceUid);
+    }
+
     /**
      * The pseudonym the pipeline knows a patient by (what scans of that raw identifier are keyed by
      * downstream), after the same checks an upload's patientId gets.

@@ -140,7 +140,10 @@ final class DicomWebPoller implements AutoCloseable {
     private void handle(String study, String series, String sop, String studyDate) throws IOException,
             InterruptedException {
         String path = base + "/studies/" + enc(study) + "/series/" + enc(series) + "/instances/" + enc(sop);
-        String requestId = "dicomweb:" + config.dicomWebName() + ":" + study + "/" + series + "/" + sop;
+        // Logs and dead letters name the instance by its scan id (a keyed hash of the SOP Instance UID),
+        // never by its UIDs: those identify a patient's study outside ingest.
+        String scanId = ingestor.scanIdOfSop(sop);
+        String requestId = "dicomweb:" + config.dicomWebName() + ":" + scanId;
         byte[] png = null;
         try {
             JsonNode meta = getJson(path + "/metadata").path(0);
@@ -172,7 +175,7 @@ final class DicomWebPoller implements AutoCloseable {
                 counters.duplicate("dicomweb");
             }
         } catch (Rejected e) {
-            DeadLetter d = DeadLetters.ofRequest("ingest", requestId, png, "DICOMweb instance " + sop + " from "
+            DeadLetter d = DeadLetters.ofRequest("ingest", requestId, png, "DICOMweb instance " + scanId + " from "
                     + config.dicomWebName() + ": " + e.getMessage(), e);
             writer.deadLetter(d);
             counters.rejected("dicomweb");

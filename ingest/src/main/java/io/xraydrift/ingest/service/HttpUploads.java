@@ -142,8 +142,12 @@ final class HttpUploads {
         try {
             m = JSON.readTree(raw);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            // The original message only: the location part could quote the metadata, patientId included.
-            throw Rejected.invalid("metadata", "part 'metadata' is not JSON: " + e.getOriginalMessage());
+            // Never the parser's message: it quotes the token it choked on, which can be the patient id
+            // ("Unrecognized token 'MRN4711'"). Where it failed is enough to find the mistake.
+            var at = e.getLocation();
+            throw Rejected.invalid("metadata", "part 'metadata' is not valid JSON (" + raw.length() + " characters; "
+                    + (at == null ? "no position" : "error at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + "; the parser's message is not repeated, as it may quote the metadata)");
         }
         if (m == null || !m.isObject()) {
             throw Rejected.invalid("metadata", "part 'metadata' must be a JSON object");
@@ -151,7 +155,10 @@ final class HttpUploads {
         for (var it = m.fieldNames(); it.hasNext();) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw Rejected.invalid(f, "metadata field '" + f + "' is unknown; known: " + FIELDS);
+                // A field name is echoed only if it looks like one: a misplaced identifier is not.
+                boolean nameLike = f.matches("[A-Za-z_]{1,40}");
+                throw Rejected.invalid(nameLike ? f : "metadata", "metadata field " + (nameLike ? "'" + f + "'"
+                        : "of " + f.length() + " characters (not repeated)") + " is unknown; known: " + FIELDS);
             }
         }
         return m;

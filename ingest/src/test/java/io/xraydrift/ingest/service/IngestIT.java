@@ -193,6 +193,16 @@ class IngestIT {
                 "image/png");
         assertEquals(400, unknown.statusCode());
         assertEquals("name", JSON.readTree(unknown.body()).get("field").asText());
+        String secret = rawId("badjson").replace("-", "");
+        RAW_IDS.add(secret); // an unquoted token must be a bare word; the topic scan looks for it too
+        HttpResponse<String> badJson = upload(port, TOKEN, "{\"patientId\": " + secret + ", \"acquiredAt\": "
+                + "\"2026-11-21T10:00:00Z\"}", Images.phantom(6), "image/png");
+        assertEquals(400, badJson.statusCode(), badJson.body());
+        assertEquals("metadata", JSON.readTree(badJson.body()).get("field").asText());
+        assertFalse(badJson.body().contains(secret), "an unquoted id in malformed JSON is not echoed: " + badJson.body());
+        HttpResponse<String> idAsField = upload(port, TOKEN, "{\"" + secret + "\": 1}", Images.phantom(6), "image/png");
+        assertEquals(400, idAsField.statusCode());
+        assertFalse(idAsField.body().contains(secret), "an id used as a field name is not echoed: " + idAsField.body());
         HttpResponse<String> noMeta = upload(port, TOKEN, null, Images.phantom(6), "image/png");
         assertEquals(400, noMeta.statusCode());
         assertEquals("metadata", JSON.readTree(noMeta.body()).get("field").asText());

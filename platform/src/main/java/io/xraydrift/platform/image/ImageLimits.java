@@ -1,0 +1,72 @@
+package io.xraydrift.platform.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decoding an untrusted PNG or JPEG without trusting its size: the dimensions the file declares are
+ * read from its header first, and a file that declares more than {@value #MAX_DECLARED_SIDE} pixels
+ * a side or {@value #MAX_DECLARED_PIXELS} pixels is refused unread (a decompression bomb would
+ * otherwise take the heap). The one place ingest's normaliser and the embedder's preprocessing
+ * decode images.
+ */
+public final class ImageLimits {
+
+    public static final int MAX_DECLARED_SIDE = 16_384;
+    public static final long MAX_DECLARED_PIXELS = 50_000_000L;
+
+    /** An image whose header declares more pixels than are decoded. */
+    public static final class TooLarge extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+
+    private ImageLimits() {
+    }
+
+    /**
+     * Decodes {@code bytes} as {@code format} ("png", "jpeg", or null to let ImageIO find the
+     * format); throws {@link TooLarge} for a declared size over the limits and
+     * {@link IllegalArgumentException} for bytes that do not decode, naming what is wrong.
+     */
+    public static BufferedImage decode(byte[] bytes, String format) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = format != null ? ImageIO.getImageReadersByFormatName(format)
+                    : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IllegalArgumentException(format != null ? "no decoder for " + format
+                        : "not a PNG or JPEG image (" + bytes.length + " bytes)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w > MAX_DECLARED_SIDE || h > MAX_DECLARED_SIDE || (long) w * h > MAX_DECLARED_PIXELS) {
+                    throw new TooLarge("image declares " + w + "x" + h + " pixels; at most " + MAX_DECLARED_SIDE
+                            + " per side and " + MAX_DECLARED_PIXELS + " pixels are decoded");
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new IllegalArgumentException(reader.getFormatName() + " decoder returned no image");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot decode the " + (format == null ? "image"
+                    : format.toUpperCase(Locale.ROOT) + " image") + " (" + bytes.length + " bytes): " + e.getMessage(), e);
+        }
+    }
+}
