@@ -128,7 +128,13 @@ final class DicomWebPoller implements AutoCloseable {
                     continue;
                 }
                 found++;
-                handle(value(inst, "0020000D"), value(inst, "0020000E"), sop, value(inst, "00080020"));
+                try {
+                    handle(value(inst, "0020000D"), value(inst, "0020000E"), sop, value(inst, "00080020"));
+                } catch (IOException e) {
+                    // One instance the PACS does not serve (a 500 on its metadata, a cut connection) must
+                    // not stop every poll: it is tried again on the next polls, then dead-lettered.
+                    failed(sop, value(inst, "00080020"), "the PACS did not serve it: " + e.getMessage());
+                }
             }
         }
         if (found > 0) {
@@ -184,6 +190,28 @@ final class DicomWebPoller implements AutoCloseable {
         handled.put(sop, studyDate == null ? from : studyDate);
     }
 
+    /** Attempts per instance the PACS does not serve before it is dead-lettered. */
+    static final int ATTEMPTS = 3;
+    private final Map<String, Integer> failures = new java.util.HashMap<>();
+
+    private void failed(String sop, String studyDate, String why) {
+        String scanId = ingestor.scanIdOfSop(sop);
+        int n = failures.merge(sop, 1, Integer::sum);
+        if (n < ATTEMPTS) {
+            LOG.warn("DICOMweb instance {} from {}: attempt {} of {} failed, {}", scanId, config.dicomWebName(), n,
+                    ATTEMPTS, why);
+            return;
+        }
+        failures.remove(sop);
+        String requestId = "dicomweb:" + config.dicomWebName() + ":" + scanId;
+        DeadLetter d = DeadLetters.ofRequest("ingest", requestId, null, "DICOMweb instance " + scanId + " from "
+                + config.dicomWebName() + ": " + ATTEMPTS + " attempts failed, " + why, null);
+        writer.deadLetter(d);
+        counters.rejected("dicomweb");
+        LOG.warn("dead letter: {}", d.getReason());
+        handled.put(sop, studyDate == null ? from : studyDate);
+    }
+
     /** Moves the window's start to WINDOW_DAYS before the newest study date handled; forgets older UIDs. */
     private void advance() {
         String newest = handled.values().stream().max(String::compareTo).orElse(from);
@@ -199,18 +227,23 @@ final class DicomWebPoller implements AutoCloseable {
     }
 
     /** AcquisitionDate/Time, else ContentDate/Time, else StudyDate/Time — read as UTC. */
-    static Instant acquired(JsonNode meta) {
+    static Instant acquired(JsonNode meta) throws Rejected {
         String[][] pairs = {{"00080022", "00080032"}, {"00080023", "00080033"}, {"00080020", "00080030"}};
         for (String[] p : pairs) {
             String d = value(meta, p[0]);
             if (d != null && d.length() == 8) {
                 String t = value(meta, p[1]);
-                LocalTime time = LocalTime.MIDNIGHT;
-                if (t != null && t.length() >= 4) {
-                    String hhmmss = (t.split("\\.")[0] + "000000").substring(0, 6);
-                    time = LocalTime.parse(hhmmss, DateTimeFormatter.ofPattern("HHmmss"));
+                try {
+                    LocalTime time = LocalTime.MIDNIGHT;
+                    if (t != null && t.length() >= 4) {
+                        String hhmmss = (t.split("\\.")[0] + "000000").substring(0, 6);
+                        time = LocalTime.parse(hhmmss, DateTimeFormatter.ofPattern("HHmmss"));
+                    }
+                    return LocalDateTime.of(LocalDate.parse(d, DATE), time).toInstant(ZoneOffset.UTC);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw Rejected.invalid("acquiredAt", "DICOM date (" + p[0].substring(0, 4) + "," + p[0].substring(4)
+                            + ") '" + d + "' with time '" + t + "' is not a valid date and time");
                 }
-                return LocalDateTime.of(LocalDate.parse(d, DATE), time).toInstant(ZoneOffset.UTC);
             }
         }
         return null;

@@ -120,6 +120,38 @@ class DicomWebIT {
         }
     }
 
+    /**
+     * One instance whose acquisition time does not parse (25:61:99) no longer stops every poll: it
+     * is dead-lettered naming the value, and the good instance stored after it is ingested.
+     */
+    @Test
+    void anInstanceWithAnUnparsableTimeIsDeadLetteredAndThePollGoesOn(LocalStack stack) throws Exception {
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
+        String raw = IngestIT.rawId("pacs-bad-time");
+        String pseudonym = new Pseudonyms(IngestIT.KEY).patient(raw);
+        try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-bad"))) {
+            pacs.store(bmp(21, false), attrs(raw, "PA", "256199"), false);
+            pacs.store(bmp(22, false), attrs(raw, "PA", "101500"), false);
+            Map<String, String> env = new HashMap<>(IngestIT.env(stack));
+            env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
+            env.put(IngestConfig.DICOMWEB_NAME, "bad-orthanc");
+            env.put(IngestConfig.POLL_INTERVAL, "500ms");
+            env.put(IngestConfig.STATE_DIR, dir.resolve("bad-state").toString());
+            env.put("XRAY_INSTANCE_ID", "dicomweb-bad-it");
+            try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
+                ingest.start();
+                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1);
+                assertEquals(1, scans.size(), "the good instance is ingested");
+                List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
+                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:bad-orthanc"), 1);
+                assertEquals(1, dead.size());
+                assertTrue(dead.get(0).getReason().contains("'256199'"), dead.get(0).getReason());
+                assertTrue(dead.get(0).getRequestId().startsWith("dicomweb:bad-orthanc:sop-"),
+                        "named by its scan id, not its UIDs: " + dead.get(0).getRequestId());
+            }
+        }
+    }
+
     private static List<String> attrs(String patient, String view, String time) {
         return List.of("PatientID=" + patient, "Modality=CR", "ViewPosition=" + view, "StudyDate=20261120",
                 "AcquisitionDate=20261120", "AcquisitionTime=" + time);
