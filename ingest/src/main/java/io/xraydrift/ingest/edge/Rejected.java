@@ -15,7 +15,9 @@ public final class Rejected extends Exception {
         /** Larger than allowed: 413. */
         TOO_LARGE(413),
         /** Not an image type ingest decodes: 415. */
-        UNSUPPORTED_TYPE(415);
+        UNSUPPORTED_TYPE(415),
+        /** The same scan (SOP Instance UID) already came for another patient: 409. */
+        CONFLICT(409);
 
         private final int status;
 
@@ -30,11 +32,23 @@ public final class Rejected extends Exception {
 
     private final Kind kind;
     private final String field;
+    private final String answer;
 
     public Rejected(Kind kind, String field, String reason) {
+        this(kind, field, reason, null);
+    }
+
+    /** A refusal whose answer to the caller ({@code answer}) says less than its reason (dead letter, log). */
+    public Rejected(Kind kind, String field, String reason, String answer) {
         super(reason);
         this.kind = kind;
         this.field = field;
+        this.answer = answer;
+    }
+
+    /** What the caller is told: the reason, unless the refusal keeps part of it to the dead letter. */
+    public String answer() {
+        return answer != null ? answer : getMessage();
     }
 
     public static Rejected invalid(String field, String reason) {

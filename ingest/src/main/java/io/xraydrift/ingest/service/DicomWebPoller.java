@@ -174,7 +174,13 @@ final class DicomWebPoller implements AutoCloseable {
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).
                     "MONOCHROME2", null, Map.of());
             Ingestor.Accepted a = ingestor.ingest(s, now);
-            if (!recent.seen(a.scan().getScanId())) {
+            RecentScans.Claim claim = recent.claim(a.scan().getScanId(), a.scan().getPatient());
+            if (claim == RecentScans.Claim.CONFLICT) {
+                throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "it came before for patient "
+                        + recent.patientOf(scanId) + "; now for patient " + a.scan().getPatient()
+                        + ": refused as a conflict");
+            }
+            if (claim == RecentScans.Claim.NEW) {
                 writer.write(a);
                 counters.accepted("dicomweb", 1);
             } else {

@@ -102,7 +102,17 @@ final class HttpUploads {
         try {
             Submission s = submission(metadata(ctx), image);
             Ingestor.Accepted a = ingestor.ingest(s, Instant.now());
-            boolean duplicate = recent.seen(a.scan().getScanId());
+            String scanId = a.scan().getScanId();
+            String patient = a.scan().getPatient();
+            RecentScans.Claim claim = recent.claim(scanId, patient);
+            if (claim == RecentScans.Claim.CONFLICT) {
+                // Answering would map this identifier to a pseudonym without a trace, and the scan
+                // would be dropped silently: refuse it, with both pseudonyms in the dead letter only.
+                throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "scan " + scanId + " (its SOP Instance "
+                        + "UID) came before for patient " + recent.patientOf(scanId) + "; now for patient " + patient
+                        + ": refused as a conflict", "this SOP Instance UID was uploaded before for another patient");
+            }
+            boolean duplicate = claim == RecentScans.Claim.DUPLICATE;
             if (!duplicate) {
                 try {
                     writer.write(a);
@@ -234,7 +244,7 @@ final class HttpUploads {
         counters.rejected("http");
         LOG.info("refused upload {} ({}): {}", requestId, e.kind().status(), e.getMessage());
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.getMessage());
+        body.put("error", e.answer());
         body.put("field", e.field());
         body.put("requestId", requestId);
         ctx.status(e.kind().status()).json(body);

@@ -153,8 +153,20 @@ final class IntakeLoop implements Runnable {
                     continue;
                 }
                 Ingestor.Accepted a = o.accepted();
-                if (recent.seen(a.scan().getScanId())) {
+                RecentScans.Claim claim = recent.claim(a.scan().getScanId(), a.scan().getPatient());
+                if (claim == RecentScans.Claim.DUPLICATE) {
                     counters.duplicate("intake");
+                    continue;
+                }
+                if (claim == RecentScans.Claim.CONFLICT) {
+                    DeadLetter d = dead(o.record(), "intake record at " + o.record().topic() + "["
+                            + o.record().partition() + "]@" + o.record().offset() + ": scan " + a.scan().getScanId()
+                            + " (its SOP Instance UID) came before for patient " + recent.patientOf(a.scan().getScanId())
+                            + "; now for patient " + a.scan().getPatient() + ": refused as a conflict", null).dead();
+                    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
+                            deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
+                    LOG.warn("dead letter: {}", d.getReason());
+                    counters.rejected("intake");
                     continue;
                 }
                 written.add(a.scan().getScanId());

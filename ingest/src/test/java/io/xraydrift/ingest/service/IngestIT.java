@@ -193,6 +193,29 @@ class IngestIT {
                 "image/png");
         assertEquals(400, unknown.statusCode());
         assertEquals("name", JSON.readTree(unknown.body()).get("field").asText());
+        // One SOP Instance UID under two patients: the second is a conflict (409), answered without a
+        // pseudonym, dead-lettered with both pseudonyms; it was a silent 202 naming the second's pseudonym.
+        String ownerId = rawId("sop-first");
+        String otherId = rawId("sop-second");
+        String sop = "1.2.826.0.1.3680043.8.498." + System.nanoTime();
+        String m1 = "{\"patientId\":\"" + ownerId + "\",\"acquiredAt\":\"2026-11-21T11:00:00Z\",\"sopInstanceUid\":\""
+                + sop + "\"}";
+        HttpResponse<String> owner = upload(port, TOKEN, m1, Images.phantom(8), "image/png");
+        assertEquals(202, owner.statusCode(), owner.body());
+        HttpResponse<String> retried = upload(port, TOKEN, m1, Images.phantom(8), "image/png");
+        assertEquals(JSON.readTree(owner.body()).get("patient"), JSON.readTree(retried.body()).get("patient"));
+        HttpResponse<String> conflict = upload(port, TOKEN, m1.replace(ownerId, otherId), Images.phantom(8), "image/png");
+        assertEquals(409, conflict.statusCode(), conflict.body());
+        String secondPseudonym = new Pseudonyms(KEY).patient(otherId);
+        String firstPseudonym = JSON.readTree(owner.body()).get("patient").asText();
+        assertFalse(conflict.body().contains(secondPseudonym) || conflict.body().contains(firstPseudonym),
+                "a conflict answers no pseudonym: " + conflict.body());
+        String conflictId = JSON.readTree(conflict.body()).get("requestId").asText();
+        List<DeadLetter> conflicts = await(stack, Topics.DEAD_LETTER, d -> conflictId.equals(d.getRequestId()), 1);
+        assertEquals(1, conflicts.size());
+        assertTrue(conflicts.get(0).getReason().contains(firstPseudonym)
+                && conflicts.get(0).getReason().contains(secondPseudonym), conflicts.get(0).getReason());
+
         String secret = rawId("badjson").replace("-", "");
         RAW_IDS.add(secret); // an unquoted token must be a bare word; the topic scan looks for it too
         HttpResponse<String> badJson = upload(port, TOKEN, "{\"patientId\": " + secret + ", \"acquiredAt\": "
