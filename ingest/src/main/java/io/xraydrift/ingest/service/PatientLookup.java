@@ -37,6 +37,8 @@ final class PatientLookup {
     private final AuditTrail audit;
     private final Counter answered;
     private final Counter refused;
+    private final Counter unauthorised;
+    private final UnauthorisedSampler sampler = new UnauthorisedSampler(java.time.Duration.ofMinutes(1));
 
     PatientLookup(String apiToken, Ingestor ingestor, AuditTrail audit, MeterRegistry registry) {
         this.token = new BearerToken(apiToken, false);
@@ -46,11 +48,20 @@ final class PatientLookup {
                 .register(registry);
         this.refused = Counter.builder("xray_ingest_pseudonym_lookups_refused")
                 .description("pseudonym lookups refused (400)").register(registry);
+        this.unauthorised = Counter.builder("xray_ingest_pseudonym_lookups_unauthorised")
+                .description("pseudonym lookups without the right token (401), recorded or only counted")
+                .register(registry);
     }
 
     void post(Context ctx) {
         if (!token.check(ctx)) {
-            audited(ctx, AuditOutcome.UNAUTHORISED, null, "no or wrong bearer token");
+            unauthorised.increment();
+            UnauthorisedSampler.Decision d = sampler.attempt(ctx.ip(), System.nanoTime());
+            if (d.record()) {
+                audited(ctx, AuditOutcome.UNAUTHORISED, null, "no or wrong bearer token" + (d.unrecordedBefore() == 0
+                        ? "" : "; " + d.unrecordedBefore() + " more such attempts from this address in the minute "
+                        + "before were counted, not recorded"));
+            }
             return;
         }
         String behalf = AuditTrail.onBehalfOfProblem(ctx);
