@@ -90,7 +90,7 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 s.path(STATE_DIR, Path.of("data", "drift-monitor")),
                 s.string(APPLICATION_ID, "xray-drift-monitor"),
                 advertised,
-                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API and web view need a bearer token outside demo mode"),
+                s.apiToken(API_TOKEN, "the query API and web view need a bearer token outside demo mode"),
                 s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000),
                 s.duration(ALERT_RETENTION, DriftTopology.Limits.DEFAULT.alertRetention(), Duration.ofMinutes(1),
                         Duration.ofDays(3650)));

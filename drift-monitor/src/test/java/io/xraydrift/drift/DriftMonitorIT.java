@@ -62,7 +62,7 @@ import io.xraydrift.stack.LocalStackExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DriftMonitorIT {
 
-    private static final String TOKEN = "it-token";
+    private static final String TOKEN = "it-token-0123456789abcdefghij";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Map<String, double[]> SERIES = new LinkedHashMap<>();

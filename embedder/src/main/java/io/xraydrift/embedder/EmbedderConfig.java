@@ -53,6 +53,6 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
                 (float) s.decimal(MEAN, 0.449, 0.0, 1.0),
                 (float) s.decimal(STD, 0.226, 0.001, 1.0),
                 s.bool(BACKFILL, false),
-                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "POST /embed needs a bearer token outside demo mode"));
+                s.apiToken(API_TOKEN, "POST /embed needs a bearer token outside demo mode"));
     }
 }

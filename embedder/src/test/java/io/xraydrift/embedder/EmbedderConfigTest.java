@@ -42,7 +42,7 @@ class EmbedderConfigTest {
     @Test
     void defaults() {
         EmbedderConfig c = EmbedderConfig.from(Settings.of(Map.of(EmbedderConfig.DEVICE, "cpu",
-                EmbedderConfig.API_TOKEN, "a-token")));
+                EmbedderConfig.API_TOKEN, "it-token-0123456789abcdefghij")));
         assertEquals(EmbedderConfig.Device.CPU, c.device());
         assertEquals(16, c.maxBatch());
         assertEquals(Duration.ofMillis(50), c.maxWait());

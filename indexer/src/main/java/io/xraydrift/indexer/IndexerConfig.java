@@ -60,7 +60,7 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
                 s.duration(REBUILD_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
                 s.duration(SNAPSHOT_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
                 scoring(s),
-                s.secret(API_TOKEN, Settings.DEMO_API_TOKEN, "the query API needs a bearer token outside demo mode"),
+                s.apiToken(API_TOKEN, "the query API needs a bearer token outside demo mode"),
                 s.integer(MIN_COHORT, k, 1, Integer.MAX_VALUE));
     }
 

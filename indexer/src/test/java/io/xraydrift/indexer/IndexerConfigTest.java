@@ -15,6 +15,8 @@ import io.xraydrift.platform.config.Settings;
 
 class IndexerConfigTest {
 
+    static final String TOKEN = "it-token-0123456789abcdefghij";
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "XRAY_INDEXER_K|0",
@@ -30,13 +32,13 @@ class IndexerConfigTest {
     })
     void badValueFailsNamingTheKey(String key, String value) {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> IndexerConfig.from(Settings.of(Map.of(key, value, "XRAY_API_TOKEN", "t"))));
+                () -> IndexerConfig.from(Settings.of(Map.of(key, value, "XRAY_API_TOKEN", TOKEN))));
         assertTrue(e.getMessage().contains(key) && e.getMessage().contains(value), e.getMessage());
     }
 
     @Test
     void searchKDefaultsToKTimesTrees() {
-        IndexerConfig c = IndexerConfig.from(Settings.of(Map.of("XRAY_API_TOKEN", "t")));
+        IndexerConfig c = IndexerConfig.from(Settings.of(Map.of("XRAY_API_TOKEN", TOKEN)));
         assertEquals(36, c.k());
         assertEquals(36 * 20, c.effectiveSearchK());
     }

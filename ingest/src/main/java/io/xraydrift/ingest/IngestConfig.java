@@ -55,7 +55,7 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
             throw new ConfigException(PSEUDONYM_KEY + " is " + key.length() + " characters long, minimum is "
                     + MIN_KEY_LENGTH);
         }
-        String token = s.secret(API_TOKEN, DEMO_API_TOKEN, "HTTP uploads need a bearer token outside demo mode");
+        String token = s.apiToken(API_TOKEN, "HTTP uploads need a bearer token outside demo mode");
         return new IngestConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), key, token, demo,
                 s.integer(MAX_IMAGE_SIDE, 1024, 256, 8192),
                 s.integer(MAX_UPLOAD_BYTES, 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),

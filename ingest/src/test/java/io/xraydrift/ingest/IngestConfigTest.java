@@ -22,7 +22,7 @@ class IngestConfigTest {
     private static Map<String, String> valid() {
         Map<String, String> m = new HashMap<>();
         m.put(IngestConfig.PSEUDONYM_KEY, KEY);
-        m.put(IngestConfig.API_TOKEN, "t0ken");
+        m.put(IngestConfig.API_TOKEN, "it-token-0123456789abcdefghij");
         return m;
     }
 

@@ -53,6 +53,8 @@ import io.xraydrift.stack.LocalStackExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IndexerIT {
 
+    static final String TOKEN = "it-token-0123456789abcdefghij";
+
     private static final int DIM = 16;
     private static final int K = 10;
     private static final ModelRef MODEL = new ModelRef("it-model", "v1", DIM);
@@ -300,7 +302,7 @@ class IndexerIT {
         env.put(IndexerConfig.K, String.valueOf(K));
         env.put(IndexerConfig.TREES, "5");
         env.put(IndexerConfig.SNAPSHOT_DIR, snapshotDir.toString());
-        env.put(IndexerConfig.API_TOKEN, "it-token");
+        env.put(IndexerConfig.API_TOKEN, TOKEN);
         env.put(IndexerConfig.MIN_COHORT, "30");
         IndexerService service = new IndexerService(IndexerConfig.from(Settings.of(env)));
         service.start();
@@ -435,7 +437,7 @@ class IndexerIT {
 
     static JsonNode get(int port, String path) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer it-token").build(),
+                URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
@@ -445,7 +447,7 @@ class IndexerIT {
         String body = JSON.createObjectNode().put("model", "it-model@v1").put("k", K)
                 .set("vector", JSON.valueToTree(v)).toString();
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/search")).header("Authorization", "Bearer it-token")
+                URI.create("http://127.0.0.1:" + port + "/search")).header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());

@@ -72,7 +72,7 @@ import io.xraydrift.stack.LocalStackExtension;
 class IngestIT {
 
     static final String KEY = "ingest-it-pseudonym-key-0123456789abcdef";
-    static final String TOKEN = "ingest-it-token";
+    static final String TOKEN = "ingest-it-token-0123456789abcdef";
     static final Instant T = Instant.parse("2026-11-20T09:15:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();

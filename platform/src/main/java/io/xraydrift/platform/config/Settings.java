@@ -88,6 +88,29 @@ public final class Settings {
         return bool(DEMO_MODE, false);
     }
 
+    /** Shortest API token accepted outside demo mode. */
+    public static final int MIN_TOKEN_LENGTH = 24;
+
+    /**
+     * A bearer token: the demo token in demo mode; outside it required, at least
+     * {@value #MIN_TOKEN_LENGTH} characters and not the demo token. Errors name the key and the
+     * length, never the value.
+     */
+    public String apiToken(String key, String why) {
+        String token = secret(key, DEMO_API_TOKEN, why);
+        if (!demoMode()) {
+            if (token.equals(DEMO_API_TOKEN)) {
+                throw new ConfigException(key + " is the built-in demo token; outside " + DEMO_MODE
+                        + " choose your own (e.g. head -c 32 /dev/urandom | base64)");
+            }
+            if (token.length() < MIN_TOKEN_LENGTH) {
+                throw new ConfigException(key + " is " + token.length() + " characters long, minimum is "
+                        + MIN_TOKEN_LENGTH + " (e.g. head -c 32 /dev/urandom | base64)");
+            }
+        }
+        return token;
+    }
+
     /** A secret: required outside demo mode ({@code why} says what needs it), a built-in value in demo mode. */
     public String secret(String key, String demoValue, String why) {
         return demoMode() ? string(key, demoValue)

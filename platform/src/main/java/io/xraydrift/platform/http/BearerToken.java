@@ -38,9 +38,21 @@ public final class BearerToken {
     public static final String COOKIE = "xray_session";
     static final Duration SESSION = Duration.ofHours(12);
 
+    /** Failed sign-ins per address per minute before /login answers 429 for the rest of the minute. */
+    static final int FAILED_LOGINS_PER_MINUTE = 5;
+
     private final byte[] expected;
+    private final byte[] sessionKey;
     private final boolean browser;
     private final Clock clock;
+    private final java.util.Map<String, long[]> failedLogins = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, long[]> eldest) {
+            return size() > 10_000;
+        }
+    };
 
     /**
      * @param token   the configured token
@@ -52,6 +64,9 @@ public final class BearerToken {
 
     BearerToken(String token, boolean browser, Clock clock) {
         this.expected = token.getBytes(StandardCharsets.UTF_8);
+        // Sessions are signed with a key derived from the token, not the token itself: the same on every
+        // instance (stateless), and a key that signs cookies is never the one that opens the API.
+        this.sessionKey = hmac(expected, "xray-web-session-key".getBytes(StandardCharsets.UTF_8));
         this.browser = browser;
         this.clock = clock;
     }
@@ -100,7 +115,12 @@ public final class BearerToken {
 
     private void login(Context ctx) {
         String next = safeNext(ctx.formParam("next"));
+        if (throttled(ctx.ip())) {
+            loginPage(ctx, 429, "Too many failed sign-ins from this address; try again in a minute.");
+            return;
+        }
         if (!matches(ctx.formParam("token"))) {
+            failedLogin(ctx.ip());
             loginPage(ctx, 401, "Wrong token.");
             return;
         }
@@ -141,12 +161,32 @@ public final class BearerToken {
     }
 
     private byte[] mac(long expiry) {
+        return hmac(sessionKey, ("xray-web-session:" + expiry).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] hmac(byte[] key, byte[] message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(expected, "HmacSHA256"));
-            return mac.doFinal(("xray-web-session:" + expiry).getBytes(StandardCharsets.UTF_8));
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(message);
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    /** Whether this address used up its failed sign-ins for the current minute. */
+    synchronized boolean throttled(String address) {
+        long[] w = failedLogins.get(address);
+        return w != null && clock.millis() - w[0] < 60_000 && w[1] >= FAILED_LOGINS_PER_MINUTE;
+    }
+
+    synchronized void failedLogin(String address) {
+        long now = clock.millis();
+        long[] w = failedLogins.get(address);
+        if (w == null || now - w[0] >= 60_000) {
+            failedLogins.put(address, new long[] {now, 1});
+        } else {
+            w[1]++;
         }
     }
 

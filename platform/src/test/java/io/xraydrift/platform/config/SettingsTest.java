@@ -23,6 +23,20 @@ class SettingsTest {
     }
 
     @Test
+    void anApiTokenOutsideDemoModeIsLongEnoughAndNotTheDemoOne() {
+        ConfigException shortOne = assertThrows(ConfigException.class,
+                () -> Settings.of(Map.of("XRAY_API_TOKEN", "hunter2")).apiToken("XRAY_API_TOKEN", "needed"));
+        assertTrue(shortOne.getMessage().contains("7 characters") && !shortOne.getMessage().contains("hunter2"),
+                shortOne.getMessage());
+        ConfigException demo = assertThrows(ConfigException.class, () -> Settings.of(Map.of("XRAY_API_TOKEN",
+                Settings.DEMO_API_TOKEN)).apiToken("XRAY_API_TOKEN", "needed"));
+        assertTrue(demo.getMessage().contains("demo token"), demo.getMessage());
+        assertEquals(Settings.DEMO_API_TOKEN, Settings.of(Map.of(Settings.DEMO_MODE, "true"))
+                .apiToken("XRAY_API_TOKEN", "needed"));
+        assertEquals("a".repeat(24), Settings.of(Map.of("XRAY_API_TOKEN", "a".repeat(24))).apiToken("XRAY_API_TOKEN", "x"));
+    }
+
+    @Test
     void badValuesNameTheKeyAndTheValue() {
         Settings s = Settings.of(Map.of("A", "x1", "B", "99", "C", "maybe", "D", "ten seconds", "E", "ftp://h/"));
         assertMessage(() -> s.integer("A", 1, 0, 10), "A='x1'");

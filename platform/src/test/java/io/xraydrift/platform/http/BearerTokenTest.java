@@ -47,6 +47,49 @@ class BearerTokenTest {
     }
 
     @Test
+    void sessionsAreNotSignedWithTheTokenItself() throws Exception {
+        BearerToken t = at("s3cret", NOW);
+        long expiry = NOW.plus(BearerToken.SESSION).getEpochSecond();
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec("s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "HmacSHA256"));
+        String keyedByToken = expiry + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                mac.doFinal(("xray-web-session:" + expiry).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertFalse(t.validSession(keyedByToken), "a cookie signed with the token is not a session");
+        assertTrue(t.validSession(t.session(expiry)));
+    }
+
+    @Test
+    void failedSignInsAreThrottledPerAddressForAMinute() {
+        java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(NOW.toEpochMilli());
+        Clock moving = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(millis.get());
+            }
+        };
+        BearerToken t = new BearerToken("s3cret", true, moving);
+        for (int i = 0; i < BearerToken.FAILED_LOGINS_PER_MINUTE; i++) {
+            assertFalse(t.throttled("10.1.1.1"));
+            t.failedLogin("10.1.1.1");
+        }
+        assertTrue(t.throttled("10.1.1.1"));
+        assertFalse(t.throttled("10.1.1.2"), "another address is not");
+        millis.addAndGet(60_000);
+        assertFalse(t.throttled("10.1.1.1"), "a minute later");
+    }
+
+    @Test
     void signInGoesOnlyToAPathOnThisServer() {
         assertEquals("/patients/abc?scan=x", BearerToken.safeNext("/patients/abc?scan=x"));
         assertEquals("/", BearerToken.safeNext(null));
