@@ -20,11 +20,14 @@ import io.xraydrift.platform.config.Settings;
  * @param dicomWebName   the PACS's name in the events' source ({@code dicomweb:<name>})
  * @param pollInterval   how often the PACS is polled
  * @param stateDir       where the poller keeps its watermark
+ * @param fetchHosts     host names http(s) imageUris may point at (empty: none)
+ * @param fetchPrivate   whether a listed host may resolve to a loopback, link-local or private address
  */
 public record IngestConfig(ServiceConfig common, String pseudonymKey, String apiToken, boolean demoMode,
                            int maxImageSide, int maxUploadBytes, java.util.Set<String> attributes,
                            java.nio.file.Path fileRoot, java.net.URI dicomWebUrl, String dicomWebName,
-                           java.time.Duration pollInterval, java.nio.file.Path stateDir) {
+                           java.time.Duration pollInterval, java.nio.file.Path stateDir,
+                           java.util.Set<String> fetchHosts, boolean fetchPrivate) {
 
     public static final String SERVICE = "ingest";
     public static final int DEFAULT_PORT = 8081;
@@ -39,6 +42,8 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     public static final String DICOMWEB_NAME = "XRAY_DICOMWEB_NAME";
     public static final String POLL_INTERVAL = "XRAY_DICOMWEB_POLL_INTERVAL";
     public static final String STATE_DIR = "XRAY_INGEST_STATE_DIR";
+    public static final String FETCH_HOSTS = "XRAY_INGEST_FETCH_HOSTS";
+    public static final String FETCH_PRIVATE = "XRAY_INGEST_FETCH_PRIVATE";
     /** Attribute keys kept by default: none carries free text about the patient. */
     public static final String DEFAULT_ATTRIBUTES = "ward,station,demo_trajectory";
 
@@ -65,7 +70,11 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
                 s.string(DICOMWEB_NAME, "pacs"),
                 s.duration(POLL_INTERVAL, java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(100),
                         java.time.Duration.ofHours(1)),
-                s.path(STATE_DIR, java.nio.file.Path.of("data", "ingest")));
+                s.path(STATE_DIR, java.nio.file.Path.of("data", "ingest")),
+                s.optional(FETCH_HOSTS).map(v -> java.util.Arrays.stream(v.split("\\s*,\\s*"))
+                        .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(java.util.Locale.ROOT))
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet())).orElse(java.util.Set.of()),
+                s.bool(FETCH_PRIVATE, false));
     }
 
     @Override

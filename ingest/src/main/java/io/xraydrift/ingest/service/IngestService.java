@@ -57,7 +57,8 @@ public final class IngestService implements Service {
         uploads = new HttpUploads(config, ingestor, writer, recent, counters);
         lookup = new PatientLookup(config.apiToken(), ingestor, new AuditTrail(writer, config.common().instanceId()),
                 shell.metrics().registry());
-        ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes());
+        ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes(), config.fetchHosts(),
+                config.fetchPrivate(), ImageFetcher.DEADLINE);
         loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
         health.register("intake-loop", loop::healthy);
         thread = new Thread(loop, "ingest-intake");

@@ -274,8 +274,8 @@ class IngestIT {
         add.accept(intake(p, "c16-neither", null).build(), "neither image nor imageUri");
         add.accept(intake(p, "c17-ftp-uri", null).setImageUri("ftp://pacs/x.png").build(), "scheme 'ftp'");
         add.accept(intake(p, "c18-file-uri", null).setImageUri("file:///etc/passwd").build(), "file URIs are disabled");
-        add.accept(intake(p, "c19-unreachable-uri", null).setImageUri("http://127.0.0.1:1/x.png").build(),
-                "cannot fetch imageUri");
+        add.accept(intake(p, "c19-unlisted-host-uri", null).setImageUri("http://127.0.0.1:1/x.png").build(),
+                "is not in XRAY_INGEST_FETCH_HOSTS");
         add.accept(intake(p, "c20-photometric", good).setPhotometricInterpretation("RGB").build(),
                 "photometricInterpretation 'RGB'");
         add.accept(intake(p, "c21-ancient", good).setAcquiredAt(Instant.parse("1970-01-02T00:00:00Z")).build(),
