@@ -24,6 +24,9 @@ import io.xraydrift.platform.config.Settings;
  * @param applicationId     Kafka Streams application id (consumer group, internal topic prefix)
  * @param advertisedHost    host other instances reach this one's HTTP endpoint at (query routing)
  * @param apiToken          bearer token of the query API and web view
+ * @param peerToken         secret instances present to each other when they route a query (never the API token)
+ * @param peers             hosts ({@code host} or {@code host:port}) this instance routes queries to; another
+ *                          group member advertising any other address is not called
  * @param evidenceScans     newest scans per patient whose 36 neighbours the state keeps (older
  *                          scans keep id, time, score, composition, model and index version; a
  *                          scan that raised an alert keeps its neighbours)
@@ -33,7 +36,7 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                                  double hysteresis, int worseningWindow, double worseningRise, int confirmScans,
                                  int standbyReplicas, Path stateDir, String applicationId,
                                  String advertisedHost, String apiToken, int evidenceScans,
-                                 Duration alertRetention) {
+                                 Duration alertRetention, String peerToken, java.util.Set<String> peers) {
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
@@ -48,6 +51,10 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
     public static final String APPLICATION_ID = "XRAY_DRIFT_APPLICATION_ID";
     public static final String ADVERTISED_HOST = "XRAY_ADVERTISED_HOST";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
+    public static final String PEER_TOKEN = "XRAY_DRIFT_PEER_TOKEN";
+    public static final String PEERS = "XRAY_DRIFT_PEERS";
+    /** The peer secret in demo mode. */
+    static final String DEMO_PEER_TOKEN = "demo-peer-token-not-for-real-patients";
     public static final String EVIDENCE_SCANS = "XRAY_DRIFT_EVIDENCE_SCANS";
     public static final String ALERT_RETENTION = "XRAY_DRIFT_ALERT_RETENTION";
 
@@ -84,15 +91,35 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
         String bound = common.httpHost();
         String advertised = s.string(ADVERTISED_HOST,
                 bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
+        int standby = s.integer(STANDBY_REPLICAS, 0, 0, 10);
+        Path stateDir = s.path(STATE_DIR, Path.of("data", "drift-monitor"));
+        String applicationId = s.string(APPLICATION_ID, "xray-drift-monitor");
+        int evidenceScans = s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000);
+        Duration alertRetention = s.duration(ALERT_RETENTION, DriftTopology.Limits.DEFAULT.alertRetention(),
+                Duration.ofMinutes(1), Duration.ofDays(3650));
+        String apiToken = s.apiToken(API_TOKEN, "the query API and web view need a bearer token outside demo mode");
+        String peerToken = s.demoMode() ? s.string(PEER_TOKEN, DEMO_PEER_TOKEN) : s.optional(PEER_TOKEN)
+                .orElseThrow(() -> new io.xraydrift.platform.config.ConfigException(PEER_TOKEN + " is not set: drift "
+                        + "monitor instances present it to each other when they route a query (set "
+                        + Settings.DEMO_MODE + "=true for a demo)"));
+        if (!s.demoMode() && (peerToken.length() < Settings.MIN_TOKEN_LENGTH || peerToken.equals(apiToken))) {
+            throw new io.xraydrift.platform.config.ConfigException(PEER_TOKEN + " must be at least "
+                    + Settings.MIN_TOKEN_LENGTH + " characters and differ from " + API_TOKEN + " (it is "
+                    + peerToken.length() + " characters" + (peerToken.equals(apiToken) ? ", the same as the API token"
+                    : "") + ")");
+        }
+        java.util.Set<String> peers = s.optional(PEERS).map(v -> java.util.Arrays.stream(v.split("\\s*,\\s*"))
+                .filter(p -> !p.isBlank()).map(p -> p.toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet())).orElse(java.util.Set.of(
+                        advertised.toLowerCase(java.util.Locale.ROOT)));
         return new DriftMonitorConfig(common, rule.infectedThreshold(), rule.severeThreshold(), rule.hysteresis(),
                 rule.window(), rule.rise(), rule.confirm(),
-                s.integer(STANDBY_REPLICAS, 0, 0, 10),
-                s.path(STATE_DIR, Path.of("data", "drift-monitor")),
-                s.string(APPLICATION_ID, "xray-drift-monitor"),
-                advertised,
-                s.apiToken(API_TOKEN, "the query API and web view need a bearer token outside demo mode"),
-                s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000),
-                s.duration(ALERT_RETENTION, DriftTopology.Limits.DEFAULT.alertRetention(), Duration.ofMinutes(1),
-                        Duration.ofDays(3650)));
+                standby, stateDir, applicationId, advertised, apiToken, evidenceScans, alertRetention, peerToken, peers);
+    }
+
+    /** Whether an instance advertising this address may be called with a routed query. */
+    public boolean isPeer(String host, int port) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return peers.contains(h) || peers.contains(h + ":" + port);
     }
 }

@@ -1,5 +1,6 @@
 package io.xraydrift.drift;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,28 @@ class DriftMonitorConfigTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> DriftMonitorConfig.from(Settings.of(Map.of(key, value))));
         assertTrue(e.getMessage().contains(key) && e.getMessage().contains(value), e.getMessage());
+    }
+
+    @Test
+    void instancesCallOnlyConfiguredPeersWithASecretOfTheirOwn() {
+        String api = "api-token-0123456789abcdefghij";
+        ConfigException missing = assertThrows(ConfigException.class, () -> DriftMonitorConfig.from(Settings.of(
+                Map.of(DriftMonitorConfig.API_TOKEN, api))));
+        assertTrue(missing.getMessage().contains(DriftMonitorConfig.PEER_TOKEN), missing.getMessage());
+        ConfigException same = assertThrows(ConfigException.class, () -> DriftMonitorConfig.from(Settings.of(Map.of(
+                DriftMonitorConfig.API_TOKEN, api, DriftMonitorConfig.PEER_TOKEN, api))));
+        assertTrue(same.getMessage().contains("the same as the API token") && !same.getMessage().contains(api),
+                same.getMessage());
+        DriftMonitorConfig c = DriftMonitorConfig.from(Settings.of(Map.of(DriftMonitorConfig.API_TOKEN, api,
+                DriftMonitorConfig.PEER_TOKEN, "peer-token-0123456789abcdefghij",
+                DriftMonitorConfig.PEERS, "drift-a, drift-b:8084")));
+        assertTrue(c.isPeer("drift-a", 8084) && c.isPeer("DRIFT-A", 9000), "a listed host, any port");
+        assertTrue(c.isPeer("drift-b", 8084));
+        assertFalse(c.isPeer("drift-b", 9999), "a listed host:port, that port only");
+        assertFalse(c.isPeer("evil", 8084), "a member advertising another address is not called");
+        DriftMonitorConfig alone = DriftMonitorConfig.from(Settings.of(Map.of(DriftMonitorConfig.API_TOKEN, api,
+                DriftMonitorConfig.PEER_TOKEN, "peer-token-0123456789abcdefghij", "XRAY_HTTP_HOST", "10.0.0.5")));
+        assertTrue(alone.isPeer("10.0.0.5", 8084) && !alone.isPeer("10.0.0.6", 8084), "unset: this instance only");
     }
 
     @Test

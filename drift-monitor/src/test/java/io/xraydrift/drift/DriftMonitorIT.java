@@ -289,6 +289,7 @@ class DriftMonitorIT {
         env.put("XRAY_INSTANCE_ID", instance);
         env.put("XRAY_DRIFT_APPLICATION_ID", app);
         env.put("XRAY_API_TOKEN", TOKEN);
+        env.put("XRAY_DRIFT_PEER_TOKEN", "peer-token-0123456789abcdefghij");
         return env;
     }
 

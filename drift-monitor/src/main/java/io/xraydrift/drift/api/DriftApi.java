@@ -58,6 +58,8 @@ public final class DriftApi {
 
     private final DriftMonitorConfig config;
     private final BearerToken token;
+    /** What instances present to each other when they route a query: not the API token. */
+    private final BearerToken peerToken;
     private final Deserializer<ScanThumbnail> thumbnails;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile KafkaStreams streams;
@@ -66,6 +68,7 @@ public final class DriftApi {
     public DriftApi(DriftMonitorConfig config, EventSerdes serdes) {
         this.config = config;
         this.token = new BearerToken(config.apiToken(), true);
+        this.peerToken = new BearerToken(config.peerToken(), false);
         this.thumbnails = serdes.valueDeserializer(Topics.THUMBNAILS);
     }
 
@@ -208,12 +211,13 @@ public final class DriftApi {
         return out;
     }
 
-    /** The caller was authorised here; instances trust each other by the shared token. */
+    /** The caller was authorised here; instances call each other with the peer secret, configured peers only. */
     private List<Map<String, Object>> remoteAlerts(HostInfo host, long since)
             throws IOException, InterruptedException {
+        checkPeer(host);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
                 + "/alerts?local=true&since=" + since)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1")
-                .header("Authorization", "Bearer " + config.apiToken());
+                .header("Authorization", "Bearer " + config.peerToken());
         HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("instance " + host + " answered " + r.statusCode() + " to /alerts: " + r.body());
@@ -221,12 +225,21 @@ public final class DriftApi {
         return JSON.readValue(r.body(), new TypeReference<List<Map<String, Object>>>() { });
     }
 
+    /** A group member that advertises an address outside XRAY_DRIFT_PEERS is never sent a request. */
+    private void checkPeer(HostInfo host) throws IOException {
+        if (!config.isPeer(host.host(), host.port())) {
+            throw new IOException("instance " + host + " is not in " + io.xraydrift.drift.DriftMonitorConfig.PEERS
+                    + " " + config.peers() + "; not called");
+        }
+    }
+
     private void proxy(Context ctx, HostInfo host) throws IOException, InterruptedException {
+        checkPeer(host);
         String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
                 + ctx.path() + query)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1");
-        // The caller was authorised here (header or session cookie); instances share the token.
-        req.header("Authorization", "Bearer " + config.apiToken());
+        // The caller was authorised here (header or session cookie); instances present the peer secret.
+        req.header("Authorization", "Bearer " + config.peerToken());
         HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         ctx.status(r.statusCode()).header("X-Xray-Served-By", host.toString());
         r.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
@@ -248,6 +261,6 @@ public final class DriftApi {
     }
 
     private boolean authorised(Context ctx) {
-        return token.check(ctx);
+        return ctx.header(ROUTED) != null && peerToken.presented(ctx) || token.check(ctx);
     }
 }

@@ -84,6 +84,12 @@ public final class BearerToken {
         });
     }
 
+    /** True when the request's Authorization header carries this token; answers nothing either way. */
+    public boolean presented(Context ctx) {
+        String header = ctx.header("Authorization");
+        return header != null && header.startsWith("Bearer ") && matches(header.substring("Bearer ".length()));
+    }
+
     /** True when the request carries the token or a valid session; otherwise answers and returns false. */
     public boolean check(Context ctx) {
         String header = ctx.header("Authorization");
