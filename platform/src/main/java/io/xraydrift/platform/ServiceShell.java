@@ -36,10 +36,16 @@ public final class ServiceShell implements AutoCloseable {
 
     /** Runs the bootstrap step, then starts metrics and the HTTP endpoint with the service's routes. */
     public static ServiceShell start(ServiceConfig config, Health health, Consumer<RoutesConfig> routes) {
+        return start(config, health, routes, HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES);
+    }
+
+    /** As {@link #start(ServiceConfig, Health, Consumer)}, with the largest multipart request it reads. */
+    public static ServiceShell start(ServiceConfig config, Health health, Consumer<RoutesConfig> routes,
+                                     long maxMultipartBytes) {
         KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(config.kafka(), config.clientId("setup"));
         Metrics metrics = new Metrics(config.service(), config.instanceId());
         HttpEndpoint http = HttpEndpoint.start(config.service(), config.httpHost(), config.httpPort(), health,
-                metrics.registry(), routes);
+                metrics.registry(), routes, maxMultipartBytes);
         LOG.info("{} ({}) HTTP on {}:{}, Kafka {}, registry {}; topics created: {}, mismatched: {}",
                 config.service(), config.instanceId(), config.httpHost(), http.port(),
                 config.kafka().bootstrapServers(), config.kafka().registryBaseUrl(),

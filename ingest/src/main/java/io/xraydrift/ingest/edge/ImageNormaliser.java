@@ -58,7 +58,19 @@ public final class ImageNormaliser {
                     + maxBytes);
         }
         String format = sniff(bytes);
-        BufferedImage decoded = decode(bytes, format);
+        // The whole normalisation holds the image's declared pixels against the process-wide decode
+        // budget (ImageLimits): large films wait for room instead of taking the heap together.
+        try {
+            return ImageLimits.withDecoded(bytes, format, decoded -> normalise(decoded, format, monochrome1));
+        } catch (ImageLimits.TooLarge e) {
+            throw new Rejected(Rejected.Kind.TOO_LARGE, "image", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw Rejected.invalid("image", "cannot decode the " + format.toUpperCase(Locale.ROOT) + " image ("
+                    + bytes.length + " bytes): " + e.getMessage());
+        }
+    }
+
+    private NormalisedImage normalise(BufferedImage decoded, String format, boolean monochrome1) throws Rejected {
         int[] gray = grayscale(decoded, format);
         int w = decoded.getWidth();
         int h = decoded.getHeight();
@@ -104,17 +116,6 @@ public final class ImageNormaliser {
         }
         throw new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "image starts with bytes " + head
                 + ", which is neither PNG nor JPEG");
-    }
-
-    private static BufferedImage decode(byte[] bytes, String format) throws Rejected {
-        try {
-            return ImageLimits.decode(bytes, format);
-        } catch (ImageLimits.TooLarge e) {
-            throw new Rejected(Rejected.Kind.TOO_LARGE, "image", e.getMessage());
-        } catch (RuntimeException e) {
-            throw Rejected.invalid("image", "cannot decode the " + format.toUpperCase(Locale.ROOT) + " image ("
-                    + bytes.length + " bytes): " + e.getMessage());
-        }
     }
 
     /** 8-bit gray values; 16-bit samples windowed between their 0.5th and 99.5th percentiles. */

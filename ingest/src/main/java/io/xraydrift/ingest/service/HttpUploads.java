@@ -60,6 +60,9 @@ final class HttpUploads {
         this.counters = counters;
     }
 
+    /** Room for the metadata part and the multipart framing beyond the image's own bound. */
+    static final long METADATA_ALLOWANCE = 1024 * 1024;
+
     void post(Context ctx) throws IOException {
         String requestId = UUID.randomUUID().toString();
         if (!token.check(ctx)) {
@@ -77,7 +80,25 @@ final class HttpUploads {
                     + "' is not multipart/form-data (send parts 'image' and 'metadata')"), null);
             return;
         }
-        UploadedFile file = ctx.uploadedFile("image");
+        UploadedFile file;
+        try {
+            file = ctx.uploadedFile("image");
+        } catch (Exception e) { // Jetty's ServletException comes through Kotlin unchecked
+            // The multipart parser stops at the configured bound, declared length or not (chunked).
+            boolean tooLarge = false;
+            for (Throwable t = e; t != null && !tooLarge; t = t.getCause()) {
+                tooLarge = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("max");
+            }
+            if (tooLarge) {
+                refuse(ctx, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "request", "multipart request is over "
+                        + (config.maxUploadBytes() + METADATA_ALLOWANCE) + " bytes (maximum upload "
+                        + config.maxUploadBytes() + " plus metadata)"), null);
+                return;
+            }
+            refuse(ctx, requestId, Rejected.invalid("request", "multipart body does not parse ("
+                    + e.getClass().getSimpleName() + ")"), null);
+            return;
+        }
         if (file == null) {
             refuse(ctx, requestId, Rejected.invalid("image", "part 'image' is missing"), null);
             return;

@@ -23,12 +23,29 @@ public final class HttpEndpoint implements AutoCloseable {
         this.app = app;
     }
 
+    /** Largest multipart request a service accepts unless it says otherwise. */
+    public static final long DEFAULT_MAX_MULTIPART_BYTES = 8L * 1024 * 1024;
+
     /** Starts the endpoint on host:port (port 0 picks a free one). */
     public static HttpEndpoint start(String service, String host, int port, Health health,
                                      PrometheusMeterRegistry metrics, Consumer<RoutesConfig> serviceRoutes) {
+        return start(service, host, port, health, metrics, serviceRoutes, DEFAULT_MAX_MULTIPART_BYTES);
+    }
+
+    /**
+     * Starts the endpoint; a multipart request (or one part of it) over {@code maxMultipartBytes} is
+     * refused while it is read, whether or not it declared its length (a chunked upload declares none),
+     * and parts over 1 MiB go to a temporary file, not the heap. Plain bodies keep Javalin's bound.
+     */
+    public static HttpEndpoint start(String service, String host, int port, Health health,
+                                     PrometheusMeterRegistry metrics, Consumer<RoutesConfig> serviceRoutes,
+                                     long maxMultipartBytes) {
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
+            config.jetty.multipartConfig.maxTotalRequestSize(maxMultipartBytes, io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxFileSize(maxMultipartBytes, io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
             config.startup.showJavalinBanner = false;
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
             config.routes.get("/health/ready", ctx -> {

@@ -15,7 +15,10 @@ import javax.imageio.stream.ImageInputStream;
  * read from its header first, and a file that declares more than {@value #MAX_DECLARED_SIDE} pixels
  * a side or {@value #MAX_DECLARED_PIXELS} pixels is refused unread (a decompression bomb would
  * otherwise take the heap). The one place ingest's normaliser and the embedder's preprocessing
- * decode images.
+ * decode images. Decodes in flight share one budget of {@value #MAX_DECLARED_PIXELS} declared
+ * pixels per process: many small images decode in parallel, a near-maximal one waits until it can
+ * have the budget to itself, so a batch of large 16-bit films decoded on every core cannot take the
+ * heap together.
  */
 public final class ImageLimits {
 
@@ -31,7 +34,69 @@ public final class ImageLimits {
         }
     }
 
+    /** Work done on a decoded image while its pixels are held against the budget. */
+    @FunctionalInterface
+    public interface Work<T, E extends Exception> {
+        T apply(BufferedImage image) throws E;
+    }
+
+    /** Kilopixels decodes in flight may declare together. */
+    private static final java.util.concurrent.Semaphore BUDGET =
+            new java.util.concurrent.Semaphore((int) (MAX_DECLARED_PIXELS / 1000), true);
+
     private ImageLimits() {
+    }
+
+    /** Kilopixels of the budget free now (tests). */
+    static int budgetLeft() {
+        return BUDGET.availablePermits();
+    }
+
+    /**
+     * Decodes as {@link #decode} does, then runs {@code work} on the image while its declared pixels
+     * are held against the process-wide budget (waiting for room first); releases them after.
+     */
+    public static <T, E extends Exception> T withDecoded(byte[] bytes, String format, Work<T, E> work) throws E {
+        int[] size = declared(bytes, format);
+        int permits = (int) Math.max(1, Math.min(MAX_DECLARED_PIXELS / 1000, (long) size[0] * size[1] / 1000));
+        BUDGET.acquireUninterruptibly(permits);
+        try {
+            return work.apply(decode(bytes, format));
+        } finally {
+            BUDGET.release(permits);
+        }
+    }
+
+    /** Width and height the header declares (checked against the limits). */
+    private static int[] declared(byte[] bytes, String format) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = format != null ? ImageIO.getImageReadersByFormatName(format)
+                    : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new IllegalArgumentException(format != null ? "no decoder for " + format
+                        : "not a PNG or JPEG image (" + bytes.length + " bytes)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                check(w, h);
+                return new int[] {w, h};
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot decode the " + (format == null ? "image"
+                    : format.toUpperCase(Locale.ROOT) + " image") + " (" + bytes.length + " bytes): " + e.getMessage(), e);
+        }
+    }
+
+    private static void check(int w, int h) {
+        if (w > MAX_DECLARED_SIDE || h > MAX_DECLARED_SIDE || (long) w * h > MAX_DECLARED_PIXELS) {
+            throw new TooLarge("image declares " + w + "x" + h + " pixels; at most " + MAX_DECLARED_SIDE
+                    + " per side and " + MAX_DECLARED_PIXELS + " pixels are decoded");
+        }
     }
 
     /**
@@ -50,12 +115,7 @@ public final class ImageLimits {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if (w > MAX_DECLARED_SIDE || h > MAX_DECLARED_SIDE || (long) w * h > MAX_DECLARED_PIXELS) {
-                    throw new TooLarge("image declares " + w + "x" + h + " pixels; at most " + MAX_DECLARED_SIDE
-                            + " per side and " + MAX_DECLARED_PIXELS + " pixels are decoded");
-                }
+                check(reader.getWidth(0), reader.getHeight(0));
                 BufferedImage img = reader.read(0);
                 if (img == null) {
                     throw new IllegalArgumentException(reader.getFormatName() + " decoder returned no image");
