@@ -37,6 +37,7 @@ public final class DriftMonitorService implements Service {
     private final DriftApi api;
     private volatile ServiceShell shell;
     private volatile KafkaStreams streams;
+    private volatile boolean closing;
     private KafkaStreamsMetrics streamsMetrics;
 
     public DriftMonitorService(DriftMonitorConfig config) {
@@ -86,6 +87,8 @@ public final class DriftMonitorService implements Service {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(shell.metrics().registry());
         health.register("kafka-streams", () -> streams.state() == KafkaStreams.State.RUNNING);
+        health.registerLiveness("kafka-streams", () -> closing || !java.util.Set.of(KafkaStreams.State.ERROR,
+                KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING).contains(streams.state()));
         api.attach(streams, shell.httpPort());
         streams.start();
         LOG.info("drift monitor started: application {}, state in {}, rule {}", config.applicationId(),
@@ -103,7 +106,13 @@ public final class DriftMonitorService implements Service {
     }
 
     @Override
+    public boolean live() {
+        return health.live();
+    }
+
+    @Override
     public void close() {
+        closing = true;
         try {
             if (streams != null) {
                 // Leave the group: the partitions move at once instead of after the session timeout.

@@ -13,6 +13,11 @@ public interface Service extends AutoCloseable {
     /** Starts the service's threads and endpoint; returns when it is running. */
     void start();
 
+    /** False once a part the service cannot run without has died (its work loop): the process should go. */
+    default boolean live() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -18,7 +18,14 @@ public final class ServiceRunner {
     private ServiceRunner() {
     }
 
-    /** Starts the service, installs the shutdown hook and blocks until the JVM is asked to stop. */
+    /** Exit code of a process whose service died (EX_SOFTWARE): an orchestrator restarts it. */
+    public static final int DIED = 70;
+
+    /**
+     * Starts the service, installs the shutdown hook and blocks until the JVM is asked to stop; if
+     * the service stops being live (its work loop died), exits with {@value #DIED} — the hook closes
+     * it first — instead of lingering as a process that answers but does no work.
+     */
     public static void run(Service service) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -34,7 +41,13 @@ public final class ServiceRunner {
         service.start();
         LOG.info("{} started in {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
         try {
-            stopped.await();
+            while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!service.live()) {
+                    LOG.error("{} is no longer live (its work loop died): exiting with code {} so it is restarted",
+                            service.name(), DIED);
+                    System.exit(DIED);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -32,7 +32,8 @@ public final class EmbedderService implements Service {
     private volatile EmbeddingModel model;
     private volatile ServiceShell shell;
     private volatile EmbeddingLoop loop;
-    private Thread thread;
+    private volatile Thread thread;
+    private volatile boolean closing;
 
     public EmbedderService(EmbedderConfig config) {
         this.config = config;
@@ -60,6 +61,7 @@ public final class EmbedderService implements Service {
         health.register("embedding-loop", () -> loop.healthy());
         thread = new Thread(loop, "embedder-loop");
         thread.start();
+        health.registerLiveness("embedding-loop", () -> closing || thread.isAlive());
     }
 
     /** Ad-hoc embedding (bearer token): PNG or JPEG bytes in, the vector and the model version out. */
@@ -109,7 +111,13 @@ public final class EmbedderService implements Service {
     }
 
     @Override
+    public boolean live() {
+        return health.live();
+    }
+
+    @Override
     public void close() {
+        closing = true;
         EmbeddingLoop l = loop;
         if (l != null) {
             l.stop();

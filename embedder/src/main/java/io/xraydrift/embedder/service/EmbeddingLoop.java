@@ -256,7 +256,7 @@ final class EmbeddingLoop implements Runnable {
                 LOG.warn("dead letter: {}", d.getReason());
             }
             producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), consumer.groupMetadata());
-            producer.commitTransaction();
+            Transactions.commit(producer, running::get, LOG, "the embedded batch");
             embedded.increment(written);
             deadLettered.increment(dead.size());
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {

@@ -101,6 +101,11 @@ class EmbedderIT {
         produce(stack, images, Map.of());
         awaitEmbeddings(stack, id -> id.startsWith("crash-"), 30);
         first.crash();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (first.live() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(!first.live(), "a loop that died without being asked to stop makes the service not live");
         try (EmbedderService second = start(stack, "it-crash")) {
             Map<String, List<ScanEmbedded>> out = awaitEmbeddings(stack, id -> id.startsWith("crash-"), 160);
             assertEquals(images.keySet(), out.keySet());

@@ -357,7 +357,7 @@ final class IndexerLoop implements Runnable {
             producer.beginTransaction();
             out.forEach(producer::send);
             producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), queries.groupMetadata());
-            commit();
+            Transactions.commit(producer, running::get, LOG, "the answered batch");
             answered.increment(out.size() - dead);
             deadLettered.increment(dead);
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
@@ -366,26 +366,6 @@ final class IndexerLoop implements Runnable {
             LOG.warn("transaction aborted, batch will be answered again: {}", e.toString());
             producer.abortTransaction();
             Transactions.rewindToCommitted(queries);
-        }
-    }
-
-    /**
-     * Commits the open transaction. A commit that timed out may still complete on the broker, so
-     * it is retried (the producer allows nothing else after it) rather than aborted.
-     */
-    private void commit() {
-        while (true) {
-            try {
-                producer.commitTransaction();
-                return;
-            } catch (TimeoutException e) {
-                if (!running.get()) {
-                    // Stopping: the broker completes or aborts it; an aborted batch is answered again.
-                    LOG.warn("commit of the answered batch timed out while stopping: {}", e.toString());
-                    return;
-                }
-                LOG.warn("commit of the answered batch timed out, retrying: {}", e.toString());
-            }
         }
     }
 

@@ -29,7 +29,8 @@ public final class IndexerService implements Service {
     private final BearerToken token;
     private volatile ServiceShell shell;
     private volatile IndexerLoop loop;
-    private Thread thread;
+    private volatile Thread thread;
+    private volatile boolean closing;
 
     public IndexerService(IndexerConfig config) {
         this.config = config;
@@ -52,6 +53,7 @@ public final class IndexerService implements Service {
         health.register("indexer-loop", () -> loop.healthy());
         thread = new Thread(loop, "indexer-loop");
         thread.start();
+        health.registerLiveness("indexer-loop", () -> closing || thread.isAlive());
     }
 
     public int httpPort() {
@@ -182,7 +184,13 @@ public final class IndexerService implements Service {
     }
 
     @Override
+    public boolean live() {
+        return health.live();
+    }
+
+    @Override
     public void close() {
+        closing = true;
         IndexerLoop l = loop;
         if (l != null) {
             l.stop();

@@ -25,7 +25,8 @@ public final class IngestService implements Service {
     private final Health health = new Health();
     private volatile ServiceShell shell;
     private IntakeLoop loop;
-    private Thread thread;
+    private volatile Thread thread;
+    private volatile boolean closing;
     private ScanWriter writer;
     private volatile HttpUploads uploads;
     private volatile PatientLookup lookup;
@@ -63,6 +64,7 @@ public final class IngestService implements Service {
         health.register("intake-loop", loop::healthy);
         thread = new Thread(loop, "ingest-intake");
         thread.start();
+        health.registerLiveness("intake-loop", () -> closing || thread.isAlive());
         if (config.dicomWebUrl() != null) {
             poller = new DicomWebPoller(config, ingestor, writer, recent, counters);
             health.register("dicomweb-poller", poller::healthy);
@@ -75,7 +77,13 @@ public final class IngestService implements Service {
     }
 
     @Override
+    public boolean live() {
+        return health.live();
+    }
+
+    @Override
     public void close() {
+        closing = true;
         try {
             if (poller != null) {
                 poller.close();

@@ -176,7 +176,7 @@ final class IntakeLoop implements Runnable {
                         thumbnails.serialize(Topics.THUMBNAILS.name(), a.thumbnail())));
             }
             producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), consumer.groupMetadata());
-            producer.commitTransaction();
+            Transactions.commit(producer, running::get, LOG, "the intake batch");
             for (Outcome o : outcomes) {
                 if (o.dead() != null) {
                     counters.rejected("intake");

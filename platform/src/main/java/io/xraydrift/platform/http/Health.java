@@ -6,20 +6,42 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * Named readiness checks of one service (liveness is the process answering at all). A service
- * is ready when every check passes, e.g. "kafka" once its clients are up, "model" once loaded.
+ * Named readiness checks of one service, and liveness checks: a service is ready when every
+ * readiness check passes ("kafka" once its clients are up, "model" once loaded), and live while
+ * every liveness check does — a work loop that died turns liveness DOWN, so an orchestrator
+ * restarts the process (and {@code ServiceRunner} exits it with a non-zero code).
  */
 public final class Health {
 
     private final Map<String, BooleanSupplier> checks = new ConcurrentHashMap<>();
+    private final Map<String, BooleanSupplier> liveness = new ConcurrentHashMap<>();
 
     /** Adds or replaces a check. */
     public void register(String name, BooleanSupplier check) {
         checks.put(name, check);
     }
 
+    /** Adds or replaces a liveness check: false means the process should be restarted. */
+    public void registerLiveness(String name, BooleanSupplier check) {
+        liveness.put(name, check);
+    }
+
+    /** True while every liveness check passes. */
+    public boolean live() {
+        return evaluate(liveness).values().stream().allMatch(Boolean::booleanValue);
+    }
+
+    /** Each liveness check's state, by name. */
+    public Map<String, Boolean> livenessStates() {
+        return evaluate(liveness);
+    }
+
     /** Each check's current state, by name (a check that throws counts as failing). */
     public Map<String, Boolean> states() {
+        return evaluate(checks);
+    }
+
+    private static Map<String, Boolean> evaluate(Map<String, BooleanSupplier> checks) {
         Map<String, Boolean> out = new LinkedHashMap<>();
         checks.keySet().stream().sorted().forEach(name -> {
             boolean up;

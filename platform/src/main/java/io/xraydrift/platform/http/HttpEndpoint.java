@@ -47,7 +47,11 @@ public final class HttpEndpoint implements AutoCloseable {
             config.jetty.multipartConfig.maxFileSize(maxMultipartBytes, io.javalin.config.SizeUnit.BYTES);
             config.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
             config.startup.showJavalinBanner = false;
-            config.routes.get("/health/live", ctx -> ctx.json(Map.of("service", service, "status", "UP")));
+            config.routes.get("/health/live", ctx -> {
+                boolean live = health.live();
+                ctx.status(live ? 200 : 503).json(Map.of("service", service, "status", live ? "UP" : "DOWN",
+                        "checks", health.livenessStates()));
+            });
             config.routes.get("/health/ready", ctx -> {
                 boolean ready = health.ready();
                 ctx.status(ready ? 200 : 503).json(body(service, ready, health));

@@ -26,6 +26,29 @@ public final class Transactions {
         return out;
     }
 
+    /**
+     * Commits the open transaction. A commit that timed out may still complete on the broker, and
+     * the producer allows nothing after it but another commit (an abort is refused, which used to
+     * kill the intake and embedder loops), so it is retried until it succeeds or {@code running}
+     * turns false (stopping: the broker completes or aborts it, and an aborted batch is read again).
+     * Returns whether the commit was confirmed.
+     */
+    public static boolean commit(org.apache.kafka.clients.producer.Producer<?, ?> producer,
+                                 java.util.function.BooleanSupplier running, org.slf4j.Logger log, String what) {
+        while (true) {
+            try {
+                producer.commitTransaction();
+                return true;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (!running.getAsBoolean()) {
+                    log.warn("commit of {} timed out while stopping: {}", what, e.toString());
+                    return false;
+                }
+                log.warn("commit of {} timed out, retrying: {}", what, e.toString());
+            }
+        }
+    }
+
     /** After an aborted transaction, go back to the committed offsets so the batch is read again. */
     public static void rewindToCommitted(Consumer<?, ?> consumer) {
         Set<TopicPartition> assigned = consumer.assignment();
