@@ -119,7 +119,13 @@ class ForestTest {
         }
         long versionBefore = index.built().version();
         for (int swap = 0; swap < 6; swap++) {
+            // Each swap is followed by a full pass of the readers on the new forest before the next one:
+            // under CPU load the swaps used to finish before the readers had run at all (a CI flake).
+            int before = checked.get();
             index.rebuildNow();
+            while (checked.get() < before + 50 && readers.stream().noneMatch(Future::isDone)) {
+                Thread.sleep(1);
+            }
         }
         stop.set(true);
         for (Future<?> f : readers) {
@@ -128,7 +134,7 @@ class ForestTest {
         pool.shutdown();
         assertEquals(versionBefore + 6, index.built().version());
         assertEquals(0, index.fresh());
-        assertTrue(checked.get() > 50, "queries checked during swaps: " + checked.get());
+        assertTrue(checked.get() >= 6 * 50, "queries checked during swaps: " + checked.get());
     }
 
     private static LiveIndex index(Metric metric, int n, int trees) {
