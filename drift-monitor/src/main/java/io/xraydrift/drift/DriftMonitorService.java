@@ -77,7 +77,8 @@ public final class DriftMonitorService implements Service {
 
     @Override
     public void start() {
-        shell = ServiceShell.start(config.common(), health, api::routes);
+        shell = ServiceShell.start(config.common(), health, api::routes,
+                io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         streams = new KafkaStreams(topology(config, serdes), streamsProperties(config, shell.httpPort()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("drift monitor stream thread failed; replacing it", e);

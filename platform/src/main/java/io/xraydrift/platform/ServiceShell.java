@@ -36,16 +36,19 @@ public final class ServiceShell implements AutoCloseable {
 
     /** Runs the bootstrap step, then starts metrics and the HTTP endpoint with the service's routes. */
     public static ServiceShell start(ServiceConfig config, Health health, Consumer<RoutesConfig> routes) {
-        return start(config, health, routes, HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES);
+        return start(config, health, routes, HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, null);
     }
 
-    /** As {@link #start(ServiceConfig, Health, Consumer)}, with the largest multipart request it reads. */
+    /**
+     * As {@link #start(ServiceConfig, Health, Consumer)}, with the largest multipart request it reads
+     * and the bearer token {@code /metrics} wants (null: open).
+     */
     public static ServiceShell start(ServiceConfig config, Health health, Consumer<RoutesConfig> routes,
-                                     long maxMultipartBytes) {
+                                     long maxMultipartBytes, String metricsToken) {
         KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(config.kafka(), config.clientId("setup"));
         Metrics metrics = new Metrics(config.service(), config.instanceId());
         HttpEndpoint http = HttpEndpoint.start(config.service(), config.httpHost(), config.httpPort(), health,
-                metrics.registry(), routes, maxMultipartBytes);
+                metrics.registry(), routes, maxMultipartBytes, metricsToken);
         LOG.info("{} ({}) HTTP on {}:{}, Kafka {}, registry {}; topics created: {}, mismatched: {}",
                 config.service(), config.instanceId(), config.httpHost(), http.port(),
                 config.kafka().bootstrapServers(), config.kafka().registryBaseUrl(),

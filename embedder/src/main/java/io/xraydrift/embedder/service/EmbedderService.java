@@ -54,7 +54,8 @@ public final class EmbedderService implements Service {
                 model.card().id(), model.card().version(), model.card().embeddingSize(), model.card().channels(),
                 model.card().inputSize(), model.card().inputSize(), device, Engine.getInstance().getEngineName(),
                 Engine.getInstance().getVersion(), config.threads(), config.maxBatch(), config.maxWait().toMillis());
-        shell = ServiceShell.start(config.common(), health, routes -> routes.post("/embed", this::embed));
+        shell = ServiceShell.start(config.common(), health, routes -> routes.post("/embed", this::embed),
+                io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         loop = new EmbeddingLoop(config, model, config.common().kafka().serdes(),
                 shell.metrics());
         health.register("model", () -> model != null);

@@ -48,7 +48,7 @@ public final class IndexerService implements Service {
             routes.get("/index", this::index);
             routes.get("/scans/{scanId}/neighbours", this::scanNeighbours);
             routes.post("/search", this::search);
-        });
+        }, io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         loop = new IndexerLoop(config, config.common().kafka().serdes(), shell.metrics());
         health.register("indexer-loop", () -> loop.healthy());
         thread = new Thread(loop, "indexer-loop");

@@ -52,7 +52,7 @@ public final class IngestService implements Service {
         shell = ServiceShell.start(config.common(), health, routes -> {
             routes.post("/scans", ctx -> uploads.post(ctx));
             routes.post("/pseudonyms", ctx -> lookup.post(ctx));
-        }, config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE);
+        }, config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE, config.apiToken());
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
         uploads = new HttpUploads(config, ingestor, writer, recent, counters);

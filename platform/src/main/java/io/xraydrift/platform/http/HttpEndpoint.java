@@ -29,17 +29,20 @@ public final class HttpEndpoint implements AutoCloseable {
     /** Starts the endpoint on host:port (port 0 picks a free one). */
     public static HttpEndpoint start(String service, String host, int port, Health health,
                                      PrometheusMeterRegistry metrics, Consumer<RoutesConfig> serviceRoutes) {
-        return start(service, host, port, health, metrics, serviceRoutes, DEFAULT_MAX_MULTIPART_BYTES);
+        return start(service, host, port, health, metrics, serviceRoutes, DEFAULT_MAX_MULTIPART_BYTES, null);
     }
 
     /**
      * Starts the endpoint; a multipart request (or one part of it) over {@code maxMultipartBytes} is
      * refused while it is read, whether or not it declared its length (a chunked upload declares none),
      * and parts over 1 MiB go to a temporary file, not the heap. Plain bodies keep Javalin's bound.
+     * With a {@code metricsToken}, {@code /metrics} answers only a request that presents it as a
+     * bearer token (a Prometheus scrape's {@code authorization} setting); health stays open.
      */
     public static HttpEndpoint start(String service, String host, int port, Health health,
                                      PrometheusMeterRegistry metrics, Consumer<RoutesConfig> serviceRoutes,
-                                     long maxMultipartBytes) {
+                                     long maxMultipartBytes, String metricsToken) {
+        BearerToken scrape = metricsToken == null ? null : new BearerToken(metricsToken, false);
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -60,7 +63,11 @@ public final class HttpEndpoint implements AutoCloseable {
                 boolean ready = health.ready();
                 ctx.status(ready ? 200 : 503).json(body(service, ready, health));
             });
-            config.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape()));
+            config.routes.get("/metrics", ctx -> {
+                if (scrape == null || scrape.check(ctx)) {
+                    ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape());
+                }
+            });
             serviceRoutes.accept(config.routes);
         });
         app.start();
