@@ -46,12 +46,7 @@ class DicomWebIT {
             pacs.store(bmp(11, false), attrs(raw, "PA", "091500"), false);
             pacs.store(bmp(11, true), attrs(raw, "AP", "101500"), true);
             pacs.store(bmp(12, false), attrs(raw, "LL", "111500"), false);
-            Map<String, String> env = new HashMap<>(IngestIT.env(stack));
-            env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
-            env.put(IngestConfig.DICOMWEB_NAME, "it-orthanc");
-            env.put(IngestConfig.POLL_INTERVAL, "500ms");
-            env.put(IngestConfig.STATE_DIR, dir.resolve("ingest-state").toString());
-            env.put("XRAY_INSTANCE_ID", "dicomweb-it");
+            Map<String, String> env = pollerEnv(stack, pacs, "it-orthanc", "ingest-state", "dicomweb-it");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 ingest.start();
                 List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 2);
@@ -91,12 +86,7 @@ class DicomWebIT {
         try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-rsna"))) {
             pacs.storeFile(formats.resolve("rsna-cr-chest-pa-monochrome2.dcm"), false);
             pacs.storeFile(formats.resolve("rsna-cr-chest-pa-monochrome1.dcm"), true);
-            Map<String, String> env = new HashMap<>(IngestIT.env(stack));
-            env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
-            env.put(IngestConfig.DICOMWEB_NAME, "rsna-orthanc");
-            env.put(IngestConfig.POLL_INTERVAL, "500ms");
-            env.put(IngestConfig.STATE_DIR, dir.resolve("rsna-state").toString());
-            env.put("XRAY_INSTANCE_ID", "dicomweb-rsna-it");
+            Map<String, String> env = pollerEnv(stack, pacs, "rsna-orthanc", "rsna-state", "dicomweb-rsna-it");
             String pseudonym = new Pseudonyms(IngestIT.KEY).patient("16d7f894-55d7-4d95-8957-d18987f0e981");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 ingest.start();
@@ -132,12 +122,7 @@ class DicomWebIT {
         try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-bad"))) {
             pacs.store(bmp(21, false), attrs(raw, "PA", "256199"), false);
             pacs.store(bmp(22, false), attrs(raw, "PA", "101500"), false);
-            Map<String, String> env = new HashMap<>(IngestIT.env(stack));
-            env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
-            env.put(IngestConfig.DICOMWEB_NAME, "bad-orthanc");
-            env.put(IngestConfig.POLL_INTERVAL, "500ms");
-            env.put(IngestConfig.STATE_DIR, dir.resolve("bad-state").toString());
-            env.put("XRAY_INSTANCE_ID", "dicomweb-bad-it");
+            Map<String, String> env = pollerEnv(stack, pacs, "bad-orthanc", "bad-state", "dicomweb-bad-it");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 ingest.start();
                 List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1);
@@ -150,6 +135,18 @@ class DicomWebIT {
                         "named by its scan id, not its UIDs: " + dead.get(0).getRequestId());
             }
         }
+    }
+
+    /** Ingest's settings with a poller of {@code pacs} every 500 ms under this name, state dir and instance id. */
+    private Map<String, String> pollerEnv(LocalStack stack, LocalOrthanc pacs, String name, String state,
+                                          String instance) {
+        Map<String, String> env = new HashMap<>(IngestIT.env(stack));
+        env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
+        env.put(IngestConfig.DICOMWEB_NAME, name);
+        env.put(IngestConfig.POLL_INTERVAL, "500ms");
+        env.put(IngestConfig.STATE_DIR, dir.resolve(state).toString());
+        env.put("XRAY_INSTANCE_ID", instance);
+        return env;
     }
 
     private static List<String> attrs(String patient, String view, String time) {

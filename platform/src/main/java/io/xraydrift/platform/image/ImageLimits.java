@@ -69,6 +69,14 @@ public final class ImageLimits {
 
     /** Width and height the header declares (checked against the limits). */
     private static int[] declared(byte[] bytes, String format) {
+        return read(bytes, format, false).size();
+    }
+
+    private record Read(int[] size, BufferedImage image) {
+    }
+
+    /** Reads the header (checking the declared size) and, if {@code pixels}, the image. */
+    private static Read read(byte[] bytes, String format, boolean pixels) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = format != null ? ImageIO.getImageReadersByFormatName(format)
                     : ImageIO.getImageReaders(in);
@@ -79,10 +87,16 @@ public final class ImageLimits {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                check(w, h);
-                return new int[] {w, h};
+                int[] size = {reader.getWidth(0), reader.getHeight(0)};
+                check(size[0], size[1]);
+                if (!pixels) {
+                    return new Read(size, null);
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new IllegalArgumentException(reader.getFormatName() + " decoder returned no image");
+                }
+                return new Read(size, img);
             } finally {
                 reader.dispose();
             }
@@ -105,28 +119,7 @@ public final class ImageLimits {
      * {@link IllegalArgumentException} for bytes that do not decode, naming what is wrong.
      */
     public static BufferedImage decode(byte[] bytes, String format) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = format != null ? ImageIO.getImageReadersByFormatName(format)
-                    : ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new IllegalArgumentException(format != null ? "no decoder for " + format
-                        : "not a PNG or JPEG image (" + bytes.length + " bytes)");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                check(reader.getWidth(0), reader.getHeight(0));
-                BufferedImage img = reader.read(0);
-                if (img == null) {
-                    throw new IllegalArgumentException(reader.getFormatName() + " decoder returned no image");
-                }
-                return img;
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot decode the " + (format == null ? "image"
-                    : format.toUpperCase(Locale.ROOT) + " image") + " (" + bytes.length + " bytes): " + e.getMessage(), e);
-        }
+        return read(bytes, format, true).image();
     }
+
 }
