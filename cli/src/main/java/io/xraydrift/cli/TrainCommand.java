@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
             "DATA is the layout 'xray-drift phantoms' writes (manifest.csv with file,patient,level,severity; real "
                 + "data arranged the same way, optionally with a 'source' column that --sources filters on). Without "
                 + "--backbone it trains the project's compact CNN (embedding = its 256-float penultimate layer) on "
-                + "histogram-equalised, augmented inputs, each level and data set drawn equally often; with --backbone "
+                + "histogram-equalised, augmented inputs, with 400 phantoms of each level beside the data (--phantoms), each level and data set drawn equally often; with --backbone "
                 + "file.pt it freezes that TorchScript backbone (traced in eval mode) and trains a new head, and the "
                 + "saved model embeds with the backbone's output. Writes weights, model.json and MODEL_CARD.md to OUT.",
             "A site adapting the model to its labelled cohort: 'xray-drift train --data COHORT --out MODEL', then "

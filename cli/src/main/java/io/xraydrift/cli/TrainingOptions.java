@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * How a model is trained: the options {@code train} and {@code crossval} share, with the defaults a
  * site should use on a few hundred labelled scans — 64 px equalised inputs, full augmentation, a
- * supervised contrastive term beside the level and severity heads, 60 epochs — chosen by
+ * supervised contrastive term beside the level and severity heads, 400 phantoms of each level
+ * trained on beside the site's films, 30 epochs — chosen by
  * patient-disjoint cross-validation on real radiographs (docs/real-data.md).
  */
 final class TrainingOptions {
@@ -27,7 +28,7 @@ final class TrainingOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and augmentation "
@@ -53,6 +54,10 @@ final class TrainingOptions {
     @Option(names = "--augment", defaultValue = "1.0", description = "Augmentation strength, 0 = none, 1 = shifts, "
             + "zoom, rotation, exposure, blur, noise and burnt-in text (default: ${DEFAULT-VALUE}).")
     double augment;
+
+    @Option(names = "--phantoms", defaultValue = "400", description = "Phantoms of each level rendered and trained on "
+            + "beside the data (seeded by --seed); 0 = none (default: ${DEFAULT-VALUE}).")
+    int phantoms;
 
     @Option(names = "--contrastive", defaultValue = "1", description = "Weight of a supervised contrastive term on the "
             + "embedding (same level together, by cosine), beside the level and severity heads (default: ${DEFAULT-VALUE}).")
@@ -91,9 +96,9 @@ final class TrainingOptions {
                 + " --batch " + batch + " --learning-rate " + learningRate
                 + (backbone != null ? " --backbone " + backbone : "") + " --input-size " + size
                 + (equalize ? "" : " --no-equalize") + " --augment " + augment
-                + (init != null ? " --init " + init : "") + (contrastive > 0 ? " --contrastive " + contrastive : "");
+                + (init != null ? " --init " + init : "") + " --contrastive " + contrastive + " --phantoms " + phantoms;
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalize && backbone == null,
-                new Augmentation(augment), Optional.ofNullable(init), contrastive);
+                new Augmentation(augment), Optional.ofNullable(init), contrastive, phantoms);
     }
 }

@@ -19,9 +19,10 @@ import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.stack.RealCxr;
 
 /**
- * A site's adaptation as the README gives it — {@code train --data DIR --out MODEL} with nothing else,
- * so with the site defaults — on a small real labelled folder from {@code ../shared/real-cxr}: the
- * model is written, loads as the embedder loads it, and embeds real files of every format.
+ * A site's adaptation as the README gives it — {@code train --data DIR --out MODEL}, so with the site
+ * defaults (only fewer phantoms beside the data, to keep the suite short) — on a small real labelled
+ * folder from {@code ../shared/real-cxr}: the model is written, loads as the embedder loads it, and
+ * embeds real files of every format.
  */
 class SiteTrainingTest {
 
@@ -29,11 +30,14 @@ class SiteTrainingTest {
     void aModelTrainedWithTheSiteDefaultsLoadsAndEmbedsRealFiles(@TempDir Path dir) throws Exception {
         Path cohort = subset(dir.resolve("cohort"), 8);
         Path out = dir.resolve("model");
-        int rc = XrayDrift.commandLine().execute("train", "--data", cohort.toString(), "--out", out.toString());
+        int rc = XrayDrift.commandLine().execute("train", "--data", cohort.toString(), "--out", out.toString(),
+                "--phantoms", "20");
         assertEquals(0, rc);
         ModelCard card = ModelCard.read(out);
         assertTrue(card.equalized(), "site defaults equalise inputs");
         assertEquals(TrainingOptions.SITE_INPUT, card.inputSize());
+        assertEquals(20, ((Number) card.training().get("phantoms_per_level")).intValue());
+        assertEquals(1.0, ((Number) card.training().get("contrastive_weight")).doubleValue(), 0.0);
         assertTrue(Files.exists(out.resolve("MODEL_CARD.md")));
         try (EmbeddingModel model = EmbeddingModel.load(out)) {
             assertEquals(card.version(), model.card().version());

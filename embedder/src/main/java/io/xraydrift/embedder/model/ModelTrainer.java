@@ -51,18 +51,20 @@ public final class ModelTrainer {
      * {@code sources} = data sets whose rows are used (the manifest's {@code source} column up to
      * its colon; empty = every row); {@code excludedPatients} are left out (cross-validation's
      * held-out fold); {@code contrastiveWeight} weighs a supervised contrastive term on the
-     * embedding (0 = none).
+     * embedding (0 = none); {@code phantomsPerLevel} phantoms of each level are rendered and trained
+     * on beside the data (0 = none).
      */
     public record Options(List<Path> data, Path out, int epochs, long seed, int batchSize, float learningRate,
                           Optional<Path> backbone, int inputSize, String modelId, String command,
                           Set<String> sources, Set<String> excludedPatients, boolean equalize,
-                          Augmentation augmentation, Optional<Path> init, float contrastiveWeight) {
+                          Augmentation augmentation, Optional<Path> init, float contrastiveWeight,
+                          int phantomsPerLevel) {
 
         /** The options of the command before this one's data and search figures existed (one folder, no filter). */
         public Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
                        Optional<Path> backbone, int inputSize, String modelId, String command) {
             this(List.of(data), out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command,
-                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f);
+                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0);
         }
 
         /** Whether a manifest row is trained on. */
@@ -104,7 +106,10 @@ public final class ModelTrainer {
                 o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR);
         Preprocessing pre = Preprocessing.of(draft);
         progress.printf("reading %s ...%n", o.data());
-        TrainingData data = TrainingData.read(o.data(), o::keeps, pre, 0.1);
+        if (o.phantomsPerLevel() > 0) {
+            progress.printf("rendering %d phantoms of each level to train beside it ...%n", o.phantomsPerLevel());
+        }
+        TrainingData data = TrainingData.read(o.data(), o::keeps, pre, 0.1, o.phantomsPerLevel(), o.seed() * 7 + 1);
         progress.printf("training on %d images %s, validating on %d %s (split by patient)%n", data.training().size(),
                 java.util.Arrays.toString(TrainingData.counts(data.training())), data.validation().size(),
                 java.util.Arrays.toString(TrainingData.counts(data.validation())));
@@ -150,6 +155,7 @@ public final class ModelTrainer {
             training.put("intensity", draft.intensity());
             training.put("augmentation", o.augmentation().strength());
             training.put("contrastive_weight", o.contrastiveWeight());
+            training.put("phantoms_per_level", o.phantomsPerLevel());
             training.put("started_from", o.init().map(p -> ModelCard.read(p).id() + "@" + ModelCard.read(p).version())
                     .orElse("random initialisation"));
             training.put("training_images_per_level", counts(data.training()));

@@ -47,6 +47,41 @@ public record TrainingData(List<Example> training, List<Example> validation) {
         }
         Example[] examples = new Example[rows.size()];
         IntStream.range(0, rows.size()).parallel().forEach(i -> examples[i] = example(rows.get(i), preprocessing));
+        return split(java.util.Arrays.asList(examples), validationShare);
+    }
+
+    /**
+     * As {@link #read(List, Predicate, Preprocessing, double)}, plus {@code phantomsPerLevel}
+     * phantoms of each level rendered here (512 px, seeded; group {@code <level>/phantom}): labelled
+     * images of every severity with no acquisition quirk in common with the site's films, which keep
+     * a small real cohort from teaching the network its scanner instead of the lungs.
+     */
+    public static TrainingData read(List<Path> dirs, Predicate<Manifest.Entry> keep, Preprocessing preprocessing,
+                                    double validationShare, int phantomsPerLevel, long phantomSeed) {
+        TrainingData real = read(dirs, keep, preprocessing, validationShare);
+        if (phantomsPerLevel <= 0) {
+            return real;
+        }
+        List<io.xraydrift.phantoms.PhantomSet.Item> items = io.xraydrift.phantoms.PhantomSet.labelled(phantomsPerLevel,
+                phantomsPerLevel, phantomsPerLevel, phantomSeed, 0.15);
+        io.xraydrift.phantoms.PhantomRenderer renderer = new io.xraydrift.phantoms.PhantomRenderer(512);
+        Example[] rendered = new Example[items.size()];
+        IntStream.range(0, items.size()).parallel().forEach(i -> {
+            io.xraydrift.phantoms.PhantomSet.Item item = items.get(i);
+            io.xraydrift.phantoms.Phantom p = io.xraydrift.phantoms.PhantomSet.render(renderer, item);
+            int level = item.grade().ordinal();
+            rendered[i] = new Example(item.file(), item.patient(), level, (float) item.severity(),
+                    CLASSES.get(level) + "/phantom", preprocessing.resized(p.pixels(), p.width(), p.height()));
+        });
+        TrainingData phantoms = split(java.util.Arrays.asList(rendered), validationShare);
+        List<Example> training = new ArrayList<>(real.training());
+        training.addAll(phantoms.training());
+        List<Example> validation = new ArrayList<>(real.validation());
+        validation.addAll(phantoms.validation());
+        return new TrainingData(training, validation);
+    }
+
+    private static TrainingData split(List<Example> examples, double validationShare) {
         List<Example> training = new ArrayList<>();
         List<Example> validation = new ArrayList<>();
         for (Example e : examples) {
