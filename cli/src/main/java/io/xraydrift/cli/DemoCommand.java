@@ -235,7 +235,7 @@ final class DemoCommand implements Callable<Integer> {
                 .filter(e -> !streamed.contains(e.patient())).toList();
         out.printf("Loading the labelled reference cohort from %s through ingest's POST /scans: %d scans (%d patients "
                 + "of the series left out)...%n", dir, rows.size(), streamed.size());
-        CohortLoader.Result r = new CohortLoader("http://127.0.0.1:" + ingestPort, token, out)
+        CohortLoader.Result r = new CohortLoader("http://127.0.0.1:" + ingestPort, token, System.err)
                 .load(rows, "cohort:" + dir.toAbsolutePath().normalize().getFileName(), 4);
         CohortCommand.print(r, rows.size());
         awaitIndexed(indexerPort, token, r.accepted() + r.duplicates(), out);

@@ -53,7 +53,7 @@ final class EmbedBench implements Callable<Integer> {
         Map<String, String> env = new HashMap<>();
         env.put(EmbedderConfig.DEVICE, device);
         env.put(EmbedderConfig.INPUT_SIZE, String.valueOf(inputSize));
-        env.put(EmbedderConfig.API_TOKEN, "no-http-endpoint-here"); // only the model is loaded, nothing is served
+        env.put(EmbedderConfig.API_TOKEN, EvaluateCommand.NOT_SERVED); // only the model is loaded, nothing is served
         if (model != null) {
             env.put(EmbedderConfig.MODEL, model.toString());
         }
