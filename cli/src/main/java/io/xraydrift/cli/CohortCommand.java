@@ -33,7 +33,9 @@ final class CohortCommand implements Runnable {
                     + "its patient id (pseudonymised by ingest), acquisition time, view and level as the reference "
                     + "label. Ingest checks every scan as it checks any upload; a scan it already holds is answered as "
                     + "a duplicate, so running the command again adds nothing twice. Shows a progress bar, then a "
-                    + "summary: new, already there, refused with ingest's reason for each.",
+                    + "summary: new, already there, refused with ingest's reason for each. Where the manifest has a "
+                    + "severity, it goes with the scan as its radiologist severity (the indexer then scores with it). "
+                    + "The bearer token is read from XRAY_API_TOKEN.",
                 "Exit codes: 0 every row is in, 3 some rows were refused."})
     static final class Load implements Callable<Integer> {
 

@@ -16,7 +16,8 @@ import picocli.CommandLine;
 class XrayDriftTest {
 
     private static final List<String> COMMANDS =
-            List.of("demo", "stack", "topics", "phantoms", "train", "evaluate", "bench", "ingest", "embedder", "indexer", "drift-monitor");
+            List.of("demo", "stack", "topics", "phantoms", "train", "crossval", "cohort", "evaluate", "bench", "ingest",
+                    "embedder", "indexer", "drift-monitor");
 
     @Test
     void helpListsEveryCommand() {
@@ -25,8 +26,8 @@ class XrayDriftTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "topics tail", "phantoms", "train", "evaluate", "bench", "bench phantoms", "ingest", "embedder", "indexer",
-        "drift-monitor"})
+    @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "topics tail", "phantoms", "train",
+        "crossval", "cohort load", "evaluate", "bench", "bench phantoms", "ingest", "embedder", "indexer", "drift-monitor"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
         StringWriter out = new StringWriter();
