@@ -125,7 +125,7 @@ final class CrossValidateCommand implements Callable<Integer> {
             }
         } finally {
             if (keep == null) {
-                deleteTree(root);
+                io.xraydrift.stack.TempDirs.deleteQuietly(root);
             }
         }
         Map<String, Object> result = summary(perFold);
@@ -200,13 +200,5 @@ final class CrossValidateCommand implements Callable<Integer> {
         out.put("mean", mean);
         out.put("sd", sd);
         return out;
-    }
-
-    private static void deleteTree(Path root) {
-        try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            System.err.println("could not remove " + root + ": " + e.getMessage());
-        }
     }
 }

@@ -131,8 +131,10 @@ final class DemoCommand implements Callable<Integer> {
             Map<String, String> names = new LinkedHashMap<>();
             Map<String, String> kinds = new LinkedHashMap<>();
             Map<String, Integer> numbers = new HashMap<>();
-            List<DemoScan> series = realSeries != null ? realSeries : DemoScan.phantoms(
-                    PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15), null);
+            List<PhantomSet.Item> phantomSeries = realSeries != null ? null
+                    : PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15);
+            // Phantom images are rendered once the cohort is in (names and kinds need only the items).
+            List<DemoScan> series = realSeries != null ? realSeries : DemoScan.phantoms(phantomSeries, null);
             for (DemoScan item : series) {
                 String p = pseudonyms.patient(item.patient());
                 if (!names.containsKey(p)) {
@@ -154,9 +156,8 @@ final class DemoCommand implements Callable<Integer> {
                     seedCohort(feed, reference, counts, indexer.httpPort(), token, out);
                     referenceScans = reference.size();
                 }
-                if (realSeries == null) {
-                    List<PhantomSet.Item> items = PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15);
-                    series = DemoScan.phantoms(items, feed.render(items));
+                if (phantomSeries != null) {
+                    series = DemoScan.phantoms(phantomSeries, feed.render(phantomSeries));
                 }
                 stream(feed, series, pseudonyms, submitted, step, out);
                 out.printf("Web view of a patient: http://127.0.0.1:%d/patients/%s?token=%s%n", drift.httpPort(),

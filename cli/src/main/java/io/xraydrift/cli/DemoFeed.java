@@ -58,20 +58,10 @@ final class DemoFeed implements AutoCloseable {
         return pngs;
     }
 
-    /** Publishes to the intake topic; {@code label} for reference-cohort scans. */
+    /** Publishes a rendered phantom to the intake topic; {@code label} for reference-cohort scans. */
     void publish(PhantomSet.Item item, byte[] png, Level label) {
-        ScanIntake event = ScanIntake.newBuilder()
-                .setPatientId(item.patient())
-                .setAcquiredAt(item.acquiredAt())
-                .setSource(label == null ? "demo-ward-feed" : "demo-reference-cohort")
-                .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA)
-                .setModality("CR")
-                .setImageFormat("image/png")
-                .setImage(ByteBuffer.wrap(png))
-                .setReferenceLabel(label)
-                .setAttributes(item.trajectory().isEmpty() ? Map.of() : Map.of("demo_trajectory", item.trajectory()))
-                .build();
-        producer.send(new ProducerRecord<>(Topics.INTAKE.name(), item.patient(), event));
+        publish(new DemoScan(item.patient(), item.acquiredAt(), item.portable(), item.trajectory(), png, "image/png"),
+                label);
     }
 
     void flush() {
@@ -80,15 +70,21 @@ final class DemoFeed implements AutoCloseable {
 
     /** Publishes a patient's scan to the intake topic. */
     void publish(DemoScan scan) {
+        publish(scan, null);
+    }
+
+    /** Publishes to the intake topic; {@code label} for reference-cohort scans. */
+    private void publish(DemoScan scan, Level label) {
         ScanIntake event = ScanIntake.newBuilder()
                 .setPatientId(scan.patient())
                 .setAcquiredAt(scan.acquiredAt())
-                .setSource("demo-ward-feed")
+                .setSource(label == null ? "demo-ward-feed" : "demo-reference-cohort")
                 .setView(scan.portable() ? ViewPosition.AP : ViewPosition.PA)
                 .setModality("CR")
                 .setImageFormat(scan.contentType())
                 .setImage(ByteBuffer.wrap(scan.image()))
-                .setAttributes(Map.of("demo_trajectory", scan.trajectory()))
+                .setReferenceLabel(label)
+                .setAttributes(scan.trajectory().isEmpty() ? Map.of() : Map.of("demo_trajectory", scan.trajectory()))
                 .build();
         producer.send(new ProducerRecord<>(Topics.INTAKE.name(), scan.patient(), event));
     }

@@ -53,11 +53,10 @@ final class EmbedBench implements Callable<Integer> {
         Map<String, String> env = new HashMap<>();
         env.put(EmbedderConfig.DEVICE, device);
         env.put(EmbedderConfig.INPUT_SIZE, String.valueOf(inputSize));
-        env.put(EmbedderConfig.API_TOKEN, EvaluateCommand.NOT_SERVED); // only the model is loaded, nothing is served
         if (model != null) {
             env.put(EmbedderConfig.MODEL, model.toString());
         }
-        EmbedderConfig config = EmbedderConfig.from(Settings.of(env));
+        EmbedderConfig config = EmbedderConfig.forModelOnly(Settings.of(env));
         Device dev = Models.device(config.device());
         try (EmbeddingModel m = Models.load(config, dev)) {
             PhantomRenderer renderer = new PhantomRenderer(256);

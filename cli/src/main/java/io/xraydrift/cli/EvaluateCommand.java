@@ -73,9 +73,6 @@ final class EvaluateCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     double tolerance;
 
-    /** The embedder config's API token where a command loads a model and serves nothing (it must be valid). */
-    static final String NOT_SERVED = "no-http-endpoint-in-this-command-0000";
-
     /** Figures the --baseline gate compares: higher is better for each. */
     static final List<String> GATED = List.of("purity_healthy", "purity_infected", "purity_severe", "severity_spearman",
             "severity_pearson", "auroc_healthy");
@@ -163,11 +160,10 @@ final class EvaluateCommand implements Callable<Integer> {
     static EmbeddingModel load(String model) {
         Map<String, String> env = new HashMap<>();
         env.put(EmbedderConfig.DEVICE, "cpu");
-        env.put(EmbedderConfig.API_TOKEN, EvaluateCommand.NOT_SERVED); // only the model is loaded, nothing is served
         if (model != null && !"default".equals(model)) {
             env.put(EmbedderConfig.MODEL, model);
         }
-        EmbedderConfig config = EmbedderConfig.from(Settings.of(env));
+        EmbedderConfig config = EmbedderConfig.forModelOnly(Settings.of(env));
         return Models.load(config, Models.device(config.device()));
     }
 

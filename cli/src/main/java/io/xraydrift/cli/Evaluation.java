@@ -57,8 +57,11 @@ final class Evaluation {
     final DriftRule rule;
     /** Whether a labelled scan is asked for its neighbours (cross-validation: the held-out fold); all are references. */
     final Predicate<Row> queried;
-    /** The score of every queried labelled scan. */
+    /** The score of every queried labelled scan (filled by the forest purity pass). */
     final List<ScanScore> scores = new ArrayList<>();
+    /** Scores and radiologist severities of the queried scans that carry one, in the same order. */
+    private final double[] ratedScores;
+    private final double[] ratedSeverities;
 
     Evaluation(EmbeddingModel model, List<Row> labelled, int k, int trees, int searchK, Scoring scoring, DriftRule rule) {
         this(model, labelled, r -> true, k, trees, searchK, scoring, rule);
@@ -82,47 +85,29 @@ final class Evaluation {
         index.index().rebuildNow();
         this.forest = purity(false);
         this.exact = purity(true);
-        for (int i = 0; i < labelled.size(); i++) {
-            Row r = labelled.get(i);
-            if (queried.test(r)) {
-                Scoring.Score s = index.score(vectors.get(i), r.patient(), k, searchK, scoring).score();
-                scores.add(new ScanScore(r, s.score(), s.level(), s.healthy(), s.infected(), s.severe()));
-            }
-        }
-    }
-
-    /** Scans with a radiologist severity: their scores and severities, in the same order. */
-    private double[][] scoreAndSeverity() {
         List<ScanScore> rated = scores.stream().filter(s -> !Double.isNaN(s.row().severity())).toList();
-        double[][] out = new double[2][rated.size()];
-        for (int i = 0; i < rated.size(); i++) {
-            out[0][i] = rated.get(i).score();
-            out[1][i] = rated.get(i).row().severity();
-        }
-        return out;
+        this.ratedScores = rated.stream().mapToDouble(ScanScore::score).toArray();
+        this.ratedSeverities = rated.stream().mapToDouble(s -> s.row().severity()).toArray();
     }
 
     /** Spearman's rank correlation of score and radiologist severity (NaN with fewer than 3 rated scans). */
     double severitySpearman() {
-        double[][] xy = scoreAndSeverity();
-        return xy[0].length < 3 ? Double.NaN : Agreement.spearman(xy[0], xy[1]);
+        return ratedScores.length < 3 ? Double.NaN : Agreement.spearman(ratedScores, ratedSeverities);
     }
 
     /** Pearson's correlation of score and radiologist severity. */
     double severityPearson() {
-        double[][] xy = scoreAndSeverity();
-        return xy[0].length < 3 ? Double.NaN : Agreement.pearson(xy[0], xy[1]);
+        return ratedScores.length < 3 ? Double.NaN : Agreement.pearson(ratedScores, ratedSeverities);
     }
 
     /** Mean absolute difference of score and radiologist severity (both in [0, 1]). */
     double severityMae() {
-        double[][] xy = scoreAndSeverity();
-        return xy[0].length == 0 ? Double.NaN : Agreement.meanAbsoluteError(xy[0], xy[1]);
+        return ratedScores.length == 0 ? Double.NaN : Agreement.meanAbsoluteError(ratedScores, ratedSeverities);
     }
 
     /** Scans with a radiologist severity among the queried ones. */
     int ratedScans() {
-        return scoreAndSeverity()[0].length;
+        return ratedScores.length;
     }
 
     /** Area under the ROC curve of the score separating healthy scans (low) from infected and severe (high). */
@@ -164,8 +149,17 @@ final class Evaluation {
             if (!queried.test(labelled.get(i))) {
                 continue;
             }
-            List<Scoring.Labelled> nn = exhaustive ? exactNearest(i) : index.nearest(vectors.get(i),
-                    labelled.get(i).patient(), k, searchK);
+            List<Scoring.Labelled> nn;
+            if (exhaustive) {
+                nn = exactNearest(i);
+            } else {
+                // The forest pass is also the scan's score, as the indexer gives it: one search, both figures.
+                Row r = labelled.get(i);
+                ReferenceIndex.Scored scored = index.score(vectors.get(i), r.patient(), k, searchK, scoring);
+                Scoring.Score s = scored.score();
+                scores.add(new ScanScore(r, s.score(), s.level(), s.healthy(), s.infected(), s.severe()));
+                nn = scored.neighbours();
+            }
             int[] per = new int[3];
             nn.forEach(n -> per[n.label().ordinal()]++);
             int truth = labelled.get(i).level().ordinal();

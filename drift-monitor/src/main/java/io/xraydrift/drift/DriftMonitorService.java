@@ -37,7 +37,6 @@ public final class DriftMonitorService implements Service {
     private final DriftApi api;
     private volatile ServiceShell shell;
     private volatile KafkaStreams streams;
-    private volatile boolean closing;
     private KafkaStreamsMetrics streamsMetrics;
 
     public DriftMonitorService(DriftMonitorConfig config) {
@@ -88,7 +87,7 @@ public final class DriftMonitorService implements Service {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(shell.metrics().registry());
         health.register("kafka-streams", () -> streams.state() == KafkaStreams.State.RUNNING);
-        health.registerLiveness("kafka-streams", () -> closing || !java.util.Set.of(KafkaStreams.State.ERROR,
+        health.registerLiveness("kafka-streams", () -> !java.util.Set.of(KafkaStreams.State.ERROR,
                 KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING).contains(streams.state()));
         api.attach(streams, shell.httpPort());
         streams.start();
@@ -113,7 +112,7 @@ public final class DriftMonitorService implements Service {
 
     @Override
     public void close() {
-        closing = true;
+        health.stopping();
         try {
             if (streams != null) {
                 // Leave the group: the partitions move at once instead of after the session timeout.

@@ -43,6 +43,18 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
     public static final String API_TOKEN = "XRAY_API_TOKEN";
 
     public static EmbedderConfig from(Settings s) {
+        return from(s, true);
+    }
+
+    /**
+     * The model settings alone, for commands that load the model and serve nothing (evaluate,
+     * crossval, bench embed): no API token is asked for ({@link #apiToken()} is null).
+     */
+    public static EmbedderConfig forModelOnly(Settings s) {
+        return from(s, false);
+    }
+
+    private static EmbedderConfig from(Settings s, boolean serving) {
         return new EmbedderConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
                 s.optional(MODEL).map(Path::of),
                 s.choice(DEVICE, Device.AUTO),
@@ -53,6 +65,6 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
                 (float) s.decimal(MEAN, 0.449, 0.0, 1.0),
                 (float) s.decimal(STD, 0.226, 0.001, 1.0),
                 s.bool(BACKFILL, false),
-                s.apiToken(API_TOKEN, "POST /embed needs a bearer token outside demo mode"));
+                serving ? s.apiToken(API_TOKEN, "POST /embed needs a bearer token outside demo mode") : null);
     }
 }

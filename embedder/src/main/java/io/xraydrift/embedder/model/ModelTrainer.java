@@ -118,9 +118,7 @@ public final class ModelTrainer {
         try {
             Block block = transfer ? TransferNet.onBackbone(o.backbone().get()) : new XrayNet(DEFAULT_EMBEDDING);
             model.setBlock(block);
-            if (o.init().isPresent()) {
-                startFrom(model, o.init().get(), draft);
-            }
+            ModelCard initCard = o.init().isPresent() ? startFrom(model, o.init().get(), draft) : null;
             int updates = o.epochs() * ((data.training().size() + o.batchSize() - 1) / o.batchSize());
             Tracker rate = Tracker.cosine().setBaseValue(o.learningRate()).optFinalValue(o.learningRate() / 50)
                     .setMaxUpdates(Math.max(1, updates)).build();
@@ -156,8 +154,8 @@ public final class ModelTrainer {
             training.put("augmentation", o.augmentation().strength());
             training.put("contrastive_weight", o.contrastiveWeight());
             training.put("phantoms_per_level", o.phantomsPerLevel());
-            training.put("started_from", o.init().map(p -> ModelCard.read(p).id() + "@" + ModelCard.read(p).version())
-                    .orElse("random initialisation"));
+            training.put("started_from", initCard == null ? "random initialisation"
+                    : initCard.id() + "@" + initCard.version());
             training.put("training_images_per_level", counts(data.training()));
             training.put("validation_images_per_level", counts(data.validation()));
             training.put("epochs", o.epochs());
@@ -254,8 +252,9 @@ public final class ModelTrainer {
         return order.subList(0, examples.size());
     }
 
-    /** Loads the weights of a model directory of the project's network into the block before training. */
-    private static void startFrom(Model model, Path init, ModelCard draft) throws IOException, MalformedModelException {
+    /** Loads the weights of a model directory of the project's network into the block before training; its card. */
+    private static ModelCard startFrom(Model model, Path init, ModelCard draft) throws IOException,
+            MalformedModelException {
         ModelCard from = ModelCard.read(init);
         if (from.hasBackbone() || from.inputSize() != draft.inputSize() || from.embeddingSize() != DEFAULT_EMBEDDING) {
             throw new IllegalArgumentException("--init " + init + " is " + from.architecture() + " at "
@@ -263,6 +262,7 @@ public final class ModelTrainer {
                     + "project's own network at " + draft.inputSize() + " px with " + DEFAULT_EMBEDDING);
         }
         model.load(init, ModelCard.WEIGHTS);
+        return from;
     }
 
     private static Map<String, Integer> dataSets(TrainingData data) {
@@ -274,9 +274,9 @@ public final class ModelTrainer {
     private static double[] validate(Trainer trainer, List<TrainingData.Example> examples, ModelCard draft) {
         int[] right = new int[3];
         int[] all = new int[3];
+        Preprocessing pre = Preprocessing.of(draft);
         for (int from = 0; from < examples.size(); from += 32) {
             List<TrainingData.Example> batch = examples.subList(from, Math.min(examples.size(), from + 32));
-            Preprocessing pre = Preprocessing.of(draft);
             List<float[]> inputs = batch.stream().map(e -> pre.finish(e.resized())).toList();
             try (NDManager m = trainer.getManager().newSubManager()) {
                 NDList out = trainer.evaluate(inputs(m, inputs, draft));

@@ -33,7 +33,6 @@ public final class EmbedderService implements Service {
     private volatile ServiceShell shell;
     private volatile EmbeddingLoop loop;
     private volatile Thread thread;
-    private volatile boolean closing;
 
     public EmbedderService(EmbedderConfig config) {
         this.config = config;
@@ -62,7 +61,7 @@ public final class EmbedderService implements Service {
         health.register("embedding-loop", () -> loop.healthy());
         thread = new Thread(loop, "embedder-loop");
         thread.start();
-        health.registerLiveness("embedding-loop", () -> closing || thread.isAlive());
+        health.registerLiveness("embedding-loop", thread::isAlive);
     }
 
     /** Ad-hoc embedding (bearer token): PNG or JPEG bytes in, the vector and the model version out. */
@@ -118,7 +117,7 @@ public final class EmbedderService implements Service {
 
     @Override
     public void close() {
-        closing = true;
+        health.stopping();
         EmbeddingLoop l = loop;
         if (l != null) {
             l.stop();

@@ -30,7 +30,6 @@ public final class IndexerService implements Service {
     private volatile ServiceShell shell;
     private volatile IndexerLoop loop;
     private volatile Thread thread;
-    private volatile boolean closing;
 
     public IndexerService(IndexerConfig config) {
         this.config = config;
@@ -53,7 +52,7 @@ public final class IndexerService implements Service {
         health.register("indexer-loop", () -> loop.healthy());
         thread = new Thread(loop, "indexer-loop");
         thread.start();
-        health.registerLiveness("indexer-loop", () -> closing || thread.isAlive());
+        health.registerLiveness("indexer-loop", thread::isAlive);
     }
 
     public int httpPort() {
@@ -190,7 +189,7 @@ public final class IndexerService implements Service {
 
     @Override
     public void close() {
-        closing = true;
+        health.stopping();
         IndexerLoop l = loop;
         if (l != null) {
             l.stop();

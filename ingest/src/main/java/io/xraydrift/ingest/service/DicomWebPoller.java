@@ -130,6 +130,7 @@ final class DicomWebPoller implements AutoCloseable {
                 found++;
                 try {
                     handle(value(inst, "0020000D"), value(inst, "0020000E"), sop, value(inst, "00080020"));
+                    failures.remove(sop);
                 } catch (IOException e) {
                     // One instance the PACS does not serve (a 500 on its metadata, a cut connection) must
                     // not stop every poll: it is tried again on the next polls, then dead-lettered.

@@ -26,7 +26,6 @@ public final class IngestService implements Service {
     private volatile ServiceShell shell;
     private IntakeLoop loop;
     private volatile Thread thread;
-    private volatile boolean closing;
     private ScanWriter writer;
     private volatile HttpUploads uploads;
     private volatile PatientLookup lookup;
@@ -64,7 +63,7 @@ public final class IngestService implements Service {
         health.register("intake-loop", loop::healthy);
         thread = new Thread(loop, "ingest-intake");
         thread.start();
-        health.registerLiveness("intake-loop", () -> closing || thread.isAlive());
+        health.registerLiveness("intake-loop", thread::isAlive);
         if (config.dicomWebUrl() != null) {
             poller = new DicomWebPoller(config, ingestor, writer, recent, counters);
             health.register("dicomweb-poller", poller::healthy);
@@ -83,7 +82,7 @@ public final class IngestService implements Service {
 
     @Override
     public void close() {
-        closing = true;
+        health.stopping();
         try {
             if (poller != null) {
                 poller.close();

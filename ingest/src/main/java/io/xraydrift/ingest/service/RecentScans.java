@@ -33,11 +33,10 @@ final class RecentScans {
      * for the same patient, CONFLICT when it came before for another (the first patient stays).
      */
     synchronized Claim claim(String scanId, String patient) {
-        String earlier = ids.putIfAbsent(scanId, patient);
+        String earlier = ids.putIfAbsent(scanId, patient); // an existing entry counts as accessed (recently seen)
         if (earlier == null) {
             return Claim.NEW;
         }
-        ids.get(scanId); // touch: recently seen
         return earlier.equals(patient) ? Claim.DUPLICATE : Claim.CONFLICT;
     }
 

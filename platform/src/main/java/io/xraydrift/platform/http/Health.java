@@ -15,6 +15,7 @@ public final class Health {
 
     private final Map<String, BooleanSupplier> checks = new ConcurrentHashMap<>();
     private final Map<String, BooleanSupplier> liveness = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     /** Adds or replaces a check. */
     public void register(String name, BooleanSupplier check) {
@@ -26,9 +27,14 @@ public final class Health {
         liveness.put(name, check);
     }
 
-    /** True while every liveness check passes. */
+    /** The service was asked to stop: its loops ending is expected, so liveness stays UP from here. */
+    public void stopping() {
+        stopping = true;
+    }
+
+    /** True while every liveness check passes (always once {@link #stopping()} was called). */
     public boolean live() {
-        return evaluate(liveness).values().stream().allMatch(Boolean::booleanValue);
+        return stopping || evaluate(liveness).values().stream().allMatch(Boolean::booleanValue);
     }
 
     /** Each liveness check's state, by name. */
