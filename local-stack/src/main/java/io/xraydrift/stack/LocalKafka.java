@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import org.apache.kafka.common.Uuid;
@@ -21,6 +23,9 @@ import kafka.tools.StorageTool;
 /**
  * A real Apache Kafka broker in KRaft mode (combined broker + controller) inside this JVM, on
  * loopback and free ports, with its data in a temp directory that {@link #close()} removes.
+ * {@link #start()} listens in plain text; {@link #startSecure} listens with SASL_SSL only
+ * (SCRAM-SHA-512), authorises every request by ACL and lets the controller listener be reached by
+ * the broker's own certificate alone.
  */
 public final class LocalKafka implements AutoCloseable {
 
@@ -36,14 +41,39 @@ public final class LocalKafka implements AutoCloseable {
         this.server = server;
     }
 
+    /** The SCRAM user the secure broker creates at format time: a super user, also used between brokers. */
+    public static final String ADMIN_USER = "admin";
+    /** The only SASL mechanism the secure broker enables. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
     /** Formats a fresh log directory and starts the broker; returns when it accepts connections. */
     public static LocalKafka start() {
-        long began = System.nanoTime();
+        Path dataDir = TempDirs.create("xray-kafka-");
+        int brokerPort = FreePorts.pick();
+        int controllerPort = FreePorts.pick();
+        return start(dataDir, brokerPort, brokerProperties(dataDir, brokerPort, controllerPort), List.of());
+    }
+
+    /**
+     * Starts a broker whose client listener is SASL_SSL with SCRAM-SHA-512 and TLS from
+     * {@code certificates}, with ACL authorisation (nothing is allowed without an ACL) and the
+     * super user {@value #ADMIN_USER} holding {@code adminPassword}. The controller listener is
+     * TLS with client certificates required: only the broker itself (the certificate's subject,
+     * also a super user) can use it.
+     */
+    public static LocalKafka startSecure(Certificates certificates, String adminPassword) {
         Path dataDir = TempDirs.create("xray-kafka-");
         int brokerPort = FreePorts.pick();
         int controllerPort = FreePorts.pick();
         Properties props = brokerProperties(dataDir, brokerPort, controllerPort);
-        format(dataDir, props);
+        props.putAll(secureProperties(certificates, adminPassword, brokerPort, controllerPort));
+        return start(dataDir, brokerPort, props, List.of("--add-scram",
+                SCRAM_MECHANISM + "=[name=" + ADMIN_USER + ",password=" + adminPassword + "]"));
+    }
+
+    private static LocalKafka start(Path dataDir, int brokerPort, Properties props, List<String> formatOptions) {
+        long began = System.nanoTime();
+        format(dataDir, props, formatOptions);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
         try {
             server.startup();
@@ -102,7 +132,38 @@ public final class LocalKafka implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path dataDir, Properties props) {
+    static Properties secureProperties(Certificates certificates, String adminPassword, int brokerPort,
+                                       int controllerPort) {
+        Properties p = new Properties();
+        p.setProperty("listeners",
+                "SASL_SSL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "SASL_SSL://127.0.0.1:" + brokerPort);
+        p.setProperty("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SSL");
+        p.setProperty("inter.broker.listener.name", "SASL_SSL");
+        p.setProperty("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        p.setProperty("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        p.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", scramJaas(ADMIN_USER, adminPassword));
+        p.setProperty("ssl.keystore.location", certificates.keyStore().toString());
+        p.setProperty("ssl.keystore.type", Certificates.STORE_TYPE);
+        p.setProperty("ssl.keystore.password", certificates.password());
+        p.setProperty("ssl.key.password", certificates.password());
+        p.setProperty("ssl.truststore.location", certificates.trustStore().toString());
+        p.setProperty("ssl.truststore.type", Certificates.STORE_TYPE);
+        p.setProperty("ssl.truststore.password", certificates.password());
+        p.setProperty("listener.name.controller.ssl.client.auth", "required");
+        p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.setProperty("allow.everyone.if.no.acl.found", "false");
+        p.setProperty("super.users", "User:" + ADMIN_USER + ";User:" + Certificates.SUBJECT);
+        return p;
+    }
+
+    /** The JAAS line a SCRAM client logs in with. */
+    public static String scramJaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    private static void format(Path dataDir, Properties props, List<String> options) {
         Path config = dataDir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, "xray-drift local broker");
@@ -110,8 +171,9 @@ public final class LocalKafka implements AutoCloseable {
             throw new UncheckedIOException("cannot write " + config, e);
         }
         var quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        int rc = StorageTool.execute(
-                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()}, quiet);
+        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        args.addAll(options);
+        int rc = StorageTool.execute(args.toArray(String[]::new), quiet);
         if (rc != 0) {
             throw new IllegalStateException("kafka-storage format of " + dataDir + " failed with code " + rc);
         }

@@ -35,15 +35,25 @@ public final class LocalRegistry implements AutoCloseable {
     private final Process process;
     private final Path workDir;
     private final int httpPort;
+    private final Certificates tls;
 
-    private LocalRegistry(Process process, Path workDir, int httpPort) {
+    private LocalRegistry(Process process, Path workDir, int httpPort, Certificates tls) {
         this.process = process;
         this.workDir = workDir;
         this.httpPort = httpPort;
+        this.tls = tls;
     }
 
-    /** Starts the registry and returns once its REST API answers. */
+    /** Starts the registry on plain HTTP and returns once its REST API answers. */
     public static LocalRegistry start() {
+        return start(null);
+    }
+
+    /**
+     * Starts the registry and returns once its REST API answers: on HTTPS only with the key in
+     * {@code tls} when it is given (plain HTTP refused), on plain HTTP when it is null.
+     */
+    public static LocalRegistry start(Certificates tls) {
         long began = System.nanoTime();
         Path home = registryHome();
         Path java = JavaRuntimes.find(MINIMUM_JAVA);
@@ -56,8 +66,15 @@ public final class LocalRegistry implements AutoCloseable {
                 java.toString(), "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
                 "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
-                "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false",
-                "-jar", home.resolve("quarkus-run.jar").toString()));
+                "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false"));
+        if (tls != null) {
+            command.addAll(List.of("-Dquarkus.http.port=" + FreePorts.pick(), "-Dquarkus.http.ssl-port=" + httpPort,
+                    "-Dquarkus.http.insecure-requests=disabled",
+                    "-Dquarkus.http.ssl.certificate.key-store-file=" + tls.keyStore(),
+                    "-Dquarkus.http.ssl.certificate.key-store-file-type=" + Certificates.STORE_TYPE,
+                    "-Dquarkus.http.ssl.certificate.key-store-password=" + tls.password()));
+        }
+        command.addAll(List.of("-jar", home.resolve("quarkus-run.jar").toString()));
         Process process;
         try {
             process = new ProcessBuilder(command).directory(home.toFile())
@@ -66,7 +83,7 @@ public final class LocalRegistry implements AutoCloseable {
             TempDirs.deleteQuietly(workDir);
             throw new UncheckedIOException("cannot start Apicurio Registry with " + java, e);
         }
-        LocalRegistry registry = new LocalRegistry(process, workDir, httpPort);
+        LocalRegistry registry = new LocalRegistry(process, workDir, httpPort, tls);
         Runtime.getRuntime().addShutdownHook(new Thread(registry::close, "xray-registry-stop"));
         try {
             registry.awaitReady(log);
@@ -79,9 +96,9 @@ public final class LocalRegistry implements AutoCloseable {
         return registry;
     }
 
-    /** e.g. {@code http://127.0.0.1:PORT}. */
+    /** e.g. {@code http://127.0.0.1:PORT} ({@code https} when started with TLS). */
     public String baseUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + httpPort;
     }
 
     /** The Apicurio v3 API, the URL its serdes take ({@code apicurio.registry.url}). */
@@ -149,7 +166,11 @@ public final class LocalRegistry implements AutoCloseable {
             "wait $child");
 
     private void awaitReady(Path log) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (tls != null) {
+            client.sslContext(tls.clientContext());
+        }
+        HttpClient http = client.build();
         HttpRequest ping = HttpRequest.newBuilder(URI.create(registryUrl() + "/system/info"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
