@@ -46,7 +46,7 @@ final class DemoFeed implements AutoCloseable {
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         this.producer = new KafkaProducer<>(props, EventSerdes.keys().serializer(),
-                new EventSerdes(kafka.registryApiUrl()).valueSerializer(Topics.INTAKE));
+                kafka.serdes().valueSerializer(Topics.INTAKE));
         this.uploadUrl = "http://127.0.0.1:" + ingestPort + "/scans";
         this.token = token;
     }

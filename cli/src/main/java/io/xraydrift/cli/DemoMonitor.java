@@ -69,7 +69,7 @@ final class DemoMonitor implements Runnable, AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
         this.consumer = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), new ByteArrayDeserializer());
-        EventSerdes serdes = new EventSerdes(kafka.registryApiUrl());
+        EventSerdes serdes = kafka.serdes();
         this.alerts = serdes.valueDeserializer(Topics.ALERTS);
         this.trajectories = serdes.valueDeserializer(Topics.TRAJECTORIES);
         this.deadLetters = serdes.valueDeserializer(Topics.DEAD_LETTER);

@@ -60,7 +60,7 @@ final class DriftBench implements Callable<Integer> {
             settings.put(Settings.DEMO_MODE, "true");
             settings.put(DriftMonitorConfig.APPLICATION_ID, "xray-bench-drift");
             DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(settings));
-            EventSerdes serdes = new EventSerdes(config.common().kafka().registryApiUrl());
+            EventSerdes serdes = config.common().kafka().serdes();
             int events = produce(run, serdes);
             out.printf(Locale.ROOT, "%d scored scans written to %s; starting the drift monitor%n", events,
                     Topics.NEIGHBOURS.name());

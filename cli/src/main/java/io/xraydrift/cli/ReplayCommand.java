@@ -64,7 +64,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = System.out;
         KafkaSettings kafka = KafkaSettings.from(settings != null ? settings : Settings.load());
-        EventSerdes serdes = new EventSerdes(kafka.registryApiUrl());
+        EventSerdes serdes = kafka.serdes();
         List<DeadLetter> selected = read(kafka, serdes);
         int replayed = 0;
         int listed = 0;

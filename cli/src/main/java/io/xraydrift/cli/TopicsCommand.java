@@ -17,10 +17,12 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclBinding;
 
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.kafka.TopicSetup;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
@@ -30,7 +32,8 @@ import picocli.CommandLine.Command;
 @Command(name = "topics", mixinStandardHelpOptions = true,
         description = {"Lists and sets up the pipeline's topics.",
             "Works on the Kafka cluster named by XRAY_KAFKA_BOOTSTRAP_SERVERS (registry: XRAY_REGISTRY_URL)."},
-        subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Setup.class, TopicsTail.class})
+        subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Setup.class, TopicsCommand.Acls.class,
+            TopicsTail.class})
 final class TopicsCommand implements Runnable {
 
     @Override
@@ -66,6 +69,61 @@ final class TopicsCommand implements Runnable {
             }
             System.out.println("schemas: " + outcome.schemaIds());
             return outcome.topics().mismatches().isEmpty() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "acls", mixinStandardHelpOptions = true,
+            description = {"Prints the least-privilege Kafka ACLs of each service (what it may read, write, describe; "
+                + "its consumer groups and transactional ids by prefix; the drift monitor's Kafka Streams internal "
+                + "topics); with --apply creates them. No service may create or delete a declared topic: "
+                + "run 'topics setup' as an administrator first.",
+                "With --apply, run it with administrator credentials (XRAY_KAFKA_CLIENT_SASL_JAAS_CONFIG, ...)."})
+    static final class Acls implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--principal", paramLabel = "SERVICE=PRINCIPAL",
+                description = "A service's principal (default User:xray-SERVICE, e.g. User:xray-ingest); repeatable.")
+        Map<String, String> principals = new HashMap<>();
+
+        @picocli.CommandLine.Option(names = "--drift-application-id", paramLabel = "ID",
+                description = "The drift monitor's XRAY_DRIFT_APPLICATION_ID if not the default (${DEFAULT-VALUE}).")
+        String driftApplicationId = ServiceAccess.DRIFT_MONITOR.prefix();
+
+        @picocli.CommandLine.Option(names = "--apply", description = "Create the ACLs on the cluster.")
+        boolean apply;
+
+        @Override
+        public Integer call() throws Exception {
+            List<AclBinding> all = bindings(principals, driftApplicationId);
+            for (AclBinding b : all) {
+                System.out.printf("%-25s %-6s %-17s %-16s %-24s %s%n", b.entry().principal(),
+                        b.entry().permissionType(), b.entry().operation(), b.pattern().resourceType(),
+                        b.pattern().name(), b.pattern().patternType());
+            }
+            if (apply) {
+                KafkaSettings kafka = KafkaSettings.from(Settings.load());
+                try (Admin admin = Admin.create(kafka.clientProperties("xray-drift-acls"))) {
+                    admin.createAcls(all).all().get();
+                }
+                System.out.println(all.size() + " ACLs created (existing ones are left as they are)");
+            }
+            return 0;
+        }
+
+        /** Every service's ACLs, for the principals given (default {@code User:xray-SERVICE}). */
+        static List<AclBinding> bindings(Map<String, String> principals, String driftApplicationId) {
+            for (String service : principals.keySet()) {
+                ServiceAccess.parse(service);
+            }
+            List<AclBinding> all = new ArrayList<>();
+            for (ServiceAccess access : ServiceAccess.values()) {
+                String principal = principals.getOrDefault(access.service(), "User:xray-" + access.service());
+                if (!principal.contains(":")) {
+                    throw new IllegalArgumentException("principal '" + principal + "' of " + access.service()
+                            + " has no type: write User:" + principal);
+                }
+                all.addAll(access == ServiceAccess.DRIFT_MONITOR ? access.acls(principal, driftApplicationId)
+                        : access.acls(principal));
+            }
+            return all;
         }
     }
 

@@ -60,7 +60,7 @@ final class TopicsTail implements Callable<Integer> {
                 "'" + topic + "' is not one of the pipeline's topics: "
                         + Topics.all().stream().map(Topic::name).toList()));
         KafkaSettings kafka = KafkaSettings.from(Settings.load());
-        Deserializer<? extends SpecificRecord> values = new EventSerdes(kafka.registryApiUrl()).valueDeserializer(declared);
+        Deserializer<? extends SpecificRecord> values = kafka.serdes().valueDeserializer(declared);
         Map<String, Object> props = new HashMap<>(kafka.clientProperties("xray-drift-tail"));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

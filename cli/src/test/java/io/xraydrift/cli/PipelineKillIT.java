@@ -20,7 +20,6 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -211,30 +210,8 @@ class PipelineKillIT {
         return new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), values.get());
     }
 
-    /** Every committed value of a topic to a sink (read to its end offsets, at least {@code atLeast}). */
     private static <V extends org.apache.avro.specific.SpecificRecord> void readAll(LocalStack stack, Topic<V> topic,
             int atLeast, java.util.function.Consumer<V> sink) {
-        int[] n = {0};
-        EventSerdes serdes = new EventSerdes(stack.registryUrl());
-        try (KafkaConsumer<String, V> c = consumer(stack, () -> serdes.valueDeserializer(topic))) {
-            List<TopicPartition> parts = c.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (System.nanoTime() < deadline && (n[0] < atLeast
-                    || parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (r.value() != null) {
-                        sink.accept(r.value());
-                        n[0]++;
-                    }
-                });
-                if (n[0] >= atLeast) {
-                    end.putAll(c.endOffsets(parts));
-                }
-            }
-        }
+        TopicReader.readAll(stack, new EventSerdes(stack.registryUrl()), topic, atLeast, sink);
     }
 }

@@ -3,6 +3,7 @@ package io.xraydrift.drift;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
@@ -93,7 +94,7 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
         int standby = s.integer(STANDBY_REPLICAS, 0, 0, 10);
         Path stateDir = s.path(STATE_DIR, Path.of("data", "drift-monitor"));
-        String applicationId = s.string(APPLICATION_ID, "xray-drift-monitor");
+        String applicationId = s.string(APPLICATION_ID, ServiceAccess.DRIFT_MONITOR.prefix());
         int evidenceScans = s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000);
         Duration alertRetention = s.duration(ALERT_RETENTION, DriftTopology.Limits.DEFAULT.alertRetention(),
                 Duration.ofMinutes(1), Duration.ofDays(3650));

@@ -59,7 +59,7 @@ public final class DriftMonitorService implements Service {
 
     /** The Streams properties this service runs with (advertising {@code httpPort} for query routing). */
     public static Properties streamsProperties(DriftMonitorConfig config, int httpPort) {
-        Map<String, Object> p = new HashMap<>(new EventSerdes(config.common().kafka().registryApiUrl()).config());
+        Map<String, Object> p = new HashMap<>(config.common().kafka().serdes().config());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());

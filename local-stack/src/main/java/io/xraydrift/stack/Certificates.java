@@ -49,6 +49,11 @@ public record Certificates(Path keyStore, Path trustStore, String password) {
                 "-storetype", STORE_TYPE, "-storepass", password, "-file", certificate.toString());
         keytool("-importcert", "-noprompt", "-alias", "local-stack", "-file", certificate.toString(),
                 "-keystore", trustStore.toString(), "-storetype", STORE_TYPE, "-storepass", password);
+        try {
+            Files.setPosixFilePermissions(keyStore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restrict " + keyStore + " to its owner", e);
+        }
         return new Certificates(keyStore, trustStore, password);
     }
 

@@ -6,7 +6,6 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 
 import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.platform.kafka.SchemaRegistration;
 import io.xraydrift.platform.kafka.TopicSetup;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
@@ -35,7 +34,7 @@ public final class KafkaBootstrap {
         try (Admin admin = Admin.create(kafka.clientProperties(clientId))) {
             report = new TopicSetup(admin, kafka.replicationFactor()).apply(topics);
         }
-        Map<String, Integer> ids = new SchemaRegistration(kafka.ccompatUrl()).registerAll(topics);
+        Map<String, Integer> ids = kafka.schemaRegistration().registerAll(topics);
         return new Outcome(report, ids);
     }
 }

@@ -10,6 +10,8 @@ import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.http.Health;
 import io.xraydrift.platform.http.HttpEndpoint;
 import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.schemas.Topics;
 
 /**
  * What every service stands on: the Kafka bootstrap step (topics + schemas), a metrics registry,
@@ -45,7 +47,9 @@ public final class ServiceShell implements AutoCloseable {
      */
     public static ServiceShell start(ServiceConfig config, Health health, Consumer<RoutesConfig> routes,
                                      long maxMultipartBytes, String metricsToken) {
-        KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(config.kafka(), config.clientId("setup"));
+        // Each service sets up and checks only the topics it uses: with ACLs it may see no others.
+        KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(config.kafka(), config.clientId("setup"),
+                ServiceAccess.of(config.service()).map(ServiceAccess::topics).orElse(Topics.all()));
         Metrics metrics = new Metrics(config.service(), config.instanceId());
         HttpEndpoint http = HttpEndpoint.start(config.service(), config.httpHost(), config.httpPort(), health,
                 metrics.registry(), routes, maxMultipartBytes, metricsToken);

@@ -37,7 +37,14 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
             throw new IllegalArgumentException(getClass().getSimpleName() + " needs " + SerdeConfig.REGISTRY_URL
                     + " among the Streams properties");
         }
-        serializer = new EventSerdes(url.toString()).valueSerializer(Topics.DEAD_LETTER);
+        // The registry's TLS and auth settings travel among the same properties.
+        Map<String, Object> registry = new java.util.HashMap<>();
+        configs.forEach((k, v) -> {
+            if (k.startsWith("apicurio.registry.") && !k.equals(SerdeConfig.REGISTRY_URL)) {
+                registry.put(k, v);
+            }
+        });
+        serializer = new EventSerdes(url.toString(), registry).valueSerializer(Topics.DEAD_LETTER);
     }
 
     @Override

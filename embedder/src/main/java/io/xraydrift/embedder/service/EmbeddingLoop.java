@@ -36,6 +36,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
@@ -84,8 +85,9 @@ final class EmbeddingLoop implements Runnable {
         this.config = config;
         this.model = model;
         this.modelRef = new ModelRef(model.card().id(), model.card().version(), model.card().embeddingSize());
-        String group = config.backfill() ? "xray-embedder-backfill-" + model.card().id() + "-" + model.card().version()
-                : "xray-embedder";
+        String group = config.backfill()
+                ? ServiceAccess.EMBEDDER.transactionalId("backfill", model.card().id(), model.card().version())
+                : ServiceAccess.EMBEDDER.prefix();
         Map<String, Object> c = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("consumer")));
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -95,7 +97,7 @@ final class EmbeddingLoop implements Runnable {
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("producer")));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "xray-embedder-" + group + "-" + config.common().instanceId());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ServiceAccess.EMBEDDER.transactionalId(group, config.common().instanceId()));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);

@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.events.Composition;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.Neighbour;
@@ -72,7 +73,7 @@ import io.xraydrift.schemas.Topics;
 final class IndexerLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IndexerLoop.class);
-    static final String GROUP = "xray-indexer";
+    static final String GROUP = ServiceAccess.INDEXER.prefix();
     /** Largest vector a model may declare (ResNet152 gives 2,048). */
     static final int MAX_DIMENSION = 65_536;
 
@@ -116,7 +117,7 @@ final class IndexerLoop implements Runnable {
         q.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         this.queries = new KafkaConsumer<>(q, new StringDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("producer")));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "xray-indexer-" + config.common().instanceId());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ServiceAccess.INDEXER.transactionalId(config.common().instanceId()));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);

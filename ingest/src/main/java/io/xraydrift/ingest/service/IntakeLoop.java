@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanReceived;
@@ -76,7 +77,7 @@ final class IntakeLoop implements Runnable {
         this.recent = recent;
         this.counters = counters;
         Map<String, Object> c = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("intake")));
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "xray-ingest");
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, ServiceAccess.INGEST.prefix());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -84,7 +85,7 @@ final class IntakeLoop implements Runnable {
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("producer")));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "xray-ingest-" + config.common().instanceId());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ServiceAccess.INGEST.transactionalId(config.common().instanceId()));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);

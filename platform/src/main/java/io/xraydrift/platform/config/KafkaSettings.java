@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 
+import io.xraydrift.platform.kafka.SchemaRegistration;
 import io.xraydrift.schemas.EventSerdes;
 
 /**
@@ -16,9 +17,11 @@ import io.xraydrift.schemas.EventSerdes;
  * @param replicationFactor replication factor topic setup creates topics with
  * @param clientOverrides   Kafka client settings passed through unchanged (SASL, TLS, ...)
  * @param registryPatience  how long a serde call retries while the registry does not answer
+ * @param registryAccess    trust store and credentials for the registry
  */
 public record KafkaSettings(String bootstrapServers, String registryBaseUrl, short replicationFactor,
-                            Map<String, String> clientOverrides, Duration registryPatience) {
+                            Map<String, String> clientOverrides, Duration registryPatience,
+                            RegistryAccess registryAccess) {
 
     public static final String BOOTSTRAP_SERVERS = "XRAY_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "XRAY_REGISTRY_URL";
@@ -35,6 +38,7 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
         registryBaseUrl = registryBaseUrl.endsWith("/")
                 ? registryBaseUrl.substring(0, registryBaseUrl.length() - 1) : registryBaseUrl;
         clientOverrides = Map.copyOf(clientOverrides);
+        registryAccess = registryAccess == null ? RegistryAccess.NONE : registryAccess;
     }
 
     public static KafkaSettings from(Settings s) {
@@ -49,7 +53,8 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
         short replication = (short) s.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
         Duration patience = s.duration(REGISTRY_PATIENCE, EventSerdes.DEFAULT_PATIENCE, Duration.ZERO,
                 Duration.ofMinutes(10));
-        return new KafkaSettings(bootstrap, registry, replication, s.kafkaClientOverrides(), patience);
+        return new KafkaSettings(bootstrap, registry, replication, s.kafkaClientOverrides(), patience,
+                RegistryAccess.from(s));
     }
 
     /** Apicurio's v3 API, the URL its serdes take. */
@@ -59,7 +64,20 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
 
     /** The event serdes, on this registry with this patience. */
     public EventSerdes serdes() {
-        return new EventSerdes(registryApiUrl(), Map.of(), registryPatience);
+        return new EventSerdes(registryApiUrl(), registryAccess.serdeConfig(), registryPatience);
+    }
+
+    /** The schema registration step's client for the registry's Confluent-compatible API. */
+    public SchemaRegistration schemaRegistration() {
+        return new SchemaRegistration(ccompatUrl(), registryAccess.httpClient(), registryAccess.authorization());
+    }
+
+    /** Names the override keys but never their values (they hold passwords). */
+    @Override
+    public String toString() {
+        return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", registry=" + registryBaseUrl
+                + ", replicationFactor=" + replicationFactor + ", clientOverrides=" + clientOverrides.keySet()
+                + ", registryPatience=" + registryPatience + ", " + registryAccess + "]";
     }
 
     /** The registry's Confluent-compatible API. */

@@ -30,6 +30,10 @@ public final class Settings {
     public static final String KAFKA_CLIENT_ENV_PREFIX = "XRAY_KAFKA_CLIENT_";
     /** Properties-file prefix for Kafka client settings passed through verbatim, e.g. kafka.sasl.jaas.config. */
     public static final String KAFKA_CLIENT_FILE_PREFIX = "kafka.";
+    /** Environment prefix for registry client settings, e.g. XRAY_REGISTRY_CLIENT_AUTH_CLIENT_ID → apicurio.registry.auth.client.id. */
+    public static final String REGISTRY_CLIENT_ENV_PREFIX = "XRAY_REGISTRY_CLIENT_";
+    /** Properties-file prefix for registry client settings, e.g. registry.tls.verify-host. */
+    public static final String REGISTRY_CLIENT_FILE_PREFIX = "registry.";
 
     /** Environment variable allowing built-in demo secrets; never for real patients. */
     public static final String DEMO_MODE = "XRAY_DEMO_MODE";
@@ -219,12 +223,25 @@ public final class Settings {
      * {@value #KAFKA_CLIENT_FILE_PREFIX} (verbatim after the prefix).
      */
     public Map<String, String> kafkaClientOverrides() {
+        return passThrough(KAFKA_CLIENT_ENV_PREFIX, KAFKA_CLIENT_FILE_PREFIX);
+    }
+
+    /**
+     * Registry client (Apicurio serde) settings passed through: environment keys under
+     * {@value #REGISTRY_CLIENT_ENV_PREFIX} (lower-cased, '_' to '.') and properties-file keys under
+     * {@value #REGISTRY_CLIENT_FILE_PREFIX}, both relative to {@code apicurio.registry.}.
+     */
+    public Map<String, String> registryClientOverrides() {
+        return passThrough(REGISTRY_CLIENT_ENV_PREFIX, REGISTRY_CLIENT_FILE_PREFIX);
+    }
+
+    private Map<String, String> passThrough(String envPrefix, String filePrefix) {
         Map<String, String> out = new TreeMap<>();
         values.forEach((k, v) -> {
-            if (k.startsWith(KAFKA_CLIENT_ENV_PREFIX) && k.length() > KAFKA_CLIENT_ENV_PREFIX.length()) {
-                out.put(k.substring(KAFKA_CLIENT_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
-            } else if (k.startsWith(KAFKA_CLIENT_FILE_PREFIX) && k.length() > KAFKA_CLIENT_FILE_PREFIX.length()) {
-                out.put(k.substring(KAFKA_CLIENT_FILE_PREFIX.length()), v);
+            if (k.startsWith(envPrefix) && k.length() > envPrefix.length()) {
+                out.put(k.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+            } else if (k.startsWith(filePrefix) && k.length() > filePrefix.length()) {
+                out.put(k.substring(filePrefix.length()), v);
             }
         });
         return out;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
@@ -38,11 +39,21 @@ public final class SchemaRegistration {
 
     private final String ccompatUrl;
     private final HttpClient http;
+    private final Optional<String> authorization;
 
     /** @param ccompatUrl e.g. {@code http://127.0.0.1:8080/apis/ccompat/v7} */
     public SchemaRegistration(String ccompatUrl) {
+        this(ccompatUrl, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Optional.empty());
+    }
+
+    /**
+     * @param http          the client to use (its TLS context trusts the registry)
+     * @param authorization the {@code Authorization} header to send, if any
+     */
+    public SchemaRegistration(String ccompatUrl, HttpClient http, Optional<String> authorization) {
         this.ccompatUrl = ccompatUrl.endsWith("/") ? ccompatUrl.substring(0, ccompatUrl.length() - 1) : ccompatUrl;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = http;
+        this.authorization = authorization;
     }
 
     /** Registers every topic's value schema and sets its compatibility; returns subject → schema id. */
@@ -100,6 +111,7 @@ public final class SchemaRegistration {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ccompatUrl + path))
                 .timeout(Duration.ofSeconds(15))
                 .header("Accept", "application/vnd.schemaregistry.v1+json, application/json");
+        authorization.ifPresent(a -> request.header("Authorization", a));
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

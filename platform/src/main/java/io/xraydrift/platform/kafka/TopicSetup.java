@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -95,6 +96,12 @@ public final class TopicSetup {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
                 return check(topic); // another instance created it a moment ago
+            }
+            if (e.getCause() instanceof TopicAuthorizationException) {
+                throw new IllegalStateException("topic " + topic.name() + " does not exist (or this principal may not "
+                        + "describe it) and this principal may not create it: an administrator creates the topics "
+                        + "('xray-drift topics setup' with admin credentials) and grants this service its ACLs "
+                        + "('xray-drift topics acls')", e.getCause());
             }
             throw e;
         }

@@ -1,0 +1,216 @@
+package io.xraydrift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.SecureStack;
+
+/**
+ * The pipeline as a hospital's Kafka runs it: SASL_SSL with SCRAM-SHA-512 and ACLs, the registry
+ * on HTTPS only. An administrator sets up the topics and grants each service the ACLs of
+ * {@link ServiceAccess} ({@code topics acls}); the four services run as processes, each as its own
+ * principal, and carry scans from intake to trajectories. A client without credentials gets
+ * nothing, and a service's principal can do nothing outside its own topics and groups.
+ */
+class SecurePipelineIT {
+
+    private static final int[] COHORT = {24, 12, 12};
+    private static final int PATIENTS = 4;
+    private static final int SCANS = 5;
+
+    @Test
+    void fourServicesWithTheirOwnPrincipalsCarryScansThroughSaslSslAndAcls() throws Exception {
+        Path work = Files.createDirectories(Path.of("target", "secure-test").toAbsolutePath());
+        try (SecureStack stack = SecureStack.start()) {
+            Map<String, String> common = new HashMap<>();
+            common.put("XRAY_HTTP_HOST", "127.0.0.1");
+            common.put("XRAY_HTTP_PORT", "0");
+            common.put(Settings.DEMO_MODE, "true");
+
+            // The administrator: topics and schemas (over HTTPS), users, ACLs.
+            Map<String, String> admin = new HashMap<>(common);
+            admin.putAll(LocalRun.secureSettings(stack, stack.adminSecurity()));
+            KafkaSettings adminKafka = KafkaSettings.from(Settings.of(admin));
+            KafkaBootstrap.Outcome setup = KafkaBootstrap.prepare(adminKafka, "secure-setup");
+            assertEquals(Topics.all().size(), setup.topics().created().size(), "topics created by the administrator");
+            Map<String, String> passwords = new HashMap<>();
+            for (ServiceAccess access : ServiceAccess.values()) {
+                String user = "xray-" + access.service();
+                passwords.put(access.service(), stack.createUser(user));
+            }
+            stack.grant(TopicsCommand.Acls.bindings(Map.of(), ServiceAccess.DRIFT_MONITOR.prefix()));
+
+            Map<String, ServiceProcess> services = new LinkedHashMap<>();
+            services.put("ingest", new ServiceProcess("ingest", "io.xraydrift.ingest.IngestApp",
+                    serviceEnv(stack, common, "ingest", passwords, Map.of(IngestConfig.STATE_DIR,
+                            work.resolve("ingest-state").toString())), work));
+            services.put("embedder", new ServiceProcess("embedder", "io.xraydrift.embedder.EmbedderApp",
+                    serviceEnv(stack, common, "embedder", passwords, Map.of("XRAY_EMBEDDER_DEVICE", "cpu")), work));
+            services.put("indexer", new ServiceProcess("indexer", "io.xraydrift.indexer.IndexerApp",
+                    serviceEnv(stack, common, "indexer", passwords, Map.of(IndexerConfig.SNAPSHOT_DIR,
+                            work.resolve("indexer-snapshots").toString())), work));
+            services.put("drift-monitor", new ServiceProcess("drift-monitor", "io.xraydrift.drift.DriftMonitorApp",
+                    serviceEnv(stack, common, "drift-monitor", passwords, Map.of(DriftMonitorConfig.STATE_DIR,
+                            work.resolve("drift-state").toString())), work));
+            try {
+                for (ServiceProcess s : services.values()) {
+                    s.start();
+                }
+                int total = feed(stack, adminKafka.serdes());
+                EventSerdes serdes = adminKafka.serdes();
+                Map<String, Integer> scored = new HashMap<>();
+                Set<String> seriesPatients = new HashSet<>();
+                TopicReader.readAll(stack, serdes, Topics.SCANS, total, v -> {
+                    if (v.getReferenceLabel() == null) {
+                        seriesPatients.add(v.getPatient());
+                    }
+                });
+                TopicReader.readAll(stack, serdes, Topics.NEIGHBOURS, total,
+                        v -> scored.merge(v.getScanId(), 1, Integer::sum));
+                assertEquals(total, scored.size(), "scans scored through SASL_SSL; logs in " + work);
+                scored.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
+                assertEquals(PATIENTS, seriesPatients.size(), "series patients");
+                Set<String> tracked = new HashSet<>();
+                TopicReader.readAll(stack, serdes, Topics.TRAJECTORIES, PATIENTS, v -> tracked.add(v.getPatient()));
+                assertTrue(tracked.containsAll(seriesPatients), "trajectories of " + seriesPatients + ": " + tracked);
+                List<String> deadLetters = new ArrayList<>();
+                TopicReader.readAll(stack, serdes, Topics.DEAD_LETTER, 0, d -> deadLetters.add(d.getReason()));
+                assertEquals(List.of(), deadLetters, "dead letters");
+            } finally {
+                for (ServiceProcess s : services.values()) {
+                    s.close();
+                }
+            }
+
+            // Least privilege: the ingest principal reads only intake, writes only its outputs, creates nothing.
+            Map<String, Object> ingest = clientProperties(stack, stack.clientSecurity("xray-ingest",
+                    passwords.get("ingest")));
+            Map<String, Object> reader = new HashMap<>(ingest);
+            reader.put(ConsumerConfig.GROUP_ID_CONFIG, "xray-ingest-probe");
+            reader.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (var c = new KafkaConsumer<>(reader, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of(Topics.ALERTS.name()));
+                assertThrows(TopicAuthorizationException.class, () -> pollFor(c, Duration.ofSeconds(20)));
+            }
+            reader.put(ConsumerConfig.GROUP_ID_CONFIG, "someone-elses-group");
+            try (var c = new KafkaConsumer<>(reader, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of(Topics.INTAKE.name()));
+                assertThrows(GroupAuthorizationException.class, () -> pollFor(c, Duration.ofSeconds(20)));
+            }
+            try (var p = new KafkaProducer<>(ingest, new ByteArraySerializer(), new ByteArraySerializer())) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> p.send(
+                        new ProducerRecord<>(Topics.EMBEDDINGS.name(), new byte[1])).get());
+                assertTrue(e.getCause() instanceof TopicAuthorizationException, e.getCause().toString());
+            }
+            try (Admin a = Admin.create(ingest)) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> a.createTopics(
+                        List.of(new NewTopic("xray.stolen", 1, (short) 1))).all().get());
+                assertTrue(e.getCause() instanceof TopicAuthorizationException, e.getCause().toString());
+                ExecutionException d = assertThrows(ExecutionException.class, () -> a.deleteTopics(
+                        List.of(Topics.AUDIT.name())).all().get());
+                assertTrue(d.getCause() instanceof TopicAuthorizationException, d.getCause().toString());
+            }
+
+            // No credentials: plain text to the SASL_SSL listener gets no answer at all.
+            Map<String, Object> anonymous = clientProperties(stack, Map.of());
+            anonymous.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+            anonymous.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+            try (Admin a = Admin.create(anonymous)) {
+                assertThrows(ExecutionException.class, () -> a.listTopics().names().get());
+            }
+        }
+    }
+
+    private static void pollFor(KafkaConsumer<byte[], byte[]> c, Duration howLong) {
+        long deadline = System.nanoTime() + howLong.toNanos();
+        while (System.nanoTime() < deadline) {
+            c.poll(Duration.ofMillis(500));
+        }
+    }
+
+    /** Labelled cohort, then a few patients' series, as the administrator (a hospital feed would have its own ACL). */
+    private static int feed(SecureStack stack, EventSerdes serdes) {
+        List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 4242, 0.15);
+        List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 4343, 0.15);
+        PhantomRenderer renderer = new PhantomRenderer(512);
+        Map<String, Object> p = clientProperties(stack, stack.adminSecurity());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
+        try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(p, EventSerdes.keys().serializer(),
+                serdes.valueSerializer(Topics.INTAKE))) {
+            for (PhantomSet.Item item : cohort) {
+                feed.send(record(item, PhantomSet.render(renderer, item).toPng(), Level.valueOf(item.grade().name())));
+            }
+            for (PhantomSet.Item item : series) {
+                feed.send(record(item, PhantomSet.render(renderer, item).toPng(), null));
+            }
+            feed.flush();
+        }
+        return cohort.size() + series.size();
+    }
+
+    private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
+        return new ProducerRecord<>(Topics.INTAKE.name(), item.patient(), ScanIntake.newBuilder()
+                .setPatientId(item.patient()).setAcquiredAt(item.acquiredAt()).setSource("secure-test")
+                .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA).setImage(ByteBuffer.wrap(png))
+                .setReferenceLabel(label).build());
+    }
+
+    private static Map<String, Object> clientProperties(SecureStack stack, Map<String, String> security) {
+        Map<String, Object> p = new HashMap<>(security);
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        return p;
+    }
+
+    private static Map<String, String> serviceEnv(SecureStack stack, Map<String, String> common, String service,
+                                                  Map<String, String> passwords, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(LocalRun.secureSettings(stack, stack.clientSecurity("xray-" + service, passwords.get(service))));
+        env.putAll(extra);
+        env.put("XRAY_INSTANCE_ID", "secure-" + service);
+        return env;
+    }
+}
