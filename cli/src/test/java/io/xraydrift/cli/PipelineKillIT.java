@@ -57,7 +57,10 @@ class PipelineKillIT {
 
     @Test
     void everyServiceKilledOnceAndRestartedLosesAndDuplicatesNothing(LocalStack stack) throws Exception {
-        Path work = Files.createDirectories(Path.of("target", "kill-test").toAbsolutePath());
+        // Fresh each run: a snapshot or Streams state from an earlier run's broker would be replayed against this one.
+        Path work = Path.of("target", "kill-test").toAbsolutePath();
+        io.xraydrift.stack.TempDirs.deleteQuietly(work);
+        Files.createDirectories(work);
         Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
         common.put("XRAY_HTTP_HOST", "127.0.0.1");
         common.put(Settings.DEMO_MODE, "true");

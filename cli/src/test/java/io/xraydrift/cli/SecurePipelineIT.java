@@ -63,7 +63,10 @@ class SecurePipelineIT {
 
     @Test
     void fourServicesWithTheirOwnPrincipalsCarryScansThroughSaslSslAndAcls() throws Exception {
-        Path work = Files.createDirectories(Path.of("target", "secure-test").toAbsolutePath());
+        // Fresh each run: a snapshot or Streams state from an earlier run's broker would be replayed against this one.
+        Path work = Path.of("target", "secure-test").toAbsolutePath();
+        io.xraydrift.stack.TempDirs.deleteQuietly(work);
+        Files.createDirectories(work);
         try (SecureStack stack = SecureStack.start()) {
             Map<String, String> common = new HashMap<>();
             common.put("XRAY_HTTP_HOST", "127.0.0.1");
@@ -74,14 +77,21 @@ class SecurePipelineIT {
             Map<String, String> admin = new HashMap<>(common);
             admin.putAll(LocalRun.secureSettings(stack, stack.adminSecurity()));
             KafkaSettings adminKafka = KafkaSettings.from(Settings.of(admin));
-            KafkaBootstrap.Outcome setup = KafkaBootstrap.prepare(adminKafka, "secure-setup");
-            assertEquals(Topics.all().size(), setup.topics().created().size(), "topics created by the administrator");
             Map<String, String> passwords = new HashMap<>();
             for (ServiceAccess access : ServiceAccess.values()) {
                 String user = "xray-" + access.service();
                 passwords.put(access.service(), stack.createUser(user));
             }
             stack.grant(TopicsCommand.Acls.bindings(Map.of(), ServiceAccess.DRIFT_MONITOR.prefix()));
+            // A service may not create its topics: before the administrator's setup it stops, naming one.
+            KafkaSettings ingestKafka = KafkaSettings.from(Settings.of(serviceEnv(stack, common, "ingest", passwords,
+                    Map.of())));
+            IllegalStateException early = assertThrows(IllegalStateException.class, () -> KafkaBootstrap.prepare(
+                    ingestKafka, "secure-early", ServiceAccess.INGEST.topics()));
+            assertTrue(early.getMessage().contains("topic xray.scans.intake") && early.getMessage()
+                    .contains("topics setup"), early.getMessage());
+            KafkaBootstrap.Outcome setup = KafkaBootstrap.prepare(adminKafka, "secure-setup");
+            assertEquals(Topics.all().size(), setup.topics().created().size(), "topics created by the administrator");
 
             Map<String, ServiceProcess> services = new LinkedHashMap<>();
             services.put("ingest", new ServiceProcess("ingest", "io.xraydrift.ingest.IngestApp",

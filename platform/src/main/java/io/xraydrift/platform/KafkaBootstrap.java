@@ -1,6 +1,7 @@
 package io.xraydrift.platform;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -29,7 +30,8 @@ public final class KafkaBootstrap {
     }
 
     /** Runs the step for the given topics. */
-    public static Outcome prepare(KafkaSettings kafka, String clientId, Collection<Topic<?>> topics) {
+    public static Outcome prepare(KafkaSettings kafka, String clientId, Collection<Topic<?>> declared) {
+        List<Topic<?>> topics = declared.stream().<Topic<?>>map(kafka::declared).toList();
         TopicSetup.Report report;
         try (Admin admin = Admin.create(kafka.clientProperties(clientId))) {
             report = new TopicSetup(admin, kafka.replicationFactor()).apply(topics);

@@ -29,6 +29,13 @@ public record Topic<V extends SpecificRecord>(
         configs = Map.copyOf(configs);
     }
 
+    /** This topic with one topic-level config set to another value (a deployment's setting). */
+    public Topic<V> withConfig(String key, String value) {
+        Map<String, String> c = new java.util.HashMap<>(configs);
+        c.put(key, value);
+        return new Topic<>(name, valueType, partitions, c, purpose);
+    }
+
     /** Subject of the value schema under the topic-name strategy: {@code <topic>-value}. */
     public String valueSubject() {
         return name + "-value";

@@ -5,9 +5,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.TopicConfig;
 
 import io.xraydrift.platform.kafka.SchemaRegistration;
 import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
 
 /**
  * How a service reaches Kafka and the schema registry.
@@ -18,15 +21,18 @@ import io.xraydrift.schemas.EventSerdes;
  * @param clientOverrides   Kafka client settings passed through unchanged (SASL, TLS, ...)
  * @param registryPatience  how long a serde call retries while the registry does not answer
  * @param registryAccess    trust store and credentials for the registry
+ * @param auditRetention    how long topic setup has the audit topic keep records; null: forever
  */
 public record KafkaSettings(String bootstrapServers, String registryBaseUrl, short replicationFactor,
                             Map<String, String> clientOverrides, Duration registryPatience,
-                            RegistryAccess registryAccess) {
+                            RegistryAccess registryAccess, Duration auditRetention) {
 
     public static final String BOOTSTRAP_SERVERS = "XRAY_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "XRAY_REGISTRY_URL";
     public static final String REPLICATION_FACTOR = "XRAY_TOPIC_REPLICATION_FACTOR";
     public static final String REGISTRY_PATIENCE = "XRAY_REGISTRY_PATIENCE";
+    /** Retention of {@code xray.audit} when topic setup creates it: a duration ({@code 3650d}) or {@code forever} (default). */
+    public static final String AUDIT_RETENTION = "XRAY_AUDIT_RETENTION";
 
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
     public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8080";
@@ -53,8 +59,19 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
         short replication = (short) s.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
         Duration patience = s.duration(REGISTRY_PATIENCE, EventSerdes.DEFAULT_PATIENCE, Duration.ZERO,
                 Duration.ofMinutes(10));
+        String audit = s.string(AUDIT_RETENTION, "forever").trim();
+        Duration auditRetention = audit.equalsIgnoreCase("forever") ? null
+                : s.duration(AUDIT_RETENTION, null, Duration.ofDays(1), Duration.ofDays(365L * 100));
         return new KafkaSettings(bootstrap, registry, replication, s.kafkaClientOverrides(), patience,
-                RegistryAccess.from(s));
+                RegistryAccess.from(s), auditRetention);
+    }
+
+    /** The topic as topic setup creates it here: the declaration with this deployment's settings (audit retention). */
+    public Topic<?> declared(Topic<?> topic) {
+        if (topic.equals(Topics.AUDIT) && auditRetention != null) {
+            return topic.withConfig(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(auditRetention.toMillis()));
+        }
+        return topic;
     }
 
     /** Apicurio's v3 API, the URL its serdes take. */
@@ -77,7 +94,8 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
     public String toString() {
         return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", registry=" + registryBaseUrl
                 + ", replicationFactor=" + replicationFactor + ", clientOverrides=" + clientOverrides.keySet()
-                + ", registryPatience=" + registryPatience + ", " + registryAccess + "]";
+                + ", registryPatience=" + registryPatience + ", " + registryAccess + ", auditRetention="
+                + (auditRetention == null ? "forever" : auditRetention) + "]";
     }
 
     /** The registry's Confluent-compatible API. */
