@@ -2,6 +2,7 @@ package io.xraydrift.ingest.service;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
@@ -28,6 +29,7 @@ import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LogCapture;
 import io.xraydrift.stack.LocalStackExtension;
 
 /** The DICOMweb way in against a real Orthanc, loaded with phantoms by img2dcm + storescu. */
@@ -119,8 +121,12 @@ class DicomWebIT {
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
         String raw = IngestIT.rawId("pacs-bad-time");
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(raw);
-        try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-bad"))) {
-            pacs.store(bmp(21, false), attrs(raw, "PA", "256199"), false);
+        String badUid = "1.2.826.0.1.3680043.8.498." + System.nanoTime();
+        try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-bad"));
+             LogCapture logs = LogCapture.start()) {
+            List<String> badAttrs = new java.util.ArrayList<>(attrs(raw, "PA", "256199"));
+            badAttrs.add("SOPInstanceUID=" + badUid);
+            pacs.store(bmp(21, false), badAttrs, false);
             pacs.store(bmp(22, false), attrs(raw, "PA", "101500"), false);
             Map<String, String> env = pollerEnv(stack, pacs, "bad-orthanc", "bad-state", "dicomweb-bad-it");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
@@ -133,7 +139,12 @@ class DicomWebIT {
                 assertTrue(dead.get(0).getReason().contains("'256199'"), dead.get(0).getReason());
                 assertTrue(dead.get(0).getRequestId().startsWith("dicomweb:bad-orthanc:sop-"),
                         "named by its scan id, not its UIDs: " + dead.get(0).getRequestId());
+                assertFalse(dead.get(0).toString().contains(badUid), "no SOP Instance UID in the dead letter");
             }
+            String logged = logs.text();
+            assertTrue(logged.contains("256199"), "the refusal was logged, naming the value");
+            assertFalse(logged.contains(badUid), "the log names the instance by scan id, never its SOP Instance UID");
+            assertFalse(logged.contains(raw), "no raw patient id in the log");
         }
     }
 

@@ -64,6 +64,7 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LogCapture;
 import io.xraydrift.stack.LocalStackExtension;
 
 /** Ingest on the real local stack: intake topic and HTTP, the bad-input corpus, and no raw id past ingest. */
@@ -79,11 +80,14 @@ class IngestIT {
     /** Every raw patient identifier this test sends: none may appear on any topic but the intake topic. */
     private static final List<String> RAW_IDS = new ArrayList<>();
     private static IngestService service;
+    /** The ingest service's log output (it runs in this JVM): searched for raw ids too. */
+    private static LogCapture logs;
     @TempDir
     static java.nio.file.Path state;
 
     @BeforeAll
     static void start(LocalStack stack) {
+        logs = LogCapture.start();
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(env(stack))), "it-setup");
         service = new IngestService(IngestConfig.from(Settings.of(env(stack))));
         service.start();
@@ -93,6 +97,9 @@ class IngestIT {
     static void stop() {
         if (service != null) {
             service.close();
+        }
+        if (logs != null) {
+            logs.close();
         }
     }
 
@@ -440,8 +447,18 @@ class IngestIT {
             }
         }
         assertTrue(records > 40, "read " + records + " records");
+        // The log output of everything ingest did above: malformed metadata, conflicts, refusals, lookups.
+        String logged = logs.text();
+        assertTrue(logged.contains("dead-letter") || logged.contains("refused") || logged.contains("409"),
+                "the log captured ingest's refusals (" + logged.length() + " chars)");
+        for (String raw : RAW_IDS) {
+            int at = logged.indexOf(raw);
+            assertTrue(at < 0, "raw patient id " + raw + " in the log output: ..."
+                    + logged.substring(Math.max(0, at - 200), Math.min(logged.length(), at + 50)));
+        }
         System.out.println("raw-id scan: " + records + " records, " + bytes + " bytes on " + topics.size()
-                + " topics (all but " + Topics.INTAKE.name() + "): none of " + RAW_IDS.size() + " raw ids");
+                + " topics (all but " + Topics.INTAKE.name() + ") and " + logged.length()
+                + " characters of log output: none of " + RAW_IDS.size() + " raw ids");
     }
 
     private static List<byte[]> fields(ConsumerRecord<byte[], byte[]> r) {
