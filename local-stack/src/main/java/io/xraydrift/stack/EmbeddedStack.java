@@ -32,6 +32,11 @@ public final class EmbeddedStack implements LocalStack {
         }
     }
 
+    /** The broker, e.g. to {@link LocalKafka#pause() pause} it in an outage test. */
+    public LocalKafka kafka() {
+        return kafka;
+    }
+
     @Override
     public String bootstrapServers() {
         return kafka.bootstrapServers();

@@ -33,11 +33,13 @@ public final class LocalKafka implements AutoCloseable {
 
     private final Path dataDir;
     private final int brokerPort;
-    private final KafkaRaftServer server;
+    private final Properties props;
+    private KafkaRaftServer server;
 
-    private LocalKafka(Path dataDir, int brokerPort, KafkaRaftServer server) {
+    private LocalKafka(Path dataDir, int brokerPort, Properties props, KafkaRaftServer server) {
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
+        this.props = props;
         this.server = server;
     }
 
@@ -84,7 +86,28 @@ public final class LocalKafka implements AutoCloseable {
         FreePorts.awaitListening("Kafka broker", brokerPort, 30_000);
         LOG.info("Kafka broker ready on 127.0.0.1:{} in {} ms (data in {})",
                 brokerPort, (System.nanoTime() - began) / 1_000_000, dataDir);
-        return new LocalKafka(dataDir, brokerPort, server);
+        return new LocalKafka(dataDir, brokerPort, props, server);
+    }
+
+    /** Stops the broker as an outage would, keeping its data and ports for {@link #resume()}. */
+    public synchronized void pause() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            LOG.info("Kafka broker on 127.0.0.1:{} stopped (paused)", brokerPort);
+        }
+    }
+
+    /** Starts the broker again after {@link #pause()}, on the same ports with the same data. */
+    public synchronized void resume() {
+        if (server == null) {
+            long began = System.nanoTime();
+            server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
+            server.startup();
+            FreePorts.awaitListening("Kafka broker", brokerPort, 60_000);
+            LOG.info("Kafka broker on 127.0.0.1:{} resumed in {} ms", brokerPort, (System.nanoTime() - began) / 1_000_000);
+        }
     }
 
     /** The value for {@code bootstrap.servers}. */
@@ -93,10 +116,12 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            if (server != null) {
+                server.shutdown();
+                server.awaitShutdown();
+            }
         } finally {
             TempDirs.deleteQuietly(dataDir);
         }

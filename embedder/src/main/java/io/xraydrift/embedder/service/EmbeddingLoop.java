@@ -8,8 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,11 +16,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -37,6 +30,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.kafka.TransactionalLoop;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
@@ -46,7 +40,6 @@ import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.DeadLetters;
-import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
@@ -58,7 +51,7 @@ import io.xraydrift.schemas.Topics;
  * the last committed batch; read_committed readers never see a vector twice. Input the model
  * cannot take becomes a dead letter with the reason; the loop goes on.
  */
-final class EmbeddingLoop implements Runnable {
+final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingLoop.class);
     private static final String STAGE = "embedder";
@@ -71,11 +64,8 @@ final class EmbeddingLoop implements Runnable {
     private final Deserializer<ScanReceived> scans;
     private final Serializer<ScanEmbedded> embeddings;
     private final Serializer<DeadLetter> deadLetters;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicBoolean healthy = new AtomicBoolean(true);
-    private final AtomicBoolean crash = new AtomicBoolean(false);
+    private final TransactionalLoop loop;
     private final AtomicInteger pending = new AtomicInteger();
-    private final CountDownLatch finished = new CountDownLatch(1);
     private final Counter embedded;
     private final Counter deadLettered;
     private final Timer forward;
@@ -116,64 +106,28 @@ final class EmbeddingLoop implements Runnable {
         this.batchSize = DistributionSummary.builder("xray_embedder_batch_size").description("scans per forward pass")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(r);
         r.gauge("xray_embedder_queue_depth", pending);
+        this.loop = new TransactionalLoop("embedding loop", consumer, producer, Set.of(Topics.SCANS.name()),
+                new TransactionalLoop.Batching(Duration.ofMillis(200), config.maxBatch(), config.maxWait()), this);
         LOG.info("embedder consuming {} as group {} with model {} version {} ({} floats) on {}", Topics.SCANS.name(),
                 group, modelRef.getId(), modelRef.getVersion(), modelRef.getDimension(), model.device());
     }
 
     @Override
     public void run() {
+        loop.run();
+    }
+
+    @Override
+    public TransactionalLoop.Output process(List<ConsumerRecord<String, byte[]>> batch) {
+        pending.set(batch.size());
         try {
-            producer.initTransactions();
-            consumer.subscribe(Set.of(Topics.SCANS.name()));
-            while (running.get()) {
-                List<ConsumerRecord<String, byte[]>> batch = nextBatch();
-                if (!batch.isEmpty() && running.get()) {
-                    process(batch);
-                }
-            }
-        } catch (WakeupException e) {
-            // stop() woke the consumer
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            healthy.set(false);
-            LOG.error("embedder stopped: {}", e.toString());
-        } catch (RuntimeException e) {
-            healthy.set(false);
-            LOG.error("embedder loop failed", e);
+            return embed(batch);
         } finally {
-            if (crash.get()) {
-                producer.close(Duration.ZERO);
-                consumer.close(Duration.ZERO);
-            } else {
-                producer.close(Duration.ofSeconds(10));
-                consumer.close(Duration.ofSeconds(10));
-            }
-            running.set(false);
-            finished.countDown();
+            pending.set(0);
         }
     }
 
-    /** Up to maxBatch records, waiting at most maxWait after the first one arrives. */
-    private List<ConsumerRecord<String, byte[]>> nextBatch() {
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-        long deadline = 0;
-        do {
-            long wait = batch.isEmpty() ? 200 : Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(wait))) {
-                batch.add(r);
-            }
-            if (!batch.isEmpty() && deadline == 0) {
-                deadline = System.nanoTime() + config.maxWait().toNanos();
-            }
-            pending.set(batch.size());
-            if (batch.size() >= config.maxBatch()) {
-                // Backpressure: fetch no more until this batch is written.
-                consumer.pause(consumer.assignment());
-            }
-        } while (running.get() && !batch.isEmpty() && batch.size() < config.maxBatch() && System.nanoTime() < deadline);
-        return batch;
-    }
-
-    private void process(List<ConsumerRecord<String, byte[]>> batch) {
+    private TransactionalLoop.Output embed(List<ConsumerRecord<String, byte[]>> batch) {
         List<ScanReceived> scanList = new ArrayList<>();
         List<float[]> inputs = new ArrayList<>();
         List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>();
@@ -184,13 +138,7 @@ final class EmbeddingLoop implements Runnable {
             try {
                 scan = scans.deserialize(record.topic(), record.value());
             } catch (RegistryUnavailableException e) {
-                // Not the record's fault: nothing of the batch is written, it is read again.
-                LOG.warn("batch of {} scans not embedded, read again from the committed offsets: {}", batch.size(),
-                        e.getMessage());
-                Transactions.rewindToCommitted(consumer);
-                pending.set(0);
-                consumer.resume(consumer.paused());
-                return;
+                throw e; // not the record's fault: the loop reads the batch again
             } catch (RuntimeException e) {
                 dead.add(DeadLetters.of(STAGE, record, "record at " + record.topic() + "[" + record.partition() + "]@"
                         + record.offset() + " is not a ScanReceived: " + e.getMessage(), e));
@@ -217,60 +165,40 @@ final class EmbeddingLoop implements Runnable {
                 scanList.clear();
             }
         }
-        if (crash.get()) {
-            return;
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        Instant now = Instant.now();
+        for (int i = 0; i < scanList.size(); i++) {
+            ScanReceived scan = scanList.get(i);
+            float[] v = vectors.get(i);
+            int bad = firstNonFinite(v);
+            if (bad >= 0) {
+                dead.add(DeadLetters.of(STAGE, sources.get(i), "scan " + scan.getScanId() + ": vector has " + v[bad]
+                        + " at index " + bad, null));
+                continue;
+            }
+            ScanEmbedded event = ScanEmbedded.newBuilder()
+                    .setScanId(scan.getScanId())
+                    .setPatient(scan.getPatient())
+                    .setAcquiredAt(scan.getAcquiredAt())
+                    .setReferenceLabel(scan.getReferenceLabel())
+                    .setReferenceSeverity(scan.getReferenceSeverity())
+                    .setModel(modelRef)
+                    .setVector(boxed(v))
+                    .setEmbeddedAt(now)
+                    .build();
+            out.add(new ProducerRecord<>(Topics.EMBEDDINGS.name(), scan.getPatient(),
+                    embeddings.serialize(Topics.EMBEDDINGS.name(), event)));
         }
-        write(batch, scanList, vectors, sources, dead);
-    }
-
-    private void write(List<ConsumerRecord<String, byte[]>> batch, List<ScanReceived> scanList, List<float[]> vectors,
-                       List<ConsumerRecord<String, byte[]>> sources, List<DeadLetter> dead) {
-        try {
-            producer.beginTransaction();
-            Instant now = Instant.now();
-            int written = 0;
-            for (int i = 0; i < scanList.size(); i++) {
-                ScanReceived scan = scanList.get(i);
-                float[] v = vectors.get(i);
-                int bad = firstNonFinite(v);
-                if (bad >= 0) {
-                    dead.add(DeadLetters.of(STAGE, sources.get(i), "scan " + scan.getScanId() + ": vector has " + v[bad]
-                            + " at index " + bad, null));
-                    continue;
-                }
-                ScanEmbedded event = ScanEmbedded.newBuilder()
-                        .setScanId(scan.getScanId())
-                        .setPatient(scan.getPatient())
-                        .setAcquiredAt(scan.getAcquiredAt())
-                        .setReferenceLabel(scan.getReferenceLabel())
-                        .setReferenceSeverity(scan.getReferenceSeverity())
-                        .setModel(modelRef)
-                        .setVector(boxed(v))
-                        .setEmbeddedAt(now)
-                        .build();
-                producer.send(new ProducerRecord<>(Topics.EMBEDDINGS.name(), scan.getPatient(),
-                        embeddings.serialize(Topics.EMBEDDINGS.name(), event)));
-                written++;
-            }
-            for (DeadLetter d : dead) {
-                producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
-                        deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
-                LOG.warn("dead letter: {}", d.getReason());
-            }
-            producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), consumer.groupMetadata());
-            Transactions.commit(producer, running::get, LOG, "the embedded batch");
+        int written = out.size();
+        for (DeadLetter d : dead) {
+            out.add(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
+                    deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
+            LOG.warn("dead letter: {}", d.getReason());
+        }
+        return TransactionalLoop.Output.of(out, () -> {
             embedded.increment(written);
             deadLettered.increment(dead.size());
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("transaction aborted, batch will be retried: {}", e.toString());
-            producer.abortTransaction();
-            Transactions.rewindToCommitted(consumer);
-        } finally {
-            pending.set(0);
-            consumer.resume(consumer.paused());
-        }
+        });
     }
 
     private static ByteBuffer image(ScanReceived scan) {
@@ -299,29 +227,16 @@ final class EmbeddingLoop implements Runnable {
     }
 
     boolean healthy() {
-        return healthy.get() && running.get();
+        return loop.alive();
     }
 
     /** Stops after the current batch, committing it. */
     void stop() {
-        running.set(false);
-        consumer.wakeup();
-        await();
+        loop.stop();
     }
 
     /** Stops at once without committing the batch in hand (tests of crash recovery). */
     void crash() {
-        crash.set(true);
-        running.set(false);
-        consumer.wakeup();
-        await();
-    }
-
-    private void await() {
-        try {
-            finished.await(Duration.ofSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.abandon();
     }
 }

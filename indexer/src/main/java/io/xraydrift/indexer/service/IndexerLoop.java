@@ -14,27 +14,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -48,6 +38,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.kafka.TransactionalLoop;
 import io.xraydrift.events.Composition;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.Neighbour;
@@ -57,7 +48,6 @@ import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.DeadLetters;
-import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
@@ -70,7 +60,7 @@ import io.xraydrift.schemas.Topics;
  * transaction with its offsets. Before answering, the store catches up to the topic's end, so a
  * scan's neighbours include every labelled scan written before it.
  */
-final class IndexerLoop implements Runnable {
+final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(IndexerLoop.class);
     static final String GROUP = ServiceAccess.INDEXER.prefix();
@@ -90,9 +80,8 @@ final class IndexerLoop implements Runnable {
     private final Deserializer<ScanEmbedded> embeddings;
     private final Serializer<ScanNeighbours> neighbours;
     private final Serializer<DeadLetter> deadLetters;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicBoolean healthy = new AtomicBoolean(true);
-    private final CountDownLatch finished = new CountDownLatch(1);
+    private final List<TopicPartition> partitions = new ArrayList<>();
+    private final TransactionalLoop loop;
     private final Counter answered;
     private final Counter silent;
     private final Counter deadLettered;
@@ -129,6 +118,8 @@ final class IndexerLoop implements Runnable {
         metrics.bind(store);
         metrics.bind(queries);
         metrics.bind(producer);
+        this.loop = new TransactionalLoop("indexer loop", queries, producer, Set.of(Topics.EMBEDDINGS.name()),
+                TransactionalLoop.Batching.singlePoll(Duration.ofMillis(100)), this);
         this.answered = Counter.builder("xray_indexer_scans_answered").register(r);
         this.deadLettered = Counter.builder("xray_indexer_dead_letters").register(r);
         this.silent = Counter.builder("xray_indexer_scans_not_answered")
@@ -168,79 +159,64 @@ final class IndexerLoop implements Runnable {
 
     @Override
     public void run() {
-        try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : store.partitionsFor(Topics.EMBEDDINGS.name())) {
-                partitions.add(new TopicPartition(info.topic(), info.partition()));
-            }
-            store.assign(partitions);
-            Map<Integer, Long> offsets = loadSnapshots();
-            for (TopicPartition tp : partitions) {
-                Long from = offsets.get(tp.partition());
-                if (from != null) {
-                    store.seek(tp, from);
-                } else {
-                    store.seekToBeginning(Set.of(tp));
-                }
-            }
-            producer.initTransactions();
-            queries.subscribe(Set.of(Topics.EMBEDDINGS.name()), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-                    assigned = partitionNumbers(queries.assignment());
-                }
+        loop.run();
+    }
 
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> added) {
-                    assigned = partitionNumbers(queries.assignment());
-                }
-            });
-            while (running.get()) {
-                ConsumerRecords<String, byte[]> batch = queries.poll(Duration.ofMillis(100));
-                try {
-                    if (batch.isEmpty()) {
-                        index(store.poll(Duration.ZERO)); // keep the store current without asking the broker for ends
-                    } else {
-                        catchUp(partitions);
-                        answer(batch);
-                    }
-                } catch (RetriableException e) {
-                    // The broker or the registry did not answer in time: nothing of the batch was
-                    // committed, so read it again from the committed offsets after a pause.
-                    LOG.warn("batch of {} scans not answered, retrying from the committed offsets: {}", batch.count(),
-                            e.toString());
-                    Thread.sleep(1000);
-                    Transactions.rewindToCommitted(queries);
-                }
-                if (Duration.between(lastSnapshot, Instant.now()).compareTo(config.snapshotInterval()) > 0) {
-                    snapshot();
-                }
+    @Override
+    public void starting() throws java.io.IOException {
+        for (PartitionInfo info : store.partitionsFor(Topics.EMBEDDINGS.name())) {
+            partitions.add(new TopicPartition(info.topic(), info.partition()));
+        }
+        store.assign(partitions);
+        Map<Integer, Long> offsets = loadSnapshots();
+        for (TopicPartition tp : partitions) {
+            Long from = offsets.get(tp.partition());
+            if (from != null) {
+                store.seek(tp, from);
+            } else {
+                store.seekToBeginning(Set.of(tp));
             }
+        }
+    }
+
+    @Override
+    public void assigned(Collection<TopicPartition> now) {
+        assigned = partitionNumbers(now);
+    }
+
+    @Override
+    public void idle() {
+        index(store.poll(Duration.ZERO)); // keep the store current without asking the broker for ends
+    }
+
+    @Override
+    public TransactionalLoop.Output process(List<ConsumerRecord<String, byte[]>> batch) {
+        catchUp(partitions);
+        return answer(batch);
+    }
+
+    @Override
+    public void afterPoll() {
+        if (Duration.between(lastSnapshot, Instant.now()).compareTo(config.snapshotInterval()) > 0) {
             snapshot();
-        } catch (WakeupException e) {
-            snapshot();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            snapshot();
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            healthy.set(false);
-            LOG.error("indexer stopped: {}", e.toString());
-        } catch (RuntimeException e) {
-            healthy.set(false);
-            LOG.error("indexer loop failed", e);
+        }
+    }
+
+    @Override
+    public void finished(boolean cleanly) {
+        try {
+            if (cleanly) {
+                snapshot();
+            }
         } finally {
-            producer.close(Duration.ofSeconds(10));
-            queries.close(Duration.ofSeconds(10));
             store.close(Duration.ofSeconds(10));
-            running.set(false);
-            finished.countDown();
         }
     }
 
     /** Reads the store consumer up to the topic's current end, indexing labelled scans. */
     private void catchUp(List<TopicPartition> partitions) {
         Map<TopicPartition, Long> ends = store.endOffsets(partitions);
-        while (running.get()) {
+        while (loop.running()) {
             boolean behind = false;
             for (TopicPartition tp : partitions) {
                 if (store.position(tp) < ends.get(tp)) {
@@ -323,7 +299,7 @@ final class IndexerLoop implements Runnable {
         LOG.info("forest version {} rebuilt over {} vectors in {} ms", built.version(), size, built.buildTime().toMillis());
     }
 
-    private void answer(ConsumerRecords<String, byte[]> batch) {
+    private TransactionalLoop.Output answer(List<ConsumerRecord<String, byte[]>> batch) {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         int dead = 0;
         String answering = ReferenceIndex.answering(indexes); // the store caught up before the batch
@@ -354,20 +330,11 @@ final class IndexerLoop implements Runnable {
             out.add(new ProducerRecord<>(Topics.NEIGHBOURS.name(), n.getPatient(),
                     neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
         }
-        try {
-            producer.beginTransaction();
-            out.forEach(producer::send);
-            producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), queries.groupMetadata());
-            Transactions.commit(producer, running::get, LOG, "the answered batch");
-            answered.increment(out.size() - dead);
-            deadLettered.increment(dead);
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("transaction aborted, batch will be answered again: {}", e.toString());
-            producer.abortTransaction();
-            Transactions.rewindToCommitted(queries);
-        }
+        int deadLetters = dead;
+        return TransactionalLoop.Output.of(out, () -> {
+            answered.increment(out.size() - deadLetters);
+            deadLettered.increment(deadLetters);
+        });
     }
 
     /** The index a scan's model version has: {@code model@version}. */
@@ -501,16 +468,10 @@ final class IndexerLoop implements Runnable {
     }
 
     boolean healthy() {
-        return healthy.get() && running.get();
+        return loop.alive();
     }
 
     void stop() {
-        running.set(false);
-        queries.wakeup();
-        try {
-            finished.await(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop();
     }
 }

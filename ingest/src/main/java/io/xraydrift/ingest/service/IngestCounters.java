@@ -21,8 +21,12 @@ final class IngestCounters {
     }
 
     void rejected(String way) {
+        rejected(way, 1);
+    }
+
+    void rejected(String way, int n) {
         Counter.builder("xray_ingest_rejected").description("scans refused (dead-lettered)").tag("way", way)
-                .register(registry).increment();
+                .register(registry).increment(n);
     }
 
     void duplicate(String way) {

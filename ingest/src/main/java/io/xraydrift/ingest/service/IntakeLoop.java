@@ -7,9 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,11 +14,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -32,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.kafka.TransactionalLoop;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanReceived;
@@ -41,7 +34,6 @@ import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.kafka.DeadLetters;
-import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
@@ -52,7 +44,7 @@ import io.xraydrift.schemas.Topics;
  * of intake records carry no original bytes — those hold the raw patient identifier — but point
  * at the intake record (topic, partition, offset) for a replay.
  */
-final class IntakeLoop implements Runnable {
+final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(IntakeLoop.class);
 
@@ -66,9 +58,7 @@ final class IntakeLoop implements Runnable {
     private final Serializer<ScanReceived> scans;
     private final Serializer<ScanThumbnail> thumbnails;
     private final Serializer<DeadLetter> deadLetters;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicBoolean healthy = new AtomicBoolean(true);
-    private final CountDownLatch finished = new CountDownLatch(1);
+    private final TransactionalLoop loop;
 
     IntakeLoop(IngestConfig config, EventSerdes serdes, Ingestor ingestor, ImageFetcher fetcher, RecentScans recent,
                IngestCounters counters, io.xraydrift.platform.http.Metrics metrics) {
@@ -97,60 +87,32 @@ final class IntakeLoop implements Runnable {
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         metrics.bind(consumer);
         metrics.bind(producer);
+        this.loop = new TransactionalLoop("intake loop", consumer, producer, Set.of(Topics.INTAKE.name()),
+                TransactionalLoop.Batching.singlePoll(Duration.ofMillis(200)), this);
     }
 
     @Override
     public void run() {
-        try {
-            producer.initTransactions();
-            consumer.subscribe(Set.of(Topics.INTAKE.name()));
-            while (running.get()) {
-                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-                consumer.poll(Duration.ofMillis(200)).forEach(batch::add);
-                if (!batch.isEmpty() && running.get()) {
-                    process(batch);
-                }
-            }
-        } catch (WakeupException e) {
-            // stop() woke the consumer
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            healthy.set(false);
-            LOG.error("intake loop stopped: {}", e.toString());
-        } catch (RuntimeException e) {
-            healthy.set(false);
-            LOG.error("intake loop failed", e);
-        } finally {
-            producer.close(Duration.ofSeconds(10));
-            consumer.close(Duration.ofSeconds(10));
-            running.set(false);
-            finished.countDown();
-        }
+        loop.run();
     }
 
     /** One outcome per record, computed in parallel (decoding and re-encoding images is the work). */
     private record Outcome(ConsumerRecord<String, byte[]> record, Ingestor.Accepted accepted, DeadLetter dead) {
     }
 
-    private void process(List<ConsumerRecord<String, byte[]>> batch) {
+    @Override
+    public TransactionalLoop.Output process(List<ConsumerRecord<String, byte[]>> batch) {
         Instant now = Instant.now();
-        List<Outcome> outcomes;
-        try {
-            outcomes = batch.parallelStream().map(r -> outcome(r, now)).toList();
-        } catch (RegistryUnavailableException e) {
-            // Not the records' fault: nothing of the batch is written, it is read again.
-            LOG.warn("batch of {} intake records not ingested, read again from the committed offsets: {}",
-                    batch.size(), e.getMessage());
-            Transactions.rewindToCommitted(consumer);
-            return;
-        }
+        // A registry outage (RegistryUnavailableException) propagates: the loop reads the batch again.
+        List<Outcome> outcomes = batch.parallelStream().map(r -> outcome(r, now)).toList();
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         List<String> written = new ArrayList<>();
+        int[] rejected = {0};
         try {
-            producer.beginTransaction();
             for (Outcome o : outcomes) {
                 if (o.dead() != null) {
-                    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(o.dead()),
-                            deadLetters.serialize(Topics.DEAD_LETTER.name(), o.dead())));
-                    LOG.warn("dead letter: {}", o.dead().getReason());
+                    out.add(deadLetter(o.dead()));
+                    rejected[0]++;
                     continue;
                 }
                 Ingestor.Accepted a = o.accepted();
@@ -164,34 +126,30 @@ final class IntakeLoop implements Runnable {
                             + o.record().partition() + "]@" + o.record().offset() + ": scan " + a.scan().getScanId()
                             + " (its SOP Instance UID) came before for patient " + recent.patientOf(a.scan().getScanId())
                             + "; now for patient " + a.scan().getPatient() + ": refused as a conflict", null).dead();
-                    producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
-                            deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
-                    LOG.warn("dead letter: {}", d.getReason());
-                    counters.rejected("intake");
+                    out.add(deadLetter(d));
+                    rejected[0]++;
                     continue;
                 }
                 written.add(a.scan().getScanId());
-                producer.send(new ProducerRecord<>(Topics.SCANS.name(), a.scan().getPatient(),
+                out.add(new ProducerRecord<>(Topics.SCANS.name(), a.scan().getPatient(),
                         scans.serialize(Topics.SCANS.name(), a.scan())));
-                producer.send(new ProducerRecord<>(Topics.THUMBNAILS.name(), a.thumbnail().getScanId(),
+                out.add(new ProducerRecord<>(Topics.THUMBNAILS.name(), a.thumbnail().getScanId(),
                         thumbnails.serialize(Topics.THUMBNAILS.name(), a.thumbnail())));
             }
-            producer.sendOffsetsToTransaction(Transactions.nextOffsets(batch), consumer.groupMetadata());
-            Transactions.commit(producer, running::get, LOG, "the intake batch");
-            for (Outcome o : outcomes) {
-                if (o.dead() != null) {
-                    counters.rejected("intake");
-                }
-            }
-            counters.accepted("intake", written.size());
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("transaction aborted, batch will be retried: {}", e.toString());
+        } catch (RuntimeException e) {
             written.forEach(recent::forget);
-            producer.abortTransaction();
-            Transactions.rewindToCommitted(consumer);
+            throw e;
         }
+        return new TransactionalLoop.Output(out, () -> {
+            counters.rejected("intake", rejected[0]);
+            counters.accepted("intake", written.size());
+        }, () -> written.forEach(recent::forget));
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(DeadLetter d) {
+        LOG.warn("dead letter: {}", d.getReason());
+        return new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
+                deadLetters.serialize(Topics.DEAD_LETTER.name(), d));
     }
 
     private Outcome outcome(ConsumerRecord<String, byte[]> record, Instant now) {
@@ -244,16 +202,10 @@ final class IntakeLoop implements Runnable {
     }
 
     boolean healthy() {
-        return healthy.get() && (running.get() || finished.getCount() > 0);
+        return loop.alive();
     }
 
     void stop() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            finished.await(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.stop();
     }
 }

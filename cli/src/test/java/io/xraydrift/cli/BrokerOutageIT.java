@@ -1,0 +1,176 @@
+package io.xraydrift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.EmbeddedStack;
+import io.xraydrift.stack.TempDirs;
+
+/**
+ * The broker goes away mid-run for longer than the transaction timeout and comes back: the three
+ * transactional services (ingest's intake, the embedder, the indexer; separate processes) ride it
+ * out — none exits — and every scan is still ingested, embedded and scored exactly once
+ * (read_committed), nothing dead-lettered.
+ */
+class BrokerOutageIT {
+
+    private static final int[] COHORT = {24, 12, 12};
+    private static final int PATIENTS = 40;
+    private static final int SCANS = 4;
+    private static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration OUTAGE = Duration.ofSeconds(15);
+
+    @Test
+    void aBrokerOutagePastTheTransactionTimeoutMidRunLosesAndDuplicatesNothing() throws Exception {
+        Path work = Path.of("target", "outage-test").toAbsolutePath();
+        TempDirs.deleteQuietly(work);
+        Files.createDirectories(work);
+        try (EmbeddedStack stack = EmbeddedStack.start()) {
+            Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
+            common.put("XRAY_HTTP_HOST", "127.0.0.1");
+            common.put("XRAY_HTTP_PORT", "0");
+            common.put(Settings.DEMO_MODE, "true");
+            common.put("XRAY_KAFKA_CLIENT_TRANSACTION_TIMEOUT_MS", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+            KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
+            KafkaBootstrap.prepare(kafka, "outage-setup");
+            Map<String, ServiceProcess> services = new LinkedHashMap<>();
+            services.put("ingest", process("ingest", "io.xraydrift.ingest.IngestApp", common, work,
+                    Map.of(IngestConfig.STATE_DIR, work.resolve("ingest-state").toString())));
+            services.put("embedder", process("embedder", "io.xraydrift.embedder.EmbedderApp", common, work,
+                    Map.of("XRAY_EMBEDDER_DEVICE", "cpu", "XRAY_EMBEDDER_MAX_BATCH", "8")));
+            services.put("indexer", process("indexer", "io.xraydrift.indexer.IndexerApp", common, work,
+                    Map.of(IndexerConfig.SNAPSHOT_DIR, work.resolve("indexer-snapshots").toString())));
+            List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 515, 0.15);
+            List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 616, 0.15);
+            int total = cohort.size() + series.size();
+            PhantomRenderer renderer = new PhantomRenderer(512);
+            EventSerdes serdes = kafka.serdes();
+            String outage = "none";
+            try {
+                for (ServiceProcess s : services.values()) {
+                    s.start();
+                }
+                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(Map.of("bootstrap.servers",
+                        stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20,
+                        "delivery.timeout.ms", 300_000), EventSerdes.keys().serializer(),
+                        serdes.valueSerializer(Topics.INTAKE));
+                     KafkaConsumer<byte[], byte[]> progress = new KafkaConsumer<>(stack.readerProperties("outage-"),
+                             new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    for (PhantomSet.Item item : cohort) {
+                        feed.send(record(item, PhantomSet.render(renderer, item).toPng(), Level.valueOf(item.grade().name())));
+                    }
+                    feed.flush();
+                    List<TopicPartition> parts = progress.partitionsFor(Topics.NEIGHBOURS.name()).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    progress.assign(parts);
+                    progress.seekToBeginning(parts);
+                    int scored = 0;
+                    int sent = 0;
+                    boolean paused = false;
+                    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                    while (scored < total && System.nanoTime() < deadline) {
+                        if (scored >= cohort.size() && sent < series.size()) {
+                            for (int end = Math.min(series.size(), sent + 20); sent < end; sent++) {
+                                PhantomSet.Item item = series.get(sent);
+                                feed.send(record(item, PhantomSet.render(renderer, item).toPng(), null));
+                            }
+                            feed.flush();
+                        }
+                        scored += progress.poll(Duration.ofMillis(300)).count();
+                        if (!paused && scored >= cohort.size() + series.size() / 3) {
+                            paused = true;
+                            outage = "broker stopped at " + scored + "/" + total + " scored, " + sent + " sent";
+                            System.out.println("outage test: " + outage + " for " + OUTAGE.toSeconds() + " s");
+                            stack.kafka().pause();
+                            Thread.sleep(OUTAGE.toMillis());
+                            stack.kafka().resume();
+                        }
+                    }
+                }
+                for (ServiceProcess s : services.values()) {
+                    assertTrue(s.alive(), s.name() + " exited during the outage; logs in " + work);
+                }
+            } finally {
+                for (ServiceProcess s : services.values()) {
+                    s.close();
+                }
+            }
+            Map<String, Integer> scans = new HashMap<>();
+            TopicReader.readAll(stack, serdes, Topics.SCANS, total, v -> scans.merge(v.getScanId(), 1, Integer::sum));
+            Map<String, Integer> embedded = new HashMap<>();
+            TopicReader.readAll(stack, serdes, Topics.EMBEDDINGS, total,
+                    v -> embedded.merge(v.getScanId(), 1, Integer::sum));
+            Map<String, Integer> scored = new HashMap<>();
+            TopicReader.readAll(stack, serdes, Topics.NEIGHBOURS, total,
+                    v -> scored.merge(v.getScanId(), 1, Integer::sum));
+            List<String> deadLetters = new ArrayList<>();
+            TopicReader.readAll(stack, serdes, Topics.DEAD_LETTER, 0, d -> deadLetters.add(d.getReason()));
+            assertEquals(total, scans.size(), "distinct scans ingested (" + outage + "; logs in " + work + ")");
+            assertEquals(total, embedded.size(), "distinct scans embedded");
+            assertEquals(total, scored.size(), "distinct scans scored");
+            scans.forEach((id, n) -> assertEquals(1, n, "scan " + id + " ingested " + n + " times"));
+            embedded.forEach((id, n) -> assertEquals(1, n, "scan " + id + " embedded " + n + " times"));
+            scored.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
+            assertEquals(List.of(), deadLetters, "dead letters");
+            System.out.println("outage test: " + outage + "; " + total + " scans exactly once, services never exited; "
+                    + "retried batches: " + retries(work));
+        }
+    }
+
+    /** How often each service's log says a batch was read again or a commit/abort retried. */
+    private static Map<String, Long> retries(Path work) throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (var files = Files.list(work)) {
+            for (Path log : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                long n = Files.readAllLines(log).stream().filter(l -> l.contains("read again")
+                        || l.contains("retrying")).count();
+                out.put(log.getFileName().toString(), n);
+            }
+        }
+        return out;
+    }
+
+    private static ServiceProcess process(String name, String main, Map<String, String> common, Path work,
+                                          Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(common);
+        env.putAll(extra);
+        env.put("XRAY_INSTANCE_ID", "outage-" + name);
+        return new ServiceProcess(name, main, env, work);
+    }
+
+    private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
+        return new ProducerRecord<>(Topics.INTAKE.name(), item.patient(), ScanIntake.newBuilder()
+                .setPatientId(item.patient()).setAcquiredAt(item.acquiredAt()).setSource("outage-test")
+                .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA).setImage(ByteBuffer.wrap(png))
+                .setReferenceLabel(label).build());
+    }
+}
