@@ -155,9 +155,13 @@ public final class DriftApi {
         return newest(out);
     }
 
-    private static List<Map<String, Object>> newest(List<Map<String, Object>> alerts) {
+    /**
+     * Oldest first by the instant (not the ISO string: "10:00:00Z" sorts after "10:00:00.5Z" as
+     * text), the newest {@value #MAX_ALERTS}.
+     */
+    static List<Map<String, Object>> newest(List<Map<String, Object>> alerts) {
         List<Map<String, Object>> out = new ArrayList<>(alerts);
-        out.sort(Comparator.comparing(m -> (String) m.get("createdAt")));
+        out.sort(Comparator.comparing(m -> java.time.Instant.parse((String) m.get("createdAt"))));
         return out.size() > MAX_ALERTS ? out.subList(out.size() - MAX_ALERTS, out.size()) : out;
     }
 

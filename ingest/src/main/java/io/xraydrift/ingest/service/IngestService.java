@@ -49,8 +49,8 @@ public final class IngestService implements Service {
         RecentScans recent = new RecentScans(RECENT_SCANS);
         // The route exists from the start; uploads needs the shell's metrics, so it is set right after.
         shell = ServiceShell.start(config.common(), health, routes -> {
-            routes.post("/scans", ctx -> uploads.post(ctx));
-            routes.post("/pseudonyms", ctx -> lookup.post(ctx));
+            routes.post("/scans", ctx -> starting(ctx, uploads).post(ctx));
+            routes.post("/pseudonyms", ctx -> starting(ctx, lookup).post(ctx));
         }, config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE, config.apiToken());
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
@@ -98,5 +98,13 @@ public final class IngestService implements Service {
                 shell.close();
             }
         }
+    }
+
+    /** The part once it exists; until then (the routes are up a moment before it) a 503, not an NPE. */
+    private static <T> T starting(io.javalin.http.Context ctx, T part) {
+        if (part == null) {
+            throw new io.javalin.http.ServiceUnavailableResponse("ingest is starting; retry in a moment");
+        }
+        return part;
     }
 }

@@ -61,8 +61,9 @@ public final class Health {
         return out;
     }
 
-    /** True when every check passes. */
+    /** True when every check passes, and there is at least one: a service whose checks are not registered yet is starting. */
     public boolean ready() {
-        return states().values().stream().allMatch(Boolean::booleanValue);
+        Map<String, Boolean> states = states();
+        return !states.isEmpty() && states.values().stream().allMatch(Boolean::booleanValue);
     }
 }

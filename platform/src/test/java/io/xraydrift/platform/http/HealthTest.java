@@ -12,6 +12,14 @@ import org.junit.jupiter.api.Test;
 class HealthTest {
 
     @Test
+    void notReadyBeforeAnyCheckIsRegistered() {
+        Health h = new Health();
+        assertFalse(h.ready(), "a service whose checks do not exist yet is starting, not ready");
+        h.register("loop", () -> true);
+        assertTrue(h.ready());
+    }
+
+    @Test
     void aDeadLoopTurnsLivenessDownWhileReadinessIsItsOwnMatter() {
         Health h = new Health();
         AtomicBoolean loopAlive = new AtomicBoolean(true);
