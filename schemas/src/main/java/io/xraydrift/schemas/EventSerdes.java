@@ -80,6 +80,44 @@ public final class EventSerdes {
         return config;
     }
 
+    /**
+     * A serde of the topic's event type in Avro's single-object encoding, with no registry: for
+     * pure tests of a topology ({@code TopologyTestDriver}) and other code that never touches a
+     * topic. Not the topics' wire format (that is {@link #values}).
+     */
+    public static <V extends SpecificRecord> Serde<V> plain(Topic<V> topic) {
+        org.apache.avro.message.BinaryMessageEncoder<V> encoder = new org.apache.avro.message.BinaryMessageEncoder<>(
+                org.apache.avro.specific.SpecificData.get(), topic.valueSchema());
+        org.apache.avro.message.BinaryMessageDecoder<V> decoder = new org.apache.avro.message.BinaryMessageDecoder<>(
+                org.apache.avro.specific.SpecificData.get(), topic.valueSchema());
+        Serializer<V> serializer = (name, value) -> {
+            if (value == null) {
+                return null;
+            }
+            try {
+                java.nio.ByteBuffer b = encoder.encode(value);
+                byte[] out = new byte[b.remaining()];
+                b.get(out);
+                return out;
+            } catch (java.io.IOException e) {
+                throw new org.apache.kafka.common.errors.SerializationException("cannot encode a "
+                        + topic.valueType().getSimpleName() + ": " + e.getMessage(), e);
+            }
+        };
+        Deserializer<V> deserializer = (name, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return decoder.decode(bytes);
+            } catch (java.io.IOException | org.apache.avro.AvroRuntimeException e) {
+                throw new org.apache.kafka.common.errors.SerializationException("cannot decode a "
+                        + topic.valueType().getSimpleName() + " from " + bytes.length + " bytes: " + e.getMessage(), e);
+            }
+        };
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
     /** A configured value serde for the topic's event type. */
     public <V extends SpecificRecord> Serde<V> values(Topic<V> topic) {
         return Serdes.serdeFrom(valueSerializer(topic), valueDeserializer(topic));

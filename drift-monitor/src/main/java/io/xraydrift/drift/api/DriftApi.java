@@ -33,7 +33,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.xraydrift.drift.DriftMonitorConfig;
-import io.xraydrift.drift.topology.Stores;
+import io.xraydrift.drift.topology.StoreNames;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.events.PatientState;
@@ -107,7 +107,7 @@ public final class DriftApi {
             return;
         }
         String id = ctx.pathParam("id");
-        KeyQueryMetadata md = streams.queryMetadataForKey(Stores.PATIENTS, id, Serdes.String().serializer());
+        KeyQueryMetadata md = streams.queryMetadataForKey(StoreNames.PATIENTS, id, Serdes.String().serializer());
         if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             ctx.status(503).json(Map.of("error", "no instance holds patient " + id + " right now (rebalancing)"));
             return;
@@ -190,7 +190,7 @@ public final class DriftApi {
             return;
         }
         String scanId = ctx.pathParam("scanId");
-        byte[] bytes = streams.store(StoreQueryParameters.fromNameAndType(Stores.THUMBNAILS,
+        byte[] bytes = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.THUMBNAILS,
                 QueryableStoreTypes.<String, byte[]>keyValueStore())).get(scanId);
         if (bytes == null) {
             ctx.status(404).json(Map.of("error", "no thumbnail of scan " + scanId));
@@ -205,8 +205,8 @@ public final class DriftApi {
     private List<Map<String, Object>> localAlerts(long since) {
         List<Map<String, Object>> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, DriftAlert> store = streams.store(StoreQueryParameters.fromNameAndType(
-                Stores.ALERTS, QueryableStoreTypes.<String, DriftAlert>keyValueStore()));
-        try (KeyValueIterator<String, DriftAlert> it = store.range(Stores.alertKeyFrom(since), "~")) {
+                StoreNames.ALERTS, QueryableStoreTypes.<String, DriftAlert>keyValueStore()));
+        try (KeyValueIterator<String, DriftAlert> it = store.range(StoreNames.alertKeyFrom(since), "~")) {
             while (it.hasNext()) {
                 KeyValue<String, DriftAlert> kv = it.next();
                 out.add(Json.alert(kv.value));
@@ -251,7 +251,7 @@ public final class DriftApi {
     }
 
     private ReadOnlyKeyValueStore<String, PatientState> patients() {
-        return streams.store(StoreQueryParameters.fromNameAndType(Stores.PATIENTS,
+        return streams.store(StoreQueryParameters.fromNameAndType(StoreNames.PATIENTS,
                 QueryableStoreTypes.<String, PatientState>keyValueStore()));
     }
 

@@ -9,6 +9,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.events.DeadLetter;
@@ -59,11 +60,11 @@ public final class DriftTopology {
         Topology t = new Topology();
         t.addSource(SOURCE, keys.deserializer(), serdes.neighbours().deserializer(), Topics.NEIGHBOURS.name());
         t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, limits, serdes.neighbours().serializer()), SOURCE);
-        t.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.PATIENTS), keys,
+        t.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.PATIENTS), keys,
                 StoreSerdes.patientState()), PROCESSOR);
-        t.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.ALERTS), keys,
+        t.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.ALERTS), keys,
                 StoreSerdes.alert()), PROCESSOR);
         t.addSink(ALERTS_SINK, Topics.ALERTS.name(), keys.serializer(), serdes.alerts().serializer(), PROCESSOR);
         t.addSink(TRAJECTORIES_SINK, Topics.TRAJECTORIES.name(), keys.serializer(), serdes.trajectories().serializer(),
@@ -71,8 +72,8 @@ public final class DriftTopology {
         t.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTER.name(), keys.serializer(), serdes.deadLetters().serializer(),
                 PROCESSOR);
         // Thumbnails are kept as the topic's bytes and decoded when the web view asks for one.
-        t.addGlobalStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.THUMBNAILS), keys,
+        t.addGlobalStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(StoreNames.THUMBNAILS), keys,
                         Serdes.ByteArray()).withLoggingDisabled(),
                 "thumbnails-source", keys.deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.THUMBNAILS.name(), "thumbnails-loader", ThumbnailLoader::new);
@@ -85,7 +86,7 @@ public final class DriftTopology {
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(Stores.THUMBNAILS);
+            store = context.getStateStore(StoreNames.THUMBNAILS);
         }
 
         @Override

@@ -59,8 +59,8 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.patients = context.getStateStore(Stores.PATIENTS);
-        this.alertsByTime = context.getStateStore(Stores.ALERTS);
+        this.patients = context.getStateStore(StoreNames.PATIENTS);
+        this.alertsByTime = context.getStateStore(StoreNames.ALERTS);
         Duration every = limits.alertRetention().dividedBy(24).compareTo(Duration.ofHours(1)) < 0
                 ? limits.alertRetention().dividedBy(24) : Duration.ofHours(1);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::expireAlerts);
@@ -68,7 +68,7 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
 
     /** Drops alerts older than the retention from the by-time store (their keys start with the time). */
     private void expireAlerts(long now) {
-        String before = Stores.alertKeyFrom(now - limits.alertRetention().toMillis());
+        String before = StoreNames.alertKeyFrom(now - limits.alertRetention().toMillis());
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, DriftAlert> old = alertsByTime.range(null, before)) {
             old.forEachRemaining(kv -> expired.add(kv.key));
@@ -111,7 +111,7 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
             }
             DriftAlert event = Trajectories.alert(patient, a, byId.get(a.scan().scanId()), now);
             alerts.add(event);
-            alertsByTime.put(Stores.alertKey(now.toEpochMilli(), event.getAlertId()), event);
+            alertsByTime.put(StoreNames.alertKey(now.toEpochMilli(), event.getAlertId()), event);
             context.forward(new Record<String, Object>(patient, event, record.timestamp()), DriftTopology.ALERTS_SINK);
         }
         alerts = Trajectories.retireEvidence(alerts, now.minus(limits.alertRetention()));

@@ -25,10 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.DriftMonitorService;
 import io.xraydrift.drift.SyntheticScans;
-import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.Level;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.PatientTrajectory;
 import io.xraydrift.events.ScanNeighbours;
@@ -42,7 +40,9 @@ import io.xraydrift.stack.LocalStackExtension;
 
 /**
  * The drift topology in {@link TopologyTestDriver}, with the production serdes and properties
- * (Apicurio Avro serdes against the real registry, the dead-letter handler, exactly-once).
+ * (Apicurio Avro serdes against the real registry, the dead-letter handler, exactly-once): the
+ * registry path, long histories, store retention and poison records. The rule's behaviour through
+ * the topology needs no registry: {@link DriftTopologyTest}.
  */
 @ExtendWith(LocalStackExtension.class)
 class DriftTopologyIT {
@@ -96,81 +96,6 @@ class DriftTopologyIT {
     }
 
     @Test
-    void aWorseningPatientIsAlertedOncePerLevelWithItsEvidence() {
-        double[] scores = {0.02, 0.05, 0.30, 0.35, 0.62, 0.80};
-        for (int i = 0; i < scores.length; i++) {
-            send(SyntheticScans.scan("pw", i, scores[i]));
-        }
-        List<DriftAlert> out = alerts.readValuesToList();
-        assertEquals(List.of("pw:1:level_escalation:infected", "pw:1:level_escalation:severe"),
-                out.stream().map(DriftAlert::getAlertId).toList());
-        DriftAlert severe = out.get(1);
-        assertEquals("pw-s5", severe.getScanId(), "confirmed by the second scan above the threshold");
-        assertEquals(Level.INFECTED, severe.getFromLevel());
-        assertEquals(Level.SEVERE, severe.getToLevel());
-        assertEquals(List.of(0.02, 0.05, 0.30, 0.35, 0.62), severe.getPreviousScores());
-        assertEquals(SyntheticScans.K, severe.getEvidence().size());
-        assertEquals(SyntheticScans.MODEL, severe.getModel());
-        assertEquals(3, severe.getIndexVersion());
-        assertTrue(severe.getReason().startsWith("Escalated from infected to severe"), severe.getReason());
-        List<PatientTrajectory> ts = trajectories.readValuesToList();
-        assertEquals(scores.length, ts.size(), "a trajectory per scan");
-        PatientTrajectory last = ts.get(ts.size() - 1);
-        assertEquals(scores.length, last.getPoints().size());
-        assertEquals(Level.SEVERE, last.getCurrentLevel());
-        assertTrue(last.getEpisodeOpen());
-        KeyValueStore<String, PatientState> store = driver.getKeyValueStore(Stores.PATIENTS);
-        assertEquals(2, store.get("pw").getAlerts().size());
-    }
-
-    @Test
-    void aStablePatientRaisesNothing() {
-        double[] scores = {0.02, 0.06, 0.01, 0.08, 0.03, 0.05, 0.04};
-        for (int i = 0; i < scores.length; i++) {
-            send(SyntheticScans.scan("ps", i, scores[i]));
-        }
-        assertTrue(alerts.isEmpty());
-        assertEquals(Level.HEALTHY, trajectories.readValuesToList().get(scores.length - 1).getCurrentLevel());
-    }
-
-    @Test
-    void theSameScanTwiceIsIgnored() {
-        send(SyntheticScans.scan("pd", 0, 0.02));
-        send(SyntheticScans.scan("pd", 1, 0.3));
-        send(SyntheticScans.scan("pd", 1, 0.3));
-        send(SyntheticScans.scan("pd", 2, 0.33));
-        send(SyntheticScans.scan("pd", 2, 0.33));
-        assertEquals(List.of("pd:1:level_escalation:infected"),
-                alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
-        assertEquals(3, trajectories.readValuesToList().size(), "repeats produce nothing");
-    }
-
-    @Test
-    void aLateScanIsSlottedInByAcquisitionTimeWithoutReAlerting() {
-        send(SyntheticScans.scan("pl", 0, 0.02));
-        send(SyntheticScans.scan("pl", 2, 0.30));
-        send(SyntheticScans.scan("pl", 3, 0.34));
-        assertEquals(1, alerts.readValuesToList().size());
-        send(SyntheticScans.scan("pl", 1, 0.05));
-        assertTrue(alerts.isEmpty(), "the infected escalation was alerted already");
-        PatientTrajectory t = trajectories.readValuesToList().get(3);
-        assertEquals(List.of("pl-s0", "pl-s1", "pl-s2", "pl-s3"),
-                t.getPoints().stream().map(p -> p.getScanId()).toList());
-    }
-
-    @Test
-    void aRecoveryClosesTheEpisode() {
-        double[] scores = {0.02, 0.3, 0.35, 0.2, 0.05, 0.03};
-        for (int i = 0; i < scores.length; i++) {
-            send(SyntheticScans.scan("pr", i, scores[i]));
-        }
-        List<DriftAlert> out = alerts.readValuesToList();
-        assertEquals(List.of(AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
-                out.stream().map(DriftAlert::getKind).toList());
-        assertEquals("pr-s4", out.get(1).getScanId());
-    }
-
-    @Test
     void aLongHistoryKeepsNeighboursOnlyForTheNewestAndAlertedScansAndAlertsAlike(LocalStack stack) {
         // 40 scans: healthy, a rise to infected (alert), a plateau, a rise to severe (alert), a plateau.
         double[] scores = new double[40];
@@ -184,7 +109,7 @@ class DriftTopologyIT {
         assertEquals(2, full.size(), full.toString());
         assertEquals(full, trimmed, "the rule sees every score whatever evidence is kept");
 
-        PatientState kept = driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pl");
+        PatientState kept = driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pl");
         assertEquals(scores.length, kept.getScans().size(), "every scan stays on the trajectory");
         java.util.Set<String> alerted = new java.util.HashSet<>();
         kept.getAlerts().forEach(a -> alerted.add(a.getScanId()));
@@ -202,23 +127,23 @@ class DriftTopologyIT {
         driver.close();
         open(stack, Map.of(DriftMonitorConfig.ALERT_RETENTION, "1h", DriftMonitorConfig.EVIDENCE_SCANS, "2"));
         assertEquals(2, alertIds("pr", new double[] {0.02, 0.05, 0.30, 0.35, 0.62, 0.80}).size());
-        KeyValueStore<String, DriftAlert> byTime = driver.getKeyValueStore(Stores.ALERTS);
+        KeyValueStore<String, DriftAlert> byTime = driver.getKeyValueStore(StoreNames.ALERTS);
         assertEquals(2, count(byTime));
         driver.advanceWallClockTime(java.time.Duration.ofMinutes(30));
         assertEquals(2, count(byTime), "younger than the retention: kept");
         send(SyntheticScans.scan("pr", 6, 0.81));
-        PatientState young = driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pr");
+        PatientState young = driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr");
         young.getAlerts().forEach(a -> assertEquals(SyntheticScans.K, a.getEvidence().size(), "evidence kept"));
         assertEquals(2, young.getScans().stream().filter(t -> !t.getNeighbours().isEmpty()
                 && young.getAlerts().stream().anyMatch(a -> a.getScanId().equals(t.getScanId()))).count(),
                 "the alerted scans keep their neighbours while their alerts keep evidence");
         driver.advanceWallClockTime(java.time.Duration.ofMinutes(45));
         assertEquals(0, count(byTime), "older than the retention: gone from GET /alerts");
-        assertEquals(2, driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pr").getAlerts().size(),
+        assertEquals(2, driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr").getAlerts().size(),
                 "the patient's own alerts (and their ids, which keep alerts from repeating) stay");
         send(SyntheticScans.scan("pr", 7, 0.85));
         assertTrue(alerts.isEmpty(), "no alert repeated after the store expired");
-        PatientState old = driver.<String, PatientState>getKeyValueStore(Stores.PATIENTS).get("pr");
+        PatientState old = driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr");
         assertEquals(2, old.getAlerts().size(), "the alerts stay with the patient");
         old.getAlerts().forEach(a -> assertTrue(a.getEvidence().isEmpty(), "past the retention the state drops "
                 + "the evidence (it stays on xray.alerts): " + a.getAlertId()));

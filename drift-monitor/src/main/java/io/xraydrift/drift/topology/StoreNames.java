@@ -1,7 +1,7 @@
 package io.xraydrift.drift.topology;
 
 /** Names of the drift monitor's state stores, queried by the API. */
-public final class Stores {
+public final class StoreNames {
 
     /** Per-patient state, keyed by pseudonym (RocksDB, changelogged). */
     public static final String PATIENTS = "patients";
@@ -10,7 +10,7 @@ public final class Stores {
     /** Thumbnails by scanId (global: every instance holds all of them). */
     public static final String THUMBNAILS = "thumbnails";
 
-    private Stores() {
+    private StoreNames() {
     }
 
     /** Key of an alert in the by-time store: zero-padded creation millis, then the alert id. */
