@@ -20,6 +20,7 @@ import io.xraydrift.indexer.service.ReferenceIndex;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.phantoms.Manifest;
 import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.phantoms.Trajectory;
 
 /**
  * The evaluation's figures: k-NN class purity of labelled scans (forest and exact search), the
@@ -43,6 +44,11 @@ final class Evaluation {
 
     /** A patient's series as the pipeline scored it. */
     record Patient(String id, String trajectory, List<Row> rows, List<ScoredScan> scored, List<Alert> alerts) {
+
+        /** Whether the manifest's trajectory (any case; a folder may name none) is this kind. */
+        boolean is(Trajectory kind) {
+            return kind.name().equalsIgnoreCase(trajectory);
+        }
     }
 
     final List<Row> labelled;
@@ -188,7 +194,7 @@ final class Evaluation {
 
     /** Worsening patients with an escalation or worsening alert. */
     double sensitivity() {
-        List<Patient> worsening = patients.stream().filter(p -> "worsening".equals(p.trajectory())).toList();
+        List<Patient> worsening = patients.stream().filter(p -> p.is(Trajectory.WORSENING)).toList();
         return worsening.isEmpty() ? Double.NaN
                 : (double) worsening.stream().filter(p -> alerts(p) > 0).count() / worsening.size();
     }
@@ -205,10 +211,10 @@ final class Evaluation {
         int silent = 0;
         for (Patient p : patients) {
             long worse = other.evaluate(p.id(), p.scored()).stream().filter(a -> a.kind() != AlertKind.RECOVERY).count();
-            if ("worsening".equals(p.trajectory())) {
+            if (p.is(Trajectory.WORSENING)) {
                 worsening++;
                 caught += worse > 0 ? 1 : 0;
-            } else if ("stable".equals(p.trajectory()) || "improving".equals(p.trajectory())) {
+            } else if (p.is(Trajectory.STABLE) || p.is(Trajectory.IMPROVING)) {
                 quiet++;
                 silent += worse == 0 ? 1 : 0;
             }
@@ -234,7 +240,7 @@ final class Evaluation {
     double medianLeadScans() {
         List<Integer> leads = new ArrayList<>();
         for (Patient p : patients) {
-            if (!"worsening".equals(p.trajectory()) || alerts(p) == 0) {
+            if (!p.is(Trajectory.WORSENING) || alerts(p) == 0) {
                 continue;
             }
             int severeAt = -1;
@@ -263,7 +269,7 @@ final class Evaluation {
     }
 
     private List<Patient> quietPatients() {
-        return patients.stream().filter(p -> "stable".equals(p.trajectory()) || "improving".equals(p.trajectory()))
+        return patients.stream().filter(p -> p.is(Trajectory.STABLE) || p.is(Trajectory.IMPROVING))
                 .toList();
     }
 

@@ -68,7 +68,8 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
     static final int MAX_DIMENSION = 65_536;
 
     private final IndexerConfig config;
-    private final Map<String, ReferenceIndex> indexes = new ConcurrentHashMap<>();
+    private final ReferenceIndexes references;
+    private final Map<String, ReferenceIndex> indexes;
     private final Map<String, Query> recentQueries = new ConcurrentHashMap<>();
 
     /** A scan the loop has answered: which model index, whose, and its vector. */
@@ -93,6 +94,8 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
 
     IndexerLoop(IndexerConfig config, EventSerdes serdes, Metrics metrics) {
         this.config = config;
+        this.references = new ReferenceIndexes(config, this::rebuilt);
+        this.indexes = references.map();
         Map<String, Object> s = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("store")));
         s.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         s.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -267,30 +270,13 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         if (e.getReferenceLabel() == null) {
             return;
         }
-        ReferenceIndex ref;
         try {
-            float[] v = vector(e);
-            ref = reference(e);
-            ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(),
-                    e.getReferenceSeverity() == null ? Double.NaN : e.getReferenceSeverity(), v);
-            ref.seen(e.getEmbeddedAt().toEpochMilli());
+            references.add(e, vector(e));
         } catch (IllegalArgumentException ex) {
             // Not indexed; the query side dead-letters the same record with this reason.
             LOG.warn("labelled scan at {}[{}]@{} not indexed: {}", r.topic(), r.partition(), r.offset(),
                     ex.getMessage());
-            return;
         }
-        if (ref.size() >= config.minCohort() && !ref.complete()) {
-            ref.markComplete();
-            LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
-                    ref.modelId(), ref.modelVersion(), ref.size());
-        }
-    }
-
-    private ReferenceIndex reference(ScanEmbedded e) {
-        return indexes.computeIfAbsent(key(e), k -> new ReferenceIndex(e.getModel().getId(), e.getModel().getVersion(),
-                config.metric(), e.getModel().getDimension(), config.trees(), 42, config.rebuildFraction(),
-                config.rebuildInterval(), this::rebuilt));
     }
 
     private void rebuilt(LiveIndex.Built built, int size) {
@@ -302,7 +288,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
     private TransactionalLoop.Output answer(List<ConsumerRecord<String, byte[]>> batch) {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         int dead = 0;
-        String answering = ReferenceIndex.answering(indexes); // the store caught up before the batch
+        String answering = references.answering(); // the store caught up before the batch
         for (ConsumerRecord<String, byte[]> r : batch) {
             ScanNeighbours n;
             try {
@@ -339,7 +325,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
 
     /** The index a scan's model version has: {@code model@version}. */
     private static String key(ScanEmbedded e) {
-        return e.getModel().getId() + "@" + e.getModel().getVersion();
+        return ModelKey.of(e.getModel()).toString();
     }
 
     /** The scored neighbours of one scan, whose vector {@link #checked} gave. */
@@ -441,7 +427,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
             offsets = l.offsets();
         }
         for (SnapshotFile.Loaded l : loaded) {
-            indexes.put(l.index().modelId() + "@" + l.index().modelVersion(), l.index());
+            indexes.put(l.index().key().toString(), l.index());
             LOG.info("loaded snapshot {}: {} labelled vectors, index version {}", l.file(), l.index().size(),
                     l.index().index().built().version());
         }

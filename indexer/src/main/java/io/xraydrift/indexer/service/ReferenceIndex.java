@@ -79,6 +79,11 @@ public final class ReferenceIndex implements AutoCloseable {
         return add(scanId, patient, label, Double.NaN, vector);
     }
 
+    /** The model version this index belongs to. */
+    ModelKey key() {
+        return new ModelKey(modelId, modelVersion);
+    }
+
     /** Adds a labelled scan with its radiologist severity (NaN: not rated); a scan id seen before is ignored. */
     public synchronized boolean add(String scanId, String patient, Level label, double severity, float[] vector) {
         if (ordinals.containsKey(scanId)) {
@@ -86,7 +91,7 @@ public final class ReferenceIndex implements AutoCloseable {
         }
         if (vector.length != dim()) {
             throw new IllegalArgumentException("scan " + scanId + ": vector has " + vector.length + " dims, index of "
-                    + modelId + "/" + modelVersion + " has " + dim());
+                    + key() + " has " + dim());
         }
         int ordinal = size();
         Entry[] e = entries;

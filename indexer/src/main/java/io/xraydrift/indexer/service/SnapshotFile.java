@@ -75,7 +75,7 @@ public final class SnapshotFile {
     }
 
     static String fileName(String modelId, String modelVersion) {
-        return (modelId + "@" + modelVersion).replaceAll("[^A-Za-z0-9@._-]", "_") + SUFFIX;
+        return new ModelKey(modelId, modelVersion).toString().replaceAll("[^A-Za-z0-9@._-]", "_") + SUFFIX;
     }
 
     /** What a section holds and how it is written. */

@@ -3,17 +3,20 @@ package io.xraydrift.indexer.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
-import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ModelRef;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.platform.config.Settings;
 
 /** Which model version answers: the newest complete one, whatever order the topic was read in. */
 class AnsweringVersionTest {
@@ -21,26 +24,29 @@ class AnsweringVersionTest {
     private static final long T0 = 1_764_000_000_000L;
     private static final long DAY = 86_400_000L;
 
-    private static ReferenceIndex version(String v) {
-        return new ReferenceIndex("m", v, Metric.ANGULAR, 4, 2, 42, 100, Duration.ofDays(1), (b, s) -> { });
-    }
-
     /** One labelled scan: its version, when it was embedded. */
     private record Labelled(String version, long embeddedAt) {
     }
 
-    /** Replays the labelled scans in the given order as the indexer's store does: seen, then cohort check. */
+    /** Replays the labelled scans in the given order through the indexer's store side; which version answers. */
     private static String replay(List<Labelled> order, int cohort) {
-        Map<String, ReferenceIndex> indexes = new LinkedHashMap<>();
-        Map<String, Integer> sizes = new LinkedHashMap<>();
+        IndexerConfig config = IndexerConfig.from(Settings.of(Map.of(IndexerConfig.MIN_COHORT, String.valueOf(cohort),
+                Settings.DEMO_MODE, "true", IndexerConfig.TREES, "2")));
+        ReferenceIndexes indexes = new ReferenceIndexes(config, (built, size) -> { });
+        Random vectors = new Random(1);
+        int n = 0;
         for (Labelled l : order) {
-            ReferenceIndex ref = indexes.computeIfAbsent("m@" + l.version(), k -> version(l.version()));
-            ref.seen(l.embeddedAt());
-            if (sizes.merge(l.version(), 1, Integer::sum) >= cohort) {
-                ref.markComplete();
+            float[] v = {vectors.nextFloat(), vectors.nextFloat(), vectors.nextFloat(), vectors.nextFloat()};
+            List<Float> boxed = new ArrayList<>();
+            for (float x : v) {
+                boxed.add(x);
             }
+            indexes.add(ScanEmbedded.newBuilder().setScanId("s" + n).setPatient("p" + n++)
+                    .setAcquiredAt(Instant.ofEpochMilli(l.embeddedAt())).setReferenceLabel(Level.HEALTHY)
+                    .setModel(new ModelRef("m", l.version(), 4)).setVector(boxed)
+                    .setEmbeddedAt(Instant.ofEpochMilli(l.embeddedAt())).build(), v);
         }
-        return ReferenceIndex.answering(indexes);
+        return indexes.answering();
     }
 
     @Test

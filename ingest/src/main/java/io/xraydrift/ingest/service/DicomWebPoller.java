@@ -72,6 +72,25 @@ final class DicomWebPoller implements AutoCloseable {
     private final AtomicBoolean healthy = new AtomicBoolean(true);
     /** SOP Instance UID → study date (yyyyMMdd) of instances handled. */
     private final Map<String, String> handled = new TreeMap<>();
+    /** The DICOM attributes the poller reads, as DICOMweb JSON keys (group and element, hex). */
+    private static final class Tag {
+        static final String SOP_INSTANCE_UID = "00080018";
+        static final String STUDY_INSTANCE_UID = "0020000D";
+        static final String SERIES_INSTANCE_UID = "0020000E";
+        static final String STUDY_DATE = "00080020";
+        static final String PATIENT_ID = "00100020";
+        static final String VIEW_POSITION = "00185101";
+        static final String MODALITY = "00080060";
+        static final String ACQUISITION_DATE = "00080022";
+        static final String ACQUISITION_TIME = "00080032";
+        static final String CONTENT_DATE = "00080023";
+        static final String CONTENT_TIME = "00080033";
+        static final String STUDY_TIME = "00080030";
+
+        private Tag() {
+        }
+    }
+
     /**
      * Earliest study date polled until instances are seen. De-identified data sets set dates to a
      * placeholder (RSNA's files say 1901-01-01), so the first window reaches back that far.
@@ -123,18 +142,18 @@ final class DicomWebPoller implements AutoCloseable {
             JsonNode list = getJson(base + "/instances?Modality=" + modality + "&StudyDate=" + from + "-"
                     + "&includefield=00080018&includefield=0020000D&includefield=0020000E&includefield=00080020");
             for (JsonNode inst : list) {
-                String sop = value(inst, "00080018");
+                String sop = value(inst, Tag.SOP_INSTANCE_UID);
                 if (sop == null || handled.containsKey(sop)) {
                     continue;
                 }
                 found++;
                 try {
-                    handle(value(inst, "0020000D"), value(inst, "0020000E"), sop, value(inst, "00080020"));
+                    handle(value(inst, Tag.STUDY_INSTANCE_UID), value(inst, Tag.SERIES_INSTANCE_UID), sop, value(inst, Tag.STUDY_DATE));
                     failures.remove(sop);
                 } catch (IOException e) {
                     // One instance the PACS does not serve (a 500 on its metadata, a cut connection) must
                     // not stop every poll: it is tried again on the next polls, then dead-lettered.
-                    failed(sop, value(inst, "00080020"), "the PACS did not serve it: " + e.getMessage());
+                    failed(sop, value(inst, Tag.STUDY_DATE), "the PACS did not serve it: " + e.getMessage());
                 }
             }
         }
@@ -170,8 +189,8 @@ final class DicomWebPoller implements AutoCloseable {
                         config.dicomWebName(), acquired, now);
                 acquired = now;
             }
-            Submission s = new Submission(value(meta, "00100020"), acquired, source, view(value(meta, "00185101")),
-                    value(meta, "00080060"), sop, png,
+            Submission s = new Submission(value(meta, Tag.PATIENT_ID), acquired, source, view(value(meta, Tag.VIEW_POSITION)),
+                    value(meta, Tag.MODALITY), sop, png,
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).
                     "MONOCHROME2", null, Map.of());
             Ingestor.Accepted a = ingestor.ingest(s, now);
@@ -235,7 +254,7 @@ final class DicomWebPoller implements AutoCloseable {
 
     /** AcquisitionDate/Time, else ContentDate/Time, else StudyDate/Time — read as UTC. */
     static Instant acquired(JsonNode meta) throws Rejected {
-        String[][] pairs = {{"00080022", "00080032"}, {"00080023", "00080033"}, {"00080020", "00080030"}};
+        String[][] pairs = {{Tag.ACQUISITION_DATE, Tag.ACQUISITION_TIME}, {Tag.CONTENT_DATE, Tag.CONTENT_TIME}, {Tag.STUDY_DATE, Tag.STUDY_TIME}};
         for (String[] p : pairs) {
             String d = value(meta, p[0]);
             if (d != null && d.length() == 8) {

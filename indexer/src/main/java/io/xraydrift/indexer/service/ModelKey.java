@@ -1,0 +1,26 @@
+package io.xraydrift.indexer.service;
+
+import java.util.Objects;
+
+import io.xraydrift.events.ModelRef;
+
+/**
+ * Which model version an index belongs to; printed {@code id@version} (the form in logs, the API,
+ * snapshot file names and the indexer's map of indexes).
+ */
+record ModelKey(String id, String version) {
+
+    ModelKey {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(version, "version");
+    }
+
+    static ModelKey of(ModelRef model) {
+        return new ModelKey(model.getId(), model.getVersion());
+    }
+
+    @Override
+    public String toString() {
+        return id + "@" + version;
+    }
+}
