@@ -80,6 +80,15 @@ public final class DriftApi {
 
     public void routes(RoutesConfig routes) {
         token.routes(routes);
+        // One gate for every API route (the sign-in page, health and metrics are not among them):
+        // the caller is authorised (token, session cookie, or a configured peer) and the streams run.
+        for (String path : List.of("/", "/patients/*", "/alerts", "/thumbnails/*")) {
+            routes.before(path, ctx -> {
+                if (!authorised(ctx) || !running(ctx)) {
+                    ctx.skipRemainingHandlers();
+                }
+            });
+        }
         routes.get("/", guarded(this::index));
         routes.get("/patients/{id}", guarded(ctx -> patient(ctx, false)));
         routes.get("/patients/{id}/trajectory", guarded(ctx -> patient(ctx, true)));
@@ -103,9 +112,6 @@ public final class DriftApi {
     }
 
     private void patient(Context ctx, boolean json) throws Exception {
-        if (!authorised(ctx) || !running(ctx)) {
-            return;
-        }
         String id = ctx.pathParam("id");
         KeyQueryMetadata md = streams.queryMetadataForKey(StoreNames.PATIENTS, id, Serdes.String().serializer());
         if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
@@ -129,9 +135,6 @@ public final class DriftApi {
     }
 
     private void alerts(Context ctx) throws Exception {
-        if (!authorised(ctx) || !running(ctx)) {
-            return;
-        }
         String raw = ctx.queryParam("since");
         long since;
         try {
@@ -166,9 +169,6 @@ public final class DriftApi {
     }
 
     private void index(Context ctx) throws Exception {
-        if (!authorised(ctx) || !running(ctx)) {
-            return;
-        }
         StringBuilder h = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<title>xray-drift alerts</title></head><body style=\"font-family:sans-serif\">"
                 + "<h1>Recent drift alerts</h1><p>Newest first, from every instance. "
@@ -186,9 +186,6 @@ public final class DriftApi {
     }
 
     private void thumbnail(Context ctx) {
-        if (!authorised(ctx) || !running(ctx)) {
-            return;
-        }
         String scanId = ctx.pathParam("scanId");
         byte[] bytes = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.THUMBNAILS,
                 QueryableStoreTypes.<String, byte[]>keyValueStore())).get(scanId);

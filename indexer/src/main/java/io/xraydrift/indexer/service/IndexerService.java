@@ -44,6 +44,14 @@ public final class IndexerService implements Service {
     @Override
     public void start() {
         shell = ServiceShell.start(config.common(), health, routes -> {
+            // One gate for the query API; health stays open, metrics have their own.
+            for (String path : List.of("/index", "/scans/*", "/search")) {
+                routes.before(path, ctx -> {
+                    if (!token.check(ctx)) {
+                        ctx.skipRemainingHandlers();
+                    }
+                });
+            }
             routes.get("/index", this::index);
             routes.get("/scans/{scanId}/neighbours", this::scanNeighbours);
             routes.post("/search", this::search);
@@ -59,14 +67,7 @@ public final class IndexerService implements Service {
         return shell.httpPort();
     }
 
-    private boolean authorised(Context ctx) {
-        return token.check(ctx);
-    }
-
     private void index(Context ctx) {
-        if (!authorised(ctx)) {
-            return;
-        }
         List<Map<String, Object>> models = new ArrayList<>();
         loop.indexes().forEach((key, ref) -> {
             LiveIndex.Built built = ref.index().built();
@@ -98,9 +99,6 @@ public final class IndexerService implements Service {
     }
 
     private void scanNeighbours(Context ctx) {
-        if (!authorised(ctx)) {
-            return;
-        }
         String scanId = ctx.pathParam("scanId");
         IndexerLoop.Query q = loop.queryOf(scanId);
         if (q == null) {
@@ -116,9 +114,6 @@ public final class IndexerService implements Service {
     }
 
     private void search(Context ctx) {
-        if (!authorised(ctx)) {
-            return;
-        }
         JsonNode body;
         try {
             body = JSON.readTree(ctx.body());
