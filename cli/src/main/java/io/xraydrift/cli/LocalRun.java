@@ -116,7 +116,7 @@ final class LocalRun implements AutoCloseable {
     /** The XRAY_* settings that point a service or a command at this stack. */
     static Map<String, String> settings(LocalStack stack) {
         return Map.of(KafkaSettings.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                KafkaSettings.REGISTRY_URL, stack.registryUrl().replace("/apis/registry/v3", ""));
+                KafkaSettings.REGISTRY_URL, stack.registryBaseUrl());
     }
 
     LocalStack stack() {

@@ -3,7 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
-import io.xraydrift.events.ViewPosition;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.phantoms.PhantomRenderer;
@@ -174,9 +172,6 @@ class BrokerOutageIT {
     }
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
-        return new ProducerRecord<>(Topics.INTAKE.name(), item.patient(), ScanIntake.newBuilder()
-                .setPatientId(item.patient()).setAcquiredAt(item.acquiredAt()).setSource("outage-test")
-                .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA).setImage(ByteBuffer.wrap(png))
-                .setReferenceLabel(label).build());
+        return IntakeRecords.of(item, png, label, "outage-test");
     }
 }

@@ -2,7 +2,6 @@ package io.xraydrift.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.events.ViewPosition;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.phantoms.PhantomRenderer;
@@ -200,10 +198,7 @@ class PipelineKillIT {
     }
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
-        return new ProducerRecord<>(Topics.INTAKE.name(), item.patient(), ScanIntake.newBuilder()
-                .setPatientId(item.patient()).setAcquiredAt(item.acquiredAt()).setSource("kill-test")
-                .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA).setImage(ByteBuffer.wrap(png))
-                .setReferenceLabel(label).build());
+        return IntakeRecords.of(item, png, label, "kill-test");
     }
 
     private static <V> KafkaConsumer<String, V> consumer(LocalStack stack,

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
-import io.xraydrift.events.ViewPosition;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.phantoms.PhantomRenderer;
@@ -202,10 +200,7 @@ class SecurePipelineIT {
     }
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
-        return new ProducerRecord<>(Topics.INTAKE.name(), item.patient(), ScanIntake.newBuilder()
-                .setPatientId(item.patient()).setAcquiredAt(item.acquiredAt()).setSource("secure-test")
-                .setView(item.portable() ? ViewPosition.AP : ViewPosition.PA).setImage(ByteBuffer.wrap(png))
-                .setReferenceLabel(label).build());
+        return IntakeRecords.of(item, png, label, "secure-test");
     }
 
     private static Map<String, Object> clientProperties(SecureStack stack, Map<String, String> security) {

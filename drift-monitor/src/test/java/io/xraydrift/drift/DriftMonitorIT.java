@@ -283,7 +283,7 @@ class DriftMonitorIT {
     private static Map<String, String> env(LocalStack stack, String instance, String app) {
         Map<String, String> env = new HashMap<>();
         env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
+        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
         env.put("XRAY_HTTP_HOST", "127.0.0.1");
         env.put("XRAY_HTTP_PORT", "0");
         env.put("XRAY_INSTANCE_ID", instance);

@@ -21,6 +21,11 @@ public interface LocalStack extends AutoCloseable {
     /** Apicurio v3 API base, the value of {@code apicurio.registry.url}. */
     String registryUrl();
 
+    /** The registry's base URL, the value services take as {@code XRAY_REGISTRY_URL} (they add the API paths). */
+    default String registryBaseUrl() {
+        return registryUrl().replace("/apis/registry/v3", "");
+    }
+
     /** Confluent-compatible API base, e.g. {@code http://127.0.0.1:PORT/apis/ccompat/v7}. */
     String ccompatUrl();
 

@@ -148,6 +148,7 @@ public final class SecureStack implements LocalStack {
     }
 
     /** The registry's base URL ({@code https://127.0.0.1:PORT}). */
+    @Override
     public String registryBaseUrl() {
         return registry.baseUrl();
     }

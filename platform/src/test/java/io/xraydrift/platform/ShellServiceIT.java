@@ -26,7 +26,7 @@ class ShellServiceIT {
 
     @Test
     void startsServesHealthAndMetricsAndStops(LocalStack stack) throws Exception {
-        String registryBase = stack.registryUrl().replace("/apis/registry/v3", "");
+        String registryBase = stack.registryBaseUrl();
         ServiceConfig config = ServiceConfig.from(Settings.of(Map.of(
                 "XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
                 "XRAY_REGISTRY_URL", registryBase,

@@ -66,7 +66,7 @@ class DriftTopologyIT {
     private void open(LocalStack stack, Map<String, String> extra) {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-                "XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""),
+                "XRAY_REGISTRY_URL", stack.registryBaseUrl(),
                 "XRAY_DRIFT_STATE_DIR", state.resolve("s" + System.nanoTime()).toString(), "XRAY_API_TOKEN", "it-token-0123456789abcdefghij",
                 "XRAY_DRIFT_PEER_TOKEN", "peer-token-0123456789abcdefghij"));
         env.putAll(extra);

@@ -236,7 +236,7 @@ class IndexerIT {
     @Test
     @Order(6)
     void aRegistryOutageCostsRetriesNotScans(LocalStack stack, @TempDir Path fresh) throws Exception {
-        String base = stack.registryUrl().replace("/apis/registry/v3", "");
+        String base = stack.registryBaseUrl();
         // Every new connection to the registry's v3 API (the serdes' schema lookups) is reset; the
         // Confluent-compatible API the start-up step registers schemas with still answers.
         try (DroppingProxy registry = new DroppingProxy(base, line -> line.contains("/apis/registry/v3/"))) {
@@ -312,7 +312,7 @@ class IndexerIT {
     static Map<String, String> env(LocalStack stack, String instance) {
         Map<String, String> env = new HashMap<>();
         env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
+        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
         env.put("XRAY_HTTP_HOST", "127.0.0.1");
         env.put("XRAY_HTTP_PORT", "0");
         env.put("XRAY_INSTANCE_ID", instance);

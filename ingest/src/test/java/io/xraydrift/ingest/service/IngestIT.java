@@ -106,7 +106,7 @@ class IngestIT {
     static Map<String, String> env(LocalStack stack) {
         Map<String, String> env = new HashMap<>();
         env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("XRAY_REGISTRY_URL", stack.registryUrl().replace("/apis/registry/v3", ""));
+        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
         env.put("XRAY_HTTP_HOST", "127.0.0.1");
         env.put("XRAY_HTTP_PORT", "0");
         env.put("XRAY_INSTANCE_ID", "ingest-it");
