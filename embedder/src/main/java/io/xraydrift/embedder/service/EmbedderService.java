@@ -57,7 +57,6 @@ public final class EmbedderService implements Service {
                 io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         loop = new EmbeddingLoop(config, model, config.common().kafka().serdes(),
                 shell.metrics());
-        health.register("model", () -> model != null);
         health.register("embedding-loop", () -> loop.healthy());
         thread = new Thread(loop, "embedder-loop");
         thread.start();
