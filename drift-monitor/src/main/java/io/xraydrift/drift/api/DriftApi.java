@@ -128,7 +128,7 @@ public final class DriftApi {
             return;
         }
         if (json) {
-            ctx.json(Json.trajectory(state, config.rule()));
+            ctx.json(Json.Trajectory.of(state, config.rule()));
         } else {
             ctx.html(PatientPage.render(state, config.rule(), ctx.queryParam("scan")));
         }
@@ -148,8 +148,8 @@ public final class DriftApi {
     }
 
     /** Every instance's alerts since then, oldest first, at most the newest {@value #MAX_ALERTS}. */
-    private List<Map<String, Object>> allAlerts(long since) throws IOException, InterruptedException {
-        List<Map<String, Object>> out = new ArrayList<>(localAlerts(since));
+    private List<Json.Alert> allAlerts(long since) throws IOException, InterruptedException {
+        List<Json.Alert> out = new ArrayList<>(localAlerts(since));
         for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
             if (!m.hostInfo().equals(self)) {
                 out.addAll(remoteAlerts(m.hostInfo(), since));
@@ -162,9 +162,9 @@ public final class DriftApi {
      * Oldest first by the instant (not the ISO string: "10:00:00Z" sorts after "10:00:00.5Z" as
      * text), the newest {@value #MAX_ALERTS}.
      */
-    static List<Map<String, Object>> newest(List<Map<String, Object>> alerts) {
-        List<Map<String, Object>> out = new ArrayList<>(alerts);
-        out.sort(Comparator.comparing(m -> java.time.Instant.parse((String) m.get("createdAt"))));
+    static List<Json.Alert> newest(List<Json.Alert> alerts) {
+        List<Json.Alert> out = new ArrayList<>(alerts);
+        out.sort(Comparator.comparing(a -> java.time.Instant.parse(a.createdAt())));
         return out.size() > MAX_ALERTS ? out.subList(out.size() - MAX_ALERTS, out.size()) : out;
     }
 
@@ -173,14 +173,14 @@ public final class DriftApi {
                 + "<title>xray-drift alerts</title></head><body style=\"font-family:sans-serif\">"
                 + "<h1>Recent drift alerts</h1><p>Newest first, from every instance. "
                 + "<a href=\"/logout\">Sign out</a></p><ul>");
-        List<Map<String, Object>> alerts = allAlerts(0);
+        List<Json.Alert> alerts = allAlerts(0);
         for (int i = alerts.size() - 1; i >= Math.max(0, alerts.size() - 200); i--) {
-            Map<String, Object> a = alerts.get(i);
-            String patient = (String) a.get("patient");
+            Json.Alert a = alerts.get(i);
+            String patient = a.patient();
             h.append("<li><a href=\"/patients/").append(PatientPage.url(patient)).append("\">")
                     .append(PatientPage.esc(PatientPage.shortId(patient))).append("</a> ")
-                    .append(PatientPage.esc((String) a.get("kind"))).append(": ")
-                    .append(PatientPage.esc((String) a.get("reason"))).append("</li>");
+                    .append(PatientPage.esc(a.kind())).append(": ")
+                    .append(PatientPage.esc(a.reason())).append("</li>");
         }
         ctx.html(h.append("</ul></body></html>").toString());
     }
@@ -199,21 +199,21 @@ public final class DriftApi {
         ctx.header("Cache-Control", "private, max-age=3600").contentType("image/png").result(png);
     }
 
-    private List<Map<String, Object>> localAlerts(long since) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    private List<Json.Alert> localAlerts(long since) {
+        List<Json.Alert> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, DriftAlert> store = streams.store(StoreQueryParameters.fromNameAndType(
                 StoreNames.ALERTS, QueryableStoreTypes.<String, DriftAlert>keyValueStore()));
         try (KeyValueIterator<String, DriftAlert> it = store.range(StoreNames.alertKeyFrom(since), "~")) {
             while (it.hasNext()) {
                 KeyValue<String, DriftAlert> kv = it.next();
-                out.add(Json.alert(kv.value));
+                out.add(Json.Alert.of(kv.value));
             }
         }
         return out;
     }
 
     /** The caller was authorised here; instances call each other with the peer secret, configured peers only. */
-    private List<Map<String, Object>> remoteAlerts(HostInfo host, long since)
+    private List<Json.Alert> remoteAlerts(HostInfo host, long since)
             throws IOException, InterruptedException {
         checkPeer(host);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
@@ -223,7 +223,7 @@ public final class DriftApi {
         if (r.statusCode() != 200) {
             throw new IOException("instance " + host + " answered " + r.statusCode() + " to /alerts: " + r.body());
         }
-        return JSON.readValue(r.body(), new TypeReference<List<Map<String, Object>>>() { });
+        return JSON.readValue(r.body(), new TypeReference<List<Json.Alert>>() { });
     }
 
     /** A group member that advertises an address outside XRAY_DRIFT_PEERS is never sent a request. */

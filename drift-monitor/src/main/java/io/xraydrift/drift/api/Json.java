@@ -1,81 +1,70 @@
 package io.xraydrift.drift.api;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.ModelRef;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.TrackedScan;
 
-/** The API's JSON shapes of the drift monitor's state: plain maps, times in ISO-8601 UTC. */
+/**
+ * The API's JSON shapes of the drift monitor's state, as records Javalin's Jackson mapper writes
+ * (fields in declaration order, times as ISO-8601 UTC strings).
+ */
 final class Json {
 
     private Json() {
     }
 
-    static Map<String, Object> trajectory(PatientState state, DriftRule rule) {
-        DriftRule.Assessment a = rule.assess(state.getPatient(),
-                io.xraydrift.drift.topology.Trajectories.scored(state.getScans()));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("patient", state.getPatient());
-        m.put("level", a.level().name());
-        m.put("episodeOpen", a.episodeOpen());
-        m.put("points", state.getScans().stream().map(s -> point(s, rule)).toList());
-        m.put("alerts", state.getAlerts().stream().map(Json::alert).toList());
-        return m;
+    /** A model version. */
+    record Model(String id, String version, int dimension) {
+        static Model of(ModelRef m) {
+            return new Model(m.getId(), m.getVersion(), m.getDimension());
+        }
     }
 
-    static Map<String, Object> point(TrackedScan s, DriftRule rule) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scanId", s.getScanId());
-        m.put("acquiredAt", s.getAcquiredAt().toString());
-        m.put("score", s.getScore());
-        m.put("level", rule.levelOf(s.getScore()).name());
-        m.put("healthy", s.getComposition().getHealthy());
-        m.put("infected", s.getComposition().getInfected());
-        m.put("severe", s.getComposition().getSevere());
-        m.put("indexVersion", s.getIndexVersion());
-        m.put("model", model(s.getModel()));
-        return m;
+    /** One of the labelled neighbours behind a score; severity only where a radiologist rated it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Evidence(String scanId, String label, double distance, Double severity) {
+        static List<Evidence> of(List<Neighbour> neighbours) {
+            return neighbours.stream().map(n -> new Evidence(n.getScanId(), n.getLabel().name(), n.getDistance(),
+                    n.getSeverity())).toList();
+        }
     }
 
-    static Map<String, Object> alert(DriftAlert a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("alertId", a.getAlertId());
-        m.put("patient", a.getPatient());
-        m.put("scanId", a.getScanId());
-        m.put("acquiredAt", a.getAcquiredAt().toString());
-        m.put("kind", a.getKind().name());
-        m.put("fromLevel", a.getFromLevel().name());
-        m.put("toLevel", a.getToLevel().name());
-        m.put("score", a.getScore());
-        m.put("previousScores", a.getPreviousScores());
-        m.put("reason", a.getReason());
-        m.put("createdAt", a.getCreatedAt().toString());
-        m.put("model", model(a.getModel()));
-        m.put("indexVersion", a.getIndexVersion());
-        m.put("evidence", neighbours(a.getEvidence()));
-        return m;
+    /** An alert. */
+    record Alert(String alertId, String patient, String scanId, String acquiredAt, String kind, String fromLevel,
+                 String toLevel, double score, List<Double> previousScores, String reason, String createdAt,
+                 Model model, long indexVersion, List<Evidence> evidence) {
+        static Alert of(DriftAlert a) {
+            return new Alert(a.getAlertId(), a.getPatient(), a.getScanId(), a.getAcquiredAt().toString(), a.getKind().name(),
+                    a.getFromLevel().name(), a.getToLevel().name(), a.getScore(), a.getPreviousScores(), a.getReason(),
+                    a.getCreatedAt().toString(), Model.of(a.getModel()), a.getIndexVersion(), Evidence.of(a.getEvidence()));
+        }
     }
 
-    static List<Map<String, Object>> neighbours(List<Neighbour> neighbours) {
-        return neighbours.stream().map(n -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("scanId", n.getScanId());
-            m.put("label", n.getLabel().name());
-            m.put("distance", n.getDistance());
-            if (n.getSeverity() != null) {
-                m.put("severity", n.getSeverity());
-            }
-            return m;
-        }).toList();
+    /** One scored scan of a trajectory. */
+    record Point(String scanId, String acquiredAt, double score, String level, int healthy, int infected,
+                 int severe, long indexVersion, Model model) {
+        static Point of(TrackedScan s, DriftRule rule) {
+            return new Point(s.getScanId(), s.getAcquiredAt().toString(), s.getScore(), rule.levelOf(s.getScore()).name(),
+                    s.getComposition().getHealthy(), s.getComposition().getInfected(), s.getComposition().getSevere(),
+                    s.getIndexVersion(), Model.of(s.getModel()));
+        }
     }
 
-    private static Map<String, Object> model(ModelRef model) {
-        return Map.of("id", model.getId(), "version", model.getVersion(), "dimension", model.getDimension());
+    /** A patient's trajectory: the current assessment, every scored scan, every alert. */
+    record Trajectory(String patient, String level, boolean episodeOpen, List<Point> points, List<Alert> alerts) {
+        static Trajectory of(PatientState state, DriftRule rule) {
+            DriftRule.Assessment a = rule.assess(state.getPatient(), Trajectories.scored(state.getScans()));
+            return new Trajectory(state.getPatient(), a.level().name(), a.episodeOpen(),
+                    state.getScans().stream().map(s -> Point.of(s, rule)).toList(),
+                    state.getAlerts().stream().map(Alert::of).toList());
+        }
     }
 }

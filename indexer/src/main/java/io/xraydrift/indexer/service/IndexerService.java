@@ -1,7 +1,6 @@
 package io.xraydrift.indexer.service;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -67,35 +66,41 @@ public final class IndexerService implements Service {
         return shell.httpPort();
     }
 
+    /** {@code GET /index}: the replica's settings, health, partitions it answers, and each model version's index. */
+    record Status(int k, int trees, int searchK, String metric, boolean healthy, List<Integer> answeringPartitions,
+                  Map<String, Long> scans, List<ModelIndex> models) {
+    }
+
+    /** One model version's reference index. */
+    record ModelIndex(String model, String version, int labelled, int healthy, int infected, int severe,
+                      long indexVersion, int inForest, int fresh, String lastBuild, long lastBuildMillis) {
+    }
+
+    /** A scan's answer: its neighbours and score from one model version's index. */
+    record Answer(String model, String version, long indexVersion, double severityScore, String level,
+                  Composition composition, List<Neighbour> neighbours) {
+    }
+
+    /** How many of the neighbours are of each level. */
+    record Composition(int healthy, int infected, int severe) {
+    }
+
+    /** One labelled neighbour. */
+    record Neighbour(String scanId, double distance, String label) {
+    }
+
     private void index(Context ctx) {
-        List<Map<String, Object>> models = new ArrayList<>();
+        List<ModelIndex> models = new ArrayList<>();
         loop.indexes().forEach((key, ref) -> {
             LiveIndex.Built built = ref.index().built();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", ref.modelId());
-            m.put("version", ref.modelVersion());
-            m.put("labelled", ref.size());
             int[] counts = ref.counts();
-            m.put("healthy", counts[0]);
-            m.put("infected", counts[1]);
-            m.put("severe", counts[2]);
-            m.put("indexVersion", built.version());
-            m.put("inForest", built.forest().size());
-            m.put("fresh", ref.index().fresh());
-            m.put("lastBuild", built.builtAt().toString());
-            m.put("lastBuildMillis", built.buildTime().toMillis());
-            models.add(m);
+            models.add(new ModelIndex(ref.modelId(), ref.modelVersion(), ref.size(), counts[0], counts[1], counts[2],
+                    built.version(), built.forest().size(), ref.index().fresh(), built.builtAt().toString(),
+                    built.buildTime().toMillis()));
         });
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("k", config.k());
-        out.put("trees", config.trees());
-        out.put("searchK", config.effectiveSearchK());
-        out.put("metric", config.metric().name().toLowerCase(java.util.Locale.ROOT));
-        out.put("healthy", loop.healthy());
-        out.put("answeringPartitions", loop.answering());
-        out.put("scans", loop.counts());
-        out.put("models", models);
-        ctx.json(out);
+        ctx.json(new Status(config.k(), config.trees(), config.effectiveSearchK(),
+                config.metric().name().toLowerCase(java.util.Locale.ROOT), loop.healthy(), loop.answering(),
+                loop.counts(), models));
     }
 
     private void scanNeighbours(Context ctx) {
@@ -160,21 +165,13 @@ public final class IndexerService implements Service {
         return -1;
     }
 
-    private Map<String, Object> neighbours(ReferenceIndex ref, float[] v, String excludedPatient, int k) {
+    private Answer neighbours(ReferenceIndex ref, float[] v, String excludedPatient, int k) {
         ReferenceIndex.Scored scored = ref.score(v, excludedPatient, k, Math.max(config.effectiveSearchK(), k),
                 config.scoring());
         Scoring.Score score = scored.score();
-        List<Map<String, Object>> list = new ArrayList<>();
-        scored.neighbours().forEach(n -> list.add(Map.of("scanId", n.scanId(), "distance", n.distance(), "label", n.label().name())));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", ref.modelId());
-        out.put("version", ref.modelVersion());
-        out.put("indexVersion", ref.index().built().version());
-        out.put("severityScore", score.score());
-        out.put("level", score.level().name());
-        out.put("composition", Map.of("healthy", score.healthy(), "infected", score.infected(), "severe", score.severe()));
-        out.put("neighbours", list);
-        return out;
+        return new Answer(ref.modelId(), ref.modelVersion(), ref.index().built().version(), score.score(),
+                score.level().name(), new Composition(score.healthy(), score.infected(), score.severe()),
+                scored.neighbours().stream().map(n -> new Neighbour(n.scanId(), n.distance(), n.label().name())).toList());
     }
 
     @Override
