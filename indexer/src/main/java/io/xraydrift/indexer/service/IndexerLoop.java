@@ -1,9 +1,6 @@
 package io.xraydrift.indexer.service;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,6 +66,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
 
     private final IndexerConfig config;
     private final ReferenceIndexes references;
+    private final SnapshotStore snapshots;
     private final Map<String, ReferenceIndex> indexes;
     private final Map<String, Query> recentQueries = new ConcurrentHashMap<>();
 
@@ -96,6 +94,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         this.config = config;
         this.references = new ReferenceIndexes(config, this::rebuilt);
         this.indexes = references.map();
+        this.snapshots = new SnapshotStore(config, this::rebuilt);
         Map<String, Object> s = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("store")));
         s.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         s.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -171,7 +170,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
             partitions.add(new TopicPartition(info.topic(), info.partition()));
         }
         store.assign(partitions);
-        Map<Integer, Long> offsets = loadSnapshots();
+        Map<Integer, Long> offsets = snapshots.load(indexes);
         for (TopicPartition tp : partitions) {
             Long from = offsets.get(tp.partition());
             if (from != null) {
@@ -397,43 +396,6 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         return v;
     }
 
-    private Map<Integer, Long> loadSnapshots() {
-        Map<Integer, Long> offsets = null;
-        Path dir = config.snapshotDir();
-        if (!Files.isDirectory(dir)) {
-            return Map.of();
-        }
-        List<SnapshotFile.Loaded> loaded = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SnapshotFile.SUFFIX)) {
-            for (Path file : files) {
-                try {
-                    loaded.add(SnapshotFile.read(file, new SnapshotFile.Expectation(config.metric(), config.trees()), 42,
-                            config.rebuildFraction(), config.rebuildInterval(), this::rebuilt));
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("snapshot {} not used ({}); rebuilding from {}", file, e.getMessage(), Topics.EMBEDDINGS.name());
-                    return Map.of();
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot list snapshots in {}: {}", dir, e.toString());
-            return Map.of();
-        }
-        for (SnapshotFile.Loaded l : loaded) {
-            if (offsets != null && !offsets.equals(l.offsets())) {
-                LOG.warn("snapshots in {} cover different offsets; rebuilding from {}", dir, Topics.EMBEDDINGS.name());
-                loaded.forEach(x -> x.index().close());
-                return Map.of();
-            }
-            offsets = l.offsets();
-        }
-        for (SnapshotFile.Loaded l : loaded) {
-            indexes.put(l.index().key().toString(), l.index());
-            LOG.info("loaded snapshot {}: {} labelled vectors, index version {}", l.file(), l.index().size(),
-                    l.index().index().built().version());
-        }
-        return offsets == null ? Map.of() : offsets;
-    }
-
     private void snapshot() {
         lastSnapshot = Instant.now();
         if (indexes.isEmpty()) {
@@ -443,14 +405,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         for (TopicPartition tp : store.assignment()) {
             offsets.put(tp.partition(), store.position(tp));
         }
-        for (ReferenceIndex ref : indexes.values()) {
-            try {
-                Path file = SnapshotFile.write(config.snapshotDir(), ref, offsets);
-                LOG.info("snapshot {} written: {} vectors", file, ref.size());
-            } catch (IOException e) {
-                LOG.warn("snapshot of {} failed: {}", ref.modelId(), e.toString());
-            }
-        }
+        snapshots.write(indexes.values(), offsets);
     }
 
     boolean healthy() {
