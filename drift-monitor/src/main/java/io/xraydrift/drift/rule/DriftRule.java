@@ -80,11 +80,8 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
     /** Alerts, final level and episode state of a history (sorted and deduplicated first). */
     public Assessment assess(String patient, List<ScoredScan> history) {
         List<ScoredScan> scans = ordered(history);
-        List<Alert> alerts = new ArrayList<>();
+        Episodes episodes = new Episodes(patient);
         Level level = Level.HEALTHY;
-        int episode = 0;
-        boolean open = false;
-        java.util.Set<String> raised = new java.util.HashSet<>();
         List<Double> previous = new ArrayList<>();
         int levelStart = 0;
         int above = 0;
@@ -106,49 +103,72 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
                 previous.add(scan.score());
                 continue;
             }
-            if (next.ordinal() > level.ordinal()) {
-                if (!open) {
-                    episode++;
-                    open = true;
-                }
-                String id = id(patient, episode, AlertKind.LEVEL_ESCALATION, next);
-                if (raised.add(id)) {
-                    alerts.add(new Alert(id, AlertKind.LEVEL_ESCALATION, scan, level, next, List.copyOf(previous),
-                            escalationReason(scan, level, next, previous)));
-                }
+            Level from = level;
+            Level to = next;
+            if (to.ordinal() > from.ordinal()) {
+                episodes.worse(AlertKind.LEVEL_ESCALATION, scan, from, to, previous,
+                        () -> escalationReason(scan, from, to, previous));
                 levelStart = i;
                 above = 0;
-            } else if (next.ordinal() < level.ordinal()) {
+            } else if (to.ordinal() < from.ordinal()) {
                 levelStart = i;
-                if (next == Level.HEALTHY && open) {
-                    open = false;
-                    String id = id(patient, episode, AlertKind.RECOVERY, next);
-                    if (raised.add(id)) {
-                        alerts.add(new Alert(id, AlertKind.RECOVERY, scan, level, next, List.copyOf(previous),
-                                String.format(Locale.ROOT, "Back to the healthy range: score %.2f (was %.2f); "
-                                        + "%d of %d nearest reference scans are healthy.", scan.score(),
-                                        previous.isEmpty() ? scan.score() : previous.get(previous.size() - 1),
-                                        scan.healthy(), scan.neighbours())));
-                    }
+                if (to == Level.HEALTHY) {
+                    episodes.recovered(scan, from, previous, () -> String.format(Locale.ROOT,
+                            "Back to the healthy range: score %.2f (was %.2f); %d of %d nearest reference scans are "
+                                    + "healthy.", scan.score(), previous.isEmpty() ? scan.score()
+                                    : previous.get(previous.size() - 1), scan.healthy(), scan.neighbours()));
                 }
-            } else if (i - levelStart + 1 >= window && sustainedRise(scans, i, level)) {
-                if (!open) {
-                    episode++;
-                    open = true;
-                }
-                String id = id(patient, episode, AlertKind.SUSTAINED_WORSENING, next);
-                if (raised.add(id)) {
-                    double first = scans.get(i - window + 1).score();
-                    alerts.add(new Alert(id, AlertKind.SUSTAINED_WORSENING, scan, level, next, List.copyOf(previous),
-                            String.format(Locale.ROOT, "Steadily worsening within the %s range: score rose from "
-                                    + "%.2f to %.2f over the last %d scans.", ScoredScan.name(next), first,
-                                    scan.score(), window)));
-                }
+            } else if (i - levelStart + 1 >= window && sustainedRise(scans, i, from)) {
+                double first = scans.get(i - window + 1).score();
+                episodes.worse(AlertKind.SUSTAINED_WORSENING, scan, from, to, previous, () -> String.format(Locale.ROOT,
+                        "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
+                        ScoredScan.name(to), first, scan.score(), window));
             }
             level = next;
             previous.add(scan.score());
         }
-        return new Assessment(alerts, level, open);
+        return new Assessment(episodes.alerts, level, episodes.open);
+    }
+
+    /**
+     * The episodes of one assessment: a worsening alert opens an episode (if none is open), a
+     * recovery closes it; each alert id (patient, episode, kind, level) is raised once, its
+     * reason written only then.
+     */
+    private final class Episodes {
+        private final String patient;
+        private final List<Alert> alerts = new ArrayList<>();
+        private final java.util.Set<String> raised = new java.util.HashSet<>();
+        private int episode;
+        private boolean open;
+
+        Episodes(String patient) {
+            this.patient = patient;
+        }
+
+        void worse(AlertKind kind, ScoredScan scan, Level from, Level to, List<Double> previous,
+                   java.util.function.Supplier<String> reason) {
+            if (!open) {
+                episode++;
+                open = true;
+            }
+            raise(kind, scan, from, to, previous, reason);
+        }
+
+        void recovered(ScoredScan scan, Level from, List<Double> previous, java.util.function.Supplier<String> reason) {
+            if (open) {
+                open = false;
+                raise(AlertKind.RECOVERY, scan, from, Level.HEALTHY, previous, reason);
+            }
+        }
+
+        private void raise(AlertKind kind, ScoredScan scan, Level from, Level to, List<Double> previous,
+                           java.util.function.Supplier<String> reason) {
+            String id = id(patient, episode, kind, to);
+            if (raised.add(id)) {
+                alerts.add(new Alert(id, kind, scan, from, to, List.copyOf(previous), reason.get()));
+            }
+        }
     }
 
     /** The level after a scan: up at a threshold, down only once the score is below it by the hysteresis. */
