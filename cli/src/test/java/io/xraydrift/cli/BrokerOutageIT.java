@@ -120,6 +120,7 @@ class BrokerOutageIT {
                         }
                     }
                 }
+                System.out.println("outage test: after the run\n" + offsets(stack));
                 for (ServiceProcess s : services.values()) {
                     assertTrue(s.alive(), s.name() + " exited during the outage; logs in " + work);
                 }
@@ -148,6 +149,39 @@ class BrokerOutageIT {
             System.out.println("outage test: " + outage + "; " + total + " scans exactly once, services never exited; "
                     + "retried batches: " + retries(work));
         }
+    }
+
+    /**
+     * Per partition of the pipeline's topics: the last stable offset (what read_committed readers
+     * can reach), the high watermark, and any producer with an open transaction — a transaction
+     * left open holds every read_committed reader of its partition at its first offset.
+     */
+    private static String offsets(EmbeddedStack stack) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            for (String topic : List.of(Topics.SCANS.name(), Topics.EMBEDDINGS.name(), Topics.NEIGHBOURS.name())) {
+                List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                        .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                parts.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                        org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+                var high = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                        org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get();
+                var producers = admin.describeProducers(parts).all().get();
+                for (TopicPartition tp : parts) {
+                    out.append(String.format(java.util.Locale.ROOT, "  %s lso=%d hw=%d", tp, stable.get(tp).offset(),
+                            high.get(tp).offset()));
+                    producers.get(tp).activeProducers().stream().filter(p -> p.currentTransactionStartOffset().isPresent())
+                            .forEach(p -> out.append(" OPEN-TXN(producer ").append(p.producerId()).append(" epoch ")
+                                    .append(p.producerEpoch()).append(" from ")
+                                    .append(p.currentTransactionStartOffset().getAsLong()).append(")"));
+                    out.append('\n');
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** How often each service's log says a batch was read again or a commit/abort retried. */
