@@ -3,6 +3,7 @@ package io.xraydrift.cli;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -87,25 +88,48 @@ final class TopicsCommand implements Runnable {
                 description = "The drift monitor's XRAY_DRIFT_APPLICATION_ID if not the default (${DEFAULT-VALUE}).")
         String driftApplicationId = ServiceAccess.DRIFT_MONITOR.prefix();
 
+        @picocli.CommandLine.Option(names = "--feed", paramLabel = "PRINCIPAL",
+                description = "A hospital feed's principal: may write xray.scans.intake and nothing else; repeatable.")
+        List<String> feeds = new ArrayList<>();
+
+        @picocli.CommandLine.Option(names = "--alert-reader", paramLabel = "PRINCIPAL=GROUP_PREFIX",
+                description = "An alert consumer's principal and the prefix of its consumer groups: may read "
+                    + "xray.alerts and xray.trajectories; repeatable.")
+        Map<String, String> alertReaders = new LinkedHashMap<>();
+
         @picocli.CommandLine.Option(names = "--apply", description = "Create the ACLs on the cluster.")
         boolean apply;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() throws Exception {
-            List<AclBinding> all = bindings(principals, driftApplicationId);
+            List<AclBinding> all = new ArrayList<>(bindings(principals, driftApplicationId));
+            feeds.forEach(f -> all.addAll(ServiceAccess.feedAcls(principal(f, "a feed"))));
+            alertReaders.forEach((p, g) -> all.addAll(ServiceAccess.alertReaderAcls(principal(p, "an alert reader"), g)));
             for (AclBinding b : all) {
-                System.out.printf("%-25s %-6s %-17s %-16s %-24s %s%n", b.entry().principal(),
+                spec.commandLine().getOut().printf("%-25s %-6s %-17s %-16s %-24s %s%n", b.entry().principal(),
                         b.entry().permissionType(), b.entry().operation(), b.pattern().resourceType(),
                         b.pattern().name(), b.pattern().patternType());
             }
+            spec.commandLine().getOut().flush();
             if (apply) {
                 KafkaSettings kafka = KafkaSettings.from(Settings.load());
                 try (Admin admin = Admin.create(kafka.clientProperties("xray-drift-acls"))) {
                     admin.createAcls(all).all().get();
                 }
-                System.out.println(all.size() + " ACLs created (existing ones are left as they are)");
+                spec.commandLine().getOut().println(all.size() + " ACLs created (existing ones are left as they are)");
             }
             return 0;
+        }
+
+        private static String principal(String principal, String of) {
+            if (!principal.contains(":")) {
+                throw new IllegalArgumentException("principal '" + principal + "' of " + of
+                        + " has no type: write User:" + principal);
+            }
+            return principal;
         }
 
         /** Every service's ACLs, for the principals given (default {@code User:xray-SERVICE}). */

@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
         },
         footer = {"", "Run 'xray-drift COMMAND --help' for a command's options.",
-            "Configuration is read from XRAY_* environment variables (see README, Configuration)."})
+            "Configuration is read from XRAY_* environment variables (see docs/operations.md, Configuration)."})
 public final class XrayDrift implements Runnable {
 
     @CommandLine.Spec
@@ -45,6 +45,14 @@ public final class XrayDrift implements Runnable {
 
     /** The configured command line (tests execute it directly). */
     public static CommandLine commandLine() {
-        return new CommandLine(new XrayDrift()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new XrayDrift()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // A bad argument or setting is the caller's to fix: its message, no stack trace.
+                    if (e instanceof IllegalArgumentException || e instanceof io.xraydrift.platform.config.ConfigException) {
+                        cmd.getErr().println("xray-drift " + cmd.getCommandName() + ": " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                });
     }
 }

@@ -27,13 +27,29 @@ class XrayDriftTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"demo", "stack", "topics", "topics list", "topics setup", "topics tail", "phantoms", "train",
-        "crossval", "cohort load", "evaluate", "bench", "bench phantoms", "ingest", "embedder", "indexer", "drift-monitor"})
+        "crossval", "cohort load", "evaluate", "bench", "bench phantoms", "ingest", "embedder", "indexer", "drift-monitor",
+        "topics acls", "stack"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
         StringWriter out = new StringWriter();
         int rc = XrayDrift.commandLine().setOut(new PrintWriter(out)).execute(args);
         assertEquals(0, rc);
         assertTrue(out.toString().startsWith("Usage: xray-drift " + command), out.toString());
+    }
+
+    @Test
+    void topicsAclsPrintsEachPrincipalsLeastPrivilegeAndRefusesAnUntypedPrincipalByName() {
+        String acls = run("topics", "acls", "--feed", "User:pacs", "--alert-reader", "User:dash=ward7-");
+        assertTrue(acls.contains("User:xray-ingest") && acls.contains("User:xray-drift-monitor"), acls);
+        assertTrue(acls.lines().anyMatch(l -> l.startsWith("User:pacs") && l.contains("WRITE")
+                && l.contains("xray.scans.intake")), acls);
+        assertTrue(acls.lines().noneMatch(l -> l.startsWith("User:pacs") && !l.contains("xray.scans.intake")), acls);
+        assertTrue(acls.lines().noneMatch(l -> l.contains(" CREATE ") && l.contains("LITERAL")), "no service creates a topic");
+        StringWriter err = new StringWriter();
+        int rc = XrayDrift.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                .execute("topics", "acls", "--feed", "pacs");
+        assertEquals(2, rc);
+        assertTrue(err.toString().contains("'pacs'") && !err.toString().contains("\tat "), err.toString());
     }
 
     @Test

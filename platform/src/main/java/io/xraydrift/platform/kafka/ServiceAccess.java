@@ -141,6 +141,29 @@ public enum ServiceAccess {
         return List.copyOf(acls);
     }
 
+    /** A hospital feed's ACLs: write (and describe) the intake topic, nothing else. */
+    public static List<AclBinding> feedAcls(String principal) {
+        ResourcePattern intake = new ResourcePattern(ResourceType.TOPIC, Topics.INTAKE.name(), PatternType.LITERAL);
+        return List.of(allow(intake, principal, AclOperation.WRITE), allow(intake, principal, AclOperation.DESCRIBE));
+    }
+
+    /**
+     * An alert consumer's ACLs (a ward dashboard, paging, an EHR integration): read the alerts and
+     * the trajectories, in consumer groups under {@code groupPrefix}.
+     */
+    public static List<AclBinding> alertReaderAcls(String principal, String groupPrefix) {
+        List<AclBinding> acls = new ArrayList<>();
+        for (Topic<?> topic : List.of(Topics.ALERTS, Topics.TRAJECTORIES)) {
+            ResourcePattern pattern = new ResourcePattern(ResourceType.TOPIC, topic.name(), PatternType.LITERAL);
+            acls.add(allow(pattern, principal, AclOperation.READ));
+            acls.add(allow(pattern, principal, AclOperation.DESCRIBE));
+        }
+        ResourcePattern groups = new ResourcePattern(ResourceType.GROUP, groupPrefix, PatternType.PREFIXED);
+        acls.add(allow(groups, principal, AclOperation.READ));
+        acls.add(allow(groups, principal, AclOperation.DESCRIBE));
+        return List.copyOf(acls);
+    }
+
     private static AclBinding allow(ResourcePattern pattern, String principal, AclOperation op) {
         return new AclBinding(pattern, new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
     }

@@ -75,6 +75,20 @@ class ServiceAccessTest {
     }
 
     @Test
+    void aFeedMayOnlyWriteIntakeAndAnAlertReaderOnlyReadAlertsAndTrajectories() {
+        assertEquals(Set.of("WRITE xray.scans.intake", "DESCRIBE xray.scans.intake"), ops(ServiceAccess.feedAcls("User:pacs")));
+        assertEquals(Set.of("READ xray.alerts", "DESCRIBE xray.alerts", "READ xray.trajectories",
+                "DESCRIBE xray.trajectories", "READ ward7-", "DESCRIBE ward7-"),
+                ops(ServiceAccess.alertReaderAcls("User:dash", "ward7-")));
+    }
+
+    private static Set<String> ops(List<AclBinding> acls) {
+        Set<String> out = new HashSet<>();
+        acls.forEach(b -> out.add(b.entry().operation() + " " + b.pattern().name()));
+        return out;
+    }
+
+    @Test
     void namesParseAndTransactionalIdsCarryThePrefix() {
         assertEquals(ServiceAccess.DRIFT_MONITOR, ServiceAccess.parse("Drift-Monitor"));
         assertEquals("xray-indexer-host-1", ServiceAccess.INDEXER.transactionalId("host-1"));
