@@ -106,8 +106,12 @@ class DriftMonitorIT {
             assertEquals(2, t.get("alerts").size());
             JsonNode all = get(port, "/alerts?since=2000-01-01T00:00:00Z");
             assertTrue(all.size() >= expected(scans).size(), all.toString());
-            assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/alerts")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            // One gate in front of every API route: none answers without the token.
+            for (String path : List.of("/", "/alerts", "/patients/a-worsening-0", "/patients/a-worsening-0/trajectory",
+                    "/thumbnails/ref-severe-0")) {
+                assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), path);
+            }
             assertEquals(404, status(port, "/patients/nobody/trajectory"));
             assertEquals(200, status(port, "/thumbnails/ref-severe-0"));
 

@@ -103,6 +103,14 @@ class IndexerIT {
             JsonNode viaApi = get(service.httpPort(), "/scans/pat-2/neighbours?k=5");
             assertEquals(5, viaApi.get("neighbours").size());
             assertEquals("SEVERE", viaApi.get("level").asText());
+            // One gate in front of the query API: nothing answers without the token.
+            for (String path : List.of("/index", "/scans/pat-2/neighbours")) {
+                assertEquals(401, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + service.httpPort() + path)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(), path);
+            }
+            assertEquals(401, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + service.httpPort() + "/search")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "/search");
         }
     }
 
