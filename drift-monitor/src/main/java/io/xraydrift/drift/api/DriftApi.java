@@ -169,20 +169,7 @@ public final class DriftApi {
     }
 
     private void index(Context ctx) throws Exception {
-        StringBuilder h = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                + "<title>xray-drift alerts</title></head><body style=\"font-family:sans-serif\">"
-                + "<h1>Recent drift alerts</h1><p>Newest first, from every instance. "
-                + "<a href=\"/logout\">Sign out</a></p><ul>");
-        List<Json.Alert> alerts = allAlerts(0);
-        for (int i = alerts.size() - 1; i >= Math.max(0, alerts.size() - 200); i--) {
-            Json.Alert a = alerts.get(i);
-            String patient = a.patient();
-            h.append("<li><a href=\"/patients/").append(PatientPage.url(patient)).append("\">")
-                    .append(PatientPage.esc(PatientPage.shortId(patient))).append("</a> ")
-                    .append(PatientPage.esc(a.kind())).append(": ")
-                    .append(PatientPage.esc(a.reason())).append("</li>");
-        }
-        ctx.html(h.append("</ul></body></html>").toString());
+        ctx.html(PatientPage.renderAlerts(allAlerts(0)));
     }
 
     private void thumbnail(Context ctx) {

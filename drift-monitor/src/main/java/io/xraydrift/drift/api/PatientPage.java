@@ -3,139 +3,159 @@ package io.xraydrift.drift.api;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
 import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.TrackedScan;
 
 /**
- * The web view of one patient, rendered on the server (no script): the trajectory as an SVG plot —
- * score over acquisition time, the three level bands, alert markers — and, for the selected scan
- * (by default the latest), its nearest labelled neighbours as a 6×6 grid of thumbnails with their
- * labels and distances: the study's figure, live.
+ * The web view of one patient, rendered on the server (no script) from the precompiled template
+ * {@code drift/patient.jte}: the trajectory as an SVG plot — score over acquisition time, the three
+ * level bands, alert markers — and, for the selected scan (by default the latest), its nearest
+ * labelled neighbours as a 6×6 grid of thumbnails with their labels and distances: the study's
+ * figure, live. This class computes the view ({@link View}); the template escapes every value in
+ * its context.
  */
-final class PatientPage {
+public final class PatientPage {
 
     private static final int W = 760;
     private static final int H = 300;
     private static final int PAD = 40;
     private static final int GRID = 36;
+    private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(ContentType.Html);
 
     private PatientPage() {
     }
 
+    /** What the patient template shows. */
+    public record View(String patient, String level, boolean episodeOpen, int scans, List<AlertLine> alerts,
+                       Plot plot, Focus focus) {
+    }
+
+    /** One alert under the plot. */
+    public record AlertLine(String kind, String acquiredAt, String reason) {
+    }
+
+    /** The plot: its size, the level bands, the score path and one point per scan. */
+    public record Plot(int width, int height, int left, int right, double axisY, List<Band> bands, String path,
+                       List<Point> points) {
+    }
+
+    /** A level's band: from y to y + height, its label at labelY. */
+    public record Band(double y, double height, double labelY, String fill, String label) {
+    }
+
+    /** A scan on the plot; {@code alerted} puts a marker above it. */
+    public record Point(String scanId, String link, double x, double y, String title, boolean alerted) {
+        /** The alert marker: a triangle pointing at the point from above. */
+        public String marker() {
+            double py = y - 12;
+            return String.format(Locale.ROOT, "%.1f,%.1f %.1f,%.1f %.1f,%.1f", x - 6, py - 8, x + 6, py - 8, x, py);
+        }
+    }
+
+    /** The selected scan and its nearest labelled neighbours. */
+    public record Focus(String shortId, String acquiredAt, String score, String link, boolean neighboursKept,
+                        int shown, List<Cell> cells) {
+    }
+
+    /** One neighbour in the grid. */
+    public record Cell(String label, String link, String caption) {
+    }
+
+    /** One alert in the list of recent alerts: its patient (shortened, and as a link), kind and reason. */
+    public record AlertItem(String patient, String link, String kind, String reason) {
+    }
+
+    /** The list of recent alerts, newest first (at most 200), from the template {@code drift/alerts.jte}. */
+    static String renderAlerts(List<Json.Alert> oldestFirst) {
+        List<AlertItem> items = new ArrayList<>();
+        for (int i = oldestFirst.size() - 1; i >= Math.max(0, oldestFirst.size() - 200); i--) {
+            Json.Alert a = oldestFirst.get(i);
+            items.add(new AlertItem(shortId(a.patient()), url(a.patient()), a.kind(), a.reason()));
+        }
+        StringOutput out = new StringOutput(8_192);
+        TEMPLATES.render("drift/alerts.jte", java.util.Map.of("alerts", items), out);
+        return out.toString();
+    }
+
     static String render(PatientState state, DriftRule rule, String selected) {
+        StringOutput out = new StringOutput(16_384);
+        TEMPLATES.render("drift/patient.jte", view(state, rule, selected), out);
+        return out.toString();
+    }
+
+    static View view(PatientState state, DriftRule rule, String selected) {
         List<TrackedScan> scans = state.getScans();
         TrackedScan focus = scans.stream().filter(s -> s.getScanId().equals(selected)).findFirst()
                 .orElse(scans.isEmpty() ? null : scans.get(scans.size() - 1));
-        DriftRule.Assessment a = rule.assess(state.getPatient(),
-                io.xraydrift.drift.topology.Trajectories.scored(scans));
-        StringBuilder h = new StringBuilder(16_384);
-        h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Patient ")
-                .append(esc(shortId(state.getPatient()))).append(" — xray-drift</title><style>")
-                .append("body{font-family:sans-serif;margin:24px;color:#222}h1{font-size:20px}")
-                .append(".grid{display:grid;grid-template-columns:repeat(6,112px);gap:6px}")
-                .append(".cell{margin:0;padding:4px;border:3px solid #ccc;font-size:11px;text-align:center}")
-                .append(".cell img{width:96px;height:96px;object-fit:contain;background:#000;display:block;margin:auto}")
-                .append(".HEALTHY{border-color:#2e7d32}.INFECTED{border-color:#f9a825}.SEVERE{border-color:#c62828}")
-                .append(".alert{margin:4px 0}.focus img{width:160px;background:#000}")
-                .append("</style></head><body>");
-        h.append("<h1>Patient <code>").append(esc(shortId(state.getPatient()))).append("</code>: ")
-                .append(a.level().name().toLowerCase(Locale.ROOT)).append(a.episodeOpen() ? ", episode open" : "")
-                .append("</h1><p>").append(scans.size()).append(" scans, ").append(state.getAlerts().size())
-                .append(" alerts. Decision support, not a diagnosis.</p>");
-        plot(h, scans, state.getAlerts(), rule);
-        h.append("<h2>Alerts</h2>");
-        for (DriftAlert alert : state.getAlerts()) {
-            h.append("<p class=\"alert\"><b>").append(esc(alert.getKind().name())).append("</b> ")
-                    .append(esc(alert.getAcquiredAt().toString())).append(": ").append(esc(alert.getReason()))
-                    .append("</p>");
-        }
-        h.append("<p><a href=\"/\">All recent alerts</a> · <a href=\"/logout\">Sign out</a></p>");
-        if (focus != null) {
-            h.append("<h2>Scan <code>").append(esc(shortId(focus.getScanId()))).append("</code> (")
-                    .append(esc(focus.getAcquiredAt().toString())).append(", score ")
-                    .append(String.format(Locale.ROOT, "%.2f", focus.getScore())).append(")</h2>")
-                    .append("<div class=\"focus\"><img alt=\"scan\" src=\"/thumbnails/").append(url(focus.getScanId()))
-                    .append("\"></div>").append(focus.getNeighbours().isEmpty()
-                            ? "<p>Its neighbours are no longer kept: the monitor keeps them for a patient's "
-                                + "newest scans and for scans that raised an alert.</p>"
-                            : "<p>Its " + Math.min(GRID, focus.getNeighbours().size())
-                                + " nearest labelled reference scans, nearest first:</p>")
-                    .append("<div class=\"grid\">");
-            List<Neighbour> ns = focus.getNeighbours();
-            for (int i = 0; i < Math.min(GRID, ns.size()); i++) {
-                Neighbour n = ns.get(i);
-                h.append("<figure class=\"cell ").append(n.getLabel().name()).append("\"><img alt=\"")
-                        .append(n.getLabel().name()).append("\" src=\"/thumbnails/").append(url(n.getScanId()))
-                        .append("\"><figcaption>").append(n.getLabel().name().toLowerCase(Locale.ROOT))
-                        .append(n.getSeverity() == null ? "" : String.format(Locale.ROOT, " (severity %.2f)",
-                                n.getSeverity()))
-                        .append(String.format(Locale.ROOT, " %.3f", n.getDistance())).append("</figcaption></figure>");
-            }
-            h.append("</div>");
-        }
-        return h.append("</body></html>").toString();
+        DriftRule.Assessment a = rule.assess(state.getPatient(), Trajectories.scored(scans));
+        List<AlertLine> alerts = state.getAlerts().stream().map(x -> new AlertLine(x.getKind().name(),
+                x.getAcquiredAt().toString(), x.getReason())).toList();
+        return new View(shortId(state.getPatient()), a.level().name().toLowerCase(Locale.ROOT), a.episodeOpen(),
+                scans.size(), alerts, plot(scans, state.getAlerts(), rule), focus == null ? null : focus(focus));
     }
 
-    private static void plot(StringBuilder h, List<TrackedScan> scans, List<DriftAlert> alerts, DriftRule rule) {
+    private static Focus focus(TrackedScan focus) {
+        List<Neighbour> ns = focus.getNeighbours();
+        List<Cell> cells = new ArrayList<>();
+        for (int i = 0; i < Math.min(GRID, ns.size()); i++) {
+            Neighbour n = ns.get(i);
+            cells.add(new Cell(n.getLabel().name(), url(n.getScanId()), n.getLabel().name().toLowerCase(Locale.ROOT)
+                    + (n.getSeverity() == null ? "" : String.format(Locale.ROOT, " (severity %.2f)", n.getSeverity()))
+                    + String.format(Locale.ROOT, " %.3f", n.getDistance())));
+        }
+        return new Focus(shortId(focus.getScanId()), focus.getAcquiredAt().toString(),
+                String.format(Locale.ROOT, "%.2f", focus.getScore()), url(focus.getScanId()), !ns.isEmpty(),
+                Math.min(GRID, ns.size()), cells);
+    }
+
+    private static Plot plot(List<TrackedScan> scans, List<DriftAlert> alerts, DriftRule rule) {
         long t0 = scans.isEmpty() ? 0 : scans.get(0).getAcquiredAt().toEpochMilli();
         long t1 = scans.isEmpty() ? 1 : Math.max(t0 + 1, scans.get(scans.size() - 1).getAcquiredAt().toEpochMilli());
         double sev = rule.severeThreshold();
         double inf = rule.infectedThreshold();
-        h.append("<svg id=\"trajectory\" width=\"").append(W).append("\" height=\"").append(H)
-                .append("\" viewBox=\"0 0 ").append(W).append(' ').append(H)
-                .append("\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"score over time\">");
-        band(h, 1.0, sev, "#fde0dc", "severe");
-        band(h, sev, inf, "#fff3c4", "infected");
-        band(h, inf, 0.0, "#e3f2e1", "healthy");
-        h.append("<line x1=\"").append(PAD).append("\" y1=\"").append(y(0)).append("\" x2=\"").append(W - PAD)
-                .append("\" y2=\"").append(y(0)).append("\" stroke=\"#555\"/>");
-        StringBuilder path = new StringBuilder();
-        for (TrackedScan s : scans) {
-            path.append(path.length() == 0 ? "M" : " L").append(x(s.getAcquiredAt(), t0, t1)).append(',')
-                    .append(y(s.getScore()));
-        }
-        h.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\"/>");
+        List<Band> bands = List.of(band(1.0, sev, "#fde0dc", "severe"), band(sev, inf, "#fff3c4", "infected"),
+                band(inf, 0.0, "#e3f2e1", "healthy"));
         Set<String> alerted = alerts.stream().map(DriftAlert::getScanId).collect(Collectors.toSet());
+        StringBuilder path = new StringBuilder();
+        List<Point> points = new ArrayList<>();
         for (TrackedScan s : scans) {
-            String cx = x(s.getAcquiredAt(), t0, t1);
-            String cy = y(s.getScore());
-            h.append("<a href=\"?scan=").append(url(s.getScanId())).append("\"><circle class=\"point\" cx=\"")
-                    .append(cx).append("\" cy=\"").append(cy).append("\" r=\"5\" fill=\"#1565c0\" data-scan=\"")
-                    .append(esc(s.getScanId())).append("\"><title>").append(esc(s.getAcquiredAt().toString()))
-                    .append(String.format(Locale.ROOT, " score %.2f", s.getScore())).append("</title></circle></a>");
-            if (alerted.contains(s.getScanId())) {
-                double px = Double.parseDouble(cx);
-                double py = Double.parseDouble(cy) - 12;
-                h.append(String.format(Locale.ROOT, "<polygon class=\"alert-marker\" points=\"%.1f,%.1f %.1f,%.1f "
-                        + "%.1f,%.1f\" fill=\"#c62828\"/>", px - 6, py - 8, px + 6, py - 8, px, py));
-            }
+            double x = x(s.getAcquiredAt(), t0, t1);
+            double y = y(s.getScore());
+            path.append(path.length() == 0 ? "M" : " L").append(f1(x)).append(',').append(f1(y));
+            points.add(new Point(s.getScanId(), url(s.getScanId()), x, y, s.getAcquiredAt()
+                    + String.format(Locale.ROOT, " score %.2f", s.getScore()), alerted.contains(s.getScanId())));
         }
-        h.append("</svg>");
+        return new Plot(W, H, PAD, W - PAD, y(0), bands, path.toString(), points);
     }
 
-    private static void band(StringBuilder h, double top, double bottom, String fill, String label) {
-        h.append("<rect x=\"").append(PAD).append("\" y=\"").append(y(top)).append("\" width=\"").append(W - 2 * PAD)
-                .append("\" height=\"").append(String.format(Locale.ROOT, "%.1f",
-                        Double.parseDouble(y(bottom)) - Double.parseDouble(y(top))))
-                .append("\" fill=\"").append(fill).append("\"/><text x=\"4\" y=\"")
-                .append(String.format(Locale.ROOT, "%.1f", (Double.parseDouble(y(top)) + Double.parseDouble(y(bottom))) / 2))
-                .append("\" font-size=\"10\">").append(label).append("</text>");
+    private static Band band(double top, double bottom, String fill, String label) {
+        return new Band(y(top), y(bottom) - y(top), (y(top) + y(bottom)) / 2, fill, label);
     }
 
-    private static String x(Instant t, long t0, long t1) {
-        return String.format(Locale.ROOT, "%.1f", PAD + (W - 2.0 * PAD) * (t.toEpochMilli() - t0) / (double) (t1 - t0));
+    private static double x(Instant t, long t0, long t1) {
+        return PAD + (W - 2.0 * PAD) * (t.toEpochMilli() - t0) / (double) (t1 - t0);
     }
 
-    private static String y(double score) {
-        return String.format(Locale.ROOT, "%.1f", H - PAD - (H - 2.0 * PAD) * score);
+    private static double y(double score) {
+        return H - PAD - (H - 2.0 * PAD) * score;
+    }
+
+    /** A coordinate as the SVG carries it: one decimal. */
+    public static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
     }
 
     static String shortId(String id) {
@@ -144,9 +164,5 @@ final class PatientPage {
 
     static String url(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
