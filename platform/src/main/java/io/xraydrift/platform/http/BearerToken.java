@@ -35,6 +35,9 @@ import io.javalin.http.SameSite;
  */
 public final class BearerToken {
 
+    /** The sign-in page's precompiled template ({@code platform/login.jte}): escaping by default. */
+    private static final gg.jte.TemplateEngine PAGES = gg.jte.TemplateEngine.createPrecompiled(gg.jte.ContentType.Html);
+
     public static final String COOKIE = "xray_session";
     static final Duration SESSION = Duration.ofHours(12);
 
@@ -227,17 +230,11 @@ public final class BearerToken {
 
     private static void loginPage(Context ctx, int status, String message) {
         String next = safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next"));
-        ctx.status(status).html("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in — "
-                + "xray-drift</title></head><body style=\"font-family:sans-serif;margin:24px\"><h1>xray-drift</h1>"
-                + (message == null ? "" : "<p role=\"alert\">" + message + "</p>")
-                + "<form method=\"post\" action=\"/login\"><label>API token <input type=\"password\" name=\"token\" "
-                + "autocomplete=\"current-password\" autofocus></label><input type=\"hidden\" name=\"next\" value=\""
-                + escape(next) + "\"> <button type=\"submit\">Sign in</button></form>"
-                + "<p>The token is the service's XRAY_API_TOKEN. The session lasts 12 hours; "
-                + "<a href=\"/logout\">sign out</a>.</p></body></html>");
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        gg.jte.output.StringOutput out = new gg.jte.output.StringOutput();
+        java.util.Map<String, Object> params = new java.util.HashMap<>();
+        params.put("message", message);
+        params.put("next", next);
+        PAGES.render("platform/login.jte", params, out);
+        ctx.status(status).html(out.toString());
     }
 }
