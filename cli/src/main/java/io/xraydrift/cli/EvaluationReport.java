@@ -4,6 +4,7 @@ import java.awt.Image;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,9 @@ import java.util.Map;
 
 import javax.imageio.ImageIO;
 
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.embedder.model.Preprocessing;
@@ -18,95 +22,127 @@ import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
 import io.xraydrift.indexer.service.Scoring;
 
-/** The evaluation as one self-contained HTML page (inline SVG plots, images as data URIs; no external assets). */
-final class EvaluationReport {
+/**
+ * The evaluation as one self-contained HTML page (inline SVG plots, images as data URIs; no
+ * external assets), from the precompiled template {@code cli/evaluation.jte}. This class computes
+ * the view — numbers formatted once, for the SVG — and the template escapes every value.
+ */
+public final class EvaluationReport {
 
     private static final String[] LEVELS = {"healthy", "infected", "severe"};
     private static final String[] COLOURS = {"#2e7d32", "#f9a825", "#c62828"};
+    private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(ContentType.Html);
 
     private EvaluationReport() {
     }
 
+    /** Everything the report shows. */
+    public record View(int labelled, int patients, List<PurityRow> purity, List<Bar> histogram, List<Confusion> confusions,
+                       Scatter scatter, List<Grid> grids, List<Metric> drift, List<Trajectory> trajectories,
+                       List<Metric> settings) {
+    }
+
+    /** One level's 36-NN purity. */
+    public record PurityRow(String level, int scans, String forest, String exact) {
+    }
+
+    /** A bar of the purity histogram, or (with a label) its caption. */
+    public record Bar(int x, String y, String height, String fill) {
+    }
+
+    /** A confusion matrix: true level by row, the neighbours' majority by column. */
+    public record Confusion(String title, List<ConfusionRow> rows) {
+    }
+
+    /** One true level's counts. */
+    public record ConfusionRow(String level, List<Integer> counts) {
+    }
+
+    /** Score against radiologist severity; {@code agreement} null when no scan is rated. */
+    public record Scatter(String agreement, List<Dot> dots) {
+    }
+
+    /** A point of a plot, with a tooltip. */
+    public record Dot(String cx, String cy, String fill, String title) {
+    }
+
+    /** A query scan of one level and its 36 nearest labelled neighbours; {@code query} null when there is none. */
+    public record Grid(String level, String query, int healthy, int infected, int severe, List<Cell> cells) {
+    }
+
+    /** One neighbour in a grid. */
+    public record Cell(String image, String colour, String caption) {
+    }
+
+    /** A named figure. */
+    public record Metric(String name, String value) {
+    }
+
+    /** One patient's scores over their scans, the level bands, alerts and (where rated) the radiologist's severity. */
+    public record Trajectory(String patient, String kind, List<Band> bands, List<Dot> points, List<Dot> rated,
+                             List<Marker> alerts, String path, String severityPath) {
+    }
+
+    /** A level band of a trajectory plot. */
+    public record Band(String y, String height, String fill) {
+    }
+
+    /** An alert marker: a triangle above the scan that raised it. */
+    public record Marker(String points, String reason) {
+    }
+
     static String html(Evaluation e, Map<String, Object> settings) {
-        StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html><html><head><meta charset='utf-8'><title>xray-drift evaluation</title><style>")
-                .append("body{font-family:sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;margin:8px 0}")
-                .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}")
-                .append(".grid{display:grid;grid-template-columns:repeat(6,72px);gap:4px;margin:8px 0 16px}")
-                .append(".grid-cell{width:72px;height:72px}.cap{font-size:10px;text-align:center}")
-                .append(".query{border:3px solid #1565c0}</style></head><body>")
-                .append("<h1>xray-drift evaluation</h1><p>Decision support, not a diagnosis. Figures from ")
-                .append(e.labelled.size()).append(" labelled scans and ").append(e.patients.size())
-                .append(" patient trajectories.</p>");
-        h.append("<h2>36-NN class purity</h2><table><tr><th>level</th><th>scans</th><th>forest</th><th>exact search</th></tr>");
+        StringOutput out = new StringOutput(1 << 20);
+        TEMPLATES.render("cli/evaluation.jte", view(e, settings), out);
+        return out.toString();
+    }
+
+    static View view(Evaluation e, Map<String, Object> settings) {
         int[] counts = new int[3];
         e.labelled.forEach(r -> counts[r.level().ordinal()]++);
+        List<PurityRow> purity = new ArrayList<>();
         for (int c = 0; c < 3; c++) {
-            h.append(String.format(Locale.ROOT, "<tr><th>%s</th><td>%d</td><td id='purity-%s'>%.3f</td><td>%.3f</td></tr>",
-                    LEVELS[c], counts[c], LEVELS[c], e.forest.mean()[c], e.exact.mean()[c]));
+            purity.add(new PurityRow(LEVELS[c], counts[c], f3(e.forest.mean()[c]), f3(e.exact.mean()[c])));
         }
-        h.append("</table>").append(histogram(e.forest)).append(confusion("forest", e.forest.confusion()))
-                .append(confusion("exact search", e.exact.confusion()));
-        h.append(severityScatter(e));
-        h.append("<h2>Nearest labelled neighbours, as in the published study</h2>");
+        List<Grid> grids = new ArrayList<>();
         for (Level level : Level.values()) {
-            h.append(grid(e, level));
+            grids.add(grid(e, level));
         }
-        h.append("<h2>Drift alerts on trajectories</h2><table>")
-                .append(row("sensitivity (worsening patients alerted)", e.sensitivity()))
-                .append(row("specificity (stable and improving patients not alerted)", e.specificity()))
-                .append(row("median lead time (scans before the true level became severe)", e.medianLeadScans()))
-                .append(row("false alerts per 100 patient-scans (stable, improving)", e.falseAlertsPer100Scans()))
-                .append("</table>");
-        int shown = 0;
-        for (Evaluation.Patient p : e.patients) {
-            if (shown++ < 60) {
-                h.append(trajectoryPlot(p, e.scoring));
-            }
-        }
-        h.append("<h2>Settings and versions</h2><table>");
-        settings.forEach((k, v) -> h.append("<tr><th>").append(escape(k)).append("</th><td style='text-align:left'>")
-                .append(escape(String.valueOf(v))).append("</td></tr>"));
-        h.append("</table></body></html>");
-        return h.toString();
+        List<Metric> drift = List.of(
+                new Metric("sensitivity (worsening patients alerted)", f3(e.sensitivity())),
+                new Metric("specificity (stable and improving patients not alerted)", f3(e.specificity())),
+                new Metric("median lead time (scans before the true level became severe)", f3(e.medianLeadScans())),
+                new Metric("false alerts per 100 patient-scans (stable, improving)", f3(e.falseAlertsPer100Scans())));
+        List<Trajectory> trajectories = e.patients.stream().limit(60).map(p -> trajectory(p, e.scoring)).toList();
+        List<Metric> settingRows = new ArrayList<>();
+        settings.forEach((k, v) -> settingRows.add(new Metric(k, String.valueOf(v))));
+        return new View(e.labelled.size(), e.patients.size(), purity, histogram(e.forest),
+                List.of(confusion("forest", e.forest.confusion()), confusion("exact search", e.exact.confusion())),
+                scatter(e), grids, drift, trajectories, settingRows);
     }
 
-    private static String row(String name, double value) {
-        return String.format(Locale.ROOT, "<tr><th style='text-align:left'>%s</th><td>%.3f</td></tr>", name, value);
-    }
-
-    private static String histogram(Evaluation.Purity p) {
-        StringBuilder s = new StringBuilder("<svg class='plot' width='660' height='180' viewBox='0 0 660 180'>"
-                + "<text x='4' y='14' font-size='12'>purity distribution per level (deciles, forest)</text>");
+    private static List<Bar> histogram(Evaluation.Purity p) {
+        List<Bar> bars = new ArrayList<>();
         for (int c = 0; c < 3; c++) {
             int max = Math.max(1, java.util.Arrays.stream(p.histogram()[c]).max().orElse(1));
             for (int d = 0; d < 10; d++) {
                 double height = 130.0 * p.histogram()[c][d] / max;
-                s.append(String.format(Locale.ROOT, "<rect x='%d' y='%.1f' width='18' height='%.1f' fill='%s'/>",
-                        10 + c * 220 + d * 20, 165 - height, height, COLOURS[c]));
+                bars.add(new Bar(10 + c * 220 + d * 20, f1(165 - height), f1(height), COLOURS[c]));
             }
-            s.append(String.format(Locale.ROOT, "<text x='%d' y='178' font-size='11'>%s 0 → 1</text>", 10 + c * 220, LEVELS[c]));
         }
-        return s.append("</svg>").toString();
+        return bars;
     }
 
-    private static String confusion(String title, int[][] m) {
-        StringBuilder s = new StringBuilder("<table><tr><th>" + title + ": true \\ majority of neighbours</th>");
-        for (String l : LEVELS) {
-            s.append("<th>").append(l).append("</th>");
-        }
-        s.append("</tr>");
+    private static Confusion confusion(String title, int[][] m) {
+        List<ConfusionRow> rows = new ArrayList<>();
         for (int t = 0; t < 3; t++) {
-            s.append("<tr><th>").append(LEVELS[t]).append("</th>");
-            for (int c = 0; c < 3; c++) {
-                s.append("<td>").append(m[t][c]).append("</td>");
-            }
-            s.append("</tr>");
+            rows.add(new ConfusionRow(LEVELS[t], List.of(m[t][0], m[t][1], m[t][2])));
         }
-        return s.append("</table>").toString();
+        return new Confusion(title, rows);
     }
 
-    private static String grid(Evaluation e, Level level) {
+    private static Grid grid(Evaluation e, Level level) {
+        String name = level.name().toLowerCase(Locale.ROOT);
         int query = -1;
         for (int i = 0; i < e.labelled.size() && query < 0; i++) {
             if (e.labelled.get(i).level() == level) {
@@ -114,99 +150,71 @@ final class EvaluationReport {
             }
         }
         if (query < 0) {
-            return "<p>No " + level.name().toLowerCase(Locale.ROOT) + " scan to show.</p>";
+            return new Grid(name, null, 0, 0, 0, List.of());
         }
         Evaluation.Row q = e.labelled.get(query);
         List<Scoring.Labelled> nn = e.index.nearest(e.vectors.get(query), q.patient(), 36, Math.max(e.searchK, 36));
         int[] per = new int[3];
         nn.forEach(n -> per[n.label().ordinal()]++);
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "<h3>%s query</h3><p><img class='query' width='96' height='96' src='%s'> neighbours: %d healthy, "
-                        + "%d infected, %d severe</p><div class='grid' id='grid-%s'>",
-                level.name().toLowerCase(Locale.ROOT), thumbnail(q.png(), 96), per[0], per[1], per[2],
-                level.name().toLowerCase(Locale.ROOT)));
+        List<Cell> cells = new ArrayList<>();
         for (Scoring.Labelled n : nn) {
             int ordinal = Integer.parseInt(n.scanId().substring(4));
-            s.append("<figure style='margin:0'><img class='grid-cell' src='").append(thumbnail(e.labelled.get(ordinal).png(), 72))
-                    .append("'><figcaption class='cap' style='color:").append(COLOURS[n.label().ordinal()]).append("'>")
-                    .append(n.label().name().toLowerCase(Locale.ROOT)).append(String.format(Locale.ROOT, " %.3f", n.distance()))
-                    .append("</figcaption></figure>");
+            cells.add(new Cell(thumbnail(e.labelled.get(ordinal).png(), 72), COLOURS[n.label().ordinal()],
+                    n.label().name().toLowerCase(Locale.ROOT) + String.format(Locale.ROOT, " %.3f", n.distance())));
         }
-        return s.append("</div>").toString();
+        return new Grid(name, thumbnail(q.png(), 96), per[0], per[1], per[2], cells);
     }
 
-    private static String trajectoryPlot(Evaluation.Patient p, Scoring scoring) {
+    private static Trajectory trajectory(Evaluation.Patient p, Scoring scoring) {
         int n = p.scored().size();
         double w = 520;
         double x0 = 40;
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "<svg class='plot trajectory' width='580' height='150' viewBox='0 0 580 150'>"
-                        + "<text x='4' y='12' font-size='11'>%s (%s)</text>", escape(p.id()), escape(p.trajectory())));
-        double[] bands = {0, scoring.infectedThreshold(), scoring.severeThreshold(), 1};
+        double[] levels = {0, scoring.infectedThreshold(), scoring.severeThreshold(), 1};
+        List<Band> bands = new ArrayList<>();
         for (int c = 0; c < 3; c++) {
-            double top = 140 - 120 * bands[c + 1];
-            double height = 120 * (bands[c + 1] - bands[c]);
-            s.append(String.format(Locale.ROOT, "<rect x='%.0f' y='%.1f' width='%.0f' height='%.1f' fill='%s' opacity='0.12'/>",
-                    x0, top, w, height, COLOURS[c]));
+            bands.add(new Band(f1(140 - 120 * levels[c + 1]), f1(120 * (levels[c + 1] - levels[c])), COLOURS[c]));
         }
         StringBuilder path = new StringBuilder();
+        StringBuilder severity = new StringBuilder();
+        List<Dot> points = new ArrayList<>();
+        List<Dot> rated = new ArrayList<>();
+        List<Marker> alerts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ScoredScan sc = p.scored().get(i);
             double x = x0 + (n == 1 ? 0 : w * i / (n - 1));
             double y = 140 - 120 * sc.score();
-            path.append(i == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f ", x, y));
-            s.append(String.format(Locale.ROOT, "<circle class='point' cx='%.1f' cy='%.1f' r='3' fill='#1565c0'/>", x, y));
+            path.append(i == 0 ? "M" : "L").append(f1(x)).append(' ').append(f1(y)).append(' ');
+            points.add(new Dot(f1(x), f1(y), "#1565c0", null));
             double truth = p.rows().get(i).severity();
             if (!Double.isNaN(truth)) {
-                s.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='2' fill='#777'/>", x, 140 - 120 * truth));
+                rated.add(new Dot(f1(x), f1(140 - 120 * truth), "#777", null));
+                severity.append(severity.isEmpty() ? "M" : "L").append(f1(x)).append(' ').append(f1(140 - 120 * truth))
+                        .append(' ');
             }
             for (Alert a : p.alerts()) {
                 if (a.scan().scanId().equals(sc.scanId()) && a.kind() != AlertKind.RECOVERY) {
-                    s.append(String.format(Locale.ROOT, "<polygon class='alert' points='%.1f,%.1f %.1f,%.1f %.1f,%.1f' "
-                            + "fill='#c62828'><title>%s</title></polygon>", x, y - 14, x - 6, y - 24, x + 6, y - 24,
-                            escape(a.reason())));
+                    alerts.add(new Marker(String.format(Locale.ROOT, "%.1f,%.1f %.1f,%.1f %.1f,%.1f", x, y - 14, x - 6,
+                            y - 24, x + 6, y - 24), a.reason()));
                 }
             }
         }
-        s.append("<path d='").append(path).append("' stroke='#1565c0' fill='none'/>");
-        StringBuilder rated = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            double truth = p.rows().get(i).severity();
-            if (!Double.isNaN(truth)) {
-                rated.append(rated.isEmpty() ? "M" : "L").append(String.format(Locale.ROOT, "%.1f %.1f ",
-                        x0 + (n == 1 ? 0 : w * i / (n - 1)), 140 - 120 * truth));
-            }
-        }
-        if (!rated.isEmpty()) {
-            s.append("<path class='severity' d='").append(rated).append("' stroke='#777' stroke-dasharray='4 3' fill='none'/>")
-                    .append("<text x='440' y='12' font-size='10' fill='#777'>- - radiologist severity</text>")
-                    .append("<text x='360' y='12' font-size='10' fill='#1565c0'>— score</text>");
-        }
-        return s.append("</svg>").toString();
+        return new Trajectory(p.id(), p.trajectory(), bands, points, rated, alerts, path.toString(),
+                severity.isEmpty() ? null : severity.toString());
     }
 
     /** Score (y) against radiologist severity (x) for every rated scan, with the agreement figures. */
-    private static String severityScatter(Evaluation e) {
+    private static Scatter scatter(Evaluation e) {
         List<Evaluation.ScanScore> rated = e.scores.stream().filter(x -> !Double.isNaN(x.row().severity())).toList();
-        StringBuilder s = new StringBuilder("<h2>Score against radiologist severity</h2>");
         if (rated.isEmpty()) {
-            return s.append("<p id='severity-none'>No scan in the data carries a radiologist severity.</p>").toString();
+            return new Scatter(null, List.of());
         }
-        s.append(String.format(Locale.ROOT, "<p id='severity-agreement'>%d rated scans: Spearman %.3f, Pearson %.3f, "
-                + "mean absolute difference %.3f; AUROC healthy vs the rest %.3f.</p>", rated.size(), e.severitySpearman(),
-                e.severityPearson(), e.severityMae(), e.aurocHealthy()));
-        s.append("<svg class='plot scatter' width='360' height='340' viewBox='0 0 360 340'>")
-                .append("<rect x='40' y='10' width='300' height='300' fill='none' stroke='#999'/>")
-                .append("<line x1='40' y1='310' x2='340' y2='10' stroke='#ccc' stroke-dasharray='4 3'/>")
-                .append("<text x='120' y='334' font-size='11'>radiologist severity 0 → 1</text>")
-                .append("<text x='12' y='220' font-size='11' transform='rotate(-90 12 220)'>score 0 → 1</text>");
-        for (Evaluation.ScanScore x : rated) {
-            s.append(String.format(Locale.ROOT, "<circle class='rated' cx='%.1f' cy='%.1f' r='3' fill='%s' "
-                    + "opacity='0.7'><title>%s</title></circle>", 40 + 300 * Math.max(0, Math.min(1, x.row().severity())),
-                    310 - 300 * Math.max(0, Math.min(1, x.score())), COLOURS[x.row().level().ordinal()],
-                    escape(x.row().file())));
-        }
-        return s.append("</svg>").toString();
+        String agreement = String.format(Locale.ROOT, "%d rated scans: Spearman %.3f, Pearson %.3f, "
+                + "mean absolute difference %.3f; AUROC healthy vs the rest %.3f.", rated.size(), e.severitySpearman(),
+                e.severityPearson(), e.severityMae(), e.aurocHealthy());
+        List<Dot> dots = rated.stream().map(x -> new Dot(f1(40 + 300 * Math.max(0, Math.min(1, x.row().severity()))),
+                f1(310 - 300 * Math.max(0, Math.min(1, x.score()))), COLOURS[x.row().level().ordinal()], x.row().file()))
+                .toList();
+        return new Scatter(agreement, dots);
     }
 
     private static String thumbnail(byte[] png, int side) {
@@ -221,7 +229,11 @@ final class EvaluationReport {
         }
     }
 
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
+    private static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
     }
 }
