@@ -22,8 +22,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
@@ -66,13 +64,9 @@ class BrokerOutageIT {
             common.put("XRAY_KAFKA_CLIENT_TRANSACTION_TIMEOUT_MS", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
             KafkaBootstrap.prepare(kafka, "outage-setup");
-            Map<String, ServiceProcess> services = new LinkedHashMap<>();
-            services.put("ingest", process("ingest", "io.xraydrift.ingest.IngestApp", common, work,
-                    Map.of(IngestConfig.STATE_DIR, work.resolve("ingest-state").toString())));
-            services.put("embedder", process("embedder", "io.xraydrift.embedder.EmbedderApp", common, work,
-                    Map.of("XRAY_EMBEDDER_DEVICE", "cpu", "XRAY_EMBEDDER_MAX_BATCH", "8")));
-            services.put("indexer", process("indexer", "io.xraydrift.indexer.IndexerApp", common, work,
-                    Map.of(IndexerConfig.SNAPSHOT_DIR, work.resolve("indexer-snapshots").toString())));
+            common.put("XRAY_EMBEDDER_MAX_BATCH", "8");
+            Map<String, ServiceProcess> services = ServiceProcess.pipeline(work, "outage",
+                    List.of("ingest", "embedder", "indexer"), name -> common);
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 515, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 616, 0.15);
             int total = cohort.size() + series.size();
@@ -195,14 +189,6 @@ class BrokerOutageIT {
             }
         }
         return out;
-    }
-
-    private static ServiceProcess process(String name, String main, Map<String, String> common, Path work,
-                                          Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(common);
-        env.putAll(extra);
-        env.put("XRAY_INSTANCE_ID", "outage-" + name);
-        return new ServiceProcess(name, main, env, work);
     }
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -26,8 +25,6 @@ import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
@@ -65,15 +62,8 @@ class PipelineKillIT {
         common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
         common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(common)), "kill-setup");
-        Map<String, ServiceProcess> services = new LinkedHashMap<>();
-        services.put("ingest", process("ingest", "io.xraydrift.ingest.IngestApp", common, work,
-                Map.of(IngestConfig.STATE_DIR, work.resolve("ingest-state").toString())));
-        services.put("embedder", process("embedder", "io.xraydrift.embedder.EmbedderApp", common, work,
-                Map.of("XRAY_EMBEDDER_DEVICE", "cpu")));
-        services.put("indexer", process("indexer", "io.xraydrift.indexer.IndexerApp", common, work,
-                Map.of(IndexerConfig.SNAPSHOT_DIR, work.resolve("indexer-snapshots").toString())));
-        services.put("drift-monitor", process("drift-monitor", "io.xraydrift.drift.DriftMonitorApp", common, work,
-                Map.of(DriftMonitorConfig.STATE_DIR, work.resolve("drift-state").toString())));
+        Map<String, ServiceProcess> services = ServiceProcess.pipeline(work, "kill",
+                List.of("ingest", "embedder", "indexer", "drift-monitor"), name -> common);
         List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 777, 0.15);
         List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 888, 0.15);
         int total = cohort.size() + series.size();
@@ -183,18 +173,6 @@ class PipelineKillIT {
                 s.close();
             }
         }
-    }
-
-    private static ServiceProcess process(String name, String main, Map<String, String> common, Path work,
-                                          Map<String, String> extra) throws Exception {
-        Map<String, String> env = new HashMap<>(common);
-        env.putAll(extra);
-        env.put("XRAY_INSTANCE_ID", "kill-" + name);
-        // The test never calls the services over HTTP: port 0 lets each (re)start bind whatever is
-        // free. A port picked here and bound later can be taken in between — once it was, by an
-        // ephemeral source port of some Kafka connection, and the embedder never started.
-        env.put("XRAY_HTTP_PORT", "0");
-        return new ServiceProcess(name, main, env, work);
     }
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,11 +30,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
@@ -91,18 +87,9 @@ class SecurePipelineIT {
             KafkaBootstrap.Outcome setup = KafkaBootstrap.prepare(adminKafka, "secure-setup");
             assertEquals(Topics.all().size(), setup.topics().created().size(), "topics created by the administrator");
 
-            Map<String, ServiceProcess> services = new LinkedHashMap<>();
-            services.put("ingest", new ServiceProcess("ingest", "io.xraydrift.ingest.IngestApp",
-                    serviceEnv(stack, common, "ingest", passwords, Map.of(IngestConfig.STATE_DIR,
-                            work.resolve("ingest-state").toString())), work));
-            services.put("embedder", new ServiceProcess("embedder", "io.xraydrift.embedder.EmbedderApp",
-                    serviceEnv(stack, common, "embedder", passwords, Map.of("XRAY_EMBEDDER_DEVICE", "cpu")), work));
-            services.put("indexer", new ServiceProcess("indexer", "io.xraydrift.indexer.IndexerApp",
-                    serviceEnv(stack, common, "indexer", passwords, Map.of(IndexerConfig.SNAPSHOT_DIR,
-                            work.resolve("indexer-snapshots").toString())), work));
-            services.put("drift-monitor", new ServiceProcess("drift-monitor", "io.xraydrift.drift.DriftMonitorApp",
-                    serviceEnv(stack, common, "drift-monitor", passwords, Map.of(DriftMonitorConfig.STATE_DIR,
-                            work.resolve("drift-state").toString())), work));
+            Map<String, ServiceProcess> services = ServiceProcess.pipeline(work, "secure",
+                    List.of("ingest", "embedder", "indexer", "drift-monitor"),
+                    name -> serviceEnv(stack, common, name, passwords, Map.of()));
             try {
                 for (ServiceProcess s : services.values()) {
                     s.start();

@@ -70,4 +70,33 @@ final class ServiceProcess implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * The pipeline's services (any of ingest, embedder, indexer, drift-monitor, in that order) as
+     * processes: each with {@code settings.apply(name)}, its state under {@code work}, the CPU for
+     * the embedder, instance id {@code instancePrefix-name}, and HTTP on port 0 (the tests never call
+     * them over HTTP: a port picked here and bound later can be taken in between — once it was, by
+     * an ephemeral source port of some Kafka connection, and the embedder never started).
+     */
+    static java.util.Map<String, ServiceProcess> pipeline(Path work, String instancePrefix, List<String> names,
+            java.util.function.Function<String, java.util.Map<String, String>> settings) {
+        java.util.Map<String, String[]> known = java.util.Map.of(
+                "ingest", new String[] {"io.xraydrift.ingest.IngestApp", io.xraydrift.ingest.IngestConfig.STATE_DIR,
+                    "ingest-state"},
+                "embedder", new String[] {"io.xraydrift.embedder.EmbedderApp", "XRAY_EMBEDDER_DEVICE", null},
+                "indexer", new String[] {"io.xraydrift.indexer.IndexerApp", io.xraydrift.indexer.IndexerConfig.SNAPSHOT_DIR,
+                    "indexer-snapshots"},
+                "drift-monitor", new String[] {"io.xraydrift.drift.DriftMonitorApp",
+                    io.xraydrift.drift.DriftMonitorConfig.STATE_DIR, "drift-state"});
+        java.util.Map<String, ServiceProcess> out = new java.util.LinkedHashMap<>();
+        for (String name : names) {
+            String[] k = known.get(name);
+            java.util.Map<String, String> env = new java.util.HashMap<>(settings.apply(name));
+            env.put(k[1], k[2] == null ? "cpu" : work.resolve(k[2]).toString());
+            env.put("XRAY_INSTANCE_ID", instancePrefix + "-" + name);
+            env.put("XRAY_HTTP_PORT", "0");
+            out.put(name, new ServiceProcess(name, k[0], env, work));
+        }
+        return out;
+    }
 }

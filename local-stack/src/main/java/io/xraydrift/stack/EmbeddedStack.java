@@ -16,10 +16,16 @@ public final class EmbeddedStack implements LocalStack {
 
     /** Starts both (in parallel: the registry JVM boots while the broker formats and starts). */
     public static EmbeddedStack start() {
-        CompletableFuture<LocalRegistry> registry = CompletableFuture.supplyAsync(LocalRegistry::start);
+        return start(LocalKafka::start, LocalRegistry::start);
+    }
+
+    /** Starts a broker and a registry in parallel; if one fails, the other is stopped. */
+    static EmbeddedStack start(java.util.function.Supplier<LocalKafka> broker,
+                               java.util.function.Supplier<LocalRegistry> schemaRegistry) {
+        CompletableFuture<LocalRegistry> registry = CompletableFuture.supplyAsync(schemaRegistry);
         LocalKafka kafka;
         try {
-            kafka = LocalKafka.start();
+            kafka = broker.get();
         } catch (RuntimeException e) {
             registry.thenAccept(LocalRegistry::close);
             throw e;
@@ -30,6 +36,11 @@ public final class EmbeddedStack implements LocalStack {
             kafka.close();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /** The registry process. */
+    LocalRegistry registry() {
+        return registry;
     }
 
     /** The broker, e.g. to {@link LocalKafka#pause() pause} it in an outage test. */

@@ -7,8 +7,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -31,16 +29,14 @@ public final class SecureStack implements LocalStack {
     private final Path workDir;
     private final Certificates certificates;
     private final String adminPassword;
-    private final LocalKafka kafka;
-    private final LocalRegistry registry;
+    /** The broker and the registry, started as the plain stack starts them, with TLS, SASL and ACLs. */
+    private final EmbeddedStack parts;
 
-    private SecureStack(Path workDir, Certificates certificates, String adminPassword, LocalKafka kafka,
-                        LocalRegistry registry) {
+    private SecureStack(Path workDir, Certificates certificates, String adminPassword, EmbeddedStack parts) {
         this.workDir = workDir;
         this.certificates = certificates;
         this.adminPassword = adminPassword;
-        this.kafka = kafka;
-        this.registry = registry;
+        this.parts = parts;
     }
 
     /** Makes the certificate, then starts the broker and the registry side by side. */
@@ -49,20 +45,8 @@ public final class SecureStack implements LocalStack {
         try {
             Certificates certificates = Certificates.create(workDir);
             String adminPassword = secret();
-            CompletableFuture<LocalRegistry> registry = CompletableFuture.supplyAsync(() -> LocalRegistry.start(certificates));
-            LocalKafka kafka;
-            try {
-                kafka = LocalKafka.startSecure(certificates, adminPassword);
-            } catch (RuntimeException e) {
-                registry.thenAccept(LocalRegistry::close);
-                throw e;
-            }
-            try {
-                return new SecureStack(workDir, certificates, adminPassword, kafka, registry.join());
-            } catch (CompletionException e) {
-                kafka.close();
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            return new SecureStack(workDir, certificates, adminPassword, EmbeddedStack.start(
+                    () -> LocalKafka.startSecure(certificates, adminPassword), () -> LocalRegistry.start(certificates)));
         } catch (RuntimeException e) {
             TempDirs.deleteQuietly(workDir);
             throw e;
@@ -134,42 +118,38 @@ public final class SecureStack implements LocalStack {
 
     @Override
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return parts.bootstrapServers();
     }
 
     @Override
     public String registryUrl() {
-        return registry.registryUrl();
+        return parts.registryUrl();
     }
 
     @Override
     public String ccompatUrl() {
-        return registry.ccompatUrl();
+        return parts.ccompatUrl();
     }
 
     /** The registry's base URL ({@code https://127.0.0.1:PORT}). */
     @Override
     public String registryBaseUrl() {
-        return registry.baseUrl();
+        return parts.registry().baseUrl();
     }
 
     @Override
     public String describe() {
         return "Kafka (KRaft, in this JVM, SASL_SSL + SCRAM-SHA-512 + ACLs) at " + bootstrapServers()
-                + ", Apicurio Registry (pid " + registry.pid() + ") at " + registry.baseUrl()
+                + ", Apicurio Registry (pid " + parts.registry().pid() + ") at " + registryBaseUrl()
                 + ", trust store " + certificates.trustStore();
     }
 
     @Override
     public void close() {
         try {
-            kafka.close();
+            parts.close();
         } finally {
-            try {
-                registry.close();
-            } finally {
-                TempDirs.deleteQuietly(workDir);
-            }
+            TempDirs.deleteQuietly(workDir);
         }
     }
 
