@@ -139,13 +139,10 @@ final class TopicsCommand implements Runnable {
             }
             List<AclBinding> all = new ArrayList<>();
             for (ServiceAccess access : ServiceAccess.values()) {
-                String principal = principals.getOrDefault(access.service(), "User:xray-" + access.service());
-                if (!principal.contains(":")) {
-                    throw new IllegalArgumentException("principal '" + principal + "' of " + access.service()
-                            + " has no type: write User:" + principal);
-                }
-                all.addAll(access == ServiceAccess.DRIFT_MONITOR ? access.acls(principal, driftApplicationId)
-                        : access.acls(principal));
+                String principal = principal(principals.getOrDefault(access.service(),
+                        "User:xray-" + access.service()), access.service());
+                all.addAll(access.acls(principal,
+                        access == ServiceAccess.DRIFT_MONITOR ? driftApplicationId : access.prefix()));
             }
             return all;
         }

@@ -29,8 +29,11 @@ public final class LogCapture implements AutoCloseable {
         appender.start();
         Configuration config = context.getConfiguration();
         config.addAppender(appender);
+        // Events reach the root's appenders from every logger that passes them on; only a logger
+        // that does not (additivity off) needs the appender itself, or its events would be kept twice.
         config.getRootLogger().addAppender(appender, Level.ALL, null);
-        config.getLoggers().values().forEach(l -> l.addAppender(appender, Level.ALL, null));
+        config.getLoggers().values().stream().filter(l -> !l.isAdditive() && l != config.getRootLogger())
+                .forEach(l -> l.addAppender(appender, Level.ALL, null));
         context.updateLoggers();
     }
 
