@@ -24,6 +24,7 @@ import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.service.EmbedderService;
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.service.IndexerService;
 import io.xraydrift.ingest.IngestConfig;
@@ -97,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         Path cohortDir = Path.of(cohort);
         boolean realCohort = java.nio.file.Files.isDirectory(cohortDir);
-        int[] counts = realCohort ? null : parseCohort(cohort);
+        LevelCounts counts = realCohort ? null : parseCohort(cohort);
         List<DemoScan> realSeries = patientsDir == null ? null : DemoScan.series(patientsDir);
         Duration step = Settings.of(Map.of("interval", interval)).duration("interval", Duration.ofSeconds(1),
                 Duration.ZERO, Duration.ofMinutes(10));
@@ -151,7 +152,8 @@ final class DemoCommand implements Callable<Integer> {
                 if (realCohort) {
                     referenceScans = loadCohort(cohortDir, series, ingest.httpPort(), indexer.httpPort(), token, out);
                 } else {
-                    List<PhantomSet.Item> reference = PhantomSet.labelled(counts[0], counts[1], counts[2], 424242, 0.15);
+                    List<PhantomSet.Item> reference = PhantomSet.labelled(counts.healthy(), counts.infected(), counts.severe(),
+                            424242, 0.15);
                     seedCohort(feed, reference, counts, indexer.httpPort(), token, out);
                     referenceScans = reference.size();
                 }
@@ -185,13 +187,18 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static int[] parseCohort(String cohort) {
+    private static LevelCounts parseCohort(String cohort) {
         String[] parts = cohort.split(",");
-        if (parts.length != 3) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new DemoCommand()),
-                    "--cohort=" + cohort + " must be three counts: healthy,infected,severe");
+        try {
+            if (parts.length == 3) {
+                return new LevelCounts(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()),
+                        Integer.parseInt(parts[2].trim()));
+            }
+        } catch (IllegalArgumentException notCounts) { // NumberFormatException included
+            // answered below
         }
-        return java.util.Arrays.stream(parts).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+        throw new IllegalArgumentException("--cohort=" + cohort
+                + " must be three counts of 0 or more (healthy,infected,severe) or a folder");
     }
 
     private static Settings serviceSettings(LocalRun run, List<Path> temp) {
@@ -211,7 +218,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The labelled cohort through the intake topic; returns once the indexer holds all of it. */
-    private static void seedCohort(DemoFeed feed, List<PhantomSet.Item> reference, int[] counts, int indexerPort,
+    private static void seedCohort(DemoFeed feed, List<PhantomSet.Item> reference, LevelCounts counts, int indexerPort,
                                    String token, PrintStream out) throws Exception {
         byte[][] pngs = feed.render(reference);
         for (int i = 0; i < reference.size(); i++) {
@@ -219,7 +226,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         feed.flush();
         out.printf("Seeding the labelled reference cohort through %s: %d healthy, %d infected, %d severe phantoms...%n",
-                Topics.INTAKE.name(), counts[0], counts[1], counts[2]);
+                Topics.INTAKE.name(), counts.healthy(), counts.infected(), counts.severe());
         awaitIndexed(indexerPort, token, reference.size(), out);
     }
 

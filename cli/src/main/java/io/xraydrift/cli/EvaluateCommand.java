@@ -17,6 +17,7 @@ import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.service.Models;
+import io.xraydrift.events.Level;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.platform.config.Settings;
 import picocli.CommandLine.Command;
@@ -170,12 +171,12 @@ final class EvaluateCommand implements Callable<Integer> {
     /** The figures of an evaluation, rounded to three decimals (null where not defined). */
     static Map<String, Object> figures(Evaluation e) {
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("purity_healthy", round(e.forest.mean()[0]));
-        figures.put("purity_infected", round(e.forest.mean()[1]));
-        figures.put("purity_severe", round(e.forest.mean()[2]));
-        figures.put("purity_exact_healthy", round(e.exact.mean()[0]));
-        figures.put("purity_exact_infected", round(e.exact.mean()[1]));
-        figures.put("purity_exact_severe", round(e.exact.mean()[2]));
+        figures.put("purity_healthy", round(e.forest.mean().get(Level.HEALTHY)));
+        figures.put("purity_infected", round(e.forest.mean().get(Level.INFECTED)));
+        figures.put("purity_severe", round(e.forest.mean().get(Level.SEVERE)));
+        figures.put("purity_exact_healthy", round(e.exact.mean().get(Level.HEALTHY)));
+        figures.put("purity_exact_infected", round(e.exact.mean().get(Level.INFECTED)));
+        figures.put("purity_exact_severe", round(e.exact.mean().get(Level.SEVERE)));
         figures.put("sensitivity", round(e.sensitivity()));
         figures.put("specificity", round(e.specificity()));
         double[] single = e.sensitivitySpecificity(new DriftRule(e.rule.infectedThreshold(), e.rule.severeThreshold(),
@@ -199,7 +200,8 @@ final class EvaluateCommand implements Callable<Integer> {
             csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%.4f,%s,%d,%d,%d%n", s.row().file(), s.row().patient(),
                     s.row().level().name().toLowerCase(Locale.ROOT),
                     Double.isNaN(s.row().severity()) ? "" : String.format(Locale.ROOT, "%.4f", s.row().severity()),
-                    s.score(), s.scored().name().toLowerCase(Locale.ROOT), s.healthy(), s.infected(), s.severe()));
+                    s.score(), s.scored().name().toLowerCase(Locale.ROOT), s.composition().healthy(),
+                    s.composition().infected(), s.composition().severe()));
         }
         return csv.toString();
     }

@@ -3,6 +3,7 @@ package io.xraydrift.cli;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.service.ReferenceIndex;
 import io.xraydrift.indexer.service.Scoring;
@@ -34,12 +36,16 @@ final class Evaluation {
                byte[] png) {
     }
 
-    /** Purity figures of one search method. */
-    record Purity(double[] mean, int[][] histogram, int[][] confusion) {
+    /**
+     * Purity figures of one search method, per true level: the mean share of a scan's neighbours
+     * that share its level (NaN when no scan has the level), that share's histogram in tenths, and
+     * the confusion row (how many of the level's scans had each level as their neighbours' majority).
+     */
+    record Purity(Map<Level, Double> mean, Map<Level, int[]> histogram, Map<Level, LevelCounts> confusion) {
     }
 
     /** One labelled scan's score as the indexer gives it, beside its level and radiologist severity (NaN if none). */
-    record ScanScore(Row row, double score, Level scored, int healthy, int infected, int severe) {
+    record ScanScore(Row row, double score, Level scored, LevelCounts composition) {
     }
 
     /** A patient's series as the pipeline scored it. */
@@ -139,7 +145,8 @@ final class Evaluation {
             for (Row r : e.getValue()) {
                 float[] q = vectorOf.get(r);
                 Scoring.Score s = index.score(q, r.patient(), k, searchK, scoring).score();
-                scored.add(new ScoredScan(r.file(), r.acquiredAt(), s.score(), s.healthy(), s.infected(), s.severe()));
+                scored.add(new ScoredScan(r.file(), r.acquiredAt(), s.score(), s.composition().healthy(),
+                        s.composition().infected(), s.composition().severe()));
             }
             patients.add(new Patient(e.getKey(), e.getValue().get(0).trajectory(), e.getValue(), scored,
                     rule.evaluate(e.getKey(), scored)));
@@ -147,10 +154,14 @@ final class Evaluation {
     }
 
     private Purity purity(boolean exhaustive) {
-        double[] sum = new double[3];
-        int[] count = new int[3];
-        int[][] histogram = new int[3][10];
-        int[][] confusion = new int[3][3];
+        Map<Level, Double> sum = new EnumMap<>(Level.class);
+        Map<Level, int[]> histogram = new EnumMap<>(Level.class);
+        Map<Level, LevelCounts> confusion = new EnumMap<>(Level.class);
+        for (Level level : Level.values()) {
+            sum.put(level, 0.0);
+            histogram.put(level, new int[10]);
+            confusion.put(level, LevelCounts.NONE);
+        }
         for (int i = 0; i < labelled.size(); i++) {
             if (!queried.test(labelled.get(i))) {
                 continue;
@@ -163,23 +174,21 @@ final class Evaluation {
                 Row r = labelled.get(i);
                 ReferenceIndex.Scored scored = index.score(vectors.get(i), r.patient(), k, searchK, scoring);
                 Scoring.Score s = scored.score();
-                scores.add(new ScanScore(r, s.score(), s.level(), s.healthy(), s.infected(), s.severe()));
+                scores.add(new ScanScore(r, s.score(), s.level(), s.composition()));
                 nn = scored.neighbours();
             }
-            int[] per = new int[3];
-            nn.forEach(n -> per[n.label().ordinal()]++);
-            int truth = labelled.get(i).level().ordinal();
-            double p = (double) per[truth] / k;
-            sum[truth] += p;
-            count[truth]++;
-            histogram[truth][Math.min(9, (int) (p * 10))]++;
-            int majority = per[0] >= per[1] && per[0] >= per[2] ? 0 : per[1] >= per[2] ? 1 : 2;
-            confusion[truth][majority]++;
+            LevelCounts per = LevelCounts.of(nn, Scoring.Labelled::label);
+            Level truth = labelled.get(i).level();
+            double p = (double) per.get(truth) / k;
+            sum.merge(truth, p, Double::sum);
+            histogram.get(truth)[Math.min(9, (int) (p * 10))]++;
+            confusion.put(truth, confusion.get(truth).plus(per.majority()));
         }
-        double[] mean = new double[3];
-        for (int c = 0; c < 3; c++) {
-            mean[c] = count[c] == 0 ? Double.NaN : sum[c] / count[c];
-        }
+        Map<Level, Double> mean = new EnumMap<>(Level.class);
+        sum.forEach((level, total) -> {
+            int count = confusion.get(level).total();
+            mean.put(level, count == 0 ? Double.NaN : total / count);
+        });
         return new Purity(mean, histogram, confusion);
     }
 

@@ -20,6 +20,7 @@ import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.service.Scoring;
 
 /**
@@ -29,8 +30,6 @@ import io.xraydrift.indexer.service.Scoring;
  */
 public final class EvaluationReport {
 
-    private static final String[] LEVELS = {"healthy", "infected", "severe"};
-    private static final String[] COLOURS = {"#2e7d32", "#f9a825", "#c62828"};
     private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(ContentType.Html);
 
     private EvaluationReport() {
@@ -98,11 +97,11 @@ public final class EvaluationReport {
     }
 
     static View view(Evaluation e, Map<String, Object> settings) {
-        int[] counts = new int[3];
-        e.labelled.forEach(r -> counts[r.level().ordinal()]++);
+        LevelCounts counts = LevelCounts.of(e.labelled, Evaluation.Row::level);
         List<PurityRow> purity = new ArrayList<>();
-        for (int c = 0; c < 3; c++) {
-            purity.add(new PurityRow(LEVELS[c], counts[c], f3(e.forest.mean()[c]), f3(e.exact.mean()[c])));
+        for (Level level : Level.values()) {
+            purity.add(new PurityRow(name(level), counts.get(level), f3(e.forest.mean().get(level)),
+                    f3(e.exact.mean().get(level))));
         }
         List<Grid> grids = new ArrayList<>();
         for (Level level : Level.values()) {
@@ -123,20 +122,24 @@ public final class EvaluationReport {
 
     private static List<Bar> histogram(Evaluation.Purity p) {
         List<Bar> bars = new ArrayList<>();
-        for (int c = 0; c < 3; c++) {
-            int max = Math.max(1, java.util.Arrays.stream(p.histogram()[c]).max().orElse(1));
+        int left = 10;
+        for (Level level : Level.values()) {
+            int[] tenths = p.histogram().get(level);
+            int max = Math.max(1, java.util.Arrays.stream(tenths).max().orElse(1));
             for (int d = 0; d < 10; d++) {
-                double height = 130.0 * p.histogram()[c][d] / max;
-                bars.add(new Bar(10 + c * 220 + d * 20, f1(165 - height), f1(height), COLOURS[c]));
+                double height = 130.0 * tenths[d] / max;
+                bars.add(new Bar(left + d * 20, f1(165 - height), f1(height), colour(level)));
             }
+            left += 220;
         }
         return bars;
     }
 
-    private static Confusion confusion(String title, int[][] m) {
+    private static Confusion confusion(String title, Map<Level, LevelCounts> m) {
         List<ConfusionRow> rows = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-            rows.add(new ConfusionRow(LEVELS[t], List.of(m[t][0], m[t][1], m[t][2])));
+        for (Level truth : Level.values()) {
+            LevelCounts row = m.get(truth);
+            rows.add(new ConfusionRow(name(truth), List.of(row.healthy(), row.infected(), row.severe())));
         }
         return new Confusion(title, rows);
     }
@@ -154,26 +157,23 @@ public final class EvaluationReport {
         }
         Evaluation.Row q = e.labelled.get(query);
         List<Scoring.Labelled> nn = e.index.nearest(e.vectors.get(query), q.patient(), 36, Math.max(e.searchK, 36));
-        int[] per = new int[3];
-        nn.forEach(n -> per[n.label().ordinal()]++);
+        LevelCounts per = LevelCounts.of(nn, Scoring.Labelled::label);
         List<Cell> cells = new ArrayList<>();
         for (Scoring.Labelled n : nn) {
             int ordinal = Integer.parseInt(n.scanId().substring(4));
-            cells.add(new Cell(thumbnail(e.labelled.get(ordinal).png(), 72), COLOURS[n.label().ordinal()],
-                    n.label().name().toLowerCase(Locale.ROOT) + String.format(Locale.ROOT, " %.3f", n.distance())));
+            cells.add(new Cell(thumbnail(e.labelled.get(ordinal).png(), 72), colour(n.label()),
+                    name(n.label()) + String.format(Locale.ROOT, " %.3f", n.distance())));
         }
-        return new Grid(name, thumbnail(q.png(), 96), per[0], per[1], per[2], cells);
+        return new Grid(name, thumbnail(q.png(), 96), per.healthy(), per.infected(), per.severe(), cells);
     }
 
     private static Trajectory trajectory(Evaluation.Patient p, Scoring scoring) {
         int n = p.scored().size();
         double w = 520;
         double x0 = 40;
-        double[] levels = {0, scoring.infectedThreshold(), scoring.severeThreshold(), 1};
-        List<Band> bands = new ArrayList<>();
-        for (int c = 0; c < 3; c++) {
-            bands.add(new Band(f1(140 - 120 * levels[c + 1]), f1(120 * (levels[c + 1] - levels[c])), COLOURS[c]));
-        }
+        List<Band> bands = List.of(band(0, scoring.infectedThreshold(), Level.HEALTHY),
+                band(scoring.infectedThreshold(), scoring.severeThreshold(), Level.INFECTED),
+                band(scoring.severeThreshold(), 1, Level.SEVERE));
         StringBuilder path = new StringBuilder();
         StringBuilder severity = new StringBuilder();
         List<Dot> points = new ArrayList<>();
@@ -212,9 +212,26 @@ public final class EvaluationReport {
                 + "mean absolute difference %.3f; AUROC healthy vs the rest %.3f.", rated.size(), e.severitySpearman(),
                 e.severityPearson(), e.severityMae(), e.aurocHealthy());
         List<Dot> dots = rated.stream().map(x -> new Dot(f1(40 + 300 * Math.max(0, Math.min(1, x.row().severity()))),
-                f1(310 - 300 * Math.max(0, Math.min(1, x.score()))), COLOURS[x.row().level().ordinal()], x.row().file()))
+                f1(310 - 300 * Math.max(0, Math.min(1, x.score()))), colour(x.row().level()), x.row().file()))
                 .toList();
         return new Scatter(agreement, dots);
+    }
+
+    /** The score band [from, to) of one level, as the trajectory plot draws it. */
+    private static Band band(double from, double to, Level level) {
+        return new Band(f1(140 - 120 * to), f1(120 * (to - from)), colour(level));
+    }
+
+    private static String colour(Level level) {
+        return switch (level) {
+            case HEALTHY -> "#2e7d32";
+            case INFECTED -> "#f9a825";
+            case SEVERE -> "#c62828";
+        };
+    }
+
+    private static String name(Level level) {
+        return level.name().toLowerCase(Locale.ROOT);
     }
 
     private static String thumbnail(byte[] png, int side) {

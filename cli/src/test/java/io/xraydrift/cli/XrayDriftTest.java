@@ -53,6 +53,17 @@ class XrayDriftTest {
     }
 
     @Test
+    void demoRefusesACohortThatIsNeitherThreeCountsNorAFolderByName() {
+        for (String cohort : new String[] {"40,x,5", "40,-1,5", "40,40"}) {
+            StringWriter err = new StringWriter();
+            int rc = XrayDrift.commandLine().setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err))
+                    .execute("demo", "--cohort", cohort);
+            assertEquals(2, rc, err.toString());
+            assertTrue(err.toString().contains("--cohort=" + cohort) && !err.toString().contains("\tat "), err.toString());
+        }
+    }
+
+    @Test
     void serviceHelpNamesItsConfigurationKeys() {
         assertTrue(run("ingest", "--help").contains("XRAY_PSEUDONYM_KEY"));
         assertTrue(run("indexer", "--help").contains("XRAY_INDEXER_K"));

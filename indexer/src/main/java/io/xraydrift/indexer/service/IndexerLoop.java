@@ -349,7 +349,8 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
                 .setModel(e.getModel())
                 .setIndexVersion(ref.index().built().version())
                 .setNeighbours(list)
-                .setComposition(new Composition(score.healthy(), score.infected(), score.severe()))
+                .setComposition(new Composition(score.composition().healthy(), score.composition().infected(),
+                        score.composition().severe()))
                 .setSeverityScore(score.score())
                 .setAxisPosition(score.axisPosition())
                 .setLevel(score.level())

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.javalin.http.Context;
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.platform.Service;
@@ -78,13 +79,10 @@ public final class IndexerService implements Service {
 
     /** A scan's answer: its neighbours and score from one model version's index. */
     record Answer(String model, String version, long indexVersion, double severityScore, String level,
-                  Composition composition, List<Neighbour> neighbours) {
+                  LevelCounts composition, List<Neighbour> neighbours) {
     }
 
     /** How many of the neighbours are of each level. */
-    record Composition(int healthy, int infected, int severe) {
-    }
-
     /** One labelled neighbour. */
     record Neighbour(String scanId, double distance, String label) {
     }
@@ -93,8 +91,9 @@ public final class IndexerService implements Service {
         List<ModelIndex> models = new ArrayList<>();
         loop.indexes().forEach((key, ref) -> {
             LiveIndex.Built built = ref.index().built();
-            int[] counts = ref.counts();
-            models.add(new ModelIndex(ref.modelId(), ref.modelVersion(), ref.size(), counts[0], counts[1], counts[2],
+            LevelCounts counts = ref.counts();
+            models.add(new ModelIndex(ref.modelId(), ref.modelVersion(), ref.size(), counts.healthy(), counts.infected(),
+                    counts.severe(),
                     built.version(), built.forest().size(), ref.index().fresh(), built.builtAt().toString(),
                     built.buildTime().toMillis()));
         });
@@ -170,7 +169,7 @@ public final class IndexerService implements Service {
                 config.scoring());
         Scoring.Score score = scored.score();
         return new Answer(ref.modelId(), ref.modelVersion(), ref.index().built().version(), score.score(),
-                score.level().name(), new Composition(score.healthy(), score.infected(), score.severe()),
+                score.level().name(), score.composition(),
                 scored.neighbours().stream().map(n -> new Neighbour(n.scanId(), n.distance(), n.label().name())).toList());
     }
 

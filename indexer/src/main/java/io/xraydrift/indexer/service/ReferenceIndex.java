@@ -3,11 +3,13 @@ package io.xraydrift.indexer.service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.forest.Forest;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.indexer.forest.Metric;
@@ -34,8 +36,9 @@ public final class ReferenceIndex implements AutoCloseable {
     private final LiveIndex index;
     private volatile Entry[] entries = new Entry[1024];
     private final Map<String, Integer> ordinals = new HashMap<>();
-    private final double[][] sums;
-    private final int[] counts = new int[3];
+    /** Per label, the sum of its vectors as the index holds them (centroid = sum / count). */
+    private final Map<Level, double[]> sums = new EnumMap<>(Level.class);
+    private LevelCounts counts = LevelCounts.NONE;
     private volatile long firstSeen = Long.MAX_VALUE;
     private volatile boolean complete;
     /** Healthy and severe centroids, computed on the first query after a change (not per query). */
@@ -51,7 +54,9 @@ public final class ReferenceIndex implements AutoCloseable {
         this.modelId = modelId;
         this.modelVersion = modelVersion;
         this.index = index;
-        this.sums = new double[3][index.vectors().dim()];
+        for (Level level : Level.values()) {
+            sums.put(level, new double[index.vectors().dim()]);
+        }
     }
 
     public String modelId() {
@@ -105,10 +110,11 @@ public final class ReferenceIndex implements AutoCloseable {
         Vectors.View view = index.vectors().view();
         float[] stored = view.data(); // as the index holds it: normalised for the angular metric
         int offset = view.offset(ordinal);
+        double[] sum = sums.get(label);
         for (int i = 0; i < dim(); i++) {
-            sums[label.ordinal()][i] += stored[offset + i];
+            sum[i] += stored[offset + i];
         }
-        counts[label.ordinal()]++;
+        counts = counts.plus(label);
         centroids = null;
         return true;
     }
@@ -147,16 +153,19 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     private synchronized double[][] centroids() {
-        if (centroids == null && counts[0] > 0 && counts[2] > 0) {
-            double[] h = new double[dim()];
-            double[] s = new double[dim()];
-            for (int i = 0; i < h.length; i++) {
-                h[i] = sums[0][i] / counts[0];
-                s[i] = sums[2][i] / counts[2];
-            }
-            centroids = new double[][] {h, s};
+        if (centroids == null && counts.healthy() > 0 && counts.severe() > 0) {
+            centroids = new double[][] {centroid(Level.HEALTHY), centroid(Level.SEVERE)};
         }
         return centroids;
+    }
+
+    private double[] centroid(Level level) {
+        double[] sum = sums.get(level);
+        double[] c = new double[sum.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = sum[i] / counts.get(level);
+        }
+        return c;
     }
 
     /**
@@ -197,19 +206,18 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     /** Labelled scans per level. */
-    public synchronized int[] counts() {
-        return counts.clone();
+    public synchronized LevelCounts counts() {
+        return counts;
     }
 
-    synchronized double[][] centroidSums() {
-        return new double[][] {sums[0].clone(), sums[1].clone(), sums[2].clone()};
+    /** The sum of one label's vectors (a copy). */
+    synchronized double[] centroidSum(Level level) {
+        return sums.get(level).clone();
     }
 
-    synchronized void restoreCentroids(double[][] restoredSums, int[] restoredCounts) {
-        for (int l = 0; l < 3; l++) {
-            System.arraycopy(restoredSums[l], 0, sums[l], 0, sums[l].length);
-        }
-        System.arraycopy(restoredCounts, 0, counts, 0, 3);
+    synchronized void restoreCentroids(Map<Level, double[]> restoredSums, LevelCounts restoredCounts) {
+        restoredSums.forEach((level, sum) -> System.arraycopy(sum, 0, sums.get(level), 0, dim()));
+        counts = restoredCounts;
         centroids = null;
     }
 

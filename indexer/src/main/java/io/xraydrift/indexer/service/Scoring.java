@@ -3,6 +3,7 @@ package io.xraydrift.indexer.service;
 import java.util.List;
 
 import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
 
 /**
  * Severity from neighbours: the distance-weighted mean grade of the k nearest labelled scans
@@ -29,9 +30,8 @@ public record Scoring(double infectedThreshold, double severeThreshold, double a
         }
     }
 
-    /** The score of one scan. */
-    public record Score(int healthy, int infected, int severe, double gradeMean, double axisPosition, double score,
-                        Level level) {
+    /** The score of one scan; {@code composition} counts its neighbours' labels. */
+    public record Score(LevelCounts composition, double gradeMean, double axisPosition, double score, Level level) {
     }
 
     public static double grade(Level label) {
@@ -44,11 +44,9 @@ public record Scoring(double infectedThreshold, double severeThreshold, double a
 
     /** Scores a scan from its neighbours and its axis position (NaN when the centroids are not known yet). */
     public Score score(List<Labelled> neighbours, double axisPosition) {
-        int[] counts = new int[3];
         double weighted = 0;
         double weights = 0;
         for (Labelled n : neighbours) {
-            counts[n.label().ordinal()]++;
             double w = 1.0 / (1e-3 + Math.max(0, n.distance()));
             weighted += w * n.grade();
             weights += w;
@@ -58,7 +56,7 @@ public record Scoring(double infectedThreshold, double severeThreshold, double a
         double axis = axisKnown ? Math.max(0, Math.min(1, axisPosition)) : gradeMean;
         double score = axisKnown ? (1 - axisWeight) * gradeMean + axisWeight * axis : gradeMean;
         Level level = score >= severeThreshold ? Level.SEVERE : score >= infectedThreshold ? Level.INFECTED : Level.HEALTHY;
-        return new Score(counts[0], counts[1], counts[2], gradeMean, axis, score, level);
+        return new Score(LevelCounts.of(neighbours, Labelled::label), gradeMean, axis, score, level);
     }
 
     /** Projection of v on the axis from centroid h to centroid s, as a fraction of |s - h|. */

@@ -14,12 +14,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 
 import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.forest.Forest;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.indexer.forest.Metric;
@@ -39,8 +41,9 @@ import io.xraydrift.indexer.forest.Vectors;
  *     forest size, then the
  *     section table: name, file offset, byte length, CRC-32 of each section
  * 16+H  CRC-32 of bytes [0, 16+H)
- * sections at 4 KiB-aligned offsets: VECTORS f32[count*dim], ENTRIES (scan id, patient, label,
- *     radiologist severity or NaN — the severity since format 4), CENTROIDS, ROOTS i32,
+ * sections at 4 KiB-aligned offsets: VECTORS f32[count*dim], ENTRIES (scan id, patient, label byte
+ *     0 healthy 1 infected 2 severe, radiologist severity or NaN — the severity since format 4),
+ *     CENTROIDS (per label in that order: count, f64[dim] sum), ROOTS i32,
  *     POSITIVE i32, NEGATIVE i32, PLANES f32[nodes*dim], OFFSETS f32, LEAFSTRT i32, LEAFITEM i32
  * </pre>
  *
@@ -54,6 +57,8 @@ public final class SnapshotFile {
 
     static final String MAGIC = "XRAYFRS2";
     static final int FORMAT = 4;
+    /** The labels in the order the file writes them: an entry's label is its index here (a byte). */
+    private static final List<Level> LABELS = List.of(Level.HEALTHY, Level.INFECTED, Level.SEVERE);
     static final String SUFFIX = ".xfs";
     static final int ALIGN = 4096;
     private static final int PREAMBLE = 16;
@@ -175,7 +180,7 @@ public final class SnapshotFile {
                 ReferenceIndex.Entry entry = ref.entry(i);
                 out.writeUTF(entry.scanId());
                 out.writeUTF(entry.patient());
-                out.writeByte(entry.label().ordinal());
+                out.writeByte(LABELS.indexOf(entry.label()));
                 out.writeDouble(entry.severity());
             }
         }
@@ -185,11 +190,10 @@ public final class SnapshotFile {
     private static byte[] centroids(ReferenceIndex ref) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            double[][] sums = ref.centroidSums();
-            int[] counts = ref.counts();
-            for (int l = 0; l < 3; l++) {
-                out.writeInt(counts[l]);
-                for (double v : sums[l]) {
+            LevelCounts counts = ref.counts();
+            for (Level level : LABELS) {
+                out.writeInt(counts.get(level));
+                for (double v : ref.centroidSum(level)) {
                     out.writeDouble(v);
                 }
             }
@@ -326,13 +330,15 @@ public final class SnapshotFile {
                 entries.add(new ReferenceIndex.Entry(e.readUTF(), e.readUTF(), level(e.readByte(), file), e.readDouble()));
             }
             DataInputStream c = body.stream("CENTROID");
-            double[][] sums = new double[3][dim];
-            int[] counts = new int[3];
-            for (int l = 0; l < 3; l++) {
-                counts[l] = c.readInt();
+            Map<Level, double[]> sums = new EnumMap<>(Level.class);
+            LevelCounts counts = LevelCounts.NONE;
+            for (Level level : LABELS) {
+                counts = counts.plus(level, c.readInt());
+                double[] sum = new double[dim];
                 for (int d = 0; d < dim; d++) {
-                    sums[l][d] = c.readDouble();
+                    sum[d] = c.readDouble();
                 }
+                sums.put(level, sum);
             }
             Forest forest;
             try {
@@ -358,11 +364,11 @@ public final class SnapshotFile {
         }
     }
 
-    private static Level level(byte ordinal, Path file) throws IOException {
-        if (ordinal < 0 || ordinal >= Level.values().length) {
-            throw new IOException(file + " is corrupt: label " + ordinal);
+    private static Level level(byte code, Path file) throws IOException {
+        if (code < 0 || code >= LABELS.size()) {
+            throw new IOException(file + " is corrupt: label code " + code);
         }
-        return Level.values()[ordinal];
+        return LABELS.get(code);
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buf, long at, Path file) throws IOException {

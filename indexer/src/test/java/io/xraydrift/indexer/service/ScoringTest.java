@@ -17,7 +17,7 @@ class ScoringTest {
         Scoring.Score s = scoring.score(List.of(n(0.1f, Level.HEALTHY), n(0.2f, Level.HEALTHY)), 0.0);
         assertEquals(0.0, s.score(), 1e-9);
         assertEquals(Level.HEALTHY, s.level());
-        assertEquals(2, s.healthy());
+        assertEquals(2, s.composition().healthy());
     }
 
     @Test
@@ -41,7 +41,7 @@ class ScoringTest {
         assertEquals(0.4, rated.gradeMean(), 1e-9);
         Scoring.Score unrated = scoring.score(List.of(n(0.1f, Level.SEVERE), n(0.1f, Level.INFECTED)), Double.NaN);
         assertEquals(0.75, unrated.gradeMean(), 1e-9);
-        assertEquals(1, rated.severe(), "the composition still counts labels");
+        assertEquals(1, rated.composition().severe(), "the composition still counts labels");
     }
 
     @Test
