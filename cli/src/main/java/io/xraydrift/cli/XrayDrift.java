@@ -1,5 +1,16 @@
 package io.xraydrift.cli;
 
+import io.xraydrift.cli.bench.BenchCommand;
+import io.xraydrift.cli.demo.DemoCommand;
+import io.xraydrift.cli.evaluate.CrossValidateCommand;
+import io.xraydrift.cli.evaluate.EvaluateCommand;
+import io.xraydrift.cli.evaluate.TrainCommand;
+import io.xraydrift.cli.ops.CohortCommand;
+import io.xraydrift.cli.ops.PhantomsCommand;
+import io.xraydrift.cli.ops.ReplayCommand;
+import io.xraydrift.cli.ops.ServiceCommands;
+import io.xraydrift.cli.ops.StackCommand;
+import io.xraydrift.cli.ops.TopicsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

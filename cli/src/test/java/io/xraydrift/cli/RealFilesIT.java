@@ -21,14 +21,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.xraydrift.cli.evaluate.SiteTrainingTest;
+import io.xraydrift.cli.ops.CohortCommand;
+import io.xraydrift.cli.ops.LocalRun;
+import io.xraydrift.cli.ops.ScanUpload;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.service.EmbedderService;
 import io.xraydrift.events.DeadLetter;
@@ -47,6 +45,10 @@ import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.LocalStackExtension;
 import io.xraydrift.stack.RealCxr;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**

@@ -15,6 +15,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
+import io.xraydrift.cli.ops.LocalRun;
+import io.xraydrift.cli.ops.TopicsCommand;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.SecureStack;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -29,18 +42,6 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanIntake;
-import io.xraydrift.phantoms.PhantomRenderer;
-import io.xraydrift.phantoms.PhantomSet;
-import io.xraydrift.platform.KafkaBootstrap;
-import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topics;
-import io.xraydrift.stack.SecureStack;
 
 /**
  * The pipeline as a hospital's Kafka runs it: SASL_SSL with SCRAM-SHA-512 and ACLs, the registry

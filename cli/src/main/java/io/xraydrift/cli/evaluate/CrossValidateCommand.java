@@ -1,0 +1,203 @@
+package io.xraydrift.cli.evaluate;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelTrainer;
+import io.xraydrift.embedder.service.Models;
+import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.platform.config.Settings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Patient-disjoint k-fold cross-validation of a training recipe: each fold's patients are left out
+ * of training, then their scans are asked for neighbours among the whole labelled set (their own
+ * patient excluded, as the indexer does) and their series judged by the drift rule. Prints every
+ * evaluation figure per fold and as mean ± sd.
+ */
+@Command(name = "crossval", mixinStandardHelpOptions = true,
+        description = {"Patient-disjoint k-fold cross-validation of a training recipe (or of a fixed --model).",
+            "Patients of DATA are dealt to --folds folds (stratified by their highest level, seeded). For each fold a "
+                + "model is trained on DATA without that fold's patients (plus --train-data, e.g. phantoms; --sources "
+                + "and the other training options as 'train' takes them), then the fold's scans are queried against "
+                + "all of DATA as 'evaluate' does and the fold's series in --trajectories are judged by the drift "
+                + "rule. Prints each fold's figures and their mean ± sd; --json prints them as one object."})
+public final class CrossValidateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, description = "Labelled image folder with manifest.csv (folds are its patients).")
+    Path data;
+
+    @Option(names = "--trajectories", description = "Patient series folder (manifest.csv with a trajectory column).")
+    Path trajectories;
+
+    @Option(names = "--train-data", split = ",", description = "Further labelled folders every fold trains on "
+            + "(e.g. phantoms); their patients are never queried.")
+    List<Path> trainData = new ArrayList<>();
+
+    @Option(names = "--folds", defaultValue = "5", description = "Folds (default: ${DEFAULT-VALUE}).")
+    int folds;
+
+    @Option(names = "--fold-seed", defaultValue = "20261130", description = "Seed of the patients' deal to folds "
+            + "(default: ${DEFAULT-VALUE}).")
+    long foldSeed;
+
+    @Option(names = "--only-fold", description = "Run just this fold (1-based; a quick look while trying recipes).")
+    Integer onlyFold;
+
+    @Option(names = "--model", description = "Evaluate this fixed model (a directory, or 'default' for the bundled "
+            + "one) on every fold instead of training.")
+    String model;
+
+    @Option(names = "--keep", description = "Keep each fold's trained model under this directory (default: a "
+            + "temporary one, removed).")
+    Path keep;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object.")
+    boolean json;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Override
+    public Integer call() throws Exception {
+        if (folds < 2) {
+            throw new ParameterException(spec.commandLine(), "--folds must be at least 2, was " + folds);
+        }
+        Models.configureThreads(Runtime.getRuntime().availableProcessors());
+        List<Evaluation.Row> labelled = Evaluation.read(data);
+        List<Evaluation.Row> series = trajectories == null ? List.of() : Evaluation.read(trajectories);
+        Map<String, Integer> foldOf = deal(labelled, folds, foldSeed);
+        Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("xray-crossval-");
+        Scoring scoring = new Scoring(0.15, 0.55, 0.3);
+        DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
+        List<Map<String, Object>> perFold = new ArrayList<>();
+        long began = System.nanoTime();
+        try {
+            for (int f = 0; f < folds; f++) {
+                if (onlyFold != null && onlyFold != f + 1) {
+                    continue;
+                }
+                int fold = f;
+                Set<String> held = new HashSet<>();
+                foldOf.forEach((p, i) -> {
+                    if (i == fold) {
+                        held.add(p);
+                    }
+                });
+                long t0 = System.nanoTime();
+                try (EmbeddingModel m = modelFor(fold, held, root)) {
+                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                    Evaluation e = new Evaluation(m, labelled, r -> held.contains(r.patient()), 36, 20, 720, scoring,
+                            rule);
+                    e.trajectories(m, series.stream().filter(r -> held.contains(r.patient())).toList());
+                    Map<String, Object> figures = EvaluateCommand.figures(e);
+                    figures.put("fold", fold + 1);
+                    figures.put("queried_scans", e.scores.size());
+                    figures.put("series", e.patients.size());
+                    figures.put("train_seconds", Math.round(trainSeconds));
+                    perFold.add(figures);
+                    System.err.printf(Locale.ROOT, "fold %d/%d: %s%n", fold + 1, folds, figures);
+                }
+            }
+        } finally {
+            if (keep == null) {
+                io.xraydrift.stack.TempDirs.deleteQuietly(root);
+            }
+        }
+        Map<String, Object> result = summary(perFold);
+        result.put("folds", perFold);
+        result.put("seconds", Math.round((System.nanoTime() - began) / 1e9));
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(result));
+        } else {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> mean = (Map<String, Object>) result.get("mean");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sd = (Map<String, Object>) result.get("sd");
+            System.out.printf(Locale.ROOT, "%d-fold patient-disjoint cross-validation of %s%n", folds,
+                    model != null ? "model " + model : "the training recipe");
+            mean.forEach((key, v) -> System.out.printf(Locale.ROOT, "  %-28s %s ± %s%n", key, v, sd.get(key)));
+        }
+        return 0;
+    }
+
+    private EmbeddingModel modelFor(int fold, Set<String> held, Path root) {
+        if (model != null) {
+            return EvaluateCommand.load(model);
+        }
+        List<Path> dirs = new ArrayList<>(trainData);
+        dirs.add(data);
+        ModelTrainer.Options o = training.options(dirs, root.resolve("fold-" + (fold + 1)), held);
+        return new ModelTrainer(System.err).train(o);
+    }
+
+    /** Patients to folds: grouped by their highest level, shuffled with the seed, dealt round-robin. */
+    static Map<String, Integer> deal(List<Evaluation.Row> rows, int folds, long seed) {
+        Map<String, Integer> highest = new TreeMap<>();
+        rows.forEach(r -> highest.merge(r.patient(), r.level().ordinal(), Math::max));
+        Map<String, Integer> out = new LinkedHashMap<>();
+        Random random = new Random(seed);
+        int next = 0;
+        for (int level = 2; level >= 0; level--) {
+            List<String> patients = new ArrayList<>();
+            int l = level;
+            highest.forEach((p, h) -> {
+                if (h == l) {
+                    patients.add(p);
+                }
+            });
+            Collections.shuffle(patients, random);
+            for (String p : patients) {
+                out.put(p, next++ % folds);
+            }
+        }
+        return out;
+    }
+
+    /** Mean and sample standard deviation of every numeric figure over the folds. */
+    static Map<String, Object> summary(List<Map<String, Object>> perFold) {
+        Map<String, Object> mean = new LinkedHashMap<>();
+        Map<String, Object> sd = new LinkedHashMap<>();
+        for (String key : perFold.get(0).keySet()) {
+            if ("fold".equals(key)) {
+                continue;
+            }
+            double[] v = perFold.stream().map(m -> m.get(key)).filter(x -> x instanceof Number)
+                    .mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+            if (v.length == 0) {
+                continue;
+            }
+            double m = java.util.Arrays.stream(v).average().orElse(Double.NaN);
+            double var = v.length < 2 ? 0 : java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
+            mean.put(key, EvaluateCommand.round(m));
+            sd.put(key, EvaluateCommand.round(Math.sqrt(var)));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mean", mean);
+        out.put("sd", sd);
+        return out;
+    }
+}

@@ -1,0 +1,212 @@
+package io.xraydrift.cli.evaluate;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.embedder.EmbedderConfig;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.service.Models;
+import io.xraydrift.events.Level;
+import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.platform.config.Settings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Measures the clinical signal: neighbour purity, drift alert accuracy and lead time, as a report. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Measures neighbour purity, drift alert accuracy and lead time; writes an HTML report.",
+            "DATA is a labelled image folder with manifest.csv (the layout 'xray-drift phantoms' writes; real data can "
+                + "be arranged the same way). --trajectories adds patient series (the layout of 'phantoms "
+                + "--trajectories'): each scan is scored against DATA as the indexer scores and judged by the drift "
+                + "rule. The report (self-contained HTML: tables, SVG plots, the three 6x6 neighbour grids of the "
+                + "published study, score against radiologist severity) goes to --out; --json prints the figures as one "
+                + "JSON object. Manifest columns used: file, patient, level, severity (radiologist severity in [0, 1]; "
+                + "where given, severity_spearman/_pearson/_mae say how the score agrees with it), acquired_at, "
+                + "trajectory. auroc_healthy: how well the score separates healthy scans from the rest.",
+            "Exit codes: 0 done (or the gate passed), 3 the --baseline gate refused the model."})
+public final class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--data", required = true, description = "Labelled image folder with manifest.csv.")
+    Path data;
+
+    @Option(names = "--trajectories", description = "Patient series folder with manifest.csv (trajectory column).")
+    Path trajectories;
+
+    @Option(names = "--model", description = "Model directory or TorchScript file (default: the bundled model).")
+    Path model;
+
+    @Option(names = "--k", defaultValue = "36", description = "Neighbours (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(names = "--trees", defaultValue = "20", description = "Trees, as the indexer (default: ${DEFAULT-VALUE}).")
+    int trees;
+
+    @Option(names = "--search-k", description = "Candidates per query (default: k * trees, as the indexer).")
+    Integer searchK;
+
+    @Option(names = "--out", defaultValue = "evaluation-report.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the figures as one JSON object.")
+    boolean json;
+
+    @Option(names = "--scores", description = "Write one CSV line per labelled scan: file, patient, level, severity, "
+            + "score, scored level and neighbour composition.")
+    Path scores;
+
+    @Option(names = "--baseline", description = "Model directory (or 'default' for the bundled model) to compare with: "
+            + "both are evaluated on the same data and printed side by side; exit code 3 when --model is worse than the "
+            + "baseline by more than --tolerance on a purity or agreement figure (the gate before a model goes live).")
+    String baseline;
+
+    @Option(names = "--tolerance", defaultValue = "0.01", description = "How much lower a gated figure may be "
+            + "(default: ${DEFAULT-VALUE}).")
+    double tolerance;
+
+    /** Figures the --baseline gate compares: higher is better for each. */
+    static final List<String> GATED = List.of("purity_healthy", "purity_infected", "purity_severe", "severity_spearman",
+            "severity_pearson", "auroc_healthy");
+
+    @Override
+    public Integer call() throws Exception {
+        Models.configureThreads(Runtime.getRuntime().availableProcessors());
+        Map<String, Object> figures = evaluate(model, out, scores);
+        if (baseline == null) {
+            if (json) {
+                System.out.println(new ObjectMapper().writeValueAsString(figures));
+            } else {
+                figures.forEach((key, v) -> System.out.println(key + " = " + v));
+            }
+            return 0;
+        }
+        Path base = "default".equals(baseline) ? null : Path.of(baseline);
+        Map<String, Object> before = evaluate(base, out.resolveSibling(baselineName(out)), null);
+        List<String> worse = new ArrayList<>();
+        for (String key : GATED) {
+            if (figures.get(key) instanceof Double now && before.get(key) instanceof Double then
+                    && now < then - tolerance) {
+                worse.add(key + " " + now + " < " + then);
+            }
+        }
+        if (json) {
+            Map<String, Object> both = new LinkedHashMap<>();
+            both.put("model", figures);
+            both.put("baseline", before);
+            both.put("worse", worse);
+            System.out.println(new ObjectMapper().writeValueAsString(both));
+        } else {
+            System.out.printf(Locale.ROOT, "%-28s %-24s %-24s%n", "figure", "model", "baseline");
+            for (String key : figures.keySet()) {
+                if (!"report".equals(key)) {
+                    System.out.printf(Locale.ROOT, "%-28s %-24s %-24s%s%n", key, figures.get(key), before.get(key),
+                            worse.stream().anyMatch(w -> w.startsWith(key + " ")) ? "  WORSE" : "");
+                }
+            }
+            System.out.println(worse.isEmpty() ? "gate: passed (no purity or agreement figure lower by more than "
+                    + tolerance + ")" : "gate: refused, worse than the baseline on " + String.join("; ", worse));
+        }
+        return worse.isEmpty() ? 0 : 3;
+    }
+
+    private static String baselineName(Path report) {
+        String name = report.getFileName().toString();
+        return name.endsWith(".html") ? name.replaceFirst("\\.html$", "-baseline.html") : name + "-baseline.html";
+    }
+
+    /** Evaluates one model (null = bundled) on --data/--trajectories, writes its report, returns its figures. */
+    private Map<String, Object> evaluate(Path modelDir, Path report, Path scoresFile) throws Exception {
+        Scoring scoring = new Scoring(0.15, 0.55, 0.3);
+        DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
+        int sk = searchK != null ? searchK : k * trees;
+        long began = System.nanoTime();
+        try (EmbeddingModel m = load(modelDir == null ? null : modelDir.toString())) {
+            Evaluation e = new Evaluation(m, Evaluation.read(data), k, trees, sk, scoring, rule);
+            if (trajectories != null) {
+                e.trajectories(m, Evaluation.read(trajectories));
+            }
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("model", m.card().id() + " version " + m.card().version());
+            settings.put("index", "forest, " + trees + " trees, search_k " + sk + ", angular; k " + k);
+            settings.put("data", data.toAbsolutePath() + " (" + e.labelled.size() + " labelled scans)");
+            settings.put("trajectories", trajectories == null ? "none" : trajectories.toAbsolutePath() + " ("
+                    + e.patients.size() + " patients)");
+            settings.put("score", "0.7 x distance-weighted neighbour grade + 0.3 x healthy-to-severe axis; infected from "
+                    + scoring.infectedThreshold() + ", severe from " + scoring.severeThreshold());
+            settings.put("drift rule", rule.toString());
+            settings.put("seconds", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - began) / 1e9));
+            Files.writeString(report, EvaluationReport.html(e, settings));
+            if (scoresFile != null) {
+                Files.writeString(scoresFile, scoresCsv(e));
+            }
+            Map<String, Object> figures = figures(e);
+            figures.put("model", m.card().id() + "@" + m.card().version());
+            figures.put("index", "forest trees=" + trees + " search_k=" + sk + " k=" + k);
+            figures.put("report", report.toAbsolutePath().toString());
+            return figures;
+        }
+    }
+
+    /** A model on the CPU, as the embedder loads it: a directory or TorchScript file, or the bundled one (null, 'default'). */
+    static EmbeddingModel load(String model) {
+        Map<String, String> env = new HashMap<>();
+        env.put(EmbedderConfig.DEVICE, "cpu");
+        if (model != null && !"default".equals(model)) {
+            env.put(EmbedderConfig.MODEL, model);
+        }
+        EmbedderConfig config = EmbedderConfig.forModelOnly(Settings.of(env));
+        return Models.load(config, Models.device(config.device()));
+    }
+
+    /** The figures of an evaluation, rounded to three decimals (null where not defined). */
+    static Map<String, Object> figures(Evaluation e) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("purity_healthy", round(e.forest.mean().get(Level.HEALTHY)));
+        figures.put("purity_infected", round(e.forest.mean().get(Level.INFECTED)));
+        figures.put("purity_severe", round(e.forest.mean().get(Level.SEVERE)));
+        figures.put("purity_exact_healthy", round(e.exact.mean().get(Level.HEALTHY)));
+        figures.put("purity_exact_infected", round(e.exact.mean().get(Level.INFECTED)));
+        figures.put("purity_exact_severe", round(e.exact.mean().get(Level.SEVERE)));
+        figures.put("sensitivity", round(e.sensitivity()));
+        figures.put("specificity", round(e.specificity()));
+        double[] single = e.sensitivitySpecificity(new DriftRule(e.rule.infectedThreshold(), e.rule.severeThreshold(),
+                e.rule.hysteresis(), e.rule.window(), e.rule.rise(), 1));
+        figures.put("sensitivity_confirm_1", round(single[0]));
+        figures.put("specificity_confirm_1", round(single[1]));
+        figures.put("median_lead_scans", round(e.medianLeadScans()));
+        figures.put("false_alerts_per_100_scans", round(e.falseAlertsPer100Scans()));
+        figures.put("severity_spearman", round(e.severitySpearman()));
+        figures.put("severity_pearson", round(e.severityPearson()));
+        figures.put("severity_mae", round(e.severityMae()));
+        figures.put("severity_rated_scans", e.ratedScans());
+        figures.put("auroc_healthy", round(e.aurocHealthy()));
+        return figures;
+    }
+
+    /** One line per scored labelled scan. */
+    static String scoresCsv(Evaluation e) {
+        StringBuilder csv = new StringBuilder("file,patient,level,severity,score,scored_level,healthy,infected,severe\n");
+        for (Evaluation.ScanScore s : e.scores) {
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%.4f,%s,%d,%d,%d%n", s.row().file(), s.row().patient(),
+                    s.row().level().name().toLowerCase(Locale.ROOT),
+                    Double.isNaN(s.row().severity()) ? "" : String.format(Locale.ROOT, "%.4f", s.row().severity()),
+                    s.score(), s.scored().name().toLowerCase(Locale.ROOT), s.composition().healthy(),
+                    s.composition().infected(), s.composition().severe()));
+        }
+        return csv.toString();
+    }
+
+    static Object round(double v) {
+        return Double.isNaN(v) ? null : Math.round(v * 1000) / 1000.0;
+    }
+
+}

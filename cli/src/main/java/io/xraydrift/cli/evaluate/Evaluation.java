@@ -1,0 +1,316 @@
+package io.xraydrift.cli.evaluate;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.service.ReferenceIndex;
+import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.phantoms.Manifest;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.phantoms.Trajectory;
+
+/**
+ * The evaluation's figures: k-NN class purity of labelled scans (forest and exact search), the
+ * majority-class confusion, and drift alerts on patient trajectories scored the way the indexer
+ * scores and judged by the drift rule.
+ */
+final class Evaluation {
+
+    /** One row of a manifest, with its image. */
+    record Row(String file, String patient, Level level, double severity, Instant acquiredAt, String trajectory,
+               byte[] png) {
+    }
+
+    /**
+     * Purity figures of one search method, per true level: the mean share of a scan's neighbours
+     * that share its level (NaN when no scan has the level), that share's histogram in tenths, and
+     * the confusion row (how many of the level's scans had each level as their neighbours' majority).
+     */
+    record Purity(Map<Level, Double> mean, Map<Level, int[]> histogram, Map<Level, LevelCounts> confusion) {
+    }
+
+    /** One labelled scan's score as the indexer gives it, beside its level and radiologist severity (NaN if none). */
+    record ScanScore(Row row, double score, Level scored, LevelCounts composition) {
+    }
+
+    /** A patient's series as the pipeline scored it. */
+    record Patient(String id, String trajectory, List<Row> rows, List<ScoredScan> scored, List<Alert> alerts) {
+
+        /** Whether the manifest's trajectory (any case; a folder may name none) is this kind. */
+        boolean is(Trajectory kind) {
+            return kind.name().equalsIgnoreCase(trajectory);
+        }
+    }
+
+    final List<Row> labelled;
+    final List<float[]> vectors;
+    final ReferenceIndex index;
+    final int k;
+    final int searchK;
+    final Purity forest;
+    final Purity exact;
+    final List<Patient> patients = new ArrayList<>();
+    final Scoring scoring;
+    final DriftRule rule;
+    /** Whether a labelled scan is asked for its neighbours (cross-validation: the held-out fold); all are references. */
+    final Predicate<Row> queried;
+    /** The score of every queried labelled scan (filled by the forest purity pass). */
+    final List<ScanScore> scores = new ArrayList<>();
+    /** Scores and radiologist severities of the queried scans that carry one, in the same order. */
+    private final double[] ratedScores;
+    private final double[] ratedSeverities;
+
+    Evaluation(EmbeddingModel model, List<Row> labelled, int k, int trees, int searchK, Scoring scoring, DriftRule rule) {
+        this(model, labelled, r -> true, k, trees, searchK, scoring, rule);
+    }
+
+    Evaluation(EmbeddingModel model, List<Row> labelled, Predicate<Row> queried, int k, int trees, int searchK,
+               Scoring scoring, DriftRule rule) {
+        this.queried = queried;
+        this.labelled = labelled;
+        this.k = k;
+        this.searchK = searchK;
+        this.scoring = scoring;
+        this.rule = rule;
+        this.vectors = embed(model, labelled);
+        this.index = new ReferenceIndex(model.card().id(), model.card().version(), Metric.ANGULAR,
+                model.card().embeddingSize(), trees, 42, 1e9, java.time.Duration.ofDays(365), (b, s) -> { });
+        for (int i = 0; i < labelled.size(); i++) {
+            index.add("ref-" + i, labelled.get(i).patient(), labelled.get(i).level(), labelled.get(i).severity(),
+                    vectors.get(i));
+        }
+        index.index().rebuildNow();
+        this.forest = purity(false);
+        this.exact = purity(true);
+        List<ScanScore> rated = scores.stream().filter(s -> !Double.isNaN(s.row().severity())).toList();
+        this.ratedScores = rated.stream().mapToDouble(ScanScore::score).toArray();
+        this.ratedSeverities = rated.stream().mapToDouble(s -> s.row().severity()).toArray();
+    }
+
+    /** Spearman's rank correlation of score and radiologist severity (NaN with fewer than 3 rated scans). */
+    double severitySpearman() {
+        return ratedScores.length < 3 ? Double.NaN : Agreement.spearman(ratedScores, ratedSeverities);
+    }
+
+    /** Pearson's correlation of score and radiologist severity. */
+    double severityPearson() {
+        return ratedScores.length < 3 ? Double.NaN : Agreement.pearson(ratedScores, ratedSeverities);
+    }
+
+    /** Mean absolute difference of score and radiologist severity (both in [0, 1]). */
+    double severityMae() {
+        return ratedScores.length == 0 ? Double.NaN : Agreement.meanAbsoluteError(ratedScores, ratedSeverities);
+    }
+
+    /** Scans with a radiologist severity among the queried ones. */
+    int ratedScans() {
+        return ratedScores.length;
+    }
+
+    /** Area under the ROC curve of the score separating healthy scans (low) from infected and severe (high). */
+    double aurocHealthy() {
+        double[] healthy = scores.stream().filter(s -> s.row().level() == Level.HEALTHY).mapToDouble(ScanScore::score)
+                .toArray();
+        double[] ill = scores.stream().filter(s -> s.row().level() != Level.HEALTHY).mapToDouble(ScanScore::score)
+                .toArray();
+        return Agreement.auroc(healthy, ill);
+    }
+
+    /** Scores each patient's scans against the labelled set and runs the drift rule over them. */
+    void trajectories(EmbeddingModel model, List<Row> rows) {
+        Map<String, List<Row>> byPatient = new LinkedHashMap<>();
+        rows.forEach(r -> byPatient.computeIfAbsent(r.patient(), p -> new ArrayList<>()).add(r));
+        List<float[]> v = embed(model, rows);
+        Map<Row, float[]> vectorOf = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            vectorOf.put(rows.get(i), v.get(i));
+        }
+        for (var e : byPatient.entrySet()) {
+            List<ScoredScan> scored = new ArrayList<>();
+            for (Row r : e.getValue()) {
+                float[] q = vectorOf.get(r);
+                Scoring.Score s = index.score(q, r.patient(), k, searchK, scoring).score();
+                scored.add(new ScoredScan(r.file(), r.acquiredAt(), s.score(), s.composition().healthy(),
+                        s.composition().infected(), s.composition().severe()));
+            }
+            patients.add(new Patient(e.getKey(), e.getValue().get(0).trajectory(), e.getValue(), scored,
+                    rule.evaluate(e.getKey(), scored)));
+        }
+    }
+
+    private Purity purity(boolean exhaustive) {
+        Map<Level, Double> sum = new EnumMap<>(Level.class);
+        Map<Level, int[]> histogram = new EnumMap<>(Level.class);
+        Map<Level, LevelCounts> confusion = new EnumMap<>(Level.class);
+        for (Level level : Level.values()) {
+            sum.put(level, 0.0);
+            histogram.put(level, new int[10]);
+            confusion.put(level, LevelCounts.NONE);
+        }
+        for (int i = 0; i < labelled.size(); i++) {
+            if (!queried.test(labelled.get(i))) {
+                continue;
+            }
+            List<Scoring.Labelled> nn;
+            if (exhaustive) {
+                nn = exactNearest(i);
+            } else {
+                // The forest pass is also the scan's score, as the indexer gives it: one search, both figures.
+                Row r = labelled.get(i);
+                ReferenceIndex.Scored scored = index.score(vectors.get(i), r.patient(), k, searchK, scoring);
+                Scoring.Score s = scored.score();
+                scores.add(new ScanScore(r, s.score(), s.level(), s.composition()));
+                nn = scored.neighbours();
+            }
+            LevelCounts per = LevelCounts.of(nn, Scoring.Labelled::label);
+            Level truth = labelled.get(i).level();
+            double p = (double) per.get(truth) / k;
+            sum.merge(truth, p, Double::sum);
+            histogram.get(truth)[Math.min(9, (int) (p * 10))]++;
+            confusion.put(truth, confusion.get(truth).plus(per.majority()));
+        }
+        Map<Level, Double> mean = new EnumMap<>(Level.class);
+        sum.forEach((level, total) -> {
+            int count = confusion.get(level).total();
+            mean.put(level, count == 0 ? Double.NaN : total / count);
+        });
+        return new Purity(mean, histogram, confusion);
+    }
+
+    private List<Scoring.Labelled> exactNearest(int i) {
+        String patient = labelled.get(i).patient();
+        List<Scoring.Labelled> out = new ArrayList<>();
+        index.index().exact(vectors.get(i), k, o -> !patient.equals(index.entry(o).patient()))
+                .forEach(n -> out.add(new Scoring.Labelled(index.entry(n.ordinal()).scanId(), n.distance(),
+                        index.entry(n.ordinal()).label())));
+        return out;
+    }
+
+    /** Worsening patients with an escalation or worsening alert. */
+    double sensitivity() {
+        List<Patient> worsening = patients.stream().filter(p -> p.is(Trajectory.WORSENING)).toList();
+        return worsening.isEmpty() ? Double.NaN
+                : (double) worsening.stream().filter(p -> alerts(p) > 0).count() / worsening.size();
+    }
+
+    /**
+     * Sensitivity and specificity of another drift rule over the same scored series (e.g. one that
+     * escalates on a single scan: real series are often two or three scans, and a rule that wants
+     * two scans above a threshold cannot alert on the second of two).
+     */
+    double[] sensitivitySpecificity(DriftRule other) {
+        int worsening = 0;
+        int caught = 0;
+        int quiet = 0;
+        int silent = 0;
+        for (Patient p : patients) {
+            long worse = other.evaluate(p.id(), p.scored()).stream().filter(a -> a.kind() != AlertKind.RECOVERY).count();
+            if (p.is(Trajectory.WORSENING)) {
+                worsening++;
+                caught += worse > 0 ? 1 : 0;
+            } else if (p.is(Trajectory.STABLE) || p.is(Trajectory.IMPROVING)) {
+                quiet++;
+                silent += worse == 0 ? 1 : 0;
+            }
+        }
+        return new double[] {worsening == 0 ? Double.NaN : (double) caught / worsening,
+            quiet == 0 ? Double.NaN : (double) silent / quiet};
+    }
+
+    /** Stable and improving patients without one. */
+    double specificity() {
+        List<Patient> quiet = quietPatients();
+        return quiet.isEmpty() ? Double.NaN : (double) quiet.stream().filter(p -> alerts(p) == 0).count() / quiet.size();
+    }
+
+    /** Alerts on stable and improving patients per 100 of their scans. */
+    double falseAlertsPer100Scans() {
+        List<Patient> quiet = quietPatients();
+        int scans = quiet.stream().mapToInt(p -> p.rows().size()).sum();
+        return scans == 0 ? Double.NaN : 100.0 * quiet.stream().mapToInt(Evaluation::alerts).sum() / scans;
+    }
+
+    /** Median of (scan index where the true level became severe - scan index of the first alert). */
+    double medianLeadScans() {
+        List<Integer> leads = new ArrayList<>();
+        for (Patient p : patients) {
+            if (!p.is(Trajectory.WORSENING) || alerts(p) == 0) {
+                continue;
+            }
+            int severeAt = -1;
+            for (int i = 0; i < p.rows().size(); i++) {
+                if (p.rows().get(i).level() == Level.SEVERE) {
+                    severeAt = i;
+                    break;
+                }
+            }
+            String first = p.alerts().stream().filter(a -> a.kind() != AlertKind.RECOVERY).findFirst().orElseThrow()
+                    .scan().scanId();
+            int alertAt = 0;
+            while (!p.rows().get(alertAt).file().equals(first)) {
+                alertAt++;
+            }
+            if (severeAt >= 0) {
+                leads.add(severeAt - alertAt);
+            }
+        }
+        if (leads.isEmpty()) {
+            return Double.NaN;
+        }
+        int[] sorted = leads.stream().mapToInt(Integer::intValue).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
+    }
+
+    private List<Patient> quietPatients() {
+        return patients.stream().filter(p -> p.is(Trajectory.STABLE) || p.is(Trajectory.IMPROVING))
+                .toList();
+    }
+
+    static int alerts(Patient p) {
+        return (int) p.alerts().stream().filter(a -> a.kind() != AlertKind.RECOVERY).count();
+    }
+
+    private static List<float[]> embed(EmbeddingModel model, List<Row> rows) {
+        List<float[]> inputs = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            inputs.add(null);
+        }
+        java.util.stream.IntStream.range(0, rows.size()).parallel().forEach(i -> inputs.set(i,
+                model.preprocessing().input(Preprocessing.decode(rows.get(i).png()))));
+        List<float[]> out = new ArrayList<>(rows.size());
+        for (int from = 0; from < inputs.size(); from += 32) {
+            out.addAll(model.embed(inputs.subList(from, Math.min(inputs.size(), from + 32))));
+        }
+        return out;
+    }
+
+    /** Reads a manifest folder (the layout 'xray-drift phantoms' writes); the acquisition time is required. */
+    static List<Row> read(Path dir) {
+        List<Row> rows = new ArrayList<>();
+        for (Manifest.Entry e : Manifest.read(dir)) {
+            if (e.acquiredAt() == null) {
+                throw new IllegalArgumentException(dir.resolve(PhantomSet.MANIFEST) + " line " + e.line()
+                        + ": acquired_at is empty; the evaluation orders scans by it");
+            }
+            rows.add(new Row(e.file(), e.patient(), Level.valueOf(e.grade().name()), e.severity(), e.acquiredAt(),
+                    e.trajectory(), e.read()));
+        }
+        return rows;
+    }
+}

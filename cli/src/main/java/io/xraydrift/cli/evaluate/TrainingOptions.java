@@ -1,0 +1,104 @@
+package io.xraydrift.cli.evaluate;
+
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.xraydrift.embedder.model.Augmentation;
+import io.xraydrift.embedder.model.ModelTrainer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * How a model is trained: the options {@code train} and {@code crossval} share, with the defaults a
+ * site should use on a few hundred labelled scans — 64 px equalised inputs, full augmentation, a
+ * supervised contrastive term beside the level and severity heads, 400 phantoms of each level
+ * trained on beside the site's films, 30 epochs — chosen by
+ * patient-disjoint cross-validation on real radiographs (docs/real-data.md).
+ */
+final class TrainingOptions {
+
+    /** Input side of the site defaults (the project's network; a backbone takes 224). */
+    static final int SITE_INPUT = ModelTrainer.DEFAULT_INPUT;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--epochs", defaultValue = "30", description = "Passes over the data (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, shuffling and augmentation "
+            + "(default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--learning-rate", defaultValue = "0.001", description = "Adam learning rate at the start; it "
+            + "decays along a cosine to 1/50 of it (default: ${DEFAULT-VALUE}).")
+    float learningRate;
+
+    @Option(names = "--sources", split = ",", description = "Train only on rows whose manifest 'source' data set "
+            + "(before its colon) is one of these, e.g. nih; rows of a manifest without a source column are 'unnamed' "
+            + "(default: every row).")
+    Set<String> sources = new LinkedHashSet<>();
+
+    @Option(names = "--equalize", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Histogram-equalise inputs, in training and in the saved model (default: ${DEFAULT-VALUE}).")
+    boolean equalize;
+
+    @Option(names = "--augment", defaultValue = "1.0", description = "Augmentation strength, 0 = none, 1 = shifts, "
+            + "zoom, rotation, exposure, blur, noise and burnt-in text (default: ${DEFAULT-VALUE}).")
+    double augment;
+
+    @Option(names = "--phantoms", defaultValue = "400", description = "Phantoms of each level rendered and trained on "
+            + "beside the data (seeded by --seed); 0 = none (default: ${DEFAULT-VALUE}).")
+    int phantoms;
+
+    @Option(names = "--contrastive", defaultValue = "1", description = "Weight of a supervised contrastive term on the "
+            + "embedding (same level together, by cosine), beside the level and severity heads (default: ${DEFAULT-VALUE}).")
+    float contrastive;
+
+    @Option(names = "--init", description = "Model directory of the project's network to start from (fine-tuning).")
+    Path init;
+
+    @Option(names = "--backbone", description = "TorchScript backbone to transfer-learn from (frozen).")
+    Path backbone;
+
+    @Option(names = "--input-size", description = "Input side in pixels (default: " + SITE_INPUT
+            + "; 224 with --backbone).")
+    Integer inputSize;
+
+    @Option(names = "--id", description = "Model id (default: xray-drift-default, or the backbone file's name).")
+    String id;
+
+    /** The trainer's options for these data, output and held-out patients; fails on values out of range. */
+    ModelTrainer.Options options(List<Path> data, Path out, Set<String> excludedPatients) {
+        if (epochs < 1 || batch < 1) {
+            throw new ParameterException(spec.commandLine(), "--epochs and --batch must be at least 1");
+        }
+        if (backbone != null && !backbone.toFile().isFile()) {
+            throw new ParameterException(spec.commandLine(), "--backbone " + backbone + " is not a file");
+        }
+        if (augment < 0 || augment > 2) {
+            throw new ParameterException(spec.commandLine(), "--augment " + augment + " is outside [0, 2]");
+        }
+        int size = inputSize != null ? inputSize : backbone != null ? 224 : SITE_INPUT;
+        String modelId = id != null ? id : backbone != null
+                ? backbone.getFileName().toString().replaceFirst("\\.pt$", "") : "xray-drift-default";
+        String command = "xray-drift train --data " + String.join(",", data.stream().map(Path::toString).toList())
+                + (sources.isEmpty() ? "" : " --sources " + String.join(",", sources))
+                + " --out " + out + " --epochs " + epochs + " --seed " + seed
+                + " --batch " + batch + " --learning-rate " + learningRate
+                + (backbone != null ? " --backbone " + backbone : "") + " --input-size " + size
+                + (equalize ? "" : " --no-equalize") + " --augment " + augment
+                + (init != null ? " --init " + init : "") + " --contrastive " + contrastive + " --phantoms " + phantoms;
+        return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
+                size, modelId, command, sources, excludedPatients, equalize && backbone == null,
+                new Augmentation(augment), Optional.ofNullable(init), contrastive, phantoms);
+    }
+}

@@ -1,0 +1,116 @@
+package io.xraydrift.cli.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.service.IngestService;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.LocalStackExtension;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** A scan refused for a configuration problem is replayed from the dead-letter topic once it is fixed. */
+@ExtendWith(LocalStackExtension.class)
+class ReplayCommandIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDeadLetteredIntakeRecordIsIngestedAfterTheFixAndAReplay(LocalStack stack) throws Exception {
+        Map<String, String> env = new HashMap<>(LocalRun.settings(stack));
+        env.put("XRAY_HTTP_HOST", "127.0.0.1");
+        env.put("XRAY_HTTP_PORT", "0");
+        env.put(Settings.DEMO_MODE, "true");
+        env.put(IngestConfig.STATE_DIR, dir.resolve("state").toString());
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(env)), "it-setup");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path png = images.resolve("scan.png");
+        Files.write(png, PhantomSet.render(new PhantomRenderer(512), PhantomSet.labelled(1, 0, 0, 5, 0).get(0)).toPng());
+        String source = "replay-it-" + UUID.randomUUID();
+        try (IngestService before = new IngestService(IngestConfig.from(Settings.of(env)))) {
+            before.start();
+            try (KafkaProducer<String, ScanIntake> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                    stack.bootstrapServers()), EventSerdes.keys().serializer(),
+                    new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE))) {
+                p.send(new ProducerRecord<>(Topics.INTAKE.name(), "k", ScanIntake.newBuilder().setPatientId("MRN-REPLAY-1")
+                        .setAcquiredAt(Instant.parse("2026-11-01T10:00:00Z")).setSource(source).setView(ViewPosition.PA)
+                        .setImageUri(png.toUri().toString()).build()));
+            }
+            List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> d.getReason().contains(source), 1);
+            assertTrue(dead.get(0).getReason().contains("file URIs are disabled"), dead.get(0).getReason());
+        }
+        env.put(IngestConfig.FILE_ROOT, images.toString());
+        try (IngestService after = new IngestService(IngestConfig.from(Settings.of(env)))) {
+            after.start();
+            ReplayCommand replay = new ReplayCommand();
+            replay.settings = Settings.of(env);
+            PrintStream original = System.out;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            int rc;
+            try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+                System.setOut(tee);
+                rc = new CommandLine(replay).execute("--from-dead-letter", "--stage", "ingest", "--contains", source);
+            } finally {
+                System.setOut(original);
+            }
+            String out = captured.toString(StandardCharsets.UTF_8);
+            original.println(out);
+            assertEquals(0, rc);
+            assertTrue(out.contains("1 dead letters selected: 1 replayed"), out);
+            List<ScanReceived> scans = read(stack, Topics.SCANS, s -> s.getSource().equals(source), 1);
+            assertEquals(1, scans.size());
+        }
+    }
+
+    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
+            java.util.function.Predicate<V> keep, int n) {
+        Map<String, Object> props = stack.readerProperties("replay-it-");
+        List<V> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
+                new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {
+            c.subscribe(Set.of(topic.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (out.size() < n && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(300)).forEach(r -> {
+                    if (r.value() != null && keep.test(r.value())) {
+                        out.add(r.value());
+                    }
+                });
+            }
+        }
+        assertEquals(n, out.size(), "records of " + topic.name());
+        return out;
+    }
+}
