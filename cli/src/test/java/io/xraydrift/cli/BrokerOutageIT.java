@@ -24,6 +24,8 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.EmbeddedStack;
 import io.xraydrift.stack.TempDirs;
+import io.xraydrift.testing.ServiceProcess;
+import io.xraydrift.testing.TopicReader;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -66,7 +68,7 @@ class BrokerOutageIT {
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
             KafkaBootstrap.prepare(kafka, "outage-setup");
             common.put("XRAY_EMBEDDER_MAX_BATCH", "8");
-            Map<String, ServiceProcess> services = ServiceProcess.pipeline(work, "outage",
+            Map<String, ServiceProcess> services = PipelineProcesses.of(work, "outage",
                     List.of("ingest", "embedder", "indexer"), name -> common);
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 515, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 616, 0.15);
@@ -125,15 +127,15 @@ class BrokerOutageIT {
                 }
             }
             Map<String, Integer> scans = new HashMap<>();
-            TopicReader.readAll(stack, serdes, Topics.SCANS, total, v -> scans.merge(v.getScanId(), 1, Integer::sum));
+            TopicReader.readAll(stack, Topics.SCANS.name(), serdes.valueDeserializer(Topics.SCANS), total, v -> scans.merge(v.getScanId(), 1, Integer::sum));
             Map<String, Integer> embedded = new HashMap<>();
-            TopicReader.readAll(stack, serdes, Topics.EMBEDDINGS, total,
+            TopicReader.readAll(stack, Topics.EMBEDDINGS.name(), serdes.valueDeserializer(Topics.EMBEDDINGS), total,
                     v -> embedded.merge(v.getScanId(), 1, Integer::sum));
             Map<String, Integer> scored = new HashMap<>();
-            TopicReader.readAll(stack, serdes, Topics.NEIGHBOURS, total,
+            TopicReader.readAll(stack, Topics.NEIGHBOURS.name(), serdes.valueDeserializer(Topics.NEIGHBOURS), total,
                     v -> scored.merge(v.getScanId(), 1, Integer::sum));
             List<String> deadLetters = new ArrayList<>();
-            TopicReader.readAll(stack, serdes, Topics.DEAD_LETTER, 0, d -> deadLetters.add(d.getReason()));
+            TopicReader.readAll(stack, Topics.DEAD_LETTER.name(), serdes.valueDeserializer(Topics.DEAD_LETTER), 0, d -> deadLetters.add(d.getReason()));
             assertEquals(total, scans.size(), "distinct scans ingested (" + outage + "; logs in " + work + ")");
             assertEquals(total, embedded.size(), "distinct scans embedded");
             assertEquals(total, scored.size(), "distinct scans scored");

@@ -2,13 +2,12 @@ package io.xraydrift.cli;
 
 import java.nio.ByteBuffer;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
-
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ViewPosition;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.schemas.Topics;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Intake records of phantoms, as a hospital feed publishes them, for the pipeline ITs. */
 final class IntakeRecords {

@@ -29,7 +29,9 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceProcess;
+import io.xraydrift.testing.TopicReader;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,7 +64,7 @@ class PipelineKillIT {
         common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
         common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(common)), "kill-setup");
-        Map<String, ServiceProcess> services = ServiceProcess.pipeline(work, "kill",
+        Map<String, ServiceProcess> services = PipelineProcesses.of(work, "kill",
                 List.of("ingest", "embedder", "indexer", "drift-monitor"), name -> common);
         List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 777, 0.15);
         List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 888, 0.15);
@@ -187,6 +189,7 @@ class PipelineKillIT {
 
     private static <V extends org.apache.avro.specific.SpecificRecord> void readAll(LocalStack stack, Topic<V> topic,
             int atLeast, java.util.function.Consumer<V> sink) {
-        TopicReader.readAll(stack, new EventSerdes(stack.registryUrl()), topic, atLeast, sink);
+        TopicReader.readAll(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic), atLeast,
+                sink);
     }
 }

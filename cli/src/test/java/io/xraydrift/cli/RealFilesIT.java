@@ -3,13 +3,10 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +28,6 @@ import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.service.EmbedderService;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.events.ScanReceived;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.service.IndexerService;
 import io.xraydrift.ingest.IngestConfig;
@@ -43,8 +39,9 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
 import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.Stdout;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -130,19 +127,10 @@ class RealFilesIT {
     private static String cohortLoad(Path cohort, String ingestUrl, String source, Map<String, String> env) {
         CohortCommand.Load load = new CohortCommand.Load();
         load.settings = Settings.of(env);
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int rc;
-        try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(tee);
-            rc = new CommandLine(load).execute("--data", cohort.toString(), "--ingest", ingestUrl, "--source", source);
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        original.println(out);
-        assertEquals(0, rc, out);
-        return out;
+        Stdout.Run run = Stdout.capture(() -> new CommandLine(load).execute("--data", cohort.toString(), "--ingest",
+                ingestUrl, "--source", source));
+        assertEquals(0, run.rc(), run.out());
+        return run.out();
     }
 
     /** Polls the indexer's GET /index until it holds {@code wanted} labelled scans (or a minute passes). */

@@ -28,6 +28,8 @@ import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.SecureStack;
+import io.xraydrift.testing.ServiceProcess;
+import io.xraydrift.testing.TopicReader;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -88,7 +90,7 @@ class SecurePipelineIT {
             KafkaBootstrap.Outcome setup = KafkaBootstrap.prepare(adminKafka, "secure-setup");
             assertEquals(Topics.all().size(), setup.topics().created().size(), "topics created by the administrator");
 
-            Map<String, ServiceProcess> services = ServiceProcess.pipeline(work, "secure",
+            Map<String, ServiceProcess> services = PipelineProcesses.of(work, "secure",
                     List.of("ingest", "embedder", "indexer", "drift-monitor"),
                     name -> serviceEnv(stack, common, name, passwords, Map.of()));
             try {
@@ -99,21 +101,21 @@ class SecurePipelineIT {
                 EventSerdes serdes = adminKafka.serdes();
                 Map<String, Integer> scored = new HashMap<>();
                 Set<String> seriesPatients = new HashSet<>();
-                TopicReader.readAll(stack, serdes, Topics.SCANS, total, v -> {
+                TopicReader.readAll(stack, Topics.SCANS.name(), serdes.valueDeserializer(Topics.SCANS), total, v -> {
                     if (v.getReferenceLabel() == null) {
                         seriesPatients.add(v.getPatient());
                     }
                 });
-                TopicReader.readAll(stack, serdes, Topics.NEIGHBOURS, total,
+                TopicReader.readAll(stack, Topics.NEIGHBOURS.name(), serdes.valueDeserializer(Topics.NEIGHBOURS), total,
                         v -> scored.merge(v.getScanId(), 1, Integer::sum));
                 assertEquals(total, scored.size(), "scans scored through SASL_SSL; logs in " + work);
                 scored.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
                 assertEquals(PATIENTS, seriesPatients.size(), "series patients");
                 Set<String> tracked = new HashSet<>();
-                TopicReader.readAll(stack, serdes, Topics.TRAJECTORIES, PATIENTS, v -> tracked.add(v.getPatient()));
+                TopicReader.readAll(stack, Topics.TRAJECTORIES.name(), serdes.valueDeserializer(Topics.TRAJECTORIES), PATIENTS, v -> tracked.add(v.getPatient()));
                 assertTrue(tracked.containsAll(seriesPatients), "trajectories of " + seriesPatients + ": " + tracked);
                 List<String> deadLetters = new ArrayList<>();
-                TopicReader.readAll(stack, serdes, Topics.DEAD_LETTER, 0, d -> deadLetters.add(d.getReason()));
+                TopicReader.readAll(stack, Topics.DEAD_LETTER.name(), serdes.valueDeserializer(Topics.DEAD_LETTER), 0, d -> deadLetters.add(d.getReason()));
                 assertEquals(List.of(), deadLetters, "dead letters");
             } finally {
                 for (ServiceProcess s : services.values()) {

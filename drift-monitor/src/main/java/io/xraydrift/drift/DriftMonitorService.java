@@ -16,9 +16,8 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.xraydrift.drift.api.DriftApi;
 import io.xraydrift.drift.topology.DeadLetterHandler;
 import io.xraydrift.drift.topology.DriftTopology;
-import io.xraydrift.platform.Service;
+import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
-import io.xraydrift.platform.http.Health;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 
@@ -27,15 +26,13 @@ import io.xraydrift.schemas.Topics;
  * its HTTP API and web view, which answer from the local stores and route to the instance holding
  * a patient otherwise.
  */
-public final class DriftMonitorService implements Service {
+public final class DriftMonitorService extends AbstractService {
 
     private static final Logger LOG = LoggerFactory.getLogger(DriftMonitorService.class);
 
     private final DriftMonitorConfig config;
-    private final Health health = new Health();
     private final EventSerdes serdes;
     private final DriftApi api;
-    private volatile ServiceShell shell;
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
 
@@ -96,36 +93,20 @@ public final class DriftMonitorService implements Service {
     }
 
     /** The HTTP port, once started. */
-    public int httpPort() {
-        return shell.httpPort();
-    }
-
     /** The Streams application's state. */
     public KafkaStreams.State state() {
         return streams == null ? KafkaStreams.State.CREATED : streams.state();
     }
 
     @Override
-    public boolean live() {
-        return health.live();
-    }
-
-    @Override
-    public void close() {
-        health.stopping();
-        try {
-            if (streams != null) {
-                // Leave the group: the partitions move at once instead of after the session timeout.
-                streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-                        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-            }
-            if (streamsMetrics != null) {
-                streamsMetrics.close();
-            }
-        } finally {
-            if (shell != null) {
-                shell.close();
-            }
+    protected void stopParts() {
+        if (streams != null) {
+            // Leave the group: the partitions move at once instead of after the session timeout.
+            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
         }
     }
 }

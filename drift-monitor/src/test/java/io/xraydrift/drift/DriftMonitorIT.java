@@ -53,9 +53,10 @@ import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
-import io.xraydrift.stack.Chromium;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.Chromium;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceEnv;
 
 /** The drift monitor as a Kafka Streams application on the real local stack. */
 @ExtendWith(LocalStackExtension.class)
@@ -285,12 +286,7 @@ class DriftMonitorIT {
     }
 
     private static Map<String, String> env(LocalStack stack, String instance, String app) {
-        Map<String, String> env = new HashMap<>();
-        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
-        env.put("XRAY_HTTP_HOST", "127.0.0.1");
-        env.put("XRAY_HTTP_PORT", "0");
-        env.put("XRAY_INSTANCE_ID", instance);
+        Map<String, String> env = ServiceEnv.onStack(stack, instance);
         env.put("XRAY_DRIFT_APPLICATION_ID", app);
         env.put("XRAY_API_TOKEN", TOKEN);
         env.put("XRAY_DRIFT_PEER_TOKEN", "peer-token-0123456789abcdefghij");

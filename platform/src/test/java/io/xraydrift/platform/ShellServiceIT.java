@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
 
 /** The shared start/stop shape against the real stack: bootstrap, health, metrics, clean stop. */
 @ExtendWith(LocalStackExtension.class)

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.xraydrift.events.ScanReceived;
-import io.xraydrift.stack.DroppingProxy;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.DroppingProxy;
+import io.xraydrift.testing.LocalStackExtension;
 
 /** ScanReceived through Apicurio's serdes on a real broker and a real registry. */
 @ExtendWith(LocalStackExtension.class)

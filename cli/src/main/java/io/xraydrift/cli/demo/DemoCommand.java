@@ -89,11 +89,10 @@ public final class DemoCommand implements Callable<Integer> {
             + "and print a summary (exit code 0 when every worsening patient alerted and no stable one did).")
     boolean exitWhenDone;
 
-    /** What a finished run saw (for the end-to-end test): alerts, scored scan ids, each patient's trajectory kind. */
-    record Outcome(List<DemoMonitor.Seen> alerts, java.util.Set<String> scored, Map<String, String> kinds) {
-    }
-
-    volatile Outcome outcome;
+    @Option(names = "--result", paramLabel = "FILE", description = "With --exit-when-done, also write what the run "
+            + "saw as JSON for scripted checks: each (pseudonymised) patient's trajectory kind, every scored scan id, "
+            + "every alert with its reason and the scan ids of its evidence.")
+    Path result;
 
     @Override
     public Integer call() throws Exception {
@@ -176,7 +175,10 @@ public final class DemoCommand implements Callable<Integer> {
                 boolean complete = awaitDrift(monitor, expected, out);
                 Thread.sleep(1500);
                 monitor.progress(true);
-                outcome = new Outcome(monitor.alerts(), monitor.scored(), Map.copyOf(kinds));
+                if (result != null) {
+                    DemoResult.of(kinds, monitor.scored(), monitor.alerts()).write(result);
+                    out.println("Result written to " + result);
+                }
                 boolean ok = DemoSummary.print(out, kinds, names, monitor.alerts(),
                         (System.nanoTime() - began) / 1e9, series.size() + referenceScans);
                 return complete && ok ? 0 : 1;

@@ -4,16 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.Neighbour;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.xraydrift.testing.Stdout;
 import picocli.CommandLine;
 
 /**
@@ -24,49 +23,43 @@ import picocli.CommandLine;
 class DemoCommandIT {
 
     @Test
-    void aCohortAndADozenPatientsThroughTheFourServicesRaiseTheRightAlertsWithRealEvidence() {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        DemoCommand demo = new DemoCommand();
-        int rc;
-        try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(tee);
-            rc = new CommandLine(demo).execute("--exit-when-done", "--cohort", "60,24,24", "--patients", "12",
-                    "--scans-per-patient", "7", "--interval", "250ms");
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        original.println(out);
+    void aCohortAndADozenPatientsThroughTheFourServicesRaiseTheRightAlertsWithRealEvidence(@TempDir Path dir)
+            throws Exception {
+        Path resultFile = dir.resolve("result.json");
+        Stdout.Run run = Stdout.capture(() -> new CommandLine(new DemoCommand()).execute("--exit-when-done", "--cohort",
+                "60,24,24", "--patients", "12", "--scans-per-patient", "7", "--interval", "250ms",
+                "--result", resultFile.toString()));
+        String out = run.out();
+        int rc = run.rc();
         assertEquals(0, rc, "every worsening patient alerted, no stable one");
         for (String service : new String[] {"ingest", "embedder", "indexer", "drift-monitor"}) {
             assertTrue(out.contains("  " + service + " "), service + " not reported up");
         }
         assertTrue(out.contains("web view: http://127.0.0.1:"), out);
-        DemoCommand.Outcome o = demo.outcome;
+        DemoResult o = DemoResult.read(resultFile);
+        assertEquals(12, o.patients().size(), o.patients().toString());
         assertEquals(108 + 12 * 7, o.scored().size(), "every scan scored once");
-        Map<String, Long> worse = o.alerts().stream().map(DemoMonitor.Seen::alert)
-                .filter(a -> DemoCommand.worse(a.getKind()))
-                .collect(Collectors.groupingBy(DriftAlert::getPatient, Collectors.counting()));
-        o.kinds().forEach((patient, kind) -> {
+        Map<String, Long> worse = o.alerts().stream().filter(DemoResult.Alert::worse)
+                .collect(Collectors.groupingBy(DemoResult.Alert::patient, Collectors.counting()));
+        o.patients().forEach((patient, kind) -> {
             if (kind.equals("worsening")) {
                 assertTrue(worse.getOrDefault(patient, 0L) > 0, "worsening patient " + patient + " alerted");
             }
             if (kind.equals("stable")) {
-                assertFalse(o.alerts().stream().anyMatch(s -> s.alert().getPatient().equals(patient)),
+                assertFalse(o.alerts().stream().anyMatch(a -> a.patient().equals(patient)),
                         "stable patient " + patient + " not alerted");
             }
         });
         Set<String> real = o.scored();
-        for (DemoMonitor.Seen s : o.alerts()) {
-            DriftAlert a = s.alert();
-            assertTrue(real.contains(a.getScanId()), "alert " + a.getAlertId() + " names a real scan");
-            assertEquals(36, a.getEvidence().size(), a.getAlertId());
-            for (Neighbour n : a.getEvidence()) {
-                assertTrue(real.contains(n.getScanId()), "evidence " + n.getScanId() + " of " + a.getAlertId());
+        for (DemoResult.Alert a : o.alerts()) {
+            assertTrue(real.contains(a.scanId()), "alert " + a.alertId() + " names a real scan");
+            assertEquals(36, a.evidence().size(), a.alertId());
+            for (String evidence : a.evidence()) {
+                assertTrue(real.contains(evidence), "evidence " + evidence + " of " + a.alertId());
             }
-            assertFalse(a.getReason().isBlank());
+            assertFalse(a.reason().isBlank());
         }
+        assertTrue(out.contains("Result written to " + resultFile), out);
         assertTrue(out.contains("scan -> alert"), out);
     }
 }

@@ -3,9 +3,6 @@ package io.xraydrift.cli.evaluate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -15,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.cli.XrayDrift;
 import io.xraydrift.phantoms.PhantomSet;
-import io.xraydrift.stack.Chromium;
+import io.xraydrift.testing.Chromium;
+import io.xraydrift.testing.Stdout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,19 +32,10 @@ class EvaluateIT {
         PhantomSet.write(trajectories, PhantomSet.trajectories(40, 8, 90002, 0.15), 512);
         Path report = dir.resolve("report.html");
 
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int rc;
-        try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(tee);
-            rc = XrayDrift.commandLine().execute("evaluate", "--data", labelled.toString(), "--trajectories",
-                    trajectories.toString(), "--out", report.toString(), "--json");
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8).trim();
-        original.println(out);
-        assertEquals(0, rc, out);
+        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("evaluate", "--data", labelled.toString(),
+                "--trajectories", trajectories.toString(), "--out", report.toString(), "--json"));
+        String out = run.out();
+        assertEquals(0, run.rc(), out);
         JsonNode figures = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
         for (String key : List.of("purity_healthy", "purity_infected", "purity_severe", "sensitivity", "specificity",
                 "median_lead_scans", "model", "index")) {
@@ -82,21 +71,11 @@ class EvaluateIT {
         Path dev = io.xraydrift.stack.RealCxr.dev();
         Path report = dir.resolve("real.html");
         Path scores = dir.resolve("scores.csv");
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int rc;
-        int gate;
-        try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(tee);
-            rc = XrayDrift.commandLine().execute("evaluate", "--data", dev.toString(), "--trajectories",
-                    dev.resolve("trajectories").toString(), "--out", report.toString(), "--scores", scores.toString(),
-                    "--json");
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8).trim();
-        original.println(out);
-        assertEquals(0, rc, out);
+        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("evaluate", "--data", dev.toString(),
+                "--trajectories", dev.resolve("trajectories").toString(), "--out", report.toString(),
+                "--scores", scores.toString(), "--json"));
+        String out = run.out();
+        assertEquals(0, run.rc(), out);
         JsonNode f = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
         for (String key : List.of("purity_healthy", "purity_infected", "purity_severe", "auroc_healthy",
                 "specificity", "sensitivity", "severity_mae")) {
@@ -120,14 +99,9 @@ class EvaluateIT {
         assertEquals(114, Chromium.count(dom, "class=\"rated\""), "every rated scan in the scatter");
         assertTrue(Chromium.count(dom, "class=\"severity\"") >= 27, "the radiologist's severity beside each series");
 
-        try (PrintStream tee = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
-            System.setOut(tee);
-            gate = XrayDrift.commandLine().execute("evaluate", "--data", dev.toString(), "--out",
-                    dir.resolve("gate.html").toString(), "--baseline", "default");
-        } finally {
-            System.setOut(original);
-        }
-        assertEquals(0, gate, "the bundled model passes the gate against itself");
+        Stdout.Run gate = Stdout.capture(() -> XrayDrift.commandLine().execute("evaluate", "--data", dev.toString(),
+                "--out", dir.resolve("gate.html").toString(), "--baseline", "default"));
+        assertEquals(0, gate.rc(), "the bundled model passes the gate against itself: " + gate.out());
     }
 
     /** purity healthy, purity severe, severity Spearman, AUROC healthy: floors of the bundled model on dev. */

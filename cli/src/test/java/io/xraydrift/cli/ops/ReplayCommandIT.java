@@ -3,9 +3,6 @@ package io.xraydrift.cli.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +28,8 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.Stdout;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -76,18 +74,10 @@ class ReplayCommandIT {
             after.start();
             ReplayCommand replay = new ReplayCommand();
             replay.settings = Settings.of(env);
-            PrintStream original = System.out;
-            ByteArrayOutputStream captured = new ByteArrayOutputStream();
-            int rc;
-            try (PrintStream tee = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-                System.setOut(tee);
-                rc = new CommandLine(replay).execute("--from-dead-letter", "--stage", "ingest", "--contains", source);
-            } finally {
-                System.setOut(original);
-            }
-            String out = captured.toString(StandardCharsets.UTF_8);
-            original.println(out);
-            assertEquals(0, rc);
+            Stdout.Run run = Stdout.capture(() -> new CommandLine(replay).execute("--from-dead-letter", "--stage",
+                    "ingest", "--contains", source));
+            String out = run.out();
+            assertEquals(0, run.rc(), out);
             assertTrue(out.contains("1 dead letters selected: 1 replayed"), out);
             List<ScanReceived> scans = read(stack, Topics.SCANS, s -> s.getSource().equals(source), 1);
             assertEquals(1, scans.size());

@@ -36,7 +36,7 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
 
 /**
  * The drift topology in {@link TopologyTestDriver}, with the production serdes and properties

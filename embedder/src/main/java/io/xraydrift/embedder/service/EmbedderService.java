@@ -13,24 +13,21 @@ import io.javalin.http.Context;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
-import io.xraydrift.platform.Service;
+import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
-import io.xraydrift.platform.http.Health;
 
 /**
  * The embedder: loads the model once (GPU when the engine has one, unless configured otherwise),
  * runs the exactly-once embedding loop on its own thread, and serves {@code POST /embed} (image
  * bytes in, vector and model version out) beside health and metrics.
  */
-public final class EmbedderService implements Service {
+public final class EmbedderService extends AbstractService {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderService.class);
 
     private final EmbedderConfig config;
-    private final Health health = new Health();
     private final io.xraydrift.platform.http.BearerToken token;
     private volatile EmbeddingModel model;
-    private volatile ServiceShell shell;
     private volatile EmbeddingLoop loop;
     private volatile Thread thread;
 
@@ -91,45 +88,24 @@ public final class EmbedderService implements Service {
     }
 
     /** The HTTP port, once started. */
-    public int httpPort() {
-        return shell.httpPort();
-    }
-
     /** The loaded model. */
     public EmbeddingModel model() {
         return model;
     }
 
-    /** Test hook: stop at once without committing the batch in hand, as a killed process would. */
-    public void crash() {
-        EmbeddingLoop l = loop;
-        if (l != null) {
-            l.crash();
-        }
-        closeRest();
-    }
-
     @Override
-    public boolean live() {
-        return health.live();
-    }
-
-    @Override
-    public void close() {
-        health.stopping();
+    protected void stopParts() {
         EmbeddingLoop l = loop;
         if (l != null) {
             l.stop();
         }
-        closeRest();
     }
 
-    private void closeRest() {
-        if (shell != null) {
-            shell.close();
-        }
+    @Override
+    public void close() {
+        super.close();
         if (model != null) {
-            model.close();
+            model.close(); // after the shell: no /embed request finds it closed
         }
     }
 }

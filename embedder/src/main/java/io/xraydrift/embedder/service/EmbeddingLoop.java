@@ -29,8 +29,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.platform.kafka.TransactionalLoop;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
@@ -40,6 +38,8 @@ import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.kafka.TransactionalLoop;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
@@ -233,10 +233,5 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
     /** Stops after the current batch, committing it. */
     void stop() {
         loop.stop();
-    }
-
-    /** Stops at once without committing the batch in hand (tests of crash recovery). */
-    void crash() {
-        loop.abandon();
     }
 }

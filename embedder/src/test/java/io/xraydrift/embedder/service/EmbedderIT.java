@@ -2,6 +2,7 @@ package io.xraydrift.embedder.service;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.xraydrift.embedder.EmbedderApp;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
@@ -53,7 +56,9 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceEnv;
+import io.xraydrift.testing.ServiceProcess;
 
 /** The embedder service on the real local stack: exactness, crash recovery, bad input. */
 @ExtendWith(LocalStackExtension.class)
@@ -95,17 +100,19 @@ class EmbedderIT {
 
     @Test
     @Order(2)
-    void aCrashMidStreamLosesNothingAndDuplicatesNothing(LocalStack stack) throws Exception {
+    void aKilledEmbedderLosesNothingAndDuplicatesNothing(LocalStack stack) throws Exception {
         Map<String, byte[]> images = phantoms("crash", 160);
-        EmbedderService first = start(stack, "it-crash");
-        produce(stack, images, Map.of());
-        awaitEmbeddings(stack, id -> id.startsWith("crash-"), 30);
-        first.crash();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-        while (first.live() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+        Path logs = Files.createTempDirectory("embedder-kill");
+        // The first embedder is its own JVM from its own main, killed with SIGKILL mid-stream: no
+        // shutdown hook, no commit of the batch in hand.
+        try (ServiceProcess first = new ServiceProcess("embedder", EmbedderApp.class.getName(),
+                ServiceProcess.thisClasspath(), settings(stack, "it-crash", Map.of()), logs)) {
+            first.start();
+            produce(stack, images, Map.of());
+            awaitEmbeddings(stack, id -> id.startsWith("crash-"), 30);
+            first.kill();
+            assertFalse(first.alive());
         }
-        assertTrue(!first.live(), "a loop that died without being asked to stop makes the service not live");
         try (EmbedderService second = start(stack, "it-crash")) {
             Map<String, List<ScanEmbedded>> out = awaitEmbeddings(stack, id -> id.startsWith("crash-"), 160);
             assertEquals(images.keySet(), out.keySet());
@@ -162,20 +169,19 @@ class EmbedderIT {
     }
 
     private static EmbedderService start(LocalStack stack, String instance, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>();
-        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
-        env.put("XRAY_HTTP_HOST", "127.0.0.1");
-        env.put("XRAY_HTTP_PORT", "0");
+        EmbedderService service = new EmbedderService(EmbedderConfig.from(Settings.of(settings(stack, instance, extra))));
+        service.start();
+        return service;
+    }
+
+    private static Map<String, String> settings(LocalStack stack, String instance, Map<String, String> extra) {
+        Map<String, String> env = ServiceEnv.onStack(stack, instance);
         env.put(EmbedderConfig.API_TOKEN, TOKEN);
-        env.put("XRAY_INSTANCE_ID", instance);
         env.put(EmbedderConfig.MAX_BATCH, "8");
         env.put(EmbedderConfig.DEVICE, "cpu");
         env.put(EmbedderConfig.THREADS, "2");
         env.putAll(extra);
-        EmbedderService service = new EmbedderService(EmbedderConfig.from(Settings.of(env)));
-        service.start();
-        return service;
+        return env;
     }
 
     /** PNG phantoms keyed by scan id; every third one severe, the rest healthy. */

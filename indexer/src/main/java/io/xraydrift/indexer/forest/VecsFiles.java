@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The ANN-benchmark file formats (as for SIFT1M): {@code .fvecs} is, per vector, a little-endian
@@ -72,27 +73,25 @@ public final class VecsFiles {
     }
 
     public static void writeFvecs(Path file, float[] data, int dim) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            ByteBuffer row = ByteBuffer.allocate(4 + 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
-            for (int r = 0; r < data.length / dim; r++) {
-                row.clear();
-                row.putInt(dim);
-                for (int d = 0; d < dim; d++) {
-                    row.putFloat(data[r * dim + d]);
-                }
-                out.write(row.array());
-            }
-        }
+        write(file, data.length / dim, dim, (row, i) -> row.putFloat(data[i]));
     }
 
     public static void writeIvecs(Path file, int[] data, int dim) throws IOException {
+        write(file, data.length / dim, dim, (row, i) -> row.putInt(data[i]));
+    }
+
+    /**
+     * Rows of {@code dim} values, each after its dimension as an int: the .fvecs/.ivecs layout;
+     * {@code value} puts the {@code i}-th value of the whole matrix into the row.
+     */
+    private static void write(Path file, int rows, int dim, ObjIntConsumer<ByteBuffer> value) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             ByteBuffer row = ByteBuffer.allocate(4 + 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
-            for (int r = 0; r < data.length / dim; r++) {
+            for (int r = 0; r < rows; r++) {
                 row.clear();
                 row.putInt(dim);
                 for (int d = 0; d < dim; d++) {
-                    row.putInt(data[r * dim + d]);
+                    value.accept(row, r * dim + d);
                 }
                 out.write(row.array());
             }

@@ -11,23 +11,20 @@ import io.javalin.http.Context;
 import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
-import io.xraydrift.platform.Service;
+import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
 import io.xraydrift.platform.http.BearerToken;
-import io.xraydrift.platform.http.Health;
 
 /**
  * The indexer: the loop on its own thread, and the query API — {@code GET /index},
  * {@code GET /scans/{scanId}/neighbours?k=36}, {@code POST /search} — behind a bearer token.
  */
-public final class IndexerService implements Service {
+public final class IndexerService extends AbstractService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final IndexerConfig config;
-    private final Health health = new Health();
     private final BearerToken token;
-    private volatile ServiceShell shell;
     private volatile IndexerLoop loop;
     private volatile Thread thread;
 
@@ -61,10 +58,6 @@ public final class IndexerService implements Service {
         thread = new Thread(loop, "indexer-loop");
         thread.start();
         health.registerLiveness("indexer-loop", thread::isAlive);
-    }
-
-    public int httpPort() {
-        return shell.httpPort();
     }
 
     /** {@code GET /index}: the replica's settings, health, partitions it answers, and each model version's index. */
@@ -174,20 +167,11 @@ public final class IndexerService implements Service {
     }
 
     @Override
-    public boolean live() {
-        return health.live();
-    }
-
-    @Override
-    public void close() {
-        health.stopping();
+    protected void stopParts() {
         IndexerLoop l = loop;
         if (l != null) {
             l.stop();
             l.indexes().values().forEach(ReferenceIndex::close);
-        }
-        if (shell != null) {
-            shell.close();
         }
     }
 }

@@ -44,9 +44,10 @@ import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
-import io.xraydrift.stack.DroppingProxy;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.DroppingProxy;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceEnv;
 
 /** The indexer service on the real local stack. */
 @ExtendWith(LocalStackExtension.class)
@@ -318,12 +319,7 @@ class IndexerIT {
     }
 
     static Map<String, String> env(LocalStack stack, String instance) {
-        Map<String, String> env = new HashMap<>();
-        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
-        env.put("XRAY_HTTP_HOST", "127.0.0.1");
-        env.put("XRAY_HTTP_PORT", "0");
-        env.put("XRAY_INSTANCE_ID", instance);
+        Map<String, String> env = ServiceEnv.onStack(stack, instance);
         return env;
     }
 

@@ -4,9 +4,8 @@ import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.ImageNormaliser;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Pseudonyms;
-import io.xraydrift.platform.Service;
+import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
-import io.xraydrift.platform.http.Health;
 import io.xraydrift.schemas.EventSerdes;
 
 /**
@@ -14,7 +13,7 @@ import io.xraydrift.schemas.EventSerdes;
  * DICOMweb poller, all through the same edge ({@link Ingestor}); {@code POST /pseudonyms} answers
  * the pseudonym of a hospital identifier ({@link PatientLookup}).
  */
-public final class IngestService implements Service {
+public final class IngestService extends AbstractService {
 
     /** Scan ids remembered for idempotency. */
     static final int RECENT_SCANS = 200_000;
@@ -22,8 +21,6 @@ public final class IngestService implements Service {
     static final int MAX_EVENT_IMAGE_BYTES = 7 * 1024 * 1024;
 
     private final IngestConfig config;
-    private final Health health = new Health();
-    private volatile ServiceShell shell;
     private IntakeLoop loop;
     private volatile Thread thread;
     private ScanWriter writer;
@@ -71,32 +68,16 @@ public final class IngestService implements Service {
         }
     }
 
-    public int httpPort() {
-        return shell.httpPort();
-    }
-
     @Override
-    public boolean live() {
-        return health.live();
-    }
-
-    @Override
-    public void close() {
-        health.stopping();
-        try {
-            if (poller != null) {
-                poller.close();
-            }
-            if (loop != null) {
-                loop.stop();
-            }
-            if (writer != null) {
-                writer.close();
-            }
-        } finally {
-            if (shell != null) {
-                shell.close();
-            }
+    protected void stopParts() {
+        if (poller != null) {
+            poller.close();
+        }
+        if (loop != null) {
+            loop.stop();
+        }
+        if (writer != null) {
+            writer.close();
         }
     }
 

@@ -29,8 +29,8 @@ import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LogCapture;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.LogCapture;
 
 /** The DICOMweb way in against a real Orthanc, loaded with phantoms by img2dcm + storescu. */
 @ExtendWith(LocalStackExtension.class)

@@ -36,11 +36,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,12 +62,12 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LogCapture;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.LogCapture;
+import io.xraydrift.testing.ServiceEnv;
 
 /** Ingest on the real local stack: intake topic and HTTP, the bad-input corpus, and no raw id past ingest. */
 @ExtendWith(LocalStackExtension.class)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestIT {
 
     static final String KEY = "ingest-it-pseudonym-key-0123456789abcdef";
@@ -77,8 +75,11 @@ class IngestIT {
     static final Instant T = Instant.parse("2026-11-20T09:15:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    /** Every raw patient identifier this test sends: none may appear on any topic but the intake topic. */
-    private static final List<String> RAW_IDS = new ArrayList<>();
+    /**
+     * The raw patient identifiers the running test sent: after each test none may appear on any
+     * topic but the intake topic, nor in the log.
+     */
+    private final List<String> rawIds = new ArrayList<>();
     private static IngestService service;
     /** The ingest service's log output (it runs in this JVM): searched for raw ids too. */
     private static LogCapture logs;
@@ -104,12 +105,7 @@ class IngestIT {
     }
 
     static Map<String, String> env(LocalStack stack) {
-        Map<String, String> env = new HashMap<>();
-        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
-        env.put("XRAY_HTTP_HOST", "127.0.0.1");
-        env.put("XRAY_HTTP_PORT", "0");
-        env.put("XRAY_INSTANCE_ID", "ingest-it");
+        Map<String, String> env = ServiceEnv.onStack(stack, "ingest-it");
         env.put(IngestConfig.PSEUDONYM_KEY, KEY);
         env.put(IngestConfig.API_TOKEN, TOKEN);
         env.put(IngestConfig.MAX_UPLOAD_BYTES, String.valueOf(4 * 1024 * 1024));
@@ -119,9 +115,15 @@ class IngestIT {
         return env;
     }
 
+    /** A fresh hospital patient identifier. */
     static String rawId(String tag) {
-        String id = "MRN-" + tag + "-" + UUID.randomUUID().toString().substring(0, 8);
-        RAW_IDS.add(id);
+        return "MRN-" + tag + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** A fresh raw identifier this test sends (checked after the test). */
+    private String sentId(String tag) {
+        String id = rawId(tag);
+        rawIds.add(id);
         return id;
     }
 
@@ -131,9 +133,8 @@ class IngestIT {
     }
 
     @Test
-    @Order(1)
     void scansFromTheIntakeTopicArePseudonymisedNormalisedAndIdempotent(LocalStack stack) throws Exception {
-        String raw = rawId("intake");
+        String raw = sentId("intake");
         String pseudonym = new Pseudonyms(KEY).patient(raw);
         produce(stack, List.of(
                 intake(raw, "it-feed", Images.phantom(1)).setSopInstanceUid("1.2.826.0.1.3680043.2.1.1").build(),
@@ -163,9 +164,8 @@ class IngestIT {
     }
 
     @Test
-    @Order(2)
     void httpUploadsAnswer202OnceAndRefuseWithTheRightStatus(LocalStack stack) throws Exception {
-        String raw = rawId("http");
+        String raw = sentId("http");
         int port = service.httpPort();
         String meta = "{\"patientId\":\"" + raw + "\",\"acquiredAt\":\"2026-11-21T10:00:00Z\",\"view\":\"AP\"}";
         HttpResponse<String> first = upload(port, TOKEN, meta, Images.phantom(5), "image/png");
@@ -212,8 +212,8 @@ class IngestIT {
         assertEquals("name", JSON.readTree(unknown.body()).get("field").asText());
         // One SOP Instance UID under two patients: the second is a conflict (409), answered without a
         // pseudonym, dead-lettered with both pseudonyms; it was a silent 202 naming the second's pseudonym.
-        String ownerId = rawId("sop-first");
-        String otherId = rawId("sop-second");
+        String ownerId = sentId("sop-first");
+        String otherId = sentId("sop-second");
         String sop = "1.2.826.0.1.3680043.8.498." + System.nanoTime();
         String m1 = "{\"patientId\":\"" + ownerId + "\",\"acquiredAt\":\"2026-11-21T11:00:00Z\",\"sopInstanceUid\":\""
                 + sop + "\"}";
@@ -233,8 +233,8 @@ class IngestIT {
         assertTrue(conflicts.get(0).getReason().contains(firstPseudonym)
                 && conflicts.get(0).getReason().contains(secondPseudonym), conflicts.get(0).getReason());
 
-        String secret = rawId("badjson").replace("-", "");
-        RAW_IDS.add(secret); // an unquoted token must be a bare word; the topic scan looks for it too
+        String secret = sentId("badjson").replace("-", "");
+        rawIds.add(secret); // an unquoted token must be a bare word; the topic scan looks for it too
         HttpResponse<String> badJson = upload(port, TOKEN, "{\"patientId\": " + secret + ", \"acquiredAt\": "
                 + "\"2026-11-21T10:00:00Z\"}", Images.phantom(6), "image/png");
         assertEquals(400, badJson.statusCode(), badJson.body());
@@ -250,7 +250,6 @@ class IngestIT {
     }
 
     @Test
-    @Order(3)
     void everyKindOfBadInputEndsAsASpecificDeadLetterAndIngestGoesOn(LocalStack stack) throws Exception {
         byte[] good = Images.phantom(7);
         Map<String, String> expected = new LinkedHashMap<>();
@@ -259,7 +258,7 @@ class IngestIT {
             bad.add(s);
             expected.put(s.getSource(), reason);
         };
-        String p = rawId("corpus");
+        String p = sentId("corpus");
         add.accept(intake(p, "c01-truncated-png", Arrays.copyOf(good, good.length / 2)).build(), "cannot decode the PNG");
         add.accept(intake(p, "c02-garbage", "not an image at all".getBytes(StandardCharsets.UTF_8)).build(),
                 "neither PNG nor JPEG");
@@ -311,7 +310,7 @@ class IngestIT {
                 DeadLetter.newBuilder().setStage("x").setReason("y").setOriginalSize(0).setFailedAt(T).build());
         produceRaw(stack, Arrays.asList(wrongType, "{\"patientId\":\"json, not avro\"}".getBytes(StandardCharsets.UTF_8),
                 null));
-        String goodRaw = rawId("after-corpus");
+        String goodRaw = sentId("after-corpus");
         produce(stack, List.of(intake(goodRaw, "after-corpus", Images.phantom(8)).build()));
         String pseudonym = new Pseudonyms(KEY).patient(goodRaw);
         assertEquals(1, await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1).size(),
@@ -331,9 +330,8 @@ class IngestIT {
     }
 
     @Test
-    @Order(3)
     void aClinicianLooksUpThePseudonymThatAHospitalIdentifierHasDownstream(LocalStack stack) throws Exception {
-        String raw = rawId("lookup");
+        String raw = sentId("lookup");
         int port = service.httpPort();
         String meta = "{\"patientId\":\"" + raw + "\",\"acquiredAt\":\"2026-11-21T11:00:00Z\",\"view\":\"PA\"}";
         HttpResponse<String> up = upload(port, TOKEN, meta, Images.phantom(7), "image/png");
@@ -407,10 +405,11 @@ class IngestIT {
         return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    @Test
-    @Order(4)
-    void noRawPatientIdentifierIsOnAnyTopicButIntake(LocalStack stack) throws Exception {
-        assertTrue(RAW_IDS.size() >= 4);
+    @AfterEach
+    void noRawPatientIdentifierIsOnAnyTopicButIntakeNorInTheLog(LocalStack stack) throws Exception {
+        if (rawIds.isEmpty()) {
+            return;
+        }
         Map<String, Object> props = new HashMap<>();
         props.put("bootstrap.servers", stack.bootstrapServers());
         List<String> topics;
@@ -421,7 +420,7 @@ class IngestIT {
         topics.remove(Topics.INTAKE.name());
         long bytes = 0;
         long records = 0;
-        List<byte[]> needles = RAW_IDS.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+        List<byte[]> needles = rawIds.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -446,19 +445,18 @@ class IngestIT {
                 }
             }
         }
-        assertTrue(records > 40, "read " + records + " records");
+        assertTrue(records > 0, "read " + records + " records");
         // The log output of everything ingest did above: malformed metadata, conflicts, refusals, lookups.
         String logged = logs.text();
-        assertTrue(logged.contains("dead-letter") || logged.contains("refused") || logged.contains("409"),
-                "the log captured ingest's refusals (" + logged.length() + " chars)");
-        for (String raw : RAW_IDS) {
+        assertTrue(logged.contains("ingest"), "the log captured ingest's output (" + logged.length() + " chars)");
+        for (String raw : rawIds) {
             int at = logged.indexOf(raw);
             assertTrue(at < 0, "raw patient id " + raw + " in the log output: ..."
                     + logged.substring(Math.max(0, at - 200), Math.min(logged.length(), at + 50)));
         }
         System.out.println("raw-id scan: " + records + " records, " + bytes + " bytes on " + topics.size()
                 + " topics (all but " + Topics.INTAKE.name() + ") and " + logged.length()
-                + " characters of log output: none of " + RAW_IDS.size() + " raw ids");
+                + " characters of log output: none of " + rawIds.size() + " raw ids");
     }
 
     private static List<byte[]> fields(ConsumerRecord<byte[], byte[]> r) {

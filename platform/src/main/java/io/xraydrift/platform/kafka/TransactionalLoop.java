@@ -111,7 +111,6 @@ public final class TransactionalLoop implements Runnable {
     private final Processor processor;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean failed = new AtomicBoolean(false);
-    private final AtomicBoolean abandon = new AtomicBoolean(false);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Object pause = new Object();
 
@@ -154,10 +153,7 @@ public final class TransactionalLoop implements Runnable {
                     if (batch.isEmpty()) {
                         processor.idle();
                     } else if (running.get()) {
-                        Output out = processor.process(batch);
-                        if (!abandon.get()) {
-                            write(batch, out);
-                        }
+                        write(batch, processor.process(batch));
                     }
                 } catch (RetriableException e) {
                     LOG.warn("{}: batch of {} records not written, read again from the committed offsets: {}",
@@ -189,9 +185,8 @@ public final class TransactionalLoop implements Runnable {
             try {
                 processor.finished(cleanly);
             } finally {
-                Duration timeout = abandon.get() ? Duration.ZERO : CLOSE_TIMEOUT;
-                producer.close(timeout);
-                consumer.close(timeout);
+                producer.close(CLOSE_TIMEOUT);
+                consumer.close(CLOSE_TIMEOUT);
                 running.set(false);
                 finished.countDown();
             }
@@ -295,15 +290,6 @@ public final class TransactionalLoop implements Runnable {
         }
         consumer.wakeup();
         await();
-    }
-
-    /**
-     * Stops at once without writing the batch in hand, as a crash would (the next owner reads it
-     * again); for recovery tests and fast shutdown.
-     */
-    public void abandon() {
-        abandon.set(true);
-        stop();
     }
 
     private void await() {

@@ -22,7 +22,7 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
 
 /** Subjects, ids and BACKWARD compatibility on the real Apicurio registry. */
 @ExtendWith(LocalStackExtension.class)

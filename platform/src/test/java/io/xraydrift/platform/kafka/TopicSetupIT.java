@@ -18,7 +18,7 @@ import io.xraydrift.events.ScanReceived;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.LocalStackExtension;
+import io.xraydrift.testing.LocalStackExtension;
 
 @ExtendWith(LocalStackExtension.class)
 class TopicSetupIT {

@@ -1,8 +1,10 @@
-package io.xraydrift.stack;
+package io.xraydrift.testing;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+
+import io.xraydrift.stack.LocalStack;
 
 /**
  * JUnit 5 extension that hands integration tests the running {@link LocalStack}: started once per

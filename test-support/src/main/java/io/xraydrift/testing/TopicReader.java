@@ -1,35 +1,32 @@
-package io.xraydrift.cli;
+package io.xraydrift.testing;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topic;
 import io.xraydrift.stack.LocalStack;
 
-/** Reads a whole topic back for the pipeline ITs. */
-final class TopicReader {
+/** Reads a whole topic back (read_committed, from the beginning) for the ITs. */
+public final class TopicReader {
 
     private TopicReader() {
     }
 
     /**
-     * Every committed value of a topic to a sink: read to its end offsets, and on until at least
-     * {@code atLeast} values arrived (or three minutes passed).
+     * Every committed non-null value of a topic to a sink: read to its end offsets, and on until at
+     * least {@code atLeast} values arrived (or three minutes passed). Returns how many arrived.
      */
-    static <V extends SpecificRecord> void readAll(LocalStack stack, EventSerdes serdes, Topic<V> topic, int atLeast,
-                                                   Consumer<V> sink) {
+    public static <V> int readAll(LocalStack stack, String topic, Deserializer<V> values, int atLeast, Consumer<V> sink) {
         int n = 0;
         Map<String, Object> props = stack.readerProperties("it-reader-");
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
-                serdes.valueDeserializer(topic))) {
-            List<TopicPartition> parts = c.partitionsFor(topic.name()).stream()
+        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
@@ -48,5 +45,6 @@ final class TopicReader {
                 }
             }
         }
+        return n;
     }
 }

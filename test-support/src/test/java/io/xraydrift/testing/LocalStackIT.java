@@ -1,4 +1,4 @@
-package io.xraydrift.stack;
+package io.xraydrift.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +26,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.xraydrift.stack.LocalStack;
 
 @ExtendWith(LocalStackExtension.class)
 class LocalStackIT {

@@ -1,0 +1,27 @@
+package io.xraydrift.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.xraydrift.stack.LocalStack;
+
+/** A service's settings on the local stack, as the environment variables a deployment sets. */
+public final class ServiceEnv {
+
+    private ServiceEnv() {
+    }
+
+    /**
+     * The broker, the registry, HTTP on loopback at a port the service picks, and the instance id;
+     * a mutable map the test adds the service's own settings to.
+     */
+    public static Map<String, String> onStack(LocalStack stack, String instance) {
+        Map<String, String> env = new HashMap<>();
+        env.put("XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
+        env.put("XRAY_REGISTRY_URL", stack.registryBaseUrl());
+        env.put("XRAY_HTTP_HOST", "127.0.0.1");
+        env.put("XRAY_HTTP_PORT", "0");
+        env.put("XRAY_INSTANCE_ID", instance);
+        return env;
+    }
+}
