@@ -92,7 +92,6 @@ public final class DriftMonitorService extends AbstractService {
                 config.stateDir().toAbsolutePath(), config.rule());
     }
 
-    /** The HTTP port, once started. */
     /** The Streams application's state. */
     public KafkaStreams.State state() {
         return streams == null ? KafkaStreams.State.CREATED : streams.state();

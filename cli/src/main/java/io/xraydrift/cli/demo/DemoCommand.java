@@ -118,46 +118,25 @@ public final class DemoCommand implements Callable<Integer> {
                 services.add(s);
             }
             String token = Settings.DEMO_API_TOKEN;
-            String web = "http://127.0.0.1:" + drift.httpPort() + "/?token=" + token;
-            out.printf("  %-14s http://127.0.0.1:%d  POST /scans, /pseudonyms (Bearer %s)%n", "ingest", ingest.httpPort(),
-                    token);
-            out.printf("  %-14s http://127.0.0.1:%d  POST /embed%n", "embedder", embedder.httpPort());
-            out.printf("  %-14s http://127.0.0.1:%d  GET /index, /scans/{id}/neighbours, POST /search%n", "indexer",
-                    indexer.httpPort());
-            out.printf("  %-14s http://127.0.0.1:%d  GET /patients/{id}, /alerts; web view: %s%n", "drift-monitor",
-                    drift.httpPort(), web);
+            printAddresses(ingest, embedder, indexer, drift, token, out);
             run.printConnectionHelp(out);
 
             Pseudonyms pseudonyms = new Pseudonyms(IngestConfig.DEMO_PSEUDONYM_KEY);
-            Map<String, String> names = new LinkedHashMap<>();
-            Map<String, String> kinds = new LinkedHashMap<>();
-            Map<String, Integer> numbers = new HashMap<>();
             List<PhantomSet.Item> phantomSeries = realSeries != null ? null
                     : PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15);
             // Phantom images are rendered once the cohort is in (names and kinds need only the items).
             List<DemoScan> series = realSeries != null ? realSeries : DemoScan.phantoms(phantomSeries, null);
-            for (DemoScan item : series) {
-                String p = pseudonyms.patient(item.patient());
-                if (!names.containsKey(p)) {
-                    int n = numbers.merge(item.trajectory(), 1, Integer::sum);
-                    names.put(p, item.trajectory() + " #" + n);
-                    kinds.put(p, item.trajectory());
-                }
-            }
+            Map<String, String> names = new LinkedHashMap<>();
+            Map<String, String> kinds = new LinkedHashMap<>();
+            nameThePatients(series, pseudonyms, names, kinds);
             Map<String, Long> submitted = new ConcurrentHashMap<>();
             try (DemoMonitor monitor = new DemoMonitor(run.kafka(), out, p -> names.getOrDefault(p,
                     p.substring(0, 10)), submitted);
                  DemoFeed feed = new DemoFeed(run.kafka(), ingest.httpPort(), token)) {
                 monitor.start();
-                int referenceScans;
-                if (realCohort) {
-                    referenceScans = loadCohort(cohortDir, series, ingest.httpPort(), indexer.httpPort(), token, out);
-                } else {
-                    List<PhantomSet.Item> reference = PhantomSet.labelled(counts.healthy(), counts.infected(), counts.severe(),
-                            424242, 0.15);
-                    seedCohort(feed, reference, counts, indexer.httpPort(), token, out);
-                    referenceScans = reference.size();
-                }
+                int referenceScans = realCohort
+                        ? loadCohort(cohortDir, series, ingest.httpPort(), indexer.httpPort(), token, out)
+                        : seedCohort(feed, counts, indexer.httpPort(), token, out);
                 if (phantomSeries != null) {
                     series = DemoScan.phantoms(phantomSeries, feed.render(phantomSeries));
                 }
@@ -170,18 +149,7 @@ public final class DemoCommand implements Callable<Integer> {
                     run.awaitStop();
                     return 0;
                 }
-                Map<String, Integer> expected = new HashMap<>();
-                series.forEach(x -> expected.merge(pseudonyms.patient(x.patient()), 1, Integer::sum));
-                boolean complete = awaitDrift(monitor, expected, out);
-                Thread.sleep(1500);
-                monitor.progress(true);
-                if (result != null) {
-                    DemoResult.of(kinds, monitor.scored(), monitor.alerts()).write(result);
-                    out.println("Result written to " + result);
-                }
-                boolean ok = DemoSummary.print(out, kinds, names, monitor.alerts(),
-                        (System.nanoTime() - began) / 1e9, series.size() + referenceScans);
-                return complete && ok ? 0 : 1;
+                return finish(monitor, series, pseudonyms, names, kinds, series.size() + referenceScans, began, out);
             }
         } finally {
             for (int i = services.size() - 1; i >= 0; i--) {
@@ -189,6 +157,48 @@ public final class DemoCommand implements Callable<Integer> {
             }
             temp.forEach(TempDirs::deleteQuietly);
         }
+    }
+
+    private static void printAddresses(IngestService ingest, EmbedderService embedder, IndexerService indexer,
+                                       DriftMonitorService drift, String token, PrintStream out) {
+        String web = "http://127.0.0.1:" + drift.httpPort() + "/?token=" + token;
+        out.printf("  %-14s http://127.0.0.1:%d  POST /scans, /pseudonyms (Bearer %s)%n", "ingest", ingest.httpPort(),
+                token);
+        out.printf("  %-14s http://127.0.0.1:%d  POST /embed%n", "embedder", embedder.httpPort());
+        out.printf("  %-14s http://127.0.0.1:%d  GET /index, /scans/{id}/neighbours, POST /search%n", "indexer",
+                indexer.httpPort());
+        out.printf("  %-14s http://127.0.0.1:%d  GET /patients/{id}, /alerts; web view: %s%n", "drift-monitor",
+                drift.httpPort(), web);
+    }
+
+    /** Each patient's pseudonym with a readable name ("worsening #2") and trajectory kind, in series order. */
+    private static void nameThePatients(List<DemoScan> series, Pseudonyms pseudonyms, Map<String, String> names,
+                                        Map<String, String> kinds) {
+        Map<String, Integer> numbers = new HashMap<>();
+        for (DemoScan item : series) {
+            String p = pseudonyms.patient(item.patient());
+            if (!names.containsKey(p)) {
+                int n = numbers.merge(item.trajectory(), 1, Integer::sum);
+                names.put(p, item.trajectory() + " #" + n);
+                kinds.put(p, item.trajectory());
+            }
+        }
+    }
+
+    /** Waits for the drift monitor, writes --result, prints the summary; the exit code. */
+    private int finish(DemoMonitor monitor, List<DemoScan> series, Pseudonyms pseudonyms, Map<String, String> names,
+                       Map<String, String> kinds, int scans, long began, PrintStream out) throws Exception {
+        Map<String, Integer> expected = new HashMap<>();
+        series.forEach(x -> expected.merge(pseudonyms.patient(x.patient()), 1, Integer::sum));
+        boolean complete = awaitDrift(monitor, expected, out);
+        Thread.sleep(1500);
+        monitor.progress(true);
+        if (result != null) {
+            DemoResult.of(kinds, monitor.scored(), monitor.alerts()).write(result);
+            out.println("Result written to " + result);
+        }
+        boolean ok = DemoSummary.print(out, kinds, names, monitor.alerts(), (System.nanoTime() - began) / 1e9, scans);
+        return complete && ok ? 0 : 1;
     }
 
     private static LevelCounts parseCohort(String cohort) {
@@ -221,9 +231,11 @@ public final class DemoCommand implements Callable<Integer> {
         return Settings.of(s);
     }
 
-    /** The labelled cohort through the intake topic; returns once the indexer holds all of it. */
-    private static void seedCohort(DemoFeed feed, List<PhantomSet.Item> reference, LevelCounts counts, int indexerPort,
-                                   String token, PrintStream out) throws Exception {
+    /** The labelled phantom cohort through the intake topic; returns its size once the indexer holds all of it. */
+    private static int seedCohort(DemoFeed feed, LevelCounts counts, int indexerPort, String token, PrintStream out)
+            throws Exception {
+        List<PhantomSet.Item> reference = PhantomSet.labelled(counts.healthy(), counts.infected(), counts.severe(),
+                424242, 0.15);
         byte[][] pngs = feed.render(reference);
         for (int i = 0; i < reference.size(); i++) {
             feed.publish(reference.get(i), pngs[i], Level.valueOf(reference.get(i).grade().name()));
@@ -232,6 +244,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("Seeding the labelled reference cohort through %s: %d healthy, %d infected, %d severe phantoms...%n",
                 Topics.INTAKE.name(), counts.healthy(), counts.infected(), counts.severe());
         awaitIndexed(indexerPort, token, reference.size(), out);
+        return reference.size();
     }
 
     /**

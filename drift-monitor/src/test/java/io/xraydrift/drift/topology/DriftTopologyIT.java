@@ -8,12 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +23,6 @@ import io.xraydrift.drift.SyntheticScans;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.PatientState;
-import io.xraydrift.events.PatientTrajectory;
-import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.events.TrackedScan;
 import io.xraydrift.platform.config.Settings;
@@ -49,13 +42,8 @@ class DriftTopologyIT {
 
     @TempDir
     Path state;
-    private TopologyTestDriver driver;
+    private TopologyRun run;
     private EventSerdes serdes;
-    private TestInputTopic<String, ScanNeighbours> in;
-    private TestInputTopic<String, byte[]> raw;
-    private TestOutputTopic<String, DriftAlert> alerts;
-    private TestOutputTopic<String, PatientTrajectory> trajectories;
-    private TestOutputTopic<String, DeadLetter> deadLetters;
 
     @BeforeEach
     void start(LocalStack stack) {
@@ -74,25 +62,14 @@ class DriftTopologyIT {
         serdes = new EventSerdes(config.common().kafka().registryApiUrl());
         Properties props = DriftMonitorService.streamsProperties(config, 8084);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "drift-ttd-" + System.nanoTime());
-        driver = new TopologyTestDriver(DriftMonitorService.topology(config, serdes), props);
-        in = driver.createInputTopic(Topics.NEIGHBOURS.name(), new StringSerializer(),
-                serdes.valueSerializer(Topics.NEIGHBOURS));
-        raw = driver.createInputTopic(Topics.NEIGHBOURS.name(), new StringSerializer(), new ByteArraySerializer());
-        alerts = driver.createOutputTopic(Topics.ALERTS.name(), new StringDeserializer(),
-                serdes.valueDeserializer(Topics.ALERTS));
-        trajectories = driver.createOutputTopic(Topics.TRAJECTORIES.name(), new StringDeserializer(),
-                serdes.valueDeserializer(Topics.TRAJECTORIES));
-        deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER.name(), new StringDeserializer(),
-                serdes.valueDeserializer(Topics.DEAD_LETTER));
+        run = new TopologyRun(DriftMonitorService.topology(config, serdes), props,
+                serdes.valueSerializer(Topics.NEIGHBOURS), serdes.valueDeserializer(Topics.ALERTS),
+                serdes.valueDeserializer(Topics.TRAJECTORIES), serdes.valueDeserializer(Topics.DEAD_LETTER));
     }
 
     @AfterEach
     void stop() {
-        driver.close();
-    }
-
-    private void send(ScanNeighbours n) {
-        in.pipeInput(n.getPatient(), n);
+        run.close();
     }
 
     @Test
@@ -103,13 +80,13 @@ class DriftTopologyIT {
             scores[i] = i < 10 ? 0.03 : i < 20 ? 0.30 : 0.80;
         }
         List<String> full = alertIds("pl", scores);
-        driver.close();
+        run.close();
         open(stack, Map.of(DriftMonitorConfig.EVIDENCE_SCANS, "5"));
         List<String> trimmed = alertIds("pl", scores);
         assertEquals(2, full.size(), full.toString());
         assertEquals(full, trimmed, "the rule sees every score whatever evidence is kept");
 
-        PatientState kept = driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pl");
+        PatientState kept = run.driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pl");
         assertEquals(scores.length, kept.getScans().size(), "every scan stays on the trajectory");
         java.util.Set<String> alerted = new java.util.HashSet<>();
         kept.getAlerts().forEach(a -> alerted.add(a.getScanId()));
@@ -124,26 +101,26 @@ class DriftTopologyIT {
 
     @Test
     void alertsLeaveTheByTimeStoreAfterTheRetentionButStayWithThePatient(LocalStack stack) {
-        driver.close();
+        run.close();
         open(stack, Map.of(DriftMonitorConfig.ALERT_RETENTION, "1h", DriftMonitorConfig.EVIDENCE_SCANS, "2"));
         assertEquals(2, alertIds("pr", new double[] {0.02, 0.05, 0.30, 0.35, 0.62, 0.80}).size());
-        KeyValueStore<String, DriftAlert> byTime = driver.getKeyValueStore(StoreNames.ALERTS);
+        KeyValueStore<String, DriftAlert> byTime = run.driver.getKeyValueStore(StoreNames.ALERTS);
         assertEquals(2, count(byTime));
-        driver.advanceWallClockTime(java.time.Duration.ofMinutes(30));
+        run.driver.advanceWallClockTime(java.time.Duration.ofMinutes(30));
         assertEquals(2, count(byTime), "younger than the retention: kept");
-        send(SyntheticScans.scan("pr", 6, 0.81));
-        PatientState young = driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr");
+        run.send(SyntheticScans.scan("pr", 6, 0.81));
+        PatientState young = run.driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr");
         young.getAlerts().forEach(a -> assertEquals(SyntheticScans.K, a.getEvidence().size(), "evidence kept"));
         assertEquals(2, young.getScans().stream().filter(t -> !t.getNeighbours().isEmpty()
                 && young.getAlerts().stream().anyMatch(a -> a.getScanId().equals(t.getScanId()))).count(),
                 "the alerted scans keep their neighbours while their alerts keep evidence");
-        driver.advanceWallClockTime(java.time.Duration.ofMinutes(45));
+        run.driver.advanceWallClockTime(java.time.Duration.ofMinutes(45));
         assertEquals(0, count(byTime), "older than the retention: gone from GET /alerts");
-        assertEquals(2, driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr").getAlerts().size(),
+        assertEquals(2, run.driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr").getAlerts().size(),
                 "the patient's own alerts (and their ids, which keep alerts from repeating) stay");
-        send(SyntheticScans.scan("pr", 7, 0.85));
-        assertTrue(alerts.isEmpty(), "no alert repeated after the store expired");
-        PatientState old = driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr");
+        run.send(SyntheticScans.scan("pr", 7, 0.85));
+        assertTrue(run.alerts.isEmpty(), "no alert repeated after the store expired");
+        PatientState old = run.driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr");
         assertEquals(2, old.getAlerts().size(), "the alerts stay with the patient");
         old.getAlerts().forEach(a -> assertTrue(a.getEvidence().isEmpty(), "past the retention the state drops "
                 + "the evidence (it stays on xray.alerts): " + a.getAlertId()));
@@ -167,31 +144,31 @@ class DriftTopologyIT {
 
     private List<String> alertIds(String patient, double[] scores) {
         for (int i = 0; i < scores.length; i++) {
-            send(SyntheticScans.scan(patient, i, scores[i]));
+            run.send(SyntheticScans.scan(patient, i, scores[i]));
         }
-        return alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList();
+        return run.alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList();
     }
 
     @Test
     void poisonRecordsAreSkippedAndInvalidScoresDeadLettered() {
         // The deserialisation handler's dead letters leave through the record collector of a real
         // task, which TopologyTestDriver does not run: DriftMonitorIT checks them on the broker.
-        raw.pipeInput("px", new byte[] {1, 2, 3, 4, 5, 6, 7});
-        raw.pipeInput("px", serdes.valueSerializer(Topics.SCANS).serialize(Topics.SCANS.name(), ScanReceived.newBuilder()
+        run.raw.pipeInput("px", new byte[] {1, 2, 3, 4, 5, 6, 7});
+        run.raw.pipeInput("px", serdes.valueSerializer(Topics.SCANS).serialize(Topics.SCANS.name(), ScanReceived.newBuilder()
                 .setScanId("wrong-type").setPatient("px").setAcquiredAt(SyntheticScans.T0).setReceivedAt(SyntheticScans.T0)
                 .setSource("test").setWidth(1).setHeight(1).build()));
-        send(SyntheticScans.scan("px", "px-bad-score", SyntheticScans.T0, 1.7));
-        in.pipeInput("py", SyntheticScans.scan("pz", "pz-0", SyntheticScans.T0, 0.1));
-        send(SyntheticScans.scan("px", 0, 0.02));
-        send(SyntheticScans.scan("px", 1, 0.4));
-        send(SyntheticScans.scan("px", 2, 0.45));
-        List<DeadLetter> dead = deadLetters.readValuesToList();
+        run.send(SyntheticScans.scan("px", "px-bad-score", SyntheticScans.T0, 1.7));
+        run.in.pipeInput("py", SyntheticScans.scan("pz", "pz-0", SyntheticScans.T0, 0.1));
+        run.send(SyntheticScans.scan("px", 0, 0.02));
+        run.send(SyntheticScans.scan("px", 1, 0.4));
+        run.send(SyntheticScans.scan("px", 2, 0.45));
+        List<DeadLetter> dead = run.deadLetters.readValuesToList();
         assertEquals(2, dead.size(), dead.toString());
         assertTrue(dead.get(0).getReason().contains("severityScore 1.7"), dead.get(0).getReason());
         assertEquals(2, dead.get(0).getSource().getOffset());
         assertTrue(dead.get(0).getOriginalSize() > 0);
         assertTrue(dead.get(1).getReason().contains("keyed by 'py' but its patient is 'pz'"), dead.get(1).getReason());
         assertEquals(List.of("px:1:level_escalation:infected"),
-                alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
+                run.alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
     }
 }

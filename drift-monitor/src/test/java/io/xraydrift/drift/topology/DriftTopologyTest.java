@@ -7,11 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +22,6 @@ import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.PatientTrajectory;
-import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
@@ -40,10 +35,7 @@ class DriftTopologyTest {
 
     @TempDir
     Path state;
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, ScanNeighbours> in;
-    private TestOutputTopic<String, DriftAlert> alerts;
-    private TestOutputTopic<String, PatientTrajectory> trajectories;
+    private TopologyRun run;
 
     @BeforeEach
     void start() {
@@ -55,30 +47,23 @@ class DriftTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(DriftTopology.build(DriftMonitorConfig.ruleFrom(Settings.of(java.util.Map.of())),
-                DriftTopology.Limits.DEFAULT, codecs), props);
-        in = driver.createInputTopic(Topics.NEIGHBOURS.name(), new StringSerializer(), codecs.neighbours().serializer());
-        alerts = driver.createOutputTopic(Topics.ALERTS.name(), new StringDeserializer(), codecs.alerts().deserializer());
-        trajectories = driver.createOutputTopic(Topics.TRAJECTORIES.name(), new StringDeserializer(),
-                codecs.trajectories().deserializer());
+        run = new TopologyRun(DriftTopology.build(DriftMonitorConfig.ruleFrom(Settings.of(java.util.Map.of())),
+                DriftTopology.Limits.DEFAULT, codecs), props, codecs.neighbours().serializer(),
+                codecs.alerts().deserializer(), codecs.trajectories().deserializer(), codecs.deadLetters().deserializer());
     }
 
     @AfterEach
     void stop() {
-        driver.close();
-    }
-
-    private void send(ScanNeighbours n) {
-        in.pipeInput(n.getPatient(), n);
+        run.close();
     }
 
     @Test
     void aWorseningPatientIsAlertedOncePerLevelWithItsEvidence() {
         double[] scores = {0.02, 0.05, 0.30, 0.35, 0.62, 0.80};
         for (int i = 0; i < scores.length; i++) {
-            send(SyntheticScans.scan("pw", i, scores[i]));
+            run.send(SyntheticScans.scan("pw", i, scores[i]));
         }
-        List<DriftAlert> out = alerts.readValuesToList();
+        List<DriftAlert> out = run.alerts.readValuesToList();
         assertEquals(List.of("pw:1:level_escalation:infected", "pw:1:level_escalation:severe"),
                 out.stream().map(DriftAlert::getAlertId).toList());
         DriftAlert severe = out.get(1);
@@ -90,13 +75,13 @@ class DriftTopologyTest {
         assertEquals(SyntheticScans.MODEL, severe.getModel());
         assertEquals(3, severe.getIndexVersion());
         assertTrue(severe.getReason().startsWith("Escalated from infected to severe"), severe.getReason());
-        List<PatientTrajectory> ts = trajectories.readValuesToList();
+        List<PatientTrajectory> ts = run.trajectories.readValuesToList();
         assertEquals(scores.length, ts.size(), "a trajectory per scan");
         PatientTrajectory last = ts.get(ts.size() - 1);
         assertEquals(scores.length, last.getPoints().size());
         assertEquals(Level.SEVERE, last.getCurrentLevel());
         assertTrue(last.getEpisodeOpen());
-        KeyValueStore<String, PatientState> store = driver.getKeyValueStore(StoreNames.PATIENTS);
+        KeyValueStore<String, PatientState> store = run.driver.getKeyValueStore(StoreNames.PATIENTS);
         assertEquals(2, store.get("pw").getAlerts().size());
     }
 
@@ -104,33 +89,33 @@ class DriftTopologyTest {
     void aStablePatientRaisesNothing() {
         double[] scores = {0.02, 0.06, 0.01, 0.08, 0.03, 0.05, 0.04};
         for (int i = 0; i < scores.length; i++) {
-            send(SyntheticScans.scan("ps", i, scores[i]));
+            run.send(SyntheticScans.scan("ps", i, scores[i]));
         }
-        assertTrue(alerts.isEmpty());
-        assertEquals(Level.HEALTHY, trajectories.readValuesToList().get(scores.length - 1).getCurrentLevel());
+        assertTrue(run.alerts.isEmpty());
+        assertEquals(Level.HEALTHY, run.trajectories.readValuesToList().get(scores.length - 1).getCurrentLevel());
     }
 
     @Test
     void theSameScanTwiceIsIgnored() {
-        send(SyntheticScans.scan("pd", 0, 0.02));
-        send(SyntheticScans.scan("pd", 1, 0.3));
-        send(SyntheticScans.scan("pd", 1, 0.3));
-        send(SyntheticScans.scan("pd", 2, 0.33));
-        send(SyntheticScans.scan("pd", 2, 0.33));
+        run.send(SyntheticScans.scan("pd", 0, 0.02));
+        run.send(SyntheticScans.scan("pd", 1, 0.3));
+        run.send(SyntheticScans.scan("pd", 1, 0.3));
+        run.send(SyntheticScans.scan("pd", 2, 0.33));
+        run.send(SyntheticScans.scan("pd", 2, 0.33));
         assertEquals(List.of("pd:1:level_escalation:infected"),
-                alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
-        assertEquals(3, trajectories.readValuesToList().size(), "repeats produce nothing");
+                run.alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
+        assertEquals(3, run.trajectories.readValuesToList().size(), "repeats produce nothing");
     }
 
     @Test
     void aLateScanIsSlottedInByAcquisitionTimeWithoutReAlerting() {
-        send(SyntheticScans.scan("pl", 0, 0.02));
-        send(SyntheticScans.scan("pl", 2, 0.30));
-        send(SyntheticScans.scan("pl", 3, 0.34));
-        assertEquals(1, alerts.readValuesToList().size());
-        send(SyntheticScans.scan("pl", 1, 0.05));
-        assertTrue(alerts.isEmpty(), "the infected escalation was alerted already");
-        PatientTrajectory t = trajectories.readValuesToList().get(3);
+        run.send(SyntheticScans.scan("pl", 0, 0.02));
+        run.send(SyntheticScans.scan("pl", 2, 0.30));
+        run.send(SyntheticScans.scan("pl", 3, 0.34));
+        assertEquals(1, run.alerts.readValuesToList().size());
+        run.send(SyntheticScans.scan("pl", 1, 0.05));
+        assertTrue(run.alerts.isEmpty(), "the infected escalation was alerted already");
+        PatientTrajectory t = run.trajectories.readValuesToList().get(3);
         assertEquals(List.of("pl-s0", "pl-s1", "pl-s2", "pl-s3"),
                 t.getPoints().stream().map(p -> p.getScanId()).toList());
     }
@@ -139,9 +124,9 @@ class DriftTopologyTest {
     void aRecoveryClosesTheEpisode() {
         double[] scores = {0.02, 0.3, 0.35, 0.2, 0.05, 0.03};
         for (int i = 0; i < scores.length; i++) {
-            send(SyntheticScans.scan("pr", i, scores[i]));
+            run.send(SyntheticScans.scan("pr", i, scores[i]));
         }
-        List<DriftAlert> out = alerts.readValuesToList();
+        List<DriftAlert> out = run.alerts.readValuesToList();
         assertEquals(List.of(AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
                 out.stream().map(DriftAlert::getKind).toList());
         assertEquals("pr-s4", out.get(1).getScanId());

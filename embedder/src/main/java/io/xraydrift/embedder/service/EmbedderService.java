@@ -87,7 +87,6 @@ public final class EmbedderService extends AbstractService {
         ctx.json(out);
     }
 
-    /** The HTTP port, once started. */
     /** The loaded model. */
     public EmbeddingModel model() {
         return model;

@@ -259,34 +259,73 @@ public final class SnapshotFile {
                               Duration rebuildInterval, LiveIndex.RebuildListener listener) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = channel.size();
-            ByteBuffer preamble = ByteBuffer.allocate(PREAMBLE).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, preamble, 0, file);
-            byte[] magic = new byte[MAGIC.length()];
-            preamble.flip().get(magic);
-            if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
-                throw new IOException(file + " is not an xray-drift forest snapshot: it starts with "
-                        + new String(magic, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?"));
+            Header h = Header.read(checkedHeader(channel, file, fileSize), file, fileSize, expected);
+            Sections body = new Sections(channel, file, h.sections());
+            float[] data = new float[Vectors.capacityFor(h.count()) * h.dim()];
+            body.floats("VECTORS", data, (long) h.count() * h.dim());
+            List<ReferenceIndex.Entry> entries = entries(body.stream("ENTRIES"), h.count(), file);
+            Centroids centroids = Centroids.read(body.stream("CENTROID"), h.dim());
+            Forest forest;
+            try {
+                forest = Forest.of(new Forest.Layout(h.metric(), h.dim(), h.forestSize(), h.leafSize(),
+                        body.ints("ROOTS"), body.ints("POSITIVE"), body.ints("NEGATIVE"), body.floats("PLANES"),
+                        body.floats("OFFSETS"), body.ints("LEAFSTRT"), body.ints("LEAFITEM")));
+            } catch (IllegalArgumentException bad) {
+                throw new IOException(file + " is corrupt: " + bad.getMessage(), bad);
             }
-            int format = preamble.getInt();
-            if (format != FORMAT) {
-                throw new IOException(file + " has format " + format + ", this indexer reads " + FORMAT);
+            LiveIndex live = new LiveIndex(Vectors.wrap(h.metric(), h.dim(), data, h.count()), h.trees(), seed,
+                    h.leafSize(), rebuildFraction, rebuildInterval, listener);
+            live.restore(forest, h.indexVersion());
+            ReferenceIndex ref = new ReferenceIndex(h.modelId(), h.modelVersion(), live);
+            ref.restoreEntries(entries);
+            ref.restoreCentroids(centroids.sums(), centroids.counts());
+            ref.seen(h.firstSeen());
+            if (h.complete()) {
+                ref.markComplete();
             }
-            int headerLength = preamble.getInt();
-            if (headerLength < 0 || headerLength > MAX_HEADER || PREAMBLE + headerLength + 4L > fileSize) {
-                throw new IOException(file + " is corrupt: header length " + headerLength + " in a file of "
-                        + fileSize + " bytes");
-            }
-            ByteBuffer start = ByteBuffer.allocate(PREAMBLE + headerLength + 4).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, start, 0, file);
-            CRC32 crc = new CRC32();
-            crc.update(start.array(), 0, PREAMBLE + headerLength);
-            int storedHeaderCrc = start.getInt(PREAMBLE + headerLength);
-            if ((int) crc.getValue() != storedHeaderCrc) {
-                throw new IOException(file + " is corrupt: header CRC-32 " + Long.toHexString(crc.getValue())
-                        + " != stored " + Integer.toHexString(storedHeaderCrc));
-            }
-            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(start.array(), PREAMBLE,
-                    headerLength));
+            return new Loaded(ref, h.offsets(), file);
+        } catch (java.io.EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
+            throw new IOException(file + " is corrupt: " + e, e);
+        }
+    }
+
+    /** The preamble (magic, format, header length) checked, and the header's bytes once their CRC matches. */
+    private static DataInputStream checkedHeader(FileChannel channel, Path file, long fileSize) throws IOException {
+        ByteBuffer preamble = ByteBuffer.allocate(PREAMBLE).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(channel, preamble, 0, file);
+        byte[] magic = new byte[MAGIC.length()];
+        preamble.flip().get(magic);
+        if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {
+            throw new IOException(file + " is not an xray-drift forest snapshot: it starts with "
+                    + new String(magic, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?"));
+        }
+        int format = preamble.getInt();
+        if (format != FORMAT) {
+            throw new IOException(file + " has format " + format + ", this indexer reads " + FORMAT);
+        }
+        int headerLength = preamble.getInt();
+        if (headerLength < 0 || headerLength > MAX_HEADER || PREAMBLE + headerLength + 4L > fileSize) {
+            throw new IOException(file + " is corrupt: header length " + headerLength + " in a file of "
+                    + fileSize + " bytes");
+        }
+        ByteBuffer start = ByteBuffer.allocate(PREAMBLE + headerLength + 4).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(channel, start, 0, file);
+        CRC32 crc = new CRC32();
+        crc.update(start.array(), 0, PREAMBLE + headerLength);
+        int storedHeaderCrc = start.getInt(PREAMBLE + headerLength);
+        if ((int) crc.getValue() != storedHeaderCrc) {
+            throw new IOException(file + " is corrupt: header CRC-32 " + Long.toHexString(crc.getValue())
+                    + " != stored " + Integer.toHexString(storedHeaderCrc));
+        }
+        return new DataInputStream(new java.io.ByteArrayInputStream(start.array(), PREAMBLE, headerLength));
+    }
+
+    /** The header's fields, checked against each other, the file's size and the configuration. */
+    private record Header(Metric metric, int dim, int trees, int leafSize, String modelId, String modelVersion,
+                          long indexVersion, long firstSeen, boolean complete, Map<Integer, Long> offsets, int count,
+                          int forestSize, Map<String, Section> sections) {
+
+        static Header read(DataInputStream in, Path file, long fileSize, Expectation expected) throws IOException {
             Metric metric = Metric.valueOf(in.readUTF());
             int dim = in.readInt();
             int trees = in.readInt();
@@ -321,15 +360,23 @@ public final class SnapshotFile {
                 throw new IOException(file + ": forest covers " + forestSize + " of " + count + " vectors of " + dim
                         + " dims");
             }
-            Sections body = new Sections(channel, file, sections);
-            float[] data = new float[Vectors.capacityFor(count) * dim];
-            body.floats("VECTORS", data, (long) count * dim);
-            List<ReferenceIndex.Entry> entries = new ArrayList<>(count);
-            DataInputStream e = body.stream("ENTRIES");
-            for (int i = 0; i < count; i++) {
-                entries.add(new ReferenceIndex.Entry(e.readUTF(), e.readUTF(), level(e.readByte(), file), e.readDouble()));
-            }
-            DataInputStream c = body.stream("CENTROID");
+            return new Header(metric, dim, trees, leafSize, modelId, modelVersion, indexVersion, firstSeen, complete,
+                    offsets, count, forestSize, sections);
+        }
+    }
+
+    private static List<ReferenceIndex.Entry> entries(DataInputStream e, int count, Path file) throws IOException {
+        List<ReferenceIndex.Entry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            entries.add(new ReferenceIndex.Entry(e.readUTF(), e.readUTF(), level(e.readByte(), file), e.readDouble()));
+        }
+        return entries;
+    }
+
+    /** Per label, how many vectors and their sum (the running centroids). */
+    private record Centroids(Map<Level, double[]> sums, LevelCounts counts) {
+
+        static Centroids read(DataInputStream c, int dim) throws IOException {
             Map<Level, double[]> sums = new EnumMap<>(Level.class);
             LevelCounts counts = LevelCounts.NONE;
             for (Level level : LABELS) {
@@ -340,27 +387,7 @@ public final class SnapshotFile {
                 }
                 sums.put(level, sum);
             }
-            Forest forest;
-            try {
-                forest = Forest.of(new Forest.Layout(metric, dim, forestSize, leafSize, body.ints("ROOTS"),
-                        body.ints("POSITIVE"), body.ints("NEGATIVE"), body.floats("PLANES"),
-                        body.floats("OFFSETS"), body.ints("LEAFSTRT"), body.ints("LEAFITEM")));
-            } catch (IllegalArgumentException bad) {
-                throw new IOException(file + " is corrupt: " + bad.getMessage(), bad);
-            }
-            Vectors vectors = Vectors.wrap(metric, dim, data, count);
-            LiveIndex live = new LiveIndex(vectors, trees, seed, leafSize, rebuildFraction, rebuildInterval, listener);
-            live.restore(forest, indexVersion);
-            ReferenceIndex ref = new ReferenceIndex(modelId, modelVersion, live);
-            ref.restoreEntries(entries);
-            ref.restoreCentroids(sums, counts);
-            ref.seen(firstSeen);
-            if (complete) {
-                ref.markComplete();
-            }
-            return new Loaded(ref, offsets, file);
-        } catch (java.io.EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
-            throw new IOException(file + " is corrupt: " + e, e);
+            return new Centroids(sums, counts);
         }
     }
 
