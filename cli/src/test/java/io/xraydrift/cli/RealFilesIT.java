@@ -21,7 +21,6 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.cli.evaluate.SiteTrainingTest;
-import io.xraydrift.cli.ops.CohortCommand;
 import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.cli.ops.ScanUpload;
 import io.xraydrift.embedder.EmbedderConfig;
@@ -41,12 +40,12 @@ import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.RealCxr;
 import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Real radiographs through the running services: a small real labelled cohort loaded with
@@ -125,10 +124,9 @@ class RealFilesIT {
     }
 
     private static String cohortLoad(Path cohort, String ingestUrl, String source, Map<String, String> env) {
-        CohortCommand.Load load = new CohortCommand.Load();
-        load.settings = Settings.of(env);
-        Stdout.Run run = Stdout.capture(() -> new CommandLine(load).execute("--data", cohort.toString(), "--ingest",
-                ingestUrl, "--source", source));
+        Path config = ServiceEnv.configFile(env, cohort.getParent());
+        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("cohort", "load", "--config",
+                config.toString(), "--data", cohort.toString(), "--ingest", ingestUrl, "--source", source));
         assertEquals(0, run.rc(), run.out());
         return run.out();
     }

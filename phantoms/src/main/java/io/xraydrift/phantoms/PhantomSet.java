@@ -55,9 +55,14 @@ public final class PhantomSet {
     /** A labelled cohort: one scan per patient, severities drawn within each level's curated range. */
     public static List<Item> labelled(int healthy, int infected, int severe, long seed, double portableFraction) {
         List<Item> items = new ArrayList<>();
-        int[] counts = {healthy, infected, severe};
         for (Grade g : Grade.values()) {
-            for (int i = 0; i < counts[g.ordinal()]; i++) {
+            int n = switch (g) {
+                case HEALTHY -> healthy;
+                case INFECTED -> infected;
+                case SEVERE -> severe;
+            };
+            for (int i = 0; i < n; i++) {
+                // The grade's ordinal stays in the seed: the phantoms (and weights trained on them) do not change.
                 SplittableRandom r = new SplittableRandom(mix(seed, g.ordinal(), i));
                 long patientSeed = r.nextLong();
                 double s = switch (g) {

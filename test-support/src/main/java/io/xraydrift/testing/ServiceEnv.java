@@ -1,5 +1,9 @@
 package io.xraydrift.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,5 +27,20 @@ public final class ServiceEnv {
         env.put("XRAY_HTTP_PORT", "0");
         env.put("XRAY_INSTANCE_ID", instance);
         return env;
+    }
+
+    /** These settings as a file a command's {@code --config} (or XRAY_CONFIG_FILE) reads: KEY=VALUE lines. */
+    public static Path configFile(Map<String, String> settings, Path dir) {
+        try {
+            Path file = Files.createTempFile(dir, "xray-", ".properties");
+            java.util.Properties p = new java.util.Properties();
+            p.putAll(settings);
+            try (var out = Files.newBufferedWriter(file)) {
+                p.store(out, null);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

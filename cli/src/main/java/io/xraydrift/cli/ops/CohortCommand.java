@@ -37,7 +37,7 @@ public final class CohortCommand implements Runnable {
                     + "severity, it goes with the scan as its radiologist severity (the indexer then scores with it). "
                     + "The bearer token is read from XRAY_API_TOKEN.",
                 "Exit codes: 0 every row is in, 3 some rows were refused."})
-    public static final class Load implements Callable<Integer> {
+    static final class Load implements Callable<Integer> {
 
         @Option(names = "--data", required = true, description = "Labelled folder with manifest.csv.")
         Path data;
@@ -52,12 +52,13 @@ public final class CohortCommand implements Runnable {
         @Option(names = "--source", description = "Source named in the events (default: cohort:<folder name>).")
         String source;
 
-        /** Where XRAY_API_TOKEN comes from (the environment; tests set it). */
-        public Settings settings = Settings.load();
+        @Option(names = "--config", paramLabel = "FILE", description = "Settings file (KEY=VALUE lines, as the "
+                + "services' XRAY_CONFIG_FILE) with XRAY_API_TOKEN; the environment wins over it.")
+        Path config;
 
         @Override
         public Integer call() throws Exception {
-            String token = settings.string(io.xraydrift.indexer.IndexerConfig.API_TOKEN, "");
+            String token = Settings.load(config).string(io.xraydrift.indexer.IndexerConfig.API_TOKEN, "");
             if (token.isBlank()) {
                 System.err.println("cohort load: set XRAY_API_TOKEN to ingest's bearer token");
                 return 2;

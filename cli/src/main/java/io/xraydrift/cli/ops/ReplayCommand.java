@@ -1,6 +1,7 @@
 package io.xraydrift.cli.ops;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,13 +57,14 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "List what would be replayed; produce nothing.")
     boolean dryRun;
 
-    /** Where the stack is; from the environment unless a test sets it. */
-    Settings settings;
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings file (KEY=VALUE lines, as the services' "
+            + "XRAY_CONFIG_FILE: the broker, registry and client security); the environment wins over it.")
+    Path config;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        KafkaSettings kafka = KafkaSettings.from(settings != null ? settings : Settings.load());
+        KafkaSettings kafka = KafkaSettings.from(Settings.load(config));
         EventSerdes serdes = kafka.serdes();
         List<DeadLetter> selected = read(kafka, serdes);
         int replayed = 0;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.xraydrift.cli.XrayDrift;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanReceived;
@@ -29,6 +30,7 @@ import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -36,7 +38,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** A scan refused for a configuration problem is replayed from the dead-letter topic once it is fixed. */
 @ExtendWith(LocalStackExtension.class)
@@ -72,10 +73,9 @@ class ReplayCommandIT {
         env.put(IngestConfig.FILE_ROOT, images.toString());
         try (IngestService after = new IngestService(IngestConfig.from(Settings.of(env)))) {
             after.start();
-            ReplayCommand replay = new ReplayCommand();
-            replay.settings = Settings.of(env);
-            Stdout.Run run = Stdout.capture(() -> new CommandLine(replay).execute("--from-dead-letter", "--stage",
-                    "ingest", "--contains", source));
+            Path config = ServiceEnv.configFile(env, dir);
+            Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("replay", "--config", config.toString(),
+                    "--from-dead-letter", "--stage", "ingest", "--contains", source));
             String out = run.out();
             assertEquals(0, run.rc(), out);
             assertTrue(out.contains("1 dead letters selected: 1 replayed"), out);

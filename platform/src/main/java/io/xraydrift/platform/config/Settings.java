@@ -51,6 +51,18 @@ public final class Settings {
         return fromEnvironment(System.getenv());
     }
 
+    /**
+     * As {@link #load()}, with {@code file} (when not null) as the settings file instead of the one
+     * {@value #CONFIG_FILE} names: what a command's {@code --config FILE} reads.
+     */
+    public static Settings load(Path file) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (file != null) {
+            env.put(CONFIG_FILE, file.toString());
+        }
+        return fromEnvironment(env);
+    }
+
     /** As {@link #load()} but from the given environment (tests, embedded runs). */
     public static Settings fromEnvironment(Map<String, String> env) {
         Map<String, String> merged = new HashMap<>();
