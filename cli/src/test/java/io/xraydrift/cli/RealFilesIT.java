@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,6 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.cli.evaluate.SiteTrainingTest;
-import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.cli.ops.ScanUpload;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.service.EmbedderService;
@@ -42,7 +40,7 @@ import io.xraydrift.stack.RealCxr;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.xraydrift.testing.TopicReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,10 +62,7 @@ class RealFilesIT {
 
     @Test
     void aRealCohortLoadsOnceAndEveryRealFileIsAcceptedAndScored(LocalStack stack) throws Exception {
-        Map<String, String> env = new HashMap<>(LocalRun.settings(stack));
-        env.put("XRAY_HTTP_HOST", "127.0.0.1");
-        env.put("XRAY_HTTP_PORT", "0");
-        env.put("XRAY_INSTANCE_ID", "real-files-it");
+        Map<String, String> env = ServiceEnv.onStack(stack, "real-files-it");
         env.put(Settings.DEMO_MODE, "true");
         env.put(IngestConfig.STATE_DIR, dir.resolve("ingest").toString());
         env.put(IndexerConfig.SNAPSHOT_DIR, dir.resolve("indexer").toString());
@@ -158,28 +153,7 @@ class RealFilesIT {
     /** Records of a topic that {@code keep} accepts, read from the start until n are seen and {@code settle} passed. */
     private static <V extends org.apache.avro.specific.SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
             Predicate<V> keep, int n, Duration settle) {
-        Map<String, Object> props = stack.readerProperties("real-files-it-");
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
-                new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {
-            c.subscribe(Set.of(topic.name()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-            long settled = 0;
-            while (System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (r.value() != null && keep.test(r.value())) {
-                        out.add(r.value());
-                    }
-                });
-                if (out.size() >= n) {
-                    if (settled == 0) {
-                        settled = System.nanoTime() + settle.toNanos();
-                    } else if (System.nanoTime() > settled) {
-                        break;
-                    }
-                }
-            }
-        }
-        return out;
+        return TopicReader.await(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
+                keep, n, settle, Duration.ofSeconds(180));
     }
 }

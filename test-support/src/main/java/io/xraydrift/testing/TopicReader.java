@@ -1,9 +1,12 @@
 package io.xraydrift.testing;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -16,6 +19,37 @@ import io.xraydrift.stack.LocalStack;
 public final class TopicReader {
 
     private TopicReader() {
+    }
+
+    /**
+     * The committed values of a topic that {@code keep} accepts, read from its start by a fresh
+     * group: returns once at least {@code n} arrived and {@code settle} more passed (so that a
+     * duplicate would show), or when {@code timeout} ran out with what arrived.
+     */
+    public static <V> List<V> await(LocalStack stack, String topic, Deserializer<V> values, Predicate<V> keep, int n,
+                                    Duration settle, Duration timeout) {
+        List<V> out = new ArrayList<>();
+        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(stack.readerProperties("it-"), new StringDeserializer(),
+                values)) {
+            c.subscribe(Set.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settled = 0;
+            while (System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(300)).forEach(r -> {
+                    if (r.value() != null && keep.test(r.value())) {
+                        out.add(r.value());
+                    }
+                });
+                if (out.size() >= n) {
+                    if (settled == 0) {
+                        settled = System.nanoTime() + settle.toNanos();
+                    } else if (System.nanoTime() > settled) {
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**

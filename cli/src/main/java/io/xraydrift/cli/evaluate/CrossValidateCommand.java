@@ -47,11 +47,8 @@ public final class CrossValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, description = "Labelled image folder with manifest.csv (folds are its patients).")
-    Path data;
-
-    @Option(names = "--trajectories", description = "Patient series folder (manifest.csv with a trajectory column).")
-    Path trajectories;
+    @Mixin
+    EvaluationInput input;
 
     @Option(names = "--train-data", split = ",", description = "Further labelled folders every fold trains on "
             + "(e.g. phantoms); their patients are never queried.")
@@ -75,9 +72,6 @@ public final class CrossValidateCommand implements Callable<Integer> {
             + "temporary one, removed).")
     Path keep;
 
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
-
     @Mixin
     TrainingOptions training;
 
@@ -87,8 +81,8 @@ public final class CrossValidateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--folds must be at least 2, was " + folds);
         }
         Models.configureThreads(Runtime.getRuntime().availableProcessors());
-        List<Evaluation.Row> labelled = Evaluation.read(data);
-        List<Evaluation.Row> series = trajectories == null ? List.of() : Evaluation.read(trajectories);
+        List<Evaluation.Row> labelled = input.labelled();
+        List<Evaluation.Row> series = input.series();
         Map<String, Integer> foldOf = deal(labelled, folds, foldSeed);
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("xray-crossval-");
         Scoring scoring = new Scoring(0.15, 0.55, 0.3);
@@ -130,7 +124,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         Map<String, Object> result = summary(perFold);
         result.put("folds", perFold);
         result.put("seconds", Math.round((System.nanoTime() - began) / 1e9));
-        if (json) {
+        if (input.json) {
             System.out.println(new ObjectMapper().writeValueAsString(result));
         } else {
             @SuppressWarnings("unchecked")
@@ -149,7 +143,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
             return EvaluateCommand.load(model);
         }
         List<Path> dirs = new ArrayList<>(trainData);
-        dirs.add(data);
+        dirs.add(input.data);
         ModelTrainer.Options o = training.options(dirs, root.resolve("fold-" + (fold + 1)), held);
         return new ModelTrainer(System.err).train(o);
     }

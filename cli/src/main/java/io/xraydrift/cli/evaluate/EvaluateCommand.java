@@ -20,6 +20,7 @@ import io.xraydrift.events.Level;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.platform.config.Settings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Measures the clinical signal: neighbour purity, drift alert accuracy and lead time, as a report. */
@@ -36,11 +37,8 @@ import picocli.CommandLine.Option;
             "Exit codes: 0 done (or the gate passed), 3 the --baseline gate refused the model."})
 public final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--data", required = true, description = "Labelled image folder with manifest.csv.")
-    Path data;
-
-    @Option(names = "--trajectories", description = "Patient series folder with manifest.csv (trajectory column).")
-    Path trajectories;
+    @Mixin
+    EvaluationInput input;
 
     @Option(names = "--model", description = "Model directory or TorchScript file (default: the bundled model).")
     Path model;
@@ -56,9 +54,6 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "evaluation-report.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
     Path out;
-
-    @Option(names = "--json", description = "Print the figures as one JSON object.")
-    boolean json;
 
     @Option(names = "--scores", description = "Write one CSV line per labelled scan: file, patient, level, severity, "
             + "score, scored level and neighbour composition.")
@@ -82,7 +77,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Models.configureThreads(Runtime.getRuntime().availableProcessors());
         Map<String, Object> figures = evaluate(model, out, scores);
         if (baseline == null) {
-            if (json) {
+            if (input.json) {
                 System.out.println(new ObjectMapper().writeValueAsString(figures));
             } else {
                 figures.forEach((key, v) -> System.out.println(key + " = " + v));
@@ -98,7 +93,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 worse.add(key + " " + now + " < " + then);
             }
         }
-        if (json) {
+        if (input.json) {
             Map<String, Object> both = new LinkedHashMap<>();
             both.put("model", figures);
             both.put("baseline", before);
@@ -130,15 +125,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
         try (EmbeddingModel m = load(modelDir == null ? null : modelDir.toString())) {
-            Evaluation e = new Evaluation(m, Evaluation.read(data), k, trees, sk, scoring, rule);
-            if (trajectories != null) {
-                e.trajectories(m, Evaluation.read(trajectories));
+            Evaluation e = new Evaluation(m, input.labelled(), k, trees, sk, scoring, rule);
+            if (input.trajectories != null) {
+                e.trajectories(m, input.series());
             }
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("model", m.card().id() + " version " + m.card().version());
             settings.put("index", "forest, " + trees + " trees, search_k " + sk + ", angular; k " + k);
-            settings.put("data", data.toAbsolutePath() + " (" + e.labelled.size() + " labelled scans)");
-            settings.put("trajectories", trajectories == null ? "none" : trajectories.toAbsolutePath() + " ("
+            settings.put("data", input.data.toAbsolutePath() + " (" + e.labelled.size() + " labelled scans)");
+            settings.put("trajectories", input.trajectories == null ? "none" : input.trajectories.toAbsolutePath() + " ("
                     + e.patients.size() + " patients)");
             settings.put("score", "0.7 x distance-weighted neighbour grade + 0.3 x healthy-to-severe axis; infected from "
                     + scoring.infectedThreshold() + ", severe from " + scoring.severeThreshold());

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.xraydrift.phantoms.Manifest;
-import io.xraydrift.platform.config.Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -52,13 +52,12 @@ public final class CohortCommand implements Runnable {
         @Option(names = "--source", description = "Source named in the events (default: cohort:<folder name>).")
         String source;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "Settings file (KEY=VALUE lines, as the "
-                + "services' XRAY_CONFIG_FILE) with XRAY_API_TOKEN; the environment wins over it.")
-        Path config;
+        @Mixin
+        ConfigOption config;
 
         @Override
         public Integer call() throws Exception {
-            String token = Settings.load(config).string(io.xraydrift.indexer.IndexerConfig.API_TOKEN, "");
+            String token = config.settings().string(io.xraydrift.indexer.IndexerConfig.API_TOKEN, "");
             if (token.isBlank()) {
                 System.err.println("cohort load: set XRAY_API_TOKEN to ingest's bearer token");
                 return 2;

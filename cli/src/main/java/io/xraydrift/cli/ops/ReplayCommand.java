@@ -1,7 +1,6 @@
 package io.xraydrift.cli.ops;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.concurrent.Callable;
 
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -57,14 +56,13 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "List what would be replayed; produce nothing.")
     boolean dryRun;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings file (KEY=VALUE lines, as the services' "
-            + "XRAY_CONFIG_FILE: the broker, registry and client security); the environment wins over it.")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        KafkaSettings kafka = KafkaSettings.from(Settings.load(config));
+        KafkaSettings kafka = KafkaSettings.from(config.settings());
         EventSerdes serdes = kafka.serdes();
         List<DeadLetter> selected = read(kafka, serdes);
         int replayed = 0;

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,9 +47,7 @@ class ReplayCommandIT {
 
     @Test
     void aDeadLetteredIntakeRecordIsIngestedAfterTheFixAndAReplay(LocalStack stack) throws Exception {
-        Map<String, String> env = new HashMap<>(LocalRun.settings(stack));
-        env.put("XRAY_HTTP_HOST", "127.0.0.1");
-        env.put("XRAY_HTTP_PORT", "0");
+        Map<String, String> env = ServiceEnv.onStack(stack, "replay-it");
         env.put(Settings.DEMO_MODE, "true");
         env.put(IngestConfig.STATE_DIR, dir.resolve("state").toString());
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(env)), "it-setup");

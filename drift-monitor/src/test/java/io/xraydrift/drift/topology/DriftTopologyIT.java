@@ -143,10 +143,7 @@ class DriftTopologyIT {
     }
 
     private List<String> alertIds(String patient, double[] scores) {
-        for (int i = 0; i < scores.length; i++) {
-            run.send(SyntheticScans.scan(patient, i, scores[i]));
-        }
-        return run.alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList();
+        return run.scores(patient, scores).stream().map(DriftAlert::getAlertId).toList();
     }
 
     @Test

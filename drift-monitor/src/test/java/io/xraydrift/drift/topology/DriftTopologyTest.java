@@ -59,11 +59,7 @@ class DriftTopologyTest {
 
     @Test
     void aWorseningPatientIsAlertedOncePerLevelWithItsEvidence() {
-        double[] scores = {0.02, 0.05, 0.30, 0.35, 0.62, 0.80};
-        for (int i = 0; i < scores.length; i++) {
-            run.send(SyntheticScans.scan("pw", i, scores[i]));
-        }
-        List<DriftAlert> out = run.alerts.readValuesToList();
+        List<DriftAlert> out = run.scores("pw", 0.02, 0.05, 0.30, 0.35, 0.62, 0.80);
         assertEquals(List.of("pw:1:level_escalation:infected", "pw:1:level_escalation:severe"),
                 out.stream().map(DriftAlert::getAlertId).toList());
         DriftAlert severe = out.get(1);
@@ -76,9 +72,9 @@ class DriftTopologyTest {
         assertEquals(3, severe.getIndexVersion());
         assertTrue(severe.getReason().startsWith("Escalated from infected to severe"), severe.getReason());
         List<PatientTrajectory> ts = run.trajectories.readValuesToList();
-        assertEquals(scores.length, ts.size(), "a trajectory per scan");
+        assertEquals(6, ts.size(), "a trajectory per scan");
         PatientTrajectory last = ts.get(ts.size() - 1);
-        assertEquals(scores.length, last.getPoints().size());
+        assertEquals(6, last.getPoints().size());
         assertEquals(Level.SEVERE, last.getCurrentLevel());
         assertTrue(last.getEpisodeOpen());
         KeyValueStore<String, PatientState> store = run.driver.getKeyValueStore(StoreNames.PATIENTS);
@@ -87,12 +83,8 @@ class DriftTopologyTest {
 
     @Test
     void aStablePatientRaisesNothing() {
-        double[] scores = {0.02, 0.06, 0.01, 0.08, 0.03, 0.05, 0.04};
-        for (int i = 0; i < scores.length; i++) {
-            run.send(SyntheticScans.scan("ps", i, scores[i]));
-        }
-        assertTrue(run.alerts.isEmpty());
-        assertEquals(Level.HEALTHY, run.trajectories.readValuesToList().get(scores.length - 1).getCurrentLevel());
+        assertTrue(run.scores("ps", 0.02, 0.06, 0.01, 0.08, 0.03, 0.05, 0.04).isEmpty());
+        assertEquals(Level.HEALTHY, run.trajectories.readValuesToList().get(6).getCurrentLevel());
     }
 
     @Test
@@ -122,11 +114,7 @@ class DriftTopologyTest {
 
     @Test
     void aRecoveryClosesTheEpisode() {
-        double[] scores = {0.02, 0.3, 0.35, 0.2, 0.05, 0.03};
-        for (int i = 0; i < scores.length; i++) {
-            run.send(SyntheticScans.scan("pr", i, scores[i]));
-        }
-        List<DriftAlert> out = run.alerts.readValuesToList();
+        List<DriftAlert> out = run.scores("pr", 0.02, 0.3, 0.35, 0.2, 0.05, 0.03);
         assertEquals(List.of(AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
                 out.stream().map(DriftAlert::getKind).toList());
         assertEquals("pr-s4", out.get(1).getScanId());

@@ -1,5 +1,6 @@
 package io.xraydrift.drift.topology;
 
+import java.util.List;
 import java.util.Properties;
 
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -12,6 +13,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 
+import io.xraydrift.drift.SyntheticScans;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.PatientTrajectory;
@@ -45,6 +47,14 @@ final class TopologyRun implements AutoCloseable {
     /** A scored scan, keyed by its patient as the indexer keys it. */
     void send(ScanNeighbours n) {
         in.pipeInput(n.getPatient(), n);
+    }
+
+    /** One scan of {@code patient} per score, in order; the alerts they raised. */
+    List<DriftAlert> scores(String patient, double... scores) {
+        for (int i = 0; i < scores.length; i++) {
+            send(SyntheticScans.scan(patient, i, scores[i]));
+        }
+        return alerts.readValuesToList();
     }
 
     @Override

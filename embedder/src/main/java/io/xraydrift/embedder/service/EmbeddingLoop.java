@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,12 +15,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +35,7 @@ import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.kafka.TransactionalLoop;
+import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
@@ -78,21 +74,11 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
         String group = config.backfill()
                 ? ServiceAccess.EMBEDDER.transactionalId("backfill", model.card().id(), model.card().version())
                 : ServiceAccess.EMBEDDER.prefix();
-        Map<String, Object> c = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("consumer")));
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("producer")));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ServiceAccess.EMBEDDER.transactionalId(group, config.common().instanceId()));
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.consumer = Transactions.consumer(config.common(), "consumer", group, config.maxBatch(),
+                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024));
+        this.producer = Transactions.producer(config.common(),
+                ServiceAccess.EMBEDDER.transactionalId(group, config.common().instanceId()),
+                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
         this.scans = serdes.valueDeserializer(Topics.SCANS);
         this.embeddings = serdes.valueSerializer(Topics.EMBEDDINGS);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);

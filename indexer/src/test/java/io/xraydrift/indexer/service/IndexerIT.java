@@ -167,22 +167,12 @@ class IndexerIT {
         try (IndexerService service = start(stack, "it-switch")) {
             awaitLabelled(service, 121);
             awaitAnswering(Topics.EMBEDDINGS.partitions(), service);
-            List<ScanEmbedded> early = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                early.add(withModel(scan("v2-ref-" + i, "v2-cohort-" + i, Level.values()[i % 3],
-                        around(Level.values()[i % 3], 30_000 + i)), v2));
-            }
-            produce(stack, early);
+            produce(stack, v2Cohort(0, 10, v2));
             produce(stack, List.of(withModel(scan("switch-a", "switch-patient", null, around(Level.SEVERE, 1)), v2),
                     scan("switch-a", "switch-patient", null, around(Level.SEVERE, 1))));
             Map<String, List<ScanNeighbours>> first = await(stack, id -> id.equals("switch-a"), 1, service);
             assertEquals("v1", first.get("switch-a").get(0).getModel().getVersion(), "v2 lacks its cohort: v1 answers");
-            List<ScanEmbedded> rest = new ArrayList<>();
-            for (int i = 10; i < 40; i++) {
-                rest.add(withModel(scan("v2-ref-" + i, "v2-cohort-" + i, Level.values()[i % 3],
-                        around(Level.values()[i % 3], 30_000 + i)), v2));
-            }
-            produce(stack, rest);
+            produce(stack, v2Cohort(10, 40, v2));
             produce(stack, List.of(withModel(scan("switch-b", "switch-patient", null, around(Level.SEVERE, 2)), v2),
                     scan("switch-b", "switch-patient", null, around(Level.SEVERE, 2))));
             Map<String, List<ScanNeighbours>> second = await(stack, id -> id.equals("switch-b"), 1, service);
@@ -316,6 +306,16 @@ class IndexerIT {
         IndexerService service = new IndexerService(IndexerConfig.from(Settings.of(env)));
         service.start();
         return service;
+    }
+
+    /** Labelled scans {@code from} to {@code to} of the v2 cohort, the levels taking turns. */
+    private static List<ScanEmbedded> v2Cohort(int from, int to, ModelRef v2) {
+        List<ScanEmbedded> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            Level level = Level.values()[i % 3];
+            out.add(withModel(scan("v2-ref-" + i, "v2-cohort-" + i, level, around(level, 30_000 + i)), v2));
+        }
+        return out;
     }
 
     static Map<String, String> env(LocalStack stack, String instance) {

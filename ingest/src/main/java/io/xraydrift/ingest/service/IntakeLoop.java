@@ -3,7 +3,6 @@ package io.xraydrift.ingest.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,17 +13,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.kafka.TransactionalLoop;
+import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanReceived;
@@ -66,21 +62,11 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
         this.fetcher = fetcher;
         this.recent = recent;
         this.counters = counters;
-        Map<String, Object> c = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("intake")));
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, ServiceAccess.INGEST.prefix());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 32);
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("producer")));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ServiceAccess.INGEST.transactionalId(config.common().instanceId()));
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.consumer = Transactions.consumer(config.common(), "intake", ServiceAccess.INGEST.prefix(), 32,
+                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024));
+        this.producer = Transactions.producer(config.common(),
+                ServiceAccess.INGEST.transactionalId(config.common().instanceId()),
+                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
         this.intake = serdes.valueDeserializer(Topics.INTAKE);
         this.scans = serdes.valueSerializer(Topics.SCANS);
         this.thumbnails = serdes.valueSerializer(Topics.THUMBNAILS);

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -65,6 +64,7 @@ import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.LogCapture;
 import io.xraydrift.testing.ServiceEnv;
+import io.xraydrift.testing.TopicReader;
 
 /** Ingest on the real local stack: intake topic and HTTP, the bad-input corpus, and no raw id past ingest. */
 @ExtendWith(LocalStackExtension.class)
@@ -113,6 +113,11 @@ class IngestIT {
             env.put(IngestConfig.STATE_DIR, state.toString());
         }
         return env;
+    }
+
+    /** The metadata part of an upload: patient id, acquisition time, view. */
+    static String metadata(String patientId, String acquiredAt, String view) {
+        return "{\"patientId\":\"" + patientId + "\",\"acquiredAt\":\"" + acquiredAt + "\",\"view\":\"" + view + "\"}";
     }
 
     /** A fresh hospital patient identifier. */
@@ -167,7 +172,7 @@ class IngestIT {
     void httpUploadsAnswer202OnceAndRefuseWithTheRightStatus(LocalStack stack) throws Exception {
         String raw = sentId("http");
         int port = service.httpPort();
-        String meta = "{\"patientId\":\"" + raw + "\",\"acquiredAt\":\"2026-11-21T10:00:00Z\",\"view\":\"AP\"}";
+        String meta = metadata(raw, "2026-11-21T10:00:00Z", "AP");
         HttpResponse<String> first = upload(port, TOKEN, meta, Images.phantom(5), "image/png");
         assertEquals(202, first.statusCode(), first.body());
         HttpResponse<String> again = upload(port, TOKEN, meta, Images.phantom(5), "image/png");
@@ -333,7 +338,7 @@ class IngestIT {
     void aClinicianLooksUpThePseudonymThatAHospitalIdentifierHasDownstream(LocalStack stack) throws Exception {
         String raw = sentId("lookup");
         int port = service.httpPort();
-        String meta = "{\"patientId\":\"" + raw + "\",\"acquiredAt\":\"2026-11-21T11:00:00Z\",\"view\":\"PA\"}";
+        String meta = metadata(raw, "2026-11-21T11:00:00Z", "PA");
         HttpResponse<String> up = upload(port, TOKEN, meta, Images.phantom(7), "image/png");
         assertEquals(202, up.statusCode(), up.body());
         String scanId = JSON.readTree(up.body()).get("scanId").asText();
@@ -537,28 +542,7 @@ class IngestIT {
 
     static <V extends org.apache.avro.specific.SpecificRecord> List<V> await(LocalStack stack, Topic<V> topic,
                                                                            Predicate<V> keep, int n) {
-        Map<String, Object> props = stack.readerProperties("it-");
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
-                new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {
-            c.subscribe(Set.of(topic.name()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            long settle = 0;
-            while (System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (r.value() != null && keep.test(r.value())) {
-                        out.add(r.value());
-                    }
-                });
-                if (out.size() >= n) {
-                    if (settle == 0) {
-                        settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                    } else if (System.nanoTime() > settle) {
-                        break;
-                    }
-                }
-            }
-        }
-        return out;
+        return TopicReader.await(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
+                keep, n, Duration.ofSeconds(2), Duration.ofSeconds(60));
     }
 }

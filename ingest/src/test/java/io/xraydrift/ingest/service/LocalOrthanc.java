@@ -16,23 +16,11 @@ import java.util.concurrent.TimeUnit;
  * free loopback ports with its own storage, and DICOM files made and sent with dcmtk
  * ({@code img2dcm}, {@code dcmodify}, {@code storescu}).
  */
-final class LocalOrthanc implements AutoCloseable {
+record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) implements AutoCloseable {
 
     static final Path BINARY = Path.of("/usr/sbin/Orthanc");
     static final Path PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
     static final String AET = "XRAYPACS";
-
-    private final Process process;
-    private final int httpPort;
-    private final int dicomPort;
-    private final Path dir;
-
-    private LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) {
-        this.process = process;
-        this.httpPort = httpPort;
-        this.dicomPort = dicomPort;
-        this.dir = dir;
-    }
 
     static LocalOrthanc start(Path dir) throws IOException, InterruptedException {
         for (Path p : List.of(BINARY, PLUGIN, Path.of("/usr/bin/img2dcm"), Path.of("/usr/bin/storescu"))) {

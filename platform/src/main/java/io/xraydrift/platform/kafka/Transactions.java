@@ -6,14 +6,58 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.xraydrift.platform.config.ServiceConfig;
 
 /** What every transactional consume-transform-produce loop needs around its transaction. */
 public final class Transactions {
 
     private Transactions() {
+    }
+
+    /**
+     * A consumer of keys and raw values for a transactional loop: read_committed, no auto-commit,
+     * {@code maxPollRecords} a poll; in a group (from the earliest offset where the group has none)
+     * unless {@code group} is null (assigned partitions). {@code more} adds or overrides settings.
+     */
+    public static KafkaConsumer<String, byte[]> consumer(ServiceConfig common, String client, String group,
+                                                         int maxPollRecords, Map<String, Object> more) {
+        Map<String, Object> c = new HashMap<>(common.kafka().clientProperties(common.clientId(client)));
+        if (group != null) {
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        }
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        c.putAll(more);
+        return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * The transactional producer of a loop (idempotent, acks=all, 5 ms linger), under
+     * {@code transactionalId} (one per instance: a restarted instance fences its predecessor).
+     */
+    public static KafkaProducer<String, byte[]> producer(ServiceConfig common, String transactionalId,
+                                                         Map<String, Object> more) {
+        Map<String, Object> p = new HashMap<>(common.kafka().clientProperties(common.clientId("producer")));
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.putAll(more);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** The offsets to commit with a batch: one past the last record of each partition. */
