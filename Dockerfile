@@ -18,7 +18,7 @@ WORKDIR /app
 RUN mkdir -p /data/ingest /data/indexer /data/drift-monitor /data/djl && chown -R 10001:10001 /data
 COPY --from=build /out/lib/ lib/
 COPY --from=build /out/service.jar service.jar
-ENV XRAY_HTTP_PORT=${PORT} JAVA_FLAGS=${JAVA_FLAGS} DJL_CACHE_DIR=/data/djl
+ENV XRAY_HTTP_PORT=${PORT} JAVA_FLAGS=${JAVA_FLAGS} DJL_CACHE_DIR=/data/djl XRAY_INGEST_STATE_DIR=/data/ingest
 EXPOSE ${PORT}
 USER 10001
 # exec: java is PID 1 and gets SIGTERM for a graceful stop; arguments (e.g. --backfill) pass through.

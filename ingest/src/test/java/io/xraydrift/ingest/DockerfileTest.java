@@ -10,14 +10,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ingest image (no Docker engine here to run it): the state directory the DICOMweb poller writes
- * its watermark to is set, created and owned by the user the service runs as.
+ * The services' image as ingest runs in it (no Docker engine here to run it): the state directory
+ * the DICOMweb poller writes its watermark to is set, created and owned by the user the service
+ * runs as.
  */
 class DockerfileTest {
 
     @Test
     void theStateDirectoryExistsAndBelongsToTheServiceUser() throws Exception {
-        String file = Files.readString(Path.of("Dockerfile"));
+        String file = Files.readString(Path.of("..", "Dockerfile"));
         Matcher env = Pattern.compile(IngestConfig.STATE_DIR + "=(\\S+)").matcher(file);
         assertTrue(env.find(), "the image sets " + IngestConfig.STATE_DIR);
         String dir = env.group(1);
