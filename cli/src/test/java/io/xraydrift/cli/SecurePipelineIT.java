@@ -22,6 +22,7 @@ import io.xraydrift.events.ScanIntake;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.ServiceRunner;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.kafka.ServiceAccess;
@@ -39,9 +40,16 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -117,6 +125,21 @@ class SecurePipelineIT {
                 List<String> deadLetters = new ArrayList<>();
                 TopicReader.readAll(stack, Topics.DEAD_LETTER.name(), serdes.valueDeserializer(Topics.DEAD_LETTER), 0, d -> deadLetters.add(d.getReason()));
                 assertEquals(List.of(), deadLetters, "dead letters");
+
+                // Access revoked mid-run: the embedder's loop can no longer write its output, so it ends,
+                // the service is no longer live and its process exits 70 for an orchestrator to restart
+                // it; the other services run on.
+                try (Admin a = stack.admin()) {
+                    a.deleteAcls(List.of(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC,
+                            Topics.EMBEDDINGS.name(), PatternType.LITERAL), new AccessControlEntryFilter(
+                            "User:xray-embedder", null, AclOperation.WRITE, AclPermissionType.ANY)))).all().get();
+                }
+                send(stack, serdes, PhantomSet.trajectories(1, 2, 4444, 0), false);
+                assertEquals(ServiceRunner.DIED, services.get("embedder").awaitExit(Duration.ofSeconds(120)),
+                        "the embedder's exit code once it may not write; logs in " + work);
+                for (String other : List.of("ingest", "indexer", "drift-monitor")) {
+                    assertTrue(services.get(other).alive(), other + " still runs");
+                }
             } finally {
                 for (ServiceProcess s : services.values()) {
                     s.close();
@@ -173,20 +196,24 @@ class SecurePipelineIT {
     private static int feed(SecureStack stack, EventSerdes serdes) {
         List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 4242, 0.15);
         List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 4343, 0.15);
+        send(stack, serdes, cohort, true);
+        send(stack, serdes, series, false);
+        return cohort.size() + series.size();
+    }
+
+    /** Phantoms through the intake topic as the administrator; labelled with their grade or not. */
+    private static void send(SecureStack stack, EventSerdes serdes, List<PhantomSet.Item> items, boolean labelled) {
         PhantomRenderer renderer = new PhantomRenderer(512);
         Map<String, Object> p = clientProperties(stack, stack.adminSecurity());
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
         try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(p, EventSerdes.keys().serializer(),
                 serdes.valueSerializer(Topics.INTAKE))) {
-            for (PhantomSet.Item item : cohort) {
-                feed.send(record(item, PhantomSet.render(renderer, item).toPng(), Level.valueOf(item.grade().name())));
-            }
-            for (PhantomSet.Item item : series) {
-                feed.send(record(item, PhantomSet.render(renderer, item).toPng(), null));
+            for (PhantomSet.Item item : items) {
+                feed.send(record(item, PhantomSet.render(renderer, item).toPng(),
+                        labelled ? Level.valueOf(item.grade().name()) : null));
             }
             feed.flush();
         }
-        return cohort.size() + series.size();
     }
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {

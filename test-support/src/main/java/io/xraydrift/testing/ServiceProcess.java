@@ -60,6 +60,11 @@ public final class ServiceProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** Waits up to {@code wait} for the process to end: its exit code, or null while it still runs. */
+    public Integer awaitExit(java.time.Duration wait) throws InterruptedException {
+        return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     public long pid() {
         return process.pid();
     }
