@@ -40,7 +40,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * out — none exits — and every scan is still ingested, embedded and scored exactly once
  * (read_committed), nothing dead-lettered.
  *
- * <p>Opt-in ({@code mvn verify -Dxray.outage=true}): in 1 of 11 runs here the read_committed
+ * <p>Opt-in ({@code mvn verify -Dxray.outage=true}): in 1 of 22 runs here the read_committed
  * view of the answers stopped growing after the broker came back (no error, no retry logged;
  * ingest and embedder went through) and the test failed on its deadline. Until that is understood
  * it does not gate CI; the offset report it prints after the run says where to look.
