@@ -84,7 +84,7 @@ class SecurePipelineIT {
             KafkaSettings adminKafka = KafkaSettings.from(Settings.of(admin));
             Map<String, String> passwords = new HashMap<>();
             for (ServiceAccess access : ServiceAccess.values()) {
-                String user = "xray-" + access.service();
+                String user = access.defaultUser();
                 passwords.put(access.service(), stack.createUser(user));
             }
             stack.grant(TopicsCommand.Acls.bindings(Map.of(), ServiceAccess.DRIFT_MONITOR.prefix()));
@@ -132,7 +132,7 @@ class SecurePipelineIT {
                 try (Admin a = stack.admin()) {
                     a.deleteAcls(List.of(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC,
                             Topics.EMBEDDINGS.name(), PatternType.LITERAL), new AccessControlEntryFilter(
-                            "User:xray-embedder", null, AclOperation.WRITE, AclPermissionType.ANY)))).all().get();
+                            "User:" + ServiceAccess.EMBEDDER.defaultUser(), null, AclOperation.WRITE, AclPermissionType.ANY)))).all().get();
                 }
                 send(stack, serdes, PhantomSet.trajectories(1, 2, 4444, 0), false);
                 assertEquals(ServiceRunner.DIED, services.get("embedder").awaitExit(Duration.ofSeconds(120)),
@@ -230,7 +230,7 @@ class SecurePipelineIT {
     private static Map<String, String> serviceEnv(SecureStack stack, Map<String, String> common, String service,
                                                   Map<String, String> passwords, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(common);
-        env.putAll(LocalRun.secureSettings(stack, stack.clientSecurity("xray-" + service, passwords.get(service))));
+        env.putAll(LocalRun.secureSettings(stack, stack.clientSecurity(ServiceAccess.parse(service).defaultUser(), passwords.get(service))));
         env.putAll(extra);
         env.put("XRAY_INSTANCE_ID", "secure-" + service);
         return env;

@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +22,9 @@ import java.util.function.Predicate;
 
 import javax.imageio.ImageIO;
 
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -57,6 +54,7 @@ import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.Chromium;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
+import io.xraydrift.testing.TopicReader;
 
 /** The drift monitor as a Kafka Streams application on the real local stack. */
 @ExtendWith(LocalStackExtension.class)
@@ -347,34 +345,8 @@ class DriftMonitorIT {
     private static <V extends org.apache.avro.specific.SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
                                                                                      Predicate<V> keep, int atLeast,
                                                                                      boolean settle) {
-        Map<String, Object> props = stack.readerProperties("it-reader-");
-        List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, new StringDeserializer(),
-                serdes(stack).valueDeserializer(topic))) {
-            c.subscribe(List.of(topic.name()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            long quietUntil = 0;
-            while (System.nanoTime() < deadline) {
-                int before = out.size();
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (r.value() != null && keep.test(r.value())) {
-                        out.add(r.value());
-                    }
-                });
-                if (out.size() >= atLeast && !settle) {
-                    break;
-                }
-                if (out.size() >= atLeast) {
-                    // Read a little longer: a duplicate would arrive right behind.
-                    if (quietUntil == 0) {
-                        quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                    } else if (System.nanoTime() > quietUntil && out.size() == before) {
-                        break;
-                    }
-                }
-            }
-        }
-        return out;
+        return TopicReader.await(stack, topic.name(), serdes(stack).valueDeserializer(topic), keep, atLeast,
+                settle ? Duration.ofSeconds(2) : Duration.ZERO, Duration.ofSeconds(90));
     }
 
     private static Map<String, DriftAlert> awaitAlerts(LocalStack stack, Predicate<String> ids, int n) {

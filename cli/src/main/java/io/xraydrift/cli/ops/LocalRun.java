@@ -75,7 +75,7 @@ public final class LocalRun implements AutoCloseable {
             Path dir = stack.certificates().trustStore().getParent();
             writeEnv(dir.resolve("admin.env"), admin);
             for (ServiceAccess access : ServiceAccess.values()) {
-                String user = "xray-" + access.service();
+                String user = access.defaultUser();
                 writeEnv(dir.resolve(access.service() + ".env"),
                         secureSettings(stack, stack.clientSecurity(user, stack.createUser(user))));
             }

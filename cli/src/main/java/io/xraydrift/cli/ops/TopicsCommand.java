@@ -139,7 +139,7 @@ public final class TopicsCommand implements Runnable {
             List<AclBinding> all = new ArrayList<>();
             for (ServiceAccess access : ServiceAccess.values()) {
                 String principal = principal(principals.getOrDefault(access.service(),
-                        "User:xray-" + access.service()), access.service());
+                        "User:" + access.defaultUser()), access.service());
                 all.addAll(access.acls(principal,
                         access == ServiceAccess.DRIFT_MONITOR ? driftApplicationId : access.prefix()));
             }

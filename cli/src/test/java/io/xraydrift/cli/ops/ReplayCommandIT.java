@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import io.xraydrift.cli.XrayDrift;
@@ -31,7 +30,7 @@ import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import io.xraydrift.testing.TopicReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -83,20 +82,8 @@ class ReplayCommandIT {
 
     private static <V extends org.apache.avro.specific.SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
             java.util.function.Predicate<V> keep, int n) {
-        Map<String, Object> props = stack.readerProperties("replay-it-");
-        List<V> out = new java.util.ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(),
-                new EventSerdes(stack.registryUrl()).valueDeserializer(topic))) {
-            c.subscribe(Set.of(topic.name()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (out.size() < n && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(300)).forEach(r -> {
-                    if (r.value() != null && keep.test(r.value())) {
-                        out.add(r.value());
-                    }
-                });
-            }
-        }
+        List<V> out = TopicReader.await(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
+                keep, n, Duration.ZERO, Duration.ofSeconds(60));
         assertEquals(n, out.size(), "records of " + topic.name());
         return out;
     }

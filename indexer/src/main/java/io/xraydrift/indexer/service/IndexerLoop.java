@@ -32,6 +32,7 @@ import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.kafka.TransactionalLoop;
 import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.events.Composition;
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.ScanEmbedded;
@@ -320,6 +321,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         ReferenceIndex.Scored scored = ref.score(v, e.getPatient(), config.k(), config.effectiveSearchK(),
                 config.scoring());
         Scoring.Score score = scored.score();
+        LevelCounts c = score.composition();
         List<Neighbour> list = new ArrayList<>(scored.neighbours().size());
         scored.neighbours().forEach(n -> list.add(new Neighbour(n.scanId(), n.distance(), n.label(),
                 Double.isNaN(n.severity()) ? null : n.severity())));
@@ -330,8 +332,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
                 .setModel(e.getModel())
                 .setIndexVersion(ref.index().built().version())
                 .setNeighbours(list)
-                .setComposition(new Composition(score.composition().healthy(), score.composition().infected(),
-                        score.composition().severe()))
+                .setComposition(new Composition(c.healthy(), c.infected(), c.severe()))
                 .setSeverityScore(score.score())
                 .setAxisPosition(score.axisPosition())
                 .setLevel(score.level())

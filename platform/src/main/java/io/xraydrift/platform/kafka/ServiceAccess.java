@@ -54,6 +54,11 @@ public enum ServiceAccess {
         return service;
     }
 
+    /** The SASL user the service runs as unless an operator names another: {@code xray-SERVICE}. */
+    public String defaultUser() {
+        return "xray-" + service;
+    }
+
     /** Topics it consumes. */
     public List<Topic<?>> reads() {
         return reads;
