@@ -14,12 +14,8 @@ import io.xraydrift.platform.config.Settings;
  * and the Streams runtime.
  *
  * @param common            service name, HTTP port, Kafka and registry
- * @param infectedThreshold score at or above which a scan is INFECTED
- * @param severeThreshold   score at or above which a scan is SEVERE
- * @param hysteresis        how far below a threshold a score must fall to count as improvement
- * @param worseningWindow   scans the sustained-worsening rule looks back over
- * @param worseningRise     score rise over the window that counts as sustained worsening
- * @param confirmScans      consecutive scans at a higher level needed to escalate
+ * @param rule              the drift rule: level thresholds, hysteresis, worsening window and rise,
+ *                          confirmation, rise from the patient's baseline
  * @param standbyReplicas   Kafka Streams standby replicas of the per-patient store
  * @param stateDir          Kafka Streams state directory (RocksDB)
  * @param applicationId     Kafka Streams application id (consumer group, internal topic prefix)
@@ -33,8 +29,7 @@ import io.xraydrift.platform.config.Settings;
  *                          scan that raised an alert keeps its neighbours)
  * @param alertRetention    how long {@code GET /alerts} can find an alert (its by-time store)
  */
-public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold, double severeThreshold,
-                                 double hysteresis, int worseningWindow, double worseningRise, int confirmScans,
+public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.DriftRule rule,
                                  int standbyReplicas, Path stateDir, String applicationId,
                                  String advertisedHost, String apiToken, int evidenceScans,
                                  Duration alertRetention, String peerToken, java.util.Set<String> peers) {
@@ -47,6 +42,14 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
     public static final String WORSENING_WINDOW = "XRAY_DRIFT_WORSENING_WINDOW";
     public static final String WORSENING_RISE = "XRAY_DRIFT_WORSENING_RISE";
     public static final String CONFIRM_SCANS = "XRAY_DRIFT_CONFIRM_SCANS";
+    public static final String BASELINE_JUMP = "XRAY_DRIFT_BASELINE_JUMP";
+    public static final String BASELINE_DRIFT = "XRAY_DRIFT_BASELINE_DRIFT";
+    /**
+     * Rise-from-baseline defaults, chosen by cross-validation on the 27 real series of
+     * {@code ../shared/real-cxr/dev} with the bundled model (docs/real-data.md, "Drift on real series").
+     */
+    public static final double DEFAULT_BASELINE_JUMP = 0.20;
+    public static final double DEFAULT_BASELINE_DRIFT = 0.10;
     public static final String STANDBY_REPLICAS = "XRAY_DRIFT_STANDBY_REPLICAS";
     public static final String STATE_DIR = "XRAY_DRIFT_STATE_DIR";
     public static final String APPLICATION_ID = "XRAY_DRIFT_APPLICATION_ID";
@@ -64,12 +67,6 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
         return new DriftTopology.Limits(evidenceScans, alertRetention);
     }
 
-    /** The drift rule these settings describe. */
-    public io.xraydrift.drift.rule.DriftRule rule() {
-        return new io.xraydrift.drift.rule.DriftRule(infectedThreshold, severeThreshold, hysteresis, worseningWindow,
-                worseningRise, confirmScans);
-    }
-
     /**
      * The drift rule the settings describe, reading only its keys (no secrets): what the
      * evaluation and tests use to apply the deployment's thresholds.
@@ -81,9 +78,15 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
             throw new ConfigException(SEVERE_THRESHOLD + "=" + severe + " must be above " + INFECTED_THRESHOLD + "="
                     + infected);
         }
+        double jump = s.decimal(BASELINE_JUMP, DEFAULT_BASELINE_JUMP, 0.0, 1.0);
+        double drift = s.decimal(BASELINE_DRIFT, DEFAULT_BASELINE_DRIFT, 0.0, 1.0);
+        if (jump > 0 && drift > jump) {
+            throw new ConfigException(BASELINE_DRIFT + "=" + drift + " must not be above " + BASELINE_JUMP + "=" + jump
+                    + " (the smaller rise waits for confirmation, the larger alerts at once; 0 switches either off)");
+        }
         return new io.xraydrift.drift.rule.DriftRule(infected, severe, s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
                 s.integer(WORSENING_WINDOW, 4, 2, 100), s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
-                s.integer(CONFIRM_SCANS, 2, 1, 10));
+                s.integer(CONFIRM_SCANS, 2, 1, 10), jump, drift);
     }
 
     public static DriftMonitorConfig from(Settings s) {
@@ -113,9 +116,7 @@ public record DriftMonitorConfig(ServiceConfig common, double infectedThreshold,
                 .filter(p -> !p.isBlank()).map(p -> p.toLowerCase(java.util.Locale.ROOT))
                 .collect(java.util.stream.Collectors.toUnmodifiableSet())).orElse(java.util.Set.of(
                         advertised.toLowerCase(java.util.Locale.ROOT)));
-        return new DriftMonitorConfig(common, rule.infectedThreshold(), rule.severeThreshold(), rule.hysteresis(),
-                rule.window(), rule.rise(), rule.confirm(),
-                standby, stateDir, applicationId, advertised, apiToken, evidenceScans, alertRetention, peerToken, peers);
+        return new DriftMonitorConfig(common, rule, standby, stateDir, applicationId, advertised, apiToken, evidenceScans, alertRetention, peerToken, peers);
     }
 
     /** Whether an instance advertising this address may be called with a routed query. */

@@ -24,6 +24,8 @@ class DriftMonitorConfigTest {
         "XRAY_DRIFT_WORSENING_RISE|NaN",
         "XRAY_DRIFT_STANDBY_REPLICAS|-1",
         "XRAY_DRIFT_CONFIRM_SCANS|0",
+        "XRAY_DRIFT_BASELINE_JUMP|-0.1",
+        "XRAY_DRIFT_BASELINE_DRIFT|2",
     })
     void badValueFailsNamingTheKey(String key, String value) {
         ConfigException e = assertThrows(ConfigException.class,
@@ -51,6 +53,15 @@ class DriftMonitorConfigTest {
         DriftMonitorConfig alone = DriftMonitorConfig.from(Settings.of(Map.of(DriftMonitorConfig.API_TOKEN, api,
                 DriftMonitorConfig.PEER_TOKEN, "peer-token-0123456789abcdefghij", "XRAY_HTTP_HOST", "10.0.0.5")));
         assertTrue(alone.isPeer("10.0.0.5", 8084) && !alone.isPeer("10.0.0.6", 8084), "unset: this instance only");
+    }
+
+    @Test
+    void theSmallerBaselineRiseMustNotExceedTheLargerOne() {
+        ConfigException e = assertThrows(ConfigException.class, () -> DriftMonitorConfig.ruleFrom(Settings.of(Map.of(
+                DriftMonitorConfig.BASELINE_JUMP, "0.1", DriftMonitorConfig.BASELINE_DRIFT, "0.2"))));
+        assertTrue(e.getMessage().contains(DriftMonitorConfig.BASELINE_DRIFT), e.getMessage());
+        assertTrue(DriftMonitorConfig.ruleFrom(Settings.of(Map.of(DriftMonitorConfig.BASELINE_JUMP, "0",
+                DriftMonitorConfig.BASELINE_DRIFT, "0.2"))).drift() == 0.2, "jump 0 = off: any drift margin");
     }
 
     @Test

@@ -337,6 +337,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Kinds of alert that mean "worse". */
     static boolean worse(AlertKind kind) {
-        return kind == AlertKind.LEVEL_ESCALATION || kind == AlertKind.SUSTAINED_WORSENING;
+        return kind == AlertKind.LEVEL_ESCALATION || kind == AlertKind.SUSTAINED_WORSENING
+                || kind == AlertKind.BASELINE_RISE;
     }
 }

@@ -72,6 +72,11 @@ public final class CrossValidateCommand implements Callable<Integer> {
             + "temporary one, removed).")
     Path keep;
 
+    @Option(names = "--tune-rule", description = "Also choose the drift rule's rise-from-baseline margins "
+            + "(XRAY_DRIFT_BASELINE_JUMP, XRAY_DRIFT_BASELINE_DRIFT) by nested cross-validation over every fold's "
+            + "held-out series, and print the held-out figures and the margins chosen on all series.")
+    boolean tuneRule;
+
     @Mixin
     TrainingOptions training;
 
@@ -88,6 +93,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         Scoring scoring = new Scoring(0.15, 0.55, 0.3);
         DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
         List<Map<String, Object>> perFold = new ArrayList<>();
+        List<RuleSearch.Series> heldOutSeries = new ArrayList<>();
         long began = System.nanoTime();
         try {
             for (int f = 0; f < folds; f++) {
@@ -113,6 +119,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
                     figures.put("series", e.patients.size());
                     figures.put("train_seconds", Math.round(trainSeconds));
                     perFold.add(figures);
+                    e.patients.forEach(p -> heldOutSeries.add(RuleSearch.series(p)));
                     System.err.printf(Locale.ROOT, "fold %d/%d: %s%n", fold + 1, folds, figures);
                 }
             }
@@ -123,6 +130,9 @@ public final class CrossValidateCommand implements Callable<Integer> {
         }
         Map<String, Object> result = summary(perFold);
         result.put("folds", perFold);
+        if (tuneRule) {
+            result.put("rule_search", RuleSearch.crossValidate(heldOutSeries, rule, folds, foldSeed));
+        }
         result.put("seconds", Math.round((System.nanoTime() - began) / 1e9));
         if (input.json) {
             System.out.println(new ObjectMapper().writeValueAsString(result));
@@ -134,6 +144,12 @@ public final class CrossValidateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d-fold patient-disjoint cross-validation of %s%n", folds,
                     model != null ? "model " + model : "the training recipe");
             mean.forEach((key, v) -> System.out.printf(Locale.ROOT, "  %-28s %s ± %s%n", key, v, sd.get(key)));
+            if (tuneRule) {
+                System.out.println("rise-from-baseline margins by nested cross-validation over " + heldOutSeries.size()
+                        + " held-out series (the base rule: " + rule + ")");
+                ((Map<?, ?>) result.get("rule_search")).forEach((key, v) -> System.out.printf(Locale.ROOT,
+                        "  %-28s %s%n", key, v));
+            }
         }
         return 0;
     }

@@ -173,6 +173,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         figures.put("purity_exact_severe", round(e.exact.mean().get(Level.SEVERE)));
         figures.put("sensitivity", round(e.sensitivity()));
         figures.put("specificity", round(e.specificity()));
+        double[] levels = e.sensitivitySpecificity(e.rule.withBaseline(0, 0));
+        figures.put("sensitivity_levels_only", round(levels[0]));
+        figures.put("specificity_levels_only", round(levels[1]));
         double[] single = e.sensitivitySpecificity(new DriftRule(e.rule.infectedThreshold(), e.rule.severeThreshold(),
                 e.rule.hysteresis(), e.rule.window(), e.rule.rise(), 1));
         figures.put("sensitivity_confirm_1", round(single[0]));

@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.xraydrift.embedder.model.Augmentation;
+import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.ModelTrainer;
+import io.xraydrift.embedder.model.XrayResNet;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -73,6 +75,11 @@ final class TrainingOptions {
             + "; 224 with --backbone).")
     Integer inputSize;
 
+    @Option(names = "--network", description = "The project's network to train: " + ModelCard.XRAY_NET
+            + " (compact four-stage CNN) or " + XrayResNet.NETWORK + " (residual, for 128 px and up); with --init, "
+            + "the init model's (default: " + ModelCard.XRAY_NET + ").")
+    String network;
+
     @Option(names = "--id", description = "Model id (default: xray-drift-default, or the backbone file's name).")
     String id;
 
@@ -87,6 +94,11 @@ final class TrainingOptions {
         if (augment < 0 || augment > 2) {
             throw new ParameterException(spec.commandLine(), "--augment " + augment + " is outside [0, 2]");
         }
+        String net = network != null ? network : ModelCard.XRAY_NET;
+        if (!net.equals(ModelCard.XRAY_NET) && !net.equals(XrayResNet.NETWORK)) {
+            throw new ParameterException(spec.commandLine(), "--network " + net + " is not one of "
+                    + ModelCard.XRAY_NET + ", " + XrayResNet.NETWORK);
+        }
         int size = inputSize != null ? inputSize : backbone != null ? 224 : SITE_INPUT;
         String modelId = id != null ? id : backbone != null
                 ? backbone.getFileName().toString().replaceFirst("\\.pt$", "") : "xray-drift-default";
@@ -96,9 +108,10 @@ final class TrainingOptions {
                 + " --batch " + batch + " --learning-rate " + learningRate
                 + (backbone != null ? " --backbone " + backbone : "") + " --input-size " + size
                 + (equalize ? "" : " --no-equalize") + " --augment " + augment
-                + (init != null ? " --init " + init : "") + " --contrastive " + contrastive + " --phantoms " + phantoms;
+                + (init != null ? " --init " + init : "") + " --contrastive " + contrastive + " --phantoms " + phantoms
+                + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net);
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalize && backbone == null,
-                new Augmentation(augment), Optional.ofNullable(init), contrastive, phantoms);
+                new Augmentation(augment), Optional.ofNullable(init), contrastive, phantoms, net);
     }
 }

@@ -17,9 +17,15 @@ import io.xraydrift.events.Level;
  * range), the score rises by more than {@code rise} over the last {@code window} scans, no step
  * down beyond a small tolerance — at most one such alert per episode and level. A window of scans rather than a slope per day: scans come at
  * irregular intervals, and a monotone rise over several scans is robust to one noisy scan.</li>
+ * <li><b>Rise from the baseline</b> (for sparse series, where two or three scans never confirm a
+ * level): the patient's baseline is their first scan (and, after an episode closes, the scan that
+ * closed it). A score at least {@code jump} above it raises BASELINE_RISE at once; one at least
+ * {@code drift} above it on {@code confirm} consecutive scans raises it too. At most one per
+ * episode, and only while no episode is open (0 switches either part off).</li>
  * <li><b>Episodes</b>: the first alert opens one; falling back below the infected threshold by
- * more than {@code hysteresis} closes it with a RECOVERY event. Levels go down only past the
- * hysteresis band, so a score hovering at a threshold does not flap.</li>
+ * more than {@code hysteresis}, or back to within {@code hysteresis} of the baseline, closes it with
+ * a RECOVERY event. Levels go down only past the hysteresis band, so a score hovering at a
+ * threshold does not flap.</li>
  * </ul>
  * The first scan is the baseline: a patient admitted severe and improving raises nothing.
  * {@link #evaluate} replays the whole (sorted, deduplicated) history, so a late scan is slotted
@@ -33,18 +39,33 @@ import io.xraydrift.events.Level;
  * @param confirm           consecutive scans at a higher level needed to escalate (1: the first one does).
  *                          Two by default: a single mis-scored scan (a portable view, poor positioning)
  *                          should not page anyone; a real deterioration shows on the next scan too.
+ * @param jump              rise of the score above the patient's baseline that alerts at once (0 = off)
+ * @param drift             smaller rise above the baseline that alerts once {@code confirm} consecutive scans
+ *                          show it (0 = off)
  */
 public record DriftRule(double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise,
-                        int confirm) {
+                        int confirm, double jump, double drift) {
 
     private static final double STEP_TOLERANCE = 0.02;
 
     public DriftRule {
-        if (!(infectedThreshold < severeThreshold) || window < 2 || hysteresis < 0 || confirm < 1) {
+        if (!(infectedThreshold < severeThreshold) || window < 2 || hysteresis < 0 || confirm < 1 || jump < 0
+                || drift < 0 || jump > 0 && drift > jump) {
             throw new IllegalArgumentException("drift rule needs infected < severe thresholds, window >= 2, "
-                    + "hysteresis >= 0, confirm >= 1; got " + infectedThreshold + ", " + severeThreshold + ", " + window
-                    + ", " + hysteresis + ", " + confirm);
+                    + "hysteresis >= 0, confirm >= 1, 0 <= drift <= jump (or jump 0); got " + infectedThreshold + ", "
+                    + severeThreshold + ", " + window + ", " + hysteresis + ", " + confirm + ", " + jump + ", " + drift);
         }
+    }
+
+    /** The level rule alone: no rise-from-baseline alerts. */
+    public DriftRule(double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise,
+                     int confirm) {
+        this(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, 0, 0);
+    }
+
+    /** This rule with other rise-from-baseline margins. */
+    public DriftRule withBaseline(double newJump, double newDrift) {
+        return new DriftRule(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, newJump, newDrift);
     }
 
     /** Scans sorted by acquisition time (then id), one per scan id. */
@@ -86,6 +107,8 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         int levelStart = 0;
         int above = 0;
         Level reachedByAll = Level.SEVERE;
+        double baseline = Double.NaN;
+        int risen = 0;
         for (int i = 0; i < scans.size(); i++) {
             ScoredScan scan = scans.get(i);
             Level next = nextLevel(level, scan.score());
@@ -100,9 +123,11 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
             if (i == 0) {
                 // The first scan is the patient's baseline: drift is change against it, not its level.
                 level = next;
+                baseline = scan.score();
                 previous.add(scan.score());
                 continue;
             }
+            boolean openBefore = episodes.open;
             Level from = level;
             Level to = next;
             if (to.ordinal() > from.ordinal()) {
@@ -113,7 +138,7 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
             } else if (to.ordinal() < from.ordinal()) {
                 levelStart = i;
                 if (to == Level.HEALTHY) {
-                    episodes.recovered(scan, from, previous, () -> String.format(Locale.ROOT,
+                    episodes.recovered(scan, from, Level.HEALTHY, previous, () -> String.format(Locale.ROOT,
                             "Back to the healthy range: score %.2f (was %.2f); %d of %d nearest reference scans are "
                                     + "healthy.", scan.score(), previous.isEmpty() ? scan.score()
                                     : previous.get(previous.size() - 1), scan.healthy(), scan.neighbours()));
@@ -123,6 +148,28 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
                 episodes.worse(AlertKind.SUSTAINED_WORSENING, scan, from, to, previous, () -> String.format(Locale.ROOT,
                         "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
                         ScoredScan.name(to), first, scan.score(), window));
+            }
+            double above0 = scan.score() - baseline;
+            risen = drift > 0 && above0 >= drift ? risen + 1 : 0;
+            if (!openBefore && episodes.open) {
+                risen = 0; // the level rule opened this episode with this scan
+            } else if (!openBefore) {
+                boolean jumped = jump > 0 && above0 >= jump;
+                if (jumped || drift > 0 && risen >= confirm) {
+                    double base = baseline;
+                    int scansAbove = risen;
+                    episodes.worse(AlertKind.BASELINE_RISE, scan, from, next, previous,
+                            () -> baselineReason(scan, base, jumped, scansAbove));
+                }
+            } else if (scan.score() <= baseline + hysteresis) {
+                double base = baseline;
+                episodes.recovered(scan, from, next, previous, () -> String.format(Locale.ROOT,
+                        "Back to the patient's baseline: score %.2f (baseline %.2f); %d of %d nearest reference "
+                                + "scans are healthy.", scan.score(), base, scan.healthy(), scan.neighbours()));
+            }
+            if (openBefore && !episodes.open) {
+                baseline = scan.score(); // an episode closed: this scan is the new baseline
+                risen = 0;
             }
             level = next;
             previous.add(scan.score());
@@ -155,10 +202,11 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
             raise(kind, scan, from, to, previous, reason);
         }
 
-        void recovered(ScoredScan scan, Level from, List<Double> previous, java.util.function.Supplier<String> reason) {
+        void recovered(ScoredScan scan, Level from, Level to, List<Double> previous,
+                       java.util.function.Supplier<String> reason) {
             if (open) {
                 open = false;
-                raise(AlertKind.RECOVERY, scan, from, Level.HEALTHY, previous, reason);
+                raise(AlertKind.RECOVERY, scan, from, to, previous, reason);
             }
         }
 
@@ -194,6 +242,14 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
             }
         }
         return scans.get(last).score() - scans.get(first).score() > rise;
+    }
+
+    private String baselineReason(ScoredScan scan, double baseline, boolean jumped, int scansAbove) {
+        return String.format(Locale.ROOT, "Worse than the patient's baseline: score %.2f, %.2f above the baseline "
+                + "scan's %.2f%s; %d of %d nearest reference scans are healthy (%d severe).", scan.score(),
+                scan.score() - baseline, baseline, jumped ? String.format(Locale.ROOT, " (alerts at once from +%.2f)", jump)
+                        : String.format(Locale.ROOT, " on %d scans in a row (from +%.2f)", scansAbove, drift),
+                scan.healthy(), scan.neighbours(), scan.severe());
     }
 
     private static String escalationReason(ScoredScan scan, Level from, Level to, List<Double> previous) {

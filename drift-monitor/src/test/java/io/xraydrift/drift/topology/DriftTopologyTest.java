@@ -37,6 +37,10 @@ class DriftTopologyTest {
     Path state;
     private TopologyRun run;
 
+    /** The level rule with confirmation 2 and rise-from-baseline margins 0.20 (at once) / 0.10 (confirmed). */
+    static final io.xraydrift.drift.rule.DriftRule RULE = new io.xraydrift.drift.rule.DriftRule(0.15, 0.55, 0.05, 4,
+            0.15, 2, 0.20, 0.10);
+
     @BeforeEach
     void start() {
         DriftTopology.Codecs codecs = new DriftTopology.Codecs(EventSerdes.plain(Topics.NEIGHBOURS),
@@ -47,7 +51,7 @@ class DriftTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        run = new TopologyRun(DriftTopology.build(DriftMonitorConfig.ruleFrom(Settings.of(java.util.Map.of())),
+        run = new TopologyRun(DriftTopology.build(RULE,
                 DriftTopology.Limits.DEFAULT, codecs), props, codecs.neighbours().serializer(),
                 codecs.alerts().deserializer(), codecs.trajectories().deserializer(), codecs.deadLetters().deserializer());
     }
@@ -60,9 +64,12 @@ class DriftTopologyTest {
     @Test
     void aWorseningPatientIsAlertedOncePerLevelWithItsEvidence() {
         List<DriftAlert> out = run.scores("pw", 0.02, 0.05, 0.30, 0.35, 0.62, 0.80);
-        assertEquals(List.of("pw:1:level_escalation:infected", "pw:1:level_escalation:severe"),
-                out.stream().map(DriftAlert::getAlertId).toList());
-        DriftAlert severe = out.get(1);
+        assertEquals(List.of("pw:1:baseline_rise:healthy", "pw:1:level_escalation:infected",
+                "pw:1:level_escalation:severe"), out.stream().map(DriftAlert::getAlertId).toList());
+        assertEquals("pw-s2", out.get(0).getScanId(), "0.28 above the baseline: at once, before the level confirms");
+        assertEquals(AlertKind.BASELINE_RISE, out.get(0).getKind());
+        assertTrue(out.get(0).getReason().startsWith("Worse than the patient's baseline"), out.get(0).getReason());
+        DriftAlert severe = out.get(2);
         assertEquals("pw-s5", severe.getScanId(), "confirmed by the second scan above the threshold");
         assertEquals(Level.INFECTED, severe.getFromLevel());
         assertEquals(Level.SEVERE, severe.getToLevel());
@@ -78,7 +85,7 @@ class DriftTopologyTest {
         assertEquals(Level.SEVERE, last.getCurrentLevel());
         assertTrue(last.getEpisodeOpen());
         KeyValueStore<String, PatientState> store = run.driver.getKeyValueStore(StoreNames.PATIENTS);
-        assertEquals(2, store.get("pw").getAlerts().size());
+        assertEquals(3, store.get("pw").getAlerts().size());
     }
 
     @Test
@@ -94,7 +101,7 @@ class DriftTopologyTest {
         run.send(SyntheticScans.scan("pd", 1, 0.3));
         run.send(SyntheticScans.scan("pd", 2, 0.33));
         run.send(SyntheticScans.scan("pd", 2, 0.33));
-        assertEquals(List.of("pd:1:level_escalation:infected"),
+        assertEquals(List.of("pd:1:baseline_rise:healthy", "pd:1:level_escalation:infected"),
                 run.alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
         assertEquals(3, run.trajectories.readValuesToList().size(), "repeats produce nothing");
     }
@@ -104,9 +111,9 @@ class DriftTopologyTest {
         run.send(SyntheticScans.scan("pl", 0, 0.02));
         run.send(SyntheticScans.scan("pl", 2, 0.30));
         run.send(SyntheticScans.scan("pl", 3, 0.34));
-        assertEquals(1, run.alerts.readValuesToList().size());
+        assertEquals(2, run.alerts.readValuesToList().size());
         run.send(SyntheticScans.scan("pl", 1, 0.05));
-        assertTrue(run.alerts.isEmpty(), "the infected escalation was alerted already");
+        assertTrue(run.alerts.isEmpty(), "the rise and the infected escalation were alerted already");
         PatientTrajectory t = run.trajectories.readValuesToList().get(3);
         assertEquals(List.of("pl-s0", "pl-s1", "pl-s2", "pl-s3"),
                 t.getPoints().stream().map(p -> p.getScanId()).toList());
@@ -115,8 +122,8 @@ class DriftTopologyTest {
     @Test
     void aRecoveryClosesTheEpisode() {
         List<DriftAlert> out = run.scores("pr", 0.02, 0.3, 0.35, 0.2, 0.05, 0.03);
-        assertEquals(List.of(AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
+        assertEquals(List.of(AlertKind.BASELINE_RISE, AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
                 out.stream().map(DriftAlert::getKind).toList());
-        assertEquals("pr-s4", out.get(1).getScanId());
+        assertEquals("pr-s4", out.get(2).getScanId());
     }
 }

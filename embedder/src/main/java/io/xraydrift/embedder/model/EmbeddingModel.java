@@ -84,7 +84,7 @@ public final class EmbeddingModel implements AutoCloseable {
         ModelCard card = ModelCard.read(dir);
         Model model = Model.newInstance(card.id(), device, "PyTorch");
         try {
-            model.setBlock(card.hasBackbone() ? TransferNet.load(dir, card) : new XrayNet(card.embeddingSize()));
+            model.setBlock(card.hasBackbone() ? TransferNet.load(dir, card) : card.newNetwork());
             model.load(dir, ModelCard.WEIGHTS);
         } catch (IOException | MalformedModelException e) {
             model.close();

@@ -22,7 +22,32 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public record ModelCard(
         String id, String version, String architecture, String backbone,
         int inputSize, int channels, float mean, float std, int embeddingSize,
-        List<String> classes, Map<String, Object> training, String intensity) {
+        List<String> classes, Map<String, Object> training, String intensity, String network) {
+
+    /** {@link #network()} of the compact four-stage CNN ({@link XrayNet}; cards without the field read as this). */
+    public static final String XRAY_NET = "xray-net";
+
+    public ModelCard {
+        network = network == null || network.isBlank() ? XRAY_NET : network;
+    }
+
+    /** The card without a network name: the compact CNN, or a backbone's head. */
+    public ModelCard(String id, String version, String architecture, String backbone, int inputSize, int channels,
+                     float mean, float std, int embeddingSize, List<String> classes, Map<String, Object> training,
+                     String intensity) {
+        this(id, version, architecture, backbone, inputSize, channels, mean, std, embeddingSize, classes, training,
+                intensity, XRAY_NET);
+    }
+
+    /** A fresh block of the project's network this card names (not for a backbone model). */
+    public ai.djl.nn.Block newNetwork() {
+        return switch (network) {
+            case XRAY_NET -> new XrayNet(embeddingSize);
+            case XrayResNet.NETWORK -> new XrayResNet(embeddingSize);
+            default -> throw new IllegalArgumentException("model card names network '" + network
+                    + "'; this build knows " + XRAY_NET + " and " + XrayResNet.NETWORK);
+        };
+    }
 
     /** {@link #intensity()} of a model trained on histogram-equalised inputs. */
     public static final String EQUALIZED = "equalized";
@@ -64,7 +89,7 @@ public record ModelCard(
     /** A copy with another version (the weights' hash, known only once they are saved). */
     public ModelCard withVersion(String newVersion) {
         return new ModelCard(id, newVersion, architecture, backbone, inputSize, channels, mean, std, embeddingSize,
-                classes, training, intensity);
+                classes, training, intensity, network);
     }
 
     public boolean hasBackbone() {

@@ -58,13 +58,27 @@ public final class ModelTrainer {
                           Optional<Path> backbone, int inputSize, String modelId, String command,
                           Set<String> sources, Set<String> excludedPatients, boolean equalize,
                           Augmentation augmentation, Optional<Path> init, float contrastiveWeight,
-                          int phantomsPerLevel) {
+                          int phantomsPerLevel, String network) {
+
+        public Options {
+            network = network == null || network.isBlank() ? ModelCard.XRAY_NET : network;
+        }
+
+        /** As the canonical constructor, on the compact CNN. */
+        public Options(List<Path> data, Path out, int epochs, long seed, int batchSize, float learningRate,
+                       Optional<Path> backbone, int inputSize, String modelId, String command,
+                       Set<String> sources, Set<String> excludedPatients, boolean equalize,
+                       Augmentation augmentation, Optional<Path> init, float contrastiveWeight, int phantomsPerLevel) {
+            this(data, out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command, sources,
+                    excludedPatients, equalize, augmentation, init, contrastiveWeight, phantomsPerLevel,
+                    ModelCard.XRAY_NET);
+        }
 
         /** The options of the command before this one's data and search figures existed (one folder, no filter). */
         public Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
                        Optional<Path> backbone, int inputSize, String modelId, String command) {
             this(List.of(data), out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command,
-                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0);
+                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0, ModelCard.XRAY_NET);
         }
 
         /** Whether a manifest row is trained on. */
@@ -97,13 +111,12 @@ public final class ModelTrainer {
         boolean transfer = o.backbone().isPresent();
         ModelCard draft = new ModelCard(o.modelId(), "unsaved",
                 transfer ? "TorchScript backbone (frozen) + linear head [3 level logits, severity]"
-                        : "XrayNet: 4 x (conv3x3-BN-ReLU-maxpool, 16/32/64/128 filters), global avg pool, dense "
-                                + DEFAULT_EMBEDDING + " + ReLU (embedding), linear head [3 level logits, severity]",
+                        : architecture(o.network()),
                 transfer ? TransferNet.BACKBONE_FILE : "", o.inputSize(), transfer ? 3 : 1,
                 transfer ? IMAGENET_MEAN : DEFAULT_MEAN,
                 transfer ? IMAGENET_STD : o.equalize() ? EQUALIZED_STD : DEFAULT_STD,
                 transfer ? -1 : DEFAULT_EMBEDDING, TrainingData.CLASSES, Map.of(),
-                o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR);
+                o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR, transfer ? ModelCard.XRAY_NET : o.network());
         Preprocessing pre = Preprocessing.of(draft);
         progress.printf("reading %s ...%n", o.data());
         if (o.phantomsPerLevel() > 0) {
@@ -116,7 +129,7 @@ public final class ModelTrainer {
         Engine.getInstance().setRandomSeed((int) o.seed());
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         try {
-            Block block = transfer ? TransferNet.onBackbone(o.backbone().get()) : new XrayNet(DEFAULT_EMBEDDING);
+            Block block = transfer ? TransferNet.onBackbone(o.backbone().get()) : draft.newNetwork();
             model.setBlock(block);
             ModelCard initCard = o.init().isPresent() ? startFrom(model, o.init().get(), draft) : null;
             int updates = o.epochs() * ((data.training().size() + o.batchSize() - 1) / o.batchSize());
@@ -168,7 +181,7 @@ public final class ModelTrainer {
             training.put("command", o.command());
             ModelCard card = new ModelCard(draft.id(), weightsHash(o.out()), draft.architecture(), draft.backbone(),
                     draft.inputSize(), draft.channels(), draft.mean(), draft.std(), (int) embeddingSize, draft.classes(),
-                    training, draft.intensity());
+                    training, draft.intensity(), draft.network());
             card.write(o.out());
             writeReadableCard(card, o.out());
             progress.printf(Locale.ROOT, "saved %s version %s to %s in %.0f s; validation accuracy %s%n", card.id(),
@@ -256,13 +269,24 @@ public final class ModelTrainer {
     private static ModelCard startFrom(Model model, Path init, ModelCard draft) throws IOException,
             MalformedModelException {
         ModelCard from = ModelCard.read(init);
-        if (from.hasBackbone() || from.inputSize() != draft.inputSize() || from.embeddingSize() != DEFAULT_EMBEDDING) {
-            throw new IllegalArgumentException("--init " + init + " is " + from.architecture() + " at "
-                    + from.inputSize() + " px with " + from.embeddingSize() + " floats; training continues only from the "
-                    + "project's own network at " + draft.inputSize() + " px with " + DEFAULT_EMBEDDING);
+        if (from.hasBackbone() || from.inputSize() != draft.inputSize() || from.embeddingSize() != DEFAULT_EMBEDDING
+                || !from.network().equals(draft.network())) {
+            throw new IllegalArgumentException("--init " + init + " is " + from.network() + " at "
+                    + from.inputSize() + " px with " + from.embeddingSize() + " floats; this training is "
+                    + draft.network() + " at " + draft.inputSize() + " px with " + DEFAULT_EMBEDDING);
         }
         model.load(init, ModelCard.WEIGHTS);
         return from;
+    }
+
+    /** The card's description of one of the project's networks. */
+    static String architecture(String network) {
+        return XrayResNet.NETWORK.equals(network)
+                ? "XrayResNet: 3x3/2 stem (32) + max pool, residual basic blocks 1/1/2/1 at 32/64/128/256 filters, "
+                        + "global avg pool, dense " + DEFAULT_EMBEDDING
+                        + " + ReLU (embedding), linear head [3 level logits, severity]"
+                : "XrayNet: 4 x (conv3x3-BN-ReLU-maxpool, 16/32/64/128 filters), global avg pool, dense "
+                        + DEFAULT_EMBEDDING + " + ReLU (embedding), linear head [3 level logits, severity]";
     }
 
     private static Map<String, Integer> dataSets(TrainingData data) {
