@@ -43,6 +43,11 @@ public final class RealCxr {
         return root().resolve("dev");
     }
 
+    /** The pool of real films to learn from (RSNA normals, Kermany; manifest.csv): what the bundled model trains on. */
+    public static Path pretrain() {
+        return root().resolve("pretrain");
+    }
+
     private static Path check(Path p) {
         if (!Files.isDirectory(p.resolve("formats"))) {
             throw new IllegalStateException(ENV + "=" + p + " has no formats/ folder");

@@ -54,6 +54,36 @@ final class Agreement {
     }
 
     /** 1-based ranks, ties given the mean of the ranks they span. */
+    /**
+     * The cut that best separates negatives (below) from positives (at or above) by Youden's J
+     * (sensitivity + specificity - 1): the midpoint between the two scores around the best split;
+     * NaN when either side is empty.
+     */
+    static double youdenCut(double[] negatives, double[] positives) {
+        if (negatives.length == 0 || positives.length == 0) {
+            return Double.NaN;
+        }
+        double[] all = new double[negatives.length + positives.length];
+        System.arraycopy(negatives, 0, all, 0, negatives.length);
+        System.arraycopy(positives, 0, all, negatives.length, positives.length);
+        java.util.Arrays.sort(all);
+        double bestJ = -2;
+        double best = Double.NaN;
+        for (int i = 1; i < all.length; i++) {
+            if (all[i] == all[i - 1]) {
+                continue;
+            }
+            double cut = (all[i] + all[i - 1]) / 2;
+            double tpr = java.util.Arrays.stream(positives).filter(v -> v >= cut).count() / (double) positives.length;
+            double tnr = java.util.Arrays.stream(negatives).filter(v -> v < cut).count() / (double) negatives.length;
+            if (tpr + tnr - 1 > bestJ + 1e-12) {
+                bestJ = tpr + tnr - 1;
+                best = cut;
+            }
+        }
+        return best;
+    }
+
     static double[] ranks(double[] v) {
         Integer[] order = IntStream.range(0, v.length).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble(i -> v[i]));

@@ -187,6 +187,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         figures.put("severity_mae", round(e.severityMae()));
         figures.put("severity_rated_scans", e.ratedScans());
         figures.put("auroc_healthy", round(e.aurocHealthy()));
+        double[] fitted = e.fittedThresholds();
+        figures.put("fitted_infected_threshold", round(fitted[0]));
+        figures.put("fitted_severe_threshold", round(fitted[1]));
         return figures;
     }
 

@@ -131,6 +131,24 @@ final class Evaluation {
         return Agreement.auroc(healthy, ill);
     }
 
+    /**
+     * Level thresholds fitted on the queried labelled scans' scores (each scored without its own
+     * patient): the infected threshold separates healthy from infected-or-severe, the severe one
+     * severe from the rest, each at its best Youden J. {@code [infected, severe]}, NaN where a level
+     * is missing.
+     */
+    double[] fittedThresholds() {
+        double[] healthy = scoresOf(l -> l == Level.HEALTHY);
+        double[] ill = scoresOf(l -> l != Level.HEALTHY);
+        double[] notSevere = scoresOf(l -> l != Level.SEVERE);
+        double[] severe = scoresOf(l -> l == Level.SEVERE);
+        return new double[] {Agreement.youdenCut(healthy, ill), Agreement.youdenCut(notSevere, severe)};
+    }
+
+    private double[] scoresOf(java.util.function.Predicate<Level> level) {
+        return scores.stream().filter(s -> level.test(s.row().level())).mapToDouble(ScanScore::score).toArray();
+    }
+
     /** Scores each patient's scans against the labelled set and runs the drift rule over them. */
     void trajectories(EmbeddingModel model, List<Row> rows) {
         Map<String, List<Row>> byPatient = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.xraydrift.cli.evaluate;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.xraydrift.embedder.model.Augmentation;
+import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.ModelTrainer;
 import io.xraydrift.embedder.model.XrayResNet;
@@ -65,8 +67,14 @@ final class TrainingOptions {
             + "embedding (same level together, by cosine), beside the level and severity heads (default: ${DEFAULT-VALUE}).")
     float contrastive;
 
-    @Option(names = "--init", description = "Model directory of the project's network to start from (fine-tuning).")
-    Path init;
+    @Option(names = "--init", description = "Model directory of the project's network to start from (fine-tuning), "
+            + "or 'default': the bundled model, which is where training starts unless --from-scratch or --backbone "
+            + "is given (its network, input size and intensity are then the model's).")
+    String init;
+
+    @Option(names = "--from-scratch", description = "Train the project's network from random weights (--network, "
+            + "--input-size) instead of starting from the bundled model.")
+    boolean fromScratch;
 
     @Option(names = "--backbone", description = "TorchScript backbone to transfer-learn from (frozen).")
     Path backbone;
@@ -94,12 +102,28 @@ final class TrainingOptions {
         if (augment < 0 || augment > 2) {
             throw new ParameterException(spec.commandLine(), "--augment " + augment + " is outside [0, 2]");
         }
-        String net = network != null ? network : ModelCard.XRAY_NET;
+        if (fromScratch && (init != null || backbone != null)) {
+            throw new ParameterException(spec.commandLine(), "--from-scratch cannot be combined with --init or "
+                    + "--backbone");
+        }
+        String initName = init != null ? init : backbone == null && !fromScratch ? "default" : null;
+        Path initDir = initName == null ? null : "default".equals(initName) ? EmbeddingModel.defaultModelDirectory()
+                : Path.of(initName);
+        ModelCard from = null;
+        if (initDir != null) {
+            if (!Files.isRegularFile(initDir.resolve(ModelCard.FILE))) {
+                throw new ParameterException(spec.commandLine(), "--init " + initName + " has no " + ModelCard.FILE);
+            }
+            from = ModelCard.read(initDir);
+        }
+        String net = network != null ? network : from != null ? from.network() : ModelCard.XRAY_NET;
         if (!net.equals(ModelCard.XRAY_NET) && !net.equals(XrayResNet.NETWORK)) {
             throw new ParameterException(spec.commandLine(), "--network " + net + " is not one of "
                     + ModelCard.XRAY_NET + ", " + XrayResNet.NETWORK);
         }
-        int size = inputSize != null ? inputSize : backbone != null ? 224 : SITE_INPUT;
+        int size = inputSize != null ? inputSize : backbone != null ? 224 : from != null ? from.inputSize()
+                : SITE_INPUT;
+        boolean equalized = from != null ? from.equalized() : equalize;
         String modelId = id != null ? id : backbone != null
                 ? backbone.getFileName().toString().replaceFirst("\\.pt$", "") : "xray-drift-default";
         String command = "xray-drift train --data " + String.join(",", data.stream().map(Path::toString).toList())
@@ -107,11 +131,12 @@ final class TrainingOptions {
                 + " --out " + out + " --epochs " + epochs + " --seed " + seed
                 + " --batch " + batch + " --learning-rate " + learningRate
                 + (backbone != null ? " --backbone " + backbone : "") + " --input-size " + size
-                + (equalize ? "" : " --no-equalize") + " --augment " + augment
-                + (init != null ? " --init " + init : "") + " --contrastive " + contrastive + " --phantoms " + phantoms
+                + (equalized ? "" : " --no-equalize") + " --augment " + augment
+                + (initName != null ? " --init " + initName : "") + (fromScratch ? " --from-scratch" : "")
+                + " --contrastive " + contrastive + " --phantoms " + phantoms
                 + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net);
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
-                size, modelId, command, sources, excludedPatients, equalize && backbone == null,
-                new Augmentation(augment), Optional.ofNullable(init), contrastive, phantoms, net);
+                size, modelId, command, sources, excludedPatients, equalized && backbone == null,
+                new Augmentation(augment), Optional.ofNullable(initDir), contrastive, phantoms, net);
     }
 }

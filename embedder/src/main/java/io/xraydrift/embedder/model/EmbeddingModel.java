@@ -54,6 +54,14 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** The bundled default model on a device. */
     public static EmbeddingModel loadDefault(Device device) {
+        return load(defaultModelDirectory(), device);
+    }
+
+    /**
+     * The bundled default model unpacked into a temporary directory (removed when the JVM exits):
+     * what {@code train} starts from by default.
+     */
+    public static Path defaultModelDirectory() {
         try {
             Path dir = Files.createTempDirectory("xray-default-model-");
             for (String name : new String[] {ModelCard.FILE, ModelCard.WEIGHTS + "-0000.params"}) {
@@ -64,11 +72,10 @@ public final class EmbeddingModel implements AutoCloseable {
                     Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            EmbeddingModel m = load(dir, device);
+            dir.toFile().deleteOnExit();
             dir.resolve(ModelCard.FILE).toFile().deleteOnExit();
             dir.resolve(ModelCard.WEIGHTS + "-0000.params").toFile().deleteOnExit();
-            dir.toFile().deleteOnExit();
-            return m;
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack the bundled default model", e);
         }
