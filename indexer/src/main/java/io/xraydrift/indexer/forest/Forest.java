@@ -102,6 +102,11 @@ public final class Forest {
         int dim = view.dim();
         int[] positive = new int[nodes];
         int[] negative = new int[nodes];
+        if ((long) nodes * dim > Vectors.MAX_FLOATS) {
+            throw new IllegalStateException("the forest is too large: " + built.length + " trees of " + view.count()
+                    + " vectors need " + nodes + " split planes of " + dim + " floats, past 2^31 floats in one array; "
+                    + "use fewer trees (XRAY_INDEXER_TREES) or shard the forest by tenant or hash");
+        }
         float[] planes = new float[nodes * dim];
         float[] offsets = new float[nodes];
         int[] leafStart = new int[leaves + 1];

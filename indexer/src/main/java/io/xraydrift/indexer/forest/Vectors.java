@@ -27,11 +27,12 @@ public final class Vectors {
         }
         this.metric = metric;
         this.dim = dim;
-        this.view = new View(new float[Math.max(1, initialCapacity) * dim], 0, dim);
+        this.view = new View(new float[Math.min(Math.max(1, initialCapacity), maxVectors(dim)) * dim], 0, dim);
     }
 
     /** Wraps vectors already normalised as the metric requires (snapshots, benchmarks). */
     public static Vectors wrap(Metric metric, int dim, float[] data, int count) {
+        ensureRoom(count, dim);
         Vectors v = new Vectors(metric, dim, 1);
         v.view = new View(data, count, dim);
         return v;
@@ -59,9 +60,10 @@ public final class Vectors {
             throw new IllegalArgumentException("vector has " + vector.length + " dims, index has " + dim);
         }
         View v = view;
+        ensureRoom(v.count() + 1, dim);
         float[] data = v.data();
         if ((v.count() + 1) * dim > data.length) {
-            data = Arrays.copyOf(data, capacityFor(v.count() + 1) * dim);
+            data = Arrays.copyOf(data, Math.min(capacityFor(v.count() + 1), maxVectors(dim)) * dim);
         }
         int offset = v.count() * dim;
         System.arraycopy(vector, 0, data, offset, dim);
@@ -70,6 +72,29 @@ public final class Vectors {
         }
         view = new View(data, v.count() + 1, dim);
         return v.count();
+    }
+
+    /** Floats one Java array can hold (a little under 2^31). */
+    public static final int MAX_FLOATS = Integer.MAX_VALUE - 8;
+
+    /**
+     * The most vectors of this dimension one index holds: they live in one {@code float[]}, so
+     * {@code count * dim} stays under 2^31 floats (1,048,575 vectors at 2,048 dimensions).
+     */
+    public static int maxVectors(int dim) {
+        return MAX_FLOATS / dim;
+    }
+
+    /**
+     * Refuses a count past {@link #maxVectors}, naming the limit, instead of letting the offset
+     * {@code ordinal * dim} overflow.
+     */
+    public static void ensureRoom(int count, int dim) {
+        if (count > maxVectors(dim)) {
+            throw new IllegalStateException("the index is full: it holds at most " + maxVectors(dim) + " vectors of "
+                    + dim + " dimensions (2^31 floats in one array); shard the forest by tenant or hash, or use a "
+                    + "model with a smaller embedding");
+        }
     }
 
     /**
