@@ -121,10 +121,11 @@ public final class Ingestor {
             throw Rejected.invalid("acquiredAt", "acquiredAt is missing");
         }
         if (s.acquiredAt().isAfter(now.plus(FUTURE_SKEW))) {
-            throw Rejected.invalid("acquiredAt", "acquiredAt " + s.acquiredAt() + " is in the future (now " + now + ")");
+            throw Rejected.invalid("acquiredAt", "acquiredAt is in the future (more than " + FUTURE_SKEW.toMinutes()
+                    + " min after ingest's clock, " + now + "; the value is not repeated)");
         }
         if (s.acquiredAt().isBefore(EARLIEST)) {
-            throw Rejected.invalid("acquiredAt", "acquiredAt " + s.acquiredAt() + " is before " + EARLIEST);
+            throw Rejected.invalid("acquiredAt", "acquiredAt is before " + EARLIEST + " (the value is not repeated)");
         }
         if (s.source() == null || s.source().isBlank()) {
             throw Rejected.invalid("source", "source is missing");
@@ -132,19 +133,19 @@ public final class Ingestor {
         if (s.referenceSeverity() != null) {
             double v = s.referenceSeverity();
             if (!(v >= 0 && v <= 1)) {
-                throw Rejected.invalid("referenceSeverity", "referenceSeverity " + v + " is outside [0, 1]");
+                throw Rejected.invalid("referenceSeverity", "referenceSeverity is outside [0, 1] (the value is not repeated)");
             }
             if (s.referenceLabel() == null) {
-                throw Rejected.invalid("referenceSeverity", "referenceSeverity " + v + " is given without a "
+                throw Rejected.invalid("referenceSeverity", "referenceSeverity is given without a "
                         + "referenceLabel: only reference-cohort scans carry a radiologist severity");
             }
         }
         if (s.modality() != null && !MODALITIES.contains(s.modality())) {
-            throw Rejected.invalid("modality", "modality '" + s.modality() + "' is not CR or DX");
+            throw Rejected.invalid("modality", "modality (" + Shape.of(s.modality()) + ", not repeated) is not CR or DX");
         }
         if (s.photometric() != null && !s.photometric().equals("MONOCHROME1") && !s.photometric().equals("MONOCHROME2")) {
-            throw Rejected.invalid("photometricInterpretation", "photometricInterpretation '" + s.photometric()
-                    + "' is not MONOCHROME1 or MONOCHROME2");
+            throw Rejected.invalid("photometricInterpretation", "photometricInterpretation (" + Shape.of(s.photometric())
+                    + ", not repeated) is not MONOCHROME1 or MONOCHROME2");
         }
         if (s.image() == null) {
             throw Rejected.invalid("image", "no image bytes");

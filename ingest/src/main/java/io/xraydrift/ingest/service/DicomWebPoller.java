@@ -37,6 +37,7 @@ import io.xraydrift.events.ViewPosition;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Shape;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.kafka.DeadLetters;
 
@@ -268,7 +269,8 @@ final class DicomWebPoller implements AutoCloseable {
                     return LocalDateTime.of(LocalDate.parse(d, DATE), time).toInstant(ZoneOffset.UTC);
                 } catch (java.time.format.DateTimeParseException e) {
                     throw Rejected.invalid("acquiredAt", "DICOM date (" + p[0].substring(0, 4) + "," + p[0].substring(4)
-                            + ") '" + d + "' with time '" + t + "' is not a valid date and time");
+                            + ") with its time (" + Shape.of(d) + "; " + Shape.of(t)
+                            + "; not repeated) is not a valid date and time");
                 }
             }
         }

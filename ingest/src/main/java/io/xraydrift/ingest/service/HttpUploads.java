@@ -24,6 +24,7 @@ import io.xraydrift.events.ViewPosition;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Shape;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.platform.kafka.DeadLetters;
@@ -237,8 +238,8 @@ final class HttpUploads {
         try {
             return Instant.parse(raw);
         } catch (DateTimeParseException e) {
-            throw Rejected.invalid(field, "field '" + field + "' = '" + raw + "' is not an ISO-8601 instant "
-                    + "(e.g. 2026-11-25T08:30:00Z)");
+            throw Rejected.invalid(field, "field '" + field + "' (" + Shape.of(raw) + ", not repeated) is not an "
+                    + "ISO-8601 instant (e.g. 2026-11-25T08:30:00Z)");
         }
     }
 
@@ -250,7 +251,7 @@ final class HttpUploads {
         try {
             return Enum.valueOf(type, raw.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw Rejected.invalid(field, "field '" + field + "' = '" + raw + "' is not one of "
+            throw Rejected.invalid(field, "field '" + field + "' (" + Shape.of(raw) + ", not repeated) is not one of "
                     + Arrays.toString(type.getEnumConstants()));
         }
     }

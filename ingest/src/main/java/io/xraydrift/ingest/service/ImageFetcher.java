@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Shape;
 
 /**
  * Fetches the image an intake event points at instead of carrying. {@code http(s)} only from the
@@ -63,7 +64,7 @@ final class ImageFetcher {
         try {
             u = URI.create(uri);
         } catch (IllegalArgumentException e) {
-            throw Rejected.invalid("imageUri", "imageUri '" + uri + "' is not a URI: " + e.getMessage());
+            throw Rejected.invalid("imageUri", "imageUri (" + Shape.of(uri) + ", not repeated) is not a URI");
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme();
         try {
@@ -73,32 +74,33 @@ final class ImageFetcher {
                 }
                 case "file" -> {
                     if (fileRoot == null) {
-                        throw Rejected.invalid("imageUri", "imageUri " + uri + ": file URIs are disabled (set "
+                        throw Rejected.invalid("imageUri", "imageUri is a file URI, and file URIs are disabled (set "
                                 + "XRAY_INGEST_FILE_ROOT to allow a directory)");
                     }
                     Path p = Path.of(u).toAbsolutePath().normalize();
                     if (!p.startsWith(fileRoot)) {
-                        throw Rejected.invalid("imageUri", "imageUri " + uri + " is outside " + fileRoot);
+                        throw Rejected.invalid("imageUri", "imageUri is a file outside " + fileRoot + " (the path is not repeated)");
                     }
                     try (InputStream in = Files.newInputStream(p)) {
                         return bounded(in, uri);
                     }
                 }
-                default -> throw Rejected.invalid("imageUri", "imageUri scheme '" + scheme
-                        + "' is not http, https or file");
+                default -> throw Rejected.invalid("imageUri", "imageUri scheme (" + Shape.of(scheme)
+                        + ", not repeated) is not http, https or file");
             }
         } catch (IOException e) {
-            throw Rejected.invalid("imageUri", "cannot fetch imageUri " + uri + ": " + e);
+            throw Rejected.invalid("imageUri", "cannot fetch imageUri (" + e.getClass().getSimpleName()
+                    + "; the address is not repeated)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw Rejected.invalid("imageUri", "interrupted while fetching " + uri);
+            throw Rejected.invalid("imageUri", "interrupted while fetching imageUri");
         }
     }
 
     private byte[] http(URI u, String uri) throws Rejected, IOException, InterruptedException {
         String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
         if (!hosts.contains(host)) {
-            throw Rejected.invalid("imageUri", "imageUri host '" + host + "' is not in " + IngestConfig.FETCH_HOSTS
+            throw Rejected.invalid("imageUri", "imageUri host (" + Shape.of(host) + ") is not in " + IngestConfig.FETCH_HOSTS
                     + (hosts.isEmpty() ? " (empty: ingest fetches from no host)" : " " + hosts));
         }
         if (!privateAllowed) {
@@ -106,12 +108,12 @@ final class ImageFetcher {
             try {
                 addresses = InetAddress.getAllByName(host);
             } catch (UnknownHostException e) {
-                throw Rejected.invalid("imageUri", "imageUri host '" + host + "' does not resolve");
+                throw Rejected.invalid("imageUri", "imageUri host (" + Shape.of(host) + ") does not resolve");
             }
             for (InetAddress a : addresses) {
                 if (internal(a)) {
-                    throw Rejected.invalid("imageUri", "imageUri host '" + host + "' resolves to " + a.getHostAddress()
-                            + ", a loopback, link-local or private address (" + IngestConfig.FETCH_PRIVATE
+                    throw Rejected.invalid("imageUri", "imageUri host (" + Shape.of(host) + ") resolves to"
+                            + " a loopback, link-local or private address (" + IngestConfig.FETCH_PRIVATE
                             + "=true allows it)");
                 }
             }
@@ -121,11 +123,11 @@ final class ImageFetcher {
                 HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() / 100 == 3) {
-                throw Rejected.invalid("imageUri", "imageUri " + uri + " answered a redirect (HTTP " + r.statusCode()
+                throw Rejected.invalid("imageUri", "imageUri answered a redirect (HTTP " + r.statusCode()
                         + "); redirects are not followed");
             }
             if (r.statusCode() != 200) {
-                throw Rejected.invalid("imageUri", "imageUri " + uri + " answered HTTP " + r.statusCode());
+                throw Rejected.invalid("imageUri", "imageUri answered HTTP " + r.statusCode());
             }
             long left = deadline.toNanos() - (System.nanoTime() - started);
             ScheduledFuture<?> cut = WATCHDOG.schedule(() -> {

@@ -159,7 +159,7 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
                     event.getAttributes());
             return new Outcome(record, ingestor.ingest(s, now), null);
         } catch (Rejected e) {
-            return dead(record, "intake record at " + where + " from '" + event.getSource() + "': " + e.getMessage(), e);
+            return dead(record, "intake record at " + where + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             return dead(record, "intake record at " + where + " failed: " + e, e);
         }

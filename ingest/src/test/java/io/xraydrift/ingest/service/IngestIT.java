@@ -210,7 +210,8 @@ class IngestIT {
                 Images.phantom(6), "image/png");
         assertEquals(400, badTime.statusCode());
         assertEquals("acquiredAt", JSON.readTree(badTime.body()).get("field").asText());
-        assertTrue(badTime.body().contains("'yesterday'"), badTime.body());
+        assertTrue(badTime.body().contains("(a value of 9 characters: letters, not repeated)")
+                && !badTime.body().contains("yesterday"), badTime.body());
         HttpResponse<String> unknown = upload(port, TOKEN, meta.replace("\"view\"", "\"name\""), Images.phantom(6),
                 "image/png");
         assertEquals(400, unknown.statusCode());
@@ -254,6 +255,44 @@ class IngestIT {
         assertFalse(badTime.body().contains(raw) || unknown.body().contains(raw), "no raw id in errors");
     }
 
+    /**
+     * A feed that shifts its fields puts an identifier where a time, a view or a code belongs: in
+     * every field in turn (HTTP metadata and intake records), the refusal names the field and the
+     * value's shape, and the value reaches no answer, no dead letter, no topic and no log line (the
+     * scan after the test looks for each marker).
+     */
+    @Test
+    void aValueInAnyFieldIsNamedByItsShapeNeverRepeated(LocalStack stack) throws Exception {
+        int port = service.httpPort();
+        String patient = sentId("shape-owner");
+        for (String field : List.of("acquiredAt", "view", "modality", "photometricInterpretation", "referenceLabel")) {
+            String marker = sentId("in-" + field);
+            com.fasterxml.jackson.databind.node.ObjectNode meta = JSON.createObjectNode().put("patientId", patient)
+                    .put("acquiredAt", "2026-11-21T10:00:00Z").put("view", "PA");
+            meta.put(field, marker);
+            HttpResponse<String> refused = upload(port, TOKEN, meta.toString(), Images.phantom(9), "image/png");
+            assertEquals(400, refused.statusCode(), field + ": " + refused.body());
+            assertEquals(field, JSON.readTree(refused.body()).get("field").asText());
+            assertFalse(refused.body().contains(marker), field + ": the answer repeats the value: " + refused.body());
+            assertTrue(refused.body().contains("a value of " + marker.length() + " characters: letters, digits, "
+                    + "punctuation"), field + ": the answer names the value's shape: " + refused.body());
+        }
+        String modality = sentId("intake-modality");
+        String photometric = sentId("intake-photometric");
+        List<String> at = produceAt(stack, List.of(
+                intake(patient, "shape-feed", Images.phantom(9)).setModality(modality).build(),
+                intake(patient, "shape-feed", Images.phantom(9)).setPhotometricInterpretation(photometric).build()));
+        List<DeadLetter> dead = await(stack, Topics.DEAD_LETTER, d -> d.getSource() != null
+                && at.contains(d.getSource().getPartition() + "@" + d.getSource().getOffset()), 2);
+        assertEquals(2, dead.size());
+        assertTrue(dead.stream().anyMatch(d -> d.getReason().contains("modality (a value of")), dead.toString());
+        assertTrue(dead.stream().anyMatch(d -> d.getReason().contains("photometricInterpretation (a value of")),
+                dead.toString());
+        for (DeadLetter d : dead) {
+            assertFalse(d.getReason().contains(modality) || d.getReason().contains(photometric), d.getReason());
+        }
+    }
+
     @Test
     void everyKindOfBadInputEndsAsASpecificDeadLetterAndIngestGoesOn(LocalStack stack) throws Exception {
         byte[] good = Images.phantom(7);
@@ -289,16 +328,16 @@ class IngestIT {
             }
         }
         add.accept(intake(p, "c13-colour", Images.encode(rgb, "png")).build(), "is in colour");
-        add.accept(intake(p, "c14-modality", good).setModality("MR").build(), "modality 'MR' is not CR or DX");
+        add.accept(intake(p, "c14-modality", good).setModality("MR").build(), "modality (a value of 2 characters: letters, not repeated) is not CR or DX");
         add.accept(intake(p, "c15-both", good).setImageUri("http://127.0.0.1:1/x.png").build(),
                 "both image and imageUri");
         add.accept(intake(p, "c16-neither", null).build(), "neither image nor imageUri");
-        add.accept(intake(p, "c17-ftp-uri", null).setImageUri("ftp://pacs/x.png").build(), "scheme 'ftp'");
+        add.accept(intake(p, "c17-ftp-uri", null).setImageUri("ftp://pacs/x.png").build(), "imageUri scheme (a value of 3 characters: letters, not repeated)");
         add.accept(intake(p, "c18-file-uri", null).setImageUri("file:///etc/passwd").build(), "file URIs are disabled");
         add.accept(intake(p, "c19-unlisted-host-uri", null).setImageUri("http://127.0.0.1:1/x.png").build(),
                 "is not in XRAY_INGEST_FETCH_HOSTS");
         add.accept(intake(p, "c20-photometric", good).setPhotometricInterpretation("RGB").build(),
-                "photometricInterpretation 'RGB'");
+                "photometricInterpretation (a value of 3 characters: letters, not repeated)");
         add.accept(intake(p, "c21-ancient", good).setAcquiredAt(Instant.parse("1970-01-02T00:00:00Z")).build(),
                 "is before 1980");
         add.accept(intake("X".repeat(65), "c22-long-patient-id", good).build(), "65 characters long");
@@ -308,7 +347,11 @@ class IngestIT {
         System.arraycopy("DICM".getBytes(StandardCharsets.US_ASCII), 0, dicm, 128, 4);
         add.accept(intake(p, "c24-dicom-file", dicm).build(), "is a DICOM file");
         add.accept(intake(p, "c25-control-chars", good).setPatientId("MRN\u0000123").build(), "control characters");
-        produce(stack, bad);
+        List<String> landed = produceAt(stack, bad);
+        Map<String, String> sourceAt = new HashMap<>();
+        for (int i = 0; i < bad.size(); i++) {
+            sourceAt.put(bad.get(i).getSource(), landed.get(i));
+        }
         // Not even a ScanIntake: another event type, bytes without the registry framing, a tombstone.
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
         byte[] wrongType = serdes.valueSerializer(Topics.DEAD_LETTER).serialize(Topics.DEAD_LETTER.name(),
@@ -324,7 +367,9 @@ class IngestIT {
         List<DeadLetter> dead = await(stack, Topics.DEAD_LETTER, d -> d.getStage().equals("ingest")
                 && d.getSource() != null && d.getSource().getTopic().equals(Topics.INTAKE.name()), bad.size() + 3);
         for (Map.Entry<String, String> e : expected.entrySet()) {
-            List<DeadLetter> mine = dead.stream().filter(d -> d.getReason().contains("from '" + e.getKey() + "'")).toList();
+            // Reasons no longer name the feed (a submitted value): the dead letter's source offset does.
+            List<DeadLetter> mine = dead.stream().filter(d -> (d.getSource().getPartition() + "@"
+                    + d.getSource().getOffset()).equals(sourceAt.get(e.getKey()))).toList();
             assertEquals(1, mine.size(), e.getKey() + " dead-lettered once");
             assertTrue(mine.get(0).getReason().contains(e.getValue()), e.getKey() + ": " + mine.get(0).getReason());
             assertEquals(null, mine.get(0).getOriginalBytes(), "intake bytes hold the raw id: not copied");
@@ -522,13 +567,28 @@ class IngestIT {
     }
 
     static void produce(LocalStack stack, List<ScanIntake> events) {
+        produceAt(stack, events);
+    }
+
+    /** Produces the events (keyed by their source) and returns where each landed: "partition@offset". */
+    static List<String> produceAt(LocalStack stack, List<ScanIntake> events) {
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<String, ScanIntake> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024), new StringSerializer(),
                 new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE))) {
             for (ScanIntake e : events) {
-                p.send(new ProducerRecord<>(Topics.INTAKE.name(), e.getSource(), e));
+                sent.add(p.send(new ProducerRecord<>(Topics.INTAKE.name(), e.getSource(), e)));
             }
         }
+        List<String> at = new ArrayList<>();
+        for (var f : sent) {
+            try {
+                at.add(f.get().partition() + "@" + f.get().offset());
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("intake record not written: " + e, e);
+            }
+        }
+        return at;
     }
 
     static void produceRaw(LocalStack stack, List<byte[]> values) {
