@@ -101,6 +101,9 @@ public final class ServiceCommands {
                 + "keep a 12 h session cookie).", "",
                 "Keys: XRAY_DRIFT_INFECTED_THRESHOLD (0.15), XRAY_DRIFT_SEVERE_THRESHOLD (0.55), "
                 + "XRAY_DRIFT_HYSTERESIS (0.05), XRAY_DRIFT_WORSENING_WINDOW (4), XRAY_DRIFT_WORSENING_RISE (0.15), "
+                + "XRAY_DRIFT_CONFIRM_SCANS (2), XRAY_DRIFT_BASELINE_JUMP ("
+                + io.xraydrift.drift.DriftMonitorConfig.DEFAULT_BASELINE_JUMP + "), XRAY_DRIFT_BASELINE_DRIFT ("
+                + io.xraydrift.drift.DriftMonitorConfig.DEFAULT_BASELINE_DRIFT + "), "
                 + "XRAY_DRIFT_STANDBY_REPLICAS (0), XRAY_DRIFT_EVIDENCE_SCANS (32), XRAY_DRIFT_ALERT_RETENTION (90d), "
                 + "XRAY_DRIFT_STATE_DIR (data/drift-monitor). "
                 + "HTTP port default 8084.", "", COMMON})
