@@ -64,7 +64,11 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
                 s.integer(MIN_COHORT, k, 1, Integer.MAX_VALUE));
     }
 
-    private static Scoring scoring(Settings s) {
+    /**
+     * The severity score these settings describe, reading only its keys (no secrets): what
+     * {@code evaluate} and {@code crossval} score with, so they score as the indexer does.
+     */
+    public static Scoring scoring(Settings s) {
         double infected = s.decimal(INFECTED_THRESHOLD, 0.15, 0.0, 1.0);
         double severe = s.decimal(SEVERE_THRESHOLD, 0.55, 0.0, 1.0);
         if (severe <= infected) {

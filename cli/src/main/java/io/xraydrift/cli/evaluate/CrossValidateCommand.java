@@ -90,7 +90,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         List<Evaluation.Row> series = input.series();
         Map<String, Integer> foldOf = deal(labelled, folds, foldSeed);
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("xray-crossval-");
-        Scoring scoring = new Scoring(0.15, 0.55, 0.3);
+        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(Settings.load());
         DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
         List<Map<String, Object>> perFold = new ArrayList<>();
         List<RuleSearch.Series> heldOutSeries = new ArrayList<>();

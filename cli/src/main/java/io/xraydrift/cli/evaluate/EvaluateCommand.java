@@ -120,7 +120,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** Evaluates one model (null = bundled) on --data/--trajectories, writes its report, returns its figures. */
     private Map<String, Object> evaluate(Path modelDir, Path report, Path scoresFile) throws Exception {
-        Scoring scoring = new Scoring(0.15, 0.55, 0.3);
+        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(Settings.load());
         DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
@@ -135,7 +135,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("data", input.data.toAbsolutePath() + " (" + e.labelled.size() + " labelled scans)");
             settings.put("trajectories", input.trajectories == null ? "none" : input.trajectories.toAbsolutePath() + " ("
                     + e.patients.size() + " patients)");
-            settings.put("score", "0.7 x distance-weighted neighbour grade + 0.3 x healthy-to-severe axis; infected from "
+            settings.put("score", String.format(Locale.ROOT, "%.2f x distance-weighted neighbour grade + %.2f x "
+                    + "healthy-to-severe axis; infected from ", 1 - scoring.axisWeight(), scoring.axisWeight())
                     + scoring.infectedThreshold() + ", severe from " + scoring.severeThreshold());
             settings.put("drift rule", rule.toString());
             settings.put("seconds", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - began) / 1e9));

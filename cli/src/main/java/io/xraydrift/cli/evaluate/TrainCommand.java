@@ -15,8 +15,9 @@ import picocli.CommandLine.Option;
         description = {"Trains an embedding model on labelled image folders (DJL + PyTorch, CPU).",
             "DATA is the layout 'xray-drift phantoms' writes (manifest.csv with file,patient,level,severity; real "
                 + "data arranged the same way, optionally with a 'source' column that --sources filters on). Without "
-                + "--backbone it trains the project's compact CNN (embedding = its 256-float penultimate layer) on "
-                + "histogram-equalised, augmented inputs, with 400 phantoms of each level beside the data (--phantoms), each level and data set drawn equally often; with --backbone "
+                + "--backbone it fine-tunes the bundled model (--init another model of the project's network; "
+                + "--from-scratch random weights, --network xray-net|xray-resnet; embedding = the 256-float "
+                + "penultimate layer) on histogram-equalised, augmented inputs, with 400 phantoms of each level beside the data (--phantoms), each level and data set drawn equally often; with --backbone "
                 + "file.pt it freezes that TorchScript backbone (traced in eval mode) and trains a new head, and the "
                 + "saved model embeds with the backbone's output. Writes weights, model.json and MODEL_CARD.md to OUT.",
             "A site adapting the model to its labelled cohort: 'xray-drift train --data COHORT --out MODEL', then "

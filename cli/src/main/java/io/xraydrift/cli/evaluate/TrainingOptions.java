@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * How a model is trained: the options {@code train} and {@code crossval} share, with the defaults a
- * site should use on a few hundred labelled scans — 64 px equalised inputs, full augmentation, a
+ * site should use on a few hundred labelled scans — starting from the bundled model (64 px equalised
+ * inputs), full augmentation, a
  * supervised contrastive term beside the level and severity heads, 400 phantoms of each level
  * trained on beside the site's films, 30 epochs — chosen by
  * patient-disjoint cross-validation on real radiographs (docs/real-data.md).
