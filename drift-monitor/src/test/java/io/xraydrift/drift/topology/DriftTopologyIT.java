@@ -57,6 +57,10 @@ class DriftTopologyIT {
                 "XRAY_REGISTRY_URL", stack.registryBaseUrl(),
                 "XRAY_DRIFT_STATE_DIR", state.resolve("s" + System.nanoTime()).toString(), "XRAY_API_TOKEN", "it-token-0123456789abcdefghij",
                 "XRAY_DRIFT_PEER_TOKEN", "peer-token-0123456789abcdefghij"));
+        // The state's retention, long histories and poison records, under the level rule alone (the
+        // rise-from-baseline part is DriftRuleBaselineTest's and DriftTopologyTest's).
+        env.put(DriftMonitorConfig.BASELINE_JUMP, "0");
+        env.put(DriftMonitorConfig.BASELINE_DRIFT, "0");
         env.putAll(extra);
         DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(env));
         serdes = new EventSerdes(config.common().kafka().registryApiUrl());
