@@ -41,9 +41,7 @@ final class Agreement {
         if (negatives.length == 0 || positives.length == 0) {
             return Double.NaN;
         }
-        double[] all = new double[negatives.length + positives.length];
-        System.arraycopy(negatives, 0, all, 0, negatives.length);
-        System.arraycopy(positives, 0, all, negatives.length, positives.length);
+        double[] all = concat(negatives, positives);
         double[] r = ranks(all);
         double positiveRanks = 0;
         for (int i = negatives.length; i < all.length; i++) {
@@ -53,7 +51,6 @@ final class Agreement {
         return u / ((double) positives.length * negatives.length);
     }
 
-    /** 1-based ranks, ties given the mean of the ranks they span. */
     /**
      * The cut that best separates negatives (below) from positives (at or above) by Youden's J
      * (sensitivity + specificity - 1): the midpoint between the two scores around the best split;
@@ -63,9 +60,7 @@ final class Agreement {
         if (negatives.length == 0 || positives.length == 0) {
             return Double.NaN;
         }
-        double[] all = new double[negatives.length + positives.length];
-        System.arraycopy(negatives, 0, all, 0, negatives.length);
-        System.arraycopy(positives, 0, all, negatives.length, positives.length);
+        double[] all = concat(negatives, positives);
         java.util.Arrays.sort(all);
         double bestJ = -2;
         double best = Double.NaN;
@@ -84,6 +79,15 @@ final class Agreement {
         return best;
     }
 
+    /** The negatives, then the positives, in one array. */
+    private static double[] concat(double[] negatives, double[] positives) {
+        double[] all = new double[negatives.length + positives.length];
+        System.arraycopy(negatives, 0, all, 0, negatives.length);
+        System.arraycopy(positives, 0, all, negatives.length, positives.length);
+        return all;
+    }
+
+    /** 1-based ranks, ties given the mean of the ranks they span. */
     static double[] ranks(double[] v) {
         Integer[] order = IntStream.range(0, v.length).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble(i -> v[i]));

@@ -3,8 +3,6 @@ package io.xraydrift.drift.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,7 +14,6 @@ import io.xraydrift.events.Level;
 
 class DriftRuleTest {
 
-    private static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
     private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 1);
     private final DriftRule confirmed = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2);
 
@@ -98,15 +95,10 @@ class DriftRuleTest {
     }
 
     private static List<ScoredScan> series(double... scores) {
-        List<ScoredScan> out = new ArrayList<>();
-        for (int i = 0; i < scores.length; i++) {
-            int severe = (int) Math.round(scores[i] * 36);
-            out.add(new ScoredScan("s" + i, T0.plus(Duration.ofDays(i)), scores[i], 36 - severe, 0, severe));
-        }
-        return out;
+        return Series.of(scores);
     }
 
     private static List<String> ids(List<Alert> alerts) {
-        return alerts.stream().map(Alert::alertId).toList();
+        return Series.ids(alerts);
     }
 }

@@ -3,10 +3,7 @@ package io.xraydrift.embedder.model;
 import java.util.List;
 
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -16,8 +13,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 
 /**
  * The project's residual network (ResNet-style, He et al. 2016, basic blocks): a strided 3×3 stem
@@ -29,19 +24,18 @@ import ai.djl.util.PairList;
  * <p>At 128 px it costs about 75 M multiply-adds a forward pass (a ResNet-18 at 224 px: 1.8 G),
  * which is what two CPU cores can train on ten thousand films in an hour.
  */
-public final class XrayResNet extends AbstractBlock {
+public final class XrayResNet extends EmbeddingNet {
 
     /** The card's {@code network} name for this block. */
     public static final String NETWORK = "xray-resnet";
-    private static final byte VERSION = 1;
     private static final int[] FILTERS = {32, 64, 128, 256};
     private static final int[] BLOCKS = {1, 1, 2, 1};
 
-    private final Block features;
-    private final Block head;
-
     public XrayResNet(int embeddingSize) {
-        super(VERSION);
+        super(features(embeddingSize));
+    }
+
+    private static SequentialBlock features(int embeddingSize) {
         SequentialBlock f = new SequentialBlock()
                 .add(conv(FILTERS[0], 3, 2))
                 .add(BatchNorm.builder().build())
@@ -55,12 +49,10 @@ public final class XrayResNet extends AbstractBlock {
                 in = FILTERS[stage];
             }
         }
-        f.add(Pool.globalAvgPool2dBlock())
+        return f.add(Pool.globalAvgPool2dBlock())
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(embeddingSize).build())
                 .add(Activation.reluBlock());
-        this.features = addChildBlock("features", f);
-        this.head = addChildBlock("head", Linear.builder().setUnits(XrayNet.HEAD_OUTPUTS).build());
     }
 
     private static Block conv(int filters, int kernel, int stride) {
@@ -84,25 +76,5 @@ public final class XrayResNet extends AbstractBlock {
                         branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
                         List.of(main, shortcut)))
                 .add(Activation.reluBlock());
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
-        NDList embedding = features.forward(store, inputs, training, params);
-        NDList out = head.forward(store, embedding, training, params);
-        return new NDList(embedding.singletonOrThrow(), out.singletonOrThrow());
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape[] embedding = features.getOutputShapes(inputShapes);
-        return new Shape[] {embedding[0], head.getOutputShapes(embedding)[0]};
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        features.initialize(manager, dataType, inputShapes);
-        head.initialize(manager, dataType, features.getOutputShapes(inputShapes));
     }
 }
