@@ -1,6 +1,7 @@
 package io.xraydrift.cli.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -54,6 +55,7 @@ class ReplayCommandIT {
         Path png = images.resolve("scan.png");
         Files.write(png, PhantomSet.render(new PhantomRenderer(512), PhantomSet.labelled(1, 0, 0, 5, 0).get(0)).toPng());
         String source = "replay-it-" + UUID.randomUUID();
+        Instant began = Instant.now().minusSeconds(1);
         try (IngestService before = new IngestService(IngestConfig.from(Settings.of(env)))) {
             before.start();
             try (KafkaProducer<String, ScanIntake> p = new KafkaProducer<>(Map.of("bootstrap.servers",
@@ -63,7 +65,10 @@ class ReplayCommandIT {
                         .setAcquiredAt(Instant.parse("2026-11-01T10:00:00Z")).setSource(source).setView(ViewPosition.PA)
                         .setImageUri(png.toUri().toString()).build()));
             }
-            List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> d.getReason().contains(source), 1);
+            // A reason names no submitted value (the feed name neither): the refusal is found by what it says.
+            List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> d.getReason().contains("file URIs are disabled")
+                    && !d.getFailedAt().isBefore(began), 1);
+            assertFalse(dead.get(0).getReason().contains(source), dead.get(0).getReason());
             assertTrue(dead.get(0).getReason().contains("file URIs are disabled"), dead.get(0).getReason());
         }
         env.put(IngestConfig.FILE_ROOT, images.toString());
@@ -71,7 +76,8 @@ class ReplayCommandIT {
             after.start();
             Path config = ServiceEnv.configFile(env, dir);
             Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("replay", "--config", config.toString(),
-                    "--from-dead-letter", "--stage", "ingest", "--contains", source));
+                    "--from-dead-letter", "--stage", "ingest", "--contains", "file URIs are disabled", "--since",
+                    began.toString()));
             String out = run.out();
             assertEquals(0, run.rc(), out);
             assertTrue(out.contains("1 dead letters selected: 1 replayed"), out);
