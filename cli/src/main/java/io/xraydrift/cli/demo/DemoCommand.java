@@ -337,7 +337,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Kinds of alert that mean "worse". */
     static boolean worse(AlertKind kind) {
-        return kind == AlertKind.LEVEL_ESCALATION || kind == AlertKind.SUSTAINED_WORSENING
-                || kind == AlertKind.BASELINE_RISE;
+        return io.xraydrift.drift.rule.Alert.worsens(kind);
     }
 }

@@ -90,8 +90,9 @@ public final class CrossValidateCommand implements Callable<Integer> {
         List<Evaluation.Row> series = input.series();
         Map<String, Integer> foldOf = deal(labelled, folds, foldSeed);
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("xray-crossval-");
-        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(Settings.load());
-        DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
+        Settings settings = Settings.load();
+        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(settings);
+        DriftRule rule = DriftMonitorConfig.ruleFrom(settings);
         List<Map<String, Object>> perFold = new ArrayList<>();
         List<RuleSearch.Series> heldOutSeries = new ArrayList<>();
         long began = System.nanoTime();

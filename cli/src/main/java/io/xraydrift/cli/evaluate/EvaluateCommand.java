@@ -120,8 +120,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** Evaluates one model (null = bundled) on --data/--trajectories, writes its report, returns its figures. */
     private Map<String, Object> evaluate(Path modelDir, Path report, Path scoresFile) throws Exception {
-        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(Settings.load());
-        DriftRule rule = DriftMonitorConfig.ruleFrom(Settings.load());
+        Settings deployment = Settings.load();
+        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(deployment);
+        DriftRule rule = DriftMonitorConfig.ruleFrom(deployment);
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
         try (EmbeddingModel m = load(modelDir == null ? null : modelDir.toString())) {

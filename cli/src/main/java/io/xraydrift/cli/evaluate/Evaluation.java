@@ -14,7 +14,6 @@ import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
-import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.forest.Metric;
@@ -232,22 +231,8 @@ final class Evaluation {
      * two scans above a threshold cannot alert on the second of two).
      */
     double[] sensitivitySpecificity(DriftRule other) {
-        int worsening = 0;
-        int caught = 0;
-        int quiet = 0;
-        int silent = 0;
-        for (Patient p : patients) {
-            long worse = other.evaluate(p.id(), p.scored()).stream().filter(a -> a.kind() != AlertKind.RECOVERY).count();
-            if (p.is(Trajectory.WORSENING)) {
-                worsening++;
-                caught += worse > 0 ? 1 : 0;
-            } else if (p.is(Trajectory.STABLE) || p.is(Trajectory.IMPROVING)) {
-                quiet++;
-                silent += worse == 0 ? 1 : 0;
-            }
-        }
-        return new double[] {worsening == 0 ? Double.NaN : (double) caught / worsening,
-            quiet == 0 ? Double.NaN : (double) silent / quiet};
+        int[] c = RuleSearch.counts(patients.stream().map(RuleSearch::series).toList(), other);
+        return new double[] {c[1] == 0 ? Double.NaN : (double) c[0] / c[1], c[3] == 0 ? Double.NaN : (double) c[2] / c[3]};
     }
 
     /** Stable and improving patients without one. */
@@ -277,7 +262,7 @@ final class Evaluation {
                     break;
                 }
             }
-            String first = p.alerts().stream().filter(a -> a.kind() != AlertKind.RECOVERY).findFirst().orElseThrow()
+            String first = p.alerts().stream().filter(Alert::worsens).findFirst().orElseThrow()
                     .scan().scanId();
             int alertAt = 0;
             while (!p.rows().get(alertAt).file().equals(first)) {
@@ -301,7 +286,7 @@ final class Evaluation {
     }
 
     static int alerts(Patient p) {
-        return (int) p.alerts().stream().filter(a -> a.kind() != AlertKind.RECOVERY).count();
+        return (int) p.alerts().stream().filter(Alert::worsens).count();
     }
 
     private static List<float[]> embed(EmbeddingModel model, List<Row> rows) {

@@ -17,7 +17,6 @@ import gg.jte.output.StringOutput;
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.embedder.model.Preprocessing;
-import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.service.Scoring;
@@ -191,7 +190,7 @@ public final class EvaluationReport {
                         .append(' ');
             }
             for (Alert a : p.alerts()) {
-                if (a.scan().scanId().equals(sc.scanId()) && a.kind() != AlertKind.RECOVERY) {
+                if (a.scan().scanId().equals(sc.scanId()) && a.worsens()) {
                     alerts.add(new Marker(String.format(Locale.ROOT, "%.1f,%.1f %.1f,%.1f %.1f,%.1f", x, y - 14, x - 6,
                             y - 24, x + 6, y - 24), a.reason()));
                 }

@@ -10,7 +10,6 @@ import java.util.Random;
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.rule.ScoredScan;
-import io.xraydrift.events.AlertKind;
 import io.xraydrift.phantoms.Trajectory;
 
 /**
@@ -119,10 +118,7 @@ public final class RuleSearch {
     static int[] counts(List<Series> series, DriftRule rule) {
         int[] c = new int[4];
         for (Series s : series) {
-            boolean alerted = false;
-            for (Alert a : rule.evaluate(s.patient(), s.scans())) {
-                alerted |= a.kind() != AlertKind.RECOVERY;
-            }
+            boolean alerted = rule.evaluate(s.patient(), s.scans()).stream().anyMatch(Alert::worsens);
             if (s.trajectory() == Trajectory.WORSENING) {
                 c[1]++;
                 c[0] += alerted ? 1 : 0;

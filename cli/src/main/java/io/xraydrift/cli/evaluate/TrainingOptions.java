@@ -11,6 +11,7 @@ import io.xraydrift.embedder.model.Augmentation;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.ModelTrainer;
+import io.xraydrift.embedder.model.Network;
 import io.xraydrift.embedder.model.XrayResNet;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -118,9 +119,10 @@ final class TrainingOptions {
             from = ModelCard.read(initDir);
         }
         String net = network != null ? network : from != null ? from.network() : ModelCard.XRAY_NET;
-        if (!net.equals(ModelCard.XRAY_NET) && !net.equals(XrayResNet.NETWORK)) {
-            throw new ParameterException(spec.commandLine(), "--network " + net + " is not one of "
-                    + ModelCard.XRAY_NET + ", " + XrayResNet.NETWORK);
+        try {
+            Network.named(net);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         int size = inputSize != null ? inputSize : backbone != null ? 224 : from != null ? from.inputSize()
                 : SITE_INPUT;

@@ -19,4 +19,14 @@ import io.xraydrift.events.Level;
  */
 public record Alert(String alertId, AlertKind kind, ScoredScan scan, Level from, Level to, List<Double> previousScores,
                     String reason) {
+
+    /** Whether an alert of this kind says "worse" (every kind but a recovery, and a reader's UNKNOWN). */
+    public static boolean worsens(AlertKind kind) {
+        return kind != AlertKind.RECOVERY && kind != AlertKind.UNKNOWN;
+    }
+
+    /** Whether this alert says "worse". */
+    public boolean worsens() {
+        return worsens(kind);
+    }
 }

@@ -149,12 +149,12 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
                         "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
                         ScoredScan.name(to), first, scan.score(), window));
             }
-            double above0 = scan.score() - baseline;
-            risen = drift > 0 && above0 >= drift ? risen + 1 : 0;
+            double sinceBaseline = scan.score() - baseline;
+            risen = drift > 0 && sinceBaseline >= drift ? risen + 1 : 0;
             if (!openBefore && episodes.open) {
                 risen = 0; // the level rule opened this episode with this scan
             } else if (!openBefore) {
-                boolean jumped = jump > 0 && above0 >= jump;
+                boolean jumped = jump > 0 && sinceBaseline >= jump;
                 if (jumped || drift > 0 && risen >= confirm) {
                     double base = baseline;
                     int scansAbove = risen;

@@ -57,11 +57,21 @@ public final class EmbeddingModel implements AutoCloseable {
         return load(defaultModelDirectory(), device);
     }
 
+    /** Where this JVM unpacked the bundled model (once; read-only afterwards). */
+    private static Path unpacked;
+
     /**
-     * The bundled default model unpacked into a temporary directory (removed when the JVM exits):
-     * what {@code train} starts from by default.
+     * The bundled default model unpacked into a temporary directory, once per JVM (removed when it
+     * exits): what the embedder loads and {@code train} starts from by default.
      */
-    public static Path defaultModelDirectory() {
+    public static synchronized Path defaultModelDirectory() {
+        if (unpacked == null || !Files.isRegularFile(unpacked.resolve(ModelCard.FILE))) {
+            unpacked = unpackDefault();
+        }
+        return unpacked;
+    }
+
+    private static Path unpackDefault() {
         try {
             Path dir = Files.createTempDirectory("xray-default-model-");
             for (String name : new String[] {ModelCard.FILE, ModelCard.WEIGHTS + "-0000.params"}) {

@@ -41,12 +41,7 @@ public record ModelCard(
 
     /** A fresh block of the project's network this card names (not for a backbone model). */
     public ai.djl.nn.Block newNetwork() {
-        return switch (network) {
-            case XRAY_NET -> new XrayNet(embeddingSize);
-            case XrayResNet.NETWORK -> new XrayResNet(embeddingSize);
-            default -> throw new IllegalArgumentException("model card names network '" + network
-                    + "'; this build knows " + XRAY_NET + " and " + XrayResNet.NETWORK);
-        };
+        return Network.named(network).block(embeddingSize);
     }
 
     /** {@link #intensity()} of a model trained on histogram-equalised inputs. */

@@ -64,16 +64,6 @@ public final class ModelTrainer {
             network = network == null || network.isBlank() ? ModelCard.XRAY_NET : network;
         }
 
-        /** As the canonical constructor, on the compact CNN. */
-        public Options(List<Path> data, Path out, int epochs, long seed, int batchSize, float learningRate,
-                       Optional<Path> backbone, int inputSize, String modelId, String command,
-                       Set<String> sources, Set<String> excludedPatients, boolean equalize,
-                       Augmentation augmentation, Optional<Path> init, float contrastiveWeight, int phantomsPerLevel) {
-            this(data, out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command, sources,
-                    excludedPatients, equalize, augmentation, init, contrastiveWeight, phantomsPerLevel,
-                    ModelCard.XRAY_NET);
-        }
-
         /** The options of the command before this one's data and search figures existed (one folder, no filter). */
         public Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
                        Optional<Path> backbone, int inputSize, String modelId, String command) {
@@ -111,7 +101,7 @@ public final class ModelTrainer {
         boolean transfer = o.backbone().isPresent();
         ModelCard draft = new ModelCard(o.modelId(), "unsaved",
                 transfer ? "TorchScript backbone (frozen) + linear head [3 level logits, severity]"
-                        : architecture(o.network()),
+                        : Network.named(o.network()).architecture(),
                 transfer ? TransferNet.BACKBONE_FILE : "", o.inputSize(), transfer ? 3 : 1,
                 transfer ? IMAGENET_MEAN : DEFAULT_MEAN,
                 transfer ? IMAGENET_STD : o.equalize() ? EQUALIZED_STD : DEFAULT_STD,
@@ -277,16 +267,6 @@ public final class ModelTrainer {
         }
         model.load(init, ModelCard.WEIGHTS);
         return from;
-    }
-
-    /** The card's description of one of the project's networks. */
-    static String architecture(String network) {
-        return XrayResNet.NETWORK.equals(network)
-                ? "XrayResNet: 3x3/2 stem (32) + max pool, residual basic blocks 1/1/2/1 at 32/64/128/256 filters, "
-                        + "global avg pool, dense " + DEFAULT_EMBEDDING
-                        + " + ReLU (embedding), linear head [3 level logits, severity]"
-                : "XrayNet: 4 x (conv3x3-BN-ReLU-maxpool, 16/32/64/128 filters), global avg pool, dense "
-                        + DEFAULT_EMBEDDING + " + ReLU (embedding), linear head [3 level logits, severity]";
     }
 
     private static Map<String, Integer> dataSets(TrainingData data) {

@@ -63,7 +63,7 @@ public final class Vectors {
         ensureRoom(v.count() + 1, dim);
         float[] data = v.data();
         if ((v.count() + 1) * dim > data.length) {
-            data = Arrays.copyOf(data, Math.min(capacityFor(v.count() + 1), maxVectors(dim)) * dim);
+            data = Arrays.copyOf(data, floatsFor(v.count() + 1, dim));
         }
         int offset = v.count() * dim;
         System.arraycopy(vector, 0, data, offset, dim);
@@ -104,6 +104,11 @@ public final class Vectors {
      */
     public static int capacityFor(int count) {
         return (int) Math.min(Integer.MAX_VALUE - 8, count + Math.max(1024L, count / 8L));
+    }
+
+    /** Floats to allocate when {@code count} vectors of {@code dim} must fit: {@link #capacityFor}, within the limit. */
+    public static int floatsFor(int count, int dim) {
+        return Math.min(capacityFor(count), maxVectors(dim)) * dim;
     }
 
     /** Scales a vector to unit length in place (a zero vector stays zero). */

@@ -262,7 +262,7 @@ public final class SnapshotFile {
             Header h = Header.read(checkedHeader(channel, file, fileSize), file, fileSize, expected);
             Sections body = new Sections(channel, file, h.sections());
             Vectors.ensureRoom(h.count(), h.dim());
-            float[] data = new float[Math.min(Vectors.capacityFor(h.count()), Vectors.maxVectors(h.dim())) * h.dim()];
+            float[] data = new float[Vectors.floatsFor(h.count(), h.dim())];
             body.floats("VECTORS", data, (long) h.count() * h.dim());
             List<ReferenceIndex.Entry> entries = entries(body.stream("ENTRIES"), h.count(), file);
             Centroids centroids = Centroids.read(body.stream("CENTROID"), h.dim());
