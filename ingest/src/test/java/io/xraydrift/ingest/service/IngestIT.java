@@ -194,8 +194,14 @@ class IngestIT {
         HttpResponse<String> dicom = upload(port, TOKEN, meta, Images.phantom(5), "application/dicom");
         assertEquals(415, dicom.statusCode());
         assertTrue(dicom.body().contains("PACS"), dicom.body());
-        HttpResponse<String> big = upload(port, TOKEN, meta, new byte[5 * 1024 * 1024], "image/png");
-        assertEquals(413, big.statusCode(), big.body());
+        // Over the bound with a Content-Length: 413, or (seen once in a CI run) the connection closed
+        // before the client read the answer, the body still being sent; either way ingest goes on.
+        try {
+            HttpResponse<String> big = upload(port, TOKEN, meta, new byte[5 * 1024 * 1024], "image/png");
+            assertEquals(413, big.statusCode(), big.body());
+        } catch (java.io.IOException closedAtTheBound) {
+            System.out.println("upload over the bound: connection closed by ingest (" + closedAtTheBound + ")");
+        }
         // A chunked upload (no Content-Length) over the bound: the parser stops reading at the bound and
         // the server answers 413 or closes the connection mid-request; either way ingest goes on.
         try {
