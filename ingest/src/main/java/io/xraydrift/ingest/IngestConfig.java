@@ -22,12 +22,15 @@ import io.xraydrift.platform.config.Settings;
  * @param stateDir       where the poller keeps its watermark
  * @param fetchHosts     host names http(s) imageUris may point at (empty: none)
  * @param fetchPrivate   whether a listed host may resolve to a loopback, link-local or private address
+ * @param dicomPort      port of the DICOM C-STORE SCP (0: none)
+ * @param dicomAeTitle   the AE title the C-STORE SCP answers to
  */
 public record IngestConfig(ServiceConfig common, String pseudonymKey, String apiToken, boolean demoMode,
                            int maxImageSide, int maxUploadBytes, java.util.Set<String> attributes,
                            java.nio.file.Path fileRoot, java.net.URI dicomWebUrl, String dicomWebName,
                            java.time.Duration pollInterval, java.nio.file.Path stateDir,
-                           java.util.Set<String> fetchHosts, boolean fetchPrivate) {
+                           java.util.Set<String> fetchHosts, boolean fetchPrivate, int dicomPort,
+                           String dicomAeTitle) {
 
     public static final String SERVICE = "ingest";
     public static final int DEFAULT_PORT = 8081;
@@ -44,6 +47,9 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     public static final String STATE_DIR = "XRAY_INGEST_STATE_DIR";
     public static final String FETCH_HOSTS = "XRAY_INGEST_FETCH_HOSTS";
     public static final String FETCH_PRIVATE = "XRAY_INGEST_FETCH_PRIVATE";
+    public static final String DICOM_PORT = "XRAY_DICOM_PORT";
+    public static final String DICOM_AE_TITLE = "XRAY_DICOM_AE_TITLE";
+    public static final String DEFAULT_AE_TITLE = "XRAYDRIFT";
     /** Attribute keys kept by default: none carries free text about the patient. */
     public static final String DEFAULT_ATTRIBUTES = "ward,station,demo_trajectory";
 
@@ -74,13 +80,25 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
                 s.optional(FETCH_HOSTS).map(v -> java.util.Arrays.stream(v.split("\\s*,\\s*"))
                         .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(java.util.Locale.ROOT))
                         .collect(java.util.stream.Collectors.toUnmodifiableSet())).orElse(java.util.Set.of()),
-                s.bool(FETCH_PRIVATE, false));
+                s.bool(FETCH_PRIVATE, false),
+                s.integer(DICOM_PORT, 0, 0, 65535),
+                aeTitle(s.string(DICOM_AE_TITLE, DEFAULT_AE_TITLE)));
+    }
+
+    /** An AE title is 1-16 characters of the default repertoire, no backslash, not all spaces (PS3.5 6.2). */
+    static String aeTitle(String v) {
+        if (v.isBlank() || v.length() > 16 || !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '\\')) {
+            throw new ConfigException(DICOM_AE_TITLE + " must be 1-16 printable ASCII characters without a backslash, got "
+                    + v.length() + " characters");
+        }
+        return v.strip();
     }
 
     @Override
     public String toString() {
         return "IngestConfig[common=" + common + ", pseudonymKey=<redacted>, apiToken=<redacted>, demoMode=" + demoMode
                 + ", maxImageSide=" + maxImageSide + ", maxUploadBytes=" + maxUploadBytes + ", attributes=" + attributes
-                + ", fileRoot=" + fileRoot + ", dicomWebUrl=" + dicomWebUrl + ", pollInterval=" + pollInterval + "]";
+                + ", fileRoot=" + fileRoot + ", dicomWebUrl=" + dicomWebUrl + ", pollInterval=" + pollInterval
+                + ", dicomPort=" + dicomPort + ", dicomAeTitle=" + dicomAeTitle + "]";
     }
 }

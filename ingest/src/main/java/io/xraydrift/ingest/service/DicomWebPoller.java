@@ -13,9 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +32,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ViewPosition;
 import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.DicomDates;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.ingest.edge.Shape;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.kafka.DeadLetters;
 
@@ -255,26 +252,9 @@ final class DicomWebPoller implements AutoCloseable {
 
     /** AcquisitionDate/Time, else ContentDate/Time, else StudyDate/Time — read as UTC. */
     static Instant acquired(JsonNode meta) throws Rejected {
-        String[][] pairs = {{Tag.ACQUISITION_DATE, Tag.ACQUISITION_TIME}, {Tag.CONTENT_DATE, Tag.CONTENT_TIME}, {Tag.STUDY_DATE, Tag.STUDY_TIME}};
-        for (String[] p : pairs) {
-            String d = value(meta, p[0]);
-            if (d != null && d.length() == 8) {
-                String t = value(meta, p[1]);
-                try {
-                    LocalTime time = LocalTime.MIDNIGHT;
-                    if (t != null && t.length() >= 4) {
-                        String hhmmss = (t.split("\\.")[0] + "000000").substring(0, 6);
-                        time = LocalTime.parse(hhmmss, DateTimeFormatter.ofPattern("HHmmss"));
-                    }
-                    return LocalDateTime.of(LocalDate.parse(d, DATE), time).toInstant(ZoneOffset.UTC);
-                } catch (java.time.format.DateTimeParseException e) {
-                    throw Rejected.invalid("acquiredAt", "DICOM date (" + p[0].substring(0, 4) + "," + p[0].substring(4)
-                            + ") with its time (" + Shape.of(d) + "; " + Shape.of(t)
-                            + "; not repeated) is not a valid date and time");
-                }
-            }
-        }
-        return null;
+        return DicomDates.acquired(value(meta, Tag.ACQUISITION_DATE), value(meta, Tag.ACQUISITION_TIME),
+                value(meta, Tag.CONTENT_DATE), value(meta, Tag.CONTENT_TIME), value(meta, Tag.STUDY_DATE),
+                value(meta, Tag.STUDY_TIME));
     }
 
     private static ViewPosition view(String raw) {

@@ -1,5 +1,7 @@
 package io.xraydrift.ingest.service;
 
+import java.util.Optional;
+
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.ImageNormaliser;
 import io.xraydrift.ingest.edge.Ingestor;
@@ -27,6 +29,7 @@ public final class IngestService extends AbstractService {
     private volatile HttpUploads uploads;
     private volatile PatientLookup lookup;
     private DicomWebPoller poller;
+    private volatile DicomIn dicomIn;
 
     public IngestService(IngestConfig config) {
         this.config = config;
@@ -48,6 +51,8 @@ public final class IngestService extends AbstractService {
         shell = ServiceShell.start(config.common(), health, routes -> {
             routes.post("/scans", ctx -> starting(ctx, uploads).post(ctx));
             routes.post("/pseudonyms", ctx -> starting(ctx, lookup).post(ctx));
+            routes.post("/studies", ctx -> stow(ctx));
+            routes.post("/studies/{study}", ctx -> stow(ctx));
         }, config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE, config.apiToken());
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
@@ -61,6 +66,19 @@ public final class IngestService extends AbstractService {
         thread = new Thread(loop, "ingest-intake");
         thread.start();
         health.registerLiveness("intake-loop", thread::isAlive);
+        Optional<DicomSupport> dicom = DicomSupport.available();
+        if (dicom.isPresent()) {
+            dicomIn = new DicomIn(config, dicom.get(), new Admission(ingestor, writer, recent, counters));
+            try {
+                dicomIn.start();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("the DICOM C-STORE SCP could not listen on port " + config.dicomPort()
+                        + ": " + e.getMessage(), e);
+            }
+        } else if (config.dicomPort() > 0) {
+            throw new io.xraydrift.platform.config.ConfigException(IngestConfig.DICOM_PORT + " is set but ingest was "
+                    + "built without DICOM support: install " + DicomSupport.PACKAGE + " and build again");
+        }
         if (config.dicomWebUrl() != null) {
             poller = new DicomWebPoller(config, ingestor, writer, recent, counters);
             health.register("dicomweb-poller", poller::healthy);
@@ -68,8 +86,25 @@ public final class IngestService extends AbstractService {
         }
     }
 
+    /** STOW-RS, or 501 naming the package when ingest was built without DICOM support. */
+    private void stow(io.javalin.http.Context ctx) {
+        if (dicomIn == null && DicomSupport.available().isEmpty()) {
+            ctx.status(501).json(java.util.Map.of("error", "ingest was built without DICOM support; install "
+                    + DicomSupport.PACKAGE + " and build again"));
+            return;
+        }
+        starting(ctx, dicomIn).post(ctx);
+    }
+
     @Override
     protected void stopParts() {
+        if (dicomIn != null) {
+            try {
+                dicomIn.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the DICOM SCP failed", e);
+            }
+        }
         if (poller != null) {
             poller.close();
         }

@@ -1,0 +1,251 @@
+package io.xraydrift.ingest.service;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.io.Content;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.javalin.http.Context;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.platform.http.BearerToken;
+
+/**
+ * DICOM in: {@code POST /studies} (STOW-RS, {@code multipart/related; type="application/dicom"})
+ * and the C-STORE SCP, both through {@link Admission}. A refused file's dead letter says why and
+ * keeps no bytes (a DICOM header names the patient); the file itself is kept in ingest's
+ * quarantine folder ({@value #QUARANTINE} under the state directory), named by its request id,
+ * so it can be sent again once the cause is fixed. Kafka not taking an admitted scan is answered as
+ * a failure the peer retries (STOW 503, C-STORE failure status): nothing is lost.
+ */
+final class DicomIn implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DicomIn.class);
+    static final String QUARANTINE = "dicom-refused";
+    /** Files kept in quarantine at most; past it a refused file is only dead-lettered. */
+    static final int QUARANTINE_FILES = 1000;
+    static final String STOW = "stow-rs";
+    static final String STORE = "c-store";
+
+    private final IngestConfig config;
+    private final DicomSupport dicom;
+    private final Admission admission;
+    private final BearerToken token;
+    private final Path quarantine;
+    private AutoCloseable scp;
+
+    DicomIn(IngestConfig config, DicomSupport dicom, Admission admission) {
+        this.config = config;
+        this.dicom = dicom;
+        this.admission = admission;
+        this.token = new BearerToken(config.apiToken(), false);
+        this.quarantine = config.stateDir().resolve(QUARANTINE);
+    }
+
+    /** Starts the C-STORE SCP when a port is configured. */
+    void start() throws IOException {
+        if (config.dicomPort() > 0) {
+            scp = dicom.listen(config.dicomPort(), config.dicomAeTitle(), config.stateDir().resolve("dicom-spool"),
+                    (file, callingAe) -> store(file));
+        }
+    }
+
+    /** One C-STORE: null when admitted (or a duplicate), the refusal otherwise; throws when Kafka is away. */
+    private Rejected store(byte[] file) {
+        String requestId = STORE + ":" + UUID.randomUUID();
+        Outcome o = admitFile(file, STORE, requestId);
+        return o.result() instanceof Admission.Refused refused ? refused.reason() : null;
+    }
+
+    /** What became of one file, and its SOP Instance UID when its header gave one (for the sender only). */
+    private record Outcome(Admission.Result result, String sopInstanceUid) {
+    }
+
+    private Outcome admitFile(byte[] file, String way, String requestId) {
+        Submission s;
+        try {
+            s = dicom.read(file, "dicom:" + way, Instant.now());
+        } catch (Rejected e) {
+            keep(file, requestId);
+            admission.refuse(way, requestId, e);
+            return new Outcome(new Admission.Refused(e), null);
+        }
+        Admission.Result r = admission.admit(s, way, requestId);
+        if (r instanceof Admission.Refused) {
+            keep(file, requestId);
+        }
+        return new Outcome(r, s.sopInstanceUid());
+    }
+
+    /** STOW-RS: every part admitted on its own; 200 all stored, 202 some, 409 none (PS3.18 10.5). */
+    void post(Context ctx) {
+        if (!token.check(ctx)) {
+            return;
+        }
+        String requestId = STOW + ":" + UUID.randomUUID();
+        String type = ctx.contentType() == null ? "" : ctx.contentType();
+        String lower = type.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("multipart/related")) {
+            answerError(ctx, 415, "content type is not multipart/related (STOW-RS sends "
+                    + "multipart/related; type=\"application/dicom\")");
+            return;
+        }
+        String boundary = MultiPart.extractBoundary(type);
+        if (boundary == null || boundary.isEmpty()) {
+            answerError(ctx, 400, "multipart/related content type has no boundary");
+            return;
+        }
+        List<Part> parts;
+        try {
+            parts = parts(boundary, ctx.bodyAsBytes());
+        } catch (IllegalArgumentException e) {
+            answerError(ctx, 400, "multipart/related body does not parse: " + e.getMessage());
+            return;
+        }
+        if (parts.isEmpty()) {
+            answerError(ctx, 400, "multipart/related body holds no part");
+            return;
+        }
+        List<Map<String, Object>> stored = new ArrayList<>();
+        List<Map<String, Object>> failed = new ArrayList<>();
+        int n = 0;
+        for (Part p : parts) {
+            n++;
+            String partId = requestId + ":" + n;
+            if (!p.type().startsWith("application/dicom")) {
+                Rejected e = new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "part", "part " + n + " has type '"
+                        + p.type().replaceAll("[^a-z0-9/+.-]", "?") + "'; STOW-RS parts are application/dicom");
+                admission.refuse(STOW, partId, e);
+                failed.add(sop(null, 0xA900));
+                continue;
+            }
+            Outcome o;
+            try {
+                o = admitFile(p.bytes(), STOW, partId);
+            } catch (RuntimeException e) {
+                // Kafka did not take it: nothing of this part is kept, the sender retries the request.
+                LOG.warn("STOW-RS {}: part {} could not be written ({}); answered 503", requestId, n, e.toString());
+                ctx.header("Retry-After", "5");
+                answerError(ctx, 503, "the scan could not be written now; send the request again");
+                return;
+            }
+            if (o.result() instanceof Admission.Refused f) {
+                failed.add(sop(o.sopInstanceUid(), f.reason().kind() == Rejected.Kind.UNSUPPORTED_TYPE ? 0xA900 : 0xC000));
+            } else {
+                stored.add(sop(o.sopInstanceUid(), -1));
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (!stored.isEmpty()) {
+            body.put("00081199", Map.of("vr", "SQ", "Value", stored));
+        }
+        if (!failed.isEmpty()) {
+            body.put("00081198", Map.of("vr", "SQ", "Value", failed));
+        }
+        int status = failed.isEmpty() ? 200 : stored.isEmpty() ? 409 : 202;
+        ctx.status(status).contentType("application/dicom+json").json(body);
+    }
+
+    /** A ReferencedSOPSequence / FailedSOPSequence item: the instance's UID (the sender's own) and, if failed, why. */
+    private static Map<String, Object> sop(String sopInstance, int failure) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (sopInstance != null) {
+            m.put("00081155", Map.of("vr", "UI", "Value", List.of(sopInstance)));
+        }
+        if (failure >= 0) {
+            m.put("00081197", Map.of("vr", "US", "Value", List.of(failure)));
+        }
+        return m;
+    }
+
+    private static void answerError(Context ctx, int status, String error) {
+        ctx.status(status).json(Map.of("error", error));
+    }
+
+    /** One part of a multipart/related body. */
+    record Part(String type, byte[] bytes) {
+    }
+
+    static List<Part> parts(String boundary, byte[] body) {
+        List<Part> parts = new ArrayList<>();
+        Throwable[] failure = new Throwable[1];
+        MultiPart.Parser parser = new MultiPart.Parser(boundary, new MultiPart.Parser.Listener() {
+            private String type = "application/octet-stream";
+            private java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public void onPartBegin() {
+                type = "application/octet-stream";
+                content = new java.io.ByteArrayOutputStream();
+            }
+
+            @Override
+            public void onPartHeader(String name, String value) {
+                if ("content-type".equalsIgnoreCase(name) && value != null) {
+                    type = value.trim().toLowerCase(Locale.ROOT);
+                }
+            }
+
+            @Override
+            public void onPartContent(Content.Chunk chunk) {
+                ByteBuffer b = chunk.getByteBuffer().slice();
+                byte[] a = new byte[b.remaining()];
+                b.get(a);
+                content.writeBytes(a);
+                chunk.release();
+            }
+
+            @Override
+            public void onPartEnd() {
+                parts.add(new Part(type, content.toByteArray()));
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                failure[0] = t;
+            }
+        });
+        parser.parse(Content.Chunk.from(ByteBuffer.wrap(body), true));
+        if (failure[0] != null) {
+            throw new IllegalArgumentException(failure[0].getClass().getSimpleName());
+        }
+        return parts;
+    }
+
+    /** Keeps a refused file inside ingest, named by its request id (never by a header value). */
+    private void keep(byte[] file, String requestId) {
+        try {
+            Files.createDirectories(quarantine);
+            try (var listing = Files.list(quarantine)) {
+                if (listing.count() >= QUARANTINE_FILES) {
+                    LOG.warn("DICOM quarantine {} holds {} files; refused file of {} not kept", quarantine,
+                            QUARANTINE_FILES, requestId);
+                    return;
+                }
+            }
+            Files.write(quarantine.resolve(requestId.replace(':', '_') + ".dcm"), file);
+        } catch (IOException e) {
+            LOG.warn("could not keep refused DICOM file of {} in {}: {}", requestId, quarantine, e.toString());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (scp != null) {
+            scp.close();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.xraydrift.ingest.service;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Submission;
+
+/**
+ * Reading DICOM files and taking them over DICOM's own network protocol (C-STORE). The
+ * implementation lives in ingest's {@code src/dicom} and is built where Debian's
+ * {@code libpixelmed-java} is installed (no DICOM toolkit is on Maven Central); without it
+ * {@link #available()} is empty, {@code POST /studies} answers 501 and a configured C-STORE port
+ * stops ingest at start with a message naming the package.
+ */
+public interface DicomSupport {
+
+    /** The package that brings the DICOM toolkit, named in every message about its absence. */
+    String PACKAGE = "libpixelmed-java (apt-get install libpixelmed-java libpixelmed-imageio-java)";
+
+    /**
+     * One DICOM file (Part 10, or a bare data set) as a submission: the patient id, acquisition time
+     * ({@code now} when the file has no plausible date), view, modality and SOP Instance UID from its
+     * header, its first frame rendered to an 8-bit display PNG (rescale, window or the stored range,
+     * MONOCHROME1 inverted). A file that cannot be read as a frontal CR/DX film is refused with the
+     * tag at fault and why; no header value is repeated.
+     */
+    Submission read(byte[] file, String source, Instant now) throws Rejected;
+
+    /** What a C-STORE SCP does with each instance it receives: throw to answer the peer a failure. */
+    interface StoredFile {
+        /** @return null when admitted or a duplicate; the reason when refused (the peer gets a failure status) */
+        Rejected stored(byte[] file, String callingAeTitle) throws Exception;
+    }
+
+    /**
+     * Starts a Storage SCP (C-STORE, and Verification) on {@code port} answering to {@code aeTitle};
+     * received files are spooled under {@code spool} while they are handled, then removed.
+     */
+    AutoCloseable listen(int port, String aeTitle, Path spool, StoredFile handler) throws IOException;
+
+    /** The implementation on the class path, if ingest was built with the DICOM toolkit. */
+    static Optional<DicomSupport> available() {
+        try {
+            return ServiceLoader.load(DicomSupport.class).findFirst();
+        } catch (java.util.ServiceConfigurationError | NoClassDefFoundError e) {
+            return Optional.empty();
+        }
+    }
+}
