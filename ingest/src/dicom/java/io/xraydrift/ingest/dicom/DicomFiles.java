@@ -132,7 +132,8 @@ final class DicomFiles {
         }
         Attribute pixels = l.get(TagFromName.PixelData);
         if (pixels == null) {
-            throw Rejected.invalid("PixelData", "PixelData (7FE0,0010) is missing: the file holds no image");
+            throw Rejected.invalid("PixelData", "PixelData (7FE0,0010) is missing: the file holds no "
+                    + "image, or it is truncated before its pixels (" + file.length + " bytes)");
         }
         if (expectedPixelBytes >= 0 && pixels.getVL() < expectedPixelBytes) {
             throw Rejected.invalid("PixelData", "PixelData (7FE0,0010) holds " + pixels.getVL() + " bytes, the header "

@@ -46,13 +46,15 @@ public final class PixelmedDicom implements DicomSupport {
                 } catch (IOException e) {
                     throw e;
                 } catch (Exception e) {
-                    // Kafka did not take it: the peer gets a failure status and sends it again.
-                    throw new IOException("the instance could not be admitted now: " + e.getMessage(), e);
+                    // Neither Kafka nor the disk took it: the association is aborted, the peer sends again.
+                    throw new IOException("the instance could not be kept: " + e.getMessage(), e);
                 } finally {
                     Files.deleteIfExists(f);
                 }
+                // PixelMed answers Success whatever happens here (an exception would only abort the
+                // association): a refusal is dead-lettered by the handler, the peer is not told.
                 if (refused != null) {
-                    throw new DicomException("refused: " + refused.answer());
+                    LOG.info("C-STORE from {} refused and dead-lettered: {}", callingAeTitle, refused.answer());
                 }
             }
         };

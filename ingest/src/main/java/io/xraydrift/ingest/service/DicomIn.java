@@ -28,13 +28,15 @@ import io.xraydrift.platform.http.BearerToken;
  * and the C-STORE SCP, both through {@link Admission}. A refused file's dead letter says why and
  * keeps no bytes (a DICOM header names the patient); the file itself is kept in ingest's
  * quarantine folder ({@value #QUARANTINE} under the state directory), named by its request id,
- * so it can be sent again once the cause is fixed. Kafka not taking an admitted scan is answered as
- * a failure the peer retries (STOW 503, C-STORE failure status): nothing is lost.
+ * so it can be sent again once the cause is fixed. Kafka not taking an admitted scan is answered
+ * 503 to a STOW-RS sender (it retries); a C-STORE is kept on disk and admitted when Kafka is back
+ * (see {@link #store}): nothing is lost.
  */
 final class DicomIn implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DicomIn.class);
     static final String QUARANTINE = "dicom-refused";
+    static final String PENDING = "dicom-pending";
     /** Files kept in quarantine at most; past it a refused file is only dead-lettered. */
     static final int QUARANTINE_FILES = 1000;
     static final String STOW = "stow-rs";
@@ -45,7 +47,14 @@ final class DicomIn implements AutoCloseable {
     private final Admission admission;
     private final BearerToken token;
     private final Path quarantine;
+    private final Path pending;
     private AutoCloseable scp;
+    private final java.util.concurrent.ScheduledExecutorService timer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ingest-dicom-pending");
+                t.setDaemon(true);
+                return t;
+            });
 
     DicomIn(IngestConfig config, DicomSupport dicom, Admission admission) {
         this.config = config;
@@ -53,6 +62,7 @@ final class DicomIn implements AutoCloseable {
         this.admission = admission;
         this.token = new BearerToken(config.apiToken(), false);
         this.quarantine = config.stateDir().resolve(QUARANTINE);
+        this.pending = config.stateDir().resolve(PENDING);
     }
 
     /** Starts the C-STORE SCP when a port is configured. */
@@ -60,14 +70,65 @@ final class DicomIn implements AutoCloseable {
         if (config.dicomPort() > 0) {
             scp = dicom.listen(config.dicomPort(), config.dicomAeTitle(), config.stateDir().resolve("dicom-spool"),
                     (file, callingAe) -> store(file));
+            timer.scheduleWithFixedDelay(this::admitPending, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
-    /** One C-STORE: null when admitted (or a duplicate), the refusal otherwise; throws when Kafka is away. */
+    /**
+     * One C-STORE. PixelMed's SCP answers Success once this returns (it has no other status to give),
+     * so the instance is first made safe: admitted, or refused and dead-lettered, or — when Kafka does
+     * not take it — kept in the pending folder, which a timer admits from, oldest first, until Kafka
+     * is back (it survives a restart). Store and forward: nothing the SCP answered is lost.
+     */
     private Rejected store(byte[] file) {
         String requestId = STORE + ":" + UUID.randomUUID();
-        Outcome o = admitFile(file, STORE, requestId);
-        return o.result() instanceof Admission.Refused refused ? refused.reason() : null;
+        try {
+            Outcome o = admitFile(file, STORE, requestId);
+            return o.result() instanceof Admission.Refused refused ? refused.reason() : null;
+        } catch (RuntimeException e) {
+            pend(file, requestId, e);
+            return null;
+        }
+    }
+
+    private void pend(byte[] file, String requestId, RuntimeException why) {
+        try {
+            Files.createDirectories(pending);
+            Path f = pending.resolve(System.currentTimeMillis() + "-" + requestId.replace(':', '_') + ".dcm");
+            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+            Files.write(tmp, file);
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            LOG.warn("C-STORE {} could not be written to Kafka now ({}); kept in {} and admitted when Kafka is back",
+                    requestId, why.toString(), pending);
+        } catch (IOException e) {
+            // Neither Kafka nor the disk takes it: the association is aborted and the sender retries.
+            throw new java.io.UncheckedIOException("could not keep the instance of " + requestId + " in " + pending, e);
+        }
+    }
+
+    /** Admits the pending files, oldest first; stops at the first Kafka still does not take. */
+    void admitPending() {
+        if (!Files.isDirectory(pending)) {
+            return;
+        }
+        List<Path> files;
+        try (var listing = Files.list(pending)) {
+            files = listing.filter(f -> f.getFileName().toString().endsWith(".dcm")).sorted().toList();
+        } catch (IOException e) {
+            LOG.warn("could not list {}: {}", pending, e.toString());
+            return;
+        }
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            String requestId = name.substring(name.indexOf('-') + 1, name.length() - 4).replace('_', ':');
+            try {
+                admitFile(Files.readAllBytes(f), STORE, requestId);
+                Files.delete(f);
+            } catch (RuntimeException | IOException e) {
+                LOG.info("{} pending DICOM instance(s) wait for Kafka ({})", files.size(), e.toString());
+                return;
+            }
+        }
     }
 
     /** What became of one file, and its SOP Instance UID when its header gave one (for the sender only). */
@@ -108,9 +169,25 @@ final class DicomIn implements AutoCloseable {
             answerError(ctx, 400, "multipart/related content type has no boundary");
             return;
         }
+        // Read under ingest's own bound (Javalin's plain-body bound is 1 MB; one film is often more).
+        long bound = (long) config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE;
+        byte[] body;
+        try (var in = ctx.bodyInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bound + 1));
+        } catch (IOException e) {
+            answerError(ctx, 400, "the request body could not be read (" + e.getClass().getSimpleName() + ")");
+            return;
+        }
+        if (body.length > bound) {
+            admission.refuse(STOW, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "request", "STOW-RS request is over "
+                    + bound + " bytes (" + IngestConfig.MAX_UPLOAD_BYTES + " plus an allowance); send fewer instances "
+                    + "per request"));
+            answerError(ctx, 413, "request is over " + bound + " bytes; send fewer instances per request");
+            return;
+        }
         List<Part> parts;
         try {
-            parts = parts(boundary, ctx.bodyAsBytes());
+            parts = parts(boundary, body);
         } catch (IllegalArgumentException e) {
             answerError(ctx, 400, "multipart/related body does not parse: " + e.getMessage());
             return;
@@ -148,15 +225,15 @@ final class DicomIn implements AutoCloseable {
                 stored.add(sop(o.sopInstanceUid(), -1));
             }
         }
-        Map<String, Object> body = new LinkedHashMap<>();
+        Map<String, Object> answer = new LinkedHashMap<>();
         if (!stored.isEmpty()) {
-            body.put("00081199", Map.of("vr", "SQ", "Value", stored));
+            answer.put("00081199", Map.of("vr", "SQ", "Value", stored));
         }
         if (!failed.isEmpty()) {
-            body.put("00081198", Map.of("vr", "SQ", "Value", failed));
+            answer.put("00081198", Map.of("vr", "SQ", "Value", failed));
         }
         int status = failed.isEmpty() ? 200 : stored.isEmpty() ? 409 : 202;
-        ctx.status(status).contentType("application/dicom+json").json(body);
+        ctx.status(status).contentType("application/dicom+json").json(answer);
     }
 
     /** A ReferencedSOPSequence / FailedSOPSequence item: the instance's UID (the sender's own) and, if failed, why. */
@@ -244,6 +321,7 @@ final class DicomIn implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        timer.shutdownNow();
         if (scp != null) {
             scp.close();
         }

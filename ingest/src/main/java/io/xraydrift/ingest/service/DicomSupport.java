@@ -30,9 +30,12 @@ public interface DicomSupport {
      */
     Submission read(byte[] file, String source, Instant now) throws Rejected;
 
-    /** What a C-STORE SCP does with each instance it receives: throw to answer the peer a failure. */
+    /**
+     * What a C-STORE SCP does with each instance it receives, before the peer is answered: it must
+     * leave the instance safe (admitted, dead-lettered or kept on disk); throwing aborts the association.
+     */
     interface StoredFile {
-        /** @return null when admitted or a duplicate; the reason when refused (the peer gets a failure status) */
+        /** @return null when admitted, a duplicate or kept for later; the reason when refused and dead-lettered */
         Rejected stored(byte[] file, String callingAeTitle) throws Exception;
     }
 

@@ -23,6 +23,11 @@ record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) impl
     static final String AET = "XRAYPACS";
 
     static LocalOrthanc start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "");
+    }
+
+    /** Orthanc with more configuration: {@code extra} is JSON members ({@code "DicomModalities": {...},}). */
+    static LocalOrthanc start(Path dir, String extra) throws IOException, InterruptedException {
         for (Path p : List.of(BINARY, PLUGIN, Path.of("/usr/bin/img2dcm"), Path.of("/usr/bin/storescu"))) {
             if (!Files.exists(p)) {
                 throw new IllegalStateException(p + " is missing: apt-get install orthanc orthanc-dicomweb dcmtk "
@@ -34,11 +39,11 @@ record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) impl
         Files.createDirectories(dir.resolve("db"));
         Path config = dir.resolve("orthanc.json");
         Files.writeString(config, """
-                {"Name": "xray-drift-it", "StorageDirectory": "%1$s", "IndexDirectory": "%1$s",
+                {%6$s"Name": "xray-drift-it", "StorageDirectory": "%1$s", "IndexDirectory": "%1$s",
                  "Plugins": ["%2$s"], "HttpPort": %3$d, "DicomPort": %4$d, "DicomAet": "%5$s",
                  "HttpBindAddress": "127.0.0.1", "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
                  "DicomWeb": {"Enable": true, "Root": "/dicom-web/"}}
-                """.formatted(dir.resolve("db"), PLUGIN, http, dicom, AET));
+                """.formatted(dir.resolve("db"), PLUGIN, http, dicom, AET, extra));
         Process p = new ProcessBuilder(BINARY.toString(), config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("orthanc.log").toFile()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
