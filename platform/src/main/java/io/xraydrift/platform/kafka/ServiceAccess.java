@@ -33,7 +33,9 @@ public enum ServiceAccess {
     EMBEDDER("embedder", List.of(Topics.SCANS), List.of(Topics.EMBEDDINGS, Topics.DEAD_LETTER), "xray-embedder", false),
     INDEXER("indexer", List.of(Topics.EMBEDDINGS), List.of(Topics.NEIGHBOURS, Topics.DEAD_LETTER), "xray-indexer", false),
     DRIFT_MONITOR("drift-monitor", List.of(Topics.NEIGHBOURS, Topics.THUMBNAILS),
-            List.of(Topics.ALERTS, Topics.TRAJECTORIES, Topics.DEAD_LETTER), "xray-drift-monitor", true);
+            List.of(Topics.ALERTS, Topics.TRAJECTORIES, Topics.DEAD_LETTER), "xray-drift-monitor", true),
+    /** Alerts out to the hospital (HL7 v2 over MLLP, FHIR R4): one consumer group per peer under its prefix. */
+    ALERT_OUT("alert-out", List.of(Topics.ALERTS), List.of(Topics.DEAD_LETTER), "xray-alert-out", false);
 
     private final String service;
     private final List<Topic<?>> reads;

@@ -1,0 +1,67 @@
+package io.xraydrift.alertout;
+
+import java.net.URI;
+import java.time.Duration;
+
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
+
+/**
+ * Alert-out's configuration: which peers get the alerts (an HL7 v2 MLLP listener, a FHIR R4
+ * server, or both, each its own consumer of {@code xray.alerts}), and how hard it tries.
+ *
+ * @param common             service name, HTTP port (health, metrics), Kafka and registry
+ * @param hl7                the MLLP peer, or null
+ * @param fhir               the FHIR server, or null
+ * @param attempts           refusals by a peer (HL7 AE/AR, FHIR 4xx) before an alert is dead-lettered
+ * @param maxBackoff         longest wait between tries; a peer that cannot be reached is tried until it can
+ * @param fromStart          a new consumer group starts at the topic's start (else at its end)
+ */
+public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attempts, Duration maxBackoff,
+                             boolean fromStart) {
+
+    public static final String SERVICE = "alert-out";
+    public static final int DEFAULT_PORT = 8085;
+    public static final String HL7_HOST = "XRAY_HL7_HOST";
+    public static final String HL7_PORT = "XRAY_HL7_PORT";
+    public static final String HL7_RECEIVING_APPLICATION = "XRAY_HL7_RECEIVING_APPLICATION";
+    public static final String HL7_RECEIVING_FACILITY = "XRAY_HL7_RECEIVING_FACILITY";
+    public static final String HL7_TIMEOUT = "XRAY_HL7_TIMEOUT";
+    public static final String FHIR_URL = "XRAY_FHIR_URL";
+    public static final String FHIR_TOKEN = "XRAY_FHIR_TOKEN";
+    public static final String FHIR_FLAG = "XRAY_FHIR_FLAG";
+    public static final String ATTEMPTS = "XRAY_ALERT_OUT_ATTEMPTS";
+    public static final String MAX_BACKOFF = "XRAY_ALERT_OUT_MAX_BACKOFF";
+    public static final String FROM_START = "XRAY_ALERT_OUT_FROM_START";
+
+    /** An HL7 v2 MLLP listener (an interface engine or the EHR's inbound ORU port). */
+    public record Hl7(String host, int port, String receivingApplication, String receivingFacility, Duration timeout) {
+    }
+
+    /** A FHIR R4 server's base URL, its bearer token (or null) and whether a Flag goes with each worsening. */
+    public record Fhir(URI base, String token, boolean flag) {
+
+        @Override
+        public String toString() {
+            return "Fhir[base=" + base + ", token=" + (token == null ? "none" : "<redacted>") + ", flag=" + flag + "]";
+        }
+    }
+
+    public static AlertOutConfig from(Settings s) {
+        Hl7 hl7 = s.optional(HL7_HOST).map(host -> new Hl7(host, s.port(HL7_PORT, 2575),
+                s.string(HL7_RECEIVING_APPLICATION, "EHR"), s.string(HL7_RECEIVING_FACILITY, "HOSPITAL"),
+                s.duration(HL7_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10))))
+                .orElse(null);
+        Fhir fhir = s.optional(FHIR_URL).map(url -> new Fhir(s.url(FHIR_URL, url), s.optional(FHIR_TOKEN).orElse(null),
+                s.bool(FHIR_FLAG, true))).orElse(null);
+        if (hl7 == null && fhir == null) {
+            throw new ConfigException("alert-out has no peer: set " + HL7_HOST + " (HL7 v2 over MLLP) and/or " + FHIR_URL
+                    + " (FHIR R4)");
+        }
+        return new AlertOutConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), hl7, fhir,
+                s.integer(ATTEMPTS, 5, 1, 1000),
+                s.duration(MAX_BACKOFF, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
+                s.bool(FROM_START, true));
+    }
+}

@@ -1,0 +1,66 @@
+package io.xraydrift.alertout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.xraydrift.alertout.delivery.DeliveryLoop;
+import io.xraydrift.alertout.delivery.FhirSink;
+import io.xraydrift.alertout.delivery.MllpSink;
+import io.xraydrift.alertout.delivery.Sink;
+import io.xraydrift.platform.AbstractService;
+import io.xraydrift.platform.ServiceShell;
+
+/**
+ * Alert-out: one {@link DeliveryLoop} per configured peer (HL7 v2 over MLLP, FHIR R4), each on its
+ * own thread with its own consumer group, so a peer that is down holds back only its own alerts.
+ * Readiness reports each peer as reachable or not; liveness, that each loop runs.
+ */
+public final class AlertOutService extends AbstractService {
+
+    private final AlertOutConfig config;
+    private final List<DeliveryLoop> loops = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    public AlertOutService(AlertOutConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return AlertOutConfig.SERVICE;
+    }
+
+    @Override
+    public void start() {
+        shell = ServiceShell.start(config.common(), health, routes -> { });
+        List<Sink> sinks = new ArrayList<>();
+        if (config.hl7() != null) {
+            sinks.add(new MllpSink(config.hl7()));
+        }
+        if (config.fhir() != null) {
+            sinks.add(new FhirSink(config.fhir()));
+        }
+        for (Sink sink : sinks) {
+            DeliveryLoop loop = new DeliveryLoop(sink, config, shell.metrics().registry());
+            Thread t = new Thread(loop, "alert-out-" + sink.name());
+            health.register(sink.name() + "-peer", loop::peerReachable);
+            health.registerLiveness(sink.name() + "-loop", t::isAlive);
+            loops.add(loop);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    @Override
+    protected void stopParts() {
+        loops.forEach(DeliveryLoop::stop);
+        for (Thread t : threads) {
+            try {
+                t.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.xraydrift.alertout.delivery;
+
+import java.io.IOException;
+
+import io.xraydrift.events.DriftAlert;
+
+/**
+ * One peer alerts go to. {@link #deliver} returns once the peer holds the alert, throws
+ * {@link Refused} when the peer answered that it will not take it (tried again, then dead-lettered),
+ * and {@link IOException} when it could not be reached or failed on its side (tried until it can).
+ * Delivering the same alert twice must not store it twice at the peer: each sink names the
+ * message by the alert id.
+ */
+public interface Sink extends AutoCloseable {
+
+    /** Short name: the consumer group's suffix and the dead letter's stage ({@code hl7}, {@code fhir}). */
+    String name();
+
+    void deliver(DriftAlert alert) throws Refused, IOException;
+
+    @Override
+    default void close() {
+    }
+
+    /** The peer's refusal, in its own words (truncated). */
+    final class Refused extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String why) {
+            super(why.length() > 300 ? why.substring(0, 300) + "..." : why);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.xraydrift.alertout.message;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.v25.message.ORU_R01;
+import ca.uhn.hl7v2.util.Terser;
+
+import io.xraydrift.alertout.Alerts;
+import io.xraydrift.events.AlertKind;
+
+/** The ORU^R01 of an alert: what a receiving interface engine reads, parsed back with HAPI's validation on. */
+class OruMessagesTest {
+
+    @Test
+    void anAlertIsAPreliminaryOruR01KeyedByItsPseudonymWithOneObxPerPartOfTheEvidence() throws Exception {
+        ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
+                new OruMessages.Receiver("EPIC", "WARD7"));
+        try (HapiContext hapi = new DefaultHapiContext()) {
+            String er7 = hapi.getPipeParser().encode(m);
+            ORU_R01 back = (ORU_R01) hapi.getPipeParser().parse(er7);
+            Terser t = new Terser(back);
+            assertEquals("ORU", t.get("/MSH-9-1"));
+            assertEquals("R01", t.get("/MSH-9-2"));
+            assertEquals("2.5", t.get("/MSH-12"));
+            assertEquals("EPIC", t.get("/MSH-5"));
+            assertEquals(OruMessages.controlId("p1:episode-1:BASELINE_RISE"), t.get("/MSH-10"));
+            assertEquals(20, t.get("/MSH-10").length());
+            assertEquals("pt-abc123", t.get("/.PID-3-1"));
+            assertEquals("XRAYDRIFT", t.get("/.PID-3-4"));
+            assertEquals("P", t.get("/.OBR-25"), "preliminary");
+            assertEquals("20261130081500", t.get("/.OBR-7"));
+            var order = back.getPATIENT_RESULT().getORDER_OBSERVATION();
+            assertEquals(8, order.getOBSERVATIONReps(), "kind, two levels, score, reason, model, two neighbours");
+            assertEquals("BASELINE_RISE", t.get("/.OBSERVATION(0)/OBX-5-1"));
+            assertEquals("0.6200", t.get("/.OBSERVATION(3)/OBX-5"));
+            assertTrue(er7.contains("Decision support, not a diagnosis"), er7);
+        }
+    }
+
+    @Test
+    void theControlIdIsTheSameForEverySendOfAnAlertAndDiffersBetweenAlerts() {
+        assertEquals(OruMessages.controlId("a"), OruMessages.controlId("a"));
+        assertNotEquals(OruMessages.controlId("a"), OruMessages.controlId("b"));
+    }
+}
