@@ -1,8 +1,8 @@
 """An HL7 v2 MLLP listener for Hl7OutIT: python-hl7's asyncio MLLP server (Debian's python3-hl7).
 
-Usage: mllp_peer.py PORT LOG REFUSE_FIRST
-Answers each message with an ACK; the first REFUSE_FIRST distinct control ids get AE once, the
-rest AA. Every message taken (AA) is appended to LOG as "AA <MSH-10> <PID-3.1>", every refusal as
+Usage: mllp_peer.py PORT LOG REFUSALS
+Answers each message with an ACK. REFUSALS is a comma list: the n-th distinct control id seen is
+answered AE that many times before AA (e.g. "3,1": the first three times, the second once). Every message taken (AA) is appended to LOG as "AA <MSH-10> <PID-3.1>", every refusal as
 "AE <MSH-10>", so the test counts what the peer holds.
 """
 import asyncio
@@ -13,8 +13,9 @@ from hl7.mllp import start_hl7_server
 
 PORT = int(sys.argv[1])
 LOG = sys.argv[2]
-REFUSE_FIRST = int(sys.argv[3])
-refused = set()
+REFUSALS = [int(n) for n in sys.argv[3].split(",") if n]
+seen = []
+refused = {}
 
 
 async def process(reader, writer):
@@ -23,8 +24,11 @@ async def process(reader, writer):
             message = await reader.readmessage()
             control_id = str(message.segment("MSH")[10])
             patient = str(message.segment("PID")[3][0][0])
-            if len(refused) < REFUSE_FIRST and control_id not in refused:
-                refused.add(control_id)
+            if control_id not in seen:
+                seen.append(control_id)
+            nth = seen.index(control_id)
+            if nth < len(REFUSALS) and refused.get(control_id, 0) < REFUSALS[nth]:
+                refused[control_id] = refused.get(control_id, 0) + 1
                 code, line = "AE", "AE %s\n" % control_id
             else:
                 code, line = "AA", "AA %s %s\n" % (control_id, patient)
