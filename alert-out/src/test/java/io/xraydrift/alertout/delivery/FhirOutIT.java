@@ -1,0 +1,86 @@
+package io.xraydrift.alertout.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.hl7.fhir.r4.model.Observation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.xraydrift.alertout.AlertOutConfig;
+import io.xraydrift.alertout.AlertOutService;
+import io.xraydrift.alertout.AlertTopic;
+import io.xraydrift.alertout.Alerts;
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.stack.FreePorts;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceEnv;
+
+/**
+ * Alerts to a validating FHIR R4 server (HAPI FHIR's RestfulServer): each alert stored once as an
+ * Observation and, for a worsening, a Flag — through a server stop mid-run and a replayed alert —
+ * and an alert the server refuses is dead-lettered.
+ */
+@ExtendWith(LocalStackExtension.class)
+class FhirOutIT {
+
+    @Test
+    void eachAlertIsStoredOnceThroughAStopAndAReplayAndARefusedOneIsDeadLettered(LocalStack stack) throws Exception {
+        String p = "pt-fhir-" + UUID.randomUUID().toString().substring(0, 8);
+        List<DriftAlert> alerts = List.of(
+                Alerts.alert(p + ":e1:BASELINE_RISE", p, AlertKind.BASELINE_RISE),
+                Alerts.alert(p + ":e1:SUSTAINED_WORSENING", p, AlertKind.SUSTAINED_WORSENING),
+                Alerts.alert(p + ":e1:RECOVERY", p, AlertKind.RECOVERY),
+                Alerts.alert(LocalFhirServer.POISON + ":e1:" + p, LocalFhirServer.POISON, AlertKind.LEVEL_ESCALATION),
+                Alerts.alert(p + ":e2:LEVEL_ESCALATION", p, AlertKind.LEVEL_ESCALATION),
+                Alerts.alert(p + ":e2:BASELINE_RISE", p, AlertKind.BASELINE_RISE));
+        int port = FreePorts.pick();
+        Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-fhir-it");
+        try (LocalFhirServer fhir = new LocalFhirServer(port)) {
+            fhir.start();
+            env.put(AlertOutConfig.FHIR_URL, fhir.base());
+            env.put(AlertOutConfig.ATTEMPTS, "2");
+            env.put(AlertOutConfig.MAX_BACKOFF, "1s");
+            String group = "xray-alert-out-fhir";
+            try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
+                out.start();
+                List<RecordMetadata> first = AlertTopic.write(stack, alerts.subList(0, 4));
+                AlertTopic.await("the first four alerts committed", Duration.ofSeconds(90),
+                        () -> AlertTopic.committedPast(stack, group, first.get(3)));
+                fhir.stop();
+                // The last two, and a replay of the first (same alert id), while the server is down.
+                List<RecordMetadata> rest = AlertTopic.write(stack, List.of(alerts.get(4), alerts.get(5), alerts.get(0)));
+                Thread.sleep(3000);
+                fhir.start();
+                AlertTopic.await("all alerts committed", Duration.ofSeconds(90),
+                        () -> AlertTopic.committedPast(stack, group, rest.get(2)));
+            }
+            Set<String> expectedObservations = Set.of(alerts.get(0).getAlertId(), alerts.get(1).getAlertId(),
+                    alerts.get(2).getAlertId(), alerts.get(4).getAlertId(), alerts.get(5).getAlertId());
+            assertEquals(expectedObservations, fhir.stored.get("Observation").keySet(),
+                    "one Observation per alert, the replay stored once: " + fhir.requests);
+            assertEquals(Set.of(alerts.get(0).getAlertId(), alerts.get(1).getAlertId(), alerts.get(4).getAlertId(),
+                    alerts.get(5).getAlertId()), fhir.stored.get("Flag").keySet(), "a Flag per worsening, none for the recovery");
+            Observation o = (Observation) fhir.stored.get("Observation").get(alerts.get(1).getAlertId());
+            assertEquals(Observation.ObservationStatus.PRELIMINARY, o.getStatus());
+            assertEquals(p, o.getSubject().getIdentifier().getValue());
+            assertTrue(fhir.requests.stream().filter(r -> r.equals("Observation " + alerts.get(0).getAlertId())).count() >= 2,
+                    "the replay was sent and found the stored one: " + fhir.requests);
+        }
+        List<DeadLetter> dead = AlertTopic.deadLetters(stack, "alert-out:fhir").stream()
+                .filter(d -> d.getReason().contains(alerts.get(3).getAlertId())).toList();
+        assertEquals(1, dead.size(), "the refused alert is dead-lettered once");
+        assertTrue(dead.get(0).getReason().contains("HTTP 422"), dead.get(0).getReason());
+    }
+}

@@ -1,0 +1,137 @@
+package io.xraydrift.alertout.delivery;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Resource;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
+import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
+
+/**
+ * A FHIR R4 server for tests: HAPI FHIR's RestfulServer on Jetty, validating every request body
+ * against the R4 base profiles (a resource that does not validate is answered 422), with
+ * conditional create by identifier, keeping what it stores across a stop and a start. A patient
+ * pseudonym named {@code poison} is always refused (422), to see a refusal dead-lettered.
+ */
+final class LocalFhirServer implements AutoCloseable {
+
+    static final String POISON = "poison";
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+    /** Stored resources by type, then by identifier value; and every create request seen. */
+    final Map<String, Map<String, Resource>> stored = new ConcurrentHashMap<>();
+    final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger ids = new AtomicInteger();
+    private final int port;
+    private Server jetty;
+
+    LocalFhirServer(int port) {
+        this.port = port;
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + port + "/fhir";
+    }
+
+    void start() throws Exception {
+        RestfulServer servlet = new RestfulServer(FHIR);
+        servlet.setResourceProviders(List.of(new Provider<>(Observation.class), new Provider<>(Flag.class)));
+        RequestValidatingInterceptor validating = new RequestValidatingInterceptor();
+        validating.addValidatorModule(new FhirInstanceValidator(new ValidationSupportChain(
+                new DefaultProfileValidationSupport(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
+                new CommonCodeSystemsTerminologyService(FHIR))));
+        validating.setFailOnSeverity(ca.uhn.fhir.validation.ResultSeverityEnum.ERROR);
+        servlet.registerInterceptor(validating);
+        jetty = new Server();
+        ServerConnector http = new ServerConnector(jetty);
+        http.setHost("127.0.0.1");
+        http.setPort(port);
+        jetty.addConnector(http);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(new ServletHolder(servlet), "/fhir/*");
+        jetty.setHandler(context);
+        jetty.start();
+    }
+
+    void stop() throws Exception {
+        jetty.stop();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (jetty != null) {
+            jetty.stop();
+        }
+    }
+
+    /** Conditional create ({@code If-None-Exist: identifier=system|value}) of one resource type. */
+    public final class Provider<T extends Resource> implements IResourceProvider {
+
+        private final Class<T> type;
+
+        Provider(Class<T> type) {
+            this.type = type;
+        }
+
+        @Override
+        public Class<? extends IBaseResource> getResourceType() {
+            return type;
+        }
+
+        @Create
+        public MethodOutcome create(@ResourceParam T resource, @ConditionalUrlParam String conditional) {
+            String kind = type.getSimpleName();
+            String key = identifier(resource);
+            requests.add(kind + " " + key);
+            if (subject(resource).equals(POISON)) {
+                throw new UnprocessableEntityException("this server refuses patient " + POISON);
+            }
+            if (conditional == null || !conditional.contains("identifier=")) {
+                throw new UnprocessableEntityException("only conditional creates are taken here");
+            }
+            Map<String, Resource> ofType = stored.computeIfAbsent(kind, k -> new ConcurrentHashMap<>());
+            Resource earlier = ofType.get(key);
+            if (earlier != null) {
+                return new MethodOutcome(earlier.getIdElement()).setCreated(false);
+            }
+            resource.setId(new IdType(kind, String.valueOf(ids.incrementAndGet())));
+            ofType.put(key, resource);
+            return new MethodOutcome(resource.getIdElement()).setCreated(true);
+        }
+    }
+
+    private static String identifier(Resource r) {
+        List<Identifier> ids = r instanceof Observation o ? o.getIdentifier() : ((Flag) r).getIdentifier();
+        return ids.isEmpty() ? "" : ids.get(0).getValue();
+    }
+
+    private static String subject(Resource r) {
+        var ref = r instanceof Observation o ? o.getSubject() : ((Flag) r).getSubject();
+        return ref.getIdentifier().getValue() == null ? "" : ref.getIdentifier().getValue();
+    }
+}
