@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
             ServiceCommands.Embedder.class,
             ServiceCommands.Indexer.class,
             ServiceCommands.DriftMonitor.class,
+            ServiceCommands.AlertOut.class,
             CommandLine.HelpCommand.class,
         },
         footer = {"", "Run 'xray-drift COMMAND --help' for a command's options.",

@@ -36,7 +36,10 @@ public final class ServiceCommands {
                 + "person asking; every lookup is recorded on xray.audit before it is answered).", "",
                 "Keys: XRAY_PSEUDONYM_KEY (required unless XRAY_DEMO_MODE=true; >= 32 chars), XRAY_API_TOKEN "
                 + "(required unless demo), XRAY_DEMO_MODE (false), XRAY_INGEST_MAX_IMAGE_SIDE (1024), "
-                + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432). HTTP port default 8081.", "", COMMON})
+                + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432), XRAY_DICOM_PORT (0: no C-STORE SCP), XRAY_DICOM_AE_TITLE "
+                + "(XRAYDRIFT). HTTP port default 8081; POST /studies is STOW-RS (multipart/related; "
+                + "type=\"application/dicom\"). DICOM in needs Debian's libpixelmed-java at build and run time.",
+                "", COMMON})
     public static final class Ingest implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -90,6 +93,22 @@ public final class ServiceCommands {
         @Override
         public Integer call() {
             return run(IndexerApp::main);
+        }
+    }
+
+    @Command(name = "alert-out", mixinStandardHelpOptions = true,
+            description = {"Runs alert-out (alerts to the hospital).", "HL7 v2.5 ORU^R01 over MLLP and/or FHIR R4 "
+                + "Observation + Flag, each its own consumer of xray.alerts; a peer that is down is retried until "
+                + "it is back, a refused alert dead-lettered after XRAY_ALERT_OUT_ATTEMPTS.", "",
+                "Keys (one peer at least): XRAY_HL7_HOST, XRAY_HL7_PORT (2575), XRAY_HL7_RECEIVING_APPLICATION (EHR), "
+                + "XRAY_HL7_RECEIVING_FACILITY (HOSPITAL), XRAY_HL7_TIMEOUT (30s); XRAY_FHIR_URL, XRAY_FHIR_TOKEN, "
+                + "XRAY_FHIR_FLAG (true); XRAY_ALERT_OUT_ATTEMPTS (5), XRAY_ALERT_OUT_MAX_BACKOFF (30s), "
+                + "XRAY_ALERT_OUT_FROM_START (true). HTTP port default 8085 (health, metrics). "
+                + "See docs/hospital-integration.md.", "", COMMON})
+    public static final class AlertOut implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return run(io.xraydrift.alertout.AlertOutApp::main);
         }
     }
 
