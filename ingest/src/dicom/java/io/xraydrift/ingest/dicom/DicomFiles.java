@@ -60,6 +60,10 @@ final class DicomFiles {
     private static final Set<String> UNCOMPRESSED = Set.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1",
             "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99");
 
+    static {
+        JpegLosslessCodec.register();
+    }
+
     private DicomFiles() {
     }
 
