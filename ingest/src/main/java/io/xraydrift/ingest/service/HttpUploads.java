@@ -118,7 +118,7 @@ final class HttpUploads {
         if (!IMAGE_TYPES.contains(partType)) {
             refuse(ctx, requestId, new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "part 'image' has type '"
                     + partType + "'; PNG or JPEG only" + (partType.contains("dicom")
-                    ? " (DICOM goes through the PACS: ingest pulls it over DICOMweb)" : "")), image);
+                    ? " (send DICOM files to POST /studies, STOW-RS, or the C-STORE SCP)" : "")), image);
             return;
         }
         try {
