@@ -15,8 +15,9 @@ RUN mvn -B -q -DskipTests -Dxray.skipRegistryUnpack=true -pl "${SERVICE}" -am pa
 FROM eclipse-temurin:17-jre
 ARG SERVICE
 ARG PORT
+# PixelMed's classes are in ingest's jar; its JPEG lossless codec is read from the package at run time.
 RUN if [ "$SERVICE" = ingest ]; then apt-get update -qq \
-      && apt-get install -y -qq --no-install-recommends libpixelmed-java libpixelmed-imageio-java \
+      && apt-get install -y -qq --no-install-recommends libpixelmed-imageio-java \
       && rm -rf /var/lib/apt/lists/*; fi
 # Extra JVM flags, e.g. the indexer's "--add-modules jdk.incubator.vector" for its SIMD kernels.
 ARG JAVA_FLAGS=""

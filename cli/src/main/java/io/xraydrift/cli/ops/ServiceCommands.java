@@ -38,7 +38,7 @@ public final class ServiceCommands {
                 + "(required unless demo), XRAY_DEMO_MODE (false), XRAY_INGEST_MAX_IMAGE_SIDE (1024), "
                 + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432), XRAY_DICOM_PORT (0: no C-STORE SCP), XRAY_DICOM_AE_TITLE "
                 + "(XRAYDRIFT). HTTP port default 8081; POST /studies is STOW-RS (multipart/related; "
-                + "type=\"application/dicom\"). DICOM in needs Debian's libpixelmed-java at build and run time.",
+                + "type=\"application/dicom\"). DICOM in needs Debian's libpixelmed-java at build time (libpixelmed-imageio-java at run time for JPEG lossless).",
                 "", COMMON})
     public static final class Ingest implements Callable<Integer> {
         @Override

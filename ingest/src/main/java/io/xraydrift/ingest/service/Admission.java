@@ -12,10 +12,12 @@ import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.kafka.DeadLetters;
 
 /**
- * The one admission path of a scan that arrives by DICOM (C-STORE, STOW-RS): the edge's checks
- * ({@link Ingestor}: pseudonym, gate, scan id), the duplicate/conflict check on the scan id, the
- * write to Kafka, and for a refusal its dead letter. Callers answer their peer from the sealed
- * {@link Result}. A write Kafka does not take is thrown (the peer must retry), never dead-lettered.
+ * The one admission path of a scan that arrives outside the intake topic (HTTP upload, DICOMweb
+ * poll, C-STORE, STOW-RS): the edge's checks ({@link Ingestor}: pseudonym, gate, scan id), the
+ * duplicate/conflict check on the scan id, the write to Kafka, and for a refusal its dead letter.
+ * Callers answer their peer from the sealed {@link Result}. A write Kafka does not take is thrown
+ * (the peer must retry), never dead-lettered. (The intake topic's loop checks the same way but writes
+ * inside its consume-produce transaction, so it keeps its own write.)
  */
 final class Admission {
 
@@ -45,18 +47,28 @@ final class Admission {
         this.counters = counters;
     }
 
+    /** How a refusal's dead letter names what was refused, and the bytes it may keep. */
+    record Named(String requestId, String reasonPrefix, byte[] bytes) {
+
+        /** Named {@code "<way> <requestId>: "}, keeping no bytes (a DICOM file's header names the patient). */
+        static Named of(String way, String requestId) {
+            return new Named(requestId, way + " " + requestId + ": ", null);
+        }
+    }
+
     /**
-     * Admits one submission read from a way in ({@code way}: the counters' label), naming it by
-     * {@code requestId} in its dead letter. The dead letter keeps no bytes: a DICOM file's header
-     * names the patient, so the refused file stays in ingest's quarantine folder instead.
+     * Admits one submission read from a way in ({@code way}: the counters' label), its dead letter
+     * named as {@code named} says.
      */
-    Result admit(Submission s, String way, String requestId) {
+    Result admit(Submission s, String way, Named named) {
         try {
             Ingestor.Accepted a = ingestor.ingest(s, Instant.now());
             String scanId = a.scan().getScanId();
             String patient = a.scan().getPatient();
             RecentScans.Claim claim = recent.claim(scanId, patient);
             if (claim == RecentScans.Claim.CONFLICT) {
+                // Answering would map this identifier to a pseudonym without a trace, and the scan would
+                // be dropped silently: refuse it, with both pseudonyms in the dead letter only.
                 throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "scan " + scanId + " (its SOP Instance UID)"
                         + " came before for patient " + recent.patientOf(scanId) + "; now for patient " + patient
                         + ": refused as a conflict", "this SOP Instance UID came before for another patient");
@@ -74,15 +86,20 @@ final class Admission {
             counters.accepted(way, 1);
             return new Admitted(scanId, patient, false);
         } catch (Rejected e) {
-            refuse(way, requestId, e);
+            refuse(way, named, e);
             return new Refused(e);
         }
     }
 
-    /** Dead-letters a refusal found before a submission could be read (a file that does not parse). */
-    void refuse(String way, String requestId, Rejected e) {
-        DeadLetter d = DeadLetters.ofRequest("ingest", requestId, null, way + " " + requestId + ": " + e.getMessage(), e);
-        writer.deadLetter(d);
+    /** Dead-letters a refusal found before a submission could be made (a file that does not parse). */
+    void refuse(String way, Named named, Rejected e) {
+        DeadLetter d = DeadLetters.ofRequest("ingest", named.requestId(), named.bytes(), named.reasonPrefix()
+                + e.getMessage(), e);
+        try {
+            writer.deadLetter(d);
+        } catch (RuntimeException ex) {
+            LOG.error("could not write the dead letter of {}: {}", named.requestId(), ex.toString());
+        }
         counters.rejected(way);
         LOG.warn("dead letter: {}", d.getReason());
     }

@@ -141,10 +141,10 @@ final class DicomIn implements AutoCloseable {
             s = dicom.read(file, "dicom:" + way, Instant.now());
         } catch (Rejected e) {
             keep(file, requestId);
-            admission.refuse(way, requestId, e);
+            admission.refuse(way, Admission.Named.of(way, requestId), e);
             return new Outcome(new Admission.Refused(e), null);
         }
-        Admission.Result r = admission.admit(s, way, requestId);
+        Admission.Result r = admission.admit(s, way, Admission.Named.of(way, requestId));
         if (r instanceof Admission.Refused) {
             keep(file, requestId);
         }
@@ -179,7 +179,7 @@ final class DicomIn implements AutoCloseable {
             return;
         }
         if (body.length > bound) {
-            admission.refuse(STOW, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "request", "STOW-RS request is over "
+            admission.refuse(STOW, Admission.Named.of(STOW, requestId), new Rejected(Rejected.Kind.TOO_LARGE, "request", "STOW-RS request is over "
                     + bound + " bytes (" + IngestConfig.MAX_UPLOAD_BYTES + " plus an allowance); send fewer instances "
                     + "per request"));
             answerError(ctx, 413, "request is over " + bound + " bytes; send fewer instances per request");
@@ -205,7 +205,7 @@ final class DicomIn implements AutoCloseable {
             if (!p.type().startsWith("application/dicom")) {
                 Rejected e = new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "part", "part " + n + " has type '"
                         + p.type().replaceAll("[^a-z0-9/+.-]", "?") + "'; STOW-RS parts are application/dicom");
-                admission.refuse(STOW, partId, e);
+                admission.refuse(STOW, Admission.Named.of(STOW, partId), e);
                 failed.add(sop(null, 0xA900));
                 continue;
             }

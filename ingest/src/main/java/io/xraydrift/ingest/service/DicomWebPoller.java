@@ -29,14 +29,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ViewPosition;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.DicomDates;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
-import io.xraydrift.platform.kafka.DeadLetters;
 
 /**
  * Pulls new CR/DX instances from a PACS over DICOMweb: QIDO-RS ({@code /instances?Modality=CR&StudyDate=from-})
@@ -55,9 +53,7 @@ final class DicomWebPoller implements AutoCloseable {
 
     private final IngestConfig config;
     private final Ingestor ingestor;
-    private final ScanWriter writer;
-    private final RecentScans recent;
-    private final IngestCounters counters;
+    private final Admission admission;
     private final String base;
     private final String source;
     private final Path watermarkFile;
@@ -95,13 +91,10 @@ final class DicomWebPoller implements AutoCloseable {
      */
     private volatile String from = "19000101";
 
-    DicomWebPoller(IngestConfig config, Ingestor ingestor, ScanWriter writer, RecentScans recent,
-                   IngestCounters counters) {
+    DicomWebPoller(IngestConfig config, Ingestor ingestor, Admission admission) {
         this.config = config;
         this.ingestor = ingestor;
-        this.writer = writer;
-        this.recent = recent;
-        this.counters = counters;
+        this.admission = admission;
         String url = config.dicomWebUrl().toString();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.source = "dicomweb:" + config.dicomWebName();
@@ -179,39 +172,27 @@ final class DicomWebPoller implements AutoCloseable {
             }
             png = r.body();
             Instant now = Instant.now();
-            Instant acquired = acquired(meta);
-            if (acquired == null || acquired.isBefore(Ingestor.EARLIEST)) {
-                // A de-identified instance (no date, or a placeholder such as 1901-01-01): its arrival
-                // at ingest orders it among the patient's scans instead.
-                LOG.info("DICOMweb instance from {} has no plausible acquisition date ({}); using its arrival time {}",
-                        config.dicomWebName(), acquired, now);
-                acquired = now;
+            Instant acquired = DicomDates.plausibleOr(acquired(meta), now);
+            if (acquired.equals(now)) {
+                // De-identified (no date, or a placeholder such as 1901-01-01): its arrival orders it.
+                // The date itself is not logged: it is a value of the submission.
+                LOG.info("DICOMweb instance {} from {} has no plausible acquisition date; using its arrival time",
+                        scanId, config.dicomWebName());
             }
             Submission s = new Submission(value(meta, Tag.PATIENT_ID), acquired, source, view(value(meta, Tag.VIEW_POSITION)),
                     value(meta, Tag.MODALITY), sop, png,
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).
                     "MONOCHROME2", null, Map.of());
-            Ingestor.Accepted a = ingestor.ingest(s, now);
-            RecentScans.Claim claim = recent.claim(a.scan().getScanId(), a.scan().getPatient());
-            if (claim == RecentScans.Claim.CONFLICT) {
-                throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "it came before for patient "
-                        + recent.patientOf(scanId) + "; now for patient " + a.scan().getPatient()
-                        + ": refused as a conflict");
-            }
-            if (claim == RecentScans.Claim.NEW) {
-                writer.write(a);
-                counters.accepted("dicomweb", 1);
-            } else {
-                counters.duplicate("dicomweb");
-            }
+            admission.admit(s, "dicomweb", named(requestId, scanId, png));
         } catch (Rejected e) {
-            DeadLetter d = DeadLetters.ofRequest("ingest", requestId, png, "DICOMweb instance " + scanId + " from "
-                    + config.dicomWebName() + ": " + e.getMessage(), e);
-            writer.deadLetter(d);
-            counters.rejected("dicomweb");
-            LOG.warn("dead letter: {}", d.getReason());
+            admission.refuse("dicomweb", named(requestId, scanId, png), e);
         }
         handled.put(sop, studyDate == null ? from : studyDate);
+    }
+
+    /** A poller's dead letter names the instance by its scan id and the PACS, keeping the rendered PNG. */
+    private Admission.Named named(String requestId, String scanId, byte[] png) {
+        return new Admission.Named(requestId, "DICOMweb instance " + scanId + " from " + config.dicomWebName() + ": ", png);
     }
 
     /** Attempts per instance the PACS does not serve before it is dead-lettered. */
@@ -228,11 +209,8 @@ final class DicomWebPoller implements AutoCloseable {
         }
         failures.remove(sop);
         String requestId = "dicomweb:" + config.dicomWebName() + ":" + scanId;
-        DeadLetter d = DeadLetters.ofRequest("ingest", requestId, null, "DICOMweb instance " + scanId + " from "
-                + config.dicomWebName() + ": " + ATTEMPTS + " attempts failed, " + why, null);
-        writer.deadLetter(d);
-        counters.rejected("dicomweb");
-        LOG.warn("dead letter: {}", d.getReason());
+        admission.refuse("dicomweb", named(requestId, scanId, null), Rejected.invalid("image", ATTEMPTS
+                + " attempts failed, " + why));
         handled.put(sop, studyDate == null ? from : studyDate);
     }
 

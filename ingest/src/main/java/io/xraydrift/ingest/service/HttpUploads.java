@@ -18,16 +18,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
-import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ViewPosition;
 import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Shape;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.http.BearerToken;
-import io.xraydrift.platform.kafka.DeadLetters;
 
 /**
  * {@code POST /scans}: multipart with an {@code image} part (PNG or JPEG) and a {@code metadata}
@@ -47,18 +44,12 @@ final class HttpUploads {
 
     private final IngestConfig config;
     private final BearerToken token;
-    private final Ingestor ingestor;
-    private final ScanWriter writer;
-    private final RecentScans recent;
-    private final IngestCounters counters;
+    private final Admission admission;
 
-    HttpUploads(IngestConfig config, Ingestor ingestor, ScanWriter writer, RecentScans recent, IngestCounters counters) {
+    HttpUploads(IngestConfig config, Admission admission) {
         this.config = config;
         this.token = new BearerToken(config.apiToken(), false);
-        this.ingestor = ingestor;
-        this.writer = writer;
-        this.recent = recent;
-        this.counters = counters;
+        this.admission = admission;
     }
 
     /** Room for the metadata part and the multipart framing beyond the image's own bound. */
@@ -121,40 +112,30 @@ final class HttpUploads {
                     ? " (send DICOM files to POST /studies, STOW-RS, or the C-STORE SCP)" : "")), image);
             return;
         }
+        Submission s;
         try {
-            Submission s = submission(metadata(ctx), image);
-            Ingestor.Accepted a = ingestor.ingest(s, Instant.now());
-            String scanId = a.scan().getScanId();
-            String patient = a.scan().getPatient();
-            RecentScans.Claim claim = recent.claim(scanId, patient);
-            if (claim == RecentScans.Claim.CONFLICT) {
-                // Answering would map this identifier to a pseudonym without a trace, and the scan
-                // would be dropped silently: refuse it, with both pseudonyms in the dead letter only.
-                throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "scan " + scanId + " (its SOP Instance "
-                        + "UID) came before for patient " + recent.patientOf(scanId) + "; now for patient " + patient
-                        + ": refused as a conflict", "this SOP Instance UID was uploaded before for another patient");
-            }
-            boolean duplicate = claim == RecentScans.Claim.DUPLICATE;
-            if (!duplicate) {
-                try {
-                    writer.write(a);
-                } catch (RuntimeException e) {
-                    recent.forget(a.scan().getScanId());
-                    throw e;
-                }
-                counters.accepted("http", 1);
-            } else {
-                counters.duplicate("http");
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("scanId", a.scan().getScanId());
-            body.put("patient", a.scan().getPatient());
-            body.put("duplicate", duplicate);
-            body.put("requestId", requestId);
-            ctx.status(202).json(body);
+            s = submission(metadata(ctx), image);
         } catch (Rejected e) {
             refuse(ctx, requestId, e, image);
+            return;
         }
+        Admission.Result r = admission.admit(s, "http", named(requestId, image));
+        if (r instanceof Admission.Refused refused) {
+            answer(ctx, requestId, refused.reason());
+            return;
+        }
+        Admission.Admitted a = (Admission.Admitted) r;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("scanId", a.scanId());
+        body.put("patient", a.patient());
+        body.put("duplicate", a.duplicate());
+        body.put("requestId", requestId);
+        ctx.status(202).json(body);
+    }
+
+    /** An upload's dead letter keeps its image (a PNG or JPEG carries no metadata), never the metadata part. */
+    private static Admission.Named named(String requestId, byte[] image) {
+        return new Admission.Named(requestId, "upload " + requestId + ": ", image);
     }
 
     private JsonNode metadata(Context ctx) throws Rejected, IOException {
@@ -257,13 +238,11 @@ final class HttpUploads {
     }
 
     private void refuse(Context ctx, String requestId, Rejected e, byte[] image) {
-        DeadLetter d = DeadLetters.ofRequest("ingest", requestId, image, "upload " + requestId + ": " + e.getMessage(), e);
-        try {
-            writer.deadLetter(d);
-        } catch (RuntimeException ex) {
-            LOG.error("could not write the dead letter of upload {}: {}", requestId, ex.toString());
-        }
-        counters.rejected("http");
+        admission.refuse("http", named(requestId, image), e);
+        answer(ctx, requestId, e);
+    }
+
+    private static void answer(Context ctx, String requestId, Rejected e) {
         LOG.info("refused upload {} ({}): {}", requestId, e.kind().status(), e.getMessage());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", e.answer());

@@ -56,7 +56,8 @@ public final class IngestService extends AbstractService {
         }, config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE, config.apiToken());
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
-        uploads = new HttpUploads(config, ingestor, writer, recent, counters);
+        Admission admission = new Admission(ingestor, writer, recent, counters);
+        uploads = new HttpUploads(config, admission);
         lookup = new PatientLookup(config.apiToken(), ingestor, new AuditTrail(writer, config.common().instanceId()),
                 shell.metrics().registry());
         ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes(), config.fetchHosts(),
@@ -68,7 +69,7 @@ public final class IngestService extends AbstractService {
         health.registerLiveness("intake-loop", thread::isAlive);
         Optional<DicomSupport> dicom = DicomSupport.available();
         if (dicom.isPresent()) {
-            dicomIn = new DicomIn(config, dicom.get(), new Admission(ingestor, writer, recent, counters));
+            dicomIn = new DicomIn(config, dicom.get(), admission);
             try {
                 dicomIn.start();
             } catch (java.io.IOException e) {
@@ -80,7 +81,7 @@ public final class IngestService extends AbstractService {
                     + "built without DICOM support: install " + DicomSupport.PACKAGE + " and build again");
         }
         if (config.dicomWebUrl() != null) {
-            poller = new DicomWebPoller(config, ingestor, writer, recent, counters);
+            poller = new DicomWebPoller(config, ingestor, admission);
             health.register("dicomweb-poller", poller::healthy);
             poller.start();
         }

@@ -136,8 +136,8 @@ class DicomWebIT {
                 List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
                         d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:bad-orthanc"), 1);
                 assertEquals(1, dead.size());
-                assertTrue(dead.get(0).getReason().contains("with its time (a value of 8 characters: digits; a value "
-                        + "of 6 characters: digits; not repeated)") && !dead.get(0).getReason().contains("256199"),
+                assertTrue(dead.get(0).getReason().contains("AcquisitionDate/Time (0008,0022) (a value of 8 characters: "
+                        + "digits; a value of 6 characters: digits; not repeated)") && !dead.get(0).getReason().contains("256199"),
                         "the field and the value's shape, never the value: " + dead.get(0).getReason());
                 assertTrue(dead.get(0).getRequestId().startsWith("dicomweb:bad-orthanc:sop-"),
                         "named by its scan id, not its UIDs: " + dead.get(0).getRequestId());
