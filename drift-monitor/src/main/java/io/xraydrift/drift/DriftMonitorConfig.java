@@ -36,8 +36,9 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
-    public static final String INFECTED_THRESHOLD = "XRAY_DRIFT_INFECTED_THRESHOLD";
-    public static final String SEVERE_THRESHOLD = "XRAY_DRIFT_SEVERE_THRESHOLD";
+    /** The level thresholds: the indexer's keys, shared (the former XRAY_DRIFT_* keys are still read). */
+    public static final String INFECTED_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.INFECTED;
+    public static final String SEVERE_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.SEVERE;
     public static final String HYSTERESIS = "XRAY_DRIFT_HYSTERESIS";
     public static final String WORSENING_WINDOW = "XRAY_DRIFT_WORSENING_WINDOW";
     public static final String WORSENING_RISE = "XRAY_DRIFT_WORSENING_RISE";
@@ -72,19 +73,14 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
      * evaluation and tests use to apply the deployment's thresholds.
      */
     public static io.xraydrift.drift.rule.DriftRule ruleFrom(Settings s) {
-        double infected = s.decimal(INFECTED_THRESHOLD, 0.15, 0.0, 1.0);
-        double severe = s.decimal(SEVERE_THRESHOLD, 0.55, 0.0, 1.0);
-        if (severe <= infected) {
-            throw new ConfigException(SEVERE_THRESHOLD + "=" + severe + " must be above " + INFECTED_THRESHOLD + "="
-                    + infected);
-        }
+        io.xraydrift.platform.score.LevelThresholds levels = io.xraydrift.platform.score.LevelThresholds.from(s);
         double jump = s.decimal(BASELINE_JUMP, DEFAULT_BASELINE_JUMP, 0.0, 1.0);
         double drift = s.decimal(BASELINE_DRIFT, DEFAULT_BASELINE_DRIFT, 0.0, 1.0);
         if (jump > 0 && drift > jump) {
             throw new ConfigException(BASELINE_DRIFT + "=" + drift + " must not be above " + BASELINE_JUMP + "=" + jump
                     + " (the smaller rise waits for confirmation, the larger alerts at once; 0 switches either off)");
         }
-        return new io.xraydrift.drift.rule.DriftRule(infected, severe, s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
+        return new io.xraydrift.drift.rule.DriftRule(levels.infected(), levels.severe(), s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
                 s.integer(WORSENING_WINDOW, 4, 2, 100), s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
                 s.integer(CONFIRM_SCANS, 2, 1, 10), jump, drift);
     }

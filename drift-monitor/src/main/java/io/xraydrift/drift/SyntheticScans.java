@@ -51,7 +51,7 @@ public final class SyntheticScans {
                 .setComposition(new Composition(healthy, infected, severe))
                 .setSeverityScore(score)
                 .setAxisPosition(score)
-                .setLevel(score >= 0.55 ? Level.SEVERE : score >= 0.15 ? Level.INFECTED : Level.HEALTHY)
+                .setLevel(io.xraydrift.platform.score.LevelThresholds.DEFAULT.of(score))
                 .setScoredAt(acquiredAt.plusSeconds(60))
                 .build();
     }

@@ -41,8 +41,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
     public static final String REBUILD_FRACTION = "XRAY_INDEXER_REBUILD_FRACTION";
     public static final String REBUILD_INTERVAL = "XRAY_INDEXER_REBUILD_INTERVAL";
     public static final String SNAPSHOT_INTERVAL = "XRAY_INDEXER_SNAPSHOT_INTERVAL";
-    public static final String INFECTED_THRESHOLD = "XRAY_SCORE_INFECTED_THRESHOLD";
-    public static final String SEVERE_THRESHOLD = "XRAY_SCORE_SEVERE_THRESHOLD";
+    public static final String INFECTED_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.INFECTED;
+    public static final String SEVERE_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.SEVERE;
     public static final String AXIS_WEIGHT = "XRAY_SCORE_AXIS_WEIGHT";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
     public static final String MIN_COHORT = "XRAY_INDEXER_MIN_COHORT";
@@ -69,13 +69,7 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
      * {@code evaluate} and {@code crossval} score with, so they score as the indexer does.
      */
     public static Scoring scoring(Settings s) {
-        double infected = s.decimal(INFECTED_THRESHOLD, 0.15, 0.0, 1.0);
-        double severe = s.decimal(SEVERE_THRESHOLD, 0.55, 0.0, 1.0);
-        if (severe <= infected) {
-            throw new ConfigException(SEVERE_THRESHOLD + "=" + severe + " must be above " + INFECTED_THRESHOLD + "="
-                    + infected);
-        }
-        return new Scoring(infected, severe, s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0));
+        return new Scoring(io.xraydrift.platform.score.LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0));
     }
 
     /** The effective search_k. */

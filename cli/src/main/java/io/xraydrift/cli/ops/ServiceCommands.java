@@ -118,7 +118,8 @@ public final class ServiceCommands {
                 "HTTP (bearer token): GET /patients/{pseudonym}/trajectory, /alerts?since=, /thumbnails/{scanId}; "
                 + "web view GET /patients/{pseudonym} and / (browsers sign in once at /login with the token and "
                 + "keep a 12 h session cookie).", "",
-                "Keys: XRAY_DRIFT_INFECTED_THRESHOLD (0.15), XRAY_DRIFT_SEVERE_THRESHOLD (0.55), "
+                "Keys: XRAY_SCORE_INFECTED_THRESHOLD (0.15), XRAY_SCORE_SEVERE_THRESHOLD (0.55) (shared with the indexer; "
+                + "the former XRAY_DRIFT_INFECTED_THRESHOLD / XRAY_DRIFT_SEVERE_THRESHOLD still read), "
                 + "XRAY_DRIFT_HYSTERESIS (0.05), XRAY_DRIFT_WORSENING_WINDOW (4), XRAY_DRIFT_WORSENING_RISE (0.15), "
                 + "XRAY_DRIFT_CONFIRM_SCANS (2), XRAY_DRIFT_BASELINE_JUMP ("
                 + io.xraydrift.drift.DriftMonitorConfig.DEFAULT_BASELINE_JUMP + "), XRAY_DRIFT_BASELINE_DRIFT ("

@@ -95,7 +95,12 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
 
     /** The level a single score falls into (no history, no hysteresis). */
     public Level levelOf(double score) {
-        return score >= severeThreshold ? Level.SEVERE : score >= infectedThreshold ? Level.INFECTED : Level.HEALTHY;
+        return thresholds().of(score);
+    }
+
+    /** Where the score changes level: the same value the indexer scores with. */
+    public io.xraydrift.platform.score.LevelThresholds thresholds() {
+        return new io.xraydrift.platform.score.LevelThresholds(infectedThreshold, severeThreshold);
     }
 
     /** Alerts, final level and episode state of a history (sorted and deduplicated first). */

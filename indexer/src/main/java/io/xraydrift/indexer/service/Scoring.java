@@ -1,5 +1,7 @@
 package io.xraydrift.indexer.service;
 
+import io.xraydrift.platform.score.LevelThresholds;
+
 import java.util.List;
 
 import io.xraydrift.events.Level;
@@ -11,11 +13,22 @@ import io.xraydrift.events.LevelCounts;
  * label's grade: healthy 0, infected 0.5, severe 1) blended with the scan's position on the axis from the
  * healthy centroid (0) to the severe centroid (1). Pure arithmetic, no Kafka types.
  *
- * @param infectedThreshold score from which the level is INFECTED
- * @param severeThreshold   score from which the level is SEVERE
- * @param axisWeight        weight of the axis position in the score (the rest is the neighbour grade)
+ * @param thresholds where the score changes level (shared with the drift monitor)
+ * @param axisWeight weight of the axis position in the score (the rest is the neighbour grade)
  */
-public record Scoring(double infectedThreshold, double severeThreshold, double axisWeight) {
+public record Scoring(LevelThresholds thresholds, double axisWeight) {
+
+    public Scoring(double infectedThreshold, double severeThreshold, double axisWeight) {
+        this(new LevelThresholds(infectedThreshold, severeThreshold), axisWeight);
+    }
+
+    public double infectedThreshold() {
+        return thresholds.infected();
+    }
+
+    public double severeThreshold() {
+        return thresholds.severe();
+    }
 
     /** One labelled neighbour; {@code severity} is its radiologist severity, NaN when not rated. */
     public record Labelled(String scanId, float distance, Level label, double severity) {
@@ -55,8 +68,7 @@ public record Scoring(double infectedThreshold, double severeThreshold, double a
         boolean axisKnown = !Double.isNaN(axisPosition);
         double axis = axisKnown ? Math.max(0, Math.min(1, axisPosition)) : gradeMean;
         double score = axisKnown ? (1 - axisWeight) * gradeMean + axisWeight * axis : gradeMean;
-        Level level = score >= severeThreshold ? Level.SEVERE : score >= infectedThreshold ? Level.INFECTED : Level.HEALTHY;
-        return new Score(LevelCounts.of(neighbours, Labelled::label), gradeMean, axis, score, level);
+        return new Score(LevelCounts.of(neighbours, Labelled::label), gradeMean, axis, score, thresholds.of(score));
     }
 
     /** Projection of v on the axis from centroid h to centroid s, as a fraction of |s - h|. */
