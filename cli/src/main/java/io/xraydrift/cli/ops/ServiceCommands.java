@@ -36,7 +36,10 @@ public final class ServiceCommands {
                 + "person asking; every lookup is recorded on xray.audit before it is answered).", "",
                 "Keys: XRAY_PSEUDONYM_KEY (required unless XRAY_DEMO_MODE=true; >= 32 chars), XRAY_API_TOKEN "
                 + "(required unless demo), XRAY_DEMO_MODE (false), XRAY_INGEST_MAX_IMAGE_SIDE (1024), "
-                + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432), XRAY_DICOM_PORT (0: no C-STORE SCP), XRAY_DICOM_AE_TITLE "
+                + "XRAY_INGEST_MAX_UPLOAD_BYTES (33554432), XRAY_INGEST_ATTRIBUTES (ward,station,demo_trajectory), "
+                + "XRAY_INGEST_FILE_ROOT, XRAY_INGEST_FETCH_HOSTS, XRAY_INGEST_FETCH_PRIVATE (false), "
+                + "XRAY_INGEST_STATE_DIR (data/ingest), XRAY_DICOMWEB_URL (PACS to poll), XRAY_DICOMWEB_NAME (pacs), "
+                + "XRAY_DICOMWEB_POLL_INTERVAL (5s), XRAY_DICOM_PORT (0: no C-STORE SCP), XRAY_DICOM_AE_TITLE "
                 + "(XRAYDRIFT). HTTP port default 8081; POST /studies is STOW-RS (multipart/related; "
                 + "type=\"application/dicom\"). DICOM in needs Debian's libpixelmed-java at build time (libpixelmed-imageio-java at run time for JPEG lossless).",
                 "", COMMON})
@@ -52,7 +55,8 @@ public final class ServiceCommands {
                 "Keys: XRAY_EMBEDDER_MODEL (bundled default), XRAY_EMBEDDER_DEVICE (auto|cpu|gpu), "
                 + "XRAY_EMBEDDER_MAX_BATCH (16), XRAY_EMBEDDER_MAX_WAIT (50ms), XRAY_EMBEDDER_THREADS (cores); for a "
                 + "bare TorchScript model XRAY_EMBEDDER_INPUT_SIZE (224), XRAY_EMBEDDER_MEAN (0.449), "
-                + "XRAY_EMBEDDER_STD (0.226); XRAY_EMBEDDER_BACKFILL (false). HTTP port default 8082; POST /embed "
+                + "XRAY_EMBEDDER_STD (0.226); XRAY_EMBEDDER_BACKFILL (false); XRAY_API_TOKEN (required unless "
+                + "XRAY_DEMO_MODE=true). HTTP port default 8082; POST /embed "
                 + "takes image/png or image/jpeg and answers the vector.", "", COMMON})
     public static final class Embedder implements Callable<Integer> {
         @picocli.CommandLine.Option(names = "--backfill", description = "Replay xray.scans from the beginning under a "
@@ -85,7 +89,7 @@ public final class ServiceCommands {
                 + "XRAY_INDEXER_METRIC (angular|euclidean), XRAY_INDEXER_SNAPSHOT_DIR (data/indexer), "
                 + "XRAY_INDEXER_REBUILD_FRACTION (0.1), XRAY_INDEXER_REBUILD_INTERVAL (5m), "
                 + "XRAY_INDEXER_SNAPSHOT_INTERVAL (5m), XRAY_SCORE_INFECTED_THRESHOLD (0.15), "
-                + "XRAY_SCORE_SEVERE_THRESHOLD (0.55), XRAY_SCORE_AXIS_WEIGHT (0.3), XRAY_API_TOKEN (required unless "
+                + "XRAY_SCORE_SEVERE_THRESHOLD (0.55), XRAY_SCORE_AXIS_WEIGHT (0.3), XRAY_INDEXER_MIN_COHORT (k), XRAY_API_TOKEN (required unless "
                 + "XRAY_DEMO_MODE=true). HTTP port default 8083: GET /index, GET /scans/{scanId}/neighbours?k=36, "
                 + "POST /search {vector, k, model}, all with 'Authorization: Bearer <token>'.",
                 "", COMMON})
@@ -125,7 +129,9 @@ public final class ServiceCommands {
                 + io.xraydrift.drift.DriftMonitorConfig.DEFAULT_BASELINE_JUMP + "), XRAY_DRIFT_BASELINE_DRIFT ("
                 + io.xraydrift.drift.DriftMonitorConfig.DEFAULT_BASELINE_DRIFT + "), "
                 + "XRAY_DRIFT_STANDBY_REPLICAS (0), XRAY_DRIFT_EVIDENCE_SCANS (32), XRAY_DRIFT_ALERT_RETENTION (90d), "
-                + "XRAY_DRIFT_STATE_DIR (data/drift-monitor). "
+                + "XRAY_DRIFT_STATE_DIR (data/drift-monitor), XRAY_DRIFT_APPLICATION_ID (xray-drift-monitor), "
+                + "XRAY_ADVERTISED_HOST (where other instances reach this one), XRAY_DRIFT_PEER_TOKEN (required unless "
+                + "demo), XRAY_DRIFT_PEERS (hosts queries are routed to), XRAY_API_TOKEN (required unless demo). "
                 + "HTTP port default 8084.", "", COMMON})
     public static final class DriftMonitor implements Callable<Integer> {
         @Override
