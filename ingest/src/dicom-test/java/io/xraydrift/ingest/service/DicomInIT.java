@@ -183,6 +183,60 @@ class DicomInIT {
         }
     }
 
+    /**
+     * Kafka away while a PACS sends: the C-STORE is answered once the film is kept on disk, and the
+     * film reaches {@code xray.scans} once the broker is back — one scan, nothing pending left.
+     */
+    @Test
+    void aCStoreWhileKafkaIsDownIsKeptAndAdmittedWhenKafkaIsBack() throws Exception {
+        try (io.xraydrift.stack.EmbeddedStack stack = io.xraydrift.stack.EmbeddedStack.start()) {
+            KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
+            int port = FreePorts.pick();
+            Path film = withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "outage");
+            String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
+            Map<String, String> env = env(stack, port, "dicom-it-outage");
+            try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
+                ingest.start();
+                stack.kafka().pause();
+                Run r;
+                try {
+                    r = storescu(port, film);
+                    Path pending = dir.resolve("state-dicom-it-outage").resolve(DicomIn.PENDING);
+                    try (var kept = Files.list(pending)) {
+                        assertEquals(1, kept.filter(f -> f.toString().endsWith(".dcm")).count(),
+                                "the film waits on disk while Kafka is away");
+                    }
+                } finally {
+                    stack.kafka().resume();
+                }
+                assertEquals(0, r.rc(), "answered once kept: " + r.out());
+                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1);
+                assertEquals(1, scans.size(), "the film arrives once Kafka is back");
+                Path pending = dir.resolve("state-dicom-it-outage").resolve(DicomIn.PENDING);
+                Waiting.until("the pending folder empties", () -> {
+                    try (var kept = Files.list(pending)) {
+                        return kept.noneMatch(f -> f.toString().endsWith(".dcm"));
+                    }
+                });
+            }
+        }
+    }
+
+    /** Polls a condition every 200 ms for up to 60 s. */
+    private static final class Waiting {
+        interface Check {
+            boolean holds() throws Exception;
+        }
+
+        static void until(String what, Check c) throws Exception {
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (!c.holds()) {
+                assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
+                Thread.sleep(200);
+            }
+        }
+    }
+
     /** A copy of a file with the marker as its PatientID and PatientName and a fresh SOP Instance UID. */
     private Path withMarker(Path src, String name) throws Exception {
         Path f = dir.resolve(name + ".dcm");
