@@ -1,9 +1,10 @@
 """An HL7 v2 MLLP listener for Hl7OutIT: python-hl7's asyncio MLLP server (Debian's python3-hl7).
 
-Usage: mllp_peer.py PORT LOG REFUSALS
-Answers each message with an ACK. REFUSALS is a comma list: the n-th distinct control id seen is
-answered AE that many times before AA (e.g. "3,1": the first three times, the second once). Every message taken (AA) is appended to LOG as "AA <MSH-10> <PID-3.1>", every refusal as
-"AE <MSH-10>", so the test counts what the peer holds.
+Usage: mllp_peer.py PORT LOG REFUSALS [PATIENT]
+Answers each message with an ACK. REFUSALS is a comma list: the n-th distinct control id seen (of
+PATIENT's messages only, when given) is answered AE that many times before AA (e.g. "3,1": the
+first three times, the second once). Every message taken (AA) is appended to LOG as "AA <MSH-10> <PID-3.1>", every refusal as
+"AE <MSH-10> <PID-3.1>", so the test counts what the peer holds.
 """
 import asyncio
 import sys
@@ -14,6 +15,7 @@ from hl7.mllp import start_hl7_server
 PORT = int(sys.argv[1])
 LOG = sys.argv[2]
 REFUSALS = [int(n) for n in sys.argv[3].split(",") if n]
+PATIENT = sys.argv[4] if len(sys.argv) > 4 else None
 seen = []
 refused = {}
 
@@ -24,12 +26,13 @@ async def process(reader, writer):
             message = await reader.readmessage()
             control_id = str(message.segment("MSH")[10])
             patient = str(message.segment("PID")[3][0][0])
-            if control_id not in seen:
+            counted = PATIENT is None or patient == PATIENT
+            if counted and control_id not in seen:
                 seen.append(control_id)
-            nth = seen.index(control_id)
+            nth = seen.index(control_id) if counted else len(REFUSALS)
             if nth < len(REFUSALS) and refused.get(control_id, 0) < REFUSALS[nth]:
                 refused[control_id] = refused.get(control_id, 0) + 1
-                code, line = "AE", "AE %s\n" % control_id
+                code, line = "AE", "AE %s %s\n" % (control_id, patient)
             else:
                 code, line = "AA", "AA %s %s\n" % (control_id, patient)
             with open(LOG, "a") as log:
