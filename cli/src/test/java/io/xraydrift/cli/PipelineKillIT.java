@@ -73,7 +73,11 @@ class PipelineKillIT {
         byte[][] cohortPngs = new byte[cohort.size()][];
         IntStream.range(0, cohort.size()).parallel().forEach(i -> cohortPngs[i] =
                 PhantomSet.render(renderer, cohort.get(i)).toPng());
-        SplittableRandom random = new SplittableRandom(System.nanoTime());
+        // The kill schedule's seed is printed and can be fixed (XRAY_KILL_SEED=N) to replay a failing run.
+        String fixed = System.getenv("XRAY_KILL_SEED");
+        long seed = fixed != null ? Long.parseLong(fixed.trim()) : System.nanoTime();
+        System.out.println("kill test: schedule seed " + seed + " (replay with XRAY_KILL_SEED=" + seed + ")");
+        SplittableRandom random = new SplittableRandom(seed);
         List<String> order = new ArrayList<>(services.keySet());
         java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
         // Each service is killed once the pipeline has scored a random fraction of the scans, in random order.
