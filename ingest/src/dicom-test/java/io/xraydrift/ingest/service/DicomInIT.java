@@ -85,6 +85,10 @@ class DicomInIT {
             ingest.start();
             assertEquals(0, run("echoscu", "-aec", IngestConfig.DEFAULT_AE_TITLE, "127.0.0.1", String.valueOf(port)).rc(),
                     "C-ECHO is answered");
+            Run wrongAe = run("storescu", "-xy", "-aec", "NOTXRAYDRIFT", "127.0.0.1", String.valueOf(port),
+                    formats.resolve("rsna-cr-chest-pa-monochrome2.dcm").toString());
+            assertTrue(wrongAe.rc() != 0 && wrongAe.out().contains("Called AE Title Not Recognized"),
+                    "an association to another AE title is rejected: " + wrongAe.out());
             Path m2 = formats.resolve("rsna-cr-chest-pa-monochrome2.dcm");
             Path m1 = formats.resolve("rsna-cr-chest-pa-monochrome1-inverted.dcm");
             for (Path f : List.of(m2, m1, m2)) {
