@@ -94,7 +94,8 @@ public final class CohortLoader {
         }
         String type = ScanUpload.contentType(image);
         if (type == null) {
-            return "not a PNG or JPEG file (" + image.length + " bytes); DICOM goes through the PACS";
+            return "not a PNG or JPEG file (" + image.length + " bytes); export a DICOM cohort to PNG first "
+                    + "(C-STORE and STOW-RS carry no reference label)";
         }
         ObjectNode meta = JSON.createObjectNode()
                 .put("patientId", row.patient())
