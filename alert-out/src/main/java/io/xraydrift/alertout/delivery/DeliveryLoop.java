@@ -102,10 +102,13 @@ public final class DeliveryLoop implements Runnable {
                 consumer.pause(consumer.assignment());
                 try {
                     for (ConsumerRecord<String, byte[]> r : batch) {
-                        if (!running.get() || !consumer.assignment().contains(new TopicPartition(r.topic(), r.partition()))) {
+                        if (!running.get()) {
                             break;
                         }
-                        handle(r);
+                        // A partition revoked meanwhile is its new owner's; the others' records go on.
+                        if (consumer.assignment().contains(new TopicPartition(r.topic(), r.partition()))) {
+                            handle(r);
+                        }
                     }
                 } finally {
                     consumer.resume(consumer.paused());

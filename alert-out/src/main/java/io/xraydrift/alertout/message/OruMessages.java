@@ -3,7 +3,6 @@ package io.xraydrift.alertout.message;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
@@ -51,8 +50,15 @@ public final class OruMessages {
     public static ORU_R01 oru(DriftAlert a, Receiver to) {
         try {
             ORU_R01 m = new ORU_R01();
-            m.initQuickstart("ORU", "R01", "P");
             MSH msh = m.getMSH();
+            // Set here rather than by initQuickstart, whose control-id generator writes an id_file into
+            // the working directory (and MSH-10 is the alert's own anyway).
+            msh.getFieldSeparator().setValue("|");
+            msh.getEncodingCharacters().setValue("^~\\&");
+            msh.getMessageType().getMessageCode().setValue("ORU");
+            msh.getMessageType().getTriggerEvent().setValue("R01");
+            msh.getMessageType().getMessageStructure().setValue("ORU_R01");
+            msh.getProcessingID().getProcessingID().setValue("P");
             msh.getSendingApplication().getNamespaceID().setValue(AUTHORITY);
             msh.getSendingFacility().getNamespaceID().setValue(AUTHORITY);
             msh.getReceivingApplication().getNamespaceID().setValue(to.application());
@@ -103,7 +109,7 @@ public final class OruMessages {
             }
             order.getNTE().getComment(0).setValue(Wording.DISCLAIMER);
             return m;
-        } catch (HL7Exception | java.io.IOException e) {
+        } catch (HL7Exception e) {
             throw new IllegalStateException("alert " + a.getAlertId() + " could not be built as ORU^R01", e);
         }
     }
@@ -140,10 +146,5 @@ public final class OruMessages {
         CE c = new CE(m);
         code(c, code, text);
         return c;
-    }
-
-    /** When the alert was raised, as HL7 TS. */
-    static String ts(Instant t) {
-        return TS.format(t);
     }
 }

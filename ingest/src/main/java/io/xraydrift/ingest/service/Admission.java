@@ -91,15 +91,15 @@ final class Admission {
         }
     }
 
-    /** Dead-letters a refusal found before a submission could be made (a file that does not parse). */
+    /**
+     * Dead-letters a refusal (also one found before a submission could be made: a file that does not
+     * parse). A dead letter Kafka does not take is thrown, as a scan is: the caller keeps the input
+     * for a retry (the poller polls it again, a C-STORE waits in the pending folder, STOW answers 503).
+     */
     void refuse(String way, Named named, Rejected e) {
         DeadLetter d = DeadLetters.ofRequest("ingest", named.requestId(), named.bytes(), named.reasonPrefix()
                 + e.getMessage(), e);
-        try {
-            writer.deadLetter(d);
-        } catch (RuntimeException ex) {
-            LOG.error("could not write the dead letter of {}: {}", named.requestId(), ex.toString());
-        }
+        writer.deadLetter(d);
         counters.rejected(way);
         LOG.warn("dead letter: {}", d.getReason());
     }

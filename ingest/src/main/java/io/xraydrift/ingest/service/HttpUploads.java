@@ -238,7 +238,12 @@ final class HttpUploads {
     }
 
     private void refuse(Context ctx, String requestId, Rejected e, byte[] image) {
-        admission.refuse("http", named(requestId, image), e);
+        try {
+            admission.refuse("http", named(requestId, image), e);
+        } catch (RuntimeException ex) {
+            // The caller is told why all the same; only the record of it is missing.
+            LOG.error("could not write the dead letter of upload {}: {}", requestId, ex.toString());
+        }
         answer(ctx, requestId, e);
     }
 

@@ -30,6 +30,8 @@ public final class IngestService extends AbstractService {
     private volatile PatientLookup lookup;
     private DicomWebPoller poller;
     private volatile DicomIn dicomIn;
+    /** The DICOM toolkit, looked up once: empty where ingest was built without it. */
+    private final Optional<DicomSupport> dicom = DicomSupport.available();
 
     public IngestService(IngestConfig config) {
         this.config = config;
@@ -42,6 +44,10 @@ public final class IngestService extends AbstractService {
 
     @Override
     public void start() {
+        if (dicom.isEmpty() && config.dicomPort() > 0) {
+            throw new io.xraydrift.platform.config.ConfigException(IngestConfig.DICOM_PORT + " is set but ingest was "
+                    + "built without DICOM support: install " + DicomSupport.PACKAGE + " and build again");
+        }
         EventSerdes serdes = config.common().kafka().serdes();
         Ingestor ingestor = new Ingestor(new Pseudonyms(config.pseudonymKey()),
                 new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()), config.attributes(),
@@ -67,7 +73,6 @@ public final class IngestService extends AbstractService {
         thread = new Thread(loop, "ingest-intake");
         thread.start();
         health.registerLiveness("intake-loop", thread::isAlive);
-        Optional<DicomSupport> dicom = DicomSupport.available();
         if (dicom.isPresent()) {
             dicomIn = new DicomIn(config, dicom.get(), admission);
             try {
@@ -76,9 +81,6 @@ public final class IngestService extends AbstractService {
                 throw new IllegalStateException("the DICOM C-STORE SCP could not listen on port " + config.dicomPort()
                         + ": " + e.getMessage(), e);
             }
-        } else if (config.dicomPort() > 0) {
-            throw new io.xraydrift.platform.config.ConfigException(IngestConfig.DICOM_PORT + " is set but ingest was "
-                    + "built without DICOM support: install " + DicomSupport.PACKAGE + " and build again");
         }
         if (config.dicomWebUrl() != null) {
             poller = new DicomWebPoller(config, ingestor, admission);
@@ -89,7 +91,7 @@ public final class IngestService extends AbstractService {
 
     /** STOW-RS, or 501 naming the package when ingest was built without DICOM support. */
     private void stow(io.javalin.http.Context ctx) {
-        if (dicomIn == null && DicomSupport.available().isEmpty()) {
+        if (dicom.isEmpty()) {
             ctx.status(501).json(java.util.Map.of("error", "ingest was built without DICOM support; install "
                     + DicomSupport.PACKAGE + " and build again"));
             return;
