@@ -2,8 +2,11 @@ package io.xraydrift.drift.rule;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
@@ -71,7 +74,7 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
     /** Scans sorted by acquisition time (then id), one per scan id. */
     public static List<ScoredScan> ordered(List<ScoredScan> scans) {
         List<ScoredScan> out = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (ScoredScan s : scans) {
             if (seen.add(s.scanId())) {
                 out.add(s);
@@ -105,121 +108,186 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
 
     /** Alerts, final level and episode state of a history (sorted and deduplicated first). */
     public Assessment assess(String patient, List<ScoredScan> history) {
-        List<ScoredScan> scans = ordered(history);
-        Episodes episodes = new Episodes(patient);
-        Level level = Level.HEALTHY;
-        List<Double> previous = new ArrayList<>();
-        int levelStart = 0;
-        int above = 0;
-        Level reachedByAll = Level.SEVERE;
-        double baseline = Double.NaN;
-        int risen = 0;
-        for (int i = 0; i < scans.size(); i++) {
-            ScoredScan scan = scans.get(i);
-            Level next = nextLevel(level, scan.score());
-            if (i > 0 && next.ordinal() > level.ordinal()) {
-                above++;
-                reachedByAll = above == 1 ? next : (next.ordinal() < reachedByAll.ordinal() ? next : reachedByAll);
-                // Not confirmed yet: hold the level until `confirm` consecutive scans are above it.
-                next = above >= confirm ? reachedByAll : level;
-            } else {
-                above = 0;
-            }
-            if (i == 0) {
-                // The first scan is the patient's baseline: drift is change against it, not its level.
-                level = next;
-                baseline = scan.score();
-                previous.add(scan.score());
-                continue;
-            }
-            boolean openBefore = episodes.open;
-            Level from = level;
-            Level to = next;
-            if (to.ordinal() > from.ordinal()) {
-                episodes.worse(AlertKind.LEVEL_ESCALATION, scan, from, to, previous,
-                        () -> escalationReason(scan, from, to, previous));
-                levelStart = i;
-                above = 0;
-            } else if (to.ordinal() < from.ordinal()) {
-                levelStart = i;
-                if (to == Level.HEALTHY) {
-                    episodes.recovered(scan, from, Level.HEALTHY, previous, () -> String.format(Locale.ROOT,
-                            "Back to the healthy range: score %.2f (was %.2f); %d of %d nearest reference scans are "
-                                    + "healthy.", scan.score(), previous.isEmpty() ? scan.score()
-                                    : previous.get(previous.size() - 1), scan.healthy(), scan.neighbours()));
-                }
-            } else if (i - levelStart + 1 >= window && sustainedRise(scans, i, from)) {
-                double first = scans.get(i - window + 1).score();
-                episodes.worse(AlertKind.SUSTAINED_WORSENING, scan, from, to, previous, () -> String.format(Locale.ROOT,
-                        "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
-                        ScoredScan.name(to), first, scan.score(), window));
-            }
-            double sinceBaseline = scan.score() - baseline;
-            risen = drift > 0 && sinceBaseline >= drift ? risen + 1 : 0;
-            if (!openBefore && episodes.open) {
-                risen = 0; // the level rule opened this episode with this scan
-            } else if (!openBefore) {
-                boolean jumped = jump > 0 && sinceBaseline >= jump;
-                if (jumped || drift > 0 && risen >= confirm) {
-                    double base = baseline;
-                    int scansAbove = risen;
-                    episodes.worse(AlertKind.BASELINE_RISE, scan, from, next, previous,
-                            () -> baselineReason(scan, base, jumped, scansAbove));
-                }
-            } else if (scan.score() <= baseline + hysteresis) {
-                double base = baseline;
-                episodes.recovered(scan, from, next, previous, () -> String.format(Locale.ROOT,
-                        "Back to the patient's baseline: score %.2f (baseline %.2f); %d of %d nearest reference "
-                                + "scans are healthy.", scan.score(), base, scan.healthy(), scan.neighbours()));
-            }
-            if (openBefore && !episodes.open) {
-                baseline = scan.score(); // an episode closed: this scan is the new baseline
-                risen = 0;
-            }
-            level = next;
-            previous.add(scan.score());
+        State state = start();
+        List<Alert> alerts = new ArrayList<>();
+        for (ScoredScan scan : ordered(history)) {
+            Step step = step(patient, state, scan);
+            alerts.addAll(step.alerts());
+            state = step.state();
         }
-        return new Assessment(episodes.alerts, level, episodes.open);
+        return new Assessment(List.copyOf(alerts), state.level(), state.phase() == Phase.EPISODE);
     }
 
     /**
-     * The episodes of one assessment: a worsening alert opens an episode (if none is open), a
-     * recovery closes it; each alert id (patient, episode, kind, level) is raised once, its
-     * reason written only then.
+     * Where a patient stands for the rule. {@link #NEW}: no scan yet. {@link #WATCHING}: a baseline,
+     * no episode open. {@link #EPISODE}: a worsening alert opened an episode that no recovery has
+     * closed yet.
      */
-    private final class Episodes {
+    public enum Phase { NEW, WATCHING, EPISODE }
+
+    /**
+     * All the rule remembers of one patient after some scans (in acquisition order).
+     *
+     * @param phase        new, watching or in an episode
+     * @param level        the confirmed level
+     * @param above        consecutive latest scans above the level, not yet confirmed ({@code confirm})
+     * @param reachedByAll the highest level every one of those scans reached
+     * @param levelSince   index of the scan from which the patient has been at {@code level}
+     * @param baseline     the baseline score: the first scan's, or that of the scan that closed the last episode
+     * @param risen        consecutive latest scans at least {@code drift} above the baseline
+     * @param episode      episodes opened so far (the current one's number while in an episode)
+     * @param raised       ids of the alerts raised in the current episode (each is raised once)
+     * @param scores       every score so far, oldest first
+     */
+    public record State(Phase phase, Level level, int above, Level reachedByAll, int levelSince, double baseline,
+                        int risen, int episode, Set<String> raised, List<Double> scores) {
+
+        public State {
+            raised = Set.copyOf(raised);
+            scores = List.copyOf(scores);
+        }
+    }
+
+    /** One transition: the state after a scan and the alerts the scan raised. */
+    public record Step(State state, List<Alert> alerts) {
+
+        public Step {
+            alerts = List.copyOf(alerts);
+        }
+    }
+
+    /** The state before a patient's first scan. */
+    public State start() {
+        return new State(Phase.NEW, Level.HEALTHY, 0, Level.SEVERE, 0, Double.NaN, 0, 0, Set.of(), List.of());
+    }
+
+    /**
+     * The rule's one transition: what the next scan (in acquisition order) makes of a state.
+     * <ul>
+     * <li>NEW → WATCHING: the first scan is the baseline and sets the level; no alert.</li>
+     * <li>The level: a score above the level holds it until {@code confirm} consecutive scans are
+     * above it, then the level they all reached is taken; a score below goes down only past the
+     * hysteresis band.</li>
+     * <li>WATCHING → EPISODE: a confirmed escalation, a sustained rise within the level, or a rise
+     * from the baseline (at once by {@code jump}, or by {@code drift} on {@code confirm} scans)
+     * opens an episode with its alert.</li>
+     * <li>EPISODE → EPISODE: a further escalation or sustained rise raises its alert if this
+     * episode has not raised it yet; a level down that stays above healthy raises nothing.</li>
+     * <li>EPISODE → WATCHING: back to the healthy level, or to within {@code hysteresis} of the
+     * baseline, raises RECOVERY; that scan becomes the new baseline.</li>
+     * </ul>
+     */
+    public Step step(String patient, State state, ScoredScan scan) {
+        double score = scan.score();
+        List<Double> previous = state.scores();
+        List<Double> scores = new ArrayList<>(previous);
+        scores.add(score);
+        if (state.phase() == Phase.NEW) {
+            return new Step(new State(Phase.WATCHING, nextLevel(Level.HEALTHY, score), 0, state.reachedByAll(), 0,
+                    score, 0, 0, Set.of(), scores), List.of());
+        }
+        int index = previous.size();
+        Level from = state.level();
+        Level to = nextLevel(from, score);
+        int above = 0;
+        Level reachedByAll = state.reachedByAll();
+        if (to.ordinal() > from.ordinal()) {
+            above = state.above() + 1;
+            reachedByAll = above == 1 || to.ordinal() < reachedByAll.ordinal() ? to : reachedByAll;
+            // Not confirmed yet: hold the level until `confirm` consecutive scans are above it.
+            to = above >= confirm ? reachedByAll : from;
+        }
+        boolean openBefore = state.phase() == Phase.EPISODE;
+        Episodes episodes = new Episodes(patient, state, previous);
+        int levelSince = state.levelSince();
+        Level target = to;
+        if (to.ordinal() > from.ordinal()) {
+            episodes.worse(AlertKind.LEVEL_ESCALATION, scan, from, to,
+                    () -> escalationReason(scan, from, target, previous));
+            levelSince = index;
+            above = 0;
+        } else if (to.ordinal() < from.ordinal()) {
+            levelSince = index;
+            if (to == Level.HEALTHY) {
+                episodes.recovered(scan, from, Level.HEALTHY, () -> String.format(Locale.ROOT,
+                        "Back to the healthy range: score %.2f (was %.2f); %d of %d nearest reference scans are "
+                                + "healthy.", score, previous.get(previous.size() - 1), scan.healthy(),
+                        scan.neighbours()));
+            }
+        } else if (index - levelSince + 1 >= window && sustainedRise(scores, from)) {
+            double first = scores.get(index - window + 1);
+            episodes.worse(AlertKind.SUSTAINED_WORSENING, scan, from, to, () -> String.format(Locale.ROOT,
+                    "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
+                    ScoredScan.name(target), first, score, window));
+        }
+        double baseline = state.baseline();
+        double sinceBaseline = score - baseline;
+        int risen = drift > 0 && sinceBaseline >= drift ? state.risen() + 1 : 0;
+        if (!openBefore && episodes.open) {
+            risen = 0; // the level rule opened this episode with this scan
+        } else if (!openBefore) {
+            boolean jumped = jump > 0 && sinceBaseline >= jump;
+            if (jumped || drift > 0 && risen >= confirm) {
+                int scansAbove = risen;
+                episodes.worse(AlertKind.BASELINE_RISE, scan, from, to,
+                        () -> baselineReason(scan, baseline, jumped, scansAbove));
+            }
+        } else if (score <= baseline + hysteresis) {
+            episodes.recovered(scan, from, to, () -> String.format(Locale.ROOT,
+                    "Back to the patient's baseline: score %.2f (baseline %.2f); %d of %d nearest reference "
+                            + "scans are healthy.", score, baseline, scan.healthy(), scan.neighbours()));
+        }
+        double nextBaseline = baseline;
+        if (openBefore && !episodes.open) {
+            nextBaseline = score; // an episode closed: this scan is the new baseline
+            risen = 0;
+        }
+        return new Step(new State(episodes.open ? Phase.EPISODE : Phase.WATCHING, to, above, reachedByAll,
+                levelSince, nextBaseline, risen, episodes.episode, episodes.raised, scores), episodes.alerts);
+    }
+
+    /**
+     * The episode bookkeeping of one step: a worsening alert opens an episode (if none is open), a
+     * recovery closes it; each alert id (patient, episode, kind, level) is raised once per episode,
+     * its reason written only then.
+     */
+    private static final class Episodes {
         private final String patient;
+        private final List<Double> previous;
         private final List<Alert> alerts = new ArrayList<>();
-        private final java.util.Set<String> raised = new java.util.HashSet<>();
+        private final Set<String> raised;
         private int episode;
         private boolean open;
 
-        Episodes(String patient) {
+        Episodes(String patient, State state, List<Double> previous) {
             this.patient = patient;
+            this.previous = previous;
+            this.raised = new HashSet<>(state.raised());
+            this.episode = state.episode();
+            this.open = state.phase() == Phase.EPISODE;
         }
 
-        void worse(AlertKind kind, ScoredScan scan, Level from, Level to, List<Double> previous,
-                   java.util.function.Supplier<String> reason) {
+        void worse(AlertKind kind, ScoredScan scan, Level from, Level to, Supplier<String> reason) {
             if (!open) {
                 episode++;
                 open = true;
+                raised.clear();
             }
-            raise(kind, scan, from, to, previous, reason);
+            raise(kind, scan, from, to, reason);
         }
 
-        void recovered(ScoredScan scan, Level from, Level to, List<Double> previous,
-                       java.util.function.Supplier<String> reason) {
+        void recovered(ScoredScan scan, Level from, Level to, Supplier<String> reason) {
             if (open) {
                 open = false;
-                raise(AlertKind.RECOVERY, scan, from, to, previous, reason);
+                raise(AlertKind.RECOVERY, scan, from, to, reason);
+                raised.clear();
             }
         }
 
-        private void raise(AlertKind kind, ScoredScan scan, Level from, Level to, List<Double> previous,
-                           java.util.function.Supplier<String> reason) {
+        private void raise(AlertKind kind, ScoredScan scan, Level from, Level to, Supplier<String> reason) {
             String id = id(patient, episode, kind, to);
             if (raised.add(id)) {
-                alerts.add(new Alert(id, kind, scan, from, to, List.copyOf(previous), reason.get()));
+                alerts.add(new Alert(id, kind, scan, from, to, previous, reason.get()));
             }
         }
     }
@@ -236,17 +304,17 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         return score >= infectedThreshold - hysteresis ? Level.INFECTED : Level.HEALTHY;
     }
 
-    /** A rise over the window with no real step down, every scan of it within the current level's range. */
-    private boolean sustainedRise(List<ScoredScan> scans, int last, Level level) {
+    /** A rise over the last window of scores with no real step down, every one within the level's range. */
+    private boolean sustainedRise(List<Double> scores, Level level) {
+        int last = scores.size() - 1;
         int first = last - window + 1;
         double ceiling = level == Level.HEALTHY ? infectedThreshold : level == Level.INFECTED ? severeThreshold : 2;
         for (int j = first; j <= last; j++) {
-            if (scans.get(j).score() >= ceiling
-                    || j > first && scans.get(j).score() < scans.get(j - 1).score() - STEP_TOLERANCE) {
+            if (scores.get(j) >= ceiling || j > first && scores.get(j) < scores.get(j - 1) - STEP_TOLERANCE) {
                 return false;
             }
         }
-        return scans.get(last).score() - scans.get(first).score() > rise;
+        return scores.get(last) - scores.get(first) > rise;
     }
 
     private String baselineReason(ScoredScan scan, double baseline, boolean jumped, int scansAbove) {
