@@ -24,7 +24,7 @@ import io.xraydrift.schemas.Topics;
  * of its internal topics). The services name their groups and transactional ids from it, topic
  * setup checks only its topics, and {@link #acls} turns it into the least-privilege ACLs a
  * hospital grants each service's principal. No service may create the declared topics: an
- * administrator does ({@code xray-drift topics --create}).
+ * administrator does ({@code xray-drift topics setup}).
  */
 public enum ServiceAccess {
 

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * <li>A commit that timed out is retried, never aborted (the producer forbids that); any other
  * failed transaction is aborted (an abort that times out is retried) and the batch read again —
  * so a broker that goes away past the transaction timeout mid-batch costs a retry, not a scan.</li>
+ * <li>A broker that does not answer at start is waited for: initialising transactions is retried.</li>
  * <li>Being fenced (another instance took the transactional id), an out-of-order sequence or a
  * missing ACL ends the loop: {@link #alive()} turns false, liveness reports DOWN and the service
  * exits non-zero, so an orchestrator restarts it. So does any unexpected exception.</li>
@@ -134,7 +135,10 @@ public final class TransactionalLoop implements Runnable {
     public void run() {
         boolean cleanly = false;
         try {
-            producer.initTransactions();
+            if (!initTransactions()) {
+                cleanly = true; // asked to stop before the broker answered
+                return;
+            }
             processor.starting();
             consumer.subscribe(topics, new ConsumerRebalanceListener() {
                 @Override
@@ -191,6 +195,23 @@ public final class TransactionalLoop implements Runnable {
                 finished.countDown();
             }
         }
+    }
+
+    /**
+     * Initialises the producer's transactions, retrying while the broker does not answer (a
+     * service started during an outage waits for it instead of exiting). False if asked to stop first.
+     */
+    private boolean initTransactions() {
+        while (running.get()) {
+            try {
+                producer.initTransactions();
+                return true;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("{}: transactions not initialised, the broker does not answer; retrying: {}", name,
+                        e.toString());
+            }
+        }
+        return false;
     }
 
     private List<ConsumerRecord<String, byte[]>> nextBatch() {
