@@ -199,6 +199,10 @@ class DicomInIT {
             Path film = withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "outage");
             String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
             Map<String, String> env = env(stack, port, "dicom-it-outage");
+            // The writer gives a record up after 4 s instead of 25 s: the film is kept pending sooner.
+            env.put("XRAY_KAFKA_CLIENT_REQUEST_TIMEOUT_MS", "2000");
+            env.put("XRAY_KAFKA_CLIENT_DELIVERY_TIMEOUT_MS", "4000");
+            env.put("XRAY_KAFKA_CLIENT_MAX_BLOCK_MS", "2000");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 ingest.start();
                 stack.kafka().pause();

@@ -47,10 +47,11 @@ final class ScanWriter implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
         // A record Kafka has not taken within the 30 s a caller waits is given up by the producer
-        // too, so it is not delivered later behind a retry (a C-STORE kept pending, an upload sent again).
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        // too, so it is not delivered later behind a retry (a C-STORE kept pending, an upload sent
+        // again). XRAY_KAFKA_CLIENT_* may shorten these (keep delivery.timeout.ms under 30 s).
+        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.scans = serdes.valueSerializer(Topics.SCANS);
         this.thumbnails = serdes.valueSerializer(Topics.THUMBNAILS);
