@@ -53,6 +53,37 @@ public final class TopicReader {
     }
 
     /**
+     * Waits until {@code group} has committed every partition of {@code input} up to its stable end
+     * as it stands now. A transactional service commits its output with its offsets, so from then
+     * on everything it will write for that input is below its output topics' end offsets: reading
+     * them to the end ({@link #readAll}) shows any duplicate, with no settle time.
+     */
+    public static void awaitCommitted(LocalStack stack, String group, String input, Duration timeout) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", stack.bootstrapServers()));
+             KafkaConsumer<String, String> c = new KafkaConsumer<>(stack.readerProperties("it-ends-"),
+                     new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(input).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            Map<TopicPartition, Long> ends = c.endOffsets(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                List<TopicPartition> behind = parts.stream().filter(tp -> ends.get(tp) > 0
+                        && (committed.get(tp) == null || committed.get(tp).offset() < ends.get(tp))).toList();
+                if (behind.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("group " + group + " has not committed " + behind + " up to " + ends
+                            + " in " + timeout.toSeconds() + " s (committed: " + committed + ")");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
      * Every committed non-null value of a topic to a sink: read to its end offsets, and on until at
      * least {@code atLeast} values arrived (or three minutes passed). Returns how many arrived.
      */

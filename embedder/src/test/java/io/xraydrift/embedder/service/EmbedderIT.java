@@ -53,12 +53,14 @@ import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.ServiceProcess;
+import io.xraydrift.testing.TopicReader;
 
 /** The embedder service on the real local stack: exactness, crash recovery, bad input. */
 @ExtendWith(LocalStackExtension.class)
@@ -152,7 +154,8 @@ class EmbedderIT {
         Map<String, String> extra = Map.of(EmbedderConfig.BACKFILL, "true", EmbedderConfig.MODEL, fixture.toString(),
                 EmbedderConfig.INPUT_SIZE, "96");
         try (EmbedderService backfill = start(stack, "it-backfill", extra)) {
-            Map<String, List<ScanEmbedded>> out = awaitEmbeddings(stack, id -> id.startsWith("exact-"), 48);
+            Map<String, List<ScanEmbedded>> out = awaitEmbeddings(stack, id -> id.startsWith("exact-"), 48,
+                    backfillGroup(stack));
             for (int i = 0; i < 24; i++) {
                 List<ScanEmbedded> both = out.get(String.format("exact-%03d", i));
                 assertEquals(2, both.size(), "old and new vectors of exact-" + i);
@@ -228,9 +231,18 @@ class EmbedderIT {
         return new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE).serialize(Topics.INTAKE.name(), intake);
     }
 
-    private static Map<String, List<ScanEmbedded>> awaitEmbeddings(LocalStack stack, Predicate<String> ids, int n) {
+    private static Map<String, List<ScanEmbedded>> awaitEmbeddings(LocalStack stack, Predicate<String> ids, int n)
+            throws Exception {
+        return awaitEmbeddings(stack, ids, n, ServiceAccess.EMBEDDER.prefix());
+    }
+
+    /**
+     * The embeddings of the scans whose ids match, once n arrived and {@code group} has committed all
+     * of {@code xray.scans}: read again to the topic's end then, so a duplicate would show.
+     */
+    private static Map<String, List<ScanEmbedded>> awaitEmbeddings(LocalStack stack, Predicate<String> ids, int n,
+            String group) throws Exception {
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
-        Map<String, List<ScanEmbedded>> out = new LinkedHashMap<>();
         try (var consumer = new KafkaConsumer<>(readCommitted(stack), EventSerdes.keys().deserializer(),
                 serdes.valueDeserializer(Topics.EMBEDDINGS))) {
             consumer.subscribe(Set.of(Topics.EMBEDDINGS.name()));
@@ -239,23 +251,38 @@ class EmbedderIT {
             while (seen < n && System.nanoTime() < deadline) {
                 for (var r : consumer.poll(Duration.ofMillis(200))) {
                     if (ids.test(r.value().getScanId())) {
-                        out.computeIfAbsent(r.value().getScanId(), k -> new ArrayList<>()).add(r.value());
                         seen++;
                     }
                 }
             }
-            // Read on briefly: a duplicate would arrive right behind.
-            long settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-            while (System.nanoTime() < settle) {
-                for (var r : consumer.poll(Duration.ofMillis(200))) {
-                    if (ids.test(r.value().getScanId())) {
-                        out.computeIfAbsent(r.value().getScanId(), k -> new ArrayList<>()).add(r.value());
+            assertTrue(seen >= n, "embeddings read: " + seen + " of " + n);
+        }
+        TopicReader.awaitCommitted(stack, group, Topics.SCANS.name(), Duration.ofSeconds(60));
+        Map<String, List<ScanEmbedded>> out = new LinkedHashMap<>();
+        TopicReader.readAll(stack, Topics.EMBEDDINGS.name(), serdes.valueDeserializer(Topics.EMBEDDINGS), 0, v -> {
+            if (ids.test(v.getScanId())) {
+                out.computeIfAbsent(v.getScanId(), k -> new ArrayList<>()).add(v);
+            }
+        });
+        return out;
+    }
+
+    /** The backfill's consumer group (named by its model id and version). */
+    private static String backfillGroup(LocalStack stack) throws Exception {
+        String prefix = ServiceAccess.EMBEDDER.transactionalId("backfill", "mobilenet-v3-small-random");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var g : admin.listGroups().all().get()) {
+                    if (g.groupId().startsWith(prefix)) {
+                        return g.groupId();
                     }
                 }
+                Thread.sleep(200);
             }
         }
-        assertTrue(out.values().stream().mapToInt(List::size).sum() >= n, "embeddings read: " + out.size());
-        return out;
+        throw new AssertionError("no consumer group " + prefix + "*");
     }
 
     private static List<DeadLetter> deadLetters(LocalStack stack, int atLeast) {

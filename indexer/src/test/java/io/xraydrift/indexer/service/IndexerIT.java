@@ -19,11 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,6 +47,7 @@ import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.DroppingProxy;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
+import io.xraydrift.testing.TopicReader;
 
 /** The indexer service on the real local stack. */
 @ExtendWith(LocalStackExtension.class)
@@ -388,67 +387,45 @@ class IndexerIT {
     }
 
     /**
-     * The neighbours of n scans whose ids match, read from the topic. Once n are in, it reads on to
-     * the topic's end as it stands when the indexer's group has committed all of
-     * {@code xray.embeddings}: every answer the indexer will give is then below that end, so a
-     * duplicate cannot come later. On a shortfall the failure shows each given replica's
-     * {@code GET /index} (health, partitions answered, counts).
+     * The neighbours of n scans whose ids match, read from the topic: once n are in, and the
+     * indexer's group has committed all of {@code xray.embeddings}, the topic is read again to its
+     * end, so a duplicate would show (no settle time). On a shortfall the failure shows each given
+     * replica's {@code GET /index} (health, partitions answered, counts).
      */
     static Map<String, List<ScanNeighbours>> await(LocalStack stack, Predicate<String> ids, int n,
             IndexerService... replicas) throws Exception {
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
-        Map<String, List<ScanNeighbours>> out = new LinkedHashMap<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                EventSerdes.keys().deserializer(), serdes.valueDeserializer(Topics.NEIGHBOURS));
-             Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            List<TopicPartition> answers = partitions(consumer, Topics.NEIGHBOURS.name());
-            List<TopicPartition> inputs = partitions(consumer, Topics.EMBEDDINGS.name());
-            consumer.assign(answers);
-            consumer.seekToBeginning(answers);
+        Set<String> seen = new java.util.HashSet<>();
+        try (var consumer = new KafkaConsumer<>(stack.readerProperties("indexer-it-"),
+                EventSerdes.keys().deserializer(), serdes.valueDeserializer(Topics.NEIGHBOURS))) {
+            consumer.subscribe(Set.of(Topics.NEIGHBOURS.name()));
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            Map<TopicPartition, Long> ends = null;
-            while (System.nanoTime() < deadline) {
-                for (var r : consumer.poll(Duration.ofMillis(200))) {
+            while (seen.size() < n && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (ids.test(r.value().getScanId())) {
-                        out.computeIfAbsent(r.value().getScanId(), k -> new ArrayList<>()).add(r.value());
+                        seen.add(r.value().getScanId());
                     }
-                }
-                if (out.size() >= n && ends == null && committedAll(admin, consumer, inputs)) {
-                    ends = consumer.endOffsets(answers);
-                }
-                if (ends != null && reached(consumer, ends)) {
-                    break;
-                }
+                });
             }
+        }
+        Map<String, List<ScanNeighbours>> out = new LinkedHashMap<>();
+        if (seen.size() >= n) {
+            TopicReader.awaitCommitted(stack, IndexerLoop.GROUP, Topics.EMBEDDINGS.name(), Duration.ofSeconds(60));
+            TopicReader.readAll(stack, Topics.NEIGHBOURS.name(), serdes.valueDeserializer(Topics.NEIGHBOURS), 0, v -> {
+                if (ids.test(v.getScanId())) {
+                    out.computeIfAbsent(v.getScanId(), k -> new ArrayList<>()).add(v);
+                }
+            });
         }
         if (out.size() != n) {
             StringBuilder state = new StringBuilder();
             for (IndexerService r : replicas) {
                 state.append("\n  ").append(indexState(r));
             }
-            assertEquals(n, out.size(), "scans answered: " + out.keySet() + "; replicas:" + state);
+            assertEquals(n, out.size(), "scans answered: " + (out.isEmpty() ? seen : out.keySet()) + "; replicas:"
+                    + state);
         }
         return out;
-    }
-
-    private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-    }
-
-    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
-        return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-    }
-
-    /** Whether the indexer's group has committed every partition of the input up to its (stable) end. */
-    private static boolean committedAll(Admin admin, KafkaConsumer<?, ?> consumer, List<TopicPartition> inputs)
-            throws Exception {
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
-                .listConsumerGroupOffsets(IndexerLoop.GROUP).partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, Long> ends = consumer.endOffsets(inputs);
-        return inputs.stream().allMatch(tp -> ends.get(tp) == 0
-                || committed.get(tp) != null && committed.get(tp).offset() >= ends.get(tp));
     }
 
     private static String indexState(IndexerService replica) {
