@@ -150,7 +150,7 @@ public final class LocalKafka implements AutoCloseable {
         // One broker: a controlled shutdown has nowhere to move leadership, and leaves every
         // partition leaderless while the broker still runs; a transaction committed in that window
         // is marked complete with its markers skipped ("Couldn't find leader endpoint ... likely
-        // deleted"), and its open transaction holds read_committed readers for good.
+        // deleted"), and hangs (docs/operations.md, "Broker restarts and hanging transactions").
         p.setProperty("controlled.shutdown.enable", "false");
         p.setProperty("num.network.threads", "2");
         p.setProperty("num.io.threads", "2");

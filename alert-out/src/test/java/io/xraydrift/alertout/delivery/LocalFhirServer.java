@@ -42,6 +42,10 @@ final class LocalFhirServer implements AutoCloseable {
 
     static final String POISON = "poison";
     private static final FhirContext FHIR = FhirContext.forR4Cached();
+    /** One validator for every start: it loads the R4 profiles and terminology once (seconds). */
+    private static final FhirInstanceValidator VALIDATOR = new FhirInstanceValidator(new ValidationSupportChain(
+            new DefaultProfileValidationSupport(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
+            new CommonCodeSystemsTerminologyService(FHIR)));
 
     /** Stored resources by type, then by identifier value; and every create request seen. */
     final Map<String, Map<String, Resource>> stored = new ConcurrentHashMap<>();
@@ -62,9 +66,7 @@ final class LocalFhirServer implements AutoCloseable {
         RestfulServer servlet = new RestfulServer(FHIR);
         servlet.setResourceProviders(List.of(new Provider<>(Observation.class), new Provider<>(Flag.class)));
         RequestValidatingInterceptor validating = new RequestValidatingInterceptor();
-        validating.addValidatorModule(new FhirInstanceValidator(new ValidationSupportChain(
-                new DefaultProfileValidationSupport(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
-                new CommonCodeSystemsTerminologyService(FHIR))));
+        validating.addValidatorModule(VALIDATOR);
         validating.setFailOnSeverity(ca.uhn.fhir.validation.ResultSeverityEnum.ERROR);
         servlet.registerInterceptor(validating);
         jetty = new Server();

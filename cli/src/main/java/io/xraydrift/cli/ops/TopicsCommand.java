@@ -33,7 +33,7 @@ import picocli.CommandLine.Command;
         description = {"Lists and sets up the pipeline's topics.",
             "Works on the Kafka cluster named by XRAY_KAFKA_BOOTSTRAP_SERVERS (registry: XRAY_REGISTRY_URL)."},
         subcommands = {TopicsCommand.ListTopics.class, TopicsCommand.Setup.class, TopicsCommand.Acls.class,
-            TopicsTail.class})
+            TopicsTail.class, TopicsCommand.Hanging.class})
 public final class TopicsCommand implements Runnable {
 
     @Override
@@ -53,6 +53,40 @@ public final class TopicsCommand implements Runnable {
                 print(admin, System.out);
             }
             return 0;
+        }
+    }
+
+    @Command(name = "hanging", mixinStandardHelpOptions = true,
+            description = {"Finds hanging transactions: a partition whose open transaction its coordinator does not "
+                + "have open (Kafka completes a transaction without its markers when a partition it wrote has no "
+                + "leader, as on a single broker that stops or starts mid-commit). read_committed readers stop at "
+                + "it, and the group whose offsets it holds cannot fetch its position. Exit 4 when any is found.",
+                "With --abort, writes an abort marker on each such partition (the offsets partition included): the "
+                + "service reads that input again and writes it once more. Needs CLUSTER_ACTION (an administrator)."})
+    static final class Hanging implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--abort", description = "Abort each hanging transaction found.")
+        boolean abort;
+
+        @picocli.CommandLine.Option(names = "--min-age", paramLabel = "SECONDS", defaultValue = "60",
+                description = "Only transactions open at least this many seconds (default ${DEFAULT-VALUE}; always "
+                    + "past their transaction timeout).")
+        int minAge;
+
+        @Override
+        public Integer call() throws Exception {
+            KafkaSettings kafka = KafkaSettings.from(Settings.load());
+            try (Admin admin = Admin.create(kafka.clientProperties("xray-drift-topics"))) {
+                List<HangingTransactions.Hanging> found = HangingTransactions.find(admin,
+                        java.time.Duration.ofSeconds(minAge));
+                for (HangingTransactions.Hanging h : found) {
+                    System.out.println((abort ? "aborting " : "hanging ") + h);
+                    if (abort) {
+                        HangingTransactions.abort(admin, h);
+                    }
+                }
+                System.out.println(found.size() + " hanging transaction(s)" + (abort ? ", aborted" : ""));
+                return found.isEmpty() || abort ? 0 : 4;
+            }
         }
     }
 
