@@ -83,6 +83,22 @@ public final class HangingTransactions {
         return out;
     }
 
+    /**
+     * The pipeline service whose transactional id it is (ingest, embedder, indexer), to restart
+     * after the abort; empty for another producer.
+     */
+    public static Optional<String> service(Hanging h) {
+        if (h.transactionalId() == null) {
+            return Optional.empty();
+        }
+        for (io.xraydrift.platform.kafka.ServiceAccess s : io.xraydrift.platform.kafka.ServiceAccess.values()) {
+            if (h.transactionalId().startsWith(s.prefix() + "-")) {
+                return Optional.of(s.service());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Writes an abort marker for the hanging transaction on its partition. */
     public static void abort(Admin admin, Hanging h) throws Exception {
         admin.abortTransaction(new AbortTransactionSpec(h.partition(), h.producerId(), (short) h.producerEpoch(),

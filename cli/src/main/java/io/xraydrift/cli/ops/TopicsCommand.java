@@ -62,7 +62,9 @@ public final class TopicsCommand implements Runnable {
                 + "leader, as on a single broker that stops or starts mid-commit). read_committed readers stop at "
                 + "it, and the group whose offsets it holds cannot fetch its position. Exit 4 when any is found.",
                 "With --abort, writes an abort marker on each such partition (the offsets partition included): the "
-                + "service reads that input again and writes it once more. Needs CLUSTER_ACTION (an administrator)."})
+                + "service reads that input again and writes it once more. Restart that service afterwards (each "
+                + "line names it): it remembers what it wrote, and ingest would drop the scan it reads again as a "
+                + "duplicate. Needs CLUSTER_ACTION (an administrator)."})
     static final class Hanging implements Callable<Integer> {
         @picocli.CommandLine.Option(names = "--abort", description = "Abort each hanging transaction found.")
         boolean abort;
@@ -79,7 +81,8 @@ public final class TopicsCommand implements Runnable {
                 List<HangingTransactions.Hanging> found = HangingTransactions.find(admin,
                         java.time.Duration.ofSeconds(minAge));
                 for (HangingTransactions.Hanging h : found) {
-                    System.out.println((abort ? "aborting " : "hanging ") + h);
+                    System.out.println((abort ? "aborting " : "hanging ") + h
+                            + HangingTransactions.service(h).map(svc -> "; then restart " + svc).orElse(""));
                     if (abort) {
                         HangingTransactions.abort(admin, h);
                     }
