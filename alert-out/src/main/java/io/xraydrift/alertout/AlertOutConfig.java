@@ -49,26 +49,8 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
         }
     }
 
-    /** The keys of this service, documented: the source of its --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = java.util.List.of(
-            ConfigDoc.of(java.util.List.of(HL7_HOST, HL7_PORT), "—, `2575`",
-                    "the MLLP listener ORU^R01 messages go to (unset: no HL7)"),
-            ConfigDoc.of(java.util.List.of(HL7_RECEIVING_APPLICATION, HL7_RECEIVING_FACILITY), "`EHR`, `HOSPITAL`",
-                    "MSH-5 and MSH-6"),
-            ConfigDoc.of(java.util.List.of(HL7_TIMEOUT), "`30s`",
-                    "how long an ACK may take before the send counts as failed (retried)"),
-            ConfigDoc.of(java.util.List.of(FHIR_URL), "—",
-                    "FHIR R4 base URL Observations (and Flags) are POSTed to (unset: no FHIR)"),
-            ConfigDoc.of(java.util.List.of(FHIR_TOKEN), "—",
-                    "bearer token for the FHIR server; never logged"),
-            ConfigDoc.of(java.util.List.of(FHIR_FLAG), "`true`",
-                    "a Flag with each worsening alert besides its Observation"),
-            ConfigDoc.of(java.util.List.of(ATTEMPTS), "`5`",
-                    "refusals (HL7 AE/AR, FHIR 4xx) before an alert is dead-lettered; a peer that cannot be reached is retried until it can"),
-            ConfigDoc.of(java.util.List.of(MAX_BACKOFF), "`30s`",
-                    "longest wait between tries"),
-            ConfigDoc.of(java.util.List.of(FROM_START), "`true`",
-                    "a new consumer group starts at the start of `xray.alerts` (false: at its end)"));
+    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
+    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(AlertOutConfig.class);
 
     public static AlertOutConfig from(Settings s) {
         Hl7 hl7 = s.optional(HL7_HOST).map(host -> new Hl7(host, s.port(HL7_PORT, 2575),

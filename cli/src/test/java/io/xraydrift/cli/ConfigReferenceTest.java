@@ -68,6 +68,29 @@ class ConfigReferenceTest {
         assertEquals(List.of(), missing);
     }
 
+    @Test
+    void everyRowNamesKeysTheServicesRead() throws Exception {
+        List<String> known = new ArrayList<>(List.of("XRAY_LOG_LEVEL", // read by the log4j2 configuration
+                io.xraydrift.platform.config.Settings.KAFKA_CLIENT_ENV_PREFIX + "*"));
+        for (Class<?> c : List.of(io.xraydrift.ingest.IngestConfig.class, io.xraydrift.embedder.EmbedderConfig.class,
+                io.xraydrift.indexer.IndexerConfig.class, io.xraydrift.drift.DriftMonitorConfig.class,
+                io.xraydrift.alertout.AlertOutConfig.class, io.xraydrift.platform.config.ServiceConfig.class,
+                io.xraydrift.platform.config.KafkaSettings.class, io.xraydrift.platform.config.Settings.class,
+                io.xraydrift.platform.config.RegistryAccess.class)) {
+            known.addAll(keys(c));
+        }
+        List<String> unknown = new ArrayList<>();
+        List<ConfigDoc> all = new ArrayList<>(io.xraydrift.platform.config.ServiceConfig.DOCS);
+        ConfigReference.markdown(); // every service's rows load
+        for (List<ConfigDoc> docs : List.of(io.xraydrift.ingest.IngestConfig.DOCS,
+                io.xraydrift.embedder.EmbedderConfig.DOCS, io.xraydrift.indexer.IndexerConfig.DOCS,
+                io.xraydrift.drift.DriftMonitorConfig.DOCS, io.xraydrift.alertout.AlertOutConfig.DOCS)) {
+            all.addAll(docs);
+        }
+        all.forEach(d -> d.keys().stream().filter(k -> !known.contains(k)).forEach(unknown::add));
+        assertEquals(List.of(), unknown, "config-keys.tsv rows naming keys no service declares");
+    }
+
     /** The XRAY_* names a class declares as string constants. */
     static List<String> keys(Class<?> type) throws IllegalAccessException {
         List<String> keys = new ArrayList<>();

@@ -87,40 +87,8 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
                 s.integer(CONFIRM_SCANS, 2, 1, 10), jump, drift);
     }
 
-    /** The keys of this service, documented: the source of its --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = java.util.List.of(
-            ConfigDoc.of(java.util.List.of(LevelThresholds.INFECTED, LevelThresholds.SEVERE), "`0.15`, `0.55`",
-                    "the same level thresholds as the indexer's (one value, `LevelThresholds`): set them once for both services. The former `XRAY_DRIFT_INFECTED_THRESHOLD` / `XRAY_DRIFT_SEVERE_THRESHOLD` are still read when set alone; set beside the shared keys to another value they stop the service at start"),
-            ConfigDoc.of(java.util.List.of(HYSTERESIS), "`0.05`",
-                    "margin below a threshold that counts as improvement"),
-            ConfigDoc.of(java.util.List.of(WORSENING_WINDOW), "`4`",
-                    "scans the sustained-worsening rule looks back over"),
-            ConfigDoc.of(java.util.List.of(WORSENING_RISE), "`0.15`",
-                    "score rise over the window that counts as sustained worsening"),
-            ConfigDoc.of(java.util.List.of(CONFIRM_SCANS), "`2`",
-                    "consecutive scans at a higher level needed to escalate (a single spike does not page)"),
-            ConfigDoc.of(java.util.List.of(BASELINE_JUMP), "`0.05`",
-                    "rise of the score above the patient's baseline scan that raises BASELINE_RISE at once (0 = off)"),
-            ConfigDoc.of(java.util.List.of(BASELINE_DRIFT), "`0` (off)",
-                    "smaller rise above the baseline that raises BASELINE_RISE once `XRAY_DRIFT_CONFIRM_SCANS` scans in a row show it (0 = off; not above the jump)"),
-            ConfigDoc.of(java.util.List.of(STANDBY_REPLICAS), "`0`",
-                    "Kafka Streams standby replicas"),
-            ConfigDoc.of(java.util.List.of(EVIDENCE_SCANS), "`32`",
-                    "newest scans per patient whose 36 neighbours the state keeps (alerted scans keep theirs for the alert retention)"),
-            ConfigDoc.of(java.util.List.of(ALERT_RETENTION), "`90d`",
-                    "how long `GET /alerts` finds an alert and the patient's state keeps its evidence (the alert stays on `xray.alerts`; its id stays with the patient)"),
-            ConfigDoc.of(java.util.List.of(STATE_DIR), "`data/drift-monitor`",
-                    "Kafka Streams state (RocksDB)"),
-            ConfigDoc.of(java.util.List.of(APPLICATION_ID), "`xray-drift-monitor`",
-                    "Kafka Streams application id (group, internal topic prefix)"),
-            ConfigDoc.of(java.util.List.of(ADVERTISED_HOST), "`XRAY_HTTP_HOST`, or the instance id when that is `0.0.0.0`",
-                    "host other drift-monitor instances reach this one at (query routing)"),
-            ConfigDoc.of(java.util.List.of(PEER_TOKEN), "required unless demo",
-                    "secret drift-monitor instances present to each other when they route a query or gather alerts (24+ characters, not the API token)"),
-            ConfigDoc.of(java.util.List.of(PEERS), "this instance's advertised host",
-                    "hosts (`host` or `host:port`, comma-separated) an instance routes queries to; a group member advertising any other address is never called"),
-            ConfigDoc.of(java.util.List.of(API_TOKEN), "required unless demo (≥ 24 characters, not the demo token)",
-                    "bearer token of the trajectory/alerts API and the web view"));
+    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
+    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(DriftMonitorConfig.class);
 
     public static DriftMonitorConfig from(Settings s) {
         io.xraydrift.drift.rule.DriftRule rule = ruleFrom(s);

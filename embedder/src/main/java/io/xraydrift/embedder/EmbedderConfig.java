@@ -43,24 +43,8 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
     public static final String BACKFILL = "XRAY_EMBEDDER_BACKFILL";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
 
-    /** The keys of this service, documented: the source of its --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = java.util.List.of(
-            ConfigDoc.of(java.util.List.of(MODEL), "bundled default",
-                    "TorchScript backbone or trained model directory"),
-            ConfigDoc.of(java.util.List.of(DEVICE), "`auto`",
-                    "`auto` (GPU when the engine has one), `cpu`, `gpu`"),
-            ConfigDoc.of(java.util.List.of(MAX_BATCH), "`16`",
-                    "scans per forward pass at most"),
-            ConfigDoc.of(java.util.List.of(MAX_WAIT), "`50ms`",
-                    "longest a scan waits for its batch"),
-            ConfigDoc.of(java.util.List.of(THREADS), "cores",
-                    "engine intra-op threads"),
-            ConfigDoc.of(java.util.List.of(INPUT_SIZE, MEAN, STD), "`224`, `0.449`, `0.226`",
-                    "input side and normalisation of a bare TorchScript model (a trained model directory carries its own)"),
-            ConfigDoc.of(java.util.List.of(BACKFILL), "`false`",
-                    "replay `xray.scans` from the start under a consumer group of this model version (same as `--backfill`)"),
-            ConfigDoc.of(java.util.List.of(API_TOKEN), "required unless demo (≥ 24 characters, not the demo token)",
-                    "bearer token of `POST /embed`"));
+    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
+    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(EmbedderConfig.class);
 
     public static EmbedderConfig from(Settings s) {
         return from(s, true);

@@ -50,32 +50,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
     public static final String MIN_COHORT = "XRAY_INDEXER_MIN_COHORT";
     public static final String DEMO_MODE = Settings.DEMO_MODE;
 
-    /** The keys of this service, documented: the source of its --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = java.util.List.of(
-            ConfigDoc.of(java.util.List.of(K), "`36`",
-                    "labelled neighbours per scan"),
-            ConfigDoc.of(java.util.List.of(TREES), "`20`",
-                    "trees in the forest"),
-            ConfigDoc.of(java.util.List.of(SEARCH_K), "`k × trees`",
-                    "nodes inspected per query"),
-            ConfigDoc.of(java.util.List.of(METRIC), "`angular`",
-                    "`angular` or `euclidean`"),
-            ConfigDoc.of(java.util.List.of(SNAPSHOT_DIR), "`data/indexer`",
-                    "forest snapshots"),
-            ConfigDoc.of(java.util.List.of(REBUILD_FRACTION), "`0.1`",
-                    "rebuild when fresh vectors exceed this fraction of the forest"),
-            ConfigDoc.of(java.util.List.of(REBUILD_INTERVAL), "`5m`",
-                    "rebuild at least this often while vectors arrive"),
-            ConfigDoc.of(java.util.List.of(SNAPSHOT_INTERVAL), "`5m`",
-                    "how often the forest is written to its snapshot"),
-            ConfigDoc.of(java.util.List.of(LevelThresholds.INFECTED, LevelThresholds.SEVERE), "`0.15`, `0.55`",
-                    "score from which a scan is INFECTED / SEVERE (one value with the drift monitor's)"),
-            ConfigDoc.of(java.util.List.of(AXIS_WEIGHT), "`0.3`",
-                    "weight of the scan's position on the healthy→severe axis in its score (the rest: its neighbours' mean grade)"),
-            ConfigDoc.of(java.util.List.of(MIN_COHORT), "`k`",
-                    "labelled scans a model version needs before it answers (set it to the cohort's size)"),
-            ConfigDoc.of(java.util.List.of(API_TOKEN), "required unless demo (≥ 24 characters, not the demo token)",
-                    "bearer token of `GET /index`, `GET /scans/{scanId}/neighbours` and `POST /search`"));
+    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
+    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(IndexerConfig.class);
 
     public static IndexerConfig from(Settings s) {
         int k = s.integer(K, 36, 1, 1000);

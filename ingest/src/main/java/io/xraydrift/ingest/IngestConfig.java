@@ -59,36 +59,8 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     public static final String DEMO_PSEUDONYM_KEY = "xray-drift-demo-key-not-for-real-patients-0001";
     static final String DEMO_API_TOKEN = Settings.DEMO_API_TOKEN;
 
-    /** The keys of this service, documented: the source of its --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = java.util.List.of(
-            ConfigDoc.of(java.util.List.of(PSEUDONYM_KEY), "required unless demo",
-                    "HMAC-SHA256 key for patient pseudonyms, ≥ 32 characters; never logged"),
-            ConfigDoc.of(java.util.List.of(API_TOKEN), "required unless demo (≥ 24 characters, not the demo token)",
-                    "bearer token for HTTP uploads; never logged"),
-            ConfigDoc.of(java.util.List.of(MAX_IMAGE_SIDE), "`1024`",
-                    "longest side of a normalised image, 256–8192"),
-            ConfigDoc.of(java.util.List.of(MAX_UPLOAD_BYTES), "`33554432`",
-                    "largest accepted image"),
-            ConfigDoc.of(java.util.List.of(ATTRIBUTES), "`ward,station,demo_trajectory`",
-                    "attribute keys kept on a scan; every other (free-text) attribute is dropped"),
-            ConfigDoc.of(java.util.List.of(FILE_ROOT), "—",
-                    "directory `file:` imageUris may point into (unset: file URIs refused)"),
-            ConfigDoc.of(java.util.List.of(FETCH_HOSTS), "—",
-                    "host names `http(s)` imageUris may point at, comma-separated (unset: none)"),
-            ConfigDoc.of(java.util.List.of(FETCH_PRIVATE), "`false`",
-                    "let a listed host resolve to a loopback, link-local or private address (an in-hospital image server)"),
-            ConfigDoc.of(java.util.List.of(STATE_DIR), "`data/ingest`",
-                    "where the DICOMweb poller keeps its watermark, and DICOM in its `dicom-pending/` (C-STORE instances waiting for Kafka) and `dicom-refused/` (refused files, by request id) folders"),
-            ConfigDoc.of(java.util.List.of(DICOMWEB_URL), "—",
-                    "DICOMweb base URL of a PACS to poll, e.g. `http://orthanc:8042/dicom-web` (unset: no poller)"),
-            ConfigDoc.of(java.util.List.of(DICOMWEB_NAME), "`pacs`",
-                    "the PACS's name in events' `source` (`dicomweb:<name>`) and the watermark file"),
-            ConfigDoc.of(java.util.List.of(POLL_INTERVAL), "`5s`",
-                    "time between polls"),
-            ConfigDoc.of(java.util.List.of(DICOM_PORT), "`0` (off)",
-                    "port of the DICOM C-STORE SCP (Storage and Verification); needs Debian's `libpixelmed-java` ([hospital-integration.md](hospital-integration.md))"),
-            ConfigDoc.of(java.util.List.of(DICOM_AE_TITLE), "`XRAYDRIFT`",
-                    "AE title the C-STORE SCP answers to (1–16 characters, no backslash)"));
+    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
+    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(IngestConfig.class);
 
     public static IngestConfig from(Settings s) {
         boolean demo = s.demoMode();

@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * One row of the configuration reference, declared once beside the keys it documents (each
- * config record's {@code DOCS}): docs/operations.md's key table and each service's {@code --help}
- * are generated from these rows, and a test fails when the guide's table differs.
+ * One row of the configuration reference, declared once beside the keys it documents: each config
+ * record reads its rows from {@code config-keys.tsv} in its package ({@link #load}, its
+ * {@code DOCS}). docs/operations.md's key table and each service's {@code --help} are generated
+ * from these rows, and a test fails when the guide's table differs or a key has no row.
  *
  * @param keys         the keys of the row (a trailing {@code *} is a prefix: every key under it)
  * @param defaultShown the default as the guide shows it (Markdown)
@@ -25,6 +26,33 @@ public record ConfigDoc(List<String> keys, String defaultShown, String meaning) 
 
     public static ConfigDoc of(List<String> keys, String defaultShown, String meaning) {
         return new ConfigDoc(keys, defaultShown, meaning);
+    }
+
+    /**
+     * The rows in {@code config-keys.tsv} beside {@code owner}: one a line, keys (comma-separated),
+     * default and meaning separated by tabs; lines starting with {@code #} are comments.
+     */
+    public static List<ConfigDoc> load(Class<?> owner) {
+        try (var in = owner.getResourceAsStream("config-keys.tsv")) {
+            if (in == null) {
+                throw new IllegalStateException("no config-keys.tsv beside " + owner.getName());
+            }
+            List<ConfigDoc> rows = new java.util.ArrayList<>();
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] cells = line.split("\t", -1);
+                if (cells.length != 3) {
+                    throw new IllegalStateException(owner.getName() + "'s config-keys.tsv: not keys, default and "
+                            + "meaning: " + line);
+                }
+                rows.add(new ConfigDoc(List.of(cells[0].split(",\\s*")), cells[1], cells[2]));
+            }
+            return List.copyOf(rows);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The row of the guide's Markdown table. */
