@@ -3,7 +3,6 @@ package io.xraydrift.alertout;
 import java.net.URI;
 import java.time.Duration;
 
-import io.xraydrift.platform.config.ConfigDoc;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
@@ -48,9 +47,6 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
             return "Fhir[base=" + base + ", token=" + (token == null ? "none" : "<redacted>") + ", flag=" + flag + "]";
         }
     }
-
-    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(AlertOutConfig.class);
 
     public static AlertOutConfig from(Settings s) {
         Hl7 hl7 = s.optional(HL7_HOST).map(host -> new Hl7(host, s.port(HL7_PORT, 2575),

@@ -41,30 +41,28 @@ class ConfigReferenceTest {
             to = from + expected.length();
         }
         assertEquals(expected, guide.substring(from, to),
-                "docs/operations.md's key table differs from the config records' DOCS; regenerate it with "
+                "docs/operations.md's key table differs from the config-keys.tsv rows; regenerate it with "
                         + "-Dxray.regenerate.docs=true (see this test's comment)");
     }
 
     @Test
     void eachServicesHelpListsItsRowsAndTheCommonOnes() {
-        Map<Class<?>, List<ConfigDoc>> services = Map.of(
-                ServiceCommands.Ingest.class, io.xraydrift.ingest.IngestConfig.DOCS,
-                ServiceCommands.Embedder.class, io.xraydrift.embedder.EmbedderConfig.DOCS,
-                ServiceCommands.Indexer.class, io.xraydrift.indexer.IndexerConfig.DOCS,
-                ServiceCommands.DriftMonitor.class, io.xraydrift.drift.DriftMonitorConfig.DOCS,
-                ServiceCommands.AlertOut.class, io.xraydrift.alertout.AlertOutConfig.DOCS);
+        Map<String, Class<?>> commands = Map.of("ingest", ServiceCommands.Ingest.class,
+                "embedder", ServiceCommands.Embedder.class, "indexer", ServiceCommands.Indexer.class,
+                "drift-monitor", ServiceCommands.DriftMonitor.class, "alert-out", ServiceCommands.AlertOut.class);
         List<String> missing = new ArrayList<>();
-        services.forEach((command, docs) -> {
+        for (ConfigReference.Section section : ConfigReference.SERVICES) {
+            Class<?> command = commands.get(section.command());
             // Help wraps lines, at spaces and inside long words: compare without any white space.
             String help = new CommandLine(command).getUsageMessage().replaceAll("\\s+", "");
-            List<ConfigDoc> all = new ArrayList<>(docs);
-            all.addAll(io.xraydrift.platform.config.ServiceConfig.DOCS);
+            List<ConfigDoc> all = new ArrayList<>(section.rows());
+            all.addAll(ConfigReference.common());
             for (ConfigDoc d : all) {
                 if (!help.contains(d.helpLine().replaceAll("\\s+", ""))) {
                     missing.add(command.getSimpleName() + ": " + d.keys());
                 }
             }
-        });
+        }
         assertEquals(List.of(), missing);
     }
 
@@ -72,21 +70,17 @@ class ConfigReferenceTest {
     void everyRowNamesKeysTheServicesRead() throws Exception {
         List<String> known = new ArrayList<>(List.of("XRAY_LOG_LEVEL", // read by the log4j2 configuration
                 io.xraydrift.platform.config.Settings.KAFKA_CLIENT_ENV_PREFIX + "*"));
-        for (Class<?> c : List.of(io.xraydrift.ingest.IngestConfig.class, io.xraydrift.embedder.EmbedderConfig.class,
-                io.xraydrift.indexer.IndexerConfig.class, io.xraydrift.drift.DriftMonitorConfig.class,
-                io.xraydrift.alertout.AlertOutConfig.class, io.xraydrift.platform.config.ServiceConfig.class,
+        for (Class<?> c : List.of(io.xraydrift.platform.config.ServiceConfig.class,
                 io.xraydrift.platform.config.KafkaSettings.class, io.xraydrift.platform.config.Settings.class,
                 io.xraydrift.platform.config.RegistryAccess.class)) {
             known.addAll(keys(c));
         }
-        List<String> unknown = new ArrayList<>();
-        List<ConfigDoc> all = new ArrayList<>(io.xraydrift.platform.config.ServiceConfig.DOCS);
-        ConfigReference.markdown(); // every service's rows load
-        for (List<ConfigDoc> docs : List.of(io.xraydrift.ingest.IngestConfig.DOCS,
-                io.xraydrift.embedder.EmbedderConfig.DOCS, io.xraydrift.indexer.IndexerConfig.DOCS,
-                io.xraydrift.drift.DriftMonitorConfig.DOCS, io.xraydrift.alertout.AlertOutConfig.DOCS)) {
-            all.addAll(docs);
+        List<ConfigDoc> all = new ArrayList<>(ConfigReference.common());
+        for (ConfigReference.Section section : ConfigReference.SERVICES) {
+            known.addAll(keys(section.config()));
+            all.addAll(section.rows());
         }
+        List<String> unknown = new ArrayList<>();
         all.forEach(d -> d.keys().stream().filter(k -> !known.contains(k)).forEach(unknown::add));
         assertEquals(List.of(), unknown, "config-keys.tsv rows naming keys no service declares");
     }
@@ -110,18 +104,16 @@ class ConfigReferenceTest {
 
     @Test
     void everyKeyAConfigRecordReadsHasARowOfItsService() throws Exception {
-        Map<Class<?>, List<ConfigDoc>> records = Map.of(
-                io.xraydrift.ingest.IngestConfig.class, io.xraydrift.ingest.IngestConfig.DOCS,
-                io.xraydrift.embedder.EmbedderConfig.class, io.xraydrift.embedder.EmbedderConfig.DOCS,
-                io.xraydrift.indexer.IndexerConfig.class, io.xraydrift.indexer.IndexerConfig.DOCS,
-                io.xraydrift.drift.DriftMonitorConfig.class, io.xraydrift.drift.DriftMonitorConfig.DOCS,
-                io.xraydrift.alertout.AlertOutConfig.class, io.xraydrift.alertout.AlertOutConfig.DOCS,
-                io.xraydrift.platform.config.ServiceConfig.class, io.xraydrift.platform.config.ServiceConfig.DOCS,
-                io.xraydrift.platform.config.KafkaSettings.class, io.xraydrift.platform.config.ServiceConfig.DOCS);
+        Map<Class<?>, List<ConfigDoc>> records = new java.util.LinkedHashMap<>();
+        for (ConfigReference.Section section : ConfigReference.SERVICES) {
+            records.put(section.config(), section.rows());
+        }
+        records.put(io.xraydrift.platform.config.ServiceConfig.class, ConfigReference.common());
+        records.put(io.xraydrift.platform.config.KafkaSettings.class, ConfigReference.common());
         TreeSet<String> missing = new TreeSet<>();
         for (var e : records.entrySet()) {
             List<String> documented = java.util.stream.Stream.concat(e.getValue().stream(),
-                    io.xraydrift.platform.config.ServiceConfig.DOCS.stream()).flatMap(d -> d.keys().stream()).toList();
+                    ConfigReference.common().stream()).flatMap(d -> d.keys().stream()).toList();
             for (String key : keys(e.getKey())) {
                 if (!documented.contains(key)) {
                     missing.add(key + " (" + e.getKey().getSimpleName() + ")");

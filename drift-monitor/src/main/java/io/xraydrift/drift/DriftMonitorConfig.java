@@ -3,8 +3,6 @@ package io.xraydrift.drift;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.xraydrift.platform.score.LevelThresholds;
-import io.xraydrift.platform.config.ConfigDoc;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
@@ -86,9 +84,6 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
                 s.integer(WORSENING_WINDOW, 4, 2, 100), s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
                 s.integer(CONFIRM_SCANS, 2, 1, 10), jump, drift);
     }
-
-    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(DriftMonitorConfig.class);
 
     public static DriftMonitorConfig from(Settings s) {
         io.xraydrift.drift.rule.DriftRule rule = ruleFrom(s);

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.xraydrift.platform.config.ConfigDoc;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 
@@ -42,9 +41,6 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
     public static final String STD = "XRAY_EMBEDDER_STD";
     public static final String BACKFILL = "XRAY_EMBEDDER_BACKFILL";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
-
-    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(EmbedderConfig.class);
 
     public static EmbedderConfig from(Settings s) {
         return from(s, true);

@@ -3,8 +3,6 @@ package io.xraydrift.indexer;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.xraydrift.platform.score.LevelThresholds;
-import io.xraydrift.platform.config.ConfigDoc;
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.platform.config.ConfigException;
@@ -49,9 +47,6 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
     public static final String API_TOKEN = "XRAY_API_TOKEN";
     public static final String MIN_COHORT = "XRAY_INDEXER_MIN_COHORT";
     public static final String DEMO_MODE = Settings.DEMO_MODE;
-
-    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(IndexerConfig.class);
 
     public static IndexerConfig from(Settings s) {
         int k = s.integer(K, 36, 1, 1000);

@@ -1,6 +1,5 @@
 package io.xraydrift.ingest;
 
-import io.xraydrift.platform.config.ConfigDoc;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
@@ -58,9 +57,6 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     /** The pseudonymisation key of demo mode (never for real patients). */
     public static final String DEMO_PSEUDONYM_KEY = "xray-drift-demo-key-not-for-real-patients-0001";
     static final String DEMO_API_TOKEN = Settings.DEMO_API_TOKEN;
-
-    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(IngestConfig.class);
 
     public static IngestConfig from(Settings s) {
         boolean demo = s.demoMode();

@@ -1,9 +1,7 @@
 package io.xraydrift.cli.ops;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.xraydrift.alertout.AlertOutConfig;
 import io.xraydrift.drift.DriftMonitorConfig;
@@ -16,93 +14,68 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The configuration reference, generated from the rows each config record declares
- * ({@code DOCS}): the key table of docs/operations.md ({@link #markdown()}, checked by a test) and
- * the "Keys" part of each service command's {@code --help} (its {@code modelTransformer}).
+ * The configuration reference, generated from the rows in each config record's
+ * {@code config-keys.tsv} ({@link ConfigDoc#load}): the key table of docs/operations.md
+ * ({@link #markdown()}, checked by a test) and the "Keys" part of each service command's
+ * {@code --help} ({@link Keys}, its {@code modelTransformer}). Only the CLI reads the rows; the
+ * services never load them.
  */
 public final class ConfigReference {
 
-    /** Each service's rows under its heading in the guide, in the guide's order. */
-    static final Map<String, List<ConfigDoc>> SERVICES = new LinkedHashMap<>();
+    /** A service's part of the reference: its heading in the guide, its command, its config record. */
+    public record Section(String heading, String command, Class<?> config, String note) {
 
-    static {
-        SERVICES.put("ingest", IngestConfig.DOCS);
-        SERVICES.put("embedder", EmbedderConfig.DOCS);
-        SERVICES.put("indexer", IndexerConfig.DOCS);
-        SERVICES.put("drift monitor", DriftMonitorConfig.DOCS);
-        SERVICES.put("alert-out", AlertOutConfig.DOCS);
+        /** The rows of its config record. */
+        public List<ConfigDoc> rows() {
+            return ConfigDoc.load(config);
+        }
     }
 
-    private static final Map<String, String> NOTES = Map.of("alert-out", "(one peer at least)");
+    /** The services, in the guide's order. */
+    public static final List<Section> SERVICES = List.of(
+            new Section("ingest", "ingest", IngestConfig.class, ""),
+            new Section("embedder", "embedder", EmbedderConfig.class, ""),
+            new Section("indexer", "indexer", IndexerConfig.class, ""),
+            new Section("drift monitor", "drift-monitor", DriftMonitorConfig.class, ""),
+            new Section("alert-out", "alert-out", AlertOutConfig.class, "(one peer at least)"));
 
     private ConfigReference() {
+    }
+
+    /** The rows of the keys every service reads. */
+    public static List<ConfigDoc> common() {
+        return ConfigDoc.load(ServiceConfig.class);
     }
 
     /** The guide's key table: the keys every service reads, then each service's. */
     public static String markdown() {
         StringBuilder out = new StringBuilder("| key | default | meaning |\n|---|---|---|\n");
-        ServiceConfig.DOCS.forEach(d -> out.append(d.markdownRow()).append('\n'));
-        SERVICES.forEach((name, docs) -> {
-            out.append("| **").append(name).append("** | | ").append(NOTES.containsKey(name) ? NOTES.get(name) + " " : "")
-                    .append("|\n");
-            docs.forEach(d -> out.append(d.markdownRow()).append('\n'));
-        });
+        common().forEach(d -> out.append(d.markdownRow()).append('\n'));
+        for (Section s : SERVICES) {
+            out.append("| **").append(s.heading()).append("** | | ")
+                    .append(s.note().isEmpty() ? "" : s.note() + " ").append("|\n");
+            s.rows().forEach(d -> out.append(d.markdownRow()).append('\n'));
+        }
         return out.toString();
     }
 
-    /** The help lines of a service's keys, then of the common ones. */
-    static List<String> help(List<ConfigDoc> docs) {
-        List<String> lines = new ArrayList<>(List.of("", "Keys (default in brackets):"));
-        docs.forEach(d -> lines.add(d.helpLine()));
-        lines.add("Common to every service:");
-        ServiceConfig.DOCS.forEach(d -> lines.add(d.helpLine()));
-        return lines;
-    }
-
-    /** Appends a service's keys to its command's description. */
-    private abstract static class Keys implements CommandLine.IModelTransformer {
-        private final List<ConfigDoc> docs;
-
-        Keys(List<ConfigDoc> docs) {
-            this.docs = docs;
-        }
-
+    /**
+     * Appends the keys of the service whose command it transforms (found by the command's name),
+     * then the common ones, to the command's description.
+     */
+    public static final class Keys implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
+            Section section = SERVICES.stream().filter(s -> s.command().equals(spec.name())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no config section for command " + spec.name()));
             List<String> lines = new ArrayList<>(List.of(spec.usageMessage().description()));
-            lines.addAll(help(docs));
+            lines.add("");
+            lines.add("Keys (default in brackets):");
+            section.rows().forEach(d -> lines.add(d.helpLine()));
+            lines.add("Common to every service:");
+            common().forEach(d -> lines.add(d.helpLine()));
             spec.usageMessage().description(lines.toArray(String[]::new));
             return spec;
-        }
-    }
-
-    public static final class IngestKeys extends Keys {
-        public IngestKeys() {
-            super(IngestConfig.DOCS);
-        }
-    }
-
-    public static final class EmbedderKeys extends Keys {
-        public EmbedderKeys() {
-            super(EmbedderConfig.DOCS);
-        }
-    }
-
-    public static final class IndexerKeys extends Keys {
-        public IndexerKeys() {
-            super(IndexerConfig.DOCS);
-        }
-    }
-
-    public static final class DriftMonitorKeys extends Keys {
-        public DriftMonitorKeys() {
-            super(DriftMonitorConfig.DOCS);
-        }
-    }
-
-    public static final class AlertOutKeys extends Keys {
-        public AlertOutKeys() {
-            super(AlertOutConfig.DOCS);
         }
     }
 }

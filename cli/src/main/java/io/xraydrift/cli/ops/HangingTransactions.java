@@ -57,26 +57,25 @@ public final class HangingTransactions {
         admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> d.partitions()
                 .forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
         long now = System.currentTimeMillis();
-        Map<Long, Optional<TransactionDescription>> coordinators = new HashMap<>();
+        Map<Long, Coordinator> coordinators = new HashMap<>();
         List<Hanging> out = new ArrayList<>();
         for (var e : admin.describeProducers(partitions).all().get().entrySet()) {
             for (ProducerState p : e.getValue().activeProducers()) {
                 if (p.currentTransactionStartOffset().isEmpty()) {
                     continue;
                 }
-                Optional<TransactionDescription> coordinator = coordinators.computeIfAbsent(p.producerId(),
-                        id -> describe(admin, id));
+                Coordinator c = coordinators.computeIfAbsent(p.producerId(), id -> Coordinator.of(admin, id));
+                Optional<TransactionDescription> d = Optional.ofNullable(c.description());
                 Duration age = Duration.ofMillis(Math.max(0, now - p.lastTimestamp()));
-                Duration timeout = coordinator.map(c -> Duration.ofMillis(c.transactionTimeoutMs())).orElse(minAge);
-                boolean openThere = coordinator.map(c -> c.producerEpoch() <= p.producerEpoch() + 1
-                        && (c.state() == TransactionState.ONGOING || c.state() == TransactionState.PREPARE_COMMIT
-                        || c.state() == TransactionState.PREPARE_ABORT) && c.topicPartitions().contains(e.getKey()))
+                Duration timeout = d.map(t -> Duration.ofMillis(t.transactionTimeoutMs())).orElse(minAge);
+                boolean openThere = d.map(t -> t.producerEpoch() <= p.producerEpoch() + 1
+                        && (t.state() == TransactionState.ONGOING || t.state() == TransactionState.PREPARE_COMMIT
+                        || t.state() == TransactionState.PREPARE_ABORT) && t.topicPartitions().contains(e.getKey()))
                         .orElse(false);
                 if (!openThere && age.compareTo(timeout) > 0 && age.compareTo(minAge) >= 0) {
                     out.add(new Hanging(e.getKey(), p.producerId(), p.producerEpoch(), p.coordinatorEpoch().orElse(-1),
-                            p.currentTransactionStartOffset().getAsLong(),
-                            coordinator.isPresent() ? transactionalId(admin, p.producerId()) : null,
-                            coordinator.map(c -> c.state().toString()).orElse("unknown"), age));
+                            p.currentTransactionStartOffset().getAsLong(), c.transactionalId(),
+                            d.map(t -> t.state().toString()).orElse("unknown"), age));
                 }
             }
         }
@@ -105,25 +104,20 @@ public final class HangingTransactions {
                 h.coordinatorEpoch())).all().get();
     }
 
-    private static Optional<TransactionDescription> describe(Admin admin, long producerId) {
-        try {
-            String id = transactionalId(admin, producerId);
-            return id == null ? Optional.empty()
-                    : Optional.ofNullable(admin.describeTransactions(List.of(id)).all().get().get(id));
-        } catch (Exception e) {
-            return Optional.empty();
-        }
-    }
+    /** What the coordinator says of a producer id: its transactional id and transaction (null where unknown). */
+    private record Coordinator(String transactionalId, TransactionDescription description) {
 
-    private static String transactionalId(Admin admin, long producerId) {
-        try {
-            for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions()
-                    .filterProducerIds(Set.of(producerId))).all().get()) {
-                return l.transactionalId();
+        static Coordinator of(Admin admin, long producerId) {
+            try {
+                for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions()
+                        .filterProducerIds(Set.of(producerId))).all().get()) {
+                    String id = l.transactionalId();
+                    return new Coordinator(id, admin.describeTransactions(List.of(id)).all().get().get(id));
+                }
+            } catch (Exception e) {
+                return new Coordinator(null, null);
             }
-        } catch (Exception e) {
-            return null;
+            return new Coordinator(null, null);
         }
-        return null;
     }
 }

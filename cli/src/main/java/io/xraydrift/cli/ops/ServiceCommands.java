@@ -23,7 +23,7 @@ public final class ServiceCommands {
         return 0;
     }
 
-    @Command(name = "ingest", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.IngestKeys.class,
+    @Command(name = "ingest", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.Keys.class,
             description = {"Runs the ingest service (hospital feeds in).", "Intake topic, HTTP and DICOMweb in; "
                 + "pseudonymised, normalised scans out.",
                 "HTTP (bearer token): POST /scans (multipart image + metadata), POST /pseudonyms {\"patientId\"} "
@@ -39,7 +39,7 @@ public final class ServiceCommands {
         }
     }
 
-    @Command(name = "embedder", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.EmbedderKeys.class,
+    @Command(name = "embedder", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.Keys.class,
             description = {"Runs the embedder service (scans in, vectors out).", "DJL + PyTorch, CPU or GPU.",
                 "HTTP (bearer token): POST /embed takes image/png or image/jpeg and answers the vector. HTTP port "
                 + "default 8082."})
@@ -67,7 +67,7 @@ public final class ServiceCommands {
         }
     }
 
-    @Command(name = "indexer", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.IndexerKeys.class,
+    @Command(name = "indexer", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.Keys.class,
             description = {"Runs the indexer service (nearest labelled neighbours).", "The ANN forest and each scan's "
                 + "nearest labelled neighbours.",
                 "HTTP (bearer token): GET /index, GET /scans/{scanId}/neighbours?k=36, POST /search {vector, k, "
@@ -79,7 +79,7 @@ public final class ServiceCommands {
         }
     }
 
-    @Command(name = "alert-out", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.AlertOutKeys.class,
+    @Command(name = "alert-out", mixinStandardHelpOptions = true, modelTransformer = ConfigReference.Keys.class,
             description = {"Runs alert-out (alerts to the hospital).", "HL7 v2.5 ORU^R01 over MLLP and/or FHIR R4 "
                 + "Observation + Flag, each its own consumer of xray.alerts; a peer that is down is retried until "
                 + "it is back, a refused alert dead-lettered after XRAY_ALERT_OUT_ATTEMPTS.",
@@ -92,7 +92,7 @@ public final class ServiceCommands {
     }
 
     @Command(name = "drift-monitor", mixinStandardHelpOptions = true,
-            modelTransformer = ConfigReference.DriftMonitorKeys.class,
+            modelTransformer = ConfigReference.Keys.class,
             description = {"Runs the drift monitor (trajectories and alerts).", "Per-patient trajectories and drift "
                 + "alerts in Kafka Streams.",
                 "HTTP (bearer token): GET /patients/{pseudonym}/trajectory, /alerts?since=, /thumbnails/{scanId}; "

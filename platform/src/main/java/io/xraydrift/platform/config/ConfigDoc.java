@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * One row of the configuration reference, declared once beside the keys it documents: each config
- * record reads its rows from {@code config-keys.tsv} in its package ({@link #load}, its
- * {@code DOCS}). docs/operations.md's key table and each service's {@code --help} are generated
- * from these rows, and a test fails when the guide's table differs or a key has no row.
+ * One row of the configuration reference, declared once beside the keys it documents: in
+ * {@code config-keys.tsv} in the config record's package ({@link #load}). The CLI generates
+ * docs/operations.md's key table and each service's {@code --help} from these rows, and a test
+ * fails when the guide's table differs or a key has no row.
  *
  * @param keys         the keys of the row (a trailing {@code *} is a prefix: every key under it)
  * @param defaultShown the default as the guide shows it (Markdown)
@@ -22,10 +22,6 @@ public record ConfigDoc(List<String> keys, String defaultShown, String meaning) 
         if (keys.isEmpty() || keys.stream().anyMatch(k -> !k.matches("XRAY_[A-Z0-9_]+\\*?"))) {
             throw new IllegalArgumentException("config keys are XRAY_ names: " + keys);
         }
-    }
-
-    public static ConfigDoc of(List<String> keys, String defaultShown, String meaning) {
-        return new ConfigDoc(keys, defaultShown, meaning);
     }
 
     /**

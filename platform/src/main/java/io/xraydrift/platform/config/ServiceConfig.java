@@ -19,9 +19,6 @@ public record ServiceConfig(String service, String instanceId, String httpHost, 
     public static final String HTTP_HOST = "XRAY_HTTP_HOST";
     public static final String HTTP_PORT = "XRAY_HTTP_PORT";
 
-    /** The keys documented (config-keys.tsv beside this class): the source of --help and of docs/operations.md's table. */
-    public static final java.util.List<ConfigDoc> DOCS = ConfigDoc.load(ServiceConfig.class);
-
     /** Reads the common keys; {@code defaultPort} differs per service so they can share a host. */
     public static ServiceConfig from(Settings s, String service, int defaultPort) {
         return new ServiceConfig(service, s.string(INSTANCE_ID, hostName()), s.string(HTTP_HOST, "0.0.0.0"),
