@@ -77,6 +77,15 @@ public final class CrossValidateCommand implements Callable<Integer> {
             + "held-out series, and print the held-out figures and the margins chosen on all series.")
     boolean tuneRule;
 
+    @Option(names = "--floors", description = "Also measure, on the same folds, what a model must beat — raw 16 x 16 "
+            + "and 32 x 32 pixels and the lung fields' mean intensity — each by a linear head fitted on the other folds "
+            + "and by its own neighbours (printed under 'floors').")
+    boolean floors;
+
+    @Option(names = "--ceiling", description = "With --floors: a TorchScript image model (e.g. the teacher) measured "
+            + "the same way, as the ceiling to approach.")
+    Path ceiling;
+
     @Mixin
     TrainingOptions training;
 
@@ -134,6 +143,12 @@ public final class CrossValidateCommand implements Callable<Integer> {
         if (tuneRule) {
             result.put("rule_search", RuleSearch.crossValidate(heldOutSeries, rule, folds, foldSeed));
         }
+        if (floors) {
+            try (EmbeddingModel teacher = ceiling == null ? null
+                    : EmbeddingModel.torchScript(ceiling, 224, 0.5f, 0.5f, ai.djl.Device.cpu())) {
+                result.put("floors", Floors.measure(labelled, foldOf, folds, teacher, scoring, rule));
+            }
+        }
         result.put("seconds", Math.round((System.nanoTime() - began) / 1e9));
         if (input.json) {
             System.out.println(new ObjectMapper().writeValueAsString(result));
@@ -150,6 +165,15 @@ public final class CrossValidateCommand implements Callable<Integer> {
                         + " held-out series (the base rule: " + rule + ")");
                 ((Map<?, ?>) result.get("rule_search")).forEach((key, v) -> System.out.printf(Locale.ROOT,
                         "  %-28s %s%n", key, v));
+            }
+            if (floors) {
+                System.out.println("floors (and the ceiling), same folds, mean ± sd:");
+                ((Map<?, ?>) result.get("floors")).forEach((name, summary) -> {
+                    System.out.println("  " + name);
+                    Map<?, ?> m = (Map<?, ?>) ((Map<?, ?>) summary).get("mean");
+                    Map<?, ?> spread = (Map<?, ?>) ((Map<?, ?>) summary).get("sd");
+                    m.forEach((key, v) -> System.out.printf(Locale.ROOT, "    %-28s %s ± %s%n", key, v, spread.get(key)));
+                });
             }
         }
         return 0;

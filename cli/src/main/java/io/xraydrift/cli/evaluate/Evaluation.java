@@ -80,15 +80,22 @@ final class Evaluation {
 
     Evaluation(EmbeddingModel model, List<Row> labelled, Predicate<Row> queried, int k, int trees, int searchK,
                Scoring scoring, DriftRule rule) {
+        this(model.card().id(), model.card().version(), embed(model, labelled), labelled, queried, k, trees, searchK,
+                scoring, rule);
+    }
+
+    /** The figures of vectors computed elsewhere (a floor's pixels, a teacher's raw features), one per labelled row. */
+    Evaluation(String id, String version, List<float[]> vectors, List<Row> labelled, Predicate<Row> queried, int k,
+               int trees, int searchK, Scoring scoring, DriftRule rule) {
         this.queried = queried;
         this.labelled = labelled;
         this.k = k;
         this.searchK = searchK;
         this.scoring = scoring;
         this.rule = rule;
-        this.vectors = embed(model, labelled);
-        this.index = new ReferenceIndex(model.card().id(), model.card().version(), Metric.ANGULAR,
-                model.card().embeddingSize(), trees, 42, 1e9, java.time.Duration.ofDays(365), (b, s) -> { });
+        this.vectors = vectors;
+        this.index = new ReferenceIndex(id, version, Metric.ANGULAR, vectors.get(0).length, trees, 42, 1e9,
+                java.time.Duration.ofDays(365), (b, s) -> { });
         for (int i = 0; i < labelled.size(); i++) {
             index.add("ref-" + i, labelled.get(i).patient(), labelled.get(i).level(), labelled.get(i).severity(),
                     vectors.get(i));
@@ -289,7 +296,7 @@ final class Evaluation {
         return (int) p.alerts().stream().filter(Alert::worsens).count();
     }
 
-    private static List<float[]> embed(EmbeddingModel model, List<Row> rows) {
+    static List<float[]> embed(EmbeddingModel model, List<Row> rows) {
         List<float[]> inputs = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             inputs.add(null);

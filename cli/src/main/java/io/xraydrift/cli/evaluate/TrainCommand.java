@@ -37,8 +37,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelTrainer.Options options = training.options(data, out, Set.of());
+        io.xraydrift.embedder.service.Models.configureThreads(Runtime.getRuntime().availableProcessors());
         try (var model = new ModelTrainer(System.out).train(options)) {
-            System.out.println("model card: " + out.resolve("MODEL_CARD.md"));
+            if (model != null) {
+                System.out.println("model card: " + out.resolve("MODEL_CARD.md"));
+            }
         }
         return 0;
     }

@@ -78,8 +78,33 @@ final class TrainingOptions {
             + "--input-size) instead of starting from the bundled model.")
     boolean fromScratch;
 
-    @Option(names = "--backbone", description = "TorchScript backbone to transfer-learn from (frozen).")
+    @Option(names = "--backbone", description = "A site's TorchScript image backbone (input N x 3 x 224 x 224 in "
+            + "[-1, 1], output N x D features; traced in eval mode), kept frozen: only the projection is learnt on the "
+            + "data, and the saved model carries the file.")
     Path backbone;
+
+    @Option(names = "--teacher", description = "Distil the project's student network (--input-size, default "
+            + ModelTrainer.STUDENT_INPUT + ") from this TorchScript teacher (same input convention as --backbone) on "
+            + "the data's images for --epochs, then learn its projection on the data's labels. The teacher's features "
+            + "are computed once per image and cached; the saved model does not need the teacher.")
+    Path teacher;
+
+    @Option(names = "--projection-steps", defaultValue = "" + ModelTrainer.DEFAULT_PROJECTION_STEPS,
+            description = "Batches of " + 128 + " the projection is trained for (default: ${DEFAULT-VALUE}).")
+    int projectionSteps;
+
+    @Option(names = "--subsample", defaultValue = "1", description = "Train on this share of the data's rows, "
+            + "drawn by a hash of the file name (the same rows every run; default: ${DEFAULT-VALUE}).")
+    double subsample;
+
+    @Option(names = "--features-only", description = "With --teacher: compute and cache the teacher's features of "
+            + "the data, then stop (the launcher does this first, with oneDNN capped at AVX, on machines that hide "
+            + "their CPU cache sizes, where oneDNN's 1x1 convolutions crash).")
+    boolean featuresOnly;
+
+    @Option(names = "--views", defaultValue = "2", description = "Views of each image the projection learns from: "
+            + "the film as it is plus VIEWS - 1 augmented copies, features cached (default: ${DEFAULT-VALUE}).")
+    int views;
 
     @Option(names = "--input-size", description = "Input side in pixels (default: " + SITE_INPUT
             + "; 224 with --backbone).")
@@ -104,11 +129,18 @@ final class TrainingOptions {
         if (augment < 0 || augment > 2) {
             throw new ParameterException(spec.commandLine(), "--augment " + augment + " is outside [0, 2]");
         }
+        if (teacher != null && !teacher.toFile().isFile()) {
+            throw new ParameterException(spec.commandLine(), "--teacher " + teacher + " is not a file");
+        }
+        if (teacher != null && (init != null || backbone != null)) {
+            throw new ParameterException(spec.commandLine(), "--teacher distils a new student: it cannot be combined "
+                    + "with --init or --backbone");
+        }
         if (fromScratch && (init != null || backbone != null)) {
             throw new ParameterException(spec.commandLine(), "--from-scratch cannot be combined with --init or "
                     + "--backbone");
         }
-        String initName = init != null ? init : backbone == null && !fromScratch ? "default" : null;
+        String initName = init != null ? init : backbone == null && teacher == null && !fromScratch ? "default" : null;
         Path initDir = initName == null ? null : "default".equals(initName) ? EmbeddingModel.defaultModelDirectory()
                 : Path.of(initName);
         ModelCard from = null;
@@ -124,22 +156,26 @@ final class TrainingOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
-        int size = inputSize != null ? inputSize : backbone != null ? 224 : from != null ? from.inputSize()
-                : SITE_INPUT;
-        boolean equalized = from != null ? from.equalized() : equalize;
+        int size = inputSize != null ? inputSize : backbone != null ? 224 : teacher != null ? ModelTrainer.STUDENT_INPUT
+                : from != null ? from.inputSize() : SITE_INPUT;
+        boolean equalized = from != null ? from.equalized() : equalize && teacher == null;
         String modelId = id != null ? id : backbone != null
                 ? backbone.getFileName().toString().replaceFirst("\\.pt$", "") : "xray-drift-default";
         String command = "xray-drift train --data " + String.join(",", data.stream().map(Path::toString).toList())
                 + (sources.isEmpty() ? "" : " --sources " + String.join(",", sources))
                 + " --out " + out + " --epochs " + epochs + " --seed " + seed
                 + " --batch " + batch + " --learning-rate " + learningRate
-                + (backbone != null ? " --backbone " + backbone : "") + " --input-size " + size
+                + (backbone != null ? " --backbone " + backbone : "") + (teacher != null ? " --teacher " + teacher : "")
+                + " --input-size " + size
                 + (equalized ? "" : " --no-equalize") + " --augment " + augment
                 + (initName != null ? " --init " + initName : "") + (fromScratch ? " --from-scratch" : "")
                 + " --contrastive " + contrastive + " --phantoms " + phantoms
-                + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net);
+                + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net)
+                + " --projection-steps " + projectionSteps + " --views " + views
+                + (subsample < 1 ? " --subsample " + subsample : "");
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalized && backbone == null,
-                new Augmentation(augment), Optional.ofNullable(initDir), contrastive, phantoms, net);
+                new Augmentation(augment), Optional.ofNullable(initDir), contrastive, phantoms, net,
+                Optional.ofNullable(teacher), projectionSteps, views, subsample, featuresOnly);
     }
 }

@@ -58,25 +58,41 @@ public final class ModelTrainer {
                           Optional<Path> backbone, int inputSize, String modelId, String command,
                           Set<String> sources, Set<String> excludedPatients, boolean equalize,
                           Augmentation augmentation, Optional<Path> init, float contrastiveWeight,
-                          int phantomsPerLevel, String network) {
+                          int phantomsPerLevel, String network, Optional<Path> teacher, int projectionSteps,
+                          int views, double subsample, boolean featuresOnly) {
 
         public Options {
             network = network == null || network.isBlank() ? ModelCard.XRAY_NET : network;
+            teacher = teacher == null ? Optional.empty() : teacher;
+            projectionSteps = projectionSteps <= 0 ? DEFAULT_PROJECTION_STEPS : projectionSteps;
+            views = Math.max(1, views);
+            subsample = subsample <= 0 || subsample > 1 ? 1 : subsample;
         }
 
         /** The options of the command before this one's data and search figures existed (one folder, no filter). */
         public Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
                        Optional<Path> backbone, int inputSize, String modelId, String command) {
             this(List.of(data), out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command,
-                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0, ModelCard.XRAY_NET);
+                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0, ModelCard.XRAY_NET,
+                    Optional.empty(), DEFAULT_PROJECTION_STEPS, 1, 1, false);
         }
 
         /** Whether a manifest row is trained on. */
         boolean keeps(Manifest.Entry row) {
             String dataSet = row.dataSet().isEmpty() ? "unnamed" : row.dataSet();
-            return !excludedPatients.contains(row.patient()) && (sources.isEmpty() || sources.contains(dataSet));
+            return !excludedPatients.contains(row.patient()) && (sources.isEmpty() || sources.contains(dataSet))
+                    && (subsample >= 1 || Math.floorMod(FeatureCache.hash(row.file()).hashCode(), 10_000)
+                    < subsample * 10_000);
         }
     }
+
+    /** Steps of the projection's training (batches of {@value #PROJECTION_BATCH} features). */
+    public static final int DEFAULT_PROJECTION_STEPS = 3000;
+    static final int PROJECTION_BATCH = 128;
+    /** Floats of a learnt projection's embedding. */
+    public static final int PROJECTION_EMBEDDING = 64;
+    /** Input side of the distilled student. */
+    public static final int STUDENT_INPUT = 128;
 
     /** Default network: input size, normalisation, embedding size. */
     public static final int DEFAULT_INPUT = 64;
@@ -97,16 +113,19 @@ public final class ModelTrainer {
 
     /** Trains, saves to {@code options.out()} and returns the trained model, open (the caller closes it). */
     public EmbeddingModel train(Options o) {
+        if (o.teacher().isPresent()) {
+            return distil(o);
+        }
+        if (o.backbone().isPresent()) {
+            return projectOnBackbone(o);
+        }
+        if (o.init().isPresent() && StudentNet.NETWORK.equals(ModelCard.read(o.init().get()).network())) {
+            return projectOnStudent(o);
+        }
         long began = System.nanoTime();
-        boolean transfer = o.backbone().isPresent();
-        ModelCard draft = new ModelCard(o.modelId(), "unsaved",
-                transfer ? "TorchScript backbone (frozen) + linear head [3 level logits, severity]"
-                        : Network.named(o.network()).architecture(),
-                transfer ? TransferNet.BACKBONE_FILE : "", o.inputSize(), transfer ? 3 : 1,
-                transfer ? IMAGENET_MEAN : DEFAULT_MEAN,
-                transfer ? IMAGENET_STD : o.equalize() ? EQUALIZED_STD : DEFAULT_STD,
-                transfer ? -1 : DEFAULT_EMBEDDING, TrainingData.CLASSES, Map.of(),
-                o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR, transfer ? ModelCard.XRAY_NET : o.network());
+        ModelCard draft = new ModelCard(o.modelId(), "unsaved", Network.named(o.network()).architecture(), "",
+                o.inputSize(), 1, DEFAULT_MEAN, o.equalize() ? EQUALIZED_STD : DEFAULT_STD, DEFAULT_EMBEDDING,
+                TrainingData.CLASSES, Map.of(), o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR, o.network());
         Preprocessing pre = Preprocessing.of(draft);
         progress.printf("reading %s ...%n", o.data());
         if (o.phantomsPerLevel() > 0) {
@@ -119,7 +138,7 @@ public final class ModelTrainer {
         Engine.getInstance().setRandomSeed((int) o.seed());
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         try {
-            Block block = transfer ? TransferNet.onBackbone(o.backbone().get()) : draft.newNetwork();
+            Block block = draft.newNetwork();
             model.setBlock(block);
             ModelCard initCard = o.init().isPresent() ? startFrom(model, o.init().get(), draft) : null;
             int updates = o.epochs() * ((data.training().size() + o.batchSize() - 1) / o.batchSize());
@@ -136,22 +155,8 @@ public final class ModelTrainer {
                 accuracy = validate(trainer, data.validation(), draft);
                 embeddingSize = embeddingSize(trainer, draft);
             }
-            Files.createDirectories(o.out());
-            try (var stale = Files.newDirectoryStream(o.out(), ModelCard.WEIGHTS + "-*.params")) {
-                for (Path p : stale) {
-                    Files.delete(p);
-                }
-            }
-            model.setProperty("Epoch", "0"); // always weights-0000.params: the card's hash names it
-            model.save(o.out(), ModelCard.WEIGHTS);
-            if (transfer) {
-                Files.copy(o.backbone().get(), o.out().resolve(TransferNet.BACKBONE_FILE),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-            double seconds = (System.nanoTime() - began) / 1e9;
             Map<String, Object> training = new LinkedHashMap<>();
-            training.put("data", o.data().stream().map(d -> d.toAbsolutePath().normalize().getFileName().toString())
-                    .toList());
+            training.put("data", dataNames(o));
             training.put("data_sets", dataSets(data));
             training.put("intensity", draft.intensity());
             training.put("augmentation", o.augmentation().strength());
@@ -165,29 +170,256 @@ public final class ModelTrainer {
             training.put("batch_size", o.batchSize());
             training.put("learning_rate", o.learningRate());
             training.put("seed", o.seed());
-            training.put("training_seconds", Math.round(seconds));
-            training.put("cores", Runtime.getRuntime().availableProcessors());
             training.put("validation_accuracy_per_level", perLevel(accuracy));
-            training.put("command", o.command());
-            ModelCard card = new ModelCard(draft.id(), weightsHash(o.out()), draft.architecture(), draft.backbone(),
+            ModelCard sized = new ModelCard(draft.id(), draft.version(), draft.architecture(), draft.backbone(),
                     draft.inputSize(), draft.channels(), draft.mean(), draft.std(), (int) embeddingSize, draft.classes(),
-                    training, draft.intensity(), draft.network());
-            card.write(o.out());
-            writeReadableCard(card, o.out());
-            progress.printf(Locale.ROOT, "saved %s version %s to %s in %.0f s; validation accuracy %s%n", card.id(),
-                    card.version(), o.out(), seconds, perLevel(accuracy));
+                    Map.of(), draft.intensity(), draft.network());
+            ModelCard card = save(model, sized, training, o, began);
+            progress.printf(Locale.ROOT, "validation accuracy %s%n", perLevel(accuracy));
             return EmbeddingModel.of(card, model);
         } catch (RuntimeException e) {
             model.close();
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | MalformedModelException e) {
             model.close();
-            throw new UncheckedIOException("cannot save the model to " + o.out(), e);
-        } catch (MalformedModelException e) {
-            model.close();
-            throw new IllegalArgumentException("cannot load the backbone " + o.backbone().orElse(null) + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException("cannot train or save the model in " + o.out(), new IOException(e));
         }
+    }
+
+    /**
+     * {@code train --teacher}: distils the project's student network from a TorchScript teacher on
+     * the data's images (no labels needed), then learns the projection on the student's features
+     * with the data's labels.
+     */
+    private EmbeddingModel distil(Options o) {
+        long began = System.nanoTime();
+        Path teacherFile = o.teacher().get();
+        List<LabelledImages.Sample> samples = samples(o);
+        Preprocessing studentPre = new Preprocessing(o.inputSize(), 1, DEFAULT_MEAN, DEFAULT_STD, false);
+        float[][] targets;
+        try (Model teacher = TransferNet.backbone(teacherFile)) {
+            FeatureCache.Extractor x = extractor(teacher, (store, in) -> teacher.getBlock().forward(store,
+                    new ai.djl.ndarray.NDList(in), false).singletonOrThrow(),
+                    new Preprocessing(TEACHER_INPUT, 3, 0.5f, 0.5f, false),
+                    "teacher-" + fileHash(teacherFile) + "-" + TEACHER_INPUT);
+            targets = FeatureCache.features(x, samples, 1, Augmentation.NONE, progress)[0];
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalArgumentException("cannot load the teacher " + teacherFile + ": " + e.getMessage(), e);
+        }
+        if (o.featuresOnly()) {
+            progress.println("the teacher's features are cached (--features-only): nothing trained");
+            return null;
+        }
+        progress.printf("resizing %d images to the student's %d px ...%n", samples.size(), o.inputSize());
+        List<byte[]> images = java.util.Arrays.asList(new byte[samples.size()][]);
+        java.util.stream.IntStream.range(0, samples.size()).parallel().forEach(i -> {
+            LabelledImages.Gray g = samples.get(i).image().get();
+            float[] r = studentPre.resized(g.pixels(), g.width(), g.height());
+            byte[] b = new byte[r.length];
+            for (int j = 0; j < r.length; j++) {
+                b[j] = (byte) Math.round(r[j]);
+            }
+            images.set(i, b);
+        });
+        Distiller.Result distilled = new Distiller(progress).fit(images, targets, studentPre,
+                new Distiller.Settings(o.epochs(), o.batchSize(), o.learningRate(), o.seed(), o.augmentation()));
+        ModelCard draft = new ModelCard(o.modelId(), "unsaved", StudentNet.ARCHITECTURE, "", o.inputSize(), 1,
+                DEFAULT_MEAN, DEFAULT_STD, PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), ModelCard.LINEAR,
+                StudentNet.NETWORK);
+        Model model = Model.newInstance(o.modelId(), "PyTorch");
+        try {
+            StudentNet net = new StudentNet(PROJECTION_EMBEDDING);
+            model.setBlock(net);
+            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    new Shape(1, 1, o.inputSize(), o.inputSize()));
+            net.loadBody(model.getNDManager(), distilled.bodyWeights());
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("distillation", Map.of("teacher", teacherFile.getFileName().toString(),
+                    "teacher_sha256_12", fileHash(teacherFile), "teacher_input", TEACHER_INPUT + " px, [-1, 1], 3 channels",
+                    "images", samples.size(), "epochs", o.epochs(), "augmentation", o.augmentation().strength(),
+                    "figures", distilled.figures()));
+            return project(model, net, draft, samples, o, training, began);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        } catch (IOException | MalformedModelException e) {
+            model.close();
+            throw new IllegalStateException("cannot build the student: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code train --backbone}: the site's TorchScript backbone, frozen, under a projection learnt on the data. */
+    private EmbeddingModel projectOnBackbone(Options o) {
+        long began = System.nanoTime();
+        Path file = o.backbone().get();
+        ModelCard draft = new ModelCard(o.modelId(), "unsaved", "TorchScript backbone (frozen) + projection BN-dense "
+                + ProjectionNet.HIDDEN + "-ReLU-dense " + PROJECTION_EMBEDDING
+                + " (embedding), linear head [3 level logits, severity]", TransferNet.BACKBONE_FILE, o.inputSize(), 3,
+                0.5f, 0.5f, PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), ModelCard.LINEAR, ModelCard.XRAY_NET);
+        Model model = Model.newInstance(o.modelId(), "PyTorch");
+        try {
+            TransferNet net = TransferNet.onBackbone(file, PROJECTION_EMBEDDING);
+            model.setBlock(net);
+            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    new Shape(1, 3, o.inputSize(), o.inputSize()));
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("backbone", Map.of("file", file.getFileName().toString(), "sha256_12", fileHash(file)));
+            return project(model, net, draft, samples(o), o, training, began);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        } catch (IOException | MalformedModelException e) {
+            model.close();
+            throw new IllegalArgumentException("cannot load the backbone " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code train --init STUDENT}: the student of a distilled model, frozen, under a projection learnt anew on the data. */
+    private EmbeddingModel projectOnStudent(Options o) {
+        long began = System.nanoTime();
+        ModelCard from = ModelCard.read(o.init().get());
+        ModelCard draft = new ModelCard(o.modelId(), "unsaved", from.architecture(), "", from.inputSize(), 1,
+                from.mean(), from.std(), PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), from.intensity(),
+                StudentNet.NETWORK);
+        Model model = Model.newInstance(o.modelId(), "PyTorch");
+        try {
+            StudentNet net = new StudentNet(PROJECTION_EMBEDDING);
+            model.setBlock(net);
+            model.load(o.init().get(), ModelCard.WEIGHTS);
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("started_from", from.id() + "@" + from.version() + " (its student frozen, the projection "
+                    + "learnt anew)");
+            Object distillation = from.training().get("distillation");
+            if (distillation != null) {
+                training.put("distillation", distillation);
+            }
+            Map<String, Object> earlier = new LinkedHashMap<>(from.training());
+            earlier.remove("distillation");
+            earlier.remove("earlier_stage");
+            earlier.put("version", from.version());
+            training.put("earlier_stage", earlier);
+            return project(model, net, draft, samples(o), o, training, began);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        } catch (IOException | MalformedModelException e) {
+            model.close();
+            throw new IllegalArgumentException("cannot load --init " + o.init().get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Input side of a distillation's teacher (ImageNet backbones: 224). */
+    static final int TEACHER_INPUT = 224;
+
+    private List<LabelledImages.Sample> samples(Options o) {
+        progress.printf("reading %s%s ...%n", o.data(), o.phantomsPerLevel() > 0
+                ? " and rendering " + o.phantomsPerLevel() + " phantoms of each level" : "");
+        List<LabelledImages.Sample> samples = LabelledImages.read(o.data(), o::keeps, o.phantomsPerLevel(),
+                o.seed() * 7 + 1);
+        progress.printf("%d labelled images: %s%n", samples.size(), ProjectionTrainer.groups(samples));
+        return samples;
+    }
+
+    /** Learns the projection of {@code net} on its frozen features of the samples, then saves the model. */
+    private EmbeddingModel project(Model model, Projected net, ModelCard draft, List<LabelledImages.Sample> samples,
+                                   Options o, Map<String, Object> training, long began) throws IOException {
+        Preprocessing pre = Preprocessing.of(draft);
+        String id = draft.network() + "-" + (draft.hasBackbone() ? fileHash(o.backbone().get())
+                : weightsFingerprint(model)) + "-" + draft.inputSize();
+        FeatureCache.Extractor x = extractor(model, net::features, pre, id);
+        float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
+        byte[] weights = new ProjectionTrainer(progress).fit(features, samples, new ProjectionTrainer.Settings(
+                PROJECTION_EMBEDDING, o.projectionSteps(), PROJECTION_BATCH, o.learningRate(), o.contrastiveWeight(),
+                2f, o.seed()));
+        net.loadProjection(model.getNDManager(), weights);
+        training.put("data", dataNames(o));
+        training.put("data_sets", ProjectionTrainer.groups(samples));
+        training.put("phantoms_per_level", o.phantomsPerLevel());
+        training.put("projection", Map.of("steps", o.projectionSteps(), "batch_size", PROJECTION_BATCH,
+                "views", o.views(), "augmentation", o.augmentation().strength(),
+                "contrastive_weight", o.contrastiveWeight(), "learning_rate", o.learningRate()));
+        training.put("seed", o.seed());
+        ModelCard card = save(model, draft, training, o, began);
+        return EmbeddingModel.of(card, model);
+    }
+
+    /** Features of a block's forward pass, batch by batch, in inference mode. */
+    private static FeatureCache.Extractor extractor(Model model,
+                                                    java.util.function.BiFunction<ai.djl.training.ParameterStore,
+                                                            NDArray, NDArray> forward,
+                                                    Preprocessing pre, String id) {
+        return new FeatureCache.Extractor() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public Preprocessing preprocessing() {
+                return pre;
+            }
+
+            @Override
+            public List<float[]> features(List<float[]> inputs) {
+                int n = inputs.get(0).length;
+                float[] flat = new float[inputs.size() * n];
+                for (int i = 0; i < inputs.size(); i++) {
+                    System.arraycopy(inputs.get(i), 0, flat, i * n, n);
+                }
+                try (NDManager m = model.getNDManager().newSubManager()) {
+                    NDArray out = forward.apply(new ai.djl.training.ParameterStore(m, false),
+                            m.create(flat, new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
+                    int d = (int) out.getShape().get(1);
+                    float[] all = out.toFloatArray();
+                    List<float[]> result = new ArrayList<>(inputs.size());
+                    for (int i = 0; i < inputs.size(); i++) {
+                        result.add(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d));
+                    }
+                    return result;
+                }
+            }
+        };
+    }
+
+    /** A fingerprint of a model's current weights (the feature cache's key for a student). */
+    private static String weightsFingerprint(Model model) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        model.getBlock().saveParameters(new java.io.DataOutputStream(bytes));
+        return FeatureCache.hash(HexFormat.of().formatHex(bytes.toByteArray())).substring(0, 12);
+    }
+
+    private static List<String> dataNames(Options o) {
+        return o.data().stream().map(d -> d.toAbsolutePath().normalize().getFileName().toString()).toList();
+    }
+
+    /** Saves the weights (always weights-0000.params), the backbone file if any, model.json and MODEL_CARD.md. */
+    private ModelCard save(Model model, ModelCard draft, Map<String, Object> training, Options o, long began)
+            throws IOException {
+        Files.createDirectories(o.out());
+        try (var stale = Files.newDirectoryStream(o.out(), ModelCard.WEIGHTS + "-*.params")) {
+            for (Path p : stale) {
+                Files.delete(p);
+            }
+        }
+        model.setProperty("Epoch", "0"); // always weights-0000.params: the card's hash names it
+        model.save(o.out(), ModelCard.WEIGHTS);
+        if (draft.hasBackbone()) {
+            Files.copy(o.backbone().get(), o.out().resolve(TransferNet.BACKBONE_FILE),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        Map<String, Object> all = new LinkedHashMap<>(training);
+        all.put("training_seconds", Math.round(seconds));
+        all.put("cores", Runtime.getRuntime().availableProcessors());
+        all.put("command", o.command());
+        ModelCard card = new ModelCard(draft.id(), weightsHash(o.out()), draft.architecture(), draft.backbone(),
+                draft.inputSize(), draft.channels(), draft.mean(), draft.std(), draft.embeddingSize(), draft.classes(),
+                all, draft.intensity(), draft.network());
+        card.write(o.out());
+        writeReadableCard(card, o.out());
+        progress.printf(Locale.ROOT, "saved %s version %s to %s in %.0f s%n", card.id(), card.version(), o.out(),
+                seconds);
+        return card;
     }
 
     private void fit(Trainer trainer, List<TrainingData.Example> examples, Options o, ModelCard card, long began) {
@@ -349,7 +581,7 @@ public final class ModelTrainer {
         return b == 0 ? Double.NaN : (double) a / b;
     }
 
-    private static String duration(double seconds) {
+    static String duration(double seconds) {
         long s = Math.round(seconds);
         return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
     }

@@ -17,7 +17,8 @@ public enum Network {
     XRAY_RESNET(XrayResNet.NETWORK, XrayResNet::new,
             "XrayResNet: 3x3/2 stem (32) + max pool, residual basic blocks 1/1/2/1 at 32/64/128/256 filters, "
                     + "global avg pool, dense " + ModelTrainer.DEFAULT_EMBEDDING
-                    + " + ReLU (embedding), linear head [3 level logits, severity]");
+                    + " + ReLU (embedding), linear head [3 level logits, severity]"),
+    XRAY_STUDENT(StudentNet.NETWORK, StudentNet::new, StudentNet.ARCHITECTURE);
 
     private final String cardName;
     private final IntFunction<Block> factory;

@@ -15,58 +15,74 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Transfer learning on a TorchScript backbone (e.g. torchvision ResNet152 with {@code fc} =
- * Identity, traced in eval mode): the backbone is frozen and always runs in inference mode; a new
- * head (three level logits + severity) is trained on top. The embedding is the backbone's output.
- * Saved as the backbone file plus the head's weights.
+ * A site's own TorchScript backbone (e.g. torchvision ResNet152 with {@code fc} = Identity, traced
+ * in eval mode), frozen and always run in inference mode, under a {@link ProjectionNet} learnt on
+ * the site's labels: the embedding is the projection's output, a space where films of like level
+ * and severity are neighbours. Saved as the backbone file plus the projection's weights.
  */
-final class TransferNet extends AbstractBlock {
+final class TransferNet extends AbstractBlock implements Projected {
 
     /** File name of the backbone inside a model directory. */
     static final String BACKBONE_FILE = "backbone.pt";
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private final Model backboneModel;
     private final Block backbone;
-    private final Block head;
+    private final ProjectionNet head;
 
-    private TransferNet(Model backboneModel) {
+    private TransferNet(Model backboneModel, int embeddingSize) {
         super(VERSION);
         this.backboneModel = backboneModel;
         this.backbone = addChildBlock("backbone", backboneModel.getBlock());
         this.backbone.freezeParameters(true);
-        this.head = addChildBlock("head", Linear.builder().setUnits(XrayNet.HEAD_OUTPUTS).build());
+        this.head = addChildBlock("projection", new ProjectionNet(embeddingSize));
     }
 
-    /** A fresh head on the TorchScript backbone at {@code file}. */
-    static TransferNet onBackbone(Path file) throws IOException, MalformedModelException {
+    /** A fresh projection of {@code embeddingSize} on the TorchScript backbone at {@code file}. */
+    static TransferNet onBackbone(Path file, int embeddingSize) throws IOException, MalformedModelException {
         Model m = Model.newInstance("backbone", "PyTorch");
         String name = file.getFileName().toString();
         String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
         m.load(file.getParent(), stem, Map.of("trainParam", "true"));
-        return new TransferNet(m);
+        return new TransferNet(m, embeddingSize);
+    }
+
+    /** The TorchScript file alone, loaded for its features (the teacher of a distillation, a projection's input). */
+    static Model backbone(Path file) throws IOException, MalformedModelException {
+        Model m = Model.newInstance("backbone", "PyTorch");
+        String name = file.getFileName().toString();
+        m.load(file.toAbsolutePath().getParent(), name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name);
+        return m;
     }
 
     /** The saved transfer model in {@code dir}: its backbone, with the head weights loaded by the caller's model. */
     static TransferNet load(Path dir, ModelCard card) throws IOException, MalformedModelException {
-        return onBackbone(dir.resolve(card.backbone()));
+        return onBackbone(dir.resolve(card.backbone()), card.embeddingSize());
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDArray embedding = backbone.forward(store, inputs, false, params).singletonOrThrow();
+        NDArray features = backbone.forward(store, inputs, false, params).singletonOrThrow();
         if (training) {
-            // The frozen backbone ran in inference mode; the head needs an ordinary tensor for autograd.
-            embedding = embedding.duplicate();
+            // The frozen backbone ran in inference mode; the projection needs an ordinary tensor for autograd.
+            features = features.duplicate();
         }
-        NDList out = head.forward(store, new NDList(embedding), training, params);
-        return new NDList(embedding, out.singletonOrThrow());
+        return head.forward(store, new NDList(features), training, params);
+    }
+
+    @Override
+    public NDArray features(ParameterStore store, NDArray input) {
+        return backbone.forward(store, new NDList(input), false).singletonOrThrow();
+    }
+
+    @Override
+    public ProjectionNet projection() {
+        return head;
     }
 
     @Override
@@ -84,7 +100,7 @@ final class TransferNet extends AbstractBlock {
         }
     }
 
-    /** Only the head is saved: the backbone file is copied beside the weights. */
+    /** Only the projection is saved: the backbone file is copied beside the weights. */
     @Override
     public void saveParameters(DataOutputStream os) throws IOException {
         os.writeByte(VERSION);
@@ -95,7 +111,9 @@ final class TransferNet extends AbstractBlock {
     public void loadParameters(NDManager manager, DataInputStream is) throws IOException, MalformedModelException {
         byte version = is.readByte();
         if (version != VERSION) {
-            throw new MalformedModelException("transfer head weights version " + version + ", expected " + VERSION);
+            throw new MalformedModelException("transfer weights version " + version + ", expected " + VERSION
+                    + (version == 1 ? " (a head without a projection, written before the learnt projection: train it "
+                    + "again with train --backbone)" : ""));
         }
         head.loadParameters(manager, is);
     }

@@ -1,0 +1,254 @@
+package io.xraydrift.cli.evaluate;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
+
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.events.Level;
+import io.xraydrift.indexer.service.Scoring;
+
+/**
+ * What a model must beat, measured on the same folds as the model: raw pixels (16 x 16 and
+ * 32 x 32) and the lung fields' mean intensity, which need no training at all, and — as the
+ * ceiling to approach — a pretrained teacher's features. For each feature set, a linear head
+ * fitted on the other folds (ridge regression: on healthy-vs-not for the AUROC, on the rated
+ * scans' radiologist severity for the Spearman) and the neighbour figures of the features
+ * themselves (standardised per dimension; 36 nearest by angle, own patient excluded, scored as the
+ * indexer scores). The lung-field mean is one number a film: its AUROC and Spearman, with the sign
+ * chosen on the other folds.
+ */
+final class Floors {
+
+    /** Lung-field boxes on a 64 x 64 film: rows 25-75 %, columns 15-45 % and 55-85 %. */
+    private static final int GRID = 64;
+
+    private Floors() {
+    }
+
+    /** Every floor's figures, mean ± sd over the folds; with a teacher, its figures as the ceiling. */
+    static Map<String, Object> measure(List<Evaluation.Row> rows, Map<String, Integer> foldOf, int folds,
+                                       EmbeddingModel teacher, Scoring scoring, DriftRule rule) {
+        Map<String, float[][]> sets = new LinkedHashMap<>();
+        sets.put("pixels_16", pixels(rows, 16));
+        sets.put("pixels_32", pixels(rows, 32));
+        if (teacher != null) {
+            sets.put("teacher_" + teacher.card().id(), Evaluation.embed(teacher, rows).toArray(new float[0][]));
+        }
+        double[] lung = lungMean(rows);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (var set : sets.entrySet()) {
+            List<Map<String, Object>> perFold = new ArrayList<>();
+            float[][] z = standardised(set.getValue());
+            for (int f = 0; f < folds; f++) {
+                int fold = f;
+                IntPredicate held = i -> foldOf.get(rows.get(i).patient()) == fold;
+                Map<String, Object> figures = new LinkedHashMap<>(linearHead(z, rows, held));
+                Evaluation e = new Evaluation(set.getKey(), "floor", java.util.Arrays.asList(z), rows,
+                        r -> foldOf.get(r.patient()) == fold, 36, 20, 720, scoring, rule);
+                figures.put("neighbour_purity_healthy", EvaluateCommand.round(e.forest.mean().get(Level.HEALTHY)));
+                figures.put("neighbour_purity_infected", EvaluateCommand.round(e.forest.mean().get(Level.INFECTED)));
+                figures.put("neighbour_purity_severe", EvaluateCommand.round(e.forest.mean().get(Level.SEVERE)));
+                figures.put("neighbour_severity_spearman", EvaluateCommand.round(e.severitySpearman()));
+                figures.put("neighbour_auroc_healthy", EvaluateCommand.round(e.aurocHealthy()));
+                perFold.add(figures);
+            }
+            out.put(set.getKey(), CrossValidateCommand.summary(perFold));
+        }
+        List<Map<String, Object>> perFold = new ArrayList<>();
+        for (int f = 0; f < folds; f++) {
+            int fold = f;
+            perFold.add(statistic(lung, rows, i -> foldOf.get(rows.get(i).patient()) == fold));
+        }
+        out.put("lung_field_mean_intensity", CrossValidateCommand.summary(perFold));
+        return out;
+    }
+
+    /** Each film resized to side x side by area averaging, gray levels / 255. */
+    static float[][] pixels(List<Evaluation.Row> rows, int side) {
+        Preprocessing pre = new Preprocessing(side, 1, 0f, 1f, false);
+        float[][] out = new float[rows.size()][];
+        IntStream.range(0, rows.size()).parallel().forEach(i ->
+                out[i] = pre.input(Preprocessing.decode(rows.get(i).png())));
+        return out;
+    }
+
+    /** Mean gray level (0..255) of two fixed boxes over the lung fields of the film resized to 64 x 64. */
+    static double[] lungMean(List<Evaluation.Row> rows) {
+        float[][] grid = pixels(rows, GRID);
+        double[] out = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            double sum = 0;
+            int n = 0;
+            for (int y = GRID / 4; y < GRID * 3 / 4; y++) {
+                for (int x = 0; x < GRID; x++) {
+                    boolean left = x >= GRID * 15 / 100 && x < GRID * 45 / 100;
+                    boolean right = x >= GRID * 55 / 100 && x < GRID * 85 / 100;
+                    if (left || right) {
+                        sum += grid[i][y * GRID + x] * 255;
+                        n++;
+                    }
+                }
+            }
+            out[i] = sum / n;
+        }
+        return out;
+    }
+
+    private static float[][] standardised(float[][] x) {
+        int d = x[0].length;
+        double[] mean = new double[d];
+        double[] var = new double[d];
+        for (float[] v : x) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += v[j] / (double) x.length;
+            }
+        }
+        for (float[] v : x) {
+            for (int j = 0; j < d; j++) {
+                var[j] += (v[j] - mean[j]) * (v[j] - mean[j]) / x.length;
+            }
+        }
+        float[][] out = new float[x.length][d];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < d; j++) {
+                out[i][j] = (float) ((x[i][j] - mean[j]) / (Math.sqrt(var[j]) + 1e-6));
+            }
+        }
+        return out;
+    }
+
+    /** Ridge heads fitted on the rows outside the fold, judged on the fold. */
+    private static Map<String, Object> linearHead(float[][] z, List<Evaluation.Row> rows, IntPredicate held) {
+        List<Integer> train = new ArrayList<>();
+        List<Integer> test = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            (held.test(i) ? test : train).add(i);
+        }
+        double[] ill = ridge(z, train, i -> rows.get(i).level() == Level.HEALTHY ? 0 : 1);
+        List<Integer> rated = train.stream().filter(i -> !Double.isNaN(rows.get(i).severity())).toList();
+        double[] severity = ridge(z, rated, i -> rows.get(i).severity());
+        double[] healthyScores = test.stream().filter(i -> rows.get(i).level() == Level.HEALTHY)
+                .mapToDouble(i -> dot(ill, z[i])).toArray();
+        double[] illScores = test.stream().filter(i -> rows.get(i).level() != Level.HEALTHY)
+                .mapToDouble(i -> dot(ill, z[i])).toArray();
+        List<Integer> ratedTest = test.stream().filter(i -> !Double.isNaN(rows.get(i).severity())).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("linear_auroc_healthy", EvaluateCommand.round(Agreement.auroc(healthyScores, illScores)));
+        out.put("linear_severity_spearman", ratedTest.size() < 3 ? null : EvaluateCommand.round(Agreement.spearman(
+                ratedTest.stream().mapToDouble(i -> dot(severity, z[i])).toArray(),
+                ratedTest.stream().mapToDouble(i -> rows.get(i).severity()).toArray())));
+        return out;
+    }
+
+    /**
+     * Ridge regression with an intercept, solved in the dual ({@code (K + lambda I) a = y - mean},
+     * {@code w = X' a}) since there are more features than films; lambda = the mean squared norm
+     * of a row. Returns {@code [w..., intercept]}.
+     */
+    private static double[] ridge(float[][] z, List<Integer> rows, java.util.function.IntToDoubleFunction target) {
+        int n = rows.size();
+        int d = z[0].length;
+        double meanY = rows.stream().mapToDouble(target::applyAsDouble).average().orElse(0);
+        double[][] k = new double[n][n + 1];
+        double trace = 0;
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b <= a; b++) {
+                double v = dotF(z[rows.get(a)], z[rows.get(b)]);
+                k[a][b] = v;
+                k[b][a] = v;
+            }
+            trace += k[a][a];
+            k[a][n] = target.applyAsDouble(rows.get(a)) - meanY;
+        }
+        double lambda = trace / n;
+        for (int a = 0; a < n; a++) {
+            k[a][a] += lambda;
+        }
+        double[] alpha = solve(k, n);
+        double[] w = new double[d + 1];
+        for (int a = 0; a < n; a++) {
+            float[] x = z[rows.get(a)];
+            for (int j = 0; j < d; j++) {
+                w[j] += alpha[a] * x[j];
+            }
+        }
+        w[d] = meanY;
+        return w;
+    }
+
+    /** Gaussian elimination of a symmetric positive definite system held as {@code [A | b]}. */
+    private static double[] solve(double[][] m, int n) {
+        for (int c = 0; c < n; c++) {
+            for (int r = c + 1; r < n; r++) {
+                double f = m[r][c] / m[c][c];
+                if (f != 0) {
+                    for (int j = c; j <= n; j++) {
+                        m[r][j] -= f * m[c][j];
+                    }
+                }
+            }
+        }
+        double[] x = new double[n];
+        for (int r = n - 1; r >= 0; r--) {
+            double s = m[r][n];
+            for (int j = r + 1; j < n; j++) {
+                s -= m[r][j] * x[j];
+            }
+            x[r] = s / m[r][r];
+        }
+        return x;
+    }
+
+    private static double dot(double[] w, float[] x) {
+        double s = w[x.length];
+        for (int j = 0; j < x.length; j++) {
+            s += w[j] * x[j];
+        }
+        return s;
+    }
+
+    private static double dotF(float[] a, float[] b) {
+        double s = 0;
+        for (int j = 0; j < a.length; j++) {
+            s += a[j] * b[j];
+        }
+        return s;
+    }
+
+    /** AUROC and Spearman of one number a film, its sign chosen on the rows outside the fold. */
+    private static Map<String, Object> statistic(double[] v, List<Evaluation.Row> rows, IntPredicate held) {
+        double sign = Agreement.auroc(select(v, rows, i -> !held.test(i) && rows.get(i).level() == Level.HEALTHY),
+                select(v, rows, i -> !held.test(i) && rows.get(i).level() != Level.HEALTHY)) >= 0.5 ? 1 : -1;
+        double[] heldHealthy = select(v, rows, i -> held.test(i) && rows.get(i).level() == Level.HEALTHY);
+        double[] heldIll = select(v, rows, i -> held.test(i) && rows.get(i).level() != Level.HEALTHY);
+        for (int i = 0; i < heldHealthy.length; i++) {
+            heldHealthy[i] *= sign;
+        }
+        for (int i = 0; i < heldIll.length; i++) {
+            heldIll[i] *= sign;
+        }
+        double[] trainRatedV = select(v, rows, i -> !held.test(i) && !Double.isNaN(rows.get(i).severity()));
+        double[] trainRatedS = IntStream.range(0, rows.size())
+                .filter(i -> !held.test(i) && !Double.isNaN(rows.get(i).severity()))
+                .mapToDouble(i -> rows.get(i).severity()).toArray();
+        double severitySign = trainRatedV.length >= 3 && Agreement.spearman(trainRatedV, trainRatedS) < 0 ? -1 : 1;
+        int[] ratedHeld = IntStream.range(0, rows.size())
+                .filter(i -> held.test(i) && !Double.isNaN(rows.get(i).severity())).toArray();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("auroc_healthy", EvaluateCommand.round(Agreement.auroc(heldHealthy, heldIll)));
+        out.put("severity_spearman", ratedHeld.length < 3 ? null : EvaluateCommand.round(Agreement.spearman(
+                IntStream.of(ratedHeld).mapToDouble(i -> severitySign * v[i]).toArray(),
+                IntStream.of(ratedHeld).mapToDouble(i -> rows.get(i).severity()).toArray())));
+        return out;
+    }
+
+    private static double[] select(double[] v, List<Evaluation.Row> rows, IntPredicate keep) {
+        return IntStream.range(0, rows.size()).filter(keep).mapToDouble(i -> v[i]).toArray();
+    }
+}
