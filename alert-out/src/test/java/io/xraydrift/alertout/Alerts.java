@@ -29,7 +29,7 @@ public final class Alerts {
                 .setPreviousScores(List.of(0.12, 0.31))
                 .setEvidence(List.of(new Neighbour("ref-1", 0.0412f, Level.SEVERE, 0.8),
                         new Neighbour("ref-2", 0.0533f, Level.INFECTED, null)))
-                .setModel(new ModelRef("xray-drift-default", "16cd09917c01", 128))
+                .setModel(new ModelRef("xray-drift-default", "16cd09917c01", 128, null, null))
                 .setIndexVersion(7)
                 .setReason("Score rose from 0.12 at the patient's baseline to 0.62 (severe).")
                 .setCreatedAt(t.plusSeconds(2))

@@ -32,7 +32,8 @@ import io.xraydrift.platform.config.Settings;
 public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.DriftRule rule,
                                  int standbyReplicas, Path stateDir, String applicationId,
                                  String advertisedHost, String apiToken, int evidenceScans,
-                                 Duration alertRetention, String peerToken, java.util.Set<String> peers) {
+                                 Duration alertRetention, String peerToken, java.util.Set<String> peers,
+                                 boolean modelLevels) {
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
@@ -112,7 +113,8 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
                 .filter(p -> !p.isBlank()).map(p -> p.toLowerCase(java.util.Locale.ROOT))
                 .collect(java.util.stream.Collectors.toUnmodifiableSet())).orElse(java.util.Set.of(
                         advertised.toLowerCase(java.util.Locale.ROOT)));
-        return new DriftMonitorConfig(common, rule, standby, stateDir, applicationId, advertised, apiToken, evidenceScans, alertRetention, peerToken, peers);
+        return new DriftMonitorConfig(common, rule, standby, stateDir, applicationId, advertised, apiToken, evidenceScans,
+                alertRetention, peerToken, peers, !io.xraydrift.platform.score.LevelThresholds.configured(s));
     }
 
     /** Whether an instance advertising this address may be called with a routed query. */

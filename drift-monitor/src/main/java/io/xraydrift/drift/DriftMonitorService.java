@@ -51,7 +51,8 @@ public final class DriftMonitorService extends AbstractService {
     public static Topology topology(DriftMonitorConfig config, EventSerdes serdes) {
         return DriftTopology.build(config.rule(), config.limits(), new DriftTopology.Codecs(
                 serdes.values(Topics.NEIGHBOURS),
-                serdes.values(Topics.ALERTS), serdes.values(Topics.TRAJECTORIES), serdes.values(Topics.DEAD_LETTER)));
+                serdes.values(Topics.ALERTS), serdes.values(Topics.TRAJECTORIES), serdes.values(Topics.DEAD_LETTER)),
+                config.modelLevels());
     }
 
     /** The Streams properties this service runs with (advertising {@code httpPort} for query routing). */

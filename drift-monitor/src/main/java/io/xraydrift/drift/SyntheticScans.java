@@ -18,7 +18,7 @@ import io.xraydrift.events.ScanNeighbours;
 public final class SyntheticScans {
 
     public static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
-    public static final ModelRef MODEL = new ModelRef("test-model", "v1", 256);
+    public static final ModelRef MODEL = new ModelRef("test-model", "v1", 256, null, null);
     public static final int K = 36;
 
     private SyntheticScans() {

@@ -69,7 +69,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
      * {@code evaluate} and {@code crossval} score with, so they score as the indexer does.
      */
     public static Scoring scoring(Settings s) {
-        return new Scoring(io.xraydrift.platform.score.LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0));
+        return new Scoring(io.xraydrift.platform.score.LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0),
+                !io.xraydrift.platform.score.LevelThresholds.configured(s));
     }
 
     /** The effective search_k. */

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.ModelTrainer;
 import io.xraydrift.embedder.service.Models;
 import io.xraydrift.indexer.service.Scoring;
@@ -86,6 +87,12 @@ public final class CrossValidateCommand implements Callable<Integer> {
             + "the same way, as the ceiling to approach.")
     Path ceiling;
 
+    @Option(names = "--write-levels", description = "Write the level thresholds fitted on the held-out folds (the "
+            + "mean over folds of each fold's best cut, Youden's J) into this model directory's card, where the indexer "
+            + "and the drift monitor take them for its scans unless the deployment sets XRAY_SCORE_*_THRESHOLD. Give "
+            + "the model trained by the same recipe on all the data.")
+    Path writeLevels;
+
     @Mixin
     TrainingOptions training;
 
@@ -141,13 +148,29 @@ public final class CrossValidateCommand implements Callable<Integer> {
         Map<String, Object> result = summary(perFold);
         result.put("folds", perFold);
         if (tuneRule) {
-            result.put("rule_search", RuleSearch.crossValidate(heldOutSeries, rule, folds, foldSeed));
+            double[] floor = EvaluateCommand.noiseFloor(meanOf(perFold, "score_noise_augmented_sd"),
+                    meanOf(perFold, "score_noise_stable_step_rms"));
+            result.put("rule_search", RuleSearch.crossValidate(heldOutSeries, rule, folds, foldSeed, floor[0], floor[1]));
         }
         if (floors) {
             try (EmbeddingModel teacher = ceiling == null ? null
                     : EmbeddingModel.torchScript(ceiling, 224, 0.5f, 0.5f, ai.djl.Device.cpu())) {
                 result.put("floors", Floors.measure(labelled, foldOf, folds, teacher, scoring, rule));
             }
+        }
+        if (writeLevels != null) {
+            double infected = meanOf(perFold, "fitted_infected_threshold");
+            double severe = meanOf(perFold, "fitted_severe_threshold");
+            if (!(infected < severe)) {
+                throw new ParameterException(spec.commandLine(), "fitted thresholds infected " + infected + ", severe "
+                        + severe + " are not in order: nothing written to " + writeLevels);
+            }
+            ModelCard card = ModelCard.read(writeLevels);
+            card.withLevels(new ModelCard.Levels(Math.round(infected * 1000) / 1000.0, Math.round(severe * 1000) / 1000.0,
+                    "Youden's J on held-out folds, mean of " + perFold.size() + " folds of patient-disjoint "
+                            + "cross-validation on " + input.data.toAbsolutePath().normalize().getFileName()))
+                    .write(writeLevels);
+            result.put("levels_written", Map.of("model", writeLevels.toString(), "infected", infected, "severe", severe));
         }
         result.put("seconds", Math.round((System.nanoTime() - began) / 1e9));
         if (input.json) {
@@ -187,6 +210,11 @@ public final class CrossValidateCommand implements Callable<Integer> {
         dirs.add(input.data);
         ModelTrainer.Options o = training.options(dirs, root.resolve("fold-" + (fold + 1)), held);
         return new ModelTrainer(System.err).train(o);
+    }
+
+    private static double meanOf(List<Map<String, Object>> perFold, String key) {
+        return perFold.stream().map(m -> m.get(key)).filter(v -> v instanceof Number)
+                .mapToDouble(v -> ((Number) v).doubleValue()).average().orElse(Double.NaN);
     }
 
     /** Patients to folds: grouped by their highest level, shuffled with the seed, dealt round-robin. */

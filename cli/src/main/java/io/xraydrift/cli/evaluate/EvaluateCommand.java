@@ -192,7 +192,22 @@ public final class EvaluateCommand implements Callable<Integer> {
         double[] fitted = e.fittedThresholds();
         figures.put("fitted_infected_threshold", round(fitted[0]));
         figures.put("fitted_severe_threshold", round(fitted[1]));
+        figures.put("score_noise_augmented_sd", round(e.augmentedNoise));
+        figures.put("score_noise_stable_step_rms", round(e.stableStepRms()));
+        figures.put("noise_floor_jump", round(noiseFloor(e.augmentedNoise, e.stableStepRms())[0]));
         return figures;
+    }
+
+    /**
+     * The smallest rise-from-baseline margins that stand above the score's noise: the noise of a
+     * difference of two films is sigma = max(sqrt(2) x the augmented standard deviation, the RMS
+     * step of stable patients); a jump (one film) must be 2 sigma, a drift (confirmed by the next
+     * film) 1 sigma. {@code [jump, drift]}; zeros when nothing was measured.
+     */
+    static double[] noiseFloor(double augmentedSd, double stableStepRms) {
+        double sigma = Math.max(Double.isNaN(augmentedSd) ? 0 : Math.sqrt(2) * augmentedSd,
+                Double.isNaN(stableStepRms) ? 0 : stableStepRms);
+        return new double[] {2 * sigma, sigma};
     }
 
     /** One line per scored labelled scan. */

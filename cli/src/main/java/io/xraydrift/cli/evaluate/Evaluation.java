@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.embedder.model.Augmentation;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.events.Level;
@@ -82,6 +83,71 @@ final class Evaluation {
                Scoring scoring, DriftRule rule) {
         this(model.card().id(), model.card().version(), embed(model, labelled), labelled, queried, k, trees, searchK,
                 scoring, rule);
+        this.augmentedNoise = augmentedNoise(model);
+    }
+
+    /** Films whose score is measured under the augmentation, and views each. */
+    static final int NOISE_SCANS = 48;
+    static final int NOISE_VIEWS = 3;
+    /** The acquisition changes a stable patient's films show (position, zoom, rotation, exposure, blur, noise). */
+    static final Augmentation NOISE_AUGMENTATION = new Augmentation(0.5);
+
+    /** Mean standard deviation of a film's score over itself and its augmented views (NaN without a model). */
+    double augmentedNoise = Double.NaN;
+
+    /**
+     * The score's noise for one film: up to {@value #NOISE_SCANS} queried labelled films, each scored
+     * as it is and under {@value #NOISE_VIEWS} seeded augmentations (what another exposure or
+     * positioning of the same lungs gives); the mean over films of the scores' standard deviation.
+     */
+    private double augmentedNoise(EmbeddingModel model) {
+        List<Integer> picks = new ArrayList<>();
+        for (int i = 0; i < labelled.size(); i++) {
+            if (queried.test(labelled.get(i))) {
+                picks.add(i);
+            }
+        }
+        if (picks.isEmpty()) {
+            return Double.NaN;
+        }
+        int step = Math.max(1, picks.size() / NOISE_SCANS);
+        Preprocessing pre = model.preprocessing();
+        double sdSum = 0;
+        int films = 0;
+        for (int p = 0; p < picks.size() && films < NOISE_SCANS; p += step) {
+            Row r = labelled.get(picks.get(p));
+            float[] resized = pre.resized(Preprocessing.decode(r.png()));
+            List<float[]> inputs = new ArrayList<>();
+            inputs.add(pre.finish(resized));
+            java.util.SplittableRandom random = new java.util.SplittableRandom(1000L + picks.get(p));
+            for (int v = 0; v < NOISE_VIEWS; v++) {
+                inputs.add(pre.finish(NOISE_AUGMENTATION.apply(resized, pre.size(), random.split())));
+            }
+            double[] scores = model.embed(inputs).stream()
+                    .mapToDouble(q -> index.score(q, r.patient(), k, searchK, scoring).score().score()).toArray();
+            double mean = java.util.Arrays.stream(scores).average().orElse(0);
+            double var = java.util.Arrays.stream(scores).map(x -> (x - mean) * (x - mean)).sum() / (scores.length - 1);
+            sdSum += Math.sqrt(var);
+            films++;
+        }
+        return sdSum / films;
+    }
+
+    /** Root mean square of the score's step between consecutive films of stable patients (NaN without any). */
+    double stableStepRms() {
+        double sum = 0;
+        int n = 0;
+        for (Patient p : patients) {
+            if (!p.is(Trajectory.STABLE)) {
+                continue;
+            }
+            for (int i = 1; i < p.scored().size(); i++) {
+                double d = p.scored().get(i).score() - p.scored().get(i - 1).score();
+                sum += d * d;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : Math.sqrt(sum / n);
     }
 
     /** The figures of vectors computed elsewhere (a floor's pixels, a teacher's raw features), one per labelled row. */

@@ -146,12 +146,46 @@ final class Floors {
         return out;
     }
 
+    /** Ridge penalties tried, as multiples of the mean squared norm of a row. */
+    private static final double[] PENALTIES = {0.01, 0.1, 1, 10};
+
     /**
-     * Ridge regression with an intercept, solved in the dual ({@code (K + lambda I) a = y - mean},
-     * {@code w = X' a}) since there are more features than films; lambda = the mean squared norm
-     * of a row. Returns {@code [w..., intercept]}.
+     * Ridge regression whose penalty is chosen by 3-fold cross-validation (squared error) within
+     * the rows it is fitted on, then refitted on all of them.
      */
     private static double[] ridge(float[][] z, List<Integer> rows, java.util.function.IntToDoubleFunction target) {
+        double best = PENALTIES[0];
+        double bestError = Double.MAX_VALUE;
+        for (double penalty : PENALTIES) {
+            double error = 0;
+            for (int f = 0; f < 3; f++) {
+                int fold = f;
+                List<Integer> fit = new ArrayList<>();
+                List<Integer> check = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    (i % 3 == fold ? check : fit).add(rows.get(i));
+                }
+                double[] w = ridge(z, fit, target, penalty);
+                for (int i : check) {
+                    double e = dot(w, z[i]) - target.applyAsDouble(i);
+                    error += e * e;
+                }
+            }
+            if (error < bestError) {
+                bestError = error;
+                best = penalty;
+            }
+        }
+        return ridge(z, rows, target, best);
+    }
+
+    /**
+     * Ridge regression with an intercept, solved in the dual ({@code (K + lambda I) a = y - mean},
+     * {@code w = X' a}) since there are more features than films; lambda = {@code penalty} x the
+     * mean squared norm of a row. Returns {@code [w..., intercept]}.
+     */
+    private static double[] ridge(float[][] z, List<Integer> rows, java.util.function.IntToDoubleFunction target,
+                                  double penalty) {
         int n = rows.size();
         int d = z[0].length;
         double meanY = rows.stream().mapToDouble(target::applyAsDouble).average().orElse(0);
@@ -166,7 +200,7 @@ final class Floors {
             trace += k[a][a];
             k[a][n] = target.applyAsDouble(rows.get(a)) - meanY;
         }
-        double lambda = trace / n;
+        double lambda = penalty * trace / n;
         for (int a = 0; a < n; a++) {
             k[a][a] += lambda;
         }

@@ -55,10 +55,16 @@ public final class RuleSearch {
 
     /** The best margins on these series for a rule that is otherwise {@code base}. */
     public static Choice choose(List<Series> series, DriftRule base) {
+        return choose(series, base, 0, 0);
+    }
+
+    /** The best margins at or above the noise floors ({@code minJump}, {@code minDrift}; 0 = none). */
+    public static Choice choose(List<Series> series, DriftRule base, double minJump, double minDrift) {
         Choice best = null;
         for (double jump : withOff(JUMPS)) {
             for (double drift : withOff(DRIFTS)) {
-                if (jump > 0 && drift > jump + 1e-9) {
+                if (jump > 0 && drift > jump + 1e-9 || jump > 0 && jump < minJump - 1e-9
+                        || drift > 0 && drift < minDrift - 1e-9) {
                     continue;
                 }
                 int[] c = counts(series, base.withBaseline(jump, drift));
@@ -77,6 +83,12 @@ public final class RuleSearch {
      * each fold's choice.
      */
     public static Map<String, Object> crossValidate(List<Series> series, DriftRule base, int folds, long seed) {
+        return crossValidate(series, base, folds, seed, 0, 0);
+    }
+
+    /** As {@link #crossValidate(List, DriftRule, int, long)}, margins searched only at or above the noise floors. */
+    public static Map<String, Object> crossValidate(List<Series> series, DriftRule base, int folds, long seed,
+                                                    double minJump, double minDrift) {
         List<List<Series>> dealt = deal(series, folds, seed);
         int[] pooled = new int[4];
         List<Map<String, Object>> perFold = new ArrayList<>();
@@ -87,7 +99,7 @@ public final class RuleSearch {
                     rest.addAll(dealt.get(g));
                 }
             }
-            Choice chosen = choose(rest, base);
+            Choice chosen = choose(rest, base, minJump, minDrift);
             int[] c = counts(dealt.get(f), base.withBaseline(chosen.jump(), chosen.drift()));
             for (int i = 0; i < 4; i++) {
                 pooled[i] += c[i];
@@ -105,7 +117,9 @@ public final class RuleSearch {
         out.put("held_out_specificity", EvaluateCommand.round(ratio(pooled[2], pooled[3])));
         out.put("worsening_alerted", pooled[0] + "/" + pooled[1]);
         out.put("quiet_silent", pooled[2] + "/" + pooled[3]);
-        Choice all = choose(series, base);
+        Choice all = choose(series, base, minJump, minDrift);
+        out.put("noise_floor_jump", EvaluateCommand.round(minJump));
+        out.put("noise_floor_drift", EvaluateCommand.round(minDrift));
         out.put("chosen_on_all_jump", all.jump());
         out.put("chosen_on_all_drift", all.drift());
         out.put("chosen_on_all_sensitivity", EvaluateCommand.round(all.sensitivity()));

@@ -66,6 +66,18 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         this(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, 0, 0);
     }
 
+    /**
+     * This rule with a model's own fitted level thresholds (see {@code ModelRef}), where it has both;
+     * unchanged otherwise.
+     */
+    public DriftRule withLevels(Double infected, Double severe) {
+        if (infected == null || severe == null || !(infected < severe)
+                || infected == infectedThreshold && severe == severeThreshold) {
+            return this;
+        }
+        return new DriftRule(infected, severe, hysteresis, window, rise, confirm, jump, drift);
+    }
+
     /** This rule with other rise-from-baseline margins. */
     public DriftRule withBaseline(double newJump, double newDrift) {
         return new DriftRule(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, newJump, newDrift);

@@ -56,10 +56,19 @@ public final class DriftTopology {
     }
 
     public static Topology build(DriftRule rule, Limits limits, Codecs serdes) {
+        return build(rule, limits, serdes, false);
+    }
+
+    /**
+     * The topology; with {@code modelLevels} a scan's model's own fitted level thresholds (carried in
+     * its model reference) replace the rule's for its patient's assessment.
+     */
+    public static Topology build(DriftRule rule, Limits limits, Codecs serdes, boolean modelLevels) {
         Serde<String> keys = Serdes.String();
         Topology t = new Topology();
         t.addSource(SOURCE, keys.deserializer(), serdes.neighbours().deserializer(), Topics.NEIGHBOURS.name());
-        t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, limits, serdes.neighbours().serializer()), SOURCE);
+        t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, limits, serdes.neighbours().serializer(),
+                modelLevels), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.PATIENTS), keys,
                 StoreSerdes.patientState()), PROCESSOR);

@@ -43,15 +43,18 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
 
     private static final Logger LOG = LoggerFactory.getLogger(PatientProcessor.class);
 
-    private final DriftRule rule;
+    private final DriftRule configured;
+    private final boolean modelLevels;
     private final DriftTopology.Limits limits;
     private final Serializer<ScanNeighbours> original;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, DriftAlert> alertsByTime;
 
-    PatientProcessor(DriftRule rule, DriftTopology.Limits limits, Serializer<ScanNeighbours> original) {
-        this.rule = rule;
+    PatientProcessor(DriftRule rule, DriftTopology.Limits limits, Serializer<ScanNeighbours> original,
+                     boolean modelLevels) {
+        this.configured = rule;
+        this.modelLevels = modelLevels;
         this.limits = limits;
         this.original = original;
     }
@@ -99,6 +102,9 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
             return;
         }
         List<TrackedScan> scans = Trajectories.withScan(state.getScans(), Trajectories.tracked(n));
+        DriftRule rule = modelLevels
+                ? configured.withLevels(n.getModel().getInfectedThreshold(), n.getModel().getSevereThreshold())
+                : configured;
         DriftRule.Assessment assessment = rule.assess(patient, Trajectories.scored(scans));
         Set<String> emitted = state.getAlerts().stream().map(DriftAlert::getAlertId).collect(Collectors.toSet());
         Map<String, TrackedScan> byId = scans.stream().collect(Collectors.toMap(TrackedScan::getScanId,

@@ -18,6 +18,17 @@ class DriftRuleTest {
     private final DriftRule confirmed = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2);
 
     @Test
+    void aModelsFittedLevelsMoveWhereAScoreEscalates() {
+        List<ScoredScan> scans = series(0.10, 0.20, 0.22, 0.21);
+        assertEquals(1, ids(rule.evaluate("p", scans)).size(), "0.20 is infected under the phantom thresholds");
+        DriftRule fitted = rule.withLevels(0.36, 0.58);
+        assertEquals(0.36, fitted.infectedThreshold());
+        assertEquals(List.of(), ids(fitted.evaluate("p", scans)), "under the model's own, a real healthy film stays healthy");
+        assertEquals(rule, rule.withLevels(null, 0.5));
+        assertEquals(rule, rule.withLevels(0.6, 0.5));
+    }
+
+    @Test
     void worseningRaisesOneEscalationPerLevelReached() {
         List<Alert> alerts = rule.evaluate("p", series(0.0, 0.02, 0.25, 0.40, 0.62, 0.85, 0.97));
         assertEquals(List.of("p:1:level_escalation:infected", "p:1:level_escalation:severe"), ids(alerts));

@@ -34,7 +34,7 @@ class StoreSerdesTest {
                 .setAcquiredAt(Instant.parse("2026-11-20T08:00:00Z")).setKind(AlertKind.LEVEL_ESCALATION)
                 .setFromLevel(Level.HEALTHY).setToLevel(Level.INFECTED).setScore(0.4).setPreviousScores(List.of(0.1))
                 .setEvidence(List.of(new Neighbour("r-1", 0.2f, Level.INFECTED, null)))
-                .setModel(new ModelRef("m", "v", 256)).setIndexVersion(3).setReason("r")
+                .setModel(new ModelRef("m", "v", 256, null, null)).setIndexVersion(3).setReason("r")
                 .setCreatedAt(Instant.parse("2026-11-20T08:00:01Z")).build();
         Schema old = StoreSerdes.withoutNeighbourSeverity(DriftAlert.getClassSchema());
         assertEquals(3, old.getField("evidence").schema().getElementType().getFields().size(),

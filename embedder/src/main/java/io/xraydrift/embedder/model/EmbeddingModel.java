@@ -184,6 +184,17 @@ public final class EmbeddingModel implements AutoCloseable {
         return p;
     }
 
+    /**
+     * The frozen features under the learnt projection (a distilled student's pooled features, a
+     * site backbone's output) of preprocessed inputs; fails for a model without a projection.
+     */
+    public List<float[]> features(List<float[]> inputs) {
+        if (!(model.getBlock() instanceof Projected p)) {
+            throw new IllegalStateException(card.id() + " (" + card.network() + ") has no learnt projection");
+        }
+        return ModelTrainer.forward(model, p::features, preprocessing, inputs);
+    }
+
     /** Embeds one preprocessed input. */
     public float[] embed(float[] input) {
         return embed(List.of(input)).get(0);

@@ -22,7 +22,30 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public record ModelCard(
         String id, String version, String architecture, String backbone,
         int inputSize, int channels, float mean, float std, int embeddingSize,
-        List<String> classes, Map<String, Object> training, String intensity, String network) {
+        List<String> classes, Map<String, Object> training, String intensity, String network, Levels levels) {
+
+    /**
+     * The level thresholds fitted for this model on its labelled data: the scores from which a scan
+     * is infected and severe, chosen by patient-disjoint cross-validation ({@code method} says how),
+     * what the indexer and the drift monitor use for this model's scans unless the deployment sets
+     * its own.
+     */
+    public record Levels(double infected, double severe, String method) {
+    }
+
+    /** The card without fitted levels (the deployment's thresholds apply). */
+    public ModelCard(String id, String version, String architecture, String backbone, int inputSize, int channels,
+                     float mean, float std, int embeddingSize, List<String> classes, Map<String, Object> training,
+                     String intensity, String network) {
+        this(id, version, architecture, backbone, inputSize, channels, mean, std, embeddingSize, classes, training,
+                intensity, network, null);
+    }
+
+    /** A copy carrying fitted level thresholds. */
+    public ModelCard withLevels(Levels fitted) {
+        return new ModelCard(id, version, architecture, backbone, inputSize, channels, mean, std, embeddingSize,
+                classes, training, intensity, network, fitted);
+    }
 
     /** {@link #network()} of the compact four-stage CNN ({@link XrayNet}; cards without the field read as this). */
     public static final String XRAY_NET = "xray-net";
@@ -84,7 +107,7 @@ public record ModelCard(
     /** A copy with another version (the weights' hash, known only once they are saved). */
     public ModelCard withVersion(String newVersion) {
         return new ModelCard(id, newVersion, architecture, backbone, inputSize, channels, mean, std, embeddingSize,
-                classes, training, intensity, network);
+                classes, training, intensity, network, levels);
     }
 
     public boolean hasBackbone() {

@@ -285,6 +285,9 @@ public final class ModelTrainer {
         try {
             StudentNet net = new StudentNet(PROJECTION_EMBEDDING);
             model.setBlock(net);
+            // Initialised first, so the block knows its input shape when it is saved again.
+            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+                    new Shape(1, 1, from.inputSize(), from.inputSize()));
             model.load(o.init().get(), ModelCard.WEIGHTS);
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("started_from", from.id() + "@" + from.version() + " (its student frozen, the projection "
@@ -361,24 +364,30 @@ public final class ModelTrainer {
 
             @Override
             public List<float[]> features(List<float[]> inputs) {
-                int n = inputs.get(0).length;
-                float[] flat = new float[inputs.size() * n];
-                for (int i = 0; i < inputs.size(); i++) {
-                    System.arraycopy(inputs.get(i), 0, flat, i * n, n);
-                }
-                try (NDManager m = model.getNDManager().newSubManager()) {
-                    NDArray out = forward.apply(new ai.djl.training.ParameterStore(m, false),
-                            m.create(flat, new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
-                    int d = (int) out.getShape().get(1);
-                    float[] all = out.toFloatArray();
-                    List<float[]> result = new ArrayList<>(inputs.size());
-                    for (int i = 0; i < inputs.size(); i++) {
-                        result.add(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d));
-                    }
-                    return result;
-                }
+                return forward(model, forward, pre, inputs);
             }
         };
+    }
+
+    /** One forward pass of {@code forward} over preprocessed inputs, in inference mode, in a sub-manager; one row each. */
+    static List<float[]> forward(Model model, java.util.function.BiFunction<ai.djl.training.ParameterStore, NDArray,
+            NDArray> forward, Preprocessing pre, List<float[]> inputs) {
+        int n = inputs.get(0).length;
+        float[] flat = new float[inputs.size() * n];
+        for (int i = 0; i < inputs.size(); i++) {
+            System.arraycopy(inputs.get(i), 0, flat, i * n, n);
+        }
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray out = forward.apply(new ai.djl.training.ParameterStore(m, false),
+                    m.create(flat, new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
+            int d = (int) out.getShape().get(1);
+            float[] all = out.toFloatArray();
+            List<float[]> result = new ArrayList<>(inputs.size());
+            for (int i = 0; i < inputs.size(); i++) {
+                result.add(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d));
+            }
+            return result;
+        }
     }
 
     /** A fingerprint of a model's current weights (the feature cache's key for a student). */

@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ModelRef;
@@ -70,7 +71,9 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
     EmbeddingLoop(EmbedderConfig config, EmbeddingModel model, EventSerdes serdes, Metrics metrics) {
         this.config = config;
         this.model = model;
-        this.modelRef = new ModelRef(model.card().id(), model.card().version(), model.card().embeddingSize());
+        ModelCard.Levels levels = model.card().levels();
+        this.modelRef = new ModelRef(model.card().id(), model.card().version(), model.card().embeddingSize(),
+                levels == null ? null : levels.infected(), levels == null ? null : levels.severe());
         String group = config.backfill()
                 ? ServiceAccess.EMBEDDER.transactionalId("backfill", model.card().id(), model.card().version())
                 : ServiceAccess.EMBEDDER.prefix();

@@ -19,27 +19,27 @@ import org.junit.jupiter.api.io.TempDir;
 import io.xraydrift.phantoms.PhantomSet;
 
 /**
- * Fine-tunes a new head on the committed TorchScript fixture (torchvision MobileNetV3-Small,
- * random weights, traced in eval mode by fixtures/make_backbone.py) and checks that the saved
- * model reloads to identical outputs.
+ * Learns a projection on the committed TorchScript fixture (torchvision MobileNetV3-Small, random
+ * weights, traced in eval mode by fixtures/make_backbone.py), kept frozen, and checks that the
+ * saved model reloads to identical outputs and that the backbone's features come from the cache
+ * the second time.
  */
 class TransferLearningTest {
 
     @Test
-    void fineTunesAHeadOnATorchScriptBackboneAndReloadsIdentically(@TempDir Path data, @TempDir Path out)
-            throws Exception {
+    void learnsAProjectionOnAFrozenTorchScriptBackboneAndReloadsIdentically(@TempDir Path data, @TempDir Path out,
+                                                                            @TempDir Path again) throws Exception {
         PhantomSet.write(data, PhantomSet.labelled(16, 16, 16, 5150, 0.1), 128);
         Path backbone = Path.of(getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ModelTrainer trainer = new ModelTrainer(new PrintStream(log, true, StandardCharsets.UTF_8));
-        ModelTrainer.Options options = new ModelTrainer.Options(data, out, 2, 3, 16, 0.001f, Optional.of(backbone),
-                96, "mobilenet-v3-small-random", "test");
+        ModelTrainer.Options options = options(data, out, backbone);
         List<float[]> inputs = new ArrayList<>();
         try (EmbeddingModel trained = trainer.train(options)) {
             String progress = log.toString(StandardCharsets.UTF_8);
-            assertTrue(progress.contains("epoch 2/2"), progress);
-            assertTrue(progress.contains("left"), progress);
-            assertEquals(576, trained.card().embeddingSize());
+            assertTrue(progress.contains("computing"), progress);
+            assertTrue(progress.contains("projection step 200/200"), progress);
+            assertEquals(ModelTrainer.PROJECTION_EMBEDDING, trained.card().embeddingSize());
             assertEquals(3, trained.card().channels());
             assertTrue(Files.isRegularFile(out.resolve(TransferNet.BACKBONE_FILE)));
             assertTrue(Files.isRegularFile(out.resolve("MODEL_CARD.md")));
@@ -58,12 +58,25 @@ class TransferLearningTest {
                 List<float[]> embeddingsAfter = reloaded.embed(inputs);
                 List<float[]> headAfter = reloaded.head(inputs);
                 for (int i = 0; i < inputs.size(); i++) {
-                    assertEquals(576, embeddingsAfter.get(i).length);
+                    assertEquals(ModelTrainer.PROJECTION_EMBEDDING, embeddingsAfter.get(i).length);
                     assertArrayEquals(embeddingsBefore.get(i), embeddingsAfter.get(i), 1e-6f);
                     assertArrayEquals(headBefore.get(i), headAfter.get(i), 1e-6f);
                 }
             }
         }
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        try (EmbeddingModel retrained = new ModelTrainer(new PrintStream(second, true, StandardCharsets.UTF_8))
+                .train(options(data, again, backbone))) {
+            String progress = second.toString(StandardCharsets.UTF_8);
+            assertTrue(progress.contains("from the cache"), progress);
+            assertEquals(ModelTrainer.PROJECTION_EMBEDDING, retrained.card().embeddingSize());
+        }
+    }
+
+    private static ModelTrainer.Options options(Path data, Path out, Path backbone) {
+        return new ModelTrainer.Options(List.of(data), out, 1, 3, 16, 0.001f, Optional.of(backbone), 96,
+                "mobilenet-v3-small-random", "test", java.util.Set.of(), java.util.Set.of(), false,
+                new Augmentation(0.5), Optional.empty(), 1f, 0, ModelCard.XRAY_NET, Optional.empty(), 200, 2, 1, false);
     }
 
 }

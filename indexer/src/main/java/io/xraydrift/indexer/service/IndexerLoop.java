@@ -319,7 +319,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         }
         rememberQuery(e.getScanId(), new Query(key, e.getPatient(), v));
         ReferenceIndex.Scored scored = ref.score(v, e.getPatient(), config.k(), config.effectiveSearchK(),
-                config.scoring());
+                config.scoring().forModel(e.getModel().getInfectedThreshold(), e.getModel().getSevereThreshold()));
         Scoring.Score score = scored.score();
         LevelCounts c = score.composition();
         List<Neighbour> list = new ArrayList<>(scored.neighbours().size());

@@ -13,13 +13,25 @@ import io.xraydrift.events.LevelCounts;
  * label's grade: healthy 0, infected 0.5, severe 1) blended with the scan's position on the axis from the
  * healthy centroid (0) to the severe centroid (1). Pure arithmetic, no Kafka types.
  *
- * @param thresholds where the score changes level (shared with the drift monitor)
- * @param axisWeight weight of the axis position in the score (the rest is the neighbour grade)
+ * @param thresholds  where the score changes level (shared with the drift monitor)
+ * @param axisWeight  weight of the axis position in the score (the rest is the neighbour grade)
+ * @param modelLevels whether a model's own fitted thresholds, where its scans carry them, replace
+ *                    {@code thresholds} (the deployment did not set its own)
  */
-public record Scoring(LevelThresholds thresholds, double axisWeight) {
+public record Scoring(LevelThresholds thresholds, double axisWeight, boolean modelLevels) {
+
+    public Scoring(LevelThresholds thresholds, double axisWeight) {
+        this(thresholds, axisWeight, false);
+    }
 
     public Scoring(double infectedThreshold, double severeThreshold, double axisWeight) {
         this(new LevelThresholds(infectedThreshold, severeThreshold), axisWeight);
+    }
+
+    /** The scoring of one model's scans: its own fitted thresholds where it has them and they apply. */
+    public Scoring forModel(Double infected, Double severe) {
+        LevelThresholds t = thresholds.orModel(modelLevels, infected, severe);
+        return t == thresholds ? this : new Scoring(t, axisWeight, modelLevels);
     }
 
     public double infectedThreshold() {

@@ -43,7 +43,7 @@ class AnsweringVersionTest {
             }
             indexes.add(ScanEmbedded.newBuilder().setScanId("s" + n).setPatient("p" + n++)
                     .setAcquiredAt(Instant.ofEpochMilli(l.embeddedAt())).setReferenceLabel(Level.HEALTHY)
-                    .setModel(new ModelRef("m", l.version(), 4)).setVector(boxed)
+                    .setModel(new ModelRef("m", l.version(), 4, null, null)).setVector(boxed)
                     .setEmbeddedAt(Instant.ofEpochMilli(l.embeddedAt())).build(), v);
         }
         return indexes.answering();

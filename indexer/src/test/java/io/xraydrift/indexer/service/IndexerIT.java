@@ -58,7 +58,7 @@ class IndexerIT {
 
     private static final int DIM = 16;
     private static final int K = 10;
-    private static final ModelRef MODEL = new ModelRef("it-model", "v1", DIM);
+    private static final ModelRef MODEL = new ModelRef("it-model", "v1", DIM, null, null);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The labelled v1 cohort every test starts from: 40 scans of each level around its centre. */
     private static final Map<String, ScanEmbedded> COHORT = cohort();
@@ -197,7 +197,7 @@ class IndexerIT {
 
     @Test
     void aNewModelVersionAnswersOnlyOnceItHoldsItsCohortAndThenAlone(LocalStack stack) throws Exception {
-        ModelRef v2 = new ModelRef("it-model", "v2", DIM);
+        ModelRef v2 = new ModelRef("it-model", "v2", DIM, null, null);
         try (IndexerService service = start(stack, "it-switch")) {
             awaitLabelled(service, 120);
             awaitAnswering(Topics.EMBEDDINGS.partitions(), service);
@@ -224,9 +224,9 @@ class IndexerIT {
             nan[3] = Float.NaN;
             ScanEmbedded notFinite = scan("bad-nan", "bad-p2", null, nan);
             ScanEmbedded otherWidth = withModel(scan("bad-wide", "bad-p3", Level.SEVERE, new float[DIM * 2]),
-                    new ModelRef(MODEL.getId(), MODEL.getVersion(), DIM * 2));
+                    new ModelRef(MODEL.getId(), MODEL.getVersion(), DIM * 2, null, null));
             ScanEmbedded noDimension = withModel(scan("bad-zero", "bad-p4", null, new float[0]),
-                    new ModelRef(MODEL.getId(), "v0", 0));
+                    new ModelRef(MODEL.getId(), "v0", 0, null, null));
             produce(stack, List.of(shortVector, notFinite, otherWidth, noDimension));
             try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
                     new org.apache.kafka.common.serialization.StringSerializer(),
@@ -274,7 +274,7 @@ class IndexerIT {
                     KafkaSettings.REGISTRY_PATIENCE, "1s");
             // A fresh snapshot directory: the replica replays the whole topic, through the outage.
             try (IndexerService service = start(stack, "it-outage", fresh, extra)) {
-                ModelRef v2 = new ModelRef("it-model", "v2", DIM);
+                ModelRef v2 = new ModelRef("it-model", "v2", DIM, null, null);
                 float[] v = around(Level.SEVERE, 88);
                 produce(stack, List.of(withModel(scan("outage-scan", "outage-p", null, v), v2),
                         scan("outage-scan", "outage-p", null, v)));

@@ -13,6 +13,18 @@ class ScoringTest {
     private final Scoring scoring = new Scoring(0.15, 0.55, 0.3);
 
     @Test
+    void aModelsFittedThresholdsSetTheLevelUnlessTheDeploymentSetsItsOwn() {
+        Scoring byModel = new Scoring(io.xraydrift.platform.score.LevelThresholds.DEFAULT, 0.0, true);
+        List<Scoring.Labelled> mixed = List.of(n(0.1f, Level.HEALTHY), n(0.1f, Level.INFECTED), n(0.1f, Level.HEALTHY),
+                n(0.1f, Level.INFECTED));
+        assertEquals(Level.INFECTED, byModel.score(mixed, Double.NaN).level(), "0.25 is infected from 0.15");
+        assertEquals(Level.HEALTHY, byModel.forModel(0.3, 0.6).score(mixed, Double.NaN).level());
+        Scoring configured = new Scoring(io.xraydrift.platform.score.LevelThresholds.DEFAULT, 0.0, false);
+        assertEquals(configured, configured.forModel(0.3, 0.6));
+        assertEquals(byModel, byModel.forModel(null, null));
+    }
+
+    @Test
     void allHealthyNeighboursScoreZero() {
         Scoring.Score s = scoring.score(List.of(n(0.1f, Level.HEALTHY), n(0.2f, Level.HEALTHY)), 0.0);
         assertEquals(0.0, s.score(), 1e-9);

@@ -47,6 +47,25 @@ public record LevelThresholds(double infected, double severe) {
         return new LevelThresholds(infected, severe);
     }
 
+    /**
+     * Whether the deployment sets the thresholds itself ({@value #INFECTED}, {@value #SEVERE} or the
+     * former keys): then they apply to every model; otherwise a model's own fitted thresholds (its
+     * card, carried in each event's model reference) apply to its scans, and these defaults only to
+     * a model without them.
+     */
+    public static boolean configured(Settings s) {
+        return s.optional(INFECTED).isPresent() || s.optional(SEVERE).isPresent()
+                || s.optional(LEGACY_INFECTED).isPresent() || s.optional(LEGACY_SEVERE).isPresent();
+    }
+
+    /** These thresholds, or a model's own where it has both and {@code useModel} says they apply. */
+    public LevelThresholds orModel(boolean useModel, Double modelInfected, Double modelSevere) {
+        if (!useModel || modelInfected == null || modelSevere == null || !(modelSevere > modelInfected)) {
+            return this;
+        }
+        return new LevelThresholds(modelInfected, modelSevere);
+    }
+
     private static double one(Settings s, String key, String legacy, double fallback) {
         boolean shared = s.optional(key).isPresent();
         boolean old = s.optional(legacy).isPresent();

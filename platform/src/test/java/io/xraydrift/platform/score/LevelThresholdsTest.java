@@ -33,6 +33,18 @@ class LevelThresholdsTest {
     }
 
     @Test
+    void aModelsOwnThresholdsApplyOnlyWhereTheDeploymentSetsNone() {
+        assertTrue(!LevelThresholds.configured(Settings.of(Map.of())));
+        assertTrue(LevelThresholds.configured(Settings.of(Map.of(LevelThresholds.SEVERE, "0.6"))));
+        assertTrue(LevelThresholds.configured(Settings.of(Map.of(LevelThresholds.LEGACY_INFECTED, "0.2"))));
+        LevelThresholds deployment = LevelThresholds.DEFAULT;
+        assertEquals(new LevelThresholds(0.32, 0.58), deployment.orModel(true, 0.32, 0.58));
+        assertEquals(deployment, deployment.orModel(false, 0.32, 0.58), "the deployment's own keys win");
+        assertEquals(deployment, deployment.orModel(true, null, null), "a model without fitted levels");
+        assertEquals(deployment, deployment.orModel(true, 0.6, 0.4), "thresholds out of order are not taken");
+    }
+
+    @Test
     void levelsChangeAtTheThresholds() {
         LevelThresholds t = new LevelThresholds(0.15, 0.55);
         assertEquals(Level.HEALTHY, t.of(0.1499));
