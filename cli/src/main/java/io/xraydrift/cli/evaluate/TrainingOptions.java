@@ -93,6 +93,11 @@ final class TrainingOptions {
             description = "Batches of " + 128 + " the projection is trained for (default: ${DEFAULT-VALUE}).")
     int projectionSteps;
 
+    @Option(names = "--severity-scale", defaultValue = "0.1", description = "Projection: the contrastive term's "
+            + "positives graded by severity, exp(-|s_i - s_j| / SCALE) (a scan without a radiologist severity counts "
+            + "its level's grade 0 / 0.5 / 1); 0 = positives by level only (default: ${DEFAULT-VALUE}).")
+    float severityScale;
+
     @Option(names = "--subsample", defaultValue = "1", description = "Train on this share of the data's rows, "
             + "drawn by a hash of the file name (the same rows every run; default: ${DEFAULT-VALUE}).")
     double subsample;
@@ -172,10 +177,10 @@ final class TrainingOptions {
                 + " --contrastive " + contrastive + " --phantoms " + phantoms
                 + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net)
                 + " --projection-steps " + projectionSteps + " --views " + views
-                + (subsample < 1 ? " --subsample " + subsample : "");
+                + (subsample < 1 ? " --subsample " + subsample : "") + " --severity-scale " + severityScale;
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalized && backbone == null,
                 new Augmentation(augment), Optional.ofNullable(initDir), contrastive, phantoms, net,
-                Optional.ofNullable(teacher), projectionSteps, views, subsample, featuresOnly);
+                Optional.ofNullable(teacher), projectionSteps, views, subsample, featuresOnly, severityScale);
     }
 }

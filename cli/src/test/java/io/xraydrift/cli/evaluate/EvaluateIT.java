@@ -116,7 +116,7 @@ class EvaluateIT {
         Path dev = io.xraydrift.stack.RealCxr.dev();
         Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("crossval", "--data", dev.toString(),
                 "--trajectories", dev.resolve("trajectories").toString(), "--model", "default", "--tune-rule",
-                "--json"));
+                "--floors", "--json"));
         String out = run.out();
         assertEquals(0, run.rc(), out);
         JsonNode all = new ObjectMapper().readTree(out.substring(out.indexOf("{\"mean\"")));
@@ -130,6 +130,25 @@ class EvaluateIT {
         JsonNode rule = all.get("rule_search");
         assertTrue(rule.get("held_out_sensitivity").asDouble() >= CV_FLOORS[5]
                 && rule.get("held_out_specificity").asDouble() >= CV_FLOORS[6], rule.toString());
+        assertTrue(rule.get("noise_floor_jump").asDouble() > 0, "the margins are searched above the measured noise");
+        assertTrue(mean.get("score_noise_augmented_sd").asDouble() > 0, mean.toString());
+
+        // A model that does not beat the floors on every column is not shipped.
+        JsonNode floors = all.get("floors");
+        for (String pixels : List.of("pixels_16", "pixels_32")) {
+            JsonNode f = floors.get(pixels).get("mean");
+            for (String level : List.of("healthy", "infected", "severe")) {
+                assertTrue(mean.get("purity_" + level).asDouble() > f.get("neighbour_purity_" + level).asDouble(),
+                        level + " purity not above " + pixels + ": " + f);
+            }
+            assertTrue(mean.get("severity_spearman").asDouble() > Math.max(f.get("linear_severity_spearman").asDouble(),
+                    f.get("neighbour_severity_spearman").asDouble()), "Spearman not above " + pixels + ": " + f);
+            assertTrue(mean.get("auroc_healthy").asDouble() > Math.max(f.get("linear_auroc_healthy").asDouble(),
+                    f.get("neighbour_auroc_healthy").asDouble()), "AUROC not above " + pixels + ": " + f);
+        }
+        JsonNode lung = floors.get("lung_field_mean_intensity").get("mean");
+        assertTrue(mean.get("auroc_healthy").asDouble() > lung.get("auroc_healthy").asDouble(), lung.toString());
+        assertTrue(mean.get("severity_spearman").asDouble() > lung.get("severity_spearman").asDouble(), lung.toString());
     }
 
     /** Cross-validated floors: purity h / i / s, Spearman, AUROC, drift sensitivity and specificity. */

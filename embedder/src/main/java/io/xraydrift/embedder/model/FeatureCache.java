@@ -51,7 +51,7 @@ final class FeatureCache {
 
     /** The cache folder. */
     static Path folder() {
-        String configured = System.getenv("XRAY_FEATURE_CACHE");
+        String configured = System.getProperty("xray.feature.cache", System.getenv("XRAY_FEATURE_CACHE"));
         return configured != null && !configured.isBlank() ? Path.of(configured)
                 : Path.of(System.getProperty("user.home"), ".cache", "xray-drift", "features");
     }

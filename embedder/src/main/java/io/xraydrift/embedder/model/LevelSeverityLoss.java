@@ -20,16 +20,28 @@ public final class LevelSeverityLoss extends Loss {
     private final float severityWeight;
     private final float contrastiveWeight;
     private final float temperature;
+    private final float severityScale;
 
     public LevelSeverityLoss(float severityWeight) {
         this(severityWeight, 0f, 0.1f);
     }
 
     public LevelSeverityLoss(float severityWeight, float contrastiveWeight, float temperature) {
+        this(severityWeight, contrastiveWeight, temperature, 0f);
+    }
+
+    /**
+     * With {@code severityScale} above 0 the contrastive term's positives are graded by severity
+     * instead of level: scan j weighs {@code exp(-|s_i - s_j| / severityScale)} as anchor i's
+     * positive (the level's grade 0 / 0.5 / 1 standing in where a scan has no severity), so
+     * neighbours are ordered by severity within a level too — what the neighbour score reads.
+     */
+    public LevelSeverityLoss(float severityWeight, float contrastiveWeight, float temperature, float severityScale) {
         super("level+severity");
         this.severityWeight = severityWeight;
         this.contrastiveWeight = contrastiveWeight;
         this.temperature = temperature;
+        this.severityScale = severityScale;
     }
 
     @Override
@@ -45,24 +57,26 @@ public final class LevelSeverityLoss extends Loss {
         NDArray l2 = severity.sub(target).square().mean();
         NDArray loss = ce.add(l2.mul(severityWeight));
         if (contrastiveWeight > 0 && predictions.size() > 1 && level.getShape().get(0) > 1) {
-            loss = loss.add(supervisedContrastive(predictions.get(0), level).mul(contrastiveWeight));
+            loss = loss.add(supervisedContrastive(predictions.get(0), level, target).mul(contrastiveWeight));
         }
         return loss;
     }
 
     /** Mean over anchors of -log softmax similarity to each same-level scan in the batch (self excluded). */
-    private NDArray supervisedContrastive(NDArray embedding, NDArray level) {
+    private NDArray supervisedContrastive(NDArray embedding, NDArray level, NDArray severity) {
         long n = embedding.getShape().get(0);
         NDArray z = embedding.div(embedding.norm(new int[] {1}, true).add(1e-6f));
         NDArray similarity = z.matMul(z.transpose()).div(temperature);
         NDArray others = embedding.getManager().eye((int) n).neg().add(1f);
         NDArray denominator = similarity.exp().mul(others).sum(new int[] {1}, true);
         NDArray logProb = similarity.sub(denominator.log());
-        NDArray same = level.expandDims(1).eq(level.expandDims(0)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                .mul(others);
+        NDArray same = severityScale > 0
+                ? severity.expandDims(1).sub(severity.expandDims(0)).abs().div(-severityScale).exp().mul(others)
+                : level.expandDims(1).eq(level.expandDims(0)).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                        .mul(others);
         NDArray positives = same.sum(new int[] {1});
-        NDArray perAnchor = logProb.mul(same).sum(new int[] {1}).div(positives.maximum(1f)).neg();
-        NDArray hasPositive = positives.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        NDArray perAnchor = logProb.mul(same).sum(new int[] {1}).div(positives.maximum(1e-3f)).neg();
+        NDArray hasPositive = positives.gt(1e-3f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
         return perAnchor.mul(hasPositive).sum().div(hasPositive.sum().maximum(1f));
     }
 }

@@ -34,7 +34,7 @@ final class ProjectionTrainer {
 
     /** How the projection is trained. */
     record Settings(int embeddingSize, int steps, int batchSize, float learningRate, float contrastiveWeight,
-                    float severityWeight, long seed) {
+                    float severityWeight, float severityScale, long seed) {
     }
 
     private final PrintStream progress;
@@ -58,7 +58,7 @@ final class ProjectionTrainer {
         Tracker rate = Tracker.cosine().setBaseValue(s.learningRate()).optFinalValue(s.learningRate() / 50)
                 .setMaxUpdates(s.steps()).build();
         DefaultTrainingConfig config = new DefaultTrainingConfig(
-                new LevelSeverityLoss(s.severityWeight(), s.contrastiveWeight(), 0.1f))
+                new LevelSeverityLoss(s.severityWeight(), s.contrastiveWeight(), 0.1f, s.severityScale()))
                 .optDevices(new Device[] {Device.cpu()})
                 .optOptimizer(Optimizer.adamW().optLearningRateTracker(rate).optWeightDecays(1e-3f).build());
         try (Model model = Model.newInstance("projection", "PyTorch")) {
