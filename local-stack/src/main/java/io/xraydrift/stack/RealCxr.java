@@ -48,6 +48,18 @@ public final class RealCxr {
         return root().resolve("pretrain");
     }
 
+    /**
+     * The public ImageNet MobileNetV1 feature extractor as TorchScript ({@code ../shared/pretrained}, beside
+     * real-cxr; never committed): the tests' site backbone and the bundled model's distillation teacher.
+     */
+    public static Path pretrainedMobileNet() {
+        Path p = root().getParent().resolve("pretrained").resolve("mobilenet_v1_imagenet_features.pt");
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("no " + p + ": the pretrained backbones live beside real-cxr");
+        }
+        return p;
+    }
+
     private static Path check(Path p) {
         if (!Files.isDirectory(p.resolve("formats"))) {
             throw new IllegalStateException(ENV + "=" + p + " has no formats/ folder");
