@@ -84,7 +84,8 @@ public final class CrossValidateCommand implements Callable<Integer> {
     boolean floors;
 
     @Option(names = "--ceiling", description = "With --floors: a TorchScript image model (e.g. the teacher) measured "
-            + "the same way, as the ceiling to approach.")
+            + "the same way, as the ceiling to approach; or a model directory, whose frozen features under its "
+            + "projection (a student's, a backbone's) are measured.")
     Path ceiling;
 
     @Option(names = "--write-levels", description = "Write the level thresholds fitted on the held-out folds (the "
@@ -111,6 +112,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         DriftRule rule = DriftMonitorConfig.ruleFrom(settings);
         List<Map<String, Object>> perFold = new ArrayList<>();
         List<RuleSearch.Series> heldOutSeries = new ArrayList<>();
+        DriftRule searchRule = rule;
         long began = System.nanoTime();
         try {
             for (int f = 0; f < folds; f++) {
@@ -127,8 +129,10 @@ public final class CrossValidateCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 try (EmbeddingModel m = modelFor(fold, held, root)) {
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                    Evaluation e = new Evaluation(m, labelled, r -> held.contains(r.patient()), 36, 20, 720, scoring,
-                            rule);
+                    Scoring modelScoring = EvaluateCommand.scoringFor(scoring, m);
+                    searchRule = EvaluateCommand.ruleFor(rule, modelScoring);
+                    Evaluation e = new Evaluation(m, labelled, r -> held.contains(r.patient()), 36, 20, 720,
+                            modelScoring, searchRule);
                     e.trajectories(m, series.stream().filter(r -> held.contains(r.patient())).toList());
                     Map<String, Object> figures = EvaluateCommand.figures(e);
                     figures.put("fold", fold + 1);
@@ -150,10 +154,11 @@ public final class CrossValidateCommand implements Callable<Integer> {
         if (tuneRule) {
             double[] floor = EvaluateCommand.noiseFloor(meanOf(perFold, "score_noise_augmented_sd"),
                     meanOf(perFold, "score_noise_stable_step_rms"));
-            result.put("rule_search", RuleSearch.crossValidate(heldOutSeries, rule, folds, foldSeed, floor[0], floor[1]));
+            result.put("rule_search", RuleSearch.crossValidate(heldOutSeries, searchRule, folds, foldSeed, floor[0],
+                    floor[1]));
         }
         if (floors) {
-            try (EmbeddingModel teacher = ceiling == null ? null
+            try (EmbeddingModel teacher = ceiling == null ? null : Files.isDirectory(ceiling) ? EmbeddingModel.load(ceiling)
                     : EmbeddingModel.torchScript(ceiling, 224, 0.5f, 0.5f, ai.djl.Device.cpu())) {
                 result.put("floors", Floors.measure(labelled, foldOf, folds, teacher, scoring, rule));
             }

@@ -126,6 +126,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
         try (EmbeddingModel m = load(modelDir == null ? null : modelDir.toString())) {
+            scoring = scoringFor(scoring, m);
+            rule = ruleFor(rule, scoring);
             Evaluation e = new Evaluation(m, input.labelled(), k, trees, sk, scoring, rule);
             if (input.trajectories != null) {
                 e.trajectories(m, input.series());
@@ -198,16 +200,27 @@ public final class EvaluateCommand implements Callable<Integer> {
         return figures;
     }
 
+    /** The deployment's scoring, with the model's own fitted level thresholds where it applies them (as the indexer). */
+    static Scoring scoringFor(Scoring deployment, EmbeddingModel model) {
+        io.xraydrift.embedder.model.ModelCard.Levels levels = model.card().levels();
+        return levels == null ? deployment : deployment.forModel(levels.infected(), levels.severe());
+    }
+
+    /** The drift rule on the same level thresholds as the scoring (as the drift monitor takes the model's). */
+    static DriftRule ruleFor(DriftRule deployment, Scoring scoring) {
+        return deployment.withLevels(scoring.infectedThreshold(), scoring.severeThreshold());
+    }
+
     /**
-     * The smallest rise-from-baseline margins that stand above the score's noise: the noise of a
-     * difference of two films is sigma = max(sqrt(2) x the augmented standard deviation, the RMS
-     * step of stable patients); a jump (one film) must be 2 sigma, a drift (confirmed by the next
-     * film) 1 sigma. {@code [jump, drift]}; zeros when nothing was measured.
+     * The smallest rise-from-baseline margins that stand above the score's noise. sigma = sqrt(2) x
+     * the augmented standard deviation is the noise of a difference of two films of the same lungs;
+     * a jump (one film alerts) must clear 2 sigma and the typical step of a stable patient (RMS); a
+     * drift (confirmed by the next film) must clear sigma. {@code [jump, drift]}; zeros when nothing
+     * was measured.
      */
     static double[] noiseFloor(double augmentedSd, double stableStepRms) {
-        double sigma = Math.max(Double.isNaN(augmentedSd) ? 0 : Math.sqrt(2) * augmentedSd,
-                Double.isNaN(stableStepRms) ? 0 : stableStepRms);
-        return new double[] {2 * sigma, sigma};
+        double sigma = Double.isNaN(augmentedSd) ? 0 : Math.sqrt(2) * augmentedSd;
+        return new double[] {Math.max(2 * sigma, Double.isNaN(stableStepRms) ? 0 : stableStepRms), sigma};
     }
 
     /** One line per scored labelled scan. */

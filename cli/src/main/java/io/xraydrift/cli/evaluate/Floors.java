@@ -38,7 +38,8 @@ final class Floors {
         sets.put("pixels_16", pixels(rows, 16));
         sets.put("pixels_32", pixels(rows, 32));
         if (teacher != null) {
-            sets.put("teacher_" + teacher.card().id(), Evaluation.embed(teacher, rows).toArray(new float[0][]));
+            sets.put("ceiling_" + teacher.card().id(), teacher.card().embeddingSize() > 0 && isProjected(teacher)
+                    ? features(teacher, rows) : Evaluation.embed(teacher, rows).toArray(new float[0][]));
         }
         double[] lung = lungMean(rows);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -66,6 +67,33 @@ final class Floors {
             perFold.add(statistic(lung, rows, i -> foldOf.get(rows.get(i).patient()) == fold));
         }
         out.put("lung_field_mean_intensity", CrossValidateCommand.summary(perFold));
+        return out;
+    }
+
+    private static boolean isProjected(EmbeddingModel model) {
+        try {
+            model.features(List.of(new float[model.card().channels() * model.card().inputSize()
+                    * model.card().inputSize()]));
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** The frozen features under a model's projection (a student's, a backbone's), one row per film. */
+    private static float[][] features(EmbeddingModel model, List<Evaluation.Row> rows) {
+        float[][] out = new float[rows.size()][];
+        for (int from = 0; from < rows.size(); from += 32) {
+            List<float[]> inputs = new ArrayList<>();
+            for (int i = from; i < Math.min(rows.size(), from + 32); i++) {
+                inputs.add(model.preprocessing().input(io.xraydrift.embedder.model.Preprocessing.decode(
+                        rows.get(i).png())));
+            }
+            List<float[]> f = model.features(inputs);
+            for (int i = 0; i < f.size(); i++) {
+                out[from + i] = f.get(i);
+            }
+        }
         return out;
     }
 

@@ -57,13 +57,15 @@ final class TrainingOptions {
             description = "Histogram-equalise inputs, in training and in the saved model (default: ${DEFAULT-VALUE}).")
     boolean equalize;
 
-    @Option(names = "--augment", defaultValue = "1.0", description = "Augmentation strength, 0 = none, 1 = shifts, "
-            + "zoom, rotation, exposure, blur, noise and burnt-in text (default: ${DEFAULT-VALUE}).")
-    double augment;
+    @Option(names = "--augment", description = "Augmentation strength, 0 = none, 1 = shifts, zoom, rotation, "
+            + "exposure, blur, noise and burnt-in text (default: 0.5 for the distilled student, a projection and "
+            + "--teacher; 1 for the project's other networks).")
+    Double augment;
 
-    @Option(names = "--phantoms", defaultValue = "400", description = "Phantoms of each level rendered and trained on "
-            + "beside the data (seeded by --seed); 0 = none (default: ${DEFAULT-VALUE}).")
-    int phantoms;
+    @Option(names = "--phantoms", description = "Phantoms of each level rendered and trained on beside the data "
+            + "(seeded by --seed); 0 = none (default: 400 for the project's networks trained end to end, 0 for a "
+            + "projection on a frozen student or backbone, which the site's own films teach best).")
+    Integer phantoms;
 
     @Option(names = "--contrastive", defaultValue = "1", description = "Weight of a supervised contrastive term on the "
             + "embedding (same level together, by cosine), beside the level and severity heads (default: ${DEFAULT-VALUE}).")
@@ -131,7 +133,7 @@ final class TrainingOptions {
         if (backbone != null && !backbone.toFile().isFile()) {
             throw new ParameterException(spec.commandLine(), "--backbone " + backbone + " is not a file");
         }
-        if (augment < 0 || augment > 2) {
+        if (augment != null && (augment < 0 || augment > 2)) {
             throw new ParameterException(spec.commandLine(), "--augment " + augment + " is outside [0, 2]");
         }
         if (teacher != null && !teacher.toFile().isFile()) {
@@ -164,6 +166,10 @@ final class TrainingOptions {
         int size = inputSize != null ? inputSize : backbone != null ? 224 : teacher != null ? ModelTrainer.STUDENT_INPUT
                 : from != null ? from.inputSize() : SITE_INPUT;
         boolean equalized = from != null ? from.equalized() : equalize && teacher == null;
+        boolean projected = backbone != null || teacher != null
+                || from != null && Network.XRAY_STUDENT.cardName().equals(from.network());
+        double strength = augment != null ? augment : projected ? 0.5 : 1.0;
+        int phantomsPerLevel = phantoms != null ? phantoms : projected && teacher == null ? 0 : 400;
         String modelId = id != null ? id : backbone != null
                 ? backbone.getFileName().toString().replaceFirst("\\.pt$", "") : "xray-drift-default";
         String command = "xray-drift train --data " + String.join(",", data.stream().map(Path::toString).toList())
@@ -172,15 +178,15 @@ final class TrainingOptions {
                 + " --batch " + batch + " --learning-rate " + learningRate
                 + (backbone != null ? " --backbone " + backbone : "") + (teacher != null ? " --teacher " + teacher : "")
                 + " --input-size " + size
-                + (equalized ? "" : " --no-equalize") + " --augment " + augment
+                + (equalized ? "" : " --no-equalize") + " --augment " + strength
                 + (initName != null ? " --init " + initName : "") + (fromScratch ? " --from-scratch" : "")
-                + " --contrastive " + contrastive + " --phantoms " + phantoms
+                + " --contrastive " + contrastive + " --phantoms " + phantomsPerLevel
                 + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net)
                 + " --projection-steps " + projectionSteps + " --views " + views
                 + (subsample < 1 ? " --subsample " + subsample : "") + " --severity-scale " + severityScale;
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalized && backbone == null,
-                new Augmentation(augment), Optional.ofNullable(initDir), contrastive, phantoms, net,
+                new Augmentation(strength), Optional.ofNullable(initDir), contrastive, phantomsPerLevel, net,
                 Optional.ofNullable(teacher), projectionSteps, views, subsample, featuresOnly, severityScale);
     }
 }

@@ -87,7 +87,7 @@ public final class ModelTrainer {
     }
 
     /** Steps of the projection's training (batches of {@value #PROJECTION_BATCH} features). */
-    public static final int DEFAULT_PROJECTION_STEPS = 3000;
+    public static final int DEFAULT_PROJECTION_STEPS = 300;
     static final int PROJECTION_BATCH = 128;
     /** Floats of a learnt projection's embedding. */
     public static final int PROJECTION_EMBEDDING = 64;
@@ -252,9 +252,8 @@ public final class ModelTrainer {
     private EmbeddingModel projectOnBackbone(Options o) {
         long began = System.nanoTime();
         Path file = o.backbone().get();
-        ModelCard draft = new ModelCard(o.modelId(), "unsaved", "TorchScript backbone (frozen) + projection BN-dense "
-                + ProjectionNet.HIDDEN + "-ReLU-dense " + PROJECTION_EMBEDDING
-                + " (embedding), linear head [3 level logits, severity]", TransferNet.BACKBONE_FILE, o.inputSize(), 3,
+        ModelCard draft = new ModelCard(o.modelId(), "unsaved", "TorchScript backbone (frozen) + projection BN-linear "
+                + PROJECTION_EMBEDDING + " (embedding), linear head [3 level logits, severity]", TransferNet.BACKBONE_FILE, o.inputSize(), 3,
                 0.5f, 0.5f, PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), ModelCard.LINEAR, ModelCard.XRAY_NET);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         try {
@@ -283,7 +282,7 @@ public final class ModelTrainer {
                 StudentNet.NETWORK);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         try {
-            StudentNet net = new StudentNet(PROJECTION_EMBEDDING);
+            StudentNet net = StudentNet.forNewProjection(PROJECTION_EMBEDDING);
             model.setBlock(net);
             // Initialised first, so the block knows its input shape when it is saved again.
             net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
@@ -328,7 +327,8 @@ public final class ModelTrainer {
                                    Options o, Map<String, Object> training, long began) throws IOException {
         Preprocessing pre = Preprocessing.of(draft);
         String id = draft.network() + "-" + (draft.hasBackbone() ? fileHash(o.backbone().get())
-                : weightsFingerprint(model)) + "-" + draft.inputSize();
+                : FeatureCache.hash(HexFormat.of().formatHex(((StudentNet) net).bodyWeights())).substring(0, 12))
+                + "-" + draft.inputSize();
         FeatureCache.Extractor x = extractor(model, net::features, pre, id);
         float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
         byte[] weights = new ProjectionTrainer(progress).fit(features, samples, new ProjectionTrainer.Settings(
@@ -389,13 +389,6 @@ public final class ModelTrainer {
             }
             return result;
         }
-    }
-
-    /** A fingerprint of a model's current weights (the feature cache's key for a student). */
-    private static String weightsFingerprint(Model model) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        model.getBlock().saveParameters(new java.io.DataOutputStream(bytes));
-        return FeatureCache.hash(HexFormat.of().formatHex(bytes.toByteArray())).substring(0, 12);
     }
 
     private static List<String> dataNames(Options o) {

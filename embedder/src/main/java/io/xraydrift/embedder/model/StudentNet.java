@@ -35,19 +35,43 @@ final class StudentNet extends AbstractBlock implements Projected {
     /** The card's {@code network} name. */
     static final String NETWORK = "xray-student";
     static final String ARCHITECTURE = "XrayStudent: 7 x conv3x3-BN-ReLU (32-64-64-128-128-256-256; the 1st, 2nd, 4th and 6th with stride 2), "
-            + "global avg pool (256, distilled from a teacher's features), projection BN-dense " + ProjectionNet.HIDDEN
-            + "-ReLU-dense (embedding), linear head [3 level logits, severity]";
+            + "global avg pool (256, distilled from a teacher's features), projection BN-linear "
+            + "(embedding), linear head [3 level logits, severity]";
     private static final int[] FILTERS = {32, 64, 64, 128, 128, 256, 256};
     private static final int[] STRIDES = {2, 2, 1, 2, 1, 2, 1};
     private static final byte VERSION = 1;
 
     private final Block body;
     private final ProjectionNet projection;
+    private final boolean bodyOnly;
 
     StudentNet(int embeddingSize) {
+        this(embeddingSize, false);
+    }
+
+    private StudentNet(int embeddingSize, boolean bodyOnly) {
         super(VERSION);
         this.body = addChildBlock("student", body());
         this.projection = addChildBlock("projection", new ProjectionNet(embeddingSize));
+        this.bodyOnly = bodyOnly;
+    }
+
+    /**
+     * A student whose saved weights load into the body alone (the projection stays as initialised,
+     * whatever shape the saved one had): what re-learning the projection starts from.
+     */
+    static StudentNet forNewProjection(int embeddingSize) {
+        return new StudentNet(embeddingSize, true);
+    }
+
+    @Override
+    public void loadParameters(NDManager manager, DataInputStream is) throws IOException, MalformedModelException {
+        byte version = is.readByte();
+        loadMetadata(version, is);
+        body.loadParameters(manager, is);
+        if (!bodyOnly) {
+            projection.loadParameters(manager, is);
+        }
     }
 
     /** The convolutional body alone: image in, pooled features out. */
