@@ -50,7 +50,7 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
      * Rise-from-baseline defaults, chosen by cross-validation on the 27 real series of
      * {@code ../shared/real-cxr/dev} with the bundled model (docs/real-data.md, "Drift on real series").
      */
-    public static final double DEFAULT_BASELINE_JUMP = 0.05;
+    public static final double DEFAULT_BASELINE_JUMP = 0.125;
     public static final double DEFAULT_BASELINE_DRIFT = 0.0;
     public static final String STANDBY_REPLICAS = "XRAY_DRIFT_STANDBY_REPLICAS";
     public static final String STATE_DIR = "XRAY_DRIFT_STATE_DIR";

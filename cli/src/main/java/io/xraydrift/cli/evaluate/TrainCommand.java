@@ -14,14 +14,20 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Trains an embedding model on labelled image folders (DJL + PyTorch, CPU).",
             "DATA is the layout 'xray-drift phantoms' writes (manifest.csv with file,patient,level,severity; real "
-                + "data arranged the same way, optionally with a 'source' column that --sources filters on). Without "
-                + "--backbone it fine-tunes the bundled model (--init another model of the project's network; "
-                + "--from-scratch random weights, --network xray-net|xray-resnet; embedding = the 256-float "
-                + "penultimate layer) on histogram-equalised, augmented inputs, with 400 phantoms of each level beside the data (--phantoms), each level and data set drawn equally often; with --backbone "
-                + "file.pt it freezes that TorchScript backbone (traced in eval mode) and trains a new head, and the "
-                + "saved model embeds with the backbone's output. Writes weights, model.json and MODEL_CARD.md to OUT.",
+                + "data arranged the same way, optionally with a 'source' column that --sources filters on). By "
+                + "default it keeps the bundled model's distilled student frozen and learns the projection — the "
+                + "64-float space the neighbours are found in — anew on DATA's levels and radiologist severities "
+                + "(about a minute for 500 films). --backbone FILE.pt learns the projection on a site's own frozen "
+                + "TorchScript backbone (input N x 3 x 224 x 224 in [-1, 1]; the model carries the file). --teacher "
+                + "FILE.pt distils a new student from a TorchScript teacher on DATA's images (no labels needed), then "
+                + "learns its projection. --from-scratch trains the project's earlier networks (--network "
+                + "xray-net|xray-resnet) end to end. Features of frozen networks are cached under "
+                + "~/.cache/xray-drift/features (XRAY_FEATURE_CACHE). Writes weights, model.json and MODEL_CARD.md "
+                + "to OUT.",
             "A site adapting the model to its labelled cohort: 'xray-drift train --data COHORT --out MODEL', then "
-                + "'xray-drift evaluate --data COHORT --model MODEL --baseline default' as the gate."})
+                + "'xray-drift crossval --data COHORT --trajectories SERIES --tune-rule --write-levels MODEL' (its "
+                + "levels and drift margins) and 'xray-drift evaluate --data COHORT --model MODEL --baseline default' "
+                + "as the gate."})
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, split = ",",

@@ -20,11 +20,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * How a model is trained: the options {@code train} and {@code crossval} share, with the defaults a
- * site should use on a few hundred labelled scans — starting from the bundled model (64 px equalised
- * inputs), full augmentation, a
- * supervised contrastive term beside the level and severity heads, 400 phantoms of each level
- * trained on beside the site's films, 30 epochs — chosen by
- * patient-disjoint cross-validation on real radiographs (docs/real-data.md).
+ * site should use on a few hundred labelled scans — the bundled model's distilled student kept
+ * frozen, a linear projection learnt anew on the site's levels and severities (300 steps, each film
+ * as it is and one augmented view at strength 0.5, a supervised contrastive term graded by severity
+ * beside the level and severity heads, no phantoms) — chosen by patient-disjoint cross-validation on
+ * real radiographs (docs/real-data.md). The project's earlier networks ({@code --from-scratch}) keep
+ * their own defaults (full augmentation, 400 phantoms a level, 30 epochs).
  */
 final class TrainingOptions {
 

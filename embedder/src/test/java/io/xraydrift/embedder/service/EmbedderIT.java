@@ -84,6 +84,9 @@ class EmbedderIT {
                     float[] expected = direct.embed(direct.preprocessing().input(Preprocessing.decode(e.getValue())));
                     assertArrayEquals(expected, unboxed(got.get(0).getVector()), 1e-5f, e.getKey());
                     assertEquals(direct.card().version(), got.get(0).getModel().getVersion());
+                    assertEquals(direct.card().levels().infected(), got.get(0).getModel().getInfectedThreshold(),
+                            "the model's own level thresholds travel with its vectors");
+                    assertEquals(direct.card().levels().severe(), got.get(0).getModel().getSevereThreshold());
                     assertEquals("patient-of-" + e.getKey(), got.get(0).getPatient());
                 }
                 float[] viaHttp = postEmbed(service.httpPort(), images.values().iterator().next());
