@@ -108,15 +108,20 @@ public final class Trajectories {
 
     /**
      * The alert ids the rule raises over these scored scans, patient by patient, sorted: what the
-     * topology emits for them whatever order they arrive in (tests compare runs against it).
+     * topology emits for them whatever order they arrive in (tests compare runs against it). As the
+     * service does when the deployment sets no level thresholds, a patient's scans are levelled by
+     * their model's own fitted thresholds where its events carry them.
      */
     public static List<String> alertIds(DriftRule rule, java.util.Collection<ScanNeighbours> scans) {
         java.util.Map<String, List<ScoredScan>> byPatient = new java.util.LinkedHashMap<>();
+        java.util.Map<String, DriftRule> ruleOf = new java.util.HashMap<>();
         for (ScanNeighbours n : scans) {
             byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(scored(n));
+            ruleOf.put(n.getPatient(), rule.withLevels(n.getModel().getInfectedThreshold(),
+                    n.getModel().getSevereThreshold()));
         }
         List<String> ids = new ArrayList<>();
-        byPatient.forEach((p, list) -> rule.evaluate(p, list).forEach(a -> ids.add(a.alertId())));
+        byPatient.forEach((p, list) -> ruleOf.get(p).evaluate(p, list).forEach(a -> ids.add(a.alertId())));
         ids.sort(null);
         return ids;
     }
