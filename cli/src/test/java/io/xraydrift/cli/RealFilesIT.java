@@ -88,24 +88,12 @@ class RealFilesIT {
             assertEquals(42, read(stack, Topics.SCANS, s -> s.getSource().equals(source), 42, Duration.ofSeconds(5))
                     .size(), "each cohort scan is on xray.scans once");
 
-            HttpClient http = HttpClient.newHttpClient();
-            Set<String> scanIds = new HashSet<>();
             List<Path> files = new ArrayList<>();
             try (var list = Files.list(RealCxr.formats())) {
                 list.filter(p -> ScanUpload.contentType(bytes(p)) != null).sorted().forEach(files::add);
             }
             assertEquals(7, files.size(), "PNG and JPEG files in formats/: " + files);
-            int n = 0;
-            for (Path f : files) {
-                byte[] image = Files.readAllBytes(f);
-                String meta = JSON.createObjectNode().put("patientId", "REAL-FILES-" + n++)
-                        .put("acquiredAt", "2026-11-20T08:00:00Z").put("view", "PA").put("source", "real-files-it")
-                        .toString();
-                HttpResponse<String> r = http.send(ScanUpload.request(ingestUrl + "/scans", Settings.DEMO_API_TOKEN,
-                        meta, image, ScanUpload.contentType(image)), HttpResponse.BodyHandlers.ofString());
-                assertEquals(202, r.statusCode(), f.getFileName() + ": " + r.body());
-                scanIds.add(JSON.readTree(r.body()).path("scanId").asText());
-            }
+            Set<String> scanIds = upload(ingestUrl, files, "REAL-FILES-", "real-files-it");
             List<ScanNeighbours> answered = read(stack, Topics.NEIGHBOURS, s -> scanIds.contains(s.getScanId()),
                     files.size(), Duration.ofSeconds(120));
             assertEquals(files.size(), answered.size(), "every real file is scored");
@@ -116,6 +104,26 @@ class RealFilesIT {
             List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> true, 0, Duration.ofSeconds(3));
             assertEquals(List.of(), dead, "nothing of the real files or the cohort is dead-lettered");
         }
+    }
+
+    /**
+     * Uploads each file over HTTP as a hospital feed does (patient {@code prefix + n}, PA); asserts each
+     * is accepted (202) and returns their scan ids.
+     */
+    static Set<String> upload(String ingestUrl, List<Path> files, String prefix, String source) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Set<String> scanIds = new HashSet<>();
+        int n = 0;
+        for (Path f : files) {
+            byte[] image = Files.readAllBytes(f);
+            String meta = JSON.createObjectNode().put("patientId", prefix + n++)
+                    .put("acquiredAt", "2026-11-20T08:00:00Z").put("view", "PA").put("source", source).toString();
+            HttpResponse<String> r = http.send(ScanUpload.request(ingestUrl + "/scans", Settings.DEMO_API_TOKEN,
+                    meta, image, ScanUpload.contentType(image)), HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, r.statusCode(), f.getFileName() + ": " + r.body());
+            scanIds.add(JSON.readTree(r.body()).path("scanId").asText());
+        }
+        return scanIds;
     }
 
     private static String cohortLoad(Path cohort, String ingestUrl, String source, Map<String, String> env) {

@@ -3,20 +3,15 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.cli.evaluate.SiteTrainingTest;
-import io.xraydrift.cli.ops.ScanUpload;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.service.EmbedderService;
@@ -51,8 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(LocalStackExtension.class)
 class SiteBackboneIT {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -91,23 +84,11 @@ class SiteBackboneIT {
                     "cohort:site-backbone-it"));
             assertEquals(0, load.rc(), load.out());
 
-            HttpClient http = HttpClient.newHttpClient();
-            Set<String> scanIds = new HashSet<>();
             List<Path> files = new ArrayList<>();
             try (var list = Files.list(RealCxr.formats())) {
                 list.filter(p -> p.getFileName().toString().startsWith("nih-")).sorted().forEach(files::add);
             }
-            int n = 0;
-            for (Path f : files) {
-                byte[] image = Files.readAllBytes(f);
-                String meta = JSON.createObjectNode().put("patientId", "SITE-BACKBONE-" + n++)
-                        .put("acquiredAt", "2026-11-20T08:00:00Z").put("view", "PA").put("source", "site-backbone-it")
-                        .toString();
-                HttpResponse<String> r = http.send(ScanUpload.request(ingestUrl + "/scans", Settings.DEMO_API_TOKEN,
-                        meta, image, ScanUpload.contentType(image)), HttpResponse.BodyHandlers.ofString());
-                assertEquals(202, r.statusCode(), f.getFileName() + ": " + r.body());
-                scanIds.add(JSON.readTree(r.body()).path("scanId").asText());
-            }
+            Set<String> scanIds = RealFilesIT.upload(ingestUrl, files, "SITE-BACKBONE-", "site-backbone-it");
             List<ScanNeighbours> answered = TopicReader.await(stack, Topics.NEIGHBOURS.name(),
                     new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.NEIGHBOURS),
                     s -> scanIds.contains(s.getScanId()), files.size(), Duration.ofSeconds(3), Duration.ofSeconds(240));

@@ -159,7 +159,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         }
         if (floors) {
             try (EmbeddingModel teacher = ceiling == null ? null : Files.isDirectory(ceiling) ? EmbeddingModel.load(ceiling)
-                    : EmbeddingModel.torchScript(ceiling, 224, 0.5f, 0.5f, ai.djl.Device.cpu())) {
+                    : EmbeddingModel.backbone(ceiling, ai.djl.Device.cpu())) {
                 result.put("floors", Floors.measure(labelled, foldOf, folds, teacher, scoring, rule));
             }
         }

@@ -363,6 +363,12 @@ final class Evaluation {
     }
 
     static List<float[]> embed(EmbeddingModel model, List<Row> rows) {
+        return forward(model, rows, model::embed);
+    }
+
+    /** One row's output of {@code pass} (32 films a batch) per film, preprocessed as the model wants. */
+    static List<float[]> forward(EmbeddingModel model, List<Row> rows,
+                                 java.util.function.UnaryOperator<List<float[]>> pass) {
         List<float[]> inputs = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             inputs.add(null);
@@ -371,7 +377,7 @@ final class Evaluation {
                 model.preprocessing().input(Preprocessing.decode(rows.get(i).png()))));
         List<float[]> out = new ArrayList<>(rows.size());
         for (int from = 0; from < inputs.size(); from += 32) {
-            out.addAll(model.embed(inputs.subList(from, Math.min(inputs.size(), from + 32))));
+            out.addAll(pass.apply(inputs.subList(from, Math.min(inputs.size(), from + 32))));
         }
         return out;
     }

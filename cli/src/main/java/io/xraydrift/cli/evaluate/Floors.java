@@ -26,7 +26,7 @@ import io.xraydrift.indexer.service.Scoring;
 final class Floors {
 
     /** Lung-field boxes on a 64 x 64 film: rows 25-75 %, columns 15-45 % and 55-85 %. */
-    private static final int GRID = 64;
+    private static final int LUNG_GRID = 64;
 
     private Floors() {
     }
@@ -34,14 +34,15 @@ final class Floors {
     /** Every floor's figures, mean ± sd over the folds; with a teacher, its figures as the ceiling. */
     static Map<String, Object> measure(List<Evaluation.Row> rows, Map<String, Integer> foldOf, int folds,
                                        EmbeddingModel teacher, Scoring scoring, DriftRule rule) {
+        float[][][] grids = pixels(rows, 16, 32, LUNG_GRID);
         Map<String, float[][]> sets = new LinkedHashMap<>();
-        sets.put("pixels_16", pixels(rows, 16));
-        sets.put("pixels_32", pixels(rows, 32));
+        sets.put("pixels_16", grids[0]);
+        sets.put("pixels_32", grids[1]);
         if (teacher != null) {
-            sets.put("ceiling_" + teacher.card().id(), teacher.card().embeddingSize() > 0 && isProjected(teacher)
-                    ? features(teacher, rows) : Evaluation.embed(teacher, rows).toArray(new float[0][]));
+            sets.put("ceiling_" + teacher.card().id(), Evaluation.forward(teacher, rows,
+                    teacher.hasProjection() ? teacher::features : teacher::embed).toArray(new float[0][]));
         }
-        double[] lung = lungMean(rows);
+        double[] lung = lungMean(grids[2]);
         Map<String, Object> out = new LinkedHashMap<>();
         for (var set : sets.entrySet()) {
             List<Map<String, Object>> perFold = new ArrayList<>();
@@ -70,55 +71,30 @@ final class Floors {
         return out;
     }
 
-    private static boolean isProjected(EmbeddingModel model) {
-        try {
-            model.features(List.of(new float[model.card().channels() * model.card().inputSize()
-                    * model.card().inputSize()]));
-            return true;
-        } catch (IllegalStateException e) {
-            return false;
-        }
-    }
-
-    /** The frozen features under a model's projection (a student's, a backbone's), one row per film. */
-    private static float[][] features(EmbeddingModel model, List<Evaluation.Row> rows) {
-        float[][] out = new float[rows.size()][];
-        for (int from = 0; from < rows.size(); from += 32) {
-            List<float[]> inputs = new ArrayList<>();
-            for (int i = from; i < Math.min(rows.size(), from + 32); i++) {
-                inputs.add(model.preprocessing().input(io.xraydrift.embedder.model.Preprocessing.decode(
-                        rows.get(i).png())));
+    /** Each film, decoded once, resized to each side x side by area averaging, gray levels / 255: {@code [side][film]}. */
+    static float[][][] pixels(List<Evaluation.Row> rows, int... sides) {
+        float[][][] out = new float[sides.length][rows.size()][];
+        IntStream.range(0, rows.size()).parallel().forEach(i -> {
+            java.awt.image.BufferedImage film = Preprocessing.decode(rows.get(i).png());
+            for (int s = 0; s < sides.length; s++) {
+                out[s][i] = new Preprocessing(sides[s], 1, 0f, 1f, false).input(film);
             }
-            List<float[]> f = model.features(inputs);
-            for (int i = 0; i < f.size(); i++) {
-                out[from + i] = f.get(i);
-            }
-        }
+        });
         return out;
     }
 
-    /** Each film resized to side x side by area averaging, gray levels / 255. */
-    static float[][] pixels(List<Evaluation.Row> rows, int side) {
-        Preprocessing pre = new Preprocessing(side, 1, 0f, 1f, false);
-        float[][] out = new float[rows.size()][];
-        IntStream.range(0, rows.size()).parallel().forEach(i ->
-                out[i] = pre.input(Preprocessing.decode(rows.get(i).png())));
-        return out;
-    }
-
-    /** Mean gray level (0..255) of two fixed boxes over the lung fields of the film resized to 64 x 64. */
-    static double[] lungMean(List<Evaluation.Row> rows) {
-        float[][] grid = pixels(rows, GRID);
-        double[] out = new double[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
+    /** Mean gray level (0..255) of two fixed boxes over the lung fields of each film at 64 x 64. */
+    static double[] lungMean(float[][] grid) {
+        double[] out = new double[grid.length];
+        for (int i = 0; i < grid.length; i++) {
             double sum = 0;
             int n = 0;
-            for (int y = GRID / 4; y < GRID * 3 / 4; y++) {
-                for (int x = 0; x < GRID; x++) {
-                    boolean left = x >= GRID * 15 / 100 && x < GRID * 45 / 100;
-                    boolean right = x >= GRID * 55 / 100 && x < GRID * 85 / 100;
+            for (int y = LUNG_GRID / 4; y < LUNG_GRID * 3 / 4; y++) {
+                for (int x = 0; x < LUNG_GRID; x++) {
+                    boolean left = x >= LUNG_GRID * 15 / 100 && x < LUNG_GRID * 45 / 100;
+                    boolean right = x >= LUNG_GRID * 55 / 100 && x < LUNG_GRID * 85 / 100;
                     if (left || right) {
-                        sum += grid[i][y * GRID + x] * 255;
+                        sum += grid[i][y * LUNG_GRID + x] * 255;
                         n++;
                     }
                 }

@@ -93,7 +93,7 @@ final class TrainingOptions {
     Path teacher;
 
     @Option(names = "--projection-steps", defaultValue = "" + ModelTrainer.DEFAULT_PROJECTION_STEPS,
-            description = "Batches of " + 128 + " the projection is trained for (default: ${DEFAULT-VALUE}).")
+            description = "Batches of " + ModelTrainer.PROJECTION_BATCH + " the projection is trained for (default: ${DEFAULT-VALUE}).")
     int projectionSteps;
 
     @Option(names = "--severity-scale", defaultValue = "0.1", description = "Projection: the contrastive term's "
@@ -164,7 +164,7 @@ final class TrainingOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
-        int size = inputSize != null ? inputSize : backbone != null ? 224 : teacher != null ? ModelTrainer.STUDENT_INPUT
+        int size = inputSize != null ? inputSize : backbone != null ? EmbeddingModel.BACKBONE_INPUT : teacher != null ? ModelTrainer.STUDENT_INPUT
                 : from != null ? from.inputSize() : SITE_INPUT;
         boolean equalized = from != null ? from.equalized() : equalize && teacher == null;
         boolean projected = backbone != null || teacher != null

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
+import io.xraydrift.platform.score.LevelThresholds;
 
 /**
  * The drift rule: pure code over one patient's scored scans, in acquisition order.
@@ -71,11 +72,9 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
      * unchanged otherwise.
      */
     public DriftRule withLevels(Double infected, Double severe) {
-        if (infected == null || severe == null || !(infected < severe)
-                || infected == infectedThreshold && severe == severeThreshold) {
-            return this;
-        }
-        return new DriftRule(infected, severe, hysteresis, window, rise, confirm, jump, drift);
+        LevelThresholds levels = new LevelThresholds(infectedThreshold, severeThreshold).orModel(true, infected, severe);
+        return levels.infected() == infectedThreshold && levels.severe() == severeThreshold ? this
+                : new DriftRule(levels.infected(), levels.severe(), hysteresis, window, rise, confirm, jump, drift);
     }
 
     /** This rule with other rise-from-baseline margins. */

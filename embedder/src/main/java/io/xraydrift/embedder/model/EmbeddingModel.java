@@ -136,6 +136,17 @@ public final class EmbeddingModel implements AutoCloseable {
         }
     }
 
+    /** Input side of an image backbone (ImageNet networks, the teacher of a distillation). */
+    public static final int BACKBONE_INPUT = 224;
+
+    /**
+     * A TorchScript image backbone as {@code train --backbone} and {@code --teacher} take it: N x 3 x
+     * 224 x 224 in [-1, 1] (a gray film copied into the three channels), its output the features.
+     */
+    public static EmbeddingModel backbone(Path file, Device device) {
+        return torchScript(file, BACKBONE_INPUT, 0.5f, 0.5f, device);
+    }
+
     /** The device the model runs on. */
     public Device device() {
         return model.getNDManager().getDevice();
@@ -189,10 +200,15 @@ public final class EmbeddingModel implements AutoCloseable {
      * site backbone's output) of preprocessed inputs; fails for a model without a projection.
      */
     public List<float[]> features(List<float[]> inputs) {
-        if (!(model.getBlock() instanceof Projected p)) {
+        if (!hasProjection()) {
             throw new IllegalStateException(card.id() + " (" + card.network() + ") has no learnt projection");
         }
-        return ModelTrainer.forward(model, p::features, preprocessing, inputs);
+        return ModelTrainer.forward(model, ((Projected) model.getBlock())::features, preprocessing, inputs);
+    }
+
+    /** Whether the model is frozen features under a learnt projection ({@link #features} answers). */
+    public boolean hasProjection() {
+        return model.getBlock() instanceof Projected;
     }
 
     /** Embeds one preprocessed input. */

@@ -51,6 +51,10 @@ final class LabelledImages {
                         () -> gray(Preprocessing.decode(row.read()))));
             }
         }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no labelled rows to train on in " + dirs
+                    + " (after the source and patient filters)");
+        }
         if (phantomsPerLevel > 0) {
             PhantomRenderer renderer = new PhantomRenderer(512);
             for (PhantomSet.Item item : PhantomSet.labelled(phantomsPerLevel, phantomsPerLevel, phantomsPerLevel,
@@ -62,10 +66,6 @@ final class LabelledImages {
                             return new Gray(p.pixels(), p.width(), p.height());
                         }));
             }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no labelled rows to train on in " + dirs
-                    + " (after the source and patient filters)");
         }
         return out;
     }

@@ -88,7 +88,7 @@ public final class ModelTrainer {
 
     /** Steps of the projection's training (batches of {@value #PROJECTION_BATCH} features). */
     public static final int DEFAULT_PROJECTION_STEPS = 300;
-    static final int PROJECTION_BATCH = 128;
+    public static final int PROJECTION_BATCH = 128;
     /** Floats of a learnt projection's embedding. */
     public static final int PROJECTION_EMBEDDING = 64;
     /** Input side of the distilled student. */
@@ -101,9 +101,6 @@ public final class ModelTrainer {
     public static final int DEFAULT_EMBEDDING = 256;
     /** Equalised inputs are spread evenly over 0..1: mean 0.5, standard deviation 1/sqrt(12). */
     public static final float EQUALIZED_STD = 0.29f;
-    /** ImageNet-style backbones take three channels, normalised with ImageNet's gray-level mean/std. */
-    public static final float IMAGENET_MEAN = 0.449f;
-    public static final float IMAGENET_STD = 0.226f;
 
     private final PrintStream progress;
 
@@ -197,14 +194,10 @@ public final class ModelTrainer {
         List<LabelledImages.Sample> samples = samples(o);
         Preprocessing studentPre = new Preprocessing(o.inputSize(), 1, DEFAULT_MEAN, DEFAULT_STD, false);
         float[][] targets;
-        try (Model teacher = TransferNet.backbone(teacherFile)) {
-            FeatureCache.Extractor x = extractor(teacher, (store, in) -> teacher.getBlock().forward(store,
-                    new ai.djl.ndarray.NDList(in), false).singletonOrThrow(),
-                    new Preprocessing(TEACHER_INPUT, 3, 0.5f, 0.5f, false),
-                    "teacher-" + fileHash(teacherFile) + "-" + TEACHER_INPUT);
+        try (EmbeddingModel teacher = EmbeddingModel.backbone(teacherFile, Device.cpu())) {
+            FeatureCache.Extractor x = extractor(teacher.preprocessing(), "teacher-" + teacher.card().version() + "-"
+                    + EmbeddingModel.BACKBONE_INPUT, teacher::embed);
             targets = FeatureCache.features(x, samples, 1, Augmentation.NONE, progress)[0];
-        } catch (IOException | MalformedModelException e) {
-            throw new IllegalArgumentException("cannot load the teacher " + teacherFile + ": " + e.getMessage(), e);
         }
         if (o.featuresOnly()) {
             progress.println("the teacher's features are cached (--features-only): nothing trained");
@@ -227,7 +220,7 @@ public final class ModelTrainer {
                 DEFAULT_MEAN, DEFAULT_STD, PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), ModelCard.LINEAR,
                 StudentNet.NETWORK);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
-        try {
+        return building(model, "cannot build the student", () -> {
             StudentNet net = new StudentNet(PROJECTION_EMBEDDING);
             model.setBlock(net);
             net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
@@ -235,17 +228,12 @@ public final class ModelTrainer {
             net.loadBody(model.getNDManager(), distilled.bodyWeights());
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("distillation", Map.of("teacher", teacherFile.getFileName().toString(),
-                    "teacher_sha256_12", fileHash(teacherFile), "teacher_input", TEACHER_INPUT + " px, [-1, 1], 3 channels",
+                    "teacher_sha256_12", fileHash(teacherFile),
+                    "teacher_input", EmbeddingModel.BACKBONE_INPUT + " px, [-1, 1], 3 channels",
                     "images", samples.size(), "epochs", o.epochs(), "augmentation", o.augmentation().strength(),
                     "figures", distilled.figures()));
             return project(model, net, draft, samples, o, training, began);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        } catch (IOException | MalformedModelException e) {
-            model.close();
-            throw new IllegalStateException("cannot build the student: " + e.getMessage(), e);
-        }
+        });
     }
 
     /** {@code train --backbone}: the site's TorchScript backbone, frozen, under a projection learnt on the data. */
@@ -256,7 +244,7 @@ public final class ModelTrainer {
                 + PROJECTION_EMBEDDING + " (embedding), linear head [3 level logits, severity]", TransferNet.BACKBONE_FILE, o.inputSize(), 3,
                 0.5f, 0.5f, PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), ModelCard.LINEAR, ModelCard.XRAY_NET);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
-        try {
+        return building(model, "cannot load the backbone " + file, () -> {
             TransferNet net = TransferNet.onBackbone(file, PROJECTION_EMBEDDING);
             model.setBlock(net);
             net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
@@ -264,13 +252,7 @@ public final class ModelTrainer {
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("backbone", Map.of("file", file.getFileName().toString(), "sha256_12", fileHash(file)));
             return project(model, net, draft, samples(o), o, training, began);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        } catch (IOException | MalformedModelException e) {
-            model.close();
-            throw new IllegalArgumentException("cannot load the backbone " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     /** {@code train --init STUDENT}: the student of a distilled model, frozen, under a projection learnt anew on the data. */
@@ -281,7 +263,7 @@ public final class ModelTrainer {
                 from.mean(), from.std(), PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), from.intensity(),
                 StudentNet.NETWORK);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
-        try {
+        return building(model, "cannot load --init " + o.init().get(), () -> {
             StudentNet net = StudentNet.forNewProjection(PROJECTION_EMBEDDING);
             model.setBlock(net);
             // Initialised first, so the block knows its input shape when it is saved again.
@@ -301,17 +283,27 @@ public final class ModelTrainer {
             earlier.put("version", from.version());
             training.put("earlier_stage", earlier);
             return project(model, net, draft, samples(o), o, training, began);
+        });
+    }
+
+    /** What builds a model once its block exists; may fail reading weights or a backbone. */
+    @FunctionalInterface
+    private interface Build {
+        EmbeddingModel run() throws IOException, MalformedModelException;
+    }
+
+    /** Runs {@code build}; the model is closed when it fails, and a failure to read says {@code failure}. */
+    private static EmbeddingModel building(Model model, String failure, Build build) {
+        try {
+            return build.run();
         } catch (RuntimeException e) {
             model.close();
             throw e;
         } catch (IOException | MalformedModelException e) {
             model.close();
-            throw new IllegalArgumentException("cannot load --init " + o.init().get() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(failure + ": " + e.getMessage(), e);
         }
     }
-
-    /** Input side of a distillation's teacher (ImageNet backbones: 224). */
-    static final int TEACHER_INPUT = 224;
 
     private List<LabelledImages.Sample> samples(Options o) {
         progress.printf("reading %s%s ...%n", o.data(), o.phantomsPerLevel() > 0
@@ -326,10 +318,8 @@ public final class ModelTrainer {
     private EmbeddingModel project(Model model, Projected net, ModelCard draft, List<LabelledImages.Sample> samples,
                                    Options o, Map<String, Object> training, long began) throws IOException {
         Preprocessing pre = Preprocessing.of(draft);
-        String id = draft.network() + "-" + (draft.hasBackbone() ? fileHash(o.backbone().get())
-                : FeatureCache.hash(HexFormat.of().formatHex(((StudentNet) net).bodyWeights())).substring(0, 12))
-                + "-" + draft.inputSize();
-        FeatureCache.Extractor x = extractor(model, net::features, pre, id);
+        FeatureCache.Extractor x = extractor(pre, net.featuresId() + "-" + draft.inputSize(),
+                inputs -> forward(model, net::features, pre, inputs));
         float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
         byte[] weights = new ProjectionTrainer(progress).fit(features, samples, new ProjectionTrainer.Settings(
                 PROJECTION_EMBEDDING, o.projectionSteps(), PROJECTION_BATCH, o.learningRate(), o.contrastiveWeight(),
@@ -347,11 +337,9 @@ public final class ModelTrainer {
         return EmbeddingModel.of(card, model);
     }
 
-    /** Features of a block's forward pass, batch by batch, in inference mode. */
-    private static FeatureCache.Extractor extractor(Model model,
-                                                    java.util.function.BiFunction<ai.djl.training.ParameterStore,
-                                                            NDArray, NDArray> forward,
-                                                    Preprocessing pre, String id) {
+    /** An extractor named {@code id} whose forward pass over preprocessed inputs is {@code pass}. */
+    private static FeatureCache.Extractor extractor(Preprocessing pre, String id,
+                                                    java.util.function.UnaryOperator<List<float[]>> pass) {
         return new FeatureCache.Extractor() {
             @Override
             public String id() {
@@ -365,7 +353,7 @@ public final class ModelTrainer {
 
             @Override
             public List<float[]> features(List<float[]> inputs) {
-                return forward(model, forward, pre, inputs);
+                return pass.apply(inputs);
             }
         };
     }
@@ -373,14 +361,9 @@ public final class ModelTrainer {
     /** One forward pass of {@code forward} over preprocessed inputs, in inference mode, in a sub-manager; one row each. */
     static List<float[]> forward(Model model, java.util.function.BiFunction<ai.djl.training.ParameterStore, NDArray,
             NDArray> forward, Preprocessing pre, List<float[]> inputs) {
-        int n = inputs.get(0).length;
-        float[] flat = new float[inputs.size() * n];
-        for (int i = 0; i < inputs.size(); i++) {
-            System.arraycopy(inputs.get(i), 0, flat, i * n, n);
-        }
         try (NDManager m = model.getNDManager().newSubManager()) {
             NDArray out = forward.apply(new ai.djl.training.ParameterStore(m, false),
-                    m.create(flat, new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
+                    m.create(flat(inputs), new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
             int d = (int) out.getShape().get(1);
             float[] all = out.toFloatArray();
             List<float[]> result = new ArrayList<>(inputs.size());
@@ -537,12 +520,18 @@ public final class ModelTrainer {
     }
 
     private static NDList inputs(NDManager m, List<float[]> batch, ModelCard card) {
-        int size = batch.get(0).length;
-        float[] flat = new float[batch.size() * size];
-        for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(batch.get(i), 0, flat, i * size, size);
+        return new NDList(m.create(flat(batch), new Shape(batch.size(), card.channels(), card.inputSize(),
+                card.inputSize())));
+    }
+
+    /** Equal-length rows one after another. */
+    private static float[] flat(List<float[]> rows) {
+        int size = rows.get(0).length;
+        float[] out = new float[rows.size() * size];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, out, i * size, size);
         }
-        return new NDList(m.create(flat, new Shape(batch.size(), card.channels(), card.inputSize(), card.inputSize())));
+        return out;
     }
 
     private static NDArray labels(NDManager m, List<TrainingData.Example> batch) {

@@ -24,6 +24,9 @@ interface Projected {
 
     ProjectionNet projection();
 
+    /** Names the frozen features (not the projection): the feature cache's key for them. */
+    String featuresId() throws IOException;
+
     /** The projection's weights, to move them between blocks. */
     static byte[] weights(ProjectionNet p) {
         try {

@@ -2,7 +2,6 @@ package io.xraydrift.embedder.model;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,6 +105,6 @@ final class ProjectionTrainer {
     static Map<String, Integer> groups(List<LabelledImages.Sample> samples) {
         Map<String, Integer> out = new TreeMap<>();
         samples.forEach(s -> out.merge(s.group(), 1, Integer::sum));
-        return new LinkedHashMap<>(out);
+        return out;
     }
 }

@@ -119,10 +119,11 @@ final class StudentNet extends AbstractBlock implements Projected {
         body.loadParameters(manager, new DataInputStream(new java.io.ByteArrayInputStream(weights)));
     }
 
-    /** The body's weights. */
-    byte[] bodyWeights() throws IOException {
+    /** A hash of the body's weights: its features are the same whatever projection sits on it. */
+    @Override
+    public String featuresId() throws IOException {
         var bytes = new java.io.ByteArrayOutputStream();
         body.saveParameters(new DataOutputStream(bytes));
-        return bytes.toByteArray();
+        return NETWORK + "-" + FeatureCache.hash(java.util.HexFormat.of().formatHex(bytes.toByteArray())).substring(0, 12);
     }
 }

@@ -31,12 +31,14 @@ final class TransferNet extends AbstractBlock implements Projected {
     private static final byte VERSION = 2;
 
     private final Model backboneModel;
+    private final Path file;
     private final Block backbone;
     private final ProjectionNet head;
 
-    private TransferNet(Model backboneModel, int embeddingSize) {
+    private TransferNet(Model backboneModel, Path file, int embeddingSize) {
         super(VERSION);
         this.backboneModel = backboneModel;
+        this.file = file;
         this.backbone = addChildBlock("backbone", backboneModel.getBlock());
         this.backbone.freezeParameters(true);
         this.head = addChildBlock("projection", new ProjectionNet(embeddingSize));
@@ -48,15 +50,7 @@ final class TransferNet extends AbstractBlock implements Projected {
         String name = file.getFileName().toString();
         String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
         m.load(file.getParent(), stem, Map.of("trainParam", "true"));
-        return new TransferNet(m, embeddingSize);
-    }
-
-    /** The TorchScript file alone, loaded for its features (the teacher of a distillation, a projection's input). */
-    static Model backbone(Path file) throws IOException, MalformedModelException {
-        Model m = Model.newInstance("backbone", "PyTorch");
-        String name = file.getFileName().toString();
-        m.load(file.toAbsolutePath().getParent(), name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name);
-        return m;
+        return new TransferNet(m, file, embeddingSize);
     }
 
     /** The saved transfer model in {@code dir}: its backbone, with the head weights loaded by the caller's model. */
@@ -78,6 +72,12 @@ final class TransferNet extends AbstractBlock implements Projected {
     @Override
     public NDArray features(ParameterStore store, NDArray input) {
         return backbone.forward(store, new NDList(input), false).singletonOrThrow();
+    }
+
+    /** The backbone file's content hash: its features are the same whatever projection sits on it. */
+    @Override
+    public String featuresId() throws IOException {
+        return "backbone-" + ModelTrainer.fileHash(file);
     }
 
     @Override
@@ -116,9 +116,5 @@ final class TransferNet extends AbstractBlock implements Projected {
                     + "again with train --backbone)" : ""));
         }
         head.loadParameters(manager, is);
-    }
-
-    Model backboneModel() {
-        return backboneModel;
     }
 }
