@@ -1,5 +1,14 @@
 package io.xraydrift.ingest;
 
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
@@ -22,15 +31,39 @@ import io.xraydrift.platform.config.Settings;
  * @param stateDir       where the poller keeps its watermark
  * @param fetchHosts     host names http(s) imageUris may point at (empty: none)
  * @param fetchPrivate   whether a listed host may resolve to a loopback, link-local or private address
- * @param dicomPort      port of the DICOM C-STORE SCP (0: none)
- * @param dicomAeTitle   the AE title the C-STORE SCP answers to
+ * @param dicom          the DICOM door: the C-STORE SCP's address, AE title, whom it lets in, TLS
  */
 public record IngestConfig(ServiceConfig common, String pseudonymKey, String apiToken, boolean demoMode,
-                           int maxImageSide, int maxUploadBytes, java.util.Set<String> attributes,
-                           java.nio.file.Path fileRoot, java.net.URI dicomWebUrl, String dicomWebName,
-                           java.time.Duration pollInterval, java.nio.file.Path stateDir,
-                           java.util.Set<String> fetchHosts, boolean fetchPrivate, int dicomPort,
-                           String dicomAeTitle) {
+                           int maxImageSide, int maxUploadBytes, Set<String> attributes,
+                           Path fileRoot, URI dicomWebUrl, String dicomWebName,
+                           Duration pollInterval, Path stateDir,
+                           Set<String> fetchHosts, boolean fetchPrivate, DicomDoor dicom) {
+
+    /**
+     * The DICOM door: where the C-STORE SCP listens ({@code port} 0: no SCP), the AE title it answers
+     * to, the calling AE titles and peer hosts it lets in (empty: any), and DICOM TLS (PS3.15 BCP 195:
+     * TLS 1.2 or 1.3) when a key store is given — with a trust store, peers must present a certificate
+     * it trusts.
+     */
+    public record DicomDoor(String host, int port, String aeTitle, Set<String> callingAeTitles,
+                            Set<String> callingHosts, Path tlsKeyStore, String tlsPassword,
+                            Path tlsTrustStore) {
+
+        public boolean open() {
+            return port > 0;
+        }
+
+        public boolean tls() {
+            return tlsKeyStore != null;
+        }
+
+        @Override
+        public String toString() {
+            return "DicomDoor[host=" + host + ", port=" + port + ", aeTitle=" + aeTitle + ", callingAeTitles="
+                    + callingAeTitles + ", callingHosts=" + callingHosts + ", tlsKeyStore=" + tlsKeyStore
+                    + ", tlsPassword=<redacted>, tlsTrustStore=" + tlsTrustStore + "]";
+        }
+    }
 
     public static final String SERVICE = "ingest";
     public static final int DEFAULT_PORT = 8081;
@@ -49,6 +82,12 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     public static final String FETCH_PRIVATE = "XRAY_INGEST_FETCH_PRIVATE";
     public static final String DICOM_PORT = "XRAY_DICOM_PORT";
     public static final String DICOM_AE_TITLE = "XRAY_DICOM_AE_TITLE";
+    public static final String DICOM_HOST = "XRAY_DICOM_HOST";
+    public static final String DICOM_CALLING_AE_TITLES = "XRAY_DICOM_CALLING_AE_TITLES";
+    public static final String DICOM_CALLING_HOSTS = "XRAY_DICOM_CALLING_HOSTS";
+    public static final String DICOM_TLS_KEYSTORE = "XRAY_DICOM_TLS_KEYSTORE";
+    public static final String DICOM_TLS_PASSWORD = "XRAY_DICOM_TLS_PASSWORD";
+    public static final String DICOM_TLS_TRUSTSTORE = "XRAY_DICOM_TLS_TRUSTSTORE";
     public static final String DEFAULT_AE_TITLE = "XRAYDRIFT";
     /** Attribute keys kept by default: none carries free text about the patient. */
     public static final String DEFAULT_ATTRIBUTES = "ward,station,demo_trajectory";
@@ -67,28 +106,49 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
                     + MIN_KEY_LENGTH);
         }
         String token = s.apiToken(API_TOKEN, "HTTP uploads need a bearer token outside demo mode");
-        return new IngestConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), key, token, demo,
+        ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
+        return new IngestConfig(common, key, token, demo,
                 s.integer(MAX_IMAGE_SIDE, 1024, 256, 8192),
                 s.integer(MAX_UPLOAD_BYTES, 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-                java.util.Set.copyOf(java.util.Arrays.asList(s.string(ATTRIBUTES, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))),
-                s.optional(FILE_ROOT).map(java.nio.file.Path::of).orElse(null),
+                Set.copyOf(Arrays.asList(s.string(ATTRIBUTES, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))),
+                s.optional(FILE_ROOT).map(Path::of).orElse(null),
                 s.optional(DICOMWEB_URL).map(v -> s.url(DICOMWEB_URL, v)).orElse(null),
                 s.string(DICOMWEB_NAME, "pacs"),
-                s.duration(POLL_INTERVAL, java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(100),
-                        java.time.Duration.ofHours(1)),
-                s.path(STATE_DIR, java.nio.file.Path.of("data", "ingest")),
-                s.optional(FETCH_HOSTS).map(v -> java.util.Arrays.stream(v.split("\\s*,\\s*"))
-                        .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(java.util.Locale.ROOT))
-                        .collect(java.util.stream.Collectors.toUnmodifiableSet())).orElse(java.util.Set.of()),
+                s.duration(POLL_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100),
+                        Duration.ofHours(1)),
+                s.path(STATE_DIR, Path.of("data", "ingest")),
+                s.optional(FETCH_HOSTS).map(v -> Arrays.stream(v.split("\\s*,\\s*"))
+                        .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(Locale.ROOT))
+                        .collect(Collectors.toUnmodifiableSet())).orElse(Set.of()),
                 s.bool(FETCH_PRIVATE, false),
-                s.integer(DICOM_PORT, 0, 0, 65535),
-                aeTitle(s.string(DICOM_AE_TITLE, DEFAULT_AE_TITLE)));
+                dicomDoor(s, common.httpHost()));
+    }
+
+    private static DicomDoor dicomDoor(Settings s, String httpHost) {
+        Set<String> callingAes = list(s, DICOM_CALLING_AE_TITLES).stream()
+                .map(v -> aeTitle(DICOM_CALLING_AE_TITLES, v)).collect(Collectors.toUnmodifiableSet());
+        Path keyStore = s.optional(DICOM_TLS_KEYSTORE).map(Path::of).orElse(null);
+        Path trustStore = s.optional(DICOM_TLS_TRUSTSTORE).map(Path::of).orElse(null);
+        if (trustStore != null && keyStore == null) {
+            throw new ConfigException(DICOM_TLS_TRUSTSTORE + " is set but " + DICOM_TLS_KEYSTORE
+                    + " is not: DICOM TLS needs the SCP's own key and certificate");
+        }
+        String password = keyStore == null ? null : s.required(DICOM_TLS_PASSWORD,
+                "the DICOM TLS key store (" + DICOM_TLS_KEYSTORE + ") needs its password");
+        return new DicomDoor(s.string(DICOM_HOST, httpHost), s.integer(DICOM_PORT, 0, 0, 65535),
+                aeTitle(DICOM_AE_TITLE, s.string(DICOM_AE_TITLE, DEFAULT_AE_TITLE)), callingAes,
+                Set.copyOf(list(s, DICOM_CALLING_HOSTS)), keyStore, password, trustStore);
+    }
+
+    private static List<String> list(Settings s, String key) {
+        return s.optional(key).map(v -> Arrays.stream(v.split("\\s*,\\s*")).map(String::strip)
+                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
     }
 
     /** An AE title is 1-16 characters of the default repertoire, no backslash, not all spaces (PS3.5 6.2). */
-    static String aeTitle(String v) {
+    static String aeTitle(String key, String v) {
         if (v.isBlank() || v.length() > 16 || !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '\\')) {
-            throw new ConfigException(DICOM_AE_TITLE + " must be 1-16 printable ASCII characters without a backslash, got "
+            throw new ConfigException(key + " must be 1-16 printable ASCII characters without a backslash, got "
                     + v.length() + " characters");
         }
         return v.strip();
@@ -99,6 +159,6 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
         return "IngestConfig[common=" + common + ", pseudonymKey=<redacted>, apiToken=<redacted>, demoMode=" + demoMode
                 + ", maxImageSide=" + maxImageSide + ", maxUploadBytes=" + maxUploadBytes + ", attributes=" + attributes
                 + ", fileRoot=" + fileRoot + ", dicomWebUrl=" + dicomWebUrl + ", pollInterval=" + pollInterval
-                + ", dicomPort=" + dicomPort + ", dicomAeTitle=" + dicomAeTitle + "]";
+                + ", dicom=" + dicom + "]";
     }
 }

@@ -34,6 +34,9 @@ class IngestConfigTest {
         "XRAY_DEMO_MODE|perhaps",
         "XRAY_PSEUDONYM_KEY|short",
         "XRAY_HTTP_PORT|-5",
+        "XRAY_DICOM_CALLING_AE_TITLES|PACS1,A_TITLE_LONGER_THAN_16",
+        "XRAY_DICOM_TLS_TRUSTSTORE|/etc/xray/peers.p12",
+        "XRAY_DICOM_TLS_KEYSTORE|/etc/xray/scp.p12",
     })
     void badValueFailsNamingTheKey(String key, String value) {
         Map<String, String> m = valid();
@@ -50,6 +53,27 @@ class IngestConfigTest {
         assertTrue(e.getMessage().startsWith(IngestConfig.PSEUDONYM_KEY + " is not set"), e.getMessage());
         IngestConfig demo = IngestConfig.from(Settings.of(Map.of(IngestConfig.DEMO_MODE, "true")));
         assertTrue(demo.demoMode());
+    }
+
+    @Test
+    void theDicomDoorBindsTheHttpHostByDefaultAndListsItsCallers() {
+        Map<String, String> m = valid();
+        m.put("XRAY_HTTP_HOST", "127.0.0.1");
+        m.put(IngestConfig.DICOM_PORT, "11112");
+        m.put(IngestConfig.DICOM_CALLING_AE_TITLES, "PACS1, MODALITY_CR2");
+        m.put(IngestConfig.DICOM_CALLING_HOSTS, "10.1.2.3");
+        IngestConfig.DicomDoor door = IngestConfig.from(Settings.of(m)).dicom();
+        assertEquals("127.0.0.1", door.host());
+        assertEquals(java.util.Set.of("PACS1", "MODALITY_CR2"), door.callingAeTitles());
+        assertEquals(java.util.Set.of("10.1.2.3"), door.callingHosts());
+        assertFalse(door.tls());
+        m.put(IngestConfig.DICOM_HOST, "10.0.0.5");
+        m.put(IngestConfig.DICOM_TLS_KEYSTORE, "/etc/xray/scp.p12");
+        m.put(IngestConfig.DICOM_TLS_PASSWORD, "door-secret-value");
+        IngestConfig c = IngestConfig.from(Settings.of(m));
+        assertEquals("10.0.0.5", c.dicom().host());
+        assertTrue(c.dicom().tls());
+        assertFalse(c.toString().contains("door-secret-value"), c.toString());
     }
 
     @Test

@@ -154,10 +154,20 @@ class DicomInIT {
         try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env(stack, port, "dicom-it-3"))));
              LogCapture logs = LogCapture.start()) {
             ingest.start();
-            for (Path bad : List.of(wrongClass, noPixels, huge)) {
-                Run r = storescu(port, bad);
-                // PixelMed's SCP answers Success once the refusal is dead-lettered: the sender goes on.
-                assertEquals(0, r.rc(), bad.getFileName() + ": " + r.out());
+            // A SOP class ingest does not read is refused at association: the PACS is told before it sends.
+            Run ct = storescu(port, wrongClass);
+            assertTrue(ct.rc() != 0 && ct.out().contains("No presentation context for: (CT)"),
+                    "a CT slice is refused at association: " + ct.out());
+            // A refused instance is answered with a failure status naming the tag, never Success.
+            Map<Path, String> expected = Map.of(noPixels, "PixelData", huge, "Rows");
+            for (Path bad : List.of(noPixels, huge)) {
+                Run r = run("storescu", "-d", "-xy", "-aec", IngestConfig.DEFAULT_AE_TITLE, "127.0.0.1",
+                        String.valueOf(port), bad.toString());
+                assertTrue(r.rc() != 0 && r.out().matches("(?s).*DIMSE Status\\s+: 0xc00[0-2]: Error: Cannot understand.*"),
+                        bad.getFileName() + " is answered with a failure status: " + r.out());
+                assertTrue(r.out().matches("(?s).*\\(0000,0902\\) LO \\[" + expected.get(bad) + ".*"),
+                        bad.getFileName() + ": the ErrorComment names the tag: " + r.out());
+                assertFalse(r.out().contains(MARKER), "no header value in the answer");
             }
             HttpResponse<String> stow = stow(ingest.httpPort(), List.of(truncated, "not a DICOM file".getBytes(
                     StandardCharsets.UTF_8), Files.readAllBytes(good)));
@@ -165,6 +175,17 @@ class DicomInIT {
             JsonNode answer = JSON.readTree(stow.body());
             assertEquals(1, answer.path("00081199").path("Value").size(), stow.body());
             assertEquals(2, answer.path("00081198").path("Value").size(), stow.body());
+            // PS3.18 10.5.3: each item names the instance by its SOP class and instance UIDs, so the
+            // sender can correlate; the part that is not DICOM at all cannot be named.
+            JsonNode storedItem = answer.path("00081199").path("Value").get(0);
+            assertEquals(dcmdumpValue(good, "SOPClassUID"), storedItem.path("00081150").path("Value").get(0).asText(),
+                    stow.body());
+            assertTrue(storedItem.path("00081155").path("Value").get(0).asText().matches("[0-9.]+"), stow.body());
+            JsonNode truncatedItem = answer.path("00081198").path("Value").get(0);
+            assertEquals(storedItem.path("00081155"), truncatedItem.path("00081155"),
+                    "the truncated copy of the same film is named by its instance UID: " + stow.body());
+            assertEquals(0xC000, truncatedItem.path("00081197").path("Value").get(0).asInt(), stow.body());
+            assertTrue(answer.path("00081198").path("Value").get(1).path("00081155").isMissingNode(), stow.body());
             Run after = storescu(port, formats.resolve("rsna-cr-chest-pa-monochrome2.dcm"));
             assertEquals(0, after.rc(), "the SCP takes the next file: " + after.out());
 
@@ -174,17 +195,96 @@ class DicomInIT {
                     && d.getRequestId().matches("(c-store|stow-rs):.*")
                     && d.getFailedAt().isAfter(java.time.Instant.now().minusSeconds(120)));
             String reasons = dead.stream().map(DeadLetter::getReason).toList().toString();
-            for (String field : List.of("SOPClassUID", "PixelData (7FE0,0010) is missing", "30000x30000",
+            for (String field : List.of("PixelData (7FE0,0010) is missing", "30000x30000",
                     "truncated before its pixels", "DICOM header does not parse")) {
                 assertTrue(reasons.contains(field), field + " in " + reasons);
             }
             dead.forEach(d -> assertEquals(null, d.getOriginalBytes(), "a dead letter keeps no DICOM bytes"));
             assertFalse(reasons.contains(MARKER), "no header value in a dead letter");
             try (var kept = Files.list(dir.resolve("state-dicom-it-3").resolve(DicomIn.QUARANTINE))) {
-                assertEquals(5, kept.count(), "each refused file is kept in ingest's quarantine");
+                assertEquals(4, kept.count(), "each refused file is kept in ingest's quarantine");
             }
             assertFalse(logs.text().contains(MARKER), "no patient id in the log");
         }
+    }
+
+    /**
+     * The DICOM door's lock: the SCP binds the configured host only, lets in only the listed calling
+     * AE title, speaks DICOM TLS (BCP 195 profile, dcmtk's default), and writes every receipt and every
+     * refused association to {@code xray.audit} — the peer's AE title and address, the pseudonym, the
+     * instance by its keyed hash, the decision — with no identifier in clear.
+     */
+    @Test
+    void theDoorLetsInOnlyTheListedCallerOverTlsAndAuditsEveryReceipt(LocalStack stack) throws Exception {
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
+        int port = FreePorts.pick();
+        Path keyStore = dir.resolve("scp.p12");
+        Path cert = dir.resolve("scp.pem");
+        check(run("keytool", "-genkeypair", "-alias", "scp", "-keyalg", "RSA", "-keysize", "2048", "-dname",
+                "CN=localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+                "-storepass", "door-secret"));
+        check(run("keytool", "-exportcert", "-rfc", "-alias", "scp", "-keystore", keyStore.toString(), "-storepass",
+                "door-secret", "-file", cert.toString()));
+        Map<String, String> env = env(stack, port, "dicom-it-door");
+        env.put(IngestConfig.DICOM_HOST, "127.0.0.1");
+        env.put(IngestConfig.DICOM_CALLING_AE_TITLES, "PACS1");
+        env.put(IngestConfig.DICOM_TLS_KEYSTORE, keyStore.toString());
+        env.put(IngestConfig.DICOM_TLS_PASSWORD, "door-secret");
+        Path film = withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "door");
+        String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
+        java.time.Instant start = java.time.Instant.now();
+        try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)));
+             LogCapture logs = LogCapture.start()) {
+            ingest.start();
+            String p = String.valueOf(port);
+            Run stranger = run("storescu", "-xy", "+tla", "+cf", cert.toString(), "-aet", "STRANGER", "-aec",
+                    IngestConfig.DEFAULT_AE_TITLE, "127.0.0.1", p, film.toString());
+            assertTrue(stranger.rc() != 0 && stranger.out().contains("Calling AE Title Not Recognized"),
+                    "an unlisted calling AE title is rejected at association, saying why: " + stranger.out());
+            Run plain = run("storescu", "-xy", "-aet", "PACS1", "-aec", IngestConfig.DEFAULT_AE_TITLE, "127.0.0.1", p,
+                    film.toString());
+            assertTrue(plain.rc() != 0, "no association without TLS: " + plain.out());
+            Run listed = run("storescu", "-xy", "+tla", "+cf", cert.toString(), "-aet", "PACS1", "-aec",
+                    IngestConfig.DEFAULT_AE_TITLE, "127.0.0.1", p, film.toString());
+            assertEquals(0, listed.rc(), "the listed PACS stores over DICOM TLS: " + listed.out());
+            for (java.net.InetAddress other : nonLoopbackAddresses()) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new java.net.InetSocketAddress(other, port), 2000);
+                    throw new AssertionError("the SCP bound to 127.0.0.1 answers on " + other);
+                } catch (java.io.IOException expectedRefusal) {
+                    // bound to the configured host only
+                }
+            }
+            List<ScanReceived> scans = read(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym)
+                    && !s.getReceivedAt().isBefore(start));
+            assertEquals(1, scans.size(), "the listed PACS's film arrives once");
+            List<io.xraydrift.events.AuditEvent> audit = read(stack, Topics.AUDIT,
+                    a -> "dicom-it-door".equals(a.getInstance()));
+            assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("dicom-association")
+                            && a.getOutcome() == io.xraydrift.events.AuditOutcome.UNAUTHORISED
+                            && "DICOM AE STRANGER".equals(a.getUserAgent()) && a.getDetail().contains("STRANGER")),
+                    "the refused association is audited: " + audit);
+            assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("c-store")
+                            && a.getOutcome() == io.xraydrift.events.AuditOutcome.ANSWERED
+                            && "DICOM AE PACS1".equals(a.getUserAgent()) && pseudonym.equals(a.getSubject())
+                            && a.getDetail().endsWith("admitted as instance " + scans.get(0).getScanId())
+                            && a.getClientAddress().equals("127.0.0.1")),
+                    "the receipt is audited with the peer, the pseudonym and the instance's keyed hash: " + audit);
+            assertFalse(audit.toString().contains(MARKER), "no patient id in the audit");
+            assertFalse(logs.text().contains(MARKER), "no patient id in the log");
+        }
+    }
+
+    private static List<java.net.InetAddress> nonLoopbackAddresses() throws java.net.SocketException {
+        List<java.net.InetAddress> out = new ArrayList<>();
+        for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress a : java.util.Collections.list(n.getInetAddresses())) {
+                if (!a.isLoopbackAddress() && a instanceof java.net.Inet4Address) {
+                    out.add(a);
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -252,6 +352,13 @@ class DicomInIT {
         check(run("dcmodify", "-nb", "-gin", "-m", "PatientID=" + MARKER, "-m", "PatientName=" + MARKER + "^X",
                 f.toString()));
         return f;
+    }
+
+    /** One header value as dcmdump reads it. */
+    private static String dcmdumpValue(Path file, String key) throws Exception {
+        Run r = run("dcmdump", "-Un", "+P", key, "-s", file.toString());
+        check(r);
+        return r.out().replaceAll("(?s).*?\\[([^\\]]*)\\].*", "$1").strip();
     }
 
     private Path modified(Path src, String name, String... edits) throws Exception {

@@ -1,20 +1,18 @@
 package io.xraydrift.ingest.dicom;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.StoredFilePathStrategy;
-import com.pixelmed.network.AnyExplicitStorePresentationContextSelectionPolicy;
-import com.pixelmed.network.DicomNetworkException;
-import com.pixelmed.network.ReceivedObjectHandler;
-import com.pixelmed.network.StorageSOPClassSCPDispatcher;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.TagFromName;
 
+import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.ingest.service.DicomSupport;
@@ -22,62 +20,38 @@ import io.xraydrift.ingest.service.DicomSupport;
 /** {@link DicomSupport} with PixelMed (Debian's {@code libpixelmed-java}, BSD licence). */
 public final class PixelmedDicom implements DicomSupport {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PixelmedDicom.class);
-
     @Override
     public Submission read(byte[] file, String source, Instant now) throws Rejected {
         return DicomFiles.read(file, source, now);
     }
 
     @Override
-    public AutoCloseable listen(int port, String aeTitle, Path spool, StoredFile handler) throws IOException {
-        Files.createDirectories(spool);
-        ReceivedObjectHandler received = new ReceivedObjectHandler() {
-            @Override
-            public void sendReceivedObjectIndication(String fileName, String transferSyntax, String callingAeTitle)
-                    throws DicomNetworkException, DicomException, IOException {
-                if (fileName == null) {
-                    return;
-                }
-                Path f = Path.of(fileName);
-                Rejected refused;
-                try {
-                    refused = handler.stored(Files.readAllBytes(f), callingAeTitle);
-                } catch (IOException e) {
-                    throw e;
-                } catch (Exception e) {
-                    // Neither Kafka nor the disk took it: the association is aborted, the peer sends again.
-                    throw new IOException("the instance could not be kept: " + e.getMessage(), e);
-                } finally {
-                    Files.deleteIfExists(f);
-                }
-                // PixelMed answers Success whatever happens here (an exception would only abort the
-                // association): a refusal is dead-lettered by the handler, the peer is not told.
-                if (refused != null) {
-                    LOG.info("C-STORE from {} refused and dead-lettered: {}", callingAeTitle, refused.answer());
-                }
+    public Optional<SopRef> identify(byte[] file) {
+        try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(file))) {
+            AttributeList header = new AttributeList();
+            header.read(in, TagFromName.PixelData);
+            String sopClass = Attribute.getSingleStringValueOrNull(header, TagFromName.SOPClassUID);
+            String instance = Attribute.getSingleStringValueOrNull(header, TagFromName.SOPInstanceUID);
+            if (sopClass == null) {
+                sopClass = Attribute.getSingleStringValueOrNull(header, TagFromName.MediaStorageSOPClassUID);
             }
-        };
-        StorageSOPClassSCPDispatcher dispatcher = new StorageSOPClassSCPDispatcher(port, aeTitle, spool.toFile(),
-                StoredFilePathStrategy.BYSOPINSTANCEUIDHASHSUBFOLDERS, received, null, null, null,
-                new AnyExplicitStorePresentationContextSelectionPolicy(), false);
-        Thread t = new Thread(dispatcher, "ingest-dicom-scp");
-        t.setDaemon(true);
-        t.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!dispatcher.isReady() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            if (instance == null) {
+                instance = Attribute.getSingleStringValueOrNull(header, TagFromName.MediaStorageSOPInstanceUID);
             }
+            return sopClass == null && instance == null ? Optional.empty()
+                    : Optional.of(new SopRef(uid(sopClass), uid(instance)));
+        } catch (IOException | DicomException | RuntimeException e) {
+            return Optional.empty();
         }
-        LOG.info("DICOM Storage SCP {} listening on port {} (C-STORE, C-ECHO)", aeTitle, port);
-        return () -> {
-            dispatcher.shutdown();
-            t.join(5000);
-        };
     }
 
+    /** A UID as a sender may be told it back: UID characters only (0-9 and dots, at most 64), else null. */
+    private static String uid(String v) {
+        return v != null && v.length() <= 64 && v.matches("[0-9.]+") ? v : null;
+    }
+
+    @Override
+    public AutoCloseable listen(IngestConfig.DicomDoor door, Path spool, StoredFile handler) throws IOException {
+        return new StoreScp(door, spool, handler);
+    }
 }

@@ -49,8 +49,25 @@ final class AuditTrail {
      * be able to hold the service's threads while Kafka is slow.
      */
     void record(Context ctx, String action, AuditOutcome outcome, String subject, String detail) {
-        String agent = ctx.userAgent();
         String behalf = onBehalfOfProblem(ctx) == null ? ctx.header(ON_BEHALF_OF) : null;
+        record(action, outcome, behalf, ctx.ip(), ctx.userAgent(), subject, detail,
+                outcome != AuditOutcome.UNAUTHORISED);
+    }
+
+    /**
+     * Writes the record of one DICOM receipt or refused association ({@code action}: c-store,
+     * stow-rs, dicom-association): the peer's address, its calling AE title where DICOM gives one
+     * (in {@code userAgent}, as {@code DICOM AE <title>}), the pseudonym and a detail that names the
+     * instance only by its keyed hash (the scan id) and says what was decided. Sent, not awaited: the
+     * instance is already safe (admitted, dead-lettered or kept), and a PACS is not held on a second write.
+     */
+    void recordDicom(String action, AuditOutcome outcome, String address, String agent, String subject,
+                     String detail) {
+        record(action, outcome, null, address, agent, subject, detail, false);
+    }
+
+    private void record(String action, AuditOutcome outcome, String behalf, String address, String agent,
+                        String subject, String detail, boolean await) {
         AuditEvent e = AuditEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setAt(Instant.now())
@@ -59,11 +76,11 @@ final class AuditTrail {
                 .setAction(action)
                 .setOutcome(outcome)
                 .setOnBehalfOf(behalf == null ? null : behalf.strip())
-                .setClientAddress(ctx.ip())
+                .setClientAddress(address)
                 .setUserAgent(agent == null ? null : agent.substring(0, Math.min(agent.length(), 200)))
                 .setSubject(subject)
                 .setDetail(detail)
                 .build();
-        writer.audit(subject == null ? action : subject, e, outcome != AuditOutcome.UNAUTHORISED);
+        writer.audit(subject == null ? action : subject, e, await);
     }
 }

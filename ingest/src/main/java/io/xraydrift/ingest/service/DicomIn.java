@@ -19,18 +19,22 @@ import org.slf4j.LoggerFactory;
 
 import io.javalin.http.Context;
 import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.events.AuditOutcome;
+import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.http.BearerToken;
 
 /**
  * DICOM in: {@code POST /studies} (STOW-RS, {@code multipart/related; type="application/dicom"})
- * and the C-STORE SCP, both through {@link Admission}. A refused file's dead letter says why and
- * keeps no bytes (a DICOM header names the patient); the file itself is kept in ingest's
- * quarantine folder ({@value #QUARANTINE} under the state directory), named by its request id,
- * so it can be sent again once the cause is fixed. Kafka not taking an admitted scan is answered
- * 503 to a STOW-RS sender (it retries); a C-STORE is kept on disk and admitted when Kafka is back
- * (see {@link #store}): nothing is lost.
+ * and the C-STORE SCP (the DICOM door: its host, the calling AE titles and hosts it lets in, TLS),
+ * both through {@link Admission}. A refused file's dead letter says why and keeps no bytes (a DICOM
+ * header names the patient); the file itself is kept in ingest's quarantine folder
+ * ({@value #QUARANTINE} under the state directory), named by its request id, so it can be sent again
+ * once the cause is fixed; the sender is told the truth (a STOW-RS FailedSOPSequence item, a C-STORE
+ * failure status naming the tag). Kafka not taking an admitted scan is answered 503 to a STOW-RS
+ * sender (it retries); a C-STORE is kept on disk and admitted when Kafka is back (see {@link #store}):
+ * nothing is lost. Every receipt and every refused association goes to the audit topic.
  */
 final class DicomIn implements AutoCloseable {
 
@@ -46,6 +50,8 @@ final class DicomIn implements AutoCloseable {
     private final DicomSupport dicom;
     private final Admission admission;
     private final BearerToken token;
+    private final AuditTrail audit;
+    private final Ingestor ingestor;
     private final Path quarantine;
     private final Path pending;
     private AutoCloseable scp;
@@ -56,8 +62,10 @@ final class DicomIn implements AutoCloseable {
                 return t;
             });
 
-    DicomIn(IngestConfig config, DicomSupport dicom, Admission admission) {
+    DicomIn(IngestConfig config, DicomSupport dicom, Admission admission, AuditTrail audit, Ingestor ingestor) {
         this.config = config;
+        this.audit = audit;
+        this.ingestor = ingestor;
         this.dicom = dicom;
         this.admission = admission;
         this.token = new BearerToken(config.apiToken(), false);
@@ -67,27 +75,77 @@ final class DicomIn implements AutoCloseable {
 
     /** Starts the C-STORE SCP when a port is configured. */
     void start() throws IOException {
-        if (config.dicomPort() > 0) {
-            scp = dicom.listen(config.dicomPort(), config.dicomAeTitle(), config.stateDir().resolve("dicom-spool"),
-                    (file, callingAe) -> store(file));
+        IngestConfig.DicomDoor door = config.dicom();
+        if (door.open()) {
+            scp = dicom.listen(door, config.stateDir().resolve("dicom-spool"), new DicomSupport.StoredFile() {
+                @Override
+                public Rejected stored(byte[] file, DicomSupport.Peer peer) {
+                    return store(file, peer);
+                }
+
+                @Override
+                public void associationRefused(DicomSupport.Peer peer, String why) {
+                    record(() -> audit.recordDicom("dicom-association", AuditOutcome.UNAUTHORISED, peer.address(),
+                            agent(peer), null, why));
+                }
+            });
             timer.scheduleWithFixedDelay(this::admitPending, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
+            boolean loopback = java.net.InetAddress.getByName(door.host()).isLoopbackAddress();
+            LOG.info("DICOM Storage SCP {} listening on {}:{}{}; calling AE titles {}, hosts {}", door.aeTitle(),
+                    door.host(), door.port(), door.tls() ? " (DICOM TLS)" : "",
+                    door.callingAeTitles().isEmpty() ? "any" : door.callingAeTitles(),
+                    door.callingHosts().isEmpty() ? "any" : door.callingHosts());
+            if (!loopback && door.callingAeTitles().isEmpty() && door.callingHosts().isEmpty()) {
+                LOG.warn("the DICOM SCP on {}:{} lets in any calling AE title from any host: set {} and {} "
+                        + "(and DICOM TLS) before go-live", door.host(), door.port(),
+                        IngestConfig.DICOM_CALLING_AE_TITLES, IngestConfig.DICOM_CALLING_HOSTS);
+            }
         }
     }
 
     /**
-     * One C-STORE. PixelMed's SCP answers Success once this returns (it has no other status to give),
-     * so the instance is first made safe: admitted, or refused and dead-lettered, or — when Kafka does
+     * One C-STORE, made safe before the SCP answers: admitted (Success), or refused and dead-lettered
+     * (the reason, which the SCP answers as a failure status naming the tag), or — when Kafka does
      * not take it — kept in the pending folder, which a timer admits from, oldest first, until Kafka
-     * is back (it survives a restart). Store and forward: nothing the SCP answered is lost.
+     * is back (it survives a restart; Success: store and forward). When neither Kafka nor the disk
+     * takes it, this throws and the peer is told to send again. Each receipt goes to the audit topic.
      */
-    private Rejected store(byte[] file) {
+    private Rejected store(byte[] file, DicomSupport.Peer peer) {
         String requestId = STORE + ":" + UUID.randomUUID();
         try {
             Outcome o = admitFile(file, STORE, requestId);
+            audit(STORE, o, peer.address(), agent(peer), requestId);
             return o.result() instanceof Admission.Refused refused ? refused.reason() : null;
         } catch (RuntimeException e) {
             pend(file, requestId, e);
+            record(() -> audit.recordDicom(STORE, AuditOutcome.ANSWERED, peer.address(), agent(peer), null,
+                    requestId + ": kept until Kafka takes it"));
             return null;
+        }
+    }
+
+    private static String agent(DicomSupport.Peer peer) {
+        return "DICOM AE " + peer.callingAeTitle().replaceAll("[^ -~]", "?");
+    }
+
+    /** The audit record of one receipt: the pseudonym, the instance by its keyed hash, the decision. */
+    private void audit(String way, Outcome o, String address, String agent, String requestId) {
+        String instance = o.sop() == null ? "instance UID unread" : "instance " + ingestor.scanIdOfSop(o.sop().instance());
+        if (o.result() instanceof Admission.Admitted a) {
+            record(() -> audit.recordDicom(way, AuditOutcome.ANSWERED, address, agent, a.patient(), requestId + ": "
+                    + (a.duplicate() ? "duplicate of " : "admitted as ") + instance));
+        } else if (o.result() instanceof Admission.Refused r) {
+            record(() -> audit.recordDicom(way, AuditOutcome.REFUSED, address, agent, null, requestId + ": " + instance
+                    + " refused (" + r.reason().kind() + ", " + r.reason().field() + ")"));
+        }
+    }
+
+    /** An audit write that Kafka does not take now is logged, not thrown: the instance is already safe. */
+    private static void record(Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a DICOM audit record could not be written: {}", e.toString());
         }
     }
 
@@ -131,24 +189,25 @@ final class DicomIn implements AutoCloseable {
         }
     }
 
-    /** What became of one file, and its SOP Instance UID when its header gave one (for the sender only). */
-    private record Outcome(Admission.Result result, String sopInstanceUid) {
+    /** What became of one file, and its SOP class and instance UIDs when its header gave them (for the sender only). */
+    private record Outcome(Admission.Result result, DicomSupport.SopRef sop) {
     }
 
     private Outcome admitFile(byte[] file, String way, String requestId) {
+        DicomSupport.SopRef sop = dicom.identify(file).orElse(null);
         Submission s;
         try {
             s = dicom.read(file, "dicom:" + way, Instant.now());
         } catch (Rejected e) {
             keep(file, requestId);
             admission.refuse(way, Admission.Named.of(way, requestId), e);
-            return new Outcome(new Admission.Refused(e), null);
+            return new Outcome(new Admission.Refused(e), sop);
         }
         Admission.Result r = admission.admit(s, way, Admission.Named.of(way, requestId));
         if (r instanceof Admission.Refused) {
             keep(file, requestId);
         }
-        return new Outcome(r, s.sopInstanceUid());
+        return new Outcome(r, sop);
     }
 
     /** STOW-RS: every part admitted on its own; 200 all stored, 202 some, 409 none (PS3.18 10.5). */
@@ -207,6 +266,8 @@ final class DicomIn implements AutoCloseable {
                         + p.type().replaceAll("[^a-z0-9/+.-]", "?") + "'; STOW-RS parts are application/dicom");
                 admission.refuse(STOW, Admission.Named.of(STOW, partId), e);
                 failed.add(sop(null, 0xA900));
+                record(() -> audit.recordDicom(STOW, AuditOutcome.REFUSED, ctx.ip(), ctx.userAgent(), null,
+                        partId + ": refused (" + e.kind() + ", " + e.field() + ")"));
                 continue;
             }
             Outcome o;
@@ -219,10 +280,11 @@ final class DicomIn implements AutoCloseable {
                 answerError(ctx, 503, "the scan could not be written now; send the request again");
                 return;
             }
+            audit(STOW, o, ctx.ip(), ctx.userAgent(), partId);
             if (o.result() instanceof Admission.Refused f) {
-                failed.add(sop(o.sopInstanceUid(), f.reason().kind() == Rejected.Kind.UNSUPPORTED_TYPE ? 0xA900 : 0xC000));
+                failed.add(sop(o.sop(), f.reason().kind() == Rejected.Kind.UNSUPPORTED_TYPE ? 0xA900 : 0xC000));
             } else {
-                stored.add(sop(o.sopInstanceUid(), -1));
+                stored.add(sop(o.sop(), -1));
             }
         }
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -236,11 +298,19 @@ final class DicomIn implements AutoCloseable {
         ctx.status(status).contentType("application/dicom+json").json(answer);
     }
 
-    /** A ReferencedSOPSequence / FailedSOPSequence item: the instance's UID (the sender's own) and, if failed, why. */
-    private static Map<String, Object> sop(String sopInstance, int failure) {
+    /**
+     * A ReferencedSOPSequence / FailedSOPSequence item (PS3.18 10.5.3): the instance's SOP class and
+     * instance UIDs (the sender's own, so it can correlate; absent only where the part's header could
+     * not be read) and, if failed, the FailureReason. No RetrieveURL: ingest keeps no instance to
+     * retrieve (the PACS holds the film).
+     */
+    private static Map<String, Object> sop(DicomSupport.SopRef sop, int failure) {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (sopInstance != null) {
-            m.put("00081155", Map.of("vr", "UI", "Value", List.of(sopInstance)));
+        if (sop != null && sop.sopClass() != null) {
+            m.put("00081150", Map.of("vr", "UI", "Value", List.of(sop.sopClass())));
+        }
+        if (sop != null && sop.instance() != null) {
+            m.put("00081155", Map.of("vr", "UI", "Value", List.of(sop.instance())));
         }
         if (failure >= 0) {
             m.put("00081197", Map.of("vr", "US", "Value", List.of(failure)));

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.ServiceLoader;
 
+import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
 
@@ -30,20 +31,42 @@ public interface DicomSupport {
      */
     Submission read(byte[] file, String source, Instant now) throws Rejected;
 
-    /**
-     * What a C-STORE SCP does with each instance it receives, before the peer is answered: it must
-     * leave the instance safe (admitted, dead-lettered or kept on disk); throwing aborts the association.
-     */
-    interface StoredFile {
-        /** @return null when admitted, a duplicate or kept for later; the reason when refused and dead-lettered */
-        Rejected stored(byte[] file, String callingAeTitle) throws Exception;
+    /** A DICOM instance's SOP class and instance UIDs (either null where the header lacks it). */
+    record SopRef(String sopClass, String instance) {
     }
 
     /**
-     * Starts a Storage SCP (C-STORE, and Verification) on {@code port} answering to {@code aeTitle};
-     * received files are spooled under {@code spool} while they are handled, then removed.
+     * The SOP class and instance UIDs of a file's header, read without its pixels; empty when the
+     * header does not parse. For answering the sender only (STOW-RS items, audit by keyed hash).
      */
-    AutoCloseable listen(int port, String aeTitle, Path spool, StoredFile handler) throws IOException;
+    Optional<SopRef> identify(byte[] file);
+
+    /** Who is at the DICOM door: the calling AE title the peer gave and its network address. */
+    record Peer(String callingAeTitle, String address) {
+    }
+
+    /**
+     * What a C-STORE SCP does with each instance it receives, before the peer is answered: it must
+     * leave the instance safe (admitted, dead-lettered or kept on disk) before it returns. Throwing
+     * says it could do neither: the peer is answered "out of resources" (0xA700) and sends again.
+     */
+    interface StoredFile {
+        /** @return null when admitted, a duplicate or kept for later; the reason when refused and dead-lettered */
+        Rejected stored(byte[] file, Peer peer) throws Exception;
+
+        /** An association refused before any instance was sent (calling AE title or host not let in). */
+        void associationRefused(Peer peer, String why);
+    }
+
+    /**
+     * Starts a Storage SCP (C-STORE of the radiograph classes ingest reads, and Verification) at the
+     * door's host and port, answering to its AE title, letting in only its calling AE titles and hosts
+     * (when listed), over DICOM TLS when it has a key store. Each instance is answered with a status
+     * that tells the truth: Success once {@code handler} kept it, a failure status with an
+     * ErrorComment naming the tag at fault (never a value) when refused. Received instances are
+     * spooled under {@code spool} while they are handled, then removed.
+     */
+    AutoCloseable listen(IngestConfig.DicomDoor door, Path spool, StoredFile handler) throws IOException;
 
     /** The implementation on the class path, if ingest was built with the DICOM toolkit. */
     static Optional<DicomSupport> available() {

@@ -44,7 +44,7 @@ public final class IngestService extends AbstractService {
 
     @Override
     public void start() {
-        if (dicom.isEmpty() && config.dicomPort() > 0) {
+        if (dicom.isEmpty() && config.dicom().open()) {
             throw new io.xraydrift.platform.config.ConfigException(IngestConfig.DICOM_PORT + " is set but ingest was "
                     + "built without DICOM support: install " + DicomSupport.PACKAGE + " and build again");
         }
@@ -64,8 +64,8 @@ public final class IngestService extends AbstractService {
         writer = new ScanWriter(config, serdes, shell.metrics());
         Admission admission = new Admission(ingestor, writer, recent, counters);
         uploads = new HttpUploads(config, admission);
-        lookup = new PatientLookup(config.apiToken(), ingestor, new AuditTrail(writer, config.common().instanceId()),
-                shell.metrics().registry());
+        AuditTrail audit = new AuditTrail(writer, config.common().instanceId());
+        lookup = new PatientLookup(config.apiToken(), ingestor, audit, shell.metrics().registry());
         ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes(), config.fetchHosts(),
                 config.fetchPrivate(), ImageFetcher.DEADLINE);
         loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
@@ -74,12 +74,12 @@ public final class IngestService extends AbstractService {
         thread.start();
         health.registerLiveness("intake-loop", thread::isAlive);
         if (dicom.isPresent()) {
-            dicomIn = new DicomIn(config, dicom.get(), admission);
+            dicomIn = new DicomIn(config, dicom.get(), admission, audit, ingestor);
             try {
                 dicomIn.start();
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("the DICOM C-STORE SCP could not listen on port " + config.dicomPort()
-                        + ": " + e.getMessage(), e);
+                throw new IllegalStateException("the DICOM C-STORE SCP could not listen on " + config.dicom().host()
+                        + ":" + config.dicom().port() + ": " + e.getMessage(), e);
             }
         }
         if (config.dicomWebUrl() != null) {
