@@ -19,7 +19,7 @@ import io.xraydrift.platform.config.Settings;
  * @param fromStart          a new consumer group starts at the topic's start (else at its end)
  */
 public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attempts, Duration maxBackoff,
-                             boolean fromStart) {
+                             boolean fromStart, Duration probeInterval) {
 
     public static final String SERVICE = "alert-out";
     public static final int DEFAULT_PORT = 8085;
@@ -34,9 +34,18 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
     public static final String ATTEMPTS = "XRAY_ALERT_OUT_ATTEMPTS";
     public static final String MAX_BACKOFF = "XRAY_ALERT_OUT_MAX_BACKOFF";
     public static final String FROM_START = "XRAY_ALERT_OUT_FROM_START";
+    public static final String PROBE_INTERVAL = "XRAY_ALERT_OUT_PROBE_INTERVAL";
+    public static final String HL7_PATIENT_NAME = "XRAY_HL7_PATIENT_NAME";
+    public static final String HL7_ERROR_RETRY_FOR = "XRAY_HL7_ERROR_RETRY_FOR";
 
-    /** An HL7 v2 MLLP listener (an interface engine or the EHR's inbound ORU port). */
-    public record Hl7(String host, int port, String receivingApplication, String receivingFacility, Duration timeout) {
+    /**
+     * An HL7 v2 MLLP listener (an interface engine or the EHR's inbound ORU port): where it listens,
+     * MSH-5/6, how long an ACK may take, the PID-5 placeholder name (v2.5 requires PID-5; alert-out
+     * knows no name), and how long an application error ({@code AE}/{@code CE}, transient by HL7's
+     * meaning) is retried before the alert is dead-lettered.
+     */
+    public record Hl7(String host, int port, String receivingApplication, String receivingFacility, Duration timeout,
+                      String patientName, Duration errorRetryFor) {
     }
 
     /** A FHIR R4 server's base URL, its bearer token (or null) and whether a Flag goes with each worsening. */
@@ -51,7 +60,9 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
     public static AlertOutConfig from(Settings s) {
         Hl7 hl7 = s.optional(HL7_HOST).map(host -> new Hl7(host, s.port(HL7_PORT, 2575),
                 s.string(HL7_RECEIVING_APPLICATION, "EHR"), s.string(HL7_RECEIVING_FACILITY, "HOSPITAL"),
-                s.duration(HL7_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10))))
+                s.duration(HL7_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME)),
+                s.duration(HL7_ERROR_RETRY_FOR, Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1))))
                 .orElse(null);
         Fhir fhir = s.optional(FHIR_URL).map(url -> new Fhir(s.url(FHIR_URL, url), s.optional(FHIR_TOKEN).orElse(null),
                 s.bool(FHIR_FLAG, true))).orElse(null);
@@ -62,6 +73,18 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
         return new AlertOutConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), hl7, fhir,
                 s.integer(ATTEMPTS, 5, 1, 1000),
                 s.duration(MAX_BACKOFF, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
-                s.bool(FROM_START, true));
+                s.bool(FROM_START, true),
+                s.duration(PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)));
+    }
+
+    /** PID-5's placeholder: family^given, printable, no HL7 delimiter but the component separator. */
+    static final String DEFAULT_PATIENT_NAME = "PSEUDONYMISED^XRAYDRIFT";
+
+    static String patientName(String v) {
+        if (v.isBlank() || v.length() > 64 || !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && "|~\\&".indexOf(c) < 0)) {
+            throw new ConfigException(HL7_PATIENT_NAME + " must be 1-64 printable characters without | ~ \\ &"
+                    + " (family^given), got " + v.length() + " characters");
+        }
+        return v;
     }
 }

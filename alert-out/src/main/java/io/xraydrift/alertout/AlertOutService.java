@@ -13,13 +13,20 @@ import io.xraydrift.platform.ServiceShell;
 /**
  * Alert-out: one {@link DeliveryLoop} per configured peer (HL7 v2 over MLLP, FHIR R4), each on its
  * own thread with its own consumer group, so a peer that is down holds back only its own alerts.
- * Readiness reports each peer as reachable or not; liveness, that each loop runs.
+ * Readiness reports each peer as reachable or not (probed at start and every
+ * {@code XRAY_ALERT_OUT_PROBE_INTERVAL}, and by each delivery); liveness, that each loop runs.
  */
 public final class AlertOutService extends AbstractService {
 
     private final AlertOutConfig config;
     private final List<DeliveryLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final java.util.concurrent.ScheduledExecutorService prober =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "alert-out-probe");
+                t.setDaemon(true);
+                return t;
+            });
 
     public AlertOutService(AlertOutConfig config) {
         this.config = config;
@@ -49,10 +56,14 @@ public final class AlertOutService extends AbstractService {
             threads.add(t);
             t.start();
         }
+        // Each peer is probed at once and then every interval: readiness tells the truth before the first alert.
+        prober.scheduleWithFixedDelay(() -> loops.forEach(DeliveryLoop::probe), 0, config.probeInterval().toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
     protected void stopParts() {
+        prober.shutdownNow();
         loops.forEach(DeliveryLoop::stop);
         for (Thread t : threads) {
             try {

@@ -56,7 +56,9 @@ public final class DeliveryLoop implements Runnable {
     private final Deserializer<DriftAlert> alerts;
     private final Serializer<DeadLetter> deadLetterValues;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicBoolean reachable = new AtomicBoolean(true);
+    /** Not known to be reachable until a probe or a delivery says so. */
+    private final AtomicBoolean reachable = new AtomicBoolean(false);
+    private final AtomicBoolean firstProbe = new AtomicBoolean(true);
     private final Counter delivered;
     private final Counter deadLettered;
     private final Counter retries;
@@ -85,9 +87,26 @@ public final class DeliveryLoop implements Runnable {
         return ServiceAccess.ALERT_OUT.prefix() + "-" + sink.name();
     }
 
-    /** False while the peer cannot be reached (readiness reports it; alerts wait, none is lost). */
+    /**
+     * False while the peer cannot be reached — by the last delivery or the last probe, whichever came
+     * later (readiness reports it; alerts wait, none is lost).
+     */
     public boolean peerReachable() {
         return reachable.get();
+    }
+
+    /** Probes the peer (at start and every probe interval, from the service's timer) and records the answer. */
+    public void probe() {
+        try {
+            sink.probe();
+            if (!reachable.getAndSet(true)) {
+                LOG.info("{} peer answers", sink.name());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (reachable.getAndSet(false) | firstProbe.getAndSet(false)) {
+                LOG.warn("{} peer cannot be reached: {}", sink.name(), e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -139,6 +158,7 @@ public final class DeliveryLoop implements Runnable {
         }
         long backoff = FIRST_BACKOFF.toMillis();
         int refusals = 0;
+        long firstError = 0;
         while (running.get()) {
             try {
                 sink.deliver(alert);
@@ -148,6 +168,25 @@ public final class DeliveryLoop implements Runnable {
                 return;
             } catch (Sink.Refused e) {
                 reachable.set(true);
+                if (e.retryFor() != null) {
+                    long now = System.nanoTime();
+                    firstError = firstError == 0 ? now : firstError;
+                    if (now - firstError >= e.retryFor().toNanos()) {
+                        deadLetter(DeadLetters.of(stage(), r, sink.name() + " peer answered an application error to alert "
+                                + alert.getAlertId() + " for " + e.retryFor() + "; last: " + e.getMessage(), null));
+                        commit(r);
+                        return;
+                    }
+                    LOG.warn("{} peer answered an application error to alert {} (retried until {} have passed): {}",
+                            sink.name(), alert.getAlertId(), e.retryFor(), e.getMessage());
+                    retries.increment();
+                    waitKeepingTheGroup(backoff);
+                    backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
+                    if (!consumer.assignment().contains(new TopicPartition(r.topic(), r.partition()))) {
+                        return;
+                    }
+                    continue;
+                }
                 refusals++;
                 if (refusals >= config.attempts()) {
                     deadLetter(DeadLetters.of(stage(), r, sink.name() + " peer refused alert " + alert.getAlertId() + " "

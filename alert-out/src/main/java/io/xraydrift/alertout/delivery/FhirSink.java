@@ -19,7 +19,8 @@ import io.xraydrift.events.DriftAlert;
 /**
  * FHIR R4: the alert's Observation, then (for a worsening, when configured) its Flag, each POSTed
  * as a conditional create ({@code If-None-Exist: identifier=urn:xray-drift:alert|<id>}), so a resend
- * finds the stored one instead of storing a second. 200/201 taken; 4xx (but 408/429) refused; 5xx,
+ * finds the stored one instead of storing a second; a recovery retires the patient's active Flags
+ * (inactive, {@code period.end}). Each peer is probed with {@code GET [base]/metadata}. 200/201 taken; 4xx (but 408/429) refused; 5xx,
  * 408, 429 and no answer are failures to reach the server.
  */
 public final class FhirSink implements Sink {
@@ -45,29 +46,110 @@ public final class FhirSink implements Sink {
             var flag = FhirAlerts.flag(alert);
             if (flag != null) {
                 post("Flag", flag, alert);
+            } else {
+                retireFlags(alert);
             }
+        }
+    }
+
+    /**
+     * A recovery closes what the patient's worsening opened: every active Flag of ours for the patient
+     * (found by {@code subject:identifier} and our identifier system) that began before the recovery
+     * is updated to inactive with {@code period.end} set to the recovery, each by a version-checked
+     * update ({@code If-Match}). Replay-safe: a second pass finds none active; a Flag opened after the
+     * recovery (a later episode) is left alone.
+     */
+    private void retireFlags(DriftAlert recovery) throws Refused, IOException {
+        String url = base() + "/Flag?subject:identifier=" + encode(FhirAlerts.PSEUDONYM_SYSTEM + "|" + recovery.getPatient())
+                + "&identifier=" + encode(FhirAlerts.ALERT_SYSTEM + "|") + "&_count=100";
+        java.util.Date end = java.util.Date.from(recovery.getCreatedAt());
+        while (url != null) {
+            HttpResponse<String> found = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                    .header("Accept", "application/fhir+json").GET(), "the patient's flags");
+            check(found, "a search for the patient's Flags", recovery);
+            org.hl7.fhir.r4.model.Bundle bundle = FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Bundle.class,
+                    found.body());
+            for (var entry : bundle.getEntry()) {
+                if (entry.getResource() instanceof org.hl7.fhir.r4.model.Flag flag
+                        && FhirAlerts.retire(flag, end)) {
+                    HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(base() + "/Flag/"
+                                    + flag.getIdElement().getIdPart()))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/fhir+json")
+                            .header("Accept", "application/fhir+json")
+                            .PUT(HttpRequest.BodyPublishers.ofString(FHIR.newJsonParser().encodeResourceToString(flag)));
+                    String version = flag.getIdElement().getVersionIdPart();
+                    if (version == null && flag.hasMeta()) {
+                        version = flag.getMeta().getVersionId();
+                    }
+                    if (version != null) {
+                        put.header("If-Match", "W/\"" + version + "\"");
+                    }
+                    check(send(put, "a Flag's update"), "the update retiring Flag " + flag.getIdElement().getIdPart(),
+                            recovery);
+                }
+            }
+            var next = bundle.getLink(org.hl7.fhir.r4.model.Bundle.LINK_NEXT);
+            url = next == null ? null : next.getUrl();
+        }
+    }
+
+    private static String encode(String v) {
+        return java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** 200/201 taken; 412 (the Flag changed meanwhile), 5xx, 408, 429 tried again; other 4xx refused. */
+    private static void check(HttpResponse<String> answer, String what, DriftAlert alert) throws Refused, IOException {
+        int status = answer.statusCode();
+        if (status == 200 || status == 201) {
+            return;
+        }
+        if (status >= 500 || status == 408 || status == 429 || status == 412) {
+            throw new IOException("FHIR server answered HTTP " + status + " to " + what + " of alert " + alert.getAlertId());
+        }
+        throw new Refused("FHIR server answered HTTP " + status + " to " + what + ": " + answer.body());
+    }
+
+    @Override
+    public void probe() throws IOException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base() + "/metadata"))
+                .timeout(Duration.ofSeconds(10)).header("Accept", "application/fhir+json").GET();
+        HttpResponse<String> answer;
+        try {
+            answer = send(req, "the CapabilityStatement");
+        } catch (IOException e) {
+            throw new IOException("FHIR server " + base() + " does not answer GET [base]/metadata: " + e, e);
+        }
+        if (answer.statusCode() != 200) {
+            throw new IOException("FHIR server answered HTTP " + answer.statusCode() + " to GET [base]/metadata");
+        }
+    }
+
+    private String base() {
+        return server.base().toString().replaceAll("/+$", "");
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder req, String what) throws IOException {
+        if (server.token() != null) {
+            req.header("Authorization", "Bearer " + server.token());
+        }
+        try {
+            return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted asking for " + what, e);
         }
     }
 
     private void post(String type, Resource r, DriftAlert alert) throws Refused, IOException {
         IParser json = FHIR.newJsonParser();
-        String base = server.base().toString().replaceAll("/+$", "");
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/" + type))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base() + "/" + type))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/fhir+json")
                 .header("Accept", "application/fhir+json")
                 .header("If-None-Exist", FhirAlerts.identifierQuery(alert))
                 .POST(HttpRequest.BodyPublishers.ofString(json.encodeResourceToString(r)));
-        if (server.token() != null) {
-            req.header("Authorization", "Bearer " + server.token());
-        }
-        HttpResponse<String> answer;
-        try {
-            answer = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted posting " + type, e);
-        }
+        HttpResponse<String> answer = send(req, type);
         int status = answer.statusCode();
         if (status == 200 || status == 201) {
             return;

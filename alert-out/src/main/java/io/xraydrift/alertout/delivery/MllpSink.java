@@ -17,8 +17,9 @@ import io.xraydrift.events.DriftAlert;
 
 /**
  * HL7 v2 ORU^R01 over MLLP with HAPI HL7v2's client: one connection, kept open and opened again
- * after a failure; the ACK decides (AA/CA taken; AE/AR/CE/CR refused, with MSA-3's text; no ACK
- * within the timeout is a failure to reach the peer).
+ * after a failure; the ACK decides (AA/CA taken; AR/CR refused, with MSA-3's text; AE/CE, an
+ * application error, is transient by HL7's meaning: retried for the configured time before it is
+ * dead-lettered; no ACK within the timeout is a failure to reach the peer).
  */
 public final class MllpSink implements Sink {
 
@@ -38,7 +39,7 @@ public final class MllpSink implements Sink {
     @Override
     public void deliver(DriftAlert alert) throws Refused, IOException {
         Message oru = OruMessages.oru(alert, new OruMessages.Receiver(peer.receivingApplication(),
-                peer.receivingFacility()));
+                peer.receivingFacility(), peer.patientName()));
         Message ack;
         try {
             if (connection == null || !connection.isOpen()) {
@@ -61,7 +62,20 @@ public final class MllpSink implements Sink {
             throw new Refused("the answer to ORU^R01 is not an ACK with an MSA segment");
         }
         if (!"AA".equals(code) && !"CA".equals(code)) {
-            throw new Refused("MLLP peer answered " + code + (text == null ? "" : " (" + text + ")"));
+            boolean applicationError = "AE".equals(code) || "CE".equals(code);
+            throw new Refused("MLLP peer answered " + code + (text == null ? "" : " (" + text + ")"),
+                    applicationError ? peer.errorRetryFor() : null);
+        }
+    }
+
+    @Override
+    public void probe() throws IOException {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(peer.host(), peer.port()),
+                    (int) Math.min(Integer.MAX_VALUE, peer.timeout().toMillis()));
+        } catch (IOException e) {
+            throw new IOException("MLLP peer " + peer.host() + ":" + peer.port() + " does not accept a connection: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -18,17 +18,38 @@ public interface Sink extends AutoCloseable {
 
     void deliver(DriftAlert alert) throws Refused, IOException;
 
+    /**
+     * Checks that the peer answers without sending it an alert (MLLP: a TCP connection; FHIR: its
+     * CapabilityStatement), so readiness tells the truth before the first alert; throws when it does not.
+     */
+    void probe() throws IOException;
+
     @Override
     default void close() {
     }
 
-    /** The peer's refusal, in its own words (truncated). */
+    /**
+     * The peer's refusal, in its own words (truncated). A permanent refusal counts toward the loop's
+     * attempts; a transient one (an HL7 application error, {@code AE}/{@code CE}) is retried, with
+     * backoff, for {@link #retryFor()} before the alert is dead-lettered.
+     */
     final class Refused extends Exception {
 
         private static final long serialVersionUID = 1L;
+        private final transient java.time.Duration retryFor;
 
         public Refused(String why) {
+            this(why, null);
+        }
+
+        public Refused(String why, java.time.Duration retryFor) {
             super(why.length() > 300 ? why.substring(0, 300) + "..." : why);
+            this.retryFor = retryFor;
+        }
+
+        /** How long a transient refusal is retried; null for a permanent one. */
+        public java.time.Duration retryFor() {
+            return retryFor;
         }
     }
 }

@@ -84,6 +84,22 @@ public final class FhirAlerts {
         return f;
     }
 
+    /**
+     * Retires a Flag a recovery at {@code end} closes: one of ours ({@value #ALERT_SYSTEM}), still
+     * active, opened no later than {@code end}; it becomes inactive with {@code period.end}. False
+     * (unchanged) for any other Flag.
+     */
+    public static boolean retire(Flag f, Date end) {
+        boolean ours = f.getIdentifier().stream().anyMatch(i -> ALERT_SYSTEM.equals(i.getSystem()));
+        boolean opened = f.hasPeriod() && f.getPeriod().hasStart() && !f.getPeriod().getStart().after(end);
+        if (!ours || f.getStatus() != Flag.FlagStatus.ACTIVE || !opened) {
+            return false;
+        }
+        f.setStatus(Flag.FlagStatus.INACTIVE);
+        f.getPeriod().setEnd(end);
+        return true;
+    }
+
     /** The search that finds an alert's resource of a type: what {@code If-None-Exist} carries. */
     public static String identifierQuery(DriftAlert a) {
         return "identifier=" + ALERT_SYSTEM + "|" + a.getAlertId();

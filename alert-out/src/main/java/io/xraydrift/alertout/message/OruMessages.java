@@ -35,16 +35,25 @@ public final class OruMessages {
 
     /** Assigning authority of the pseudonym in PID-3 and the sending application in MSH-3. */
     public static final String AUTHORITY = "XRAYDRIFT";
-    /** The coding system of the local observation codes (OBR-4, OBX-3): HL7's "local" marker. */
-    static final String LOCAL = "L";
-    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT)
+    /**
+     * The coding system of the observation codes (OBR-4, OBX-3): a named local system (HL7 table 0396,
+     * {@code 99zzz}). LOINC has no code for these decision-support observations (alert kind, levels,
+     * a model's drift score, its neighbours), so none is claimed.
+     */
+    static final String LOCAL = "99XRD";
+    /** HL7 v2.5 DTM with its UTC offset (MSH-7, OBR-7, OBR-22): a receiver never guesses the zone. */
+    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
     private OruMessages() {
     }
 
-    /** Where the message goes: MSH-5 and MSH-6. */
-    public record Receiver(String application, String facility) {
+    /** Where the message goes (MSH-5 and MSH-6) and the PID-5 placeholder name ({@code family^given}). */
+    public record Receiver(String application, String facility, String patientName) {
+
+        public Receiver(String application, String facility) {
+            this(application, facility, "PSEUDONYMISED^XRAYDRIFT");
+        }
     }
 
     public static ORU_R01 oru(DriftAlert a, Receiver to) {
@@ -72,6 +81,12 @@ public final class OruMessages {
             pid.getPatientIdentifierList(0).getIDNumber().setValue(a.getPatient());
             pid.getPatientIdentifierList(0).getAssigningAuthority().getNamespaceID().setValue(AUTHORITY);
             pid.getPatientIdentifierList(0).getIdentifierTypeCode().setValue("PT");
+            // PID-5 is required in v2.5; alert-out knows no name, so a site-configured placeholder goes.
+            String[] name = to.patientName().split("\\^", -1);
+            pid.getPatientName(0).getFamilyName().getSurname().setValue(name[0]);
+            if (name.length > 1 && !name[1].isEmpty()) {
+                pid.getPatientName(0).getGivenName().setValue(name[1]);
+            }
 
             ORU_R01_ORDER_OBSERVATION order = m.getPATIENT_RESULT().getORDER_OBSERVATION();
             OBR obr = order.getOBR();
@@ -101,11 +116,15 @@ public final class OruMessages {
             ST model = new ST(m);
             model.setValue(a.getModel().getId() + " " + a.getModel().getVersion());
             observation(order.getOBSERVATION(n++).getOBX(), n, "ST", "MODEL", "Model that embedded the scan", model);
+            int sub = 0;
             for (Neighbour nb : a.getEvidence().subList(0, Math.min(5, a.getEvidence().size()))) {
                 ST v = new ST(m);
                 v.setValue(String.format(Locale.ROOT, "%s at distance %.4f", nb.getLabel().name().toLowerCase(Locale.ROOT),
                         nb.getDistance()));
-                observation(order.getOBSERVATION(n++).getOBX(), n, "ST", "NEIGHBOUR", "Nearest labelled scan", v);
+                OBX obx = order.getOBSERVATION(n++).getOBX();
+                observation(obx, n, "ST", "NEIGHBOUR", "Nearest labelled scan", v);
+                // The same observation repeated: OBX-4 (observation sub-ID) tells the repetitions apart.
+                obx.getObservationSubID().setValue(String.valueOf(++sub));
             }
             order.getNTE().getComment(0).setValue(Wording.DISCLAIMER);
             return m;

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Observation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,6 +35,45 @@ import io.xraydrift.testing.ServiceEnv;
  */
 @ExtendWith(LocalStackExtension.class)
 class FhirOutIT {
+
+    /**
+     * Readiness before any alert: with no FHIR server and nothing on the MLLP port the peers are
+     * reported unreachable (the probe, not a delivery, found out); once the FHIR server answers
+     * {@code GET [base]/metadata}, its check turns UP, while the MLLP peer's stays DOWN.
+     */
+    @Test
+    void readinessSaysWhetherEachPeerAnswersBeforeAnyAlertIsSent(LocalStack stack) throws Exception {
+        int fhirPort = FreePorts.pick();
+        int mllpPort = FreePorts.pick();
+        Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-probe-it");
+        env.put(AlertOutConfig.FHIR_URL, "http://127.0.0.1:" + fhirPort + "/fhir");
+        env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
+        env.put(AlertOutConfig.HL7_PORT, String.valueOf(mllpPort));
+        env.put(AlertOutConfig.PROBE_INTERVAL, "200ms");
+        env.put(AlertOutConfig.FROM_START, "false");
+        var http = java.net.http.HttpClient.newHttpClient();
+        try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)));
+             LocalFhirServer fhir = new LocalFhirServer(fhirPort)) {
+            out.start();
+            var ready = java.net.URI.create("http://127.0.0.1:" + out.httpPort() + "/health/ready");
+            java.util.function.Supplier<String> body = () -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(ready).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            };
+            AlertTopic.await("both peers reported DOWN before any alert", Duration.ofSeconds(30),
+                    () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*false.*")
+                            && body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"));
+            fhir.start();
+            AlertTopic.await("the FHIR peer UP once it answers its metadata", Duration.ofSeconds(30),
+                    () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*true.*"));
+            assertTrue(body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"), body.get());
+            assertTrue(fhir.requests.isEmpty(), "no alert was needed to find out: " + fhir.requests);
+        }
+    }
 
     @Test
     void eachAlertIsStoredOnceThroughAStopAndAReplayAndARefusedOneIsDeadLettered(LocalStack stack) throws Exception {
@@ -76,6 +116,16 @@ class FhirOutIT {
             assertEquals(Set.of(alerts.get(0).getAlertId(), alerts.get(1).getAlertId(), alerts.get(4).getAlertId(),
                     alerts.get(5).getAlertId()), Set.copyOf(fhir.stored.get("Flag").keySet().stream().filter(ours).toList()),
                     "a Flag per worsening, none for the recovery");
+            // The recovery retired the first episode's Flags (inactive, period.end); the second's stay active.
+            for (int i : List.of(0, 1)) {
+                Flag f = (Flag) fhir.stored.get("Flag").get(alerts.get(i).getAlertId());
+                assertEquals(Flag.FlagStatus.INACTIVE, f.getStatus(), "retired by the recovery: " + alerts.get(i).getAlertId());
+                assertEquals(java.util.Date.from(alerts.get(2).getCreatedAt()), f.getPeriod().getEnd());
+            }
+            for (int i : List.of(4, 5)) {
+                assertEquals(Flag.FlagStatus.ACTIVE, ((Flag) fhir.stored.get("Flag").get(alerts.get(i).getAlertId()))
+                        .getStatus(), "a later episode's Flag stays active");
+            }
             Observation o = (Observation) fhir.stored.get("Observation").get(alerts.get(1).getAlertId());
             assertEquals(Observation.ObservationStatus.PRELIMINARY, o.getStatus());
             assertEquals(p, o.getSubject().getIdentifier().getValue());

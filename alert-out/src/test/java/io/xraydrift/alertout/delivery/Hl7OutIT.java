@@ -32,9 +32,10 @@ import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 
 /**
- * Alerts to a real MLLP peer (python-hl7's asyncio MLLP server): refusals (AE) are retried, an alert
- * refused {@code attempts} times is dead-lettered, and a peer stopped mid-run gets every alert when
- * it is back — each one once, in order.
+ * Alerts to a real MLLP peer (python-hl7's asyncio MLLP server): a rejection (AR) is retried and
+ * dead-lettered after {@code attempts}; an application error (AE, transient by HL7's meaning) is
+ * retried with backoff until the peer takes it, or dead-lettered once {@code XRAY_HL7_ERROR_RETRY_FOR}
+ * has passed; a peer stopped mid-run gets every alert when it is back — each one once, in order.
  */
 @ExtendWith(LocalStackExtension.class)
 class Hl7OutIT {
@@ -72,8 +73,11 @@ class Hl7OutIT {
         env.put(AlertOutConfig.HL7_TIMEOUT, "5s");
         env.put(AlertOutConfig.ATTEMPTS, "3");
         env.put(AlertOutConfig.MAX_BACKOFF, "1s");
+        env.put(AlertOutConfig.HL7_ERROR_RETRY_FOR, "4s");
         String group = "xray-alert-out-hl7";
-        Process peer = peer(port, log, "3,1", patient);
+        // Alert 1 rejected (AR) three times; alert 2 an application error (AE) twice, then taken;
+        // alert 3 an application error every time, past the 4 s it is retried for.
+        Process peer = peer(port, log, "3:AR,2:AE,100000:AE", patient);
         try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
             out.start();
             List<RecordMetadata> first = AlertTopic.write(stack, alerts.subList(0, 3));
@@ -92,18 +96,28 @@ class Hl7OutIT {
         // The group reads xray.alerts from its start: other tests' alerts come too, told apart by PID-3.
         List<String> lines = Files.readAllLines(log).stream().filter(l -> l.endsWith(" " + patient)).toList();
         List<String> taken = lines.stream().filter(l -> l.startsWith("AA ")).map(l -> l.split(" ")[1]).toList();
-        List<String> expected = alerts.subList(1, 6).stream().map(a -> OruMessages.controlId(a.getAlertId())).toList();
-        assertEquals(expected, taken, "alerts 2-6 taken once each, in order (alert 1 refused three times): " + lines);
-        Map<String, Long> refusals = lines.stream().filter(l -> l.startsWith("AE ")).collect(
+        List<String> expected = List.of(1, 3, 4, 5).stream().map(i -> OruMessages.controlId(alerts.get(i).getAlertId()))
+                .toList();
+        assertEquals(expected, taken, "alerts 2, 4, 5, 6 taken once each, in order: " + lines);
+        Map<String, Long> rejections = lines.stream().filter(l -> l.startsWith("AR ")).collect(
                 Collectors.groupingBy(l -> l.split(" ")[1], Collectors.counting()));
-        assertEquals(Map.of(OruMessages.controlId(alerts.get(0).getAlertId()), 3L,
-                OruMessages.controlId(alerts.get(1).getAlertId()), 1L), refusals);
+        assertEquals(Map.of(OruMessages.controlId(alerts.get(0).getAlertId()), 3L), rejections,
+                "a rejection is tried XRAY_ALERT_OUT_ATTEMPTS times");
+        Map<String, Long> errors = lines.stream().filter(l -> l.startsWith("AE ")).collect(
+                Collectors.groupingBy(l -> l.split(" ")[1], Collectors.counting()));
+        assertEquals(2L, errors.get(OruMessages.controlId(alerts.get(1).getAlertId())), "an application error is retried");
+        assertTrue(errors.get(OruMessages.controlId(alerts.get(2).getAlertId())) > 3,
+                "an application error is retried past the attempts, for its own time: " + errors);
         assertTrue(lines.stream().filter(l -> l.startsWith("AA ")).allMatch(l -> l.endsWith(" " + patient)),
                 "PID-3 carries the pseudonym: " + lines);
         List<DeadLetter> dead = AlertTopic.deadLetters(stack, "alert-out:hl7").stream()
                 .filter(d -> d.getReason().contains(alerts.get(0).getAlertId())).toList();
-        assertEquals(1, dead.size(), "the alert refused three times is dead-lettered once");
-        assertTrue(dead.get(0).getReason().contains("refused") && dead.get(0).getReason().contains("AE"),
+        assertEquals(1, dead.size(), "the alert rejected three times is dead-lettered once");
+        assertTrue(dead.get(0).getReason().contains("refused") && dead.get(0).getReason().contains("AR"),
                 dead.get(0).getReason());
+        List<DeadLetter> errored = AlertTopic.deadLetters(stack, "alert-out:hl7").stream()
+                .filter(d -> d.getReason().contains(alerts.get(2).getAlertId())).toList();
+        assertEquals(1, errored.size(), "the alert that kept erring is dead-lettered once its retry time passed");
+        assertTrue(errored.get(0).getReason().contains("application error"), errored.get(0).getReason());
     }
 }

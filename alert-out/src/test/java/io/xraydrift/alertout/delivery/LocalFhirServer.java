@@ -25,6 +25,12 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
 import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -35,7 +41,8 @@ import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
 /**
  * A FHIR R4 server for tests: HAPI FHIR's RestfulServer on Jetty, validating every request body
  * against the R4 base profiles (a resource that does not validate is answered 422), with
- * conditional create by identifier, keeping what it stores across a stop and a start. A patient
+ * conditional create by identifier, search by subject identifier and identifier system, and
+ * version-checked update, keeping what it stores across a stop and a start. A patient
  * pseudonym named {@code poison} is always refused (422), to see a refusal dead-lettered.
  */
 final class LocalFhirServer implements AutoCloseable {
@@ -121,10 +128,72 @@ final class LocalFhirServer implements AutoCloseable {
             if (earlier != null) {
                 return new MethodOutcome(earlier.getIdElement()).setCreated(false);
             }
-            resource.setId(new IdType(kind, String.valueOf(ids.incrementAndGet())));
+            resource.setId(new IdType(kind, String.valueOf(ids.incrementAndGet()), "1"));
+            resource.getMeta().setVersionId("1");
             ofType.put(key, resource);
             return new MethodOutcome(resource.getIdElement()).setCreated(true);
         }
+
+        /**
+         * Search by {@code subject:identifier=system|value} and {@code identifier=system|[value]} (what
+         * alert-out asks when a recovery retires the patient's Flags).
+         */
+        @Search(allowUnknownParams = true)
+        public List<T> search(RequestDetails request) {
+            String kind = type.getSimpleName();
+            requests.add(kind + " search");
+            String subject = first(request, "subject:identifier");
+            String identifier = first(request, "identifier");
+            List<T> out = new ArrayList<>();
+            for (Resource r : stored.getOrDefault(kind, Map.of()).values()) {
+                boolean subjectMatches = subject == null || subject.equals(subjectSystem(r) + "|" + subject(r));
+                boolean identifierMatches = identifier == null || (identifier.endsWith("|")
+                        ? identifier.equals(identifierSystem(r) + "|")
+                        : identifier.equals(identifierSystem(r) + "|" + identifier(r)));
+                if (subjectMatches && identifierMatches) {
+                    out.add(type.cast(r.copy()));
+                }
+            }
+            return out;
+        }
+
+        /** Update by id, version-checked when the request says {@code If-Match}. */
+        @Update
+        public MethodOutcome update(@IdParam IdType id, @ResourceParam T resource, RequestDetails request) {
+            String kind = type.getSimpleName();
+            Map<String, Resource> ofType = stored.computeIfAbsent(kind, k -> new ConcurrentHashMap<>());
+            String key = identifier(resource);
+            requests.add(kind + " update " + key);
+            Resource earlier = ofType.get(key);
+            if (earlier == null || !earlier.getIdElement().getIdPart().equals(id.getIdPart())) {
+                throw new ResourceNotFoundException(id);
+            }
+            String ifMatch = request.getHeader("If-Match");
+            String version = earlier.getMeta().getVersionId();
+            if (ifMatch != null && !ifMatch.replaceAll("^W/\"|\"$", "").equals(version)) {
+                throw new PreconditionFailedException("version " + version + " is current, not " + ifMatch);
+            }
+            String next = String.valueOf(Integer.parseInt(version) + 1);
+            resource.setId(new IdType(kind, id.getIdPart(), next));
+            resource.getMeta().setVersionId(next);
+            ofType.put(key, resource);
+            return new MethodOutcome(resource.getIdElement()).setCreated(false);
+        }
+    }
+
+    private static String first(RequestDetails request, String name) {
+        String[] v = request.getParameters().get(name);
+        return v == null || v.length == 0 ? null : v[0];
+    }
+
+    private static String identifierSystem(Resource r) {
+        List<Identifier> ids = r instanceof Observation o ? o.getIdentifier() : ((Flag) r).getIdentifier();
+        return ids.isEmpty() ? "" : ids.get(0).getSystem();
+    }
+
+    private static String subjectSystem(Resource r) {
+        var ref = r instanceof Observation o ? o.getSubject() : ((Flag) r).getSubject();
+        return ref.getIdentifier().getSystem();
     }
 
     private static String identifier(Resource r) {

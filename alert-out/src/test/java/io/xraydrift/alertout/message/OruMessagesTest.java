@@ -34,13 +34,35 @@ class OruMessagesTest {
             assertEquals("pt-abc123", t.get("/.PID-3-1"));
             assertEquals("XRAYDRIFT", t.get("/.PID-3-4"));
             assertEquals("P", t.get("/.OBR-25"), "preliminary");
-            assertEquals("20261130081500", t.get("/.OBR-7"));
+            assertEquals("20261130081500+0000", t.get("/.OBR-7"), "a time with its UTC offset");
+            assertTrue(t.get("/MSH-7").matches("\\d{14}\\+0000"), t.get("/MSH-7"));
+            assertEquals("PSEUDONYMISED", t.get("/.PID-5-1"), "PID-5 is required in v2.5: the placeholder");
+            assertEquals("XRAYDRIFT", t.get("/.PID-5-2"));
+            assertEquals("99XRD", t.get("/.OBR-4-3"), "a named local coding system");
             var order = back.getPATIENT_RESULT().getORDER_OBSERVATION();
             assertEquals(8, order.getOBSERVATIONReps(), "kind, two levels, score, reason, model, two neighbours");
             assertEquals("BASELINE_RISE", t.get("/.OBSERVATION(0)/OBX-5-1"));
             assertEquals("0.6200", t.get("/.OBSERVATION(3)/OBX-5"));
+            assertEquals("99XRD", t.get("/.OBSERVATION(3)/OBX-3-3"));
+            assertEquals("", nullToEmpty(t.get("/.OBSERVATION(3)/OBX-4")), "a single observation has no sub-ID");
+            assertEquals("NEIGHBOUR", t.get("/.OBSERVATION(6)/OBX-3-1"));
+            assertEquals("1", t.get("/.OBSERVATION(6)/OBX-4"), "repeated observations are told apart by OBX-4");
+            assertEquals("2", t.get("/.OBSERVATION(7)/OBX-4"));
             assertTrue(er7.contains("Decision support, not a diagnosis"), er7);
         }
+    }
+
+    @Test
+    void aSiteNamesThePid5Placeholder() throws Exception {
+        ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
+                new OruMessages.Receiver("EPIC", "WARD7", "UNKNOWN^PATIENT"));
+        Terser t = new Terser(m);
+        assertEquals("UNKNOWN", t.get("/.PID-5-1"));
+        assertEquals("PATIENT", t.get("/.PID-5-2"));
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
     }
 
     @Test
