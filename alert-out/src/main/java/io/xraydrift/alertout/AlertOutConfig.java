@@ -6,6 +6,7 @@ import java.time.Duration;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * Alert-out's configuration: which peers get the alerts (an HL7 v2 MLLP listener, a FHIR R4
@@ -19,7 +20,7 @@ import io.xraydrift.platform.config.Settings;
  * @param fromStart          a new consumer group starts at the topic's start (else at its end)
  */
 public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attempts, Duration maxBackoff,
-                             boolean fromStart, Duration probeInterval) {
+                             boolean fromStart, Duration probeInterval, String reidKey) {
 
     public static final String SERVICE = "alert-out";
     public static final int DEFAULT_PORT = 8085;
@@ -37,24 +38,40 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
     public static final String PROBE_INTERVAL = "XRAY_ALERT_OUT_PROBE_INTERVAL";
     public static final String HL7_PATIENT_NAME = "XRAY_HL7_PATIENT_NAME";
     public static final String HL7_ERROR_RETRY_FOR = "XRAY_HL7_ERROR_RETRY_FOR";
+    public static final String REID_KEY = "XRAY_REID_KEY";
+    public static final String HL7_MRN_AUTHORITY = "XRAY_HL7_MRN_AUTHORITY";
+    public static final String FHIR_MRN_SYSTEM = "XRAY_FHIR_MRN_SYSTEM";
+    public static final String FHIR_ACCESSION_SYSTEM = "XRAY_FHIR_ACCESSION_SYSTEM";
 
     /**
      * An HL7 v2 MLLP listener (an interface engine or the EHR's inbound ORU port): where it listens,
      * MSH-5/6, how long an ACK may take, the PID-5 placeholder name (v2.5 requires PID-5; alert-out
      * knows no name), and how long an application error ({@code AE}/{@code CE}, transient by HL7's
-     * meaning) is retried before the alert is dead-lettered.
+     * meaning) is retried before the alert is dead-lettered; with re-identification, the assigning
+     * authority of the MRN in PID-3.
      */
     public record Hl7(String host, int port, String receivingApplication, String receivingFacility, Duration timeout,
-                      String patientName, Duration errorRetryFor) {
+                      String patientName, Duration errorRetryFor, String mrnAuthority) {
     }
 
-    /** A FHIR R4 server's base URL, its bearer token (or null) and whether a Flag goes with each worsening. */
-    public record Fhir(URI base, String token, boolean flag) {
+    /**
+     * A FHIR R4 server's base URL, its bearer token (or null), whether a Flag goes with each worsening,
+     * and with re-identification the identifier systems of the hospital's MRN and accession numbers.
+     */
+    public record Fhir(URI base, String token, boolean flag, String mrnSystem, String accessionSystem) {
 
         @Override
         public String toString() {
-            return "Fhir[base=" + base + ", token=" + (token == null ? "none" : "<redacted>") + ", flag=" + flag + "]";
+            return "Fhir[base=" + base + ", token=" + (token == null ? "none" : "<redacted>") + ", flag=" + flag
+                    + ", mrnSystem=" + mrnSystem + ", accessionSystem=" + accessionSystem + "]";
         }
+    }
+
+    @Override
+    public String toString() {
+        return "AlertOutConfig[common=" + common + ", hl7=" + hl7 + ", fhir=" + fhir + ", attempts=" + attempts
+                + ", maxBackoff=" + maxBackoff + ", fromStart=" + fromStart + ", probeInterval=" + probeInterval
+                + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + "]";
     }
 
     public static AlertOutConfig from(Settings s) {
@@ -62,10 +79,20 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
                 s.string(HL7_RECEIVING_APPLICATION, "EHR"), s.string(HL7_RECEIVING_FACILITY, "HOSPITAL"),
                 s.duration(HL7_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)),
                 patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME)),
-                s.duration(HL7_ERROR_RETRY_FOR, Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1))))
+                s.duration(HL7_ERROR_RETRY_FOR, Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1)),
+                s.string(HL7_MRN_AUTHORITY, "HOSPITAL")))
                 .orElse(null);
         Fhir fhir = s.optional(FHIR_URL).map(url -> new Fhir(s.url(FHIR_URL, url), s.optional(FHIR_TOKEN).orElse(null),
-                s.bool(FHIR_FLAG, true))).orElse(null);
+                s.bool(FHIR_FLAG, true), s.string(FHIR_MRN_SYSTEM, "urn:xray-drift:hospital-mrn"),
+                s.string(FHIR_ACCESSION_SYSTEM, "urn:xray-drift:hospital-accession"))).orElse(null);
+        String reidKey = s.optional(REID_KEY).map(String::strip).orElse(null);
+        if (reidKey != null) {
+            try {
+                IdentifierSeal.ofBase64(reidKey);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(REID_KEY + ": " + e.getMessage());
+            }
+        }
         if (hl7 == null && fhir == null) {
             throw new ConfigException("alert-out has no peer: set " + HL7_HOST + " (HL7 v2 over MLLP) and/or " + FHIR_URL
                     + " (FHIR R4)");
@@ -74,7 +101,8 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
                 s.integer(ATTEMPTS, 5, 1, 1000),
                 s.duration(MAX_BACKOFF, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
                 s.bool(FROM_START, true),
-                s.duration(PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)));
+                s.duration(PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
+                reidKey);
     }
 
     /** PID-5's placeholder: family^given, printable, no HL7 delimiter but the component separator. */

@@ -6,6 +6,7 @@ import java.util.List;
 import io.xraydrift.alertout.delivery.DeliveryLoop;
 import io.xraydrift.alertout.delivery.FhirSink;
 import io.xraydrift.alertout.delivery.MllpSink;
+import io.xraydrift.alertout.delivery.SealedIdentifierReader;
 import io.xraydrift.alertout.delivery.Sink;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
@@ -21,6 +22,7 @@ public final class AlertOutService extends AbstractService {
     private final AlertOutConfig config;
     private final List<DeliveryLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private SealedIdentifierReader reid;
     private final java.util.concurrent.ScheduledExecutorService prober =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "alert-out-probe");
@@ -40,12 +42,16 @@ public final class AlertOutService extends AbstractService {
     @Override
     public void start() {
         shell = ServiceShell.start(config.common(), health, routes -> { });
+        if (config.reidKey() != null) {
+            reid = new SealedIdentifierReader(config);
+            reid.start();
+        }
         List<Sink> sinks = new ArrayList<>();
         if (config.hl7() != null) {
-            sinks.add(new MllpSink(config.hl7()));
+            sinks.add(new MllpSink(config.hl7(), reid));
         }
         if (config.fhir() != null) {
-            sinks.add(new FhirSink(config.fhir()));
+            sinks.add(new FhirSink(config.fhir(), reid));
         }
         for (Sink sink : sinks) {
             DeliveryLoop loop = new DeliveryLoop(sink, config, shell.metrics().registry());
@@ -72,6 +78,9 @@ public final class AlertOutService extends AbstractService {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+        if (reid != null) {
+            reid.close();
         }
     }
 }

@@ -42,6 +42,18 @@ public final class AlertTopic {
         return out;
     }
 
+    /** Writes sealed identifiers as ingest does with re-identification on (keyed by scan id). */
+    public static void writeSealed(LocalStack stack, List<io.xraydrift.events.SealedIdentifiers> sealed) throws Exception {
+        var serializer = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.REIDENTIFICATION);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
+                stack.bootstrapServers(), "acks", "all"), new StringSerializer(), new ByteArraySerializer())) {
+            for (var s : sealed) {
+                p.send(new ProducerRecord<>(Topics.REIDENTIFICATION.name(), s.getScanId(),
+                        serializer.serialize(Topics.REIDENTIFICATION.name(), s))).get();
+            }
+        }
+    }
+
     /** True once the group committed past the record. */
     public static boolean committedPast(LocalStack stack, String group, RecordMetadata m) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * Ingest's configuration. The pseudonymisation key and the API token are secrets: required
@@ -32,12 +33,14 @@ import io.xraydrift.platform.config.Settings;
  * @param fetchHosts     host names http(s) imageUris may point at (empty: none)
  * @param fetchPrivate   whether a listed host may resolve to a loopback, link-local or private address
  * @param dicom          the DICOM door: the C-STORE SCP's address, AE title, whom it lets in, TLS
+ * @param reidKey        the hospital's re-identification key (base64, 32 bytes): each scan's patient id
+ *                       and accession number are sealed with it for alert-out; null = off (the default)
  */
 public record IngestConfig(ServiceConfig common, String pseudonymKey, String apiToken, boolean demoMode,
                            int maxImageSide, int maxUploadBytes, Set<String> attributes,
                            Path fileRoot, URI dicomWebUrl, String dicomWebName,
                            Duration pollInterval, Path stateDir,
-                           Set<String> fetchHosts, boolean fetchPrivate, DicomDoor dicom) {
+                           Set<String> fetchHosts, boolean fetchPrivate, DicomDoor dicom, String reidKey) {
 
     /**
      * The DICOM door: where the C-STORE SCP listens ({@code port} 0: no SCP), the AE title it answers
@@ -83,6 +86,7 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     public static final String DICOM_PORT = "XRAY_DICOM_PORT";
     public static final String DICOM_AE_TITLE = "XRAY_DICOM_AE_TITLE";
     public static final String DICOM_HOST = "XRAY_DICOM_HOST";
+    public static final String REID_KEY = "XRAY_REID_KEY";
     public static final String DICOM_CALLING_AE_TITLES = "XRAY_DICOM_CALLING_AE_TITLES";
     public static final String DICOM_CALLING_HOSTS = "XRAY_DICOM_CALLING_HOSTS";
     public static final String DICOM_TLS_KEYSTORE = "XRAY_DICOM_TLS_KEYSTORE";
@@ -121,7 +125,25 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
                         .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet())).orElse(Set.of()),
                 s.bool(FETCH_PRIVATE, false),
-                dicomDoor(s, common.httpHost()));
+                dicomDoor(s, common.httpHost()), reidKey(s, key));
+    }
+
+    /** The re-identification key, checked: 32 bytes of base64, and never the pseudonymisation key. */
+    private static String reidKey(Settings s, String pseudonymKey) {
+        String v = s.optional(REID_KEY).orElse(null);
+        if (v == null) {
+            return null;
+        }
+        try {
+            IdentifierSeal.ofBase64(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(REID_KEY + ": " + e.getMessage() + " (openssl rand -base64 32)");
+        }
+        if (v.strip().equals(pseudonymKey.strip())) {
+            throw new ConfigException(REID_KEY + " must differ from " + PSEUDONYM_KEY + ": re-identification is "
+                    + "the hospital's own key");
+        }
+        return v.strip();
     }
 
     private static DicomDoor dicomDoor(Settings s, String httpHost) {
@@ -159,6 +181,6 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
         return "IngestConfig[common=" + common + ", pseudonymKey=<redacted>, apiToken=<redacted>, demoMode=" + demoMode
                 + ", maxImageSide=" + maxImageSide + ", maxUploadBytes=" + maxUploadBytes + ", attributes=" + attributes
                 + ", fileRoot=" + fileRoot + ", dicomWebUrl=" + dicomWebUrl + ", pollInterval=" + pollInterval
-                + ", dicom=" + dicom + "]";
+                + ", dicom=" + dicom + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + "]";
     }
 }

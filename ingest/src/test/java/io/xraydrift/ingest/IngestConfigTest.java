@@ -37,6 +37,8 @@ class IngestConfigTest {
         "XRAY_DICOM_CALLING_AE_TITLES|PACS1,A_TITLE_LONGER_THAN_16",
         "XRAY_DICOM_TLS_TRUSTSTORE|/etc/xray/peers.p12",
         "XRAY_DICOM_TLS_KEYSTORE|/etc/xray/scp.p12",
+        "XRAY_REID_KEY|c2hvcnQ=",
+        "XRAY_REID_KEY|kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
     })
     void badValueFailsNamingTheKey(String key, String value) {
         Map<String, String> m = valid();

@@ -16,6 +16,7 @@ import io.xraydrift.events.ScanIntake;
 import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.events.SealedIdentifiers;
 
 /**
  * Every topic of the pipeline, declared once with its settings. Patient-level topics are keyed by
@@ -84,8 +85,19 @@ public final class Topics {
             Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, DELETE, TopicConfig.RETENTION_MS_CONFIG, "-1"),
             "audit trail of pseudonym lookups: who asked, on whose behalf, what was answered (kept forever)");
 
-    private static final List<Topic<?>> ALL =
-            List.of(INTAKE, SCANS, THUMBNAILS, EMBEDDINGS, NEIGHBOURS, ALERTS, TRAJECTORIES, DEAD_LETTER, AUDIT);
+    /**
+     * The hospital's identifiers of each scan, sealed (AES-GCM) for alert-out alone, which files
+     * results against the order with them; written only when re-identification is switched on.
+     */
+    public static final Topic<SealedIdentifiers> REIDENTIFICATION = new Topic<>("xray.reidentification",
+            SealedIdentifiers.class, 6,
+            Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT,
+                    TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, String.valueOf(Duration.ofMinutes(1).toMillis())),
+            "each scan's patient id and accession number, sealed for alert-out (compacted, keyed by scanId; only with re-identification on)");
+
+    private static final List<Topic<?>> ALL = List.of(INTAKE, SCANS, THUMBNAILS, EMBEDDINGS, NEIGHBOURS, ALERTS,
+            TRAJECTORIES, DEAD_LETTER, AUDIT, REIDENTIFICATION);
 
     private Topics() {
     }

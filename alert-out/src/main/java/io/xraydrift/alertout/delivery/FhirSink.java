@@ -28,10 +28,17 @@ public final class FhirSink implements Sink {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
     private final AlertOutConfig.Fhir server;
+    private final SealedIdentifierReader reid;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public FhirSink(AlertOutConfig.Fhir server) {
+        this(server, null);
+    }
+
+    /** @param reid the sealed identifiers, with re-identification on; null: the subject is the pseudonym */
+    public FhirSink(AlertOutConfig.Fhir server, SealedIdentifierReader reid) {
         this.server = server;
+        this.reid = reid;
     }
 
     @Override
@@ -41,13 +48,16 @@ public final class FhirSink implements Sink {
 
     @Override
     public void deliver(DriftAlert alert) throws Refused, IOException {
-        post("Observation", FhirAlerts.observation(alert), alert);
+        var ids = Sink.identifiers(reid, alert);
+        FhirAlerts.Filing filing = ids == null ? null
+                : new FhirAlerts.Filing(ids, server.mrnSystem(), server.accessionSystem());
+        post("Observation", FhirAlerts.observation(alert, filing), alert);
         if (server.flag()) {
-            var flag = FhirAlerts.flag(alert);
+            var flag = FhirAlerts.flag(alert, filing);
             if (flag != null) {
                 post("Flag", flag, alert);
             } else {
-                retireFlags(alert);
+                retireFlags(alert, filing);
             }
         }
     }
@@ -59,8 +69,10 @@ public final class FhirSink implements Sink {
      * update ({@code If-Match}). Replay-safe: a second pass finds none active; a Flag opened after the
      * recovery (a later episode) is left alone.
      */
-    private void retireFlags(DriftAlert recovery) throws Refused, IOException {
-        String url = base() + "/Flag?subject:identifier=" + encode(FhirAlerts.PSEUDONYM_SYSTEM + "|" + recovery.getPatient())
+    private void retireFlags(DriftAlert recovery, FhirAlerts.Filing filing) throws Refused, IOException {
+        String subject = filing == null ? FhirAlerts.PSEUDONYM_SYSTEM + "|" + recovery.getPatient()
+                : filing.mrnSystem() + "|" + filing.ids().patientId();
+        String url = base() + "/Flag?subject:identifier=" + encode(subject)
                 + "&identifier=" + encode(FhirAlerts.ALERT_SYSTEM + "|") + "&_count=100";
         java.util.Date end = java.util.Date.from(recovery.getCreatedAt());
         while (url != null) {

@@ -24,11 +24,18 @@ import io.xraydrift.events.DriftAlert;
 public final class MllpSink implements Sink {
 
     private final AlertOutConfig.Hl7 peer;
+    private final SealedIdentifierReader reid;
     private final HapiContext hapi = new DefaultHapiContext();
     private Connection connection;
 
     public MllpSink(AlertOutConfig.Hl7 peer) {
+        this(peer, null);
+    }
+
+    /** @param reid the sealed identifiers, with re-identification on; null: PID-3 is the pseudonym */
+    public MllpSink(AlertOutConfig.Hl7 peer, SealedIdentifierReader reid) {
         this.peer = peer;
+        this.reid = reid;
     }
 
     @Override
@@ -39,7 +46,7 @@ public final class MllpSink implements Sink {
     @Override
     public void deliver(DriftAlert alert) throws Refused, IOException {
         Message oru = OruMessages.oru(alert, new OruMessages.Receiver(peer.receivingApplication(),
-                peer.receivingFacility(), peer.patientName()));
+                peer.receivingFacility(), peer.patientName()), Sink.identifiers(reid, alert), peer.mrnAuthority());
         Message ack;
         try {
             if (connection == null || !connection.isOpen()) {

@@ -1,8 +1,10 @@
 package io.xraydrift.alertout.delivery;
 
 import java.io.IOException;
+import java.time.Duration;
 
 import io.xraydrift.events.DriftAlert;
+import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * One peer alerts go to. {@link #deliver} returns once the peer holds the alert, throws
@@ -29,6 +31,25 @@ public interface Sink extends AutoCloseable {
     }
 
     /**
+     * The hospital identifiers of an alert's scan, when re-identification is on ({@code reader}
+     * non-null) and ingest sealed them; null otherwise (the alert goes under the pseudonym).
+     */
+    static IdentifierSeal.Identifiers identifiers(SealedIdentifierReader reader, DriftAlert alert) throws IOException {
+        if (reader == null) {
+            return null;
+        }
+        try {
+            return reader.identifiers(alert.getScanId(), LOOKUP_WAIT).orElse(null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted looking up the identifiers of scan " + alert.getScanId(), e);
+        }
+    }
+
+    /** How long a delivery waits for its scan's sealed identifiers to be read. */
+    Duration LOOKUP_WAIT = Duration.ofSeconds(30);
+
+    /**
      * The peer's refusal, in its own words (truncated). A permanent refusal counts toward the loop's
      * attempts; a transient one (an HL7 application error, {@code AE}/{@code CE}) is retried, with
      * backoff, for {@link #retryFor()} before the alert is dead-lettered.
@@ -36,19 +57,19 @@ public interface Sink extends AutoCloseable {
     final class Refused extends Exception {
 
         private static final long serialVersionUID = 1L;
-        private final transient java.time.Duration retryFor;
+        private final transient Duration retryFor;
 
         public Refused(String why) {
             this(why, null);
         }
 
-        public Refused(String why, java.time.Duration retryFor) {
+        public Refused(String why, Duration retryFor) {
             super(why.length() > 300 ? why.substring(0, 300) + "..." : why);
             this.retryFor = retryFor;
         }
 
         /** How long a transient refusal is retried; null for a permanent one. */
-        public java.time.Duration retryFor() {
+        public Duration retryFor() {
             return retryFor;
         }
     }

@@ -17,6 +17,7 @@ import org.hl7.fhir.r4.model.StringType;
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Neighbour;
+import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * A drift alert as FHIR R4 resources (HAPI FHIR structures): an {@link Observation} — status
@@ -37,13 +38,25 @@ public final class FhirAlerts {
     }
 
     public static Observation observation(DriftAlert a) {
+        return observation(a, null);
+    }
+
+    /**
+     * The Observation, filed against the hospital's identifiers when re-identification gave them:
+     * {@code subject} the patient by MRN, {@code basedOn} the order (ServiceRequest) by accession number.
+     */
+    public static Observation observation(DriftAlert a, Filing filing) {
         Observation o = new Observation();
         o.addIdentifier(new Identifier().setSystem(ALERT_SYSTEM).setValue(a.getAlertId()));
         o.setStatus(Observation.ObservationStatus.PRELIMINARY);
         o.addCategory(new CodeableConcept(new Coding(CATEGORY_SYSTEM, "imaging", "Imaging")));
         o.setCode(new CodeableConcept(new Coding(CODE_SYSTEM, "drift-alert", "Chest radiograph drift alert"))
                 .setText("Chest radiograph drift alert (decision support)"));
-        o.setSubject(patient(a));
+        o.setSubject(patient(a, filing));
+        if (filing != null && filing.ids().accessionNumber() != null) {
+            o.addBasedOn(new Reference().setType("ServiceRequest").setIdentifier(new Identifier()
+                    .setSystem(filing.accessionSystem()).setValue(filing.ids().accessionNumber())));
+        }
         o.setEffective(new DateTimeType(Date.from(a.getAcquiredAt())));
         o.setIssued(Date.from(a.getCreatedAt()));
         o.setDevice(new Reference().setIdentifier(new Identifier().setSystem(MODEL_SYSTEM)
@@ -69,6 +82,11 @@ public final class FhirAlerts {
 
     /** The chart flag of a worsening; null for a recovery (it closes what the flag opened). */
     public static Flag flag(DriftAlert a) {
+        return flag(a, null);
+    }
+
+    /** The Flag, on the patient's chart by MRN when re-identification gave it. */
+    public static Flag flag(DriftAlert a, Filing filing) {
         if (a.getKind() == AlertKind.RECOVERY) {
             return null;
         }
@@ -79,7 +97,7 @@ public final class FhirAlerts {
                 "Clinical")));
         f.setCode(concept("alert-kind", a.getKind().name(), "Chest radiographs drifting toward severe: "
                 + Wording.kind(a.getKind())).setText(a.getReason()));
-        f.setSubject(patient(a));
+        f.setSubject(patient(a, filing));
         f.setPeriod(new Period().setStart(Date.from(a.getCreatedAt())));
         return f;
     }
@@ -105,7 +123,15 @@ public final class FhirAlerts {
         return "identifier=" + ALERT_SYSTEM + "|" + a.getAlertId();
     }
 
-    private static Reference patient(DriftAlert a) {
+    /** The hospital's identifiers of the alert's scan and the identifier systems they are filed under. */
+    public record Filing(IdentifierSeal.Identifiers ids, String mrnSystem, String accessionSystem) {
+    }
+
+    private static Reference patient(DriftAlert a, Filing filing) {
+        if (filing != null) {
+            return new Reference().setType("Patient").setIdentifier(new Identifier().setSystem(filing.mrnSystem())
+                    .setValue(filing.ids().patientId()));
+        }
         return new Reference().setIdentifier(new Identifier().setSystem(PSEUDONYM_SYSTEM).setValue(a.getPatient()))
                 .setDisplay("xray-drift pseudonym");
     }

@@ -18,10 +18,12 @@ import ca.uhn.hl7v2.model.v25.message.ORU_R01;
 import ca.uhn.hl7v2.model.v25.segment.MSH;
 import ca.uhn.hl7v2.model.v25.segment.OBR;
 import ca.uhn.hl7v2.model.v25.segment.OBX;
+import ca.uhn.hl7v2.model.v25.segment.ORC;
 import ca.uhn.hl7v2.model.v25.segment.PID;
 
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Neighbour;
+import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * A drift alert as an HL7 v2.5 ORU^R01 (unsolicited observation result), built with HAPI HL7v2:
@@ -57,6 +59,16 @@ public final class OruMessages {
     }
 
     public static ORU_R01 oru(DriftAlert a, Receiver to) {
+        return oru(a, to, null, null);
+    }
+
+    /**
+     * The ORU^R01, filed against the hospital's own identifiers when re-identification gave them
+     * ({@code ids} non-null): PID-3 the MRN under {@code mrnAuthority} (type MR), the pseudonym after it;
+     * with an accession number, an ORC (RE) whose placer order number, like OBR-2 and OBR-18, is the
+     * accession number, so the EHR files the result against its order. OBR-3 stays the alert id.
+     */
+    public static ORU_R01 oru(DriftAlert a, Receiver to, IdentifierSeal.Identifiers ids, String mrnAuthority) {
         try {
             ORU_R01 m = new ORU_R01();
             MSH msh = m.getMSH();
@@ -78,9 +90,15 @@ public final class OruMessages {
 
             PID pid = m.getPATIENT_RESULT().getPATIENT().getPID();
             pid.getSetIDPID().setValue("1");
-            pid.getPatientIdentifierList(0).getIDNumber().setValue(a.getPatient());
-            pid.getPatientIdentifierList(0).getAssigningAuthority().getNamespaceID().setValue(AUTHORITY);
-            pid.getPatientIdentifierList(0).getIdentifierTypeCode().setValue("PT");
+            int rep = 0;
+            if (ids != null) {
+                pid.getPatientIdentifierList(rep).getIDNumber().setValue(ids.patientId());
+                pid.getPatientIdentifierList(rep).getAssigningAuthority().getNamespaceID().setValue(mrnAuthority);
+                pid.getPatientIdentifierList(rep++).getIdentifierTypeCode().setValue("MR");
+            }
+            pid.getPatientIdentifierList(rep).getIDNumber().setValue(a.getPatient());
+            pid.getPatientIdentifierList(rep).getAssigningAuthority().getNamespaceID().setValue(AUTHORITY);
+            pid.getPatientIdentifierList(rep).getIdentifierTypeCode().setValue("PT");
             // PID-5 is required in v2.5; alert-out knows no name, so a site-configured placeholder goes.
             String[] name = to.patientName().split("\\^", -1);
             pid.getPatientName(0).getFamilyName().getSurname().setValue(name[0]);
@@ -91,6 +109,15 @@ public final class OruMessages {
             ORU_R01_ORDER_OBSERVATION order = m.getPATIENT_RESULT().getORDER_OBSERVATION();
             OBR obr = order.getOBR();
             obr.getSetIDOBR().setValue("1");
+            if (ids != null && ids.accessionNumber() != null) {
+                ORC orc = order.getORC();
+                orc.getOrderControl().setValue("RE");
+                orc.getPlacerOrderNumber().getEntityIdentifier().setValue(ids.accessionNumber());
+                orc.getFillerOrderNumber().getEntityIdentifier().setValue(a.getAlertId());
+                orc.getFillerOrderNumber().getNamespaceID().setValue(AUTHORITY);
+                obr.getPlacerOrderNumber().getEntityIdentifier().setValue(ids.accessionNumber());
+                obr.getPlacerField1().setValue(ids.accessionNumber());
+            }
             obr.getFillerOrderNumber().getEntityIdentifier().setValue(a.getAlertId());
             obr.getFillerOrderNumber().getNamespaceID().setValue(AUTHORITY);
             code(obr.getUniversalServiceIdentifier(), "XRAY-DRIFT-ALERT", "Chest radiograph drift alert");

@@ -1,6 +1,7 @@
 package io.xraydrift.alertout.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -55,6 +56,47 @@ class Hl7OutIT {
                         || !p.isAlive());
         assertTrue(p.isAlive(), "the peer runs (python3-hl7 installed?): " + Files.readString(dir.resolve("peer.out")));
         return p;
+    }
+
+    /**
+     * Re-identification at the hospital edge: with the hospital's key, the ORU^R01 of an alert whose
+     * scan ingest sealed carries the MRN in PID-3 (the peer logs PID-3.1) and the accession number as
+     * the placer order number; an alert whose scan has no sealed record goes under the pseudonym.
+     */
+    @Test
+    void withTheHospitalKeyTheResultIsFiledAgainstTheMrnAndTheOrder(LocalStack stack) throws Exception {
+        int port = FreePorts.pick();
+        Path log = dir.resolve("received-reid.log");
+        String patient = "pt-reid-" + UUID.randomUUID().toString().substring(0, 8);
+        String mrn = "MRN-" + UUID.randomUUID().toString().substring(0, 8);
+        DriftAlert sealedOne = Alerts.alert(patient + ":episode-1:BASELINE_RISE", patient, AlertKind.BASELINE_RISE);
+        DriftAlert unsealed = Alerts.alert(patient + ":episode-2:BASELINE_RISE", patient, AlertKind.BASELINE_RISE);
+        String key = java.util.Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 32)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        var seal = io.xraydrift.platform.reid.IdentifierSeal.ofBase64(key);
+        AlertTopic.writeSealed(stack, List.of(seal.seal(sealedOne.getScanId(), patient,
+                new io.xraydrift.platform.reid.IdentifierSeal.Identifiers(mrn, "ACC-4711"), java.time.Instant.now())));
+        Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-reid-it");
+        env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
+        env.put(AlertOutConfig.HL7_PORT, String.valueOf(port));
+        env.put(AlertOutConfig.REID_KEY, key);
+        env.put(AlertOutConfig.HL7_MRN_AUTHORITY, "STMARY");
+        Process peer = peer(port, log, "", "");
+        try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)));
+             io.xraydrift.testing.LogCapture logs = io.xraydrift.testing.LogCapture.start()) {
+            out.start();
+            List<RecordMetadata> sent = AlertTopic.write(stack, List.of(sealedOne, unsealed));
+            AlertTopic.await("both alerts committed", Duration.ofSeconds(90),
+                    () -> AlertTopic.committedPast(stack, "xray-alert-out-hl7", sent.get(1)));
+            assertFalse(logs.text().contains(mrn) || logs.text().contains("ACC-4711"), "no identifier in the log");
+        } finally {
+            peer.destroy();
+        }
+        List<String> lines = Files.readAllLines(log);
+        assertTrue(lines.contains("AA " + OruMessages.controlId(sealedOne.getAlertId()) + " " + mrn),
+                "the sealed scan's alert is filed under the MRN: " + lines);
+        assertTrue(lines.contains("AA " + OruMessages.controlId(unsealed.getAlertId()) + " " + patient),
+                "an alert without sealed identifiers goes under the pseudonym: " + lines);
     }
 
     @Test

@@ -50,6 +50,36 @@ class FhirAlertsTest {
     }
 
     @Test
+    void withReidentificationTheObservationIsFiledAgainstTheMrnAndTheOrder() {
+        var filing = new FhirAlerts.Filing(new io.xraydrift.platform.reid.IdentifierSeal.Identifiers("MRN-0042", "ACC-777"),
+                "urn:oid:1.2.3.4.5", "urn:oid:1.2.3.4.6");
+        Observation o = FhirAlerts.observation(Alerts.alert("p1:e1:LEVEL_ESCALATION", "pt-1", AlertKind.LEVEL_ESCALATION),
+                filing);
+        assertEquals("urn:oid:1.2.3.4.5", o.getSubject().getIdentifier().getSystem());
+        assertEquals("MRN-0042", o.getSubject().getIdentifier().getValue());
+        assertEquals("ACC-777", o.getBasedOnFirstRep().getIdentifier().getValue());
+        assertEquals("ServiceRequest", o.getBasedOnFirstRep().getType());
+        assertEquals(List.of(), errors(o).stream().map(SingleValidationMessage::getMessage).toList());
+        Flag f = FhirAlerts.flag(Alerts.alert("p1:e1:SUSTAINED_WORSENING", "pt-1", AlertKind.SUSTAINED_WORSENING), filing);
+        assertEquals("MRN-0042", f.getSubject().getIdentifier().getValue());
+        assertEquals(List.of(), errors(f).stream().map(SingleValidationMessage::getMessage).toList());
+    }
+
+    @Test
+    void aRecoveryRetiresOnlyOurActiveFlagsOpenedBeforeIt() {
+        Flag f = FhirAlerts.flag(Alerts.alert("p1:e1:SUSTAINED_WORSENING", "pt-1", AlertKind.SUSTAINED_WORSENING));
+        java.util.Date end = new java.util.Date(f.getPeriod().getStart().getTime() + 60_000);
+        assertTrue(FhirAlerts.retire(f, end));
+        assertEquals(Flag.FlagStatus.INACTIVE, f.getStatus());
+        assertEquals(end, f.getPeriod().getEnd());
+        assertEquals(false, FhirAlerts.retire(f, end), "already retired: unchanged (replay-safe)");
+        Flag later = FhirAlerts.flag(Alerts.alert("p1:e2:SUSTAINED_WORSENING", "pt-1", AlertKind.SUSTAINED_WORSENING));
+        assertEquals(false, FhirAlerts.retire(later, new java.util.Date(later.getPeriod().getStart().getTime() - 1)),
+                "a Flag opened after the recovery stays");
+        assertEquals(List.of(), errors(f).stream().map(SingleValidationMessage::getMessage).toList());
+    }
+
+    @Test
     void aWorseningGetsAFlagARecoveryNone() {
         Flag f = FhirAlerts.flag(Alerts.alert("p1:e1:SUSTAINED_WORSENING", "pt-1", AlertKind.SUSTAINED_WORSENING));
         assertEquals(Flag.FlagStatus.ACTIVE, f.getStatus());

@@ -53,6 +53,25 @@ class OruMessagesTest {
     }
 
     @Test
+    void withReidentificationTheResultIsFiledAgainstTheMrnAndTheAccessionNumber() throws Exception {
+        ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
+                new OruMessages.Receiver("EPIC", "WARD7"),
+                new io.xraydrift.platform.reid.IdentifierSeal.Identifiers("MRN-0042", "ACC-777"), "STMARY");
+        try (HapiContext hapi = new DefaultHapiContext()) {
+            Terser t = new Terser((ORU_R01) hapi.getPipeParser().parse(hapi.getPipeParser().encode(m)));
+            assertEquals("MRN-0042", t.get("/.PID-3(0)-1"));
+            assertEquals("STMARY", t.get("/.PID-3(0)-4"));
+            assertEquals("MR", t.get("/.PID-3(0)-5"));
+            assertEquals("pt-abc123", t.get("/.PID-3(1)-1"), "the pseudonym stays beside it");
+            assertEquals("RE", t.get("/.ORC-1"));
+            assertEquals("ACC-777", t.get("/.ORC-2"));
+            assertEquals("ACC-777", t.get("/.OBR-2"));
+            assertEquals("ACC-777", t.get("/.OBR-18"));
+            assertEquals("p1:episode-1:BASELINE_RISE", t.get("/.OBR-3"));
+        }
+    }
+
+    @Test
     void aSiteNamesThePid5Placeholder() throws Exception {
         ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
                 new OruMessages.Receiver("EPIC", "WARD7", "UNKNOWN^PATIENT"));

@@ -275,6 +275,50 @@ class DicomInIT {
         }
     }
 
+    /**
+     * Re-identification at the hospital edge, ingest's half: with the hospital's key, the patient id
+     * and the AccessionNumber of a film sent by STOW-RS are sealed (AES-GCM) to
+     * {@code xray.reidentification} under the scan id — never in clear there or anywhere else — and
+     * open again, with the same key only, to exactly those values.
+     */
+    @Test
+    void withTheHospitalKeyIngestSealsThePatientIdAndAccessionNumberForAlertOut(LocalStack stack) throws Exception {
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
+        String key = java.util.Base64.getEncoder().encodeToString("hospital-reid-key-0123456789abcd"
+                .getBytes(StandardCharsets.US_ASCII));
+        Map<String, String> env = env(stack, 0, "dicom-it-reid");
+        env.put(IngestConfig.REID_KEY, key);
+        Path film = modified(withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "reid"),
+                "reid-accession", "-i", "AccessionNumber=ACC-REID-42");
+        String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
+        java.time.Instant start = java.time.Instant.now();
+        try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)));
+             LogCapture logs = LogCapture.start()) {
+            ingest.start();
+            HttpResponse<String> stow = stow(ingest.httpPort(), List.of(Files.readAllBytes(film)));
+            assertEquals(200, stow.statusCode(), stow.body());
+            assertFalse(logs.text().contains(MARKER) || logs.text().contains("ACC-REID-42"), "no identifier in the log");
+        }
+        ScanReceived scan = read(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym)
+                && !s.getReceivedAt().isBefore(start)).get(0);
+        List<io.xraydrift.events.SealedIdentifiers> sealed = read(stack, Topics.REIDENTIFICATION,
+                r -> r.getScanId().equals(scan.getScanId()));
+        assertEquals(1, sealed.size(), "one sealed record, keyed by the scan");
+        assertEquals(pseudonym, sealed.get(0).getPatient());
+        byte[] raw = new byte[sealed.get(0).getCiphertext().remaining()];
+        sealed.get(0).getCiphertext().duplicate().get(raw);
+        assertFalse(new String(raw, StandardCharsets.ISO_8859_1).contains(MARKER), "sealed, not in clear");
+        var ids = io.xraydrift.platform.reid.IdentifierSeal.ofBase64(key).open(sealed.get(0));
+        assertEquals(MARKER, ids.patientId());
+        assertEquals("ACC-REID-42", ids.accessionNumber());
+        for (Topic<?> t : List.of(Topics.SCANS, Topics.THUMBNAILS, Topics.AUDIT, Topics.DEAD_LETTER)) {
+            List<String> clear = new ArrayList<>();
+            read(stack, t, v -> v.toString().contains(MARKER) || v.toString().contains("ACC-REID-42")).forEach(v ->
+                    clear.add(t.name()));
+            assertEquals(List.of(), clear, "no identifier in clear on " + t.name());
+        }
+    }
+
     private static List<java.net.InetAddress> nonLoopbackAddresses() throws java.net.SocketException {
         List<java.net.InetAddress> out = new ArrayList<>();
         for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {

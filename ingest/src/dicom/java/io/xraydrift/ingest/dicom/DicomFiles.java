@@ -107,7 +107,8 @@ final class DicomFiles {
         byte[] png = render(all, rows, columns, ts);
         return new Submission(text(all, TagFromName.PatientID), acquired(all, now), source,
                 view(text(all, TagFromName.ViewPosition)), text(all, TagFromName.Modality),
-                text(all, TagFromName.SOPInstanceUID), png, "MONOCHROME2", null, Map.of());
+                text(all, TagFromName.SOPInstanceUID), png, "MONOCHROME2", null, null, Map.of(),
+                text(all, TagFromName.AccessionNumber));
     }
 
     /** The header up to (not including) the pixel data. */

@@ -9,8 +9,10 @@ import java.util.Set;
 
 
 import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.SealedIdentifiers;
 import io.xraydrift.events.ScanThumbnail;
 import io.xraydrift.events.ViewPosition;
+import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * The edge, as one function every way in shares: validate the metadata, pseudonymise the patient,
@@ -27,24 +29,35 @@ public final class Ingestor {
     public static final int MAX_ATTRIBUTE_VALUE = 128;
     private static final Set<String> MODALITIES = Set.of("CR", "DX");
 
-    /** What ingest emits for one accepted scan. */
-    public record Accepted(ScanReceived scan, ScanThumbnail thumbnail) {
+    /**
+     * What ingest emits for one accepted scan; {@code sealed} its hospital identifiers sealed for
+     * alert-out, null unless re-identification is on.
+     */
+    public record Accepted(ScanReceived scan, ScanThumbnail thumbnail, SealedIdentifiers sealed) {
     }
 
     private final Pseudonyms pseudonyms;
     private final ImageNormaliser normaliser;
     private final Set<String> allowedAttributes;
     private final int maxEventBytes;
+    private final IdentifierSeal seal;
 
     /**
      * @param allowedAttributes attribute keys kept; every other key is dropped
      * @param maxEventBytes     bound on the normalised PNG so the event fits the topic's max message size
      */
     public Ingestor(Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes) {
+        this(pseudonyms, normaliser, allowedAttributes, maxEventBytes, null);
+    }
+
+    /** @param seal seals each scan's patient id and accession number for alert-out (null: re-identification off) */
+    public Ingestor(Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes,
+                    IdentifierSeal seal) {
         this.pseudonyms = pseudonyms;
         this.normaliser = normaliser;
         this.allowedAttributes = Set.copyOf(allowedAttributes);
         this.maxEventBytes = maxEventBytes;
+        this.seal = seal;
     }
 
     public Accepted ingest(Submission s, Instant now) throws Rejected {
@@ -84,7 +97,14 @@ public final class Ingestor {
                 .build();
         ScanThumbnail thumb = new ScanThumbnail(scanId, ByteBuffer.wrap(image.thumbnail()), image.thumbWidth(),
                 image.thumbHeight(), s.referenceLabel());
-        return new Accepted(scan, thumb);
+        SealedIdentifiers sealed = seal == null ? null : seal.seal(scanId, pseudonym, new IdentifierSeal.Identifiers(
+                s.rawPatientId(), accession(s.accessionNumber())), now);
+        return new Accepted(scan, thumb, sealed);
+    }
+
+    /** An accession number worth sealing: 1-16 characters (DICOM SH), else none. */
+    private static String accession(String v) {
+        return v == null || v.isBlank() || v.strip().length() > 16 ? null : v.strip();
     }
 
     /** The scan id a DICOM instance gets: what logs and dead letters name it by instead of its UIDs. */

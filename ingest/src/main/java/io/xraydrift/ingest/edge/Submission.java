@@ -21,10 +21,20 @@ import io.xraydrift.events.ViewPosition;
  * @param referenceLabel  curated label of reference-cohort scans, or null
  * @param referenceSeverity radiologist severity in [0, 1] of a reference scan, or null
  * @param attributes      free-form attributes (only allow-listed keys are kept)
+ * @param accessionNumber the order's accession number (DICOM (0008,0050)), or null; like the patient
+ *                        id it leaves ingest only sealed for re-identification
  */
 public record Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
                          String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
-                         Double referenceSeverity, Map<String, String> attributes) {
+                         Double referenceSeverity, Map<String, String> attributes, String accessionNumber) {
+
+    /** A submission without an accession number. */
+    public Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
+                      String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
+                      Double referenceSeverity, Map<String, String> attributes) {
+        this(rawPatientId, acquiredAt, source, view, modality, sopInstanceUid, image, photometric, referenceLabel,
+                referenceSeverity, attributes, null);
+    }
 
     /** A submission without a radiologist severity. */
     public Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,

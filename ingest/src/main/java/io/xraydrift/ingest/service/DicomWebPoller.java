@@ -73,6 +73,7 @@ final class DicomWebPoller implements AutoCloseable {
         static final String SERIES_INSTANCE_UID = "0020000E";
         static final String STUDY_DATE = "00080020";
         static final String PATIENT_ID = "00100020";
+        static final String ACCESSION_NUMBER = "00080050";
         static final String VIEW_POSITION = "00185101";
         static final String MODALITY = "00080060";
         static final String ACQUISITION_DATE = "00080022";
@@ -182,7 +183,7 @@ final class DicomWebPoller implements AutoCloseable {
             Submission s = new Submission(value(meta, Tag.PATIENT_ID), acquired, source, view(value(meta, Tag.VIEW_POSITION)),
                     value(meta, Tag.MODALITY), sop, png,
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).
-                    "MONOCHROME2", null, Map.of());
+                    "MONOCHROME2", null, null, Map.of(), value(meta, Tag.ACCESSION_NUMBER));
             admission.admit(s, "dicomweb", named(requestId, scanId, png));
         } catch (Rejected e) {
             admission.refuse("dicomweb", named(requestId, scanId, png), e);

@@ -8,6 +8,7 @@ import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Pseudonyms;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.reid.IdentifierSeal;
 import io.xraydrift.schemas.EventSerdes;
 
 /**
@@ -51,7 +52,8 @@ public final class IngestService extends AbstractService {
         EventSerdes serdes = config.common().kafka().serdes();
         Ingestor ingestor = new Ingestor(new Pseudonyms(config.pseudonymKey()),
                 new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()), config.attributes(),
-                MAX_EVENT_IMAGE_BYTES);
+                MAX_EVENT_IMAGE_BYTES, config.reidKey() == null ? null
+                        : IdentifierSeal.ofBase64(config.reidKey()));
         RecentScans recent = new RecentScans(RECENT_SCANS);
         // The route exists from the start; uploads needs the shell's metrics, so it is set right after.
         shell = ServiceShell.start(config.common(), health, routes -> {

@@ -23,6 +23,7 @@ import io.xraydrift.platform.kafka.TransactionalLoop;
 import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.SealedIdentifiers;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.events.ScanThumbnail;
 import io.xraydrift.ingest.IngestConfig;
@@ -53,6 +54,7 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
     private final Deserializer<ScanIntake> intake;
     private final Serializer<ScanReceived> scans;
     private final Serializer<ScanThumbnail> thumbnails;
+    private final Serializer<SealedIdentifiers> identifiers;
     private final Serializer<DeadLetter> deadLetters;
     private final TransactionalLoop loop;
 
@@ -70,6 +72,7 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
         this.intake = serdes.valueDeserializer(Topics.INTAKE);
         this.scans = serdes.valueSerializer(Topics.SCANS);
         this.thumbnails = serdes.valueSerializer(Topics.THUMBNAILS);
+        this.identifiers = serdes.valueSerializer(Topics.REIDENTIFICATION);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         metrics.bind(consumer);
         metrics.bind(producer);
@@ -121,6 +124,10 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
                         scans.serialize(Topics.SCANS.name(), a.scan())));
                 out.add(new ProducerRecord<>(Topics.THUMBNAILS.name(), a.thumbnail().getScanId(),
                         thumbnails.serialize(Topics.THUMBNAILS.name(), a.thumbnail())));
+                if (a.sealed() != null) {
+                    out.add(new ProducerRecord<>(Topics.REIDENTIFICATION.name(), a.sealed().getScanId(),
+                            identifiers.serialize(Topics.REIDENTIFICATION.name(), a.sealed())));
+                }
             }
         } catch (RuntimeException e) {
             written.forEach(recent::forget);

@@ -19,6 +19,7 @@ import io.xraydrift.events.AuditEvent;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.events.SealedIdentifiers;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.platform.http.Metrics;
@@ -39,6 +40,7 @@ final class ScanWriter implements AutoCloseable {
     private final Serializer<ScanThumbnail> thumbnails;
     private final Serializer<DeadLetter> deadLetters;
     private final Serializer<AuditEvent> audits;
+    private final Serializer<SealedIdentifiers> identifiers;
 
     ScanWriter(IngestConfig config, EventSerdes serdes, Metrics metrics) {
         Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("writer")));
@@ -57,6 +59,7 @@ final class ScanWriter implements AutoCloseable {
         this.thumbnails = serdes.valueSerializer(Topics.THUMBNAILS);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         this.audits = serdes.valueSerializer(Topics.AUDIT);
+        this.identifiers = serdes.valueSerializer(Topics.REIDENTIFICATION);
         metrics.bind(producer);
     }
 
@@ -66,8 +69,14 @@ final class ScanWriter implements AutoCloseable {
         Future<RecordMetadata> thumb = producer.send(new ProducerRecord<>(Topics.THUMBNAILS.name(),
                 a.thumbnail().getScanId(), thumbnails.serialize(Topics.THUMBNAILS.name(),
                 a.thumbnail())));
+        Future<RecordMetadata> sealed = a.sealed() == null ? null : producer.send(new ProducerRecord<>(
+                Topics.REIDENTIFICATION.name(), a.sealed().getScanId(), identifiers.serialize(Topics.REIDENTIFICATION.name(),
+                a.sealed())));
         await(scan, "scan " + a.scan().getScanId());
         await(thumb, "thumbnail of " + a.scan().getScanId());
+        if (sealed != null) {
+            await(sealed, "sealed identifiers of " + a.scan().getScanId());
+        }
     }
 
     /**

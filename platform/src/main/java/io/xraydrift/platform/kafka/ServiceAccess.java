@@ -28,14 +28,18 @@ import io.xraydrift.schemas.Topics;
  */
 public enum ServiceAccess {
 
-    INGEST("ingest", List.of(Topics.INTAKE), List.of(Topics.SCANS, Topics.THUMBNAILS, Topics.DEAD_LETTER, Topics.AUDIT),
-            "xray-ingest", false),
+    INGEST("ingest", List.of(Topics.INTAKE), List.of(Topics.SCANS, Topics.THUMBNAILS, Topics.DEAD_LETTER, Topics.AUDIT,
+            Topics.REIDENTIFICATION), "xray-ingest", false),
     EMBEDDER("embedder", List.of(Topics.SCANS), List.of(Topics.EMBEDDINGS, Topics.DEAD_LETTER), "xray-embedder", false),
     INDEXER("indexer", List.of(Topics.EMBEDDINGS), List.of(Topics.NEIGHBOURS, Topics.DEAD_LETTER), "xray-indexer", false),
     DRIFT_MONITOR("drift-monitor", List.of(Topics.NEIGHBOURS, Topics.THUMBNAILS),
             List.of(Topics.ALERTS, Topics.TRAJECTORIES, Topics.DEAD_LETTER), "xray-drift-monitor", true),
-    /** Alerts out to the hospital (HL7 v2 over MLLP, FHIR R4): one consumer group per peer under its prefix. */
-    ALERT_OUT("alert-out", List.of(Topics.ALERTS), List.of(Topics.DEAD_LETTER), "xray-alert-out", false);
+    /**
+     * Alerts out to the hospital (HL7 v2 over MLLP, FHIR R4): one consumer group per peer under its
+     * prefix; the only reader of the sealed identifiers (re-identification at the hospital edge).
+     */
+    ALERT_OUT("alert-out", List.of(Topics.ALERTS, Topics.REIDENTIFICATION), List.of(Topics.DEAD_LETTER), "xray-alert-out",
+            false);
 
     private final String service;
     private final List<Topic<?>> reads;
