@@ -20,7 +20,7 @@ import io.xraydrift.platform.reid.IdentifierSeal;
  * @param fromStart          a new consumer group starts at the topic's start (else at its end)
  */
 public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attempts, Duration maxBackoff,
-                             boolean fromStart, Duration probeInterval, String reidKey) {
+                             boolean fromStart, Duration probeInterval, String reidKey, Sr sr) {
 
     public static final String SERVICE = "alert-out";
     public static final int DEFAULT_PORT = 8085;
@@ -39,6 +39,8 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
     public static final String HL7_PATIENT_NAME = "XRAY_HL7_PATIENT_NAME";
     public static final String HL7_ERROR_RETRY_FOR = "XRAY_HL7_ERROR_RETRY_FOR";
     public static final String REID_KEY = "XRAY_REID_KEY";
+    public static final String SR_STOW_URL = "XRAY_SR_STOW_URL";
+    public static final String SR_TOKEN = "XRAY_SR_TOKEN";
     public static final String HL7_MRN_AUTHORITY = "XRAY_HL7_MRN_AUTHORITY";
     public static final String FHIR_MRN_SYSTEM = "XRAY_FHIR_MRN_SYSTEM";
     public static final String FHIR_ACCESSION_SYSTEM = "XRAY_FHIR_ACCESSION_SYSTEM";
@@ -67,11 +69,23 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
         }
     }
 
+    /**
+     * A PACS's DICOMweb base URL that each alert goes to as a DICOM SR by STOW-RS (beside its film: it
+     * needs re-identification), its bearer token (or null), and the SR's placeholder patient name.
+     */
+    public record Sr(URI stowBase, String token, String patientName) {
+
+        @Override
+        public String toString() {
+            return "Sr[stowBase=" + stowBase + ", token=" + (token == null ? "none" : "<redacted>") + "]";
+        }
+    }
+
     @Override
     public String toString() {
         return "AlertOutConfig[common=" + common + ", hl7=" + hl7 + ", fhir=" + fhir + ", attempts=" + attempts
                 + ", maxBackoff=" + maxBackoff + ", fromStart=" + fromStart + ", probeInterval=" + probeInterval
-                + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + "]";
+                + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + ", sr=" + sr + "]";
     }
 
     public static AlertOutConfig from(Settings s) {
@@ -93,16 +107,22 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
                 throw new ConfigException(REID_KEY + ": " + e.getMessage());
             }
         }
-        if (hl7 == null && fhir == null) {
-            throw new ConfigException("alert-out has no peer: set " + HL7_HOST + " (HL7 v2 over MLLP) and/or " + FHIR_URL
-                    + " (FHIR R4)");
+        Sr sr = s.optional(SR_STOW_URL).map(url -> new Sr(s.url(SR_STOW_URL, url), s.optional(SR_TOKEN).orElse(null),
+                patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME)))).orElse(null);
+        if (sr != null && reidKey == null) {
+            throw new ConfigException(SR_STOW_URL + " needs " + REID_KEY + ": a report sits beside its film only by "
+                    + "the film's own patient id and UIDs, which re-identification brings");
+        }
+        if (hl7 == null && fhir == null && sr == null) {
+            throw new ConfigException("alert-out has no peer: set " + HL7_HOST + " (HL7 v2 over MLLP), " + FHIR_URL
+                    + " (FHIR R4) and/or " + SR_STOW_URL + " (DICOM SR to the PACS)");
         }
         return new AlertOutConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), hl7, fhir,
                 s.integer(ATTEMPTS, 5, 1, 1000),
                 s.duration(MAX_BACKOFF, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
                 s.bool(FROM_START, true),
                 s.duration(PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
-                reidKey);
+                reidKey, sr);
     }
 
     /** PID-5's placeholder: family^given, printable, no HL7 delimiter but the component separator. */

@@ -7,6 +7,9 @@ import io.xraydrift.alertout.delivery.DeliveryLoop;
 import io.xraydrift.alertout.delivery.FhirSink;
 import io.xraydrift.alertout.delivery.MllpSink;
 import io.xraydrift.alertout.delivery.SealedIdentifierReader;
+import io.xraydrift.alertout.delivery.SrSink;
+import io.xraydrift.alertout.message.StructuredReports;
+import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.alertout.delivery.Sink;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
@@ -52,6 +55,11 @@ public final class AlertOutService extends AbstractService {
         }
         if (config.fhir() != null) {
             sinks.add(new FhirSink(config.fhir(), reid));
+        }
+        if (config.sr() != null) {
+            sinks.add(new SrSink(config.sr(), StructuredReports.available().orElseThrow(() -> new ConfigException(
+                    AlertOutConfig.SR_STOW_URL + " is set but alert-out was built without DICOM support: install "
+                            + StructuredReports.PACKAGE + " and build again")), reid));
         }
         for (Sink sink : sinks) {
             DeliveryLoop loop = new DeliveryLoop(sink, config, shell.metrics().registry());

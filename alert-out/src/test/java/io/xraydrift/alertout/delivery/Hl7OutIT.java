@@ -74,6 +74,8 @@ class Hl7OutIT {
         String key = java.util.Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 32)
                 .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         var seal = io.xraydrift.platform.reid.IdentifierSeal.ofBase64(key);
+        io.xraydrift.platform.KafkaBootstrap.prepare(io.xraydrift.platform.config.KafkaSettings.from(Settings.of(
+                ServiceEnv.onStack(stack, "it-setup"))), "it-setup");
         AlertTopic.writeSealed(stack, List.of(seal.seal(sealedOne.getScanId(), patient,
                 new io.xraydrift.platform.reid.IdentifierSeal.Identifiers(mrn, "ACC-4711"), java.time.Instant.now())));
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-reid-it");

@@ -45,6 +45,7 @@ import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.LocalOrthanc;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.LogCapture;
 import io.xraydrift.testing.TopicReader;
@@ -311,6 +312,10 @@ class DicomInIT {
         var ids = io.xraydrift.platform.reid.IdentifierSeal.ofBase64(key).open(sealed.get(0));
         assertEquals(MARKER, ids.patientId());
         assertEquals("ACC-REID-42", ids.accessionNumber());
+        assertEquals(dcmdumpValue(film, "StudyInstanceUID"), ids.studyInstanceUid(), "the film's study, for the SR");
+        assertEquals(dcmdumpValue(film, "SeriesInstanceUID"), ids.seriesInstanceUid());
+        assertEquals(dcmdumpValue(film, "SOPClassUID"), ids.sopClassUid());
+        assertEquals(dcmdumpValue(film, "SOPInstanceUID"), ids.sopInstanceUid());
         for (Topic<?> t : List.of(Topics.SCANS, Topics.THUMBNAILS, Topics.AUDIT, Topics.DEAD_LETTER)) {
             List<String> clear = new ArrayList<>();
             read(stack, t, v -> v.toString().contains(MARKER) || v.toString().contains("ACC-REID-42")).forEach(v ->

@@ -108,7 +108,8 @@ final class DicomFiles {
         return new Submission(text(all, TagFromName.PatientID), acquired(all, now), source,
                 view(text(all, TagFromName.ViewPosition)), text(all, TagFromName.Modality),
                 text(all, TagFromName.SOPInstanceUID), png, "MONOCHROME2", null, null, Map.of(),
-                text(all, TagFromName.AccessionNumber));
+                new Submission.DicomRefs(text(all, TagFromName.AccessionNumber), text(all, TagFromName.StudyInstanceUID),
+                        text(all, TagFromName.SeriesInstanceUID), text(all, TagFromName.SOPClassUID)));
     }
 
     /** The header up to (not including) the pixel data. */

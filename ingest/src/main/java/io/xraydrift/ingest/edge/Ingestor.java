@@ -97,9 +97,17 @@ public final class Ingestor {
                 .build();
         ScanThumbnail thumb = new ScanThumbnail(scanId, ByteBuffer.wrap(image.thumbnail()), image.thumbWidth(),
                 image.thumbHeight(), s.referenceLabel());
-        SealedIdentifiers sealed = seal == null ? null : seal.seal(scanId, pseudonym, new IdentifierSeal.Identifiers(
-                s.rawPatientId(), accession(s.accessionNumber())), now);
+        Submission.DicomRefs d = s.dicom();
+        SealedIdentifiers sealed = seal == null ? null : seal.seal(scanId, pseudonym, d == null
+                ? new IdentifierSeal.Identifiers(s.rawPatientId(), null)
+                : new IdentifierSeal.Identifiers(s.rawPatientId(), accession(d.accessionNumber()), uid(d.studyInstanceUid()),
+                        uid(d.seriesInstanceUid()), uid(d.sopClassUid()), uid(s.sopInstanceUid())), now);
         return new Accepted(scan, thumb, sealed);
+    }
+
+    /** A UID worth sealing: UID characters, at most 64, else none. */
+    private static String uid(String v) {
+        return v != null && v.strip().length() <= 64 && v.strip().matches("[0-9.]+") ? v.strip() : null;
     }
 
     /** An accession number worth sealing: 1-16 characters (DICOM SH), else none. */

@@ -21,12 +21,18 @@ import io.xraydrift.events.ViewPosition;
  * @param referenceLabel  curated label of reference-cohort scans, or null
  * @param referenceSeverity radiologist severity in [0, 1] of a reference scan, or null
  * @param attributes      free-form attributes (only allow-listed keys are kept)
- * @param accessionNumber the order's accession number (DICOM (0008,0050)), or null; like the patient
- *                        id it leaves ingest only sealed for re-identification
+ * @param dicom           a DICOM film's order and place (accession number, study, series and SOP class
+ *                        UIDs), or null; like the patient id it leaves ingest only sealed for
+ *                        re-identification
  */
 public record Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
                          String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
-                         Double referenceSeverity, Map<String, String> attributes, String accessionNumber) {
+                         Double referenceSeverity, Map<String, String> attributes, DicomRefs dicom) {
+
+    /** Where a DICOM film belongs at the hospital: its order's accession number and its study, series and class. */
+    public record DicomRefs(String accessionNumber, String studyInstanceUid, String seriesInstanceUid,
+                            String sopClassUid) {
+    }
 
     /** A submission without an accession number. */
     public Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,

@@ -74,6 +74,7 @@ final class DicomWebPoller implements AutoCloseable {
         static final String STUDY_DATE = "00080020";
         static final String PATIENT_ID = "00100020";
         static final String ACCESSION_NUMBER = "00080050";
+        static final String SOP_CLASS_UID = "00080016";
         static final String VIEW_POSITION = "00185101";
         static final String MODALITY = "00080060";
         static final String ACQUISITION_DATE = "00080022";
@@ -183,7 +184,8 @@ final class DicomWebPoller implements AutoCloseable {
             Submission s = new Submission(value(meta, Tag.PATIENT_ID), acquired, source, view(value(meta, Tag.VIEW_POSITION)),
                     value(meta, Tag.MODALITY), sop, png,
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).
-                    "MONOCHROME2", null, null, Map.of(), value(meta, Tag.ACCESSION_NUMBER));
+                    "MONOCHROME2", null, null, Map.of(), new Submission.DicomRefs(value(meta, Tag.ACCESSION_NUMBER),
+                            value(meta, Tag.STUDY_INSTANCE_UID), value(meta, Tag.SERIES_INSTANCE_UID), value(meta, Tag.SOP_CLASS_UID)));
             admission.admit(s, "dicomweb", named(requestId, scanId, png));
         } catch (Rejected e) {
             admission.refuse("dicomweb", named(requestId, scanId, png), e);

@@ -29,6 +29,7 @@ import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.LocalOrthanc;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.LogCapture;
 

@@ -29,8 +29,17 @@ import io.xraydrift.events.SealedIdentifiers;
  */
 public final class IdentifierSeal {
 
-    /** The identifiers a result is filed by; {@code accessionNumber} null when the scan had none. */
-    public record Identifiers(String patientId, String accessionNumber) {
+    /**
+     * The identifiers a result is filed by: the patient id, the order's accession number, and the
+     * film's DICOM study, series, SOP class and SOP instance UIDs (a report stored back to the PACS
+     * sits beside the film by them); any but the patient id null when the scan did not carry it.
+     */
+    public record Identifiers(String patientId, String accessionNumber, String studyInstanceUid,
+                              String seriesInstanceUid, String sopClassUid, String sopInstanceUid) {
+
+        public Identifiers(String patientId, String accessionNumber) {
+            this(patientId, accessionNumber, null, null, null, null);
+        }
 
         @Override
         public String toString() {
@@ -39,6 +48,8 @@ public final class IdentifierSeal {
     }
 
     private static final int NONCE_BYTES = 12;
+    /** The layout of the sealed bytes: patient id, then five optional strings. */
+    private static final byte LAYOUT = 2;
     private static final int TAG_BITS = 128;
     private final SecretKeySpec key;
     private final String keyId;
@@ -123,23 +134,30 @@ public final class IdentifierSeal {
     private static byte[] plain(Identifiers ids) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(b)) {
-            out.writeByte(1);
+            out.writeByte(LAYOUT);
             out.writeUTF(ids.patientId());
-            out.writeBoolean(ids.accessionNumber() != null);
-            out.writeUTF(ids.accessionNumber() == null ? "" : ids.accessionNumber());
+            for (String v : new String[] {ids.accessionNumber(), ids.studyInstanceUid(), ids.seriesInstanceUid(),
+                    ids.sopClassUid(), ids.sopInstanceUid()}) {
+                out.writeBoolean(v != null);
+                out.writeUTF(v == null ? "" : v);
+            }
         }
         return b.toByteArray();
     }
 
     private static Identifiers identifiers(byte[] plain) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(plain))) {
-            if (in.readByte() != 1) {
+            if (in.readByte() != LAYOUT) {
                 throw new IOException("unknown layout");
             }
             String patient = in.readUTF();
-            boolean hasAccession = in.readBoolean();
-            String accession = in.readUTF();
-            return new Identifiers(patient, hasAccession ? accession : null);
+            String[] v = new String[5];
+            for (int i = 0; i < v.length; i++) {
+                boolean present = in.readBoolean();
+                String s = in.readUTF();
+                v[i] = present ? s : null;
+            }
+            return new Identifiers(patient, v[0], v[1], v[2], v[3], v[4]);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.xraydrift.ingest.service;
+package io.xraydrift.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,18 +16,18 @@ import java.util.concurrent.TimeUnit;
  * free loopback ports with its own storage, and DICOM files made and sent with dcmtk
  * ({@code img2dcm}, {@code dcmodify}, {@code storescu}).
  */
-record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) implements AutoCloseable {
+public record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) implements AutoCloseable {
 
-    static final Path BINARY = Path.of("/usr/sbin/Orthanc");
-    static final Path PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
-    static final String AET = "XRAYPACS";
+    public static final Path BINARY = Path.of("/usr/sbin/Orthanc");
+    public static final Path PLUGIN = Path.of("/usr/share/orthanc/plugins/libOrthancDicomWeb.so");
+    public static final String AET = "XRAYPACS";
 
-    static LocalOrthanc start(Path dir) throws IOException, InterruptedException {
+    public static LocalOrthanc start(Path dir) throws IOException, InterruptedException {
         return start(dir, "");
     }
 
     /** Orthanc with more configuration: {@code extra} is JSON members ({@code "DicomModalities": {...},}). */
-    static LocalOrthanc start(Path dir, String extra) throws IOException, InterruptedException {
+    public static LocalOrthanc start(Path dir, String extra) throws IOException, InterruptedException {
         for (Path p : List.of(BINARY, PLUGIN, Path.of("/usr/bin/img2dcm"), Path.of("/usr/bin/storescu"))) {
             if (!Files.exists(p)) {
                 throw new IllegalStateException(p + " is missing: apt-get install orthanc orthanc-dicomweb dcmtk "
@@ -64,11 +64,11 @@ record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) impl
         throw new IllegalStateException("Orthanc did not answer within 30 s; see " + dir.resolve("orthanc.log"));
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    String dicomWebUrl() {
+    public String dicomWebUrl() {
         return baseUrl() + "/dicom-web";
     }
 
@@ -76,7 +76,7 @@ record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) impl
      * A DICOM file from an 8-bit grayscale BMP via img2dcm, with the given attributes
      * ({@code Tag=value}), optionally MONOCHROME1 (pixels inverted by the caller), and sent with storescu.
      */
-    void store(Path bmp, List<String> attributes, boolean monochrome1) throws IOException, InterruptedException {
+    public void store(Path bmp, List<String> attributes, boolean monochrome1) throws IOException, InterruptedException {
         Path dcm = bmp.resolveSibling(bmp.getFileName() + ".dcm");
         List<String> cmd = new java.util.ArrayList<>(List.of("img2dcm", "-i", "BMP", bmp.toString(), dcm.toString()));
         for (String a : attributes) {
@@ -95,7 +95,7 @@ record LocalOrthanc(Process process, int httpPort, int dicomPort, Path dir) impl
      * JPEG-coded files); {@code newInstanceUid} gives a copy a fresh SOP Instance UID first (two files
      * of one instance would otherwise be one in the PACS).
      */
-    void storeFile(Path dcm, boolean newInstanceUid) throws IOException, InterruptedException {
+    public void storeFile(Path dcm, boolean newInstanceUid) throws IOException, InterruptedException {
         Path copy = dir.resolve("stored-" + System.nanoTime() + "-" + dcm.getFileName());
         java.nio.file.Files.copy(dcm, copy);
         if (newInstanceUid) {
