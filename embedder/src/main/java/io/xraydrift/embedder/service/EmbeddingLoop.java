@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -57,7 +59,6 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
     private final EmbeddingModel model;
     private final ModelRef modelRef;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
     private final Deserializer<ScanReceived> scans;
     private final Serializer<ScanEmbedded> embeddings;
     private final Serializer<DeadLetter> deadLetters;
@@ -79,15 +80,18 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
                 : ServiceAccess.EMBEDDER.prefix();
         this.consumer = Transactions.consumer(config.common(), "consumer", group, config.maxBatch(),
                 Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024));
-        this.producer = Transactions.producer(config.common(),
-                ServiceAccess.EMBEDDER.transactionalId(group, config.common().instanceId()),
-                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
+        Supplier<Producer<String, byte[]>> producers = () -> {
+            KafkaProducer<String, byte[]> p = Transactions.producer(config.common(),
+                    ServiceAccess.EMBEDDER.transactionalId(group, config.common().instanceId()),
+                    Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
+            metrics.bind(p);
+            return p;
+        };
         this.scans = serdes.valueDeserializer(Topics.SCANS);
         this.embeddings = serdes.valueSerializer(Topics.EMBEDDINGS);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         MeterRegistry r = metrics.registry();
         metrics.bind(consumer);
-        metrics.bind(producer);
         this.embedded = Counter.builder("xray_embedder_scans").description("scans embedded").register(r);
         this.deadLettered = Counter.builder("xray_embedder_dead_letters").description("scans dead-lettered").register(r);
         this.forward = Timer.builder("xray_embedder_forward").description("forward pass per batch")
@@ -95,7 +99,7 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
         this.batchSize = DistributionSummary.builder("xray_embedder_batch_size").description("scans per forward pass")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(r);
         r.gauge("xray_embedder_queue_depth", pending);
-        this.loop = new TransactionalLoop("embedding loop", consumer, producer, Set.of(Topics.SCANS.name()),
+        this.loop = new TransactionalLoop("embedding loop", consumer, producers, Set.of(Topics.SCANS.name()),
                 new TransactionalLoop.Batching(Duration.ofMillis(200), config.maxBatch(), config.maxWait()), this);
         LOG.info("embedder consuming {} as group {} with model {} version {} ({} floats) on {}", Topics.SCANS.name(),
                 group, modelRef.getId(), modelRef.getVersion(), modelRef.getDimension(), model.device());

@@ -10,12 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -71,7 +73,6 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
     }
     private final KafkaConsumer<String, byte[]> store;
     private final KafkaConsumer<String, byte[]> queries;
-    private final KafkaProducer<String, byte[]> producer;
     private final Deserializer<ScanEmbedded> embeddings;
     private final Serializer<ScanNeighbours> neighbours;
     private final Serializer<DeadLetter> deadLetters;
@@ -93,16 +94,19 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         this.snapshots = new SnapshotStore(config, this::rebuilt);
         this.store = Transactions.consumer(config.common(), "store", null, 2000, Map.of());
         this.queries = Transactions.consumer(config.common(), "query", GROUP, 200, Map.of());
-        this.producer = Transactions.producer(config.common(),
-                ServiceAccess.INDEXER.transactionalId(config.common().instanceId()), Map.of());
+        Supplier<Producer<String, byte[]>> producers = () -> {
+            KafkaProducer<String, byte[]> p = Transactions.producer(config.common(),
+                    ServiceAccess.INDEXER.transactionalId(config.common().instanceId()), Map.of());
+            metrics.bind(p);
+            return p;
+        };
         this.embeddings = serdes.valueDeserializer(Topics.EMBEDDINGS);
         this.neighbours = serdes.valueSerializer(Topics.NEIGHBOURS);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         MeterRegistry r = metrics.registry();
         metrics.bind(store);
         metrics.bind(queries);
-        metrics.bind(producer);
-        this.loop = new TransactionalLoop("indexer loop", queries, producer, Set.of(Topics.EMBEDDINGS.name()),
+        this.loop = new TransactionalLoop("indexer loop", queries, producers, Set.of(Topics.EMBEDDINGS.name()),
                 TransactionalLoop.Batching.singlePoll(Duration.ofMillis(100)), this);
         this.answered = Counter.builder("xray_indexer_scans_answered").register(r);
         this.deadLettered = Counter.builder("xray_indexer_dead_letters").register(r);

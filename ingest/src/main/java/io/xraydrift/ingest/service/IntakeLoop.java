@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -50,7 +52,6 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
     private final RecentScans recent;
     private final IngestCounters counters;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, byte[]> producer;
     private final Deserializer<ScanIntake> intake;
     private final Serializer<ScanReceived> scans;
     private final Serializer<ScanThumbnail> thumbnails;
@@ -66,17 +67,20 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
         this.counters = counters;
         this.consumer = Transactions.consumer(config.common(), "intake", ServiceAccess.INGEST.prefix(), 32,
                 Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024));
-        this.producer = Transactions.producer(config.common(),
-                ServiceAccess.INGEST.transactionalId(config.common().instanceId()),
-                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
+        Supplier<Producer<String, byte[]>> producers = () -> {
+            KafkaProducer<String, byte[]> p = Transactions.producer(config.common(),
+                    ServiceAccess.INGEST.transactionalId(config.common().instanceId()),
+                    Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
+            metrics.bind(p);
+            return p;
+        };
         this.intake = serdes.valueDeserializer(Topics.INTAKE);
         this.scans = serdes.valueSerializer(Topics.SCANS);
         this.thumbnails = serdes.valueSerializer(Topics.THUMBNAILS);
         this.identifiers = serdes.valueSerializer(Topics.REIDENTIFICATION);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         metrics.bind(consumer);
-        metrics.bind(producer);
-        this.loop = new TransactionalLoop("intake loop", consumer, producer, Set.of(Topics.INTAKE.name()),
+        this.loop = new TransactionalLoop("intake loop", consumer, producers, Set.of(Topics.INTAKE.name()),
                 TransactionalLoop.Batching.singlePoll(Duration.ofMillis(200)), this);
     }
 

@@ -1,14 +1,18 @@
 package io.xraydrift.platform.kafka;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -18,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -37,9 +42,14 @@ import org.slf4j.LoggerFactory;
  * failed transaction is aborted (an abort that times out is retried) and the batch read again —
  * so a broker that goes away past the transaction timeout mid-batch costs a retry, not a scan.</li>
  * <li>A broker that does not answer at start is waited for: initialising transactions is retried.</li>
- * <li>Being fenced (another instance took the transactional id), an out-of-order sequence or a
- * missing ACL ends the loop: {@link #alive()} turns false, liveness reports DOWN and the service
- * exits non-zero, so an orchestrator restarts it. So does any unexpected exception.</li>
+ * <li>Being fenced ({@link ProducerFencedException}, {@link InvalidProducerEpochException}: a
+ * broker restart or a transaction timeout bumped the epoch) is recovered in process, as Kafka
+ * Streams does: the open batch is given up, a new producer takes the transactional id and the batch
+ * is read again from the committed offsets — at most {@value #MAX_FENCINGS_PER_MINUTE} times a minute,
+ * so two instances sharing one transactional id still surface as an error.</li>
+ * <li>Being fenced more often than that, an out-of-order sequence or a missing ACL ends the loop:
+ * {@link #alive()} turns false, liveness reports DOWN and the service exits non-zero, so an
+ * orchestrator restarts it. So does any unexpected exception.</li>
  * </ul>
  */
 public final class TransactionalLoop implements Runnable {
@@ -47,6 +57,8 @@ public final class TransactionalLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalLoop.class);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Fencings recovered from within a minute; one more ends the loop (two instances share an id). */
+    static final int MAX_FENCINGS_PER_MINUTE = 3;
 
     /** Records to write for one batch, and what to do once they are committed or aborted. */
     public record Output(List<ProducerRecord<String, byte[]>> records, Runnable onCommit, Runnable onAbort) {
@@ -106,7 +118,10 @@ public final class TransactionalLoop implements Runnable {
 
     private final String name;
     private final Consumer<String, byte[]> consumer;
-    private final Producer<String, byte[]> producer;
+    private Producer<String, byte[]> producer;
+    private final Supplier<Producer<String, byte[]>> producers;
+    private final Deque<Long> fencings = new ArrayDeque<>();
+    private final AtomicLong recovered = new AtomicLong();
     private final Set<String> topics;
     private final Batching batching;
     private final Processor processor;
@@ -123,9 +138,25 @@ public final class TransactionalLoop implements Runnable {
      */
     public TransactionalLoop(String name, Consumer<String, byte[]> consumer, Producer<String, byte[]> producer,
                              Set<String> topics, Batching batching, Processor processor) {
+        this(name, consumer, producer, null, topics, batching, processor);
+    }
+
+    /**
+     * A loop that recovers from being fenced: {@code producers} makes a new transactional producer
+     * (the same transactional id, not yet initialised) each time the one in use is fenced.
+     */
+    public TransactionalLoop(String name, Consumer<String, byte[]> consumer, Supplier<Producer<String, byte[]>> producers,
+                             Set<String> topics, Batching batching, Processor processor) {
+        this(name, consumer, producers.get(), producers, topics, batching, processor);
+    }
+
+    private TransactionalLoop(String name, Consumer<String, byte[]> consumer, Producer<String, byte[]> producer,
+                              Supplier<Producer<String, byte[]>> producers, Set<String> topics, Batching batching,
+                              Processor processor) {
         this.name = name;
         this.consumer = consumer;
         this.producer = producer;
+        this.producers = producers;
         this.topics = Set.copyOf(topics);
         this.batching = batching;
         this.processor = processor;
@@ -164,6 +195,11 @@ public final class TransactionalLoop implements Runnable {
                             name, batch.size(), e.toString());
                     sleep(RETRY_PAUSE);
                     rewind();
+                } catch (KafkaException e) {
+                    // Fenced, also when it surfaces wrapped (a send failed in the transaction, then its abort).
+                    if (!fenced(e) || !recoverFromFencing(e)) {
+                        throw e;
+                    }
                 } finally {
                     consumer.resume(consumer.paused());
                 }
@@ -179,7 +215,8 @@ public final class TransactionalLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cleanly = !running.get();
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
+                 | AuthorizationException e) {
             failed.set(true);
             LOG.error("{} stopped: {}", name, e.toString());
         } catch (Exception e) {
@@ -242,7 +279,10 @@ public final class TransactionalLoop implements Runnable {
             } else {
                 out.onAbort().run(); // stopping with the commit unconfirmed: the next owner reads the batch again
             }
-        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            out.onAbort().run(); // the batch is given up; it is read again under a new producer, or by the new owner
+            throw e;
+        } catch (OutOfOrderSequenceException | AuthorizationException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("{}: transaction aborted, the batch of {} records is read again: {}", name, batch.size(),
@@ -251,6 +291,54 @@ public final class TransactionalLoop implements Runnable {
             abort();
             rewind();
         }
+    }
+
+    /**
+     * After being fenced: a new producer takes the transactional id (fencing whatever still holds it)
+     * and the consumer goes back to the committed offsets — unless that happened
+     * {@value #MAX_FENCINGS_PER_MINUTE} times in the last minute, or the loop cannot make producers:
+     * false, and the loop ends.
+     */
+    private boolean recoverFromFencing(KafkaException e) {
+        long now = System.nanoTime();
+        while (!fencings.isEmpty() && now - fencings.peekFirst() > Duration.ofMinutes(1).toNanos()) {
+            fencings.removeFirst();
+        }
+        if (producers == null || fencings.size() >= MAX_FENCINGS_PER_MINUTE) {
+            if (producers != null) {
+                LOG.error("{}: fenced {} times within a minute; another instance may share its transactional id",
+                        name, fencings.size() + 1);
+            }
+            return false;
+        }
+        fencings.addLast(now);
+        LOG.warn("{}: producer fenced ({}); a new producer takes the transactional id and the batch is read again",
+                name, e.toString());
+        try {
+            producer.close(Duration.ZERO);
+        } catch (RuntimeException closing) {
+            LOG.debug("{}: closing the fenced producer: {}", name, closing.toString());
+        }
+        producer = producers.get();
+        if (initTransactions()) {
+            rewind();
+        }
+        recovered.incrementAndGet();
+        return true;
+    }
+
+    private static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many times the loop recovered from being fenced (a metric). */
+    public long fencingsRecovered() {
+        return recovered.get();
     }
 
     /** Aborts the open transaction; an abort that times out (the broker is away) is retried. */

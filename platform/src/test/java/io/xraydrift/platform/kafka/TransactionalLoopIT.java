@@ -79,4 +79,88 @@ class TransactionalLoopIT {
             }
         }
     }
+
+    /**
+     * Fenced mid-run (another producer took the transactional id, as after a broker restart): the loop
+     * takes its id back with a new producer, reads the open batch again, and every input record is
+     * written exactly once; fenced more than three times within a minute — two instances sharing one
+     * id — it ends, not live.
+     */
+    @Test
+    void aFencedLoopTakesItsIdBackAndWritesEachRecordOnceButTwoInstancesSharingAnIdFail() throws Exception {
+        try (LocalKafka kafka = LocalKafka.start()) {
+            String servers = kafka.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+                admin.createTopics(List.of(new NewTopic("fence-in", 1, (short) 1), new NewTopic("fence-out", 1, (short) 1)))
+                        .all().get();
+            }
+            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", servers,
+                    "group.id", "fence-it", "auto.offset.reset", "earliest", "enable.auto.commit", false,
+                    "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
+            Map<String, Object> producerConfig = Map.of("bootstrap.servers", servers, "transactional.id", "fence-it-1");
+            TransactionalLoop loop = new TransactionalLoop("fence loop", consumer,
+                    () -> new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer()),
+                    Set.of("fence-in"), TransactionalLoop.Batching.singlePoll(Duration.ofMillis(100)), batch -> {
+                        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+                        batch.forEach(r -> out.add(new ProducerRecord<>("fence-out", r.key(), r.value())));
+                        return TransactionalLoop.Output.of(out, () -> { });
+                    });
+            Thread thread = new Thread(loop, "fence-loop");
+            thread.start();
+            try (KafkaProducer<String, byte[]> feed = new KafkaProducer<>(Map.of("bootstrap.servers", servers),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                int sent = 0;
+                for (int round = 0; round < 3; round++) {
+                    for (int i = 0; i < 5; i++, sent++) {
+                        feed.send(new ProducerRecord<>("fence-in", "k" + sent, ("r" + sent).getBytes(StandardCharsets.UTF_8)))
+                                .get();
+                    }
+                    awaitOutput(servers, "fence-out", sent);
+                    fence(producerConfig);
+                }
+                for (int i = 0; i < 5; i++, sent++) {
+                    feed.send(new ProducerRecord<>("fence-in", "k" + sent, ("r" + sent).getBytes(StandardCharsets.UTF_8))).get();
+                }
+                List<String> out = awaitOutput(servers, "fence-out", sent);
+                assertEquals(sent, out.size(), "every record once, none twice: " + out);
+                assertEquals(sent, Set.copyOf(out).size(), out.toString());
+                assertTrue(loop.alive() && loop.running(), "the loop recovered from each fencing in process");
+                assertEquals(3, loop.fencingsRecovered());
+                // A fourth fencing within the minute: two instances share the id, an error the operator must see.
+                fence(producerConfig);
+                feed.send(new ProducerRecord<>("fence-in", "k" + sent, "last".getBytes(StandardCharsets.UTF_8))).get();
+                thread.join(60_000);
+                assertTrue(!loop.alive() && !thread.isAlive(), "fenced four times in a minute, the loop ends");
+            } finally {
+                loop.stop();
+                thread.join(30_000);
+            }
+        }
+    }
+
+    /** Another producer takes the transactional id (its initTransactions fences the loop's producer). */
+    private static void fence(Map<String, Object> producerConfig) {
+        try (KafkaProducer<String, byte[]> other = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                new ByteArraySerializer())) {
+            other.initTransactions();
+        }
+    }
+
+    /** The committed values of a one-partition topic once it holds {@code count} (or after 60 s). */
+    private static List<String> awaitOutput(String servers, String topic, int count) {
+        List<String> seen = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(Map.of("bootstrap.servers", servers,
+                "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            reader.assign(List.of(tp));
+            reader.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (seen.size() < count && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(new String(r.value(), StandardCharsets.UTF_8)));
+            }
+            // Anything written twice would follow: read what is there now.
+            reader.poll(Duration.ofMillis(500)).forEach(r -> seen.add(new String(r.value(), StandardCharsets.UTF_8)));
+        }
+        return seen;
+    }
 }
