@@ -31,4 +31,4 @@ ENV XRAY_HTTP_PORT=${PORT} JAVA_FLAGS=${JAVA_FLAGS} DJL_CACHE_DIR=/data/djl XRAY
 EXPOSE ${PORT} 11112
 USER 10001
 # exec: java is PID 1 and gets SIGTERM for a graceful stop; arguments (e.g. --backfill) pass through.
-ENTRYPOINT ["sh", "-c", "exec java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError $JAVA_FLAGS -jar /app/service.jar \"$@\"", "service"]
+ENTRYPOINT ["sh", "-c", "exec java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:ErrorFile=/tmp/hs_err_pid%p.log $JAVA_FLAGS -jar /app/service.jar \"$@\"", "service"]

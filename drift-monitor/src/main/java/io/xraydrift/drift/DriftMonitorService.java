@@ -65,6 +65,7 @@ public final class DriftMonitorService extends AbstractService {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.common().kafka().replicationFactor());
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, QuietRocksDb.class.getName());
         // Bootstrap servers, client id and the XRAY_KAFKA_CLIENT_* pass-through last: a deployment's overrides win.
         p.putAll(config.common().kafka().clientProperties(config.common().clientId("streams")));
         Properties props = new Properties();
