@@ -13,6 +13,7 @@ import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.alertout.delivery.Sink;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.schemas.Topics;
 
 /**
  * Alert-out: one {@link DeliveryLoop} per configured peer (HL7 v2 over MLLP, FHIR R4), each on its
@@ -65,6 +66,8 @@ public final class AlertOutService extends AbstractService {
             DeliveryLoop loop = new DeliveryLoop(sink, config, shell.metrics().registry());
             Thread t = new Thread(loop, "alert-out-" + sink.name());
             health.register(sink.name() + "-peer", loop::peerReachable);
+            watchProgress(config.common(), DeliveryLoop.group(sink), java.util.Set.of(Topics.ALERTS.name()),
+                    sink.name() + "-progress");
             health.registerLiveness(sink.name() + "-loop", t::isAlive);
             loops.add(loop);
             threads.add(t);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -86,6 +87,7 @@ public final class DriftMonitorService extends AbstractService {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(shell.metrics().registry());
         health.register("kafka-streams", () -> streams.state() == KafkaStreams.State.RUNNING);
+        watchProgress(config.common(), config.applicationId(), Set.of(Topics.NEIGHBOURS.name()), "streams-progress");
         health.registerLiveness("kafka-streams", () -> !java.util.Set.of(KafkaStreams.State.ERROR,
                 KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING).contains(streams.state()));
         api.attach(streams, shell.httpPort());

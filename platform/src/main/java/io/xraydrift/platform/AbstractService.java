@@ -1,6 +1,12 @@
 package io.xraydrift.platform;
 
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.http.Health;
+import io.xraydrift.platform.kafka.ProgressWatch;
 
 /**
  * What the four services share around their own parts: the health checks their shell serves,
@@ -12,6 +18,7 @@ public abstract class AbstractService implements Service {
 
     protected final Health health = new Health();
     protected volatile ServiceShell shell;
+    private final List<ProgressWatch> watches = new CopyOnWriteArrayList<>();
 
     @Override
     public boolean live() {
@@ -23,9 +30,19 @@ public abstract class AbstractService implements Service {
         return shell.httpPort();
     }
 
+    /**
+     * Watches one of the service's consumer groups for stalls (input waiting, nothing committed for
+     * {@code XRAY_STALL_AFTER}): readiness check {@code check} goes DOWN naming the partitions, and
+     * {@code xray_consumer_stalls_total} counts it. Call after the shell started; closed with the service.
+     */
+    protected void watchProgress(ServiceConfig common, String group, Set<String> topics, String check) {
+        watches.add(common.progressWatch(group, topics).reportTo(health, shell.metrics().registry(), check));
+    }
+
     @Override
     public void close() {
         health.stopping();
+        watches.forEach(ProgressWatch::close);
         try {
             stopParts();
         } finally {

@@ -3,6 +3,7 @@ package io.xraydrift.embedder.service;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.schemas.Topics;
 
 /**
  * The embedder: loads the model once (GPU when the engine has one, unless configured otherwise),
@@ -55,6 +57,7 @@ public final class EmbedderService extends AbstractService {
         loop = new EmbeddingLoop(config, model, config.common().kafka().serdes(),
                 shell.metrics());
         health.register("embedding-loop", () -> loop.healthy());
+        watchProgress(config.common(), loop.group(), Set.of(Topics.SCANS.name()), "embedding-progress");
         thread = new Thread(loop, "embedder-loop");
         thread.start();
         health.registerLiveness("embedding-loop", thread::isAlive);

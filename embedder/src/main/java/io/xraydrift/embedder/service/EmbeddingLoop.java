@@ -63,6 +63,7 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
     private final Serializer<ScanEmbedded> embeddings;
     private final Serializer<DeadLetter> deadLetters;
     private final TransactionalLoop loop;
+    private final String group;
     private final AtomicInteger pending = new AtomicInteger();
     private final Counter embedded;
     private final Counter deadLettered;
@@ -75,7 +76,7 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
         ModelCard.Levels levels = model.card().levels();
         this.modelRef = new ModelRef(model.card().id(), model.card().version(), model.card().embeddingSize(),
                 levels == null ? null : levels.infected(), levels == null ? null : levels.severe());
-        String group = config.backfill()
+        this.group = config.backfill()
                 ? ServiceAccess.EMBEDDER.transactionalId("backfill", model.card().id(), model.card().version())
                 : ServiceAccess.EMBEDDER.prefix();
         this.consumer = Transactions.consumer(config.common(), "consumer", group, config.maxBatch(),
@@ -103,6 +104,11 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
                 new TransactionalLoop.Batching(Duration.ofMillis(200), config.maxBatch(), config.maxWait()), this);
         LOG.info("embedder consuming {} as group {} with model {} version {} ({} floats) on {}", Topics.SCANS.name(),
                 group, modelRef.getId(), modelRef.getVersion(), modelRef.getDimension(), model.device());
+    }
+
+    /** The consumer group it reads in (the backfill's own while backfilling). */
+    String group() {
+        return group;
     }
 
     @Override

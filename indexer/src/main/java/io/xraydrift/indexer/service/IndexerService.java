@@ -3,6 +3,7 @@ package io.xraydrift.indexer.service;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
 import io.xraydrift.platform.http.BearerToken;
+import io.xraydrift.schemas.Topics;
 
 /**
  * The indexer: the loop on its own thread, and the query API — {@code GET /index},
@@ -55,6 +57,7 @@ public final class IndexerService extends AbstractService {
         }, io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         loop = new IndexerLoop(config, config.common().kafka().serdes(), shell.metrics());
         health.register("indexer-loop", () -> loop.healthy());
+        watchProgress(config.common(), IndexerLoop.GROUP, Set.of(Topics.EMBEDDINGS.name()), "indexer-progress");
         thread = new Thread(loop, "indexer-loop");
         thread.start();
         health.registerLiveness("indexer-loop", thread::isAlive);

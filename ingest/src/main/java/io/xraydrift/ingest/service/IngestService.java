@@ -1,6 +1,7 @@
 package io.xraydrift.ingest.service;
 
 import java.util.Optional;
+import java.util.Set;
 
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.ImageNormaliser;
@@ -8,8 +9,10 @@ import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Pseudonyms;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.reid.IdentifierSeal;
 import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
 
 /**
  * Ingest: the intake-topic loop, {@code POST /scans}, and — when a PACS is configured — the
@@ -72,6 +75,7 @@ public final class IngestService extends AbstractService {
                 config.fetchPrivate(), ImageFetcher.DEADLINE);
         loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
         health.register("intake-loop", loop::healthy);
+        watchProgress(config.common(), ServiceAccess.INGEST.prefix(), Set.of(Topics.INTAKE.name()), "intake-progress");
         thread = new Thread(loop, "ingest-intake");
         thread.start();
         health.registerLiveness("intake-loop", thread::isAlive);

@@ -15,11 +15,33 @@ public final class Health {
 
     private final Map<String, BooleanSupplier> checks = new ConcurrentHashMap<>();
     private final Map<String, BooleanSupplier> liveness = new ConcurrentHashMap<>();
+    private final Map<String, java.util.function.Supplier<String>> problems = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     /** Adds or replaces a check. */
     public void register(String name, BooleanSupplier check) {
         checks.put(name, check);
+    }
+
+    /**
+     * Adds or replaces a check that says what is wrong: ready while {@code problem} gives null, and
+     * its text is shown under {@code problems} in the health answer.
+     */
+    public void registerProblem(String name, java.util.function.Supplier<String> problem) {
+        problems.put(name, problem);
+        checks.put(name, () -> problem.get() == null);
+    }
+
+    /** The problems of the checks that say what is wrong, by name (only those failing now). */
+    public Map<String, String> problems() {
+        Map<String, String> out = new LinkedHashMap<>();
+        problems.keySet().stream().sorted().forEach(name -> {
+            String p = problems.get(name).get();
+            if (p != null) {
+                out.put(name, p);
+            }
+        });
+        return out;
     }
 
     /** Adds or replaces a liveness check: false means the process should be restarted. */

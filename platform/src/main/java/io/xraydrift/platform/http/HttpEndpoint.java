@@ -89,6 +89,10 @@ public final class HttpEndpoint implements AutoCloseable {
         body.put("service", service);
         body.put("status", ready ? "UP" : "DOWN");
         body.put("checks", health.states());
+        Map<String, String> problems = health.problems();
+        if (!problems.isEmpty()) {
+            body.put("problems", problems);
+        }
         return body;
     }
 }

@@ -1,0 +1,93 @@
+package io.xraydrift.platform.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import io.xraydrift.stack.LocalKafka;
+
+/**
+ * A consumer stuck behind a hanging transaction (read_committed: it cannot read past the open
+ * transaction, so it commits nothing while input waits) is reported stalled, naming the partition;
+ * once the transaction ends and the consumer moves on, the stall clears.
+ */
+class ProgressWatchIT {
+
+    @Test
+    void aConsumerStuckBehindAHangingTransactionIsReportedStalledUntilItMovesOn() throws Exception {
+        try (LocalKafka kafka = LocalKafka.start()) {
+            String servers = kafka.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+                admin.createTopics(List.of(new NewTopic("watch-in", 1, (short) 1))).all().get();
+            }
+            KafkaProducer<String, byte[]> hanging = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
+                    "transactional.id", "watch-hanging", "transaction.timeout.ms", 600_000), new StringSerializer(),
+                    new ByteArraySerializer());
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", servers,
+                    "group.id", "watch-it", "auto.offset.reset", "earliest", "enable.auto.commit", false,
+                    "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
+                 KafkaProducer<String, byte[]> plain = new KafkaProducer<>(Map.of("bootstrap.servers", servers),
+                         new StringSerializer(), new ByteArraySerializer());
+                 ProgressWatch watch = new ProgressWatch(Map.of("bootstrap.servers", servers), "watch-it",
+                         Set.of("watch-in"), Duration.ofSeconds(2), Duration.ofMillis(200))) {
+                consumer.subscribe(List.of("watch-in"));
+                plain.send(new ProducerRecord<>("watch-in", "k", bytes("first"))).get();
+                hanging.initTransactions();
+                hanging.beginTransaction();
+                hanging.send(new ProducerRecord<>("watch-in", "k", bytes("in an open transaction"))).get();
+                plain.send(new ProducerRecord<>("watch-in", "k", bytes("behind it"))).get();
+                // The consumer reads what it can and commits its position, as a service's loop does.
+                Runnable turn = () -> {
+                    consumer.poll(Duration.ofMillis(200));
+                    consumer.commitSync();
+                };
+                await("the stall reported", () -> {
+                    turn.run();
+                    return watch.problem() != null;
+                });
+                assertTrue(watch.problem().contains("watch-in-0") && watch.problem().contains("lag"), watch.problem());
+                assertEquals(1, watch.stalls());
+                hanging.abortTransaction();
+                await("the stall cleared", () -> {
+                    turn.run();
+                    return watch.problem() == null;
+                });
+                assertNull(watch.problem());
+                assertEquals(1, watch.stalls(), "one episode");
+            } finally {
+                hanging.close(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void await(String what, BooleanSupplier done) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+        }
+    }
+}
