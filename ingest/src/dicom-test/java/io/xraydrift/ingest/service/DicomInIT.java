@@ -152,6 +152,7 @@ class DicomInIT {
         byte[] whole = Files.readAllBytes(good);
         byte[] truncated = java.util.Arrays.copyOf(whole, whole.length / 2);
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
+        java.time.Instant start = java.time.Instant.now();
         try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env(stack, port, "dicom-it-3"))));
              LogCapture logs = LogCapture.start()) {
             ingest.start();
@@ -190,7 +191,8 @@ class DicomInIT {
             Run after = storescu(port, formats.resolve("rsna-cr-chest-pa-monochrome2.dcm"));
             assertEquals(0, after.rc(), "the SCP takes the next file: " + after.out());
 
-            List<ScanReceived> scans = read(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym));
+            List<ScanReceived> scans = read(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym)
+                    && !s.getReceivedAt().isBefore(start));
             assertEquals(1, scans.size(), "only the good file of the marked patient");
             List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> d.getRequestId() != null
                     && d.getRequestId().matches("(c-store|stow-rs):.*")
@@ -347,6 +349,7 @@ class DicomInIT {
             int port = FreePorts.pick();
             Path film = withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "outage");
             String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
+            java.time.Instant outageStart = java.time.Instant.now();
             Map<String, String> env = env(stack, port, "dicom-it-outage");
             // The writer gives a record up after 4 s instead of 25 s: the film is kept pending sooner.
             env.put("XRAY_KAFKA_CLIENT_REQUEST_TIMEOUT_MS", "2000");
@@ -367,7 +370,8 @@ class DicomInIT {
                     stack.kafka().resume();
                 }
                 assertEquals(0, r.rc(), "answered once kept: " + r.out());
-                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1);
+                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym)
+                        && !s.getReceivedAt().isBefore(outageStart), 1);
                 assertEquals(1, scans.size(), "the film arrives once Kafka is back");
                 Path pending = dir.resolve("state-dicom-it-outage").resolve(DicomIn.PENDING);
                 Waiting.until("the pending folder empties", () -> {
