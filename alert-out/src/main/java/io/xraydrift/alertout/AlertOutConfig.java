@@ -20,7 +20,7 @@ import io.xraydrift.platform.reid.IdentifierSeal;
  * @param fromStart          a new consumer group starts at the topic's start (else at its end)
  */
 public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attempts, Duration maxBackoff,
-                             boolean fromStart, Duration probeInterval, String reidKey, Sr sr) {
+                             boolean fromStart, Duration probeInterval, String reidKey, Sr sr, String apiToken) {
 
     public static final String SERVICE = "alert-out";
     public static final int DEFAULT_PORT = 8085;
@@ -39,6 +39,7 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
     public static final String HL7_PATIENT_NAME = "XRAY_HL7_PATIENT_NAME";
     public static final String HL7_ERROR_RETRY_FOR = "XRAY_HL7_ERROR_RETRY_FOR";
     public static final String REID_KEY = "XRAY_REID_KEY";
+    public static final String API_TOKEN = "XRAY_API_TOKEN";
     public static final String SR_STOW_URL = "XRAY_SR_STOW_URL";
     public static final String SR_TOKEN = "XRAY_SR_TOKEN";
     public static final String HL7_MRN_AUTHORITY = "XRAY_HL7_MRN_AUTHORITY";
@@ -85,7 +86,7 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
     public String toString() {
         return "AlertOutConfig[common=" + common + ", hl7=" + hl7 + ", fhir=" + fhir + ", attempts=" + attempts
                 + ", maxBackoff=" + maxBackoff + ", fromStart=" + fromStart + ", probeInterval=" + probeInterval
-                + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + ", sr=" + sr + "]";
+                + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + ", sr=" + sr + ", apiToken=<redacted>]";
     }
 
     public static AlertOutConfig from(Settings s) {
@@ -122,7 +123,7 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
                 s.duration(MAX_BACKOFF, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
                 s.bool(FROM_START, true),
                 s.duration(PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
-                reidKey, sr);
+                reidKey, sr, s.apiToken(API_TOKEN, "alert-out's /metrics answers only the bearer token"));
     }
 
     /** PID-5's placeholder: family^given, printable, no HL7 delimiter but the component separator. */

@@ -10,6 +10,7 @@ import io.xraydrift.alertout.delivery.SealedIdentifierReader;
 import io.xraydrift.alertout.delivery.SrSink;
 import io.xraydrift.alertout.message.StructuredReports;
 import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.http.HttpEndpoint;
 import io.xraydrift.alertout.delivery.Sink;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
@@ -45,7 +46,8 @@ public final class AlertOutService extends AbstractService {
 
     @Override
     public void start() {
-        shell = ServiceShell.start(config.common(), health, routes -> { });
+        shell = ServiceShell.start(config.common(), health, routes -> { }, HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES,
+                config.apiToken());
         if (config.reidKey() != null) {
             reid = new SealedIdentifierReader(config);
             reid.start();

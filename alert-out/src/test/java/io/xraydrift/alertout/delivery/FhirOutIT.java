@@ -46,6 +46,7 @@ class FhirOutIT {
         int fhirPort = FreePorts.pick();
         int mllpPort = FreePorts.pick();
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-probe-it");
+        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
         env.put(AlertOutConfig.FHIR_URL, "http://127.0.0.1:" + fhirPort + "/fhir");
         env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
         env.put(AlertOutConfig.HL7_PORT, String.valueOf(mllpPort));
@@ -72,6 +73,12 @@ class FhirOutIT {
                     () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*true.*"));
             assertTrue(body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"), body.get());
             assertTrue(fhir.requests.isEmpty(), "no alert was needed to find out: " + fhir.requests);
+            var metrics = java.net.URI.create("http://127.0.0.1:" + out.httpPort() + "/metrics");
+            assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "/metrics needs the token");
+            assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(metrics)
+                    .header("Authorization", "Bearer alert-out-it-token-0123456789").build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
         }
     }
 
@@ -87,6 +94,7 @@ class FhirOutIT {
                 Alerts.alert(p + ":e2:BASELINE_RISE", p, AlertKind.BASELINE_RISE));
         int port = FreePorts.pick();
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-fhir-it");
+        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
         try (LocalFhirServer fhir = new LocalFhirServer(port)) {
             fhir.start();
             env.put(AlertOutConfig.FHIR_URL, fhir.base());

@@ -79,6 +79,7 @@ class Hl7OutIT {
         AlertTopic.writeSealed(stack, List.of(seal.seal(sealedOne.getScanId(), patient,
                 new io.xraydrift.platform.reid.IdentifierSeal.Identifiers(mrn, "ACC-4711"), java.time.Instant.now())));
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-reid-it");
+        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
         env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
         env.put(AlertOutConfig.HL7_PORT, String.valueOf(port));
         env.put(AlertOutConfig.REID_KEY, key);
@@ -112,6 +113,7 @@ class Hl7OutIT {
             alerts.add(Alerts.alert(patient + ":episode-" + i + ":BASELINE_RISE", patient, AlertKind.BASELINE_RISE));
         }
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-hl7-it");
+        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
         env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
         env.put(AlertOutConfig.HL7_PORT, String.valueOf(port));
         env.put(AlertOutConfig.HL7_TIMEOUT, "5s");

@@ -77,6 +77,7 @@ class SrOutIT {
         try (LocalOrthanc orthanc = LocalOrthanc.start(dir.resolve("orthanc"))) {
             orthanc.storeFile(film, false);
             Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-sr-it");
+            env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
             env.put(AlertOutConfig.SR_STOW_URL, orthanc.dicomWebUrl());
             env.put(AlertOutConfig.REID_KEY, key);
             try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
