@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
@@ -33,6 +34,8 @@ import io.xraydrift.platform.reid.IdentifierSeal;
  * @param fetchHosts     host names http(s) imageUris may point at (empty: none)
  * @param fetchPrivate   whether a listed host may resolve to a loopback, link-local or private address
  * @param dicom          the DICOM door: the C-STORE SCP's address, AE title, whom it lets in, TLS
+ * @param quarantineRetention how long a refused DICOM file is kept in the quarantine folder
+ * @param undated        what a DICOM film without a plausible acquisition time gets (receipt time, marked; or refusal)
  * @param reidKey        the hospital's re-identification key (base64, 32 bytes): each scan's patient id
  *                       and accession number are sealed with it for alert-out; null = off (the default)
  */
@@ -40,7 +43,9 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
                            int maxImageSide, int maxUploadBytes, Set<String> attributes,
                            Path fileRoot, URI dicomWebUrl, String dicomWebName,
                            Duration pollInterval, Path stateDir,
-                           Set<String> fetchHosts, boolean fetchPrivate, DicomDoor dicom, String reidKey) {
+                           Set<String> fetchHosts, boolean fetchPrivate, DicomDoor dicom, Duration quarantineRetention,
+                           Ingestor.Undated undated,
+                           String reidKey) {
 
     /**
      * The DICOM door: where the C-STORE SCP listens ({@code port} 0: no SCP), the AE title it answers
@@ -87,6 +92,8 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     public static final String DICOM_AE_TITLE = "XRAY_DICOM_AE_TITLE";
     public static final String DICOM_HOST = "XRAY_DICOM_HOST";
     public static final String REID_KEY = "XRAY_REID_KEY";
+    public static final String UNDATED = "XRAY_INGEST_UNDATED";
+    public static final String QUARANTINE_RETENTION = "XRAY_DICOM_QUARANTINE_RETENTION";
     public static final String DICOM_CALLING_AE_TITLES = "XRAY_DICOM_CALLING_AE_TITLES";
     public static final String DICOM_CALLING_HOSTS = "XRAY_DICOM_CALLING_HOSTS";
     public static final String DICOM_TLS_KEYSTORE = "XRAY_DICOM_TLS_KEYSTORE";
@@ -125,7 +132,9 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
                         .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet())).orElse(Set.of()),
                 s.bool(FETCH_PRIVATE, false),
-                dicomDoor(s, common.httpHost()), reidKey(s, key));
+                dicomDoor(s, common.httpHost()),
+                s.duration(QUARANTINE_RETENTION, Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)),
+                s.choice(UNDATED, Ingestor.Undated.RECEIPT), reidKey(s, key));
     }
 
     /** The re-identification key, checked: 32 bytes of base64, and never the pseudonymisation key. */
@@ -181,6 +190,6 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
         return "IngestConfig[common=" + common + ", pseudonymKey=<redacted>, apiToken=<redacted>, demoMode=" + demoMode
                 + ", maxImageSide=" + maxImageSide + ", maxUploadBytes=" + maxUploadBytes + ", attributes=" + attributes
                 + ", fileRoot=" + fileRoot + ", dicomWebUrl=" + dicomWebUrl + ", pollInterval=" + pollInterval
-                + ", dicom=" + dicom + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + "]";
+                + ", dicom=" + dicom + ", quarantineRetention=" + quarantineRetention + ", undated=" + undated + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + "]";
     }
 }

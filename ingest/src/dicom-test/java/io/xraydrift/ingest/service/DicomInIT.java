@@ -204,9 +204,18 @@ class DicomInIT {
             }
             dead.forEach(d -> assertEquals(null, d.getOriginalBytes(), "a dead letter keeps no DICOM bytes"));
             assertFalse(reasons.contains(MARKER), "no header value in a dead letter");
-            try (var kept = Files.list(dir.resolve("state-dicom-it-3").resolve(DicomIn.QUARANTINE))) {
-                assertEquals(4, kept.count(), "each refused file is kept in ingest's quarantine");
+            Path quarantine = dir.resolve("state-dicom-it-3").resolve(DicomIn.QUARANTINE);
+            try (var kept = Files.list(quarantine)) {
+                List<Path> files = kept.toList();
+                assertEquals(4, files.size(), "each refused file is kept in ingest's quarantine");
+                assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(quarantine)), "only ingest's user enters the quarantine");
+                for (Path f : files) {
+                    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(f)), "a refused file holds a header: " + f.getFileName());
+                }
             }
+            assertFalse(Files.exists(dir.resolve("state-dicom-it-3").resolve("dicom-spool")), "nothing spooled on the way");
             assertFalse(logs.text().contains(MARKER), "no patient id in the log");
         }
     }

@@ -226,7 +226,7 @@ final class DicomFiles {
                 text(l, TagFromName.AcquisitionDate), text(l, TagFromName.AcquisitionTime),
                 text(l, TagFromName.ContentDate), text(l, TagFromName.ContentTime),
                 text(l, TagFromName.StudyDate), text(l, TagFromName.StudyTime));
-        return DicomDates.plausibleOr(at, now);
+        return DicomDates.plausible(at, now);
     }
 
     private static String transferSyntax(AttributeList l) {

@@ -2,7 +2,6 @@ package io.xraydrift.ingest.dicom;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -51,7 +50,7 @@ public final class PixelmedDicom implements DicomSupport {
     }
 
     @Override
-    public AutoCloseable listen(IngestConfig.DicomDoor door, Path spool, StoredFile handler) throws IOException {
-        return new StoreScp(door, spool, handler);
+    public AutoCloseable listen(IngestConfig.DicomDoor door, StoredFile handler) throws IOException {
+        return new StoreScp(door, handler);
     }
 }

@@ -11,8 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedList;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -81,7 +79,6 @@ final class StoreScp implements AutoCloseable {
     private static final int MAX_ASSOCIATE_RQ = 64 * 1024;
 
     private final IngestConfig.DicomDoor door;
-    private final Path spool;
     private final DicomSupport.StoredFile handler;
     private final ServerSocket server;
     private final ExecutorService associations = Executors.newFixedThreadPool(8, r -> {
@@ -92,11 +89,9 @@ final class StoreScp implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    StoreScp(IngestConfig.DicomDoor door, Path spool, DicomSupport.StoredFile handler) throws IOException {
+    StoreScp(IngestConfig.DicomDoor door, DicomSupport.StoredFile handler) throws IOException {
         this.door = door;
-        this.spool = spool;
         this.handler = handler;
-        Files.createDirectories(spool);
         this.server = door.tls() ? DicomTls.serverSocket(door) : new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(door.host(), door.port()), 50);

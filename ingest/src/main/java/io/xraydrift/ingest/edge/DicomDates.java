@@ -53,6 +53,16 @@ public final class DicomDates {
      * the patient's scans by its arrival at ingest instead.
      */
     public static Instant plausibleOr(Instant acquired, Instant now) {
-        return acquired == null || acquired.isBefore(Ingestor.EARLIEST) ? now : acquired;
+        Instant p = plausible(acquired, now);
+        return p == null ? now : p;
+    }
+
+    /**
+     * The acquisition time if it is plausible (from 1980, not past the clock's skew), else null: what
+     * a film without one gets is ingest's policy ({@link Ingestor.Undated}).
+     */
+    public static Instant plausible(Instant acquired, Instant now) {
+        return acquired == null || acquired.isBefore(Ingestor.EARLIEST)
+                || acquired.isAfter(now.plus(Ingestor.FUTURE_SKEW)) ? null : acquired;
     }
 }

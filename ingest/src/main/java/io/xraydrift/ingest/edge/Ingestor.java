@@ -41,18 +41,26 @@ public final class Ingestor {
     private final Set<String> allowedAttributes;
     private final int maxEventBytes;
     private final IdentifierSeal seal;
+    private final Undated undated;
+
+    /**
+     * What a DICOM film without a plausible acquisition time gets: the time ingest received it, marked
+     * on the event ({@code acquiredAtFromReceipt}) so back-filled priors can be told apart; or refusal.
+     */
+    public enum Undated { RECEIPT, REFUSE }
 
     /**
      * @param allowedAttributes attribute keys kept; every other key is dropped
      * @param maxEventBytes     bound on the normalised PNG so the event fits the topic's max message size
      */
     public Ingestor(Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes) {
-        this(pseudonyms, normaliser, allowedAttributes, maxEventBytes, null);
+        this(pseudonyms, normaliser, allowedAttributes, maxEventBytes, null, Undated.RECEIPT);
     }
 
     /** @param seal seals each scan's patient id and accession number for alert-out (null: re-identification off) */
     public Ingestor(Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes,
-                    IdentifierSeal seal) {
+                    IdentifierSeal seal, Undated undated) {
+        this.undated = undated;
         this.pseudonyms = pseudonyms;
         this.normaliser = normaliser;
         this.allowedAttributes = Set.copyOf(allowedAttributes);
@@ -61,6 +69,17 @@ public final class Ingestor {
     }
 
     public Accepted ingest(Submission s, Instant now) throws Rejected {
+        boolean fromReceipt = false;
+        if (s.acquiredAt() == null && s.dicom() != null) {
+            if (undated == Undated.REFUSE) {
+                throw Rejected.invalid("AcquisitionDateTime", "the film has no plausible acquisition time: "
+                        + "AcquisitionDate/Time, ContentDate/Time and StudyDate/Time are missing, before "
+                        + EARLIEST.toString().substring(0, 4) + " or in the future (values not repeated); refused by "
+                        + "XRAY_INGEST_UNDATED=refuse");
+            }
+            s = s.withAcquiredAt(now);
+            fromReceipt = true;
+        }
         validate(s, now);
         NormalisedImage image = normaliser.normalise(s.image(), "MONOCHROME1".equals(s.photometric()));
         Gate.check(s.view() == null ? ViewPosition.UNKNOWN : s.view(), image);
@@ -94,6 +113,7 @@ public final class Ingestor {
                 .setReferenceLabel(s.referenceLabel())
                 .setReferenceSeverity(s.referenceSeverity())
                 .setAttributes(kept)
+                .setAcquiredAtFromReceipt(fromReceipt)
                 .build();
         ScanThumbnail thumb = new ScanThumbnail(scanId, ByteBuffer.wrap(image.thumbnail()), image.thumbWidth(),
                 image.thumbHeight(), s.referenceLabel());

@@ -29,6 +29,12 @@ public record Submission(String rawPatientId, Instant acquiredAt, String source,
                          String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
                          Double referenceSeverity, Map<String, String> attributes, DicomRefs dicom) {
 
+    /** The same submission acquired at {@code at}. */
+    public Submission withAcquiredAt(Instant at) {
+        return new Submission(rawPatientId, at, source, view, modality, sopInstanceUid, image, photometric, referenceLabel,
+                referenceSeverity, attributes, dicom);
+    }
+
     /** Where a DICOM film belongs at the hospital: its order's accession number and its study, series and class. */
     public record DicomRefs(String accessionNumber, String studyInstanceUid, String seriesInstanceUid,
                             String sopClassUid) {

@@ -84,6 +84,9 @@ final class Admission {
                 throw e;
             }
             counters.accepted(way, 1);
+            if (a.scan().getAcquiredAtFromReceipt()) {
+                counters.undated(way);
+            }
             return new Admitted(scanId, patient, false);
         } catch (Rejected e) {
             refuse(way, named, e);

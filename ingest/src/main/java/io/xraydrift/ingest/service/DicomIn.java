@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,7 +78,7 @@ final class DicomIn implements AutoCloseable {
     void start() throws IOException {
         IngestConfig.DicomDoor door = config.dicom();
         if (door.open()) {
-            scp = dicom.listen(door, config.stateDir().resolve("dicom-spool"), new DicomSupport.StoredFile() {
+            scp = dicom.listen(door, new DicomSupport.StoredFile() {
                 @Override
                 public Rejected stored(byte[] file, DicomSupport.Peer peer) {
                     return store(file, peer);
@@ -90,6 +91,7 @@ final class DicomIn implements AutoCloseable {
                 }
             });
             timer.scheduleWithFixedDelay(this::admitPending, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(this::expireQuarantine, 0, 10, java.util.concurrent.TimeUnit.MINUTES);
             boolean loopback = java.net.InetAddress.getByName(door.host()).isLoopbackAddress();
             LOG.info("DICOM Storage SCP {} listening on {}:{}{}; calling AE titles {}, hosts {}", door.aeTitle(),
                     door.host(), door.port(), door.tls() ? " (DICOM TLS)" : "",
@@ -151,10 +153,10 @@ final class DicomIn implements AutoCloseable {
 
     private void pend(byte[] file, String requestId, RuntimeException why) {
         try {
-            Files.createDirectories(pending);
+            privateFolder(pending);
             Path f = pending.resolve(System.currentTimeMillis() + "-" + requestId.replace(':', '_') + ".dcm");
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.write(tmp, file);
+            writePrivate(tmp, file);
             Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             LOG.warn("C-STORE {} could not be written to Kafka now ({}); kept in {} and admitted when Kafka is back",
                     requestId, why.toString(), pending);
@@ -372,10 +374,52 @@ final class DicomIn implements AutoCloseable {
         return parts;
     }
 
+    /**
+     * A folder only ingest's user may enter (0700 where the file system has POSIX permissions): the
+     * files in it hold a patient's DICOM header.
+     */
+    static void privateFolder(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /** Writes a file only ingest's user may read (0600 from its creation, where POSIX permissions exist). */
+    static void writePrivate(Path f, byte[] bytes) throws IOException {
+        if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.deleteIfExists(f);
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.write(f, bytes);
+    }
+
+    /** Deletes refused files kept longer than {@code XRAY_DICOM_QUARANTINE_RETENTION}. */
+    void expireQuarantine() {
+        if (!Files.isDirectory(quarantine)) {
+            return;
+        }
+        Instant before = Instant.now().minus(config.quarantineRetention());
+        int deleted = 0;
+        try (var listing = Files.list(quarantine)) {
+            for (Path f : listing.toList()) {
+                if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(f);
+                    deleted++;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not expire refused files in {}: {}", quarantine, e.toString());
+        }
+        if (deleted > 0) {
+            LOG.info("deleted {} refused DICOM file(s) kept past {}", deleted, config.quarantineRetention());
+        }
+    }
+
     /** Keeps a refused file inside ingest, named by its request id (never by a header value). */
     private void keep(byte[] file, String requestId) {
         try {
-            Files.createDirectories(quarantine);
+            privateFolder(quarantine);
             try (var listing = Files.list(quarantine)) {
                 if (listing.count() >= QUARANTINE_FILES) {
                     LOG.warn("DICOM quarantine {} holds {} files; refused file of {} not kept", quarantine,
@@ -383,7 +427,7 @@ final class DicomIn implements AutoCloseable {
                     return;
                 }
             }
-            Files.write(quarantine.resolve(requestId.replace(':', '_') + ".dcm"), file);
+            writePrivate(quarantine.resolve(requestId.replace(':', '_') + ".dcm"), file);
         } catch (IOException e) {
             LOG.warn("could not keep refused DICOM file of {} in {}: {}", requestId, quarantine, e.toString());
         }

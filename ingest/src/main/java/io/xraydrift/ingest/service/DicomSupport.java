@@ -1,7 +1,6 @@
 package io.xraydrift.ingest.service;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -63,10 +62,10 @@ public interface DicomSupport {
      * door's host and port, answering to its AE title, letting in only its calling AE titles and hosts
      * (when listed), over DICOM TLS when it has a key store. Each instance is answered with a status
      * that tells the truth: Success once {@code handler} kept it, a failure status with an
-     * ErrorComment naming the tag at fault (never a value) when refused. Received instances are
-     * spooled under {@code spool} while they are handled, then removed.
+     * ErrorComment naming the tag at fault (never a value) when refused. Instances are handled in
+     * memory: nothing is spooled to disk on the way.
      */
-    AutoCloseable listen(IngestConfig.DicomDoor door, Path spool, StoredFile handler) throws IOException;
+    AutoCloseable listen(IngestConfig.DicomDoor door, StoredFile handler) throws IOException;
 
     /** The implementation on the class path, if ingest was built with the DICOM toolkit. */
     static Optional<DicomSupport> available() {

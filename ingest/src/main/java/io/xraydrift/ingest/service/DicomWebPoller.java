@@ -174,13 +174,8 @@ final class DicomWebPoller implements AutoCloseable {
             }
             png = r.body();
             Instant now = Instant.now();
-            Instant acquired = DicomDates.plausibleOr(acquired(meta), now);
-            if (acquired.equals(now)) {
-                // De-identified (no date, or a placeholder such as 1901-01-01): its arrival orders it.
-                // The date itself is not logged: it is a value of the submission.
-                LOG.info("DICOMweb instance {} from {} has no plausible acquisition date; using its arrival time",
-                        scanId, config.dicomWebName());
-            }
+            // No plausible date (a de-identified 1901-01-01): null, and ingest's undated policy decides.
+            Instant acquired = DicomDates.plausible(acquired(meta), now);
             Submission s = new Submission(value(meta, Tag.PATIENT_ID), acquired, source, view(value(meta, Tag.VIEW_POSITION)),
                     value(meta, Tag.MODALITY), sop, png,
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).

@@ -29,6 +29,12 @@ final class IngestCounters {
                 .register(registry).increment(n);
     }
 
+    void undated(String way) {
+        Counter.builder("xray_ingest_undated").description("films without a plausible acquisition time, given the "
+                + "time ingest received them (marked acquiredAtFromReceipt)").tag("way", way)
+                .register(registry).increment();
+    }
+
     void duplicate(String way) {
         Counter.builder("xray_ingest_duplicates").description("scans already emitted, not written again")
                 .tag("way", way).register(registry).increment();

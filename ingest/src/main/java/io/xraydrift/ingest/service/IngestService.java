@@ -56,7 +56,7 @@ public final class IngestService extends AbstractService {
         Ingestor ingestor = new Ingestor(new Pseudonyms(config.pseudonymKey()),
                 new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()), config.attributes(),
                 MAX_EVENT_IMAGE_BYTES, config.reidKey() == null ? null
-                        : IdentifierSeal.ofBase64(config.reidKey()));
+                        : IdentifierSeal.ofBase64(config.reidKey()), config.undated());
         RecentScans recent = new RecentScans(RECENT_SCANS);
         // The route exists from the start; uploads needs the shell's metrics, so it is set right after.
         shell = ServiceShell.start(config.common(), health, routes -> {

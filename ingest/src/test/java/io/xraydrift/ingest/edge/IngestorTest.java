@@ -133,6 +133,23 @@ class IngestorTest {
         assertEquals(Map.of("ward", "7"), ingestor.ingest(s, NOW).scan().getAttributes());
     }
 
+    @Test
+    void aDicomFilmWithoutAPlausibleDateGetsItsReceiptTimeMarkedOrIsRefusedAsConfigured() throws Exception {
+        Submission undated = new Submission("MRN-6", null, "dicom:c-store", ViewPosition.PA, "CR", "1.2.3.4",
+                encode(PHANTOM, "png"), null, null, null, Map.of(), new Submission.DicomRefs(null, null, null, null));
+        var scan = ingestor.ingest(undated, NOW).scan();
+        assertEquals(NOW, scan.getAcquiredAt());
+        assertTrue(scan.getAcquiredAtFromReceipt(), "marked on the event");
+        assertFalse(ingestor.ingest(submission(encode(PHANTOM, "png"), NOW.minusSeconds(5)), NOW).scan()
+                .getAcquiredAtFromReceipt());
+        Ingestor refusing = new Ingestor(new Pseudonyms("k".repeat(40)), new ImageNormaliser(1024, 32 << 20), Set.of(),
+                8 << 20, null, Ingestor.Undated.REFUSE);
+        Rejected refused = assertThrows(Rejected.class, () -> refusing.ingest(undated, NOW));
+        assertEquals("AcquisitionDateTime", refused.field());
+        Rejected upload = assertThrows(Rejected.class, () -> ingestor.ingest(submission(encode(PHANTOM, "png"), null), NOW));
+        assertTrue(upload.getMessage().contains("acquiredAt is missing"), "an upload must say when: " + upload.getMessage());
+    }
+
     private static Submission submission(byte[] image, Instant acquired) {
         return new Submission("MRN-1", acquired, "test", ViewPosition.PA, "CR", null, image, null, null, Map.of());
     }

@@ -97,6 +97,8 @@ class DicomWebIT {
                 assertEquals(2, scans.size(), scans.toString());
                 scans.forEach(s -> assertEquals("dicomweb:rsna-orthanc", s.getSource()));
                 scans.forEach(s -> assertEquals(ViewPosition.PA, s.getView()));
+                scans.forEach(s -> assertTrue(s.getAcquiredAtFromReceipt(), "the 1901-01-01 film is marked as dated "
+                        + "by its receipt"));
                 int[] a = pixels(scans.get(0));
                 int[] b = pixels(scans.get(1));
                 assertEquals(a.length, b.length, "same size");
