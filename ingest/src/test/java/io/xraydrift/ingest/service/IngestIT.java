@@ -447,25 +447,11 @@ class IngestIT {
                 "on whose behalf, as the caller stated it");
     }
 
-    static HttpResponse<String> lookup(int port, String token, String body) throws Exception {
-        return lookup(port, token, body, null);
-    }
-
-    static HttpResponse<String> lookup(int port, String token, String body, String onBehalfOf) throws Exception {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pseudonyms"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (onBehalfOf != null) {
-            req.header(AuditTrail.ON_BEHALF_OF, onBehalfOf);
-        }
-        return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    @AfterEach
-    void noRawPatientIdentifierIsOnAnyTopicButIntakeNorInTheLog(LocalStack stack) throws Exception {
-        if (rawIds.isEmpty()) {
-            return;
-        }
+    /**
+     * Reads every byte of every topic but the intake (internal ones too, uncommitted records too) and
+     * fails if any of {@code rawIds} is in a key, value or header; returns records, bytes and topics read.
+     */
+    static long[] assertNotOnAnyTopicButIntake(LocalStack stack, java.util.Collection<String> rawIds) throws Exception {
         Map<String, Object> props = new HashMap<>();
         props.put("bootstrap.servers", stack.bootstrapServers());
         List<String> topics;
@@ -501,6 +487,32 @@ class IngestIT {
                 }
             }
         }
+        return new long[] {records, bytes, topics.size()};
+    }
+
+    static HttpResponse<String> lookup(int port, String token, String body) throws Exception {
+        return lookup(port, token, body, null);
+    }
+
+    static HttpResponse<String> lookup(int port, String token, String body, String onBehalfOf) throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pseudonyms"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (onBehalfOf != null) {
+            req.header(AuditTrail.ON_BEHALF_OF, onBehalfOf);
+        }
+        return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @AfterEach
+    void noRawPatientIdentifierIsOnAnyTopicButIntakeNorInTheLog(LocalStack stack) throws Exception {
+        if (rawIds.isEmpty()) {
+            return;
+        }
+        long[] scanned = assertNotOnAnyTopicButIntake(stack, rawIds);
+        long records = scanned[0];
+        long bytes = scanned[1];
+        int topicCount = (int) scanned[2];
         assertTrue(records > 0, "read " + records + " records");
         // The log output of everything ingest did above: malformed metadata, conflicts, refusals, lookups.
         String logged = logs.text();
@@ -510,7 +522,7 @@ class IngestIT {
             assertTrue(at < 0, "raw patient id " + raw + " in the log output: ..."
                     + logged.substring(Math.max(0, at - 200), Math.min(logged.length(), at + 50)));
         }
-        System.out.println("raw-id scan: " + records + " records, " + bytes + " bytes on " + topics.size()
+        System.out.println("raw-id scan: " + records + " records, " + bytes + " bytes on " + topicCount
                 + " topics (all but " + Topics.INTAKE.name() + ") and " + logged.length()
                 + " characters of log output: none of " + rawIds.size() + " raw ids");
     }
