@@ -2,7 +2,6 @@ package io.xraydrift.alertout.delivery;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -29,7 +28,7 @@ public final class FhirSink implements Sink {
 
     private final AlertOutConfig.Fhir server;
     private final SealedIdentifierReader reid;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final PeerHttp http;
 
     public FhirSink(AlertOutConfig.Fhir server) {
         this(server, null);
@@ -39,6 +38,7 @@ public final class FhirSink implements Sink {
     public FhirSink(AlertOutConfig.Fhir server, SealedIdentifierReader reid) {
         this.server = server;
         this.reid = reid;
+        this.http = new PeerHttp(server.token());
     }
 
     @Override
@@ -142,15 +142,7 @@ public final class FhirSink implements Sink {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder req, String what) throws IOException {
-        if (server.token() != null) {
-            req.header("Authorization", "Bearer " + server.token());
-        }
-        try {
-            return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted asking for " + what, e);
-        }
+        return http.send(req, what);
     }
 
     private void post(String type, Resource r, DriftAlert alert) throws Refused, IOException {

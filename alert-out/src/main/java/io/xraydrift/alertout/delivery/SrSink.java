@@ -3,7 +3,6 @@ package io.xraydrift.alertout.delivery;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +34,13 @@ public final class SrSink implements Sink {
     private final AlertOutConfig.Sr pacs;
     private final StructuredReports reports;
     private final SealedIdentifierReader reid;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final PeerHttp http;
 
     public SrSink(AlertOutConfig.Sr pacs, StructuredReports reports, SealedIdentifierReader reid) {
         this.pacs = pacs;
         this.reports = reports;
         this.reid = reid;
+        this.http = new PeerHttp(pacs.token());
     }
 
     @Override
@@ -96,14 +96,6 @@ public final class SrSink implements Sink {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder req, String what) throws IOException {
-        if (pacs.token() != null) {
-            req.header("Authorization", "Bearer " + pacs.token());
-        }
-        try {
-            return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted sending " + what, e);
-        }
+        return http.send(req, what);
     }
 }
