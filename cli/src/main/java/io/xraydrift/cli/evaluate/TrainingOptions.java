@@ -101,6 +101,17 @@ final class TrainingOptions {
             + "its level's grade 0 / 0.5 / 1); 0 = positives by level only (default: ${DEFAULT-VALUE}).")
     float severityScale;
 
+    @Option(names = "--neighbour-weight", defaultValue = "0", description = "Projection: weight of a term that "
+            + "learns the indexer's neighbour score itself — each scan's soft nearest-neighbour grade in the batch "
+            + "(cosine, temperature 0.1), regressed on its own grade (NCA as regression); 0 = off "
+            + "(default: ${DEFAULT-VALUE}).")
+    float neighbourWeight;
+
+    @Option(names = "--axis-weight", defaultValue = "0", description = "Projection: weight of a term that learns "
+            + "the indexer's axis score — each scan's position on the batch's healthy-to-severe centroid axis, "
+            + "regressed on its grade; 0 = off (default: ${DEFAULT-VALUE}).")
+    float axisWeight;
+
     @Option(names = "--subsample", defaultValue = "1", description = "Train on this share of the data's rows, "
             + "drawn by a hash of the file name (the same rows every run; default: ${DEFAULT-VALUE}).")
     double subsample;
@@ -184,10 +195,13 @@ final class TrainingOptions {
                 + " --contrastive " + contrastive + " --phantoms " + phantomsPerLevel
                 + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net)
                 + " --projection-steps " + projectionSteps + " --views " + views
-                + (subsample < 1 ? " --subsample " + subsample : "") + " --severity-scale " + severityScale;
+                + (subsample < 1 ? " --subsample " + subsample : "") + " --severity-scale " + severityScale
+                + (neighbourWeight > 0 ? " --neighbour-weight " + neighbourWeight : "")
+                + (axisWeight > 0 ? " --axis-weight " + axisWeight : "");
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalized && backbone == null,
                 new Augmentation(strength), Optional.ofNullable(initDir), contrastive, phantomsPerLevel, net,
-                Optional.ofNullable(teacher), projectionSteps, views, subsample, featuresOnly, severityScale);
+                Optional.ofNullable(teacher), projectionSteps, views, subsample, featuresOnly, severityScale,
+                neighbourWeight, axisWeight);
     }
 }

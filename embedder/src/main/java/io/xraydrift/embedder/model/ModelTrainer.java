@@ -59,7 +59,8 @@ public final class ModelTrainer {
                           Set<String> sources, Set<String> excludedPatients, boolean equalize,
                           Augmentation augmentation, Optional<Path> init, float contrastiveWeight,
                           int phantomsPerLevel, String network, Optional<Path> teacher, int projectionSteps,
-                          int views, double subsample, boolean featuresOnly, float severityScale) {
+                          int views, double subsample, boolean featuresOnly, float severityScale,
+                          float neighbourWeight, float axisWeight) {
 
         public Options {
             network = network == null || network.isBlank() ? ModelCard.XRAY_NET : network;
@@ -74,7 +75,7 @@ public final class ModelTrainer {
                        Optional<Path> backbone, int inputSize, String modelId, String command) {
             this(List.of(data), out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command,
                     Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0, ModelCard.XRAY_NET,
-                    Optional.empty(), DEFAULT_PROJECTION_STEPS, 1, 1, false, 0f);
+                    Optional.empty(), DEFAULT_PROJECTION_STEPS, 1, 1, false, 0f, 0f, 0f);
         }
 
         /** Whether a manifest row is trained on. */
@@ -323,7 +324,7 @@ public final class ModelTrainer {
         float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
         byte[] weights = new ProjectionTrainer(progress).fit(features, samples, new ProjectionTrainer.Settings(
                 PROJECTION_EMBEDDING, o.projectionSteps(), PROJECTION_BATCH, o.learningRate(), o.contrastiveWeight(),
-                2f, o.severityScale(), o.seed()));
+                2f, o.severityScale(), o.neighbourWeight(), o.axisWeight(), o.seed()));
         net.loadProjection(model.getNDManager(), weights);
         training.put("data", dataNames(o));
         training.put("data_sets", ProjectionTrainer.groups(samples));
@@ -331,7 +332,8 @@ public final class ModelTrainer {
         training.put("projection", Map.of("steps", o.projectionSteps(), "batch_size", PROJECTION_BATCH,
                 "views", o.views(), "augmentation", o.augmentation().strength(),
                 "contrastive_weight", o.contrastiveWeight(), "learning_rate", o.learningRate(),
-                "severity_scale", o.severityScale()));
+                "severity_scale", o.severityScale(), "neighbour_weight", o.neighbourWeight(),
+                "axis_weight", o.axisWeight()));
         training.put("seed", o.seed());
         ModelCard card = save(model, draft, training, o, began);
         return EmbeddingModel.of(card, model);

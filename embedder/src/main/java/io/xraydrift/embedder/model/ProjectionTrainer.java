@@ -33,7 +33,7 @@ final class ProjectionTrainer {
 
     /** How the projection is trained. */
     record Settings(int embeddingSize, int steps, int batchSize, float learningRate, float contrastiveWeight,
-                    float severityWeight, float severityScale, long seed) {
+                    float severityWeight, float severityScale, float neighbourWeight, float axisWeight, long seed) {
     }
 
     private final PrintStream progress;
@@ -57,7 +57,8 @@ final class ProjectionTrainer {
         Tracker rate = Tracker.cosine().setBaseValue(s.learningRate()).optFinalValue(s.learningRate() / 50)
                 .setMaxUpdates(s.steps()).build();
         DefaultTrainingConfig config = new DefaultTrainingConfig(
-                new LevelSeverityLoss(s.severityWeight(), s.contrastiveWeight(), 0.1f, s.severityScale()))
+                new LevelSeverityLoss(s.severityWeight(), s.contrastiveWeight(), 0.1f, s.severityScale(),
+                        s.neighbourWeight(), s.axisWeight()))
                 .optDevices(new Device[] {Device.cpu()})
                 .optOptimizer(Optimizer.adamW().optLearningRateTracker(rate).optWeightDecays(1e-3f).build());
         try (Model model = Model.newInstance("projection", "PyTorch")) {
@@ -83,8 +84,13 @@ final class ProjectionTrainer {
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDList out = trainer.forward(new NDList(in), new NDList(labels));
                             NDArray loss = trainer.getLoss().evaluate(new NDList(labels), out);
+                            float value = loss.getFloat();
+                            if (!Float.isFinite(value)) {
+                                throw new IllegalStateException("projection training diverged at step " + (step + 1)
+                                        + " (loss " + value + "); lower the learning rate or the loss weights");
+                            }
                             gc.backward(loss);
-                            lossSum += loss.getFloat();
+                            lossSum += value;
                             counted++;
                         }
                         trainer.step();
