@@ -322,6 +322,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
                     + " to compare with yet");
         }
         rememberQuery(e.getScanId(), new Query(key, e.getPatient(), v));
+        ref.modelLevels(e.getModel().getInfectedThreshold(), e.getModel().getSevereThreshold());
         ReferenceIndex.Scored scored = ref.score(v, e.getPatient(), config.k(), config.effectiveSearchK(),
                 config.scoring().forModel(e.getModel().getInfectedThreshold(), e.getModel().getSevereThreshold()));
         Scoring.Score score = scored.score();

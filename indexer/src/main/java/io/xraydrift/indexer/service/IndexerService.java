@@ -162,7 +162,7 @@ public final class IndexerService extends AbstractService {
 
     private Answer neighbours(ReferenceIndex ref, float[] v, String excludedPatient, int k) {
         ReferenceIndex.Scored scored = ref.score(v, excludedPatient, k, Math.max(config.effectiveSearchK(), k),
-                config.scoring());
+                ref.scoring(config.scoring()));
         Scoring.Score score = scored.score();
         return new Answer(ref.modelId(), ref.modelVersion(), ref.index().built().version(), score.score(),
                 score.level().name(), score.composition(),

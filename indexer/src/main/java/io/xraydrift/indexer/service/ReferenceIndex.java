@@ -41,6 +41,9 @@ public final class ReferenceIndex implements AutoCloseable {
     private LevelCounts counts = LevelCounts.NONE;
     private volatile long firstSeen = Long.MAX_VALUE;
     private volatile boolean complete;
+    /** The model's own level thresholds, as its scans' ModelRef carries them (null until one did, or none). */
+    private volatile Double modelInfected;
+    private volatile Double modelSevere;
     /** Healthy and severe centroids, computed on the first query after a change (not per query). */
     private double[][] centroids;
 
@@ -69,6 +72,22 @@ public final class ReferenceIndex implements AutoCloseable {
 
     public LiveIndex index() {
         return index;
+    }
+
+    /** Records the level thresholds the model's scans carry (their ModelRef), for answers about this version. */
+    void modelLevels(Double infected, Double severe) {
+        if (infected != null && severe != null) {
+            modelInfected = infected;
+            modelSevere = severe;
+        }
+    }
+
+    /**
+     * The scoring of this version's answers: the model's own thresholds where its scans carried them
+     * and the deployment set none (as the answering loop scores), else {@code deployment}'s.
+     */
+    public Scoring scoring(Scoring deployment) {
+        return deployment.forModel(modelInfected, modelSevere);
     }
 
     public int size() {

@@ -42,6 +42,7 @@ final class ReferenceIndexes {
         ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(),
                 e.getReferenceSeverity() == null ? Double.NaN : e.getReferenceSeverity(), vector);
         ref.seen(e.getEmbeddedAt().toEpochMilli());
+        ref.modelLevels(e.getModel().getInfectedThreshold(), e.getModel().getSevereThreshold());
         if (ref.size() >= config.minCohort() && !ref.complete()) {
             ref.markComplete();
             LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",

@@ -25,6 +25,19 @@ class ScoringTest {
     }
 
     @Test
+    void aVersionsAnswersAreLevelledByTheThresholdsItsScansCarried() {
+        Scoring byModel = new Scoring(io.xraydrift.platform.score.LevelThresholds.DEFAULT, 0.0, true);
+        ReferenceIndex ref = new ReferenceIndex("m", "v1", io.xraydrift.indexer.forest.Metric.ANGULAR, 4, 2, 42, 100,
+                java.time.Duration.ofDays(1), (b, s) -> { });
+        assertEquals(byModel, ref.scoring(byModel), "no thresholds seen yet: the deployment's");
+        ref.modelLevels(0.3, 0.6);
+        assertEquals(0.3, ref.scoring(byModel).infectedThreshold(), 1e-9, "what the query API levels by");
+        assertEquals(0.6, ref.scoring(byModel).severeThreshold(), 1e-9);
+        ref.modelLevels(null, null);
+        assertEquals(0.3, ref.scoring(byModel).infectedThreshold(), 1e-9, "a scan without them changes nothing");
+    }
+
+    @Test
     void allHealthyNeighboursScoreZero() {
         Scoring.Score s = scoring.score(List.of(n(0.1f, Level.HEALTHY), n(0.2f, Level.HEALTHY)), 0.0);
         assertEquals(0.0, s.score(), 1e-9);
