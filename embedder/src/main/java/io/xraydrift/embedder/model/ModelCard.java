@@ -99,9 +99,34 @@ public record ModelCard(
     public void write(Path dir) {
         try {
             JSON.writeValue(dir.resolve(FILE).toFile(), this);
+            if (levels != null && Files.isRegularFile(dir.resolve(READABLE))) {
+                writeLevelsSection(dir.resolve(READABLE));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model card to " + dir, e);
         }
+    }
+
+    /** The readable card beside {@code model.json}. */
+    public static final String READABLE = "MODEL_CARD.md";
+    private static final String LEVELS_BEGIN = "<!-- xray-drift levels: written with the fitted thresholds -->";
+    private static final String LEVELS_END = "<!-- /xray-drift levels -->";
+
+    /**
+     * Keeps the readable card true to {@code model.json}: its level-threshold section (between markers,
+     * appended the first time) says the fitted thresholds and how they were fitted.
+     */
+    private void writeLevelsSection(Path markdown) throws IOException {
+        String text = Files.readString(markdown);
+        String section = LEVELS_BEGIN + "\n## Level thresholds\n\nInfected from **" + levels.infected()
+                + "**, severe from **" + levels.severe() + "** (" + levels.method() + "). The indexer and the drift "
+                + "monitor level this model's scans by them unless the deployment sets its own.\n" + LEVELS_END;
+        int begin = text.indexOf(LEVELS_BEGIN);
+        int end = text.indexOf(LEVELS_END);
+        String updated = begin >= 0 && end > begin
+                ? text.substring(0, begin) + section + text.substring(end + LEVELS_END.length())
+                : text.stripTrailing() + "\n\n" + section + "\n";
+        Files.writeString(markdown, updated);
     }
 
     /** A copy with another version (the weights' hash, known only once they are saved). */
