@@ -4,15 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedList;
-import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -346,129 +342,5 @@ final class StoreScp implements AutoCloseable {
         associations.shutdownNow();
         associations.awaitTermination(5, TimeUnit.SECONDS);
         acceptor.join(5000);
-    }
-
-    /**
-     * The peer's socket with the A-ASSOCIATE-RQ already read put back in front of its input, so
-     * PixelMed's acceptor negotiates as if it had read it itself.
-     */
-    private static final class ReplayedSocket extends Socket {
-        private final Socket socket;
-        private final InputStream in;
-
-        ReplayedSocket(Socket socket, byte[] consumed) throws IOException {
-            this.socket = socket;
-            this.in = new SequenceInputStream(new java.io.ByteArrayInputStream(consumed), socket.getInputStream());
-        }
-
-        @Override
-        public InputStream getInputStream() {
-            return in;
-        }
-
-        @Override
-        public OutputStream getOutputStream() throws IOException {
-            return socket.getOutputStream();
-        }
-
-        @Override
-        public java.net.InetAddress getInetAddress() {
-            return socket.getInetAddress();
-        }
-
-        @Override
-        public java.net.InetAddress getLocalAddress() {
-            return socket.getLocalAddress();
-        }
-
-        @Override
-        public java.net.SocketAddress getLocalSocketAddress() {
-            return socket.getLocalSocketAddress();
-        }
-
-        @Override
-        public java.net.SocketAddress getRemoteSocketAddress() {
-            return socket.getRemoteSocketAddress();
-        }
-
-        @Override
-        public int getPort() {
-            return socket.getPort();
-        }
-
-        @Override
-        public int getLocalPort() {
-            return socket.getLocalPort();
-        }
-
-        @Override
-        public synchronized int getReceiveBufferSize() throws SocketException {
-            return socket.getReceiveBufferSize();
-        }
-
-        @Override
-        public synchronized void setReceiveBufferSize(int size) throws SocketException {
-            socket.setReceiveBufferSize(size);
-        }
-
-        @Override
-        public synchronized int getSendBufferSize() throws SocketException {
-            return socket.getSendBufferSize();
-        }
-
-        @Override
-        public synchronized void setSendBufferSize(int size) throws SocketException {
-            socket.setSendBufferSize(size);
-        }
-
-        @Override
-        public synchronized int getSoTimeout() throws SocketException {
-            return socket.getSoTimeout();
-        }
-
-        @Override
-        public synchronized void setSoTimeout(int timeout) throws SocketException {
-            socket.setSoTimeout(timeout);
-        }
-
-        @Override
-        public int getSoLinger() throws SocketException {
-            return socket.getSoLinger();
-        }
-
-        @Override
-        public boolean getTcpNoDelay() throws SocketException {
-            return socket.getTcpNoDelay();
-        }
-
-        @Override
-        public void setTcpNoDelay(boolean on) throws SocketException {
-            socket.setTcpNoDelay(on);
-        }
-
-        @Override
-        public void shutdownOutput() throws IOException {
-            socket.shutdownOutput();
-        }
-
-        @Override
-        public boolean isClosed() {
-            return socket.isClosed();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return socket.isConnected();
-        }
-
-        @Override
-        public synchronized void close() throws IOException {
-            socket.close();
-        }
-
-        @Override
-        public String toString() {
-            return socket.toString().toLowerCase(Locale.ROOT);
-        }
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.javalin.http.Context;
-import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.events.AuditOutcome;
+import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
@@ -53,7 +52,7 @@ final class DicomIn implements AutoCloseable {
     private final BearerToken token;
     private final AuditTrail audit;
     private final Ingestor ingestor;
-    private final Path quarantine;
+    private final Quarantine quarantine;
     private final Path pending;
     private AutoCloseable scp;
     private final java.util.concurrent.ScheduledExecutorService timer =
@@ -70,7 +69,8 @@ final class DicomIn implements AutoCloseable {
         this.dicom = dicom;
         this.admission = admission;
         this.token = new BearerToken(config.apiToken(), false);
-        this.quarantine = config.stateDir().resolve(QUARANTINE);
+        this.quarantine = new Quarantine(config.stateDir().resolve(QUARANTINE), QUARANTINE_FILES,
+                config.quarantineRetention());
         this.pending = config.stateDir().resolve(PENDING);
     }
 
@@ -91,7 +91,7 @@ final class DicomIn implements AutoCloseable {
                 }
             });
             timer.scheduleWithFixedDelay(this::admitPending, 0, 5, java.util.concurrent.TimeUnit.SECONDS);
-            timer.scheduleWithFixedDelay(this::expireQuarantine, 0, 10, java.util.concurrent.TimeUnit.MINUTES);
+            timer.scheduleWithFixedDelay(quarantine::expire, 0, 10, java.util.concurrent.TimeUnit.MINUTES);
             boolean loopback = java.net.InetAddress.getByName(door.host()).isLoopbackAddress();
             LOG.info("DICOM Storage SCP {} listening on {}:{}{}; calling AE titles {}, hosts {}", door.aeTitle(),
                     door.host(), door.port(), door.tls() ? " (DICOM TLS)" : "",
@@ -153,10 +153,10 @@ final class DicomIn implements AutoCloseable {
 
     private void pend(byte[] file, String requestId, RuntimeException why) {
         try {
-            privateFolder(pending);
+            Quarantine.privateFolder(pending);
             Path f = pending.resolve(System.currentTimeMillis() + "-" + requestId.replace(':', '_') + ".dcm");
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            writePrivate(tmp, file);
+            Quarantine.writePrivate(tmp, file);
             Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             LOG.warn("C-STORE {} could not be written to Kafka now ({}); kept in {} and admitted when Kafka is back",
                     requestId, why.toString(), pending);
@@ -201,13 +201,13 @@ final class DicomIn implements AutoCloseable {
         try {
             s = dicom.read(file, "dicom:" + way, Instant.now());
         } catch (Rejected e) {
-            keep(file, requestId);
+            quarantine.keep(file, requestId);
             admission.refuse(way, Admission.Named.of(way, requestId), e);
             return new Outcome(new Admission.Refused(e), sop);
         }
         Admission.Result r = admission.admit(s, way, Admission.Named.of(way, requestId));
         if (r instanceof Admission.Refused) {
-            keep(file, requestId);
+            quarantine.keep(file, requestId);
         }
         return new Outcome(r, sop);
     }
@@ -374,64 +374,6 @@ final class DicomIn implements AutoCloseable {
         return parts;
     }
 
-    /**
-     * A folder only ingest's user may enter (0700 where the file system has POSIX permissions): the
-     * files in it hold a patient's DICOM header.
-     */
-    static void privateFolder(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        }
-    }
-
-    /** Writes a file only ingest's user may read (0600 from its creation, where POSIX permissions exist). */
-    static void writePrivate(Path f, byte[] bytes) throws IOException {
-        if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.deleteIfExists(f);
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        Files.write(f, bytes);
-    }
-
-    /** Deletes refused files kept longer than {@code XRAY_DICOM_QUARANTINE_RETENTION}. */
-    void expireQuarantine() {
-        if (!Files.isDirectory(quarantine)) {
-            return;
-        }
-        Instant before = Instant.now().minus(config.quarantineRetention());
-        int deleted = 0;
-        try (var listing = Files.list(quarantine)) {
-            for (Path f : listing.toList()) {
-                if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
-                    Files.deleteIfExists(f);
-                    deleted++;
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("could not expire refused files in {}: {}", quarantine, e.toString());
-        }
-        if (deleted > 0) {
-            LOG.info("deleted {} refused DICOM file(s) kept past {}", deleted, config.quarantineRetention());
-        }
-    }
-
-    /** Keeps a refused file inside ingest, named by its request id (never by a header value). */
-    private void keep(byte[] file, String requestId) {
-        try {
-            privateFolder(quarantine);
-            try (var listing = Files.list(quarantine)) {
-                if (listing.count() >= QUARANTINE_FILES) {
-                    LOG.warn("DICOM quarantine {} holds {} files; refused file of {} not kept", quarantine,
-                            QUARANTINE_FILES, requestId);
-                    return;
-                }
-            }
-            writePrivate(quarantine.resolve(requestId.replace(':', '_') + ".dcm"), file);
-        } catch (IOException e) {
-            LOG.warn("could not keep refused DICOM file of {} in {}: {}", requestId, quarantine, e.toString());
-        }
-    }
 
     @Override
     public void close() throws Exception {
