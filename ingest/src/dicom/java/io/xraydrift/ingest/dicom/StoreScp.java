@@ -280,8 +280,8 @@ final class StoreScp implements AutoCloseable {
     }
 
     /**
-     * Reads the A-ASSOCIATE-RQ PDU (type 0x01) whole, or returns null (after an A-ABORT) when the
-     * peer sends anything else.
+     * Reads the A-ASSOCIATE-RQ PDU (type 0x01) whole, or returns null when the peer sends anything
+     * else (the connection is then closed).
      */
     private static byte[] readAssociateRequest(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
