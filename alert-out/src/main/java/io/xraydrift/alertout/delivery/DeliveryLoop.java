@@ -179,23 +179,17 @@ public final class DeliveryLoop implements Runnable {
                     }
                     LOG.warn("{} peer answered an application error to alert {} (retried until {} have passed): {}",
                             sink.name(), alert.getAlertId(), e.retryFor(), e.getMessage());
-                    retries.increment();
-                    waitKeepingTheGroup(backoff);
-                    backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
-                    if (!consumer.assignment().contains(new TopicPartition(r.topic(), r.partition()))) {
+                } else {
+                    refusals++;
+                    if (refusals >= config.attempts()) {
+                        deadLetter(DeadLetters.of(stage(), r, sink.name() + " peer refused alert " + alert.getAlertId()
+                                + " " + refusals + " times; last: " + e.getMessage(), null));
+                        commit(r);
                         return;
                     }
-                    continue;
+                    LOG.warn("{} peer refused alert {} (attempt {} of {}): {}", sink.name(), alert.getAlertId(),
+                            refusals, config.attempts(), e.getMessage());
                 }
-                refusals++;
-                if (refusals >= config.attempts()) {
-                    deadLetter(DeadLetters.of(stage(), r, sink.name() + " peer refused alert " + alert.getAlertId() + " "
-                            + refusals + " times; last: " + e.getMessage(), null));
-                    commit(r);
-                    return;
-                }
-                LOG.warn("{} peer refused alert {} (attempt {} of {}): {}", sink.name(), alert.getAlertId(), refusals,
-                        config.attempts(), e.getMessage());
             } catch (IOException e) {
                 if (reachable.getAndSet(false)) {
                     LOG.warn("{} peer cannot be reached; alert {} waits: {}", sink.name(), alert.getAlertId(),

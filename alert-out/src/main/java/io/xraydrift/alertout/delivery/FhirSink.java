@@ -78,7 +78,7 @@ public final class FhirSink implements Sink {
         while (url != null) {
             HttpResponse<String> found = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                     .header("Accept", "application/fhir+json").GET(), "the patient's flags");
-            check(found, "a search for the patient's Flags", recovery);
+            check(found, "a search for the patient's Flags", recovery, false);
             org.hl7.fhir.r4.model.Bundle bundle = FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Bundle.class,
                     found.body());
             for (var entry : bundle.getEntry()) {
@@ -98,7 +98,7 @@ public final class FhirSink implements Sink {
                         put.header("If-Match", "W/\"" + version + "\"");
                     }
                     check(send(put, "a Flag's update"), "the update retiring Flag " + flag.getIdElement().getIdPart(),
-                            recovery);
+                            recovery, true);
                 }
             }
             var next = bundle.getLink(org.hl7.fhir.r4.model.Bundle.LINK_NEXT);
@@ -110,13 +110,17 @@ public final class FhirSink implements Sink {
         return java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** 200/201 taken; 412 (the Flag changed meanwhile), 5xx, 408, 429 tried again; other 4xx refused. */
-    private static void check(HttpResponse<String> answer, String what, DriftAlert alert) throws Refused, IOException {
+    /**
+     * 200/201 taken; 5xx, 408, 429 — and for a version-checked update, 412 (the Flag changed
+     * meanwhile) — tried again; other 4xx refused.
+     */
+    private static void check(HttpResponse<String> answer, String what, DriftAlert alert, boolean versionChecked)
+            throws Refused, IOException {
         int status = answer.statusCode();
         if (status == 200 || status == 201) {
             return;
         }
-        if (status >= 500 || status == 408 || status == 429 || status == 412) {
+        if (status >= 500 || status == 408 || status == 429 || versionChecked && status == 412) {
             throw new IOException("FHIR server answered HTTP " + status + " to " + what + " of alert " + alert.getAlertId());
         }
         throw new Refused("FHIR server answered HTTP " + status + " to " + what + ": " + answer.body());
@@ -153,14 +157,6 @@ public final class FhirSink implements Sink {
                 .header("Accept", "application/fhir+json")
                 .header("If-None-Exist", FhirAlerts.identifierQuery(alert))
                 .POST(HttpRequest.BodyPublishers.ofString(json.encodeResourceToString(r)));
-        HttpResponse<String> answer = send(req, type);
-        int status = answer.statusCode();
-        if (status == 200 || status == 201) {
-            return;
-        }
-        if (status >= 500 || status == 408 || status == 429) {
-            throw new IOException("FHIR server answered HTTP " + status + " to " + type + " of alert " + alert.getAlertId());
-        }
-        throw new Refused("FHIR server answered HTTP " + status + " to " + type + ": " + answer.body());
+        check(send(req, type), type, alert, false);
     }
 }

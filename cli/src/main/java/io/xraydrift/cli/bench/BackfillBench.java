@@ -3,15 +3,12 @@ package io.xraydrift.cli.bench;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.xraydrift.cli.demo.DemoFeed;
 import io.xraydrift.cli.ops.LocalRun;
@@ -20,9 +17,7 @@ import io.xraydrift.embedder.service.EmbedderService;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.service.IngestService;
 import io.xraydrift.phantoms.PhantomSet;
-import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.TempDirs;
 import picocli.CommandLine.Command;
@@ -50,45 +45,31 @@ final class BackfillBench implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         try (LocalRun run = LocalRun.start(out)) {
-            Map<String, String> s = new HashMap<>(LocalRun.settings(run.stack()));
             Path state = TempDirs.create("xray-bench-backfill");
-            s.put(ServiceConfig.HTTP_HOST, "127.0.0.1");
-            s.put(ServiceConfig.HTTP_PORT, "0");
-            s.put(Settings.DEMO_MODE, "true");
-            s.put(IngestConfig.STATE_DIR, state.toString());
+            Map<String, String> s = IngestBench.serviceSettings(run, state);
             List<PhantomSet.Item> items = PhantomSet.labelled(n, 0, 0, 4242, 0.15);
             double ingestSeconds;
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(s)));
-                 DemoFeed feed = new DemoFeed(run.kafka(), 0, Settings.DEMO_API_TOKEN);
-                 KafkaConsumer<String, byte[]> scans = consumer(run, "bench-backfill-scans")) {
+                 DemoFeed feed = new DemoFeed(run.kafka(), 0, Settings.DEMO_API_TOKEN)) {
                 ingest.start();
                 byte[][] pngs = feed.render(items);
                 out.printf(Locale.ROOT, "%d phantoms rendered; ingesting...%n", n);
-                scans.subscribe(List.of(Topics.SCANS.name()));
-                scans.poll(Duration.ofMillis(500));
-                long t0 = System.nanoTime();
-                for (int i = 0; i < items.size(); i++) {
-                    feed.publish(items.get(i), pngs[i], null);
-                }
-                feed.flush();
-                await(scans, n, "scans on " + Topics.SCANS.name());
-                ingestSeconds = (System.nanoTime() - t0) / 1e9;
+                ingestSeconds = IngestBench.intake(run, feed, items, pngs);
             } finally {
                 TempDirs.deleteQuietly(state);
             }
             out.printf(Locale.ROOT, "%d scans on %s in %.1f s; backfilling...%n", n, Topics.SCANS.name(), ingestSeconds);
-            Map<String, String> e = new HashMap<>(s);
-            e.put(EmbedderConfig.BACKFILL, "true");
+            s.put(EmbedderConfig.BACKFILL, "true");
             if (model != null) {
-                e.put(EmbedderConfig.MODEL, model.toAbsolutePath().toString());
+                s.put(EmbedderConfig.MODEL, model.toAbsolutePath().toString());
             }
-            try (KafkaConsumer<String, byte[]> vectors = consumer(run, "bench-backfill-vectors")) {
+            try (KafkaConsumer<String, byte[]> vectors = IngestBench.reader(run, "bench-backfill-vectors")) {
                 vectors.subscribe(List.of(Topics.EMBEDDINGS.name()));
                 vectors.poll(Duration.ofMillis(500));
                 long t0 = System.nanoTime();
-                try (EmbedderService embedder = new EmbedderService(EmbedderConfig.from(Settings.of(e)))) {
+                try (EmbedderService embedder = new EmbedderService(EmbedderConfig.from(Settings.of(s)))) {
                     embedder.start();
-                    await(vectors, n, "vectors on " + Topics.EMBEDDINGS.name());
+                    IngestBench.await(vectors, n, "vectors on " + Topics.EMBEDDINGS.name());
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 out.printf(Locale.ROOT, "n=%d ingest_seconds=%.1f backfill_seconds=%.1f scans_per_s=%.1f%n", n,
@@ -96,25 +77,5 @@ final class BackfillBench implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static void await(KafkaConsumer<String, byte[]> c, int n, String what) {
-        int seen = 0;
-        long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
-        while (seen < n && System.nanoTime() < deadline) {
-            seen += c.poll(Duration.ofMillis(200)).count();
-        }
-        if (seen < n) {
-            throw new IllegalStateException("only " + seen + " of " + n + " " + what);
-        }
-    }
-
-    private static KafkaConsumer<String, byte[]> consumer(LocalRun run, String client) {
-        Map<String, Object> props = new HashMap<>(run.kafka().clientProperties(client));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, client + "-" + System.nanoTime());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
-        return new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), new ByteArrayDeserializer());
     }
 }

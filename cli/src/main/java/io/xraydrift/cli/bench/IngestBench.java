@@ -57,12 +57,8 @@ final class IngestBench implements Callable<Integer> {
         }
         PrintStream out = System.out;
         try (LocalRun run = LocalRun.start(out)) {
-            Map<String, String> s = new HashMap<>(LocalRun.settings(run.stack()));
             Path state = TempDirs.create("xray-bench-ingest");
-            s.put(ServiceConfig.HTTP_HOST, "127.0.0.1");
-            s.put(ServiceConfig.HTTP_PORT, "0");
-            s.put(Settings.DEMO_MODE, "true");
-            s.put(IngestConfig.STATE_DIR, state.toString());
+            Map<String, String> s = serviceSettings(run, state);
             List<PhantomSet.Item> items = PhantomSet.labelled(n, 0, 0, 31337, 0.15);
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(s)));
                  DemoFeed feed = new DemoFeed(run.kafka(), 0, Settings.DEMO_API_TOKEN)) {
@@ -80,8 +76,19 @@ final class IngestBench implements Callable<Integer> {
         return 0;
     }
 
-    private double intake(LocalRun run, DemoFeed feed, List<PhantomSet.Item> items, byte[][] pngs) {
-        try (KafkaConsumer<String, byte[]> c = scansConsumer(run)) {
+    /** A service's settings on the bench's stack: demo mode, HTTP on a free loopback port, ingest's state in {@code state}. */
+    static Map<String, String> serviceSettings(LocalRun run, Path state) {
+        Map<String, String> s = new HashMap<>(LocalRun.settings(run.stack()));
+        s.put(ServiceConfig.HTTP_HOST, "127.0.0.1");
+        s.put(ServiceConfig.HTTP_PORT, "0");
+        s.put(Settings.DEMO_MODE, "true");
+        s.put(IngestConfig.STATE_DIR, state.toString());
+        return s;
+    }
+
+    /** Publishes the phantoms to the intake topic; the seconds until every one is on {@code xray.scans}. */
+    static double intake(LocalRun run, DemoFeed feed, List<PhantomSet.Item> items, byte[][] pngs) {
+        try (KafkaConsumer<String, byte[]> c = reader(run, "bench-ingest-reader")) {
             c.subscribe(List.of(Topics.SCANS.name()));
             c.poll(Duration.ofMillis(500));
             long t0 = System.nanoTime();
@@ -89,14 +96,7 @@ final class IngestBench implements Callable<Integer> {
                 feed.publish(items.get(i), pngs[i], null);
             }
             feed.flush();
-            int seen = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
-            while (seen < items.size() && System.nanoTime() < deadline) {
-                seen += c.poll(Duration.ofMillis(200)).count();
-            }
-            if (seen < items.size()) {
-                throw new IllegalStateException("only " + seen + " of " + items.size() + " scans came out of ingest");
-            }
+            await(c, items.size(), "scans came out of ingest");
             return (System.nanoTime() - t0) / 1e9;
         }
     }
@@ -132,9 +132,22 @@ final class IngestBench implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static KafkaConsumer<String, byte[]> scansConsumer(LocalRun run) {
-        Map<String, Object> props = new HashMap<>(run.kafka().clientProperties("bench-ingest-reader"));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-ingest-" + System.nanoTime());
+    /** Polls until {@code n} records came (at most an hour); fails saying how many of {@code what} did. */
+    static void await(KafkaConsumer<String, byte[]> c, int n, String what) {
+        int seen = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(60).toNanos();
+        while (seen < n && System.nanoTime() < deadline) {
+            seen += c.poll(Duration.ofMillis(200)).count();
+        }
+        if (seen < n) {
+            throw new IllegalStateException("only " + seen + " of " + n + " " + what);
+        }
+    }
+
+    /** A read_committed reader of what is written from now on, in a group of its own. */
+    static KafkaConsumer<String, byte[]> reader(LocalRun run, String client) {
+        Map<String, Object> props = new HashMap<>(run.kafka().clientProperties(client));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, client + "-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);

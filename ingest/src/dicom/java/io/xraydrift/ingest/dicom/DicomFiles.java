@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import javax.imageio.ImageIO;
@@ -24,6 +25,7 @@ import io.xraydrift.ingest.edge.DicomDates;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Shape;
 import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.ingest.service.DicomSupport;
 import io.xraydrift.platform.image.ImageLimits;
 
 /**
@@ -110,6 +112,23 @@ final class DicomFiles {
                 text(all, TagFromName.SOPInstanceUID), png, "MONOCHROME2", null, null, Map.of(),
                 new Submission.DicomRefs(text(all, TagFromName.AccessionNumber), text(all, TagFromName.StudyInstanceUID),
                         text(all, TagFromName.SeriesInstanceUID), text(all, TagFromName.SOPClassUID)));
+    }
+
+    /**
+     * The SOP class and instance UIDs of a file's header (the file meta's where the data set lacks
+     * them), read without the pixels; empty when the header does not parse.
+     */
+    static Optional<DicomSupport.SopRef> identify(byte[] file) {
+        AttributeList h;
+        try {
+            h = header(file);
+        } catch (Rejected e) {
+            return Optional.empty();
+        }
+        String sopClass = text(h, TagFromName.SOPClassUID);
+        String instance = text(h, TagFromName.SOPInstanceUID);
+        return DicomSupport.SopRef.of(sopClass != null ? sopClass : text(h, TagFromName.MediaStorageSOPClassUID),
+                instance != null ? instance : text(h, TagFromName.MediaStorageSOPInstanceUID));
     }
 
     /** The header up to (not including) the pixel data. */

@@ -132,11 +132,12 @@ final class DicomIn implements AutoCloseable {
 
     /** The audit record of one receipt: the pseudonym, the instance by its keyed hash, the decision. */
     private void audit(String way, Outcome o, String address, String agent, String requestId) {
-        String instance = o.sop() == null ? "instance UID unread" : "instance " + ingestor.scanIdOfSop(o.sop().instance());
         if (o.result() instanceof Admission.Admitted a) {
             record(() -> audit.recordDicom(way, AuditOutcome.ANSWERED, address, agent, a.patient(), requestId + ": "
-                    + (a.duplicate() ? "duplicate of " : "admitted as ") + instance));
+                    + (a.duplicate() ? "duplicate of " : "admitted as ") + "instance " + a.scanId()));
         } else if (o.result() instanceof Admission.Refused r) {
+            String instance = o.sop() == null || o.sop().instance() == null ? "instance UID unread"
+                    : "instance " + ingestor.scanIdOfSop(o.sop().instance());
             record(() -> audit.recordDicom(way, AuditOutcome.REFUSED, address, agent, null, requestId + ": " + instance
                     + " refused (" + r.reason().kind() + ", " + r.reason().field() + ")"));
         }
@@ -196,20 +197,21 @@ final class DicomIn implements AutoCloseable {
     }
 
     private Outcome admitFile(byte[] file, String way, String requestId) {
-        DicomSupport.SopRef sop = dicom.identify(file).orElse(null);
         Submission s;
         try {
             s = dicom.read(file, "dicom:" + way, Instant.now());
         } catch (Rejected e) {
             quarantine.keep(file, requestId);
             admission.refuse(way, Admission.Named.of(way, requestId), e);
-            return new Outcome(new Admission.Refused(e), sop);
+            // Only a file that did not read is parsed again, for the UIDs its header may still give.
+            return new Outcome(new Admission.Refused(e), dicom.identify(file).orElse(null));
         }
         Admission.Result r = admission.admit(s, way, Admission.Named.of(way, requestId));
         if (r instanceof Admission.Refused) {
             quarantine.keep(file, requestId);
         }
-        return new Outcome(r, sop);
+        return new Outcome(r, DicomSupport.SopRef.of(s.dicom() == null ? null : s.dicom().sopClassUid(),
+                s.sopInstanceUid()).orElse(null));
     }
 
     /** STOW-RS: every part admitted on its own; 200 all stored, 202 some, 409 none (PS3.18 10.5). */

@@ -32,6 +32,20 @@ public interface DicomSupport {
 
     /** A DICOM instance's SOP class and instance UIDs (either null where the header lacks it). */
     record SopRef(String sopClass, String instance) {
+
+        /**
+         * The UIDs as a sender may be told them back: UID characters only (0-9 and dots, at most 64),
+         * else null; empty when neither is one.
+         */
+        public static Optional<SopRef> of(String sopClass, String instance) {
+            String c = uid(sopClass);
+            String i = uid(instance);
+            return c == null && i == null ? Optional.empty() : Optional.of(new SopRef(c, i));
+        }
+
+        private static String uid(String v) {
+            return v != null && v.length() <= 64 && v.matches("[0-9.]+") ? v : null;
+        }
     }
 
     /**
