@@ -24,17 +24,26 @@ public final class RegistryUnavailableException extends RetriableException {
         super(message, cause);
     }
 
+    /** The longest one registry call may take before it is cut off and tried again. */
+    static final Duration ATTEMPT_LIMIT = Duration.ofSeconds(5);
+
     /**
      * Runs a serde call, retrying it with growing pauses (0.1 s doubling to 2 s) for up to
      * {@code patience} while the registry is unreachable; any other failure is thrown at once.
+     * Each attempt is cut off after {@link #ATTEMPT_LIMIT} (or a third of the patience): a
+     * request the registry never answers is retried like a refused one instead of holding the
+     * caller for good.
      */
     static <T> T retrying(Supplier<T> call, String what, String registryUrl, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
         long pauseMillis = 100;
         int attempt = 1;
+        // room for three attempts at least, however short the patience
+        long attemptLimit = Math.min(ATTEMPT_LIMIT.toNanos(), Math.max(patience.toNanos() / 3, 100_000_000L));
         while (true) {
+            long left = Math.max(deadline - System.nanoTime(), 100_000_000L);
             try {
-                return call.get();
+                return BoundedAttempt.run(call, Duration.ofNanos(Math.min(left, attemptLimit)));
             } catch (RuntimeException e) {
                 if (!unreachable(e)) {
                     throw e;

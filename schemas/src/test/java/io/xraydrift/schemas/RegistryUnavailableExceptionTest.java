@@ -81,4 +81,41 @@ class RegistryUnavailableExceptionTest {
         }, "reading a ScanNeighbours", "http://registry.example:8080", Duration.ofSeconds(10)));
         assertEquals(1, once.get(), "a bad record is not retried");
     }
+
+    @Test
+    void aCallTheRegistryNeverAnswersIsCutOffAndRetriedAndTheThreadIsLeftUninterrupted() {
+        AtomicInteger calls = new AtomicInteger();
+        String value = RegistryUnavailableException.retrying(() -> {
+            if (calls.incrementAndGet() == 1) {
+                try { // what Kiota's Vert.x adapter does: wait for the answer without a timeout
+                    return new java.util.concurrent.CompletableFuture<String>().get();
+                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    throw new RuntimeException(e);
+                }
+            }
+            return "read";
+        }, "reading a ScanEmbedded", "http://registry.example:8080", Duration.ofMillis(300));
+        assertEquals("read", value);
+        assertEquals(2, calls.get());
+        assertFalse(Thread.currentThread().isInterrupted(), "the cut-off's interrupt does not outlive the call");
+
+        RegistryUnavailableException e = assertThrows(RegistryUnavailableException.class,
+                () -> RegistryUnavailableException.retrying(() -> {
+                    try {
+                        return new java.util.concurrent.CompletableFuture<String>().get();
+                    } catch (InterruptedException | java.util.concurrent.ExecutionException x) {
+                        throw new RuntimeException(x);
+                    }
+                }, "reading a ScanEmbedded", "http://registry.example:8080", Duration.ofMillis(300)));
+        assertTrue(e.getMessage().contains("no answer in"), e.getMessage());
+        assertFalse(Thread.interrupted());
+    }
+
+    @Test
+    void aCallThatAnswersInTimeIsNeverInterruptedLater() throws Exception {
+        String value = BoundedAttempt.run(() -> "answered", Duration.ofMillis(50));
+        assertEquals("answered", value);
+        Thread.sleep(200); // past the limit: a late interrupt would end this sleep
+        assertFalse(Thread.currentThread().isInterrupted());
+    }
 }
