@@ -25,6 +25,7 @@ import io.xraydrift.events.DriftAlert;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.hospital.LocalFhirServer;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 
@@ -68,11 +69,11 @@ class FhirOutIT {
             AlertTopic.await("both peers reported DOWN before any alert", Duration.ofSeconds(30),
                     () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*false.*")
                             && body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"));
-            fhir.start();
+            fhir.start(FhirValidation.interceptor());
             AlertTopic.await("the FHIR peer UP once it answers its metadata", Duration.ofSeconds(30),
                     () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*true.*"));
             assertTrue(body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"), body.get());
-            assertTrue(fhir.requests.isEmpty(), "no alert was needed to find out: " + fhir.requests);
+            assertTrue(fhir.requests().isEmpty(), "no alert was needed to find out: " + fhir.requests());
             var metrics = java.net.URI.create("http://127.0.0.1:" + out.httpPort() + "/metrics");
             assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "/metrics needs the token");
@@ -96,7 +97,7 @@ class FhirOutIT {
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-fhir-it");
         env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
         try (LocalFhirServer fhir = new LocalFhirServer(port)) {
-            fhir.start();
+            fhir.start(FhirValidation.interceptor());
             env.put(AlertOutConfig.FHIR_URL, fhir.base());
             env.put(AlertOutConfig.ATTEMPTS, "2");
             env.put(AlertOutConfig.MAX_BACKOFF, "1s");
@@ -110,7 +111,7 @@ class FhirOutIT {
                 // The last two, and a replay of the first (same alert id), while the server is down.
                 List<RecordMetadata> rest = AlertTopic.write(stack, List.of(alerts.get(4), alerts.get(5), alerts.get(0)));
                 Thread.sleep(3000);
-                fhir.start();
+                fhir.start(FhirValidation.interceptor());
                 AlertTopic.await("all alerts committed", Duration.ofSeconds(90),
                         () -> AlertTopic.committedPast(stack, group, rest.get(2)));
             }
@@ -118,27 +119,27 @@ class FhirOutIT {
                     alerts.get(2).getAlertId(), alerts.get(4).getAlertId(), alerts.get(5).getAlertId());
             // The group reads xray.alerts from its start: other tests' alerts come too, told apart by patient.
             java.util.function.Predicate<String> ours = id -> id.startsWith(p + ":");
-            assertEquals(expectedObservations, Set.copyOf(fhir.stored.get("Observation").keySet().stream().filter(ours)
+            assertEquals(expectedObservations, Set.copyOf(fhir.stored().get("Observation").keySet().stream().filter(ours)
                     .toList()),
-                    "one Observation per alert, the replay stored once: " + fhir.requests);
+                    "one Observation per alert, the replay stored once: " + fhir.requests());
             assertEquals(Set.of(alerts.get(0).getAlertId(), alerts.get(1).getAlertId(), alerts.get(4).getAlertId(),
-                    alerts.get(5).getAlertId()), Set.copyOf(fhir.stored.get("Flag").keySet().stream().filter(ours).toList()),
+                    alerts.get(5).getAlertId()), Set.copyOf(fhir.stored().get("Flag").keySet().stream().filter(ours).toList()),
                     "a Flag per worsening, none for the recovery");
             // The recovery retired the first episode's Flags (inactive, period.end); the second's stay active.
             for (int i : List.of(0, 1)) {
-                Flag f = (Flag) fhir.stored.get("Flag").get(alerts.get(i).getAlertId());
+                Flag f = (Flag) fhir.stored().get("Flag").get(alerts.get(i).getAlertId());
                 assertEquals(Flag.FlagStatus.INACTIVE, f.getStatus(), "retired by the recovery: " + alerts.get(i).getAlertId());
                 assertEquals(java.util.Date.from(alerts.get(2).getCreatedAt()), f.getPeriod().getEnd());
             }
             for (int i : List.of(4, 5)) {
-                assertEquals(Flag.FlagStatus.ACTIVE, ((Flag) fhir.stored.get("Flag").get(alerts.get(i).getAlertId()))
+                assertEquals(Flag.FlagStatus.ACTIVE, ((Flag) fhir.stored().get("Flag").get(alerts.get(i).getAlertId()))
                         .getStatus(), "a later episode's Flag stays active");
             }
-            Observation o = (Observation) fhir.stored.get("Observation").get(alerts.get(1).getAlertId());
+            Observation o = (Observation) fhir.stored().get("Observation").get(alerts.get(1).getAlertId());
             assertEquals(Observation.ObservationStatus.PRELIMINARY, o.getStatus());
             assertEquals(p, o.getSubject().getIdentifier().getValue());
-            assertTrue(fhir.requests.stream().filter(r -> r.equals("Observation " + alerts.get(0).getAlertId())).count() >= 2,
-                    "the replay was sent and found the stored one: " + fhir.requests);
+            assertTrue(fhir.requests().stream().filter(r -> r.equals("Observation " + alerts.get(0).getAlertId())).count() >= 2,
+                    "the replay was sent and found the stored one: " + fhir.requests());
         }
         List<DeadLetter> dead = AlertTopic.deadLetters(stack, "alert-out:fhir").stream()
                 .filter(d -> d.getReason().contains(alerts.get(3).getAlertId())).toList();

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -94,6 +95,14 @@ public final class DemoCommand implements Callable<Integer> {
             + "every alert with its reason and the scan ids of its evidence.")
     Path result;
 
+    @Option(names = "--hospital", description = "Also run the hospital path: every fourth patient's films come from "
+            + "a PACS by C-STORE (dcmtk's img2dcm and storescu) to ingest's DICOM SCP, and alert-out files each alert "
+            + "in an EHR this command starts — an MLLP peer (HAPI v2) that prints and acknowledges each ORU^R01 and a "
+            + "FHIR R4 server (HAPI FHIR) that stores each Observation and Flag. Needs dcmtk and ingest built with "
+            + "DICOM support (libpixelmed-java). With --exit-when-done the exit code also needs every alert delivered "
+            + "to both.")
+    boolean hospital;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -105,10 +114,13 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration.ZERO, Duration.ofMinutes(10));
         List<Service> services = new ArrayList<>();
         List<Path> temp = new ArrayList<>();
+        Map<String, String> names = new ConcurrentHashMap<>();
         long began = System.nanoTime();
-        try (LocalRun run = LocalRun.start(out)) {
+        try (LocalRun run = LocalRun.start(out);
+             DemoHospital ehr = hospital ? DemoHospital.start(p -> names.getOrDefault(p, p), out) : null) {
             Settings settings = serviceSettings(run, temp);
-            IngestService ingest = new IngestService(IngestConfig.from(settings));
+            IngestService ingest = new IngestService(IngestConfig.from(ehr == null ? settings
+                    : settings.with(ehr.ingestSettings())));
             EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings.with(Map.of(
                     EmbedderConfig.DEVICE, "cpu", EmbedderConfig.MAX_BATCH, "16"))));
             IndexerService indexer = new IndexerService(IndexerConfig.from(settings));
@@ -119,6 +131,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             String token = Settings.DEMO_API_TOKEN;
             printAddresses(ingest, embedder, indexer, drift, token, out);
+            if (ehr != null) {
+                ehr.startAlertOut(settings);
+                ehr.printAddresses(out);
+            }
             run.printConnectionHelp(out);
 
             Pseudonyms pseudonyms = new Pseudonyms(IngestConfig.DEMO_PSEUDONYM_KEY);
@@ -126,7 +142,6 @@ public final class DemoCommand implements Callable<Integer> {
                     : PhantomSet.trajectories(patients, scansPerPatient, 515151, 0.15);
             // Phantom images are rendered once the cohort is in (names and kinds need only the items).
             List<DemoScan> series = realSeries != null ? realSeries : DemoScan.phantoms(phantomSeries, null);
-            Map<String, String> names = new LinkedHashMap<>();
             Map<String, String> kinds = new LinkedHashMap<>();
             nameThePatients(series, pseudonyms, names, kinds);
             Map<String, Long> submitted = new ConcurrentHashMap<>();
@@ -140,7 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
                 if (phantomSeries != null) {
                     series = DemoScan.phantoms(phantomSeries, feed.render(phantomSeries));
                 }
-                stream(feed, series, pseudonyms, submitted, step, out);
+                stream(feed, ehr, series, pseudonyms, submitted, step, out);
                 out.printf("Web view of a patient: http://127.0.0.1:%d/patients/%s?token=%s%n", drift.httpPort(),
                         names.keySet().iterator().next(), token);
                 if (!exitWhenDone) {
@@ -149,7 +164,8 @@ public final class DemoCommand implements Callable<Integer> {
                     run.awaitStop();
                     return 0;
                 }
-                return finish(monitor, series, pseudonyms, names, kinds, series.size() + referenceScans, began, out);
+                int code = finish(monitor, series, pseudonyms, names, kinds, series.size() + referenceScans, began, out);
+                return ehr == null || delivered(ehr, monitor.alerts().size(), out) ? code : 1;
             }
         } finally {
             for (int i = services.size() - 1; i >= 0; i--) {
@@ -281,15 +297,32 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("Reference cohort indexed: %d labelled scans.%n", labelled);
     }
 
-    /** One scan per patient per step, in acquisition order; every fourth patient uploads over HTTP. */
-    private static void stream(DemoFeed feed, List<DemoScan> series, Pseudonyms pseudonyms,
+    /**
+     * Whether the EHR took every alert (waiting up to a minute for alert-out); prints the hospital
+     * path's summary.
+     */
+    private static boolean delivered(DemoHospital ehr, int alerts, PrintStream out) throws InterruptedException {
+        boolean all = ehr.awaitDelivered(alerts, Duration.ofMinutes(1));
+        out.println(ehr.summary());
+        if (!all) {
+            out.printf("  not every alert reached the EHR: %d alerts, %d ORU^R01, %d Observations%n", alerts,
+                    ehr.messages(), ehr.observations());
+        }
+        return all && ehr.filmsStored() > 0;
+    }
+
+    /**
+     * One scan per patient per step, in acquisition order; every fourth patient uploads over HTTP
+     * and, with the hospital path, another fourth comes from the PACS by C-STORE.
+     */
+    private static void stream(DemoFeed feed, DemoHospital ehr, List<DemoScan> series, Pseudonyms pseudonyms,
                                Map<String, Long> submitted, Duration step, PrintStream out) throws Exception {
         Map<String, List<DemoScan>> byPatient = new LinkedHashMap<>();
         series.forEach(s -> byPatient.computeIfAbsent(s.patient(), p -> new ArrayList<>()).add(s));
         List<String> order = new ArrayList<>(byPatient.keySet());
         int rounds = byPatient.values().stream().mapToInt(List::size).max().orElse(0);
-        out.printf("Streaming %d patients, one scan each every %s (in acquisition order), through %s and "
-                + "HTTP...%n", order.size(), step, Topics.INTAKE.name());
+        out.printf("Streaming %d patients, one scan each every %s (in acquisition order), through %s%s and "
+                + "HTTP...%n", order.size(), step, Topics.INTAKE.name(), ehr == null ? "" : ", C-STORE");
         for (int round = 0; round < rounds; round++) {
             for (int p = 0; p < order.size(); p++) {
                 List<DemoScan> scans = byPatient.get(order.get(p));
@@ -299,7 +332,11 @@ public final class DemoCommand implements Callable<Integer> {
                 DemoScan scan = scans.get(round);
                 String pseudonym = pseudonyms.patient(scan.patient());
                 submitted.put(pseudonym + "|" + scan.acquiredAt().toEpochMilli(), System.currentTimeMillis());
-                if (p % 4 == 3) {
+                if (ehr != null && p % 4 == 1) {
+                    submitted.put(pseudonym + "|" + scan.acquiredAt().truncatedTo(ChronoUnit.SECONDS)
+                            .toEpochMilli(), System.currentTimeMillis());
+                    ehr.send(scan, out);
+                } else if (p % 4 == 3) {
                     HttpResponse<String> r = feed.upload(scan);
                     if (r.statusCode() != 202) {
                         out.println("  upload refused (" + r.statusCode() + "): " + r.body());

@@ -7,6 +7,10 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.linsol.LinearSolverDense;
+
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
@@ -220,27 +224,24 @@ final class Floors {
         return w;
     }
 
-    /** Gaussian elimination of a symmetric positive definite system held as {@code [A | b]}. */
+    /** Solves the symmetric positive definite system held as {@code [A | b]} (Cholesky, EJML). */
     private static double[] solve(double[][] m, int n) {
-        for (int c = 0; c < n; c++) {
-            for (int r = c + 1; r < n; r++) {
-                double f = m[r][c] / m[c][c];
-                if (f != 0) {
-                    for (int j = c; j <= n; j++) {
-                        m[r][j] -= f * m[c][j];
-                    }
-                }
+        DMatrixRMaj a = new DMatrixRMaj(n, n);
+        DMatrixRMaj b = new DMatrixRMaj(n, 1);
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < n; c++) {
+                a.unsafe_set(r, c, m[r][c]);
             }
+            b.unsafe_set(r, 0, m[r][n]);
         }
-        double[] x = new double[n];
-        for (int r = n - 1; r >= 0; r--) {
-            double s = m[r][n];
-            for (int j = r + 1; j < n; j++) {
-                s -= m[r][j] * x[j];
-            }
-            x[r] = s / m[r][r];
+        LinearSolverDense<DMatrixRMaj> solver =
+                LinearSolverFactory_DDRM.symmPosDef(n);
+        if (!solver.setA(a)) {
+            throw new IllegalStateException("ridge system not positive definite");
         }
-        return x;
+        DMatrixRMaj x = new DMatrixRMaj(n, 1);
+        solver.solve(b, x);
+        return x.data;
     }
 
     private static double dot(double[] w, float[] x) {

@@ -112,6 +112,13 @@ final class TrainingOptions {
             + "regressed on its grade; 0 = off (default: ${DEFAULT-VALUE}).")
     float axisWeight;
 
+    @Option(names = "--projection", defaultValue = "learnt", description = "How the projection onto the embedding "
+            + "is learnt: learnt (gradient steps on the level, severity and contrastive terms above) or ordinal (closed "
+            + "form: ridge regressions of the grade make the angle between films follow their predicted grades, so a "
+            + "film's neighbours are the films graded alike; --projection-steps and the loss weights do not apply) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String projection;
+
     @Option(names = "--subsample", defaultValue = "1", description = "Train on this share of the data's rows, "
             + "drawn by a hash of the file name (the same rows every run; default: ${DEFAULT-VALUE}).")
     double subsample;
@@ -159,6 +166,13 @@ final class TrainingOptions {
             throw new ParameterException(spec.commandLine(), "--from-scratch cannot be combined with --init or "
                     + "--backbone");
         }
+        ModelTrainer.Projection kind;
+        try {
+            kind = ModelTrainer.Projection.valueOf(projection.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--projection " + projection
+                    + " is neither learnt nor ordinal");
+        }
         String initName = init != null ? init : backbone == null && teacher == null && !fromScratch ? "default" : null;
         Path initDir = initName == null ? null : "default".equals(initName) ? EmbeddingModel.defaultModelDirectory()
                 : Path.of(initName);
@@ -197,11 +211,12 @@ final class TrainingOptions {
                 + " --projection-steps " + projectionSteps + " --views " + views
                 + (subsample < 1 ? " --subsample " + subsample : "") + " --severity-scale " + severityScale
                 + (neighbourWeight > 0 ? " --neighbour-weight " + neighbourWeight : "")
-                + (axisWeight > 0 ? " --axis-weight " + axisWeight : "");
+                + (axisWeight > 0 ? " --axis-weight " + axisWeight : "")
+                + (kind == ModelTrainer.Projection.LEARNT ? "" : " --projection " + projection);
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalized && backbone == null,
                 new Augmentation(strength), Optional.ofNullable(initDir), contrastive, phantomsPerLevel, net,
                 Optional.ofNullable(teacher), projectionSteps, views, subsample, featuresOnly, severityScale,
-                neighbourWeight, axisWeight);
+                neighbourWeight, axisWeight, kind);
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -17,8 +19,10 @@ import picocli.CommandLine;
 
 /**
  * End to end: the README's main command, run in-process exactly as
- * {@code ./xray-drift demo --exit-when-done}: a labelled cohort and a dozen patients through ingest
- * (intake topic and HTTP), embedder, indexer and drift monitor on the real local stack.
+ * {@code ./xray-drift demo --exit-when-done --hospital}: a labelled cohort and a dozen patients
+ * through ingest (intake topic, HTTP and C-STORE from dcmtk's storescu), embedder, indexer and
+ * drift monitor on the real local stack, and every alert through alert-out into the EHR the demo
+ * starts (HAPI v2's MLLP server, HAPI FHIR's server).
  */
 class DemoCommandIT {
 
@@ -28,7 +32,7 @@ class DemoCommandIT {
         Path resultFile = dir.resolve("result.json");
         Stdout.Run run = Stdout.capture(() -> new CommandLine(new DemoCommand()).execute("--exit-when-done", "--cohort",
                 "60,24,24", "--patients", "12", "--scans-per-patient", "7", "--interval", "250ms",
-                "--result", resultFile.toString()));
+                "--result", resultFile.toString(), "--hospital"));
         String out = run.out();
         int rc = run.rc();
         assertEquals(0, rc, "every worsening patient alerted, no stable one");
@@ -61,5 +65,16 @@ class DemoCommandIT {
         }
         assertTrue(out.contains("Result written to " + resultFile), out);
         assertTrue(out.contains("scan -> alert"), out);
+
+        // the hospital path: three of the twelve patients came from the PACS, every alert reached the EHR
+        Matcher m = Pattern.compile("Hospital path: (\\d+) films stored by C-STORE "
+                + "\\((\\d+) refused\\); the EHR took (\\d+) ORU\\^R01 over MLLP, (\\d+) Observations").matcher(out);
+        assertTrue(m.find(), out);
+        assertEquals(3 * 7, Integer.parseInt(m.group(1)), "films of patients 2, 6 and 10 by C-STORE");
+        assertEquals(0, Integer.parseInt(m.group(2)));
+        assertTrue(Integer.parseInt(m.group(3)) >= o.alerts().size(), "an ORU^R01 per alert: " + m.group());
+        assertEquals(o.alerts().size(), Integer.parseInt(m.group(4)), "one Observation per alert: " + m.group());
+        assertTrue(out.contains("EHR  <- HL7 ORU^R01"), out);
+        assertTrue(out.contains("EHR  <- FHIR Flag"), out);
     }
 }

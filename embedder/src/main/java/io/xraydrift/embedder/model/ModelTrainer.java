@@ -60,7 +60,7 @@ public final class ModelTrainer {
                           Augmentation augmentation, Optional<Path> init, float contrastiveWeight,
                           int phantomsPerLevel, String network, Optional<Path> teacher, int projectionSteps,
                           int views, double subsample, boolean featuresOnly, float severityScale,
-                          float neighbourWeight, float axisWeight) {
+                          float neighbourWeight, float axisWeight, Projection projection) {
 
         public Options {
             network = network == null || network.isBlank() ? ModelCard.XRAY_NET : network;
@@ -68,6 +68,7 @@ public final class ModelTrainer {
             projectionSteps = projectionSteps <= 0 ? DEFAULT_PROJECTION_STEPS : projectionSteps;
             views = Math.max(1, views);
             subsample = subsample <= 0 || subsample > 1 ? 1 : subsample;
+            projection = projection == null ? Projection.LEARNT : projection;
         }
 
         /** The options of the command before this one's data and search figures existed (one folder, no filter). */
@@ -75,7 +76,7 @@ public final class ModelTrainer {
                        Optional<Path> backbone, int inputSize, String modelId, String command) {
             this(List.of(data), out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command,
                     Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0, ModelCard.XRAY_NET,
-                    Optional.empty(), DEFAULT_PROJECTION_STEPS, 1, 1, false, 0f, 0f, 0f);
+                    Optional.empty(), DEFAULT_PROJECTION_STEPS, 1, 1, false, 0f, 0f, 0f, Projection.LEARNT);
         }
 
         /** Whether a manifest row is trained on. */
@@ -92,6 +93,21 @@ public final class ModelTrainer {
     public static final int PROJECTION_BATCH = 128;
     /** Floats of a learnt projection's embedding. */
     public static final int PROJECTION_EMBEDDING = 64;
+
+    /** How the projection onto the embedding is learnt. */
+    public enum Projection {
+        /** By gradient steps on level, severity and contrastive terms ({@link ProjectionTrainer}). */
+        LEARNT,
+        /** In closed form, an ordinal neighbour space from ridge regressions ({@link OrdinalProjection}). */
+        ORDINAL
+    }
+
+    /** The ordinal projection's settings (chosen by cross-validation on dev/, docs/real-data.md). */
+    static final OrdinalProjection.Settings ORDINAL = new OrdinalProjection.Settings(PROJECTION_EMBEDDING,
+            Double.parseDouble(System.getProperty("xray.ordinal.grade", "1")),
+            Double.parseDouble(System.getProperty("xray.ordinal.ill", "0")),
+            Double.parseDouble(System.getProperty("xray.ordinal.appearance", "0.1")),
+            Boolean.parseBoolean(System.getProperty("xray.ordinal.rated", "false")));
     /** Input side of the distilled student. */
     public static final int STUDENT_INPUT = 128;
 
@@ -322,14 +338,20 @@ public final class ModelTrainer {
         FeatureCache.Extractor x = extractor(pre, net.featuresId() + "-" + draft.inputSize(),
                 inputs -> forward(model, net::features, pre, inputs));
         float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
-        byte[] weights = new ProjectionTrainer(progress).fit(features, samples, new ProjectionTrainer.Settings(
-                PROJECTION_EMBEDDING, o.projectionSteps(), PROJECTION_BATCH, o.learningRate(), o.contrastiveWeight(),
-                2f, o.severityScale(), o.neighbourWeight(), o.axisWeight(), o.seed()));
+        byte[] weights = o.projection() == Projection.ORDINAL
+                ? new OrdinalProjection(progress).fit(features, samples, ORDINAL)
+                : new ProjectionTrainer(progress).fit(features, samples, new ProjectionTrainer.Settings(
+                        PROJECTION_EMBEDDING, o.projectionSteps(), PROJECTION_BATCH, o.learningRate(),
+                        o.contrastiveWeight(), 2f, o.severityScale(), o.neighbourWeight(), o.axisWeight(), o.seed()));
         net.loadProjection(model.getNDManager(), weights);
         training.put("data", dataNames(o));
         training.put("data_sets", ProjectionTrainer.groups(samples));
         training.put("phantoms_per_level", o.phantomsPerLevel());
-        training.put("projection", Map.of("steps", o.projectionSteps(), "batch_size", PROJECTION_BATCH,
+        training.put("projection", o.projection() == Projection.ORDINAL ? Map.of("kind", "ordinal",
+                "views", o.views(), "augmentation", o.augmentation().strength(),
+                "grade_scale", ORDINAL.gradeScale(), "healthy_or_not_scale", ORDINAL.illScale(),
+                "appearance_scale", ORDINAL.appearanceScale()) : Map.of("kind", "learnt",
+                "steps", o.projectionSteps(), "batch_size", PROJECTION_BATCH,
                 "views", o.views(), "augmentation", o.augmentation().strength(),
                 "contrastive_weight", o.contrastiveWeight(), "learning_rate", o.learningRate(),
                 "severity_scale", o.severityScale(), "neighbour_weight", o.neighbourWeight(),

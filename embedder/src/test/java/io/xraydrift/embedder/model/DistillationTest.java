@@ -78,6 +78,6 @@ class DistillationTest {
     private static ModelTrainer.Options options(Path data, Path out, Optional<Path> teacher, Optional<Path> init) {
         return new ModelTrainer.Options(List.of(data), out, 2, 5, 8, 0.002f, Optional.empty(), 64, "student-test",
                 "test", Set.of(), Set.of(), false, new Augmentation(0.5), init, 1f, 0, StudentNet.NETWORK, teacher, 100,
-                1, 1, false, 0.1f, 1f, 1f);
+                1, 1, false, 0.1f, 1f, 1f, ModelTrainer.Projection.LEARNT);
     }
 }

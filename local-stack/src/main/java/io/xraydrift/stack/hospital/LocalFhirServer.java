@@ -1,19 +1,18 @@
-package io.xraydrift.alertout.delivery;
+package io.xraydrift.stack.hospital;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
-import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
-import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.IdType;
@@ -22,7 +21,6 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.IdParam;
@@ -36,46 +34,58 @@ import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import ca.uhn.fhir.rest.server.interceptor.RequestValidatingInterceptor;
 
 /**
- * A FHIR R4 server for tests: HAPI FHIR's RestfulServer on Jetty, validating every request body
- * against the R4 base profiles (a resource that does not validate is answered 422), with
- * conditional create by identifier, search by subject identifier and identifier system, and
- * version-checked update, keeping what it stores across a stop and a start. A patient
- * pseudonym named {@code poison} is always refused (422), to see a refusal dead-lettered.
+ * The EHR's FHIR R4 endpoint, on this machine: HAPI FHIR's RestfulServer on Jetty taking the
+ * Observations and Flags alert-out files — conditional create by identifier, search by subject
+ * identifier and identifier system, version-checked update — kept in memory across a stop and a
+ * start. The demo's hospital path runs one; the ITs run one with a validating interceptor
+ * ({@link #start(Object...)}). A patient pseudonym named {@value #POISON} is always refused (422),
+ * to see a refusal dead-lettered.
  */
-final class LocalFhirServer implements AutoCloseable {
+public final class LocalFhirServer implements AutoCloseable {
 
-    static final String POISON = "poison";
+    public static final String POISON = "poison";
     private static final FhirContext FHIR = FhirContext.forR4Cached();
-    /** One validator for every start: it loads the R4 profiles and terminology once (seconds). */
-    private static final FhirInstanceValidator VALIDATOR = new FhirInstanceValidator(new ValidationSupportChain(
-            new DefaultProfileValidationSupport(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
-            new CommonCodeSystemsTerminologyService(FHIR)));
 
-    /** Stored resources by type, then by identifier value; and every create request seen. */
-    final Map<String, Map<String, Resource>> stored = new ConcurrentHashMap<>();
-    final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Stored resources by type, then by identifier value; and every request seen. */
+    private final Map<String, Map<String, Resource>> stored = new ConcurrentHashMap<>();
+    private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    private final List<Consumer<Resource>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final int port;
     private Server jetty;
 
-    LocalFhirServer(int port) {
+    public LocalFhirServer(int port) {
         this.port = port;
     }
 
-    String base() {
+    public String base() {
         return "http://127.0.0.1:" + port + "/fhir";
     }
 
-    void start() throws Exception {
+    /** Stored resources by type ({@code Observation}, {@code Flag}), then by identifier value. */
+    public Map<String, Map<String, Resource>> stored() {
+        return stored;
+    }
+
+    /** Every request seen: {@code "Observation <identifier>"}, {@code "Flag search"}, {@code "Flag update <id>"}. */
+    public List<String> requests() {
+        return requests;
+    }
+
+    /** Called with each resource as it is stored (created or updated). */
+    public void onStored(Consumer<Resource> listener) {
+        listeners.add(listener);
+    }
+
+    /** Starts on the port; {@code interceptors} are registered on the RestfulServer (e.g. a validating one). */
+    public void start(Object... interceptors) throws Exception {
         RestfulServer servlet = new RestfulServer(FHIR);
         servlet.setResourceProviders(List.of(new Provider<>(Observation.class), new Provider<>(Flag.class)));
-        RequestValidatingInterceptor validating = new RequestValidatingInterceptor();
-        validating.addValidatorModule(VALIDATOR);
-        validating.setFailOnSeverity(ca.uhn.fhir.validation.ResultSeverityEnum.ERROR);
-        servlet.registerInterceptor(validating);
+        for (Object interceptor : interceptors) {
+            servlet.registerInterceptor(interceptor);
+        }
         jetty = new Server();
         ServerConnector http = new ServerConnector(jetty);
         http.setHost("127.0.0.1");
@@ -87,7 +97,7 @@ final class LocalFhirServer implements AutoCloseable {
         jetty.start();
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         jetty.stop();
     }
 
@@ -103,7 +113,7 @@ final class LocalFhirServer implements AutoCloseable {
 
         private final Class<T> type;
 
-        Provider(Class<T> type) {
+        private Provider(Class<T> type) {
             this.type = type;
         }
 
@@ -131,6 +141,7 @@ final class LocalFhirServer implements AutoCloseable {
             resource.setId(new IdType(kind, String.valueOf(ids.incrementAndGet()), "1"));
             resource.getMeta().setVersionId("1");
             ofType.put(key, resource);
+            listeners.forEach(l -> l.accept(resource));
             return new MethodOutcome(resource.getIdElement()).setCreated(true);
         }
 
@@ -177,6 +188,7 @@ final class LocalFhirServer implements AutoCloseable {
             resource.setId(new IdType(kind, id.getIdPart(), next));
             resource.getMeta().setVersionId(next);
             ofType.put(key, resource);
+            listeners.forEach(l -> l.accept(resource));
             return new MethodOutcome(resource.getIdElement()).setCreated(false);
         }
     }
