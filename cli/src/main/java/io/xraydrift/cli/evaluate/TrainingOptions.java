@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -112,11 +113,12 @@ final class TrainingOptions {
             + "regressed on its grade; 0 = off (default: ${DEFAULT-VALUE}).")
     float axisWeight;
 
-    @Option(names = "--projection", defaultValue = "learnt", description = "How the projection onto the embedding "
-            + "is learnt: learnt (gradient steps on the level, severity and contrastive terms above) or ordinal (closed "
-            + "form: ridge regressions of the grade make the angle between films follow their predicted grades, so a "
-            + "film's neighbours are the films graded alike; --projection-steps and the loss weights do not apply) "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--projection", description = "How the projection onto the embedding is learnt: learnt "
+            + "(gradient steps on the level, severity and contrastive terms above) or ordinal (closed form: ridge "
+            + "regressions of the radiologist's severity, on the rated films, and of healthy-or-not make the angle "
+            + "between films follow their predicted grades, so a film's neighbours are the films graded alike; "
+            + "--projection-steps and the loss weights do not apply) (default: ordinal with --backbone, learnt "
+            + "otherwise: measured best for each, docs/real-data.md).")
     String projection;
 
     @Option(names = "--subsample", defaultValue = "1", description = "Train on this share of the data's rows, "
@@ -168,7 +170,9 @@ final class TrainingOptions {
         }
         ModelTrainer.Projection kind;
         try {
-            kind = ModelTrainer.Projection.valueOf(projection.toUpperCase(java.util.Locale.ROOT));
+            kind = projection == null ? backbone != null ? ModelTrainer.Projection.ORDINAL
+                    : ModelTrainer.Projection.LEARNT
+                    : ModelTrainer.Projection.valueOf(projection.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--projection " + projection
                     + " is neither learnt nor ordinal");
@@ -212,7 +216,7 @@ final class TrainingOptions {
                 + (subsample < 1 ? " --subsample " + subsample : "") + " --severity-scale " + severityScale
                 + (neighbourWeight > 0 ? " --neighbour-weight " + neighbourWeight : "")
                 + (axisWeight > 0 ? " --axis-weight " + axisWeight : "")
-                + (kind == ModelTrainer.Projection.LEARNT ? "" : " --projection " + projection);
+                + " --projection " + kind.name().toLowerCase(Locale.ROOT);
         return new ModelTrainer.Options(data, out, epochs, seed, batch, learningRate, Optional.ofNullable(backbone),
                 size, modelId, command, sources, excludedPatients, equalized && backbone == null,
                 new Augmentation(strength), Optional.ofNullable(initDir), contrastive, phantomsPerLevel, net,

@@ -129,12 +129,6 @@ public record ModelCard(
         Files.writeString(markdown, updated);
     }
 
-    /** A copy with another version (the weights' hash, known only once they are saved). */
-    public ModelCard withVersion(String newVersion) {
-        return new ModelCard(id, newVersion, architecture, backbone, inputSize, channels, mean, std, embeddingSize,
-                classes, training, intensity, network, levels);
-    }
-
     public boolean hasBackbone() {
         return backbone != null && !backbone.isBlank();
     }
