@@ -8,6 +8,7 @@ import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.config.StateDirs;
 
 /**
  * The drift monitor's configuration: level thresholds on the severity score, the worsening rule
@@ -93,7 +94,7 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
         String advertised = s.string(ADVERTISED_HOST,
                 bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
         int standby = s.integer(STANDBY_REPLICAS, 0, 0, 10);
-        Path stateDir = s.path(STATE_DIR, Path.of("data", "drift-monitor"));
+        Path stateDir = s.path(STATE_DIR, StateDirs.defaultFor("drift-monitor"));
         String applicationId = s.string(APPLICATION_ID, ServiceAccess.DRIFT_MONITOR.prefix());
         int evidenceScans = s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000);
         Duration alertRetention = s.duration(ALERT_RETENTION, DriftTopology.Limits.DEFAULT.alertRetention(),

@@ -8,6 +8,7 @@ import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.config.StateDirs;
 
 /**
  * The indexer's configuration.
@@ -55,7 +56,7 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
                 s.integer(TREES, 20, 1, 1000),
                 s.integer(SEARCH_K, 0, 0, Integer.MAX_VALUE),
                 s.choice(METRIC, Metric.ANGULAR),
-                s.path(SNAPSHOT_DIR, Path.of("data", "indexer")),
+                s.path(SNAPSHOT_DIR, StateDirs.defaultFor("indexer")),
                 s.decimal(REBUILD_FRACTION, 0.1, 0.001, 100.0),
                 s.duration(REBUILD_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
                 s.duration(SNAPSHOT_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),

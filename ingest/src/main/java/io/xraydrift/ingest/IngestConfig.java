@@ -13,6 +13,7 @@ import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.config.StateDirs;
 import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
@@ -127,7 +128,7 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
                 s.string(DICOMWEB_NAME, "pacs"),
                 s.duration(POLL_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100),
                         Duration.ofHours(1)),
-                s.path(STATE_DIR, Path.of("data", "ingest")),
+                s.path(STATE_DIR, StateDirs.defaultFor("ingest")),
                 s.optional(FETCH_HOSTS).map(v -> Arrays.stream(v.split("\\s*,\\s*"))
                         .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(Locale.ROOT))
                         .collect(Collectors.toUnmodifiableSet())).orElse(Set.of()),
