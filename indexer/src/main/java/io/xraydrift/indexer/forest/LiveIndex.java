@@ -91,10 +91,16 @@ public final class LiveIndex implements AutoCloseable {
         TopK top = new TopK(k);
         forest.collect(view, q, k, searchK, accept, top);
         scan(forest, view, q, forest.size(), view.count(), accept, top);
+        if (top.size() < k) {
+            // The candidates held fewer than k accepted vectors (a filter that keeps few of them, or
+            // vectors so alike that the trees' leaves are lopsided): k may still exist, so look at all.
+            top = new TopK(k);
+            scan(forest, view, q, 0, view.count(), accept, top);
+        }
         return forest.finish(top);
     }
 
-    /** Exact k nearest by brute force (tests, benchmarks' ground truth). */
+    /** Exact k nearest by brute force (tests, benchmarks' ground truth, and a search whose candidates fall short). */
     public List<Neighbour> exact(float[] query, int k, IntPredicate accept) {
         Vectors.View view = vectors.view();
         float[] q = vectors.prepareQuery(query);

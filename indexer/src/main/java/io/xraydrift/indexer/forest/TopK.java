@@ -17,6 +17,11 @@ final class TopK {
         this.ordinals = new int[k];
     }
 
+    /** How many distances are kept (at most k). */
+    int size() {
+        return size;
+    }
+
     /** Worst distance kept once full, else +infinity. */
     float bound() {
         return size < k ? Float.POSITIVE_INFINITY : distances[0];

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.IntPredicate;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,6 +85,17 @@ class ForestTest {
         assertEquals(K, even.size());
         even.forEach(n -> assertEquals(0, n.ordinal() % 2));
         assertEquals(index.exact(q, K, i -> i % 2 == 0), even, "exhaustive search equals brute force");
+    }
+
+    @Test
+    void aFilterThatKeepsFewCandidatesStillGetsKNeighbours() {
+        LiveIndex index = index(Metric.ANGULAR, 8_000, 4);
+        index.rebuildNow();
+        float[] q = queries(1, 1);
+        IntPredicate rare = i -> i % 100 == 7; // 80 of 8,000 accepted, few of them among the candidates
+        List<Neighbour> found = index.search(q, K, K, rare);
+        assertEquals(K, found.size(), "k accepted vectors exist, so k are answered");
+        assertEquals(index.exact(q, K, rare), found, "and they are the nearest ones");
     }
 
     @Test

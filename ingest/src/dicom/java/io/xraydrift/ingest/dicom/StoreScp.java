@@ -51,6 +51,9 @@ import io.xraydrift.ingest.service.DicomSupport;
  * <ul>
  *   <li>0x0000 Success once the handler kept the instance (admitted, a duplicate, or on disk until
  *       Kafka is back);</li>
+ *   <li>0xB000 (warning: coercion of data elements) when admitted with the receipt time because the
+ *       film carries no plausible acquisition time (XRAY_INGEST_UNDATED=receipt), with an ErrorComment
+ *       saying so;</li>
  *   <li>0xA900 (data set does not match the SOP class: not a radiograph ingest reads), 0xC000
  *       (cannot understand: invalid), 0xC001 (too large), 0xC002 (the SOP Instance UID came before for
  *       another patient) when refused — with an ErrorComment (0000,0902) naming the tag at fault, never
@@ -64,6 +67,9 @@ final class StoreScp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreScp.class);
     static final int SUCCESS = 0x0000;
+    /** Warning "Coercion of data elements": stored, its acquisition time taken from the receipt. */
+    static final int COERCED = 0xB000;
+    static final String RECEIPT_TIME = "AcquisitionDateTime: none plausible, receipt time used";
     static final int OUT_OF_RESOURCES = 0xA700;
     static final int NOT_THIS_SOP_CLASS = 0xA900;
     static final int INVALID = 0xC000;
@@ -190,9 +196,10 @@ final class StoreScp implements AutoCloseable {
         int status;
         String comment = null;
         try {
-            Rejected refused = handler.stored(file, peer);
-            status = refused == null ? SUCCESS : status(refused);
-            comment = refused == null ? null : comment(refused);
+            DicomSupport.Stored verdict = handler.stored(file, peer);
+            Rejected refused = verdict.refused();
+            status = refused != null ? status(refused) : verdict.timeCoerced() ? COERCED : SUCCESS;
+            comment = refused != null ? comment(refused) : verdict.timeCoerced() ? RECEIPT_TIME : null;
         } catch (Exception e) {
             LOG.warn("C-STORE from {}: the instance could be neither admitted nor kept ({}); answered 0xA700",
                     peer.address(), e.toString());

@@ -27,8 +27,12 @@ final class Admission {
     sealed interface Result permits Admitted, Refused {
     }
 
-    /** In Kafka (or, when {@code duplicate}, already there from an earlier submission). */
-    record Admitted(String scanId, String patient, boolean duplicate) implements Result {
+    /**
+     * In Kafka (or, when {@code duplicate}, already there from an earlier submission);
+     * {@code receiptTime}: the submission had no plausible acquisition time and took the receipt
+     * time instead (a coerced element: C-STORE warns 0xB000, STOW-RS names it in WarningReason).
+     */
+    record Admitted(String scanId, String patient, boolean duplicate, boolean receiptTime) implements Result {
     }
 
     /** Refused with its reason; the dead letter is written. */
@@ -75,7 +79,7 @@ final class Admission {
             }
             if (claim == RecentScans.Claim.DUPLICATE) {
                 counters.duplicate(way);
-                return new Admitted(scanId, patient, true);
+                return new Admitted(scanId, patient, true, a.scan().getAcquiredAtFromReceipt());
             }
             try {
                 writer.write(a);
@@ -87,7 +91,7 @@ final class Admission {
             if (a.scan().getAcquiredAtFromReceipt()) {
                 counters.undated(way);
             }
-            return new Admitted(scanId, patient, false);
+            return new Admitted(scanId, patient, false, a.scan().getAcquiredAtFromReceipt());
         } catch (Rejected e) {
             refuse(way, named, e);
             return new Refused(e);

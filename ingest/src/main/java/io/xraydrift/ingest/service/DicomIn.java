@@ -80,7 +80,7 @@ final class DicomIn implements AutoCloseable {
         if (door.open()) {
             scp = dicom.listen(door, new DicomSupport.StoredFile() {
                 @Override
-                public Rejected stored(byte[] file, DicomSupport.Peer peer) {
+                public DicomSupport.Stored stored(byte[] file, DicomSupport.Peer peer) {
                     return store(file, peer);
                 }
 
@@ -112,17 +112,18 @@ final class DicomIn implements AutoCloseable {
      * is back (it survives a restart; Success: store and forward). When neither Kafka nor the disk
      * takes it, this throws and the peer is told to send again. Each receipt goes to the audit topic.
      */
-    private Rejected store(byte[] file, DicomSupport.Peer peer) {
+    private DicomSupport.Stored store(byte[] file, DicomSupport.Peer peer) {
         String requestId = STORE + ":" + UUID.randomUUID();
         try {
             Outcome o = admitFile(file, STORE, requestId);
             audit(STORE, o, peer.address(), agent(peer), requestId);
-            return o.result() instanceof Admission.Refused refused ? refused.reason() : null;
+            return o.result() instanceof Admission.Refused refused ? new DicomSupport.Stored(refused.reason(), false)
+                    : new DicomSupport.Stored(null, ((Admission.Admitted) o.result()).receiptTime());
         } catch (RuntimeException e) {
             pend(file, requestId, e);
             record(() -> audit.recordDicom(STORE, AuditOutcome.ANSWERED, peer.address(), agent(peer), null,
                     requestId + ": kept until Kafka takes it"));
-            return null;
+            return DicomSupport.Stored.KEPT;
         }
     }
 
@@ -261,6 +262,7 @@ final class DicomIn implements AutoCloseable {
         }
         List<Map<String, Object>> stored = new ArrayList<>();
         List<Map<String, Object>> failed = new ArrayList<>();
+        boolean warned = false;
         int n = 0;
         for (Part p : parts) {
             n++;
@@ -269,7 +271,7 @@ final class DicomIn implements AutoCloseable {
                 Rejected e = new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "part", "part " + n + " has type '"
                         + p.type().replaceAll("[^a-z0-9/+.-]", "?") + "'; STOW-RS parts are application/dicom");
                 admission.refuse(STOW, Admission.Named.of(STOW, partId), e);
-                failed.add(sop(null, 0xA900));
+                failed.add(sop(null, 0xA900, -1));
                 record(() -> audit.recordDicom(STOW, AuditOutcome.REFUSED, ctx.ip(), ctx.userAgent(), null,
                         partId + ": refused (" + e.kind() + ", " + e.field() + ")"));
                 continue;
@@ -286,9 +288,12 @@ final class DicomIn implements AutoCloseable {
             }
             audit(STOW, o, ctx.ip(), ctx.userAgent(), partId);
             if (o.result() instanceof Admission.Refused f) {
-                failed.add(sop(o.sop(), f.reason().kind() == Rejected.Kind.UNSUPPORTED_TYPE ? 0xA900 : 0xC000));
+                failed.add(sop(o.sop(), f.reason().kind() == Rejected.Kind.UNSUPPORTED_TYPE ? 0xA900 : 0xC000, -1));
+            } else if (o.result() instanceof Admission.Admitted a && a.receiptTime()) {
+                warned = true;
+                stored.add(sop(o.sop(), -1, COERCED));
             } else {
-                stored.add(sop(o.sop(), -1));
+                stored.add(sop(o.sop(), -1, -1));
             }
         }
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -298,17 +303,21 @@ final class DicomIn implements AutoCloseable {
         if (!failed.isEmpty()) {
             answer.put("00081198", Map.of("vr", "SQ", "Value", failed));
         }
-        int status = failed.isEmpty() ? 200 : stored.isEmpty() ? 409 : 202;
+        // PS3.18 10.5.3: 200 when every instance is stored as sent, 202 with failures or warnings, 409 when none is
+        int status = failed.isEmpty() && !warned ? 200 : stored.isEmpty() ? 409 : 202;
         ctx.status(status).contentType("application/dicom+json").json(answer);
     }
+
+    /** WarningReason (and C-STORE status) "Coercion of data elements": the acquisition time came from the receipt. */
+    static final int COERCED = 0xB000;
 
     /**
      * A ReferencedSOPSequence / FailedSOPSequence item (PS3.18 10.5.3): the instance's SOP class and
      * instance UIDs (the sender's own, so it can correlate; absent only where the part's header could
-     * not be read) and, if failed, the FailureReason. No RetrieveURL: ingest keeps no instance to
-     * retrieve (the PACS holds the film).
+     * not be read), if failed the FailureReason, if stored with a coerced element the WarningReason.
+     * No RetrieveURL: ingest keeps no instance to retrieve (the PACS holds the film).
      */
-    private static Map<String, Object> sop(DicomSupport.SopRef sop, int failure) {
+    private static Map<String, Object> sop(DicomSupport.SopRef sop, int failure, int warning) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (sop != null && sop.sopClass() != null) {
             m.put("00081150", Map.of("vr", "UI", "Value", List.of(sop.sopClass())));
@@ -318,6 +327,9 @@ final class DicomIn implements AutoCloseable {
         }
         if (failure >= 0) {
             m.put("00081197", Map.of("vr", "US", "Value", List.of(failure)));
+        }
+        if (warning >= 0) {
+            m.put("00081196", Map.of("vr", "US", "Value", List.of(warning)));
         }
         return m;
     }

@@ -59,13 +59,23 @@ public interface DicomSupport {
     }
 
     /**
+     * The verdict on one received instance: {@code refused} (dead-lettered; a failure status) or
+     * null (admitted, a duplicate or kept for later: Success), and whether a data element was
+     * coerced on the way (the acquisition time taken from the receipt: warning 0xB000).
+     */
+    record Stored(Rejected refused, boolean timeCoerced) {
+
+        public static final Stored KEPT = new Stored(null, false);
+    }
+
+    /**
      * What a C-STORE SCP does with each instance it receives, before the peer is answered: it must
      * leave the instance safe (admitted, dead-lettered or kept on disk) before it returns. Throwing
      * says it could do neither: the peer is answered "out of resources" (0xA700) and sends again.
      */
     interface StoredFile {
-        /** @return null when admitted, a duplicate or kept for later; the reason when refused and dead-lettered */
-        Rejected stored(byte[] file, Peer peer) throws Exception;
+        /** What became of the instance: admitted (perhaps with its acquisition time coerced), kept, or refused. */
+        Stored stored(byte[] file, Peer peer) throws Exception;
 
         /** An association refused before any instance was sent (calling AE title or host not let in). */
         void associationRefused(Peer peer, String why);
