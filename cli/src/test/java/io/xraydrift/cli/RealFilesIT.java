@@ -134,8 +134,8 @@ class RealFilesIT {
         return run.out();
     }
 
-    /** Polls the indexer's GET /index until it holds {@code wanted} labelled scans (or a minute passes). */
-    private static int awaitLabelled(int port, int wanted) throws Exception {
+    /** Polls the indexer's GET /index until it holds {@code wanted} labelled scans (or 90 s pass). */
+    static int awaitLabelled(int port, int wanted) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         int labelled = 0;

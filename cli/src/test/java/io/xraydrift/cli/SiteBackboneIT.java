@@ -21,6 +21,7 @@ import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.service.IndexerService;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.service.IngestService;
+import io.xraydrift.phantoms.Manifest;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
@@ -83,6 +84,9 @@ class SiteBackboneIT {
                     config.toString(), "--data", cohort.toString(), "--ingest", ingestUrl, "--source",
                     "cohort:site-backbone-it"));
             assertEquals(0, load.rc(), load.out());
+            // the films are scored against the whole cohort, not against what the indexer holds so far
+            int cohortRows = Manifest.read(cohort).size();
+            assertEquals(cohortRows, RealFilesIT.awaitLabelled(indexer.httpPort(), cohortRows), "the cohort indexed");
 
             List<Path> files = new ArrayList<>();
             try (var list = Files.list(RealCxr.formats())) {
