@@ -19,6 +19,7 @@ import io.xraydrift.drift.topology.DeadLetterHandler;
 import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.kafka.TopicSetup;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 
@@ -64,6 +65,9 @@ public final class DriftMonitorService extends AbstractService {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.common().kafka().replicationFactor());
+        // its changelog and repartition topics get what the pipeline's topics get (min.insync.replicas on a cluster)
+        TopicSetup.configs(Map.of(), config.common().kafka().replicationFactor())
+                .forEach((key, value) -> p.put(StreamsConfig.topicPrefix(key), value));
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, QuietRocksDb.class.getName());

@@ -87,8 +87,26 @@ public final class TopicSetup {
         }
     }
 
+    /**
+     * A topic's declared settings, plus {@code min.insync.replicas} where there are replicas to
+     * spare: 2 from replication factor 3 (a write every service makes with {@code acks=all} is then
+     * on two brokers before it counts, and one broker can be lost without refusing writes); below 3
+     * the broker's default.
+     */
+    public static Map<String, String> configs(Map<String, String> declared, short replicationFactor) {
+        if (replicationFactor < 3 || declared.containsKey(MIN_INSYNC_REPLICAS)) {
+            return declared;
+        }
+        Map<String, String> out = new TreeMap<>(declared);
+        out.put(MIN_INSYNC_REPLICAS, "2");
+        return out;
+    }
+
+    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
     private Result create(Topic<?> topic) throws InterruptedException, ExecutionException {
-        NewTopic newTopic = new NewTopic(topic.name(), topic.partitions(), replicationFactor).configs(topic.configs());
+        NewTopic newTopic = new NewTopic(topic.name(), topic.partitions(), replicationFactor)
+                .configs(configs(topic.configs(), replicationFactor));
         try {
             admin.createTopics(List.of(newTopic)).all().get();
             awaitVisible(topic.name());
@@ -149,7 +167,7 @@ public final class TopicSetup {
         Map<String, String> actualValues = actual.entries().stream()
                 .filter(e -> e.value() != null)
                 .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
-        new TreeMap<>(topic.configs()).forEach((key, declared) -> {
+        new TreeMap<>(configs(topic.configs(), replicationFactor)).forEach((key, declared) -> {
             String value = actualValues.get(key);
             if (!declared.equals(value)) {
                 differences.add(key + ": declared " + declared + ", actual " + value);
