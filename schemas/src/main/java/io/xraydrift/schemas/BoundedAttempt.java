@@ -1,9 +1,8 @@
 package io.xraydrift.schemas;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -18,11 +17,18 @@ import java.util.function.Supplier;
  */
 final class BoundedAttempt {
 
-    private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** One watch for every call; a call's watch, cancelled when it returns, leaves the queue at once. */
+    private static final ScheduledThreadPoolExecutor WATCH = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "xray-registry-call-limit");
         t.setDaemon(true);
         return t;
     });
+
+    static {
+        // Every serde call is watched, most of them cache hits of microseconds: without this a cancelled
+        // watch would sit in the queue for the whole limit, thousands of them under load.
+        WATCH.setRemoveOnCancelPolicy(true);
+    }
 
     private enum State { RUNNING, DONE, CUT }
 

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -331,10 +332,11 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 DemoScan scan = scans.get(round);
                 String pseudonym = pseudonyms.patient(scan.patient());
-                submitted.put(pseudonym + "|" + scan.acquiredAt().toEpochMilli(), System.currentTimeMillis());
-                if (ehr != null && p % 4 == 1) {
-                    submitted.put(pseudonym + "|" + scan.acquiredAt().truncatedTo(ChronoUnit.SECONDS)
-                            .toEpochMilli(), System.currentTimeMillis());
+                boolean byCStore = ehr != null && p % 4 == 1;
+                // DICOM carries the acquisition time to the second
+                Instant acquired = byCStore ? scan.acquiredAt().truncatedTo(ChronoUnit.SECONDS) : scan.acquiredAt();
+                submitted.put(pseudonym + "|" + acquired.toEpochMilli(), System.currentTimeMillis());
+                if (byCStore) {
                     ehr.send(scan, out);
                 } else if (p % 4 == 3) {
                     HttpResponse<String> r = feed.upload(scan);

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +76,7 @@ final class DemoHospital implements AutoCloseable {
         LocalFhirServer fhir = new LocalFhirServer(FreePorts.pick());
         DemoHospital hospital = new DemoHospital(ehr, fhir, FreePorts.pick(), TempDirs.create("xray-demo-pacs"));
         try {
-            ehr.onMessage(text -> out.printf("  EHR  <- HL7 %s%n", Hl7Line.of(text, nameOf)));
+            ehr.onMessage(text -> out.printf("  EHR  <- HL7 %s%n", hl7Line(text, nameOf)));
             fhir.onStored(r -> out.printf("  EHR  <- FHIR %s%n", describe(r, nameOf)));
             ehr.start();
             fhir.start();
@@ -99,10 +99,6 @@ final class DemoHospital implements AutoCloseable {
                 AlertOutConfig.HL7_HOST, "127.0.0.1", AlertOutConfig.HL7_PORT, String.valueOf(ehr.port()),
                 AlertOutConfig.FHIR_URL, fhir.base(), AlertOutConfig.FROM_START, "true"))));
         alertOut.start();
-    }
-
-    int alertOutPort() {
-        return alertOut.httpPort();
     }
 
     void printAddresses(PrintStream out) {
@@ -157,11 +153,12 @@ final class DemoHospital implements AutoCloseable {
                 s.getOrDefault("Flag", Map.of()).size(), active);
     }
 
-    /** Alerts the EHR took: ORU^R01 messages over MLLP and Observations over FHIR. */
+    /** ORU^R01 messages the EHR took over MLLP. */
     int messages() {
         return ehr.received().size();
     }
 
+    /** Observations the EHR took over FHIR (one per alert). */
     int observations() {
         return fhir.stored().getOrDefault("Observation", Map.of()).size();
     }
@@ -215,23 +212,20 @@ final class DemoHospital implements AutoCloseable {
     }
 
     /** An ORU^R01 in one line: its type, control id and the patient's demo name. */
-    private record Hl7Line(String type, String controlId, String patient) {
-
-        static String of(String text, UnaryOperator<String> nameOf) {
-            String type = "";
-            String control = "";
-            String patient = "";
-            for (String segment : text.split("\r")) {
-                String[] f = segment.split("\\|", -1);
-                if (f[0].equals("MSH") && f.length > 9) {
-                    type = f[8];
-                    control = f[9];
-                } else if (f[0].equals("PID") && f.length > 3) {
-                    patient = nameOf.apply(f[3].split("\\^")[0]);
-                }
+    private static String hl7Line(String text, UnaryOperator<String> nameOf) {
+        String type = "";
+        String control = "";
+        String patient = "";
+        for (String segment : text.split("\r")) {
+            String[] f = segment.split("\\|", -1);
+            if (f[0].equals("MSH") && f.length > 9) {
+                type = f[8];
+                control = f[9];
+            } else if (f[0].equals("PID") && f.length > 3) {
+                patient = nameOf.apply(f[3].split("\\^")[0]);
             }
-            return type + " " + control + " for " + patient + ", acknowledged AA";
         }
+        return type + " " + control + " for " + patient + ", acknowledged AA";
     }
 
     private record Run(int exit, String output) {
@@ -251,13 +245,7 @@ final class DemoHospital implements AutoCloseable {
     }
 
     private static boolean onPath(String tool) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        List<Path> dirs = new ArrayList<>();
-        for (String d : path.split(File.pathSeparator)) {
-            if (!d.isEmpty()) {
-                dirs.add(Path.of(d));
-            }
-        }
-        return dirs.stream().anyMatch(d -> Files.isExecutable(d.resolve(tool)));
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .filter(d -> !d.isEmpty()).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }
 }

@@ -19,6 +19,7 @@ import ca.uhn.hl7v2.app.HL7Service;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.protocol.ReceivingApplication;
 import ca.uhn.hl7v2.util.StandardSocketFactory;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 
 /**
@@ -37,6 +38,8 @@ public final class LocalMllpPeer implements AutoCloseable {
     public LocalMllpPeer(int port) {
         this.port = port;
         context.setValidationContext(ValidationContextFactory.noValidation());
+        // the ACKs' control ids: HAPI's default generator keeps a counter file (id_file) in the working directory
+        context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
         context.setSocketFactory(new StandardSocketFactory() {
             @Override
             public ServerSocket createServerSocket() throws IOException {
