@@ -116,7 +116,7 @@ class BrokerOutageIT {
                             List<HangingTransactions.Hanging> hanging = repair(stack, services, restarts);
                             if (hanging.isEmpty() || repaired.size() > 4) {
                                 outage += "; STALLED at " + scored + "/" + total + " scored, " + sent + " sent";
-                                System.out.println("outage test: " + outage + "\n" + diagnose(stack, services, work));
+                                System.out.println("outage test: " + outage + "\n" + PipelineDiagnostics.diagnose(stack, services, work));
                                 throw new AssertionError("answers stopped after the broker came back (" + outage
                                         + "); offsets, open transactions and thread dumps above and in " + work);
                             }
@@ -151,7 +151,7 @@ class BrokerOutageIT {
                         }
                     }
                 }
-                System.out.println("outage test: after the run\n" + offsets(stack));
+                System.out.println("outage test: after the run\n" + PipelineDiagnostics.offsets(stack));
                 for (ServiceProcess s : services.values()) {
                     assertTrue(s.alive(), s.name() + " is not running; logs in " + work);
                 }
@@ -160,64 +160,14 @@ class BrokerOutageIT {
                     s.close();
                 }
             }
-            Map<String, Integer> scans = new HashMap<>();
-            TopicReader.readAll(stack, Topics.SCANS.name(), serdes.valueDeserializer(Topics.SCANS), total, v -> scans.merge(v.getScanId(), 1, Integer::sum));
-            Map<String, Integer> embedded = new HashMap<>();
-            TopicReader.readAll(stack, Topics.EMBEDDINGS.name(), serdes.valueDeserializer(Topics.EMBEDDINGS), total,
-                    v -> embedded.merge(v.getScanId(), 1, Integer::sum));
-            Map<String, Integer> scored = new HashMap<>();
-            TopicReader.readAll(stack, Topics.NEIGHBOURS.name(), serdes.valueDeserializer(Topics.NEIGHBOURS), total,
-                    v -> scored.merge(v.getScanId(), 1, Integer::sum));
+            PipelineOutcome.read(stack, "outage-test", total).assertEachScanOnce(total, outage + "; logs in " + work);
             List<String> deadLetters = new ArrayList<>();
             TopicReader.readAll(stack, Topics.DEAD_LETTER.name(), serdes.valueDeserializer(Topics.DEAD_LETTER), 0, d -> deadLetters.add(d.getReason()));
-            assertEquals(total, scans.size(), "distinct scans ingested (" + outage + "; logs in " + work + ")");
-            assertEquals(total, embedded.size(), "distinct scans embedded");
-            assertEquals(total, scored.size(), "distinct scans scored");
-            scans.forEach((id, n) -> assertEquals(1, n, "scan " + id + " ingested " + n + " times"));
-            embedded.forEach((id, n) -> assertEquals(1, n, "scan " + id + " embedded " + n + " times"));
-            scored.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
             assertEquals(List.of(), deadLetters, "dead letters");
             System.out.println("outage test: " + outage + "; " + total + " scans exactly once; "
                     + "hanging transactions aborted: " + repaired.size() + "; services restarted: " + restarts + "; "
                     + "retried batches: " + retries(work));
         }
-    }
-
-    /**
-     * Per partition of the pipeline's topics: the last stable offset (what read_committed readers
-     * can reach), the high watermark, and any producer with an open transaction — a transaction
-     * left open holds every read_committed reader of its partition at its first offset.
-     */
-    private static String offsets(EmbeddedStack stack) throws Exception {
-        return offsets(stack, List.of(Topics.SCANS.name(), Topics.EMBEDDINGS.name(), Topics.NEIGHBOURS.name()));
-    }
-
-    private static String offsets(EmbeddedStack stack, List<String> topics) throws Exception {
-        StringBuilder out = new StringBuilder();
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            for (String topic : topics) {
-                List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
-                        .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-                Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
-                parts.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                        org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
-                var high = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                        org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get();
-                var producers = admin.describeProducers(parts).all().get();
-                for (TopicPartition tp : parts) {
-                    out.append(String.format(java.util.Locale.ROOT, "  %s lso=%d hw=%d", tp, stable.get(tp).offset(),
-                            high.get(tp).offset()));
-                    producers.get(tp).activeProducers().stream().filter(p -> p.currentTransactionStartOffset().isPresent())
-                            .forEach(p -> out.append(" OPEN-TXN(producer ").append(p.producerId()).append(" epoch ")
-                                    .append(p.producerEpoch()).append(" from ")
-                                    .append(p.currentTransactionStartOffset().getAsLong()).append(")"));
-                    out.append('\n');
-                }
-            }
-        }
-        return out.toString();
     }
 
     /**
@@ -267,46 +217,6 @@ class BrokerOutageIT {
             }
         }
         return restarted;
-    }
-
-    /**
-     * What a stall leaves to look at: the offset report (intake too), every group's committed
-     * offsets against the topic's stable end, and each service's threads (jcmd) in the work dir.
-     */
-    private static String diagnose(EmbeddedStack stack, Map<String, ServiceProcess> services, Path work) {
-        StringBuilder out = new StringBuilder();
-        try {
-            out.append(offsets(stack, List.of(Topics.INTAKE.name(), Topics.SCANS.name(), Topics.EMBEDDINGS.name(),
-                    Topics.NEIGHBOURS.name())));
-            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                    Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-                for (var g : admin.listGroups().all().get()) {
-                    var committed = admin.listConsumerGroupOffsets(g.groupId()).partitionsToOffsetAndMetadata().get();
-                    out.append("  group ").append(g.groupId()).append(' ').append(g.groupState().orElse(null))
-                            .append(": ").append(new java.util.TreeMap<>(committed.entrySet().stream().collect(
-                                    java.util.stream.Collectors.toMap(e -> e.getKey().toString(),
-                                            e -> e.getValue() == null ? -1 : e.getValue().offset()))))
-                            .append('\n');
-                }
-            }
-        } catch (Exception e) {
-            out.append("  offsets not read: ").append(e).append('\n');
-        }
-        for (ServiceProcess s : services.values()) {
-            if (!s.alive()) {
-                continue;
-            }
-            try {
-                Path dump = work.resolve(s.name() + "-threads.txt");
-                Process p = new ProcessBuilder("jcmd", String.valueOf(s.pid()), "Thread.print")
-                        .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
-                p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-                out.append("  threads of ").append(s.name()).append(" in ").append(dump).append('\n');
-            } catch (Exception e) {
-                out.append("  no thread dump of ").append(s.name()).append(": ").append(e).append('\n');
-            }
-        }
-        return out.toString();
     }
 
     /** How often each service's log says a batch was read again or a commit/abort retried. */

@@ -1,7 +1,5 @@
 package io.xraydrift.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,27 +9,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 import io.xraydrift.cli.ops.LocalRun;
-import io.xraydrift.drift.DriftMonitorConfig;
-import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
-import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceProcess;
-import io.xraydrift.testing.TopicReader;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,14 +32,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The kill test: the four services as separate processes (each its own {@code main}), each killed
- * with SIGKILL at a random point of a run of a few thousand scans and restarted. At the end every
+ * with SIGKILL at a random point of a run of about 1,400 scans and restarted. At the end every
  * scan was ingested, embedded and scored exactly once (read_committed), and the alerts are exactly
  * those the drift rule gives for the scores — what an undisturbed run emits.
  */
 @ExtendWith(LocalStackExtension.class)
 class PipelineKillIT {
 
-    private static final int PATIENTS = 250;
+    private static final int PATIENTS = 160;
     private static final int SCANS = 8;
     private static final int[] COHORT = {60, 24, 24};
 
@@ -133,47 +125,11 @@ class PipelineKillIT {
             System.out.printf("kill test: %d scans scored in %.1f s with 4 kills%n", total, (System.nanoTime() - t0) / 1e9);
 
             // Other tests of this JVM share the stack: count only this run's scans (source kill-test).
-            Map<String, Integer> scans = new HashMap<>();
-            java.util.Set<String> patients = new java.util.HashSet<>();
-            readAll(stack, Topics.SCANS, total, v -> {
-                if (v.getSource().equals("kill-test")) {
-                    scans.merge(v.getScanId(), 1, Integer::sum);
-                    patients.add(v.getPatient());
-                }
-            });
-            Map<String, Integer> embedded = new HashMap<>();
-            readAll(stack, Topics.EMBEDDINGS, total, v -> {
-                if (scans.containsKey(v.getScanId())) {
-                    embedded.merge(v.getScanId(), 1, Integer::sum);
-                }
-            });
-            List<ScanNeighbours> neighbours = new ArrayList<>();
-            readAll(stack, Topics.NEIGHBOURS, total, v -> {
-                if (scans.containsKey(v.getScanId())) {
-                    neighbours.add(v);
-                }
-            });
-            Map<String, Integer> scoredCounts = new HashMap<>();
-            neighbours.forEach(n -> scoredCounts.merge(n.getScanId(), 1, Integer::sum));
-            assertEquals(total, scans.size(), "distinct scans ingested");
-            assertEquals(total, embedded.size(), "distinct scans embedded");
-            assertEquals(total, scoredCounts.size(), "distinct scans scored");
-            scans.forEach((id, n) -> assertEquals(1, n, "scan " + id + " ingested " + n + " times"));
-            embedded.forEach((id, n) -> assertEquals(1, n, "scan " + id + " embedded " + n + " times"));
-            scoredCounts.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
-
-            TreeSet<String> expected = new TreeSet<>(
-                    Trajectories.alertIds(DriftMonitorConfig.ruleFrom(Settings.of(Map.of())), neighbours));
-            Map<String, Integer> alerts = new HashMap<>();
-            readAll(stack, Topics.ALERTS, expected.size(), a -> {
-                if (patients.contains(a.getPatient())) {
-                    alerts.merge(a.getAlertId(), 1, Integer::sum);
-                }
-            });
-            alerts.forEach((id, n) -> assertEquals(1, n, "alert " + id + " emitted " + n + " times"));
-            assertEquals(expected, new TreeSet<>(alerts.keySet()), "alerts of the undisturbed run");
+            PipelineOutcome outcome = PipelineOutcome.read(stack, "kill-test", total);
+            outcome.assertEachScanOnce(total, "kill schedule seed " + seed);
+            int alerts = outcome.assertAlertsAsUndisturbed();
             System.out.println("kill test: " + String.join("; ", report) + " -> " + total + " scans exactly once, "
-                    + expected.size() + " alerts exactly as undisturbed");
+                    + alerts + " alerts exactly as undisturbed");
         } finally {
             for (ServiceProcess s : services.values()) {
                 s.close();
@@ -189,11 +145,5 @@ class PipelineKillIT {
             java.util.function.Supplier<org.apache.kafka.common.serialization.Deserializer<V>> values) {
         Map<String, Object> props = stack.readerProperties("kill-test-");
         return new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), values.get());
-    }
-
-    private static <V extends org.apache.avro.specific.SpecificRecord> void readAll(LocalStack stack, Topic<V> topic,
-            int atLeast, java.util.function.Consumer<V> sink) {
-        TopicReader.readAll(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic), atLeast,
-                sink);
     }
 }

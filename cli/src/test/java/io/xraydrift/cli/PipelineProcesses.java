@@ -20,7 +20,7 @@ final class PipelineProcesses {
     }
 
     /**
-     * The pipeline's services (any of ingest, embedder, indexer, drift-monitor, in that order) as
+     * The pipeline's services (any of ingest, embedder, indexer, drift-monitor, alert-out, in that order) as
      * processes: each with {@code settings.apply(name)}, its state under {@code work}, the CPU for
      * the embedder, instance id {@code instancePrefix-name}, and HTTP on port 0 (the tests never call
      * them over HTTP: a port picked here and bound later can be taken in between — once it was, by
@@ -39,12 +39,15 @@ final class PipelineProcesses {
                 "indexer", new String[] {"io.xraydrift.indexer.IndexerApp", IndexerConfig.SNAPSHOT_DIR,
                     "indexer-snapshots"},
                 "drift-monitor", new String[] {"io.xraydrift.drift.DriftMonitorApp",
-                    DriftMonitorConfig.STATE_DIR, "drift-state"});
+                    DriftMonitorConfig.STATE_DIR, "drift-state"},
+                "alert-out", new String[] {"io.xraydrift.alertout.AlertOutApp", null, null});
         Map<String, ServiceProcess> out = new LinkedHashMap<>();
         for (String name : names) {
             String[] k = known.get(name);
             Map<String, String> env = new HashMap<>(settings.apply(name));
-            env.put(k[1], k[2] == null ? "cpu" : work.resolve(k[2]).toString());
+            if (k[1] != null) {
+                env.put(k[1], k[2] == null ? "cpu" : work.resolve(k[2]).toString());
+            }
             env.put("XRAY_INSTANCE_ID", instancePrefix + "-" + name);
             env.put("XRAY_HTTP_PORT", "0");
             out.put(name, new ServiceProcess(name, k[0], jar.toString(), env, work));

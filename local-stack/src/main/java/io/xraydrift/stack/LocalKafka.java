@@ -194,6 +194,11 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private static void format(Path dataDir, Properties props, List<String> options) {
+        format(dataDir, props, Uuid.randomUuid().toString(), options);
+    }
+
+    /** Writes {@code props} to {@code dataDir/server.properties} and formats the log directory as a node of {@code clusterId}. */
+    static Path format(Path dataDir, Properties props, String clusterId, List<String> options) {
         Path config = dataDir.resolve("server.properties");
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, "xray-drift local broker");
@@ -201,12 +206,13 @@ public final class LocalKafka implements AutoCloseable {
             throw new UncheckedIOException("cannot write " + config, e);
         }
         var quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config.toString()));
         args.addAll(options);
         int rc = StorageTool.execute(args.toArray(String[]::new), quiet);
         if (rc != 0) {
             throw new IllegalStateException("kafka-storage format of " + dataDir + " failed with code " + rc);
         }
+        return config;
     }
 
 }

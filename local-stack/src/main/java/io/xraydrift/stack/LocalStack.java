@@ -44,11 +44,24 @@ public interface LocalStack extends AutoCloseable {
         return props;
     }
 
+    /** How many brokers the stack's Kafka has (topics are replicated min(3, that) times). */
+    default int brokers() {
+        return 1;
+    }
+
     /** One line saying what runs where. */
     String describe();
 
     @Override
     void close();
+
+    /**
+     * A stack whose Kafka has {@code brokers} nodes: one is {@link #start()}; more is a {@link ClusterStack}
+     * (each node its own JVM, on this machine, whatever {@value #STACK_KIND} says).
+     */
+    static LocalStack start(int brokers) {
+        return brokers <= 1 ? start() : ClusterStack.start(brokers);
+    }
 
     /** Starts the kind named by {@value #STACK_KIND}; {@code auto} picks containers only when Docker answers. */
     static LocalStack start() {

@@ -43,9 +43,20 @@ public final class LocalRun implements AutoCloseable {
     }
 
     public static LocalRun start(PrintStream out) {
-        out.println("Starting the local stack: Kafka (KRaft) in this JVM, Apicurio Registry as a child process...");
+        return start(out, 1);
+    }
+
+    /**
+     * The stack with {@code brokers} Kafka nodes: one runs in this JVM; more run a JVM each, topics at
+     * replication factor min(3, brokers) with {@code min.insync.replicas} 2.
+     */
+    public static LocalRun start(PrintStream out, int brokers) {
+        out.println(brokers <= 1
+                ? "Starting the local stack: Kafka (KRaft) in this JVM, Apicurio Registry as a child process..."
+                : "Starting the local stack: a Kafka cluster of " + brokers + " KRaft nodes (a JVM each), "
+                        + "Apicurio Registry as a child process...");
         long began = System.nanoTime();
-        LocalStack stack = LocalStack.start();
+        LocalStack stack = LocalStack.start(brokers);
         try {
             KafkaSettings kafka = KafkaSettings.from(Settings.of(settings(stack)));
             KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(kafka, "xray-drift-cli");
@@ -115,8 +126,12 @@ public final class LocalRun implements AutoCloseable {
 
     /** The XRAY_* settings that point a service or a command at this stack. */
     public static Map<String, String> settings(LocalStack stack) {
-        return Map.of(KafkaSettings.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                KafkaSettings.REGISTRY_URL, stack.registryBaseUrl());
+        Map<String, String> env = new TreeMap<>(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                KafkaSettings.REGISTRY_URL, stack.registryBaseUrl()));
+        if (stack.brokers() > 1) {
+            env.put(KafkaSettings.REPLICATION_FACTOR, String.valueOf(Math.min(3, stack.brokers())));
+        }
+        return Map.copyOf(env);
     }
 
     public LocalStack stack() {
@@ -142,7 +157,8 @@ public final class LocalRun implements AutoCloseable {
         out.println();
         out.println("  Point services and commands at it from another shell:");
         out.println("    export " + KafkaSettings.BOOTSTRAP_SERVERS + "=" + kafka.bootstrapServers() + " "
-                + KafkaSettings.REGISTRY_URL + "=" + kafka.registryBaseUrl());
+                + KafkaSettings.REGISTRY_URL + "=" + kafka.registryBaseUrl()
+                + (stack.brokers() > 1 ? " " + KafkaSettings.REPLICATION_FACTOR + "=" + kafka.replicationFactor() : ""));
         if (envDir != null) {
             out.println("  (SASL_SSL: each service has its own user; its settings, with its password, are in");
             out.println("   " + envDir + "/{ingest,embedder,indexer,drift-monitor,admin}.env, e.g.");

@@ -1,0 +1,97 @@
+package io.xraydrift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.topology.Trajectories;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.TopicReader;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * What a pipeline run left on its topics (read back read_committed), counted per scan of one
+ * source — other tests of the JVM may share the stack — and the checks the pipeline ITs make on
+ * it: every scan ingested, embedded and scored exactly once; the alerts exactly those the drift
+ * rule gives for the scores, each once (what an undisturbed run emits).
+ */
+final class PipelineOutcome {
+
+    private final LocalStack stack;
+    private final Map<String, Integer> ingested = new HashMap<>();
+    private final Map<String, Integer> embedded = new HashMap<>();
+    private final Map<String, Integer> scored = new HashMap<>();
+    private final List<ScanNeighbours> neighbours = new ArrayList<>();
+    private final Set<String> patients = new HashSet<>();
+
+    private PipelineOutcome(LocalStack stack) {
+        this.stack = stack;
+    }
+
+    /** Reads the scans of {@code source} (at least {@code total} records of each topic) and what became of them. */
+    static PipelineOutcome read(LocalStack stack, String source, int total) {
+        PipelineOutcome o = new PipelineOutcome(stack);
+        readAll(stack, Topics.SCANS, total, v -> {
+            if (v.getSource().equals(source)) {
+                o.ingested.merge(v.getScanId(), 1, Integer::sum);
+                o.patients.add(v.getPatient());
+            }
+        });
+        readAll(stack, Topics.EMBEDDINGS, total, v -> {
+            if (o.ingested.containsKey(v.getScanId())) {
+                o.embedded.merge(v.getScanId(), 1, Integer::sum);
+            }
+        });
+        readAll(stack, Topics.NEIGHBOURS, total, v -> {
+            if (o.ingested.containsKey(v.getScanId())) {
+                o.neighbours.add(v);
+                o.scored.merge(v.getScanId(), 1, Integer::sum);
+            }
+        });
+        return o;
+    }
+
+    /** Every one of {@code total} scans ingested, embedded and scored, each once; {@code context} is said on failure. */
+    void assertEachScanOnce(int total, String context) {
+        assertEquals(total, ingested.size(), "distinct scans ingested (" + context + ")");
+        assertEquals(total, embedded.size(), "distinct scans embedded (" + context + ")");
+        assertEquals(total, scored.size(), "distinct scans scored (" + context + ")");
+        ingested.forEach((id, n) -> assertEquals(1, n, "scan " + id + " ingested " + n + " times"));
+        embedded.forEach((id, n) -> assertEquals(1, n, "scan " + id + " embedded " + n + " times"));
+        scored.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
+    }
+
+    /** The alerts of these patients are exactly those of the default drift rule on the scores, each once; their count. */
+    int assertAlertsAsUndisturbed() {
+        TreeSet<String> expected = new TreeSet<>(
+                Trajectories.alertIds(DriftMonitorConfig.ruleFrom(Settings.of(Map.of())), neighbours));
+        Map<String, Integer> alerts = new HashMap<>();
+        readAll(stack, Topics.ALERTS, expected.size(), a -> {
+            if (patients.contains(a.getPatient())) {
+                alerts.merge(a.getAlertId(), 1, Integer::sum);
+            }
+        });
+        alerts.forEach((id, n) -> assertEquals(1, n, "alert " + id + " emitted " + n + " times"));
+        assertEquals(expected, new TreeSet<>(alerts.keySet()), "alerts of the undisturbed run");
+        return expected.size();
+    }
+
+    private static <V extends SpecificRecord> void readAll(LocalStack stack, Topic<V> topic, int atLeast,
+                                                           Consumer<V> sink) {
+        TopicReader.readAll(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic), atLeast,
+                sink);
+    }
+}
