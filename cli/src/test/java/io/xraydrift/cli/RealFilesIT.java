@@ -95,7 +95,7 @@ class RealFilesIT {
             assertEquals(7, files.size(), "PNG and JPEG files in formats/: " + files);
             Set<String> scanIds = upload(ingestUrl, files, "REAL-FILES-", "real-files-it");
             List<ScanNeighbours> answered = read(stack, Topics.NEIGHBOURS, s -> scanIds.contains(s.getScanId()),
-                    files.size(), Duration.ofSeconds(120));
+                    files.size(), Duration.ofSeconds(3));
             assertEquals(files.size(), answered.size(), "every real file is scored");
             for (ScanNeighbours s : answered) {
                 assertEquals(36, s.getNeighbours().size(), s.getScanId());

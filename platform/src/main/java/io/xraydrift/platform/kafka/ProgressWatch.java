@@ -26,7 +26,8 @@ import io.xraydrift.platform.http.Health;
 
 /**
  * Watches one consumer group for a stall: input waiting (the topics' end offsets, uncommitted
- * records included, past the group's committed offsets) while the committed offsets do not move for
+ * records included, past the group's committed offsets by more than a transaction's marker: see
+ * {@link #waiting}) while the committed offsets do not move for
  * {@code stallAfter}. That is what a service stuck behind a hanging transaction, a blocked commit or
  * a dead partition owner looks like from outside — its loop may well be turning. Checked from its own
  * thread with an admin client every few seconds, so it sees a loop that is blocked too; readiness
@@ -90,6 +91,8 @@ public final class ProgressWatch implements AutoCloseable {
             Map<TopicPartition, OffsetSpec> latest = parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
                     .get(10, TimeUnit.SECONDS);
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
             long now = System.nanoTime();
             StringBuilder stalled = new StringBuilder();
             for (TopicPartition tp : parts) {
@@ -101,7 +104,7 @@ public final class ProgressWatch implements AutoCloseable {
                 }
                 long lag = ends.get(tp).offset() - at;
                 long still = now - movedAt.get(tp);
-                if (lag > 0 && still >= stallAfter.toNanos()) {
+                if (waiting(lag, stable.get(tp).offset() < ends.get(tp).offset()) && still >= stallAfter.toNanos()) {
                     stalled.append(stalled.isEmpty() ? "" : ", ").append(tp).append(" (lag ").append(lag).append(")");
                 }
             }
@@ -121,6 +124,19 @@ public final class ProgressWatch implements AutoCloseable {
             // The broker not answering is reported by the loops themselves; the last verdict stands.
             LOG.debug("progress of {} not checked now: {}", group, e.toString());
         }
+    }
+
+    /**
+     * Whether input waits for the group. A transactional writer's commit ends with a marker that takes
+     * an offset and is never handed to a consumer: a group that committed everything it read (its
+     * last record's offset + 1, as the loops and Kafka Streams commit) sits one offset below the end
+     * of an idle partition. So one offset past the committed one is input only while a transaction
+     * is open there ({@code openTransaction}: the last stable offset below the end); two or more
+     * always are. (A single record from a plain, non-transactional producer waits unseen until the
+     * next arrives.)
+     */
+    static boolean waiting(long lag, boolean openTransaction) {
+        return lag > 1 || lag == 1 && openTransaction;
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,8 +15,10 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -74,6 +77,51 @@ class ProgressWatchIT {
                 assertEquals(1, watch.stalls(), "one episode");
             } finally {
                 hanging.close(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    /**
+     * A transactional writer's commit marker takes an offset no consumer is handed: a group that read
+     * and committed everything (last offset + 1, as the loops commit) sits one offset below the end of
+     * the idle partition. That is not input waiting (the bug: every idle pipeline turned not ready
+     * after the stall time); a record written after it is.
+     */
+    @Test
+    void anIdlePartitionEndingInACommitMarkerIsNotAStall() throws Exception {
+        try (LocalKafka kafka = LocalKafka.start()) {
+            String servers = kafka.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+                admin.createTopics(List.of(new NewTopic("watch-idle", 1, (short) 1))).all().get();
+            }
+            TopicPartition tp = new TopicPartition("watch-idle", 0);
+            try (KafkaProducer<String, byte[]> writer = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
+                    "transactional.id", "watch-writer"), new StringSerializer(), new ByteArraySerializer());
+                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", servers,
+                         "group.id", "watch-idle-it", "auto.offset.reset", "earliest", "enable.auto.commit", false,
+                         "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
+                 ProgressWatch watch = new ProgressWatch(Map.of("bootstrap.servers", servers), "watch-idle-it",
+                         Set.of("watch-idle"), Duration.ZERO, Duration.ofHours(1))) {
+                writer.initTransactions();
+                writer.beginTransaction();
+                writer.send(new ProducerRecord<>("watch-idle", "k", bytes("one"))).get();
+                writer.commitTransaction();
+                consumer.assign(List.of(tp));
+                List<Long> read = new ArrayList<>();
+                await("the record read", () -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> read.add(r.offset()));
+                    return !read.isEmpty();
+                });
+                consumer.commitSync(Map.of(tp, new OffsetAndMetadata(read.get(0) + 1)));
+                watch.check();
+                assertNull(watch.problem(), "an idle partition after a commit marker");
+                writer.beginTransaction();
+                writer.send(new ProducerRecord<>("watch-idle", "k", bytes("two"))).get();
+                writer.commitTransaction();
+                watch.check();
+                watch.check();
+                assertTrue(watch.problem() != null && watch.problem().contains("watch-idle-0"),
+                        "a committed record waiting: " + watch.problem());
             }
         }
     }
