@@ -40,7 +40,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,14 +107,12 @@ class BrokerLossIT {
                         stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20,
                         "delivery.timeout.ms", 300_000), EventSerdes.keys().serializer(),
                         kafka.serdes().valueSerializer(Topics.INTAKE));
-                     KafkaConsumer<byte[], byte[]> progress = new KafkaConsumer<>(stack.readerProperties("broker-loss-"),
-                             new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                     KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "broker-loss-")) {
                     for (PhantomSet.Item item : cohort) {
                         feed.send(record(item, PhantomSet.render(renderer, item).toPng(),
                                 Level.valueOf(item.grade().name())));
                     }
                     feed.flush();
-                    progress.subscribe(List.of(Topics.NEIGHBOURS.name()));
                     Disturbance loss = null;
                     int killed = 0;
                     int scored = 0;

@@ -86,13 +86,11 @@ class PipelineKillIT {
             try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(Map.of("bootstrap.servers",
                     stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20),
                     EventSerdes.keys().serializer(), new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE));
-                 KafkaConsumer<String, byte[]> progress = consumer(stack, org.apache.kafka.common.serialization
-                         .ByteArrayDeserializer::new)) {
+                 KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "kill-test-")) {
                 for (int i = 0; i < cohort.size(); i++) {
                     feed.send(record(cohort.get(i), cohortPngs[i], Level.valueOf(cohort.get(i).grade().name())));
                 }
                 feed.flush();
-                progress.subscribe(List.of(Topics.NEIGHBOURS.name()));
                 int scored = 0;
                 int sent = 0;
                 long deadline = System.nanoTime() + Duration.ofMinutes(12).toNanos();
@@ -139,11 +137,5 @@ class PipelineKillIT {
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
         return IntakeRecords.of(item, png, label, "kill-test");
-    }
-
-    private static <V> KafkaConsumer<String, V> consumer(LocalStack stack,
-            java.util.function.Supplier<org.apache.kafka.common.serialization.Deserializer<V>> values) {
-        Map<String, Object> props = stack.readerProperties("kill-test-");
-        return new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), values.get());
     }
 }

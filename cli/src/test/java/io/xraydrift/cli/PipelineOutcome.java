@@ -21,6 +21,9 @@ import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.TopicReader;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * What a pipeline run left on its topics (read back read_committed), counted per scan of one
@@ -87,6 +90,21 @@ final class PipelineOutcome {
         alerts.forEach((id, n) -> assertEquals(1, n, "alert " + id + " emitted " + n + " times"));
         assertEquals(expected, new TreeSet<>(alerts.keySet()), "alerts of the undisturbed run");
         return expected.size();
+    }
+
+    /**
+     * A reader of the answers ({@code xray.neighbours}) written from now on — on a stack other tests
+     * share, what is there already is theirs: a run counts its progress with it.
+     */
+    static KafkaConsumer<byte[], byte[]> answersFromNow(LocalStack stack, String groupPrefix) {
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(stack.readerProperties(groupPrefix),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = c.partitionsFor(Topics.NEIGHBOURS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        c.assign(parts);
+        c.seekToEnd(parts);
+        parts.forEach(c::position); // the end as it is now, not when the first poll runs
+        return c;
     }
 
     private static <V extends SpecificRecord> void readAll(LocalStack stack, Topic<V> topic, int atLeast,

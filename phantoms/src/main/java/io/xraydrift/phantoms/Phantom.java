@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** An 8-bit grayscale radiograph, row-major, 0 = black. */
 public record Phantom(int width, int height, byte[] pixels) {
@@ -31,11 +32,13 @@ public record Phantom(int width, int height, byte[] pixels) {
 
     /** PNG bytes (8-bit grayscale). */
     public byte[] toPng() {
-        try (ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 2)) {
-            ImageIO.write(toImage(), "png", out);
-            return out.toByteArray();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(width * height / 2);
+        // In memory, not ImageIO's file cache (whose streams its shutdown hook closes mid-write).
+        try (MemoryCacheImageOutputStream png = new MemoryCacheImageOutputStream(out)) {
+            ImageIO.write(toImage(), "png", png);
         } catch (IOException e) {
             throw new UncheckedIOException("PNG encoding failed", e);
         }
+        return out.toByteArray();
     }
 }

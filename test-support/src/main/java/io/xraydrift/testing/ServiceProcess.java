@@ -2,6 +2,7 @@ package io.xraydrift.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +62,21 @@ public final class ServiceProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * SIGTERM, as an orchestrator stops a service: its shutdown hook runs. Returns the exit code once
+     * it ended within {@code wait}; a process still running then is killed and null returned.
+     */
+    public Integer terminate(Duration wait) throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+            return process.exitValue();
+        }
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        return null;
+    }
+
     /** Waits up to {@code wait} for the process to end: its exit code, or null while it still runs. */
-    public Integer awaitExit(java.time.Duration wait) throws InterruptedException {
+    public Integer awaitExit(Duration wait) throws InterruptedException {
         return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 

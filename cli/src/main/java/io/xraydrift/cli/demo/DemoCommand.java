@@ -113,7 +113,6 @@ public final class DemoCommand implements Callable<Integer> {
         List<DemoScan> realSeries = patientsDir == null ? null : DemoScan.series(patientsDir);
         Duration step = Settings.of(Map.of("interval", interval)).duration("interval", Duration.ofSeconds(1),
                 Duration.ZERO, Duration.ofMinutes(10));
-        List<Service> services = new ArrayList<>();
         List<Path> temp = new ArrayList<>();
         Map<String, String> names = new ConcurrentHashMap<>();
         long began = System.nanoTime();
@@ -127,8 +126,8 @@ public final class DemoCommand implements Callable<Integer> {
             IndexerService indexer = new IndexerService(IndexerConfig.from(settings));
             DriftMonitorService drift = new DriftMonitorService(DriftMonitorConfig.from(settings));
             for (Service s : List.of(ingest, embedder, indexer, drift)) {
+                run.closeFirst(s); // closed before the stack, also on Ctrl-C/SIGTERM (the run's shutdown hook)
                 s.start();
-                services.add(s);
             }
             String token = Settings.DEMO_API_TOKEN;
             printAddresses(ingest, embedder, indexer, drift, token, out);
@@ -169,9 +168,6 @@ public final class DemoCommand implements Callable<Integer> {
                 return ehr == null || delivered(ehr, monitor.alerts().size(), out) ? code : 1;
             }
         } finally {
-            for (int i = services.size() - 1; i >= 0; i--) {
-                services.get(i).close();
-            }
             temp.forEach(TempDirs::deleteQuietly);
         }
     }

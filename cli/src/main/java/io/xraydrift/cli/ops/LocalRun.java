@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +21,8 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.SecureStack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local stack as the {@code stack} and {@code demo} commands run it: started, topics and
@@ -26,11 +30,14 @@ import io.xraydrift.stack.SecureStack;
  */
 public final class LocalRun implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LocalRun.class);
+
     private final LocalStack stack;
     private final KafkaSettings kafka;
     private final KafkaBootstrap.Outcome bootstrap;
     private final Path envDir;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Deque<AutoCloseable> dependents = new ArrayDeque<>();
     private final Thread hook;
 
     private LocalRun(LocalStack stack, KafkaSettings kafka, KafkaBootstrap.Outcome bootstrap, Path envDir) {
@@ -180,11 +187,29 @@ public final class LocalRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Something that runs on the stack (the demo's services) and is closed before it, last registered
+     * first, when the run stops — by {@link #close()} or by Ctrl-C/SIGTERM (the shutdown hook): Kafka
+     * Streams and its RocksDB stores close, and the loops commit, while the broker still answers and
+     * before the JVM exits.
+     */
+    public synchronized void closeFirst(AutoCloseable dependent) {
+        dependents.push(dependent);
+    }
+
     private synchronized void stop() {
         if (stopped.getCount() == 0) {
             return;
         }
         try {
+            while (!dependents.isEmpty()) {
+                AutoCloseable dependent = dependents.pop();
+                try {
+                    dependent.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {} before the stack failed: {}", dependent, e.toString());
+                }
+            }
             stack.close();
         } finally {
             stopped.countDown();

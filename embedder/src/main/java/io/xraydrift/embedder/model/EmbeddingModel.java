@@ -138,13 +138,16 @@ public final class EmbeddingModel implements AutoCloseable {
 
     /** Input side of an image backbone (ImageNet networks, the teacher of a distillation). */
     public static final int BACKBONE_INPUT = 224;
+    /** A backbone's input normalisation: pixels in 0..1 to -1..1. */
+    public static final float BACKBONE_MEAN = 0.5f;
+    public static final float BACKBONE_STD = 0.5f;
 
     /**
      * A TorchScript image backbone as {@code train --backbone} and {@code --teacher} take it: N x 3 x
      * 224 x 224 in [-1, 1] (a gray film copied into the three channels), its output the features.
      */
     public static EmbeddingModel backbone(Path file, Device device) {
-        return torchScript(file, BACKBONE_INPUT, 0.5f, 0.5f, device);
+        return torchScript(file, BACKBONE_INPUT, BACKBONE_MEAN, BACKBONE_STD, device);
     }
 
     /** The device the model runs on. */

@@ -212,10 +212,31 @@ public final class ModelTrainer {
         List<LabelledImages.Sample> samples = samples(o);
         Preprocessing studentPre = new Preprocessing(o.inputSize(), 1, DEFAULT_MEAN, DEFAULT_STD, false);
         float[][] targets;
-        try (EmbeddingModel teacher = EmbeddingModel.backbone(teacherFile, Device.cpu())) {
-            FeatureCache.Extractor x = extractor(teacher.preprocessing(), "teacher-" + teacher.card().version() + "-"
-                    + EmbeddingModel.BACKBONE_INPUT, teacher::embed);
+        // The teacher is loaded only for films whose features are not cached: loading runs a probe
+        // forward pass, which (1x1 convolutions) dies of SIGFPE on a VM hiding its CPU caches unless
+        // oneDNN is capped — the launcher caches the features under the cap first (--features-only),
+        // and this run, at full speed, never touches the teacher.
+        EmbeddingModel[] teacher = {null};
+        String teacherVersion;
+        try {
+            teacherVersion = fileHash(teacherFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the teacher " + teacherFile, e);
+        }
+        try {
+            FeatureCache.Extractor x = extractor(new Preprocessing(EmbeddingModel.BACKBONE_INPUT, 3,
+                    EmbeddingModel.BACKBONE_MEAN, EmbeddingModel.BACKBONE_STD, false),
+                    "teacher-" + teacherVersion + "-" + EmbeddingModel.BACKBONE_INPUT, inputs -> {
+                        if (teacher[0] == null) {
+                            teacher[0] = EmbeddingModel.backbone(teacherFile, Device.cpu());
+                        }
+                        return teacher[0].embed(inputs);
+                    });
             targets = FeatureCache.features(x, samples, 1, Augmentation.NONE, progress)[0];
+        } finally {
+            if (teacher[0] != null) {
+                teacher[0].close();
+            }
         }
         if (o.featuresOnly()) {
             progress.println("the teacher's features are cached (--features-only): nothing trained");

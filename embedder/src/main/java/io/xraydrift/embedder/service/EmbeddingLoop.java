@@ -157,6 +157,9 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
                 vectors = forward.record(() -> model.embed(inputs));
                 batchSize.record(inputs.size());
             } catch (RuntimeException e) {
+                if (!loop.running()) {
+                    throw new TransactionalLoop.Stopping(e); // the model closed under a stop: not the scans' fault
+                }
                 for (int i = 0; i < scanList.size(); i++) {
                     dead.add(DeadLetters.of(STAGE, sources.get(i), "scan " + scanList.get(i).getScanId()
                             + ": the model could not take it: " + e.getMessage(), e));

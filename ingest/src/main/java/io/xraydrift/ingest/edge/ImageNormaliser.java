@@ -15,6 +15,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 import io.xraydrift.platform.image.ImageLimits;
 
@@ -203,7 +204,9 @@ public final class ImageNormaliser {
         r.setSamples(0, 0, w, h, 0, gray);
         ByteArrayOutputStream out = new ByteArrayOutputStream(w * h / 2 + 1024);
         ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+        // In memory, never ImageIO's file cache: its cache streams are closed by ImageIO's own shutdown
+        // hook, so a scan encoded while the service stops (SIGTERM) failed and was dead-lettered.
+        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
             writer.setOutput(ios);
             ImageWriteParam param = writer.getDefaultWriteParam();
             // Deflate level 1: files ~10% larger than the default level, encoded several times faster —

@@ -172,6 +172,9 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
         } catch (Rejected e) {
             return dead(record, "intake record at " + where + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            if (!loop.running()) {
+                throw new TransactionalLoop.Stopping(e); // a failure while stopping is not the scan's fault
+            }
             return dead(record, "intake record at " + where + " failed: " + e, e);
         }
     }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decoding an untrusted PNG or JPEG without trusting its size: the dimensions the file declares are
@@ -77,7 +78,9 @@ public final class ImageLimits {
 
     /** Reads the header (checking the declared size) and, if {@code pixels}, the image. */
     private static Read read(byte[] bytes, String format, boolean pixels) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // In memory, never ImageIO's file cache, whose streams ImageIO's shutdown hook closes under a
+        // decode in progress when the service stops (the film would be dead-lettered for it).
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = format != null ? ImageIO.getImageReadersByFormatName(format)
                     : ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {

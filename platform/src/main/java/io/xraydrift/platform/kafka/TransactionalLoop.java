@@ -60,6 +60,18 @@ public final class TransactionalLoop implements Runnable {
     /** Fencings recovered from within a minute; one more ends the loop (two instances share an id). */
     static final int MAX_FENCINGS_PER_MINUTE = 3;
 
+    /**
+     * What a processor throws for a batch it could not finish because the loop is stopping (something
+     * it needs was closed under it at SIGTERM): not the batch's fault, so nothing of it is
+     * dead-lettered; it is not written, and the next owner reads it again.
+     */
+    public static final class Stopping extends RetriableException {
+
+        public Stopping(Throwable cause) {
+            super("stopping mid-batch: " + cause, cause);
+        }
+    }
+
     /** Records to write for one batch, and what to do once they are committed or aborted. */
     public record Output(List<ProducerRecord<String, byte[]>> records, Runnable onCommit, Runnable onAbort) {
 
