@@ -175,6 +175,11 @@ public final class LocalCluster implements AutoCloseable {
         return n.dir.resolve("node-" + n.id + "-" + n.starts + ".log");
     }
 
+    /** The process ids of the nodes running now. */
+    public synchronized List<Long> pids() {
+        return nodes.stream().filter(n -> n.process != null && n.process.isAlive()).map(n -> n.process.pid()).toList();
+    }
+
     /** One line saying what runs where. */
     public String describe() {
         return "Kafka cluster of " + nodes.size() + " KRaft nodes (one JVM each: pids "

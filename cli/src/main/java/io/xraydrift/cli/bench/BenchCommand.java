@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures throughput; prints one line of figures.", "Benchmarks are not tests: nothing here "
             + "passes or fails."},
-        subcommands = {BenchCommand.Phantoms.class, EmbedBench.class, IndexBench.class, IndexBench.Data.class, DriftBench.class, IngestBench.class, BackfillBench.class})
+        subcommands = {BenchCommand.Phantoms.class, EmbedBench.class, IndexBench.class, IndexBench.Data.class, DriftBench.class, IngestBench.class, BackfillBench.class,
+            SoakBench.class})
 public final class BenchCommand implements Runnable {
 
     @Override
