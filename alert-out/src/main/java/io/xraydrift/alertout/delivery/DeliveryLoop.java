@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -227,8 +226,7 @@ public final class DeliveryLoop implements Runnable {
 
     private void deadLetter(DeadLetter d) {
         try {
-            deadLetters.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
-                    deadLetterValues.serialize(Topics.DEAD_LETTER.name(), d))).get(30, TimeUnit.SECONDS);
+            deadLetters.send(DeadLetters.record(d, deadLetterValues)).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted writing a dead letter", e);
@@ -236,7 +234,6 @@ public final class DeliveryLoop implements Runnable {
             throw new IllegalStateException("Kafka did not take the dead letter: " + e.getMessage(), e);
         }
         deadLettered.increment();
-        LOG.warn("dead letter: {}", d.getReason());
     }
 
     private String stage() {

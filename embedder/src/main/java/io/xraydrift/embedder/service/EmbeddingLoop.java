@@ -193,9 +193,7 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
         }
         int written = out.size();
         for (DeadLetter d : dead) {
-            out.add(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
-                    deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
-            LOG.warn("dead letter: {}", d.getReason());
+            out.add(DeadLetters.record(d, deadLetters));
         }
         return TransactionalLoop.Output.of(out, () -> {
             embedded.increment(written);

@@ -291,9 +291,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
                 dead++;
                 DeadLetter d = DeadLetters.of("indexer", r, "record at " + r.topic() + "[" + r.partition() + "]@"
                         + r.offset() + ": " + ex.getMessage(), ex);
-                out.add(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
-                        deadLetters.serialize(Topics.DEAD_LETTER.name(), d)));
-                LOG.warn("dead letter: {}", d.getReason());
+                out.add(DeadLetters.record(d, deadLetters));
                 continue;
             }
             // Writing the answer fails only if the registry does not answer: not the scan's fault,

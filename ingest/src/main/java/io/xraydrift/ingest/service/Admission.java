@@ -2,9 +2,6 @@ package io.xraydrift.ingest.service;
 
 import java.time.Instant;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
@@ -20,8 +17,6 @@ import io.xraydrift.platform.kafka.DeadLetters;
  * inside its consume-produce transaction, so it keeps its own write.)
  */
 final class Admission {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
     /** What became of one submission. */
     sealed interface Result permits Admitted, Refused {
@@ -108,6 +103,5 @@ final class Admission {
                 + e.getMessage(), e);
         writer.deadLetter(d);
         counters.rejected(way);
-        LOG.warn("dead letter: {}", d.getReason());
     }
 }

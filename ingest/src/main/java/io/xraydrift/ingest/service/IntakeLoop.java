@@ -17,8 +17,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.kafka.TransactionalLoop;
@@ -44,8 +42,6 @@ import io.xraydrift.schemas.Topics;
  * at the intake record (topic, partition, offset) for a replay.
  */
 final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
-
-    private static final Logger LOG = LoggerFactory.getLogger(IntakeLoop.class);
 
     private final Ingestor ingestor;
     private final ImageFetcher fetcher;
@@ -144,9 +140,7 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
     }
 
     private ProducerRecord<String, byte[]> deadLetter(DeadLetter d) {
-        LOG.warn("dead letter: {}", d.getReason());
-        return new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
-                deadLetters.serialize(Topics.DEAD_LETTER.name(), d));
+        return DeadLetters.record(d, deadLetters);
     }
 
     private Outcome outcome(ConsumerRecord<String, byte[]> record, Instant now) {

@@ -92,8 +92,7 @@ final class ScanWriter implements AutoCloseable {
     }
 
     void deadLetter(DeadLetter d) {
-        await(producer.send(new ProducerRecord<>(Topics.DEAD_LETTER.name(), DeadLetters.key(d),
-                deadLetters.serialize(Topics.DEAD_LETTER.name(), d))), "dead letter");
+        await(producer.send(DeadLetters.record(d, deadLetters)), "dead letter");
     }
 
     private static void await(Future<RecordMetadata> f, String what) {

@@ -5,12 +5,19 @@ import java.time.Instant;
 import java.util.Arrays;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.SourceRecordRef;
+import io.xraydrift.schemas.Topics;
 
 /** Dead-letter records of a stage: the reason, where the input came from, its bytes (bounded). */
 public final class DeadLetters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
 
     /** Original bytes kept at most. */
     public static final int MAX_ORIGINAL_BYTES = 16 * 1024 * 1024;
@@ -47,6 +54,16 @@ public final class DeadLetters {
                 .setOriginalSize(bytes == null ? 0 : bytes.length)
                 .setFailedAt(Instant.now())
                 .build();
+    }
+
+    /**
+     * The record a dead letter is written as — on {@code xray.deadletter}, keyed by where its input
+     * was — logged once with its stage and reason (a reason names the field, never a value that could
+     * carry patient data). Every stage writes its dead letters through this.
+     */
+    public static ProducerRecord<String, byte[]> record(DeadLetter d, Serializer<DeadLetter> values) {
+        LOG.warn("dead letter ({}): {}", d.getStage(), d.getReason());
+        return new ProducerRecord<>(Topics.DEAD_LETTER.name(), key(d), values.serialize(Topics.DEAD_LETTER.name(), d));
     }
 
     /** The key dead letters are written under: where the original record was. */
