@@ -112,24 +112,17 @@ final class SoakBench implements Callable<Integer> {
             LocalCluster cluster = ((ClusterStack) run.stack()).cluster();
             Path state = TempDirs.create("xray-bench-soak");
             List<Process> services = new ArrayList<>();
-            try {
-                Map<String, String> env = IngestBench.serviceSettings(run, state);
-                env.put(EmbedderConfig.DEVICE, "cpu");
-                for (String name : SERVICES) {
-                    services.add(start(name, env, state));
-                }
-                return soak(run, cluster, services, out);
-            } finally {
-                for (Process p : services) {
-                    p.destroy();
-                }
-                for (Process p : services) {
-                    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    }
-                }
+            // Stopped before the stack, also on Ctrl-C/SIGTERM (the run's shutdown hook): no orphaned service JVMs.
+            run.closeFirst(() -> {
+                stop(services);
                 TempDirs.deleteQuietly(state);
+            });
+            Map<String, String> env = IngestBench.serviceSettings(run, state);
+            env.put(EmbedderConfig.DEVICE, "cpu");
+            for (String name : SERVICES) {
+                services.add(start(name, env, state));
             }
+            return soak(run, cluster, services, out);
         }
     }
 
@@ -247,6 +240,18 @@ final class SoakBench implements Callable<Integer> {
                             + "duplicated=%d alerts=%d broker_restarts=%d", minutes, rate, sent + cohort.size(),
                     scoredTimes.size(), lost, duplicated, alerts, restarts));
             return lost == 0 && duplicated == 0 ? 0 : 1;
+        }
+    }
+
+    /** SIGTERM to each service, then waits (30 s each at most, then SIGKILL). */
+    private static void stop(List<Process> services) throws InterruptedException {
+        for (Process p : services) {
+            p.destroy();
+        }
+        for (Process p : services) {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
         }
     }
 
