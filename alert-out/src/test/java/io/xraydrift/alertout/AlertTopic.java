@@ -75,22 +75,4 @@ public final class AlertTopic {
                 });
         return out;
     }
-
-    /** Waits (polling every 200 ms) until the condition holds; fails with {@code what} after the timeout. */
-    public static void await(String what, Duration timeout, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!check.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    /** A condition that may throw. */
-    @FunctionalInterface
-    public interface Check {
-        boolean holds() throws Exception;
-    }
-
 }

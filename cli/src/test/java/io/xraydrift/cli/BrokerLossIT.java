@@ -34,6 +34,7 @@ import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalCluster;
 import io.xraydrift.stack.TempDirs;
 import io.xraydrift.stack.hospital.LocalMllpPeer;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.ServiceProcess;
 import io.xraydrift.testing.TopicReader;
 import org.apache.kafka.clients.admin.Admin;
@@ -168,7 +169,8 @@ class BrokerLossIT {
                 TreeSet<String> expected = new TreeSet<>();
                 TopicReader.readAll(stack, Topics.ALERTS.name(), kafka.serdes().valueDeserializer(Topics.ALERTS),
                         alerts, a -> expected.add(OruMessages.controlId(a.getAlertId())));
-                awaitDelivered(delivered, expected);
+                Await.until("the EHR took each of the " + expected.size() + " alerts", Duration.ofMinutes(2),
+                        () -> delivered.containsAll(expected));
                 assertEquals(expected, new TreeSet<>(delivered), "alerts the EHR took (MSH-10)");
                 try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
                     assertEquals(List.of(), HangingTransactions.find(admin, Duration.ofSeconds(60)),
@@ -235,14 +237,6 @@ class BrokerLossIT {
             }
         }
         return "";
-    }
-
-    /** Waits (up to 2 minutes) until the EHR took every expected alert; what it took is then compared. */
-    private static void awaitDelivered(Set<String> delivered, Set<String> expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!delivered.containsAll(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
     }
 
     private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {

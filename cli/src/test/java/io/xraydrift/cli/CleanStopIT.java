@@ -30,6 +30,7 @@ import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.TempDirs;
 import io.xraydrift.stack.hospital.LocalMllpPeer;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceProcess;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -165,12 +166,10 @@ class CleanStopIT {
                     "--cohort", "24,12,12", "--patients", "6", "--interval", "200ms")
                     .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
-                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-                while (!Files.readString(log).contains(moment)) {
-                    assertTrue(demo.isAlive() && System.nanoTime() < deadline,
-                            "the demo never printed '" + moment + "':\n" + Files.readString(log));
-                    Thread.sleep(100);
-                }
+                Await.until("the demo prints '" + moment + "' (its output: " + log + ")", Duration.ofMinutes(3), () -> {
+                    assertTrue(demo.isAlive(), "the demo ended before '" + moment + "':\n" + Files.readString(log));
+                    return Files.readString(log).contains(moment);
+                });
                 demo.destroy();
                 assertTrue(demo.waitFor(STOP_WAIT.toSeconds(), TimeUnit.SECONDS),
                         "the demo did not end within " + STOP_WAIT + " of SIGTERM at '" + moment + "':\n" + Files.readString(log));

@@ -37,6 +37,7 @@ import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
@@ -82,7 +83,7 @@ class RealFilesIT {
 
             String first = cohortLoad(cohort, ingestUrl, source, tokenEnv);
             assertTrue(first.contains("42 rows: 42 new, 0 already there, 0 refused"), first);
-            assertEquals(42, awaitLabelled(indexer.httpPort(), 42));
+            awaitLabelled(indexer.httpPort(), 42);
             String second = cohortLoad(cohort, ingestUrl, source, tokenEnv);
             assertTrue(second.contains("42 rows: 0 new, 42 already there, 0 refused"), second);
             assertEquals(42, read(stack, Topics.SCANS, s -> s.getSource().equals(source), 42, Duration.ofSeconds(5))
@@ -134,20 +135,16 @@ class RealFilesIT {
         return run.out();
     }
 
-    /** Polls the indexer's GET /index until it holds {@code wanted} labelled scans (or 90 s pass). */
-    static int awaitLabelled(int port, int wanted) throws Exception {
+    /** Waits (90 s at most) until the indexer's GET /index says it holds {@code wanted} labelled scans. */
+    static void awaitLabelled(int port, int wanted) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        int labelled = 0;
-        while (labelled < wanted && System.nanoTime() < deadline) {
-            Thread.sleep(500);
+        Await.until("the indexer holds " + wanted + " labelled scans", Duration.ofSeconds(90), () -> {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index"))
                     .header("Authorization", "Bearer " + Settings.DEMO_API_TOKEN).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode models = JSON.readTree(r.body()).path("models");
-            labelled = models.size() == 0 ? 0 : models.get(0).path("labelled").asInt();
-        }
-        return labelled;
+            return models.size() > 0 && models.get(0).path("labelled").asInt() >= wanted;
+        });
     }
 
     private static byte[] bytes(Path p) {

@@ -51,6 +51,7 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.Chromium;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
@@ -213,15 +214,11 @@ class DriftMonitorIT {
             produce(stack, scans);
             awaitAlerts(stack, id -> id.startsWith("q-"), expected(scans).size());
             for (String patient : scans.stream().map(ScanNeighbours::getPatient).distinct().toList()) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                int points = -1;
-                while (points != 7 && System.nanoTime() < deadline) {
+                Await.until(patient + "'s 7 points answered the same by both instances", Duration.ofSeconds(60), () -> {
                     JsonNode a = getOrNull(one.httpPort(), "/patients/" + patient + "/trajectory");
                     JsonNode b = getOrNull(two.httpPort(), "/patients/" + patient + "/trajectory");
-                    points = a != null && b != null && a.equals(b) ? a.get("points").size() : -1;
-                    Thread.sleep(200);
-                }
-                assertEquals(7, points, patient + " answered the same by both instances");
+                    return a != null && b != null && a.equals(b) && a.get("points").size() == 7;
+                });
             }
             // A browser signed in at one instance sees every patient's page there, proxied or not.
             String setCookie = signIn("http://127.0.0.1:" + one.httpPort(), TOKEN, "/").headers()

@@ -26,6 +26,7 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.hospital.LocalFhirServer;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 
@@ -66,11 +67,11 @@ class FhirOutIT {
                     return e.toString();
                 }
             };
-            AlertTopic.await("both peers reported DOWN before any alert", Duration.ofSeconds(30),
+            Await.until("both peers reported DOWN before any alert", Duration.ofSeconds(30),
                     () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*false.*")
                             && body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"));
             fhir.start(FhirValidation.interceptor());
-            AlertTopic.await("the FHIR peer UP once it answers its metadata", Duration.ofSeconds(30),
+            Await.until("the FHIR peer UP once it answers its metadata", Duration.ofSeconds(30),
                     () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*true.*"));
             assertTrue(body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"), body.get());
             assertTrue(fhir.requests().isEmpty(), "no alert was needed to find out: " + fhir.requests());
@@ -105,14 +106,14 @@ class FhirOutIT {
             try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
                 out.start();
                 List<RecordMetadata> first = AlertTopic.write(stack, alerts.subList(0, 4));
-                AlertTopic.await("the first four alerts committed", Duration.ofSeconds(90),
+                Await.until("the first four alerts committed", Duration.ofSeconds(90),
                         () -> AlertTopic.committedPast(stack, group, first.get(3)));
                 fhir.stop();
                 // The last two, and a replay of the first (same alert id), while the server is down.
                 List<RecordMetadata> rest = AlertTopic.write(stack, List.of(alerts.get(4), alerts.get(5), alerts.get(0)));
                 Thread.sleep(3000);
                 fhir.start(FhirValidation.interceptor());
-                AlertTopic.await("all alerts committed", Duration.ofSeconds(90),
+                Await.until("all alerts committed", Duration.ofSeconds(90),
                         () -> AlertTopic.committedPast(stack, group, rest.get(2)));
             }
             Set<String> expectedObservations = Set.of(alerts.get(0).getAlertId(), alerts.get(1).getAlertId(),

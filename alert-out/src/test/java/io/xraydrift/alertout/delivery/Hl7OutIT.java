@@ -29,6 +29,7 @@ import io.xraydrift.events.DriftAlert;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 
@@ -51,7 +52,7 @@ class Hl7OutIT {
         Process p = new ProcessBuilder(PYTHON, PEER.toString(), String.valueOf(port), log.toString(), refusals, patient)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("peer.out")
                         .toFile())).start();
-        AlertTopic.await("the MLLP peer to print ready (" + dir.resolve("peer.out") + ")", Duration.ofSeconds(20),
+        Await.until("the MLLP peer to print ready (" + dir.resolve("peer.out") + ")", Duration.ofSeconds(20),
                 () -> Files.exists(dir.resolve("peer.out")) && Files.readString(dir.resolve("peer.out")).contains("ready")
                         || !p.isAlive());
         assertTrue(p.isAlive(), "the peer runs (python3-hl7 installed?): " + Files.readString(dir.resolve("peer.out")));
@@ -89,7 +90,7 @@ class Hl7OutIT {
              io.xraydrift.testing.LogCapture logs = io.xraydrift.testing.LogCapture.start()) {
             out.start();
             List<RecordMetadata> sent = AlertTopic.write(stack, List.of(sealedOne, unsealed));
-            AlertTopic.await("both alerts committed", Duration.ofSeconds(90),
+            Await.until("both alerts committed", Duration.ofSeconds(90),
                     () -> AlertTopic.committedPast(stack, "xray-alert-out-hl7", sent.get(1)));
             assertFalse(logs.text().contains(mrn) || logs.text().contains("ACC-4711"), "no identifier in the log");
         } finally {
@@ -127,14 +128,14 @@ class Hl7OutIT {
         try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
             out.start();
             List<RecordMetadata> first = AlertTopic.write(stack, alerts.subList(0, 3));
-            AlertTopic.await("the first three alerts committed", Duration.ofSeconds(60),
+            Await.until("the first three alerts committed", Duration.ofSeconds(60),
                     () -> AlertTopic.committedPast(stack, group, first.get(2)));
             peer.destroy();
             peer.waitFor();
             List<RecordMetadata> rest = AlertTopic.write(stack, alerts.subList(3, 6));
             Thread.sleep(3000); // alert-out retries the stopped peer meanwhile; nothing may be lost
             peer = peer(port, log, "", patient);
-            AlertTopic.await("all alerts committed", Duration.ofSeconds(60),
+            Await.until("all alerts committed", Duration.ofSeconds(60),
                     () -> AlertTopic.committedPast(stack, group, rest.get(2)));
         } finally {
             peer.destroy();

@@ -37,6 +37,7 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.reid.IdentifierSeal;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalOrthanc;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
@@ -83,7 +84,7 @@ class SrOutIT {
             try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
                 out.start();
                 List<RecordMetadata> sent = AlertTopic.write(stack, List.of(alert, alert));
-                AlertTopic.await("the alert and its resend committed", Duration.ofSeconds(90),
+                Await.until("the alert and its resend committed", Duration.ofSeconds(90),
                         () -> AlertTopic.committedPast(stack, "xray-alert-out-sr", sent.get(1)));
             }
             List<String> srs = instances(orthanc, study, "SR");

@@ -57,6 +57,7 @@ import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.ServiceProcess;
@@ -273,19 +274,16 @@ class EmbedderIT {
     /** The backfill's consumer group (named by its model id and version). */
     private static String backfillGroup(LocalStack stack) throws Exception {
         String prefix = ServiceAccess.EMBEDDER.transactionalId("backfill", "mobilenet-v3-small-random");
+        List<String> found = new ArrayList<>();
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (var g : admin.listGroups().all().get()) {
-                    if (g.groupId().startsWith(prefix)) {
-                        return g.groupId();
-                    }
-                }
-                Thread.sleep(200);
-            }
+            Await.until("a consumer group " + prefix + "*", Duration.ofSeconds(60), () -> {
+                admin.listGroups().all().get().stream().map(g -> g.groupId()).filter(id -> id.startsWith(prefix))
+                        .findFirst().ifPresent(found::add);
+                return !found.isEmpty();
+            });
         }
-        throw new AssertionError("no consumer group " + prefix + "*");
+        return found.get(0);
     }
 
     private static List<DeadLetter> deadLetters(LocalStack stack, int atLeast) {

@@ -44,6 +44,7 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.DroppingProxy;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
@@ -76,11 +77,8 @@ class IndexerIT {
             Set<String> present = admin.listTopics().names().get();
             List<String> delete = topics.stream().filter(present::contains).toList();
             admin.deleteTopics(delete).all().get();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (admin.listTopics().names().get().stream().anyMatch(topics::contains)) {
-                assertTrue(System.nanoTime() < deadline, "topics not deleted in 60 s");
-                Thread.sleep(100);
-            }
+            Await.until("the topics deleted", Duration.ofSeconds(60),
+                    () -> admin.listTopics().names().get().stream().noneMatch(topics::contains));
             try {
                 admin.deleteConsumerGroups(List.of(IndexerLoop.GROUP)).all().get();
             } catch (java.util.concurrent.ExecutionException e) {
@@ -438,40 +436,30 @@ class IndexerIT {
 
     /** Waits until the replicas answer all partitions between them, each its own share. */
     static void awaitAnswering(int partitions, IndexerService... replicas) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         List<Integer> all = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            all.clear();
-            boolean everyOne = true;
-            for (IndexerService r : replicas) {
-                JsonNode share = get(r.httpPort(), "/index").get("answeringPartitions");
-                share.forEach(p -> all.add(p.asInt()));
-                everyOne &= share.size() > 0;
-            }
-            if (everyOne && all.size() == partitions && Set.copyOf(all).size() == partitions) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("replicas answer partitions " + all + ", expected " + partitions + " between them");
+        Await.until("the replicas answer " + partitions + " partitions between them, each some", Duration.ofSeconds(60),
+                () -> {
+                    all.clear();
+                    boolean everyOne = true;
+                    for (IndexerService r : replicas) {
+                        JsonNode share = get(r.httpPort(), "/index").get("answeringPartitions");
+                        share.forEach(p -> all.add(p.asInt()));
+                        everyOne &= share.size() > 0;
+                    }
+                    return everyOne && all.size() == partitions && Set.copyOf(all).size() == partitions;
+                });
     }
 
     static void awaitLabelled(IndexerService service, int n) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        int labelled = -1;
-        while (System.nanoTime() < deadline) {
-            labelled = 0;
+        Await.until(n + " labelled vectors of model " + MODEL.getVersion() + " indexed", Duration.ofSeconds(60), () -> {
+            int labelled = 0;
             for (JsonNode m : get(service.httpPort(), "/index").get("models")) {
                 if (m.get("version").asText().equals(MODEL.getVersion())) {
                     labelled = m.get("labelled").asInt();
                 }
             }
-            if (labelled >= n) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("labelled vectors indexed: " + labelled + ", expected " + n);
+            return labelled >= n;
+        });
     }
 
     static JsonNode get(int port, String path) throws Exception {

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,6 +47,7 @@ import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalOrthanc;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.LogCapture;
@@ -386,26 +388,11 @@ class DicomInIT {
                         && !s.getReceivedAt().isBefore(outageStart), 1);
                 assertEquals(1, scans.size(), "the film arrives once Kafka is back");
                 Path pending = dir.resolve("state-dicom-it-outage").resolve(DicomIn.PENDING);
-                Waiting.until("the pending folder empties", () -> {
+                Await.until("the pending folder empties", Duration.ofSeconds(60), () -> {
                     try (var kept = Files.list(pending)) {
                         return kept.noneMatch(f -> f.toString().endsWith(".dcm"));
                     }
                 });
-            }
-        }
-    }
-
-    /** Polls a condition every 200 ms for up to 60 s. */
-    private static final class Waiting {
-        interface Check {
-            boolean holds() throws Exception;
-        }
-
-        static void until(String what, Check c) throws Exception {
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-            while (!c.holds()) {
-                assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-                Thread.sleep(200);
             }
         }
     }

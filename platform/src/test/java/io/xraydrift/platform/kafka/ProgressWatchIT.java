@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -26,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import io.xraydrift.stack.LocalKafka;
+import io.xraydrift.testing.Await;
 
 /**
  * A consumer stuck behind a hanging transaction (read_committed: it cannot read past the open
@@ -62,14 +62,14 @@ class ProgressWatchIT {
                     consumer.poll(Duration.ofMillis(200));
                     consumer.commitSync();
                 };
-                await("the stall reported", () -> {
+                Await.until("the stall reported", Duration.ofSeconds(60), () -> {
                     turn.run();
                     return watch.problem() != null;
                 });
                 assertTrue(watch.problem().contains("watch-in-0") && watch.problem().contains("lag"), watch.problem());
                 assertEquals(1, watch.stalls());
                 hanging.abortTransaction();
-                await("the stall cleared", () -> {
+                Await.until("the stall cleared", Duration.ofSeconds(60), () -> {
                     turn.run();
                     return watch.problem() == null;
                 });
@@ -108,7 +108,7 @@ class ProgressWatchIT {
                 writer.commitTransaction();
                 consumer.assign(List.of(tp));
                 List<Long> read = new ArrayList<>();
-                await("the record read", () -> {
+                Await.until("the record read", Duration.ofSeconds(60), () -> {
                     consumer.poll(Duration.ofMillis(200)).forEach(r -> read.add(r.offset()));
                     return !read.isEmpty();
                 });
@@ -128,14 +128,5 @@ class ProgressWatchIT {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void await(String what, BooleanSupplier done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-        }
     }
 }
