@@ -189,72 +189,104 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
      * </ul>
      */
     public Step step(String patient, State state, ScoredScan scan) {
-        double score = scan.score();
-        List<Double> previous = state.scores();
-        List<Double> scores = new ArrayList<>(previous);
-        scores.add(score);
+        List<Double> scores = new ArrayList<>(state.scores());
+        scores.add(scan.score());
         if (state.phase() == Phase.NEW) {
-            return new Step(new State(Phase.WATCHING, nextLevel(Level.HEALTHY, score), 0, state.reachedByAll(), 0,
-                    score, 0, 0, Set.of(), scores), List.of());
+            return new Step(new State(Phase.WATCHING, nextLevel(Level.HEALTHY, scan.score()), 0, state.reachedByAll(),
+                    0, scan.score(), 0, 0, Set.of(), scores), List.of());
         }
-        int index = previous.size();
+        Episodes episodes = new Episodes(patient, state, state.scores());
+        LevelMove move = moveLevel(state, scan.score());
+        int levelSince = levelRules(episodes, state, scan, move.to(), scores);
+        Baseline baseline = baselineRules(episodes, state, scan, move.to());
+        return new Step(new State(episodes.open ? Phase.EPISODE : Phase.WATCHING, move.to(), move.above(),
+                move.reachedByAll(), levelSince, baseline.score(), baseline.risen(), episodes.episode, episodes.raised,
+                scores), episodes.alerts);
+    }
+
+    /** Where the level goes with a score: {@code to}, and the unconfirmed run above the level it leaves. */
+    private record LevelMove(Level to, int above, Level reachedByAll) {
+    }
+
+    /**
+     * A score above the level holds it until {@code confirm} consecutive scans are above it, then the
+     * level they all reached is taken; a score below goes down only past the hysteresis band.
+     */
+    private LevelMove moveLevel(State state, double score) {
         Level from = state.level();
         Level to = nextLevel(from, score);
-        int above = 0;
-        Level reachedByAll = state.reachedByAll();
-        if (to.ordinal() > from.ordinal()) {
-            above = state.above() + 1;
-            reachedByAll = above == 1 || to.ordinal() < reachedByAll.ordinal() ? to : reachedByAll;
-            // Not confirmed yet: hold the level until `confirm` consecutive scans are above it.
-            to = above >= confirm ? reachedByAll : from;
+        if (to.ordinal() <= from.ordinal()) {
+            return new LevelMove(to, 0, state.reachedByAll());
         }
-        boolean openBefore = state.phase() == Phase.EPISODE;
-        Episodes episodes = new Episodes(patient, state, previous);
-        int levelSince = state.levelSince();
-        Level target = to;
+        int above = state.above() + 1;
+        Level reachedByAll = above == 1 || to.ordinal() < state.reachedByAll().ordinal() ? to : state.reachedByAll();
+        return above >= confirm ? new LevelMove(reachedByAll, 0, reachedByAll) : new LevelMove(from, above, reachedByAll);
+    }
+
+    /**
+     * The level rules: a confirmed escalation or a sustained rise within the level is a worsening;
+     * back to the healthy level a recovery. Returns the index of the scan from which the patient is
+     * at the new level.
+     */
+    private int levelRules(Episodes episodes, State state, ScoredScan scan, Level to, List<Double> scores) {
+        List<Double> previous = state.scores();
+        int index = previous.size();
+        Level from = state.level();
         if (to.ordinal() > from.ordinal()) {
-            episodes.worse(AlertKind.LEVEL_ESCALATION, scan, from, to,
-                    () -> escalationReason(scan, from, target, previous));
-            levelSince = index;
-            above = 0;
-        } else if (to.ordinal() < from.ordinal()) {
-            levelSince = index;
+            episodes.worse(AlertKind.LEVEL_ESCALATION, scan, from, to, () -> escalationReason(scan, from, to, previous));
+            return index;
+        }
+        if (to.ordinal() < from.ordinal()) {
             if (to == Level.HEALTHY) {
                 episodes.recovered(scan, from, Level.HEALTHY, () -> String.format(Locale.ROOT,
                         "Back to the healthy range: score %.2f (was %.2f); %d of %d nearest reference scans are "
-                                + "healthy.", score, previous.get(previous.size() - 1), scan.healthy(),
+                                + "healthy.", scan.score(), previous.get(previous.size() - 1), scan.healthy(),
                         scan.neighbours()));
             }
-        } else if (index - levelSince + 1 >= window && sustainedRise(scores, from)) {
+            return index;
+        }
+        if (index - state.levelSince() + 1 >= window && sustainedRise(scores, from)) {
             double first = scores.get(index - window + 1);
             episodes.worse(AlertKind.SUSTAINED_WORSENING, scan, from, to, () -> String.format(Locale.ROOT,
                     "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
-                    ScoredScan.name(target), first, score, window));
+                    ScoredScan.name(to), first, scan.score(), window));
         }
+        return state.levelSince();
+    }
+
+    /** The baseline after a scan and the consecutive scans at least {@code drift} above it. */
+    private record Baseline(double score, int risen) {
+    }
+
+    /**
+     * The baseline rules, after the level rules: with no episode open before this scan, a rise from
+     * the baseline (at once by {@code jump}, or by {@code drift} on {@code confirm} scans) is a
+     * worsening; in an episode, back to within {@code hysteresis} of the baseline is a recovery, and
+     * the scan that closes an episode is the new baseline.
+     */
+    private Baseline baselineRules(Episodes episodes, State state, ScoredScan scan, Level to) {
         double baseline = state.baseline();
-        double sinceBaseline = score - baseline;
+        double sinceBaseline = scan.score() - baseline;
         int risen = drift > 0 && sinceBaseline >= drift ? state.risen() + 1 : 0;
+        boolean openBefore = state.phase() == Phase.EPISODE;
         if (!openBefore && episodes.open) {
-            risen = 0; // the level rule opened this episode with this scan
-        } else if (!openBefore) {
+            return new Baseline(baseline, 0); // the level rules opened this episode with this scan
+        }
+        if (!openBefore) {
             boolean jumped = jump > 0 && sinceBaseline >= jump;
             if (jumped || drift > 0 && risen >= confirm) {
                 int scansAbove = risen;
-                episodes.worse(AlertKind.BASELINE_RISE, scan, from, to,
+                episodes.worse(AlertKind.BASELINE_RISE, scan, state.level(), to,
                         () -> baselineReason(scan, baseline, jumped, scansAbove));
             }
-        } else if (score <= baseline + hysteresis) {
-            episodes.recovered(scan, from, to, () -> String.format(Locale.ROOT,
+            return new Baseline(baseline, risen);
+        }
+        if (scan.score() <= baseline + hysteresis) {
+            episodes.recovered(scan, state.level(), to, () -> String.format(Locale.ROOT,
                     "Back to the patient's baseline: score %.2f (baseline %.2f); %d of %d nearest reference "
-                            + "scans are healthy.", score, baseline, scan.healthy(), scan.neighbours()));
+                            + "scans are healthy.", scan.score(), baseline, scan.healthy(), scan.neighbours()));
         }
-        double nextBaseline = baseline;
-        if (openBefore && !episodes.open) {
-            nextBaseline = score; // an episode closed: this scan is the new baseline
-            risen = 0;
-        }
-        return new Step(new State(episodes.open ? Phase.EPISODE : Phase.WATCHING, to, above, reachedByAll,
-                levelSince, nextBaseline, risen, episodes.episode, episodes.raised, scores), episodes.alerts);
+        return episodes.open ? new Baseline(baseline, risen) : new Baseline(scan.score(), 0);
     }
 
     /**
