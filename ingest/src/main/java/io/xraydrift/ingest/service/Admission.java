@@ -13,8 +13,8 @@ import io.xraydrift.platform.kafka.DeadLetters;
  * poll, C-STORE, STOW-RS): the edge's checks ({@link Ingestor}: pseudonym, gate, scan id), the
  * duplicate/conflict check on the scan id, the write to Kafka, and for a refusal its dead letter.
  * Callers answer their peer from the sealed {@link Result}. A write Kafka does not take is thrown
- * (the peer must retry), never dead-lettered. (The intake topic's loop checks the same way but writes
- * inside its consume-produce transaction, so it keeps its own write.)
+ * (the peer must retry), never dead-lettered. (The intake topic's loop takes the same decision,
+ * {@link #claimNew}, but writes inside its consume-produce transaction, so it keeps its own write.)
  */
 final class Admission {
 
@@ -64,15 +64,7 @@ final class Admission {
             Ingestor.Accepted a = ingestor.ingest(s, Instant.now());
             String scanId = a.scan().getScanId();
             String patient = a.scan().getPatient();
-            RecentScans.Claim claim = recent.claim(scanId, patient);
-            if (claim == RecentScans.Claim.CONFLICT) {
-                // Answering would map this identifier to a pseudonym without a trace, and the scan would
-                // be dropped silently: refuse it, with both pseudonyms in the dead letter only.
-                throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "scan " + scanId + " (its SOP Instance UID)"
-                        + " came before for patient " + recent.patientOf(scanId) + "; now for patient " + patient
-                        + ": refused as a conflict", "this SOP Instance UID came before for another patient");
-            }
-            if (claim == RecentScans.Claim.DUPLICATE) {
+            if (!claimNew(recent, a)) {
                 counters.duplicate(way);
                 return new Admitted(scanId, patient, true, a.scan().getAcquiredAtFromReceipt());
             }
@@ -91,6 +83,25 @@ final class Admission {
             refuse(way, named, e);
             return new Refused(e);
         }
+    }
+
+    /**
+     * The one duplicate/conflict decision on an accepted scan's id, for every way in (the intake
+     * topic's loop too): true when it is new (and now claimed), false when an earlier submission
+     * brought it (a duplicate: answered, not written again). The same id for another patient is a
+     * conflict and refused — answering would map the identifier to a pseudonym without a trace, and
+     * the scan would be dropped silently; both pseudonyms go into the dead letter only.
+     */
+    static boolean claimNew(RecentScans recent, Ingestor.Accepted a) throws Rejected {
+        String scanId = a.scan().getScanId();
+        String patient = a.scan().getPatient();
+        RecentScans.Claim claim = recent.claim(scanId, patient);
+        if (claim == RecentScans.Claim.CONFLICT) {
+            throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "scan " + scanId + " (its SOP Instance UID)"
+                    + " came before for patient " + recent.patientOf(scanId) + "; now for patient " + patient
+                    + ": refused as a conflict", "this SOP Instance UID came before for another patient");
+        }
+        return claim != RecentScans.Claim.DUPLICATE;
     }
 
     /**

@@ -105,17 +105,14 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
                     continue;
                 }
                 Ingestor.Accepted a = o.accepted();
-                RecentScans.Claim claim = recent.claim(a.scan().getScanId(), a.scan().getPatient());
-                if (claim == RecentScans.Claim.DUPLICATE) {
-                    counters.duplicate("intake");
-                    continue;
-                }
-                if (claim == RecentScans.Claim.CONFLICT) {
-                    DeadLetter d = dead(o.record(), "intake record at " + o.record().topic() + "["
-                            + o.record().partition() + "]@" + o.record().offset() + ": scan " + a.scan().getScanId()
-                            + " (its SOP Instance UID) came before for patient " + recent.patientOf(a.scan().getScanId())
-                            + "; now for patient " + a.scan().getPatient() + ": refused as a conflict", null).dead();
-                    out.add(deadLetter(d));
+                try {
+                    if (!Admission.claimNew(recent, a)) {
+                        counters.duplicate("intake");
+                        continue;
+                    }
+                } catch (Rejected e) {
+                    out.add(deadLetter(dead(o.record(), "intake record at " + o.record().topic() + "["
+                            + o.record().partition() + "]@" + o.record().offset() + ": " + e.getMessage(), e).dead()));
                     rejected[0]++;
                     continue;
                 }
