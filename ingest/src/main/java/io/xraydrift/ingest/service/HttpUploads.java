@@ -60,66 +60,19 @@ final class HttpUploads {
         if (!token.check(ctx)) {
             return;
         }
-        long length = ctx.contentLength();
-        if (length > config.maxUploadBytes() + 65_536L) {
-            refuse(ctx, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "image", "request is " + length
-                    + " bytes, maximum upload is " + config.maxUploadBytes()), null);
-            return;
-        }
-        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
-        if (!type.startsWith("multipart/form-data")) {
-            refuse(ctx, requestId, new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "request", "content type '" + type
-                    + "' is not multipart/form-data (send parts 'image' and 'metadata')"), null);
-            return;
-        }
-        UploadedFile file;
-        try {
-            file = ctx.uploadedFile("image");
-        } catch (Exception e) { // Jetty's ServletException comes through Kotlin unchecked
-            // The multipart parser stops at the configured bound, declared length or not (chunked).
-            boolean tooLarge = false;
-            for (Throwable t = e; t != null && !tooLarge; t = t.getCause()) {
-                tooLarge = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("max");
-            }
-            if (tooLarge) {
-                refuse(ctx, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "request", "multipart request is over "
-                        + (config.maxUploadBytes() + METADATA_ALLOWANCE) + " bytes (maximum upload "
-                        + config.maxUploadBytes() + " plus metadata)"), null);
-                return;
-            }
-            refuse(ctx, requestId, Rejected.invalid("request", "multipart body does not parse ("
-                    + e.getClass().getSimpleName() + ")"), null);
-            return;
-        }
-        if (file == null) {
-            refuse(ctx, requestId, Rejected.invalid("image", "part 'image' is missing"), null);
-            return;
-        }
-        byte[] image;
-        try (var in = file.content()) {
-            image = in.readNBytes(config.maxUploadBytes() + 1);
-        }
-        if (image.length > config.maxUploadBytes()) {
-            refuse(ctx, requestId, new Rejected(Rejected.Kind.TOO_LARGE, "image", "part 'image' is over "
-                    + config.maxUploadBytes() + " bytes"), Arrays.copyOf(image, config.maxUploadBytes()));
-            return;
-        }
-        String partType = file.contentType() == null ? "application/octet-stream"
-                : file.contentType().toLowerCase(Locale.ROOT);
-        if (!IMAGE_TYPES.contains(partType)) {
-            refuse(ctx, requestId, new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "part 'image' has type '"
-                    + partType + "'; PNG or JPEG only" + (partType.contains("dicom")
-                    ? " (send DICOM files to POST /studies, STOW-RS, or the C-STORE SCP)" : "")), image);
-            return;
-        }
         Submission s;
         try {
-            s = submission(metadata(ctx), image);
-        } catch (Rejected e) {
-            refuse(ctx, requestId, e, image);
+            byte[] image = image(ctx);
+            try {
+                s = submission(metadata(ctx), image);
+            } catch (Rejected e) {
+                throw new Refusal(e, image);
+            }
+        } catch (Refusal r) {
+            refuse(ctx, requestId, r.reason, r.image);
             return;
         }
-        Admission.Result r = admission.admit(s, "http", named(requestId, image));
+        Admission.Result r = admission.admit(s, "http", named(requestId, s.image()));
         if (r instanceof Admission.Refused refused) {
             answer(ctx, requestId, refused.reason());
             return;
@@ -131,6 +84,73 @@ final class HttpUploads {
         body.put("duplicate", a.duplicate());
         body.put("requestId", requestId);
         ctx.status(202).json(body);
+    }
+
+    /** A refused upload: why, and the image bytes its dead letter keeps (null where none were read). */
+    private static final class Refusal extends Exception {
+        private final Rejected reason;
+        private final byte[] image;
+
+        Refusal(Rejected reason, byte[] image) {
+            super(reason.getMessage(), null, false, false);
+            this.reason = reason;
+            this.image = image;
+        }
+    }
+
+    /**
+     * The request's image part, within the bounds (the declared length, the multipart parser's,
+     * the part's own) and of an image type; refused naming what is wrong.
+     */
+    private byte[] image(Context ctx) throws Refusal, IOException {
+        long length = ctx.contentLength();
+        if (length > config.maxUploadBytes() + 65_536L) {
+            throw new Refusal(new Rejected(Rejected.Kind.TOO_LARGE, "image", "request is " + length
+                    + " bytes, maximum upload is " + config.maxUploadBytes()), null);
+        }
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+        if (!type.startsWith("multipart/form-data")) {
+            throw new Refusal(new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "request", "content type '" + type
+                    + "' is not multipart/form-data (send parts 'image' and 'metadata')"), null);
+        }
+        UploadedFile file = imagePart(ctx);
+        if (file == null) {
+            throw new Refusal(Rejected.invalid("image", "part 'image' is missing"), null);
+        }
+        byte[] image;
+        try (var in = file.content()) {
+            image = in.readNBytes(config.maxUploadBytes() + 1);
+        }
+        if (image.length > config.maxUploadBytes()) {
+            throw new Refusal(new Rejected(Rejected.Kind.TOO_LARGE, "image", "part 'image' is over "
+                    + config.maxUploadBytes() + " bytes"), Arrays.copyOf(image, config.maxUploadBytes()));
+        }
+        String partType = file.contentType() == null ? "application/octet-stream"
+                : file.contentType().toLowerCase(Locale.ROOT);
+        if (!IMAGE_TYPES.contains(partType)) {
+            throw new Refusal(new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "part 'image' has type '"
+                    + partType + "'; PNG or JPEG only" + (partType.contains("dicom")
+                    ? " (send DICOM files to POST /studies, STOW-RS, or the C-STORE SCP)" : "")), image);
+        }
+        return image;
+    }
+
+    /** The 'image' part (null when missing); a body over the parser's bound or that does not parse is refused. */
+    private UploadedFile imagePart(Context ctx) throws Refusal {
+        try {
+            return ctx.uploadedFile("image");
+        } catch (Exception e) { // Jetty's ServletException comes through Kotlin unchecked
+            // The multipart parser stops at the configured bound, declared length or not (chunked).
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("max")) {
+                    throw new Refusal(new Rejected(Rejected.Kind.TOO_LARGE, "request", "multipart request is over "
+                            + (config.maxUploadBytes() + METADATA_ALLOWANCE) + " bytes (maximum upload "
+                            + config.maxUploadBytes() + " plus metadata)"), null);
+                }
+            }
+            throw new Refusal(Rejected.invalid("request", "multipart body does not parse ("
+                    + e.getClass().getSimpleName() + ")"), null);
+        }
     }
 
     /** An upload's dead letter keeps its image (a PNG or JPEG carries no metadata), never the metadata part. */
