@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -173,7 +174,8 @@ final class SoakBench implements Callable<Integer> {
             int restarts = 0;
             int sent = 0;
             String event = "";
-            Instant base = Instant.parse("2026-01-01T00:00:00Z");
+            // Acquisition times in the past (ingest refuses a film from the future): a patient a day, from years ago.
+            Instant base = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(3650));
             while (System.nanoTime() < end || sentAt.size() > 0 && System.nanoTime() < end + Duration.ofMinutes(5).toNanos()) {
                 long now = System.nanoTime();
                 // The stream: scan number `sent` is due at t0 + sent / rate.
@@ -237,8 +239,8 @@ final class SoakBench implements Callable<Integer> {
             long duplicated = scoredTimes.values().stream().filter(n -> n > 1).count();
             int lost = sent + cohort.size() - scoredTimes.size();
             out.println(String.format(Locale.ROOT, "bench=soak minutes=%d rate=%.1f scans=%d scored=%d lost=%d "
-                            + "duplicated=%d alerts=%d broker_restarts=%d", minutes, rate, sent + cohort.size(),
-                    scoredTimes.size(), lost, duplicated, alerts, restarts));
+                            + "duplicated=%d dead_letter_offsets=%d alerts=%d broker_restarts=%d", minutes, rate,
+                    sent + cohort.size(), scoredTimes.size(), lost, duplicated, deadLetters(run), alerts, restarts));
             return lost == 0 && duplicated == 0 ? 0 : 1;
         }
     }
@@ -252,6 +254,20 @@ final class SoakBench implements Callable<Integer> {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
+        }
+    }
+
+    /** End offsets of the dead-letter topic (this run's stack: all the soak's; commit markers counted: 0 means none). */
+    private static long deadLetters(LocalRun run) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", run.kafka().bootstrapServers()))) {
+            var parts = admin.describeTopics(List.of(Topics.DEAD_LETTER.name())).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(Topics.DEAD_LETTER.name()).partitions();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            parts.forEach(p -> latest.put(new TopicPartition(Topics.DEAD_LETTER.name(), p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                    .get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
+        } catch (Exception e) {
+            return -1;
         }
     }
 
