@@ -138,18 +138,18 @@ class CleanStopIT {
                         }
                     }
                 }
+                assertEquals(List.of(), schedule, "services left to stop when the run ended");
+                PipelineOutcome outcome = PipelineOutcome.read(stack, SOURCE, total);
+                outcome.assertEachScanOnce(total, String.join("; ", report));
+                int alerts = outcome.assertAlertsAsUndisturbed();
+                assertEquals(List.of(), errorFiles(work), "JVM error files");
+                System.out.println("clean stop test: " + String.join("; ", report) + " -> " + total
+                        + " scans exactly once, " + alerts + " alerts as undisturbed, no JVM error file");
             } finally {
                 for (ServiceProcess s : services.values()) {
                     s.close();
                 }
             }
-            assertEquals(List.of(), schedule, "services left to stop when the run ended");
-            PipelineOutcome outcome = PipelineOutcome.read(stack, SOURCE, total);
-            outcome.assertEachScanOnce(total, String.join("; ", report));
-            int alerts = outcome.assertAlertsAsUndisturbed();
-            assertEquals(List.of(), errorFiles(work), "JVM error files");
-            System.out.println("clean stop test: " + String.join("; ", report) + " -> " + total
-                    + " scans exactly once, " + alerts + " alerts as undisturbed, no JVM error file");
         }
     }
 

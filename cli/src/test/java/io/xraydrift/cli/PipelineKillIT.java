@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LocalStackExtension.class)
 class PipelineKillIT {
 
-    private static final int PATIENTS = 160;
+    private static final int PATIENTS = 110;
     private static final int SCANS = 8;
     private static final int[] COHORT = {60, 24, 24};
 

@@ -2,6 +2,7 @@ package io.xraydrift.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,6 +16,7 @@ import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
@@ -77,8 +79,15 @@ final class PipelineOutcome {
         scored.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
     }
 
-    /** The alerts of these patients are exactly those of the default drift rule on the scores, each once; their count. */
-    int assertAlertsAsUndisturbed() {
+    /**
+     * The alerts of these patients are exactly those of the default drift rule on the scores, each
+     * once; their count. The drift monitor (default application id) must still run: this waits
+     * until it has committed every answer written so far, so that each alert it will raise for
+     * them is on the alerts topic when it is read.
+     */
+    int assertAlertsAsUndisturbed() throws Exception {
+        TopicReader.awaitCommitted(stack, ServiceAccess.DRIFT_MONITOR.prefix(), Topics.NEIGHBOURS.name(),
+                Duration.ofMinutes(3));
         TreeSet<String> expected = new TreeSet<>(
                 Trajectories.alertIds(DriftMonitorConfig.ruleFrom(Settings.of(Map.of())), neighbours));
         Map<String, Integer> alerts = new HashMap<>();
