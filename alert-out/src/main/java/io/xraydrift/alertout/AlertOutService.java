@@ -2,6 +2,10 @@ package io.xraydrift.alertout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.xraydrift.alertout.delivery.DeliveryLoop;
 import io.xraydrift.alertout.delivery.FhirSink;
@@ -28,8 +32,8 @@ public final class AlertOutService extends AbstractService {
     private final List<DeliveryLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private SealedIdentifierReader reid;
-    private final java.util.concurrent.ScheduledExecutorService prober =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService prober =
+            Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "alert-out-probe");
                 t.setDaemon(true);
                 return t;
@@ -68,7 +72,7 @@ public final class AlertOutService extends AbstractService {
             DeliveryLoop loop = new DeliveryLoop(sink, config, shell.metrics().registry());
             Thread t = new Thread(loop, "alert-out-" + sink.name());
             health.register(sink.name() + "-peer", loop::peerReachable);
-            watchProgress(config.common(), DeliveryLoop.group(sink), java.util.Set.of(Topics.ALERTS.name()),
+            watchProgress(config.common(), DeliveryLoop.group(sink), Set.of(Topics.ALERTS.name()),
                     sink.name() + "-progress");
             health.registerLiveness(sink.name() + "-loop", t::isAlive);
             loops.add(loop);
@@ -77,7 +81,7 @@ public final class AlertOutService extends AbstractService {
         }
         // Each peer is probed at once and then every interval: readiness tells the truth before the first alert.
         prober.scheduleWithFixedDelay(() -> loops.forEach(DeliveryLoop::probe), 0, config.probeInterval().toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.xraydrift.events.SealedIdentifiers;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -43,7 +44,7 @@ public final class AlertTopic {
     }
 
     /** Writes sealed identifiers as ingest does with re-identification on (keyed by scan id). */
-    public static void writeSealed(LocalStack stack, List<io.xraydrift.events.SealedIdentifiers> sealed) throws Exception {
+    public static void writeSealed(LocalStack stack, List<SealedIdentifiers> sealed) throws Exception {
         var serializer = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.REIDENTIFICATION);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.bootstrapServers(), "acks", "all"), new StringSerializer(), new ByteArraySerializer())) {

@@ -11,6 +11,7 @@ import io.xraydrift.cli.ops.ReplayCommand;
 import io.xraydrift.cli.ops.ServiceCommands;
 import io.xraydrift.cli.ops.StackCommand;
 import io.xraydrift.cli.ops.TopicsCommand;
+import io.xraydrift.platform.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -60,7 +61,7 @@ public final class XrayDrift implements Runnable {
         return new CommandLine(new XrayDrift()).setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // A bad argument or setting is the caller's to fix: its message, no stack trace.
-                    if (e instanceof IllegalArgumentException || e instanceof io.xraydrift.platform.config.ConfigException) {
+                    if (e instanceof IllegalArgumentException || e instanceof ConfigException) {
                         cmd.getErr().println("xray-drift " + cmd.getCommandName() + ": " + e.getMessage());
                         return 2;
                     }

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.xraydrift.cli.ops.HangingTransactions;
 import io.xraydrift.cli.ops.LocalRun;
@@ -27,6 +29,7 @@ import io.xraydrift.stack.EmbeddedStack;
 import io.xraydrift.stack.TempDirs;
 import io.xraydrift.testing.ServiceProcess;
 import io.xraydrift.testing.TopicReader;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -177,10 +180,10 @@ class BrokerOutageIT {
      */
     private static List<HangingTransactions.Hanging> repair(EmbeddedStack stack, Map<String, ServiceProcess> services,
                                                            List<String> restarts) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        try (Admin admin = Admin.create(
                 Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<HangingTransactions.Hanging> found = HangingTransactions.find(admin, TRANSACTION_TIMEOUT);
-            java.util.Set<String> owners = new java.util.TreeSet<>();
+            Set<String> owners = new TreeSet<>();
             for (HangingTransactions.Hanging h : found) {
                 HangingTransactions.abort(admin, h);
                 HangingTransactions.service(h).ifPresent(owners::add);

@@ -3,13 +3,21 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.RegistryAccess;
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
 import org.junit.jupiter.api.Test;
 
 import io.xraydrift.cli.ops.ConfigReference;
@@ -69,10 +77,10 @@ class ConfigReferenceTest {
     @Test
     void everyRowNamesKeysTheServicesRead() throws Exception {
         List<String> known = new ArrayList<>(List.of("XRAY_LOG_LEVEL", // read by the log4j2 configuration
-                io.xraydrift.platform.config.Settings.KAFKA_CLIENT_ENV_PREFIX + "*"));
-        for (Class<?> c : List.of(io.xraydrift.platform.config.ServiceConfig.class,
-                io.xraydrift.platform.config.KafkaSettings.class, io.xraydrift.platform.config.Settings.class,
-                io.xraydrift.platform.config.RegistryAccess.class)) {
+                Settings.KAFKA_CLIENT_ENV_PREFIX + "*"));
+        for (Class<?> c : List.of(ServiceConfig.class,
+                KafkaSettings.class, Settings.class,
+                RegistryAccess.class)) {
             known.addAll(keys(c));
         }
         List<ConfigDoc> all = new ArrayList<>(ConfigReference.common());
@@ -88,9 +96,9 @@ class ConfigReferenceTest {
     /** The XRAY_* names a class declares as string constants. */
     static List<String> keys(Class<?> type) throws IllegalAccessException {
         List<String> keys = new ArrayList<>();
-        for (java.lang.reflect.Field f : type.getDeclaredFields()) {
+        for (Field f : type.getDeclaredFields()) {
             int m = f.getModifiers();
-            if (java.lang.reflect.Modifier.isStatic(m) && java.lang.reflect.Modifier.isFinal(m)
+            if (Modifier.isStatic(m) && Modifier.isFinal(m)
                     && f.getType() == String.class) {
                 f.setAccessible(true);
                 String v = (String) f.get(null);
@@ -104,15 +112,15 @@ class ConfigReferenceTest {
 
     @Test
     void everyKeyAConfigRecordReadsHasARowOfItsService() throws Exception {
-        Map<Class<?>, List<ConfigDoc>> records = new java.util.LinkedHashMap<>();
+        Map<Class<?>, List<ConfigDoc>> records = new LinkedHashMap<>();
         for (ConfigReference.Section section : ConfigReference.SERVICES) {
             records.put(section.config(), section.rows());
         }
-        records.put(io.xraydrift.platform.config.ServiceConfig.class, ConfigReference.common());
-        records.put(io.xraydrift.platform.config.KafkaSettings.class, ConfigReference.common());
+        records.put(ServiceConfig.class, ConfigReference.common());
+        records.put(KafkaSettings.class, ConfigReference.common());
         TreeSet<String> missing = new TreeSet<>();
         for (var e : records.entrySet()) {
-            List<String> documented = java.util.stream.Stream.concat(e.getValue().stream(),
+            List<String> documented = Stream.concat(e.getValue().stream(),
                     ConfigReference.common().stream()).flatMap(d -> d.keys().stream()).toList();
             for (String key : keys(e.getKey())) {
                 if (!documented.contains(key)) {

@@ -2,6 +2,7 @@ package io.xraydrift.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class LevelThresholdsAgreeTest {
 
     @Test
     void theIndexerAndTheDriftMonitorReadTheSameThresholds() {
-        for (Map<String, String> env : java.util.List.of(Map.<String, String>of(),
+        for (Map<String, String> env : List.of(Map.<String, String>of(),
                 Map.of("XRAY_SCORE_INFECTED_THRESHOLD", "0.36", "XRAY_SCORE_SEVERE_THRESHOLD", "0.58"),
                 Map.of("XRAY_DRIFT_INFECTED_THRESHOLD", "0.3"))) {
             Settings s = Settings.of(env);

@@ -4,9 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -22,6 +25,7 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.TempDirs;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceProcess;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,7 +51,7 @@ class PipelineKillIT {
     void everyServiceKilledOnceAndRestartedLosesAndDuplicatesNothing(LocalStack stack) throws Exception {
         // Fresh each run: a snapshot or Streams state from an earlier run's broker would be replayed against this one.
         Path work = Path.of("target", "kill-test").toAbsolutePath();
-        io.xraydrift.stack.TempDirs.deleteQuietly(work);
+        TempDirs.deleteQuietly(work);
         Files.createDirectories(work);
         Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
         common.put("XRAY_HTTP_HOST", "127.0.0.1");
@@ -71,7 +75,7 @@ class PipelineKillIT {
         System.out.println("kill test: schedule seed " + seed + " (replay with XRAY_KILL_SEED=" + seed + ")");
         SplittableRandom random = new SplittableRandom(seed);
         List<String> order = new ArrayList<>(services.keySet());
-        java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
+        Collections.shuffle(order, new Random(random.nextLong()));
         // Each service is killed once the pipeline has scored a random fraction of the scans, in random order.
         TreeMap<Integer, String> schedule = new TreeMap<>();
         for (int i = 0; i < order.size(); i++) {
@@ -112,7 +116,7 @@ class PipelineKillIT {
                         ServiceProcess victim = services.get(schedule.pollFirstEntry().getValue());
                         long pid = victim.pid();
                         victim.kill();
-                        String line = String.format(java.util.Locale.ROOT, "t=%5.1fs scored=%d/%d: SIGKILL %s (pid %d), "
+                        String line = String.format(Locale.ROOT, "t=%5.1fs scored=%d/%d: SIGKILL %s (pid %d), "
                                 + "restarted", (System.nanoTime() - t0) / 1e9, scored, total, victim.name(), pid);
                         report.add(line);
                         System.out.println("kill test: " + line);

@@ -29,6 +29,7 @@ import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.SecureStack;
+import io.xraydrift.stack.TempDirs;
 import io.xraydrift.testing.ServiceProcess;
 import io.xraydrift.testing.TopicReader;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -70,7 +71,7 @@ class SecurePipelineIT {
     void fourServicesWithTheirOwnPrincipalsCarryScansThroughSaslSslAndAcls() throws Exception {
         // Fresh each run: a snapshot or Streams state from an earlier run's broker would be replayed against this one.
         Path work = Path.of("target", "secure-test").toAbsolutePath();
-        io.xraydrift.stack.TempDirs.deleteQuietly(work);
+        TempDirs.deleteQuietly(work);
         Files.createDirectories(work);
         try (SecureStack stack = SecureStack.start()) {
             Map<String, String> common = new HashMap<>();

@@ -2,13 +2,19 @@ package io.xraydrift.drift;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
+import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.config.StateDirs;
+import io.xraydrift.platform.score.LevelThresholds;
 
 /**
  * The drift monitor's configuration: level thresholds on the severity score, the worsening rule
@@ -30,17 +36,17 @@ import io.xraydrift.platform.config.StateDirs;
  *                          scan that raised an alert keeps its neighbours)
  * @param alertRetention    how long {@code GET /alerts} can find an alert (its by-time store)
  */
-public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.DriftRule rule,
+public record DriftMonitorConfig(ServiceConfig common, DriftRule rule,
                                  int standbyReplicas, Path stateDir, String applicationId,
                                  String advertisedHost, String apiToken, int evidenceScans,
-                                 Duration alertRetention, String peerToken, java.util.Set<String> peers,
+                                 Duration alertRetention, String peerToken, Set<String> peers,
                                  boolean modelLevels) {
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
     /** The level thresholds: the indexer's keys, shared (the former XRAY_DRIFT_* keys are still read). */
-    public static final String INFECTED_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.INFECTED;
-    public static final String SEVERE_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.SEVERE;
+    public static final String INFECTED_THRESHOLD = LevelThresholds.INFECTED;
+    public static final String SEVERE_THRESHOLD = LevelThresholds.SEVERE;
     public static final String HYSTERESIS = "XRAY_DRIFT_HYSTERESIS";
     public static final String WORSENING_WINDOW = "XRAY_DRIFT_WORSENING_WINDOW";
     public static final String WORSENING_RISE = "XRAY_DRIFT_WORSENING_RISE";
@@ -74,21 +80,21 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
      * The drift rule the settings describe, reading only its keys (no secrets): what the
      * evaluation and tests use to apply the deployment's thresholds.
      */
-    public static io.xraydrift.drift.rule.DriftRule ruleFrom(Settings s) {
-        io.xraydrift.platform.score.LevelThresholds levels = io.xraydrift.platform.score.LevelThresholds.from(s);
+    public static DriftRule ruleFrom(Settings s) {
+        LevelThresholds levels = LevelThresholds.from(s);
         double jump = s.decimal(BASELINE_JUMP, DEFAULT_BASELINE_JUMP, 0.0, 1.0);
         double drift = s.decimal(BASELINE_DRIFT, DEFAULT_BASELINE_DRIFT, 0.0, 1.0);
         if (jump > 0 && drift > jump) {
             throw new ConfigException(BASELINE_DRIFT + "=" + drift + " must not be above " + BASELINE_JUMP + "=" + jump
                     + " (the smaller rise waits for confirmation, the larger alerts at once; 0 switches either off)");
         }
-        return new io.xraydrift.drift.rule.DriftRule(levels.infected(), levels.severe(), s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
+        return new DriftRule(levels.infected(), levels.severe(), s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
                 s.integer(WORSENING_WINDOW, 4, 2, 100), s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
                 s.integer(CONFIRM_SCANS, 2, 1, 10), jump, drift);
     }
 
     public static DriftMonitorConfig from(Settings s) {
-        io.xraydrift.drift.rule.DriftRule rule = ruleFrom(s);
+        DriftRule rule = ruleFrom(s);
         ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
         String bound = common.httpHost();
         String advertised = s.string(ADVERTISED_HOST,
@@ -101,26 +107,26 @@ public record DriftMonitorConfig(ServiceConfig common, io.xraydrift.drift.rule.D
                 Duration.ofMinutes(1), Duration.ofDays(3650));
         String apiToken = s.apiToken(API_TOKEN, "the query API and web view need a bearer token outside demo mode");
         String peerToken = s.demoMode() ? s.string(PEER_TOKEN, DEMO_PEER_TOKEN) : s.optional(PEER_TOKEN)
-                .orElseThrow(() -> new io.xraydrift.platform.config.ConfigException(PEER_TOKEN + " is not set: drift "
+                .orElseThrow(() -> new ConfigException(PEER_TOKEN + " is not set: drift "
                         + "monitor instances present it to each other when they route a query (set "
                         + Settings.DEMO_MODE + "=true for a demo)"));
         if (!s.demoMode() && (peerToken.length() < Settings.MIN_TOKEN_LENGTH || peerToken.equals(apiToken))) {
-            throw new io.xraydrift.platform.config.ConfigException(PEER_TOKEN + " must be at least "
+            throw new ConfigException(PEER_TOKEN + " must be at least "
                     + Settings.MIN_TOKEN_LENGTH + " characters and differ from " + API_TOKEN + " (it is "
                     + peerToken.length() + " characters" + (peerToken.equals(apiToken) ? ", the same as the API token"
                     : "") + ")");
         }
-        java.util.Set<String> peers = s.optional(PEERS).map(v -> java.util.Arrays.stream(v.split("\\s*,\\s*"))
-                .filter(p -> !p.isBlank()).map(p -> p.toLowerCase(java.util.Locale.ROOT))
-                .collect(java.util.stream.Collectors.toUnmodifiableSet())).orElse(java.util.Set.of(
-                        advertised.toLowerCase(java.util.Locale.ROOT)));
+        Set<String> peers = s.optional(PEERS).map(v -> Arrays.stream(v.split("\\s*,\\s*"))
+                .filter(p -> !p.isBlank()).map(p -> p.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet())).orElse(Set.of(
+                        advertised.toLowerCase(Locale.ROOT)));
         return new DriftMonitorConfig(common, rule, standby, stateDir, applicationId, advertised, apiToken, evidenceScans,
-                alertRetention, peerToken, peers, !io.xraydrift.platform.score.LevelThresholds.configured(s));
+                alertRetention, peerToken, peers, !LevelThresholds.configured(s));
     }
 
     /** Whether an instance advertising this address may be called with a routed query. */
     public boolean isPeer(String host, int port) {
-        String h = host.toLowerCase(java.util.Locale.ROOT);
+        String h = host.toLowerCase(Locale.ROOT);
         return peers.contains(h) || peers.contains(h + ":" + port);
     }
 }

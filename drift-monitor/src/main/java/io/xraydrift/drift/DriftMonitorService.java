@@ -6,10 +6,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import io.xraydrift.platform.http.HttpEndpoint;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,18 +83,18 @@ public final class DriftMonitorService extends AbstractService {
     @Override
     public void start() {
         shell = ServiceShell.start(config.common(), health, api::routes,
-                io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
+                HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         streams = new KafkaStreams(topology(config, serdes), streamsProperties(config, shell.httpPort()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("drift monitor stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .REPLACE_THREAD;
         });
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(shell.metrics().registry());
         health.register("kafka-streams", () -> streams.state() == KafkaStreams.State.RUNNING);
         watchProgress(config.common(), config.applicationId(), Set.of(Topics.NEIGHBOURS.name()), "streams-progress");
-        health.registerLiveness("kafka-streams", () -> !java.util.Set.of(KafkaStreams.State.ERROR,
+        health.registerLiveness("kafka-streams", () -> !Set.of(KafkaStreams.State.ERROR,
                 KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING).contains(streams.state()));
         api.attach(streams, shell.httpPort());
         streams.start();

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import io.xraydrift.events.Composition;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ModelRef;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.platform.score.LevelThresholds;
 
 /**
  * Scored scans shaped like the indexer's output — a score and 36 neighbours whose labels agree
@@ -38,7 +40,7 @@ public final class SyntheticScans {
         List<Neighbour> ns = new ArrayList<>();
         for (int j = 0; j < K; j++) {
             Level label = j < severe ? Level.SEVERE : j < severe + infected ? Level.INFECTED : Level.HEALTHY;
-            ns.add(new Neighbour("ref-" + label.name().toLowerCase(java.util.Locale.ROOT) + "-" + (j % 12),
+            ns.add(new Neighbour("ref-" + label.name().toLowerCase(Locale.ROOT) + "-" + (j % 12),
                     0.01f * (j + 1), label, null));
         }
         return ScanNeighbours.newBuilder()
@@ -51,7 +53,7 @@ public final class SyntheticScans {
                 .setComposition(new Composition(healthy, infected, severe))
                 .setSeverityScore(score)
                 .setAxisPosition(score)
-                .setLevel(io.xraydrift.platform.score.LevelThresholds.DEFAULT.of(score))
+                .setLevel(LevelThresholds.DEFAULT.of(score))
                 .setScoredAt(acquiredAt.plusSeconds(60))
                 .build();
     }

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +25,7 @@ import java.util.function.Predicate;
 
 import javax.imageio.ImageIO;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -176,8 +180,8 @@ class DriftMonitorIT {
     }
 
     private static HttpResponse<String> signIn(String base, String token, String next) throws Exception {
-        String form = "token=" + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8)
-                + "&next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8);
+        String form = "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
+                + "&next=" + URLEncoder.encode(next, StandardCharsets.UTF_8);
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/login"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
@@ -224,7 +228,7 @@ class DriftMonitorIT {
             String setCookie = signIn("http://127.0.0.1:" + one.httpPort(), TOKEN, "/").headers()
                     .firstValue("Set-Cookie").orElseThrow();
             String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-            Set<String> servedBy = new java.util.HashSet<>();
+            Set<String> servedBy = new HashSet<>();
             for (String patient : scans.stream().map(ScanNeighbours::getPatient).distinct().toList()) {
                 HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + one.httpPort() + "/patients/" + patient)).header("Cookie", cookie).build(),
@@ -338,13 +342,13 @@ class DriftMonitorIT {
         }
     }
 
-    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
+    private static <V extends SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
                                                                                      Predicate<V> keep, int atLeast) {
         return readAll(stack, topic, keep, atLeast, true);
     }
 
     /** Values of a topic (read_committed) until {@code atLeast} match; with {@code settle}, read 2 s more. */
-    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
+    private static <V extends SpecificRecord> List<V> readAll(LocalStack stack, Topic<V> topic,
                                                                                      Predicate<V> keep, int atLeast,
                                                                                      boolean settle) {
         return TopicReader.await(stack, topic.name(), serdes(stack).valueDeserializer(topic), keep, atLeast,

@@ -9,6 +9,7 @@ import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.config.StateDirs;
+import io.xraydrift.platform.score.LevelThresholds;
 
 /**
  * The indexer's configuration.
@@ -42,8 +43,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
     public static final String REBUILD_FRACTION = "XRAY_INDEXER_REBUILD_FRACTION";
     public static final String REBUILD_INTERVAL = "XRAY_INDEXER_REBUILD_INTERVAL";
     public static final String SNAPSHOT_INTERVAL = "XRAY_INDEXER_SNAPSHOT_INTERVAL";
-    public static final String INFECTED_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.INFECTED;
-    public static final String SEVERE_THRESHOLD = io.xraydrift.platform.score.LevelThresholds.SEVERE;
+    public static final String INFECTED_THRESHOLD = LevelThresholds.INFECTED;
+    public static final String SEVERE_THRESHOLD = LevelThresholds.SEVERE;
     public static final String AXIS_WEIGHT = "XRAY_SCORE_AXIS_WEIGHT";
     public static final String API_TOKEN = "XRAY_API_TOKEN";
     public static final String MIN_COHORT = "XRAY_INDEXER_MIN_COHORT";
@@ -70,8 +71,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
      * {@code evaluate} and {@code crossval} score with, so they score as the indexer does.
      */
     public static Scoring scoring(Settings s) {
-        return new Scoring(io.xraydrift.platform.score.LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0),
-                !io.xraydrift.platform.score.LevelThresholds.configured(s));
+        return new Scoring(LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0),
+                !LevelThresholds.configured(s));
     }
 
     /** The effective search_k. */

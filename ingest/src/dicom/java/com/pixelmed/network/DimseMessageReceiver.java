@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
+import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
@@ -45,7 +46,7 @@ public final class DimseMessageReceiver extends ReceivedDataHandler {
                     commandList = new AttributeList();
                     commandList.read(new DicomInputStream(new ByteArrayInputStream(command.toByteArray()),
                             TransferSyntax.ImplicitVRLittleEndian, false));
-                    expectsData = com.pixelmed.dicom.Attribute.getSingleIntegerValueOrDefault(commandList,
+                    expectsData = Attribute.getSingleIntegerValueOrDefault(commandList,
                             TagFromName.CommandDataSetType, NO_DATA_SET) != NO_DATA_SET;
                     if (!expectsData) {
                         done = true;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,8 +67,8 @@ class IngestConfigTest {
         m.put(IngestConfig.DICOM_CALLING_HOSTS, "10.1.2.3");
         IngestConfig.DicomDoor door = IngestConfig.from(Settings.of(m)).dicom();
         assertEquals("127.0.0.1", door.host());
-        assertEquals(java.util.Set.of("PACS1", "MODALITY_CR2"), door.callingAeTitles());
-        assertEquals(java.util.Set.of("10.1.2.3"), door.callingHosts());
+        assertEquals(Set.of("PACS1", "MODALITY_CR2"), door.callingAeTitles());
+        assertEquals(Set.of("10.1.2.3"), door.callingHosts());
         assertFalse(door.tls());
         m.put(IngestConfig.DICOM_HOST, "10.0.0.5");
         m.put(IngestConfig.DICOM_TLS_KEYSTORE, "/etc/xray/scp.p12");

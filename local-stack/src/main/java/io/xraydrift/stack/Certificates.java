@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -50,7 +51,7 @@ public record Certificates(Path keyStore, Path trustStore, String password) {
         keytool("-importcert", "-noprompt", "-alias", "local-stack", "-file", certificate.toString(),
                 "-keystore", trustStore.toString(), "-storetype", STORE_TYPE, "-storepass", password);
         try {
-            Files.setPosixFilePermissions(keyStore, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(keyStore, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot restrict " + keyStore + " to its owner", e);
         }

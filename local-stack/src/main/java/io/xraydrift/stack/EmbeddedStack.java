@@ -2,6 +2,7 @@ package io.xraydrift.stack;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /** The broker inside this JVM and the registry as a child process, started side by side. */
 public final class EmbeddedStack implements LocalStack {
@@ -20,8 +21,8 @@ public final class EmbeddedStack implements LocalStack {
     }
 
     /** Starts a broker and a registry in parallel; if one fails, the other is stopped. */
-    static EmbeddedStack start(java.util.function.Supplier<LocalKafka> broker,
-                               java.util.function.Supplier<LocalRegistry> schemaRegistry) {
+    static EmbeddedStack start(Supplier<LocalKafka> broker,
+                               Supplier<LocalRegistry> schemaRegistry) {
         CompletableFuture<LocalRegistry> registry = CompletableFuture.supplyAsync(schemaRegistry);
         LocalKafka kafka;
         try {

@@ -6,6 +6,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Free loopback ports, and waiting until something listens on one. */
 public final class FreePorts {
@@ -13,8 +16,8 @@ public final class FreePorts {
     private FreePorts() {
     }
 
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT =
-            new java.util.concurrent.atomic.AtomicInteger((int) (ProcessHandle.current().pid() * 7919 % 1000));
+    private static final AtomicInteger NEXT =
+            new AtomicInteger((int) (ProcessHandle.current().pid() * 7919 % 1000));
 
     /**
      * A port that was free on 127.0.0.1 a moment ago, for a server that binds it later (a broker,
@@ -49,8 +52,8 @@ public final class FreePorts {
     static int ephemeralLow() {
         try {
             // readAllLines, not readString: /proc files report size 0 and readString reads short.
-            String range = java.nio.file.Files.readAllLines(
-                    java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
+            String range = Files.readAllLines(
+                    Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
             return Integer.parseInt(range.trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768;

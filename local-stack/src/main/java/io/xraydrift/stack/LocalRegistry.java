@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,16 +126,16 @@ public final class LocalRegistry implements AutoCloseable {
             process.destroy();
             tree.forEach(ProcessHandle::destroy);
             try {
-                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     tree.forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
                 for (ProcessHandle child : tree) {
-                    child.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    child.onExit().get(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 tree.forEach(ProcessHandle::destroyForcibly);
             }
         }

@@ -1,6 +1,7 @@
 package io.xraydrift.stack;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -30,7 +31,7 @@ public final class TempDirs {
             Files.writeString(dir.resolve(OWNER_FILE), String.valueOf(ProcessHandle.current().pid()));
             return dir;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot create a temp directory " + prefix + "*", e);
+            throw new UncheckedIOException("cannot create a temp directory " + prefix + "*", e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.xraydrift.phantoms;
 
+import java.util.Locale;
+
 /**
  * Severity levels and their thresholds, in one place. Names match the pipeline's Avro
  * {@code Level} symbols. A phantom's severity s in [0, 1]: HEALTHY below {@link #INFECTED_FROM},
@@ -23,6 +25,6 @@ public enum Grade {
 
     /** Folder and CSV name, e.g. {@code healthy}. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

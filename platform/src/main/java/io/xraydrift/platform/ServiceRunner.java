@@ -1,6 +1,7 @@
 package io.xraydrift.platform;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,7 @@ public final class ServiceRunner {
         service.start();
         LOG.info("{} started in {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
         try {
-            while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            while (!stopped.await(1, TimeUnit.SECONDS)) {
                 if (!service.live()) {
                     LOG.error("{} is no longer live (its work loop died): exiting with code {} so it is restarted",
                             service.name(), DIED);

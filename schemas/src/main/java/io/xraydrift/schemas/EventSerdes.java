@@ -1,12 +1,23 @@
 package io.xraydrift.schemas;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
+import io.apicurio.registry.rest.client.models.ProblemDetails;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -86,21 +97,21 @@ public final class EventSerdes {
      * topic. Not the topics' wire format (that is {@link #values}).
      */
     public static <V extends SpecificRecord> Serde<V> plain(Topic<V> topic) {
-        org.apache.avro.message.BinaryMessageEncoder<V> encoder = new org.apache.avro.message.BinaryMessageEncoder<>(
-                org.apache.avro.specific.SpecificData.get(), topic.valueSchema());
-        org.apache.avro.message.BinaryMessageDecoder<V> decoder = new org.apache.avro.message.BinaryMessageDecoder<>(
-                org.apache.avro.specific.SpecificData.get(), topic.valueSchema());
+        BinaryMessageEncoder<V> encoder = new BinaryMessageEncoder<>(
+                SpecificData.get(), topic.valueSchema());
+        BinaryMessageDecoder<V> decoder = new BinaryMessageDecoder<>(
+                SpecificData.get(), topic.valueSchema());
         Serializer<V> serializer = (name, value) -> {
             if (value == null) {
                 return null;
             }
             try {
-                java.nio.ByteBuffer b = encoder.encode(value);
+                ByteBuffer b = encoder.encode(value);
                 byte[] out = new byte[b.remaining()];
                 b.get(out);
                 return out;
-            } catch (java.io.IOException e) {
-                throw new org.apache.kafka.common.errors.SerializationException("cannot encode a "
+            } catch (IOException e) {
+                throw new SerializationException("cannot encode a "
                         + topic.valueType().getSimpleName() + ": " + e.getMessage(), e);
             }
         };
@@ -110,8 +121,8 @@ public final class EventSerdes {
             }
             try {
                 return decoder.decode(bytes);
-            } catch (java.io.IOException | org.apache.avro.AvroRuntimeException e) {
-                throw new org.apache.kafka.common.errors.SerializationException("cannot decode a "
+            } catch (IOException | AvroRuntimeException e) {
+                throw new SerializationException("cannot decode a "
                         + topic.valueType().getSimpleName() + " from " + bytes.length + " bytes: " + e.getMessage(), e);
             }
         };
@@ -139,7 +150,7 @@ public final class EventSerdes {
             }
 
             @Override
-            public byte[] serialize(String topicName, org.apache.kafka.common.header.Headers headers, V data) {
+            public byte[] serialize(String topicName, Headers headers, V data) {
                 return RegistryUnavailableException.retrying(() -> serializer.serialize(topicName, headers, data),
                         what, registryUrl, patience);
             }
@@ -170,7 +181,7 @@ public final class EventSerdes {
             }
 
             @Override
-            public V deserialize(String topicName, org.apache.kafka.common.header.Headers headers, byte[] data) {
+            public V deserialize(String topicName, Headers headers, byte[] data) {
                 return expect(topic, read(topic, topicName, data,
                         () -> deserializer.deserialize(topicName, headers, data), what));
             }
@@ -187,14 +198,14 @@ public final class EventSerdes {
      * a SerializationException that says what is wrong with the bytes (Apicurio's own exception is
      * often only a class name, e.g. {@code ProblemDetails} for an unknown schema id).
      */
-    private Object read(Topic<?> topic, String topicName, byte[] data, java.util.function.Supplier<Object> call,
+    private Object read(Topic<?> topic, String topicName, byte[] data, Supplier<Object> call,
                         String what) {
         try {
             return RegistryUnavailableException.retrying(call, what, registryUrl, patience);
         } catch (RegistryUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new org.apache.kafka.common.errors.SerializationException("cannot read a "
+            throw new SerializationException("cannot read a "
                     + topic.valueType().getSimpleName() + " from " + topicName + ": " + describe(data, e), e);
         }
     }
@@ -212,9 +223,9 @@ public final class EventSerdes {
             return String.format("value starts with byte 0x%02x, not the Confluent wire format's magic byte 0x00",
                     data[0] & 0xff);
         }
-        int id = java.nio.ByteBuffer.wrap(data, 1, 4).getInt();
+        int id = ByteBuffer.wrap(data, 1, 4).getInt();
         for (Throwable t : RegistryUnavailableException.causes(failure)) {
-            if (t instanceof io.apicurio.registry.rest.client.models.ProblemDetails p) {
+            if (t instanceof ProblemDetails p) {
                 return "schema id " + id + ": the registry answered " + p.getStatus() + " " + p.getTitle()
                         + (p.getDetail() == null || p.getDetail().equals(p.getTitle()) ? "" : " (" + p.getDetail() + ")");
             }
@@ -228,9 +239,9 @@ public final class EventSerdes {
         if (value == null || topic.valueType().isInstance(value)) {
             return topic.valueType().cast(value);
         }
-        String actual = value instanceof org.apache.avro.generic.GenericContainer g ? g.getSchema().getFullName()
+        String actual = value instanceof GenericContainer g ? g.getSchema().getFullName()
                 : value.getClass().getName();
-        throw new org.apache.kafka.common.errors.SerializationException("a " + actual + " where " + topic.name()
+        throw new SerializationException("a " + actual + " where " + topic.name()
                 + " carries " + topic.valueType().getSimpleName() + " records");
     }
 

@@ -1,11 +1,18 @@
 package io.xraydrift.schemas;
 
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import com.microsoft.kiota.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,16 +83,16 @@ public final class RegistryUnavailableException extends RetriableException {
             if (t instanceof RegistryUnavailableException) {
                 return true;
             }
-            if (t instanceof com.microsoft.kiota.ApiException api) {
+            if (t instanceof ApiException api) {
                 int status = api.getResponseStatusCode();
                 return status == 429 || status >= 500;
             }
             // Only failures of the connection itself: a plain IOException can also be Avro finding
             // the bytes malformed, and a record retried for that would never get past.
             String type = t.getClass().getName();
-            if (t instanceof java.net.SocketException || t instanceof java.net.UnknownHostException
+            if (t instanceof SocketException || t instanceof UnknownHostException
                     || t instanceof ClosedChannelException || t instanceof HttpTimeoutException
-                    || t instanceof TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof TimeoutException || t instanceof SocketTimeoutException
                     || type.startsWith("io.netty.") || type.startsWith("io.vertx.")) {
                 return true;
             }
@@ -94,14 +101,14 @@ public final class RegistryUnavailableException extends RetriableException {
     }
 
     /** The RegistryUnavailableException among a failure and its causes, if there is one. */
-    public static java.util.Optional<RegistryUnavailableException> among(Throwable failure) {
+    public static Optional<RegistryUnavailableException> among(Throwable failure) {
         return causes(failure).stream().filter(RegistryUnavailableException.class::isInstance)
                 .map(RegistryUnavailableException.class::cast).findFirst();
     }
 
     /** A failure and its causes, outermost first. */
-    static java.util.List<Throwable> causes(Throwable failure) {
-        java.util.List<Throwable> out = new java.util.ArrayList<>();
+    static List<Throwable> causes(Throwable failure) {
+        List<Throwable> out = new ArrayList<>();
         for (Throwable t = failure; t != null && !out.contains(t); t = t.getCause()) {
             out.add(t);
         }
@@ -110,7 +117,7 @@ public final class RegistryUnavailableException extends RetriableException {
 
     /** The innermost cause. */
     static Throwable root(Throwable failure) {
-        java.util.List<Throwable> all = causes(failure);
+        List<Throwable> all = causes(failure);
         return all.get(all.size() - 1);
     }
 

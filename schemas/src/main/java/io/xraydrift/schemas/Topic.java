@@ -1,5 +1,6 @@
 package io.xraydrift.schemas;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -31,7 +32,7 @@ public record Topic<V extends SpecificRecord>(
 
     /** This topic with one topic-level config set to another value (a deployment's setting). */
     public Topic<V> withConfig(String key, String value) {
-        Map<String, String> c = new java.util.HashMap<>(configs);
+        Map<String, String> c = new HashMap<>(configs);
         c.put(key, value);
         return new Topic<>(name, valueType, partitions, c, purpose);
     }

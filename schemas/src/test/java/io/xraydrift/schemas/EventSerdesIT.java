@@ -3,17 +3,23 @@ package io.xraydrift.schemas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -24,8 +30,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -69,7 +77,7 @@ class EventSerdesIT {
                 HttpRequest.newBuilder(URI.create(stack.ccompatUrl() + "/schemas/ids/" + schemaId)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, byId.statusCode(), byId.body());
-        String schemaJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(byId.body()).get("schema").asText();
+        String schemaJson = new ObjectMapper().readTree(byId.body()).get("schema").asText();
         assertEquals(ScanReceived.getClassSchema(), new Schema.Parser().parse(schemaJson));
 
         HttpResponse<String> subjects = HttpClient.newHttpClient().send(
@@ -104,17 +112,17 @@ class EventSerdesIT {
     @Test
     void bytesThatAreNotAnEventAreRefusedSayingWhatIsWrongWithThem(LocalStack stack) {
         Deserializer<ScanReceived> reader = new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.SCANS);
-        Map<byte[], String> cases = new java.util.LinkedHashMap<>();
+        Map<byte[], String> cases = new LinkedHashMap<>();
         cases.put(new byte[] {0, 0, 1}, "value has 3 bytes, fewer than the 5");
-        cases.put("{\"scanId\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        cases.put("{\"scanId\":\"x\"}".getBytes(StandardCharsets.UTF_8),
                 "value starts with byte 0x7b, not the Confluent wire format's magic byte 0x00");
         cases.put(new byte[] {0, 0, 0x0f, 0x42, 0x3f, 1, 2}, "schema id 999999: the registry answered 404");
         byte[] truncated = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.SCANS)
                 .serialize(Topics.SCANS.name(), Events.scan("scan-cut", "d00d"));
-        cases.put(java.util.Arrays.copyOf(truncated, 12), "bytes of Avro");
+        cases.put(Arrays.copyOf(truncated, 12), "bytes of Avro");
         for (var c : cases.entrySet()) {
-            var e = org.junit.jupiter.api.Assertions.assertThrows(
-                    org.apache.kafka.common.errors.SerializationException.class,
+            var e = Assertions.assertThrows(
+                    SerializationException.class,
                     () -> reader.deserialize(Topics.SCANS.name(), c.getKey()));
             assertTrue(e.getMessage().startsWith("cannot read a ScanReceived from xray.scans: "), e.getMessage());
             assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
@@ -124,12 +132,12 @@ class EventSerdesIT {
     @Test
     void aRegistryThatDoesNotAnswerIsReportedByNameAsUnavailable() throws Exception {
         int closedPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort + "/apis/registry/v3";
         EventSerdes serdes = new EventSerdes(url, Map.of(), Duration.ofSeconds(1));
-        RegistryUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(
+        RegistryUnavailableException e = Assertions.assertThrows(
                 RegistryUnavailableException.class, () -> serdes.valueSerializer(Topics.SCANS)
                         .serialize(Topics.SCANS.name(), Events.scan("scan-nowhere", "d00d")));
         assertTrue(e.getMessage().contains(url), e.getMessage());

@@ -6,8 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.avro.AvroRuntimeException;
@@ -36,10 +42,10 @@ class RegistryUnavailableExceptionTest {
         assertTrue(RegistryUnavailableException.unreachable(
                 new RuntimeException(new ConnectException("Connection refused"))));
         assertTrue(RegistryUnavailableException.unreachable(new IllegalStateException("wrapped",
-                new java.util.concurrent.CompletionException(new java.net.SocketException("Connection reset")))));
+                new CompletionException(new SocketException("Connection reset")))));
         assertTrue(RegistryUnavailableException.unreachable(new RuntimeException(status(503))));
         assertTrue(RegistryUnavailableException.unreachable(new RuntimeException(status(429))));
-        assertTrue(RegistryUnavailableException.unreachable(new java.util.concurrent.TimeoutException("slow")));
+        assertTrue(RegistryUnavailableException.unreachable(new TimeoutException("slow")));
     }
 
     @Test
@@ -51,7 +57,7 @@ class RegistryUnavailableExceptionTest {
         assertFalse(RegistryUnavailableException.unreachable(new AvroRuntimeException("bad union index 7")));
         assertFalse(RegistryUnavailableException.unreachable(new RuntimeException(new EOFException())));
         assertFalse(RegistryUnavailableException.unreachable(new IllegalStateException(
-                new java.io.IOException("Malformed data. Length is negative: -40"))), "Avro's IOException: the bytes");
+                new IOException("Malformed data. Length is negative: -40"))), "Avro's IOException: the bytes");
     }
 
     @Test
@@ -88,8 +94,8 @@ class RegistryUnavailableExceptionTest {
         String value = RegistryUnavailableException.retrying(() -> {
             if (calls.incrementAndGet() == 1) {
                 try { // what Kiota's Vert.x adapter does: wait for the answer without a timeout
-                    return new java.util.concurrent.CompletableFuture<String>().get();
-                } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                    return new CompletableFuture<String>().get();
+                } catch (InterruptedException | ExecutionException e) {
                     throw new RuntimeException(e);
                 }
             }
@@ -102,8 +108,8 @@ class RegistryUnavailableExceptionTest {
         RegistryUnavailableException e = assertThrows(RegistryUnavailableException.class,
                 () -> RegistryUnavailableException.retrying(() -> {
                     try {
-                        return new java.util.concurrent.CompletableFuture<String>().get();
-                    } catch (InterruptedException | java.util.concurrent.ExecutionException x) {
+                        return new CompletableFuture<String>().get();
+                    } catch (InterruptedException | ExecutionException x) {
                         throw new RuntimeException(x);
                     }
                 }, "reading a ScanEmbedded", "http://registry.example:8080", Duration.ofMillis(300)));

@@ -8,8 +8,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.xraydrift.stack.FreePorts;
 
 /**
  * A real PACS for tests: Debian's Orthanc with its DICOMweb plugin, started as a child process on
@@ -78,7 +81,7 @@ public record LocalOrthanc(Process process, int httpPort, int dicomPort, Path di
      */
     public void store(Path bmp, List<String> attributes, boolean monochrome1) throws IOException, InterruptedException {
         Path dcm = bmp.resolveSibling(bmp.getFileName() + ".dcm");
-        List<String> cmd = new java.util.ArrayList<>(List.of("img2dcm", "-i", "BMP", bmp.toString(), dcm.toString()));
+        List<String> cmd = new ArrayList<>(List.of("img2dcm", "-i", "BMP", bmp.toString(), dcm.toString()));
         for (String a : attributes) {
             cmd.add("-k");
             cmd.add(a);
@@ -97,7 +100,7 @@ public record LocalOrthanc(Process process, int httpPort, int dicomPort, Path di
      */
     public void storeFile(Path dcm, boolean newInstanceUid) throws IOException, InterruptedException {
         Path copy = dir.resolve("stored-" + System.nanoTime() + "-" + dcm.getFileName());
-        java.nio.file.Files.copy(dcm, copy);
+        Files.copy(dcm, copy);
         if (newInstanceUid) {
             run(List.of("dcmodify", "-nb", "-gin", copy.toString()));
         }
@@ -113,7 +116,7 @@ public record LocalOrthanc(Process process, int httpPort, int dicomPort, Path di
     }
 
     private static int freePort() {
-        return io.xraydrift.stack.FreePorts.pick();
+        return FreePorts.pick();
     }
 
     @Override

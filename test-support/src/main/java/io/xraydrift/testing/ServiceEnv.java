@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 import io.xraydrift.stack.LocalStack;
 
@@ -33,7 +34,7 @@ public final class ServiceEnv {
     public static Path configFile(Map<String, String> settings, Path dir) {
         try {
             Path file = Files.createTempFile(dir, "xray-", ".properties");
-            java.util.Properties p = new java.util.Properties();
+            Properties p = new Properties();
             p.putAll(settings);
             try (var out = Files.newBufferedWriter(file)) {
                 p.store(out, null);

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -59,7 +60,7 @@ public final class TopicReader {
      * them to the end ({@link #readAll}) shows any duplicate, with no settle time.
      */
     public static void awaitCommitted(LocalStack stack, String group, String input, Duration timeout) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        try (Admin admin = Admin.create(
                 Map.of("bootstrap.servers", stack.bootstrapServers()));
              KafkaConsumer<String, String> c = new KafkaConsumer<>(stack.readerProperties("it-ends-"),
                      new StringDeserializer(), new StringDeserializer())) {

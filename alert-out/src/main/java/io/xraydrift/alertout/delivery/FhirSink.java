@@ -2,10 +2,15 @@ package io.xraydrift.alertout.delivery;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Date;
 
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Resource;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -74,15 +79,15 @@ public final class FhirSink implements Sink {
                 : filing.mrnSystem() + "|" + filing.ids().patientId();
         String url = base() + "/Flag?subject:identifier=" + encode(subject)
                 + "&identifier=" + encode(FhirAlerts.ALERT_SYSTEM + "|") + "&_count=100";
-        java.util.Date end = java.util.Date.from(recovery.getCreatedAt());
+        Date end = Date.from(recovery.getCreatedAt());
         while (url != null) {
             HttpResponse<String> found = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                     .header("Accept", "application/fhir+json").GET(), "the patient's flags");
             check(found, "a search for the patient's Flags", recovery, false);
-            org.hl7.fhir.r4.model.Bundle bundle = FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Bundle.class,
+            Bundle bundle = FHIR.newJsonParser().parseResource(Bundle.class,
                     found.body());
             for (var entry : bundle.getEntry()) {
-                if (entry.getResource() instanceof org.hl7.fhir.r4.model.Flag flag
+                if (entry.getResource() instanceof Flag flag
                         && FhirAlerts.retire(flag, end)) {
                     HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(base() + "/Flag/"
                                     + flag.getIdElement().getIdPart()))
@@ -101,13 +106,13 @@ public final class FhirSink implements Sink {
                             recovery, true);
                 }
             }
-            var next = bundle.getLink(org.hl7.fhir.r4.model.Bundle.LINK_NEXT);
+            var next = bundle.getLink(Bundle.LINK_NEXT);
             url = next == null ? null : next.getUrl();
         }
     }
 
     private static String encode(String v) {
-        return java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+        return URLEncoder.encode(v, StandardCharsets.UTF_8);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.xraydrift.alertout.delivery;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 
 import ca.uhn.hl7v2.DefaultHapiContext;
@@ -77,8 +79,8 @@ public final class MllpSink implements Sink {
 
     @Override
     public void probe() throws IOException {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress(peer.host(), peer.port()),
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(peer.host(), peer.port()),
                     (int) Math.min(Integer.MAX_VALUE, peer.timeout().toMillis()));
         } catch (IOException e) {
             throw new IOException("MLLP peer " + peer.host() + ":" + peer.port() + " does not accept a connection: "

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Type;
 import ca.uhn.hl7v2.model.v25.datatype.CE;
 import ca.uhn.hl7v2.model.v25.datatype.NM;
 import ca.uhn.hl7v2.model.v25.datatype.ST;
@@ -174,7 +175,7 @@ public final class OruMessages {
     }
 
     private static void observation(OBX obx, int setId, String type, String code, String text,
-                                    ca.uhn.hl7v2.model.Type value) throws HL7Exception {
+                                    Type value) throws HL7Exception {
         obx.getSetIDOBX().setValue(String.valueOf(setId));
         obx.getValueType().setValue(type);
         code(obx.getObservationIdentifier(), code, text);

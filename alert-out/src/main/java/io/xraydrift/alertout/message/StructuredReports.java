@@ -1,6 +1,7 @@
 package io.xraydrift.alertout.message;
 
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 import io.xraydrift.events.DriftAlert;
@@ -25,7 +26,7 @@ public interface StructuredReports {
     static Optional<StructuredReports> available() {
         try {
             return ServiceLoader.load(StructuredReports.class).findFirst();
-        } catch (java.util.ServiceConfigurationError | NoClassDefFoundError e) {
+        } catch (ServiceConfigurationError | NoClassDefFoundError e) {
             return Optional.empty();
         }
     }

@@ -3,11 +3,18 @@ package io.xraydrift.alertout.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.hl7.fhir.r4.model.Flag;
@@ -54,15 +61,15 @@ class FhirOutIT {
         env.put(AlertOutConfig.HL7_PORT, String.valueOf(mllpPort));
         env.put(AlertOutConfig.PROBE_INTERVAL, "200ms");
         env.put(AlertOutConfig.FROM_START, "false");
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = HttpClient.newHttpClient();
         try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)));
              LocalFhirServer fhir = new LocalFhirServer(fhirPort)) {
             out.start();
-            var ready = java.net.URI.create("http://127.0.0.1:" + out.httpPort() + "/health/ready");
-            java.util.function.Supplier<String> body = () -> {
+            var ready = URI.create("http://127.0.0.1:" + out.httpPort() + "/health/ready");
+            Supplier<String> body = () -> {
                 try {
-                    return http.send(java.net.http.HttpRequest.newBuilder(ready).build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    return http.send(HttpRequest.newBuilder(ready).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
                 } catch (Exception e) {
                     return e.toString();
                 }
@@ -75,12 +82,12 @@ class FhirOutIT {
                     () -> body.get().matches("(?s).*\"fhir-peer\"\\s*:\\s*true.*"));
             assertTrue(body.get().matches("(?s).*\"hl7-peer\"\\s*:\\s*false.*"), body.get());
             assertTrue(fhir.requests().isEmpty(), "no alert was needed to find out: " + fhir.requests());
-            var metrics = java.net.URI.create("http://127.0.0.1:" + out.httpPort() + "/metrics");
-            assertEquals(401, http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "/metrics needs the token");
-            assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(metrics)
+            var metrics = URI.create("http://127.0.0.1:" + out.httpPort() + "/metrics");
+            assertEquals(401, http.send(HttpRequest.newBuilder(metrics).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "/metrics needs the token");
+            assertEquals(200, http.send(HttpRequest.newBuilder(metrics)
                     .header("Authorization", "Bearer alert-out-it-token-0123456789").build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
         }
     }
 
@@ -119,7 +126,7 @@ class FhirOutIT {
             Set<String> expectedObservations = Set.of(alerts.get(0).getAlertId(), alerts.get(1).getAlertId(),
                     alerts.get(2).getAlertId(), alerts.get(4).getAlertId(), alerts.get(5).getAlertId());
             // The group reads xray.alerts from its start: other tests' alerts come too, told apart by patient.
-            java.util.function.Predicate<String> ours = id -> id.startsWith(p + ":");
+            Predicate<String> ours = id -> id.startsWith(p + ":");
             assertEquals(expectedObservations, Set.copyOf(fhir.stored().get("Observation").keySet().stream().filter(ours)
                     .toList()),
                     "one Observation per alert, the replay stored once: " + fhir.requests());
@@ -130,7 +137,7 @@ class FhirOutIT {
             for (int i : List.of(0, 1)) {
                 Flag f = (Flag) fhir.stored().get("Flag").get(alerts.get(i).getAlertId());
                 assertEquals(Flag.FlagStatus.INACTIVE, f.getStatus(), "retired by the recovery: " + alerts.get(i).getAlertId());
-                assertEquals(java.util.Date.from(alerts.get(2).getCreatedAt()), f.getPeriod().getEnd());
+                assertEquals(Date.from(alerts.get(2).getCreatedAt()), f.getPeriod().getEnd());
             }
             for (int i : List.of(4, 5)) {
                 assertEquals(Flag.FlagStatus.ACTIVE, ((Flag) fhir.stored().get("Flag").get(alerts.get(i).getAlertId()))

@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.reid.IdentifierSeal;
+import io.xraydrift.testing.LogCapture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -72,13 +79,13 @@ class Hl7OutIT {
         String mrn = "MRN-" + UUID.randomUUID().toString().substring(0, 8);
         DriftAlert sealedOne = Alerts.alert(patient + ":episode-1:BASELINE_RISE", patient, AlertKind.BASELINE_RISE);
         DriftAlert unsealed = Alerts.alert(patient + ":episode-2:BASELINE_RISE", patient, AlertKind.BASELINE_RISE);
-        String key = java.util.Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 32)
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        var seal = io.xraydrift.platform.reid.IdentifierSeal.ofBase64(key);
-        io.xraydrift.platform.KafkaBootstrap.prepare(io.xraydrift.platform.config.KafkaSettings.from(Settings.of(
+        String key = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 32)
+                .getBytes(StandardCharsets.US_ASCII));
+        var seal = IdentifierSeal.ofBase64(key);
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(
                 ServiceEnv.onStack(stack, "it-setup"))), "it-setup");
         AlertTopic.writeSealed(stack, List.of(seal.seal(sealedOne.getScanId(), patient,
-                new io.xraydrift.platform.reid.IdentifierSeal.Identifiers(mrn, "ACC-4711"), java.time.Instant.now())));
+                new IdentifierSeal.Identifiers(mrn, "ACC-4711"), Instant.now())));
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-reid-it");
         env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
         env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
@@ -87,7 +94,7 @@ class Hl7OutIT {
         env.put(AlertOutConfig.HL7_MRN_AUTHORITY, "STMARY");
         Process peer = peer(port, log, "", "");
         try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)));
-             io.xraydrift.testing.LogCapture logs = io.xraydrift.testing.LogCapture.start()) {
+             LogCapture logs = LogCapture.start()) {
             out.start();
             List<RecordMetadata> sent = AlertTopic.write(stack, List.of(sealedOne, unsealed));
             Await.until("both alerts committed", Duration.ofSeconds(90),

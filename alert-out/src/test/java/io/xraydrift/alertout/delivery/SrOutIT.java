@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,7 +73,7 @@ class SrOutIT {
         DriftAlert alert = Alerts.alert(patient + ":episode-1:BASELINE_RISE", patient, AlertKind.BASELINE_RISE);
         String key = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 32)
                 .getBytes(StandardCharsets.US_ASCII));
-        io.xraydrift.platform.KafkaBootstrap.prepare(io.xraydrift.platform.config.KafkaSettings.from(Settings.of(
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(
                 ServiceEnv.onStack(stack, "it-setup"))), "it-setup");
         AlertTopic.writeSealed(stack, List.of(IdentifierSeal.ofBase64(key).seal(alert.getScanId(), patient,
                 new IdentifierSeal.Identifiers(mrn, "ACC-SR-1", study, series, sopClass, sop), Instant.now())));

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Date;
 import java.util.List;
 
+import io.xraydrift.platform.reid.IdentifierSeal;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
@@ -51,7 +53,7 @@ class FhirAlertsTest {
 
     @Test
     void withReidentificationTheObservationIsFiledAgainstTheMrnAndTheOrder() {
-        var filing = new FhirAlerts.Filing(new io.xraydrift.platform.reid.IdentifierSeal.Identifiers("MRN-0042", "ACC-777"),
+        var filing = new FhirAlerts.Filing(new IdentifierSeal.Identifiers("MRN-0042", "ACC-777"),
                 "urn:oid:1.2.3.4.5", "urn:oid:1.2.3.4.6");
         Observation o = FhirAlerts.observation(Alerts.alert("p1:e1:LEVEL_ESCALATION", "pt-1", AlertKind.LEVEL_ESCALATION),
                 filing);
@@ -68,13 +70,13 @@ class FhirAlertsTest {
     @Test
     void aRecoveryRetiresOnlyOurActiveFlagsOpenedBeforeIt() {
         Flag f = FhirAlerts.flag(Alerts.alert("p1:e1:SUSTAINED_WORSENING", "pt-1", AlertKind.SUSTAINED_WORSENING));
-        java.util.Date end = new java.util.Date(f.getPeriod().getStart().getTime() + 60_000);
+        Date end = new Date(f.getPeriod().getStart().getTime() + 60_000);
         assertTrue(FhirAlerts.retire(f, end));
         assertEquals(Flag.FlagStatus.INACTIVE, f.getStatus());
         assertEquals(end, f.getPeriod().getEnd());
         assertEquals(false, FhirAlerts.retire(f, end), "already retired: unchanged (replay-safe)");
         Flag later = FhirAlerts.flag(Alerts.alert("p1:e2:SUSTAINED_WORSENING", "pt-1", AlertKind.SUSTAINED_WORSENING));
-        assertEquals(false, FhirAlerts.retire(later, new java.util.Date(later.getPeriod().getStart().getTime() - 1)),
+        assertEquals(false, FhirAlerts.retire(later, new Date(later.getPeriod().getStart().getTime() - 1)),
                 "a Flag opened after the recovery stays");
         assertEquals(List.of(), errors(f).stream().map(SingleValidationMessage::getMessage).toList());
     }

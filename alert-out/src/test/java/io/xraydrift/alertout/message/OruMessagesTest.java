@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.platform.reid.IdentifierSeal;
 import org.junit.jupiter.api.Test;
 
 import ca.uhn.hl7v2.DefaultHapiContext;
@@ -56,7 +57,7 @@ class OruMessagesTest {
     void withReidentificationTheResultIsFiledAgainstTheMrnAndTheAccessionNumber() throws Exception {
         ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
                 new OruMessages.Receiver("EPIC", "WARD7"),
-                new io.xraydrift.platform.reid.IdentifierSeal.Identifiers("MRN-0042", "ACC-777"), "STMARY");
+                new IdentifierSeal.Identifiers("MRN-0042", "ACC-777"), "STMARY");
         try (HapiContext hapi = new DefaultHapiContext()) {
             Terser t = new Terser((ORU_R01) hapi.getPipeParser().parse(hapi.getPipeParser().encode(m)));
             assertEquals("MRN-0042", t.get("/.PID-3(0)-1"));

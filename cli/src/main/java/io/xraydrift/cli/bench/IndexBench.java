@@ -2,10 +2,12 @@ package io.xraydrift.cli.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,7 +100,7 @@ final class IndexBench implements Callable<Integer> {
         began = System.nanoTime();
         Forest forest = Forest.build(vectors.view(), m, trees, 42, leaf);
         double buildSeconds = (System.nanoTime() - began) / 1e9;
-        LiveIndex index = new LiveIndex(vectors, trees, 42, leaf, 1e9, java.time.Duration.ofDays(365), (x, y) -> { });
+        LiveIndex index = new LiveIndex(vectors, trees, 42, leaf, 1e9, Duration.ofDays(365), (x, y) -> { });
         index.restore(forest, 1);
         double raw = 4.0 * b.rows() * b.dim();
         System.out.printf(Locale.ROOT, "# kernels=%s leaf_size=%d vectors_mb=%.1f trees_mb=%.1f memory_ratio=%.3f "
@@ -216,18 +218,18 @@ final class IndexBench implements Callable<Integer> {
     /** The index as the indexer snapshots it: written, then loaded back (from the page cache). */
     private void snapshot(VecsFiles.Matrix b, Metric m, Forest forest) throws Exception {
         try (ReferenceIndex ref = new ReferenceIndex("bench", "1", m, b.dim(), trees, 42, 1e9,
-                java.time.Duration.ofDays(365), (x, y) -> { })) {
+                Duration.ofDays(365), (x, y) -> { })) {
             Level[] levels = Level.values();
             for (int i = 0; i < b.rows(); i++) {
                 ref.add("scan-" + i, "patient-" + (i % 1000), levels[i % levels.length], row(b, i));
             }
             ref.index().restore(forest, 1); // built over the same vectors in the same order
             long began = System.nanoTime();
-            Path file = SnapshotFile.write(snapshotDir, ref, java.util.Map.of(0, (long) b.rows()));
+            Path file = SnapshotFile.write(snapshotDir, ref, Map.of(0, (long) b.rows()));
             double writeSeconds = (System.nanoTime() - began) / 1e9;
             began = System.nanoTime();
             SnapshotFile.Loaded loaded = SnapshotFile.read(file, new SnapshotFile.Expectation(m, trees), 42, 1e9,
-                    java.time.Duration.ofDays(365), (x, y) -> { });
+                    Duration.ofDays(365), (x, y) -> { });
             double loadSeconds = (System.nanoTime() - began) / 1e9;
             System.out.printf(Locale.ROOT, "snapshot_mb=%.1f write_s=%.2f load_s=%.2f vectors=%d file=%s%n",
                     Files.size(file) / 1e6, writeSeconds, loadSeconds, loaded.index().size(), file);
@@ -295,7 +297,7 @@ final class IndexBench implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 vectors.add(Arrays.copyOfRange(baseData, i * dim, (i + 1) * dim));
             }
-            LiveIndex exact = new LiveIndex(vectors, 1, 1, 256, 1e9, java.time.Duration.ofDays(365), (x, y) -> { });
+            LiveIndex exact = new LiveIndex(vectors, 1, 1, 256, 1e9, Duration.ofDays(365), (x, y) -> { });
             int[] truth = new int[queries * k];
             IntStream.range(0, queries).parallel().forEach(i -> {
                 List<Neighbour> nn = exact.exact(Arrays.copyOfRange(queryData, i * dim, (i + 1) * dim), k, x -> true);

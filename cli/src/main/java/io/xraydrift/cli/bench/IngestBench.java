@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +67,7 @@ final class IngestBench implements Callable<Integer> {
                 ingest.start();
                 byte[][] pngs = feed.render(items);
                 out.printf(Locale.ROOT, "%d phantoms rendered (%.0f kB PNG on average); ingesting through %s...%n", n,
-                        java.util.Arrays.stream(pngs).mapToInt(b -> b.length).average().orElse(0) / 1024, way);
+                        Arrays.stream(pngs).mapToInt(b -> b.length).average().orElse(0) / 1024, way);
                 double seconds = way.equals("intake") ? intake(run, feed, items, pngs)
                         : http(run, ingest.httpPort(), items, pngs);
                 out.printf(Locale.ROOT, "way=%s n=%d seconds=%.2f scans_per_s=%.1f%n", way, n, seconds, n / seconds);
@@ -108,7 +110,7 @@ final class IngestBench implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<DemoScan> scans = DemoScan.phantoms(items, pngs);
         try (DemoFeed feed = new DemoFeed(run.kafka(), port, Settings.DEMO_API_TOKEN)) {
-            List<Future<?>> jobs = new java.util.ArrayList<>();
+            List<Future<?>> jobs = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 jobs.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < items.size(); i = next.getAndIncrement()) {

@@ -5,15 +5,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,6 +27,7 @@ import io.xraydrift.cli.ops.CohortLoader;
 import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.DriftMonitorService;
+import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.service.EmbedderService;
 import io.xraydrift.events.AlertKind;
@@ -34,6 +38,7 @@ import io.xraydrift.indexer.service.IndexerService;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Pseudonyms;
 import io.xraydrift.ingest.service.IngestService;
+import io.xraydrift.phantoms.Manifest;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.Service;
 import io.xraydrift.platform.config.ServiceConfig;
@@ -108,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         Path cohortDir = Path.of(cohort);
-        boolean realCohort = java.nio.file.Files.isDirectory(cohortDir);
+        boolean realCohort = Files.isDirectory(cohortDir);
         LevelCounts counts = realCohort ? null : parseCohort(cohort);
         List<DemoScan> realSeries = patientsDir == null ? null : DemoScan.series(patientsDir);
         Duration step = Settings.of(Map.of("interval", interval)).duration("interval", Duration.ofSeconds(1),
@@ -266,9 +271,9 @@ public final class DemoCommand implements Callable<Integer> {
      */
     private static int loadCohort(Path dir, List<DemoScan> series, int ingestPort, int indexerPort, String token,
                                   PrintStream out) throws Exception {
-        java.util.Set<String> streamed = new java.util.HashSet<>();
+        Set<String> streamed = new HashSet<>();
         series.forEach(s -> streamed.add(s.patient()));
-        List<io.xraydrift.phantoms.Manifest.Entry> rows = io.xraydrift.phantoms.Manifest.read(dir).stream()
+        List<Manifest.Entry> rows = Manifest.read(dir).stream()
                 .filter(e -> !streamed.contains(e.patient())).toList();
         out.printf("Loading the labelled reference cohort from %s through ingest's POST /scans: %d scans (%d patients "
                 + "of the series left out)...%n", dir, rows.size(), streamed.size());
@@ -351,7 +356,7 @@ public final class DemoCommand implements Callable<Integer> {
     /** Waits until every patient's trajectory holds all its scans (or nothing moved for a minute). */
     private static boolean awaitDrift(DemoMonitor monitor, Map<String, Integer> scansPerPatient, PrintStream out)
             throws InterruptedException {
-        java.util.Set<String> patients = scansPerPatient.keySet();
+        Set<String> patients = scansPerPatient.keySet();
         int wanted = scansPerPatient.values().stream().mapToInt(Integer::intValue).sum();
         long lastMove = System.nanoTime();
         int lastTotal = -1;
@@ -372,6 +377,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Kinds of alert that mean "worse". */
     static boolean worse(AlertKind kind) {
-        return io.xraydrift.drift.rule.Alert.worsens(kind);
+        return Alert.worsens(kind);
     }
 }

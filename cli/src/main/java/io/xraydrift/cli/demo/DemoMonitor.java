@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,6 +25,7 @@ import io.xraydrift.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -45,7 +47,7 @@ final class DemoMonitor implements Runnable, AutoCloseable {
     private final Deserializer<PatientTrajectory> trajectories;
     private final Deserializer<DeadLetter> deadLetters;
     private final Deserializer<ScanNeighbours> neighbours;
-    private final java.util.Set<String> scored = ConcurrentHashMap.newKeySet();
+    private final Set<String> scored = ConcurrentHashMap.newKeySet();
     private final PrintStream out;
     private final Function<String, String> describe;
     private final Map<String, Long> submitted;
@@ -110,7 +112,7 @@ final class DemoMonitor implements Runnable, AutoCloseable {
                 }
                 progress(false);
             }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
+        } catch (WakeupException e) {
             // closing
         } finally {
             consumer.close(Duration.ofSeconds(5));
@@ -156,8 +158,8 @@ final class DemoMonitor implements Runnable, AutoCloseable {
     }
 
     /** Ids of every scan the indexer scored. */
-    java.util.Set<String> scored() {
-        return java.util.Set.copyOf(scored);
+    Set<String> scored() {
+        return Set.copyOf(scored);
     }
 
     List<Seen> alerts() {

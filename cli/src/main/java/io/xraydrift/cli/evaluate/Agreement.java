@@ -61,7 +61,7 @@ final class Agreement {
             return Double.NaN;
         }
         double[] all = concat(negatives, positives);
-        java.util.Arrays.sort(all);
+        Arrays.sort(all);
         double bestJ = -2;
         double best = Double.NaN;
         for (int i = 1; i < all.length; i++) {
@@ -69,8 +69,8 @@ final class Agreement {
                 continue;
             }
             double cut = (all[i] + all[i - 1]) / 2;
-            double tpr = java.util.Arrays.stream(positives).filter(v -> v >= cut).count() / (double) positives.length;
-            double tnr = java.util.Arrays.stream(negatives).filter(v -> v < cut).count() / (double) negatives.length;
+            double tpr = Arrays.stream(positives).filter(v -> v >= cut).count() / (double) positives.length;
+            double tnr = Arrays.stream(negatives).filter(v -> v < cut).count() / (double) negatives.length;
             if (tpr + tnr - 1 > bestJ + 1e-12) {
                 bestJ = tpr + tnr - 1;
                 best = cut;

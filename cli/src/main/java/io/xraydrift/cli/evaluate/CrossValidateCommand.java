@@ -3,6 +3,7 @@ package io.xraydrift.cli.evaluate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.rule.DriftRule;
@@ -21,8 +23,10 @@ import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.ModelTrainer;
 import io.xraydrift.embedder.service.Models;
+import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.stack.TempDirs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,7 +112,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         Map<String, Integer> foldOf = deal(labelled, folds, foldSeed);
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("xray-crossval-");
         Settings settings = Settings.load();
-        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(settings);
+        Scoring scoring = IndexerConfig.scoring(settings);
         DriftRule rule = DriftMonitorConfig.ruleFrom(settings);
         List<Map<String, Object>> perFold = new ArrayList<>();
         List<RuleSearch.Series> heldOutSeries = new ArrayList<>();
@@ -146,7 +150,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
             }
         } finally {
             if (keep == null) {
-                io.xraydrift.stack.TempDirs.deleteQuietly(root);
+                TempDirs.deleteQuietly(root);
             }
         }
         Map<String, Object> result = summary(perFold);
@@ -159,7 +163,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         }
         if (floors) {
             try (EmbeddingModel teacher = ceiling == null ? null : Files.isDirectory(ceiling) ? EmbeddingModel.load(ceiling)
-                    : EmbeddingModel.backbone(ceiling, ai.djl.Device.cpu())) {
+                    : EmbeddingModel.backbone(ceiling, Device.cpu())) {
                 result.put("floors", Floors.measure(labelled, foldOf, folds, teacher, scoring, rule));
             }
         }
@@ -258,8 +262,8 @@ public final class CrossValidateCommand implements Callable<Integer> {
             if (v.length == 0) {
                 continue;
             }
-            double m = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-            double var = v.length < 2 ? 0 : java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
+            double m = Arrays.stream(v).average().orElse(Double.NaN);
+            double var = v.length < 2 ? 0 : Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
             mean.put(key, EvaluateCommand.round(m));
             sd.put(key, EvaluateCommand.round(Math.sqrt(var)));
         }

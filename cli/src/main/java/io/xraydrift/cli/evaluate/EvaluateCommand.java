@@ -15,8 +15,10 @@ import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.service.Models;
 import io.xraydrift.events.Level;
+import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.platform.config.Settings;
 import picocli.CommandLine.Command;
@@ -121,7 +123,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** Evaluates one model (null = bundled) on --data/--trajectories, writes its report, returns its figures. */
     private Map<String, Object> evaluate(Path modelDir, Path report, Path scoresFile) throws Exception {
         Settings deployment = Settings.load();
-        Scoring scoring = io.xraydrift.indexer.IndexerConfig.scoring(deployment);
+        Scoring scoring = IndexerConfig.scoring(deployment);
         DriftRule rule = DriftMonitorConfig.ruleFrom(deployment);
         int sk = searchK != null ? searchK : k * trees;
         long began = System.nanoTime();
@@ -202,7 +204,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** The deployment's scoring, with the model's own fitted level thresholds where it applies them (as the indexer). */
     static Scoring scoringFor(Scoring deployment, EmbeddingModel model) {
-        io.xraydrift.embedder.model.ModelCard.Levels levels = model.card().levels();
+        ModelCard.Levels levels = model.card().levels();
         return levels == null ? deployment : deployment.forModel(levels.infected(), levels.severe());
     }
 

@@ -1,13 +1,19 @@
 package io.xraydrift.cli.evaluate;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.DriftRule;
@@ -119,14 +125,14 @@ final class Evaluation {
             float[] resized = pre.resized(Preprocessing.decode(r.png()));
             List<float[]> inputs = new ArrayList<>();
             inputs.add(pre.finish(resized));
-            java.util.SplittableRandom random = new java.util.SplittableRandom(1000L + picks.get(p));
+            SplittableRandom random = new SplittableRandom(1000L + picks.get(p));
             for (int v = 0; v < NOISE_VIEWS; v++) {
                 inputs.add(pre.finish(NOISE_AUGMENTATION.apply(resized, pre.size(), random.split())));
             }
             double[] scores = model.embed(inputs).stream()
                     .mapToDouble(q -> index.score(q, r.patient(), k, searchK, scoring).score().score()).toArray();
-            double mean = java.util.Arrays.stream(scores).average().orElse(0);
-            double var = java.util.Arrays.stream(scores).map(x -> (x - mean) * (x - mean)).sum() / (scores.length - 1);
+            double mean = Arrays.stream(scores).average().orElse(0);
+            double var = Arrays.stream(scores).map(x -> (x - mean) * (x - mean)).sum() / (scores.length - 1);
             sdSum += Math.sqrt(var);
             films++;
         }
@@ -161,7 +167,7 @@ final class Evaluation {
         this.rule = rule;
         this.vectors = vectors;
         this.index = new ReferenceIndex(id, version, Metric.ANGULAR, vectors.get(0).length, trees, 42, 1e9,
-                java.time.Duration.ofDays(365), (b, s) -> { });
+                Duration.ofDays(365), (b, s) -> { });
         for (int i = 0; i < labelled.size(); i++) {
             index.add("ref-" + i, labelled.get(i).patient(), labelled.get(i).level(), labelled.get(i).severity(),
                     vectors.get(i));
@@ -217,7 +223,7 @@ final class Evaluation {
         return new double[] {Agreement.youdenCut(healthy, ill), Agreement.youdenCut(notSevere, severe)};
     }
 
-    private double[] scoresOf(java.util.function.Predicate<Level> level) {
+    private double[] scoresOf(Predicate<Level> level) {
         return scores.stream().filter(s -> level.test(s.row().level())).mapToDouble(ScanScore::score).toArray();
     }
 
@@ -226,7 +232,7 @@ final class Evaluation {
         Map<String, List<Row>> byPatient = new LinkedHashMap<>();
         rows.forEach(r -> byPatient.computeIfAbsent(r.patient(), p -> new ArrayList<>()).add(r));
         List<float[]> v = embed(model, rows);
-        Map<Row, float[]> vectorOf = new java.util.IdentityHashMap<>();
+        Map<Row, float[]> vectorOf = new IdentityHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             vectorOf.put(rows.get(i), v.get(i));
         }
@@ -368,12 +374,12 @@ final class Evaluation {
 
     /** One row's output of {@code pass} (32 films a batch) per film, preprocessed as the model wants. */
     static List<float[]> forward(EmbeddingModel model, List<Row> rows,
-                                 java.util.function.UnaryOperator<List<float[]>> pass) {
+                                 UnaryOperator<List<float[]>> pass) {
         List<float[]> inputs = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             inputs.add(null);
         }
-        java.util.stream.IntStream.range(0, rows.size()).parallel().forEach(i -> inputs.set(i,
+        IntStream.range(0, rows.size()).parallel().forEach(i -> inputs.set(i,
                 model.preprocessing().input(Preprocessing.decode(rows.get(i).png()))));
         List<float[]> out = new ArrayList<>(rows.size());
         for (int from = 0; from < inputs.size(); from += 32) {

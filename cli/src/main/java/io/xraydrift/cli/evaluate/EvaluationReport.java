@@ -4,7 +4,9 @@ import java.awt.Image;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -123,7 +125,7 @@ public final class EvaluationReport {
         int left = 10;
         for (Level level : Level.values()) {
             int[] tenths = p.histogram().get(level);
-            int max = Math.max(1, java.util.Arrays.stream(tenths).max().orElse(1));
+            int max = Math.max(1, Arrays.stream(tenths).max().orElse(1));
             for (int d = 0; d < 10; d++) {
                 double height = 130.0 * tenths[d] / max;
                 bars.add(new Bar(left + d * 20, f1(165 - height), f1(height), colour(level)));
@@ -240,7 +242,7 @@ public final class EvaluationReport {
             ImageIO.write(out, "png", bytes);
             return "data:image/png;base64," + Base64.getEncoder().encodeToString(bytes.toByteArray());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,10 +1,13 @@
 package io.xraydrift.cli.evaluate;
 
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntPredicate;
+import java.util.function.IntToDoubleFunction;
 import java.util.stream.IntStream;
 
 import org.ejml.data.DMatrixRMaj;
@@ -55,7 +58,7 @@ final class Floors {
                 int fold = f;
                 IntPredicate held = i -> foldOf.get(rows.get(i).patient()) == fold;
                 Map<String, Object> figures = new LinkedHashMap<>(linearHead(z, rows, held));
-                Evaluation e = new Evaluation(set.getKey(), "floor", java.util.Arrays.asList(z), rows,
+                Evaluation e = new Evaluation(set.getKey(), "floor", Arrays.asList(z), rows,
                         r -> foldOf.get(r.patient()) == fold, 36, 20, 720, scoring, rule);
                 figures.put("neighbour_purity_healthy", EvaluateCommand.round(e.forest.mean().get(Level.HEALTHY)));
                 figures.put("neighbour_purity_infected", EvaluateCommand.round(e.forest.mean().get(Level.INFECTED)));
@@ -79,7 +82,7 @@ final class Floors {
     static float[][][] pixels(List<Evaluation.Row> rows, int... sides) {
         float[][][] out = new float[sides.length][rows.size()][];
         IntStream.range(0, rows.size()).parallel().forEach(i -> {
-            java.awt.image.BufferedImage film = Preprocessing.decode(rows.get(i).png());
+            BufferedImage film = Preprocessing.decode(rows.get(i).png());
             for (int s = 0; s < sides.length; s++) {
                 out[s][i] = new Preprocessing(sides[s], 1, 0f, 1f, false).input(film);
             }
@@ -161,7 +164,7 @@ final class Floors {
      * Ridge regression whose penalty is chosen by 3-fold cross-validation (squared error) within
      * the rows it is fitted on, then refitted on all of them.
      */
-    private static double[] ridge(float[][] z, List<Integer> rows, java.util.function.IntToDoubleFunction target) {
+    private static double[] ridge(float[][] z, List<Integer> rows, IntToDoubleFunction target) {
         double best = PENALTIES[0];
         double bestError = Double.MAX_VALUE;
         for (double penalty : PENALTIES) {
@@ -192,7 +195,7 @@ final class Floors {
      * {@code w = X' a}) since there are more features than films; lambda = {@code penalty} x the
      * mean squared norm of a row. Returns {@code [w..., intercept]}.
      */
-    private static double[] ridge(float[][] z, List<Integer> rows, java.util.function.IntToDoubleFunction target,
+    private static double[] ridge(float[][] z, List<Integer> rows, IntToDoubleFunction target,
                                   double penalty) {
         int n = rows.size();
         int d = z[0].length;

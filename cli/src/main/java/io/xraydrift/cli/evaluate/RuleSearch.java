@@ -2,6 +2,7 @@ package io.xraydrift.cli.evaluate;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,7 +171,7 @@ public final class RuleSearch {
         int next = 0;
         for (Trajectory kind : Trajectory.values()) {
             List<Series> of = new ArrayList<>(series.stream().filter(s -> s.trajectory() == kind)
-                    .sorted(java.util.Comparator.comparing(Series::patient)).toList());
+                    .sorted(Comparator.comparing(Series::patient)).toList());
             Collections.shuffle(of, random);
             for (Series s : of) {
                 out.get(next++ % folds).add(s);

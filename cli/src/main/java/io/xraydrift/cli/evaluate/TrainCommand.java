@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.xraydrift.embedder.model.ModelTrainer;
+import io.xraydrift.embedder.service.Models;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,7 +44,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelTrainer.Options options = training.options(data, out, Set.of());
-        io.xraydrift.embedder.service.Models.configureThreads(Runtime.getRuntime().availableProcessors());
+        Models.configureThreads(Runtime.getRuntime().availableProcessors());
         try (var model = new ModelTrainer(System.out).train(options)) {
             if (model != null) {
                 System.out.println("model card: " + out.resolve("MODEL_CARD.md"));

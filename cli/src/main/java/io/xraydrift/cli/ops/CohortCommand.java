@@ -3,8 +3,11 @@ package io.xraydrift.cli.ops;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
+import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.phantoms.Manifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,7 +60,7 @@ public final class CohortCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            String token = config.settings().string(io.xraydrift.indexer.IndexerConfig.API_TOKEN, "");
+            String token = config.settings().string(IndexerConfig.API_TOKEN, "");
             if (token.isBlank()) {
                 System.err.println("cohort load: set XRAY_API_TOKEN to ingest's bearer token");
                 return 2;
@@ -76,8 +79,8 @@ public final class CohortCommand implements Runnable {
     public static void print(CohortLoader.Result r, int rows) {
         System.out.printf("cohort load: %d rows: %d new, %d already there, %d refused%n", rows, r.accepted(),
                 r.duplicates(), r.refused().size());
-        Map<String, Long> byReason = r.refused().stream().collect(java.util.stream.Collectors.groupingBy(
-                s -> s.substring(s.indexOf(": ") + 2), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+        Map<String, Long> byReason = r.refused().stream().collect(Collectors.groupingBy(
+                s -> s.substring(s.indexOf(": ") + 2), TreeMap::new, Collectors.counting()));
         byReason.forEach((reason, n) -> System.out.printf("  refused %d x: %s%n", n, reason));
         r.refused().forEach(s -> System.out.println("    " + s));
     }

@@ -1,5 +1,6 @@
 package io.xraydrift.cli.ops;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,7 +70,7 @@ public final class CohortLoader {
             for (Future<?> f : futures) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new IllegalStateException("cohort upload failed: " + e.getCause(), e.getCause());
                 }
             }
@@ -117,7 +119,7 @@ public final class CohortLoader {
                 return null;
             }
             return "HTTP " + r.statusCode() + " " + body.path("error").asText(r.body());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "ingest at " + url + " did not answer: " + e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.xraydrift.platform.kafka.ServiceAccess;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -90,7 +91,7 @@ public final class HangingTransactions {
         if (h.transactionalId() == null) {
             return Optional.empty();
         }
-        for (io.xraydrift.platform.kafka.ServiceAccess s : io.xraydrift.platform.kafka.ServiceAccess.values()) {
+        for (ServiceAccess s : ServiceAccess.values()) {
             if (h.transactionalId().startsWith(s.prefix() + "-")) {
                 return Optional.of(s.service());
             }

@@ -1,8 +1,11 @@
 package io.xraydrift.cli.ops;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
+import io.xraydrift.alertout.AlertOutApp;
 import io.xraydrift.drift.DriftMonitorApp;
 import io.xraydrift.embedder.EmbedderApp;
 import io.xraydrift.indexer.IndexerApp;
@@ -54,7 +57,7 @@ public final class ServiceCommands {
 
         @Override
         public Integer call() {
-            java.util.List<String> args = new java.util.ArrayList<>();
+            List<String> args = new ArrayList<>();
             if (backfill) {
                 args.add("--backfill");
             }
@@ -87,7 +90,7 @@ public final class ServiceCommands {
     public static final class AlertOut implements Callable<Integer> {
         @Override
         public Integer call() {
-            return run(io.xraydrift.alertout.AlertOutApp::main);
+            return run(AlertOutApp::main);
         }
     }
 

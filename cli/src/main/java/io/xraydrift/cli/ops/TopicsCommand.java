@@ -1,6 +1,7 @@
 package io.xraydrift.cli.ops;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ public final class TopicsCommand implements Runnable {
             KafkaSettings kafka = KafkaSettings.from(Settings.load());
             try (Admin admin = Admin.create(kafka.clientProperties("xray-drift-topics"))) {
                 List<HangingTransactions.Hanging> found = HangingTransactions.find(admin,
-                        java.time.Duration.ofSeconds(minAge));
+                        Duration.ofSeconds(minAge));
                 for (HangingTransactions.Hanging h : found) {
                     System.out.println((abort ? "aborting " : "hanging ") + h
                             + HangingTransactions.service(h).map(svc -> "; then restart " + svc).orElse(""));

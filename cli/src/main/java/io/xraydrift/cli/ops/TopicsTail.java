@@ -2,6 +2,7 @@ package io.xraydrift.cli.ops;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +133,7 @@ final class TopicsTail implements Callable<Integer> {
             return m;
         }
         if (value instanceof GenericData.EnumSymbol || value instanceof Enum<?> || value instanceof CharSequence
-                || value instanceof java.time.Instant) {
+                || value instanceof Instant) {
             return value.toString();
         }
         return value;

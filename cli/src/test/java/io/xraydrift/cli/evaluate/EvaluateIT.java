@@ -3,6 +3,7 @@ package io.xraydrift.cli.evaluate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.cli.XrayDrift;
 import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.stack.RealCxr;
 import io.xraydrift.testing.Chromium;
 import io.xraydrift.testing.Stdout;
 import org.junit.jupiter.api.Test;
@@ -68,7 +70,7 @@ class EvaluateIT {
      */
     @Test
     void theBundledModelOnRealRadiographsKeepsItsFiguresAndTheReportShowsSeverity(@TempDir Path dir) throws Exception {
-        Path dev = io.xraydrift.stack.RealCxr.dev();
+        Path dev = RealCxr.dev();
         Path report = dir.resolve("real.html");
         Path scores = dir.resolve("scores.csv");
         Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("evaluate", "--data", dev.toString(),
@@ -90,7 +92,7 @@ class EvaluateIT {
         assertTrue(f.get("purity_severe").asDouble() >= REAL_FLOORS[1], f.toString());
         assertTrue(f.get("severity_spearman").asDouble() >= REAL_FLOORS[2], f.toString());
         assertTrue(f.get("auroc_healthy").asDouble() >= REAL_FLOORS[3], f.toString());
-        List<String> csv = java.nio.file.Files.readAllLines(scores);
+        List<String> csv = Files.readAllLines(scores);
         assertEquals("file,patient,level,severity,score,scored_level,healthy,infected,severe", csv.get(0));
         assertEquals(536 + 1, csv.size(), "one line per labelled scan");
 
@@ -113,7 +115,7 @@ class EvaluateIT {
      */
     @Test
     void theBundledModelsCrossValidatedFiguresHold() throws Exception {
-        Path dev = io.xraydrift.stack.RealCxr.dev();
+        Path dev = RealCxr.dev();
         Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("crossval", "--data", dev.toString(),
                 "--trajectories", dev.resolve("trajectories").toString(), "--model", "default", "--tune-rule",
                 "--floors", "--json"));

@@ -11,6 +11,7 @@ import java.util.Map;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.events.Level;
 import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.phantoms.Grade;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class FloorsTest {
         PhantomRenderer renderer = new PhantomRenderer(128);
         for (PhantomSet.Item item : PhantomSet.labelled(30, 20, 20, 31337, 0.15)) {
             rows.add(new Evaluation.Row(item.file(), item.patient(), Level.valueOf(item.grade().name()),
-                    item.grade() == io.xraydrift.phantoms.Grade.HEALTHY ? Double.NaN : item.severity(), Instant.EPOCH,
+                    item.grade() == Grade.HEALTHY ? Double.NaN : item.severity(), Instant.EPOCH,
                     "", PhantomSet.render(renderer, item).toPng()));
         }
         Map<String, Integer> folds = CrossValidateCommand.deal(rows, 3, 7);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import io.xraydrift.cli.XrayDrift;
 import io.xraydrift.embedder.model.EmbeddingModel;
@@ -77,7 +78,7 @@ public class SiteTrainingTest {
             for (Path f : formatFiles()) {
                 float[] v = model.embed(model.preprocessing().input(Preprocessing.decode(Files.readAllBytes(f))));
                 assertEquals(card.embeddingSize(), v.length, f.toString());
-                assertTrue(java.util.stream.IntStream.range(0, v.length).allMatch(i -> Float.isFinite(v[i])), f
+                assertTrue(IntStream.range(0, v.length).allMatch(i -> Float.isFinite(v[i])), f
                         + " gives a finite vector");
             }
         }

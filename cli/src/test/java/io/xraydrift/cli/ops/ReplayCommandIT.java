@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 import io.xraydrift.cli.XrayDrift;
 import io.xraydrift.events.DeadLetter;
@@ -32,6 +33,7 @@ import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
 import io.xraydrift.testing.TopicReader;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -86,8 +88,8 @@ class ReplayCommandIT {
         }
     }
 
-    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
-            java.util.function.Predicate<V> keep, int n) {
+    private static <V extends SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
+            Predicate<V> keep, int n) {
         List<V> out = TopicReader.await(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
                 keep, n, Duration.ZERO, Duration.ofSeconds(60));
         assertEquals(n, out.size(), "records of " + topic.name());

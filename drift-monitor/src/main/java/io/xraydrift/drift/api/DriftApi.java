@@ -164,7 +164,7 @@ public final class DriftApi {
      */
     static List<Json.Alert> newest(List<Json.Alert> alerts) {
         List<Json.Alert> out = new ArrayList<>(alerts);
-        out.sort(Comparator.comparing(a -> java.time.Instant.parse(a.createdAt())));
+        out.sort(Comparator.comparing(a -> Instant.parse(a.createdAt())));
         return out.size() > MAX_ALERTS ? out.subList(out.size() - MAX_ALERTS, out.size()) : out;
     }
 
@@ -216,7 +216,7 @@ public final class DriftApi {
     /** A group member that advertises an address outside XRAY_DRIFT_PEERS is never sent a request. */
     private void checkPeer(HostInfo host) throws IOException {
         if (!config.isPeer(host.host(), host.port())) {
-            throw new IOException("instance " + host + " is not in " + io.xraydrift.drift.DriftMonitorConfig.PEERS
+            throw new IOException("instance " + host + " is not in " + DriftMonitorConfig.PEERS
                     + " " + config.peers() + "; not called");
         }
     }

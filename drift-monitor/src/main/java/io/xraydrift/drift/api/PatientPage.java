@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -86,7 +87,7 @@ public final class PatientPage {
             items.add(new AlertItem(shortId(a.patient()), url(a.patient()), a.kind(), a.reason()));
         }
         StringOutput out = new StringOutput(8_192);
-        TEMPLATES.render("drift/alerts.jte", java.util.Map.of("alerts", items), out);
+        TEMPLATES.render("drift/alerts.jte", Map.of("alerts", items), out);
         return out.toString();
     }
 

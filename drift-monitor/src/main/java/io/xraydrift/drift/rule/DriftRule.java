@@ -113,8 +113,8 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
     }
 
     /** Where the score changes level: the same value the indexer scores with. */
-    public io.xraydrift.platform.score.LevelThresholds thresholds() {
-        return new io.xraydrift.platform.score.LevelThresholds(infectedThreshold, severeThreshold);
+    public LevelThresholds thresholds() {
+        return new LevelThresholds(infectedThreshold, severeThreshold);
     }
 
     /** Alerts, final level and episode state of a history (sorted and deduplicated first). */

@@ -1,6 +1,7 @@
 package io.xraydrift.drift.rule;
 
 import java.time.Instant;
+import java.util.Locale;
 
 import io.xraydrift.events.Level;
 
@@ -23,6 +24,6 @@ public record ScoredScan(String scanId, Instant acquiredAt, double score, int he
 
     /** Label of the level, lower case, for reasons. */
     static String name(Level level) {
-        return level.name().toLowerCase(java.util.Locale.ROOT);
+        return level.name().toLowerCase(Locale.ROOT);
     }
 }

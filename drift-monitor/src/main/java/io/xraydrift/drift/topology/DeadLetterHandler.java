@@ -1,5 +1,7 @@
 package io.xraydrift.drift.topology;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +40,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
                     + " among the Streams properties");
         }
         // The registry's TLS and auth settings travel among the same properties.
-        Map<String, Object> registry = new java.util.HashMap<>();
+        Map<String, Object> registry = new HashMap<>();
         configs.forEach((k, v) -> {
             if (k.startsWith("apicurio.registry.") && !k.equals(SerdeConfig.REGISTRY_URL)) {
                 registry.put(k, v);
@@ -62,7 +64,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
                 : record.value().length) + " bytes): " + rootMessage(exception);
         DeadLetter d = DeadLetters.of("drift-monitor", record, reason, exception);
         LOG.warn("dead-lettered {}", reason);
-        byte[] key = DeadLetters.key(d).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] key = DeadLetters.key(d).getBytes(StandardCharsets.UTF_8);
         return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTER.name(), key,
                 serializer.serialize(Topics.DEAD_LETTER.name(), d))));
     }

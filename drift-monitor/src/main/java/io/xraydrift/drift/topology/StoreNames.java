@@ -1,5 +1,7 @@
 package io.xraydrift.drift.topology;
 
+import java.util.Locale;
+
 /** Names of the drift monitor's state stores, queried by the API. */
 public final class StoreNames {
 
@@ -15,11 +17,11 @@ public final class StoreNames {
 
     /** Key of an alert in the by-time store: zero-padded creation millis, then the alert id. */
     public static String alertKey(long createdAtMillis, String alertId) {
-        return String.format(java.util.Locale.ROOT, "%013d|%s", createdAtMillis, alertId);
+        return String.format(Locale.ROOT, "%013d|%s", createdAtMillis, alertId);
     }
 
     /** Lowest key at or after a time, for range scans. */
     public static String alertKeyFrom(long sinceMillis) {
-        return String.format(java.util.Locale.ROOT, "%013d|", Math.max(0, sinceMillis));
+        return String.format(Locale.ROOT, "%013d|", Math.max(0, sinceMillis));
     }
 }

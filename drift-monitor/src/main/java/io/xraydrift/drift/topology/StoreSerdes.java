@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -36,20 +40,20 @@ public final class StoreSerdes {
     }
 
     /** The schema as it was before {@code Neighbour.severity} was added (same fingerprint as then). */
-    static org.apache.avro.Schema withoutNeighbourSeverity(org.apache.avro.Schema schema) {
+    static Schema withoutNeighbourSeverity(Schema schema) {
         try {
-            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(schema.toString());
+            JsonNode tree = JSON.readTree(schema.toString());
             strip(tree);
-            return new org.apache.avro.Schema.Parser().parse(tree.toString());
+            return new Schema.Parser().parse(tree.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot derive the previous schema of " + schema.getFullName(), e);
         }
     }
 
-    private static void strip(com.fasterxml.jackson.databind.JsonNode node) {
+    private static void strip(JsonNode node) {
         if (node.isObject()) {
             if ("Neighbour".equals(node.path("name").asText()) && node.path("fields").isArray()) {
-                var fields = (com.fasterxml.jackson.databind.node.ArrayNode) node.get("fields");
+                var fields = (ArrayNode) node.get("fields");
                 for (int i = fields.size() - 1; i >= 0; i--) {
                     if ("severity".equals(fields.get(i).path("name").asText())) {
                         fields.remove(i);
@@ -62,10 +66,10 @@ public final class StoreSerdes {
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON =
+            new ObjectMapper();
 
-    private static <T extends SpecificRecord> Serde<T> of(org.apache.avro.Schema schema, Class<T> type) {
+    private static <T extends SpecificRecord> Serde<T> of(Schema schema, Class<T> type) {
         BinaryMessageEncoder<T> encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
         // State written before Neighbour.severity existed still reads (the field then is null).

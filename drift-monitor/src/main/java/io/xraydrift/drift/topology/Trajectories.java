@@ -2,8 +2,14 @@ package io.xraydrift.drift.topology;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.DriftRule;
@@ -72,7 +78,7 @@ public final class Trajectories {
         if (keepFrom <= 0) {
             return scans;
         }
-        java.util.Set<String> alerted = new java.util.HashSet<>();
+        Set<String> alerted = new HashSet<>();
         alerts.stream().filter(a -> !a.getEvidence().isEmpty()).forEach(a -> alerted.add(a.getScanId()));
         List<TrackedScan> out = new ArrayList<>(scans.size());
         for (int i = 0; i < scans.size(); i++) {
@@ -112,9 +118,9 @@ public final class Trajectories {
      * service does when the deployment sets no level thresholds, a patient's scans are levelled by
      * their model's own fitted thresholds where its events carry them.
      */
-    public static List<String> alertIds(DriftRule rule, java.util.Collection<ScanNeighbours> scans) {
-        java.util.Map<String, List<ScoredScan>> byPatient = new java.util.LinkedHashMap<>();
-        java.util.Map<String, DriftRule> ruleOf = new java.util.HashMap<>();
+    public static List<String> alertIds(DriftRule rule, Collection<ScanNeighbours> scans) {
+        Map<String, List<ScoredScan>> byPatient = new LinkedHashMap<>();
+        Map<String, DriftRule> ruleOf = new HashMap<>();
         for (ScanNeighbours n : scans) {
             byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(scored(n));
             ruleOf.put(n.getPatient(), rule.withLevels(n.getModel().getInfectedThreshold(),

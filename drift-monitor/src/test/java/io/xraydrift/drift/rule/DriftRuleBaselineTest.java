@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -98,7 +99,7 @@ class DriftRuleBaselineTest {
     @Test
     void lateScansAreSlottedIn() {
         List<ScoredScan> s = new ArrayList<>(series(0.30, 0.52));
-        java.util.Collections.reverse(s);
+        Collections.reverse(s);
         assertEquals(List.of("p:1:baseline_rise:infected"), ids(rule.evaluate("p", s)));
     }
 

@@ -4,6 +4,7 @@ import static io.xraydrift.drift.rule.Series.ids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -156,7 +157,7 @@ class DriftRuleStepTest {
     void assessIsTheFoldOfTheSteps() {
         double[] scores = {0.05, 0.20, 0.31, 0.62, 0.40, 0.08, 0.40, 0.45};
         State s = rule.start();
-        List<Alert> stepped = new java.util.ArrayList<>();
+        List<Alert> stepped = new ArrayList<>();
         for (ScoredScan scan : Series.of(scores)) {
             Step step = rule.step("p", s, scan);
             stepped.addAll(step.alerts());

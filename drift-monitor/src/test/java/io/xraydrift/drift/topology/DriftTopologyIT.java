@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -52,7 +56,7 @@ class DriftTopologyIT {
 
     /** A driver over the production topology with these settings on top of the stack's. */
     private void open(LocalStack stack, Map<String, String> extra) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
                 "XRAY_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
                 "XRAY_REGISTRY_URL", stack.registryBaseUrl(),
                 "XRAY_DRIFT_STATE_DIR", state.resolve("s" + System.nanoTime()).toString(), "XRAY_API_TOKEN", "it-token-0123456789abcdefghij",
@@ -92,7 +96,7 @@ class DriftTopologyIT {
 
         PatientState kept = run.driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pl");
         assertEquals(scores.length, kept.getScans().size(), "every scan stays on the trajectory");
-        java.util.Set<String> alerted = new java.util.HashSet<>();
+        Set<String> alerted = new HashSet<>();
         kept.getAlerts().forEach(a -> alerted.add(a.getScanId()));
         for (int i = 0; i < scores.length; i++) {
             TrackedScan t = kept.getScans().get(i);
@@ -110,7 +114,7 @@ class DriftTopologyIT {
         assertEquals(2, alertIds("pr", new double[] {0.02, 0.05, 0.30, 0.35, 0.62, 0.80}).size());
         KeyValueStore<String, DriftAlert> byTime = run.driver.getKeyValueStore(StoreNames.ALERTS);
         assertEquals(2, count(byTime));
-        run.driver.advanceWallClockTime(java.time.Duration.ofMinutes(30));
+        run.driver.advanceWallClockTime(Duration.ofMinutes(30));
         assertEquals(2, count(byTime), "younger than the retention: kept");
         run.send(SyntheticScans.scan("pr", 6, 0.81));
         PatientState young = run.driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr");
@@ -118,7 +122,7 @@ class DriftTopologyIT {
         assertEquals(2, young.getScans().stream().filter(t -> !t.getNeighbours().isEmpty()
                 && young.getAlerts().stream().anyMatch(a -> a.getScanId().equals(t.getScanId()))).count(),
                 "the alerted scans keep their neighbours while their alerts keep evidence");
-        run.driver.advanceWallClockTime(java.time.Duration.ofMinutes(45));
+        run.driver.advanceWallClockTime(Duration.ofMinutes(45));
         assertEquals(0, count(byTime), "older than the retention: gone from GET /alerts");
         assertEquals(2, run.driver.<String, PatientState>getKeyValueStore(StoreNames.PATIENTS).get("pr").getAlerts().size(),
                 "the patient's own alerts (and their ids, which keep alerts from repeating) stay");

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
+import io.xraydrift.drift.rule.DriftRule;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -38,7 +39,7 @@ class DriftTopologyTest {
     private TopologyRun run;
 
     /** The level rule with confirmation 2 and rise-from-baseline margins 0.20 (at once) / 0.10 (confirmed). */
-    static final io.xraydrift.drift.rule.DriftRule RULE = new io.xraydrift.drift.rule.DriftRule(0.15, 0.55, 0.05, 4,
+    static final DriftRule RULE = new DriftRule(0.15, 0.55, 0.05, 4,
             0.15, 2, 0.20, 0.10);
 
     @BeforeEach

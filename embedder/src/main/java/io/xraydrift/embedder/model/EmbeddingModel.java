@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import ai.djl.Device;
@@ -122,13 +123,13 @@ public final class EmbeddingModel implements AutoCloseable {
         try {
             model.load(file.toAbsolutePath().getParent(), stem);
             ModelCard probe = new ModelCard(stem, ModelTrainer.fileHash(file), "TorchScript " + name, "", inputSize, 3,
-                    mean, std, -1, List.of(), java.util.Map.of(), ModelCard.LINEAR);
+                    mean, std, -1, List.of(), Map.of(), ModelCard.LINEAR);
             int dimension;
             try (Predictor<float[], float[]> p = model.newPredictor(new EmbeddingTranslator(probe, 0))) {
                 dimension = p.predict(new float[3 * inputSize * inputSize]).length;
             }
             ModelCard card = new ModelCard(stem, probe.version(), probe.architecture(), "", inputSize, 3, mean, std,
-                    dimension, List.of(), java.util.Map.of("source", file.toAbsolutePath().toString()), ModelCard.LINEAR);
+                    dimension, List.of(), Map.of("source", file.toAbsolutePath().toString()), ModelCard.LINEAR);
             return new EmbeddingModel(card, model);
         } catch (IOException | MalformedModelException | TranslateException e) {
             model.close();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -63,7 +64,7 @@ public record ModelCard(
     }
 
     /** A fresh block of the project's network this card names (not for a backbone model). */
-    public ai.djl.nn.Block newNetwork() {
+    public Block newNetwork() {
         return Network.named(network).block(embeddingSize);
     }
 

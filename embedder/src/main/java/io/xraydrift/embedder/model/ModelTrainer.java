@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -20,6 +21,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -28,10 +32,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
@@ -148,8 +154,8 @@ public final class ModelTrainer {
         }
         TrainingData data = TrainingData.read(o.data(), o::keeps, pre, 0.1, o.phantomsPerLevel(), o.seed() * 7 + 1);
         progress.printf("training on %d images %s, validating on %d %s (split by patient)%n", data.training().size(),
-                java.util.Arrays.toString(TrainingData.counts(data.training())), data.validation().size(),
-                java.util.Arrays.toString(TrainingData.counts(data.validation())));
+                Arrays.toString(TrainingData.counts(data.training())), data.validation().size(),
+                Arrays.toString(TrainingData.counts(data.validation())));
         Engine.getInstance().setRandomSeed((int) o.seed());
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         try {
@@ -243,8 +249,8 @@ public final class ModelTrainer {
             return null;
         }
         progress.printf("resizing %d images to the student's %d px ...%n", samples.size(), o.inputSize());
-        List<byte[]> images = java.util.Arrays.asList(new byte[samples.size()][]);
-        java.util.stream.IntStream.range(0, samples.size()).parallel().forEach(i -> {
+        List<byte[]> images = Arrays.asList(new byte[samples.size()][]);
+        IntStream.range(0, samples.size()).parallel().forEach(i -> {
             LabelledImages.Gray g = samples.get(i).image().get();
             float[] r = studentPre.resized(g.pixels(), g.width(), g.height());
             byte[] b = new byte[r.length];
@@ -262,7 +268,7 @@ public final class ModelTrainer {
         return building(model, "cannot build the student", () -> {
             StudentNet net = new StudentNet(PROJECTION_EMBEDDING);
             model.setBlock(net);
-            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+            net.initialize(model.getNDManager(), DataType.FLOAT32,
                     new Shape(1, 1, o.inputSize(), o.inputSize()));
             net.loadBody(model.getNDManager(), distilled.bodyWeights());
             Map<String, Object> training = new LinkedHashMap<>();
@@ -286,7 +292,7 @@ public final class ModelTrainer {
         return building(model, "cannot load the backbone " + file, () -> {
             TransferNet net = TransferNet.onBackbone(file, PROJECTION_EMBEDDING);
             model.setBlock(net);
-            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+            net.initialize(model.getNDManager(), DataType.FLOAT32,
                     new Shape(1, 3, o.inputSize(), o.inputSize()));
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("backbone", Map.of("file", file.getFileName().toString(), "sha256_12", fileHash(file)));
@@ -306,7 +312,7 @@ public final class ModelTrainer {
             StudentNet net = StudentNet.forNewProjection(PROJECTION_EMBEDDING);
             model.setBlock(net);
             // Initialised first, so the block knows its input shape when it is saved again.
-            net.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32,
+            net.initialize(model.getNDManager(), DataType.FLOAT32,
                     new Shape(1, 1, from.inputSize(), from.inputSize()));
             model.load(o.init().get(), ModelCard.WEIGHTS);
             Map<String, Object> training = new LinkedHashMap<>();
@@ -385,7 +391,7 @@ public final class ModelTrainer {
 
     /** An extractor named {@code id} whose forward pass over preprocessed inputs is {@code pass}. */
     private static FeatureCache.Extractor extractor(Preprocessing pre, String id,
-                                                    java.util.function.UnaryOperator<List<float[]>> pass) {
+                                                    UnaryOperator<List<float[]>> pass) {
         return new FeatureCache.Extractor() {
             @Override
             public String id() {
@@ -405,16 +411,16 @@ public final class ModelTrainer {
     }
 
     /** One forward pass of {@code forward} over preprocessed inputs, in inference mode, in a sub-manager; one row each. */
-    static List<float[]> forward(Model model, java.util.function.BiFunction<ai.djl.training.ParameterStore, NDArray,
+    static List<float[]> forward(Model model, BiFunction<ParameterStore, NDArray,
             NDArray> forward, Preprocessing pre, List<float[]> inputs) {
         try (NDManager m = model.getNDManager().newSubManager()) {
-            NDArray out = forward.apply(new ai.djl.training.ParameterStore(m, false),
+            NDArray out = forward.apply(new ParameterStore(m, false),
                     m.create(flat(inputs), new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
             int d = (int) out.getShape().get(1);
             float[] all = out.toFloatArray();
             List<float[]> result = new ArrayList<>(inputs.size());
             for (int i = 0; i < inputs.size(); i++) {
-                result.add(java.util.Arrays.copyOfRange(all, i * d, (i + 1) * d));
+                result.add(Arrays.copyOfRange(all, i * d, (i + 1) * d));
             }
             return result;
         }

@@ -2,6 +2,7 @@ package io.xraydrift.embedder.model;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
+import java.nio.ByteBuffer;
 
 import io.xraydrift.platform.image.ImageLimits;
 
@@ -61,7 +62,7 @@ public final class Preprocessing {
     }
 
     /** The normalised CHW input of encoded image bytes (PNG or JPEG). */
-    public float[] input(java.nio.ByteBuffer encoded) {
+    public float[] input(ByteBuffer encoded) {
         byte[] bytes = new byte[encoded.remaining()];
         encoded.duplicate().get(bytes);
         return input(decode(bytes));

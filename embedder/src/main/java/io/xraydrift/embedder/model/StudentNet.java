@@ -1,8 +1,11 @@
 package io.xraydrift.embedder.model;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.HexFormat;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
@@ -116,14 +119,14 @@ final class StudentNet extends AbstractBlock implements Projected {
 
     /** Loads the body's weights as {@link Distiller} saved them. */
     void loadBody(NDManager manager, byte[] weights) throws IOException, MalformedModelException {
-        body.loadParameters(manager, new DataInputStream(new java.io.ByteArrayInputStream(weights)));
+        body.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(weights)));
     }
 
     /** A hash of the body's weights: its features are the same whatever projection sits on it. */
     @Override
     public String featuresId() throws IOException {
-        var bytes = new java.io.ByteArrayOutputStream();
+        var bytes = new ByteArrayOutputStream();
         body.saveParameters(new DataOutputStream(bytes));
-        return NETWORK + "-" + FeatureCache.hash(java.util.HexFormat.of().formatHex(bytes.toByteArray())).substring(0, 12);
+        return NETWORK + "-" + FeatureCache.hash(HexFormat.of().formatHex(bytes.toByteArray())).substring(0, 12);
     }
 }

@@ -2,6 +2,7 @@ package io.xraydrift.embedder.model;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -49,7 +50,7 @@ public record TrainingData(List<Example> training, List<Example> validation) {
             examples[i] = new Example(s.key(), s.patient(), s.level(), s.severity(), s.group(),
                     preprocessing.resized(g.pixels(), g.width(), g.height()));
         });
-        return split(java.util.Arrays.asList(examples), validationShare);
+        return split(Arrays.asList(examples), validationShare);
     }
 
     private static TrainingData split(List<Example> examples, double validationShare) {

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.xraydrift.platform.http.BearerToken;
+import io.xraydrift.platform.http.HttpEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +30,14 @@ public final class EmbedderService extends AbstractService {
     private static final Logger LOG = LoggerFactory.getLogger(EmbedderService.class);
 
     private final EmbedderConfig config;
-    private final io.xraydrift.platform.http.BearerToken token;
+    private final BearerToken token;
     private volatile EmbeddingModel model;
     private volatile EmbeddingLoop loop;
     private volatile Thread thread;
 
     public EmbedderService(EmbedderConfig config) {
         this.config = config;
-        this.token = new io.xraydrift.platform.http.BearerToken(config.apiToken(), false);
+        this.token = new BearerToken(config.apiToken(), false);
     }
 
     @Override
@@ -53,7 +55,7 @@ public final class EmbedderService extends AbstractService {
                 model.card().inputSize(), model.card().inputSize(), device, Engine.getInstance().getEngineName(),
                 Engine.getInstance().getVersion(), config.threads(), config.maxBatch(), config.maxWait().toMillis());
         shell = ServiceShell.start(config.common(), health, routes -> routes.post("/embed", this::embed),
-                io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
+                HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         loop = new EmbeddingLoop(config, model, config.common().kafka().serdes(),
                 shell.metrics());
         health.register("embedding-loop", () -> loop.healthy());

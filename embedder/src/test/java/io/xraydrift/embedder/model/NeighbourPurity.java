@@ -1,5 +1,6 @@
 package io.xraydrift.embedder.model;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +31,7 @@ final class NeighbourPurity {
             for (int j = 0; j < n; j++) {
                 order[j] = j;
             }
-            java.util.Arrays.sort(order, (a, b) -> Double.compare(sims[b], sims[a]));
+            Arrays.sort(order, (a, b) -> Double.compare(sims[b], sims[a]));
             int same = 0;
             for (int r = 0; r < k; r++) {
                 same += labels[order[r]] == labels[q] ? 1 : 0;

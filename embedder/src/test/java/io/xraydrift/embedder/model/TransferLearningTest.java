@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +76,7 @@ class TransferLearningTest {
 
     private static ModelTrainer.Options options(Path data, Path out, Path backbone) {
         return new ModelTrainer.Options(List.of(data), out, 1, 3, 16, 0.001f, Optional.of(backbone), 96,
-                "mobilenet-v3-small-random", "test", java.util.Set.of(), java.util.Set.of(), false,
+                "mobilenet-v3-small-random", "test", Set.of(), Set.of(), false,
                 new Augmentation(0.5), Optional.empty(), 1f, 0, ModelCard.XRAY_NET, Optional.empty(), 200, 2, 1, false, 0.1f, 0f, 0f, ModelTrainer.Projection.LEARNT);
     }
 

@@ -151,7 +151,7 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
     }
 
     @Override
-    public void starting() throws java.io.IOException {
+    public void starting() throws IOException {
         for (PartitionInfo info : store.partitionsFor(Topics.EMBEDDINGS.name())) {
             partitions.add(new TopicPartition(info.topic(), info.partition()));
         }

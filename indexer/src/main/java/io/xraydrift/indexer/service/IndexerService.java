@@ -1,7 +1,9 @@
 package io.xraydrift.indexer.service;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,6 +17,7 @@ import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
 import io.xraydrift.platform.http.BearerToken;
+import io.xraydrift.platform.http.HttpEndpoint;
 import io.xraydrift.schemas.Topics;
 
 /**
@@ -54,7 +57,7 @@ public final class IndexerService extends AbstractService {
             routes.get("/index", this::index);
             routes.get("/scans/{scanId}/neighbours", this::scanNeighbours);
             routes.post("/search", this::search);
-        }, io.xraydrift.platform.http.HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
+        }, HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         loop = new IndexerLoop(config, config.common().kafka().serdes(), shell.metrics());
         health.register("indexer-loop", () -> loop.healthy());
         watchProgress(config.common(), IndexerLoop.GROUP, Set.of(Topics.EMBEDDINGS.name()), "indexer-progress");
@@ -94,7 +97,7 @@ public final class IndexerService extends AbstractService {
                     built.buildTime().toMillis()));
         });
         ctx.json(new Status(config.k(), config.trees(), config.effectiveSearchK(),
-                config.metric().name().toLowerCase(java.util.Locale.ROOT), loop.healthy(), loop.answering(),
+                config.metric().name().toLowerCase(Locale.ROOT), loop.healthy(), loop.answering(),
                 loop.counts(), models));
     }
 
@@ -117,7 +120,7 @@ public final class IndexerService extends AbstractService {
         JsonNode body;
         try {
             body = JSON.readTree(ctx.body());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             ctx.status(400).json(Map.of("error", "body is not JSON: " + e.getMessage()));
             return;
         }

@@ -3,6 +3,7 @@ package io.xraydrift.indexer.service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -217,7 +218,7 @@ public final class ReferenceIndex implements AutoCloseable {
      * replica — restarted, replayed or live — picks the same version.
      */
     static String answering(Map<String, ReferenceIndex> indexes) {
-        java.util.Comparator<Map.Entry<String, ReferenceIndex>> byAge = java.util.Comparator
+        Comparator<Map.Entry<String, ReferenceIndex>> byAge = Comparator
                 .<Map.Entry<String, ReferenceIndex>>comparingLong(e -> e.getValue().firstSeen())
                 .thenComparing(Map.Entry::getKey);
         return indexes.entrySet().stream().filter(e -> e.getValue().complete()).max(byAge)

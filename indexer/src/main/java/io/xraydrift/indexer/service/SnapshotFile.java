@@ -1,9 +1,12 @@
 package io.xraydrift.indexer.service;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -285,7 +288,7 @@ public final class SnapshotFile {
                 ref.markComplete();
             }
             return new Loaded(ref, h.offsets(), file);
-        } catch (java.io.EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
+        } catch (EOFException | UTFDataFormatException | IllegalArgumentException e) {
             throw new IOException(file + " is corrupt: " + e, e);
         }
     }
@@ -318,7 +321,7 @@ public final class SnapshotFile {
             throw new IOException(file + " is corrupt: header CRC-32 " + Long.toHexString(crc.getValue())
                     + " != stored " + Integer.toHexString(storedHeaderCrc));
         }
-        return new DataInputStream(new java.io.ByteArrayInputStream(start.array(), PREAMBLE, headerLength));
+        return new DataInputStream(new ByteArrayInputStream(start.array(), PREAMBLE, headerLength));
     }
 
     /** The header's fields, checked against each other, the file's size and the configuration. */
@@ -466,7 +469,7 @@ public final class SnapshotFile {
             }
             byte[] bytes = new byte[(int) length];
             read(name, (chunk, at) -> chunk.get(bytes, (int) at, chunk.remaining()));
-            return new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+            return new DataInputStream(new ByteArrayInputStream(bytes));
         }
 
         private Section section(String name) throws IOException {

@@ -2,6 +2,7 @@ package io.xraydrift.indexer.forest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -44,8 +45,8 @@ class KernelsTest {
                 for (Kernels kernels : new Kernels[] {SIMD, SCALAR}) {
                     float[] dots = new float[ordinals.length];
                     float[] squared = new float[ordinals.length];
-                    java.util.Arrays.fill(dots, -7f);
-                    java.util.Arrays.fill(squared, -7f);
+                    Arrays.fill(dots, -7f);
+                    Arrays.fill(squared, -7f);
                     kernels.dots(q, data, ordinals, from, to, dim, dots);
                     kernels.squaredDistances(q, data, ordinals, from, to, dim, squared);
                     for (int i = 0; i < ordinals.length; i++) {

@@ -12,17 +12,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 
+import io.xraydrift.events.DeadLetter;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
@@ -81,8 +90,8 @@ class IndexerIT {
                     () -> admin.listTopics().names().get().stream().noneMatch(topics::contains));
             try {
                 admin.deleteConsumerGroups(List.of(IndexerLoop.GROUP)).all().get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
                     throw e;
                 }
             }
@@ -217,7 +226,7 @@ class IndexerIT {
         try (IndexerService service = start(stack, "it-bad")) {
             awaitLabelled(service, 120);
             float[] ok = around(Level.SEVERE, 77);
-            ScanEmbedded shortVector = scan("bad-short", "bad-p1", Level.HEALTHY, java.util.Arrays.copyOf(ok, DIM - 1));
+            ScanEmbedded shortVector = scan("bad-short", "bad-p1", Level.HEALTHY, Arrays.copyOf(ok, DIM - 1));
             float[] nan = ok.clone();
             nan[3] = Float.NaN;
             ScanEmbedded notFinite = scan("bad-nan", "bad-p2", null, nan);
@@ -227,8 +236,8 @@ class IndexerIT {
                     new ModelRef(MODEL.getId(), "v0", 0, null, null));
             produce(stack, List.of(shortVector, notFinite, otherWidth, noDimension));
             try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
-                    new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                    new StringSerializer(),
+                    new ByteArraySerializer())) {
                 producer.send(new ProducerRecord<>(Topics.EMBEDDINGS.name(), "bad-p5", new byte[] {0, 0x7f, -1, -1, 0, 1}))
                         .get();
             }
@@ -242,7 +251,7 @@ class IndexerIT {
             expected.put("bad-wide", "vector has " + (DIM * 2) + " dims, the index of model it-model@v1 holds "
                     + DIM + "-dim vectors");
             expected.put("bad-zero", "has dimension 0, outside [1, 65536]");
-            List<io.xraydrift.events.DeadLetter> dead = deadLetters(stack, 5);
+            List<DeadLetter> dead = deadLetters(stack, 5);
             for (var e : expected.entrySet()) {
                 assertEquals(1, dead.stream().filter(d -> d.getReason().contains(e.getKey())
                         && d.getReason().contains(e.getValue())).count(), e + " in " + dead);
@@ -294,8 +303,8 @@ class IndexerIT {
     }
 
     /** The indexer's dead letters, read until n are there (or 60 s). */
-    private static List<io.xraydrift.events.DeadLetter> deadLetters(LocalStack stack, int n) {
-        List<io.xraydrift.events.DeadLetter> out = new ArrayList<>();
+    private static List<DeadLetter> deadLetters(LocalStack stack, int n) {
+        List<DeadLetter> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(stack.readerProperties("indexer-it-dead-"),
                 EventSerdes.keys().deserializer(), new EventSerdes(stack.registryUrl())
                         .valueDeserializer(Topics.DEAD_LETTER))) {
@@ -354,7 +363,7 @@ class IndexerIT {
 
     /** A vector near the level's cluster centre: three well separated directions plus small noise. */
     static float[] around(Level level, int seed) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 31L + level.ordinal());
+        SplittableRandom r = new SplittableRandom(seed * 31L + level.ordinal());
         float[] v = new float[DIM];
         v[level.ordinal() * 4] = 1f;
         v[level.ordinal() * 4 + 1] = 0.5f;
@@ -373,7 +382,7 @@ class IndexerIT {
                 .setReferenceLabel(label).setModel(MODEL).setVector(list).setEmbeddedAt(Instant.now()).build();
     }
 
-    static void produce(LocalStack stack, java.util.Collection<ScanEmbedded> scans) throws Exception {
+    static void produce(LocalStack stack, Collection<ScanEmbedded> scans) throws Exception {
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
         try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
                 EventSerdes.keys().serializer(), serdes.valueSerializer(Topics.EMBEDDINGS))) {
@@ -393,7 +402,7 @@ class IndexerIT {
     static Map<String, List<ScanNeighbours>> await(LocalStack stack, Predicate<String> ids, int n,
             IndexerService... replicas) throws Exception {
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         try (var consumer = new KafkaConsumer<>(stack.readerProperties("indexer-it-"),
                 EventSerdes.keys().deserializer(), serdes.valueDeserializer(Topics.NEIGHBOURS))) {
             consumer.subscribe(Set.of(Topics.NEIGHBOURS.name()));

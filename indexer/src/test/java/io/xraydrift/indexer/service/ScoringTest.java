@@ -2,8 +2,11 @@ package io.xraydrift.indexer.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
 
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.platform.score.LevelThresholds;
 import org.junit.jupiter.api.Test;
 
 import io.xraydrift.events.Level;
@@ -14,21 +17,21 @@ class ScoringTest {
 
     @Test
     void aModelsFittedThresholdsSetTheLevelUnlessTheDeploymentSetsItsOwn() {
-        Scoring byModel = new Scoring(io.xraydrift.platform.score.LevelThresholds.DEFAULT, 0.0, true);
+        Scoring byModel = new Scoring(LevelThresholds.DEFAULT, 0.0, true);
         List<Scoring.Labelled> mixed = List.of(n(0.1f, Level.HEALTHY), n(0.1f, Level.INFECTED), n(0.1f, Level.HEALTHY),
                 n(0.1f, Level.INFECTED));
         assertEquals(Level.INFECTED, byModel.score(mixed, Double.NaN).level(), "0.25 is infected from 0.15");
         assertEquals(Level.HEALTHY, byModel.forModel(0.3, 0.6).score(mixed, Double.NaN).level());
-        Scoring configured = new Scoring(io.xraydrift.platform.score.LevelThresholds.DEFAULT, 0.0, false);
+        Scoring configured = new Scoring(LevelThresholds.DEFAULT, 0.0, false);
         assertEquals(configured, configured.forModel(0.3, 0.6));
         assertEquals(byModel, byModel.forModel(null, null));
     }
 
     @Test
     void aVersionsAnswersAreLevelledByTheThresholdsItsScansCarried() {
-        Scoring byModel = new Scoring(io.xraydrift.platform.score.LevelThresholds.DEFAULT, 0.0, true);
-        ReferenceIndex ref = new ReferenceIndex("m", "v1", io.xraydrift.indexer.forest.Metric.ANGULAR, 4, 2, 42, 100,
-                java.time.Duration.ofDays(1), (b, s) -> { });
+        Scoring byModel = new Scoring(LevelThresholds.DEFAULT, 0.0, true);
+        ReferenceIndex ref = new ReferenceIndex("m", "v1", Metric.ANGULAR, 4, 2, 42, 100,
+                Duration.ofDays(1), (b, s) -> { });
         assertEquals(byModel, ref.scoring(byModel), "no thresholds seen yet: the deployment's");
         ref.modelLevels(0.3, 0.6);
         assertEquals(0.3, ref.scoring(byModel).infectedThreshold(), 1e-9, "what the query API levels by");

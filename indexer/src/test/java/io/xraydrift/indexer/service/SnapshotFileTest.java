@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,10 +85,10 @@ class SnapshotFileTest {
         ReferenceIndex ref = filled(700);
         ref.index().rebuildNow();
         Path file = SnapshotFile.write(dir, ref, Map.of(0, 3L));
-        java.nio.ByteBuffer vectors;
-        try (var channel = java.nio.channels.FileChannel.open(file)) {
-            vectors = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, SnapshotFile.ALIGN, 700L * DIM * 4)
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer vectors;
+        try (var channel = FileChannel.open(file)) {
+            vectors = channel.map(FileChannel.MapMode.READ_ONLY, SnapshotFile.ALIGN, 700L * DIM * 4)
+                    .order(ByteOrder.LITTLE_ENDIAN);
         }
         float[] held = ref.index().vectors().view().data();
         for (int i = 0; i < 700 * DIM; i++) {

@@ -1,6 +1,7 @@
 package io.xraydrift.ingest.dicom;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import javax.imageio.ImageIO;
 
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
@@ -213,7 +215,7 @@ final class DicomFiles {
         double lo = window[0] - 0.5 - (window[1] - 1) / 2;
         double width = Math.max(window[1] - 1, 1e-9);
         BufferedImage out = new BufferedImage(columns, rows, BufferedImage.TYPE_BYTE_GRAY);
-        byte[] dst = ((java.awt.image.DataBufferByte) out.getRaster().getDataBuffer()).getData();
+        byte[] dst = ((DataBufferByte) out.getRaster().getDataBuffer()).getData();
         for (int i = 0; i < n; i++) {
             double g = Math.max(0, Math.min(1, (v[i] - lo) / width));
             // MONOCHROME1: low values are white. Inverting before rounding keeps a true MONOCHROME1
@@ -253,7 +255,7 @@ final class DicomFiles {
         return ts == null ? "1.2.840.10008.1.2" : ts; // a bare data set without a meta header: implicit VR LE
     }
 
-    private static int integer(AttributeList l, com.pixelmed.dicom.AttributeTag tag, String name, String number)
+    private static int integer(AttributeList l, AttributeTag tag, String name, String number)
             throws Rejected {
         int v = Attribute.getSingleIntegerValueOrDefault(l, tag, -1);
         if (v <= 0) {
@@ -262,7 +264,7 @@ final class DicomFiles {
         return v;
     }
 
-    private static double decimal(AttributeList l, com.pixelmed.dicom.AttributeTag tag, double fallback) {
+    private static double decimal(AttributeList l, AttributeTag tag, double fallback) {
         try {
             String s = text(l, tag);
             return s == null ? fallback : Double.parseDouble(s.trim());
@@ -271,7 +273,7 @@ final class DicomFiles {
         }
     }
 
-    static String text(AttributeList l, com.pixelmed.dicom.AttributeTag tag) {
+    static String text(AttributeList l, AttributeTag tag) {
         String s = Attribute.getSingleStringValueOrNull(l, tag);
         return s == null || s.isBlank() ? null : s.trim();
     }

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.Arrays;
 
+import java.util.Locale;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -61,9 +63,9 @@ final class DicomTls {
                 && (suite.contains("_GCM_") || suite.contains("CHACHA20_POLY1305"));
     }
 
-    private static KeyStore load(java.nio.file.Path file, char[] password) throws IOException, GeneralSecurityException {
+    private static KeyStore load(Path file, char[] password) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(file)) {
-            KeyStore ks = KeyStore.getInstance(file.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jks")
+            KeyStore ks = KeyStore.getInstance(file.toString().toLowerCase(Locale.ROOT).endsWith(".jks")
                     ? "JKS" : "PKCS12");
             ks.load(in, password);
             return ks;

@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.network.DicomNetworkException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,7 +175,7 @@ final class StoreScp implements AutoCloseable {
 
     /** The response to one request message: C-ECHO Success; C-STORE with the handler's verdict. */
     private byte[] answer(Association association, DimseMessageReceiver message, DicomSupport.Peer peer)
-            throws DicomException, IOException, com.pixelmed.network.DicomNetworkException {
+            throws DicomException, IOException, DicomNetworkException {
         AttributeList command = message.command();
         int field = Attribute.getSingleIntegerValueOrDefault(command, TagFromName.CommandField, -1);
         int messageId = Attribute.getSingleIntegerValueOrDefault(command, TagFromName.MessageID, 0);
@@ -253,7 +255,7 @@ final class StoreScp implements AutoCloseable {
         }
         byte[] body = implicitLittleEndian(list);
         AttributeList group = new AttributeList();
-        put(group, new UnsignedLongAttribute(new com.pixelmed.dicom.AttributeTag(0x0000, 0x0000)), Integer.toString(body.length));
+        put(group, new UnsignedLongAttribute(new AttributeTag(0x0000, 0x0000)), Integer.toString(body.length));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(implicitLittleEndian(group));
         out.writeBytes(body);

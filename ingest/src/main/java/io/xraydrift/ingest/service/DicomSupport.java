@@ -3,6 +3,7 @@ package io.xraydrift.ingest.service;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 import io.xraydrift.ingest.IngestConfig;
@@ -95,7 +96,7 @@ public interface DicomSupport {
     static Optional<DicomSupport> available() {
         try {
             return ServiceLoader.load(DicomSupport.class).findFirst();
-        } catch (java.util.ServiceConfigurationError | NoClassDefFoundError e) {
+        } catch (ServiceConfigurationError | NoClassDefFoundError e) {
             return Optional.empty();
         }
     }

@@ -14,7 +14,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -195,7 +198,7 @@ final class DicomWebPoller implements AutoCloseable {
 
     /** Attempts per instance the PACS does not serve before it is dead-lettered. */
     static final int ATTEMPTS = 3;
-    private final Map<String, Integer> failures = new java.util.HashMap<>();
+    private final Map<String, Integer> failures = new HashMap<>();
 
     private void failed(String sop, String studyDate, String why) {
         String scanId = ingestor.scanIdOfSop(sop);
@@ -221,7 +224,7 @@ final class DicomWebPoller implements AutoCloseable {
                 from = start;
                 handled.values().removeIf(d -> d.compareTo(from) < 0);
             }
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             LOG.warn("study date '{}' is not yyyyMMdd; watermark stays at {}", newest, from);
         }
     }
@@ -237,7 +240,7 @@ final class DicomWebPoller implements AutoCloseable {
         if (raw == null) {
             return ViewPosition.UNKNOWN;
         }
-        return switch (raw.trim().toUpperCase(java.util.Locale.ROOT)) {
+        return switch (raw.trim().toUpperCase(Locale.ROOT)) {
             case "PA" -> ViewPosition.PA;
             case "AP" -> ViewPosition.AP;
             case "LL", "RL", "LAT", "LATERAL" -> ViewPosition.LATERAL;

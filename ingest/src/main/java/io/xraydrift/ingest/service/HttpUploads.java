@@ -1,6 +1,7 @@
 package io.xraydrift.ingest.service;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,7 +166,7 @@ final class HttpUploads {
             UploadedFile part = ctx.uploadedFile("metadata");
             if (part != null) {
                 try (var in = part.content()) {
-                    raw = new String(in.readNBytes(1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+                    raw = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
                 }
             }
         }
@@ -174,7 +176,7 @@ final class HttpUploads {
         JsonNode m;
         try {
             m = JSON.readTree(raw);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             // Never the parser's message: it quotes the token it choked on, which can be the patient id
             // ("Unrecognized token 'MRN4711'"). Where it failed is enough to find the mistake.
             var at = e.getLocation();

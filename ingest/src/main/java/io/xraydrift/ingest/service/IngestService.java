@@ -1,14 +1,19 @@
 package io.xraydrift.ingest.service;
 
+import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.javalin.http.Context;
+import io.javalin.http.ServiceUnavailableResponse;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.ImageNormaliser;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Pseudonyms;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.reid.IdentifierSeal;
 import io.xraydrift.schemas.EventSerdes;
@@ -49,7 +54,7 @@ public final class IngestService extends AbstractService {
     @Override
     public void start() {
         if (dicom.isEmpty() && config.dicom().open()) {
-            throw new io.xraydrift.platform.config.ConfigException(IngestConfig.DICOM_PORT + " is set but ingest was "
+            throw new ConfigException(IngestConfig.DICOM_PORT + " is set but ingest was "
                     + "built without DICOM support: install " + DicomSupport.PACKAGE + " and build again");
         }
         EventSerdes serdes = config.common().kafka().serdes();
@@ -83,7 +88,7 @@ public final class IngestService extends AbstractService {
             dicomIn = new DicomIn(config, dicom.get(), admission, audit, ingestor);
             try {
                 dicomIn.start();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException("the DICOM C-STORE SCP could not listen on " + config.dicom().host()
                         + ":" + config.dicom().port() + ": " + e.getMessage(), e);
             }
@@ -96,9 +101,9 @@ public final class IngestService extends AbstractService {
     }
 
     /** STOW-RS, or 501 naming the package when ingest was built without DICOM support. */
-    private void stow(io.javalin.http.Context ctx) {
+    private void stow(Context ctx) {
         if (dicom.isEmpty()) {
-            ctx.status(501).json(java.util.Map.of("error", "ingest was built without DICOM support; install "
+            ctx.status(501).json(Map.of("error", "ingest was built without DICOM support; install "
                     + DicomSupport.PACKAGE + " and build again"));
             return;
         }
@@ -126,9 +131,9 @@ public final class IngestService extends AbstractService {
     }
 
     /** The part once it exists; until then (the routes are up a moment before it) a 503, not an NPE. */
-    private static <T> T starting(io.javalin.http.Context ctx, T part) {
+    private static <T> T starting(Context ctx, T part) {
         if (part == null) {
-            throw new io.javalin.http.ServiceUnavailableResponse("ingest is starting; retry in a moment");
+            throw new ServiceUnavailableResponse("ingest is starting; retry in a moment");
         }
         return part;
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.xraydrift.platform.http.Metrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,7 +57,7 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
     private final TransactionalLoop loop;
 
     IntakeLoop(IngestConfig config, EventSerdes serdes, Ingestor ingestor, ImageFetcher fetcher, RecentScans recent,
-               IngestCounters counters, io.xraydrift.platform.http.Metrics metrics) {
+               IngestCounters counters, Metrics metrics) {
         this.ingestor = ingestor;
         this.fetcher = fetcher;
         this.recent = recent;

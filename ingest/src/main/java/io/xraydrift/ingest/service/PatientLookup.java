@@ -1,5 +1,7 @@
 package io.xraydrift.ingest.service;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -38,7 +40,7 @@ final class PatientLookup {
     private final Counter answered;
     private final Counter refused;
     private final Counter unauthorised;
-    private final UnauthorisedSampler sampler = new UnauthorisedSampler(java.time.Duration.ofMinutes(1));
+    private final UnauthorisedSampler sampler = new UnauthorisedSampler(Duration.ofMinutes(1));
 
     PatientLookup(String apiToken, Ingestor ingestor, AuditTrail audit, MeterRegistry registry) {
         this.token = new BearerToken(apiToken, false);
@@ -75,7 +77,7 @@ final class PatientLookup {
         JsonNode body;
         try {
             body = JSON.readTree(ctx.body());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             refuse(ctx, "body is not JSON (send {\"patientId\": \"...\"})");
             return;
         }

@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
 
+import com.pixelmed.dicom.AttributeFactory;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.display.SourceImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -176,12 +179,12 @@ class DicomFilesTest {
     }
 
     private static int[] storedValues(byte[] file) throws Exception {
-        BufferedImage img = new com.pixelmed.display.SourceImage(header(file)).getBufferedImage(0);
+        BufferedImage img = new SourceImage(header(file)).getBufferedImage(0);
         return img.getRaster().getSamples(0, 0, img.getWidth(), img.getHeight(), 0, (int[]) null);
     }
 
-    private static void put(AttributeList l, com.pixelmed.dicom.AttributeTag tag, String value) throws Exception {
-        Attribute a = com.pixelmed.dicom.AttributeFactory.newAttribute(tag);
+    private static void put(AttributeList l, AttributeTag tag, String value) throws Exception {
+        Attribute a = AttributeFactory.newAttribute(tag);
         a.addValue(value);
         l.put(a);
     }

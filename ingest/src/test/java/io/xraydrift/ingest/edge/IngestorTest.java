@@ -10,12 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
+import java.util.function.IntUnaryOperator;
 import javax.imageio.ImageIO;
 
+import io.xraydrift.events.Level;
 import org.junit.jupiter.api.Test;
 
 import io.xraydrift.events.ViewPosition;
@@ -69,8 +74,8 @@ class IngestorTest {
     }
 
     private static double correlation(int[] a, int[] b) {
-        double ma = java.util.Arrays.stream(a).average().orElse(0);
-        double mb = java.util.Arrays.stream(b).average().orElse(0);
+        double ma = Arrays.stream(a).average().orElse(0);
+        double mb = Arrays.stream(b).average().orElse(0);
         double sab = 0;
         double saa = 0;
         double sbb = 0;
@@ -114,10 +119,10 @@ class IngestorTest {
     void aReferenceScanCarriesItsRadiologistSeverityWithinZeroToOne() throws Exception {
         byte[] png = encode(PHANTOM, "png");
         Submission rated = new Submission("MRN-5", NOW.minusSeconds(5), "t", ViewPosition.PA, "CR", null, png, null,
-                io.xraydrift.events.Level.SEVERE, 0.72, Map.of());
+                Level.SEVERE, 0.72, Map.of());
         assertEquals(0.72, ingestor.ingest(rated, NOW).scan().getReferenceSeverity(), 0.0);
         Rejected outside = assertThrows(Rejected.class, () -> ingestor.ingest(new Submission("MRN-5", NOW, "t",
-                ViewPosition.PA, "CR", null, png, null, io.xraydrift.events.Level.SEVERE, 1.5, Map.of()), NOW));
+                ViewPosition.PA, "CR", null, png, null, Level.SEVERE, 1.5, Map.of()), NOW));
         assertEquals("referenceSeverity", outside.field());
         assertTrue(outside.getMessage().contains("outside [0, 1]") && !outside.getMessage().contains("1.5"),
                 outside.getMessage());
@@ -154,7 +159,7 @@ class IngestorTest {
         return new Submission("MRN-1", acquired, "test", ViewPosition.PA, "CR", null, image, null, null, Map.of());
     }
 
-    private static BufferedImage map(BufferedImage src, int type, java.util.function.IntUnaryOperator f) {
+    private static BufferedImage map(BufferedImage src, int type, IntUnaryOperator f) {
         BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), type);
         for (int y = 0; y < src.getHeight(); y++) {
             for (int x = 0; x < src.getWidth(); x++) {
@@ -169,8 +174,8 @@ class IngestorTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(img, format, out);
             return out.toByteArray();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -9,6 +9,12 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +22,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +37,12 @@ import java.util.function.Predicate;
 
 import javax.imageio.ImageIO;
 
+import io.xraydrift.events.AuditEvent;
+import io.xraydrift.events.AuditOutcome;
+import io.xraydrift.events.SealedIdentifiers;
+import io.xraydrift.platform.reid.IdentifierSeal;
+import io.xraydrift.stack.EmbeddedStack;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,7 +97,7 @@ class DicomInIT {
 
     @Test
     void storescuSendsTheRealFilmsByCStoreAndATrueMonochrome1FilmArrivesAsItsTwin(LocalStack stack) throws Exception {
-        java.time.Instant start = java.time.Instant.now();
+        Instant start = Instant.now();
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
         int port = FreePorts.pick();
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(RSNA_PATIENT);
@@ -140,7 +157,7 @@ class DicomInIT {
             }
             List<ScanReceived> scans = read(stack, Topics.SCANS,
                     s -> s.getPatient().equals(pseudonym) && s.getSource().startsWith("dicom:")
-                            && s.getReceivedAt().isAfter(java.time.Instant.now().minusSeconds(120)));
+                            && s.getReceivedAt().isAfter(Instant.now().minusSeconds(120)));
             List<String> sources = scans.stream().map(ScanReceived::getSource).sorted().distinct().toList();
             assertTrue(sources.containsAll(List.of("dicom:c-store", "dicom:stow-rs")), sources.toString());
         }
@@ -156,9 +173,9 @@ class DicomInIT {
         Path noPixels = modified(good, "no-pixels", "-ea", "(7fe0,0010)");
         Path huge = modified(good, "huge", "-m", "Rows=30000", "-m", "Columns=30000");
         byte[] whole = Files.readAllBytes(good);
-        byte[] truncated = java.util.Arrays.copyOf(whole, whole.length / 2);
+        byte[] truncated = Arrays.copyOf(whole, whole.length / 2);
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
-        java.time.Instant start = java.time.Instant.now();
+        Instant start = Instant.now();
         try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env(stack, port, "dicom-it-3"))));
              LogCapture logs = LogCapture.start()) {
             ingest.start();
@@ -202,7 +219,7 @@ class DicomInIT {
             assertEquals(1, scans.size(), "only the good file of the marked patient");
             List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> d.getRequestId() != null
                     && d.getRequestId().matches("(c-store|stow-rs):.*")
-                    && d.getFailedAt().isAfter(java.time.Instant.now().minusSeconds(120)));
+                    && d.getFailedAt().isAfter(Instant.now().minusSeconds(120)));
             String reasons = dead.stream().map(DeadLetter::getReason).toList().toString();
             for (String field : List.of("PixelData (7FE0,0010) is missing", "30000x30000",
                     "truncated before its pixels", "DICOM header does not parse")) {
@@ -214,10 +231,10 @@ class DicomInIT {
             try (var kept = Files.list(quarantine)) {
                 List<Path> files = kept.toList();
                 assertEquals(4, files.size(), "each refused file is kept in ingest's quarantine");
-                assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                assertEquals("rwx------", PosixFilePermissions.toString(
                         Files.getPosixFilePermissions(quarantine)), "only ingest's user enters the quarantine");
                 for (Path f : files) {
-                    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    assertEquals("rw-------", PosixFilePermissions.toString(
                             Files.getPosixFilePermissions(f)), "a refused file holds a header: " + f.getFileName());
                 }
             }
@@ -250,7 +267,7 @@ class DicomInIT {
         env.put(IngestConfig.DICOM_TLS_PASSWORD, "door-secret");
         Path film = withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "door");
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
-        java.time.Instant start = java.time.Instant.now();
+        Instant start = Instant.now();
         try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)));
              LogCapture logs = LogCapture.start()) {
             ingest.start();
@@ -265,25 +282,25 @@ class DicomInIT {
             Run listed = run("storescu", "-xy", "+tla", "+cf", cert.toString(), "-aet", "PACS1", "-aec",
                     IngestConfig.DEFAULT_AE_TITLE, "127.0.0.1", p, film.toString());
             assertEquals(0, listed.rc(), "the listed PACS stores over DICOM TLS: " + listed.out());
-            for (java.net.InetAddress other : nonLoopbackAddresses()) {
-                try (java.net.Socket s = new java.net.Socket()) {
-                    s.connect(new java.net.InetSocketAddress(other, port), 2000);
+            for (InetAddress other : nonLoopbackAddresses()) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(other, port), 2000);
                     throw new AssertionError("the SCP bound to 127.0.0.1 answers on " + other);
-                } catch (java.io.IOException expectedRefusal) {
+                } catch (IOException expectedRefusal) {
                     // bound to the configured host only
                 }
             }
             List<ScanReceived> scans = read(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym)
                     && !s.getReceivedAt().isBefore(start));
             assertEquals(1, scans.size(), "the listed PACS's film arrives once");
-            List<io.xraydrift.events.AuditEvent> audit = read(stack, Topics.AUDIT,
+            List<AuditEvent> audit = read(stack, Topics.AUDIT,
                     a -> "dicom-it-door".equals(a.getInstance()));
             assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("dicom-association")
-                            && a.getOutcome() == io.xraydrift.events.AuditOutcome.UNAUTHORISED
+                            && a.getOutcome() == AuditOutcome.UNAUTHORISED
                             && "DICOM AE STRANGER".equals(a.getUserAgent()) && a.getDetail().contains("STRANGER")),
                     "the refused association is audited: " + audit);
             assertTrue(audit.stream().anyMatch(a -> a.getAction().equals("c-store")
-                            && a.getOutcome() == io.xraydrift.events.AuditOutcome.ANSWERED
+                            && a.getOutcome() == AuditOutcome.ANSWERED
                             && "DICOM AE PACS1".equals(a.getUserAgent()) && pseudonym.equals(a.getSubject())
                             && a.getDetail().endsWith("admitted as instance " + scans.get(0).getScanId())
                             && a.getClientAddress().equals("127.0.0.1")),
@@ -302,14 +319,14 @@ class DicomInIT {
     @Test
     void withTheHospitalKeyIngestSealsThePatientIdAndAccessionNumberForAlertOut(LocalStack stack) throws Exception {
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
-        String key = java.util.Base64.getEncoder().encodeToString("hospital-reid-key-0123456789abcd"
+        String key = Base64.getEncoder().encodeToString("hospital-reid-key-0123456789abcd"
                 .getBytes(StandardCharsets.US_ASCII));
         Map<String, String> env = env(stack, 0, "dicom-it-reid");
         env.put(IngestConfig.REID_KEY, key);
         Path film = modified(withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "reid"),
                 "reid-accession", "-i", "AccessionNumber=ACC-REID-42");
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
-        java.time.Instant start = java.time.Instant.now();
+        Instant start = Instant.now();
         try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)));
              LogCapture logs = LogCapture.start()) {
             ingest.start();
@@ -322,14 +339,14 @@ class DicomInIT {
         }
         ScanReceived scan = read(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym)
                 && !s.getReceivedAt().isBefore(start)).get(0);
-        List<io.xraydrift.events.SealedIdentifiers> sealed = read(stack, Topics.REIDENTIFICATION,
+        List<SealedIdentifiers> sealed = read(stack, Topics.REIDENTIFICATION,
                 r -> r.getScanId().equals(scan.getScanId()));
         assertEquals(1, sealed.size(), "one sealed record, keyed by the scan");
         assertEquals(pseudonym, sealed.get(0).getPatient());
         byte[] raw = new byte[sealed.get(0).getCiphertext().remaining()];
         sealed.get(0).getCiphertext().duplicate().get(raw);
         assertFalse(new String(raw, StandardCharsets.ISO_8859_1).contains(MARKER), "sealed, not in clear");
-        var ids = io.xraydrift.platform.reid.IdentifierSeal.ofBase64(key).open(sealed.get(0));
+        var ids = IdentifierSeal.ofBase64(key).open(sealed.get(0));
         assertEquals(MARKER, ids.patientId());
         assertEquals("ACC-REID-42", ids.accessionNumber());
         assertEquals(dcmdumpValue(film, "StudyInstanceUID"), ids.studyInstanceUid(), "the film's study, for the SR");
@@ -340,11 +357,11 @@ class DicomInIT {
         IngestIT.assertNotOnAnyTopicButIntake(stack, List.of(MARKER, "ACC-REID-42"));
     }
 
-    private static List<java.net.InetAddress> nonLoopbackAddresses() throws java.net.SocketException {
-        List<java.net.InetAddress> out = new ArrayList<>();
-        for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-            for (java.net.InetAddress a : java.util.Collections.list(n.getInetAddresses())) {
-                if (!a.isLoopbackAddress() && a instanceof java.net.Inet4Address) {
+    private static List<InetAddress> nonLoopbackAddresses() throws SocketException {
+        List<InetAddress> out = new ArrayList<>();
+        for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            for (InetAddress a : Collections.list(n.getInetAddresses())) {
+                if (!a.isLoopbackAddress() && a instanceof Inet4Address) {
                     out.add(a);
                 }
             }
@@ -358,12 +375,12 @@ class DicomInIT {
      */
     @Test
     void aCStoreWhileKafkaIsDownIsKeptAndAdmittedWhenKafkaIsBack() throws Exception {
-        try (io.xraydrift.stack.EmbeddedStack stack = io.xraydrift.stack.EmbeddedStack.start()) {
+        try (EmbeddedStack stack = EmbeddedStack.start()) {
             KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
             int port = FreePorts.pick();
             Path film = withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "outage");
             String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
-            java.time.Instant outageStart = java.time.Instant.now();
+            Instant outageStart = Instant.now();
             Map<String, String> env = env(stack, port, "dicom-it-outage");
             // The writer gives a record up after 4 s instead of 25 s: the film is kept pending sooner.
             env.put("XRAY_KAFKA_CLIENT_REQUEST_TIMEOUT_MS", "2000");
@@ -439,7 +456,7 @@ class DicomInIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static <V extends org.apache.avro.specific.SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
+    private static <V extends SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
                                                                                   Predicate<V> keep) {
         List<V> out = new ArrayList<>();
         TopicReader.readAll(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic), 0, v -> {

@@ -9,12 +9,15 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import javax.imageio.ImageIO;
 
+import io.xraydrift.stack.RealCxr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,7 +60,7 @@ class DicomWebIT {
                 ScanReceived pa = scans.stream().filter(s -> s.getView() == ViewPosition.PA).findFirst().orElseThrow();
                 ScanReceived ap = scans.stream().filter(s -> s.getView() == ViewPosition.AP).findFirst().orElseThrow();
                 assertEquals("dicomweb:it-orthanc", pa.getSource());
-                assertEquals(java.time.Instant.parse("2026-11-20T09:15:00Z"), pa.getAcquiredAt());
+                assertEquals(Instant.parse("2026-11-20T09:15:00Z"), pa.getAcquiredAt());
                 assertTrue(pa.getScanId().startsWith("sop-"), pa.getScanId());
                 assertArrayEquals(pixels(pa), pixels(ap), "MONOCHROME1 shows as the same radiograph");
                 List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
@@ -84,7 +87,7 @@ class DicomWebIT {
      */
     @Test
     void pullsBothRealRsnaFilesAndHonoursTheirPhotometricInterpretation(LocalStack stack) throws Exception {
-        Path formats = io.xraydrift.stack.RealCxr.formats();
+        Path formats = RealCxr.formats();
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(IngestIT.env(stack))), "it-setup");
         try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-rsna"))) {
             pacs.storeFile(formats.resolve("rsna-cr-chest-pa-monochrome2.dcm"), false);
@@ -127,7 +130,7 @@ class DicomWebIT {
         String badUid = "1.2.826.0.1.3680043.8.498." + System.nanoTime();
         try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-bad"));
              LogCapture logs = LogCapture.start()) {
-            List<String> badAttrs = new java.util.ArrayList<>(attrs(raw, "PA", "256199"));
+            List<String> badAttrs = new ArrayList<>(attrs(raw, "PA", "256199"));
             badAttrs.add("SOPInstanceUID=" + badUid);
             pacs.store(bmp(21, false), badAttrs, false);
             pacs.store(bmp(22, false), attrs(raw, "PA", "101500"), false);

@@ -4,8 +4,10 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntBinaryOperator;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -40,7 +42,7 @@ final class Images {
         return out.toByteArray();
     }
 
-    static BufferedImage gray(int w, int h, int type, java.util.function.IntBinaryOperator value) {
+    static BufferedImage gray(int w, int h, int type, IntBinaryOperator value) {
         BufferedImage img = new BufferedImage(w, h, type);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -95,7 +97,7 @@ final class Images {
         byte[] len = new byte[4];
         putInt(len, 0, data.length);
         out.writeBytes(len);
-        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         out.writeBytes(t);
         out.writeBytes(data);
         CRC32 crc = new CRC32();

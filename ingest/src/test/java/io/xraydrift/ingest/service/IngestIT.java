@@ -6,29 +6,42 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -84,7 +97,7 @@ class IngestIT {
     /** The ingest service's log output (it runs in this JVM): searched for raw ids too. */
     private static LogCapture logs;
     @TempDir
-    static java.nio.file.Path state;
+    static Path state;
 
     @BeforeAll
     static void start(LocalStack stack) {
@@ -199,7 +212,7 @@ class IngestIT {
         try {
             HttpResponse<String> big = upload(port, TOKEN, meta, new byte[5 * 1024 * 1024], "image/png");
             assertEquals(413, big.statusCode(), big.body());
-        } catch (java.io.IOException closedAtTheBound) {
+        } catch (IOException closedAtTheBound) {
             System.out.println("upload over the bound: connection closed by ingest (" + closedAtTheBound + ")");
         }
         // A chunked upload (no Content-Length) over the bound: the parser stops reading at the bound and
@@ -207,7 +220,7 @@ class IngestIT {
         try {
             HttpResponse<String> chunked = upload(port, TOKEN, meta, new byte[12 * 1024 * 1024], "image/png", true);
             assertEquals(413, chunked.statusCode(), "a chunked upload over the bound: " + chunked.body());
-        } catch (java.io.IOException closedAtTheBound) {
+        } catch (IOException closedAtTheBound) {
             System.out.println("chunked upload over the bound: connection closed by ingest (" + closedAtTheBound + ")");
         }
         assertEquals(202, upload(port, TOKEN, meta, Images.phantom(5), "image/png").statusCode(),
@@ -273,7 +286,7 @@ class IngestIT {
         String patient = sentId("shape-owner");
         for (String field : List.of("acquiredAt", "view", "modality", "photometricInterpretation", "referenceLabel")) {
             String marker = sentId("in-" + field);
-            com.fasterxml.jackson.databind.node.ObjectNode meta = JSON.createObjectNode().put("patientId", patient)
+            ObjectNode meta = JSON.createObjectNode().put("patientId", patient)
                     .put("acquiredAt", "2026-11-21T10:00:00Z").put("view", "PA");
             meta.put(field, marker);
             HttpResponse<String> refused = upload(port, TOKEN, meta.toString(), Images.phantom(9), "image/png");
@@ -304,7 +317,7 @@ class IngestIT {
         byte[] good = Images.phantom(7);
         Map<String, String> expected = new LinkedHashMap<>();
         List<ScanIntake> bad = new ArrayList<>();
-        java.util.function.BiConsumer<ScanIntake, String> add = (s, reason) -> {
+        BiConsumer<ScanIntake, String> add = (s, reason) -> {
             bad.add(s);
             expected.put(s.getSource(), reason);
         };
@@ -428,7 +441,7 @@ class IngestIT {
         // Every lookup is on the audit trail, written before it was answered; none holds the identifier.
         List<AuditEvent> trail = await(stack, Topics.AUDIT, e -> e.getAction().equals(PatientLookup.ACTION), 11);
         assertEquals(11, trail.size(), trail.toString());
-        Map<AuditOutcome, Long> outcomes = new java.util.EnumMap<>(AuditOutcome.class);
+        Map<AuditOutcome, Long> outcomes = new EnumMap<>(AuditOutcome.class);
         trail.forEach(e -> outcomes.merge(e.getOutcome(), 1L, Long::sum));
         assertEquals(Map.of(AuditOutcome.ANSWERED, 3L, AuditOutcome.REFUSED, 7L, AuditOutcome.UNAUTHORISED, 1L),
                 outcomes);
@@ -451,12 +464,12 @@ class IngestIT {
      * Reads every byte of every topic but the intake (internal ones too, uncommitted records too) and
      * fails if any of {@code rawIds} is in a key, value or header; returns records, bytes and topics read.
      */
-    static long[] assertNotOnAnyTopicButIntake(LocalStack stack, java.util.Collection<String> rawIds) throws Exception {
+    static long[] assertNotOnAnyTopicButIntake(LocalStack stack, Collection<String> rawIds) throws Exception {
         Map<String, Object> props = new HashMap<>();
         props.put("bootstrap.servers", stack.bootstrapServers());
         List<String> topics;
         try (Admin admin = Admin.create(props)) {
-            topics = new ArrayList<>(admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions()
+            topics = new ArrayList<>(admin.listTopics(new ListTopicsOptions()
                     .listInternal(true)).names().get());
         }
         topics.remove(Topics.INTAKE.name());
@@ -566,7 +579,7 @@ class IngestIT {
     static HttpResponse<String> upload(int port, String token, String metadata, byte[] image, String imageType,
                                        boolean chunked) throws Exception {
         String boundary = "xray" + UUID.randomUUID();
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (metadata != null) {
             body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
                     + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n").getBytes(StandardCharsets.UTF_8));
@@ -579,7 +592,7 @@ class IngestIT {
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(chunked ? HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new java.io.ByteArrayInputStream(body.toByteArray()))
+                        () -> new ByteArrayInputStream(body.toByteArray()))
                         : HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -590,7 +603,7 @@ class IngestIT {
 
     /** Produces the events (keyed by their source) and returns where each landed: "partition@offset". */
     static List<String> produceAt(LocalStack stack, List<ScanIntake> events) {
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<String, ScanIntake> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024), new StringSerializer(),
                 new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE))) {
@@ -602,7 +615,7 @@ class IngestIT {
         for (var f : sent) {
             try {
                 at.add(f.get().partition() + "@" + f.get().offset());
-            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            } catch (InterruptedException | ExecutionException e) {
                 throw new IllegalStateException("intake record not written: " + e, e);
             }
         }
@@ -618,7 +631,7 @@ class IngestIT {
         }
     }
 
-    static <V extends org.apache.avro.specific.SpecificRecord> List<V> await(LocalStack stack, Topic<V> topic,
+    static <V extends SpecificRecord> List<V> await(LocalStack stack, Topic<V> topic,
                                                                            Predicate<V> keep, int n) {
         return TopicReader.await(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
                 keep, n, Duration.ofSeconds(2), Duration.ofSeconds(60));

@@ -1,5 +1,9 @@
 package io.xraydrift.platform.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -33,8 +37,8 @@ public record ConfigDoc(List<String> keys, String defaultShown, String meaning) 
             if (in == null) {
                 throw new IllegalStateException("no config-keys.tsv beside " + owner.getName());
             }
-            List<ConfigDoc> rows = new java.util.ArrayList<>();
-            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            List<ConfigDoc> rows = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
                 }
@@ -46,8 +50,8 @@ public record ConfigDoc(List<String> keys, String defaultShown, String meaning) 
                 rows.add(new ConfigDoc(List.of(cells[0].split(",\\s*")), cells[1], cells[2]));
             }
             return List.copyOf(rows);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

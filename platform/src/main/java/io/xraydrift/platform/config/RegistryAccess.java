@@ -11,6 +11,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -60,7 +61,7 @@ public record RegistryAccess(Path trustStore, String trustStoreType, String trus
             throw new ConfigException(USERNAME + " and " + PASSWORD + " go together: only "
                     + (user.isPresent() ? USERNAME : PASSWORD) + " is set");
         }
-        RegistryAccess access = new RegistryAccess(trustStore, type.toUpperCase(java.util.Locale.ROOT),
+        RegistryAccess access = new RegistryAccess(trustStore, type.toUpperCase(Locale.ROOT),
                 s.string(TRUSTSTORE_PASSWORD, ""), user.orElse(null), password.orElse(null), s.registryClientOverrides());
         if (trustStore != null) {
             access.sslContext(); // a wrong password or type fails at start, naming the store

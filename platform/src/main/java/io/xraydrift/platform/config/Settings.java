@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -224,7 +225,7 @@ public final class Settings {
             return Enum.valueOf(defaultValue.getDeclaringClass(), raw.get().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key + "='" + raw.get() + "' is not one of "
-                    + java.util.Arrays.toString(defaultValue.getDeclaringClass().getEnumConstants())
+                    + Arrays.toString(defaultValue.getDeclaringClass().getEnumConstants())
                             .toLowerCase(Locale.ROOT));
         }
     }

@@ -8,7 +8,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -18,6 +21,8 @@ import javax.crypto.spec.SecretKeySpec;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpStatus;
 import io.javalin.http.SameSite;
 
 /**
@@ -48,11 +53,11 @@ public final class BearerToken {
     private final byte[] sessionKey;
     private final boolean browser;
     private final Clock clock;
-    private final java.util.Map<String, long[]> failedLogins = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, long[]> failedLogins = new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, long[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
             return size() > 10_000;
         }
     };
@@ -106,13 +111,13 @@ public final class BearerToken {
             String query = ctx.queryParam("token");
             if (query != null && matches(query)) {
                 startSession(ctx);
-                ctx.redirect(withoutToken(ctx), io.javalin.http.HttpStatus.SEE_OTHER);
+                ctx.redirect(withoutToken(ctx), HttpStatus.SEE_OTHER);
                 return false;
             }
             String accept = ctx.header("Accept");
-            if (ctx.method() == io.javalin.http.HandlerType.GET && accept != null && accept.contains("text/html")) {
+            if (ctx.method() == HandlerType.GET && accept != null && accept.contains("text/html")) {
                 ctx.redirect("/login?next=" + URLEncoder.encode(pathAndQuery(ctx), StandardCharsets.UTF_8),
-                        io.javalin.http.HttpStatus.SEE_OTHER);
+                        HttpStatus.SEE_OTHER);
                 return false;
             }
         }
@@ -134,7 +139,7 @@ public final class BearerToken {
             return;
         }
         startSession(ctx);
-        ctx.redirect(next, io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(next, HttpStatus.SEE_OTHER);
     }
 
     private void startSession(Context ctx) {
@@ -213,7 +218,7 @@ public final class BearerToken {
         if (q == null) {
             return ctx.path();
         }
-        String rest = java.util.Arrays.stream(q.split("&"))
+        String rest = Arrays.stream(q.split("&"))
                 .filter(p -> !URLDecoder.decode(p.split("=", 2)[0], StandardCharsets.UTF_8).equals("token"))
                 .collect(Collectors.joining("&"));
         return rest.isEmpty() ? ctx.path() : ctx.path() + "?" + rest;
@@ -231,7 +236,7 @@ public final class BearerToken {
     private static void loginPage(Context ctx, int status, String message) {
         String next = safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next"));
         gg.jte.output.StringOutput out = new gg.jte.output.StringOutput();
-        java.util.Map<String, Object> params = new java.util.HashMap<>();
+        Map<String, Object> params = new HashMap<>();
         params.put("message", message);
         params.put("next", next);
         PAGES.render("platform/login.jte", params, out);

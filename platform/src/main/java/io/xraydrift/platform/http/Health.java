@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Named readiness checks of one service, and liveness checks: a service is ready when every
@@ -15,7 +16,7 @@ public final class Health {
 
     private final Map<String, BooleanSupplier> checks = new ConcurrentHashMap<>();
     private final Map<String, BooleanSupplier> liveness = new ConcurrentHashMap<>();
-    private final Map<String, java.util.function.Supplier<String>> problems = new ConcurrentHashMap<>();
+    private final Map<String, Supplier<String>> problems = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     /** Adds or replaces a check. */
@@ -27,7 +28,7 @@ public final class Health {
      * Adds or replaces a check that says what is wrong: ready while {@code problem} gives null, and
      * its text is shown under {@code problems} in the health answer.
      */
-    public void registerProblem(String name, java.util.function.Supplier<String> problem) {
+    public void registerProblem(String name, Supplier<String> problem) {
         problems.put(name, problem);
         checks.put(name, () -> problem.get() == null);
     }

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
+import io.javalin.config.SizeUnit;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -46,9 +47,9 @@ public final class HttpEndpoint implements AutoCloseable {
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
-            config.jetty.multipartConfig.maxTotalRequestSize(maxMultipartBytes, io.javalin.config.SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxFileSize(maxMultipartBytes, io.javalin.config.SizeUnit.BYTES);
-            config.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
+            config.jetty.multipartConfig.maxTotalRequestSize(maxMultipartBytes, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxFileSize(maxMultipartBytes, SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             config.startup.showJavalinBanner = false;
             config.routes.get("/health/live", ctx -> {
                 boolean live = health.live();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
 
+import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -42,8 +43,8 @@ public final class ImageLimits {
     }
 
     /** Kilopixels decodes in flight may declare together. */
-    private static final java.util.concurrent.Semaphore BUDGET =
-            new java.util.concurrent.Semaphore((int) (MAX_DECLARED_PIXELS / 1000), true);
+    private static final Semaphore BUDGET =
+            new Semaphore((int) (MAX_DECLARED_PIXELS / 1000), true);
 
     private ImageLimits() {
     }

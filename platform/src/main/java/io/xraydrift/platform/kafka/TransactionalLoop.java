@@ -26,6 +26,7 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -255,7 +256,7 @@ public final class TransactionalLoop implements Runnable {
             try {
                 producer.initTransactions();
                 return true;
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            } catch (TimeoutException e) {
                 LOG.warn("{}: transactions not initialised, the broker does not answer; retrying: {}", name,
                         e.toString());
             }
@@ -359,7 +360,7 @@ public final class TransactionalLoop implements Runnable {
             try {
                 producer.abortTransaction();
                 return;
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            } catch (TimeoutException e) {
                 if (!running.get()) {
                     return;
                 }

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -11,14 +12,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.xraydrift.platform.config.ServiceConfig;
+import org.slf4j.Logger;
 
 /** What every transactional consume-transform-produce loop needs around its transaction. */
 public final class Transactions {
@@ -77,13 +81,13 @@ public final class Transactions {
      * turns false (stopping: the broker completes or aborts it, and an aborted batch is read again).
      * Returns whether the commit was confirmed.
      */
-    public static boolean commit(org.apache.kafka.clients.producer.Producer<?, ?> producer,
-                                 java.util.function.BooleanSupplier running, org.slf4j.Logger log, String what) {
+    public static boolean commit(Producer<?, ?> producer,
+                                 BooleanSupplier running, Logger log, String what) {
         while (true) {
             try {
                 producer.commitTransaction();
                 return true;
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            } catch (TimeoutException e) {
                 if (!running.getAsBoolean()) {
                     log.warn("commit of {} timed out while stopping: {}", what, e.toString());
                     return false;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,7 +65,7 @@ class SettingsTest {
                 Settings.CONFIG_FILE + "='/nonexistent/x.properties'");
     }
 
-    static void assertMessage(org.junit.jupiter.api.function.Executable call, String expected) {
+    static void assertMessage(Executable call, String expected) {
         ConfigException e = assertThrows(ConfigException.class, call);
         assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
     }

@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.Test;
 
@@ -50,26 +56,26 @@ class BearerTokenTest {
     void sessionsAreNotSignedWithTheTokenItself() throws Exception {
         BearerToken t = at("s3cret", NOW);
         long expiry = NOW.plus(BearerToken.SESSION).getEpochSecond();
-        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-        mac.init(new javax.crypto.spec.SecretKeySpec("s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8),
                 "HmacSHA256"));
-        String keyedByToken = expiry + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                mac.doFinal(("xray-web-session:" + expiry).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String keyedByToken = expiry + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                mac.doFinal(("xray-web-session:" + expiry).getBytes(StandardCharsets.UTF_8)));
         assertFalse(t.validSession(keyedByToken), "a cookie signed with the token is not a session");
         assertTrue(t.validSession(t.session(expiry)));
     }
 
     @Test
     void failedSignInsAreThrottledPerAddressForAMinute() {
-        java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(NOW.toEpochMilli());
+        AtomicLong millis = new AtomicLong(NOW.toEpochMilli());
         Clock moving = new Clock() {
             @Override
-            public java.time.ZoneId getZone() {
+            public ZoneId getZone() {
                 return ZoneOffset.UTC;
             }
 
             @Override
-            public Clock withZone(java.time.ZoneId zone) {
+            public Clock withZone(ZoneId zone) {
                 return this;
             }
 

@@ -3,10 +3,12 @@ package io.xraydrift.platform.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -25,7 +27,7 @@ class TopicSetupIT {
 
     @Test
     void createsEveryDeclaredTopicOnceThenReportsThemMatching(LocalStack stack) throws Exception {
-        List<Topic<?>> topics = new java.util.ArrayList<>();
+        List<Topic<?>> topics = new ArrayList<>();
         for (Topic<?> t : Topics.all()) {
             topics.add(rename(t, "setup-idem-" + t.name()));
         }
@@ -65,7 +67,7 @@ class TopicSetupIT {
         }
     }
 
-    private static <V extends org.apache.avro.specific.SpecificRecord> Topic<V> rename(Topic<V> t, String name) {
+    private static <V extends SpecificRecord> Topic<V> rename(Topic<V> t, String name) {
         return new Topic<>(name, t.valueType(), t.partitions(), t.configs(), t.purpose());
     }
 
