@@ -1,12 +1,11 @@
 package io.xraydrift.alertout;
 
-import java.net.URI;
-import java.time.Duration;
-
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.reid.IdentifierSeal;
+import java.net.URI;
+import java.time.Duration;
 
 /**
  * Alert-out's configuration: which peers get the alerts (an HL7 v2 MLLP listener, a FHIR R4
@@ -19,8 +18,17 @@ import io.xraydrift.platform.reid.IdentifierSeal;
  * @param maxBackoff         longest wait between tries; a peer that cannot be reached is tried until it can
  * @param fromStart          a new consumer group starts at the topic's start (else at its end)
  */
-public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attempts, Duration maxBackoff,
-                             boolean fromStart, Duration probeInterval, String reidKey, Sr sr, String apiToken) {
+public record AlertOutConfig(
+        ServiceConfig common,
+        Hl7 hl7,
+        Fhir fhir,
+        int attempts,
+        Duration maxBackoff,
+        boolean fromStart,
+        Duration probeInterval,
+        String reidKey,
+        Sr sr,
+        String apiToken) {
 
     public static final String SERVICE = "alert-out";
     public static final int DEFAULT_PORT = 8085;
@@ -53,9 +61,15 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
      * meaning) is retried before the alert is dead-lettered; with re-identification, the assigning
      * authority of the MRN in PID-3.
      */
-    public record Hl7(String host, int port, String receivingApplication, String receivingFacility, Duration timeout,
-                      String patientName, Duration errorRetryFor, String mrnAuthority) {
-    }
+    public record Hl7(
+            String host,
+            int port,
+            String receivingApplication,
+            String receivingFacility,
+            Duration timeout,
+            String patientName,
+            Duration errorRetryFor,
+            String mrnAuthority) {}
 
     /**
      * A FHIR R4 server's base URL, its bearer token (or null), whether a Flag goes with each worsening,
@@ -90,16 +104,25 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
     }
 
     public static AlertOutConfig from(Settings s) {
-        Hl7 hl7 = s.optional(HL7_HOST).map(host -> new Hl7(host, s.port(HL7_PORT, 2575),
-                s.string(HL7_RECEIVING_APPLICATION, "EHR"), s.string(HL7_RECEIVING_FACILITY, "HOSPITAL"),
-                s.duration(HL7_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)),
-                patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME)),
-                s.duration(HL7_ERROR_RETRY_FOR, Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1)),
-                s.string(HL7_MRN_AUTHORITY, "HOSPITAL")))
+        Hl7 hl7 = s.optional(HL7_HOST)
+                .map(host -> new Hl7(
+                        host,
+                        s.port(HL7_PORT, 2575),
+                        s.string(HL7_RECEIVING_APPLICATION, "EHR"),
+                        s.string(HL7_RECEIVING_FACILITY, "HOSPITAL"),
+                        s.duration(HL7_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                        patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME)),
+                        s.duration(HL7_ERROR_RETRY_FOR, Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1)),
+                        s.string(HL7_MRN_AUTHORITY, "HOSPITAL")))
                 .orElse(null);
-        Fhir fhir = s.optional(FHIR_URL).map(url -> new Fhir(s.url(FHIR_URL, url), s.optional(FHIR_TOKEN).orElse(null),
-                s.bool(FHIR_FLAG, true), s.string(FHIR_MRN_SYSTEM, "urn:xray-drift:hospital-mrn"),
-                s.string(FHIR_ACCESSION_SYSTEM, "urn:xray-drift:hospital-accession"))).orElse(null);
+        Fhir fhir = s.optional(FHIR_URL)
+                .map(url -> new Fhir(
+                        s.url(FHIR_URL, url),
+                        s.optional(FHIR_TOKEN).orElse(null),
+                        s.bool(FHIR_FLAG, true),
+                        s.string(FHIR_MRN_SYSTEM, "urn:xray-drift:hospital-mrn"),
+                        s.string(FHIR_ACCESSION_SYSTEM, "urn:xray-drift:hospital-accession")))
+                .orElse(null);
         String reidKey = s.optional(REID_KEY).map(String::strip).orElse(null);
         if (reidKey != null) {
             try {
@@ -108,8 +131,12 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
                 throw new ConfigException(REID_KEY + ": " + e.getMessage());
             }
         }
-        Sr sr = s.optional(SR_STOW_URL).map(url -> new Sr(s.url(SR_STOW_URL, url), s.optional(SR_TOKEN).orElse(null),
-                patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME)))).orElse(null);
+        Sr sr = s.optional(SR_STOW_URL)
+                .map(url -> new Sr(
+                        s.url(SR_STOW_URL, url),
+                        s.optional(SR_TOKEN).orElse(null),
+                        patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME))))
+                .orElse(null);
         if (sr != null && reidKey == null) {
             throw new ConfigException(SR_STOW_URL + " needs " + REID_KEY + ": a report sits beside its film only by "
                     + "the film's own patient id and UIDs, which re-identification brings");
@@ -118,19 +145,26 @@ public record AlertOutConfig(ServiceConfig common, Hl7 hl7, Fhir fhir, int attem
             throw new ConfigException("alert-out has no peer: set " + HL7_HOST + " (HL7 v2 over MLLP), " + FHIR_URL
                     + " (FHIR R4) and/or " + SR_STOW_URL + " (DICOM SR to the PACS)");
         }
-        return new AlertOutConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT), hl7, fhir,
+        return new AlertOutConfig(
+                ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
+                hl7,
+                fhir,
                 s.integer(ATTEMPTS, 5, 1, 1000),
                 s.duration(MAX_BACKOFF, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
                 s.bool(FROM_START, true),
                 s.duration(PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
-                reidKey, sr, s.apiToken(API_TOKEN, "alert-out's /metrics answers only the bearer token"));
+                reidKey,
+                sr,
+                s.apiToken(API_TOKEN, "alert-out's /metrics answers only the bearer token"));
     }
 
     /** PID-5's placeholder: family^given, printable, no HL7 delimiter but the component separator. */
     static final String DEFAULT_PATIENT_NAME = "PSEUDONYMISED^XRAYDRIFT";
 
     static String patientName(String v) {
-        if (v.isBlank() || v.length() > 64 || !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && "|~\\&".indexOf(c) < 0)) {
+        if (v.isBlank()
+                || v.length() > 64
+                || !v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && "|~\\&".indexOf(c) < 0)) {
             throw new ConfigException(HL7_PATIENT_NAME + " must be 1-64 printable characters without | ~ \\ &"
                     + " (family^given), got " + v.length() + " characters");
         }

@@ -16,12 +16,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code xray-drift} command: local stack, demo, topics, and one command per service. */
-@Command(name = "xray-drift", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(
+        name = "xray-drift",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
         description = {
             "Watches patients' chest X-rays over time on Kafka: embeds each scan with a CNN, places it among "
-                + "labelled scans with an ANN forest, scores it by its 36 nearest neighbours and alerts when a "
-                + "patient drifts from the healthy cluster toward the severe one. Decision support, not a diagnosis.",
-            ""},
+                    + "labelled scans with an ANN forest, scores it by its 36 nearest neighbours and alerts when a "
+                    + "patient drifts from the healthy cluster toward the severe one. Decision support, not a diagnosis.",
+            ""
+        },
         subcommands = {
             DemoCommand.class,
             StackCommand.class,
@@ -40,8 +44,11 @@ import picocli.CommandLine.Command;
             ServiceCommands.AlertOut.class,
             CommandLine.HelpCommand.class,
         },
-        footer = {"", "Run 'xray-drift COMMAND --help' for a command's options.",
-            "Configuration is read from XRAY_* environment variables (see docs/operations.md, Configuration)."})
+        footer = {
+            "",
+            "Run 'xray-drift COMMAND --help' for a command's options.",
+            "Configuration is read from XRAY_* environment variables (see docs/operations.md, Configuration)."
+        })
 public final class XrayDrift implements Runnable {
 
     @CommandLine.Spec
@@ -58,7 +65,8 @@ public final class XrayDrift implements Runnable {
 
     /** The configured command line (tests execute it directly). */
     public static CommandLine commandLine() {
-        return new CommandLine(new XrayDrift()).setCaseInsensitiveEnumValuesAllowed(true)
+        return new CommandLine(new XrayDrift())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // A bad argument or setting is the caller's to fix: its message, no stack trace.
                     if (e instanceof IllegalArgumentException || e instanceof ConfigException) {

@@ -3,20 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
-
 import io.xraydrift.alertout.message.OruMessages;
 import io.xraydrift.cli.ops.HangingTransactions;
 import io.xraydrift.cli.ops.LocalRun;
@@ -37,6 +23,19 @@ import io.xraydrift.stack.hospital.LocalMllpPeer;
 import io.xraydrift.testing.Await;
 import io.xraydrift.testing.ServiceProcess;
 import io.xraydrift.testing.TopicReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -65,6 +64,7 @@ class BrokerLossIT {
     private static final int SCORED_WHILE_DOWN = 60;
     /** No scan scored for this long: stalled (a consumer session is 6 s here; a batch about 2 s). */
     private static final Duration STALL = Duration.ofSeconds(90);
+
     private static final String SOURCE = "broker-loss-test";
 
     @Test
@@ -73,7 +73,7 @@ class BrokerLossIT {
         TempDirs.deleteQuietly(work);
         Files.createDirectories(work);
         try (ClusterStack stack = ClusterStack.start(3);
-             LocalMllpPeer ehr = new LocalMllpPeer(FreePorts.pick())) {
+                LocalMllpPeer ehr = new LocalMllpPeer(FreePorts.pick())) {
             LocalCluster cluster = stack.cluster();
             Set<String> delivered = ConcurrentHashMap.newKeySet();
             List<String> messages = Collections.synchronizedList(new ArrayList<>());
@@ -92,8 +92,11 @@ class BrokerLossIT {
             common.put("XRAY_HL7_PORT", String.valueOf(ehr.port()));
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
             KafkaBootstrap.prepare(kafka, "broker-loss-setup");
-            Map<String, ServiceProcess> services = PipelineProcesses.of(work, "loss",
-                    List.of("ingest", "embedder", "indexer", "drift-monitor", "alert-out"), name -> common);
+            Map<String, ServiceProcess> services = PipelineProcesses.of(
+                    work,
+                    "loss",
+                    List.of("ingest", "embedder", "indexer", "drift-monitor", "alert-out"),
+                    name -> common);
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 4141, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 4242, 0.15);
             int total = cohort.size() + series.size();
@@ -104,13 +107,24 @@ class BrokerLossIT {
                 for (ServiceProcess s : services.values()) {
                     s.start();
                 }
-                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20,
-                        "delivery.timeout.ms", 300_000), EventSerdes.keys().serializer(),
-                        kafka.serdes().valueSerializer(Topics.INTAKE));
-                     KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "broker-loss-")) {
+                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
+                                Map.of(
+                                        "bootstrap.servers",
+                                        stack.bootstrapServers(),
+                                        "max.request.size",
+                                        24 * 1024 * 1024,
+                                        "linger.ms",
+                                        20,
+                                        "delivery.timeout.ms",
+                                        300_000),
+                                EventSerdes.keys().serializer(),
+                                kafka.serdes().valueSerializer(Topics.INTAKE));
+                        KafkaConsumer<byte[], byte[]> progress =
+                                PipelineOutcome.answersFromNow(stack, "broker-loss-")) {
                     for (PhantomSet.Item item : cohort) {
-                        feed.send(record(item, PhantomSet.render(renderer, item).toPng(),
+                        feed.send(record(
+                                item,
+                                PhantomSet.render(renderer, item).toPng(),
                                 Level.valueOf(item.grade().name())));
                     }
                     feed.flush();
@@ -120,12 +134,16 @@ class BrokerLossIT {
                     int sent = 0;
                     long lastGrowth = System.nanoTime();
                     while (scored < total) {
-                        if (scored >= cohort.size() && sent < series.size() && sent - (scored - cohort.size()) < IN_FLIGHT) {
+                        if (scored >= cohort.size()
+                                && sent < series.size()
+                                && sent - (scored - cohort.size()) < IN_FLIGHT) {
                             int from = sent;
                             int to = Math.min(series.size(), sent + 40);
                             byte[][] pngs = new byte[to - from][];
-                            IntStream.range(from, to).parallel().forEach(i -> pngs[i - from] =
-                                    PhantomSet.render(renderer, series.get(i)).toPng());
+                            IntStream.range(from, to)
+                                    .parallel()
+                                    .forEach(i -> pngs[i - from] = PhantomSet.render(renderer, series.get(i))
+                                            .toPng());
                             for (; sent < to; sent++) {
                                 feed.send(record(series.get(sent), pngs[sent - from], null));
                             }
@@ -136,20 +154,24 @@ class BrokerLossIT {
                             scored += got;
                             lastGrowth = System.nanoTime();
                         } else if (System.nanoTime() - lastGrowth > STALL.toNanos()) {
-                            String where = "STALLED at " + scored + "/" + total + " scored, " + sent + " sent after "
-                                    + report;
+                            String where =
+                                    "STALLED at " + scored + "/" + total + " scored, " + sent + " sent after " + report;
                             System.out.println("broker loss test: " + where + "\n"
                                     + PipelineDiagnostics.diagnose(stack, services, work));
                             throw new AssertionError("answers stopped (" + where + "); offsets, open transactions "
                                     + "and thread dumps above and in " + work);
                         }
                         for (ServiceProcess s : services.values()) {
-                            assertTrue(s.alive(), s.name() + " exited (" + s.awaitExit(Duration.ZERO) + ") after "
-                                    + report + "; logs in " + work);
+                            assertTrue(
+                                    s.alive(),
+                                    s.name() + " exited (" + s.awaitExit(Duration.ZERO) + ") after " + report
+                                            + "; logs in " + work);
                         }
                         if (loss == null && report.isEmpty() && scored >= cohort.size() + series.size() / 4) {
                             loss = Disturbance.begin(cluster, cluster.activeController(), true, scored, t0);
-                        } else if (loss == null && report.size() == 1 && scored >= cohort.size() + series.size() * 3 / 5) {
+                        } else if (loss == null
+                                && report.size() == 1
+                                && scored >= cohort.size() + series.size() * 3 / 5) {
                             loss = Disturbance.begin(cluster, otherThan(cluster, killed), false, scored, t0);
                         }
                         if (loss != null && loss.recovered(scored, SCORED_WHILE_DOWN)) {
@@ -161,28 +183,44 @@ class BrokerLossIT {
                     }
                     assertEquals(2, report.size(), "both losses happened within the run");
                 }
-                System.out.printf(Locale.ROOT, "broker loss test: %d scans scored in %.1f s%n", total,
+                System.out.printf(
+                        Locale.ROOT,
+                        "broker loss test: %d scans scored in %.1f s%n",
+                        total,
                         (System.nanoTime() - t0) / 1e9);
                 PipelineOutcome outcome = PipelineOutcome.read(stack, SOURCE, total);
                 outcome.assertEachScanOnce(total, String.join("; ", report) + "; logs in " + work);
                 int alerts = outcome.assertAlertsAsUndisturbed();
                 TreeSet<String> expected = new TreeSet<>();
-                TopicReader.readAll(stack, Topics.ALERTS.name(), kafka.serdes().valueDeserializer(Topics.ALERTS),
-                        alerts, a -> expected.add(OruMessages.controlId(a.getAlertId())));
-                Await.until("the EHR took each of the " + expected.size() + " alerts", Duration.ofMinutes(2),
+                TopicReader.readAll(
+                        stack,
+                        Topics.ALERTS.name(),
+                        kafka.serdes().valueDeserializer(Topics.ALERTS),
+                        alerts,
+                        a -> expected.add(OruMessages.controlId(a.getAlertId())));
+                Await.until(
+                        "the EHR took each of the " + expected.size() + " alerts",
+                        Duration.ofMinutes(2),
                         () -> delivered.containsAll(expected));
                 assertEquals(expected, new TreeSet<>(delivered), "alerts the EHR took (MSH-10)");
                 try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-                    assertEquals(List.of(), HangingTransactions.find(admin, Duration.ofSeconds(60)),
+                    assertEquals(
+                            List.of(),
+                            HangingTransactions.find(admin, Duration.ofSeconds(60)),
                             "transactions left open");
                 }
                 List<String> deadLetters = new ArrayList<>();
-                TopicReader.readAll(stack, Topics.DEAD_LETTER.name(), kafka.serdes().valueDeserializer(Topics.DEAD_LETTER),
-                        0, d -> deadLetters.add(d.getReason()));
+                TopicReader.readAll(
+                        stack,
+                        Topics.DEAD_LETTER.name(),
+                        kafka.serdes().valueDeserializer(Topics.DEAD_LETTER),
+                        0,
+                        d -> deadLetters.add(d.getReason()));
                 assertEquals(List.of(), deadLetters, "dead letters");
                 System.out.println("broker loss test: " + String.join("; ", report) + " -> " + total
                         + " scans exactly once, " + alerts + " alerts exactly as undisturbed, the EHR took each ("
-                        + (messages.size() - delivered.size()) + " sent again), no open transaction, no service restarted");
+                        + (messages.size() - delivered.size())
+                        + " sent again), no open transaction, no service restarted");
             } finally {
                 for (ServiceProcess s : services.values()) {
                     s.close();
@@ -201,8 +239,13 @@ class BrokerLossIT {
             } else {
                 cluster.stop(node);
             }
-            System.out.printf(Locale.ROOT, "broker loss test: t=%.1fs scored=%d: %s node %d%n", (at - t0) / 1e9, scored,
-                    kill ? "SIGKILL to the active controller," : "SIGTERM (controlled shutdown) to", node);
+            System.out.printf(
+                    Locale.ROOT,
+                    "broker loss test: t=%.1fs scored=%d: %s node %d%n",
+                    (at - t0) / 1e9,
+                    scored,
+                    kill ? "SIGKILL to the active controller," : "SIGTERM (controlled shutdown) to",
+                    node);
             return new Disturbance(node, kill, scored, at, new long[] {0});
         }
 
@@ -217,10 +260,17 @@ class BrokerLossIT {
             long back = System.nanoTime();
             cluster.restart(node);
             long listening = System.nanoTime();
-            return String.format(Locale.ROOT, "%s node %d at t=%.1fs: first scan scored %.1f s later, %d scored in "
-                    + "%.1f s on two nodes, restarted (listening in %.1f s)", killed ? "SIGKILL" : "SIGTERM", node,
-                    (lostAt - t0) / 1e9, (firstScoreAfter[0] - lostAt) / 1e9, scored - scoredAtLoss,
-                    (back - lostAt) / 1e9, (listening - back) / 1e9);
+            return String.format(
+                    Locale.ROOT,
+                    "%s node %d at t=%.1fs: first scan scored %.1f s later, %d scored in "
+                            + "%.1f s on two nodes, restarted (listening in %.1f s)",
+                    killed ? "SIGKILL" : "SIGTERM",
+                    node,
+                    (lostAt - t0) / 1e9,
+                    (firstScoreAfter[0] - lostAt) / 1e9,
+                    scored - scoredAtLoss,
+                    (back - lostAt) / 1e9,
+                    (listening - back) / 1e9);
         }
     }
 

@@ -3,17 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-
 import io.xraydrift.cli.ops.HangingTransactions;
 import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.events.Level;
@@ -29,6 +18,16 @@ import io.xraydrift.stack.EmbeddedStack;
 import io.xraydrift.stack.TempDirs;
 import io.xraydrift.testing.ServiceProcess;
 import io.xraydrift.testing.TopicReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,8 +78,8 @@ class BrokerOutageIT {
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
             KafkaBootstrap.prepare(kafka, "outage-setup");
             common.put("XRAY_EMBEDDER_MAX_BATCH", "8");
-            Map<String, ServiceProcess> services = PipelineProcesses.of(work, "outage",
-                    List.of("ingest", "embedder", "indexer"), name -> common);
+            Map<String, ServiceProcess> services =
+                    PipelineProcesses.of(work, "outage", List.of("ingest", "embedder", "indexer"), name -> common);
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 515, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 616, 0.15);
             int total = cohort.size() + series.size();
@@ -93,18 +92,32 @@ class BrokerOutageIT {
                 for (ServiceProcess s : services.values()) {
                     s.start();
                 }
-                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20,
-                        "delivery.timeout.ms", 300_000), EventSerdes.keys().serializer(),
-                        serdes.valueSerializer(Topics.INTAKE));
-                     KafkaConsumer<byte[], byte[]> progress = new KafkaConsumer<>(stack.readerProperties("outage-"),
-                             new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
+                                Map.of(
+                                        "bootstrap.servers",
+                                        stack.bootstrapServers(),
+                                        "max.request.size",
+                                        24 * 1024 * 1024,
+                                        "linger.ms",
+                                        20,
+                                        "delivery.timeout.ms",
+                                        300_000),
+                                EventSerdes.keys().serializer(),
+                                serdes.valueSerializer(Topics.INTAKE));
+                        KafkaConsumer<byte[], byte[]> progress = new KafkaConsumer<>(
+                                stack.readerProperties("outage-"),
+                                new ByteArrayDeserializer(),
+                                new ByteArrayDeserializer())) {
                     for (PhantomSet.Item item : cohort) {
-                        feed.send(record(item, PhantomSet.render(renderer, item).toPng(), Level.valueOf(item.grade().name())));
+                        feed.send(record(
+                                item,
+                                PhantomSet.render(renderer, item).toPng(),
+                                Level.valueOf(item.grade().name())));
                     }
                     feed.flush();
                     List<TopicPartition> parts = progress.partitionsFor(Topics.NEIGHBOURS.name()).stream()
-                            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
                     progress.assign(parts);
                     progress.seekToBeginning(parts);
                     int scored = 0;
@@ -119,7 +132,8 @@ class BrokerOutageIT {
                             List<HangingTransactions.Hanging> hanging = repair(stack, services, restarts);
                             if (hanging.isEmpty() || repaired.size() > 4) {
                                 outage += "; STALLED at " + scored + "/" + total + " scored, " + sent + " sent";
-                                System.out.println("outage test: " + outage + "\n" + PipelineDiagnostics.diagnose(stack, services, work));
+                                System.out.println("outage test: " + outage + "\n"
+                                        + PipelineDiagnostics.diagnose(stack, services, work));
                                 throw new AssertionError("answers stopped after the broker came back (" + outage
                                         + "); offsets, open transactions and thread dumps above and in " + work);
                             }
@@ -131,7 +145,8 @@ class BrokerOutageIT {
                         if (scored >= cohort.size() && sent < series.size()) {
                             for (int end = Math.min(series.size(), sent + 20); sent < end; sent++) {
                                 PhantomSet.Item item = series.get(sent);
-                                feed.send(record(item, PhantomSet.render(renderer, item).toPng(), null));
+                                feed.send(record(
+                                        item, PhantomSet.render(renderer, item).toPng(), null));
                             }
                             feed.flush();
                         }
@@ -165,7 +180,12 @@ class BrokerOutageIT {
             }
             PipelineOutcome.read(stack, "outage-test", total).assertEachScanOnce(total, outage + "; logs in " + work);
             List<String> deadLetters = new ArrayList<>();
-            TopicReader.readAll(stack, Topics.DEAD_LETTER.name(), serdes.valueDeserializer(Topics.DEAD_LETTER), 0, d -> deadLetters.add(d.getReason()));
+            TopicReader.readAll(
+                    stack,
+                    Topics.DEAD_LETTER.name(),
+                    serdes.valueDeserializer(Topics.DEAD_LETTER),
+                    0,
+                    d -> deadLetters.add(d.getReason()));
             assertEquals(List.of(), deadLetters, "dead letters");
             System.out.println("outage test: " + outage + "; " + total + " scans exactly once; "
                     + "hanging transactions aborted: " + repaired.size() + "; services restarted: " + restarts + "; "
@@ -178,10 +198,9 @@ class BrokerOutageIT {
      * service that owned it, as the operator's procedure says: the abort takes back what that
      * service remembers having written (ingest's duplicate check would drop the scan read again).
      */
-    private static List<HangingTransactions.Hanging> repair(EmbeddedStack stack, Map<String, ServiceProcess> services,
-                                                           List<String> restarts) throws Exception {
-        try (Admin admin = Admin.create(
-                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+    private static List<HangingTransactions.Hanging> repair(
+            EmbeddedStack stack, Map<String, ServiceProcess> services, List<String> restarts) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             List<HangingTransactions.Hanging> found = HangingTransactions.find(admin, TRANSACTION_TIMEOUT);
             Set<String> owners = new TreeSet<>();
             for (HangingTransactions.Hanging h : found) {
@@ -226,9 +245,11 @@ class BrokerOutageIT {
     private static Map<String, Long> retries(Path work) throws Exception {
         Map<String, Long> out = new LinkedHashMap<>();
         try (var files = Files.list(work)) {
-            for (Path log : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                long n = Files.readAllLines(log).stream().filter(l -> l.contains("read again")
-                        || l.contains("retrying")).count();
+            for (Path log :
+                    files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                long n = Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("read again") || l.contains("retrying"))
+                        .count();
                 out.put(log.getFileName().toString(), n);
             }
         }

@@ -3,19 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
-
 import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
@@ -33,6 +20,18 @@ import io.xraydrift.stack.hospital.LocalMllpPeer;
 import io.xraydrift.testing.Await;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -80,8 +79,11 @@ class CleanStopIT {
             common.put("XRAY_HL7_PORT", String.valueOf(ehr.port()));
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
             KafkaBootstrap.prepare(kafka, "clean-stop-setup");
-            Map<String, ServiceProcess> services = PipelineProcesses.of(work, "stop",
-                    List.of("ingest", "embedder", "indexer", "drift-monitor", "alert-out"), name -> common);
+            Map<String, ServiceProcess> services = PipelineProcesses.of(
+                    work,
+                    "stop",
+                    List.of("ingest", "embedder", "indexer", "drift-monitor", "alert-out"),
+                    name -> common);
             List<String> schedule = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 schedule.addAll(services.keySet());
@@ -91,19 +93,29 @@ class CleanStopIT {
             int total = cohort.size() + series.size();
             // Stop i once cohort + (i + 1) / (stops + 1) of the series is scored: spread over the run.
             List<Integer> stopAt = IntStream.rangeClosed(1, schedule.size())
-                    .mapToObj(i -> cohort.size() + i * series.size() / (schedule.size() + 1)).toList();
+                    .mapToObj(i -> cohort.size() + i * series.size() / (schedule.size() + 1))
+                    .toList();
             PhantomRenderer renderer = new PhantomRenderer(512);
             List<String> report = new ArrayList<>();
             try {
                 for (ServiceProcess s : services.values()) {
                     s.start();
                 }
-                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(Map.of("bootstrap.servers",
-                        stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20),
-                        EventSerdes.keys().serializer(), kafka.serdes().valueSerializer(Topics.INTAKE));
-                     KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "clean-stop-")) {
+                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
+                                Map.of(
+                                        "bootstrap.servers",
+                                        stack.bootstrapServers(),
+                                        "max.request.size",
+                                        24 * 1024 * 1024,
+                                        "linger.ms",
+                                        20),
+                                EventSerdes.keys().serializer(),
+                                kafka.serdes().valueSerializer(Topics.INTAKE));
+                        KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "clean-stop-")) {
                     for (PhantomSet.Item item : cohort) {
-                        feed.send(record(item, PhantomSet.render(renderer, item).toPng(),
+                        feed.send(record(
+                                item,
+                                PhantomSet.render(renderer, item).toPng(),
                                 Level.valueOf(item.grade().name())));
                     }
                     feed.flush();
@@ -111,12 +123,16 @@ class CleanStopIT {
                     int sent = 0;
                     long lastGrowth = System.nanoTime();
                     while (scored < total) {
-                        if (scored >= cohort.size() && sent < series.size() && sent - (scored - cohort.size()) < IN_FLIGHT) {
+                        if (scored >= cohort.size()
+                                && sent < series.size()
+                                && sent - (scored - cohort.size()) < IN_FLIGHT) {
                             int from = sent;
                             int to = Math.min(series.size(), sent + 20);
                             byte[][] pngs = new byte[to - from][];
-                            IntStream.range(from, to).parallel().forEach(i -> pngs[i - from] =
-                                    PhantomSet.render(renderer, series.get(i)).toPng());
+                            IntStream.range(from, to)
+                                    .parallel()
+                                    .forEach(i -> pngs[i - from] = PhantomSet.render(renderer, series.get(i))
+                                            .toPng());
                             for (; sent < to; sent++) {
                                 feed.send(record(series.get(sent), pngs[sent - from], null));
                             }
@@ -160,21 +176,42 @@ class CleanStopIT {
         for (String moment : List.of("Local stack up", "Streaming ")) {
             Path log = dir.resolve("demo-" + ++n + ".log");
             // As the launcher runs it; the working directory is where an error file would have landed before.
-            Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx1g", "-XX:+UseSerialGC", "-XX:ErrorFile=" + dir.resolve("errors") + "/hs_err_pid%p.log",
-                    "--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true", "-jar", jar.toString(), "demo",
-                    "--cohort", "24,12,12", "--patients", "6", "--interval", "200ms")
-                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process demo = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-Xmx1g",
+                            "-XX:+UseSerialGC",
+                            "-XX:ErrorFile=" + dir.resolve("errors") + "/hs_err_pid%p.log",
+                            "--add-modules",
+                            "jdk.incubator.vector",
+                            "-Dai.djl.offline=true",
+                            "-jar",
+                            jar.toString(),
+                            "demo",
+                            "--cohort",
+                            "24,12,12",
+                            "--patients",
+                            "6",
+                            "--interval",
+                            "200ms")
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             try {
                 Await.until("the demo prints '" + moment + "' (its output: " + log + ")", Duration.ofMinutes(3), () -> {
                     assertTrue(demo.isAlive(), "the demo ended before '" + moment + "':\n" + Files.readString(log));
                     return Files.readString(log).contains(moment);
                 });
                 demo.destroy();
-                assertTrue(demo.waitFor(STOP_WAIT.toSeconds(), TimeUnit.SECONDS),
-                        "the demo did not end within " + STOP_WAIT + " of SIGTERM at '" + moment + "':\n" + Files.readString(log));
-                assertEquals(SIGTERM_EXIT, demo.exitValue(), "exit status after SIGTERM at '" + moment + "':\n"
-                        + Files.readString(log));
+                assertTrue(
+                        demo.waitFor(STOP_WAIT.toSeconds(), TimeUnit.SECONDS),
+                        "the demo did not end within " + STOP_WAIT + " of SIGTERM at '" + moment + "':\n"
+                                + Files.readString(log));
+                assertEquals(
+                        SIGTERM_EXIT,
+                        demo.exitValue(),
+                        "exit status after SIGTERM at '" + moment + "':\n" + Files.readString(log));
                 System.out.println("clean stop test: demo stopped by SIGTERM at '" + moment.trim() + "': exit "
                         + demo.exitValue());
             } finally {
@@ -191,16 +228,25 @@ class CleanStopIT {
         Integer rc = victim.terminate(STOP_WAIT);
         double seconds = (System.nanoTime() - began) / 1e9;
         String log = Files.readString(victim.log());
-        assertEquals(Integer.valueOf(SIGTERM_EXIT), rc, victim.name() + " (pid " + pid + ") after SIGTERM; its log: "
-                + victim.log());
+        assertEquals(
+                Integer.valueOf(SIGTERM_EXIT),
+                rc,
+                victim.name() + " (pid " + pid + ") after SIGTERM; its log: " + victim.log());
         assertTrue(log.contains(" stopped"), victim.name() + " never said it stopped; its log: " + victim.log());
-        return String.format(Locale.ROOT, "scored=%d: SIGTERM %s (pid %d), exit %d in %.1f s, started again",
-                scored, victim.name(), pid, rc, seconds);
+        return String.format(
+                Locale.ROOT,
+                "scored=%d: SIGTERM %s (pid %d), exit %d in %.1f s, started again",
+                scored,
+                victim.name(),
+                pid,
+                rc,
+                seconds);
     }
 
     private static List<Path> errorFiles(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(f -> f.getFileName().toString().contains("hs_err")).toList();
+            return files.filter(f -> f.getFileName().toString().contains("hs_err"))
+                    .toList();
         }
     }
 

@@ -3,6 +3,13 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.cli.ops.ConfigReference;
+import io.xraydrift.cli.ops.ServiceCommands;
+import io.xraydrift.platform.config.ConfigDoc;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.RegistryAccess;
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -13,16 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.platform.config.RegistryAccess;
-import io.xraydrift.platform.config.ServiceConfig;
-import io.xraydrift.platform.config.Settings;
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.cli.ops.ConfigReference;
-import io.xraydrift.cli.ops.ServiceCommands;
-import io.xraydrift.platform.config.ConfigDoc;
 import picocli.CommandLine;
 
 /**
@@ -48,16 +46,26 @@ class ConfigReferenceTest {
             guide = Files.readString(GUIDE);
             to = from + expected.length();
         }
-        assertEquals(expected, guide.substring(from, to),
+        assertEquals(
+                expected,
+                guide.substring(from, to),
                 "docs/operations.md's key table differs from the config-keys.tsv rows; regenerate it with "
                         + "-Dxray.regenerate.docs=true (see this test's comment)");
     }
 
     @Test
     void eachServicesHelpListsItsRowsAndTheCommonOnes() {
-        Map<String, Class<?>> commands = Map.of("ingest", ServiceCommands.Ingest.class,
-                "embedder", ServiceCommands.Embedder.class, "indexer", ServiceCommands.Indexer.class,
-                "drift-monitor", ServiceCommands.DriftMonitor.class, "alert-out", ServiceCommands.AlertOut.class);
+        Map<String, Class<?>> commands = Map.of(
+                "ingest",
+                ServiceCommands.Ingest.class,
+                "embedder",
+                ServiceCommands.Embedder.class,
+                "indexer",
+                ServiceCommands.Indexer.class,
+                "drift-monitor",
+                ServiceCommands.DriftMonitor.class,
+                "alert-out",
+                ServiceCommands.AlertOut.class);
         List<String> missing = new ArrayList<>();
         for (ConfigReference.Section section : ConfigReference.SERVICES) {
             Class<?> command = commands.get(section.command());
@@ -76,11 +84,10 @@ class ConfigReferenceTest {
 
     @Test
     void everyRowNamesKeysTheServicesRead() throws Exception {
-        List<String> known = new ArrayList<>(List.of("XRAY_LOG_LEVEL", // read by the log4j2 configuration
+        List<String> known = new ArrayList<>(List.of(
+                "XRAY_LOG_LEVEL", // read by the log4j2 configuration
                 Settings.KAFKA_CLIENT_ENV_PREFIX + "*"));
-        for (Class<?> c : List.of(ServiceConfig.class,
-                KafkaSettings.class, Settings.class,
-                RegistryAccess.class)) {
+        for (Class<?> c : List.of(ServiceConfig.class, KafkaSettings.class, Settings.class, RegistryAccess.class)) {
             known.addAll(keys(c));
         }
         List<ConfigDoc> all = new ArrayList<>(ConfigReference.common());
@@ -98,8 +105,7 @@ class ConfigReferenceTest {
         List<String> keys = new ArrayList<>();
         for (Field f : type.getDeclaredFields()) {
             int m = f.getModifiers();
-            if (Modifier.isStatic(m) && Modifier.isFinal(m)
-                    && f.getType() == String.class) {
+            if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class) {
                 f.setAccessible(true);
                 String v = (String) f.get(null);
                 if (v != null && v.matches("XRAY_[A-Z0-9_]+")) {
@@ -120,8 +126,9 @@ class ConfigReferenceTest {
         records.put(KafkaSettings.class, ConfigReference.common());
         TreeSet<String> missing = new TreeSet<>();
         for (var e : records.entrySet()) {
-            List<String> documented = Stream.concat(e.getValue().stream(),
-                    ConfigReference.common().stream()).flatMap(d -> d.keys().stream()).toList();
+            List<String> documented = Stream.concat(e.getValue().stream(), ConfigReference.common().stream())
+                    .flatMap(d -> d.keys().stream())
+                    .toList();
             for (String key : keys(e.getKey())) {
                 if (!documented.contains(key)) {
                     missing.add(key + " (" + e.getKey().getSimpleName() + ")");

@@ -1,5 +1,8 @@
 package io.xraydrift.cli;
 
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.ServiceProcess;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -8,10 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import io.xraydrift.schemas.Topics;
-import io.xraydrift.stack.LocalStack;
-import io.xraydrift.testing.ServiceProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -21,8 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 /** What a pipeline test prints when answers stop: offsets, open transactions, group offsets, thread dumps. */
 final class PipelineDiagnostics {
 
-    private PipelineDiagnostics() {
-    }
+    private PipelineDiagnostics() {}
 
     /**
      * Per partition of the pipeline's topics: the last stable offset (what read_committed readers
@@ -35,25 +33,37 @@ final class PipelineDiagnostics {
 
     static String offsets(LocalStack stack, List<String> topics) throws Exception {
         StringBuilder out = new StringBuilder();
-        try (Admin admin = Admin.create(
-                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
             for (String topic : topics) {
-                List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
-                        .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                List<TopicPartition> parts =
+                        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                                .map(p -> new TopicPartition(topic, p.partition()))
+                                .toList();
                 Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                 parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-                var stable = admin.listOffsets(latest, new ListOffsetsOptions(
-                        IsolationLevel.READ_COMMITTED)).all().get();
-                var high = admin.listOffsets(latest, new ListOffsetsOptions(
-                        IsolationLevel.READ_UNCOMMITTED)).all().get();
+                var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .all()
+                        .get();
+                var high = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                        .all()
+                        .get();
                 var producers = admin.describeProducers(parts).all().get();
                 for (TopicPartition tp : parts) {
-                    out.append(String.format(Locale.ROOT, "  %s lso=%d hw=%d", tp, stable.get(tp).offset(),
+                    out.append(String.format(
+                            Locale.ROOT,
+                            "  %s lso=%d hw=%d",
+                            tp,
+                            stable.get(tp).offset(),
                             high.get(tp).offset()));
-                    producers.get(tp).activeProducers().stream().filter(p -> p.currentTransactionStartOffset().isPresent())
-                            .forEach(p -> out.append(" OPEN-TXN(producer ").append(p.producerId()).append(" epoch ")
-                                    .append(p.producerEpoch()).append(" from ")
-                                    .append(p.currentTransactionStartOffset().getAsLong()).append(")"));
+                    producers.get(tp).activeProducers().stream()
+                            .filter(p -> p.currentTransactionStartOffset().isPresent())
+                            .forEach(p -> out.append(" OPEN-TXN(producer ")
+                                    .append(p.producerId())
+                                    .append(" epoch ")
+                                    .append(p.producerEpoch())
+                                    .append(" from ")
+                                    .append(p.currentTransactionStartOffset().getAsLong())
+                                    .append(")"));
                     out.append('\n');
                 }
             }
@@ -68,16 +78,29 @@ final class PipelineDiagnostics {
     static String diagnose(LocalStack stack, Map<String, ServiceProcess> services, Path work) {
         StringBuilder out = new StringBuilder();
         try {
-            out.append(offsets(stack, List.of(Topics.INTAKE.name(), Topics.SCANS.name(), Topics.EMBEDDINGS.name(),
-                    Topics.NEIGHBOURS.name())));
-            try (Admin admin = Admin.create(
-                    Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            out.append(offsets(
+                    stack,
+                    List.of(
+                            Topics.INTAKE.name(),
+                            Topics.SCANS.name(),
+                            Topics.EMBEDDINGS.name(),
+                            Topics.NEIGHBOURS.name())));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
                 for (var g : admin.listGroups().all().get()) {
-                    var committed = admin.listConsumerGroupOffsets(g.groupId()).partitionsToOffsetAndMetadata().get();
-                    out.append("  group ").append(g.groupId()).append(' ').append(g.groupState().orElse(null))
-                            .append(": ").append(new TreeMap<>(committed.entrySet().stream().collect(
-                                    Collectors.toMap(e -> e.getKey().toString(),
-                                            e -> e.getValue() == null ? -1 : e.getValue().offset()))))
+                    var committed = admin.listConsumerGroupOffsets(g.groupId())
+                            .partitionsToOffsetAndMetadata()
+                            .get();
+                    out.append("  group ")
+                            .append(g.groupId())
+                            .append(' ')
+                            .append(g.groupState().orElse(null))
+                            .append(": ")
+                            .append(new TreeMap<>(committed.entrySet().stream()
+                                    .collect(Collectors.toMap(
+                                            e -> e.getKey().toString(),
+                                            e -> e.getValue() == null
+                                                    ? -1
+                                                    : e.getValue().offset()))))
                             .append('\n');
                 }
             }
@@ -91,11 +114,21 @@ final class PipelineDiagnostics {
             try {
                 Path dump = work.resolve(s.name() + "-threads.txt");
                 Process p = new ProcessBuilder("jcmd", String.valueOf(s.pid()), "Thread.print")
-                        .redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+                        .redirectErrorStream(true)
+                        .redirectOutput(dump.toFile())
+                        .start();
                 p.waitFor(30, TimeUnit.SECONDS);
-                out.append("  threads of ").append(s.name()).append(" in ").append(dump).append('\n');
+                out.append("  threads of ")
+                        .append(s.name())
+                        .append(" in ")
+                        .append(dump)
+                        .append('\n');
             } catch (Exception e) {
-                out.append("  no thread dump of ").append(s.name()).append(": ").append(e).append('\n');
+                out.append("  no thread dump of ")
+                        .append(s.name())
+                        .append(": ")
+                        .append(e)
+                        .append('\n');
             }
         }
         return out.toString();

@@ -1,19 +1,5 @@
 package io.xraydrift.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.stream.IntStream;
-
 import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ScanIntake;
@@ -28,6 +14,19 @@ import io.xraydrift.stack.LocalStack;
 import io.xraydrift.stack.TempDirs;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -60,15 +59,17 @@ class PipelineKillIT {
         common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
         common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(common)), "kill-setup");
-        Map<String, ServiceProcess> services = PipelineProcesses.of(work, "kill",
-                List.of("ingest", "embedder", "indexer", "drift-monitor"), name -> common);
+        Map<String, ServiceProcess> services = PipelineProcesses.of(
+                work, "kill", List.of("ingest", "embedder", "indexer", "drift-monitor"), name -> common);
         List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 777, 0.15);
         List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 888, 0.15);
         int total = cohort.size() + series.size();
         PhantomRenderer renderer = new PhantomRenderer(512);
         byte[][] cohortPngs = new byte[cohort.size()][];
-        IntStream.range(0, cohort.size()).parallel().forEach(i -> cohortPngs[i] =
-                PhantomSet.render(renderer, cohort.get(i)).toPng());
+        IntStream.range(0, cohort.size())
+                .parallel()
+                .forEach(i -> cohortPngs[i] =
+                        PhantomSet.render(renderer, cohort.get(i)).toPng());
         // The kill schedule's seed is printed and can be fixed (XRAY_KILL_SEED=N) to replay a failing run.
         String fixed = System.getenv("XRAY_KILL_SEED");
         long seed = fixed != null ? Long.parseLong(fixed.trim()) : System.nanoTime();
@@ -87,12 +88,22 @@ class PipelineKillIT {
             for (ServiceProcess s : services.values()) {
                 s.start();
             }
-            try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(Map.of("bootstrap.servers",
-                    stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024, "linger.ms", 20),
-                    EventSerdes.keys().serializer(), new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE));
-                 KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "kill-test-")) {
+            try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
+                            Map.of(
+                                    "bootstrap.servers",
+                                    stack.bootstrapServers(),
+                                    "max.request.size",
+                                    24 * 1024 * 1024,
+                                    "linger.ms",
+                                    20),
+                            EventSerdes.keys().serializer(),
+                            new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE));
+                    KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "kill-test-")) {
                 for (int i = 0; i < cohort.size(); i++) {
-                    feed.send(record(cohort.get(i), cohortPngs[i], Level.valueOf(cohort.get(i).grade().name())));
+                    feed.send(record(
+                            cohort.get(i),
+                            cohortPngs[i],
+                            Level.valueOf(cohort.get(i).grade().name())));
                 }
                 feed.flush();
                 int scored = 0;
@@ -104,8 +115,10 @@ class PipelineKillIT {
                         int from = sent;
                         int to = Math.min(series.size(), sent + 100);
                         byte[][] pngs = new byte[to - from][];
-                        IntStream.range(from, to).parallel().forEach(i -> pngs[i - from] =
-                                PhantomSet.render(renderer, series.get(i)).toPng());
+                        IntStream.range(from, to)
+                                .parallel()
+                                .forEach(i -> pngs[i - from] = PhantomSet.render(renderer, series.get(i))
+                                        .toPng());
                         for (; sent < to; sent++) {
                             feed.send(record(series.get(sent), pngs[sent - from], null));
                         }
@@ -113,18 +126,26 @@ class PipelineKillIT {
                     }
                     scored += progress.poll(Duration.ofMillis(500)).count();
                     while (!schedule.isEmpty() && scored >= schedule.firstKey()) {
-                        ServiceProcess victim = services.get(schedule.pollFirstEntry().getValue());
+                        ServiceProcess victim =
+                                services.get(schedule.pollFirstEntry().getValue());
                         long pid = victim.pid();
                         victim.kill();
-                        String line = String.format(Locale.ROOT, "t=%5.1fs scored=%d/%d: SIGKILL %s (pid %d), "
-                                + "restarted", (System.nanoTime() - t0) / 1e9, scored, total, victim.name(), pid);
+                        String line = String.format(
+                                Locale.ROOT,
+                                "t=%5.1fs scored=%d/%d: SIGKILL %s (pid %d), " + "restarted",
+                                (System.nanoTime() - t0) / 1e9,
+                                scored,
+                                total,
+                                victim.name(),
+                                pid);
                         report.add(line);
                         System.out.println("kill test: " + line);
                         victim.start();
                     }
                 }
             }
-            System.out.printf("kill test: %d scans scored in %.1f s with 4 kills%n", total, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "kill test: %d scans scored in %.1f s with 4 kills%n", total, (System.nanoTime() - t0) / 1e9);
 
             // Other tests of this JVM share the stack: count only this run's scans (source kill-test).
             PipelineOutcome outcome = PipelineOutcome.read(stack, "kill-test", total);

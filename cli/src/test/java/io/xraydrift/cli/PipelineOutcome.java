@@ -2,16 +2,6 @@ package io.xraydrift.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Consumer;
-
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.ScanNeighbours;
@@ -22,6 +12,15 @@ import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.TopicReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -86,10 +85,10 @@ final class PipelineOutcome {
      * them is on the alerts topic when it is read.
      */
     int assertAlertsAsUndisturbed() throws Exception {
-        TopicReader.awaitCommitted(stack, ServiceAccess.DRIFT_MONITOR.prefix(), Topics.NEIGHBOURS.name(),
-                Duration.ofMinutes(3));
-        TreeSet<String> expected = new TreeSet<>(
-                Trajectories.alertIds(DriftMonitorConfig.ruleFrom(Settings.of(Map.of())), neighbours));
+        TopicReader.awaitCommitted(
+                stack, ServiceAccess.DRIFT_MONITOR.prefix(), Topics.NEIGHBOURS.name(), Duration.ofMinutes(3));
+        TreeSet<String> expected =
+                new TreeSet<>(Trajectories.alertIds(DriftMonitorConfig.ruleFrom(Settings.of(Map.of())), neighbours));
         Map<String, Integer> alerts = new HashMap<>();
         readAll(stack, Topics.ALERTS, expected.size(), a -> {
             if (patients.contains(a.getPatient())) {
@@ -106,19 +105,20 @@ final class PipelineOutcome {
      * share, what is there already is theirs: a run counts its progress with it.
      */
     static KafkaConsumer<byte[], byte[]> answersFromNow(LocalStack stack, String groupPrefix) {
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(stack.readerProperties(groupPrefix),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                stack.readerProperties(groupPrefix), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = c.partitionsFor(Topics.NEIGHBOURS.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         c.assign(parts);
         c.seekToEnd(parts);
         parts.forEach(c::position); // the end as it is now, not when the first poll runs
         return c;
     }
 
-    private static <V extends SpecificRecord> void readAll(LocalStack stack, Topic<V> topic, int atLeast,
-                                                           Consumer<V> sink) {
-        TopicReader.readAll(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic), atLeast,
-                sink);
+    private static <V extends SpecificRecord> void readAll(
+            LocalStack stack, Topic<V> topic, int atLeast, Consumer<V> sink) {
+        TopicReader.readAll(
+                stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic), atLeast, sink);
     }
 }

@@ -1,5 +1,9 @@
 package io.xraydrift.cli;
 
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.testing.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -8,16 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import io.xraydrift.drift.DriftMonitorConfig;
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.testing.ServiceProcess;
-
 /** The pipeline's services as separate JVMs from the CLI jar, each from its own {@code main}. */
 final class PipelineProcesses {
 
-    private PipelineProcesses() {
-    }
+    private PipelineProcesses() {}
 
     /**
      * The pipeline's services (any of ingest, embedder, indexer, drift-monitor, alert-out, in that order) as
@@ -26,20 +24,21 @@ final class PipelineProcesses {
      * them over HTTP: a port picked here and bound later can be taken in between — once it was, by
      * an ephemeral source port of some Kafka connection, and the embedder never started).
      */
-    static Map<String, ServiceProcess> of(Path work, String instancePrefix, List<String> names,
-            Function<String, Map<String, String>> settings) {
+    static Map<String, ServiceProcess> of(
+            Path work, String instancePrefix, List<String> names, Function<String, Map<String, String>> settings) {
         Path jar = Path.of("target", "xray-drift.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: the cli module's package phase builds it");
         }
         Map<String, String[]> known = Map.of(
-                "ingest", new String[] {"io.xraydrift.ingest.IngestApp", IngestConfig.STATE_DIR,
-                    "ingest-state"},
+                "ingest", new String[] {"io.xraydrift.ingest.IngestApp", IngestConfig.STATE_DIR, "ingest-state"},
                 "embedder", new String[] {"io.xraydrift.embedder.EmbedderApp", "XRAY_EMBEDDER_DEVICE", null},
-                "indexer", new String[] {"io.xraydrift.indexer.IndexerApp", IndexerConfig.SNAPSHOT_DIR,
-                    "indexer-snapshots"},
-                "drift-monitor", new String[] {"io.xraydrift.drift.DriftMonitorApp",
-                    DriftMonitorConfig.STATE_DIR, "drift-state"},
+                "indexer",
+                        new String[] {"io.xraydrift.indexer.IndexerApp", IndexerConfig.SNAPSHOT_DIR, "indexer-snapshots"
+                        },
+                "drift-monitor",
+                        new String[] {"io.xraydrift.drift.DriftMonitorApp", DriftMonitorConfig.STATE_DIR, "drift-state"
+                        },
                 "alert-out", new String[] {"io.xraydrift.alertout.AlertOutApp", null, null});
         Map<String, ServiceProcess> out = new LinkedHashMap<>();
         for (String name : names) {

@@ -3,22 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.cli.evaluate.SiteTrainingTest;
@@ -44,6 +28,21 @@ import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
 import io.xraydrift.testing.TopicReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -76,8 +75,8 @@ class RealFilesIT {
         Path cohort = SiteTrainingTest.subset(dir.resolve("cohort"), 14);
         String source = "cohort:real-files-it";
         try (IngestService ingest = new IngestService(IngestConfig.from(settings));
-             EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings));
-             IndexerService indexer = new IndexerService(IndexerConfig.from(settings))) {
+                EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings));
+                IndexerService indexer = new IndexerService(IndexerConfig.from(settings))) {
             ingest.start();
             embedder.start();
             indexer.start();
@@ -89,21 +88,32 @@ class RealFilesIT {
             awaitLabelled(indexer.httpPort(), 42);
             String second = cohortLoad(cohort, ingestUrl, source, tokenEnv);
             assertTrue(second.contains("42 rows: 0 new, 42 already there, 0 refused"), second);
-            assertEquals(42, read(stack, Topics.SCANS, s -> s.getSource().equals(source), 42, Duration.ofSeconds(5))
-                    .size(), "each cohort scan is on xray.scans once");
+            assertEquals(
+                    42,
+                    read(stack, Topics.SCANS, s -> s.getSource().equals(source), 42, Duration.ofSeconds(5))
+                            .size(),
+                    "each cohort scan is on xray.scans once");
 
             List<Path> files = new ArrayList<>();
             try (var list = Files.list(RealCxr.formats())) {
-                list.filter(p -> ScanUpload.contentType(bytes(p)) != null).sorted().forEach(files::add);
+                list.filter(p -> ScanUpload.contentType(bytes(p)) != null)
+                        .sorted()
+                        .forEach(files::add);
             }
             assertEquals(7, files.size(), "PNG and JPEG files in formats/: " + files);
             Set<String> scanIds = upload(ingestUrl, files, "REAL-FILES-", "real-files-it");
-            List<ScanNeighbours> answered = read(stack, Topics.NEIGHBOURS, s -> scanIds.contains(s.getScanId()),
-                    files.size(), Duration.ofSeconds(3));
+            List<ScanNeighbours> answered = read(
+                    stack,
+                    Topics.NEIGHBOURS,
+                    s -> scanIds.contains(s.getScanId()),
+                    files.size(),
+                    Duration.ofSeconds(3));
             assertEquals(files.size(), answered.size(), "every real file is scored");
             for (ScanNeighbours s : answered) {
                 assertEquals(36, s.getNeighbours().size(), s.getScanId());
-                assertTrue(s.getSeverityScore() >= 0 && s.getSeverityScore() <= 1, s.getScanId() + " score " + s.getSeverityScore());
+                assertTrue(
+                        s.getSeverityScore() >= 0 && s.getSeverityScore() <= 1,
+                        s.getScanId() + " score " + s.getSeverityScore());
             }
             List<DeadLetter> dead = read(stack, Topics.DEAD_LETTER, d -> true, 0, Duration.ofSeconds(3));
             assertEquals(List.of(), dead, "nothing of the real files or the cohort is dead-lettered");
@@ -120,10 +130,16 @@ class RealFilesIT {
         int n = 0;
         for (Path f : files) {
             byte[] image = Files.readAllBytes(f);
-            String meta = JSON.createObjectNode().put("patientId", prefix + n++)
-                    .put("acquiredAt", "2026-11-20T08:00:00Z").put("view", "PA").put("source", source).toString();
-            HttpResponse<String> r = http.send(ScanUpload.request(ingestUrl + "/scans", Settings.DEMO_API_TOKEN,
-                    meta, image, ScanUpload.contentType(image)), HttpResponse.BodyHandlers.ofString());
+            String meta = JSON.createObjectNode()
+                    .put("patientId", prefix + n++)
+                    .put("acquiredAt", "2026-11-20T08:00:00Z")
+                    .put("view", "PA")
+                    .put("source", source)
+                    .toString();
+            HttpResponse<String> r = http.send(
+                    ScanUpload.request(
+                            ingestUrl + "/scans", Settings.DEMO_API_TOKEN, meta, image, ScanUpload.contentType(image)),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(202, r.statusCode(), f.getFileName() + ": " + r.body());
             scanIds.add(JSON.readTree(r.body()).path("scanId").asText());
         }
@@ -132,8 +148,18 @@ class RealFilesIT {
 
     private static String cohortLoad(Path cohort, String ingestUrl, String source, Map<String, String> env) {
         Path config = ServiceEnv.configFile(env, cohort.getParent());
-        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("cohort", "load", "--config",
-                config.toString(), "--data", cohort.toString(), "--ingest", ingestUrl, "--source", source));
+        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine()
+                .execute(
+                        "cohort",
+                        "load",
+                        "--config",
+                        config.toString(),
+                        "--data",
+                        cohort.toString(),
+                        "--ingest",
+                        ingestUrl,
+                        "--source",
+                        source));
         assertEquals(0, run.rc(), run.out());
         return run.out();
     }
@@ -142,8 +168,10 @@ class RealFilesIT {
     static void awaitLabelled(int port, int wanted) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         Await.until("the indexer holds " + wanted + " labelled scans", Duration.ofSeconds(90), () -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index"))
-                    .header("Authorization", "Bearer " + Settings.DEMO_API_TOKEN).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/index"))
+                            .header("Authorization", "Bearer " + Settings.DEMO_API_TOKEN)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode models = JSON.readTree(r.body()).path("models");
             return models.size() > 0 && models.get(0).path("labelled").asInt() >= wanted;
@@ -159,9 +187,15 @@ class RealFilesIT {
     }
 
     /** Records of a topic that {@code keep} accepts, read from the start until n are seen and {@code settle} passed. */
-    private static <V extends SpecificRecord> List<V> read(LocalStack stack, Topic<V> topic,
-            Predicate<V> keep, int n, Duration settle) {
-        return TopicReader.await(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
-                keep, n, settle, Duration.ofSeconds(180));
+    private static <V extends SpecificRecord> List<V> read(
+            LocalStack stack, Topic<V> topic, Predicate<V> keep, int n, Duration settle) {
+        return TopicReader.await(
+                stack,
+                topic.name(),
+                new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
+                keep,
+                n,
+                settle,
+                Duration.ofSeconds(180));
     }
 }

@@ -4,17 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-
 import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.cli.ops.TopicsCommand;
 import io.xraydrift.events.Level;
@@ -32,6 +21,16 @@ import io.xraydrift.stack.SecureStack;
 import io.xraydrift.stack.TempDirs;
 import io.xraydrift.testing.ServiceProcess;
 import io.xraydrift.testing.TopicReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -47,10 +46,10 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -90,16 +89,21 @@ class SecurePipelineIT {
             }
             stack.grant(TopicsCommand.Acls.bindings(Map.of(), ServiceAccess.DRIFT_MONITOR.prefix()));
             // A service may not create its topics: before the administrator's setup it stops, naming one.
-            KafkaSettings ingestKafka = KafkaSettings.from(Settings.of(serviceEnv(stack, common, "ingest", passwords,
-                    Map.of())));
-            IllegalStateException early = assertThrows(IllegalStateException.class, () -> KafkaBootstrap.prepare(
-                    ingestKafka, "secure-early", ServiceAccess.INGEST.topics()));
-            assertTrue(early.getMessage().contains("topic xray.scans.intake") && early.getMessage()
-                    .contains("topics setup"), early.getMessage());
+            KafkaSettings ingestKafka =
+                    KafkaSettings.from(Settings.of(serviceEnv(stack, common, "ingest", passwords, Map.of())));
+            IllegalStateException early = assertThrows(
+                    IllegalStateException.class,
+                    () -> KafkaBootstrap.prepare(ingestKafka, "secure-early", ServiceAccess.INGEST.topics()));
+            assertTrue(
+                    early.getMessage().contains("topic xray.scans.intake")
+                            && early.getMessage().contains("topics setup"),
+                    early.getMessage());
             KafkaBootstrap.Outcome setup = KafkaBootstrap.prepare(adminKafka, "secure-setup");
             assertEquals(Topics.all().size(), setup.topics().created().size(), "topics created by the administrator");
 
-            Map<String, ServiceProcess> services = PipelineProcesses.of(work, "secure",
+            Map<String, ServiceProcess> services = PipelineProcesses.of(
+                    work,
+                    "secure",
                     List.of("ingest", "embedder", "indexer", "drift-monitor"),
                     name -> serviceEnv(stack, common, name, passwords, Map.of()));
             try {
@@ -115,28 +119,51 @@ class SecurePipelineIT {
                         seriesPatients.add(v.getPatient());
                     }
                 });
-                TopicReader.readAll(stack, Topics.NEIGHBOURS.name(), serdes.valueDeserializer(Topics.NEIGHBOURS), total,
+                TopicReader.readAll(
+                        stack,
+                        Topics.NEIGHBOURS.name(),
+                        serdes.valueDeserializer(Topics.NEIGHBOURS),
+                        total,
                         v -> scored.merge(v.getScanId(), 1, Integer::sum));
                 assertEquals(total, scored.size(), "scans scored through SASL_SSL; logs in " + work);
                 scored.forEach((id, n) -> assertEquals(1, n, "scan " + id + " scored " + n + " times"));
                 assertEquals(PATIENTS, seriesPatients.size(), "series patients");
                 Set<String> tracked = new HashSet<>();
-                TopicReader.readAll(stack, Topics.TRAJECTORIES.name(), serdes.valueDeserializer(Topics.TRAJECTORIES), PATIENTS, v -> tracked.add(v.getPatient()));
+                TopicReader.readAll(
+                        stack,
+                        Topics.TRAJECTORIES.name(),
+                        serdes.valueDeserializer(Topics.TRAJECTORIES),
+                        PATIENTS,
+                        v -> tracked.add(v.getPatient()));
                 assertTrue(tracked.containsAll(seriesPatients), "trajectories of " + seriesPatients + ": " + tracked);
                 List<String> deadLetters = new ArrayList<>();
-                TopicReader.readAll(stack, Topics.DEAD_LETTER.name(), serdes.valueDeserializer(Topics.DEAD_LETTER), 0, d -> deadLetters.add(d.getReason()));
+                TopicReader.readAll(
+                        stack,
+                        Topics.DEAD_LETTER.name(),
+                        serdes.valueDeserializer(Topics.DEAD_LETTER),
+                        0,
+                        d -> deadLetters.add(d.getReason()));
                 assertEquals(List.of(), deadLetters, "dead letters");
 
                 // Access revoked mid-run: the embedder's loop can no longer write its output, so it ends,
                 // the service is no longer live and its process exits 70 for an orchestrator to restart
                 // it; the other services run on.
                 try (Admin a = stack.admin()) {
-                    a.deleteAcls(List.of(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC,
-                            Topics.EMBEDDINGS.name(), PatternType.LITERAL), new AccessControlEntryFilter(
-                            "User:" + ServiceAccess.EMBEDDER.defaultUser(), null, AclOperation.WRITE, AclPermissionType.ANY)))).all().get();
+                    a.deleteAcls(List.of(new AclBindingFilter(
+                                    new ResourcePatternFilter(
+                                            ResourceType.TOPIC, Topics.EMBEDDINGS.name(), PatternType.LITERAL),
+                                    new AccessControlEntryFilter(
+                                            "User:" + ServiceAccess.EMBEDDER.defaultUser(),
+                                            null,
+                                            AclOperation.WRITE,
+                                            AclPermissionType.ANY))))
+                            .all()
+                            .get();
                 }
                 send(stack, serdes, PhantomSet.trajectories(1, 2, 4444, 0), false);
-                assertEquals(ServiceRunner.DIED, services.get("embedder").awaitExit(Duration.ofSeconds(120)),
+                assertEquals(
+                        ServiceRunner.DIED,
+                        services.get("embedder").awaitExit(Duration.ofSeconds(120)),
                         "the embedder's exit code once it may not write; logs in " + work);
                 for (String other : List.of("ingest", "indexer", "drift-monitor")) {
                     assertTrue(services.get(other).alive(), other + " still runs");
@@ -148,8 +175,8 @@ class SecurePipelineIT {
             }
 
             // Least privilege: the ingest principal reads only intake, writes only its outputs, creates nothing.
-            Map<String, Object> ingest = clientProperties(stack, stack.clientSecurity("xray-ingest",
-                    passwords.get("ingest")));
+            Map<String, Object> ingest =
+                    clientProperties(stack, stack.clientSecurity("xray-ingest", passwords.get("ingest")));
             Map<String, Object> reader = new HashMap<>(ingest);
             reader.put(ConsumerConfig.GROUP_ID_CONFIG, "xray-ingest-probe");
             reader.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -163,17 +190,29 @@ class SecurePipelineIT {
                 assertThrows(GroupAuthorizationException.class, () -> pollFor(c, Duration.ofSeconds(20)));
             }
             try (var p = new KafkaProducer<>(ingest, new ByteArraySerializer(), new ByteArraySerializer())) {
-                ExecutionException e = assertThrows(ExecutionException.class, () -> p.send(
-                        new ProducerRecord<>(Topics.EMBEDDINGS.name(), new byte[1])).get());
-                assertTrue(e.getCause() instanceof TopicAuthorizationException, e.getCause().toString());
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> p.send(new ProducerRecord<>(Topics.EMBEDDINGS.name(), new byte[1]))
+                                .get());
+                assertTrue(
+                        e.getCause() instanceof TopicAuthorizationException,
+                        e.getCause().toString());
             }
             try (Admin a = Admin.create(ingest)) {
-                ExecutionException e = assertThrows(ExecutionException.class, () -> a.createTopics(
-                        List.of(new NewTopic("xray.stolen", 1, (short) 1))).all().get());
-                assertTrue(e.getCause() instanceof TopicAuthorizationException, e.getCause().toString());
-                ExecutionException d = assertThrows(ExecutionException.class, () -> a.deleteTopics(
-                        List.of(Topics.AUDIT.name())).all().get());
-                assertTrue(d.getCause() instanceof TopicAuthorizationException, d.getCause().toString());
+                ExecutionException e = assertThrows(
+                        ExecutionException.class,
+                        () -> a.createTopics(List.of(new NewTopic("xray.stolen", 1, (short) 1)))
+                                .all()
+                                .get());
+                assertTrue(
+                        e.getCause() instanceof TopicAuthorizationException,
+                        e.getCause().toString());
+                ExecutionException d = assertThrows(
+                        ExecutionException.class,
+                        () -> a.deleteTopics(List.of(Topics.AUDIT.name())).all().get());
+                assertTrue(
+                        d.getCause() instanceof TopicAuthorizationException,
+                        d.getCause().toString());
             }
 
             // No credentials: plain text to the SASL_SSL listener gets no answer at all.
@@ -181,7 +220,8 @@ class SecurePipelineIT {
             anonymous.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
             anonymous.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
             try (Admin a = Admin.create(anonymous)) {
-                assertThrows(ExecutionException.class, () -> a.listTopics().names().get());
+                assertThrows(
+                        ExecutionException.class, () -> a.listTopics().names().get());
             }
         }
     }
@@ -207,10 +247,12 @@ class SecurePipelineIT {
         PhantomRenderer renderer = new PhantomRenderer(512);
         Map<String, Object> p = clientProperties(stack, stack.adminSecurity());
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
-        try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(p, EventSerdes.keys().serializer(),
-                serdes.valueSerializer(Topics.INTAKE))) {
+        try (KafkaProducer<String, ScanIntake> feed =
+                new KafkaProducer<>(p, EventSerdes.keys().serializer(), serdes.valueSerializer(Topics.INTAKE))) {
             for (PhantomSet.Item item : items) {
-                feed.send(record(item, PhantomSet.render(renderer, item).toPng(),
+                feed.send(record(
+                        item,
+                        PhantomSet.render(renderer, item).toPng(),
                         labelled ? Level.valueOf(item.grade().name()) : null));
             }
             feed.flush();
@@ -228,10 +270,15 @@ class SecurePipelineIT {
         return p;
     }
 
-    private static Map<String, String> serviceEnv(SecureStack stack, Map<String, String> common, String service,
-                                                  Map<String, String> passwords, Map<String, String> extra) {
+    private static Map<String, String> serviceEnv(
+            SecureStack stack,
+            Map<String, String> common,
+            String service,
+            Map<String, String> passwords,
+            Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(common);
-        env.putAll(LocalRun.secureSettings(stack, stack.clientSecurity(ServiceAccess.parse(service).defaultUser(), passwords.get(service))));
+        env.putAll(LocalRun.secureSettings(
+                stack, stack.clientSecurity(ServiceAccess.parse(service).defaultUser(), passwords.get(service))));
         env.putAll(extra);
         env.put("XRAY_INSTANCE_ID", "secure-" + service);
         return env;

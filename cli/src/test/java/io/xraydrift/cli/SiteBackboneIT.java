@@ -3,14 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 import io.xraydrift.cli.evaluate.SiteTrainingTest;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.ModelCard;
@@ -33,6 +25,13 @@ import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.Stdout;
 import io.xraydrift.testing.TopicReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,9 +54,19 @@ class SiteBackboneIT {
     void aModelOnTheSitesBackboneAnswersWithItsOwnLevels(LocalStack stack) throws Exception {
         Path cohort = SiteTrainingTest.subset(dir.resolve("cohort"), 14);
         Path model = dir.resolve("site-backbone-model");
-        Stdout.Run train = Stdout.capture(() -> XrayDrift.commandLine().execute("train", "--data", cohort.toString(),
-                "--backbone", RealCxr.pretrainedMobileNet().toString(), "--out", model.toString(), "--phantoms", "10",
-                "--projection-steps", "300"));
+        Stdout.Run train = Stdout.capture(() -> XrayDrift.commandLine()
+                .execute(
+                        "train",
+                        "--data",
+                        cohort.toString(),
+                        "--backbone",
+                        RealCxr.pretrainedMobileNet().toString(),
+                        "--out",
+                        model.toString(),
+                        "--phantoms",
+                        "10",
+                        "--projection-steps",
+                        "300"));
         assertEquals(0, train.rc(), train.out());
         ModelCard card = ModelCard.read(model);
         assertEquals(64, card.embeddingSize());
@@ -73,16 +82,25 @@ class SiteBackboneIT {
         Settings settings = Settings.of(env);
         KafkaBootstrap.prepare(KafkaSettings.from(settings), "it-setup");
         try (IngestService ingest = new IngestService(IngestConfig.from(settings));
-             EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings));
-             IndexerService indexer = new IndexerService(IndexerConfig.from(settings))) {
+                EmbedderService embedder = new EmbedderService(EmbedderConfig.from(settings));
+                IndexerService indexer = new IndexerService(IndexerConfig.from(settings))) {
             ingest.start();
             embedder.start();
             indexer.start();
             String ingestUrl = "http://127.0.0.1:" + ingest.httpPort();
             Path config = ServiceEnv.configFile(Map.of(IndexerConfig.API_TOKEN, Settings.DEMO_API_TOKEN), dir);
-            Stdout.Run load = Stdout.capture(() -> XrayDrift.commandLine().execute("cohort", "load", "--config",
-                    config.toString(), "--data", cohort.toString(), "--ingest", ingestUrl, "--source",
-                    "cohort:site-backbone-it"));
+            Stdout.Run load = Stdout.capture(() -> XrayDrift.commandLine()
+                    .execute(
+                            "cohort",
+                            "load",
+                            "--config",
+                            config.toString(),
+                            "--data",
+                            cohort.toString(),
+                            "--ingest",
+                            ingestUrl,
+                            "--source",
+                            "cohort:site-backbone-it"));
             assertEquals(0, load.rc(), load.out());
             // the films are scored against the whole cohort, not against what the indexer holds so far
             int cohortRows = Manifest.read(cohort).size();
@@ -90,12 +108,19 @@ class SiteBackboneIT {
 
             List<Path> files = new ArrayList<>();
             try (var list = Files.list(RealCxr.formats())) {
-                list.filter(p -> p.getFileName().toString().startsWith("nih-")).sorted().forEach(files::add);
+                list.filter(p -> p.getFileName().toString().startsWith("nih-"))
+                        .sorted()
+                        .forEach(files::add);
             }
             Set<String> scanIds = RealFilesIT.upload(ingestUrl, files, "SITE-BACKBONE-", "site-backbone-it");
-            List<ScanNeighbours> answered = TopicReader.await(stack, Topics.NEIGHBOURS.name(),
+            List<ScanNeighbours> answered = TopicReader.await(
+                    stack,
+                    Topics.NEIGHBOURS.name(),
                     new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.NEIGHBOURS),
-                    s -> scanIds.contains(s.getScanId()), files.size(), Duration.ofSeconds(3), Duration.ofSeconds(240));
+                    s -> scanIds.contains(s.getScanId()),
+                    files.size(),
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(240));
             assertEquals(files.size(), answered.size(), "every uploaded film is scored");
             for (ScanNeighbours s : answered) {
                 assertEquals(card.id(), s.getModel().getId());

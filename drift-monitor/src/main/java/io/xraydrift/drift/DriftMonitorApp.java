@@ -6,8 +6,7 @@ import io.xraydrift.platform.config.Settings;
 /** Entry point of the drift-monitor service: configuration from the environment, then the shared start/stop shape. */
 public final class DriftMonitorApp {
 
-    private DriftMonitorApp() {
-    }
+    private DriftMonitorApp() {}
 
     public static void main(String[] args) {
         ServiceRunner.main(DriftMonitorConfig.SERVICE, () -> {

@@ -1,20 +1,19 @@
 package io.xraydrift.drift;
 
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.topology.DriftTopology;
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.config.StateDirs;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.score.LevelThresholds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.drift.topology.DriftTopology;
-import io.xraydrift.platform.config.ConfigException;
-import io.xraydrift.platform.config.ServiceConfig;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.platform.config.StateDirs;
-import io.xraydrift.platform.score.LevelThresholds;
 
 /**
  * The drift monitor's configuration: level thresholds on the severity score, the worsening rule
@@ -36,16 +35,25 @@ import io.xraydrift.platform.score.LevelThresholds;
  *                          scan that raised an alert keeps its neighbours)
  * @param alertRetention    how long {@code GET /alerts} can find an alert (its by-time store)
  */
-public record DriftMonitorConfig(ServiceConfig common, DriftRule rule,
-                                 int standbyReplicas, Path stateDir, String applicationId,
-                                 String advertisedHost, String apiToken, int evidenceScans,
-                                 Duration alertRetention, String peerToken, Set<String> peers,
-                                 boolean modelLevels) {
+public record DriftMonitorConfig(
+        ServiceConfig common,
+        DriftRule rule,
+        int standbyReplicas,
+        Path stateDir,
+        String applicationId,
+        String advertisedHost,
+        String apiToken,
+        int evidenceScans,
+        Duration alertRetention,
+        String peerToken,
+        Set<String> peers,
+        boolean modelLevels) {
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
     /** The level thresholds: the indexer's keys, shared (the former XRAY_DRIFT_* keys are still read). */
     public static final String INFECTED_THRESHOLD = LevelThresholds.INFECTED;
+
     public static final String SEVERE_THRESHOLD = LevelThresholds.SEVERE;
     public static final String HYSTERESIS = "XRAY_DRIFT_HYSTERESIS";
     public static final String WORSENING_WINDOW = "XRAY_DRIFT_WORSENING_WINDOW";
@@ -58,6 +66,7 @@ public record DriftMonitorConfig(ServiceConfig common, DriftRule rule,
      * {@code ../shared/real-cxr/dev} with the bundled model (docs/real-data.md, "Drift on real series").
      */
     public static final double DEFAULT_BASELINE_JUMP = 0.125;
+
     public static final double DEFAULT_BASELINE_DRIFT = 0.0;
     public static final String STANDBY_REPLICAS = "XRAY_DRIFT_STANDBY_REPLICAS";
     public static final String STATE_DIR = "XRAY_DRIFT_STATE_DIR";
@@ -68,6 +77,7 @@ public record DriftMonitorConfig(ServiceConfig common, DriftRule rule,
     public static final String PEERS = "XRAY_DRIFT_PEERS";
     /** The peer secret in demo mode. */
     static final String DEMO_PEER_TOKEN = "demo-peer-token-not-for-real-patients";
+
     public static final String EVIDENCE_SCANS = "XRAY_DRIFT_EVIDENCE_SCANS";
     public static final String ALERT_RETENTION = "XRAY_DRIFT_ALERT_RETENTION";
 
@@ -88,40 +98,64 @@ public record DriftMonitorConfig(ServiceConfig common, DriftRule rule,
             throw new ConfigException(BASELINE_DRIFT + "=" + drift + " must not be above " + BASELINE_JUMP + "=" + jump
                     + " (the smaller rise waits for confirmation, the larger alerts at once; 0 switches either off)");
         }
-        return new DriftRule(levels.infected(), levels.severe(), s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
-                s.integer(WORSENING_WINDOW, 4, 2, 100), s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
-                s.integer(CONFIRM_SCANS, 2, 1, 10), jump, drift);
+        return new DriftRule(
+                levels.infected(),
+                levels.severe(),
+                s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
+                s.integer(WORSENING_WINDOW, 4, 2, 100),
+                s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
+                s.integer(CONFIRM_SCANS, 2, 1, 10),
+                jump,
+                drift);
     }
 
     public static DriftMonitorConfig from(Settings s) {
         DriftRule rule = ruleFrom(s);
         ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
         String bound = common.httpHost();
-        String advertised = s.string(ADVERTISED_HOST,
-                bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
+        String advertised =
+                s.string(ADVERTISED_HOST, bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
         int standby = s.integer(STANDBY_REPLICAS, 0, 0, 10);
         Path stateDir = s.path(STATE_DIR, StateDirs.defaultFor("drift-monitor"));
         String applicationId = s.string(APPLICATION_ID, ServiceAccess.DRIFT_MONITOR.prefix());
         int evidenceScans = s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000);
-        Duration alertRetention = s.duration(ALERT_RETENTION, DriftTopology.Limits.DEFAULT.alertRetention(),
-                Duration.ofMinutes(1), Duration.ofDays(3650));
+        Duration alertRetention = s.duration(
+                ALERT_RETENTION,
+                DriftTopology.Limits.DEFAULT.alertRetention(),
+                Duration.ofMinutes(1),
+                Duration.ofDays(3650));
         String apiToken = s.apiToken(API_TOKEN, "the query API and web view need a bearer token outside demo mode");
-        String peerToken = s.demoMode() ? s.string(PEER_TOKEN, DEMO_PEER_TOKEN) : s.optional(PEER_TOKEN)
-                .orElseThrow(() -> new ConfigException(PEER_TOKEN + " is not set: drift "
-                        + "monitor instances present it to each other when they route a query (set "
-                        + Settings.DEMO_MODE + "=true for a demo)"));
+        String peerToken = s.demoMode()
+                ? s.string(PEER_TOKEN, DEMO_PEER_TOKEN)
+                : s.optional(PEER_TOKEN)
+                        .orElseThrow(() -> new ConfigException(PEER_TOKEN + " is not set: drift "
+                                + "monitor instances present it to each other when they route a query (set "
+                                + Settings.DEMO_MODE + "=true for a demo)"));
         if (!s.demoMode() && (peerToken.length() < Settings.MIN_TOKEN_LENGTH || peerToken.equals(apiToken))) {
             throw new ConfigException(PEER_TOKEN + " must be at least "
                     + Settings.MIN_TOKEN_LENGTH + " characters and differ from " + API_TOKEN + " (it is "
-                    + peerToken.length() + " characters" + (peerToken.equals(apiToken) ? ", the same as the API token"
-                    : "") + ")");
+                    + peerToken.length() + " characters"
+                    + (peerToken.equals(apiToken) ? ", the same as the API token" : "") + ")");
         }
-        Set<String> peers = s.optional(PEERS).map(v -> Arrays.stream(v.split("\\s*,\\s*"))
-                .filter(p -> !p.isBlank()).map(p -> p.toLowerCase(Locale.ROOT))
-                .collect(Collectors.toUnmodifiableSet())).orElse(Set.of(
-                        advertised.toLowerCase(Locale.ROOT)));
-        return new DriftMonitorConfig(common, rule, standby, stateDir, applicationId, advertised, apiToken, evidenceScans,
-                alertRetention, peerToken, peers, !LevelThresholds.configured(s));
+        Set<String> peers = s.optional(PEERS)
+                .map(v -> Arrays.stream(v.split("\\s*,\\s*"))
+                        .filter(p -> !p.isBlank())
+                        .map(p -> p.toLowerCase(Locale.ROOT))
+                        .collect(Collectors.toUnmodifiableSet()))
+                .orElse(Set.of(advertised.toLowerCase(Locale.ROOT)));
+        return new DriftMonitorConfig(
+                common,
+                rule,
+                standby,
+                stateDir,
+                applicationId,
+                advertised,
+                apiToken,
+                evidenceScans,
+                alertRetention,
+                peerToken,
+                peers,
+                !LevelThresholds.configured(s));
     }
 
     /** Whether an instance advertising this address may be called with a routed query. */

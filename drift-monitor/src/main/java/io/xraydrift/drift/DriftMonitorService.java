@@ -1,12 +1,20 @@
 package io.xraydrift.drift;
 
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.xraydrift.drift.api.DriftApi;
+import io.xraydrift.drift.topology.DeadLetterHandler;
+import io.xraydrift.drift.topology.DriftTopology;
+import io.xraydrift.platform.AbstractService;
+import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.http.HttpEndpoint;
+import io.xraydrift.platform.kafka.TopicSetup;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-
-import io.xraydrift.platform.http.HttpEndpoint;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -14,16 +22,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.xraydrift.drift.api.DriftApi;
-import io.xraydrift.drift.topology.DeadLetterHandler;
-import io.xraydrift.drift.topology.DriftTopology;
-import io.xraydrift.platform.AbstractService;
-import io.xraydrift.platform.ServiceShell;
-import io.xraydrift.platform.kafka.TopicSetup;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topics;
 
 /**
  * The drift monitor: the Kafka Streams application (exactly-once, RocksDB store per patient) and
@@ -53,9 +51,14 @@ public final class DriftMonitorService extends AbstractService {
 
     /** The topology this service runs. */
     public static Topology topology(DriftMonitorConfig config, EventSerdes serdes) {
-        return DriftTopology.build(config.rule(), config.limits(), new DriftTopology.Codecs(
-                serdes.values(Topics.NEIGHBOURS),
-                serdes.values(Topics.ALERTS), serdes.values(Topics.TRAJECTORIES), serdes.values(Topics.DEAD_LETTER)),
+        return DriftTopology.build(
+                config.rule(),
+                config.limits(),
+                new DriftTopology.Codecs(
+                        serdes.values(Topics.NEIGHBOURS),
+                        serdes.values(Topics.ALERTS),
+                        serdes.values(Topics.TRAJECTORIES),
+                        serdes.values(Topics.DEAD_LETTER)),
                 config.modelLevels());
     }
 
@@ -66,7 +69,8 @@ public final class DriftMonitorService extends AbstractService {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.common().kafka().replicationFactor());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int)
+                config.common().kafka().replicationFactor());
         // its changelog and repartition topics get what the pipeline's topics get (min.insync.replicas on a cluster)
         TopicSetup.configs(Map.of(), config.common().kafka().replicationFactor())
                 .forEach((key, value) -> p.put(StreamsConfig.topicPrefix(key), value));
@@ -82,24 +86,31 @@ public final class DriftMonitorService extends AbstractService {
 
     @Override
     public void start() {
-        shell = ServiceShell.start(config.common(), health, api::routes,
-                HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
+        shell = ServiceShell.start(
+                config.common(), health, api::routes, HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
         streams = new KafkaStreams(topology(config, serdes), streamsProperties(config, shell.httpPort()));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("drift monitor stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .REPLACE_THREAD;
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(shell.metrics().registry());
         health.register("kafka-streams", () -> streams.state() == KafkaStreams.State.RUNNING);
         watchProgress(config.common(), config.applicationId(), Set.of(Topics.NEIGHBOURS.name()), "streams-progress");
-        health.registerLiveness("kafka-streams", () -> !Set.of(KafkaStreams.State.ERROR,
-                KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING).contains(streams.state()));
+        health.registerLiveness(
+                "kafka-streams",
+                () -> !Set.of(
+                                KafkaStreams.State.ERROR,
+                                KafkaStreams.State.PENDING_ERROR,
+                                KafkaStreams.State.NOT_RUNNING)
+                        .contains(streams.state()));
         api.attach(streams, shell.httpPort());
         streams.start();
-        LOG.info("drift monitor started: application {}, state in {}, rule {}", config.applicationId(),
-                config.stateDir().toAbsolutePath(), config.rule());
+        LOG.info(
+                "drift monitor started: application {}, state in {}, rule {}",
+                config.applicationId(),
+                config.stateDir().toAbsolutePath(),
+                config.rule());
     }
 
     /** The Streams application's state. */

@@ -1,7 +1,6 @@
 package io.xraydrift.drift;
 
 import java.util.Map;
-
 import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.rocksdb.Options;
 

@@ -1,17 +1,16 @@
 package io.xraydrift.drift;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-
 import io.xraydrift.events.Composition;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ModelRef;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.platform.score.LevelThresholds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Scored scans shaped like the indexer's output — a score and 36 neighbours whose labels agree
@@ -23,8 +22,7 @@ public final class SyntheticScans {
     public static final ModelRef MODEL = new ModelRef("test-model", "v1", 256, null, null);
     public static final int K = 36;
 
-    private SyntheticScans() {
-    }
+    private SyntheticScans() {}
 
     /** Scan number {@code i} of a patient, acquired {@code i} days after T0. */
     public static ScanNeighbours scan(String patient, int i, double score) {
@@ -40,8 +38,8 @@ public final class SyntheticScans {
         List<Neighbour> ns = new ArrayList<>();
         for (int j = 0; j < K; j++) {
             Level label = j < severe ? Level.SEVERE : j < severe + infected ? Level.INFECTED : Level.HEALTHY;
-            ns.add(new Neighbour("ref-" + label.name().toLowerCase(Locale.ROOT) + "-" + (j % 12),
-                    0.01f * (j + 1), label, null));
+            ns.add(new Neighbour(
+                    "ref-" + label.name().toLowerCase(Locale.ROOT) + "-" + (j % 12), 0.01f * (j + 1), label, null));
         }
         return ScanNeighbours.newBuilder()
                 .setScanId(scanId)

@@ -1,16 +1,14 @@
 package io.xraydrift.embedder;
 
-import java.util.Map;
-
 import io.xraydrift.embedder.service.EmbedderService;
 import io.xraydrift.platform.ServiceRunner;
 import io.xraydrift.platform.config.Settings;
+import java.util.Map;
 
 /** Entry point of the embedder service: configuration from the environment, then the shared start/stop shape. */
 public final class EmbedderApp {
 
-    private EmbedderApp() {
-    }
+    private EmbedderApp() {}
 
     public static void main(String[] args) {
         ServiceRunner.main(EmbedderConfig.SERVICE, () -> {

@@ -1,11 +1,10 @@
 package io.xraydrift.embedder;
 
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-
-import io.xraydrift.platform.config.ServiceConfig;
-import io.xraydrift.platform.config.Settings;
 
 /**
  * The embedder's configuration.
@@ -22,12 +21,25 @@ import io.xraydrift.platform.config.Settings;
  * @param backfill replay xray.scans from the beginning under a consumer group of this model version
  * @param apiToken bearer token of {@code POST /embed}
  */
-public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device device, int maxBatch,
-                             Duration maxWait, int threads, int inputSize, float mean, float std, boolean backfill,
-                             String apiToken) {
+public record EmbedderConfig(
+        ServiceConfig common,
+        Optional<Path> model,
+        Device device,
+        int maxBatch,
+        Duration maxWait,
+        int threads,
+        int inputSize,
+        float mean,
+        float std,
+        boolean backfill,
+        String apiToken) {
 
     /** Where to run the model: a GPU when the engine reports one ({@code AUTO}), or forced. */
-    public enum Device { AUTO, CPU, GPU }
+    public enum Device {
+        AUTO,
+        CPU,
+        GPU
+    }
 
     public static final String SERVICE = "embedder";
     public static final int DEFAULT_PORT = 8082;
@@ -55,7 +67,8 @@ public record EmbedderConfig(ServiceConfig common, Optional<Path> model, Device 
     }
 
     private static EmbedderConfig from(Settings s, boolean serving) {
-        return new EmbedderConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
+        return new EmbedderConfig(
+                ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
                 s.optional(MODEL).map(Path::of),
                 s.choice(DEVICE, Device.AUTO),
                 s.integer(MAX_BATCH, 16, 1, 1024),

@@ -7,11 +7,11 @@ import io.xraydrift.platform.config.Settings;
 /** Entry point of the indexer service: configuration from the environment, then the shared start/stop shape. */
 public final class IndexerApp {
 
-    private IndexerApp() {
-    }
+    private IndexerApp() {}
 
     public static void main(String[] args) {
-        ServiceRunner.main(IndexerConfig.SERVICE, () ->
-                ServiceRunner.run(new IndexerService(IndexerConfig.from(Settings.load()))));
+        ServiceRunner.main(
+                IndexerConfig.SERVICE,
+                () -> ServiceRunner.run(new IndexerService(IndexerConfig.from(Settings.load()))));
     }
 }

@@ -1,15 +1,13 @@
 package io.xraydrift.indexer;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.service.Scoring;
-import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.config.StateDirs;
 import io.xraydrift.platform.score.LevelThresholds;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The indexer's configuration.
@@ -28,10 +26,19 @@ import io.xraydrift.platform.score.LevelThresholds;
  * @param minCohort       labelled scans that make a model version's cohort complete; the newest complete
  *                        version answers alone (until one is complete, the first version seen answers)
  */
-public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK, Metric metric, Path snapshotDir,
-                            double rebuildFraction, Duration rebuildInterval, Duration snapshotInterval,
-                            Scoring scoring, String apiToken, int minCohort) {
-
+public record IndexerConfig(
+        ServiceConfig common,
+        int k,
+        int trees,
+        int searchK,
+        Metric metric,
+        Path snapshotDir,
+        double rebuildFraction,
+        Duration rebuildInterval,
+        Duration snapshotInterval,
+        Scoring scoring,
+        String apiToken,
+        int minCohort) {
 
     public static final String SERVICE = "indexer";
     public static final int DEFAULT_PORT = 8083;
@@ -52,7 +59,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
 
     public static IndexerConfig from(Settings s) {
         int k = s.integer(K, 36, 1, 1000);
-        return new IndexerConfig(ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
+        return new IndexerConfig(
+                ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
                 k,
                 s.integer(TREES, 20, 1, 1000),
                 s.integer(SEARCH_K, 0, 0, Integer.MAX_VALUE),
@@ -71,8 +79,8 @@ public record IndexerConfig(ServiceConfig common, int k, int trees, int searchK,
      * {@code evaluate} and {@code crossval} score with, so they score as the indexer does.
      */
     public static Scoring scoring(Settings s) {
-        return new Scoring(LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0),
-                !LevelThresholds.configured(s));
+        return new Scoring(
+                LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0), !LevelThresholds.configured(s));
     }
 
     /** The effective search_k. */

@@ -7,8 +7,7 @@ import io.xraydrift.platform.config.Settings;
 /** Entry point of the ingest service: configuration from the environment, then the shared start/stop shape. */
 public final class IngestApp {
 
-    private IngestApp() {
-    }
+    private IngestApp() {}
 
     public static void main(String[] args) {
         ServiceRunner.main(IngestConfig.SERVICE, () -> {

@@ -1,5 +1,11 @@
 package io.xraydrift.ingest;
 
+import io.xraydrift.ingest.edge.Ingestor;
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.config.StateDirs;
+import io.xraydrift.platform.reid.IdentifierSeal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,13 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.xraydrift.ingest.edge.Ingestor;
-import io.xraydrift.platform.config.ConfigException;
-import io.xraydrift.platform.config.ServiceConfig;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.platform.config.StateDirs;
-import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * Ingest's configuration. The pseudonymisation key and the API token are secrets: required
@@ -40,13 +39,25 @@ import io.xraydrift.platform.reid.IdentifierSeal;
  * @param reidKey        the hospital's re-identification key (base64, 32 bytes): each scan's patient id
  *                       and accession number are sealed with it for alert-out; null = off (the default)
  */
-public record IngestConfig(ServiceConfig common, String pseudonymKey, String apiToken, boolean demoMode,
-                           int maxImageSide, int maxUploadBytes, Set<String> attributes,
-                           Path fileRoot, URI dicomWebUrl, String dicomWebName,
-                           Duration pollInterval, Path stateDir,
-                           Set<String> fetchHosts, boolean fetchPrivate, DicomDoor dicom, Duration quarantineRetention,
-                           Ingestor.Undated undated,
-                           String reidKey) {
+public record IngestConfig(
+        ServiceConfig common,
+        String pseudonymKey,
+        String apiToken,
+        boolean demoMode,
+        int maxImageSide,
+        int maxUploadBytes,
+        Set<String> attributes,
+        Path fileRoot,
+        URI dicomWebUrl,
+        String dicomWebName,
+        Duration pollInterval,
+        Path stateDir,
+        Set<String> fetchHosts,
+        boolean fetchPrivate,
+        DicomDoor dicom,
+        Duration quarantineRetention,
+        Ingestor.Undated undated,
+        String reidKey) {
 
     /**
      * The DICOM door: where the C-STORE SCP listens ({@code port} 0: no SCP), the AE title it answers
@@ -54,9 +65,15 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
      * TLS 1.2 or 1.3) when a key store is given — with a trust store, peers must present a certificate
      * it trusts.
      */
-    public record DicomDoor(String host, int port, String aeTitle, Set<String> callingAeTitles,
-                            Set<String> callingHosts, Path tlsKeyStore, String tlsPassword,
-                            Path tlsTrustStore) {
+    public record DicomDoor(
+            String host,
+            int port,
+            String aeTitle,
+            Set<String> callingAeTitles,
+            Set<String> callingHosts,
+            Path tlsKeyStore,
+            String tlsPassword,
+            Path tlsTrustStore) {
 
         public boolean open() {
             return port > 0;
@@ -107,35 +124,46 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
     static final int MIN_KEY_LENGTH = 32;
     /** The pseudonymisation key of demo mode (never for real patients). */
     public static final String DEMO_PSEUDONYM_KEY = "xray-drift-demo-key-not-for-real-patients-0001";
+
     static final String DEMO_API_TOKEN = Settings.DEMO_API_TOKEN;
 
     public static IngestConfig from(Settings s) {
         boolean demo = s.demoMode();
-        String key = s.secret(PSEUDONYM_KEY, DEMO_PSEUDONYM_KEY,
+        String key = s.secret(
+                PSEUDONYM_KEY,
+                DEMO_PSEUDONYM_KEY,
                 "ingest refuses to start without a pseudonymisation key outside demo mode");
         if (key.length() < MIN_KEY_LENGTH) {
-            throw new ConfigException(PSEUDONYM_KEY + " is " + key.length() + " characters long, minimum is "
-                    + MIN_KEY_LENGTH);
+            throw new ConfigException(
+                    PSEUDONYM_KEY + " is " + key.length() + " characters long, minimum is " + MIN_KEY_LENGTH);
         }
         String token = s.apiToken(API_TOKEN, "HTTP uploads need a bearer token outside demo mode");
         ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
-        return new IngestConfig(common, key, token, demo,
+        return new IngestConfig(
+                common,
+                key,
+                token,
+                demo,
                 s.integer(MAX_IMAGE_SIDE, 1024, 256, 8192),
                 s.integer(MAX_UPLOAD_BYTES, 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-                Set.copyOf(Arrays.asList(s.string(ATTRIBUTES, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))),
+                Set.copyOf(
+                        Arrays.asList(s.string(ATTRIBUTES, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))),
                 s.optional(FILE_ROOT).map(Path::of).orElse(null),
                 s.optional(DICOMWEB_URL).map(v -> s.url(DICOMWEB_URL, v)).orElse(null),
                 s.string(DICOMWEB_NAME, "pacs"),
-                s.duration(POLL_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100),
-                        Duration.ofHours(1)),
+                s.duration(POLL_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1)),
                 s.path(STATE_DIR, StateDirs.defaultFor("ingest")),
-                s.optional(FETCH_HOSTS).map(v -> Arrays.stream(v.split("\\s*,\\s*"))
-                        .filter(h -> !h.isBlank()).map(h -> h.toLowerCase(Locale.ROOT))
-                        .collect(Collectors.toUnmodifiableSet())).orElse(Set.of()),
+                s.optional(FETCH_HOSTS)
+                        .map(v -> Arrays.stream(v.split("\\s*,\\s*"))
+                                .filter(h -> !h.isBlank())
+                                .map(h -> h.toLowerCase(Locale.ROOT))
+                                .collect(Collectors.toUnmodifiableSet()))
+                        .orElse(Set.of()),
                 s.bool(FETCH_PRIVATE, false),
                 dicomDoor(s, common.httpHost()),
                 s.duration(QUARANTINE_RETENTION, Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)),
-                s.choice(UNDATED, Ingestor.Undated.RECEIPT), reidKey(s, key));
+                s.choice(UNDATED, Ingestor.Undated.RECEIPT),
+                reidKey(s, key));
     }
 
     /** The re-identification key, checked: 32 bytes of base64, and never the pseudonymisation key. */
@@ -158,23 +186,36 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
 
     private static DicomDoor dicomDoor(Settings s, String httpHost) {
         Set<String> callingAes = list(s, DICOM_CALLING_AE_TITLES).stream()
-                .map(v -> aeTitle(DICOM_CALLING_AE_TITLES, v)).collect(Collectors.toUnmodifiableSet());
+                .map(v -> aeTitle(DICOM_CALLING_AE_TITLES, v))
+                .collect(Collectors.toUnmodifiableSet());
         Path keyStore = s.optional(DICOM_TLS_KEYSTORE).map(Path::of).orElse(null);
         Path trustStore = s.optional(DICOM_TLS_TRUSTSTORE).map(Path::of).orElse(null);
         if (trustStore != null && keyStore == null) {
             throw new ConfigException(DICOM_TLS_TRUSTSTORE + " is set but " + DICOM_TLS_KEYSTORE
                     + " is not: DICOM TLS needs the SCP's own key and certificate");
         }
-        String password = keyStore == null ? null : s.required(DICOM_TLS_PASSWORD,
-                "the DICOM TLS key store (" + DICOM_TLS_KEYSTORE + ") needs its password");
-        return new DicomDoor(s.string(DICOM_HOST, httpHost), s.integer(DICOM_PORT, 0, 0, 65535),
-                aeTitle(DICOM_AE_TITLE, s.string(DICOM_AE_TITLE, DEFAULT_AE_TITLE)), callingAes,
-                Set.copyOf(list(s, DICOM_CALLING_HOSTS)), keyStore, password, trustStore);
+        String password = keyStore == null
+                ? null
+                : s.required(
+                        DICOM_TLS_PASSWORD, "the DICOM TLS key store (" + DICOM_TLS_KEYSTORE + ") needs its password");
+        return new DicomDoor(
+                s.string(DICOM_HOST, httpHost),
+                s.integer(DICOM_PORT, 0, 0, 65535),
+                aeTitle(DICOM_AE_TITLE, s.string(DICOM_AE_TITLE, DEFAULT_AE_TITLE)),
+                callingAes,
+                Set.copyOf(list(s, DICOM_CALLING_HOSTS)),
+                keyStore,
+                password,
+                trustStore);
     }
 
     private static List<String> list(Settings s, String key) {
-        return s.optional(key).map(v -> Arrays.stream(v.split("\\s*,\\s*")).map(String::strip)
-                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+        return s.optional(key)
+                .map(v -> Arrays.stream(v.split("\\s*,\\s*"))
+                        .map(String::strip)
+                        .filter(x -> !x.isEmpty())
+                        .toList())
+                .orElse(List.of());
     }
 
     /** An AE title is 1-16 characters of the default repertoire, no backslash, not all spaces (PS3.5 6.2). */
@@ -191,6 +232,7 @@ public record IngestConfig(ServiceConfig common, String pseudonymKey, String api
         return "IngestConfig[common=" + common + ", pseudonymKey=<redacted>, apiToken=<redacted>, demoMode=" + demoMode
                 + ", maxImageSide=" + maxImageSide + ", maxUploadBytes=" + maxUploadBytes + ", attributes=" + attributes
                 + ", fileRoot=" + fileRoot + ", dicomWebUrl=" + dicomWebUrl + ", pollInterval=" + pollInterval
-                + ", dicom=" + dicom + ", quarantineRetention=" + quarantineRetention + ", undated=" + undated + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + "]";
+                + ", dicom=" + dicom + ", quarantineRetention=" + quarantineRetention + ", undated=" + undated
+                + ", reidKey=" + (reidKey == null ? "off" : "<redacted>") + "]";
     }
 }

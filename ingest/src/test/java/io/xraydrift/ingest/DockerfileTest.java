@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,8 +23,11 @@ class DockerfileTest {
         String dir = env.group(1);
         Matcher user = Pattern.compile("(?m)^USER (\\d+)").matcher(file);
         assertTrue(user.find(), "the image runs as a numeric user");
-        assertTrue(Pattern.compile("(?m)^RUN mkdir -p [^\\n]*" + Pattern.quote(dir) + "[^\\n]*&& chown -R "
-                + user.group(1) + ":" + user.group(1) + " " + Pattern.quote(dir.substring(0, dir.lastIndexOf('/'))))
-                .matcher(file).find(), dir + " is created and owned by user " + user.group(1) + ":\n" + file);
+        assertTrue(
+                Pattern.compile("(?m)^RUN mkdir -p [^\\n]*" + Pattern.quote(dir) + "[^\\n]*&& chown -R " + user.group(1)
+                                + ":" + user.group(1) + " " + Pattern.quote(dir.substring(0, dir.lastIndexOf('/'))))
+                        .matcher(file)
+                        .find(),
+                dir + " is created and owned by user " + user.group(1) + ":\n" + file);
     }
 }

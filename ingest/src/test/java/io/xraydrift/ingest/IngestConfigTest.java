@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.Settings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import io.xraydrift.platform.config.ConfigException;
-import io.xraydrift.platform.config.Settings;
 
 class IngestConfigTest {
 
@@ -28,19 +26,21 @@ class IngestConfigTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "XRAY_INGEST_MAX_IMAGE_SIDE|100",
-        "XRAY_INGEST_MAX_IMAGE_SIDE|big",
-        "XRAY_INGEST_MAX_UPLOAD_BYTES|-1",
-        "XRAY_DEMO_MODE|perhaps",
-        "XRAY_PSEUDONYM_KEY|short",
-        "XRAY_HTTP_PORT|-5",
-        "XRAY_DICOM_CALLING_AE_TITLES|PACS1,A_TITLE_LONGER_THAN_16",
-        "XRAY_DICOM_TLS_TRUSTSTORE|/etc/xray/peers.p12",
-        "XRAY_DICOM_TLS_KEYSTORE|/etc/xray/scp.p12",
-        "XRAY_REID_KEY|c2hvcnQ=",
-        "XRAY_REID_KEY|kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "XRAY_INGEST_MAX_IMAGE_SIDE|100",
+                "XRAY_INGEST_MAX_IMAGE_SIDE|big",
+                "XRAY_INGEST_MAX_UPLOAD_BYTES|-1",
+                "XRAY_DEMO_MODE|perhaps",
+                "XRAY_PSEUDONYM_KEY|short",
+                "XRAY_HTTP_PORT|-5",
+                "XRAY_DICOM_CALLING_AE_TITLES|PACS1,A_TITLE_LONGER_THAN_16",
+                "XRAY_DICOM_TLS_TRUSTSTORE|/etc/xray/peers.p12",
+                "XRAY_DICOM_TLS_KEYSTORE|/etc/xray/scp.p12",
+                "XRAY_REID_KEY|c2hvcnQ=",
+                "XRAY_REID_KEY|kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+            })
     void badValueFailsNamingTheKey(String key, String value) {
         Map<String, String> m = valid();
         m.put(key, value);

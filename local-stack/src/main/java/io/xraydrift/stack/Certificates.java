@@ -13,7 +13,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -42,14 +41,54 @@ public record Certificates(Path keyStore, Path trustStore, String password) {
         Path keyStore = dir.resolve("local-stack-key.p12");
         Path trustStore = dir.resolve("local-stack-trust.p12");
         Path certificate = dir.resolve("local-stack.pem");
-        keytool("-genkeypair", "-alias", "local-stack", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", SUBJECT, "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "30",
-                "-keystore", keyStore.toString(), "-storetype", STORE_TYPE,
-                "-storepass", password, "-keypass", password);
-        keytool("-exportcert", "-rfc", "-alias", "local-stack", "-keystore", keyStore.toString(),
-                "-storetype", STORE_TYPE, "-storepass", password, "-file", certificate.toString());
-        keytool("-importcert", "-noprompt", "-alias", "local-stack", "-file", certificate.toString(),
-                "-keystore", trustStore.toString(), "-storetype", STORE_TYPE, "-storepass", password);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "local-stack",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                SUBJECT,
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "30",
+                "-keystore",
+                keyStore.toString(),
+                "-storetype",
+                STORE_TYPE,
+                "-storepass",
+                password,
+                "-keypass",
+                password);
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "local-stack",
+                "-keystore",
+                keyStore.toString(),
+                "-storetype",
+                STORE_TYPE,
+                "-storepass",
+                password,
+                "-file",
+                certificate.toString());
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "local-stack",
+                "-file",
+                certificate.toString(),
+                "-keystore",
+                trustStore.toString(),
+                "-storetype",
+                STORE_TYPE,
+                "-storepass",
+                password);
         try {
             Files.setPosixFilePermissions(keyStore, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
@@ -84,7 +123,8 @@ public record Certificates(Path keyStore, Path trustStore, String password) {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int rc = p.waitFor();
             if (rc != 0) {
-                throw new IllegalStateException("keytool " + args[0] + " failed with code " + rc + ": " + output.strip());
+                throw new IllegalStateException(
+                        "keytool " + args[0] + " failed with code " + rc + ": " + output.strip());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + keytool, e);

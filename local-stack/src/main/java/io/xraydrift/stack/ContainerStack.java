@@ -70,8 +70,8 @@ public final class ContainerStack implements LocalStack {
 
     @Override
     public String describe() {
-        return "Kafka container " + KAFKA_IMAGE + " at " + bootstrapServers() + ", registry container "
-                + REGISTRY_IMAGE + " at " + baseUrl();
+        return "Kafka container " + KAFKA_IMAGE + " at " + bootstrapServers() + ", registry container " + REGISTRY_IMAGE
+                + " at " + baseUrl();
     }
 
     @Override

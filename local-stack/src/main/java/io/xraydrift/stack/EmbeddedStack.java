@@ -21,8 +21,7 @@ public final class EmbeddedStack implements LocalStack {
     }
 
     /** Starts a broker and a registry in parallel; if one fails, the other is stopped. */
-    static EmbeddedStack start(Supplier<LocalKafka> broker,
-                               Supplier<LocalRegistry> schemaRegistry) {
+    static EmbeddedStack start(Supplier<LocalKafka> broker, Supplier<LocalRegistry> schemaRegistry) {
         CompletableFuture<LocalRegistry> registry = CompletableFuture.supplyAsync(schemaRegistry);
         LocalKafka kafka;
         try {
@@ -66,8 +65,8 @@ public final class EmbeddedStack implements LocalStack {
 
     @Override
     public String describe() {
-        return "Kafka (KRaft, in this JVM) at " + bootstrapServers() + ", Apicurio Registry (pid "
-                + registry.pid() + ") at " + registry.baseUrl();
+        return "Kafka (KRaft, in this JVM) at " + bootstrapServers() + ", Apicurio Registry (pid " + registry.pid()
+                + ") at " + registry.baseUrl();
     }
 
     @Override

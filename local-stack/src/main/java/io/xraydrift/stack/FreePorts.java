@@ -13,8 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Free loopback ports, and waiting until something listens on one. */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     private static final AtomicInteger NEXT =
             new AtomicInteger((int) (ProcessHandle.current().pid() * 7919 % 1000));
@@ -52,8 +51,8 @@ public final class FreePorts {
     static int ephemeralLow() {
         try {
             // readAllLines, not readString: /proc files report size 0 and readString reads short.
-            String range = Files.readAllLines(
-                    Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .get(0);
             return Integer.parseInt(range.trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768;
@@ -69,8 +68,8 @@ public final class FreePorts {
                 return;
             } catch (IOException notYet) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException(what + " did not listen on 127.0.0.1:" + port
-                            + " within " + timeoutMillis + " ms");
+                    throw new IllegalStateException(
+                            what + " did not listen on 127.0.0.1:" + port + " within " + timeoutMillis + " ms");
                 }
                 sleep(50);
             }

@@ -26,8 +26,7 @@ public final class JavaRuntimes {
 
     private static final Pattern VERSION = Pattern.compile("^(?:1\\.)?(\\d+)");
 
-    private JavaRuntimes() {
-    }
+    private JavaRuntimes() {}
 
     /** The java executable of the first runtime with feature version {@code >= minimum}. */
     public static Path find(int minimum) {
@@ -46,15 +45,15 @@ public final class JavaRuntimes {
                 + REGISTRY_JAVA + " to its home directory or java binary.");
     }
 
-    private record Candidate(String origin, Path home) {
-    }
+    private record Candidate(String origin, Path home) {}
 
     private static List<Candidate> candidates() {
         List<Candidate> out = new ArrayList<>();
         String explicit = System.getProperty("xray.registry.java", System.getenv(REGISTRY_JAVA));
         if (explicit != null && !explicit.isBlank()) {
             Path p = Path.of(explicit.trim());
-            out.add(new Candidate(REGISTRY_JAVA, Files.isRegularFile(p) ? p.getParent().getParent() : p));
+            out.add(new Candidate(
+                    REGISTRY_JAVA, Files.isRegularFile(p) ? p.getParent().getParent() : p));
         }
         String javaHome = System.getenv("JAVA_HOME");
         if (javaHome != null && !javaHome.isBlank()) {
@@ -64,8 +63,7 @@ public final class JavaRuntimes {
         Path jvmDir = Path.of("/usr/lib/jvm");
         if (Files.isDirectory(jvmDir)) {
             try (Stream<Path> homes = Files.list(jvmDir)) {
-                homes.filter(Files::isDirectory).sorted()
-                        .forEach(h -> out.add(new Candidate("/usr/lib/jvm", h)));
+                homes.filter(Files::isDirectory).sorted().forEach(h -> out.add(new Candidate("/usr/lib/jvm", h)));
             } catch (IOException e) {
                 out.add(new Candidate("/usr/lib/jvm (unreadable: " + e.getMessage() + ")", jvmDir));
             }

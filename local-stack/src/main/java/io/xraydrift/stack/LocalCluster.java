@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
@@ -71,8 +70,8 @@ public final class LocalCluster implements AutoCloseable {
         for (int id = 1; id <= size; id++) {
             nodes.add(new Node(id, FreePorts.pick(), FreePorts.pick(), dataDir.resolve("node-" + id)));
         }
-        String voters = nodes.stream().map(n -> n.id + "@127.0.0.1:" + n.controllerPort)
-                .collect(Collectors.joining(","));
+        String voters =
+                nodes.stream().map(n -> n.id + "@127.0.0.1:" + n.controllerPort).collect(Collectors.joining(","));
         String clusterId = Uuid.randomUuid().toString();
         LocalCluster cluster = new LocalCluster(dataDir, nodes);
         try {
@@ -92,8 +91,12 @@ public final class LocalCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
-        LOG.info("Kafka cluster of {} nodes ready at {} in {} ms (data in {})", size, cluster.bootstrapServers(),
-                (System.nanoTime() - began) / 1_000_000, dataDir);
+        LOG.info(
+                "Kafka cluster of {} nodes ready at {} in {} ms (data in {})",
+                size,
+                cluster.bootstrapServers(),
+                (System.nanoTime() - began) / 1_000_000,
+                dataDir);
         return cluster;
     }
 
@@ -134,7 +137,10 @@ public final class LocalCluster implements AutoCloseable {
     /** The active controller's node id (the quorum's leader), as the cluster reports it. */
     public int activeController() {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            return admin.describeMetadataQuorum().quorumInfo().get(30, TimeUnit.SECONDS).leaderId();
+            return admin.describeMetadataQuorum()
+                    .quorumInfo()
+                    .get(30, TimeUnit.SECONDS)
+                    .leaderId();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while asking for the active controller", e);
@@ -177,14 +183,19 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The process ids of the nodes running now. */
     public synchronized List<Long> pids() {
-        return nodes.stream().filter(n -> n.process != null && n.process.isAlive()).map(n -> n.process.pid()).toList();
+        return nodes.stream()
+                .filter(n -> n.process != null && n.process.isAlive())
+                .map(n -> n.process.pid())
+                .toList();
     }
 
     /** One line saying what runs where. */
     public String describe() {
         return "Kafka cluster of " + nodes.size() + " KRaft nodes (one JVM each: pids "
-                + nodes.stream().map(n -> n.process == null ? "-" : String.valueOf(n.process.pid()))
-                        .collect(Collectors.joining(", ")) + ") at " + bootstrapServers();
+                + nodes.stream()
+                        .map(n -> n.process == null ? "-" : String.valueOf(n.process.pid()))
+                        .collect(Collectors.joining(", "))
+                + ") at " + bootstrapServers();
     }
 
     @Override
@@ -210,13 +221,22 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void launch(Node n) {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:ErrorFile=" + n.dir.resolve("hs_err_pid%p.log"),
-                "-cp", System.getProperty("java.class.path"), "kafka.Kafka", n.dir.resolve("server.properties").toString());
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-XX:ErrorFile=" + n.dir.resolve("hs_err_pid%p.log"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "kafka.Kafka",
+                n.dir.resolve("server.properties").toString());
         n.starts++;
         try {
-            n.process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(n.dir.resolve("node-" + n.id + "-" + n.starts + ".log").toFile()).start();
+            n.process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(n.dir.resolve("node-" + n.id + "-" + n.starts + ".log")
+                            .toFile())
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Kafka node " + n.id, e);
         }
@@ -234,7 +254,10 @@ public final class LocalCluster implements AutoCloseable {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             while (true) {
-                int registered = admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size();
+                int registered = admin.describeCluster()
+                        .nodes()
+                        .get(10, TimeUnit.SECONDS)
+                        .size();
                 if (registered >= size) {
                     return;
                 }

@@ -10,15 +10,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 
 /**
  * A real Apache Kafka broker in KRaft mode (combined broker + controller) inside this JVM, on
@@ -69,8 +67,11 @@ public final class LocalKafka implements AutoCloseable {
         int controllerPort = FreePorts.pick();
         Properties props = brokerProperties(dataDir, brokerPort, controllerPort);
         props.putAll(secureProperties(certificates, adminPassword, brokerPort, controllerPort));
-        return start(dataDir, brokerPort, props, List.of("--add-scram",
-                SCRAM_MECHANISM + "=[name=" + ADMIN_USER + ",password=" + adminPassword + "]"));
+        return start(
+                dataDir,
+                brokerPort,
+                props,
+                List.of("--add-scram", SCRAM_MECHANISM + "=[name=" + ADMIN_USER + ",password=" + adminPassword + "]"));
     }
 
     private static LocalKafka start(Path dataDir, int brokerPort, Properties props, List<String> formatOptions) {
@@ -84,8 +85,11 @@ public final class LocalKafka implements AutoCloseable {
             throw new IllegalStateException("Kafka broker on 127.0.0.1:" + brokerPort + " failed to start", e);
         }
         FreePorts.awaitListening("Kafka broker", brokerPort, 30_000);
-        LOG.info("Kafka broker ready on 127.0.0.1:{} in {} ms (data in {})",
-                brokerPort, (System.nanoTime() - began) / 1_000_000, dataDir);
+        LOG.info(
+                "Kafka broker ready on 127.0.0.1:{} in {} ms (data in {})",
+                brokerPort,
+                (System.nanoTime() - began) / 1_000_000,
+                dataDir);
         return new LocalKafka(dataDir, brokerPort, props, server);
     }
 
@@ -106,7 +110,10 @@ public final class LocalKafka implements AutoCloseable {
             server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
             server.startup();
             FreePorts.awaitListening("Kafka broker", brokerPort, 60_000);
-            LOG.info("Kafka broker on 127.0.0.1:{} resumed in {} ms", brokerPort, (System.nanoTime() - began) / 1_000_000);
+            LOG.info(
+                    "Kafka broker on 127.0.0.1:{} resumed in {} ms",
+                    brokerPort,
+                    (System.nanoTime() - began) / 1_000_000);
         }
     }
 
@@ -132,8 +139,7 @@ public final class LocalKafka implements AutoCloseable {
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
         p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners",
-                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
@@ -162,11 +168,10 @@ public final class LocalKafka implements AutoCloseable {
         return p;
     }
 
-    static Properties secureProperties(Certificates certificates, String adminPassword, int brokerPort,
-                                       int controllerPort) {
+    static Properties secureProperties(
+            Certificates certificates, String adminPassword, int brokerPort, int controllerPort) {
         Properties p = new Properties();
-        p.setProperty("listeners",
-                "SASL_SSL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "SASL_SSL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.setProperty("advertised.listeners", "SASL_SSL://127.0.0.1:" + brokerPort);
         p.setProperty("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SSL");
         p.setProperty("inter.broker.listener.name", "SASL_SSL");
@@ -189,8 +194,8 @@ public final class LocalKafka implements AutoCloseable {
 
     /** The JAAS line a SCRAM client logs in with. */
     public static String scramJaas(String user, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
-                + "\" password=\"" + password + "\";";
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
     }
 
     private static void format(Path dataDir, Properties props, List<String> options) {
@@ -214,5 +219,4 @@ public final class LocalKafka implements AutoCloseable {
         }
         return config;
     }
-
 }

@@ -17,7 +17,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +29,7 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Environment variable overriding where the unpacked registry ({@code quarkus-run.jar}) lives. */
     public static final String REGISTRY_HOME = "XRAY_REGISTRY_HOME";
+
     static final int MINIMUM_JAVA = 21;
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalRegistry.class);
@@ -65,13 +65,25 @@ public final class LocalRegistry implements AutoCloseable {
         Path workDir = TempDirs.create("xray-registry-");
         Path log = workDir.resolve("registry.log");
         List<String> command = new ArrayList<>(List.of(
-                "/bin/sh", "-c", WATCHDOG, "xray-registry-watchdog", String.valueOf(ProcessHandle.current().pid()),
-                java.toString(), "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
-                "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
-                "-Dquarkus.log.level=WARN", "-Dquarkus.banner.enabled=false"));
+                "/bin/sh",
+                "-c",
+                WATCHDOG,
+                "xray-registry-watchdog",
+                String.valueOf(ProcessHandle.current().pid()),
+                java.toString(),
+                "-Xmx192m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + httpPort,
+                "-Dquarkus.management.host=127.0.0.1",
+                "-Dquarkus.management.port=" + managementPort,
+                "-Dquarkus.log.level=WARN",
+                "-Dquarkus.banner.enabled=false"));
         if (tls != null) {
-            command.addAll(List.of("-Dquarkus.http.port=" + FreePorts.pick(), "-Dquarkus.http.ssl-port=" + httpPort,
+            command.addAll(List.of(
+                    "-Dquarkus.http.port=" + FreePorts.pick(),
+                    "-Dquarkus.http.ssl-port=" + httpPort,
                     "-Dquarkus.http.insecure-requests=disabled",
                     "-Dquarkus.http.ssl.certificate.key-store-file=" + tls.keyStore(),
                     "-Dquarkus.http.ssl.certificate.key-store-file-type=" + Certificates.STORE_TYPE,
@@ -80,8 +92,11 @@ public final class LocalRegistry implements AutoCloseable {
         command.addAll(List.of("-jar", home.resolve("quarkus-run.jar").toString()));
         Process process;
         try {
-            process = new ProcessBuilder(command).directory(home.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            process = new ProcessBuilder(command)
+                    .directory(home.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
             TempDirs.deleteQuietly(workDir);
             throw new UncheckedIOException("cannot start Apicurio Registry with " + java, e);
@@ -94,8 +109,11 @@ public final class LocalRegistry implements AutoCloseable {
             registry.close();
             throw e;
         }
-        LOG.info("Apicurio Registry ready on {} in {} ms ({})", registry.baseUrl(),
-                (System.nanoTime() - began) / 1_000_000, java);
+        LOG.info(
+                "Apicurio Registry ready on {} in {} ms ({})",
+                registry.baseUrl(),
+                (System.nanoTime() - began) / 1_000_000,
+                java);
         return registry;
     }
 
@@ -146,8 +164,9 @@ public final class LocalRegistry implements AutoCloseable {
     /** The registry logs at WARN: if it logged an error, show the log's end before it is deleted. */
     private static void reportProblems(Path log) {
         try {
-            if (Files.exists(log) && Files.readAllLines(log, StandardCharsets.UTF_8).stream()
-                    .anyMatch(l -> l.contains("ERROR") || l.contains("OutOfMemoryError"))) {
+            if (Files.exists(log)
+                    && Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                            .anyMatch(l -> l.contains("ERROR") || l.contains("OutOfMemoryError"))) {
                 LOG.warn("Apicurio Registry logged errors; its log ends:\n{}", tail(log));
             }
         } catch (IOException e) {
@@ -159,7 +178,8 @@ public final class LocalRegistry implements AutoCloseable {
      * Runs the registry in the background and kills it when the parent JVM (first argument) or the
      * watchdog itself is told to stop, so no registry outlives the JVM that started it.
      */
-    private static final String WATCHDOG = String.join("\n",
+    private static final String WATCHDOG = String.join(
+            "\n",
             "parent=$1; shift",
             "\"$@\" &",
             "child=$!",
@@ -175,7 +195,9 @@ public final class LocalRegistry implements AutoCloseable {
         }
         HttpClient http = client.build();
         HttpRequest ping = HttpRequest.newBuilder(URI.create(registryUrl() + "/system/info"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -222,7 +244,6 @@ public final class LocalRegistry implements AutoCloseable {
         }
         return home;
     }
-
 
     private static String tail(Path log) {
         try {

@@ -70,8 +70,9 @@ public interface LocalStack extends AutoCloseable {
             case "embedded" -> EmbeddedStack.start();
             case "containers" -> ContainerStack.start();
             case "auto" -> ContainerStack.dockerAvailable() ? ContainerStack.start() : EmbeddedStack.start();
-            default -> throw new IllegalArgumentException(STACK_KIND + "='" + kind
-                    + "' is not one of auto, embedded, containers");
+            default ->
+                throw new IllegalArgumentException(
+                        STACK_KIND + "='" + kind + "' is not one of auto, embedded, containers");
         };
     }
 }

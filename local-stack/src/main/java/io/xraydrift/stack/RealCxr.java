@@ -13,8 +13,7 @@ public final class RealCxr {
     /** Environment variable overriding the location. */
     public static final String ENV = "XRAY_REAL_CXR";
 
-    private RealCxr() {
-    }
+    private RealCxr() {}
 
     /** The real-cxr folder (with {@code dev/} and {@code formats/}). */
     public static Path root() {
@@ -28,9 +27,10 @@ public final class RealCxr {
                 return candidate;
             }
         }
-        throw new IllegalStateException("no shared/real-cxr above " + Path.of("").toAbsolutePath()
-                + ": the real chest X-rays live beside the project's root (../shared/real-cxr); set " + ENV
-                + " to their folder");
+        throw new IllegalStateException(
+                "no shared/real-cxr above " + Path.of("").toAbsolutePath()
+                        + ": the real chest X-rays live beside the project's root (../shared/real-cxr); set " + ENV
+                        + " to their folder");
     }
 
     /** The real files as hospitals send them. */

@@ -8,7 +8,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -45,8 +44,13 @@ public final class SecureStack implements LocalStack {
         try {
             Certificates certificates = Certificates.create(workDir);
             String adminPassword = secret();
-            return new SecureStack(workDir, certificates, adminPassword, EmbeddedStack.start(
-                    () -> LocalKafka.startSecure(certificates, adminPassword), () -> LocalRegistry.start(certificates)));
+            return new SecureStack(
+                    workDir,
+                    certificates,
+                    adminPassword,
+                    EmbeddedStack.start(
+                            () -> LocalKafka.startSecure(certificates, adminPassword),
+                            () -> LocalRegistry.start(certificates)));
         } catch (RuntimeException e) {
             TempDirs.deleteQuietly(workDir);
             throw e;
@@ -64,7 +68,9 @@ public final class SecureStack implements LocalStack {
         p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
         p.put(SaslConfigs.SASL_MECHANISM, LocalKafka.SCRAM_MECHANISM);
         p.put(SaslConfigs.SASL_JAAS_CONFIG, LocalKafka.scramJaas(user, password));
-        p.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, certificates.trustStore().toString());
+        p.put(
+                SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG,
+                certificates.trustStore().toString());
         p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, Certificates.STORE_TYPE);
         p.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, certificates.password());
         return p;
@@ -86,10 +92,13 @@ public final class SecureStack implements LocalStack {
     public String createUser(String user) {
         String password = secret();
         try (Admin admin = admin()) {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password))).all().get();
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)))
+                    .all()
+                    .get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create SCRAM user " + user + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create SCRAM user " + user + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted creating SCRAM user " + user, e);
@@ -102,7 +111,8 @@ public final class SecureStack implements LocalStack {
         try (Admin admin = admin()) {
             admin.createAcls(acls).all().get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create ACLs " + acls + ": " + e.getCause().getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create ACLs " + acls + ": " + e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted creating ACLs", e);

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +14,7 @@ public final class TempDirs {
 
     private static final Logger LOG = LoggerFactory.getLogger(TempDirs.class);
 
-    private TempDirs() {
-    }
+    private TempDirs() {}
 
     private static final String OWNER_FILE = "owner.pid";
 
@@ -28,7 +26,9 @@ public final class TempDirs {
         sweepStale(prefix);
         try {
             Path dir = Files.createTempDirectory(prefix);
-            Files.writeString(dir.resolve(OWNER_FILE), String.valueOf(ProcessHandle.current().pid()));
+            Files.writeString(
+                    dir.resolve(OWNER_FILE),
+                    String.valueOf(ProcessHandle.current().pid()));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp directory " + prefix + "*", e);

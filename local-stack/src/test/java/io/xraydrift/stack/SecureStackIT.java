@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -60,22 +59,33 @@ class SecureStackIT {
     @Test
     void aUserReadsAndWritesOnlyWhatItsAclsAllow() throws Exception {
         try (Admin admin = stack.admin()) {
-            admin.createTopics(List.of(new NewTopic("secure-allowed", 1, (short) 1),
-                    new NewTopic("secure-forbidden", 1, (short) 1))).all().get();
+            admin.createTopics(List.of(
+                            new NewTopic("secure-allowed", 1, (short) 1),
+                            new NewTopic("secure-forbidden", 1, (short) 1)))
+                    .all()
+                    .get();
         }
         String password = stack.createUser("alice");
         ResourcePattern allowed = new ResourcePattern(ResourceType.TOPIC, "secure-allowed", PatternType.LITERAL);
         stack.grant(List.of(
-                new AclBinding(allowed, new AccessControlEntry("User:alice", "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
-                new AclBinding(allowed, new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW)),
-                new AclBinding(new ResourcePattern(ResourceType.GROUP, "alice-", PatternType.PREFIXED),
+                new AclBinding(
+                        allowed,
+                        new AccessControlEntry("User:alice", "*", AclOperation.WRITE, AclPermissionType.ALLOW)),
+                new AclBinding(
+                        allowed, new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW)),
+                new AclBinding(
+                        new ResourcePattern(ResourceType.GROUP, "alice-", PatternType.PREFIXED),
                         new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW))));
         Map<String, Object> alice = client(stack.clientSecurity("alice", password));
         try (var producer = new KafkaProducer<>(alice, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>("secure-allowed", "k", "v")).get();
-            ExecutionException refused = assertThrows(ExecutionException.class,
-                    () -> producer.send(new ProducerRecord<>("secure-forbidden", "k", "v")).get());
-            assertTrue(refused.getCause() instanceof TopicAuthorizationException, refused.getCause().toString());
+            ExecutionException refused = assertThrows(
+                    ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>("secure-forbidden", "k", "v"))
+                            .get());
+            assertTrue(
+                    refused.getCause() instanceof TopicAuthorizationException,
+                    refused.getCause().toString());
         }
         Map<String, Object> reader = new HashMap<>(alice);
         reader.put(ConsumerConfig.GROUP_ID_CONFIG, "alice-reader");
@@ -97,29 +107,46 @@ class SecureStackIT {
         plain.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         plain.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8000);
         try (Admin admin = Admin.create(plain)) {
-            assertThrows(ExecutionException.class, () -> admin.listTopics().names().get());
+            assertThrows(
+                    ExecutionException.class, () -> admin.listTopics().names().get());
         }
         String password = stack.createUser("mallory");
         Map<String, Object> wrong = client(stack.clientSecurity("mallory", password + "x"));
         try (Admin admin = Admin.create(wrong)) {
-            ExecutionException refused = assertThrows(ExecutionException.class, () -> admin.listTopics().names().get());
-            assertTrue(refused.getCause() instanceof SaslAuthenticationException, refused.getCause().toString());
+            ExecutionException refused = assertThrows(
+                    ExecutionException.class, () -> admin.listTopics().names().get());
+            assertTrue(
+                    refused.getCause() instanceof SaslAuthenticationException,
+                    refused.getCause().toString());
         }
     }
 
     @Test
     void theRegistryAnswersOnlyOverHttpsWithTheStacksCertificate() throws Exception {
-        HttpClient trusting = HttpClient.newBuilder().sslContext(stack.certificates().clientContext()).build();
-        HttpResponse<String> info = trusting.send(HttpRequest.newBuilder(URI.create(stack.registryUrl() + "/system/info"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient trusting = HttpClient.newBuilder()
+                .sslContext(stack.certificates().clientContext())
+                .build();
+        HttpResponse<String> info = trusting.send(
+                HttpRequest.newBuilder(URI.create(stack.registryUrl() + "/system/info"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, info.statusCode(), info.body());
         assertTrue(stack.registryUrl().startsWith("https://"), stack.registryUrl());
         HttpClient untrusting = HttpClient.newHttpClient();
-        assertThrows(IOException.class, () -> untrusting.send(HttpRequest.newBuilder(URI.create(stack.registryUrl()
-                + "/system/info")).build(), HttpResponse.BodyHandlers.ofString()));
+        assertThrows(
+                IOException.class,
+                () -> untrusting.send(
+                        HttpRequest.newBuilder(URI.create(stack.registryUrl() + "/system/info"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
         String plain = stack.registryUrl().replace("https://", "http://");
-        assertThrows(IOException.class, () -> trusting.send(HttpRequest.newBuilder(URI.create(plain + "/system/info"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
+        assertThrows(
+                IOException.class,
+                () -> trusting.send(
+                        HttpRequest.newBuilder(URI.create(plain + "/system/info"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
     }
 
     private static Map<String, Object> client(Map<String, String> security) {

@@ -8,7 +8,9 @@ import java.util.Locale;
  * INFECTED up to {@link #SEVERE_FROM}, SEVERE above.
  */
 public enum Grade {
-    HEALTHY, INFECTED, SEVERE;
+    HEALTHY,
+    INFECTED,
+    SEVERE;
 
     /** Lowest severity that shows as infection. */
     public static final double INFECTED_FROM = 0.15;

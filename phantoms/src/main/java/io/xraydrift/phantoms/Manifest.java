@@ -23,8 +23,17 @@ public final class Manifest {
      * {@code source} is the optional {@code source} column (where the scan came from, e.g.
      * {@code nih} or {@code ieee8023:<file>}), empty when the manifest has none.
      */
-    public record Entry(int line, Path image, String file, String patient, Grade grade, double severity,
-                        Instant acquiredAt, String view, String trajectory, String source) {
+    public record Entry(
+            int line,
+            Path image,
+            String file,
+            String patient,
+            Grade grade,
+            double severity,
+            Instant acquiredAt,
+            String view,
+            String trajectory,
+            String source) {
 
         /** The source's data set: the part of {@code source} before a colon ({@code ieee8023:x.jpg} is {@code ieee8023}). */
         public String dataSet() {
@@ -42,8 +51,7 @@ public final class Manifest {
         }
     }
 
-    private Manifest() {
-    }
+    private Manifest() {}
 
     public static List<Entry> read(Path dir) {
         Path manifest = dir.resolve(PhantomSet.MANIFEST);
@@ -88,11 +96,20 @@ public final class Manifest {
         try {
             acquiredAt = f[4] == null || f[4].isBlank() ? null : Instant.parse(f[4].trim());
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("manifest line " + line + ": acquired_at '" + f[4]
-                    + "' is not an ISO-8601 instant");
+            throw new IllegalArgumentException(
+                    "manifest line " + line + ": acquired_at '" + f[4] + "' is not an ISO-8601 instant");
         }
         String source = sourceColumn >= 0 && sourceColumn < row.length ? row[sourceColumn].trim() : "";
-        return new Entry(line, dir.resolve(f[0]), f[0], f[1], grade, severity, acquiredAt,
-                f[5] == null ? "" : f[5].trim(), f[6] == null ? "" : f[6].trim(), source);
+        return new Entry(
+                line,
+                dir.resolve(f[0]),
+                f[0],
+                f[1],
+                grade,
+                severity,
+                acquiredAt,
+                f[5] == null ? "" : f[5].trim(),
+                f[6] == null ? "" : f[6].trim(),
+                source);
     }
 }

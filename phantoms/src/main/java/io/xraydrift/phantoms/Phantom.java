@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-
 import javax.imageio.ImageIO;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
@@ -13,8 +12,8 @@ public record Phantom(int width, int height, byte[] pixels) {
 
     public Phantom {
         if (pixels.length != width * height) {
-            throw new IllegalArgumentException("pixels has " + pixels.length + " bytes, " + width + "x" + height
-                    + " needs " + width * height);
+            throw new IllegalArgumentException(
+                    "pixels has " + pixels.length + " bytes, " + width + "x" + height + " needs " + width * height);
         }
     }
 

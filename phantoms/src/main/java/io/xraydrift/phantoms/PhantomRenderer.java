@@ -15,6 +15,7 @@ public final class PhantomRenderer {
 
     /** Candidate lesions per phantom; they switch on one by one as severity rises. */
     static final int LESIONS = 28;
+
     private static final int EXP_TABLE = 4096;
     private static final float EXP_MAX_DENSITY = 2.0f;
     private static final float ATTENUATION = 1.7f;
@@ -44,8 +45,8 @@ public final class PhantomRenderer {
         double cycles = 22.0 * TEXTURE / 512;
         for (int y = 0; y < TEXTURE; y++) {
             for (int x = 0; x < TEXTURE; x++) {
-                MOTTLE[y * TEXTURE + x] = (float) (0.55 + 0.45 * tiledNoise(x * cycles / TEXTURE, y * cycles / TEXTURE,
-                        (int) Math.round(cycles)));
+                MOTTLE[y * TEXTURE + x] = (float) (0.55
+                        + 0.45 * tiledNoise(x * cycles / TEXTURE, y * cycles / TEXTURE, (int) Math.round(cycles)));
             }
         }
     }
@@ -92,10 +93,26 @@ public final class PhantomRenderer {
 
     /** The AP/portable projection magnifies the heart and lifts the clavicles. */
     private static Anatomy magnified(Anatomy a) {
-        return new Anatomy(a.midline(), a.bodyHalfWidth(), a.tissue(), a.right(), a.left(), a.heartX(), a.heartY(),
-                a.heartHalfWidth() * 1.12, a.heartHalfHeight() * 1.08, a.heartDensity(), a.mediastinumHalfWidth() * 1.1,
-                a.spineHalfWidth(), a.ribStart(), a.ribSpacing(), a.ribSlope() * 0.7, a.ribThickness(), a.ribs(),
-                a.clavicleY() - 0.03, a.clavicleSlope() * 0.5);
+        return new Anatomy(
+                a.midline(),
+                a.bodyHalfWidth(),
+                a.tissue(),
+                a.right(),
+                a.left(),
+                a.heartX(),
+                a.heartY(),
+                a.heartHalfWidth() * 1.12,
+                a.heartHalfHeight() * 1.08,
+                a.heartDensity(),
+                a.mediastinumHalfWidth() * 1.1,
+                a.spineHalfWidth(),
+                a.ribStart(),
+                a.ribSpacing(),
+                a.ribSlope() * 0.7,
+                a.ribThickness(),
+                a.ribs(),
+                a.clavicleY() - 0.03,
+                a.clavicleSlope() * 0.5);
     }
 
     private void drawAnatomy(Anatomy a, float[] density, float[] air, float[] lung) {
@@ -206,7 +223,8 @@ public final class PhantomRenderer {
         float[] added = new float[density.length];
         float fill = (float) (0.15 * s + 0.55 * smoothstep(0.45, 1.0, s));
         Anatomy.Lung[] lungs = {a.right(), a.left()};
-        double top = Math.min(a.right().y() - a.right().halfHeight(), a.left().y() - a.left().halfHeight());
+        double top = Math.min(
+                a.right().y() - a.right().halfHeight(), a.left().y() - a.left().halfHeight());
         double bottom = Math.max(a.right().domeY(), a.left().domeY());
         for (int iy = 0; iy < size; iy++) {
             double y = (iy + 0.5) / size;

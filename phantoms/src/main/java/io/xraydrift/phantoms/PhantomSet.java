@@ -28,6 +28,7 @@ public final class PhantomSet {
     public static final String HEADER = "file,patient,level,severity,acquired_at,view,trajectory";
     /** Severity ranges of the curated labelled cohort: clear of the thresholds, as a curated set is. */
     public static final double INFECTED_LOW = 0.18;
+
     public static final double INFECTED_HIGH = 0.50;
     public static final double SEVERE_LOW = 0.62;
     public static final double SEVERE_HIGH = 1.0;
@@ -35,8 +36,15 @@ public final class PhantomSet {
     private static final Instant EPOCH = Instant.parse("2026-01-05T08:00:00Z");
 
     /** One scan to render. */
-    public record Item(String file, String patient, long patientSeed, long scanSeed, double severity,
-                       Instant acquiredAt, boolean portable, String trajectory) {
+    public record Item(
+            String file,
+            String patient,
+            long patientSeed,
+            long scanSeed,
+            double severity,
+            Instant acquiredAt,
+            boolean portable,
+            String trajectory) {
 
         public Grade grade() {
             return Grade.of(severity);
@@ -44,13 +52,19 @@ public final class PhantomSet {
 
         /** Its manifest line. */
         public String csv() {
-            return String.join(",", file, patient, grade().label(), String.format(Locale.ROOT, "%.4f", severity),
-                    acquiredAt.toString(), portable ? "AP" : "PA", trajectory);
+            return String.join(
+                    ",",
+                    file,
+                    patient,
+                    grade().label(),
+                    String.format(Locale.ROOT, "%.4f", severity),
+                    acquiredAt.toString(),
+                    portable ? "AP" : "PA",
+                    trajectory);
         }
     }
 
-    private PhantomSet() {
-    }
+    private PhantomSet() {}
 
     /** A labelled cohort: one scan per patient, severities drawn within each level's curated range. */
     public static List<Item> labelled(int healthy, int infected, int severe, long seed, double portableFraction) {
@@ -71,8 +85,15 @@ public final class PhantomSet {
                     case SEVERE -> r.nextDouble(SEVERE_LOW, SEVERE_HIGH);
                 };
                 String patient = patientName(patientSeed);
-                items.add(new Item(g.label() + "/" + patient + "-00.png", patient, patientSeed, r.nextLong(), s,
-                        EPOCH.plus(Duration.ofMinutes(7L * items.size())), r.nextDouble() < portableFraction, ""));
+                items.add(new Item(
+                        g.label() + "/" + patient + "-00.png",
+                        patient,
+                        patientSeed,
+                        r.nextLong(),
+                        s,
+                        EPOCH.plus(Duration.ofMinutes(7L * items.size())),
+                        r.nextDouble() < portableFraction,
+                        ""));
             }
         }
         return items;
@@ -87,12 +108,21 @@ public final class PhantomSet {
             SplittableRandom r = new SplittableRandom(mix(seed, 7, p));
             long patientSeed = r.nextLong();
             String patient = patientName(patientSeed);
-            List<Trajectory.Point> plan = kind.plan(scansPerPatient, EPOCH.plus(Duration.ofHours(5L * p)), r.nextLong());
+            List<Trajectory.Point> plan =
+                    kind.plan(scansPerPatient, EPOCH.plus(Duration.ofHours(5L * p)), r.nextLong());
             for (int i = 0; i < plan.size(); i++) {
                 Trajectory.Point point = plan.get(i);
-                String file = Grade.of(point.severity()).label() + "/" + patient + String.format(Locale.ROOT, "-%02d.png", i);
-                items.add(new Item(file, patient, patientSeed, r.nextLong(), point.severity(), point.acquiredAt(),
-                        r.nextDouble() < portableFraction, kind.name().toLowerCase(Locale.ROOT)));
+                String file =
+                        Grade.of(point.severity()).label() + "/" + patient + String.format(Locale.ROOT, "-%02d.png", i);
+                items.add(new Item(
+                        file,
+                        patient,
+                        patientSeed,
+                        r.nextLong(),
+                        point.severity(),
+                        point.acquiredAt(),
+                        r.nextDouble() < portableFraction,
+                        kind.name().toLowerCase(Locale.ROOT)));
             }
         }
         return items;
@@ -100,8 +130,11 @@ public final class PhantomSet {
 
     /** Renders one item. */
     public static Phantom render(PhantomRenderer renderer, Item item) {
-        return renderer.render(Anatomy.of(item.patientSeed()), Acquisition.of(item.scanSeed(), item.portable()),
-                item.severity(), item.scanSeed() * 31 + 17);
+        return renderer.render(
+                Anatomy.of(item.patientSeed()),
+                Acquisition.of(item.scanSeed(), item.portable()),
+                item.severity(),
+                item.scanSeed() * 31 + 17);
     }
 
     /** Renders and writes the items (in parallel) plus the manifest; returns the manifest's path. */

@@ -18,8 +18,7 @@ public enum Trajectory {
     FLUCTUATING;
 
     /** One planned scan: when, and at which severity. */
-    public record Point(Instant acquiredAt, double severity) {
-    }
+    public record Point(Instant acquiredAt, double severity) {}
 
     /** The severities and acquisition times of {@code scans} scans starting at {@code start}, from a seed. */
     public List<Point> plan(int scans, Instant start, long seed) {
@@ -36,8 +35,8 @@ public enum Trajectory {
         for (int i = 0; i < scans; i++) {
             double f = (double) i / (scans - 1);
             double s = switch (this) {
-                case WORSENING -> i < healthyScans ? r.nextDouble(0, 0.04)
-                        : peak * (i - healthyScans + 1) / (scans - healthyScans);
+                case WORSENING ->
+                    i < healthyScans ? r.nextDouble(0, 0.04) : peak * (i - healthyScans + 1) / (scans - healthyScans);
                 case STABLE -> r.nextDouble(0, 0.06);
                 case IMPROVING -> Math.max(0, from * (1 - f) + r.nextDouble(-0.02, 0.02));
                 case FLUCTUATING -> 0.2 + 0.12 * Math.sin(phase + i * 2.1) + r.nextDouble(-0.03, 0.03);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 
 class PhantomRendererTest {
@@ -54,8 +53,9 @@ class PhantomRendererTest {
                 double s = step / 20.0;
                 Phantom ph = renderer.render(anatomy, Acquisition.reference(), s, 77 + patient);
                 double mean = maskedMean(ph, lung);
-                assertTrue(mean >= previous, "patient " + patient + ": lung mean " + mean + " at s=" + s
-                        + " below " + previous);
+                assertTrue(
+                        mean >= previous,
+                        "patient " + patient + ": lung mean " + mean + " at s=" + s + " below " + previous);
                 previous = mean;
             }
             double healthy = maskedMean(renderer.render(anatomy, Acquisition.reference(), 0, 1), lung);
@@ -66,8 +66,8 @@ class PhantomRendererTest {
 
     @Test
     void refusesSeverityOutsideTheUnitInterval() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> renderer.render(Anatomy.of(1), Acquisition.reference(), 1.2, 1));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> renderer.render(Anatomy.of(1), Acquisition.reference(), 1.2, 1));
         assertTrue(e.getMessage().contains("1.2"), e.getMessage());
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +40,8 @@ class PhantomSetTest {
     @Test
     void trajectoriesMoveTheWayTheirKindSays() {
         List<PhantomSet.Item> items = PhantomSet.trajectories(8, 8, 3, 0);
-        Map<String, List<PhantomSet.Item>> byPatient = items.stream()
-                .collect(Collectors.groupingBy(PhantomSet.Item::patient));
+        Map<String, List<PhantomSet.Item>> byPatient =
+                items.stream().collect(Collectors.groupingBy(PhantomSet.Item::patient));
         assertEquals(8, byPatient.size());
         for (List<PhantomSet.Item> series : byPatient.values()) {
             PhantomSet.Item first = series.get(0);

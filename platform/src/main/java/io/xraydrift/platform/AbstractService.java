@@ -1,12 +1,11 @@
 package io.xraydrift.platform;
 
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.http.Health;
 import io.xraydrift.platform.kafka.ProgressWatch;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What the four services share around their own parts: the health checks their shell serves,
@@ -36,7 +35,8 @@ public abstract class AbstractService implements Service {
      * {@code xray_consumer_stalls_total} counts it. Call after the shell started; closed with the service.
      */
     protected void watchProgress(ServiceConfig common, String group, Set<String> topics, String check) {
-        watches.add(common.progressWatch(group, topics).reportTo(health, shell.metrics().registry(), check));
+        watches.add(common.progressWatch(group, topics)
+                .reportTo(health, shell.metrics().registry(), check));
     }
 
     @Override

@@ -1,15 +1,13 @@
 package io.xraydrift.platform;
 
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-
-import org.apache.kafka.clients.admin.Admin;
-
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.kafka.TopicSetup;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The step every service runs at start: create missing topics (report mismatched ones), register
@@ -18,11 +16,9 @@ import io.xraydrift.schemas.Topics;
 public final class KafkaBootstrap {
 
     /** What the step did. */
-    public record Outcome(TopicSetup.Report topics, Map<String, Integer> schemaIds) {
-    }
+    public record Outcome(TopicSetup.Report topics, Map<String, Integer> schemaIds) {}
 
-    private KafkaBootstrap() {
-    }
+    private KafkaBootstrap() {}
 
     /** Runs the step for all declared topics. */
     public static Outcome prepare(KafkaSettings kafka, String clientId) {

@@ -1,12 +1,10 @@
 package io.xraydrift.platform;
 
+import io.xraydrift.platform.config.ConfigException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.xraydrift.platform.config.ConfigException;
 
 /**
  * What every service's {@code main} does after building its service: start it, stop it on SIGTERM
@@ -16,8 +14,7 @@ public final class ServiceRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRunner.class);
 
-    private ServiceRunner() {
-    }
+    private ServiceRunner() {}
 
     /** Exit code of a process whose service died (EX_SOFTWARE): an orchestrator restarts it. */
     public static final int DIED = 70;
@@ -29,23 +26,28 @@ public final class ServiceRunner {
      */
     public static void run(Service service) {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("{} stopping", service.name());
-            try {
-                service.close();
-            } finally {
-                stopped.countDown();
-            }
-            LOG.info("{} stopped", service.name());
-        }, service.name() + "-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LOG.info("{} stopping", service.name());
+                            try {
+                                service.close();
+                            } finally {
+                                stopped.countDown();
+                            }
+                            LOG.info("{} stopped", service.name());
+                        },
+                        service.name() + "-shutdown"));
         long began = System.nanoTime();
         service.start();
         LOG.info("{} started in {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
         try {
             while (!stopped.await(1, TimeUnit.SECONDS)) {
                 if (!service.live()) {
-                    LOG.error("{} is no longer live (its work loop died): exiting with code {} so it is restarted",
-                            service.name(), DIED);
+                    LOG.error(
+                            "{} is no longer live (its work loop died): exiting with code {} so it is restarted",
+                            service.name(),
+                            DIED);
                     System.exit(DIED);
                 }
             }

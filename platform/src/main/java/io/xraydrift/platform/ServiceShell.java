@@ -1,10 +1,5 @@
 package io.xraydrift.platform;
 
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.javalin.config.RoutesConfig;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.http.Health;
@@ -12,6 +7,9 @@ import io.xraydrift.platform.http.HttpEndpoint;
 import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.schemas.Topics;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every service stands on: the Kafka bootstrap step (topics + schemas), a metrics registry,
@@ -27,8 +25,8 @@ public final class ServiceShell implements AutoCloseable {
     private final HttpEndpoint http;
     private final KafkaBootstrap.Outcome bootstrap;
 
-    private ServiceShell(ServiceConfig config, Health health, Metrics metrics, HttpEndpoint http,
-                         KafkaBootstrap.Outcome bootstrap) {
+    private ServiceShell(
+            ServiceConfig config, Health health, Metrics metrics, HttpEndpoint http, KafkaBootstrap.Outcome bootstrap) {
         this.config = config;
         this.health = health;
         this.metrics = metrics;
@@ -45,18 +43,37 @@ public final class ServiceShell implements AutoCloseable {
      * As {@link #start(ServiceConfig, Health, Consumer)}, with the largest multipart request it reads
      * and the bearer token {@code /metrics} wants (null: open).
      */
-    public static ServiceShell start(ServiceConfig config, Health health, Consumer<RoutesConfig> routes,
-                                     long maxMultipartBytes, String metricsToken) {
+    public static ServiceShell start(
+            ServiceConfig config,
+            Health health,
+            Consumer<RoutesConfig> routes,
+            long maxMultipartBytes,
+            String metricsToken) {
         // Each service sets up and checks only the topics it uses: with ACLs it may see no others.
-        KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(config.kafka(), config.clientId("setup"),
+        KafkaBootstrap.Outcome outcome = KafkaBootstrap.prepare(
+                config.kafka(),
+                config.clientId("setup"),
                 ServiceAccess.of(config.service()).map(ServiceAccess::topics).orElse(Topics.all()));
         Metrics metrics = new Metrics(config.service(), config.instanceId());
-        HttpEndpoint http = HttpEndpoint.start(config.service(), config.httpHost(), config.httpPort(), health,
-                metrics.registry(), routes, maxMultipartBytes, metricsToken);
-        LOG.info("{} ({}) HTTP on {}:{}, Kafka {}, registry {}; topics created: {}, mismatched: {}",
-                config.service(), config.instanceId(), config.httpHost(), http.port(),
-                config.kafka().bootstrapServers(), config.kafka().registryBaseUrl(),
-                outcome.topics().created(), outcome.topics().mismatches().size());
+        HttpEndpoint http = HttpEndpoint.start(
+                config.service(),
+                config.httpHost(),
+                config.httpPort(),
+                health,
+                metrics.registry(),
+                routes,
+                maxMultipartBytes,
+                metricsToken);
+        LOG.info(
+                "{} ({}) HTTP on {}:{}, Kafka {}, registry {}; topics created: {}, mismatched: {}",
+                config.service(),
+                config.instanceId(),
+                config.httpHost(),
+                http.port(),
+                config.kafka().bootstrapServers(),
+                config.kafka().registryBaseUrl(),
+                outcome.topics().created(),
+                outcome.topics().mismatches().size());
         return new ServiceShell(config, health, metrics, http, outcome);
     }
 

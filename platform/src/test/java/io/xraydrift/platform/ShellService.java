@@ -25,7 +25,7 @@ public final class ShellService implements Service {
 
     @Override
     public void start() {
-        shell = ServiceShell.start(config, health, routes -> { });
+        shell = ServiceShell.start(config, health, routes -> {});
         health.register("kafka-bootstrap", () -> true);
     }
 

@@ -58,6 +58,8 @@ public record LevelCounts(int healthy, int infected, int severe) {
 
     /** The level with the most; a tie goes to the milder level. */
     public Level majority() {
-        return healthy >= infected && healthy >= severe ? Level.HEALTHY : infected >= severe ? Level.INFECTED : Level.SEVERE;
+        return healthy >= infected && healthy >= severe
+                ? Level.HEALTHY
+                : infected >= severe ? Level.INFECTED : Level.SEVERE;
     }
 }

@@ -30,10 +30,13 @@ final class BoundedAttempt {
         WATCH.setRemoveOnCancelPolicy(true);
     }
 
-    private enum State { RUNNING, DONE, CUT }
-
-    private BoundedAttempt() {
+    private enum State {
+        RUNNING,
+        DONE,
+        CUT
     }
+
+    private BoundedAttempt() {}
 
     /**
      * Runs the call; one still running after {@code limit} fails with a
@@ -48,21 +51,24 @@ final class BoundedAttempt {
         Thread caller = Thread.currentThread();
         Object lock = new Object();
         State[] state = {State.RUNNING};
-        ScheduledFuture<?> watch = WATCH.schedule(() -> {
-            synchronized (lock) {
-                if (state[0] == State.RUNNING) {
-                    state[0] = State.CUT;
-                    caller.interrupt();
-                }
-            }
-        }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> watch = WATCH.schedule(
+                () -> {
+                    synchronized (lock) {
+                        if (state[0] == State.RUNNING) {
+                            state[0] = State.CUT;
+                            caller.interrupt();
+                        }
+                    }
+                },
+                limit.toNanos(),
+                TimeUnit.NANOSECONDS);
         T value;
         try {
             value = call.get();
         } catch (RuntimeException e) {
             if (finish(lock, state, watch)) {
-                IllegalStateException cut = new IllegalStateException("registry call cut off",
-                        new TimeoutException("no answer in " + limit.toMillis() + " ms"));
+                IllegalStateException cut = new IllegalStateException(
+                        "registry call cut off", new TimeoutException("no answer in " + limit.toMillis() + " ms"));
                 cut.addSuppressed(e); // how the client reported the interrupt
                 throw cut;
             }

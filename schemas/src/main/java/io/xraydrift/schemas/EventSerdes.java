@@ -1,5 +1,13 @@
 package io.xraydrift.schemas;
 
+import io.apicurio.registry.rest.client.models.ProblemDetails;
+import io.apicurio.registry.serde.Default4ByteIdHandler;
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.apicurio.registry.serde.avro.AvroSerdeConfig;
+import io.apicurio.registry.serde.config.SerdeConfig;
+import io.apicurio.registry.serde.kafka.config.KafkaSerdeConfig;
+import io.apicurio.registry.serde.strategy.TopicIdStrategy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -7,8 +15,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
-
-import io.apicurio.registry.rest.client.models.ProblemDetails;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -22,14 +28,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-
-import io.apicurio.registry.serde.Default4ByteIdHandler;
-import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
-import io.apicurio.registry.serde.avro.AvroSerdeConfig;
-import io.apicurio.registry.serde.config.SerdeConfig;
-import io.apicurio.registry.serde.kafka.config.KafkaSerdeConfig;
-import io.apicurio.registry.serde.strategy.TopicIdStrategy;
 
 /**
  * Serdes for the event topics: Apicurio's Avro serdes writing the Confluent wire format (magic
@@ -97,10 +95,8 @@ public final class EventSerdes {
      * topic. Not the topics' wire format (that is {@link #values}).
      */
     public static <V extends SpecificRecord> Serde<V> plain(Topic<V> topic) {
-        BinaryMessageEncoder<V> encoder = new BinaryMessageEncoder<>(
-                SpecificData.get(), topic.valueSchema());
-        BinaryMessageDecoder<V> decoder = new BinaryMessageDecoder<>(
-                SpecificData.get(), topic.valueSchema());
+        BinaryMessageEncoder<V> encoder = new BinaryMessageEncoder<>(SpecificData.get(), topic.valueSchema());
+        BinaryMessageDecoder<V> decoder = new BinaryMessageDecoder<>(SpecificData.get(), topic.valueSchema());
         Serializer<V> serializer = (name, value) -> {
             if (value == null) {
                 return null;
@@ -111,8 +107,8 @@ public final class EventSerdes {
                 b.get(out);
                 return out;
             } catch (IOException e) {
-                throw new SerializationException("cannot encode a "
-                        + topic.valueType().getSimpleName() + ": " + e.getMessage(), e);
+                throw new SerializationException(
+                        "cannot encode a " + topic.valueType().getSimpleName() + ": " + e.getMessage(), e);
             }
         };
         Deserializer<V> deserializer = (name, bytes) -> {
@@ -122,8 +118,10 @@ public final class EventSerdes {
             try {
                 return decoder.decode(bytes);
             } catch (IOException | AvroRuntimeException e) {
-                throw new SerializationException("cannot decode a "
-                        + topic.valueType().getSimpleName() + " from " + bytes.length + " bytes: " + e.getMessage(), e);
+                throw new SerializationException(
+                        "cannot decode a " + topic.valueType().getSimpleName() + " from " + bytes.length + " bytes: "
+                                + e.getMessage(),
+                        e);
             }
         };
         return Serdes.serdeFrom(serializer, deserializer);
@@ -145,14 +143,14 @@ public final class EventSerdes {
         return new Serializer<>() {
             @Override
             public byte[] serialize(String topicName, V data) {
-                return RegistryUnavailableException.retrying(() -> serializer.serialize(topicName, data), what,
-                        registryUrl, patience);
+                return RegistryUnavailableException.retrying(
+                        () -> serializer.serialize(topicName, data), what, registryUrl, patience);
             }
 
             @Override
             public byte[] serialize(String topicName, Headers headers, V data) {
-                return RegistryUnavailableException.retrying(() -> serializer.serialize(topicName, headers, data),
-                        what, registryUrl, patience);
+                return RegistryUnavailableException.retrying(
+                        () -> serializer.serialize(topicName, headers, data), what, registryUrl, patience);
             }
 
             @Override
@@ -176,14 +174,15 @@ public final class EventSerdes {
         return new Deserializer<>() {
             @Override
             public V deserialize(String topicName, byte[] data) {
-                return expect(topic, read(topic, topicName, data,
-                        () -> deserializer.deserialize(topicName, data), what));
+                return expect(
+                        topic, read(topic, topicName, data, () -> deserializer.deserialize(topicName, data), what));
             }
 
             @Override
             public V deserialize(String topicName, Headers headers, byte[] data) {
-                return expect(topic, read(topic, topicName, data,
-                        () -> deserializer.deserialize(topicName, headers, data), what));
+                return expect(
+                        topic,
+                        read(topic, topicName, data, () -> deserializer.deserialize(topicName, headers, data), what));
             }
 
             @Override
@@ -198,15 +197,16 @@ public final class EventSerdes {
      * a SerializationException that says what is wrong with the bytes (Apicurio's own exception is
      * often only a class name, e.g. {@code ProblemDetails} for an unknown schema id).
      */
-    private Object read(Topic<?> topic, String topicName, byte[] data, Supplier<Object> call,
-                        String what) {
+    private Object read(Topic<?> topic, String topicName, byte[] data, Supplier<Object> call, String what) {
         try {
             return RegistryUnavailableException.retrying(call, what, registryUrl, patience);
         } catch (RegistryUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new SerializationException("cannot read a "
-                    + topic.valueType().getSimpleName() + " from " + topicName + ": " + describe(data, e), e);
+            throw new SerializationException(
+                    "cannot read a " + topic.valueType().getSimpleName() + " from " + topicName + ": "
+                            + describe(data, e),
+                    e);
         }
     }
 
@@ -220,29 +220,32 @@ public final class EventSerdes {
                     + "(magic byte 0x00 + 4-byte schema id)";
         }
         if (data[0] != 0) {
-            return String.format("value starts with byte 0x%02x, not the Confluent wire format's magic byte 0x00",
-                    data[0] & 0xff);
+            return String.format(
+                    "value starts with byte 0x%02x, not the Confluent wire format's magic byte 0x00", data[0] & 0xff);
         }
         int id = ByteBuffer.wrap(data, 1, 4).getInt();
         for (Throwable t : RegistryUnavailableException.causes(failure)) {
             if (t instanceof ProblemDetails p) {
                 return "schema id " + id + ": the registry answered " + p.getStatus() + " " + p.getTitle()
-                        + (p.getDetail() == null || p.getDetail().equals(p.getTitle()) ? "" : " (" + p.getDetail() + ")");
+                        + (p.getDetail() == null || p.getDetail().equals(p.getTitle())
+                                ? ""
+                                : " (" + p.getDetail() + ")");
             }
         }
         Throwable root = RegistryUnavailableException.root(failure);
-        return "schema id " + id + ", " + (data.length - 5) + " bytes of Avro: " + root.getClass().getSimpleName()
-                + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        return "schema id " + id + ", " + (data.length - 5) + " bytes of Avro: "
+                + root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     private static <V extends SpecificRecord> V expect(Topic<V> topic, Object value) {
         if (value == null || topic.valueType().isInstance(value)) {
             return topic.valueType().cast(value);
         }
-        String actual = value instanceof GenericContainer g ? g.getSchema().getFullName()
+        String actual = value instanceof GenericContainer g
+                ? g.getSchema().getFullName()
                 : value.getClass().getName();
-        throw new SerializationException("a " + actual + " where " + topic.name()
-                + " carries " + topic.valueType().getSimpleName() + " records");
+        throw new SerializationException("a " + actual + " where " + topic.name() + " carries "
+                + topic.valueType().getSimpleName() + " records");
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.xraydrift.schemas;
 
+import com.microsoft.kiota.ApiException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-
-import com.microsoft.kiota.ApiException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,12 +55,18 @@ public final class RegistryUnavailableException extends RetriableException {
                     throw e;
                 }
                 if (System.nanoTime() + pauseMillis * 1_000_000 > deadline) {
-                    throw new RegistryUnavailableException("schema registry " + registryUrl + " did not answer to "
-                            + what + " in " + attempt + " attempts over " + patience.toSeconds() + " s: "
-                            + rootCause(e), e);
+                    throw new RegistryUnavailableException(
+                            "schema registry " + registryUrl + " did not answer to "
+                                    + what + " in " + attempt + " attempts over " + patience.toSeconds() + " s: "
+                                    + rootCause(e),
+                            e);
                 }
-                LOG.warn("schema registry {} did not answer to {} (attempt {}: {}), retrying", registryUrl, what,
-                        attempt, rootCause(e));
+                LOG.warn(
+                        "schema registry {} did not answer to {} (attempt {}: {}), retrying",
+                        registryUrl,
+                        what,
+                        attempt,
+                        rootCause(e));
                 try {
                     Thread.sleep(pauseMillis);
                 } catch (InterruptedException ie) {
@@ -90,10 +95,14 @@ public final class RegistryUnavailableException extends RetriableException {
             // Only failures of the connection itself: a plain IOException can also be Avro finding
             // the bytes malformed, and a record retried for that would never get past.
             String type = t.getClass().getName();
-            if (t instanceof SocketException || t instanceof UnknownHostException
-                    || t instanceof ClosedChannelException || t instanceof HttpTimeoutException
-                    || t instanceof TimeoutException || t instanceof SocketTimeoutException
-                    || type.startsWith("io.netty.") || type.startsWith("io.vertx.")) {
+            if (t instanceof SocketException
+                    || t instanceof UnknownHostException
+                    || t instanceof ClosedChannelException
+                    || t instanceof HttpTimeoutException
+                    || t instanceof TimeoutException
+                    || t instanceof SocketTimeoutException
+                    || type.startsWith("io.netty.")
+                    || type.startsWith("io.vertx.")) {
                 return true;
             }
         }
@@ -102,8 +111,10 @@ public final class RegistryUnavailableException extends RetriableException {
 
     /** The RegistryUnavailableException among a failure and its causes, if there is one. */
     public static Optional<RegistryUnavailableException> among(Throwable failure) {
-        return causes(failure).stream().filter(RegistryUnavailableException.class::isInstance)
-                .map(RegistryUnavailableException.class::cast).findFirst();
+        return causes(failure).stream()
+                .filter(RegistryUnavailableException.class::isInstance)
+                .map(RegistryUnavailableException.class::cast)
+                .findFirst();
     }
 
     /** A failure and its causes, outermost first. */

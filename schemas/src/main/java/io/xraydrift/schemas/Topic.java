@@ -3,7 +3,6 @@ package io.xraydrift.schemas;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 

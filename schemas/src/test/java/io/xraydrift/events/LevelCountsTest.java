@@ -5,19 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class LevelCountsTest {
 
     @Test
     void countsEachLevel() {
-        LevelCounts c = LevelCounts.of(List.of("h", "s", "s", "i", "s"),
-                s -> switch (s) {
-                    case "h" -> Level.HEALTHY;
-                    case "i" -> Level.INFECTED;
-                    default -> Level.SEVERE;
-                });
+        LevelCounts c = LevelCounts.of(List.of("h", "s", "s", "i", "s"), s -> switch (s) {
+            case "h" -> Level.HEALTHY;
+            case "i" -> Level.INFECTED;
+            default -> Level.SEVERE;
+        });
         assertEquals(new LevelCounts(1, 1, 3), c);
         assertEquals(3, c.get(Level.SEVERE));
         assertEquals(5, c.total());

@@ -3,6 +3,11 @@ package io.xraydrift.schemas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.DroppingProxy;
+import io.xraydrift.testing.LocalStackExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -37,11 +40,6 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.xraydrift.events.ScanReceived;
-import io.xraydrift.stack.LocalStack;
-import io.xraydrift.testing.DroppingProxy;
-import io.xraydrift.testing.LocalStackExtension;
-
 /** ScanReceived through Apicurio's serdes on a real broker and a real registry. */
 @ExtendWith(LocalStackExtension.class)
 class EventSerdesIT {
@@ -50,15 +48,19 @@ class EventSerdesIT {
     void scanRoundTripsInConfluentWireFormat(LocalStack stack) throws Exception {
         Topic<ScanReceived> topic = Topics.SCANS;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic.name(), 1, (short) 1)))
+                    .all()
+                    .get();
         }
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
         ScanReceived sent = Events.scan("scan-0001", "c0ffee");
 
-        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
-                EventSerdes.keys().serializer(), serdes.valueSerializer(topic))) {
-            producer.send(new ProducerRecord<>(topic.name(), sent.getPatient(), sent)).get();
+        try (var producer = new KafkaProducer<>(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
+                EventSerdes.keys().serializer(),
+                serdes.valueSerializer(topic))) {
+            producer.send(new ProducerRecord<>(topic.name(), sent.getPatient(), sent))
+                    .get();
         }
 
         ConsumerRecord<String, byte[]> raw = readOne(stack, topic.name(), new ByteArrayDeserializer());
@@ -70,22 +72,29 @@ class EventSerdesIT {
 
         ScanReceived received = serdes.valueDeserializer(topic).deserialize(topic.name(), bytes);
         assertEquals(sent, received);
-        ScanReceived consumed = readOne(stack, topic.name(), serdes.valueDeserializer(topic)).value();
+        ScanReceived consumed =
+                readOne(stack, topic.name(), serdes.valueDeserializer(topic)).value();
         assertEquals(sent, consumed);
 
-        HttpResponse<String> byId = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(stack.ccompatUrl() + "/schemas/ids/" + schemaId)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> byId = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stack.ccompatUrl() + "/schemas/ids/" + schemaId))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, byId.statusCode(), byId.body());
-        String schemaJson = new ObjectMapper().readTree(byId.body()).get("schema").asText();
+        String schemaJson =
+                new ObjectMapper().readTree(byId.body()).get("schema").asText();
         assertEquals(ScanReceived.getClassSchema(), new Schema.Parser().parse(schemaJson));
 
-        HttpResponse<String> subjects = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(stack.ccompatUrl() + "/subjects")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> subjects = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(stack.ccompatUrl() + "/subjects"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertTrue(subjects.body().contains("\"" + topic.valueSubject() + "\""), subjects.body());
-        assertTrue(!subjects.body().contains("ViewPosition"), "nested types are inlined, not own subjects: "
-                + subjects.body());
+        assertTrue(
+                !subjects.body().contains("ViewPosition"),
+                "nested types are inlined, not own subjects: " + subjects.body());
     }
 
     @Test
@@ -95,15 +104,21 @@ class EventSerdesIT {
             ScanReceived sent = Events.scan("scan-dropped-0001", "d00d");
             byte[] bytes = throughProxy.valueSerializer(Topics.SCANS).serialize(Topics.SCANS.name(), sent);
             assertEquals(3, proxy.dropped(), "connections dropped before the write went through");
-            assertEquals(sent, new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.SCANS)
-                    .deserialize(Topics.SCANS.name(), bytes), "read back through the registry directly");
+            assertEquals(
+                    sent,
+                    new EventSerdes(stack.registryUrl())
+                            .valueDeserializer(Topics.SCANS)
+                            .deserialize(Topics.SCANS.name(), bytes),
+                    "read back through the registry directly");
         }
         try (DroppingProxy proxy = DroppingProxy.droppingFirst(stack.registryUrl(), 2)) {
             // A fresh reader has not seen the schema id yet: it must ask the registry, through the proxy.
-            byte[] bytes = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.SCANS)
+            byte[] bytes = new EventSerdes(stack.registryUrl())
+                    .valueSerializer(Topics.SCANS)
                     .serialize(Topics.SCANS.name(), Events.scan("scan-dropped-0002", "d00d"));
             ScanReceived read = new EventSerdes(proxy.url(), Map.of(), Duration.ofSeconds(30))
-                    .valueDeserializer(Topics.SCANS).deserialize(Topics.SCANS.name(), bytes);
+                    .valueDeserializer(Topics.SCANS)
+                    .deserialize(Topics.SCANS.name(), bytes);
             assertEquals("scan-dropped-0002", read.getScanId());
             assertEquals(2, proxy.dropped());
         }
@@ -114,16 +129,17 @@ class EventSerdesIT {
         Deserializer<ScanReceived> reader = new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.SCANS);
         Map<byte[], String> cases = new LinkedHashMap<>();
         cases.put(new byte[] {0, 0, 1}, "value has 3 bytes, fewer than the 5");
-        cases.put("{\"scanId\":\"x\"}".getBytes(StandardCharsets.UTF_8),
+        cases.put(
+                "{\"scanId\":\"x\"}".getBytes(StandardCharsets.UTF_8),
                 "value starts with byte 0x7b, not the Confluent wire format's magic byte 0x00");
         cases.put(new byte[] {0, 0, 0x0f, 0x42, 0x3f, 1, 2}, "schema id 999999: the registry answered 404");
-        byte[] truncated = new EventSerdes(stack.registryUrl()).valueSerializer(Topics.SCANS)
+        byte[] truncated = new EventSerdes(stack.registryUrl())
+                .valueSerializer(Topics.SCANS)
                 .serialize(Topics.SCANS.name(), Events.scan("scan-cut", "d00d"));
         cases.put(Arrays.copyOf(truncated, 12), "bytes of Avro");
         for (var c : cases.entrySet()) {
             var e = Assertions.assertThrows(
-                    SerializationException.class,
-                    () -> reader.deserialize(Topics.SCANS.name(), c.getKey()));
+                    SerializationException.class, () -> reader.deserialize(Topics.SCANS.name(), c.getKey()));
             assertTrue(e.getMessage().startsWith("cannot read a ScanReceived from xray.scans: "), e.getMessage());
             assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
         }
@@ -138,7 +154,8 @@ class EventSerdesIT {
         String url = "http://127.0.0.1:" + closedPort + "/apis/registry/v3";
         EventSerdes serdes = new EventSerdes(url, Map.of(), Duration.ofSeconds(1));
         RegistryUnavailableException e = Assertions.assertThrows(
-                RegistryUnavailableException.class, () -> serdes.valueSerializer(Topics.SCANS)
+                RegistryUnavailableException.class,
+                () -> serdes.valueSerializer(Topics.SCANS)
                         .serialize(Topics.SCANS.name(), Events.scan("scan-nowhere", "d00d")));
         assertTrue(e.getMessage().contains(url), e.getMessage());
         assertTrue(e.getMessage().contains("writing a ScanReceived"), e.getMessage());
@@ -146,11 +163,16 @@ class EventSerdesIT {
 
     private static <V> ConsumerRecord<String, V> readOne(LocalStack stack, String topic, Deserializer<V> values) {
         List<ConsumerRecord<String, V>> out = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "serde-it-" + System.nanoTime(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                EventSerdes.keys().deserializer(), values)) {
+        try (var consumer = new KafkaConsumer<>(
+                Map.<String, Object>of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        stack.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "serde-it-" + System.nanoTime(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                EventSerdes.keys().deserializer(),
+                values)) {
             consumer.subscribe(Set.of(topic));
             long deadline = System.currentTimeMillis() + 30_000;
             while (out.isEmpty() && System.currentTimeMillis() < deadline) {

@@ -1,18 +1,16 @@
 package io.xraydrift.schemas;
 
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ViewPosition;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
 
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanReceived;
-import io.xraydrift.events.ViewPosition;
-
 /** Sample events for tests. */
 final class Events {
 
-    private Events() {
-    }
+    private Events() {}
 
     static ScanReceived scan(String scanId, String patient) {
         return ScanReceived.newBuilder()

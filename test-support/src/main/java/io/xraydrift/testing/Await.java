@@ -16,8 +16,7 @@ public final class Await {
 
     private static final long POLL_MILLIS = 100;
 
-    private Await() {
-    }
+    private Await() {}
 
     /** Returns once {@code check} holds; an {@link AssertionError} naming {@code what} after {@code timeout}. */
     public static void until(String what, Duration timeout, Check check) throws Exception {

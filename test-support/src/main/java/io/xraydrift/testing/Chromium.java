@@ -15,25 +15,34 @@ public final class Chromium {
 
     private static final Path BINARY = Path.of("/usr/bin/chromium");
 
-    private Chromium() {
-    }
+    private Chromium() {}
 
     /** The DOM of {@code url} as Chromium renders it; writes {@code shot} (PNG) too when it is not null. */
     public static String render(String url, Path workDir, Path shot) throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
-            throw new IllegalStateException("Debian's chromium is needed at " + BINARY
-                    + " (apt-get install chromium; .ci/run does)");
+            throw new IllegalStateException(
+                    "Debian's chromium is needed at " + BINARY + " (apt-get install chromium; .ci/run does)");
         }
         Files.createDirectories(workDir);
-        List<String> common = List.of(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--user-data-dir=" + workDir.resolve("chromium-profile"));
+        List<String> common = List.of(
+                BINARY.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + workDir.resolve("chromium-profile"));
         Path dom = workDir.resolve("dom.html");
         List<String> dump = new ArrayList<>(common);
         dump.add("--dump-dom");
         dump.add(url);
-        Process p = new ProcessBuilder(dump).redirectOutput(dom.toFile())
-                .redirectError(workDir.resolve("chromium.log").toFile()).start();
+        Process p = new ProcessBuilder(dump)
+                .redirectOutput(dom.toFile())
+                .redirectError(workDir.resolve("chromium.log").toFile())
+                .start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("chromium did not render " + url + " within 120 s");
@@ -44,8 +53,10 @@ public final class Chromium {
             cmd.add("--screenshot=" + shot.toAbsolutePath());
             cmd.add("--window-size=1200,2400");
             cmd.add(url);
-            Process s = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve("shot.log").toFile()).start();
+            Process s = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve("shot.log").toFile())
+                    .start();
             if (!s.waitFor(120, TimeUnit.SECONDS)) {
                 s.destroyForcibly();
             }

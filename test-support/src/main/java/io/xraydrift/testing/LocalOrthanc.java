@@ -1,5 +1,6 @@
 package io.xraydrift.testing;
 
+import io.xraydrift.stack.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import io.xraydrift.stack.FreePorts;
 
 /**
  * A real PACS for tests: Debian's Orthanc with its DICOMweb plugin, started as a child process on
@@ -33,8 +32,8 @@ public record LocalOrthanc(Process process, int httpPort, int dicomPort, Path di
     public static LocalOrthanc start(Path dir, String extra) throws IOException, InterruptedException {
         for (Path p : List.of(BINARY, PLUGIN, Path.of("/usr/bin/img2dcm"), Path.of("/usr/bin/storescu"))) {
             if (!Files.exists(p)) {
-                throw new IllegalStateException(p + " is missing: apt-get install orthanc orthanc-dicomweb dcmtk "
-                        + "(.ci/run does)");
+                throw new IllegalStateException(
+                        p + " is missing: apt-get install orthanc orthanc-dicomweb dcmtk " + "(.ci/run does)");
             }
         }
         int http = freePort();
@@ -47,16 +46,22 @@ public record LocalOrthanc(Process process, int httpPort, int dicomPort, Path di
                  "HttpBindAddress": "127.0.0.1", "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
                  "DicomWeb": {"Enable": true, "Root": "/dicom-web/"}}
                 """.formatted(dir.resolve("db"), PLUGIN, http, dicom, AET, extra));
-        Process p = new ProcessBuilder(BINARY.toString(), config.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("orthanc.log").toFile()).start();
+        Process p = new ProcessBuilder(BINARY.toString(), config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("orthanc.log").toFile())
+                .start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         LocalOrthanc o = new LocalOrthanc(p, http, dicom, dir);
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (client.send(HttpRequest.newBuilder(URI.create(o.baseUrl() + "/system")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (client.send(
+                                        HttpRequest.newBuilder(URI.create(o.baseUrl() + "/system"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return o;
                 }
             } catch (IOException e) {
@@ -108,8 +113,11 @@ public record LocalOrthanc(Process process, int httpPort, int dicomPort, Path di
     }
 
     private void run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(
-                ProcessBuilder.Redirect.appendTo(dir.resolve("dcmtk.log").toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("dcmtk.log").toFile()))
+                .start();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed; see " + dir.resolve("dcmtk.log"));
         }

@@ -1,10 +1,9 @@
 package io.xraydrift.testing;
 
+import io.xraydrift.stack.LocalStack;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-
-import io.xraydrift.stack.LocalStack;
 
 /**
  * JUnit 5 extension that hands integration tests the running {@link LocalStack}: started once per
@@ -28,7 +27,8 @@ public final class LocalStackExtension implements ParameterResolver {
 
     /** The shared stack, starting it on first use. */
     public static LocalStack stack(ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE)
+        return context.getRoot()
+                .getStore(NAMESPACE)
                 .computeIfAbsent(LocalStack.class, k -> LocalStack.start(), LocalStack.class);
     }
 }

@@ -1,7 +1,6 @@
 package io.xraydrift.testing;
 
 import java.io.StringWriter;
-
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Appender;
@@ -23,16 +22,22 @@ public final class LogCapture implements AutoCloseable {
 
     private LogCapture() {
         context = (LoggerContext) LogManager.getContext(false);
-        PatternLayout layout = PatternLayout.newBuilder().withPattern("%d %-5level [%t] %logger - %msg%n%throwable").build();
-        appender = WriterAppender.newBuilder().setName("xray-log-capture-" + System.nanoTime()).setTarget(out)
-                .setLayout(layout).build();
+        PatternLayout layout = PatternLayout.newBuilder()
+                .withPattern("%d %-5level [%t] %logger - %msg%n%throwable")
+                .build();
+        appender = WriterAppender.newBuilder()
+                .setName("xray-log-capture-" + System.nanoTime())
+                .setTarget(out)
+                .setLayout(layout)
+                .build();
         appender.start();
         Configuration config = context.getConfiguration();
         config.addAppender(appender);
         // Events reach the root's appenders from every logger that passes them on; only a logger
         // that does not (additivity off) needs the appender itself, or its events would be kept twice.
         config.getRootLogger().addAppender(appender, Level.ALL, null);
-        config.getLoggers().values().stream().filter(l -> !l.isAdditive() && l != config.getRootLogger())
+        config.getLoggers().values().stream()
+                .filter(l -> !l.isAdditive() && l != config.getRootLogger())
                 .forEach(l -> l.addAppender(appender, Level.ALL, null));
         context.updateLoggers();
     }

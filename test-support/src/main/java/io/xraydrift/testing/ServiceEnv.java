@@ -1,5 +1,6 @@
 package io.xraydrift.testing;
 
+import io.xraydrift.stack.LocalStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,13 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
-import io.xraydrift.stack.LocalStack;
-
 /** A service's settings on the local stack, as the environment variables a deployment sets. */
 public final class ServiceEnv {
 
-    private ServiceEnv() {
-    }
+    private ServiceEnv() {}
 
     /**
      * The broker, the registry, HTTP on loopback at a port the service picks, and the instance id;

@@ -41,11 +41,20 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx448m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--add-modules", "jdk.incubator.vector",
-                "-Dai.djl.offline=true", "-XX:ErrorFile=" + logs.resolve(name + "-hs_err_pid%p.log"), "-cp", classpath,
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx448m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-Dai.djl.offline=true",
+                "-XX:ErrorFile=" + logs.resolve(name + "-hs_err_pid%p.log"),
+                "-cp",
+                classpath,
                 mainClass));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(logs.resolve(name + "-" + (++starts) + ".log").toFile());
         pb.environment().putAll(env);
         process = pb.start();

@@ -9,11 +9,9 @@ import java.util.function.IntSupplier;
 public final class Stdout {
 
     /** A command's exit code and what it printed (trimmed). */
-    public record Run(int rc, String out) {
-    }
+    public record Run(int rc, String out) {}
 
-    private Stdout() {
-    }
+    private Stdout() {}
 
     /** Runs {@code command} with {@code System.out} captured; the capture is echoed to the real one after. */
     public static Run capture(IntSupplier command) {

@@ -1,5 +1,6 @@
 package io.xraydrift.testing;
 
+import io.xraydrift.stack.LocalStack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,31 +8,33 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import io.xraydrift.stack.LocalStack;
-
 /** Reads a whole topic back (read_committed, from the beginning) for the ITs. */
 public final class TopicReader {
 
-    private TopicReader() {
-    }
+    private TopicReader() {}
 
     /**
      * The committed values of a topic that {@code keep} accepts, read from its start by a fresh
      * group: returns once at least {@code n} arrived and {@code settle} more passed (so that a
      * duplicate would show), or when {@code timeout} ran out with what arrived.
      */
-    public static <V> List<V> await(LocalStack stack, String topic, Deserializer<V> values, Predicate<V> keep, int n,
-                                    Duration settle, Duration timeout) {
+    public static <V> List<V> await(
+            LocalStack stack,
+            String topic,
+            Deserializer<V> values,
+            Predicate<V> keep,
+            int n,
+            Duration settle,
+            Duration timeout) {
         List<V> out = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(stack.readerProperties("it-"), new StringDeserializer(),
-                values)) {
+        try (KafkaConsumer<String, V> c =
+                new KafkaConsumer<>(stack.readerProperties("it-"), new StringDeserializer(), values)) {
             c.subscribe(Set.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             long settled = 0;
@@ -60,18 +63,23 @@ public final class TopicReader {
      * them to the end ({@link #readAll}) shows any duplicate, with no settle time.
      */
     public static void awaitCommitted(LocalStack stack, String group, String input, Duration timeout) throws Exception {
-        try (Admin admin = Admin.create(
-                Map.of("bootstrap.servers", stack.bootstrapServers()));
-             KafkaConsumer<String, String> c = new KafkaConsumer<>(stack.readerProperties("it-ends-"),
-                     new StringDeserializer(), new StringDeserializer())) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()));
+                KafkaConsumer<String, String> c = new KafkaConsumer<>(
+                        stack.readerProperties("it-ends-"), new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(input).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             Map<TopicPartition, Long> ends = c.endOffsets(parts);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
-                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-                List<TopicPartition> behind = parts.stream().filter(tp -> ends.get(tp) > 0
-                        && (committed.get(tp) == null || committed.get(tp).offset() < ends.get(tp))).toList();
+                var committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                List<TopicPartition> behind = parts.stream()
+                        .filter(tp -> ends.get(tp) > 0
+                                && (committed.get(tp) == null
+                                        || committed.get(tp).offset() < ends.get(tp)))
+                        .toList();
                 if (behind.isEmpty()) {
                     return;
                 }
@@ -88,18 +96,20 @@ public final class TopicReader {
      * Every committed non-null value of a topic to a sink: read to its end offsets, and on until at
      * least {@code atLeast} values arrived (or three minutes passed). Returns how many arrived.
      */
-    public static <V> int readAll(LocalStack stack, String topic, Deserializer<V> values, int atLeast, Consumer<V> sink) {
+    public static <V> int readAll(
+            LocalStack stack, String topic, Deserializer<V> values, int atLeast, Consumer<V> sink) {
         int n = 0;
         Map<String, Object> props = stack.readerProperties("it-reader-");
         try (KafkaConsumer<String, V> c = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (System.nanoTime() < deadline && (n < atLeast
-                    || parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))) {
+            while (System.nanoTime() < deadline
+                    && (n < atLeast || parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)))) {
                 for (var r : c.poll(Duration.ofMillis(300))) {
                     if (r.value() != null) {
                         sink.accept(r.value());

@@ -1,5 +1,14 @@
 package io.xraydrift.alertout.delivery;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.xraydrift.alertout.AlertOutConfig;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.kafka.Transactions;
+import io.xraydrift.schemas.Topics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -9,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,16 +33,6 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.xraydrift.alertout.AlertOutConfig;
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.platform.kafka.DeadLetters;
-import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.platform.kafka.Transactions;
-import io.xraydrift.schemas.Topics;
 
 /**
  * One peer's consumer of {@code xray.alerts} (group {@code xray-alert-out-<sink>}): alerts in
@@ -59,6 +57,7 @@ public final class DeliveryLoop implements Runnable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     /** Not known to be reachable until a probe or a delivery says so. */
     private final AtomicBoolean reachable = new AtomicBoolean(false);
+
     private final AtomicBoolean firstProbe = new AtomicBoolean(true);
     private final Counter delivered;
     private final Counter deadLettered;
@@ -67,20 +66,29 @@ public final class DeliveryLoop implements Runnable {
     public DeliveryLoop(Sink sink, AlertOutConfig config, MeterRegistry metrics) {
         this.sink = sink;
         this.config = config;
-        this.consumer = Transactions.consumer(config.common(), sink.name(), group(sink), 20,
+        this.consumer = Transactions.consumer(
+                config.common(),
+                sink.name(),
+                group(sink),
+                20,
                 Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.fromStart() ? "earliest" : "latest"));
-        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(
-                config.common().clientId(sink.name() + "-deadletters")));
+        Map<String, Object> p = new HashMap<>(
+                config.common().kafka().clientProperties(config.common().clientId(sink.name() + "-deadletters")));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         var serdes = config.common().kafka().serdes();
         this.alerts = serdes.valueDeserializer(Topics.ALERTS);
         this.deadLetterValues = serdes.valueSerializer(Topics.DEAD_LETTER);
-        this.delivered = Counter.builder("xray_alert_out_delivered_total").tag("peer", sink.name()).register(metrics);
-        this.deadLettered = Counter.builder("xray_alert_out_dead_lettered_total").tag("peer", sink.name())
+        this.delivered = Counter.builder("xray_alert_out_delivered_total")
+                .tag("peer", sink.name())
                 .register(metrics);
-        this.retries = Counter.builder("xray_alert_out_retries_total").tag("peer", sink.name()).register(metrics);
+        this.deadLettered = Counter.builder("xray_alert_out_dead_lettered_total")
+                .tag("peer", sink.name())
+                .register(metrics);
+        this.retries = Counter.builder("xray_alert_out_retries_total")
+                .tag("peer", sink.name())
+                .register(metrics);
     }
 
     /** The consumer group of a sink's loop. */
@@ -152,8 +160,12 @@ public final class DeliveryLoop implements Runnable {
         try {
             alert = alerts.deserialize(r.topic(), r.headers(), r.value());
         } catch (RuntimeException e) {
-            deadLetter(DeadLetters.of(stage(), r, "alert at " + r.topic() + "-" + r.partition() + "@" + r.offset()
-                    + " does not deserialize: " + e.getMessage(), e));
+            deadLetter(DeadLetters.of(
+                    stage(),
+                    r,
+                    "alert at " + r.topic() + "-" + r.partition() + "@" + r.offset() + " does not deserialize: "
+                            + e.getMessage(),
+                    e));
             commit(r);
             return;
         }
@@ -173,27 +185,47 @@ public final class DeliveryLoop implements Runnable {
                     long now = System.nanoTime();
                     firstError = firstError == 0 ? now : firstError;
                     if (now - firstError >= e.retryFor().toNanos()) {
-                        deadLetter(DeadLetters.of(stage(), r, sink.name() + " peer answered an application error to alert "
-                                + alert.getAlertId() + " for " + e.retryFor() + "; last: " + e.getMessage(), null));
+                        deadLetter(DeadLetters.of(
+                                stage(),
+                                r,
+                                sink.name() + " peer answered an application error to alert " + alert.getAlertId()
+                                        + " for " + e.retryFor() + "; last: " + e.getMessage(),
+                                null));
                         commit(r);
                         return;
                     }
-                    LOG.warn("{} peer answered an application error to alert {} (retried until {} have passed): {}",
-                            sink.name(), alert.getAlertId(), e.retryFor(), e.getMessage());
+                    LOG.warn(
+                            "{} peer answered an application error to alert {} (retried until {} have passed): {}",
+                            sink.name(),
+                            alert.getAlertId(),
+                            e.retryFor(),
+                            e.getMessage());
                 } else {
                     refusals++;
                     if (refusals >= config.attempts()) {
-                        deadLetter(DeadLetters.of(stage(), r, sink.name() + " peer refused alert " + alert.getAlertId()
-                                + " " + refusals + " times; last: " + e.getMessage(), null));
+                        deadLetter(DeadLetters.of(
+                                stage(),
+                                r,
+                                sink.name() + " peer refused alert " + alert.getAlertId() + " " + refusals
+                                        + " times; last: " + e.getMessage(),
+                                null));
                         commit(r);
                         return;
                     }
-                    LOG.warn("{} peer refused alert {} (attempt {} of {}): {}", sink.name(), alert.getAlertId(),
-                            refusals, config.attempts(), e.getMessage());
+                    LOG.warn(
+                            "{} peer refused alert {} (attempt {} of {}): {}",
+                            sink.name(),
+                            alert.getAlertId(),
+                            refusals,
+                            config.attempts(),
+                            e.getMessage());
                 }
             } catch (IOException e) {
                 if (reachable.getAndSet(false)) {
-                    LOG.warn("{} peer cannot be reached; alert {} waits: {}", sink.name(), alert.getAlertId(),
+                    LOG.warn(
+                            "{} peer cannot be reached; alert {} waits: {}",
+                            sink.name(),
+                            alert.getAlertId(),
                             e.getMessage());
                 }
             }
@@ -218,11 +250,16 @@ public final class DeliveryLoop implements Runnable {
 
     private void commit(ConsumerRecord<String, byte[]> r) {
         try {
-            consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+            consumer.commitSync(
+                    Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
         } catch (CommitFailedException e) {
             // The partition moved to another instance: it delivers from the last commit (the same ids).
-            LOG.warn("commit of {}-{}@{} failed after delivery ({}); its new owner may send it again, under the same id",
-                    r.topic(), r.partition(), r.offset(), e.getMessage());
+            LOG.warn(
+                    "commit of {}-{}@{} failed after delivery ({}); its new owner may send it again, under the same id",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e.getMessage());
         }
     }
 
@@ -246,5 +283,4 @@ public final class DeliveryLoop implements Runnable {
         running.set(false);
         consumer.wakeup();
     }
-
 }

@@ -1,5 +1,10 @@
 package io.xraydrift.alertout.delivery;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import io.xraydrift.alertout.AlertOutConfig;
+import io.xraydrift.alertout.message.FhirAlerts;
+import io.xraydrift.events.DriftAlert;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -8,17 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
-
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Resource;
-
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.parser.IParser;
-
-import io.xraydrift.alertout.AlertOutConfig;
-import io.xraydrift.alertout.message.FhirAlerts;
-import io.xraydrift.events.DriftAlert;
 
 /**
  * FHIR R4: the alert's Observation, then (for a worsening, when configured) its Flag, each POSTed
@@ -54,8 +51,8 @@ public final class FhirSink implements Sink {
     @Override
     public void deliver(DriftAlert alert) throws Refused, IOException {
         var ids = Sink.identifiers(reid, alert);
-        FhirAlerts.Filing filing = ids == null ? null
-                : new FhirAlerts.Filing(ids, server.mrnSystem(), server.accessionSystem());
+        FhirAlerts.Filing filing =
+                ids == null ? null : new FhirAlerts.Filing(ids, server.mrnSystem(), server.accessionSystem());
         post("Observation", FhirAlerts.observation(alert, filing), alert);
         if (server.flag()) {
             var flag = FhirAlerts.flag(alert, filing);
@@ -75,26 +72,30 @@ public final class FhirSink implements Sink {
      * recovery (a later episode) is left alone.
      */
     private void retireFlags(DriftAlert recovery, FhirAlerts.Filing filing) throws Refused, IOException {
-        String subject = filing == null ? FhirAlerts.PSEUDONYM_SYSTEM + "|" + recovery.getPatient()
+        String subject = filing == null
+                ? FhirAlerts.PSEUDONYM_SYSTEM + "|" + recovery.getPatient()
                 : filing.mrnSystem() + "|" + filing.ids().patientId();
-        String url = base() + "/Flag?subject:identifier=" + encode(subject)
-                + "&identifier=" + encode(FhirAlerts.ALERT_SYSTEM + "|") + "&_count=100";
+        String url = base() + "/Flag?subject:identifier=" + encode(subject) + "&identifier="
+                + encode(FhirAlerts.ALERT_SYSTEM + "|") + "&_count=100";
         Date end = Date.from(recovery.getCreatedAt());
         while (url != null) {
-            HttpResponse<String> found = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                    .header("Accept", "application/fhir+json").GET(), "the patient's flags");
+            HttpResponse<String> found = send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Accept", "application/fhir+json")
+                            .GET(),
+                    "the patient's flags");
             check(found, "a search for the patient's Flags", recovery, false);
-            Bundle bundle = FHIR.newJsonParser().parseResource(Bundle.class,
-                    found.body());
+            Bundle bundle = FHIR.newJsonParser().parseResource(Bundle.class, found.body());
             for (var entry : bundle.getEntry()) {
-                if (entry.getResource() instanceof Flag flag
-                        && FhirAlerts.retire(flag, end)) {
-                    HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(base() + "/Flag/"
-                                    + flag.getIdElement().getIdPart()))
+                if (entry.getResource() instanceof Flag flag && FhirAlerts.retire(flag, end)) {
+                    HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(
+                                    base() + "/Flag/" + flag.getIdElement().getIdPart()))
                             .timeout(Duration.ofSeconds(30))
                             .header("Content-Type", "application/fhir+json")
                             .header("Accept", "application/fhir+json")
-                            .PUT(HttpRequest.BodyPublishers.ofString(FHIR.newJsonParser().encodeResourceToString(flag)));
+                            .PUT(HttpRequest.BodyPublishers.ofString(
+                                    FHIR.newJsonParser().encodeResourceToString(flag)));
                     String version = flag.getIdElement().getVersionIdPart();
                     if (version == null && flag.hasMeta()) {
                         version = flag.getMeta().getVersionId();
@@ -102,8 +103,11 @@ public final class FhirSink implements Sink {
                     if (version != null) {
                         put.header("If-Match", "W/\"" + version + "\"");
                     }
-                    check(send(put, "a Flag's update"), "the update retiring Flag " + flag.getIdElement().getIdPart(),
-                            recovery, true);
+                    check(
+                            send(put, "a Flag's update"),
+                            "the update retiring Flag " + flag.getIdElement().getIdPart(),
+                            recovery,
+                            true);
                 }
             }
             var next = bundle.getLink(Bundle.LINK_NEXT);
@@ -126,7 +130,8 @@ public final class FhirSink implements Sink {
             return;
         }
         if (status >= 500 || status == 408 || status == 429 || versionChecked && status == 412) {
-            throw new IOException("FHIR server answered HTTP " + status + " to " + what + " of alert " + alert.getAlertId());
+            throw new IOException(
+                    "FHIR server answered HTTP " + status + " to " + what + " of alert " + alert.getAlertId());
         }
         throw new Refused("FHIR server answered HTTP " + status + " to " + what + ": " + answer.body());
     }
@@ -134,7 +139,9 @@ public final class FhirSink implements Sink {
     @Override
     public void probe() throws IOException {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base() + "/metadata"))
-                .timeout(Duration.ofSeconds(10)).header("Accept", "application/fhir+json").GET();
+                .timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/fhir+json")
+                .GET();
         HttpResponse<String> answer;
         try {
             answer = send(req, "the CapabilityStatement");

@@ -1,10 +1,5 @@
 package io.xraydrift.alertout.delivery;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.util.concurrent.TimeUnit;
-
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
@@ -12,10 +7,13 @@ import ca.uhn.hl7v2.app.Connection;
 import ca.uhn.hl7v2.llp.LLPException;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.util.Terser;
-
 import io.xraydrift.alertout.AlertOutConfig;
 import io.xraydrift.alertout.message.OruMessages;
 import io.xraydrift.events.DriftAlert;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
 
 /**
  * HL7 v2 ORU^R01 over MLLP with HAPI HL7v2's client: one connection, kept open and opened again
@@ -47,8 +45,11 @@ public final class MllpSink implements Sink {
 
     @Override
     public void deliver(DriftAlert alert) throws Refused, IOException {
-        Message oru = OruMessages.oru(alert, new OruMessages.Receiver(peer.receivingApplication(),
-                peer.receivingFacility(), peer.patientName()), Sink.identifiers(reid, alert), peer.mrnAuthority());
+        Message oru = OruMessages.oru(
+                alert,
+                new OruMessages.Receiver(peer.receivingApplication(), peer.receivingFacility(), peer.patientName()),
+                Sink.identifiers(reid, alert),
+                peer.mrnAuthority());
         Message ack;
         try {
             if (connection == null || !connection.isOpen()) {
@@ -58,8 +59,10 @@ public final class MllpSink implements Sink {
             ack = connection.getInitiator().sendAndReceive(oru);
         } catch (HL7Exception | LLPException | IOException e) {
             closeConnection();
-            throw new IOException("MLLP peer " + peer.host() + ":" + peer.port() + " did not take ORU^R01 "
-                    + OruMessages.controlId(alert.getAlertId()) + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "MLLP peer " + peer.host() + ":" + peer.port() + " did not take ORU^R01 "
+                            + OruMessages.controlId(alert.getAlertId()) + ": " + e.getMessage(),
+                    e);
         }
         String code;
         String text;
@@ -72,7 +75,8 @@ public final class MllpSink implements Sink {
         }
         if (!"AA".equals(code) && !"CA".equals(code)) {
             boolean applicationError = "AE".equals(code) || "CE".equals(code);
-            throw new Refused("MLLP peer answered " + code + (text == null ? "" : " (" + text + ")"),
+            throw new Refused(
+                    "MLLP peer answered " + code + (text == null ? "" : " (" + text + ")"),
                     applicationError ? peer.errorRetryFor() : null);
         }
     }
@@ -80,11 +84,12 @@ public final class MllpSink implements Sink {
     @Override
     public void probe() throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(peer.host(), peer.port()),
-                    (int) Math.min(Integer.MAX_VALUE, peer.timeout().toMillis()));
+            s.connect(new InetSocketAddress(peer.host(), peer.port()), (int)
+                    Math.min(Integer.MAX_VALUE, peer.timeout().toMillis()));
         } catch (IOException e) {
-            throw new IOException("MLLP peer " + peer.host() + ":" + peer.port() + " does not accept a connection: "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "MLLP peer " + peer.host() + ":" + peer.port() + " does not accept a connection: " + e.getMessage(),
+                    e);
         }
     }
 

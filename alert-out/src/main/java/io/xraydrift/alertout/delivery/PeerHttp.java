@@ -9,7 +9,8 @@ import java.time.Duration;
 /** An HTTP peer of alert-out (a FHIR server, a PACS's DICOMweb): one client, the peer's bearer token on each request. */
 final class PeerHttp {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String token;
 
     /** @param token the peer's bearer token, or null */

@@ -1,12 +1,16 @@
 package io.xraydrift.alertout.delivery;
 
+import io.xraydrift.alertout.AlertOutConfig;
+import io.xraydrift.events.SealedIdentifiers;
+import io.xraydrift.platform.kafka.Transactions;
+import io.xraydrift.platform.reid.IdentifierSeal;
+import io.xraydrift.schemas.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -14,12 +18,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.xraydrift.alertout.AlertOutConfig;
-import io.xraydrift.events.SealedIdentifiers;
-import io.xraydrift.platform.kafka.Transactions;
-import io.xraydrift.platform.reid.IdentifierSeal;
-import io.xraydrift.schemas.Topics;
 
 /**
  * Re-identification at the hospital edge, alert-out's half: reads the compacted
@@ -37,6 +35,7 @@ public final class SealedIdentifierReader implements Runnable, AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     /** A second client, only for the topic's end offsets (the reading one belongs to its thread). */
     private final KafkaConsumer<String, byte[]> ends;
+
     private final Deserializer<SealedIdentifiers> values;
     private final Map<String, SealedIdentifiers> byScan = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> position = new ConcurrentHashMap<>();
@@ -60,7 +59,8 @@ public final class SealedIdentifierReader implements Runnable, AutoCloseable {
     public void run() {
         try {
             List<TopicPartition> parts = consumer.partitionsFor(Topics.REIDENTIFICATION.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             while (running.get()) {
@@ -69,8 +69,12 @@ public final class SealedIdentifierReader implements Runnable, AutoCloseable {
                         SealedIdentifiers s = values.deserialize(r.topic(), r.headers(), r.value());
                         byScan.put(s.getScanId(), s);
                     } catch (RuntimeException e) {
-                        LOG.warn("sealed identifiers at {}-{}@{} do not deserialize; skipped: {}", r.topic(),
-                                r.partition(), r.offset(), e.getClass().getSimpleName());
+                        LOG.warn(
+                                "sealed identifiers at {}-{}@{} do not deserialize; skipped: {}",
+                                r.topic(),
+                                r.partition(),
+                                r.offset(),
+                                e.getClass().getSimpleName());
                     }
                 }
                 consumer.assignment().forEach(tp -> position.put(tp, consumer.position(tp)));
@@ -112,10 +116,13 @@ public final class SealedIdentifierReader implements Runnable, AutoCloseable {
     private synchronized Map<TopicPartition, Long> endOffsets(Duration wait) {
         try {
             List<TopicPartition> parts = ends.partitionsFor(Topics.REIDENTIFICATION.name(), wait).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             return ends.endOffsets(parts, wait);
         } catch (RuntimeException e) {
-            LOG.warn("the end of {} could not be read ({}); the lookup waits its full time", Topics.REIDENTIFICATION.name(),
+            LOG.warn(
+                    "the end of {} could not be read ({}); the lookup waits its full time",
+                    Topics.REIDENTIFICATION.name(),
                     e.getClass().getSimpleName());
             return Map.of(new TopicPartition(Topics.REIDENTIFICATION.name(), 0), Long.MAX_VALUE);
         }

@@ -1,10 +1,9 @@
 package io.xraydrift.alertout.delivery;
 
-import java.io.IOException;
-import java.time.Duration;
-
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.platform.reid.IdentifierSeal;
+import java.io.IOException;
+import java.time.Duration;
 
 /**
  * One peer alerts go to. {@link #deliver} returns once the peer holds the alert, throws
@@ -27,8 +26,7 @@ public interface Sink extends AutoCloseable {
     void probe() throws IOException;
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /**
      * The hospital identifiers of an alert's scan, when re-identification is on ({@code reader}

@@ -1,5 +1,9 @@
 package io.xraydrift.alertout.delivery;
 
+import io.xraydrift.alertout.AlertOutConfig;
+import io.xraydrift.alertout.message.StructuredReports;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.platform.reid.IdentifierSeal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -7,14 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.xraydrift.alertout.AlertOutConfig;
-import io.xraydrift.alertout.message.StructuredReports;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * Each alert back to the PACS as a DICOM Structured Report beside its film, stored by STOW-RS
@@ -51,14 +49,20 @@ public final class SrSink implements Sink {
     @Override
     public void deliver(DriftAlert alert) throws Refused, IOException {
         IdentifierSeal.Identifiers ids = Sink.identifiers(reid, alert);
-        if (ids == null || ids.studyInstanceUid() == null || ids.sopInstanceUid() == null || ids.sopClassUid() == null) {
-            LOG.info("alert {}: its scan {} has no sealed DICOM film to sit beside; no SR stored", alert.getAlertId(),
+        if (ids == null
+                || ids.studyInstanceUid() == null
+                || ids.sopInstanceUid() == null
+                || ids.sopClassUid() == null) {
+            LOG.info(
+                    "alert {}: its scan {} has no sealed DICOM film to sit beside; no SR stored",
+                    alert.getAlertId(),
                     alert.getScanId());
             return;
         }
         byte[] sr = reports.report(alert, ids, pacs.patientName());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + BOUNDARY + "\r\nContent-Type: application/dicom\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        body.writeBytes(
+                ("--" + BOUNDARY + "\r\nContent-Type: application/dicom\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         body.writeBytes(sr);
         body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base() + "/studies/" + ids.studyInstanceUid()))
@@ -81,8 +85,12 @@ public final class SrSink implements Sink {
     public void probe() throws IOException {
         HttpResponse<String> answer;
         try {
-            answer = send(HttpRequest.newBuilder(URI.create(base() + "/studies?limit=1")).timeout(Duration.ofSeconds(10))
-                    .header("Accept", "application/dicom+json").GET(), "a study search");
+            answer = send(
+                    HttpRequest.newBuilder(URI.create(base() + "/studies?limit=1"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Accept", "application/dicom+json")
+                            .GET(),
+                    "a study search");
         } catch (IOException e) {
             throw new IOException("the PACS " + base() + " does not answer a DICOMweb study search: " + e, e);
         }

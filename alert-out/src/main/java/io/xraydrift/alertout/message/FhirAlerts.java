@@ -1,8 +1,11 @@
 package io.xraydrift.alertout.message;
 
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.Neighbour;
+import io.xraydrift.platform.reid.IdentifierSeal;
 import java.util.Date;
 import java.util.Locale;
-
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
@@ -13,11 +16,6 @@ import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
-
-import io.xraydrift.events.AlertKind;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.Neighbour;
-import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * A drift alert as FHIR R4 resources (HAPI FHIR structures): an {@link Observation} — status
@@ -34,8 +32,7 @@ public final class FhirAlerts {
     public static final String MODEL_SYSTEM = "urn:xray-drift:model";
     static final String CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
 
-    private FhirAlerts() {
-    }
+    private FhirAlerts() {}
 
     public static Observation observation(DriftAlert a) {
         return observation(a, null);
@@ -54,27 +51,49 @@ public final class FhirAlerts {
                 .setText("Chest radiograph drift alert (decision support)"));
         o.setSubject(patient(a, filing));
         if (filing != null && filing.ids().accessionNumber() != null) {
-            o.addBasedOn(new Reference().setType("ServiceRequest").setIdentifier(new Identifier()
-                    .setSystem(filing.accessionSystem()).setValue(filing.ids().accessionNumber())));
+            o.addBasedOn(new Reference()
+                    .setType("ServiceRequest")
+                    .setIdentifier(new Identifier()
+                            .setSystem(filing.accessionSystem())
+                            .setValue(filing.ids().accessionNumber())));
         }
         o.setEffective(new DateTimeType(Date.from(a.getAcquiredAt())));
         o.setIssued(Date.from(a.getCreatedAt()));
-        o.setDevice(new Reference().setIdentifier(new Identifier().setSystem(MODEL_SYSTEM)
-                .setValue(a.getModel().getId() + "@" + a.getModel().getVersion()))
-                .setDisplay("xray-drift model " + a.getModel().getId() + " " + a.getModel().getVersion()));
+        o.setDevice(new Reference()
+                .setIdentifier(new Identifier()
+                        .setSystem(MODEL_SYSTEM)
+                        .setValue(a.getModel().getId() + "@" + a.getModel().getVersion()))
+                .setDisplay("xray-drift model " + a.getModel().getId() + " "
+                        + a.getModel().getVersion()));
         o.setValue(concept("alert-kind", a.getKind().name(), Wording.kind(a.getKind())));
-        o.addInterpretation(concept("level", a.getToLevel().name(), a.getToLevel().name().toLowerCase(Locale.ROOT)));
-        o.addComponent().setCode(concept("severity-score", "severity-score", "Severity score (0 healthy .. 1 severe)"))
-                .setValue(new Quantity().setValue(a.getScore()).setUnit("1").setSystem("http://unitsofmeasure.org")
+        o.addInterpretation(
+                concept("level", a.getToLevel().name(), a.getToLevel().name().toLowerCase(Locale.ROOT)));
+        o.addComponent()
+                .setCode(concept("severity-score", "severity-score", "Severity score (0 healthy .. 1 severe)"))
+                .setValue(new Quantity()
+                        .setValue(a.getScore())
+                        .setUnit("1")
+                        .setSystem("http://unitsofmeasure.org")
                         .setCode("1"));
-        o.addComponent().setCode(concept("level-from", "level-from", "Level before the scan"))
-                .setValue(concept("level", a.getFromLevel().name(), a.getFromLevel().name().toLowerCase(Locale.ROOT)));
-        o.addComponent().setCode(concept("level-to", "level-to", "Level after the scan"))
-                .setValue(concept("level", a.getToLevel().name(), a.getToLevel().name().toLowerCase(Locale.ROOT)));
-        for (Neighbour n : a.getEvidence().subList(0, Math.min(5, a.getEvidence().size()))) {
-            o.addComponent().setCode(concept("neighbour", "neighbour", "Nearest labelled scan"))
-                    .setValue(new StringType(String.format(Locale.ROOT, "%s at distance %.4f",
-                            n.getLabel().name().toLowerCase(Locale.ROOT), n.getDistance())));
+        o.addComponent()
+                .setCode(concept("level-from", "level-from", "Level before the scan"))
+                .setValue(concept(
+                        "level",
+                        a.getFromLevel().name(),
+                        a.getFromLevel().name().toLowerCase(Locale.ROOT)));
+        o.addComponent()
+                .setCode(concept("level-to", "level-to", "Level after the scan"))
+                .setValue(concept(
+                        "level", a.getToLevel().name(), a.getToLevel().name().toLowerCase(Locale.ROOT)));
+        for (Neighbour n :
+                a.getEvidence().subList(0, Math.min(5, a.getEvidence().size()))) {
+            o.addComponent()
+                    .setCode(concept("neighbour", "neighbour", "Nearest labelled scan"))
+                    .setValue(new StringType(String.format(
+                            Locale.ROOT,
+                            "%s at distance %.4f",
+                            n.getLabel().name().toLowerCase(Locale.ROOT),
+                            n.getDistance())));
         }
         o.addNote().setText(a.getReason() + " " + Wording.DISCLAIMER);
         return o;
@@ -93,10 +112,13 @@ public final class FhirAlerts {
         Flag f = new Flag();
         f.addIdentifier(new Identifier().setSystem(ALERT_SYSTEM).setValue(a.getAlertId()));
         f.setStatus(Flag.FlagStatus.ACTIVE);
-        f.addCategory(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/flag-category", "clinical",
-                "Clinical")));
-        f.setCode(concept("alert-kind", a.getKind().name(), "Chest radiographs drifting toward severe: "
-                + Wording.kind(a.getKind())).setText(a.getReason()));
+        f.addCategory(new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/flag-category", "clinical", "Clinical")));
+        f.setCode(concept(
+                        "alert-kind",
+                        a.getKind().name(),
+                        "Chest radiographs drifting toward severe: " + Wording.kind(a.getKind()))
+                .setText(a.getReason()));
         f.setSubject(patient(a, filing));
         f.setPeriod(new Period().setStart(Date.from(a.getCreatedAt())));
         return f;
@@ -109,7 +131,9 @@ public final class FhirAlerts {
      */
     public static boolean retire(Flag f, Date end) {
         boolean ours = f.getIdentifier().stream().anyMatch(i -> ALERT_SYSTEM.equals(i.getSystem()));
-        boolean opened = f.hasPeriod() && f.getPeriod().hasStart() && !f.getPeriod().getStart().after(end);
+        boolean opened = f.hasPeriod()
+                && f.getPeriod().hasStart()
+                && !f.getPeriod().getStart().after(end);
         if (!ours || f.getStatus() != Flag.FlagStatus.ACTIVE || !opened) {
             return false;
         }
@@ -124,15 +148,18 @@ public final class FhirAlerts {
     }
 
     /** The hospital's identifiers of the alert's scan and the identifier systems they are filed under. */
-    public record Filing(IdentifierSeal.Identifiers ids, String mrnSystem, String accessionSystem) {
-    }
+    public record Filing(IdentifierSeal.Identifiers ids, String mrnSystem, String accessionSystem) {}
 
     private static Reference patient(DriftAlert a, Filing filing) {
         if (filing != null) {
-            return new Reference().setType("Patient").setIdentifier(new Identifier().setSystem(filing.mrnSystem())
-                    .setValue(filing.ids().patientId()));
+            return new Reference()
+                    .setType("Patient")
+                    .setIdentifier(new Identifier()
+                            .setSystem(filing.mrnSystem())
+                            .setValue(filing.ids().patientId()));
         }
-        return new Reference().setIdentifier(new Identifier().setSystem(PSEUDONYM_SYSTEM).setValue(a.getPatient()))
+        return new Reference()
+                .setIdentifier(new Identifier().setSystem(PSEUDONYM_SYSTEM).setValue(a.getPatient()))
                 .setDisplay("xray-drift pseudonym");
     }
 

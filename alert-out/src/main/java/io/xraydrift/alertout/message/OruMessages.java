@@ -1,13 +1,5 @@
 package io.xraydrift.alertout.message;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
-import java.util.Locale;
-
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Type;
 import ca.uhn.hl7v2.model.v25.datatype.CE;
@@ -21,10 +13,16 @@ import ca.uhn.hl7v2.model.v25.segment.OBR;
 import ca.uhn.hl7v2.model.v25.segment.OBX;
 import ca.uhn.hl7v2.model.v25.segment.ORC;
 import ca.uhn.hl7v2.model.v25.segment.PID;
-
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.platform.reid.IdentifierSeal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Locale;
 
 /**
  * A drift alert as an HL7 v2.5 ORU^R01 (unsolicited observation result), built with HAPI HL7v2:
@@ -45,11 +43,10 @@ public final class OruMessages {
      */
     static final String LOCAL = "99XRD";
     /** HL7 v2.5 DTM with its UTC offset (MSH-7, OBR-7, OBR-22): a receiver never guesses the zone. */
-    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TS =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmssZ", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private OruMessages() {
-    }
+    private OruMessages() {}
 
     /** Where the message goes (MSH-5 and MSH-6) and the PID-5 placeholder name ({@code family^given}). */
     public record Receiver(String application, String facility, String patientName) {
@@ -94,11 +91,17 @@ public final class OruMessages {
             int rep = 0;
             if (ids != null) {
                 pid.getPatientIdentifierList(rep).getIDNumber().setValue(ids.patientId());
-                pid.getPatientIdentifierList(rep).getAssigningAuthority().getNamespaceID().setValue(mrnAuthority);
+                pid.getPatientIdentifierList(rep)
+                        .getAssigningAuthority()
+                        .getNamespaceID()
+                        .setValue(mrnAuthority);
                 pid.getPatientIdentifierList(rep++).getIdentifierTypeCode().setValue("MR");
             }
             pid.getPatientIdentifierList(rep).getIDNumber().setValue(a.getPatient());
-            pid.getPatientIdentifierList(rep).getAssigningAuthority().getNamespaceID().setValue(AUTHORITY);
+            pid.getPatientIdentifierList(rep)
+                    .getAssigningAuthority()
+                    .getNamespaceID()
+                    .setValue(AUTHORITY);
             pid.getPatientIdentifierList(rep).getIdentifierTypeCode().setValue("PT");
             // PID-5 is required in v2.5; alert-out knows no name, so a site-configured placeholder goes.
             String[] name = to.patientName().split("\\^", -1);
@@ -128,16 +131,36 @@ public final class OruMessages {
             obr.getResultStatus().setValue("P");
 
             int n = 0;
-            observation(order.getOBSERVATION(n++).getOBX(), n, "CE", "ALERT-KIND", "Alert kind",
+            observation(
+                    order.getOBSERVATION(n++).getOBX(),
+                    n,
+                    "CE",
+                    "ALERT-KIND",
+                    "Alert kind",
                     ce(m, a.getKind().name(), Wording.kind(a.getKind())));
-            observation(order.getOBSERVATION(n++).getOBX(), n, "CE", "LEVEL-FROM", "Level before the scan",
+            observation(
+                    order.getOBSERVATION(n++).getOBX(),
+                    n,
+                    "CE",
+                    "LEVEL-FROM",
+                    "Level before the scan",
                     ce(m, a.getFromLevel().name(), a.getFromLevel().name().toLowerCase(Locale.ROOT)));
-            observation(order.getOBSERVATION(n++).getOBX(), n, "CE", "LEVEL-TO", "Level after the scan",
+            observation(
+                    order.getOBSERVATION(n++).getOBX(),
+                    n,
+                    "CE",
+                    "LEVEL-TO",
+                    "Level after the scan",
                     ce(m, a.getToLevel().name(), a.getToLevel().name().toLowerCase(Locale.ROOT)));
             NM score = new NM(m);
             score.setValue(String.format(Locale.ROOT, "%.4f", a.getScore()));
-            observation(order.getOBSERVATION(n++).getOBX(), n, "NM", "SEVERITY-SCORE",
-                    "Severity score of the scan (0 healthy .. 1 severe)", score);
+            observation(
+                    order.getOBSERVATION(n++).getOBX(),
+                    n,
+                    "NM",
+                    "SEVERITY-SCORE",
+                    "Severity score of the scan (0 healthy .. 1 severe)",
+                    score);
             TX reason = new TX(m);
             reason.setValue(a.getReason());
             observation(order.getOBSERVATION(n++).getOBX(), n, "TX", "REASON", "Why the alert was raised", reason);
@@ -145,9 +168,13 @@ public final class OruMessages {
             model.setValue(a.getModel().getId() + " " + a.getModel().getVersion());
             observation(order.getOBSERVATION(n++).getOBX(), n, "ST", "MODEL", "Model that embedded the scan", model);
             int sub = 0;
-            for (Neighbour nb : a.getEvidence().subList(0, Math.min(5, a.getEvidence().size()))) {
+            for (Neighbour nb :
+                    a.getEvidence().subList(0, Math.min(5, a.getEvidence().size()))) {
                 ST v = new ST(m);
-                v.setValue(String.format(Locale.ROOT, "%s at distance %.4f", nb.getLabel().name().toLowerCase(Locale.ROOT),
+                v.setValue(String.format(
+                        Locale.ROOT,
+                        "%s at distance %.4f",
+                        nb.getLabel().name().toLowerCase(Locale.ROOT),
                         nb.getDistance()));
                 OBX obx = order.getOBSERVATION(n++).getOBX();
                 observation(obx, n, "ST", "NEIGHBOUR", "Nearest labelled scan", v);
@@ -174,8 +201,8 @@ public final class OruMessages {
         }
     }
 
-    private static void observation(OBX obx, int setId, String type, String code, String text,
-                                    Type value) throws HL7Exception {
+    private static void observation(OBX obx, int setId, String type, String code, String text, Type value)
+            throws HL7Exception {
         obx.getSetIDOBX().setValue(String.valueOf(setId));
         obx.getValueType().setValue(type);
         code(obx.getObservationIdentifier(), code, text);

@@ -1,11 +1,10 @@
 package io.xraydrift.alertout.message;
 
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.platform.reid.IdentifierSeal;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * An alert as a DICOM Structured Report (Enhanced SR) that sits beside the film in the PACS: the

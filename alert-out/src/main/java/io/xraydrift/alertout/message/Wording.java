@@ -8,8 +8,7 @@ public final class Wording {
     /** What every message says of itself. */
     public static final String DISCLAIMER = "Decision support, not a diagnosis: review the films.";
 
-    private Wording() {
-    }
+    private Wording() {}
 
     public static String kind(AlertKind kind) {
         return switch (kind) {

@@ -3,6 +3,24 @@ package io.xraydrift.alertout.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xraydrift.alertout.AlertOutConfig;
+import io.xraydrift.alertout.AlertOutService;
+import io.xraydrift.alertout.AlertTopic;
+import io.xraydrift.alertout.Alerts;
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.reid.IdentifierSeal;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.Await;
+import io.xraydrift.testing.LocalOrthanc;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.ServiceEnv;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,31 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import io.xraydrift.platform.KafkaBootstrap;
-import io.xraydrift.platform.config.KafkaSettings;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.xraydrift.alertout.AlertOutConfig;
-import io.xraydrift.alertout.AlertOutService;
-import io.xraydrift.alertout.AlertTopic;
-import io.xraydrift.alertout.Alerts;
-import io.xraydrift.events.AlertKind;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.platform.reid.IdentifierSeal;
-import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.RealCxr;
-import io.xraydrift.testing.Await;
-import io.xraydrift.testing.LocalOrthanc;
-import io.xraydrift.testing.LocalStackExtension;
-import io.xraydrift.testing.ServiceEnv;
 
 /**
  * Each alert back to a real PACS (Orthanc with DICOMweb) as a DICOM SR beside its film: a real film
@@ -71,12 +68,17 @@ class SrOutIT {
         String sop = value(film, "SOPInstanceUID");
         String patient = "pt-sr-" + UUID.randomUUID().toString().substring(0, 8);
         DriftAlert alert = Alerts.alert(patient + ":episode-1:BASELINE_RISE", patient, AlertKind.BASELINE_RISE);
-        String key = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 32)
-                .getBytes(StandardCharsets.US_ASCII));
-        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(
-                ServiceEnv.onStack(stack, "it-setup"))), "it-setup");
-        AlertTopic.writeSealed(stack, List.of(IdentifierSeal.ofBase64(key).seal(alert.getScanId(), patient,
-                new IdentifierSeal.Identifiers(mrn, "ACC-SR-1", study, series, sopClass, sop), Instant.now())));
+        String key = Base64.getEncoder()
+                .encodeToString(UUID.randomUUID().toString().substring(0, 32).getBytes(StandardCharsets.US_ASCII));
+        KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(ServiceEnv.onStack(stack, "it-setup"))), "it-setup");
+        AlertTopic.writeSealed(
+                stack,
+                List.of(IdentifierSeal.ofBase64(key)
+                        .seal(
+                                alert.getScanId(),
+                                patient,
+                                new IdentifierSeal.Identifiers(mrn, "ACC-SR-1", study, series, sopClass, sop),
+                                Instant.now())));
         try (LocalOrthanc orthanc = LocalOrthanc.start(dir.resolve("orthanc"))) {
             orthanc.storeFile(film, false);
             Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-sr-it");
@@ -86,14 +88,22 @@ class SrOutIT {
             try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
                 out.start();
                 List<RecordMetadata> sent = AlertTopic.write(stack, List.of(alert, alert));
-                Await.until("the alert and its resend committed", Duration.ofSeconds(90),
+                Await.until(
+                        "the alert and its resend committed",
+                        Duration.ofSeconds(90),
                         () -> AlertTopic.committedPast(stack, "xray-alert-out-sr", sent.get(1)));
             }
             List<String> srs = instances(orthanc, study, "SR");
             assertEquals(1, srs.size(), "one SR in the film's study, the resend the same instance: " + srs);
             Path stored = dir.resolve("sr.dcm");
-            Files.write(stored, HTTP.send(HttpRequest.newBuilder(URI.create(orthanc.baseUrl() + "/instances/"
-                    + srs.get(0) + "/file")).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+            Files.write(
+                    stored,
+                    HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(
+                                                    orthanc.baseUrl() + "/instances/" + srs.get(0) + "/file"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofByteArray())
+                            .body());
             String dump = run("dcmdump", "-Un", stored.toString());
             assertTrue(dump.contains("[1.2.840.10008.5.1.4.1.1.88.22]"), "an Enhanced SR: " + dump);
             assertTrue(dump.contains("[" + mrn + "]"), "under the film's patient");
@@ -106,9 +116,13 @@ class SrOutIT {
 
     /** The Orthanc ids of the instances of one modality in a study. */
     private static List<String> instances(LocalOrthanc orthanc, String study, String modality) throws Exception {
-        HttpResponse<String> found = HTTP.send(HttpRequest.newBuilder(URI.create(orthanc.baseUrl() + "/tools/find"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"Level\":\"Instance\",\"Query\":{\"StudyInstanceUID\":\""
-                        + study + "\",\"Modality\":\"" + modality + "\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> found = HTTP.send(
+                HttpRequest.newBuilder(URI.create(orthanc.baseUrl() + "/tools/find"))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"Level\":\"Instance\",\"Query\":{\"StudyInstanceUID\":\"" + study
+                                        + "\",\"Modality\":\"" + modality + "\"}}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         List<String> ids = new ArrayList<>();
         for (JsonNode n : JSON.readTree(found.body())) {
             ids.add(n.asText());
@@ -117,7 +131,9 @@ class SrOutIT {
     }
 
     private static String value(Path file, String key) throws Exception {
-        return run("dcmdump", "-Un", "+P", key, "-s", file.toString()).replaceAll("(?s).*?\\[([^\\]]*)\\].*", "$1").strip();
+        return run("dcmdump", "-Un", "+P", key, "-s", file.toString())
+                .replaceAll("(?s).*?\\[([^\\]]*)\\].*", "$1")
+                .strip();
     }
 
     private static String run(String... cmd) throws Exception {

@@ -4,23 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xraydrift.platform.reid.IdentifierSeal;
-import org.junit.jupiter.api.Test;
-
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.model.v25.message.ORU_R01;
 import ca.uhn.hl7v2.util.Terser;
-
 import io.xraydrift.alertout.Alerts;
 import io.xraydrift.events.AlertKind;
+import io.xraydrift.platform.reid.IdentifierSeal;
+import org.junit.jupiter.api.Test;
 
 /** The ORU^R01 of an alert: what a receiving interface engine reads, parsed back with HAPI's validation on. */
 class OruMessagesTest {
 
     @Test
     void anAlertIsAPreliminaryOruR01KeyedByItsPseudonymWithOneObxPerPartOfTheEvidence() throws Exception {
-        ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
+        ORU_R01 m = OruMessages.oru(
+                Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
                 new OruMessages.Receiver("EPIC", "WARD7"));
         try (HapiContext hapi = new DefaultHapiContext()) {
             String er7 = hapi.getPipeParser().encode(m);
@@ -55,11 +54,14 @@ class OruMessagesTest {
 
     @Test
     void withReidentificationTheResultIsFiledAgainstTheMrnAndTheAccessionNumber() throws Exception {
-        ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
+        ORU_R01 m = OruMessages.oru(
+                Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
                 new OruMessages.Receiver("EPIC", "WARD7"),
-                new IdentifierSeal.Identifiers("MRN-0042", "ACC-777"), "STMARY");
+                new IdentifierSeal.Identifiers("MRN-0042", "ACC-777"),
+                "STMARY");
         try (HapiContext hapi = new DefaultHapiContext()) {
-            Terser t = new Terser((ORU_R01) hapi.getPipeParser().parse(hapi.getPipeParser().encode(m)));
+            Terser t = new Terser(
+                    (ORU_R01) hapi.getPipeParser().parse(hapi.getPipeParser().encode(m)));
             assertEquals("MRN-0042", t.get("/.PID-3(0)-1"));
             assertEquals("STMARY", t.get("/.PID-3(0)-4"));
             assertEquals("MR", t.get("/.PID-3(0)-5"));
@@ -74,7 +76,8 @@ class OruMessagesTest {
 
     @Test
     void aSiteNamesThePid5Placeholder() throws Exception {
-        ORU_R01 m = OruMessages.oru(Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
+        ORU_R01 m = OruMessages.oru(
+                Alerts.alert("p1:episode-1:BASELINE_RISE", "pt-abc123", AlertKind.BASELINE_RISE),
                 new OruMessages.Receiver("EPIC", "WARD7", "UNKNOWN^PATIENT"));
         Terser t = new Terser(m);
         assertEquals("UNKNOWN", t.get("/.PID-5-1"));

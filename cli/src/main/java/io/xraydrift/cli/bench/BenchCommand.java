@@ -1,20 +1,31 @@
 package io.xraydrift.cli.bench;
 
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-
-import io.xraydrift.phantoms.PhantomRenderer;
-import io.xraydrift.phantoms.PhantomSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Benchmarks (measurements, not tests): one line of figures each. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures throughput; prints one line of figures.", "Benchmarks are not tests: nothing here "
-            + "passes or fails."},
-        subcommands = {BenchCommand.Phantoms.class, EmbedBench.class, IndexBench.class, IndexBench.Data.class, DriftBench.class, IngestBench.class, BackfillBench.class,
-            SoakBench.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measures throughput; prints one line of figures.",
+            "Benchmarks are not tests: nothing here " + "passes or fails."
+        },
+        subcommands = {
+            BenchCommand.Phantoms.class,
+            EmbedBench.class,
+            IndexBench.class,
+            IndexBench.Data.class,
+            DriftBench.class,
+            IngestBench.class,
+            BackfillBench.class,
+            SoakBench.class
+        })
 public final class BenchCommand implements Runnable {
 
     @Override
@@ -22,11 +33,16 @@ public final class BenchCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "phantoms", mixinStandardHelpOptions = true,
+    @Command(
+            name = "phantoms",
+            mixinStandardHelpOptions = true,
             description = "Phantom rendering throughput, one thread and all cores (rendering only, no PNG encoding).")
     static final class Phantoms implements Callable<Integer> {
 
-        @Option(names = "--n", defaultValue = "600", description = "Phantoms per measurement (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--n",
+                defaultValue = "600",
+                description = "Phantoms per measurement (default: ${DEFAULT-VALUE}).")
         int n;
 
         @Option(names = "--size", defaultValue = "512", description = "Pixels per side (default: ${DEFAULT-VALUE}).")
@@ -44,9 +60,14 @@ public final class BenchCommand implements Runnable {
             t0 = System.nanoTime();
             IntStream.range(0, items.size()).parallel().forEach(i -> PhantomSet.render(renderer, items.get(i)));
             double all = items.size() / ((System.nanoTime() - t0) / 1e9);
-            System.out.println(String.format(Locale.ROOT,
+            System.out.println(String.format(
+                    Locale.ROOT,
                     "bench=phantoms size=%d n=%d phantoms_per_s_1_thread=%.1f phantoms_per_s_%d_cores=%.1f",
-                    size, items.size(), single, cores, all));
+                    size,
+                    items.size(),
+                    single,
+                    cores,
+                    all));
             return 0;
         }
     }

@@ -1,15 +1,5 @@
 package io.xraydrift.cli.bench;
 
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
-
 import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.DriftMonitorService;
@@ -19,6 +9,15 @@ import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.TempDirs;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,9 +33,13 @@ import picocli.CommandLine.Option;
  * {@code xray.neighbours} first, then the Streams application (exactly-once, RocksDB) is started
  * and timed from its first trajectory out to its last.
  */
-@Command(name = "drift", mixinStandardHelpOptions = true,
-        description = {"Events/s the drift monitor's topology sustains on the local stack (exactly-once, RocksDB).",
-            "Prints: events=... patients=... scans_per_patient=... seconds=... events_per_s=... alerts=..."})
+@Command(
+        name = "drift",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Events/s the drift monitor's topology sustains on the local stack (exactly-once, RocksDB).",
+            "Prints: events=... patients=... scans_per_patient=... seconds=... events_per_s=... alerts=..."
+        })
 final class DriftBench implements Callable<Integer> {
 
     @Option(names = "--patients", defaultValue = "2000", description = "Patients (default: ${DEFAULT-VALUE}).")
@@ -62,15 +65,25 @@ final class DriftBench implements Callable<Integer> {
             DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(settings));
             EventSerdes serdes = config.common().kafka().serdes();
             int events = produce(run, serdes);
-            out.printf(Locale.ROOT, "%d scored scans written to %s; starting the drift monitor%n", events,
+            out.printf(
+                    Locale.ROOT,
+                    "%d scored scans written to %s; starting the drift monitor%n",
+                    events,
                     Topics.NEIGHBOURS.name());
             try (DriftMonitorService service = new DriftMonitorService(config)) {
                 service.start();
                 long[] firstLast = await(run, Topics.TRAJECTORIES.name(), events);
                 double seconds = (firstLast[1] - firstLast[0]) / 1e9;
                 long alerts = count(run, Topics.ALERTS.name());
-                out.printf(Locale.ROOT, "events=%d patients=%d scans_per_patient=%d seconds=%.2f events_per_s=%.0f "
-                        + "alerts=%d%n", events, patients, scans, seconds, events / Math.max(seconds, 1e-9), alerts);
+                out.printf(
+                        Locale.ROOT,
+                        "events=%d patients=%d scans_per_patient=%d seconds=%.2f events_per_s=%.0f " + "alerts=%d%n",
+                        events,
+                        patients,
+                        scans,
+                        seconds,
+                        events / Math.max(seconds, 1e-9),
+                        alerts);
             } finally {
                 TempDirs.deleteQuietly(state);
             }
@@ -90,14 +103,14 @@ final class DriftBench implements Callable<Integer> {
         Map<String, Object> props = new HashMap<>(run.kafka().clientProperties("bench-drift-producer"));
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         int n = 0;
-        try (KafkaProducer<String, ScanNeighbours> producer = new KafkaProducer<>(props, new StringSerializer(),
-                serdes.valueSerializer(Topics.NEIGHBOURS))) {
+        try (KafkaProducer<String, ScanNeighbours> producer =
+                new KafkaProducer<>(props, new StringSerializer(), serdes.valueSerializer(Topics.NEIGHBOURS))) {
             for (int i = 0; i < scans; i++) {
                 for (int p = 0; p < patients; p++) {
                     score[p] = Math.min(1, Math.max(0, score[p] + drift[p] + r.nextDouble(-0.03, 0.03)));
                     String patient = String.format(Locale.ROOT, "bench-%06d", p);
-                    producer.send(new ProducerRecord<>(Topics.NEIGHBOURS.name(), patient,
-                            SyntheticScans.scan(patient, i, score[p])));
+                    producer.send(new ProducerRecord<>(
+                            Topics.NEIGHBOURS.name(), patient, SyntheticScans.scan(patient, i, score[p])));
                     n++;
                 }
             }
@@ -121,7 +134,8 @@ final class DriftBench implements Callable<Integer> {
             }
         }
         if (seen < n) {
-            throw new IllegalStateException("only " + seen + " of " + n + " trajectories came out of the drift monitor");
+            throw new IllegalStateException(
+                    "only " + seen + " of " + n + " trajectories came out of the drift monitor");
         }
         return new long[] {first, System.nanoTime()};
     }

@@ -1,14 +1,5 @@
 package io.xraydrift.cli.bench;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
 import ai.djl.Device;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
@@ -17,20 +8,35 @@ import io.xraydrift.phantoms.Phantom;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.config.Settings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Embedding throughput of a model: batches of preprocessed phantoms through one forward pass each. */
-@Command(name = "embed", mixinStandardHelpOptions = true,
-        description = {"Embedding throughput and latency of a model (forward passes only; inputs preprocessed first).",
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Embedding throughput and latency of a model (forward passes only; inputs preprocessed first).",
             "Prints: model=... device=... batch=... threads=... img_per_s=... p50_ms=... p99_ms=... "
-                + "(latency per batch). Compare with Python torch: embedder/bench/compare-resnet152.sh."})
+                    + "(latency per batch). Compare with Python torch: embedder/bench/compare-resnet152.sh."
+        })
 final class EmbedBench implements Callable<Integer> {
 
     @Option(names = "--model", description = "Model directory or TorchScript file (default: the bundled model).")
     Path model;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--n", defaultValue = "64", description = "Images measured (default: ${DEFAULT-VALUE}).")
@@ -39,7 +45,9 @@ final class EmbedBench implements Callable<Integer> {
     @Option(names = "--threads", description = "Engine intra-op threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--input-size", defaultValue = "224",
+    @Option(
+            names = "--input-size",
+            defaultValue = "224",
             description = "Input side of a bare TorchScript model (default: ${DEFAULT-VALUE}).")
     int inputSize;
 
@@ -78,12 +86,18 @@ final class EmbedBench implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - began) / 1e9;
             Arrays.sort(ms);
-            System.out.println(String.format(Locale.ROOT,
+            System.out.println(String.format(
+                    Locale.ROOT,
                     "model=%s device=%s batch=%d threads=%d img_per_s=%.2f p50_ms=%.1f p99_ms=%.1f dim=%d runtime=djl",
-                    m.card().id(), m.device(), batch, t, batches * batch / seconds, ms[batches / 2],
-                    ms[Math.min(batches - 1, (int) Math.ceil(batches * 0.99) - 1)], m.card().embeddingSize()));
+                    m.card().id(),
+                    m.device(),
+                    batch,
+                    t,
+                    batches * batch / seconds,
+                    ms[batches / 2],
+                    ms[Math.min(batches - 1, (int) Math.ceil(batches * 0.99) - 1)],
+                    m.card().embeddingSize()));
         }
         return 0;
     }
-
 }

@@ -1,5 +1,16 @@
 package io.xraydrift.cli.bench;
 
+import io.xraydrift.events.Level;
+import io.xraydrift.indexer.forest.Forest;
+import io.xraydrift.indexer.forest.Kernels;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.forest.Neighbour;
+import io.xraydrift.indexer.forest.SyntheticVectors;
+import io.xraydrift.indexer.forest.VecsFiles;
+import io.xraydrift.indexer.forest.Vectors;
+import io.xraydrift.indexer.service.ReferenceIndex;
+import io.xraydrift.indexer.service.SnapshotFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,27 +23,19 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-
-import io.xraydrift.events.Level;
-import io.xraydrift.indexer.forest.Forest;
-import io.xraydrift.indexer.forest.Kernels;
-import io.xraydrift.indexer.forest.LiveIndex;
-import io.xraydrift.indexer.forest.Metric;
-import io.xraydrift.indexer.forest.Neighbour;
-import io.xraydrift.indexer.forest.SyntheticVectors;
-import io.xraydrift.indexer.forest.VecsFiles;
-import io.xraydrift.indexer.forest.Vectors;
-import io.xraydrift.indexer.service.ReferenceIndex;
-import io.xraydrift.indexer.service.SnapshotFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The forest on ANN-benchmark files: recall@k, queries per second, build time, memory. */
-@Command(name = "index", mixinStandardHelpOptions = true,
-        description = {"ANN forest benchmark on .fvecs/.ivecs files (the SIFT1M formats).",
+@Command(
+        name = "index",
+        mixinStandardHelpOptions = true,
+        description = {
+            "ANN forest benchmark on .fvecs/.ivecs files (the SIFT1M formats).",
             "Prints one line per --search-k value: recall@K=... qps=... build_s=... trees=... search_k=... n=... dim=... "
-                + "Queries run single-threaded unless --threads says otherwise; the build uses all cores. "
-                + "Make files with 'bench index-data'; compare with Annoy: indexer/bench/compare-annoy.sh."})
+                    + "Queries run single-threaded unless --threads says otherwise; the build uses all cores. "
+                    + "Make files with 'bench index-data'; compare with Annoy: indexer/bench/compare-annoy.sh."
+        })
 final class IndexBench implements Callable<Integer> {
 
     @Option(names = "--base", required = true, description = "Base vectors (.fvecs).")
@@ -50,28 +53,40 @@ final class IndexBench implements Callable<Integer> {
     @Option(names = "--trees", defaultValue = "20", description = "Trees (default: ${DEFAULT-VALUE}).")
     int trees;
 
-    @Option(names = "--search-k", split = ",", description = "Candidates per query, comma-separated for several runs "
-            + "(default: k * trees).")
+    @Option(
+            names = "--search-k",
+            split = ",",
+            description = "Candidates per query, comma-separated for several runs " + "(default: k * trees).")
     List<Integer> searchKs;
 
     @Option(names = "--threads", defaultValue = "1", description = "Query threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--metric", defaultValue = "angular", description = "angular or euclidean (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--metric",
+            defaultValue = "angular",
+            description = "angular or euclidean (default: ${DEFAULT-VALUE}).")
     String metric;
 
     @Option(names = "--leaf-size", description = "Items per leaf at most (default: dim + 2 within [256, 4096]).")
     Integer leafSize;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "Timed passes per search-k; the median is printed "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--repeat",
+            defaultValue = "3",
+            description = "Timed passes per search-k; the median is printed " + "(default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--during-rebuild", description = "Also measure query latency p50/p99 idle and while a rebuild runs.")
+    @Option(
+            names = "--during-rebuild",
+            description = "Also measure query latency p50/p99 idle and while a rebuild runs.")
     boolean duringRebuild;
 
-    @Option(names = "--snapshot", paramLabel = "DIR", description = "Also write the index (vectors, forest, ids) as "
-            + "an indexer snapshot into DIR, load it back, and print its size and both times.")
+    @Option(
+            names = "--snapshot",
+            paramLabel = "DIR",
+            description = "Also write the index (vectors, forest, ids) as "
+                    + "an indexer snapshot into DIR, load it back, and print its size and both times.")
     Path snapshotDir;
 
     private boolean warmedUp;
@@ -100,12 +115,20 @@ final class IndexBench implements Callable<Integer> {
         began = System.nanoTime();
         Forest forest = Forest.build(vectors.view(), m, trees, 42, leaf);
         double buildSeconds = (System.nanoTime() - began) / 1e9;
-        LiveIndex index = new LiveIndex(vectors, trees, 42, leaf, 1e9, Duration.ofDays(365), (x, y) -> { });
+        LiveIndex index = new LiveIndex(vectors, trees, 42, leaf, 1e9, Duration.ofDays(365), (x, y) -> {});
         index.restore(forest, 1);
         double raw = 4.0 * b.rows() * b.dim();
-        System.out.printf(Locale.ROOT, "# kernels=%s leaf_size=%d vectors_mb=%.1f trees_mb=%.1f memory_ratio=%.3f "
-                + "build_cold_s=%.2f build_warm_s=%.2f%n", Kernels.best().name(), leaf, raw / 1e6, forest.treeBytes() / 1e6,
-                (raw + forest.treeBytes()) / raw, coldSeconds, buildSeconds);
+        System.out.printf(
+                Locale.ROOT,
+                "# kernels=%s leaf_size=%d vectors_mb=%.1f trees_mb=%.1f memory_ratio=%.3f "
+                        + "build_cold_s=%.2f build_warm_s=%.2f%n",
+                Kernels.best().name(),
+                leaf,
+                raw / 1e6,
+                forest.treeBytes() / 1e6,
+                (raw + forest.treeBytes()) / raw,
+                coldSeconds,
+                buildSeconds);
         List<Integer> runs = searchKs == null || searchKs.isEmpty() ? List.of(k * trees) : searchKs;
         for (int searchK : runs) {
             run(index, q, t, searchK, buildSeconds, b.rows(), b.dim());
@@ -120,8 +143,15 @@ final class IndexBench implements Callable<Integer> {
         return 0;
     }
 
-    private void run(LiveIndex index, VecsFiles.Matrix q, VecsFiles.IntMatrix t, int searchK, double buildSeconds,
-                     int n, int dim) throws Exception {
+    private void run(
+            LiveIndex index,
+            VecsFiles.Matrix q,
+            VecsFiles.IntMatrix t,
+            int searchK,
+            double buildSeconds,
+            int n,
+            int dim)
+            throws Exception {
         float[][] queries = new float[q.rows()][];
         for (int i = 0; i < queries.length; i++) {
             queries[i] = row(q, i);
@@ -151,8 +181,17 @@ final class IndexBench implements Callable<Integer> {
         }
         System.out.println(passes);
         Arrays.sort(qps);
-        System.out.printf(Locale.ROOT, "recall@%d=%.4f qps=%.1f build_s=%.2f trees=%d search_k=%d n=%d dim=%d%n", k,
-                hits / (double) (q.rows() * k), qps[repeat / 2], buildSeconds, trees, searchK, n, dim);
+        System.out.printf(
+                Locale.ROOT,
+                "recall@%d=%.4f qps=%.1f build_s=%.2f trees=%d search_k=%d n=%d dim=%d%n",
+                k,
+                hits / (double) (q.rows() * k),
+                qps[repeat / 2],
+                buildSeconds,
+                trees,
+                searchK,
+                n,
+                dim);
     }
 
     /**
@@ -210,15 +249,21 @@ final class IndexBench implements Callable<Integer> {
         rebuild.start();
         double[] busy = latencies(index, q, searchK, rebuild);
         rebuild.join();
-        System.out.printf(Locale.ROOT, "latency_idle_p50_ms=%.2f p99_ms=%.2f latency_during_rebuild_p50_ms=%.2f "
-                + "p99_ms=%.2f ratio_p99=%.2f (queries single-threaded; rebuild on cores-1 threads)%n",
-                idle[0], idle[1], busy[0], busy[1], busy[1] / idle[1]);
+        System.out.printf(
+                Locale.ROOT,
+                "latency_idle_p50_ms=%.2f p99_ms=%.2f latency_during_rebuild_p50_ms=%.2f "
+                        + "p99_ms=%.2f ratio_p99=%.2f (queries single-threaded; rebuild on cores-1 threads)%n",
+                idle[0],
+                idle[1],
+                busy[0],
+                busy[1],
+                busy[1] / idle[1]);
     }
 
     /** The index as the indexer snapshots it: written, then loaded back (from the page cache). */
     private void snapshot(VecsFiles.Matrix b, Metric m, Forest forest) throws Exception {
-        try (ReferenceIndex ref = new ReferenceIndex("bench", "1", m, b.dim(), trees, 42, 1e9,
-                Duration.ofDays(365), (x, y) -> { })) {
+        try (ReferenceIndex ref =
+                new ReferenceIndex("bench", "1", m, b.dim(), trees, 42, 1e9, Duration.ofDays(365), (x, y) -> {})) {
             Level[] levels = Level.values();
             for (int i = 0; i < b.rows(); i++) {
                 ref.add("scan-" + i, "patient-" + (i % 1000), levels[i % levels.length], row(b, i));
@@ -228,11 +273,17 @@ final class IndexBench implements Callable<Integer> {
             Path file = SnapshotFile.write(snapshotDir, ref, Map.of(0, (long) b.rows()));
             double writeSeconds = (System.nanoTime() - began) / 1e9;
             began = System.nanoTime();
-            SnapshotFile.Loaded loaded = SnapshotFile.read(file, new SnapshotFile.Expectation(m, trees), 42, 1e9,
-                    Duration.ofDays(365), (x, y) -> { });
+            SnapshotFile.Loaded loaded = SnapshotFile.read(
+                    file, new SnapshotFile.Expectation(m, trees), 42, 1e9, Duration.ofDays(365), (x, y) -> {});
             double loadSeconds = (System.nanoTime() - began) / 1e9;
-            System.out.printf(Locale.ROOT, "snapshot_mb=%.1f write_s=%.2f load_s=%.2f vectors=%d file=%s%n",
-                    Files.size(file) / 1e6, writeSeconds, loadSeconds, loaded.index().size(), file);
+            System.out.printf(
+                    Locale.ROOT,
+                    "snapshot_mb=%.1f write_s=%.2f load_s=%.2f vectors=%d file=%s%n",
+                    Files.size(file) / 1e6,
+                    writeSeconds,
+                    loadSeconds,
+                    loaded.index().size(),
+                    file);
             loaded.index().close();
         }
     }
@@ -258,9 +309,11 @@ final class IndexBench implements Callable<Integer> {
     }
 
     /** Writes clustered low-rank base and query vectors and their exact neighbours. */
-    @Command(name = "index-data", mixinStandardHelpOptions = true,
+    @Command(
+            name = "index-data",
+            mixinStandardHelpOptions = true,
             description = "Writes base.fvecs, query.fvecs and truth.ivecs (exact neighbours by brute force): vectors "
-                + "clustered near a low-dimensional subspace, like embeddings.")
+                    + "clustered near a low-dimensional subspace, like embeddings.")
     static final class Data implements Callable<Integer> {
 
         @Option(names = "--out", required = true, description = "Output directory.")
@@ -278,10 +331,16 @@ final class IndexBench implements Callable<Integer> {
         @Option(names = "--k", defaultValue = "100", description = "True neighbours kept (default: ${DEFAULT-VALUE}).")
         int k;
 
-        @Option(names = "--intrinsic", defaultValue = "16", description = "Intrinsic dimension (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--intrinsic",
+                defaultValue = "16",
+                description = "Intrinsic dimension (default: ${DEFAULT-VALUE}).")
         int intrinsic;
 
-        @Option(names = "--metric", defaultValue = "angular", description = "angular or euclidean (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--metric",
+                defaultValue = "angular",
+                description = "angular or euclidean (default: ${DEFAULT-VALUE}).")
         String metric;
 
         @Override
@@ -297,7 +356,7 @@ final class IndexBench implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 vectors.add(Arrays.copyOfRange(baseData, i * dim, (i + 1) * dim));
             }
-            LiveIndex exact = new LiveIndex(vectors, 1, 1, 256, 1e9, Duration.ofDays(365), (x, y) -> { });
+            LiveIndex exact = new LiveIndex(vectors, 1, 1, 256, 1e9, Duration.ofDays(365), (x, y) -> {});
             int[] truth = new int[queries * k];
             IntStream.range(0, queries).parallel().forEach(i -> {
                 List<Neighbour> nn = exact.exact(Arrays.copyOfRange(queryData, i * dim, (i + 1) * dim), k, x -> true);
@@ -307,7 +366,8 @@ final class IndexBench implements Callable<Integer> {
             });
             VecsFiles.writeIvecs(out.resolve("truth.ivecs"), truth, k);
             exact.close();
-            System.out.printf("wrote %d base and %d query vectors of %d dims (%s) and their %d true neighbours to %s%n",
+            System.out.printf(
+                    "wrote %d base and %d query vectors of %d dims (%s) and their %d true neighbours to %s%n",
                     n, queries, dim, m, k, out);
             return 0;
         }

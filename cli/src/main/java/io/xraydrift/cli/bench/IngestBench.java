@@ -1,5 +1,16 @@
 package io.xraydrift.cli.bench;
 
+import io.xraydrift.cli.demo.DemoFeed;
+import io.xraydrift.cli.demo.DemoScan;
+import io.xraydrift.cli.ops.LocalRun;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.service.IngestService;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.platform.config.ServiceConfig;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.TempDirs;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -15,18 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.xraydrift.cli.demo.DemoFeed;
-import io.xraydrift.cli.demo.DemoScan;
-import io.xraydrift.cli.ops.LocalRun;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.service.IngestService;
-import io.xraydrift.phantoms.PhantomSet;
-import io.xraydrift.platform.config.ServiceConfig;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topics;
-import io.xraydrift.stack.TempDirs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -37,9 +36,13 @@ import picocli.CommandLine.Option;
  * Ingest throughput on the local stack: distinct 512² phantoms (PNG) through the intake topic or
  * HTTP uploads, timed until every scan is on {@code xray.scans} (intake) or answered 202 (HTTP).
  */
-@Command(name = "ingest", mixinStandardHelpOptions = true,
-        description = {"Scans/s through ingest (decode, normalise, gate, pseudonymise, write) on the local stack.",
-            "Prints: way=intake|http n=... seconds=... scans_per_s=..."})
+@Command(
+        name = "ingest",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Scans/s through ingest (decode, normalise, gate, pseudonymise, write) on the local stack.",
+            "Prints: way=intake|http n=... seconds=... scans_per_s=..."
+        })
 final class IngestBench implements Callable<Integer> {
 
     @Option(names = "--way", defaultValue = "intake", description = "intake or http (default: ${DEFAULT-VALUE}).")
@@ -48,14 +51,17 @@ final class IngestBench implements Callable<Integer> {
     @Option(names = "--n", defaultValue = "400", description = "Scans (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--clients", defaultValue = "4", description = "Concurrent HTTP uploaders (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--clients",
+            defaultValue = "4",
+            description = "Concurrent HTTP uploaders (default: ${DEFAULT-VALUE}).")
     int clients;
 
     @Override
     public Integer call() throws Exception {
         if (!way.equals("intake") && !way.equals("http")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--way=" + way + " must be intake or http");
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "--way=" + way + " must be intake or http");
         }
         PrintStream out = System.out;
         try (LocalRun run = LocalRun.start(out)) {
@@ -63,12 +69,17 @@ final class IngestBench implements Callable<Integer> {
             Map<String, String> s = serviceSettings(run, state);
             List<PhantomSet.Item> items = PhantomSet.labelled(n, 0, 0, 31337, 0.15);
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(s)));
-                 DemoFeed feed = new DemoFeed(run.kafka(), 0, Settings.DEMO_API_TOKEN)) {
+                    DemoFeed feed = new DemoFeed(run.kafka(), 0, Settings.DEMO_API_TOKEN)) {
                 ingest.start();
                 byte[][] pngs = feed.render(items);
-                out.printf(Locale.ROOT, "%d phantoms rendered (%.0f kB PNG on average); ingesting through %s...%n", n,
-                        Arrays.stream(pngs).mapToInt(b -> b.length).average().orElse(0) / 1024, way);
-                double seconds = way.equals("intake") ? intake(run, feed, items, pngs)
+                out.printf(
+                        Locale.ROOT,
+                        "%d phantoms rendered (%.0f kB PNG on average); ingesting through %s...%n",
+                        n,
+                        Arrays.stream(pngs).mapToInt(b -> b.length).average().orElse(0) / 1024,
+                        way);
+                double seconds = way.equals("intake")
+                        ? intake(run, feed, items, pngs)
                         : http(run, ingest.httpPort(), items, pngs);
                 out.printf(Locale.ROOT, "way=%s n=%d seconds=%.2f scans_per_s=%.1f%n", way, n, seconds, n / seconds);
             } finally {

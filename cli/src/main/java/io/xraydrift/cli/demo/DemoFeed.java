@@ -1,15 +1,5 @@
 package io.xraydrift.cli.demo;
 
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xraydrift.cli.ops.ScanUpload;
@@ -21,6 +11,15 @@ import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,7 +34,8 @@ public final class DemoFeed implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaProducer<String, ScanIntake> producer;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final PhantomRenderer renderer = new PhantomRenderer(512);
     private final String uploadUrl;
     private final String token;
@@ -44,8 +44,8 @@ public final class DemoFeed implements AutoCloseable {
         Map<String, Object> props = new HashMap<>(kafka.clientProperties("demo-feed"));
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        this.producer = new KafkaProducer<>(props, EventSerdes.keys().serializer(),
-                kafka.serdes().valueSerializer(Topics.INTAKE));
+        this.producer = new KafkaProducer<>(
+                props, EventSerdes.keys().serializer(), kafka.serdes().valueSerializer(Topics.INTAKE));
         this.uploadUrl = "http://127.0.0.1:" + ingestPort + "/scans";
         this.token = token;
     }
@@ -53,13 +53,17 @@ public final class DemoFeed implements AutoCloseable {
     /** PNGs of the items, rendered on all cores. */
     public byte[][] render(List<PhantomSet.Item> items) {
         byte[][] pngs = new byte[items.size()][];
-        IntStream.range(0, items.size()).parallel().forEach(i -> pngs[i] = PhantomSet.render(renderer, items.get(i)).toPng());
+        IntStream.range(0, items.size())
+                .parallel()
+                .forEach(
+                        i -> pngs[i] = PhantomSet.render(renderer, items.get(i)).toPng());
         return pngs;
     }
 
     /** Publishes a rendered phantom to the intake topic; {@code label} for reference-cohort scans. */
     public void publish(PhantomSet.Item item, byte[] png, Level label) {
-        publish(new DemoScan(item.patient(), item.acquiredAt(), item.portable(), item.trajectory(), png, "image/png"),
+        publish(
+                new DemoScan(item.patient(), item.acquiredAt(), item.portable(), item.trajectory(), png, "image/png"),
                 label);
     }
 
@@ -96,7 +100,8 @@ public final class DemoFeed implements AutoCloseable {
                 .put("view", scan.view())
                 .put("source", "demo-http-feed");
         meta.putObject("attributes").put("demo_trajectory", scan.trajectory());
-        return http.send(ScanUpload.request(uploadUrl, token, meta.toString(), scan.image(), scan.contentType()),
+        return http.send(
+                ScanUpload.request(uploadUrl, token, meta.toString(), scan.image(), scan.contentType()),
                 HttpResponse.BodyHandlers.ofString());
     }
 

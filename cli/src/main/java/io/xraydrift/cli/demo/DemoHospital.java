@@ -1,5 +1,13 @@
 package io.xraydrift.cli.demo;
 
+import io.xraydrift.alertout.AlertOutConfig;
+import io.xraydrift.alertout.AlertOutService;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.stack.FreePorts;
+import io.xraydrift.stack.TempDirs;
+import io.xraydrift.stack.hospital.LocalFhirServer;
+import io.xraydrift.stack.hospital.LocalMllpPeer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -18,22 +26,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-
 import javax.imageio.ImageIO;
-
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-
-import io.xraydrift.alertout.AlertOutConfig;
-import io.xraydrift.alertout.AlertOutService;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.stack.FreePorts;
-import io.xraydrift.stack.TempDirs;
-import io.xraydrift.stack.hospital.LocalFhirServer;
-import io.xraydrift.stack.hospital.LocalMllpPeer;
 
 /**
  * The demo's hospital side ({@code demo --hospital}): a PACS sending films to ingest's C-STORE SCP
@@ -46,8 +43,11 @@ final class DemoHospital implements AutoCloseable {
 
     /** The calling AE title the demo's PACS uses; ingest's SCP admits only it. */
     static final String PACS_AE_TITLE = "DEMO-PACS";
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss").withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HHmmss").withZone(ZoneOffset.UTC);
 
     private final LocalMllpPeer ehr;
     private final LocalFhirServer fhir;
@@ -89,25 +89,36 @@ final class DemoHospital implements AutoCloseable {
 
     /** Ingest's settings for the demo's DICOM door: a loopback port, the demo PACS's AE title alone. */
     Map<String, String> ingestSettings() {
-        return Map.of(IngestConfig.DICOM_PORT, String.valueOf(dicomPort),
-                IngestConfig.DICOM_CALLING_AE_TITLES, PACS_AE_TITLE);
+        return Map.of(
+                IngestConfig.DICOM_PORT,
+                String.valueOf(dicomPort),
+                IngestConfig.DICOM_CALLING_AE_TITLES,
+                PACS_AE_TITLE);
     }
 
     /** Starts alert-out in this JVM against the EHR's peers, with the pipeline's settings. */
     void startAlertOut(Settings pipeline) {
         alertOut = new AlertOutService(AlertOutConfig.from(pipeline.with(Map.of(
-                AlertOutConfig.HL7_HOST, "127.0.0.1", AlertOutConfig.HL7_PORT, String.valueOf(ehr.port()),
-                AlertOutConfig.FHIR_URL, fhir.base(), AlertOutConfig.FROM_START, "true"))));
+                AlertOutConfig.HL7_HOST,
+                "127.0.0.1",
+                AlertOutConfig.HL7_PORT,
+                String.valueOf(ehr.port()),
+                AlertOutConfig.FHIR_URL,
+                fhir.base(),
+                AlertOutConfig.FROM_START,
+                "true"))));
         alertOut.start();
     }
 
     void printAddresses(PrintStream out) {
-        out.printf("  %-14s 127.0.0.1:%d  C-STORE SCP (called AE %s, calling AE %s only)%n", "ingest DICOM", dicomPort,
-                IngestConfig.DEFAULT_AE_TITLE, PACS_AE_TITLE);
-        out.printf("  %-14s http://127.0.0.1:%d  GET /health; delivers to the EHR below%n", "alert-out",
-                alertOut.httpPort());
-        out.printf("  %-14s 127.0.0.1:%d  MLLP (HAPI v2), acknowledges and prints each message%n", "EHR HL7",
-                ehr.port());
+        out.printf(
+                "  %-14s 127.0.0.1:%d  C-STORE SCP (called AE %s, calling AE %s only)%n",
+                "ingest DICOM", dicomPort, IngestConfig.DEFAULT_AE_TITLE, PACS_AE_TITLE);
+        out.printf(
+                "  %-14s http://127.0.0.1:%d  GET /health; delivers to the EHR below%n",
+                "alert-out", alertOut.httpPort());
+        out.printf(
+                "  %-14s 127.0.0.1:%d  MLLP (HAPI v2), acknowledges and prints each message%n", "EHR HL7", ehr.port());
         out.printf("  %-14s %s  FHIR R4 (HAPI FHIR): Observation, Flag%n", "EHR FHIR", fhir.base());
     }
 
@@ -125,12 +136,41 @@ final class DemoHospital implements AutoCloseable {
         Path dcm = work.resolve("film-" + n + ".dcm");
         ImageIO.write(gray, "bmp", bmp.toFile());
         var at = scan.acquiredAt().truncatedTo(ChronoUnit.SECONDS);
-        Run made = run("img2dcm", "-i", "BMP", bmp.toString(), dcm.toString(), "-k", "PatientID=" + scan.patient(),
-                "-k", "PatientName=DEMO^PATIENT", "-k", "Modality=CR", "-k", "ViewPosition=" + scan.view(),
-                "-k", "BodyPartExamined=CHEST", "-k", "StudyDate=" + DATE.format(at), "-k", "StudyTime=" + TIME.format(at),
-                "-k", "AcquisitionDate=" + DATE.format(at), "-k", "AcquisitionTime=" + TIME.format(at));
-        Run sent = made.ok() ? run("storescu", "-aet", PACS_AE_TITLE, "-aec", IngestConfig.DEFAULT_AE_TITLE,
-                "127.0.0.1", String.valueOf(dicomPort), dcm.toString()) : made;
+        Run made = run(
+                "img2dcm",
+                "-i",
+                "BMP",
+                bmp.toString(),
+                dcm.toString(),
+                "-k",
+                "PatientID=" + scan.patient(),
+                "-k",
+                "PatientName=DEMO^PATIENT",
+                "-k",
+                "Modality=CR",
+                "-k",
+                "ViewPosition=" + scan.view(),
+                "-k",
+                "BodyPartExamined=CHEST",
+                "-k",
+                "StudyDate=" + DATE.format(at),
+                "-k",
+                "StudyTime=" + TIME.format(at),
+                "-k",
+                "AcquisitionDate=" + DATE.format(at),
+                "-k",
+                "AcquisitionTime=" + TIME.format(at));
+        Run sent = made.ok()
+                ? run(
+                        "storescu",
+                        "-aet",
+                        PACS_AE_TITLE,
+                        "-aec",
+                        IngestConfig.DEFAULT_AE_TITLE,
+                        "127.0.0.1",
+                        String.valueOf(dicomPort),
+                        dcm.toString())
+                : made;
         Files.deleteIfExists(bmp);
         Files.deleteIfExists(dcm);
         if (sent.ok() && !sent.output().contains("Status")) {
@@ -146,11 +186,17 @@ final class DemoHospital implements AutoCloseable {
     String summary() {
         Map<String, Map<String, Resource>> s = fhir.stored();
         long active = s.getOrDefault("Flag", Map.of()).values().stream()
-                .filter(r -> ((Flag) r).getStatus() == Flag.FlagStatus.ACTIVE).count();
-        return String.format("Hospital path: %d films stored by C-STORE (%d refused); the EHR took %d ORU^R01 over "
-                        + "MLLP, %d Observations and %d Flags over FHIR (%d active).", stored.get(), refused.get(),
-                ehr.received().size(), s.getOrDefault("Observation", Map.of()).size(),
-                s.getOrDefault("Flag", Map.of()).size(), active);
+                .filter(r -> ((Flag) r).getStatus() == Flag.FlagStatus.ACTIVE)
+                .count();
+        return String.format(
+                "Hospital path: %d films stored by C-STORE (%d refused); the EHR took %d ORU^R01 over "
+                        + "MLLP, %d Observations and %d Flags over FHIR (%d active).",
+                stored.get(),
+                refused.get(),
+                ehr.received().size(),
+                s.getOrDefault("Observation", Map.of()).size(),
+                s.getOrDefault("Flag", Map.of()).size(),
+                active);
     }
 
     /** ORU^R01 messages the EHR took over MLLP. */
@@ -204,10 +250,15 @@ final class DemoHospital implements AutoCloseable {
         Reference subject = r instanceof Observation o ? o.getSubject() : ((Flag) r).getSubject();
         String who = nameOf.apply(subject.getIdentifier().getValue());
         if (r instanceof Flag f) {
-            return String.format("Flag %s %s for %s", f.getIdElement().getIdPart(), f.getStatus().toCode(), who);
+            return String.format(
+                    "Flag %s %s for %s",
+                    f.getIdElement().getIdPart(), f.getStatus().toCode(), who);
         }
         Observation o = (Observation) r;
-        return String.format("Observation %s for %s: %s", o.getIdElement().getIdPart(), who,
+        return String.format(
+                "Observation %s for %s: %s",
+                o.getIdElement().getIdPart(),
+                who,
                 o.getCode().getCodingFirstRep().getDisplay());
     }
 
@@ -246,6 +297,7 @@ final class DemoHospital implements AutoCloseable {
 
     private static boolean onPath(String tool) {
         return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(d -> !d.isEmpty()).anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
+                .filter(d -> !d.isEmpty())
+                .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }
 }

@@ -1,5 +1,12 @@
 package io.xraydrift.cli.demo;
 
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -14,14 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.PatientTrajectory;
-import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,8 +36,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 final class DemoMonitor implements Runnable, AutoCloseable {
 
     /** An alert as the demo saw it arrive. */
-    record Seen(DriftAlert alert, long arrivedMillis, Long latencyMillis) {
-    }
+    record Seen(DriftAlert alert, long arrivedMillis, Long latencyMillis) {}
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
@@ -81,8 +79,13 @@ final class DemoMonitor implements Runnable, AutoCloseable {
     }
 
     void start() {
-        consumer.subscribe(List.of(Topics.SCANS.name(), Topics.EMBEDDINGS.name(), Topics.NEIGHBOURS.name(),
-                Topics.ALERTS.name(), Topics.TRAJECTORIES.name(), Topics.DEAD_LETTER.name()));
+        consumer.subscribe(List.of(
+                Topics.SCANS.name(),
+                Topics.EMBEDDINGS.name(),
+                Topics.NEIGHBOURS.name(),
+                Topics.ALERTS.name(),
+                Topics.TRAJECTORIES.name(),
+                Topics.DEAD_LETTER.name()));
         thread.setDaemon(true);
         thread.start();
     }
@@ -126,18 +129,31 @@ final class DemoMonitor implements Runnable, AutoCloseable {
         seen.add(new Seen(a, now, latency));
         String time = LocalTime.now(ZoneId.systemDefault()).format(CLOCK);
         synchronized (out) {
-            out.printf(Locale.ROOT, "  ALERT %s %-14s %-19s %s -> %s  %s%s%n", time,
-                    describe.apply(a.getPatient()), a.getKind(), a.getFromLevel(), a.getToLevel(), a.getReason(),
-                    latency == null ? "" : String.format(Locale.ROOT, "  [%.1f s after the scan was sent]",
-                            latency / 1000.0));
+            out.printf(
+                    Locale.ROOT,
+                    "  ALERT %s %-14s %-19s %s -> %s  %s%s%n",
+                    time,
+                    describe.apply(a.getPatient()),
+                    a.getKind(),
+                    a.getFromLevel(),
+                    a.getToLevel(),
+                    a.getReason(),
+                    latency == null
+                            ? ""
+                            : String.format(Locale.ROOT, "  [%.1f s after the scan was sent]", latency / 1000.0));
         }
     }
 
     /** Prints the counters when they changed (at most every 2 s unless forced). */
     void progress(boolean force) {
-        String line = String.format(Locale.ROOT, "  [pipeline] scans in %d | embedded %d | scored %d | alerts %d | "
-                + "dead letters %d", count(Topics.SCANS.name()), count(Topics.EMBEDDINGS.name()),
-                count(Topics.NEIGHBOURS.name()), count(Topics.ALERTS.name()), count(Topics.DEAD_LETTER.name()));
+        String line = String.format(
+                Locale.ROOT,
+                "  [pipeline] scans in %d | embedded %d | scored %d | alerts %d | " + "dead letters %d",
+                count(Topics.SCANS.name()),
+                count(Topics.EMBEDDINGS.name()),
+                count(Topics.NEIGHBOURS.name()),
+                count(Topics.ALERTS.name()),
+                count(Topics.DEAD_LETTER.name()));
         long now = System.currentTimeMillis();
         if (force || !line.equals(lastProgress) && now - lastPrinted >= 2000) {
             synchronized (out) {

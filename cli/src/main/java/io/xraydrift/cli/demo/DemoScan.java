@@ -1,29 +1,33 @@
 package io.xraydrift.cli.demo;
 
+import io.xraydrift.cli.ops.ScanUpload;
+import io.xraydrift.phantoms.Manifest;
+import io.xraydrift.phantoms.PhantomSet;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import io.xraydrift.cli.ops.ScanUpload;
-import io.xraydrift.phantoms.Manifest;
-import io.xraydrift.phantoms.PhantomSet;
-
 /**
  * One scan the demo's feeds send: a rendered phantom or a real film from a manifest folder, with
  * the raw patient id a hospital would send (ingest pseudonymises it), its acquisition time, view,
  * the trajectory kind it belongs to (for the summary) and the encoded image.
  */
-public record DemoScan(String patient, Instant acquiredAt, boolean portable, String trajectory, byte[] image,
-                String contentType) {
+public record DemoScan(
+        String patient, Instant acquiredAt, boolean portable, String trajectory, byte[] image, String contentType) {
 
     /** Phantom series items with their rendered PNGs ({@code pngs} null: not rendered yet, images null). */
     public static List<DemoScan> phantoms(List<PhantomSet.Item> items, byte[][] pngs) {
         List<DemoScan> out = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             PhantomSet.Item item = items.get(i);
-            out.add(new DemoScan(item.patient(), item.acquiredAt(), item.portable(), item.trajectory(), pngs == null ? null : pngs[i],
+            out.add(new DemoScan(
+                    item.patient(),
+                    item.acquiredAt(),
+                    item.portable(),
+                    item.trajectory(),
+                    pngs == null ? null : pngs[i],
                     "image/png"));
         }
         return out;
@@ -46,8 +50,8 @@ public record DemoScan(String patient, Instant acquiredAt, boolean portable, Str
             if (type == null) {
                 throw new IllegalArgumentException(e.image() + " is not a PNG or JPEG file");
             }
-            out.add(new DemoScan(e.patient(), e.acquiredAt(), "AP".equalsIgnoreCase(e.view()), e.trajectory(), image,
-                    type));
+            out.add(new DemoScan(
+                    e.patient(), e.acquiredAt(), "AP".equalsIgnoreCase(e.view()), e.trajectory(), image, type));
         }
         out.sort(Comparator.comparing(DemoScan::patient).thenComparing(DemoScan::acquiredAt));
         return out;

@@ -10,12 +10,16 @@ import java.util.Map;
 /** The demo's closing summary: per trajectory kind, patients and alerts, and scan-to-alert times. */
 final class DemoSummary {
 
-    private DemoSummary() {
-    }
+    private DemoSummary() {}
 
     /** Prints the summary; true when every worsening patient was alerted and no stable one was. */
-    static boolean print(PrintStream out, Map<String, String> kinds, Map<String, String> names,
-                         List<DemoMonitor.Seen> alerts, double seconds, int scans) {
+    static boolean print(
+            PrintStream out,
+            Map<String, String> kinds,
+            Map<String, String> names,
+            List<DemoMonitor.Seen> alerts,
+            double seconds,
+            int scans) {
         Map<String, int[]> byKind = new LinkedHashMap<>();
         Map<String, Integer> worseByPatient = new LinkedHashMap<>();
         for (DemoMonitor.Seen s : alerts) {
@@ -29,13 +33,23 @@ final class DemoSummary {
             int worse = worseByPatient.getOrDefault(patient, 0);
             c[1] += worse > 0 ? 1 : 0;
             c[2] += worse;
-            c[3] += (int) alerts.stream().filter(s -> s.alert().getPatient().equals(patient)).count() - worse;
+            c[3] += (int) alerts.stream()
+                            .filter(s -> s.alert().getPatient().equals(patient))
+                            .count()
+                    - worse;
         });
         out.println();
         out.println("Summary (" + String.format(Locale.ROOT, "%.1f s, %d scans", seconds, scans) + "):");
-        out.printf(Locale.ROOT, "  %-12s %8s %16s %14s %11s%n", "trajectory", "patients", "patients alerted",
-                "worse alerts", "recoveries");
-        byKind.forEach((kind, c) -> out.printf(Locale.ROOT, "  %-12s %8d %16d %14d %11d%n", kind, c[0], c[1], c[2], c[3]));
+        out.printf(
+                Locale.ROOT,
+                "  %-12s %8s %16s %14s %11s%n",
+                "trajectory",
+                "patients",
+                "patients alerted",
+                "worse alerts",
+                "recoveries");
+        byKind.forEach(
+                (kind, c) -> out.printf(Locale.ROOT, "  %-12s %8d %16d %14d %11d%n", kind, c[0], c[1], c[2], c[3]));
         List<Long> latencies = new ArrayList<>();
         alerts.forEach(s -> {
             if (s.latencyMillis() != null) {
@@ -44,8 +58,12 @@ final class DemoSummary {
         });
         latencies.sort(null);
         if (!latencies.isEmpty()) {
-            out.printf(Locale.ROOT, "  scan -> alert (submission to alert on xray.alerts): median %.2f s, p99 %.2f s "
-                    + "over %d alerts%n", quantile(latencies, 0.5) / 1000.0, quantile(latencies, 0.99) / 1000.0,
+            out.printf(
+                    Locale.ROOT,
+                    "  scan -> alert (submission to alert on xray.alerts): median %.2f s, p99 %.2f s "
+                            + "over %d alerts%n",
+                    quantile(latencies, 0.5) / 1000.0,
+                    quantile(latencies, 0.99) / 1000.0,
                     latencies.size());
         }
         boolean worseningAlerted = true;
@@ -56,13 +74,16 @@ final class DemoSummary {
                 worseningAlerted = false;
                 out.println("  NOT ALERTED: " + names.get(e.getKey()));
             }
-            if (e.getValue().equals("stable") && alerts.stream().anyMatch(s -> s.alert().getPatient().equals(e.getKey()))) {
+            if (e.getValue().equals("stable")
+                    && alerts.stream().anyMatch(s -> s.alert().getPatient().equals(e.getKey()))) {
                 stableQuiet = false;
                 out.println("  FALSE ALERT: " + names.get(e.getKey()));
             }
         }
-        out.println(worseningAlerted && stableQuiet ? "Result: every worsening patient alerted, no stable patient "
-                + "alerted." : "Result: FAILED (see above).");
+        out.println(
+                worseningAlerted && stableQuiet
+                        ? "Result: every worsening patient alerted, no stable patient " + "alerted."
+                        : "Result: FAILED (see above).");
         return worseningAlerted && stableQuiet;
     }
 

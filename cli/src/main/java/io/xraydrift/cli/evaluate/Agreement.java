@@ -11,8 +11,7 @@ import java.util.stream.IntStream;
  */
 final class Agreement {
 
-    private Agreement() {
-    }
+    private Agreement() {}
 
     static double pearson(double[] x, double[] y) {
         double mx = Arrays.stream(x).average().orElse(Double.NaN);
@@ -33,7 +32,10 @@ final class Agreement {
     }
 
     static double meanAbsoluteError(double[] x, double[] y) {
-        return IntStream.range(0, x.length).mapToDouble(i -> Math.abs(x[i] - y[i])).average().orElse(Double.NaN);
+        return IntStream.range(0, x.length)
+                .mapToDouble(i -> Math.abs(x[i] - y[i]))
+                .average()
+                .orElse(Double.NaN);
     }
 
     /** P(a random positive scores above a random negative) + half the ties; NaN if either side is empty. */
@@ -92,7 +94,7 @@ final class Agreement {
         Integer[] order = IntStream.range(0, v.length).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble(i -> v[i]));
         double[] r = new double[v.length];
-        for (int i = 0; i < order.length;) {
+        for (int i = 0; i < order.length; ) {
             int j = i;
             while (j + 1 < order.length && v[order[j + 1]] == v[order[i]]) {
                 j++;

@@ -1,5 +1,17 @@
 package io.xraydrift.cli.evaluate;
 
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelCard;
+import io.xraydrift.embedder.model.ModelTrainer;
+import io.xraydrift.embedder.service.Models;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.stack.TempDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,19 +26,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-
-import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.xraydrift.drift.DriftMonitorConfig;
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.embedder.model.EmbeddingModel;
-import io.xraydrift.embedder.model.ModelCard;
-import io.xraydrift.embedder.model.ModelTrainer;
-import io.xraydrift.embedder.service.Models;
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.indexer.service.Scoring;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.stack.TempDirs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,13 +39,17 @@ import picocli.CommandLine.Spec;
  * patient excluded, as the indexer does) and their series judged by the drift rule. Prints every
  * evaluation figure per fold and as mean ± sd.
  */
-@Command(name = "crossval", mixinStandardHelpOptions = true,
-        description = {"Patient-disjoint k-fold cross-validation of a training recipe (or of a fixed --model).",
+@Command(
+        name = "crossval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Patient-disjoint k-fold cross-validation of a training recipe (or of a fixed --model).",
             "Patients of DATA are dealt to --folds folds (stratified by their highest level, seeded). For each fold a "
-                + "model is trained on DATA without that fold's patients (plus --train-data, e.g. phantoms; --sources "
-                + "and the other training options as 'train' takes them), then the fold's scans are queried against "
-                + "all of DATA as 'evaluate' does and the fold's series in --trajectories are judged by the drift "
-                + "rule. Prints each fold's figures and their mean ± sd; --json prints them as one object."})
+                    + "model is trained on DATA without that fold's patients (plus --train-data, e.g. phantoms; --sources "
+                    + "and the other training options as 'train' takes them), then the fold's scans are queried against "
+                    + "all of DATA as 'evaluate' does and the fold's series in --trajectories are judged by the drift "
+                    + "rule. Prints each fold's figures and their mean ± sd; --json prints them as one object."
+        })
 public final class CrossValidateCommand implements Callable<Integer> {
 
     @Spec
@@ -55,47 +58,64 @@ public final class CrossValidateCommand implements Callable<Integer> {
     @Mixin
     EvaluationInput input;
 
-    @Option(names = "--train-data", split = ",", description = "Further labelled folders every fold trains on "
-            + "(e.g. phantoms); their patients are never queried.")
+    @Option(
+            names = "--train-data",
+            split = ",",
+            description = "Further labelled folders every fold trains on "
+                    + "(e.g. phantoms); their patients are never queried.")
     List<Path> trainData = new ArrayList<>();
 
     @Option(names = "--folds", defaultValue = "5", description = "Folds (default: ${DEFAULT-VALUE}).")
     int folds;
 
-    @Option(names = "--fold-seed", defaultValue = "20261130", description = "Seed of the patients' deal to folds "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--fold-seed",
+            defaultValue = "20261130",
+            description = "Seed of the patients' deal to folds " + "(default: ${DEFAULT-VALUE}).")
     long foldSeed;
 
     @Option(names = "--only-fold", description = "Run just this fold (1-based; a quick look while trying recipes).")
     Integer onlyFold;
 
-    @Option(names = "--model", description = "Evaluate this fixed model (a directory, or 'default' for the bundled "
-            + "one) on every fold instead of training.")
+    @Option(
+            names = "--model",
+            description = "Evaluate this fixed model (a directory, or 'default' for the bundled "
+                    + "one) on every fold instead of training.")
     String model;
 
-    @Option(names = "--keep", description = "Keep each fold's trained model under this directory (default: a "
-            + "temporary one, removed).")
+    @Option(
+            names = "--keep",
+            description =
+                    "Keep each fold's trained model under this directory (default: a " + "temporary one, removed).")
     Path keep;
 
-    @Option(names = "--tune-rule", description = "Also choose the drift rule's rise-from-baseline margins "
-            + "(XRAY_DRIFT_BASELINE_JUMP, XRAY_DRIFT_BASELINE_DRIFT) by nested cross-validation over every fold's "
-            + "held-out series, and print the held-out figures and the margins chosen on all series.")
+    @Option(
+            names = "--tune-rule",
+            description = "Also choose the drift rule's rise-from-baseline margins "
+                    + "(XRAY_DRIFT_BASELINE_JUMP, XRAY_DRIFT_BASELINE_DRIFT) by nested cross-validation over every fold's "
+                    + "held-out series, and print the held-out figures and the margins chosen on all series.")
     boolean tuneRule;
 
-    @Option(names = "--floors", description = "Also measure, on the same folds, what a model must beat — raw 16 x 16 "
-            + "and 32 x 32 pixels and the lung fields' mean intensity — each by a linear head fitted on the other folds "
-            + "and by its own neighbours (printed under 'floors').")
+    @Option(
+            names = "--floors",
+            description = "Also measure, on the same folds, what a model must beat — raw 16 x 16 "
+                    + "and 32 x 32 pixels and the lung fields' mean intensity — each by a linear head fitted on the other folds "
+                    + "and by its own neighbours (printed under 'floors').")
     boolean floors;
 
-    @Option(names = "--ceiling", description = "With --floors: a TorchScript image model (e.g. the teacher) measured "
-            + "the same way, as the ceiling to approach; or a model directory, whose frozen features under its "
-            + "projection (a student's, a backbone's) are measured.")
+    @Option(
+            names = "--ceiling",
+            description = "With --floors: a TorchScript image model (e.g. the teacher) measured "
+                    + "the same way, as the ceiling to approach; or a model directory, whose frozen features under its "
+                    + "projection (a student's, a backbone's) are measured.")
     Path ceiling;
 
-    @Option(names = "--write-levels", description = "Write the level thresholds fitted on the held-out folds (the "
-            + "mean over folds of each fold's best cut, Youden's J) into this model directory's card, where the indexer "
-            + "and the drift monitor take them for its scans unless the deployment sets XRAY_SCORE_*_THRESHOLD. Give "
-            + "the model trained by the same recipe on all the data.")
+    @Option(
+            names = "--write-levels",
+            description = "Write the level thresholds fitted on the held-out folds (the "
+                    + "mean over folds of each fold's best cut, Youden's J) into this model directory's card, where the indexer "
+                    + "and the drift monitor take them for its scans unless the deployment sets XRAY_SCORE_*_THRESHOLD. Give "
+                    + "the model trained by the same recipe on all the data.")
     Path writeLevels;
 
     @Mixin
@@ -135,9 +155,13 @@ public final class CrossValidateCommand implements Callable<Integer> {
                     double trainSeconds = (System.nanoTime() - t0) / 1e9;
                     Scoring modelScoring = EvaluateCommand.scoringFor(scoring, m);
                     searchRule = EvaluateCommand.ruleFor(rule, modelScoring);
-                    Evaluation e = new Evaluation(m, labelled, r -> held.contains(r.patient()), 36, 20, 720,
-                            modelScoring, searchRule);
-                    e.trajectories(m, series.stream().filter(r -> held.contains(r.patient())).toList());
+                    Evaluation e = new Evaluation(
+                            m, labelled, r -> held.contains(r.patient()), 36, 20, 720, modelScoring, searchRule);
+                    e.trajectories(
+                            m,
+                            series.stream()
+                                    .filter(r -> held.contains(r.patient()))
+                                    .toList());
                     Map<String, Object> figures = EvaluateCommand.figures(e);
                     figures.put("fold", fold + 1);
                     figures.put("queried_scans", e.scores.size());
@@ -156,14 +180,18 @@ public final class CrossValidateCommand implements Callable<Integer> {
         Map<String, Object> result = summary(perFold);
         result.put("folds", perFold);
         if (tuneRule) {
-            double[] floor = EvaluateCommand.noiseFloor(meanOf(perFold, "score_noise_augmented_sd"),
-                    meanOf(perFold, "score_noise_stable_step_rms"));
-            result.put("rule_search", RuleSearch.crossValidate(heldOutSeries, searchRule, folds, foldSeed, floor[0],
-                    floor[1]));
+            double[] floor = EvaluateCommand.noiseFloor(
+                    meanOf(perFold, "score_noise_augmented_sd"), meanOf(perFold, "score_noise_stable_step_rms"));
+            result.put(
+                    "rule_search",
+                    RuleSearch.crossValidate(heldOutSeries, searchRule, folds, foldSeed, floor[0], floor[1]));
         }
         if (floors) {
-            try (EmbeddingModel teacher = ceiling == null ? null : Files.isDirectory(ceiling) ? EmbeddingModel.load(ceiling)
-                    : EmbeddingModel.backbone(ceiling, Device.cpu())) {
+            try (EmbeddingModel teacher = ceiling == null
+                    ? null
+                    : Files.isDirectory(ceiling)
+                            ? EmbeddingModel.load(ceiling)
+                            : EmbeddingModel.backbone(ceiling, Device.cpu())) {
                 result.put("floors", Floors.measure(labelled, foldOf, folds, teacher, scoring, rule));
             }
         }
@@ -171,15 +199,21 @@ public final class CrossValidateCommand implements Callable<Integer> {
             double infected = meanOf(perFold, "fitted_infected_threshold");
             double severe = meanOf(perFold, "fitted_severe_threshold");
             if (!(infected < severe)) {
-                throw new ParameterException(spec.commandLine(), "fitted thresholds infected " + infected + ", severe "
-                        + severe + " are not in order: nothing written to " + writeLevels);
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "fitted thresholds infected " + infected + ", severe " + severe
+                                + " are not in order: nothing written to " + writeLevels);
             }
             ModelCard card = ModelCard.read(writeLevels);
-            card.withLevels(new ModelCard.Levels(Math.round(infected * 1000) / 1000.0, Math.round(severe * 1000) / 1000.0,
-                    "Youden's J on held-out folds, mean of " + perFold.size() + " folds of patient-disjoint "
-                            + "cross-validation on " + input.data.toAbsolutePath().normalize().getFileName()))
+            card.withLevels(new ModelCard.Levels(
+                            Math.round(infected * 1000) / 1000.0,
+                            Math.round(severe * 1000) / 1000.0,
+                            "Youden's J on held-out folds, mean of " + perFold.size() + " folds of patient-disjoint "
+                                    + "cross-validation on "
+                                    + input.data.toAbsolutePath().normalize().getFileName()))
                     .write(writeLevels);
-            result.put("levels_written", Map.of("model", writeLevels.toString(), "infected", infected, "severe", severe));
+            result.put(
+                    "levels_written", Map.of("model", writeLevels.toString(), "infected", infected, "severe", severe));
         }
         result.put("seconds", Math.round((System.nanoTime() - began) / 1e9));
         if (input.json) {
@@ -189,14 +223,17 @@ public final class CrossValidateCommand implements Callable<Integer> {
             Map<String, Object> mean = (Map<String, Object>) result.get("mean");
             @SuppressWarnings("unchecked")
             Map<String, Object> sd = (Map<String, Object>) result.get("sd");
-            System.out.printf(Locale.ROOT, "%d-fold patient-disjoint cross-validation of %s%n", folds,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d-fold patient-disjoint cross-validation of %s%n",
+                    folds,
                     model != null ? "model " + model : "the training recipe");
             mean.forEach((key, v) -> System.out.printf(Locale.ROOT, "  %-28s %s ± %s%n", key, v, sd.get(key)));
             if (tuneRule) {
                 System.out.println("rise-from-baseline margins by nested cross-validation over " + heldOutSeries.size()
                         + " held-out series (the base rule: " + rule + ")");
-                ((Map<?, ?>) result.get("rule_search")).forEach((key, v) -> System.out.printf(Locale.ROOT,
-                        "  %-28s %s%n", key, v));
+                ((Map<?, ?>) result.get("rule_search"))
+                        .forEach((key, v) -> System.out.printf(Locale.ROOT, "  %-28s %s%n", key, v));
             }
             if (floors) {
                 System.out.println("floors (and the ceiling), same folds, mean ± sd:");
@@ -204,7 +241,8 @@ public final class CrossValidateCommand implements Callable<Integer> {
                     System.out.println("  " + name);
                     Map<?, ?> m = (Map<?, ?>) ((Map<?, ?>) summary).get("mean");
                     Map<?, ?> spread = (Map<?, ?>) ((Map<?, ?>) summary).get("sd");
-                    m.forEach((key, v) -> System.out.printf(Locale.ROOT, "    %-28s %s ± %s%n", key, v, spread.get(key)));
+                    m.forEach(
+                            (key, v) -> System.out.printf(Locale.ROOT, "    %-28s %s ± %s%n", key, v, spread.get(key)));
                 });
             }
         }
@@ -222,8 +260,12 @@ public final class CrossValidateCommand implements Callable<Integer> {
     }
 
     private static double meanOf(List<Map<String, Object>> perFold, String key) {
-        return perFold.stream().map(m -> m.get(key)).filter(v -> v instanceof Number)
-                .mapToDouble(v -> ((Number) v).doubleValue()).average().orElse(Double.NaN);
+        return perFold.stream()
+                .map(m -> m.get(key))
+                .filter(v -> v instanceof Number)
+                .mapToDouble(v -> ((Number) v).doubleValue())
+                .average()
+                .orElse(Double.NaN);
     }
 
     /** Patients to folds: grouped by their highest level, shuffled with the seed, dealt round-robin. */
@@ -257,13 +299,18 @@ public final class CrossValidateCommand implements Callable<Integer> {
             if ("fold".equals(key)) {
                 continue;
             }
-            double[] v = perFold.stream().map(m -> m.get(key)).filter(x -> x instanceof Number)
-                    .mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+            double[] v = perFold.stream()
+                    .map(m -> m.get(key))
+                    .filter(x -> x instanceof Number)
+                    .mapToDouble(x -> ((Number) x).doubleValue())
+                    .toArray();
             if (v.length == 0) {
                 continue;
             }
             double m = Arrays.stream(v).average().orElse(Double.NaN);
-            double var = v.length < 2 ? 0 : Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
+            double var = v.length < 2
+                    ? 0
+                    : Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1);
             mean.put(key, EvaluateCommand.round(m));
             sd.put(key, EvaluateCommand.round(Math.sqrt(var)));
         }

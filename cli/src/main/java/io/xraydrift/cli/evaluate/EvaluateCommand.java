@@ -1,15 +1,5 @@
 package io.xraydrift.cli.evaluate;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.rule.DriftRule;
@@ -21,22 +11,35 @@ import io.xraydrift.events.Level;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.platform.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Measures the clinical signal: neighbour purity, drift alert accuracy and lead time, as a report. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Measures neighbour purity, drift alert accuracy and lead time; writes an HTML report.",
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measures neighbour purity, drift alert accuracy and lead time; writes an HTML report.",
             "DATA is a labelled image folder with manifest.csv (the layout 'xray-drift phantoms' writes; real data can "
-                + "be arranged the same way). --trajectories adds patient series (the layout of 'phantoms "
-                + "--trajectories'): each scan is scored against DATA as the indexer scores and judged by the drift "
-                + "rule. The report (self-contained HTML: tables, SVG plots, the three 6x6 neighbour grids of the "
-                + "published study, score against radiologist severity) goes to --out; --json prints the figures as one "
-                + "JSON object. Manifest columns used: file, patient, level, severity (radiologist severity in [0, 1]; "
-                + "where given, severity_spearman/_pearson/_mae say how the score agrees with it), acquired_at, "
-                + "trajectory. auroc_healthy: how well the score separates healthy scans from the rest.",
-            "Exit codes: 0 done (or the gate passed), 3 the --baseline gate refused the model."})
+                    + "be arranged the same way). --trajectories adds patient series (the layout of 'phantoms "
+                    + "--trajectories'): each scan is scored against DATA as the indexer scores and judged by the drift "
+                    + "rule. The report (self-contained HTML: tables, SVG plots, the three 6x6 neighbour grids of the "
+                    + "published study, score against radiologist severity) goes to --out; --json prints the figures as one "
+                    + "JSON object. Manifest columns used: file, patient, level, severity (radiologist severity in [0, 1]; "
+                    + "where given, severity_spearman/_pearson/_mae say how the score agrees with it), acquired_at, "
+                    + "trajectory. auroc_healthy: how well the score separates healthy scans from the rest.",
+            "Exit codes: 0 done (or the gate passed), 3 the --baseline gate refused the model."
+        })
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
@@ -54,25 +57,40 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--search-k", description = "Candidates per query (default: k * trees, as the indexer).")
     Integer searchK;
 
-    @Option(names = "--out", defaultValue = "evaluation-report.html", description = "HTML report (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            defaultValue = "evaluation-report.html",
+            description = "HTML report (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--scores", description = "Write one CSV line per labelled scan: file, patient, level, severity, "
-            + "score, scored level and neighbour composition.")
+    @Option(
+            names = "--scores",
+            description = "Write one CSV line per labelled scan: file, patient, level, severity, "
+                    + "score, scored level and neighbour composition.")
     Path scores;
 
-    @Option(names = "--baseline", description = "Model directory (or 'default' for the bundled model) to compare with: "
-            + "both are evaluated on the same data and printed side by side; exit code 3 when --model is worse than the "
-            + "baseline by more than --tolerance on a purity or agreement figure (the gate before a model goes live).")
+    @Option(
+            names = "--baseline",
+            description =
+                    "Model directory (or 'default' for the bundled model) to compare with: "
+                            + "both are evaluated on the same data and printed side by side; exit code 3 when --model is worse than the "
+                            + "baseline by more than --tolerance on a purity or agreement figure (the gate before a model goes live).")
     String baseline;
 
-    @Option(names = "--tolerance", defaultValue = "0.01", description = "How much lower a gated figure may be "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tolerance",
+            defaultValue = "0.01",
+            description = "How much lower a gated figure may be " + "(default: ${DEFAULT-VALUE}).")
     double tolerance;
 
     /** Figures the --baseline gate compares: higher is better for each. */
-    static final List<String> GATED = List.of("purity_healthy", "purity_infected", "purity_severe", "severity_spearman",
-            "severity_pearson", "auroc_healthy");
+    static final List<String> GATED = List.of(
+            "purity_healthy",
+            "purity_infected",
+            "purity_severe",
+            "severity_spearman",
+            "severity_pearson",
+            "auroc_healthy");
 
     @Override
     public Integer call() throws Exception {
@@ -90,7 +108,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> before = evaluate(base, out.resolveSibling(baselineName(out)), null);
         List<String> worse = new ArrayList<>();
         for (String key : GATED) {
-            if (figures.get(key) instanceof Double now && before.get(key) instanceof Double then
+            if (figures.get(key) instanceof Double now
+                    && before.get(key) instanceof Double then
                     && now < then - tolerance) {
                 worse.add(key + " " + now + " < " + then);
             }
@@ -105,12 +124,19 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-28s %-24s %-24s%n", "figure", "model", "baseline");
             for (String key : figures.keySet()) {
                 if (!"report".equals(key)) {
-                    System.out.printf(Locale.ROOT, "%-28s %-24s %-24s%s%n", key, figures.get(key), before.get(key),
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-28s %-24s %-24s%s%n",
+                            key,
+                            figures.get(key),
+                            before.get(key),
                             worse.stream().anyMatch(w -> w.startsWith(key + " ")) ? "  WORSE" : "");
                 }
             }
-            System.out.println(worse.isEmpty() ? "gate: passed (no purity or agreement figure lower by more than "
-                    + tolerance + ")" : "gate: refused, worse than the baseline on " + String.join("; ", worse));
+            System.out.println(
+                    worse.isEmpty()
+                            ? "gate: passed (no purity or agreement figure lower by more than " + tolerance + ")"
+                            : "gate: refused, worse than the baseline on " + String.join("; ", worse));
         }
         return worse.isEmpty() ? 0 : 3;
     }
@@ -138,11 +164,20 @@ public final class EvaluateCommand implements Callable<Integer> {
             settings.put("model", m.card().id() + " version " + m.card().version());
             settings.put("index", "forest, " + trees + " trees, search_k " + sk + ", angular; k " + k);
             settings.put("data", input.data.toAbsolutePath() + " (" + e.labelled.size() + " labelled scans)");
-            settings.put("trajectories", input.trajectories == null ? "none" : input.trajectories.toAbsolutePath() + " ("
-                    + e.patients.size() + " patients)");
-            settings.put("score", String.format(Locale.ROOT, "%.2f x distance-weighted neighbour grade + %.2f x "
-                    + "healthy-to-severe axis; infected from ", 1 - scoring.axisWeight(), scoring.axisWeight())
-                    + scoring.infectedThreshold() + ", severe from " + scoring.severeThreshold());
+            settings.put(
+                    "trajectories",
+                    input.trajectories == null
+                            ? "none"
+                            : input.trajectories.toAbsolutePath() + " (" + e.patients.size() + " patients)");
+            settings.put(
+                    "score",
+                    String.format(
+                                    Locale.ROOT,
+                                    "%.2f x distance-weighted neighbour grade + %.2f x "
+                                            + "healthy-to-severe axis; infected from ",
+                                    1 - scoring.axisWeight(),
+                                    scoring.axisWeight())
+                            + scoring.infectedThreshold() + ", severe from " + scoring.severeThreshold());
             settings.put("drift rule", rule.toString());
             settings.put("seconds", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - began) / 1e9));
             Files.writeString(report, EvaluationReport.html(e, settings));
@@ -182,8 +217,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         double[] levels = e.sensitivitySpecificity(e.rule.withBaseline(0, 0));
         figures.put("sensitivity_levels_only", round(levels[0]));
         figures.put("specificity_levels_only", round(levels[1]));
-        double[] single = e.sensitivitySpecificity(new DriftRule(e.rule.infectedThreshold(), e.rule.severeThreshold(),
-                e.rule.hysteresis(), e.rule.window(), e.rule.rise(), 1));
+        double[] single = e.sensitivitySpecificity(new DriftRule(
+                e.rule.infectedThreshold(),
+                e.rule.severeThreshold(),
+                e.rule.hysteresis(),
+                e.rule.window(),
+                e.rule.rise(),
+                1));
         figures.put("sensitivity_confirm_1", round(single[0]));
         figures.put("specificity_confirm_1", round(single[1]));
         figures.put("median_lead_scans", round(e.medianLeadScans()));
@@ -227,13 +267,23 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** One line per scored labelled scan. */
     static String scoresCsv(Evaluation e) {
-        StringBuilder csv = new StringBuilder("file,patient,level,severity,score,scored_level,healthy,infected,severe\n");
+        StringBuilder csv =
+                new StringBuilder("file,patient,level,severity,score,scored_level,healthy,infected,severe\n");
         for (Evaluation.ScanScore s : e.scores) {
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%.4f,%s,%d,%d,%d%n", s.row().file(), s.row().patient(),
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%s,%s,%s,%s,%.4f,%s,%d,%d,%d%n",
+                    s.row().file(),
+                    s.row().patient(),
                     s.row().level().name().toLowerCase(Locale.ROOT),
-                    Double.isNaN(s.row().severity()) ? "" : String.format(Locale.ROOT, "%.4f", s.row().severity()),
-                    s.score(), s.scored().name().toLowerCase(Locale.ROOT), s.composition().healthy(),
-                    s.composition().infected(), s.composition().severe()));
+                    Double.isNaN(s.row().severity())
+                            ? ""
+                            : String.format(Locale.ROOT, "%.4f", s.row().severity()),
+                    s.score(),
+                    s.scored().name().toLowerCase(Locale.ROOT),
+                    s.composition().healthy(),
+                    s.composition().infected(),
+                    s.composition().severe()));
         }
         return csv.toString();
     }
@@ -241,5 +291,4 @@ public final class EvaluateCommand implements Callable<Integer> {
     static Object round(double v) {
         return Double.isNaN(v) ? null : Math.round(v * 1000) / 1000.0;
     }
-
 }

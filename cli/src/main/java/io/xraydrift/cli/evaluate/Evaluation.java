@@ -1,5 +1,19 @@
 package io.xraydrift.cli.evaluate;
 
+import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.embedder.model.Augmentation;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.service.ReferenceIndex;
+import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.phantoms.Manifest;
+import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.phantoms.Trajectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,21 +29,6 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
-import io.xraydrift.drift.rule.Alert;
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.drift.rule.ScoredScan;
-import io.xraydrift.embedder.model.Augmentation;
-import io.xraydrift.embedder.model.EmbeddingModel;
-import io.xraydrift.embedder.model.Preprocessing;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.LevelCounts;
-import io.xraydrift.indexer.forest.Metric;
-import io.xraydrift.indexer.service.ReferenceIndex;
-import io.xraydrift.indexer.service.Scoring;
-import io.xraydrift.phantoms.Manifest;
-import io.xraydrift.phantoms.PhantomSet;
-import io.xraydrift.phantoms.Trajectory;
-
 /**
  * The evaluation's figures: k-NN class purity of labelled scans (forest and exact search), the
  * majority-class confusion, and drift alerts on patient trajectories scored the way the indexer
@@ -38,21 +37,24 @@ import io.xraydrift.phantoms.Trajectory;
 final class Evaluation {
 
     /** One row of a manifest, with its image. */
-    record Row(String file, String patient, Level level, double severity, Instant acquiredAt, String trajectory,
-               byte[] png) {
-    }
+    record Row(
+            String file,
+            String patient,
+            Level level,
+            double severity,
+            Instant acquiredAt,
+            String trajectory,
+            byte[] png) {}
 
     /**
      * Purity figures of one search method, per true level: the mean share of a scan's neighbours
      * that share its level (NaN when no scan has the level), that share's histogram in tenths, and
      * the confusion row (how many of the level's scans had each level as their neighbours' majority).
      */
-    record Purity(Map<Level, Double> mean, Map<Level, int[]> histogram, Map<Level, LevelCounts> confusion) {
-    }
+    record Purity(Map<Level, Double> mean, Map<Level, int[]> histogram, Map<Level, LevelCounts> confusion) {}
 
     /** One labelled scan's score as the indexer gives it, beside its level and radiologist severity (NaN if none). */
-    record ScanScore(Row row, double score, Level scored, LevelCounts composition) {
-    }
+    record ScanScore(Row row, double score, Level scored, LevelCounts composition) {}
 
     /** A patient's series as the pipeline scored it. */
     record Patient(String id, String trajectory, List<Row> rows, List<ScoredScan> scored, List<Alert> alerts) {
@@ -79,21 +81,40 @@ final class Evaluation {
     final List<ScanScore> scores = new ArrayList<>();
     /** Scores and radiologist severities of the queried scans that carry one, in the same order. */
     private final double[] ratedScores;
+
     private final double[] ratedSeverities;
 
-    Evaluation(EmbeddingModel model, List<Row> labelled, int k, int trees, int searchK, Scoring scoring, DriftRule rule) {
+    Evaluation(
+            EmbeddingModel model, List<Row> labelled, int k, int trees, int searchK, Scoring scoring, DriftRule rule) {
         this(model, labelled, r -> true, k, trees, searchK, scoring, rule);
     }
 
-    Evaluation(EmbeddingModel model, List<Row> labelled, Predicate<Row> queried, int k, int trees, int searchK,
-               Scoring scoring, DriftRule rule) {
-        this(model.card().id(), model.card().version(), embed(model, labelled), labelled, queried, k, trees, searchK,
-                scoring, rule);
+    Evaluation(
+            EmbeddingModel model,
+            List<Row> labelled,
+            Predicate<Row> queried,
+            int k,
+            int trees,
+            int searchK,
+            Scoring scoring,
+            DriftRule rule) {
+        this(
+                model.card().id(),
+                model.card().version(),
+                embed(model, labelled),
+                labelled,
+                queried,
+                k,
+                trees,
+                searchK,
+                scoring,
+                rule);
         this.augmentedNoise = augmentedNoise(model);
     }
 
     /** Films whose score is measured under the augmentation, and views each. */
     static final int NOISE_SCANS = 48;
+
     static final int NOISE_VIEWS = 3;
     /** The acquisition changes a stable patient's films show (position, zoom, rotation, exposure, blur, noise). */
     static final Augmentation NOISE_AUGMENTATION = new Augmentation(0.5);
@@ -130,7 +151,10 @@ final class Evaluation {
                 inputs.add(pre.finish(NOISE_AUGMENTATION.apply(resized, pre.size(), random.split())));
             }
             double[] scores = model.embed(inputs).stream()
-                    .mapToDouble(q -> index.score(q, r.patient(), k, searchK, scoring).score().score()).toArray();
+                    .mapToDouble(q -> index.score(q, r.patient(), k, searchK, scoring)
+                            .score()
+                            .score())
+                    .toArray();
             double mean = Arrays.stream(scores).average().orElse(0);
             double var = Arrays.stream(scores).map(x -> (x - mean) * (x - mean)).sum() / (scores.length - 1);
             sdSum += Math.sqrt(var);
@@ -157,8 +181,17 @@ final class Evaluation {
     }
 
     /** The figures of vectors computed elsewhere (a floor's pixels, a teacher's raw features), one per labelled row. */
-    Evaluation(String id, String version, List<float[]> vectors, List<Row> labelled, Predicate<Row> queried, int k,
-               int trees, int searchK, Scoring scoring, DriftRule rule) {
+    Evaluation(
+            String id,
+            String version,
+            List<float[]> vectors,
+            List<Row> labelled,
+            Predicate<Row> queried,
+            int k,
+            int trees,
+            int searchK,
+            Scoring scoring,
+            DriftRule rule) {
         this.queried = queried;
         this.labelled = labelled;
         this.k = k;
@@ -166,18 +199,24 @@ final class Evaluation {
         this.scoring = scoring;
         this.rule = rule;
         this.vectors = vectors;
-        this.index = new ReferenceIndex(id, version, Metric.ANGULAR, vectors.get(0).length, trees, 42, 1e9,
-                Duration.ofDays(365), (b, s) -> { });
+        this.index = new ReferenceIndex(
+                id, version, Metric.ANGULAR, vectors.get(0).length, trees, 42, 1e9, Duration.ofDays(365), (b, s) -> {});
         for (int i = 0; i < labelled.size(); i++) {
-            index.add("ref-" + i, labelled.get(i).patient(), labelled.get(i).level(), labelled.get(i).severity(),
+            index.add(
+                    "ref-" + i,
+                    labelled.get(i).patient(),
+                    labelled.get(i).level(),
+                    labelled.get(i).severity(),
                     vectors.get(i));
         }
         index.index().rebuildNow();
         this.forest = purity(false);
         this.exact = purity(true);
-        List<ScanScore> rated = scores.stream().filter(s -> !Double.isNaN(s.row().severity())).toList();
+        List<ScanScore> rated =
+                scores.stream().filter(s -> !Double.isNaN(s.row().severity())).toList();
         this.ratedScores = rated.stream().mapToDouble(ScanScore::score).toArray();
-        this.ratedSeverities = rated.stream().mapToDouble(s -> s.row().severity()).toArray();
+        this.ratedSeverities =
+                rated.stream().mapToDouble(s -> s.row().severity()).toArray();
     }
 
     /** Spearman's rank correlation of score and radiologist severity (NaN with fewer than 3 rated scans). */
@@ -202,9 +241,13 @@ final class Evaluation {
 
     /** Area under the ROC curve of the score separating healthy scans (low) from infected and severe (high). */
     double aurocHealthy() {
-        double[] healthy = scores.stream().filter(s -> s.row().level() == Level.HEALTHY).mapToDouble(ScanScore::score)
+        double[] healthy = scores.stream()
+                .filter(s -> s.row().level() == Level.HEALTHY)
+                .mapToDouble(ScanScore::score)
                 .toArray();
-        double[] ill = scores.stream().filter(s -> s.row().level() != Level.HEALTHY).mapToDouble(ScanScore::score)
+        double[] ill = scores.stream()
+                .filter(s -> s.row().level() != Level.HEALTHY)
+                .mapToDouble(ScanScore::score)
                 .toArray();
         return Agreement.auroc(healthy, ill);
     }
@@ -224,13 +267,17 @@ final class Evaluation {
     }
 
     private double[] scoresOf(Predicate<Level> level) {
-        return scores.stream().filter(s -> level.test(s.row().level())).mapToDouble(ScanScore::score).toArray();
+        return scores.stream()
+                .filter(s -> level.test(s.row().level()))
+                .mapToDouble(ScanScore::score)
+                .toArray();
     }
 
     /** Scores each patient's scans against the labelled set and runs the drift rule over them. */
     void trajectories(EmbeddingModel model, List<Row> rows) {
         Map<String, List<Row>> byPatient = new LinkedHashMap<>();
-        rows.forEach(r -> byPatient.computeIfAbsent(r.patient(), p -> new ArrayList<>()).add(r));
+        rows.forEach(r ->
+                byPatient.computeIfAbsent(r.patient(), p -> new ArrayList<>()).add(r));
         List<float[]> v = embed(model, rows);
         Map<Row, float[]> vectorOf = new IdentityHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -240,11 +287,21 @@ final class Evaluation {
             List<ScoredScan> scored = new ArrayList<>();
             for (Row r : e.getValue()) {
                 float[] q = vectorOf.get(r);
-                Scoring.Score s = index.score(q, r.patient(), k, searchK, scoring).score();
-                scored.add(new ScoredScan(r.file(), r.acquiredAt(), s.score(), s.composition().healthy(),
-                        s.composition().infected(), s.composition().severe()));
+                Scoring.Score s =
+                        index.score(q, r.patient(), k, searchK, scoring).score();
+                scored.add(new ScoredScan(
+                        r.file(),
+                        r.acquiredAt(),
+                        s.score(),
+                        s.composition().healthy(),
+                        s.composition().infected(),
+                        s.composition().severe()));
             }
-            patients.add(new Patient(e.getKey(), e.getValue().get(0).trajectory(), e.getValue(), scored,
+            patients.add(new Patient(
+                    e.getKey(),
+                    e.getValue().get(0).trajectory(),
+                    e.getValue(),
+                    scored,
                     rule.evaluate(e.getKey(), scored)));
         }
     }
@@ -291,16 +348,21 @@ final class Evaluation {
     private List<Scoring.Labelled> exactNearest(int i) {
         String patient = labelled.get(i).patient();
         List<Scoring.Labelled> out = new ArrayList<>();
-        index.index().exact(vectors.get(i), k, o -> !patient.equals(index.entry(o).patient()))
-                .forEach(n -> out.add(new Scoring.Labelled(index.entry(n.ordinal()).scanId(), n.distance(),
+        index.index()
+                .exact(vectors.get(i), k, o -> !patient.equals(index.entry(o).patient()))
+                .forEach(n -> out.add(new Scoring.Labelled(
+                        index.entry(n.ordinal()).scanId(),
+                        n.distance(),
                         index.entry(n.ordinal()).label())));
         return out;
     }
 
     /** Worsening patients with an escalation or worsening alert. */
     double sensitivity() {
-        List<Patient> worsening = patients.stream().filter(p -> p.is(Trajectory.WORSENING)).toList();
-        return worsening.isEmpty() ? Double.NaN
+        List<Patient> worsening =
+                patients.stream().filter(p -> p.is(Trajectory.WORSENING)).toList();
+        return worsening.isEmpty()
+                ? Double.NaN
                 : (double) worsening.stream().filter(p -> alerts(p) > 0).count() / worsening.size();
     }
 
@@ -311,20 +373,26 @@ final class Evaluation {
      */
     double[] sensitivitySpecificity(DriftRule other) {
         int[] c = RuleSearch.counts(patients.stream().map(RuleSearch::series).toList(), other);
-        return new double[] {c[1] == 0 ? Double.NaN : (double) c[0] / c[1], c[3] == 0 ? Double.NaN : (double) c[2] / c[3]};
+        return new double[] {
+            c[1] == 0 ? Double.NaN : (double) c[0] / c[1], c[3] == 0 ? Double.NaN : (double) c[2] / c[3]
+        };
     }
 
     /** Stable and improving patients without one. */
     double specificity() {
         List<Patient> quiet = quietPatients();
-        return quiet.isEmpty() ? Double.NaN : (double) quiet.stream().filter(p -> alerts(p) == 0).count() / quiet.size();
+        return quiet.isEmpty()
+                ? Double.NaN
+                : (double) quiet.stream().filter(p -> alerts(p) == 0).count() / quiet.size();
     }
 
     /** Alerts on stable and improving patients per 100 of their scans. */
     double falseAlertsPer100Scans() {
         List<Patient> quiet = quietPatients();
         int scans = quiet.stream().mapToInt(p -> p.rows().size()).sum();
-        return scans == 0 ? Double.NaN : 100.0 * quiet.stream().mapToInt(Evaluation::alerts).sum() / scans;
+        return scans == 0
+                ? Double.NaN
+                : 100.0 * quiet.stream().mapToInt(Evaluation::alerts).sum() / scans;
     }
 
     /** Median of (scan index where the true level became severe - scan index of the first alert). */
@@ -341,8 +409,12 @@ final class Evaluation {
                     break;
                 }
             }
-            String first = p.alerts().stream().filter(Alert::worsens).findFirst().orElseThrow()
-                    .scan().scanId();
+            String first = p.alerts().stream()
+                    .filter(Alert::worsens)
+                    .findFirst()
+                    .orElseThrow()
+                    .scan()
+                    .scanId();
             int alertAt = 0;
             while (!p.rows().get(alertAt).file().equals(first)) {
                 alertAt++;
@@ -355,12 +427,14 @@ final class Evaluation {
             return Double.NaN;
         }
         int[] sorted = leads.stream().mapToInt(Integer::intValue).sorted().toArray();
-        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+        return sorted.length % 2 == 1
+                ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
     }
 
     private List<Patient> quietPatients() {
-        return patients.stream().filter(p -> p.is(Trajectory.STABLE) || p.is(Trajectory.IMPROVING))
+        return patients.stream()
+                .filter(p -> p.is(Trajectory.STABLE) || p.is(Trajectory.IMPROVING))
                 .toList();
     }
 
@@ -373,14 +447,17 @@ final class Evaluation {
     }
 
     /** One row's output of {@code pass} (32 films a batch) per film, preprocessed as the model wants. */
-    static List<float[]> forward(EmbeddingModel model, List<Row> rows,
-                                 UnaryOperator<List<float[]>> pass) {
+    static List<float[]> forward(EmbeddingModel model, List<Row> rows, UnaryOperator<List<float[]>> pass) {
         List<float[]> inputs = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             inputs.add(null);
         }
-        IntStream.range(0, rows.size()).parallel().forEach(i -> inputs.set(i,
-                model.preprocessing().input(Preprocessing.decode(rows.get(i).png()))));
+        IntStream.range(0, rows.size())
+                .parallel()
+                .forEach(i -> inputs.set(
+                        i,
+                        model.preprocessing()
+                                .input(Preprocessing.decode(rows.get(i).png()))));
         List<float[]> out = new ArrayList<>(rows.size());
         for (int from = 0; from < inputs.size(); from += 32) {
             out.addAll(pass.apply(inputs.subList(from, Math.min(inputs.size(), from + 32))));
@@ -396,8 +473,14 @@ final class Evaluation {
                 throw new IllegalArgumentException(dir.resolve(PhantomSet.MANIFEST) + " line " + e.line()
                         + ": acquired_at is empty; the evaluation orders scans by it");
             }
-            rows.add(new Row(e.file(), e.patient(), Level.valueOf(e.grade().name()), e.severity(), e.acquiredAt(),
-                    e.trajectory(), e.read()));
+            rows.add(new Row(
+                    e.file(),
+                    e.patient(),
+                    Level.valueOf(e.grade().name()),
+                    e.severity(),
+                    e.acquiredAt(),
+                    e.trajectory(),
+                    e.read()));
         }
         return rows;
     }

@@ -1,5 +1,10 @@
 package io.xraydrift.cli.evaluate;
 
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.events.Level;
+import io.xraydrift.indexer.service.Scoring;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,16 +14,9 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 import java.util.function.IntToDoubleFunction;
 import java.util.stream.IntStream;
-
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.linsol.LinearSolverDense;
-
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.embedder.model.EmbeddingModel;
-import io.xraydrift.embedder.model.Preprocessing;
-import io.xraydrift.events.Level;
-import io.xraydrift.indexer.service.Scoring;
 
 /**
  * What a model must beat, measured on the same folds as the model: raw pixels (16 x 16 and
@@ -35,19 +33,25 @@ final class Floors {
     /** Lung-field boxes on a 64 x 64 film: rows 25-75 %, columns 15-45 % and 55-85 %. */
     private static final int LUNG_GRID = 64;
 
-    private Floors() {
-    }
+    private Floors() {}
 
     /** Every floor's figures, mean ± sd over the folds; with a teacher, its figures as the ceiling. */
-    static Map<String, Object> measure(List<Evaluation.Row> rows, Map<String, Integer> foldOf, int folds,
-                                       EmbeddingModel teacher, Scoring scoring, DriftRule rule) {
+    static Map<String, Object> measure(
+            List<Evaluation.Row> rows,
+            Map<String, Integer> foldOf,
+            int folds,
+            EmbeddingModel teacher,
+            Scoring scoring,
+            DriftRule rule) {
         float[][][] grids = pixels(rows, 16, 32, LUNG_GRID);
         Map<String, float[][]> sets = new LinkedHashMap<>();
         sets.put("pixels_16", grids[0]);
         sets.put("pixels_32", grids[1]);
         if (teacher != null) {
-            sets.put("ceiling_" + teacher.card().id(), Evaluation.forward(teacher, rows,
-                    teacher.hasProjection() ? teacher::features : teacher::embed).toArray(new float[0][]));
+            sets.put(
+                    "ceiling_" + teacher.card().id(),
+                    Evaluation.forward(teacher, rows, teacher.hasProjection() ? teacher::features : teacher::embed)
+                            .toArray(new float[0][]));
         }
         double[] lung = lungMean(grids[2]);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -58,11 +62,26 @@ final class Floors {
                 int fold = f;
                 IntPredicate held = i -> foldOf.get(rows.get(i).patient()) == fold;
                 Map<String, Object> figures = new LinkedHashMap<>(linearHead(z, rows, held));
-                Evaluation e = new Evaluation(set.getKey(), "floor", Arrays.asList(z), rows,
-                        r -> foldOf.get(r.patient()) == fold, 36, 20, 720, scoring, rule);
-                figures.put("neighbour_purity_healthy", EvaluateCommand.round(e.forest.mean().get(Level.HEALTHY)));
-                figures.put("neighbour_purity_infected", EvaluateCommand.round(e.forest.mean().get(Level.INFECTED)));
-                figures.put("neighbour_purity_severe", EvaluateCommand.round(e.forest.mean().get(Level.SEVERE)));
+                Evaluation e = new Evaluation(
+                        set.getKey(),
+                        "floor",
+                        Arrays.asList(z),
+                        rows,
+                        r -> foldOf.get(r.patient()) == fold,
+                        36,
+                        20,
+                        720,
+                        scoring,
+                        rule);
+                figures.put(
+                        "neighbour_purity_healthy",
+                        EvaluateCommand.round(e.forest.mean().get(Level.HEALTHY)));
+                figures.put(
+                        "neighbour_purity_infected",
+                        EvaluateCommand.round(e.forest.mean().get(Level.INFECTED)));
+                figures.put(
+                        "neighbour_purity_severe",
+                        EvaluateCommand.round(e.forest.mean().get(Level.SEVERE)));
                 figures.put("neighbour_severity_spearman", EvaluateCommand.round(e.severitySpearman()));
                 figures.put("neighbour_auroc_healthy", EvaluateCommand.round(e.aurocHealthy()));
                 perFold.add(figures);
@@ -142,18 +161,33 @@ final class Floors {
             (held.test(i) ? test : train).add(i);
         }
         double[] ill = ridge(z, train, i -> rows.get(i).level() == Level.HEALTHY ? 0 : 1);
-        List<Integer> rated = train.stream().filter(i -> !Double.isNaN(rows.get(i).severity())).toList();
+        List<Integer> rated = train.stream()
+                .filter(i -> !Double.isNaN(rows.get(i).severity()))
+                .toList();
         double[] severity = ridge(z, rated, i -> rows.get(i).severity());
-        double[] healthyScores = test.stream().filter(i -> rows.get(i).level() == Level.HEALTHY)
-                .mapToDouble(i -> dot(ill, z[i])).toArray();
-        double[] illScores = test.stream().filter(i -> rows.get(i).level() != Level.HEALTHY)
-                .mapToDouble(i -> dot(ill, z[i])).toArray();
-        List<Integer> ratedTest = test.stream().filter(i -> !Double.isNaN(rows.get(i).severity())).toList();
+        double[] healthyScores = test.stream()
+                .filter(i -> rows.get(i).level() == Level.HEALTHY)
+                .mapToDouble(i -> dot(ill, z[i]))
+                .toArray();
+        double[] illScores = test.stream()
+                .filter(i -> rows.get(i).level() != Level.HEALTHY)
+                .mapToDouble(i -> dot(ill, z[i]))
+                .toArray();
+        List<Integer> ratedTest =
+                test.stream().filter(i -> !Double.isNaN(rows.get(i).severity())).toList();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("linear_auroc_healthy", EvaluateCommand.round(Agreement.auroc(healthyScores, illScores)));
-        out.put("linear_severity_spearman", ratedTest.size() < 3 ? null : EvaluateCommand.round(Agreement.spearman(
-                ratedTest.stream().mapToDouble(i -> dot(severity, z[i])).toArray(),
-                ratedTest.stream().mapToDouble(i -> rows.get(i).severity()).toArray())));
+        out.put(
+                "linear_severity_spearman",
+                ratedTest.size() < 3
+                        ? null
+                        : EvaluateCommand.round(Agreement.spearman(
+                                ratedTest.stream()
+                                        .mapToDouble(i -> dot(severity, z[i]))
+                                        .toArray(),
+                                ratedTest.stream()
+                                        .mapToDouble(i -> rows.get(i).severity())
+                                        .toArray())));
         return out;
     }
 
@@ -195,11 +229,11 @@ final class Floors {
      * {@code w = X' a}) since there are more features than films; lambda = {@code penalty} x the
      * mean squared norm of a row. Returns {@code [w..., intercept]}.
      */
-    private static double[] ridge(float[][] z, List<Integer> rows, IntToDoubleFunction target,
-                                  double penalty) {
+    private static double[] ridge(float[][] z, List<Integer> rows, IntToDoubleFunction target, double penalty) {
         int n = rows.size();
         int d = z[0].length;
-        double meanY = rows.stream().mapToDouble(target::applyAsDouble).average().orElse(0);
+        double meanY =
+                rows.stream().mapToDouble(target::applyAsDouble).average().orElse(0);
         double[][] k = new double[n][n + 1];
         double trace = 0;
         for (int a = 0; a < n; a++) {
@@ -237,8 +271,7 @@ final class Floors {
             }
             b.unsafe_set(r, 0, m[r][n]);
         }
-        LinearSolverDense<DMatrixRMaj> solver =
-                LinearSolverFactory_DDRM.symmPosDef(n);
+        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(n);
         if (!solver.setA(a)) {
             throw new IllegalStateException("ridge system not positive definite");
         }
@@ -265,8 +298,18 @@ final class Floors {
 
     /** AUROC and Spearman of one number a film, its sign chosen on the rows outside the fold. */
     private static Map<String, Object> statistic(double[] v, List<Evaluation.Row> rows, IntPredicate held) {
-        double sign = Agreement.auroc(select(v, rows, i -> !held.test(i) && rows.get(i).level() == Level.HEALTHY),
-                select(v, rows, i -> !held.test(i) && rows.get(i).level() != Level.HEALTHY)) >= 0.5 ? 1 : -1;
+        double sign = Agreement.auroc(
+                                select(
+                                        v,
+                                        rows,
+                                        i -> !held.test(i) && rows.get(i).level() == Level.HEALTHY),
+                                select(
+                                        v,
+                                        rows,
+                                        i -> !held.test(i) && rows.get(i).level() != Level.HEALTHY))
+                        >= 0.5
+                ? 1
+                : -1;
         double[] heldHealthy = select(v, rows, i -> held.test(i) && rows.get(i).level() == Level.HEALTHY);
         double[] heldIll = select(v, rows, i -> held.test(i) && rows.get(i).level() != Level.HEALTHY);
         for (int i = 0; i < heldHealthy.length; i++) {
@@ -275,22 +318,36 @@ final class Floors {
         for (int i = 0; i < heldIll.length; i++) {
             heldIll[i] *= sign;
         }
-        double[] trainRatedV = select(v, rows, i -> !held.test(i) && !Double.isNaN(rows.get(i).severity()));
+        double[] trainRatedV =
+                select(v, rows, i -> !held.test(i) && !Double.isNaN(rows.get(i).severity()));
         double[] trainRatedS = IntStream.range(0, rows.size())
                 .filter(i -> !held.test(i) && !Double.isNaN(rows.get(i).severity()))
-                .mapToDouble(i -> rows.get(i).severity()).toArray();
+                .mapToDouble(i -> rows.get(i).severity())
+                .toArray();
         double severitySign = trainRatedV.length >= 3 && Agreement.spearman(trainRatedV, trainRatedS) < 0 ? -1 : 1;
         int[] ratedHeld = IntStream.range(0, rows.size())
-                .filter(i -> held.test(i) && !Double.isNaN(rows.get(i).severity())).toArray();
+                .filter(i -> held.test(i) && !Double.isNaN(rows.get(i).severity()))
+                .toArray();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("auroc_healthy", EvaluateCommand.round(Agreement.auroc(heldHealthy, heldIll)));
-        out.put("severity_spearman", ratedHeld.length < 3 ? null : EvaluateCommand.round(Agreement.spearman(
-                IntStream.of(ratedHeld).mapToDouble(i -> severitySign * v[i]).toArray(),
-                IntStream.of(ratedHeld).mapToDouble(i -> rows.get(i).severity()).toArray())));
+        out.put(
+                "severity_spearman",
+                ratedHeld.length < 3
+                        ? null
+                        : EvaluateCommand.round(Agreement.spearman(
+                                IntStream.of(ratedHeld)
+                                        .mapToDouble(i -> severitySign * v[i])
+                                        .toArray(),
+                                IntStream.of(ratedHeld)
+                                        .mapToDouble(i -> rows.get(i).severity())
+                                        .toArray())));
         return out;
     }
 
     private static double[] select(double[] v, List<Evaluation.Row> rows, IntPredicate keep) {
-        return IntStream.range(0, rows.size()).filter(keep).mapToDouble(i -> v[i]).toArray();
+        return IntStream.range(0, rows.size())
+                .filter(keep)
+                .mapToDouble(i -> v[i])
+                .toArray();
     }
 }

@@ -1,5 +1,9 @@
 package io.xraydrift.cli.evaluate;
 
+import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.phantoms.Trajectory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -7,11 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import io.xraydrift.drift.rule.Alert;
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.drift.rule.ScoredScan;
-import io.xraydrift.phantoms.Trajectory;
 
 /**
  * Chooses the rise-from-baseline margins of the drift rule ({@code jump}, {@code drift}) by
@@ -26,8 +25,7 @@ import io.xraydrift.phantoms.Trajectory;
 public final class RuleSearch {
 
     /** One patient's scored series and what it truly did. */
-    public record Series(String patient, Trajectory trajectory, List<ScoredScan> scans) {
-    }
+    public record Series(String patient, Trajectory trajectory, List<ScoredScan> scans) {}
 
     /** An evaluated patient's series (a trajectory the phantoms do not name counts as neither side). */
     static Series series(Evaluation.Patient p) {
@@ -49,10 +47,10 @@ public final class RuleSearch {
 
     /** The jump margins searched (0 = off), then the drift margins (0 = off, never above the jump). */
     static final double[] JUMPS = grid(0.05, 0.40, 0.025);
+
     static final double[] DRIFTS = grid(0.025, 0.30, 0.025);
 
-    private RuleSearch() {
-    }
+    private RuleSearch() {}
 
     /** The best margins on these series for a rule that is otherwise {@code base}. */
     public static Choice choose(List<Series> series, DriftRule base) {
@@ -64,7 +62,8 @@ public final class RuleSearch {
         Choice best = null;
         for (double jump : withOff(JUMPS)) {
             for (double drift : withOff(DRIFTS)) {
-                if (jump > 0 && drift > jump + 1e-9 || jump > 0 && jump < minJump - 1e-9
+                if (jump > 0 && drift > jump + 1e-9
+                        || jump > 0 && jump < minJump - 1e-9
                         || drift > 0 && drift < minDrift - 1e-9) {
                     continue;
                 }
@@ -88,8 +87,8 @@ public final class RuleSearch {
     }
 
     /** As {@link #crossValidate(List, DriftRule, int, long)}, margins searched only at or above the noise floors. */
-    public static Map<String, Object> crossValidate(List<Series> series, DriftRule base, int folds, long seed,
-                                                    double minJump, double minDrift) {
+    public static Map<String, Object> crossValidate(
+            List<Series> series, DriftRule base, int folds, long seed, double minJump, double minDrift) {
         List<List<Series>> dealt = deal(series, folds, seed);
         int[] pooled = new int[4];
         List<Map<String, Object>> perFold = new ArrayList<>();
@@ -170,8 +169,10 @@ public final class RuleSearch {
         Random random = new Random(seed);
         int next = 0;
         for (Trajectory kind : Trajectory.values()) {
-            List<Series> of = new ArrayList<>(series.stream().filter(s -> s.trajectory() == kind)
-                    .sorted(Comparator.comparing(Series::patient)).toList());
+            List<Series> of = new ArrayList<>(series.stream()
+                    .filter(s -> s.trajectory() == kind)
+                    .sorted(Comparator.comparing(Series::patient))
+                    .toList());
             Collections.shuffle(of, random);
             for (Series s : of) {
                 out.get(next++ % folds).add(s);

@@ -1,5 +1,9 @@
 package io.xraydrift.cli.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xraydrift.phantoms.Manifest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -15,11 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.xraydrift.phantoms.Manifest;
-
 /**
  * Loads a labelled folder as the reference cohort: every manifest row becomes a labelled scan
  * uploaded to ingest's {@code POST /scans} (patient id, acquisition time, view, reference label
@@ -30,12 +29,12 @@ import io.xraydrift.phantoms.Manifest;
 public final class CohortLoader {
 
     /** What a load did: new scans, scans ingest already held, and each refusal with ingest's reason. */
-    public record Result(int accepted, int duplicates, List<String> refused) {
-    }
+    public record Result(int accepted, int duplicates, List<String> refused) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String url;
     private final String token;
     private final PrintStream progress;
@@ -111,8 +110,8 @@ public final class CohortLoader {
             meta.put("view", row.view().toUpperCase(Locale.ROOT));
         }
         try {
-            HttpResponse<String> r = http.send(ScanUpload.request(url, token, meta.toString(), image, type),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    ScanUpload.request(url, token, meta.toString(), image, type), HttpResponse.BodyHandlers.ofString());
             JsonNode body = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
             if (r.statusCode() == 202) {
                 (body.path("duplicate").asBoolean(false) ? duplicates : accepted).incrementAndGet();
@@ -130,8 +129,16 @@ public final class CohortLoader {
     private void bar(int done, int total, int accepted, int duplicates, int refused) {
         int width = 30;
         int filled = total == 0 ? width : done * width / total;
-        progress.printf(Locale.ROOT, "\r[%s%s] %d/%d  new %d  already there %d  refused %d", "#".repeat(filled),
-                "-".repeat(width - filled), done, total, accepted, duplicates, refused);
+        progress.printf(
+                Locale.ROOT,
+                "\r[%s%s] %d/%d  new %d  already there %d  refused %d",
+                "#".repeat(filled),
+                "-".repeat(width - filled),
+                done,
+                total,
+                accepted,
+                duplicates,
+                refused);
         progress.flush();
     }
 }

@@ -1,8 +1,7 @@
 package io.xraydrift.cli.ops;
 
-import java.nio.file.Path;
-
 import io.xraydrift.platform.config.Settings;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
@@ -12,8 +11,12 @@ import picocli.CommandLine.Option;
  */
 final class ConfigOption {
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Settings file (KEY=VALUE lines, as the services' "
-            + "XRAY_CONFIG_FILE: broker, registry, client security, XRAY_API_TOKEN); the environment wins over it.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description =
+                    "Settings file (KEY=VALUE lines, as the services' "
+                            + "XRAY_CONFIG_FILE: broker, registry, client security, XRAY_API_TOKEN); the environment wins over it.")
     Path file;
 
     Settings settings() {

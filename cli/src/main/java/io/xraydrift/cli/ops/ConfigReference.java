@@ -1,8 +1,5 @@
 package io.xraydrift.cli.ops;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.xraydrift.alertout.AlertOutConfig;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.embedder.EmbedderConfig;
@@ -10,6 +7,8 @@ import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.platform.config.ConfigDoc;
 import io.xraydrift.platform.config.ServiceConfig;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -39,8 +38,7 @@ public final class ConfigReference {
             new Section("drift monitor", "drift-monitor", DriftMonitorConfig.class, ""),
             new Section("alert-out", "alert-out", AlertOutConfig.class, "(one peer at least)"));
 
-    private ConfigReference() {
-    }
+    private ConfigReference() {}
 
     /** The rows of the keys every service reads. */
     public static List<ConfigDoc> common() {
@@ -52,8 +50,11 @@ public final class ConfigReference {
         StringBuilder out = new StringBuilder("| key | default | meaning |\n|---|---|---|\n");
         common().forEach(d -> out.append(d.markdownRow()).append('\n'));
         for (Section s : SERVICES) {
-            out.append("| **").append(s.heading()).append("** | | ")
-                    .append(s.note().isEmpty() ? "" : s.note() + " ").append("|\n");
+            out.append("| **")
+                    .append(s.heading())
+                    .append("** | | ")
+                    .append(s.note().isEmpty() ? "" : s.note() + " ")
+                    .append("|\n");
             s.rows().forEach(d -> out.append(d.markdownRow()).append('\n'));
         }
         return out.toString();
@@ -66,7 +67,9 @@ public final class ConfigReference {
     public static final class Keys implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            Section section = SERVICES.stream().filter(s -> s.command().equals(spec.name())).findFirst()
+            Section section = SERVICES.stream()
+                    .filter(s -> s.command().equals(spec.name()))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no config section for command " + spec.name()));
             List<String> lines = new ArrayList<>(List.of(spec.usageMessage().description()));
             lines.add("");

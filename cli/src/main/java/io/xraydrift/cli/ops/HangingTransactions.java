@@ -1,5 +1,6 @@
 package io.xraydrift.cli.ops;
 
+import io.xraydrift.platform.kafka.ServiceAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import io.xraydrift.platform.kafka.ServiceAccess;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -33,19 +32,26 @@ import org.apache.kafka.common.TopicPartition;
 public final class HangingTransactions {
 
     /** An open transaction on a partition that its coordinator does not have open there. */
-    public record Hanging(TopicPartition partition, long producerId, int producerEpoch, int coordinatorEpoch,
-                          long startOffset, String transactionalId, String coordinatorState, Duration age) {
+    public record Hanging(
+            TopicPartition partition,
+            long producerId,
+            int producerEpoch,
+            int coordinatorEpoch,
+            long startOffset,
+            String transactionalId,
+            String coordinatorState,
+            Duration age) {
 
         @Override
         public String toString() {
             return partition + " from offset " + startOffset + ": producer " + producerId + " epoch " + producerEpoch
-                    + " (" + (transactionalId == null ? "no transactional id known" : transactionalId) + ", coordinator "
+                    + " (" + (transactionalId == null ? "no transactional id known" : transactionalId)
+                    + ", coordinator "
                     + coordinatorState + "), open " + age.toSeconds() + " s";
         }
     }
 
-    private HangingTransactions() {
-    }
+    private HangingTransactions() {}
 
     /**
      * The hanging transactions on every partition of the cluster (internal topics included): open
@@ -53,10 +59,15 @@ public final class HangingTransactions {
      * knows the producer) and not open on that partition by the coordinator.
      */
     public static List<Hanging> find(Admin admin, Duration minAge) throws Exception {
-        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true))
+                .names()
+                .get();
         List<TopicPartition> partitions = new ArrayList<>();
-        admin.describeTopics(topics).allTopicNames().get().forEach((name, d) -> d.partitions()
-                .forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
+        admin.describeTopics(topics)
+                .allTopicNames()
+                .get()
+                .forEach((name, d) ->
+                        d.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
         long now = System.currentTimeMillis();
         Map<Long, Coordinator> coordinators = new HashMap<>();
         List<Hanging> out = new ArrayList<>();
@@ -68,15 +79,24 @@ public final class HangingTransactions {
                 Coordinator c = coordinators.computeIfAbsent(p.producerId(), id -> Coordinator.of(admin, id));
                 Optional<TransactionDescription> d = Optional.ofNullable(c.description());
                 Duration age = Duration.ofMillis(Math.max(0, now - p.lastTimestamp()));
-                Duration timeout = d.map(t -> Duration.ofMillis(t.transactionTimeoutMs())).orElse(minAge);
+                Duration timeout =
+                        d.map(t -> Duration.ofMillis(t.transactionTimeoutMs())).orElse(minAge);
                 boolean openThere = d.map(t -> t.producerEpoch() <= p.producerEpoch() + 1
-                        && (t.state() == TransactionState.ONGOING || t.state() == TransactionState.PREPARE_COMMIT
-                        || t.state() == TransactionState.PREPARE_ABORT) && t.topicPartitions().contains(e.getKey()))
+                                && (t.state() == TransactionState.ONGOING
+                                        || t.state() == TransactionState.PREPARE_COMMIT
+                                        || t.state() == TransactionState.PREPARE_ABORT)
+                                && t.topicPartitions().contains(e.getKey()))
                         .orElse(false);
                 if (!openThere && age.compareTo(timeout) > 0 && age.compareTo(minAge) >= 0) {
-                    out.add(new Hanging(e.getKey(), p.producerId(), p.producerEpoch(), p.coordinatorEpoch().orElse(-1),
-                            p.currentTransactionStartOffset().getAsLong(), c.transactionalId(),
-                            d.map(t -> t.state().toString()).orElse("unknown"), age));
+                    out.add(new Hanging(
+                            e.getKey(),
+                            p.producerId(),
+                            p.producerEpoch(),
+                            p.coordinatorEpoch().orElse(-1),
+                            p.currentTransactionStartOffset().getAsLong(),
+                            c.transactionalId(),
+                            d.map(t -> t.state().toString()).orElse("unknown"),
+                            age));
                 }
             }
         }
@@ -101,8 +121,10 @@ public final class HangingTransactions {
 
     /** Writes an abort marker for the hanging transaction on its partition. */
     public static void abort(Admin admin, Hanging h) throws Exception {
-        admin.abortTransaction(new AbortTransactionSpec(h.partition(), h.producerId(), (short) h.producerEpoch(),
-                h.coordinatorEpoch())).all().get();
+        admin.abortTransaction(new AbortTransactionSpec(
+                        h.partition(), h.producerId(), (short) h.producerEpoch(), h.coordinatorEpoch()))
+                .all()
+                .get();
     }
 
     /** What the coordinator says of a producer id: its transactional id and transaction (null where unknown). */
@@ -110,10 +132,14 @@ public final class HangingTransactions {
 
         static Coordinator of(Admin admin, long producerId) {
             try {
-                for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions()
-                        .filterProducerIds(Set.of(producerId))).all().get()) {
+                for (TransactionListing l : admin.listTransactions(
+                                new ListTransactionsOptions().filterProducerIds(Set.of(producerId)))
+                        .all()
+                        .get()) {
                     String id = l.transactionalId();
-                    return new Coordinator(id, admin.describeTransactions(List.of(id)).all().get().get(id));
+                    return new Coordinator(
+                            id,
+                            admin.describeTransactions(List.of(id)).all().get().get(id));
                 }
             } catch (Exception e) {
                 return new Coordinator(null, null);

@@ -1,5 +1,12 @@
 package io.xraydrift.cli.ops;
 
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.RegistryAccess;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.SecureStack;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -13,14 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
-
-import io.xraydrift.platform.KafkaBootstrap;
-import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.platform.config.RegistryAccess;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.stack.LocalStack;
-import io.xraydrift.stack.SecureStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +57,11 @@ public final class LocalRun implements AutoCloseable {
      * replication factor min(3, brokers) with {@code min.insync.replicas} 2.
      */
     public static LocalRun start(PrintStream out, int brokers) {
-        out.println(brokers <= 1
-                ? "Starting the local stack: Kafka (KRaft) in this JVM, Apicurio Registry as a child process..."
-                : "Starting the local stack: a Kafka cluster of " + brokers + " KRaft nodes (a JVM each), "
-                        + "Apicurio Registry as a child process...");
+        out.println(
+                brokers <= 1
+                        ? "Starting the local stack: Kafka (KRaft) in this JVM, Apicurio Registry as a child process..."
+                        : "Starting the local stack: a Kafka cluster of " + brokers + " KRaft nodes (a JVM each), "
+                                + "Apicurio Registry as a child process...");
         long began = System.nanoTime();
         LocalStack stack = LocalStack.start(brokers);
         try {
@@ -94,7 +94,8 @@ public final class LocalRun implements AutoCloseable {
             writeEnv(dir.resolve("admin.env"), admin);
             for (ServiceAccess access : ServiceAccess.values()) {
                 String user = access.defaultUser();
-                writeEnv(dir.resolve(access.service() + ".env"),
+                writeEnv(
+                        dir.resolve(access.service() + ".env"),
                         secureSettings(stack, stack.clientSecurity(user, stack.createUser(user))));
             }
             stack.grant(TopicsCommand.Acls.bindings(Map.of(), ServiceAccess.DRIFT_MONITOR.prefix()));
@@ -115,13 +116,18 @@ public final class LocalRun implements AutoCloseable {
         Map<String, String> env = new TreeMap<>(settings(stack));
         env.put(RegistryAccess.TRUSTSTORE, stack.certificates().trustStore().toString());
         env.put(RegistryAccess.TRUSTSTORE_PASSWORD, stack.certificates().password());
-        client.forEach((k, v) -> env.put(Settings.KAFKA_CLIENT_ENV_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
+        client.forEach((k, v) -> env.put(
+                Settings.KAFKA_CLIENT_ENV_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
         return env;
     }
 
     private static void writeEnv(Path file, Map<String, String> env) {
         StringBuilder text = new StringBuilder();
-        new TreeMap<>(env).forEach((k, v) -> text.append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
+        new TreeMap<>(env)
+                .forEach((k, v) -> text.append(k)
+                        .append("='")
+                        .append(v.replace("'", "'\\''"))
+                        .append("'\n"));
         try {
             Files.writeString(file, "", StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
@@ -133,8 +139,11 @@ public final class LocalRun implements AutoCloseable {
 
     /** The XRAY_* settings that point a service or a command at this stack. */
     public static Map<String, String> settings(LocalStack stack) {
-        Map<String, String> env = new TreeMap<>(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
-                KafkaSettings.REGISTRY_URL, stack.registryBaseUrl()));
+        Map<String, String> env = new TreeMap<>(Map.of(
+                KafkaSettings.BOOTSTRAP_SERVERS,
+                stack.bootstrapServers(),
+                KafkaSettings.REGISTRY_URL,
+                stack.registryBaseUrl()));
         if (stack.brokers() > 1) {
             env.put(KafkaSettings.REPLICATION_FACTOR, String.valueOf(Math.min(3, stack.brokers())));
         }
@@ -165,7 +174,9 @@ public final class LocalRun implements AutoCloseable {
         out.println("  Point services and commands at it from another shell:");
         out.println("    export " + KafkaSettings.BOOTSTRAP_SERVERS + "=" + kafka.bootstrapServers() + " "
                 + KafkaSettings.REGISTRY_URL + "=" + kafka.registryBaseUrl()
-                + (stack.brokers() > 1 ? " " + KafkaSettings.REPLICATION_FACTOR + "=" + kafka.replicationFactor() : ""));
+                + (stack.brokers() > 1
+                        ? " " + KafkaSettings.REPLICATION_FACTOR + "=" + kafka.replicationFactor()
+                        : ""));
         if (envDir != null) {
             out.println("  (SASL_SSL: each service has its own user; its settings, with its password, are in");
             out.println("   " + envDir + "/{ingest,embedder,indexer,drift-monitor,admin}.env, e.g.");

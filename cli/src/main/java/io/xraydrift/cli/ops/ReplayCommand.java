@@ -1,5 +1,9 @@
 package io.xraydrift.cli.ops;
 
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,11 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,18 +32,24 @@ import picocli.CommandLine.Option;
  * topic, so the stage that refused it takes it once more. Uploads over HTTP or DICOMweb carry no
  * replayable record (their metadata held the raw patient id and was not kept): they are listed.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Re-submits dead letters after a fix (reads " + "xray.deadletter" + ", read_committed).",
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Re-submits dead letters after a fix (reads " + "xray.deadletter" + ", read_committed).",
             "A dead letter with a source topic/partition/offset has its original record produced again to that topic "
-                + "(the intake topic keeps 7 days; others as declared). HTTP/DICOMweb refusals are listed, not "
-                + "replayed: resend them from the client or the PACS.",
-            "Example: ./xray-drift replay --from-dead-letter --stage ingest --since 2026-11-25T08:00:00Z --dry-run"})
+                    + "(the intake topic keeps 7 days; others as declared). HTTP/DICOMweb refusals are listed, not "
+                    + "replayed: resend them from the client or the PACS.",
+            "Example: ./xray-drift replay --from-dead-letter --stage ingest --since 2026-11-25T08:00:00Z --dry-run"
+        })
 public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--from-dead-letter", required = true, description = "Replay from the dead-letter topic.")
     boolean fromDeadLetter;
 
-    @Option(names = "--stage", description = "Only dead letters of this stage (ingest, embedder, indexer, drift-monitor).")
+    @Option(
+            names = "--stage",
+            description = "Only dead letters of this stage (ingest, embedder, indexer, drift-monitor).")
     String stage;
 
     @Option(names = "--since", description = "Only dead letters that failed at or after this instant (ISO-8601).")
@@ -73,10 +78,10 @@ public final class ReplayCommand implements Callable<Integer> {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024);
         Map<String, Object> c = new HashMap<>(kafka.clientProperties("xray-drift-replay-source"));
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer());
-             KafkaConsumer<byte[], byte[]> source = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
-                     new ByteArrayDeserializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+                KafkaConsumer<byte[], byte[]> source =
+                        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (DeadLetter d : selected) {
                 if (d.getSource() == null) {
                     listed++;
@@ -93,15 +98,20 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
                 out.printf("  %s %s: %s%n", dryRun ? "would replay" : "replaying", where, d.getReason());
                 if (!dryRun) {
-                    producer.send(new ProducerRecord<>(original.topic(), null, original.key(), original.value(),
-                            original.headers()));
+                    producer.send(new ProducerRecord<>(
+                            original.topic(), null, original.key(), original.value(), original.headers()));
                     replayed++;
                 }
             }
             producer.flush();
         }
-        out.printf(Locale.ROOT, "%d dead letters selected: %d replayed, %d not replayable%s%n", selected.size(), replayed,
-                listed, dryRun ? " (dry run)" : "");
+        out.printf(
+                Locale.ROOT,
+                "%d dead letters selected: %d replayed, %d not replayable%s%n",
+                selected.size(),
+                replayed,
+                listed,
+                dryRun ? " (dry run)" : "");
         return 0;
     }
 
@@ -110,10 +120,11 @@ public final class ReplayCommand implements Callable<Integer> {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024);
         List<DeadLetter> out = new ArrayList<>();
-        try (KafkaConsumer<String, DeadLetter> consumer = new KafkaConsumer<>(c, EventSerdes.keys().deserializer(),
-                serdes.valueDeserializer(Topics.DEAD_LETTER))) {
+        try (KafkaConsumer<String, DeadLetter> consumer = new KafkaConsumer<>(
+                c, EventSerdes.keys().deserializer(), serdes.valueDeserializer(Topics.DEAD_LETTER))) {
             List<TopicPartition> parts = consumer.partitionsFor(Topics.DEAD_LETTER.name()).stream()
-                    .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                    .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+                    .toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
@@ -121,7 +132,8 @@ public final class ReplayCommand implements Callable<Integer> {
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, DeadLetter> r : consumer.poll(Duration.ofMillis(300))) {
                     DeadLetter d = r.value();
-                    if (d != null && (stage == null || stage.equals(d.getStage()))
+                    if (d != null
+                            && (stage == null || stage.equals(d.getStage()))
                             && (since == null || !d.getFailedAt().isBefore(since))
                             && (contains == null || d.getReason().contains(contains))) {
                         out.add(d);
@@ -133,7 +145,8 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private static ConsumerRecord<byte[], byte[]> fetch(KafkaConsumer<byte[], byte[]> consumer, DeadLetter d) {
-        TopicPartition tp = new TopicPartition(d.getSource().getTopic(), d.getSource().getPartition());
+        TopicPartition tp =
+                new TopicPartition(d.getSource().getTopic(), d.getSource().getPartition());
         consumer.assign(List.of(tp));
         long offset = d.getSource().getOffset();
         if (consumer.beginningOffsets(List.of(tp)).get(tp) > offset) {

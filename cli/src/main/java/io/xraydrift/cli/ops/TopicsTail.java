@@ -1,5 +1,11 @@
 package io.xraydrift.cli.ops;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,13 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topic;
-import io.xraydrift.schemas.Topics;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
@@ -29,10 +28,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Prints a topic's records decoded through the registry, one JSON line each. */
-@Command(name = "tail", mixinStandardHelpOptions = true,
-        description = {"Prints a topic's records, Avro decoded through the registry, one JSON line each: topic, "
-            + "partition, offset, key, schema id, value. Bytes (images) are shown as their size. Reads committed "
-            + "records only."})
+@Command(
+        name = "tail",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prints a topic's records, Avro decoded through the registry, one JSON line each: topic, "
+                    + "partition, offset, key, schema id, value. Bytes (images) are shown as their size. Reads committed "
+                    + "records only."
+        })
 final class TopicsTail implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,14 +52,16 @@ final class TopicsTail implements Callable<Integer> {
     @Option(names = "--key", description = "Only records with this key.")
     String key;
 
-    @Option(names = "--idle-seconds", defaultValue = "0",
+    @Option(
+            names = "--idle-seconds",
+            defaultValue = "0",
             description = "Stop after this many seconds without a record (0: never; default: ${DEFAULT-VALUE}).")
     int idleSeconds;
 
     @Override
     public Integer call() throws Exception {
-        Topic<?> declared = Topics.byName(topic).orElseThrow(() -> new IllegalArgumentException(
-                "'" + topic + "' is not one of the pipeline's topics: "
+        Topic<?> declared = Topics.byName(topic)
+                .orElseThrow(() -> new IllegalArgumentException("'" + topic + "' is not one of the pipeline's topics: "
                         + Topics.all().stream().map(Topic::name).toList()));
         KafkaSettings kafka = KafkaSettings.from(Settings.load());
         Deserializer<? extends SpecificRecord> values = kafka.serdes().valueDeserializer(declared);
@@ -64,9 +69,11 @@ final class TopicsTail implements Callable<Integer> {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         int printed = 0;
-        try (var consumer = new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), new ByteArrayDeserializer())) {
+        try (var consumer =
+                new KafkaConsumer<>(props, EventSerdes.keys().deserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
             consumer.assign(partitions);
             if (fromBeginning) {
                 consumer.seekToBeginning(partitions);
@@ -88,7 +95,9 @@ final class TopicsTail implements Callable<Integer> {
                         break;
                     }
                 }
-                if (idleSeconds > 0 && System.nanoTime() - lastRecord > Duration.ofSeconds(idleSeconds).toNanos()) {
+                if (idleSeconds > 0
+                        && System.nanoTime() - lastRecord
+                                > Duration.ofSeconds(idleSeconds).toNanos()) {
                     break;
                 }
             }
@@ -104,7 +113,11 @@ final class TopicsTail implements Callable<Integer> {
         out.put("offset", r.offset());
         out.put("key", r.key());
         byte[] v = r.value();
-        out.put("schemaId", v != null && v.length > 4 && v[0] == 0 ? ByteBuffer.wrap(v, 1, 4).getInt() : null);
+        out.put(
+                "schemaId",
+                v != null && v.length > 4 && v[0] == 0
+                        ? ByteBuffer.wrap(v, 1, 4).getInt()
+                        : null);
         try {
             out.put("value", plain(values.deserialize(r.topic(), v)));
         } catch (RuntimeException e) {
@@ -132,7 +145,9 @@ final class TopicsTail implements Callable<Integer> {
             map.forEach((k, x) -> m.put(String.valueOf(k), plain(x)));
             return m;
         }
-        if (value instanceof GenericData.EnumSymbol || value instanceof Enum<?> || value instanceof CharSequence
+        if (value instanceof GenericData.EnumSymbol
+                || value instanceof Enum<?>
+                || value instanceof CharSequence
                 || value instanceof Instant) {
             return value.toString();
         }

@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.testing.Stdout;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.xraydrift.testing.Stdout;
 import picocli.CommandLine;
 
 /**
@@ -30,9 +28,20 @@ class DemoCommandIT {
     void aCohortAndADozenPatientsThroughTheFourServicesRaiseTheRightAlertsWithRealEvidence(@TempDir Path dir)
             throws Exception {
         Path resultFile = dir.resolve("result.json");
-        Stdout.Run run = Stdout.capture(() -> new CommandLine(new DemoCommand()).execute("--exit-when-done", "--cohort",
-                "60,24,24", "--patients", "12", "--scans-per-patient", "7", "--interval", "250ms",
-                "--result", resultFile.toString(), "--hospital"));
+        Stdout.Run run = Stdout.capture(() -> new CommandLine(new DemoCommand())
+                .execute(
+                        "--exit-when-done",
+                        "--cohort",
+                        "60,24,24",
+                        "--patients",
+                        "12",
+                        "--scans-per-patient",
+                        "7",
+                        "--interval",
+                        "250ms",
+                        "--result",
+                        resultFile.toString(),
+                        "--hospital"));
         String out = run.out();
         int rc = run.rc();
         assertEquals(0, rc, "every worsening patient alerted, no stable one");
@@ -43,14 +52,16 @@ class DemoCommandIT {
         DemoResult o = DemoResult.read(resultFile);
         assertEquals(12, o.patients().size(), o.patients().toString());
         assertEquals(108 + 12 * 7, o.scored().size(), "every scan scored once");
-        Map<String, Long> worse = o.alerts().stream().filter(DemoResult.Alert::worse)
+        Map<String, Long> worse = o.alerts().stream()
+                .filter(DemoResult.Alert::worse)
                 .collect(Collectors.groupingBy(DemoResult.Alert::patient, Collectors.counting()));
         o.patients().forEach((patient, kind) -> {
             if (kind.equals("worsening")) {
                 assertTrue(worse.getOrDefault(patient, 0L) > 0, "worsening patient " + patient + " alerted");
             }
             if (kind.equals("stable")) {
-                assertFalse(o.alerts().stream().anyMatch(a -> a.patient().equals(patient)),
+                assertFalse(
+                        o.alerts().stream().anyMatch(a -> a.patient().equals(patient)),
                         "stable patient " + patient + " not alerted");
             }
         });
@@ -68,7 +79,8 @@ class DemoCommandIT {
 
         // the hospital path: three of the twelve patients came from the PACS, every alert reached the EHR
         Matcher m = Pattern.compile("Hospital path: (\\d+) films stored by C-STORE "
-                + "\\((\\d+) refused\\); the EHR took (\\d+) ORU\\^R01 over MLLP, (\\d+) Observations").matcher(out);
+                        + "\\((\\d+) refused\\); the EHR took (\\d+) ORU\\^R01 over MLLP, (\\d+) Observations")
+                .matcher(out);
         assertTrue(m.find(), out);
         assertEquals(3 * 7, Integer.parseInt(m.group(1)), "films of patients 2, 6 and 10 by C-STORE");
         assertEquals(0, Integer.parseInt(m.group(2)));

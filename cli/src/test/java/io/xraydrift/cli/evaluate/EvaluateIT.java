@@ -3,12 +3,6 @@ package io.xraydrift.cli.evaluate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.cli.XrayDrift;
@@ -16,6 +10,11 @@ import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.stack.RealCxr;
 import io.xraydrift.testing.Chromium;
 import io.xraydrift.testing.Stdout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,13 +33,28 @@ class EvaluateIT {
         PhantomSet.write(trajectories, PhantomSet.trajectories(40, 8, 90002, 0.15), 512);
         Path report = dir.resolve("report.html");
 
-        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("evaluate", "--data", labelled.toString(),
-                "--trajectories", trajectories.toString(), "--out", report.toString(), "--json"));
+        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine()
+                .execute(
+                        "evaluate",
+                        "--data",
+                        labelled.toString(),
+                        "--trajectories",
+                        trajectories.toString(),
+                        "--out",
+                        report.toString(),
+                        "--json"));
         String out = run.out();
         assertEquals(0, run.rc(), out);
         JsonNode figures = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
-        for (String key : List.of("purity_healthy", "purity_infected", "purity_severe", "sensitivity", "specificity",
-                "median_lead_scans", "model", "index")) {
+        for (String key : List.of(
+                "purity_healthy",
+                "purity_infected",
+                "purity_severe",
+                "sensitivity",
+                "specificity",
+                "median_lead_scans",
+                "model",
+                "index")) {
             assertTrue(figures.has(key), key + " missing from " + figures);
         }
         assertTrue(figures.get("purity_healthy").asDouble() >= 0.95, figures.toString());
@@ -51,7 +65,8 @@ class EvaluateIT {
 
         String dom = Chromium.render(report.toUri().toString(), dir, dir.resolve("report.png"));
         for (String level : List.of("healthy", "infected", "severe")) {
-            Matcher grid = Pattern.compile("id=\"grid-" + level + "\">(.*?)</div>", Pattern.DOTALL).matcher(dom);
+            Matcher grid = Pattern.compile("id=\"grid-" + level + "\">(.*?)</div>", Pattern.DOTALL)
+                    .matcher(dom);
             assertTrue(grid.find(), "grid of the " + level + " query rendered");
             assertEquals(36, Chromium.count(grid.group(1), "class=\"grid-cell\""), level + " grid cells");
         }
@@ -73,14 +88,29 @@ class EvaluateIT {
         Path dev = RealCxr.dev();
         Path report = dir.resolve("real.html");
         Path scores = dir.resolve("scores.csv");
-        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("evaluate", "--data", dev.toString(),
-                "--trajectories", dev.resolve("trajectories").toString(), "--out", report.toString(),
-                "--scores", scores.toString(), "--json"));
+        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine()
+                .execute(
+                        "evaluate",
+                        "--data",
+                        dev.toString(),
+                        "--trajectories",
+                        dev.resolve("trajectories").toString(),
+                        "--out",
+                        report.toString(),
+                        "--scores",
+                        scores.toString(),
+                        "--json"));
         String out = run.out();
         assertEquals(0, run.rc(), out);
         JsonNode f = new ObjectMapper().readTree(out.substring(out.lastIndexOf('{')));
-        for (String key : List.of("purity_healthy", "purity_infected", "purity_severe", "auroc_healthy",
-                "specificity", "sensitivity", "severity_mae")) {
+        for (String key : List.of(
+                "purity_healthy",
+                "purity_infected",
+                "purity_severe",
+                "auroc_healthy",
+                "specificity",
+                "sensitivity",
+                "severity_mae")) {
             assertTrue(f.get(key).asDouble() >= 0 && f.get(key).asDouble() <= 1, key + " in [0, 1]: " + f);
         }
         for (String key : List.of("severity_spearman", "severity_pearson")) {
@@ -101,8 +131,15 @@ class EvaluateIT {
         assertEquals(114, Chromium.count(dom, "class=\"rated\""), "every rated scan in the scatter");
         assertTrue(Chromium.count(dom, "class=\"severity\"") >= 27, "the radiologist's severity beside each series");
 
-        Stdout.Run gate = Stdout.capture(() -> XrayDrift.commandLine().execute("evaluate", "--data", dev.toString(),
-                "--out", dir.resolve("gate.html").toString(), "--baseline", "default"));
+        Stdout.Run gate = Stdout.capture(() -> XrayDrift.commandLine()
+                .execute(
+                        "evaluate",
+                        "--data",
+                        dev.toString(),
+                        "--out",
+                        dir.resolve("gate.html").toString(),
+                        "--baseline",
+                        "default"));
         assertEquals(0, gate.rc(), "the bundled model passes the gate against itself: " + gate.out());
     }
 
@@ -116,22 +153,41 @@ class EvaluateIT {
     @Test
     void theBundledModelsCrossValidatedFiguresHold() throws Exception {
         Path dev = RealCxr.dev();
-        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine().execute("crossval", "--data", dev.toString(),
-                "--trajectories", dev.resolve("trajectories").toString(), "--model", "default", "--tune-rule",
-                "--floors", "--json"));
+        Stdout.Run run = Stdout.capture(() -> XrayDrift.commandLine()
+                .execute(
+                        "crossval",
+                        "--data",
+                        dev.toString(),
+                        "--trajectories",
+                        dev.resolve("trajectories").toString(),
+                        "--model",
+                        "default",
+                        "--tune-rule",
+                        "--floors",
+                        "--json"));
         String out = run.out();
         assertEquals(0, run.rc(), out);
         JsonNode all = new ObjectMapper().readTree(out.substring(out.indexOf("{\"mean\"")));
         JsonNode mean = all.get("mean");
-        String[] keys = {"purity_healthy", "purity_infected", "purity_severe", "severity_spearman", "auroc_healthy",
-            "sensitivity", "specificity"};
+        String[] keys = {
+            "purity_healthy",
+            "purity_infected",
+            "purity_severe",
+            "severity_spearman",
+            "auroc_healthy",
+            "sensitivity",
+            "specificity"
+        };
         for (int i = 0; i < keys.length; i++) {
-            assertTrue(mean.get(keys[i]).asDouble() >= CV_FLOORS[i], keys[i] + " below its floor " + CV_FLOORS[i]
-                    + ": " + mean);
+            assertTrue(
+                    mean.get(keys[i]).asDouble() >= CV_FLOORS[i],
+                    keys[i] + " below its floor " + CV_FLOORS[i] + ": " + mean);
         }
         JsonNode rule = all.get("rule_search");
-        assertTrue(rule.get("held_out_sensitivity").asDouble() >= CV_FLOORS[5]
-                && rule.get("held_out_specificity").asDouble() >= CV_FLOORS[6], rule.toString());
+        assertTrue(
+                rule.get("held_out_sensitivity").asDouble() >= CV_FLOORS[5]
+                        && rule.get("held_out_specificity").asDouble() >= CV_FLOORS[6],
+                rule.toString());
         assertTrue(rule.get("noise_floor_jump").asDouble() > 0, "the margins are searched above the measured noise");
         assertTrue(mean.get("score_noise_augmented_sd").asDouble() > 0, mean.toString());
 
@@ -142,17 +198,29 @@ class EvaluateIT {
         for (String pixels : List.of("pixels_16", "pixels_32")) {
             JsonNode f = floors.get(pixels).get("mean");
             for (String level : List.of("healthy", "infected", "severe")) {
-                assertTrue(mean.get("purity_" + level).asDouble() > f.get("neighbour_purity_" + level).asDouble(),
+                assertTrue(
+                        mean.get("purity_" + level).asDouble()
+                                > f.get("neighbour_purity_" + level).asDouble(),
                         level + " purity not above " + pixels + ": " + f);
             }
-            assertTrue(mean.get("severity_spearman").asDouble() > f.get("neighbour_severity_spearman").asDouble(),
+            assertTrue(
+                    mean.get("severity_spearman").asDouble()
+                            > f.get("neighbour_severity_spearman").asDouble(),
                     "Spearman not above " + pixels + ": " + f);
-            assertTrue(mean.get("auroc_healthy").asDouble() > Math.max(f.get("linear_auroc_healthy").asDouble(),
-                    f.get("neighbour_auroc_healthy").asDouble()), "AUROC not above " + pixels + ": " + f);
+            assertTrue(
+                    mean.get("auroc_healthy").asDouble()
+                            > Math.max(
+                                    f.get("linear_auroc_healthy").asDouble(),
+                                    f.get("neighbour_auroc_healthy").asDouble()),
+                    "AUROC not above " + pixels + ": " + f);
         }
         JsonNode lung = floors.get("lung_field_mean_intensity").get("mean");
-        assertTrue(mean.get("auroc_healthy").asDouble() > lung.get("auroc_healthy").asDouble(), lung.toString());
-        assertTrue(mean.get("severity_spearman").asDouble() > lung.get("severity_spearman").asDouble(), lung.toString());
+        assertTrue(
+                mean.get("auroc_healthy").asDouble() > lung.get("auroc_healthy").asDouble(), lung.toString());
+        assertTrue(
+                mean.get("severity_spearman").asDouble()
+                        > lung.get("severity_spearman").asDouble(),
+                lung.toString());
     }
 
     /** Cross-validated floors: purity h / i / s, Spearman, AUROC, drift sensitivity and specificity. */

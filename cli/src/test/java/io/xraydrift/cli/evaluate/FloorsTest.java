@@ -3,17 +3,16 @@ package io.xraydrift.cli.evaluate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.events.Level;
 import io.xraydrift.indexer.service.Scoring;
 import io.xraydrift.phantoms.Grade;
 import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,13 +27,18 @@ class FloorsTest {
         List<Evaluation.Row> rows = new ArrayList<>();
         PhantomRenderer renderer = new PhantomRenderer(128);
         for (PhantomSet.Item item : PhantomSet.labelled(30, 20, 20, 31337, 0.15)) {
-            rows.add(new Evaluation.Row(item.file(), item.patient(), Level.valueOf(item.grade().name()),
-                    item.grade() == Grade.HEALTHY ? Double.NaN : item.severity(), Instant.EPOCH,
-                    "", PhantomSet.render(renderer, item).toPng()));
+            rows.add(new Evaluation.Row(
+                    item.file(),
+                    item.patient(),
+                    Level.valueOf(item.grade().name()),
+                    item.grade() == Grade.HEALTHY ? Double.NaN : item.severity(),
+                    Instant.EPOCH,
+                    "",
+                    PhantomSet.render(renderer, item).toPng()));
         }
         Map<String, Integer> folds = CrossValidateCommand.deal(rows, 3, 7);
-        Map<String, Object> floors = Floors.measure(rows, folds, 3, null,
-                new Scoring(0.15, 0.55, 0.3), new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2));
+        Map<String, Object> floors = Floors.measure(
+                rows, folds, 3, null, new Scoring(0.15, 0.55, 0.3), new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2));
         assertEquals(List.of("pixels_16", "pixels_32", "lung_field_mean_intensity"), List.copyOf(floors.keySet()));
         Map<?, ?> pixels = (Map<?, ?>) ((Map<?, ?>) floors.get("pixels_16")).get("mean");
         assertTrue(((Number) pixels.get("linear_auroc_healthy")).doubleValue() > 0.8, pixels.toString());

@@ -3,6 +3,11 @@ package io.xraydrift.cli.evaluate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.cli.XrayDrift;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelCard;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.stack.RealCxr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,12 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-
-import io.xraydrift.cli.XrayDrift;
-import io.xraydrift.embedder.model.EmbeddingModel;
-import io.xraydrift.embedder.model.ModelCard;
-import io.xraydrift.embedder.model.Preprocessing;
-import io.xraydrift.stack.RealCxr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,13 +30,23 @@ public class SiteTrainingTest {
     void aModelTrainedWithTheSiteDefaultsLoadsAndEmbedsRealFiles(@TempDir Path dir) throws Exception {
         Path cohort = subset(dir.resolve("cohort"), 8);
         Path out = dir.resolve("model");
-        int rc = XrayDrift.commandLine().execute("train", "--data", cohort.toString(), "--out", out.toString(),
-                "--phantoms", "20", "--projection-steps", "300");
+        int rc = XrayDrift.commandLine()
+                .execute(
+                        "train",
+                        "--data",
+                        cohort.toString(),
+                        "--out",
+                        out.toString(),
+                        "--phantoms",
+                        "20",
+                        "--projection-steps",
+                        "300");
         assertEquals(0, rc);
         ModelCard card = ModelCard.read(out);
         ModelCard bundled = ModelCard.read(EmbeddingModel.defaultModelDirectory());
-        assertTrue(String.valueOf(card.training().get("started_from")).startsWith(bundled.id() + "@"
-                + bundled.version()), "site defaults start from the bundled model: " + card.training());
+        assertTrue(
+                String.valueOf(card.training().get("started_from")).startsWith(bundled.id() + "@" + bundled.version()),
+                "site defaults start from the bundled model: " + card.training());
         assertEquals(bundled.network(), card.network());
         assertEquals(bundled.inputSize(), card.inputSize());
         assertEquals(bundled.equalized(), card.equalized(), "the bundled model's intensity mapping is kept");
@@ -60,15 +69,31 @@ public class SiteTrainingTest {
     void theBundledRecipeTrainsTheResidualNetworkFromScratchOnThePool(@TempDir Path dir) throws Exception {
         Path pool = subset(RealCxr.pretrain(), dir.resolve("pool"), 6, true);
         Path out = dir.resolve("model");
-        int rc = XrayDrift.commandLine().execute("train", "--data", pool.toString(), "--out", out.toString(),
-                "--from-scratch", "--network", "xray-resnet", "--input-size", "128", "--epochs", "1",
-                "--phantoms", "4", "--seed", "3");
+        int rc = XrayDrift.commandLine()
+                .execute(
+                        "train",
+                        "--data",
+                        pool.toString(),
+                        "--out",
+                        out.toString(),
+                        "--from-scratch",
+                        "--network",
+                        "xray-resnet",
+                        "--input-size",
+                        "128",
+                        "--epochs",
+                        "1",
+                        "--phantoms",
+                        "4",
+                        "--seed",
+                        "3");
         assertEquals(0, rc);
         ModelCard card = ModelCard.read(out);
         assertEquals("xray-resnet", card.network());
         assertEquals(128, card.inputSize());
         assertEquals("random initialisation", card.training().get("started_from"));
-        assertTrue(card.training().get("command").toString().contains("--from-scratch --contrastive"),
+        assertTrue(
+                card.training().get("command").toString().contains("--from-scratch --contrastive"),
                 card.training().get("command").toString());
         embedsEveryFormat(out, card);
     }
@@ -78,8 +103,8 @@ public class SiteTrainingTest {
             for (Path f : formatFiles()) {
                 float[] v = model.embed(model.preprocessing().input(Preprocessing.decode(Files.readAllBytes(f))));
                 assertEquals(card.embeddingSize(), v.length, f.toString());
-                assertTrue(IntStream.range(0, v.length).allMatch(i -> Float.isFinite(v[i])), f
-                        + " gives a finite vector");
+                assertTrue(
+                        IntStream.range(0, v.length).allMatch(i -> Float.isFinite(v[i])), f + " gives a finite vector");
             }
         }
     }

@@ -1,5 +1,19 @@
 package io.xraydrift.drift.api;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.topology.StoreNames;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientState;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.platform.http.BearerToken;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
+import io.xraydrift.schemas.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -25,22 +38,6 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.javalin.config.RoutesConfig;
-import io.javalin.http.Context;
-import io.javalin.http.Handler;
-import io.xraydrift.drift.DriftMonitorConfig;
-import io.xraydrift.drift.topology.StoreNames;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.platform.http.BearerToken;
-import io.xraydrift.events.PatientState;
-import io.xraydrift.events.ScanThumbnail;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.RegistryUnavailableException;
-import io.xraydrift.schemas.Topics;
 
 /**
  * The drift monitor's HTTP API and web view, answered from the Streams stores (interactive
@@ -60,8 +57,10 @@ public final class DriftApi {
     private final BearerToken token;
     /** What instances present to each other when they route a query: not the API token. */
     private final BearerToken peerToken;
+
     private final Deserializer<ScanThumbnail> thumbnails;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
 
@@ -113,7 +112,8 @@ public final class DriftApi {
 
     private void patient(Context ctx, boolean json) throws Exception {
         String id = ctx.pathParam("id");
-        KeyQueryMetadata md = streams.queryMetadataForKey(StoreNames.PATIENTS, id, Serdes.String().serializer());
+        KeyQueryMetadata md = streams.queryMetadataForKey(
+                StoreNames.PATIENTS, id, Serdes.String().serializer());
         if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             ctx.status(503).json(Map.of("error", "no instance holds patient " + id + " right now (rebalancing)"));
             return;
@@ -138,8 +138,11 @@ public final class DriftApi {
         String raw = ctx.queryParam("since");
         long since;
         try {
-            since = raw == null ? 0 : raw.chars().allMatch(Character::isDigit) ? Long.parseLong(raw)
-                    : Instant.parse(raw).toEpochMilli();
+            since = raw == null
+                    ? 0
+                    : raw.chars().allMatch(Character::isDigit)
+                            ? Long.parseLong(raw)
+                            : Instant.parse(raw).toEpochMilli();
         } catch (NumberFormatException | DateTimeParseException e) {
             ctx.status(400).json(Map.of("error", "since=" + raw + " is neither epoch millis nor ISO-8601"));
             return;
@@ -174,8 +177,9 @@ public final class DriftApi {
 
     private void thumbnail(Context ctx) {
         String scanId = ctx.pathParam("scanId");
-        byte[] bytes = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.THUMBNAILS,
-                QueryableStoreTypes.<String, byte[]>keyValueStore())).get(scanId);
+        byte[] bytes = streams.store(StoreQueryParameters.fromNameAndType(
+                        StoreNames.THUMBNAILS, QueryableStoreTypes.<String, byte[]>keyValueStore()))
+                .get(scanId);
         if (bytes == null) {
             ctx.status(404).json(Map.of("error", "no thumbnail of scan " + scanId));
             return;
@@ -183,7 +187,9 @@ public final class DriftApi {
         ScanThumbnail t = thumbnails.deserialize(Topics.THUMBNAILS.name(), bytes);
         byte[] png = new byte[t.getImage().remaining()];
         t.getImage().duplicate().get(png);
-        ctx.header("Cache-Control", "private, max-age=3600").contentType("image/png").result(png);
+        ctx.header("Cache-Control", "private, max-age=3600")
+                .contentType("image/png")
+                .result(png);
     }
 
     private List<Json.Alert> localAlerts(long since) {
@@ -200,32 +206,35 @@ public final class DriftApi {
     }
 
     /** The caller was authorised here; instances call each other with the peer secret, configured peers only. */
-    private List<Json.Alert> remoteAlerts(HostInfo host, long since)
-            throws IOException, InterruptedException {
+    private List<Json.Alert> remoteAlerts(HostInfo host, long since) throws IOException, InterruptedException {
         checkPeer(host);
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
-                + "/alerts?local=true&since=" + since)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1")
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create("http://" + host.host() + ":" + host.port() + "/alerts?local=true&since=" + since))
+                .timeout(Duration.ofSeconds(10))
+                .header(ROUTED, "1")
                 .header("Authorization", "Bearer " + config.peerToken());
         HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("instance " + host + " answered " + r.statusCode() + " to /alerts: " + r.body());
         }
-        return JSON.readValue(r.body(), new TypeReference<List<Json.Alert>>() { });
+        return JSON.readValue(r.body(), new TypeReference<List<Json.Alert>>() {});
     }
 
     /** A group member that advertises an address outside XRAY_DRIFT_PEERS is never sent a request. */
     private void checkPeer(HostInfo host) throws IOException {
         if (!config.isPeer(host.host(), host.port())) {
-            throw new IOException("instance " + host + " is not in " + DriftMonitorConfig.PEERS
-                    + " " + config.peers() + "; not called");
+            throw new IOException("instance " + host + " is not in " + DriftMonitorConfig.PEERS + " " + config.peers()
+                    + "; not called");
         }
     }
 
     private void proxy(Context ctx, HostInfo host) throws IOException, InterruptedException {
         checkPeer(host);
         String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
-                + ctx.path() + query)).timeout(Duration.ofSeconds(10)).header(ROUTED, "1");
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create("http://" + host.host() + ":" + host.port() + ctx.path() + query))
+                .timeout(Duration.ofSeconds(10))
+                .header(ROUTED, "1");
         // The caller was authorised here (header or session cookie); instances present the peer secret.
         req.header("Authorization", "Bearer " + config.peerToken());
         HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -235,8 +244,8 @@ public final class DriftApi {
     }
 
     private ReadOnlyKeyValueStore<String, PatientState> patients() {
-        return streams.store(StoreQueryParameters.fromNameAndType(StoreNames.PATIENTS,
-                QueryableStoreTypes.<String, PatientState>keyValueStore()));
+        return streams.store(StoreQueryParameters.fromNameAndType(
+                StoreNames.PATIENTS, QueryableStoreTypes.<String, PatientState>keyValueStore()));
     }
 
     private boolean running(Context ctx) {

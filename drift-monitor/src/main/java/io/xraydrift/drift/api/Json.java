@@ -1,9 +1,6 @@
 package io.xraydrift.drift.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.DriftAlert;
@@ -11,6 +8,7 @@ import io.xraydrift.events.ModelRef;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.TrackedScan;
+import java.util.List;
 
 /**
  * The API's JSON shapes of the drift monitor's state, as records Javalin's Jackson mapper writes
@@ -18,8 +16,7 @@ import io.xraydrift.events.TrackedScan;
  */
 final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /** A model version. */
     record Model(String id, String version, int dimension) {
@@ -32,29 +29,69 @@ final class Json {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Evidence(String scanId, String label, double distance, Double severity) {
         static List<Evidence> of(List<Neighbour> neighbours) {
-            return neighbours.stream().map(n -> new Evidence(n.getScanId(), n.getLabel().name(), n.getDistance(),
-                    n.getSeverity())).toList();
+            return neighbours.stream()
+                    .map(n -> new Evidence(n.getScanId(), n.getLabel().name(), n.getDistance(), n.getSeverity()))
+                    .toList();
         }
     }
 
     /** An alert. */
-    record Alert(String alertId, String patient, String scanId, String acquiredAt, String kind, String fromLevel,
-                 String toLevel, double score, List<Double> previousScores, String reason, String createdAt,
-                 Model model, long indexVersion, List<Evidence> evidence) {
+    record Alert(
+            String alertId,
+            String patient,
+            String scanId,
+            String acquiredAt,
+            String kind,
+            String fromLevel,
+            String toLevel,
+            double score,
+            List<Double> previousScores,
+            String reason,
+            String createdAt,
+            Model model,
+            long indexVersion,
+            List<Evidence> evidence) {
         static Alert of(DriftAlert a) {
-            return new Alert(a.getAlertId(), a.getPatient(), a.getScanId(), a.getAcquiredAt().toString(), a.getKind().name(),
-                    a.getFromLevel().name(), a.getToLevel().name(), a.getScore(), a.getPreviousScores(), a.getReason(),
-                    a.getCreatedAt().toString(), Model.of(a.getModel()), a.getIndexVersion(), Evidence.of(a.getEvidence()));
+            return new Alert(
+                    a.getAlertId(),
+                    a.getPatient(),
+                    a.getScanId(),
+                    a.getAcquiredAt().toString(),
+                    a.getKind().name(),
+                    a.getFromLevel().name(),
+                    a.getToLevel().name(),
+                    a.getScore(),
+                    a.getPreviousScores(),
+                    a.getReason(),
+                    a.getCreatedAt().toString(),
+                    Model.of(a.getModel()),
+                    a.getIndexVersion(),
+                    Evidence.of(a.getEvidence()));
         }
     }
 
     /** One scored scan of a trajectory. */
-    record Point(String scanId, String acquiredAt, double score, String level, int healthy, int infected,
-                 int severe, long indexVersion, Model model) {
+    record Point(
+            String scanId,
+            String acquiredAt,
+            double score,
+            String level,
+            int healthy,
+            int infected,
+            int severe,
+            long indexVersion,
+            Model model) {
         static Point of(TrackedScan s, DriftRule rule) {
-            return new Point(s.getScanId(), s.getAcquiredAt().toString(), s.getScore(), rule.levelOf(s.getScore()).name(),
-                    s.getComposition().getHealthy(), s.getComposition().getInfected(), s.getComposition().getSevere(),
-                    s.getIndexVersion(), Model.of(s.getModel()));
+            return new Point(
+                    s.getScanId(),
+                    s.getAcquiredAt().toString(),
+                    s.getScore(),
+                    rule.levelOf(s.getScore()).name(),
+                    s.getComposition().getHealthy(),
+                    s.getComposition().getInfected(),
+                    s.getComposition().getSevere(),
+                    s.getIndexVersion(),
+                    Model.of(s.getModel()));
         }
     }
 
@@ -62,7 +99,10 @@ final class Json {
     record Trajectory(String patient, String level, boolean episodeOpen, List<Point> points, List<Alert> alerts) {
         static Trajectory of(PatientState state, DriftRule rule) {
             DriftRule.Assessment a = rule.assess(state.getPatient(), Trajectories.scored(state.getScans()));
-            return new Trajectory(state.getPatient(), a.level().name(), a.episodeOpen(),
+            return new Trajectory(
+                    state.getPatient(),
+                    a.level().name(),
+                    a.episodeOpen(),
                     state.getScans().stream().map(s -> Point.of(s, rule)).toList(),
                     state.getAlerts().stream().map(Alert::of).toList());
         }

@@ -1,15 +1,5 @@
 package io.xraydrift.drift.api;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
@@ -19,6 +9,15 @@ import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Neighbour;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.TrackedScan;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The web view of one patient, rendered on the server (no script) from the precompiled template
@@ -36,26 +35,34 @@ public final class PatientPage {
     private static final int GRID = 36;
     private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(ContentType.Html);
 
-    private PatientPage() {
-    }
+    private PatientPage() {}
 
     /** What the patient template shows. */
-    public record View(String patient, String level, boolean episodeOpen, int scans, List<AlertLine> alerts,
-                       Plot plot, Focus focus) {
-    }
+    public record View(
+            String patient,
+            String level,
+            boolean episodeOpen,
+            int scans,
+            List<AlertLine> alerts,
+            Plot plot,
+            Focus focus) {}
 
     /** One alert under the plot. */
-    public record AlertLine(String kind, String acquiredAt, String reason) {
-    }
+    public record AlertLine(String kind, String acquiredAt, String reason) {}
 
     /** The plot: its size, the level bands, the score path and one point per scan. */
-    public record Plot(int width, int height, int left, int right, double axisY, List<Band> bands, String path,
-                       List<Point> points) {
-    }
+    public record Plot(
+            int width,
+            int height,
+            int left,
+            int right,
+            double axisY,
+            List<Band> bands,
+            String path,
+            List<Point> points) {}
 
     /** A level's band: from y to y + height, its label at labelY. */
-    public record Band(double y, double height, double labelY, String fill, String label) {
-    }
+    public record Band(double y, double height, double labelY, String fill, String label) {}
 
     /** A scan on the plot; {@code alerted} puts a marker above it. */
     public record Point(String scanId, String link, double x, double y, String title, boolean alerted) {
@@ -67,17 +74,20 @@ public final class PatientPage {
     }
 
     /** The selected scan and its nearest labelled neighbours. */
-    public record Focus(String shortId, String acquiredAt, String score, String link, boolean neighboursKept,
-                        int shown, List<Cell> cells) {
-    }
+    public record Focus(
+            String shortId,
+            String acquiredAt,
+            String score,
+            String link,
+            boolean neighboursKept,
+            int shown,
+            List<Cell> cells) {}
 
     /** One neighbour in the grid. */
-    public record Cell(String label, String link, String caption) {
-    }
+    public record Cell(String label, String link, String caption) {}
 
     /** One alert in the list of recent alerts: its patient (shortened, and as a link), kind and reason. */
-    public record AlertItem(String patient, String link, String kind, String reason) {
-    }
+    public record AlertItem(String patient, String link, String kind, String reason) {}
 
     /** The list of recent alerts, newest first (at most 200), from the template {@code drift/alerts.jte}. */
     static String renderAlerts(List<Json.Alert> oldestFirst) {
@@ -99,13 +109,22 @@ public final class PatientPage {
 
     static View view(PatientState state, DriftRule rule, String selected) {
         List<TrackedScan> scans = state.getScans();
-        TrackedScan focus = scans.stream().filter(s -> s.getScanId().equals(selected)).findFirst()
+        TrackedScan focus = scans.stream()
+                .filter(s -> s.getScanId().equals(selected))
+                .findFirst()
                 .orElse(scans.isEmpty() ? null : scans.get(scans.size() - 1));
         DriftRule.Assessment a = rule.assess(state.getPatient(), Trajectories.scored(scans));
-        List<AlertLine> alerts = state.getAlerts().stream().map(x -> new AlertLine(x.getKind().name(),
-                x.getAcquiredAt().toString(), x.getReason())).toList();
-        return new View(shortId(state.getPatient()), a.level().name().toLowerCase(Locale.ROOT), a.episodeOpen(),
-                scans.size(), alerts, plot(scans, state.getAlerts(), rule), focus == null ? null : focus(focus));
+        List<AlertLine> alerts = state.getAlerts().stream()
+                .map(x -> new AlertLine(x.getKind().name(), x.getAcquiredAt().toString(), x.getReason()))
+                .toList();
+        return new View(
+                shortId(state.getPatient()),
+                a.level().name().toLowerCase(Locale.ROOT),
+                a.episodeOpen(),
+                scans.size(),
+                alerts,
+                plot(scans, state.getAlerts(), rule),
+                focus == null ? null : focus(focus));
     }
 
     private static Focus focus(TrackedScan focus) {
@@ -113,21 +132,35 @@ public final class PatientPage {
         List<Cell> cells = new ArrayList<>();
         for (int i = 0; i < Math.min(GRID, ns.size()); i++) {
             Neighbour n = ns.get(i);
-            cells.add(new Cell(n.getLabel().name(), url(n.getScanId()), n.getLabel().name().toLowerCase(Locale.ROOT)
-                    + (n.getSeverity() == null ? "" : String.format(Locale.ROOT, " (severity %.2f)", n.getSeverity()))
-                    + String.format(Locale.ROOT, " %.3f", n.getDistance())));
+            cells.add(new Cell(
+                    n.getLabel().name(),
+                    url(n.getScanId()),
+                    n.getLabel().name().toLowerCase(Locale.ROOT)
+                            + (n.getSeverity() == null
+                                    ? ""
+                                    : String.format(Locale.ROOT, " (severity %.2f)", n.getSeverity()))
+                            + String.format(Locale.ROOT, " %.3f", n.getDistance())));
         }
-        return new Focus(shortId(focus.getScanId()), focus.getAcquiredAt().toString(),
-                String.format(Locale.ROOT, "%.2f", focus.getScore()), url(focus.getScanId()), !ns.isEmpty(),
-                Math.min(GRID, ns.size()), cells);
+        return new Focus(
+                shortId(focus.getScanId()),
+                focus.getAcquiredAt().toString(),
+                String.format(Locale.ROOT, "%.2f", focus.getScore()),
+                url(focus.getScanId()),
+                !ns.isEmpty(),
+                Math.min(GRID, ns.size()),
+                cells);
     }
 
     private static Plot plot(List<TrackedScan> scans, List<DriftAlert> alerts, DriftRule rule) {
         long t0 = scans.isEmpty() ? 0 : scans.get(0).getAcquiredAt().toEpochMilli();
-        long t1 = scans.isEmpty() ? 1 : Math.max(t0 + 1, scans.get(scans.size() - 1).getAcquiredAt().toEpochMilli());
+        long t1 = scans.isEmpty()
+                ? 1
+                : Math.max(t0 + 1, scans.get(scans.size() - 1).getAcquiredAt().toEpochMilli());
         double sev = rule.severeThreshold();
         double inf = rule.infectedThreshold();
-        List<Band> bands = List.of(band(1.0, sev, "#fde0dc", "severe"), band(sev, inf, "#fff3c4", "infected"),
+        List<Band> bands = List.of(
+                band(1.0, sev, "#fde0dc", "severe"),
+                band(sev, inf, "#fff3c4", "infected"),
                 band(inf, 0.0, "#e3f2e1", "healthy"));
         Set<String> alerted = alerts.stream().map(DriftAlert::getScanId).collect(Collectors.toSet());
         StringBuilder path = new StringBuilder();
@@ -135,9 +168,17 @@ public final class PatientPage {
         for (TrackedScan s : scans) {
             double x = x(s.getAcquiredAt(), t0, t1);
             double y = y(s.getScore());
-            path.append(path.length() == 0 ? "M" : " L").append(f1(x)).append(',').append(f1(y));
-            points.add(new Point(s.getScanId(), url(s.getScanId()), x, y, s.getAcquiredAt()
-                    + String.format(Locale.ROOT, " score %.2f", s.getScore()), alerted.contains(s.getScanId())));
+            path.append(path.length() == 0 ? "M" : " L")
+                    .append(f1(x))
+                    .append(',')
+                    .append(f1(y));
+            points.add(new Point(
+                    s.getScanId(),
+                    url(s.getScanId()),
+                    x,
+                    y,
+                    s.getAcquiredAt() + String.format(Locale.ROOT, " score %.2f", s.getScore()),
+                    alerted.contains(s.getScanId())));
         }
         return new Plot(W, H, PAD, W - PAD, y(0), bands, path.toString(), points);
     }

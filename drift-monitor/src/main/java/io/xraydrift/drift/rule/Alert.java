@@ -1,9 +1,8 @@
 package io.xraydrift.drift.rule;
 
-import java.util.List;
-
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.Level;
+import java.util.List;
 
 /**
  * An alert the rule raises. The id is deterministic: the same history gives the same ids, so a
@@ -17,8 +16,14 @@ import io.xraydrift.events.Level;
  * @param previousScores earlier scores, oldest first
  * @param reason         one sentence a clinician can read
  */
-public record Alert(String alertId, AlertKind kind, ScoredScan scan, Level from, Level to, List<Double> previousScores,
-                    String reason) {
+public record Alert(
+        String alertId,
+        AlertKind kind,
+        ScoredScan scan,
+        Level from,
+        Level to,
+        List<Double> previousScores,
+        String reason) {
 
     /** Whether an alert of this kind says "worse" (every kind but a recovery, and a reader's UNKNOWN). */
     public static boolean worsens(AlertKind kind) {

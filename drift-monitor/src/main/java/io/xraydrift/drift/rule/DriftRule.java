@@ -1,5 +1,8 @@
 package io.xraydrift.drift.rule;
 
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.Level;
+import io.xraydrift.platform.score.LevelThresholds;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -7,10 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import io.xraydrift.events.AlertKind;
-import io.xraydrift.events.Level;
-import io.xraydrift.platform.score.LevelThresholds;
 
 /**
  * The drift rule: pure code over one patient's scored scans, in acquisition order.
@@ -47,23 +46,36 @@ import io.xraydrift.platform.score.LevelThresholds;
  * @param drift             smaller rise above the baseline that alerts once {@code confirm} consecutive scans
  *                          show it (0 = off)
  */
-public record DriftRule(double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise,
-                        int confirm, double jump, double drift) {
+public record DriftRule(
+        double infectedThreshold,
+        double severeThreshold,
+        double hysteresis,
+        int window,
+        double rise,
+        int confirm,
+        double jump,
+        double drift) {
 
     private static final double STEP_TOLERANCE = 0.02;
 
     public DriftRule {
-        if (!(infectedThreshold < severeThreshold) || window < 2 || hysteresis < 0 || confirm < 1 || jump < 0
-                || drift < 0 || jump > 0 && drift > jump) {
+        if (!(infectedThreshold < severeThreshold)
+                || window < 2
+                || hysteresis < 0
+                || confirm < 1
+                || jump < 0
+                || drift < 0
+                || jump > 0 && drift > jump) {
             throw new IllegalArgumentException("drift rule needs infected < severe thresholds, window >= 2, "
                     + "hysteresis >= 0, confirm >= 1, 0 <= drift <= jump (or jump 0); got " + infectedThreshold + ", "
-                    + severeThreshold + ", " + window + ", " + hysteresis + ", " + confirm + ", " + jump + ", " + drift);
+                    + severeThreshold + ", " + window + ", " + hysteresis + ", " + confirm + ", " + jump + ", "
+                    + drift);
         }
     }
 
     /** The level rule alone: no rise-from-baseline alerts. */
-    public DriftRule(double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise,
-                     int confirm) {
+    public DriftRule(
+            double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise, int confirm) {
         this(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, 0, 0);
     }
 
@@ -72,8 +84,10 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
      * unchanged otherwise.
      */
     public DriftRule withLevels(Double infected, Double severe) {
-        LevelThresholds levels = new LevelThresholds(infectedThreshold, severeThreshold).orModel(true, infected, severe);
-        return levels.infected() == infectedThreshold && levels.severe() == severeThreshold ? this
+        LevelThresholds levels =
+                new LevelThresholds(infectedThreshold, severeThreshold).orModel(true, infected, severe);
+        return levels.infected() == infectedThreshold && levels.severe() == severeThreshold
+                ? this
                 : new DriftRule(levels.infected(), levels.severe(), hysteresis, window, rise, confirm, jump, drift);
     }
 
@@ -99,8 +113,7 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
      * What the rule makes of a history: its alerts, the patient's level after the last scan and
      * whether an alerted episode is still open.
      */
-    public record Assessment(List<Alert> alerts, Level level, boolean episodeOpen) {
-    }
+    public record Assessment(List<Alert> alerts, Level level, boolean episodeOpen) {}
 
     /** Every alert the history warrants, in order. */
     public List<Alert> evaluate(String patient, List<ScoredScan> history) {
@@ -134,7 +147,11 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
      * no episode open. {@link #EPISODE}: a worsening alert opened an episode that no recovery has
      * closed yet.
      */
-    public enum Phase { NEW, WATCHING, EPISODE }
+    public enum Phase {
+        NEW,
+        WATCHING,
+        EPISODE
+    }
 
     /**
      * All the rule remembers of one patient after some scans (in acquisition order).
@@ -150,8 +167,17 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
      * @param raised       ids of the alerts raised in the current episode (each is raised once)
      * @param scores       every score so far, oldest first
      */
-    public record State(Phase phase, Level level, int above, Level reachedByAll, int levelSince, double baseline,
-                        int risen, int episode, Set<String> raised, List<Double> scores) {
+    public record State(
+            Phase phase,
+            Level level,
+            int above,
+            Level reachedByAll,
+            int levelSince,
+            double baseline,
+            int risen,
+            int episode,
+            Set<String> raised,
+            List<Double> scores) {
 
         public State {
             raised = Set.copyOf(raised);
@@ -192,21 +218,41 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         List<Double> scores = new ArrayList<>(state.scores());
         scores.add(scan.score());
         if (state.phase() == Phase.NEW) {
-            return new Step(new State(Phase.WATCHING, nextLevel(Level.HEALTHY, scan.score()), 0, state.reachedByAll(),
-                    0, scan.score(), 0, 0, Set.of(), scores), List.of());
+            return new Step(
+                    new State(
+                            Phase.WATCHING,
+                            nextLevel(Level.HEALTHY, scan.score()),
+                            0,
+                            state.reachedByAll(),
+                            0,
+                            scan.score(),
+                            0,
+                            0,
+                            Set.of(),
+                            scores),
+                    List.of());
         }
         Episodes episodes = new Episodes(patient, state, state.scores());
         LevelMove move = moveLevel(state, scan.score());
         int levelSince = levelRules(episodes, state, scan, move.to(), scores);
         Baseline baseline = baselineRules(episodes, state, scan, move.to());
-        return new Step(new State(episodes.open ? Phase.EPISODE : Phase.WATCHING, move.to(), move.above(),
-                move.reachedByAll(), levelSince, baseline.score(), baseline.risen(), episodes.episode, episodes.raised,
-                scores), episodes.alerts);
+        return new Step(
+                new State(
+                        episodes.open ? Phase.EPISODE : Phase.WATCHING,
+                        move.to(),
+                        move.above(),
+                        move.reachedByAll(),
+                        levelSince,
+                        baseline.score(),
+                        baseline.risen(),
+                        episodes.episode,
+                        episodes.raised,
+                        scores),
+                episodes.alerts);
     }
 
     /** Where the level goes with a score: {@code to}, and the unconfirmed run above the level it leaves. */
-    private record LevelMove(Level to, int above, Level reachedByAll) {
-    }
+    private record LevelMove(Level to, int above, Level reachedByAll) {}
 
     /**
      * A score above the level holds it until {@code confirm} consecutive scans are above it, then the
@@ -220,7 +266,9 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         }
         int above = state.above() + 1;
         Level reachedByAll = above == 1 || to.ordinal() < state.reachedByAll().ordinal() ? to : state.reachedByAll();
-        return above >= confirm ? new LevelMove(reachedByAll, 0, reachedByAll) : new LevelMove(from, above, reachedByAll);
+        return above >= confirm
+                ? new LevelMove(reachedByAll, 0, reachedByAll)
+                : new LevelMove(from, above, reachedByAll);
     }
 
     /**
@@ -233,30 +281,47 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
         int index = previous.size();
         Level from = state.level();
         if (to.ordinal() > from.ordinal()) {
-            episodes.worse(AlertKind.LEVEL_ESCALATION, scan, from, to, () -> escalationReason(scan, from, to, previous));
+            episodes.worse(
+                    AlertKind.LEVEL_ESCALATION, scan, from, to, () -> escalationReason(scan, from, to, previous));
             return index;
         }
         if (to.ordinal() < from.ordinal()) {
             if (to == Level.HEALTHY) {
-                episodes.recovered(scan, from, Level.HEALTHY, () -> String.format(Locale.ROOT,
-                        "Back to the healthy range: score %.2f (was %.2f); %d of %d nearest reference scans are "
-                                + "healthy.", scan.score(), previous.get(previous.size() - 1), scan.healthy(),
-                        scan.neighbours()));
+                episodes.recovered(
+                        scan,
+                        from,
+                        Level.HEALTHY,
+                        () -> String.format(
+                                Locale.ROOT,
+                                "Back to the healthy range: score %.2f (was %.2f); %d of %d nearest reference scans are "
+                                        + "healthy.",
+                                scan.score(),
+                                previous.get(previous.size() - 1),
+                                scan.healthy(),
+                                scan.neighbours()));
             }
             return index;
         }
         if (index - state.levelSince() + 1 >= window && sustainedRise(scores, from)) {
             double first = scores.get(index - window + 1);
-            episodes.worse(AlertKind.SUSTAINED_WORSENING, scan, from, to, () -> String.format(Locale.ROOT,
-                    "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
-                    ScoredScan.name(to), first, scan.score(), window));
+            episodes.worse(
+                    AlertKind.SUSTAINED_WORSENING,
+                    scan,
+                    from,
+                    to,
+                    () -> String.format(
+                            Locale.ROOT,
+                            "Steadily worsening within the %s range: score rose from %.2f to %.2f over the last %d scans.",
+                            ScoredScan.name(to),
+                            first,
+                            scan.score(),
+                            window));
         }
         return state.levelSince();
     }
 
     /** The baseline after a scan and the consecutive scans at least {@code drift} above it. */
-    private record Baseline(double score, int risen) {
-    }
+    private record Baseline(double score, int risen) {}
 
     /**
      * The baseline rules, after the level rules: with no episode open before this scan, a rise from
@@ -276,15 +341,28 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
             boolean jumped = jump > 0 && sinceBaseline >= jump;
             if (jumped || drift > 0 && risen >= confirm) {
                 int scansAbove = risen;
-                episodes.worse(AlertKind.BASELINE_RISE, scan, state.level(), to,
+                episodes.worse(
+                        AlertKind.BASELINE_RISE,
+                        scan,
+                        state.level(),
+                        to,
                         () -> baselineReason(scan, baseline, jumped, scansAbove));
             }
             return new Baseline(baseline, risen);
         }
         if (scan.score() <= baseline + hysteresis) {
-            episodes.recovered(scan, state.level(), to, () -> String.format(Locale.ROOT,
-                    "Back to the patient's baseline: score %.2f (baseline %.2f); %d of %d nearest reference "
-                            + "scans are healthy.", scan.score(), baseline, scan.healthy(), scan.neighbours()));
+            episodes.recovered(
+                    scan,
+                    state.level(),
+                    to,
+                    () -> String.format(
+                            Locale.ROOT,
+                            "Back to the patient's baseline: score %.2f (baseline %.2f); %d of %d nearest reference "
+                                    + "scans are healthy.",
+                            scan.score(),
+                            baseline,
+                            scan.healthy(),
+                            scan.neighbours()));
         }
         return episodes.open ? new Baseline(baseline, risen) : new Baseline(scan.score(), 0);
     }
@@ -361,20 +439,36 @@ public record DriftRule(double infectedThreshold, double severeThreshold, double
     }
 
     private String baselineReason(ScoredScan scan, double baseline, boolean jumped, int scansAbove) {
-        return String.format(Locale.ROOT, "Worse than the patient's baseline: score %.2f, %.2f above the baseline "
-                + "scan's %.2f%s; %d of %d nearest reference scans are healthy (%d severe).", scan.score(),
-                scan.score() - baseline, baseline, jumped ? String.format(Locale.ROOT, " (alerts at once from +%.2f)", jump)
+        return String.format(
+                Locale.ROOT,
+                "Worse than the patient's baseline: score %.2f, %.2f above the baseline "
+                        + "scan's %.2f%s; %d of %d nearest reference scans are healthy (%d severe).",
+                scan.score(),
+                scan.score() - baseline,
+                baseline,
+                jumped
+                        ? String.format(Locale.ROOT, " (alerts at once from +%.2f)", jump)
                         : String.format(Locale.ROOT, " on %d scans in a row (from +%.2f)", scansAbove, drift),
-                scan.healthy(), scan.neighbours(), scan.severe());
+                scan.healthy(),
+                scan.neighbours(),
+                scan.severe());
     }
 
     private static String escalationReason(ScoredScan scan, Level from, Level to, List<Double> previous) {
         int sick = scan.infected() + scan.severe();
-        return String.format(Locale.ROOT, "Escalated from %s to %s: %d of %d nearest reference scans are infected or "
-                + "severe (%d severe); score %.2f%s.", ScoredScan.name(from), ScoredScan.name(to), sick,
-                scan.neighbours(), scan.severe(), scan.score(),
-                previous.isEmpty() ? " on the first scan" : String.format(Locale.ROOT, ", was %.2f",
-                        previous.get(previous.size() - 1)));
+        return String.format(
+                Locale.ROOT,
+                "Escalated from %s to %s: %d of %d nearest reference scans are infected or "
+                        + "severe (%d severe); score %.2f%s.",
+                ScoredScan.name(from),
+                ScoredScan.name(to),
+                sick,
+                scan.neighbours(),
+                scan.severe(),
+                scan.score(),
+                previous.isEmpty()
+                        ? " on the first scan"
+                        : String.format(Locale.ROOT, ", was %.2f", previous.get(previous.size() - 1)));
     }
 
     private static String id(String patient, int episode, AlertKind kind, Level level) {

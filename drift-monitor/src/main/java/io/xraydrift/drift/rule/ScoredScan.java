@@ -1,9 +1,8 @@
 package io.xraydrift.drift.rule;
 
+import io.xraydrift.events.Level;
 import java.time.Instant;
 import java.util.Locale;
-
-import io.xraydrift.events.Level;
 
 /**
  * One scored scan of a patient, as the drift rule sees it.

@@ -1,10 +1,15 @@
 package io.xraydrift.drift.topology;
 
+import io.apicurio.registry.serde.config.SerdeConfig;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
+import io.xraydrift.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
@@ -12,13 +17,6 @@ import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.apicurio.registry.serde.config.SerdeConfig;
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.platform.kafka.DeadLetters;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.RegistryUnavailableException;
-import io.xraydrift.schemas.Topics;
 
 /**
  * Poison records (bytes the Avro deserializer cannot read: garbage, an unknown schema id, another
@@ -50,23 +48,27 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     }
 
     @Override
-    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
-                                Exception exception) {
+    public Response handleError(
+            ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         var unavailable = RegistryUnavailableException.among(exception);
         if (unavailable.isPresent()) {
             // Not the record's fault: fail the task; the replaced stream thread reads it again.
-            LOG.warn("{}-{}@{} not read, the registry did not answer: {}", record.topic(), record.partition(),
-                    record.offset(), unavailable.get().getMessage());
+            LOG.warn(
+                    "{}-{}@{} not read, the registry did not answer: {}",
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    unavailable.get().getMessage());
             return Response.fail();
         }
         String reason = "cannot read a " + Topics.NEIGHBOURS.valueType().getSimpleName() + " from " + record.topic()
-                + "-" + record.partition() + "@" + record.offset() + " (" + (record.value() == null ? 0
-                : record.value().length) + " bytes): " + rootMessage(exception);
+                + "-" + record.partition() + "@" + record.offset() + " ("
+                + (record.value() == null ? 0 : record.value().length) + " bytes): " + rootMessage(exception);
         DeadLetter d = DeadLetters.of("drift-monitor", record, reason, exception);
         LOG.warn("dead-lettered {}", reason);
         byte[] key = DeadLetters.key(d).getBytes(StandardCharsets.UTF_8);
-        return Response.resume(List.of(new ProducerRecord<>(Topics.DEAD_LETTER.name(), key,
-                serializer.serialize(Topics.DEAD_LETTER.name(), d))));
+        return Response.resume(List.of(new ProducerRecord<>(
+                Topics.DEAD_LETTER.name(), key, serializer.serialize(Topics.DEAD_LETTER.name(), d))));
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,7 +1,12 @@
 package io.xraydrift.drift.topology;
 
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.schemas.Topics;
 import java.time.Duration;
-
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -10,13 +15,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.PatientTrajectory;
-import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.schemas.Topics;
 
 /**
  * The drift monitor's topology, built with no I/O: {@code xray.neighbours} (keyed by patient
@@ -36,12 +34,13 @@ public final class DriftTopology {
      * The serdes the topology reads and writes events with (in production the registry's Avro
      * serdes: {@code EventSerdes.values(topic)}).
      */
-    public record Codecs(Serde<ScanNeighbours> neighbours, Serde<DriftAlert> alerts,
-                              Serde<PatientTrajectory> trajectories, Serde<DeadLetter> deadLetters) {
-    }
+    public record Codecs(
+            Serde<ScanNeighbours> neighbours,
+            Serde<DriftAlert> alerts,
+            Serde<PatientTrajectory> trajectories,
+            Serde<DeadLetter> deadLetters) {}
 
-    private DriftTopology() {
-    }
+    private DriftTopology() {}
 
     /**
      * What the state keeps.
@@ -67,25 +66,47 @@ public final class DriftTopology {
         Serde<String> keys = Serdes.String();
         Topology t = new Topology();
         t.addSource(SOURCE, keys.deserializer(), serdes.neighbours().deserializer(), Topics.NEIGHBOURS.name());
-        t.addProcessor(PROCESSOR, () -> new PatientProcessor(rule, limits, serdes.neighbours().serializer(),
-                modelLevels), SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.PATIENTS), keys,
-                StoreSerdes.patientState()), PROCESSOR);
-        t.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.ALERTS), keys,
-                StoreSerdes.alert()), PROCESSOR);
-        t.addSink(ALERTS_SINK, Topics.ALERTS.name(), keys.serializer(), serdes.alerts().serializer(), PROCESSOR);
-        t.addSink(TRAJECTORIES_SINK, Topics.TRAJECTORIES.name(), keys.serializer(), serdes.trajectories().serializer(),
+        t.addProcessor(
+                PROCESSOR,
+                () -> new PatientProcessor(rule, limits, serdes.neighbours().serializer(), modelLevels),
+                SOURCE);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(StoreNames.PATIENTS), keys, StoreSerdes.patientState()),
                 PROCESSOR);
-        t.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTER.name(), keys.serializer(), serdes.deadLetters().serializer(),
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(StoreNames.ALERTS), keys, StoreSerdes.alert()),
+                PROCESSOR);
+        t.addSink(
+                ALERTS_SINK,
+                Topics.ALERTS.name(),
+                keys.serializer(),
+                serdes.alerts().serializer(),
+                PROCESSOR);
+        t.addSink(
+                TRAJECTORIES_SINK,
+                Topics.TRAJECTORIES.name(),
+                keys.serializer(),
+                serdes.trajectories().serializer(),
+                PROCESSOR);
+        t.addSink(
+                DEAD_LETTER_SINK,
+                Topics.DEAD_LETTER.name(),
+                keys.serializer(),
+                serdes.deadLetters().serializer(),
                 PROCESSOR);
         // Thumbnails are kept as the topic's bytes and decoded when the web view asks for one.
-        t.addGlobalStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(StoreNames.THUMBNAILS), keys,
-                        Serdes.ByteArray()).withLoggingDisabled(),
-                "thumbnails-source", keys.deserializer(), Serdes.ByteArray().deserializer(),
-                Topics.THUMBNAILS.name(), "thumbnails-loader", ThumbnailLoader::new);
+        t.addGlobalStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(StoreNames.THUMBNAILS), keys, Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                "thumbnails-source",
+                keys.deserializer(),
+                Serdes.ByteArray().deserializer(),
+                Topics.THUMBNAILS.name(),
+                "thumbnails-loader",
+                ThumbnailLoader::new);
         return t;
     }
 

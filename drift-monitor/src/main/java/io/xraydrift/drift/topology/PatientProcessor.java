@@ -1,25 +1,5 @@
 package io.xraydrift.drift.topology;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.xraydrift.drift.rule.Alert;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.events.DeadLetter;
@@ -30,6 +10,24 @@ import io.xraydrift.events.SourceRecordRef;
 import io.xraydrift.events.TrackedScan;
 import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.schemas.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One patient's scored scan in, the patient's alerts and trajectory out. The scan is slotted into
@@ -51,8 +49,8 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
     private KeyValueStore<String, PatientState> patients;
     private KeyValueStore<String, DriftAlert> alertsByTime;
 
-    PatientProcessor(DriftRule rule, DriftTopology.Limits limits, Serializer<ScanNeighbours> original,
-                     boolean modelLevels) {
+    PatientProcessor(
+            DriftRule rule, DriftTopology.Limits limits, Serializer<ScanNeighbours> original, boolean modelLevels) {
         this.configured = rule;
         this.modelLevels = modelLevels;
         this.limits = limits;
@@ -65,7 +63,8 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
         this.patients = context.getStateStore(StoreNames.PATIENTS);
         this.alertsByTime = context.getStateStore(StoreNames.ALERTS);
         Duration every = limits.alertRetention().dividedBy(24).compareTo(Duration.ofHours(1)) < 0
-                ? limits.alertRetention().dividedBy(24) : Duration.ofHours(1);
+                ? limits.alertRetention().dividedBy(24)
+                : Duration.ofHours(1);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::expireAlerts);
     }
 
@@ -103,12 +102,14 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
         }
         List<TrackedScan> scans = Trajectories.withScan(state.getScans(), Trajectories.tracked(n));
         DriftRule rule = modelLevels
-                ? configured.withLevels(n.getModel().getInfectedThreshold(), n.getModel().getSevereThreshold())
+                ? configured.withLevels(
+                        n.getModel().getInfectedThreshold(), n.getModel().getSevereThreshold())
                 : configured;
         DriftRule.Assessment assessment = rule.assess(patient, Trajectories.scored(scans));
-        Set<String> emitted = state.getAlerts().stream().map(DriftAlert::getAlertId).collect(Collectors.toSet());
-        Map<String, TrackedScan> byId = scans.stream().collect(Collectors.toMap(TrackedScan::getScanId,
-                Function.identity()));
+        Set<String> emitted =
+                state.getAlerts().stream().map(DriftAlert::getAlertId).collect(Collectors.toSet());
+        Map<String, TrackedScan> byId =
+                scans.stream().collect(Collectors.toMap(TrackedScan::getScanId, Function.identity()));
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         List<DriftAlert> alerts = new ArrayList<>(state.getAlerts());
         for (Alert a : assessment.alerts()) {
@@ -124,17 +125,20 @@ final class PatientProcessor implements Processor<String, ScanNeighbours, String
         List<TrackedScan> kept = Trajectories.keepEvidence(scans, limits.evidenceScans(), alerts);
         PatientState next = new PatientState(patient, kept, alerts);
         patients.put(patient, next);
-        context.forward(new Record<String, Object>(patient, Trajectories.trajectory(next, rule, assessment, now),
-                record.timestamp()), DriftTopology.TRAJECTORIES_SINK);
+        context.forward(
+                new Record<String, Object>(
+                        patient, Trajectories.trajectory(next, rule, assessment, now), record.timestamp()),
+                DriftTopology.TRAJECTORIES_SINK);
     }
 
     private void deadLetter(Record<String, ScanNeighbours> record, String reason) {
         RecordMetadata meta = context.recordMetadata().orElse(null);
         byte[] bytes = original.serialize(Topics.NEIGHBOURS.name(), record.value());
-        SourceRecordRef source = meta == null ? null : new SourceRecordRef(meta.topic(), meta.partition(), meta.offset());
+        SourceRecordRef source =
+                meta == null ? null : new SourceRecordRef(meta.topic(), meta.partition(), meta.offset());
         DeadLetter d = DeadLetters.of("drift-monitor", source, null, bytes, reason, null);
         LOG.warn("dead-lettered {}: {}", source, reason);
-        context.forward(new Record<String, Object>(DeadLetters.key(d), d,
-                record.timestamp()), DriftTopology.DEAD_LETTER_SINK);
+        context.forward(
+                new Record<String, Object>(DeadLetters.key(d), d, record.timestamp()), DriftTopology.DEAD_LETTER_SINK);
     }
 }

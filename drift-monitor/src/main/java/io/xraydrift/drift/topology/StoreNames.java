@@ -12,8 +12,7 @@ public final class StoreNames {
     /** Thumbnails by scanId (global: every instance holds all of them). */
     public static final String THUMBNAILS = "thumbnails";
 
-    private StoreNames() {
-    }
+    private StoreNames() {}
 
     /** Key of an alert in the by-time store: zero-padded creation millis, then the alert id. */
     public static String alertKey(long createdAtMillis, String alertId) {

@@ -1,12 +1,13 @@
 package io.xraydrift.drift.topology;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -14,9 +15,6 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.PatientState;
 
 /**
  * Serdes of the drift monitor's own state stores (and their changelogs): Avro's single-object
@@ -26,8 +24,7 @@ import io.xraydrift.events.PatientState;
  */
 public final class StoreSerdes {
 
-    private StoreSerdes() {
-    }
+    private StoreSerdes() {}
 
     /** Per-patient state. */
     public static Serde<PatientState> patientState() {
@@ -52,7 +49,8 @@ public final class StoreSerdes {
 
     private static void strip(JsonNode node) {
         if (node.isObject()) {
-            if ("Neighbour".equals(node.path("name").asText()) && node.path("fields").isArray()) {
+            if ("Neighbour".equals(node.path("name").asText())
+                    && node.path("fields").isArray()) {
                 var fields = (ArrayNode) node.get("fields");
                 for (int i = fields.size() - 1; i >= 0; i--) {
                     if ("severity".equals(fields.get(i).path("name").asText())) {
@@ -66,36 +64,39 @@ public final class StoreSerdes {
         }
     }
 
-    private static final ObjectMapper JSON =
-            new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static <T extends SpecificRecord> Serde<T> of(Schema schema, Class<T> type) {
         BinaryMessageEncoder<T> encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
         // State written before Neighbour.severity existed still reads (the field then is null).
         decoder.addSchema(withoutNeighbourSeverity(schema));
-        return Serdes.serdeFrom((topic, value) -> {
-            if (value == null) {
-                return null;
-            }
-            try {
-                ByteBuffer buffer = encoder.encode(value);
-                byte[] out = new byte[buffer.remaining()];
-                buffer.get(out);
-                return out;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot encode " + type.getSimpleName() + " for " + topic, e);
-            }
-        }, (topic, bytes) -> {
-            if (bytes == null) {
-                return null;
-            }
-            try {
-                return decoder.decode(bytes);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot decode " + type.getSimpleName() + " from " + topic
-                        + " (" + bytes.length + " bytes)", e);
-            }
-        });
+        return Serdes.serdeFrom(
+                (topic, value) -> {
+                    if (value == null) {
+                        return null;
+                    }
+                    try {
+                        ByteBuffer buffer = encoder.encode(value);
+                        byte[] out = new byte[buffer.remaining()];
+                        buffer.get(out);
+                        return out;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot encode " + type.getSimpleName() + " for " + topic, e);
+                    }
+                },
+                (topic, bytes) -> {
+                    if (bytes == null) {
+                        return null;
+                    }
+                    try {
+                        return decoder.decode(bytes);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(
+                                "cannot decode " + type.getSimpleName() + " from " + topic + " (" + bytes.length
+                                        + " bytes)",
+                                e);
+                    }
+                });
     }
 }

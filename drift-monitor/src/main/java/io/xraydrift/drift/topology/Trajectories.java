@@ -1,5 +1,14 @@
 package io.xraydrift.drift.topology;
 
+import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.drift.rule.ScoredScan;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientState;
+import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.TrackedScan;
+import io.xraydrift.events.TrajectoryPoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,21 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.xraydrift.drift.rule.Alert;
-import io.xraydrift.drift.rule.DriftRule;
-import io.xraydrift.drift.rule.ScoredScan;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.PatientState;
-import io.xraydrift.events.PatientTrajectory;
-import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.events.TrackedScan;
-import io.xraydrift.events.TrajectoryPoint;
-
 /** Conversions between the events, the per-patient state and the drift rule's plain records. */
 public final class Trajectories {
 
-    private Trajectories() {
-    }
+    private Trajectories() {}
 
     /** Why a ScanNeighbours cannot be tracked, or null when it can; names the offending value. */
     public static String invalid(String key, ScanNeighbours n) {
@@ -100,16 +98,23 @@ public final class Trajectories {
     public static List<DriftAlert> retireEvidence(List<DriftAlert> alerts, Instant cutoff) {
         List<DriftAlert> out = new ArrayList<>(alerts.size());
         for (DriftAlert a : alerts) {
-            out.add(a.getCreatedAt().isBefore(cutoff) && !a.getEvidence().isEmpty()
-                    ? DriftAlert.newBuilder(a).setEvidence(List.of()).build() : a);
+            out.add(
+                    a.getCreatedAt().isBefore(cutoff) && !a.getEvidence().isEmpty()
+                            ? DriftAlert.newBuilder(a).setEvidence(List.of()).build()
+                            : a);
         }
         return out;
     }
 
     /** The drift rule's view of one scored scan. */
     public static ScoredScan scored(ScanNeighbours n) {
-        return new ScoredScan(n.getScanId(), n.getAcquiredAt(), n.getSeverityScore(), n.getComposition().getHealthy(),
-                n.getComposition().getInfected(), n.getComposition().getSevere());
+        return new ScoredScan(
+                n.getScanId(),
+                n.getAcquiredAt(),
+                n.getSeverityScore(),
+                n.getComposition().getHealthy(),
+                n.getComposition().getInfected(),
+                n.getComposition().getSevere());
     }
 
     /**
@@ -123,8 +128,10 @@ public final class Trajectories {
         Map<String, DriftRule> ruleOf = new HashMap<>();
         for (ScanNeighbours n : scans) {
             byPatient.computeIfAbsent(n.getPatient(), k -> new ArrayList<>()).add(scored(n));
-            ruleOf.put(n.getPatient(), rule.withLevels(n.getModel().getInfectedThreshold(),
-                    n.getModel().getSevereThreshold()));
+            ruleOf.put(
+                    n.getPatient(),
+                    rule.withLevels(
+                            n.getModel().getInfectedThreshold(), n.getModel().getSevereThreshold()));
         }
         List<String> ids = new ArrayList<>();
         byPatient.forEach((p, list) -> ruleOf.get(p).evaluate(p, list).forEach(a -> ids.add(a.alertId())));
@@ -134,8 +141,14 @@ public final class Trajectories {
 
     /** The drift rule's view of the state's scans. */
     public static List<ScoredScan> scored(List<TrackedScan> scans) {
-        return scans.stream().map(t -> new ScoredScan(t.getScanId(), t.getAcquiredAt(), t.getScore(),
-                t.getComposition().getHealthy(), t.getComposition().getInfected(), t.getComposition().getSevere()))
+        return scans.stream()
+                .map(t -> new ScoredScan(
+                        t.getScanId(),
+                        t.getAcquiredAt(),
+                        t.getScore(),
+                        t.getComposition().getHealthy(),
+                        t.getComposition().getInfected(),
+                        t.getComposition().getSevere()))
                 .toList();
     }
 
@@ -160,15 +173,17 @@ public final class Trajectories {
     }
 
     /** The trajectory event of a state. */
-    public static PatientTrajectory trajectory(PatientState state, DriftRule rule, DriftRule.Assessment assessment,
-                                               Instant now) {
-        List<TrajectoryPoint> points = state.getScans().stream().map(t -> TrajectoryPoint.newBuilder()
-                .setScanId(t.getScanId())
-                .setAcquiredAt(t.getAcquiredAt())
-                .setScore(t.getScore())
-                .setLevel(rule.levelOf(t.getScore()))
-                .setIndexVersion(t.getIndexVersion())
-                .build()).toList();
+    public static PatientTrajectory trajectory(
+            PatientState state, DriftRule rule, DriftRule.Assessment assessment, Instant now) {
+        List<TrajectoryPoint> points = state.getScans().stream()
+                .map(t -> TrajectoryPoint.newBuilder()
+                        .setScanId(t.getScanId())
+                        .setAcquiredAt(t.getAcquiredAt())
+                        .setScore(t.getScore())
+                        .setLevel(rule.levelOf(t.getScore()))
+                        .setIndexVersion(t.getIndexVersion())
+                        .build())
+                .toList();
         return PatientTrajectory.newBuilder()
                 .setPatient(state.getPatient())
                 .setPoints(points)

@@ -4,16 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class PatientPageTest {
 
     @Test
     void theAlertListEscapesWhatItShowsByDefault() {
-        Json.Alert hostile = new Json.Alert("a1", "p\"><script>x()</script>", "s", "2026-11-30T10:00:00Z",
-                "LEVEL_ESCALATION", "HEALTHY", "INFECTED", 0.4, List.of(0.1), "<img src=x onerror=y()>",
-                "2026-11-30T10:00:01Z", new Json.Model("m", "v", 4), 1, List.of());
+        Json.Alert hostile = new Json.Alert(
+                "a1",
+                "p\"><script>x()</script>",
+                "s",
+                "2026-11-30T10:00:00Z",
+                "LEVEL_ESCALATION",
+                "HEALTHY",
+                "INFECTED",
+                0.4,
+                List.of(0.1),
+                "<img src=x onerror=y()>",
+                "2026-11-30T10:00:01Z",
+                new Json.Model("m", "v", 4),
+                1,
+                List.of());
         String html = PatientPage.renderAlerts(List.of(hostile));
         assertFalse(html.contains("<script>") || html.contains("<img src=x"), html);
         assertTrue(html.contains("&lt;img src=x onerror=y()&gt;"), html);
@@ -28,8 +39,20 @@ class PatientPageTest {
     }
 
     private static Json.Alert alert(String id) {
-        return new Json.Alert(id, "patient-" + id, "s", "2026-11-30T10:00:00Z", "LEVEL_ESCALATION", "HEALTHY",
-                "INFECTED", 0.4, List.of(0.1), "reason " + id, "2026-11-30T10:00:01Z", new Json.Model("m", "v", 4), 1,
+        return new Json.Alert(
+                id,
+                "patient-" + id,
+                "s",
+                "2026-11-30T10:00:00Z",
+                "LEVEL_ESCALATION",
+                "HEALTHY",
+                "INFECTED",
+                0.4,
+                List.of(0.1),
+                "reason " + id,
+                "2026-11-30T10:00:01Z",
+                new Json.Model("m", "v", 4),
+                1,
                 List.of());
     }
 }

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.events.AlertKind;
-import io.xraydrift.events.Level;
 
 /**
  * The rise-from-baseline part of the drift rule on sparse series (two to four scans, as real
@@ -31,8 +29,11 @@ class DriftRuleBaselineTest {
         assertEquals("s1", a.scan().scanId());
         assertEquals(Level.INFECTED, a.from());
         assertEquals(List.of(0.30), a.previousScores());
-        assertTrue(a.reason().startsWith("Worse than the patient's baseline: score 0.52, 0.22 above the baseline "
-                + "scan's 0.30 (alerts at once from +0.20)"), a.reason());
+        assertTrue(
+                a.reason()
+                        .startsWith("Worse than the patient's baseline: score 0.52, 0.22 above the baseline "
+                                + "scan's 0.30 (alerts at once from +0.20)"),
+                a.reason());
     }
 
     @Test
@@ -45,7 +46,9 @@ class DriftRuleBaselineTest {
         List<Alert> alerts = rule.evaluate("p", series(0.30, 0.42, 0.44));
         assertEquals(List.of("p:1:baseline_rise:infected"), ids(alerts));
         assertEquals("s2", alerts.get(0).scan().scanId());
-        assertTrue(alerts.get(0).reason().contains("on 2 scans in a row (from +0.10)"), alerts.get(0).reason());
+        assertTrue(
+                alerts.get(0).reason().contains("on 2 scans in a row (from +0.10)"),
+                alerts.get(0).reason());
     }
 
     @Test
@@ -56,9 +59,11 @@ class DriftRuleBaselineTest {
     @Test
     void fourScansARecoveryToTheBaselineClosesTheEpisodeAndANewRiseOpensAnother() {
         List<Alert> alerts = rule.evaluate("p", series(0.30, 0.55 - 0.01, 0.32, 0.53));
-        assertEquals(List.of("p:1:baseline_rise:infected", "p:1:recovery:infected", "p:2:baseline_rise:infected"),
+        assertEquals(
+                List.of("p:1:baseline_rise:infected", "p:1:recovery:infected", "p:2:baseline_rise:infected"),
                 ids(alerts));
-        assertTrue(alerts.get(1).reason().startsWith("Back to the patient's baseline: score 0.32 (baseline 0.30)"),
+        assertTrue(
+                alerts.get(1).reason().startsWith("Back to the patient's baseline: score 0.32 (baseline 0.30)"),
                 alerts.get(1).reason());
         assertEquals("s3", alerts.get(2).scan().scanId(), "the recovered scan (0.32) is the new baseline");
     }
@@ -85,9 +90,12 @@ class DriftRuleBaselineTest {
     @Test
     void marginsOfZeroSwitchThePartOff() {
         assertEquals(List.of(), ids(rule.withBaseline(0, 0).evaluate("p", series(0.30, 0.52))));
-        assertEquals(List.of(), ids(rule.withBaseline(0, 0.10).evaluate("p", series(0.30, 0.52))),
+        assertEquals(
+                List.of(),
+                ids(rule.withBaseline(0, 0.10).evaluate("p", series(0.30, 0.52))),
                 "drift alone needs confirmation");
-        assertEquals(List.of("p:1:baseline_rise:infected"),
+        assertEquals(
+                List.of("p:1:baseline_rise:infected"),
                 ids(rule.withBaseline(0, 0.10).evaluate("p", series(0.30, 0.52, 0.50))));
     }
 

@@ -4,21 +4,20 @@ import static io.xraydrift.drift.rule.Series.ids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.xraydrift.drift.rule.DriftRule.Phase;
 import io.xraydrift.drift.rule.DriftRule.State;
 import io.xraydrift.drift.rule.DriftRule.Step;
 import io.xraydrift.events.Level;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Each transition of the rule's state machine ({@link DriftRule#step}), one scan at a time. */
 class DriftRuleStepTest {
 
     /** Thresholds 0.15 / 0.55, hysteresis 0.05, window 3 rising 0.10, confirm 2, jump 0.30, drift 0.12. */
     private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 3, 0.10, 2, 0.30, 0.12);
+
     private final DriftRule levelsOnly = new DriftRule(0.15, 0.55, 0.05, 3, 0.10, 1);
 
     /** The state after these scores, stepped one by one from the start. */
@@ -92,7 +91,9 @@ class DriftRuleStepTest {
         assertEquals(Level.HEALTHY, step.state().level(), "the level rise is not confirmed yet");
         assertEquals(Phase.EPISODE, step.state().phase());
         assertEquals(List.of("p:1:baseline_rise:healthy"), ids(step.alerts()));
-        assertTrue(step.alerts().get(0).reason().contains("alerts at once"), step.alerts().get(0).reason());
+        assertTrue(
+                step.alerts().get(0).reason().contains("alerts at once"),
+                step.alerts().get(0).reason());
     }
 
     @Test

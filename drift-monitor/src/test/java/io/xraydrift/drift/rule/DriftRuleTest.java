@@ -3,14 +3,12 @@ package io.xraydrift.drift.rule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.events.AlertKind;
-import io.xraydrift.events.Level;
 
 class DriftRuleTest {
 
@@ -23,7 +21,10 @@ class DriftRuleTest {
         assertEquals(1, ids(rule.evaluate("p", scans)).size(), "0.20 is infected under the phantom thresholds");
         DriftRule fitted = rule.withLevels(0.36, 0.58);
         assertEquals(0.36, fitted.infectedThreshold());
-        assertEquals(List.of(), ids(fitted.evaluate("p", scans)), "under the model's own, a real healthy film stays healthy");
+        assertEquals(
+                List.of(),
+                ids(fitted.evaluate("p", scans)),
+                "under the model's own, a real healthy film stays healthy");
         assertEquals(rule, rule.withLevels(null, 0.5));
         assertEquals(rule, rule.withLevels(0.6, 0.5));
     }
@@ -36,7 +37,9 @@ class DriftRuleTest {
         assertEquals(Level.HEALTHY, alerts.get(0).from());
         assertEquals("s4", alerts.get(1).scan().scanId());
         assertEquals(List.of(0.0, 0.02, 0.25, 0.40), alerts.get(1).previousScores());
-        assertTrue(alerts.get(1).reason().startsWith("Escalated from infected to severe"), alerts.get(1).reason());
+        assertTrue(
+                alerts.get(1).reason().startsWith("Escalated from infected to severe"),
+                alerts.get(1).reason());
     }
 
     @Test
@@ -52,7 +55,8 @@ class DriftRuleTest {
     @Test
     void anEpisodeClosesWithARecoveryOnceBelowTheHysteresisBand() {
         List<Alert> alerts = rule.evaluate("p", series(0.0, 0.3, 0.62, 0.45, 0.12, 0.02));
-        assertEquals(List.of("p:1:level_escalation:infected", "p:1:level_escalation:severe", "p:1:recovery:healthy"),
+        assertEquals(
+                List.of("p:1:level_escalation:infected", "p:1:level_escalation:severe", "p:1:recovery:healthy"),
                 ids(alerts));
         assertEquals("s5", alerts.get(2).scan().scanId(), "0.12 is within the hysteresis band of 0.15");
     }

@@ -10,8 +10,7 @@ final class Series {
 
     static final Instant T0 = Instant.parse("2026-11-01T08:00:00Z");
 
-    private Series() {
-    }
+    private Series() {}
 
     /** Scans s0, s1, ... with these scores. */
     static List<ScoredScan> of(double... scores) {

@@ -3,11 +3,18 @@ package io.xraydrift.drift.topology;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.drift.SyntheticScans;
+import io.xraydrift.drift.rule.DriftRule;
+import io.xraydrift.events.AlertKind;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.PatientState;
+import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
-
-import io.xraydrift.drift.rule.DriftRule;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -15,17 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.xraydrift.drift.DriftMonitorConfig;
-import io.xraydrift.drift.SyntheticScans;
-import io.xraydrift.events.AlertKind;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.PatientState;
-import io.xraydrift.events.PatientTrajectory;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topics;
 
 /**
  * The drift topology in {@link TopologyTestDriver} alone, as the Streams examples test: the
@@ -36,25 +32,31 @@ class DriftTopologyTest {
 
     @TempDir
     Path state;
+
     private TopologyRun run;
 
     /** The level rule with confirmation 2 and rise-from-baseline margins 0.20 (at once) / 0.10 (confirmed). */
-    static final DriftRule RULE = new DriftRule(0.15, 0.55, 0.05, 4,
-            0.15, 2, 0.20, 0.10);
+    static final DriftRule RULE = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2, 0.20, 0.10);
 
     @BeforeEach
     void start() {
-        DriftTopology.Codecs codecs = new DriftTopology.Codecs(EventSerdes.plain(Topics.NEIGHBOURS),
-                EventSerdes.plain(Topics.ALERTS), EventSerdes.plain(Topics.TRAJECTORIES),
+        DriftTopology.Codecs codecs = new DriftTopology.Codecs(
+                EventSerdes.plain(Topics.NEIGHBOURS),
+                EventSerdes.plain(Topics.ALERTS),
+                EventSerdes.plain(Topics.TRAJECTORIES),
                 EventSerdes.plain(Topics.DEAD_LETTER));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "drift-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        run = new TopologyRun(DriftTopology.build(RULE,
-                DriftTopology.Limits.DEFAULT, codecs), props, codecs.neighbours().serializer(),
-                codecs.alerts().deserializer(), codecs.trajectories().deserializer(), codecs.deadLetters().deserializer());
+        run = new TopologyRun(
+                DriftTopology.build(RULE, DriftTopology.Limits.DEFAULT, codecs),
+                props,
+                codecs.neighbours().serializer(),
+                codecs.alerts().deserializer(),
+                codecs.trajectories().deserializer(),
+                codecs.deadLetters().deserializer());
     }
 
     @AfterEach
@@ -65,11 +67,14 @@ class DriftTopologyTest {
     @Test
     void aWorseningPatientIsAlertedOncePerLevelWithItsEvidence() {
         List<DriftAlert> out = run.scores("pw", 0.02, 0.05, 0.30, 0.35, 0.62, 0.80);
-        assertEquals(List.of("pw:1:baseline_rise:healthy", "pw:1:level_escalation:infected",
-                "pw:1:level_escalation:severe"), out.stream().map(DriftAlert::getAlertId).toList());
+        assertEquals(
+                List.of("pw:1:baseline_rise:healthy", "pw:1:level_escalation:infected", "pw:1:level_escalation:severe"),
+                out.stream().map(DriftAlert::getAlertId).toList());
         assertEquals("pw-s2", out.get(0).getScanId(), "0.28 above the baseline: at once, before the level confirms");
         assertEquals(AlertKind.BASELINE_RISE, out.get(0).getKind());
-        assertTrue(out.get(0).getReason().startsWith("Worse than the patient's baseline"), out.get(0).getReason());
+        assertTrue(
+                out.get(0).getReason().startsWith("Worse than the patient's baseline"),
+                out.get(0).getReason());
         DriftAlert severe = out.get(2);
         assertEquals("pw-s5", severe.getScanId(), "confirmed by the second scan above the threshold");
         assertEquals(Level.INFECTED, severe.getFromLevel());
@@ -102,8 +107,11 @@ class DriftTopologyTest {
         run.send(SyntheticScans.scan("pd", 1, 0.3));
         run.send(SyntheticScans.scan("pd", 2, 0.33));
         run.send(SyntheticScans.scan("pd", 2, 0.33));
-        assertEquals(List.of("pd:1:baseline_rise:healthy", "pd:1:level_escalation:infected"),
-                run.alerts.readValuesToList().stream().map(DriftAlert::getAlertId).toList());
+        assertEquals(
+                List.of("pd:1:baseline_rise:healthy", "pd:1:level_escalation:infected"),
+                run.alerts.readValuesToList().stream()
+                        .map(DriftAlert::getAlertId)
+                        .toList());
         assertEquals(3, run.trajectories.readValuesToList().size(), "repeats produce nothing");
     }
 
@@ -116,14 +124,16 @@ class DriftTopologyTest {
         run.send(SyntheticScans.scan("pl", 1, 0.05));
         assertTrue(run.alerts.isEmpty(), "the rise and the infected escalation were alerted already");
         PatientTrajectory t = run.trajectories.readValuesToList().get(3);
-        assertEquals(List.of("pl-s0", "pl-s1", "pl-s2", "pl-s3"),
+        assertEquals(
+                List.of("pl-s0", "pl-s1", "pl-s2", "pl-s3"),
                 t.getPoints().stream().map(p -> p.getScanId()).toList());
     }
 
     @Test
     void aRecoveryClosesTheEpisode() {
         List<DriftAlert> out = run.scores("pr", 0.02, 0.3, 0.35, 0.2, 0.05, 0.03);
-        assertEquals(List.of(AlertKind.BASELINE_RISE, AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
+        assertEquals(
+                List.of(AlertKind.BASELINE_RISE, AlertKind.LEVEL_ESCALATION, AlertKind.RECOVERY),
                 out.stream().map(DriftAlert::getKind).toList());
         assertEquals("pr-s4", out.get(2).getScanId());
     }

@@ -1,8 +1,13 @@
 package io.xraydrift.drift.topology;
 
+import io.xraydrift.drift.SyntheticScans;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.DriftAlert;
+import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.schemas.Topics;
 import java.util.List;
 import java.util.Properties;
-
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -12,13 +17,6 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
-
-import io.xraydrift.drift.SyntheticScans;
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.DriftAlert;
-import io.xraydrift.events.PatientTrajectory;
-import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.schemas.Topics;
 
 /**
  * A drift topology in {@link TopologyTestDriver} with the pipeline's topics: scored scans in (as
@@ -33,9 +31,13 @@ final class TopologyRun implements AutoCloseable {
     final TestOutputTopic<String, PatientTrajectory> trajectories;
     final TestOutputTopic<String, DeadLetter> deadLetters;
 
-    TopologyRun(Topology topology, Properties props, Serializer<ScanNeighbours> neighbours,
-                Deserializer<DriftAlert> alertValues, Deserializer<PatientTrajectory> trajectoryValues,
-                Deserializer<DeadLetter> deadLetterValues) {
+    TopologyRun(
+            Topology topology,
+            Properties props,
+            Serializer<ScanNeighbours> neighbours,
+            Deserializer<DriftAlert> alertValues,
+            Deserializer<PatientTrajectory> trajectoryValues,
+            Deserializer<DeadLetter> deadLetterValues) {
         driver = new TopologyTestDriver(topology, props);
         in = driver.createInputTopic(Topics.NEIGHBOURS.name(), new StringSerializer(), neighbours);
         raw = driver.createInputTopic(Topics.NEIGHBOURS.name(), new StringSerializer(), new ByteArraySerializer());

@@ -1,5 +1,21 @@
 package io.xraydrift.embedder.model;
 
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.training.tracker.WarmUpTracker;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -18,23 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 
-import ai.djl.Device;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import ai.djl.training.tracker.WarmUpTracker;
-
 /**
  * Distillation: trains the student's body ({@link StudentNet#body()}) plus a linear map to reproduce
  * a teacher's features of the same film — the teacher sees the film as it is, at its own input
@@ -46,12 +45,10 @@ import ai.djl.training.tracker.WarmUpTracker;
 final class Distiller {
 
     /** How the student is trained. */
-    record Settings(int epochs, int batchSize, float learningRate, long seed, Augmentation augmentation) {
-    }
+    record Settings(int epochs, int batchSize, float learningRate, long seed, Augmentation augmentation) {}
 
     /** What the distillation did: the body's weights and its figures on the held-out images. */
-    record Result(byte[] bodyWeights, Map<String, Object> figures) {
-    }
+    record Result(byte[] bodyWeights, Map<String, Object> figures) {}
 
     private final PrintStream progress;
 
@@ -95,13 +92,21 @@ final class Distiller {
         }
         int size = student.size();
         Engine.getInstance().setRandomSeed((int) s.seed());
-        SequentialBlock block = new SequentialBlock().add(StudentNet.body()).add(Linear.builder().setUnits(dim).build());
+        SequentialBlock block = new SequentialBlock()
+                .add(StudentNet.body())
+                .add(Linear.builder().setUnits(dim).build());
         int steps = train.size() / s.batchSize();
         int total = steps * s.epochs();
-        Tracker cosine = Tracker.cosine().setBaseValue(s.learningRate()).optFinalValue(s.learningRate() / 100)
-                .setMaxUpdates(Math.max(1, total)).build();
-        Tracker rate = WarmUpTracker.builder().setMainTracker(cosine).optWarmUpSteps(Math.min(300, total / 10))
-                .optWarmUpBeginValue(s.learningRate() / 20).build();
+        Tracker cosine = Tracker.cosine()
+                .setBaseValue(s.learningRate())
+                .optFinalValue(s.learningRate() / 100)
+                .setMaxUpdates(Math.max(1, total))
+                .build();
+        Tracker rate = WarmUpTracker.builder()
+                .setMainTracker(cosine)
+                .optWarmUpSteps(Math.min(300, total / 10))
+                .optWarmUpBeginValue(s.learningRate() / 20)
+                .build();
         ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "distil-prefetch");
             t.setDaemon(true);
@@ -112,7 +117,10 @@ final class Distiller {
             model.setBlock(block);
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                     .optDevices(new Device[] {Device.cpu()})
-                    .optOptimizer(Optimizer.adamW().optLearningRateTracker(rate).optWeightDecays(1e-4f).build());
+                    .optOptimizer(Optimizer.adamW()
+                            .optLearningRateTracker(rate)
+                            .optWeightDecays(1e-4f)
+                            .build());
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(s.batchSize(), 1, size, size));
                 SplittableRandom random = new SplittableRandom(s.seed() * 7919 + 23);
@@ -122,8 +130,8 @@ final class Distiller {
                     Collections.shuffle(order, new Random(s.seed() * 31 + epoch));
                     double lossSum = 0;
                     SplittableRandom epochRandom = random.split();
-                    CompletableFuture<float[]> next = batchInputs(prefetch, images, order, 0, s, student,
-                            epochRandom.split());
+                    CompletableFuture<float[]> next =
+                            batchInputs(prefetch, images, order, 0, s, student, epochRandom.split());
                     for (int step = 0; step < steps; step++) {
                         float[] inputs = next.join();
                         if (step + 1 < steps) {
@@ -147,14 +155,27 @@ final class Distiller {
                         done++;
                         if (step % 20 == 0 || step == steps - 1) {
                             double elapsed = (System.nanoTime() - began) / 1e9;
-                            progress.printf(Locale.ROOT, "distil epoch %d/%d  step %d/%d  loss %.4f  elapsed %s  left %s%n",
-                                    epoch, s.epochs(), step + 1, steps, lossSum / (step + 1),
-                                    ModelTrainer.duration(elapsed), ModelTrainer.duration(elapsed / done * (total - done)));
+                            progress.printf(
+                                    Locale.ROOT,
+                                    "distil epoch %d/%d  step %d/%d  loss %.4f  elapsed %s  left %s%n",
+                                    epoch,
+                                    s.epochs(),
+                                    step + 1,
+                                    steps,
+                                    lossSum / (step + 1),
+                                    ModelTrainer.duration(elapsed),
+                                    ModelTrainer.duration(elapsed / done * (total - done)));
                         }
                     }
                     double[] heldOut = heldOut(trainer, images, z, held, student);
-                    progress.printf(Locale.ROOT, "distil epoch %d/%d  held-out %d images: mse %.4f, cosine to the "
-                            + "teacher %.4f%n", epoch, s.epochs(), held.size(), heldOut[0], heldOut[1]);
+                    progress.printf(
+                            Locale.ROOT,
+                            "distil epoch %d/%d  held-out %d images: mse %.4f, cosine to the " + "teacher %.4f%n",
+                            epoch,
+                            s.epochs(),
+                            held.size(),
+                            heldOut[0],
+                            heldOut[1]);
                     figures.put("held_out_mse", round(heldOut[0]));
                     figures.put("held_out_cosine", round(heldOut[1]));
                 }
@@ -173,27 +194,36 @@ final class Distiller {
         }
     }
 
-    private static CompletableFuture<float[]> batchInputs(ExecutorService pool, List<byte[]> images, List<Integer> order,
-                                                          int step, Settings s, Preprocessing pre, SplittableRandom r) {
-        return CompletableFuture.supplyAsync(() -> {
-            int size = pre.size();
-            int n = size * size;
-            float[] out = new float[s.batchSize() * n];
-            for (int b = 0; b < s.batchSize(); b++) {
-                byte[] img = images.get(order.get(step * s.batchSize() + b));
-                float[] resized = new float[n];
-                for (int i = 0; i < n; i++) {
-                    resized[i] = img[i] & 0xFF;
-                }
-                System.arraycopy(pre.finish(s.augmentation().apply(resized, size, r.split())), 0, out, b * n, n);
-            }
-            return out;
-        }, pool);
+    private static CompletableFuture<float[]> batchInputs(
+            ExecutorService pool,
+            List<byte[]> images,
+            List<Integer> order,
+            int step,
+            Settings s,
+            Preprocessing pre,
+            SplittableRandom r) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    int size = pre.size();
+                    int n = size * size;
+                    float[] out = new float[s.batchSize() * n];
+                    for (int b = 0; b < s.batchSize(); b++) {
+                        byte[] img = images.get(order.get(step * s.batchSize() + b));
+                        float[] resized = new float[n];
+                        for (int i = 0; i < n; i++) {
+                            resized[i] = img[i] & 0xFF;
+                        }
+                        System.arraycopy(
+                                pre.finish(s.augmentation().apply(resized, size, r.split())), 0, out, b * n, n);
+                    }
+                    return out;
+                },
+                pool);
     }
 
     /** Mean squared error and mean cosine of the student's standardised features to the teacher's, on held-out images. */
-    private static double[] heldOut(Trainer trainer, List<byte[]> images, float[][] z, List<Integer> held,
-                                    Preprocessing pre) {
+    private static double[] heldOut(
+            Trainer trainer, List<byte[]> images, float[][] z, List<Integer> held, Preprocessing pre) {
         double mse = 0;
         double cosine = 0;
         int size = pre.size();
@@ -210,7 +240,8 @@ final class Distiller {
             });
             try (NDManager m = trainer.getManager().newSubManager()) {
                 float[] out = trainer.evaluate(new NDList(m.create(flat, new Shape(batch.size(), 1, size, size))))
-                        .singletonOrThrow().toFloatArray();
+                        .singletonOrThrow()
+                        .toFloatArray();
                 int dim = z[0].length;
                 for (int b = 0; b < batch.size(); b++) {
                     float[] t = z[batch.get(b)];

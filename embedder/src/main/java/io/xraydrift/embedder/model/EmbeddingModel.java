@@ -1,15 +1,5 @@
 package io.xraydrift.embedder.model;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -21,6 +11,15 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A trained embedding model, loaded once: the bundled default ({@link #loadDefault()}), a model
@@ -122,14 +121,36 @@ public final class EmbeddingModel implements AutoCloseable {
         Model model = Model.newInstance(stem, device, "PyTorch");
         try {
             model.load(file.toAbsolutePath().getParent(), stem);
-            ModelCard probe = new ModelCard(stem, ModelTrainer.fileHash(file), "TorchScript " + name, "", inputSize, 3,
-                    mean, std, -1, List.of(), Map.of(), ModelCard.LINEAR);
+            ModelCard probe = new ModelCard(
+                    stem,
+                    ModelTrainer.fileHash(file),
+                    "TorchScript " + name,
+                    "",
+                    inputSize,
+                    3,
+                    mean,
+                    std,
+                    -1,
+                    List.of(),
+                    Map.of(),
+                    ModelCard.LINEAR);
             int dimension;
             try (Predictor<float[], float[]> p = model.newPredictor(new EmbeddingTranslator(probe, 0))) {
                 dimension = p.predict(new float[3 * inputSize * inputSize]).length;
             }
-            ModelCard card = new ModelCard(stem, probe.version(), probe.architecture(), "", inputSize, 3, mean, std,
-                    dimension, List.of(), Map.of("source", file.toAbsolutePath().toString()), ModelCard.LINEAR);
+            ModelCard card = new ModelCard(
+                    stem,
+                    probe.version(),
+                    probe.architecture(),
+                    "",
+                    inputSize,
+                    3,
+                    mean,
+                    std,
+                    dimension,
+                    List.of(),
+                    Map.of("source", file.toAbsolutePath().toString()),
+                    ModelCard.LINEAR);
             return new EmbeddingModel(card, model);
         } catch (IOException | MalformedModelException | TranslateException e) {
             model.close();
@@ -141,6 +162,7 @@ public final class EmbeddingModel implements AutoCloseable {
     public static final int BACKBONE_INPUT = 224;
     /** A backbone's input normalisation: pixels in 0..1 to -1..1. */
     public static final float BACKBONE_MEAN = 0.5f;
+
     public static final float BACKBONE_STD = 0.5f;
 
     /**

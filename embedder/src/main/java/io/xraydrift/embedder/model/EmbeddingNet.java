@@ -20,6 +20,7 @@ abstract class EmbeddingNet extends AbstractBlock {
 
     /** Outputs of the head: healthy, infected, severe logits, then the severity regression. */
     static final int HEAD_OUTPUTS = 4;
+
     private static final byte VERSION = 1;
 
     private final Block features;
@@ -28,12 +29,13 @@ abstract class EmbeddingNet extends AbstractBlock {
     EmbeddingNet(Block features) {
         super(VERSION);
         this.features = addChildBlock("features", features);
-        this.head = addChildBlock("head", Linear.builder().setUnits(HEAD_OUTPUTS).build());
+        this.head =
+                addChildBlock("head", Linear.builder().setUnits(HEAD_OUTPUTS).build());
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList embedding = features.forward(store, inputs, training, params);
         NDList out = head.forward(store, embedding, training, params);
         return new NDList(embedding.singletonOrThrow(), out.singletonOrThrow());

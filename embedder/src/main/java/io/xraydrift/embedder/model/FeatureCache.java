@@ -47,13 +47,13 @@ final class FeatureCache {
 
     private static final int BATCH = 32;
 
-    private FeatureCache() {
-    }
+    private FeatureCache() {}
 
     /** The cache folder. */
     static Path folder() {
         String configured = System.getProperty("xray.feature.cache", System.getenv("XRAY_FEATURE_CACHE"));
-        return configured != null && !configured.isBlank() ? Path.of(configured)
+        return configured != null && !configured.isBlank()
+                ? Path.of(configured)
                 : Path.of(System.getProperty("user.home"), ".cache", "xray-drift", "features");
     }
 
@@ -61,9 +61,14 @@ final class FeatureCache {
      * Features {@code [view][sample]} of every sample under {@code views} views (view 0 unchanged,
      * the others augmented by {@code augmentation}).
      */
-    static float[][][] features(Extractor extractor, List<LabelledImages.Sample> samples, int views,
-                                Augmentation augmentation, PrintStream progress) {
-        Path file = folder().resolve(hash(extractor.id() + "|" + augmentation.strength()).substring(0, 20) + ".f32");
+    static float[][][] features(
+            Extractor extractor,
+            List<LabelledImages.Sample> samples,
+            int views,
+            Augmentation augmentation,
+            PrintStream progress) {
+        Path file = folder().resolve(
+                        hash(extractor.id() + "|" + augmentation.strength()).substring(0, 20) + ".f32");
         Map<String, float[]> cached = read(file);
         float[][][] out = new float[views][samples.size()][];
         List<Integer> missingSample = new ArrayList<>();
@@ -80,18 +85,22 @@ final class FeatureCache {
             }
         }
         if (missingSample.isEmpty()) {
-            progress.printf(Locale.ROOT, "features of %d images x %d views from the cache %s%n", samples.size(), views,
-                    file);
+            progress.printf(
+                    Locale.ROOT, "features of %d images x %d views from the cache %s%n", samples.size(), views, file);
             return out;
         }
-        progress.printf(Locale.ROOT, "computing %s features of %d image views (%d cached) ...%n", extractor.id(),
-                missingSample.size(), samples.size() * views - missingSample.size());
+        progress.printf(
+                Locale.ROOT,
+                "computing %s features of %d image views (%d cached) ...%n",
+                extractor.id(),
+                missingSample.size(),
+                samples.size() * views - missingSample.size());
         Preprocessing pre = extractor.preprocessing();
         long began = System.nanoTime();
         try {
             Files.createDirectories(file.getParent());
-            try (DataOutputStream append = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 20))) {
+            try (DataOutputStream append = new DataOutputStream(new BufferedOutputStream(
+                    Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND), 1 << 20))) {
                 for (int from = 0; from < missingSample.size(); from += BATCH) {
                     int to = Math.min(missingSample.size(), from + BATCH);
                     float[][] inputs = new float[to - from][];
@@ -102,22 +111,31 @@ final class FeatureCache {
                         LabelledImages.Gray g = s.image().get();
                         float[] resized = pre.resized(g.pixels(), g.width(), g.height());
                         if (view > 0) {
-                            resized = augmentation.apply(resized, pre.size(),
-                                    new SplittableRandom(hash(view + "|" + s.key()).hashCode() * 31L + view));
+                            resized = augmentation.apply(
+                                    resized,
+                                    pre.size(),
+                                    new SplittableRandom(
+                                            hash(view + "|" + s.key()).hashCode() * 31L + view));
                         }
                         inputs[j - base] = pre.finish(resized);
                     });
                     List<float[]> features = extractor.features(List.of(inputs));
                     for (int j = from; j < to; j++) {
-                        String key = missingView.get(j) + "|" + samples.get(missingSample.get(j)).key();
+                        String key = missingView.get(j) + "|"
+                                + samples.get(missingSample.get(j)).key();
                         float[] f = features.get(j - from);
                         out[missingView.get(j)][missingSample.get(j)] = f;
                         write(append, key, f);
                     }
                     if ((from / BATCH) % 20 == 0 || to == missingSample.size()) {
                         double elapsed = (System.nanoTime() - began) / 1e9;
-                        progress.printf(Locale.ROOT, "  features %d/%d  %.0f images/s  left %.0f s%n", to,
-                                missingSample.size(), to / elapsed, (missingSample.size() - to) / (to / elapsed));
+                        progress.printf(
+                                Locale.ROOT,
+                                "  features %d/%d  %.0f images/s  left %.0f s%n",
+                                to,
+                                missingSample.size(),
+                                to / elapsed,
+                                (missingSample.size() - to) / (to / elapsed));
                     }
                 }
             }
@@ -146,14 +164,18 @@ final class FeatureCache {
             byte[] four = new byte[4];
             while (true) {
                 in.readFully(four);
-                byte[] k = new byte[ByteBuffer.wrap(four).order(ByteOrder.LITTLE_ENDIAN).getInt()];
+                byte[] k = new byte
+                        [ByteBuffer.wrap(four).order(ByteOrder.LITTLE_ENDIAN).getInt()];
                 in.readFully(k);
                 in.readFully(four);
                 int n = ByteBuffer.wrap(four).order(ByteOrder.LITTLE_ENDIAN).getInt();
                 byte[] floats = new byte[4 * n];
                 in.readFully(floats);
                 float[] f = new float[n];
-                ByteBuffer.wrap(floats).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+                ByteBuffer.wrap(floats)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(f);
                 out.put(new String(k, StandardCharsets.UTF_8), f);
                 complete += 8 + k.length + floats.length;
             }
@@ -177,8 +199,8 @@ final class FeatureCache {
 
     static String hash(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from the JDK", e);
         }

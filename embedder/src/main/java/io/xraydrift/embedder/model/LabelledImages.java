@@ -1,16 +1,15 @@
 package io.xraydrift.embedder.model;
 
+import io.xraydrift.phantoms.Manifest;
+import io.xraydrift.phantoms.Phantom;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
-import io.xraydrift.phantoms.Manifest;
-import io.xraydrift.phantoms.Phantom;
-import io.xraydrift.phantoms.PhantomRenderer;
-import io.xraydrift.phantoms.PhantomSet;
 
 /**
  * Labelled images to learn from, read lazily: the rows of manifest folders and rendered phantoms.
@@ -19,20 +18,17 @@ import io.xraydrift.phantoms.PhantomSet;
 final class LabelledImages {
 
     /** 8-bit gray pixels, row-major. */
-    record Gray(byte[] pixels, int width, int height) {
-    }
+    record Gray(byte[] pixels, int width, int height) {}
 
     /**
      * One labelled image. {@code severity} is the radiologist's (or phantom's) severity, or the
      * level's grade (0 / 0.5 / 1) when the row has none; {@code rated} says whether it had one;
      * {@code group} is level and data set, what balanced sampling evens out.
      */
-    record Sample(String key, String patient, int level, float severity, boolean rated, String group,
-                  Supplier<Gray> image) {
-    }
+    record Sample(
+            String key, String patient, int level, float severity, boolean rated, String group, Supplier<Gray> image) {}
 
-    private LabelledImages() {
-    }
+    private LabelledImages() {}
 
     /** The rows of the folders that {@code keep} accepts, then {@code phantomsPerLevel} phantoms of each level. */
     static List<Sample> read(List<Path> dirs, Predicate<Manifest.Entry> keep, int phantomsPerLevel, long phantomSeed) {
@@ -46,22 +42,33 @@ final class LabelledImages {
                 int level = row.grade().ordinal();
                 boolean rated = !Double.isNaN(row.severity());
                 String dataSet = row.dataSet().isEmpty() ? "unnamed" : row.dataSet();
-                out.add(new Sample(folder + "/" + row.file(), row.patient(), level,
-                        rated ? (float) row.severity() : level / 2f, rated, TrainingData.CLASSES.get(level) + "/" + dataSet,
+                out.add(new Sample(
+                        folder + "/" + row.file(),
+                        row.patient(),
+                        level,
+                        rated ? (float) row.severity() : level / 2f,
+                        rated,
+                        TrainingData.CLASSES.get(level) + "/" + dataSet,
                         () -> gray(Preprocessing.decode(row.read()))));
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("no labelled rows to train on in " + dirs
-                    + " (after the source and patient filters)");
+            throw new IllegalArgumentException(
+                    "no labelled rows to train on in " + dirs + " (after the source and patient filters)");
         }
         if (phantomsPerLevel > 0) {
             PhantomRenderer renderer = new PhantomRenderer(512);
-            for (PhantomSet.Item item : PhantomSet.labelled(phantomsPerLevel, phantomsPerLevel, phantomsPerLevel,
-                    phantomSeed, 0.15)) {
+            for (PhantomSet.Item item :
+                    PhantomSet.labelled(phantomsPerLevel, phantomsPerLevel, phantomsPerLevel, phantomSeed, 0.15)) {
                 int level = item.grade().ordinal();
-                out.add(new Sample("phantom:" + phantomSeed + ":" + item.file(), item.patient(), level,
-                        (float) item.severity(), true, TrainingData.CLASSES.get(level) + "/phantom", () -> {
+                out.add(new Sample(
+                        "phantom:" + phantomSeed + ":" + item.file(),
+                        item.patient(),
+                        level,
+                        (float) item.severity(),
+                        true,
+                        TrainingData.CLASSES.get(level) + "/phantom",
+                        () -> {
                             Phantom p = PhantomSet.render(renderer, item);
                             return new Gray(p.pixels(), p.width(), p.height());
                         }));

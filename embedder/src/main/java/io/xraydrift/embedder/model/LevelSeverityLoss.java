@@ -52,8 +52,13 @@ public final class LevelSeverityLoss extends Loss {
      * itself on the embedding: the soft neighbour grade ({@link #neighbourScore}) and the position on
      * the healthy-to-severe axis ({@link #axisPosition}), each regressed on the scan's grade.
      */
-    public LevelSeverityLoss(float severityWeight, float contrastiveWeight, float temperature, float severityScale,
-                             float neighbourWeight, float axisWeight) {
+    public LevelSeverityLoss(
+            float severityWeight,
+            float contrastiveWeight,
+            float temperature,
+            float severityScale,
+            float neighbourWeight,
+            float axisWeight) {
         super("level+severity");
         this.severityWeight = severityWeight;
         this.contrastiveWeight = contrastiveWeight;
@@ -76,10 +81,12 @@ public final class LevelSeverityLoss extends Loss {
         NDArray l2 = severity.sub(target).square().mean();
         NDArray loss = ce.add(l2.mul(severityWeight));
         if (contrastiveWeight > 0 && predictions.size() > 1 && level.getShape().get(0) > 1) {
-            loss = loss.add(supervisedContrastive(predictions.get(0), level, target).mul(contrastiveWeight));
+            loss = loss.add(
+                    supervisedContrastive(predictions.get(0), level, target).mul(contrastiveWeight));
         }
         if (neighbourWeight > 0 && predictions.size() > 1 && level.getShape().get(0) > 1) {
-            loss = loss.add(neighbourScore(predictions.get(0), target, NEIGHBOUR_TEMPERATURE).mul(neighbourWeight));
+            loss = loss.add(neighbourScore(predictions.get(0), target, NEIGHBOUR_TEMPERATURE)
+                    .mul(neighbourWeight));
         }
         if (axisWeight > 0 && predictions.size() > 1 && level.getShape().get(0) > 1) {
             loss = loss.add(axisPosition(predictions.get(0), level, target).mul(axisWeight));
@@ -101,7 +108,10 @@ public final class LevelSeverityLoss extends Loss {
         NDArray axis = sv.sub(h);
         // Bounded below: while the centroids nearly coincide (early on, or a batch without a healthy or
         // a severe scan) an unbounded quotient blows the gradient up to NaN.
-        NDArray position = z.sub(h).matMul(axis.expandDims(1)).squeeze(1).div(axis.square().sum().maximum(AXIS_FLOOR));
+        NDArray position = z.sub(h)
+                .matMul(axis.expandDims(1))
+                .squeeze(1)
+                .div(axis.square().sum().maximum(AXIS_FLOOR));
         return position.sub(grade).square().mean();
     }
 
@@ -114,7 +124,8 @@ public final class LevelSeverityLoss extends Loss {
     static NDArray neighbourScore(NDArray embedding, NDArray grade, float t) {
         long n = embedding.getShape().get(0);
         NDArray z = embedding.div(embedding.norm(new int[] {1}, true).add(1e-6f));
-        NDArray similarity = z.matMul(z.transpose()).div(t)
+        NDArray similarity = z.matMul(z.transpose())
+                .div(t)
                 .sub(embedding.getManager().eye((int) n).mul(1e4f));
         NDArray p = similarity.softmax(1);
         NDArray predicted = p.matMul(grade.expandDims(1)).squeeze(1);
@@ -130,11 +141,21 @@ public final class LevelSeverityLoss extends Loss {
         NDArray denominator = similarity.exp().mul(others).sum(new int[] {1}, true);
         NDArray logProb = similarity.sub(denominator.log());
         NDArray same = severityScale > 0
-                ? severity.expandDims(1).sub(severity.expandDims(0)).abs().div(-severityScale).exp().mul(others)
-                : level.expandDims(1).eq(level.expandDims(0)).toType(DataType.FLOAT32, false)
+                ? severity.expandDims(1)
+                        .sub(severity.expandDims(0))
+                        .abs()
+                        .div(-severityScale)
+                        .exp()
+                        .mul(others)
+                : level.expandDims(1)
+                        .eq(level.expandDims(0))
+                        .toType(DataType.FLOAT32, false)
                         .mul(others);
         NDArray positives = same.sum(new int[] {1});
-        NDArray perAnchor = logProb.mul(same).sum(new int[] {1}).div(positives.maximum(1e-3f)).neg();
+        NDArray perAnchor = logProb.mul(same)
+                .sum(new int[] {1})
+                .div(positives.maximum(1e-3f))
+                .neg();
         NDArray hasPositive = positives.gt(1e-3f).toType(DataType.FLOAT32, false);
         return perAnchor.mul(hasPositive).sum().div(hasPositive.sum().maximum(1f));
     }

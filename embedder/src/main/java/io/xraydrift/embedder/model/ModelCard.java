@@ -1,5 +1,8 @@
 package io.xraydrift.embedder.model;
 
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,10 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import ai.djl.nn.Block;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
  * What a saved model is and how to feed it: written by the training command beside the weights
@@ -21,9 +20,20 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  * {@value #LINEAR} (as they are; cards written before the field existed read as this).
  */
 public record ModelCard(
-        String id, String version, String architecture, String backbone,
-        int inputSize, int channels, float mean, float std, int embeddingSize,
-        List<String> classes, Map<String, Object> training, String intensity, String network, Levels levels) {
+        String id,
+        String version,
+        String architecture,
+        String backbone,
+        int inputSize,
+        int channels,
+        float mean,
+        float std,
+        int embeddingSize,
+        List<String> classes,
+        Map<String, Object> training,
+        String intensity,
+        String network,
+        Levels levels) {
 
     /**
      * The level thresholds fitted for this model on its labelled data: the scores from which a scan
@@ -31,21 +41,57 @@ public record ModelCard(
      * what the indexer and the drift monitor use for this model's scans unless the deployment sets
      * its own.
      */
-    public record Levels(double infected, double severe, String method) {
-    }
+    public record Levels(double infected, double severe, String method) {}
 
     /** The card without fitted levels (the deployment's thresholds apply). */
-    public ModelCard(String id, String version, String architecture, String backbone, int inputSize, int channels,
-                     float mean, float std, int embeddingSize, List<String> classes, Map<String, Object> training,
-                     String intensity, String network) {
-        this(id, version, architecture, backbone, inputSize, channels, mean, std, embeddingSize, classes, training,
-                intensity, network, null);
+    public ModelCard(
+            String id,
+            String version,
+            String architecture,
+            String backbone,
+            int inputSize,
+            int channels,
+            float mean,
+            float std,
+            int embeddingSize,
+            List<String> classes,
+            Map<String, Object> training,
+            String intensity,
+            String network) {
+        this(
+                id,
+                version,
+                architecture,
+                backbone,
+                inputSize,
+                channels,
+                mean,
+                std,
+                embeddingSize,
+                classes,
+                training,
+                intensity,
+                network,
+                null);
     }
 
     /** A copy carrying fitted level thresholds. */
     public ModelCard withLevels(Levels fitted) {
-        return new ModelCard(id, version, architecture, backbone, inputSize, channels, mean, std, embeddingSize,
-                classes, training, intensity, network, fitted);
+        return new ModelCard(
+                id,
+                version,
+                architecture,
+                backbone,
+                inputSize,
+                channels,
+                mean,
+                std,
+                embeddingSize,
+                classes,
+                training,
+                intensity,
+                network,
+                fitted);
     }
 
     /** {@link #network()} of the compact four-stage CNN ({@link XrayNet}; cards without the field read as this). */
@@ -56,11 +102,33 @@ public record ModelCard(
     }
 
     /** The card without a network name: the compact CNN, or a backbone's head. */
-    public ModelCard(String id, String version, String architecture, String backbone, int inputSize, int channels,
-                     float mean, float std, int embeddingSize, List<String> classes, Map<String, Object> training,
-                     String intensity) {
-        this(id, version, architecture, backbone, inputSize, channels, mean, std, embeddingSize, classes, training,
-                intensity, XRAY_NET);
+    public ModelCard(
+            String id,
+            String version,
+            String architecture,
+            String backbone,
+            int inputSize,
+            int channels,
+            float mean,
+            float std,
+            int embeddingSize,
+            List<String> classes,
+            Map<String, Object> training,
+            String intensity) {
+        this(
+                id,
+                version,
+                architecture,
+                backbone,
+                inputSize,
+                channels,
+                mean,
+                std,
+                embeddingSize,
+                classes,
+                training,
+                intensity,
+                XRAY_NET);
     }
 
     /** A fresh block of the project's network this card names (not for a backbone model). */
@@ -110,6 +178,7 @@ public record ModelCard(
 
     /** The readable card beside {@code model.json}. */
     public static final String READABLE = "MODEL_CARD.md";
+
     private static final String LEVELS_BEGIN = "<!-- xray-drift levels: written with the fitted thresholds -->";
     private static final String LEVELS_END = "<!-- /xray-drift levels -->";
 

@@ -1,5 +1,22 @@
 package io.xraydrift.embedder.model;
 
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.xraydrift.phantoms.Manifest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -25,24 +42,6 @@ import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import io.xraydrift.phantoms.Manifest;
-
 /**
  * Trains an embedding model on a labelled image folder: the project's compact CNN from scratch,
  * or a new head on a frozen TorchScript backbone. Shows progress as it goes, then saves the
@@ -60,13 +59,34 @@ public final class ModelTrainer {
      * embedding (0 = none); {@code phantomsPerLevel} phantoms of each level are rendered and trained
      * on beside the data (0 = none).
      */
-    public record Options(List<Path> data, Path out, int epochs, long seed, int batchSize, float learningRate,
-                          Optional<Path> backbone, int inputSize, String modelId, String command,
-                          Set<String> sources, Set<String> excludedPatients, boolean equalize,
-                          Augmentation augmentation, Optional<Path> init, float contrastiveWeight,
-                          int phantomsPerLevel, String network, Optional<Path> teacher, int projectionSteps,
-                          int views, double subsample, boolean featuresOnly, float severityScale,
-                          float neighbourWeight, float axisWeight, Projection projection) {
+    public record Options(
+            List<Path> data,
+            Path out,
+            int epochs,
+            long seed,
+            int batchSize,
+            float learningRate,
+            Optional<Path> backbone,
+            int inputSize,
+            String modelId,
+            String command,
+            Set<String> sources,
+            Set<String> excludedPatients,
+            boolean equalize,
+            Augmentation augmentation,
+            Optional<Path> init,
+            float contrastiveWeight,
+            int phantomsPerLevel,
+            String network,
+            Optional<Path> teacher,
+            int projectionSteps,
+            int views,
+            double subsample,
+            boolean featuresOnly,
+            float severityScale,
+            float neighbourWeight,
+            float axisWeight,
+            Projection projection) {
 
         public Options {
             network = network == null || network.isBlank() ? ModelCard.XRAY_NET : network;
@@ -78,24 +98,60 @@ public final class ModelTrainer {
         }
 
         /** The options of the command before this one's data and search figures existed (one folder, no filter). */
-        public Options(Path data, Path out, int epochs, long seed, int batchSize, float learningRate,
-                       Optional<Path> backbone, int inputSize, String modelId, String command) {
-            this(List.of(data), out, epochs, seed, batchSize, learningRate, backbone, inputSize, modelId, command,
-                    Set.of(), Set.of(), false, Augmentation.NONE, Optional.empty(), 0f, 0, ModelCard.XRAY_NET,
-                    Optional.empty(), DEFAULT_PROJECTION_STEPS, 1, 1, false, 0f, 0f, 0f, Projection.LEARNT);
+        public Options(
+                Path data,
+                Path out,
+                int epochs,
+                long seed,
+                int batchSize,
+                float learningRate,
+                Optional<Path> backbone,
+                int inputSize,
+                String modelId,
+                String command) {
+            this(
+                    List.of(data),
+                    out,
+                    epochs,
+                    seed,
+                    batchSize,
+                    learningRate,
+                    backbone,
+                    inputSize,
+                    modelId,
+                    command,
+                    Set.of(),
+                    Set.of(),
+                    false,
+                    Augmentation.NONE,
+                    Optional.empty(),
+                    0f,
+                    0,
+                    ModelCard.XRAY_NET,
+                    Optional.empty(),
+                    DEFAULT_PROJECTION_STEPS,
+                    1,
+                    1,
+                    false,
+                    0f,
+                    0f,
+                    0f,
+                    Projection.LEARNT);
         }
 
         /** Whether a manifest row is trained on. */
         boolean keeps(Manifest.Entry row) {
             String dataSet = row.dataSet().isEmpty() ? "unnamed" : row.dataSet();
-            return !excludedPatients.contains(row.patient()) && (sources.isEmpty() || sources.contains(dataSet))
-                    && (subsample >= 1 || Math.floorMod(FeatureCache.hash(row.file()).hashCode(), 10_000)
-                    < subsample * 10_000);
+            return !excludedPatients.contains(row.patient())
+                    && (sources.isEmpty() || sources.contains(dataSet))
+                    && (subsample >= 1
+                            || Math.floorMod(FeatureCache.hash(row.file()).hashCode(), 10_000) < subsample * 10_000);
         }
     }
 
     /** Steps of the projection's training (batches of {@value #PROJECTION_BATCH} features). */
     public static final int DEFAULT_PROJECTION_STEPS = 300;
+
     public static final int PROJECTION_BATCH = 128;
     /** Floats of a learnt projection's embedding. */
     public static final int PROJECTION_EMBEDDING = 64;
@@ -113,13 +169,14 @@ public final class ModelTrainer {
      * ImageNet MobileNetV1 backbone (docs/real-data.md): the grade direction learnt on the rated films,
      * the healthy-or-not direction at half its weight, the appearance components at 0.1.
      */
-    static final OrdinalProjection.Settings ORDINAL = new OrdinalProjection.Settings(PROJECTION_EMBEDDING, 1, 0.5,
-            0.1, true);
+    static final OrdinalProjection.Settings ORDINAL =
+            new OrdinalProjection.Settings(PROJECTION_EMBEDDING, 1, 0.5, 0.1, true);
     /** Input side of the distilled student. */
     public static final int STUDENT_INPUT = 128;
 
     /** Default network: input size, normalisation, embedding size. */
     public static final int DEFAULT_INPUT = 64;
+
     public static final float DEFAULT_MEAN = 0.5f;
     public static final float DEFAULT_STD = 0.25f;
     public static final int DEFAULT_EMBEDDING = 256;
@@ -140,32 +197,52 @@ public final class ModelTrainer {
         if (o.backbone().isPresent()) {
             return projectOnBackbone(o);
         }
-        if (o.init().isPresent() && StudentNet.NETWORK.equals(ModelCard.read(o.init().get()).network())) {
+        if (o.init().isPresent()
+                && StudentNet.NETWORK.equals(ModelCard.read(o.init().get()).network())) {
             return projectOnStudent(o);
         }
         long began = System.nanoTime();
-        ModelCard draft = new ModelCard(o.modelId(), "unsaved", Network.named(o.network()).architecture(), "",
-                o.inputSize(), 1, DEFAULT_MEAN, o.equalize() ? EQUALIZED_STD : DEFAULT_STD, DEFAULT_EMBEDDING,
-                TrainingData.CLASSES, Map.of(), o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR, o.network());
+        ModelCard draft = new ModelCard(
+                o.modelId(),
+                "unsaved",
+                Network.named(o.network()).architecture(),
+                "",
+                o.inputSize(),
+                1,
+                DEFAULT_MEAN,
+                o.equalize() ? EQUALIZED_STD : DEFAULT_STD,
+                DEFAULT_EMBEDDING,
+                TrainingData.CLASSES,
+                Map.of(),
+                o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR,
+                o.network());
         Preprocessing pre = Preprocessing.of(draft);
         progress.printf("reading %s ...%n", o.data());
         if (o.phantomsPerLevel() > 0) {
             progress.printf("rendering %d phantoms of each level to train beside it ...%n", o.phantomsPerLevel());
         }
         TrainingData data = TrainingData.read(o.data(), o::keeps, pre, 0.1, o.phantomsPerLevel(), o.seed() * 7 + 1);
-        progress.printf("training on %d images %s, validating on %d %s (split by patient)%n", data.training().size(),
-                Arrays.toString(TrainingData.counts(data.training())), data.validation().size(),
+        progress.printf(
+                "training on %d images %s, validating on %d %s (split by patient)%n",
+                data.training().size(),
+                Arrays.toString(TrainingData.counts(data.training())),
+                data.validation().size(),
                 Arrays.toString(TrainingData.counts(data.validation())));
         Engine.getInstance().setRandomSeed((int) o.seed());
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         try {
             Block block = draft.newNetwork();
             model.setBlock(block);
-            ModelCard initCard = o.init().isPresent() ? startFrom(model, o.init().get(), draft) : null;
+            ModelCard initCard =
+                    o.init().isPresent() ? startFrom(model, o.init().get(), draft) : null;
             int updates = o.epochs() * ((data.training().size() + o.batchSize() - 1) / o.batchSize());
-            Tracker rate = Tracker.cosine().setBaseValue(o.learningRate()).optFinalValue(o.learningRate() / 50)
-                    .setMaxUpdates(Math.max(1, updates)).build();
-            DefaultTrainingConfig config = new DefaultTrainingConfig(new LevelSeverityLoss(2f, o.contrastiveWeight(), 0.1f))
+            Tracker rate = Tracker.cosine()
+                    .setBaseValue(o.learningRate())
+                    .optFinalValue(o.learningRate() / 50)
+                    .setMaxUpdates(Math.max(1, updates))
+                    .build();
+            DefaultTrainingConfig config = new DefaultTrainingConfig(
+                            new LevelSeverityLoss(2f, o.contrastiveWeight(), 0.1f))
                     .optDevices(new Device[] {Device.cpu()})
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(rate).build());
             double[] accuracy;
@@ -183,8 +260,9 @@ public final class ModelTrainer {
             training.put("augmentation", o.augmentation().strength());
             training.put("contrastive_weight", o.contrastiveWeight());
             training.put("phantoms_per_level", o.phantomsPerLevel());
-            training.put("started_from", initCard == null ? "random initialisation"
-                    : initCard.id() + "@" + initCard.version());
+            training.put(
+                    "started_from",
+                    initCard == null ? "random initialisation" : initCard.id() + "@" + initCard.version());
             training.put("training_images_per_level", counts(data.training()));
             training.put("validation_images_per_level", counts(data.validation()));
             training.put("epochs", o.epochs());
@@ -192,9 +270,20 @@ public final class ModelTrainer {
             training.put("learning_rate", o.learningRate());
             training.put("seed", o.seed());
             training.put("validation_accuracy_per_level", perLevel(accuracy));
-            ModelCard sized = new ModelCard(draft.id(), draft.version(), draft.architecture(), draft.backbone(),
-                    draft.inputSize(), draft.channels(), draft.mean(), draft.std(), (int) embeddingSize, draft.classes(),
-                    Map.of(), draft.intensity(), draft.network());
+            ModelCard sized = new ModelCard(
+                    draft.id(),
+                    draft.version(),
+                    draft.architecture(),
+                    draft.backbone(),
+                    draft.inputSize(),
+                    draft.channels(),
+                    draft.mean(),
+                    draft.std(),
+                    (int) embeddingSize,
+                    draft.classes(),
+                    Map.of(),
+                    draft.intensity(),
+                    draft.network());
             ModelCard card = save(model, sized, training, o, began);
             progress.printf(Locale.ROOT, "validation accuracy %s%n", perLevel(accuracy));
             return EmbeddingModel.of(card, model);
@@ -230,9 +319,15 @@ public final class ModelTrainer {
             throw new UncheckedIOException("cannot read the teacher " + teacherFile, e);
         }
         try {
-            FeatureCache.Extractor x = extractor(new Preprocessing(EmbeddingModel.BACKBONE_INPUT, 3,
-                    EmbeddingModel.BACKBONE_MEAN, EmbeddingModel.BACKBONE_STD, false),
-                    "teacher-" + teacherVersion + "-" + EmbeddingModel.BACKBONE_INPUT, inputs -> {
+            FeatureCache.Extractor x = extractor(
+                    new Preprocessing(
+                            EmbeddingModel.BACKBONE_INPUT,
+                            3,
+                            EmbeddingModel.BACKBONE_MEAN,
+                            EmbeddingModel.BACKBONE_STD,
+                            false),
+                    "teacher-" + teacherVersion + "-" + EmbeddingModel.BACKBONE_INPUT,
+                    inputs -> {
                         if (teacher[0] == null) {
                             teacher[0] = EmbeddingModel.backbone(teacherFile, Device.cpu());
                         }
@@ -259,24 +354,51 @@ public final class ModelTrainer {
             }
             images.set(i, b);
         });
-        Distiller.Result distilled = new Distiller(progress).fit(images, targets, studentPre,
-                new Distiller.Settings(o.epochs(), o.batchSize(), o.learningRate(), o.seed(), o.augmentation()));
-        ModelCard draft = new ModelCard(o.modelId(), "unsaved", StudentNet.ARCHITECTURE, "", o.inputSize(), 1,
-                DEFAULT_MEAN, DEFAULT_STD, PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), ModelCard.LINEAR,
+        Distiller.Result distilled = new Distiller(progress)
+                .fit(
+                        images,
+                        targets,
+                        studentPre,
+                        new Distiller.Settings(
+                                o.epochs(), o.batchSize(), o.learningRate(), o.seed(), o.augmentation()));
+        ModelCard draft = new ModelCard(
+                o.modelId(),
+                "unsaved",
+                StudentNet.ARCHITECTURE,
+                "",
+                o.inputSize(),
+                1,
+                DEFAULT_MEAN,
+                DEFAULT_STD,
+                PROJECTION_EMBEDDING,
+                TrainingData.CLASSES,
+                Map.of(),
+                ModelCard.LINEAR,
                 StudentNet.NETWORK);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         return building(model, "cannot build the student", () -> {
             StudentNet net = new StudentNet(PROJECTION_EMBEDDING);
             model.setBlock(net);
-            net.initialize(model.getNDManager(), DataType.FLOAT32,
-                    new Shape(1, 1, o.inputSize(), o.inputSize()));
+            net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, o.inputSize(), o.inputSize()));
             net.loadBody(model.getNDManager(), distilled.bodyWeights());
             Map<String, Object> training = new LinkedHashMap<>();
-            training.put("distillation", Map.of("teacher", teacherFile.getFileName().toString(),
-                    "teacher_sha256_12", fileHash(teacherFile),
-                    "teacher_input", EmbeddingModel.BACKBONE_INPUT + " px, [-1, 1], 3 channels",
-                    "images", samples.size(), "epochs", o.epochs(), "augmentation", o.augmentation().strength(),
-                    "figures", distilled.figures()));
+            training.put(
+                    "distillation",
+                    Map.of(
+                            "teacher",
+                            teacherFile.getFileName().toString(),
+                            "teacher_sha256_12",
+                            fileHash(teacherFile),
+                            "teacher_input",
+                            EmbeddingModel.BACKBONE_INPUT + " px, [-1, 1], 3 channels",
+                            "images",
+                            samples.size(),
+                            "epochs",
+                            o.epochs(),
+                            "augmentation",
+                            o.augmentation().strength(),
+                            "figures",
+                            distilled.figures()));
             return project(model, net, draft, samples, o, training, began);
         });
     }
@@ -285,15 +407,26 @@ public final class ModelTrainer {
     private EmbeddingModel projectOnBackbone(Options o) {
         long began = System.nanoTime();
         Path file = o.backbone().get();
-        ModelCard draft = new ModelCard(o.modelId(), "unsaved", "TorchScript backbone (frozen) + projection BN-linear "
-                + PROJECTION_EMBEDDING + " (embedding), linear head [3 level logits, severity]", TransferNet.BACKBONE_FILE, o.inputSize(), 3,
-                0.5f, 0.5f, PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), ModelCard.LINEAR, ModelCard.XRAY_NET);
+        ModelCard draft = new ModelCard(
+                o.modelId(),
+                "unsaved",
+                "TorchScript backbone (frozen) + projection BN-linear " + PROJECTION_EMBEDDING
+                        + " (embedding), linear head [3 level logits, severity]",
+                TransferNet.BACKBONE_FILE,
+                o.inputSize(),
+                3,
+                0.5f,
+                0.5f,
+                PROJECTION_EMBEDDING,
+                TrainingData.CLASSES,
+                Map.of(),
+                ModelCard.LINEAR,
+                ModelCard.XRAY_NET);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         return building(model, "cannot load the backbone " + file, () -> {
             TransferNet net = TransferNet.onBackbone(file, PROJECTION_EMBEDDING);
             model.setBlock(net);
-            net.initialize(model.getNDManager(), DataType.FLOAT32,
-                    new Shape(1, 3, o.inputSize(), o.inputSize()));
+            net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, o.inputSize(), o.inputSize()));
             Map<String, Object> training = new LinkedHashMap<>();
             training.put("backbone", Map.of("file", file.getFileName().toString(), "sha256_12", fileHash(file)));
             return project(model, net, draft, samples(o), o, training, began);
@@ -304,20 +437,31 @@ public final class ModelTrainer {
     private EmbeddingModel projectOnStudent(Options o) {
         long began = System.nanoTime();
         ModelCard from = ModelCard.read(o.init().get());
-        ModelCard draft = new ModelCard(o.modelId(), "unsaved", from.architecture(), "", from.inputSize(), 1,
-                from.mean(), from.std(), PROJECTION_EMBEDDING, TrainingData.CLASSES, Map.of(), from.intensity(),
+        ModelCard draft = new ModelCard(
+                o.modelId(),
+                "unsaved",
+                from.architecture(),
+                "",
+                from.inputSize(),
+                1,
+                from.mean(),
+                from.std(),
+                PROJECTION_EMBEDDING,
+                TrainingData.CLASSES,
+                Map.of(),
+                from.intensity(),
                 StudentNet.NETWORK);
         Model model = Model.newInstance(o.modelId(), "PyTorch");
         return building(model, "cannot load --init " + o.init().get(), () -> {
             StudentNet net = StudentNet.forNewProjection(PROJECTION_EMBEDDING);
             model.setBlock(net);
             // Initialised first, so the block knows its input shape when it is saved again.
-            net.initialize(model.getNDManager(), DataType.FLOAT32,
-                    new Shape(1, 1, from.inputSize(), from.inputSize()));
+            net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, from.inputSize(), from.inputSize()));
             model.load(o.init().get(), ModelCard.WEIGHTS);
             Map<String, Object> training = new LinkedHashMap<>();
-            training.put("started_from", from.id() + "@" + from.version() + " (its student frozen, the projection "
-                    + "learnt anew)");
+            training.put(
+                    "started_from",
+                    from.id() + "@" + from.version() + " (its student frozen, the projection " + "learnt anew)");
             Object distillation = from.training().get("distillation");
             if (distillation != null) {
                 training.put("distillation", distillation);
@@ -351,47 +495,95 @@ public final class ModelTrainer {
     }
 
     private List<LabelledImages.Sample> samples(Options o) {
-        progress.printf("reading %s%s ...%n", o.data(), o.phantomsPerLevel() > 0
-                ? " and rendering " + o.phantomsPerLevel() + " phantoms of each level" : "");
-        List<LabelledImages.Sample> samples = LabelledImages.read(o.data(), o::keeps, o.phantomsPerLevel(),
-                o.seed() * 7 + 1);
+        progress.printf(
+                "reading %s%s ...%n",
+                o.data(),
+                o.phantomsPerLevel() > 0 ? " and rendering " + o.phantomsPerLevel() + " phantoms of each level" : "");
+        List<LabelledImages.Sample> samples =
+                LabelledImages.read(o.data(), o::keeps, o.phantomsPerLevel(), o.seed() * 7 + 1);
         progress.printf("%d labelled images: %s%n", samples.size(), ProjectionTrainer.groups(samples));
         return samples;
     }
 
     /** Learns the projection of {@code net} on its frozen features of the samples, then saves the model. */
-    private EmbeddingModel project(Model model, Projected net, ModelCard draft, List<LabelledImages.Sample> samples,
-                                   Options o, Map<String, Object> training, long began) throws IOException {
+    private EmbeddingModel project(
+            Model model,
+            Projected net,
+            ModelCard draft,
+            List<LabelledImages.Sample> samples,
+            Options o,
+            Map<String, Object> training,
+            long began)
+            throws IOException {
         Preprocessing pre = Preprocessing.of(draft);
-        FeatureCache.Extractor x = extractor(pre, net.featuresId() + "-" + draft.inputSize(),
-                inputs -> forward(model, net::features, pre, inputs));
+        FeatureCache.Extractor x = extractor(
+                pre, net.featuresId() + "-" + draft.inputSize(), inputs -> forward(model, net::features, pre, inputs));
         float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
         byte[] weights = o.projection() == Projection.ORDINAL
                 ? new OrdinalProjection(progress).fit(features, samples, ORDINAL)
-                : new ProjectionTrainer(progress).fit(features, samples, new ProjectionTrainer.Settings(
-                        PROJECTION_EMBEDDING, o.projectionSteps(), PROJECTION_BATCH, o.learningRate(),
-                        o.contrastiveWeight(), 2f, o.severityScale(), o.neighbourWeight(), o.axisWeight(), o.seed()));
+                : new ProjectionTrainer(progress)
+                        .fit(
+                                features,
+                                samples,
+                                new ProjectionTrainer.Settings(
+                                        PROJECTION_EMBEDDING,
+                                        o.projectionSteps(),
+                                        PROJECTION_BATCH,
+                                        o.learningRate(),
+                                        o.contrastiveWeight(),
+                                        2f,
+                                        o.severityScale(),
+                                        o.neighbourWeight(),
+                                        o.axisWeight(),
+                                        o.seed()));
         net.loadProjection(model.getNDManager(), weights);
         training.put("data", dataNames(o));
         training.put("data_sets", ProjectionTrainer.groups(samples));
         training.put("phantoms_per_level", o.phantomsPerLevel());
-        training.put("projection", o.projection() == Projection.ORDINAL ? Map.of("kind", "ordinal",
-                "views", o.views(), "augmentation", o.augmentation().strength(),
-                "grade_scale", ORDINAL.gradeScale(), "healthy_or_not_scale", ORDINAL.illScale(),
-                "appearance_scale", ORDINAL.appearanceScale()) : Map.of("kind", "learnt",
-                "steps", o.projectionSteps(), "batch_size", PROJECTION_BATCH,
-                "views", o.views(), "augmentation", o.augmentation().strength(),
-                "contrastive_weight", o.contrastiveWeight(), "learning_rate", o.learningRate(),
-                "severity_scale", o.severityScale(), "neighbour_weight", o.neighbourWeight(),
-                "axis_weight", o.axisWeight()));
+        training.put(
+                "projection",
+                o.projection() == Projection.ORDINAL
+                        ? Map.of(
+                                "kind",
+                                "ordinal",
+                                "views",
+                                o.views(),
+                                "augmentation",
+                                o.augmentation().strength(),
+                                "grade_scale",
+                                ORDINAL.gradeScale(),
+                                "healthy_or_not_scale",
+                                ORDINAL.illScale(),
+                                "appearance_scale",
+                                ORDINAL.appearanceScale())
+                        : Map.of(
+                                "kind",
+                                "learnt",
+                                "steps",
+                                o.projectionSteps(),
+                                "batch_size",
+                                PROJECTION_BATCH,
+                                "views",
+                                o.views(),
+                                "augmentation",
+                                o.augmentation().strength(),
+                                "contrastive_weight",
+                                o.contrastiveWeight(),
+                                "learning_rate",
+                                o.learningRate(),
+                                "severity_scale",
+                                o.severityScale(),
+                                "neighbour_weight",
+                                o.neighbourWeight(),
+                                "axis_weight",
+                                o.axisWeight()));
         training.put("seed", o.seed());
         ModelCard card = save(model, draft, training, o, began);
         return EmbeddingModel.of(card, model);
     }
 
     /** An extractor named {@code id} whose forward pass over preprocessed inputs is {@code pass}. */
-    private static FeatureCache.Extractor extractor(Preprocessing pre, String id,
-                                                    UnaryOperator<List<float[]>> pass) {
+    private static FeatureCache.Extractor extractor(Preprocessing pre, String id, UnaryOperator<List<float[]>> pass) {
         return new FeatureCache.Extractor() {
             @Override
             public String id() {
@@ -411,10 +603,14 @@ public final class ModelTrainer {
     }
 
     /** One forward pass of {@code forward} over preprocessed inputs, in inference mode, in a sub-manager; one row each. */
-    static List<float[]> forward(Model model, BiFunction<ParameterStore, NDArray,
-            NDArray> forward, Preprocessing pre, List<float[]> inputs) {
+    static List<float[]> forward(
+            Model model,
+            BiFunction<ParameterStore, NDArray, NDArray> forward,
+            Preprocessing pre,
+            List<float[]> inputs) {
         try (NDManager m = model.getNDManager().newSubManager()) {
-            NDArray out = forward.apply(new ParameterStore(m, false),
+            NDArray out = forward.apply(
+                    new ParameterStore(m, false),
                     m.create(flat(inputs), new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
             int d = (int) out.getShape().get(1);
             float[] all = out.toFloatArray();
@@ -427,7 +623,9 @@ public final class ModelTrainer {
     }
 
     private static List<String> dataNames(Options o) {
-        return o.data().stream().map(d -> d.toAbsolutePath().normalize().getFileName().toString()).toList();
+        return o.data().stream()
+                .map(d -> d.toAbsolutePath().normalize().getFileName().toString())
+                .toList();
     }
 
     /** Saves the weights (always weights-0000.params), the backbone file if any, model.json and MODEL_CARD.md. */
@@ -442,7 +640,9 @@ public final class ModelTrainer {
         model.setProperty("Epoch", "0"); // always weights-0000.params: the card's hash names it
         model.save(o.out(), ModelCard.WEIGHTS);
         if (draft.hasBackbone()) {
-            Files.copy(o.backbone().get(), o.out().resolve(TransferNet.BACKBONE_FILE),
+            Files.copy(
+                    o.backbone().get(),
+                    o.out().resolve(TransferNet.BACKBONE_FILE),
                     StandardCopyOption.REPLACE_EXISTING);
         }
         double seconds = (System.nanoTime() - began) / 1e9;
@@ -450,13 +650,24 @@ public final class ModelTrainer {
         all.put("training_seconds", Math.round(seconds));
         all.put("cores", Runtime.getRuntime().availableProcessors());
         all.put("command", o.command());
-        ModelCard card = new ModelCard(draft.id(), weightsHash(o.out()), draft.architecture(), draft.backbone(),
-                draft.inputSize(), draft.channels(), draft.mean(), draft.std(), draft.embeddingSize(), draft.classes(),
-                all, draft.intensity(), draft.network());
+        ModelCard card = new ModelCard(
+                draft.id(),
+                weightsHash(o.out()),
+                draft.architecture(),
+                draft.backbone(),
+                draft.inputSize(),
+                draft.channels(),
+                draft.mean(),
+                draft.std(),
+                draft.embeddingSize(),
+                draft.classes(),
+                all,
+                draft.intensity(),
+                draft.network());
         card.write(o.out());
         writeReadableCard(card, o.out());
-        progress.printf(Locale.ROOT, "saved %s version %s to %s in %.0f s%n", card.id(), card.version(), o.out(),
-                seconds);
+        progress.printf(
+                Locale.ROOT, "saved %s version %s to %s in %.0f s%n", card.id(), card.version(), o.out(), seconds);
         return card;
     }
 
@@ -471,8 +682,8 @@ public final class ModelTrainer {
             double lossSum = 0;
             int correct = 0;
             for (int step = 0; step < steps; step++) {
-                List<TrainingData.Example> batch = order.subList(step * o.batchSize(),
-                        Math.min(order.size(), (step + 1) * o.batchSize()));
+                List<TrainingData.Example> batch =
+                        order.subList(step * o.batchSize(), Math.min(order.size(), (step + 1) * o.batchSize()));
                 List<float[]> inputs = new ArrayList<>(batch.size());
                 for (TrainingData.Example e : batch) {
                     inputs.add(pre.finish(o.augmentation().apply(e.resized(), card.inputSize(), random.split())));
@@ -494,9 +705,17 @@ public final class ModelTrainer {
                     double elapsed = (System.nanoTime() - began) / 1e9;
                     double left = elapsed / done * (total - done);
                     int seen = Math.min(order.size(), (step + 1) * o.batchSize());
-                    progress.printf(Locale.ROOT, "epoch %d/%d  step %d/%d  loss %.4f  accuracy %.3f  elapsed %s  left %s%n",
-                            epoch, o.epochs(), step + 1, steps, lossSum / seen, (double) correct / seen,
-                            duration(elapsed), duration(left));
+                    progress.printf(
+                            Locale.ROOT,
+                            "epoch %d/%d  step %d/%d  loss %.4f  accuracy %.3f  elapsed %s  left %s%n",
+                            epoch,
+                            o.epochs(),
+                            step + 1,
+                            steps,
+                            lossSum / seen,
+                            (double) correct / seen,
+                            duration(elapsed),
+                            duration(left));
                 }
             }
         }
@@ -509,7 +728,8 @@ public final class ModelTrainer {
      */
     static List<TrainingData.Example> balanced(List<TrainingData.Example> examples, Random random) {
         Map<String, List<TrainingData.Example>> groups = new TreeMap<>();
-        examples.forEach(e -> groups.computeIfAbsent(e.group(), g -> new ArrayList<>()).add(e));
+        examples.forEach(
+                e -> groups.computeIfAbsent(e.group(), g -> new ArrayList<>()).add(e));
         int perGroup = (examples.size() + groups.size() - 1) / groups.size();
         List<TrainingData.Example> order = new ArrayList<>(perGroup * groups.size());
         for (List<TrainingData.Example> group : groups.values()) {
@@ -526,10 +746,12 @@ public final class ModelTrainer {
     }
 
     /** Loads the weights of a model directory of the project's network into the block before training; its card. */
-    private static ModelCard startFrom(Model model, Path init, ModelCard draft) throws IOException,
-            MalformedModelException {
+    private static ModelCard startFrom(Model model, Path init, ModelCard draft)
+            throws IOException, MalformedModelException {
         ModelCard from = ModelCard.read(init);
-        if (from.hasBackbone() || from.inputSize() != draft.inputSize() || from.embeddingSize() != DEFAULT_EMBEDDING
+        if (from.hasBackbone()
+                || from.inputSize() != draft.inputSize()
+                || from.embeddingSize() != DEFAULT_EMBEDDING
                 || !from.network().equals(draft.network())) {
             throw new IllegalArgumentException("--init " + init + " is " + from.network() + " at "
                     + from.inputSize() + " px with " + from.embeddingSize() + " floats; this training is "
@@ -551,10 +773,12 @@ public final class ModelTrainer {
         Preprocessing pre = Preprocessing.of(draft);
         for (int from = 0; from < examples.size(); from += 32) {
             List<TrainingData.Example> batch = examples.subList(from, Math.min(examples.size(), from + 32));
-            List<float[]> inputs = batch.stream().map(e -> pre.finish(e.resized())).toList();
+            List<float[]> inputs =
+                    batch.stream().map(e -> pre.finish(e.resized())).toList();
             try (NDManager m = trainer.getManager().newSubManager()) {
                 NDList out = trainer.evaluate(inputs(m, inputs, draft));
-                long[] predicted = out.get(out.size() - 1).get(":, 0:3").argMax(1).toLongArray();
+                long[] predicted =
+                        out.get(out.size() - 1).get(":, 0:3").argMax(1).toLongArray();
                 for (int i = 0; i < batch.size(); i++) {
                     all[batch.get(i).level()]++;
                     right[batch.get(i).level()] += predicted[i] == batch.get(i).level() ? 1 : 0;
@@ -572,8 +796,8 @@ public final class ModelTrainer {
     }
 
     private static NDList inputs(NDManager m, List<float[]> batch, ModelCard card) {
-        return new NDList(m.create(flat(batch), new Shape(batch.size(), card.channels(), card.inputSize(),
-                card.inputSize())));
+        return new NDList(
+                m.create(flat(batch), new Shape(batch.size(), card.channels(), card.inputSize(), card.inputSize())));
     }
 
     /** Equal-length rows one after another. */
@@ -645,7 +869,8 @@ public final class ModelTrainer {
     }
 
     private static void writeReadableCard(ModelCard c, Path dir) throws IOException {
-        String text = String.join("\n",
+        String text = String.join(
+                "\n",
                 "# Model card: " + c.id() + " (version " + c.version() + ")",
                 "",
                 "Embedding model for xray-drift, written by `xray-drift train`. Decision support, not a diagnosis.",

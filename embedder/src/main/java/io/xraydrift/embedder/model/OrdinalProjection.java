@@ -1,23 +1,5 @@
 package io.xraydrift.embedder.model;
 
-import java.io.PrintStream;
-import java.nio.FloatBuffer;
-import java.util.Arrays;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.function.IntPredicate;
-import java.util.function.ToDoubleFunction;
-
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
-import org.ejml.interfaces.linsol.LinearSolverDense;
-
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -25,6 +7,22 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import java.io.PrintStream;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntPredicate;
+import java.util.function.ToDoubleFunction;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * The projection in closed form: an embedding in which the angle between two films follows the
@@ -56,15 +54,15 @@ final class OrdinalProjection {
      * @param gradeOnRated    the grade direction learnt on the radiologist-rated films alone (when
      *                        there are some), the healthy-or-not direction on all
      */
-    record Settings(int embeddingSize, double gradeScale, double illScale, double appearanceScale,
-                    boolean gradeOnRated) {
-    }
+    record Settings(
+            int embeddingSize, double gradeScale, double illScale, double appearanceScale, boolean gradeOnRated) {}
 
     /**
      * Ridge penalties tried, as multiples of the total weight (the Gram matrix's diagonal, each
      * standardised feature having variance 1).
      */
     private static final double[] PENALTIES = {0.001, 0.01, 0.1, 1, 10, 100, 1000};
+
     private static final int INNER_FOLDS = 3;
     private static final double BATCH_NORM_EPSILON = 1e-5;
 
@@ -122,7 +120,8 @@ final class OrdinalProjection {
         ToDoubleFunction<LabelledImages.Sample> ill = x -> x.level() == 0 ? 0 : 1;
         boolean anyRated = samples.stream().anyMatch(LabelledImages.Sample::rated);
         // the grade direction: on the radiologist-rated films alone where asked and there are some
-        IntPredicate gradeRows = s.gradeOnRated() && anyRated ? i -> samples.get(i).rated() : ALL;
+        IntPredicate gradeRows =
+                s.gradeOnRated() && anyRated ? i -> samples.get(i).rated() : ALL;
         List<Direction> directions = new ArrayList<>();
         directions.add(new Direction("grade", grade, gradeRows, s.gradeScale()));
         if (s.illScale() > 0) {
@@ -138,14 +137,18 @@ final class OrdinalProjection {
             }
             double penalty = choosePenalty(features, samples, weight, fold, gram, direction, mean, inv);
             coefficients[t] = solve(sum(gram.gram(), -1), sum(gram.cross(), -1).data, penalty);
-            progress.printf(Locale.ROOT, "ordinal projection: %s direction, ridge penalty %s%n", direction.name(),
+            progress.printf(
+                    Locale.ROOT,
+                    "ordinal projection: %s direction, ridge penalty %s%n",
+                    direction.name(),
                     String.valueOf(penalty));
         }
         if (all == null) {
             all = new Gram(features, samples, weight, fold, mean, inv, new Direction("all", grade, ALL, 0));
         }
         double[][] components = s.appearanceScale() > 0
-                ? principalComponents(sum(all.gram(), -1), s.embeddingSize() - 1 - directions.size()) : new double[0][];
+                ? principalComponents(sum(all.gram(), -1), s.embeddingSize() - 1 - directions.size())
+                : new double[0][];
         float[] linear = new float[s.embeddingSize() * dim];
         float[] bias = new float[s.embeddingSize()];
         bias[0] = 1;
@@ -164,8 +167,13 @@ final class OrdinalProjection {
             }
         }
         byte[] weights = write(dim, s.embeddingSize(), mean, var, linear, bias, s.gradeScale());
-        progress.printf(Locale.ROOT, "ordinal projection of %d features learnt from %d images x %d views in %s%n",
-                dim, n, views, ModelTrainer.duration((System.nanoTime() - began) / 1e9));
+        progress.printf(
+                Locale.ROOT,
+                "ordinal projection of %d features learnt from %d images x %d views in %s%n",
+                dim,
+                n,
+                views,
+                ModelTrainer.duration((System.nanoTime() - began) / 1e9));
         return weights;
     }
 
@@ -177,9 +185,8 @@ final class OrdinalProjection {
     }
 
     /** A direction of the embedding: a ridge regression of {@code target} on the films {@code rows} accepts. */
-    private record Direction(String name, ToDoubleFunction<LabelledImages.Sample> target, IntPredicate rows,
-                             double scale) {
-    }
+    private record Direction(
+            String name, ToDoubleFunction<LabelledImages.Sample> target, IntPredicate rows, double scale) {}
 
     private static final IntPredicate ALL = i -> true;
 
@@ -189,8 +196,14 @@ final class OrdinalProjection {
      */
     private record Gram(DMatrixRMaj[] gram, DMatrixRMaj[] cross) {
 
-        Gram(float[][][] features, List<LabelledImages.Sample> samples, double[] weight, int[] fold, double[] mean,
-             double[] inv, Direction direction) {
+        Gram(
+                float[][][] features,
+                List<LabelledImages.Sample> samples,
+                double[] weight,
+                int[] fold,
+                double[] mean,
+                double[] inv,
+                Direction direction) {
             this(new DMatrixRMaj[INNER_FOLDS], new DMatrixRMaj[INNER_FOLDS]);
             int p = mean.length + 1;
             for (int f = 0; f < INNER_FOLDS; f++) {
@@ -230,8 +243,15 @@ final class OrdinalProjection {
     }
 
     /** The penalty whose inner-fold predictions have the least weighted squared error. */
-    private static double choosePenalty(float[][][] features, List<LabelledImages.Sample> samples, double[] weight,
-                                        int[] fold, Gram gram, Direction direction, double[] mean, double[] inv) {
+    private static double choosePenalty(
+            float[][][] features,
+            List<LabelledImages.Sample> samples,
+            double[] weight,
+            int[] fold,
+            Gram gram,
+            Direction direction,
+            double[] mean,
+            double[] inv) {
         int p = mean.length + 1;
         double[] error = new double[PENALTIES.length];
         double[] z = new double[p];
@@ -341,8 +361,8 @@ final class OrdinalProjection {
      * affine, the linear map, and a head reading the grade back from its coordinate (severity) with
      * level logits that rise and fall with it.
      */
-    private static byte[] write(int dim, int embeddingSize, double[] mean, double[] var, float[] linear, float[] bias,
-                                double gradeScale) {
+    private static byte[] write(
+            int dim, int embeddingSize, double[] mean, double[] var, float[] linear, float[] bias, double gradeScale) {
         ProjectionNet net = new ProjectionNet(embeddingSize);
         try (Model model = Model.newInstance("ordinal-projection", "PyTorch")) {
             model.setBlock(net);
@@ -377,16 +397,19 @@ final class OrdinalProjection {
 
     /** A child block by the name it was added under (DJL prefixes it with its position). */
     private static Block child(Block parent, String name) {
-        return parent.getChildren().stream().filter(c -> c.getKey().endsWith(name)).map(Pair::getValue)
-                .findFirst().orElseThrow(() -> new IllegalStateException("no block " + name + " in "
-                        + parent.getChildren().keys()));
+        return parent.getChildren().stream()
+                .filter(c -> c.getKey().endsWith(name))
+                .map(Pair::getValue)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "no block " + name + " in " + parent.getChildren().keys()));
     }
 
     private static void set(Block block, String name, float[] values) {
         Parameter parameter = block.getDirectParameters().get(name);
         if (parameter == null) {
-            throw new IllegalStateException(block.getClass().getSimpleName() + " has no parameter " + name
-                    + " (has " + block.getDirectParameters().keys() + ")");
+            throw new IllegalStateException(block.getClass().getSimpleName() + " has no parameter " + name + " (has "
+                    + block.getDirectParameters().keys() + ")");
         }
         NDArray array = parameter.getArray();
         if (array.size() != values.length) {

@@ -1,10 +1,9 @@
 package io.xraydrift.embedder.model;
 
+import io.xraydrift.platform.image.ImageLimits;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.nio.ByteBuffer;
-
-import io.xraydrift.platform.image.ImageLimits;
 
 /**
  * Turns an image into the model's input: 8-bit grayscale, resized to the model's input size by
@@ -86,8 +85,8 @@ public final class Preprocessing {
     /** The pixels resized to size x size, gray levels 0..255 as floats. */
     public float[] resized(byte[] gray, int width, int height) {
         if (width < MIN_SIDE || height < MIN_SIDE) {
-            throw new IllegalArgumentException("image is " + width + "x" + height + " pixels, minimum is " + MIN_SIDE
-                    + "x" + MIN_SIDE);
+            throw new IllegalArgumentException(
+                    "image is " + width + "x" + height + " pixels, minimum is " + MIN_SIDE + "x" + MIN_SIDE);
         }
         return resize(gray, width, height);
     }

@@ -1,13 +1,5 @@
 package io.xraydrift.embedder.model;
 
-import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
-
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -20,6 +12,13 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 
 /**
  * Learns the {@link ProjectionNet} on a frozen network's features of labelled images: the level
@@ -32,9 +31,17 @@ import ai.djl.training.tracker.Tracker;
 final class ProjectionTrainer {
 
     /** How the projection is trained. */
-    record Settings(int embeddingSize, int steps, int batchSize, float learningRate, float contrastiveWeight,
-                    float severityWeight, float severityScale, float neighbourWeight, float axisWeight, long seed) {
-    }
+    record Settings(
+            int embeddingSize,
+            int steps,
+            int batchSize,
+            float learningRate,
+            float contrastiveWeight,
+            float severityWeight,
+            float severityScale,
+            float neighbourWeight,
+            float axisWeight,
+            long seed) {}
 
     private final PrintStream progress;
 
@@ -50,17 +57,28 @@ final class ProjectionTrainer {
         ProjectionNet net = new ProjectionNet(s.embeddingSize());
         Map<String, List<Integer>> groups = new TreeMap<>();
         for (int i = 0; i < samples.size(); i++) {
-            groups.computeIfAbsent(samples.get(i).group(), g -> new ArrayList<>()).add(i);
+            groups.computeIfAbsent(samples.get(i).group(), g -> new ArrayList<>())
+                    .add(i);
         }
         List<List<Integer>> byGroup = new ArrayList<>(groups.values());
         Random random = new Random(s.seed() * 131 + 7);
-        Tracker rate = Tracker.cosine().setBaseValue(s.learningRate()).optFinalValue(s.learningRate() / 50)
-                .setMaxUpdates(s.steps()).build();
-        DefaultTrainingConfig config = new DefaultTrainingConfig(
-                new LevelSeverityLoss(s.severityWeight(), s.contrastiveWeight(), 0.1f, s.severityScale(),
-                        s.neighbourWeight(), s.axisWeight()))
+        Tracker rate = Tracker.cosine()
+                .setBaseValue(s.learningRate())
+                .optFinalValue(s.learningRate() / 50)
+                .setMaxUpdates(s.steps())
+                .build();
+        DefaultTrainingConfig config = new DefaultTrainingConfig(new LevelSeverityLoss(
+                        s.severityWeight(),
+                        s.contrastiveWeight(),
+                        0.1f,
+                        s.severityScale(),
+                        s.neighbourWeight(),
+                        s.axisWeight()))
                 .optDevices(new Device[] {Device.cpu()})
-                .optOptimizer(Optimizer.adamW().optLearningRateTracker(rate).optWeightDecays(1e-3f).build());
+                .optOptimizer(Optimizer.adamW()
+                        .optLearningRateTracker(rate)
+                        .optWeightDecays(1e-3f)
+                        .build());
         try (Model model = Model.newInstance("projection", "PyTorch")) {
             model.setBlock(net);
             try (Trainer trainer = model.newTrainer(config)) {
@@ -96,8 +114,13 @@ final class ProjectionTrainer {
                         trainer.step();
                     }
                     if ((step + 1) % 500 == 0 || step == s.steps() - 1) {
-                        progress.printf(Locale.ROOT, "projection step %d/%d  loss %.4f  elapsed %s%n", step + 1,
-                                s.steps(), lossSum / counted, ModelTrainer.duration((System.nanoTime() - began) / 1e9));
+                        progress.printf(
+                                Locale.ROOT,
+                                "projection step %d/%d  loss %.4f  elapsed %s%n",
+                                step + 1,
+                                s.steps(),
+                                lossSum / counted,
+                                ModelTrainer.duration((System.nanoTime() - began) / 1e9));
                         lossSum = 0;
                         counted = 0;
                     }

@@ -1,12 +1,5 @@
 package io.xraydrift.embedder.model;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.util.HexFormat;
-
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -23,6 +16,12 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.HexFormat;
 
 /**
  * The project's distilled network: a plain CNN of seven 3×3 conv-BN-ReLU layers
@@ -37,9 +36,11 @@ final class StudentNet extends AbstractBlock implements Projected {
 
     /** The card's {@code network} name. */
     static final String NETWORK = "xray-student";
-    static final String ARCHITECTURE = "XrayStudent: 7 x conv3x3-BN-ReLU (32-64-64-128-128-256-256; the 1st, 2nd, 4th and 6th with stride 2), "
-            + "global avg pool (256, distilled from a teacher's features), projection BN-linear "
-            + "(embedding), linear head [3 level logits, severity]";
+
+    static final String ARCHITECTURE =
+            "XrayStudent: 7 x conv3x3-BN-ReLU (32-64-64-128-128-256-256; the 1st, 2nd, 4th and 6th with stride 2), "
+                    + "global avg pool (256, distilled from a teacher's features), projection BN-linear "
+                    + "(embedding), linear head [3 level logits, severity]";
     private static final int[] FILTERS = {32, 64, 64, 128, 128, 256, 256};
     private static final int[] STRIDES = {2, 2, 1, 2, 1, 2, 1};
     private static final byte VERSION = 1;
@@ -81,8 +82,13 @@ final class StudentNet extends AbstractBlock implements Projected {
     static SequentialBlock body() {
         SequentialBlock f = new SequentialBlock();
         for (int i = 0; i < FILTERS.length; i++) {
-            f.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-                            .optStride(new Shape(STRIDES[i], STRIDES[i])).setFilters(FILTERS[i]).optBias(false).build())
+            f.add(Conv2d.builder()
+                            .setKernelShape(new Shape(3, 3))
+                            .optPadding(new Shape(1, 1))
+                            .optStride(new Shape(STRIDES[i], STRIDES[i]))
+                            .setFilters(FILTERS[i])
+                            .optBias(false)
+                            .build())
                     .add(BatchNorm.builder().build())
                     .add(Activation.reluBlock());
         }
@@ -90,8 +96,8 @@ final class StudentNet extends AbstractBlock implements Projected {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList features = body.forward(store, inputs, training, params);
         return projection.forward(store, features, training, params);
     }
@@ -127,6 +133,8 @@ final class StudentNet extends AbstractBlock implements Projected {
     public String featuresId() throws IOException {
         var bytes = new ByteArrayOutputStream();
         body.saveParameters(new DataOutputStream(bytes));
-        return NETWORK + "-" + FeatureCache.hash(HexFormat.of().formatHex(bytes.toByteArray())).substring(0, 12);
+        return NETWORK + "-"
+                + FeatureCache.hash(HexFormat.of().formatHex(bytes.toByteArray()))
+                        .substring(0, 12);
     }
 }

@@ -1,13 +1,12 @@
 package io.xraydrift.embedder.model;
 
+import io.xraydrift.phantoms.Manifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
-
-import io.xraydrift.phantoms.Manifest;
 
 /**
  * Labelled image folders in the layout the phantoms command writes (and real data can be put
@@ -25,8 +24,7 @@ public record TrainingData(List<Example> training, List<Example> validation) {
      * phantom seed and file). {@code group} is what balanced sampling
      * evens out: the level and the data set it came from ({@code infected/nih}).
      */
-    public record Example(String file, String patient, int level, float severity, String group, float[] resized) {
-    }
+    public record Example(String file, String patient, int level, float severity, String group, float[] resized) {}
 
     /** Reads one folder; {@code validationShare} of patients (by hash) go to validation. */
     public static TrainingData read(Path dir, Preprocessing preprocessing, double validationShare) {
@@ -40,14 +38,24 @@ public record TrainingData(List<Example> training, List<Example> validation) {
      * its scanner instead of the lungs), resized; {@code validationShare} of patients (by hash) go to
      * validation.
      */
-    public static TrainingData read(List<Path> dirs, Predicate<Manifest.Entry> keep, Preprocessing preprocessing,
-                                    double validationShare, int phantomsPerLevel, long phantomSeed) {
+    public static TrainingData read(
+            List<Path> dirs,
+            Predicate<Manifest.Entry> keep,
+            Preprocessing preprocessing,
+            double validationShare,
+            int phantomsPerLevel,
+            long phantomSeed) {
         List<LabelledImages.Sample> samples = LabelledImages.read(dirs, keep, phantomsPerLevel, phantomSeed);
         Example[] examples = new Example[samples.size()];
         IntStream.range(0, samples.size()).parallel().forEach(i -> {
             LabelledImages.Sample s = samples.get(i);
             LabelledImages.Gray g = s.image().get();
-            examples[i] = new Example(s.key(), s.patient(), s.level(), s.severity(), s.group(),
+            examples[i] = new Example(
+                    s.key(),
+                    s.patient(),
+                    s.level(),
+                    s.severity(),
+                    s.group(),
                     preprocessing.resized(g.pixels(), g.width(), g.height()));
         });
         return split(Arrays.asList(examples), validationShare);

@@ -1,11 +1,5 @@
 package io.xraydrift.embedder.model;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Map;
-
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -17,6 +11,11 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A site's own TorchScript backbone (e.g. torchvision ResNet152 with {@code fc} = Identity, traced
@@ -28,6 +27,7 @@ final class TransferNet extends AbstractBlock implements Projected {
 
     /** File name of the backbone inside a model directory. */
     static final String BACKBONE_FILE = "backbone.pt";
+
     private static final byte VERSION = 2;
 
     private final Model backboneModel;
@@ -59,8 +59,8 @@ final class TransferNet extends AbstractBlock implements Projected {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray features = backbone.forward(store, inputs, false, params).singletonOrThrow();
         if (training) {
             // The frozen backbone ran in inference mode; the projection needs an ordinary tensor for autograd.
@@ -87,14 +87,15 @@ final class TransferNet extends AbstractBlock implements Projected {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        throw new UnsupportedOperationException("output shapes of a TorchScript backbone are known after a forward pass");
+        throw new UnsupportedOperationException(
+                "output shapes of a TorchScript backbone are known after a forward pass");
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         try (NDManager probe = manager.newSubManager()) {
-            NDList out = backbone.forward(new ParameterStore(probe, false),
-                    new NDList(probe.zeros(inputShapes[0], dataType)), false);
+            NDList out = backbone.forward(
+                    new ParameterStore(probe, false), new NDList(probe.zeros(inputShapes[0], dataType)), false);
             long dim = out.singletonOrThrow().getShape().get(1);
             head.initialize(manager, dataType, new Shape(inputShapes[0].get(0), dim));
         }
@@ -112,8 +113,10 @@ final class TransferNet extends AbstractBlock implements Projected {
         byte version = is.readByte();
         if (version != VERSION) {
             throw new MalformedModelException("transfer weights version " + version + ", expected " + VERSION
-                    + (version == 1 ? " (a head without a projection, written before the learnt projection: train it "
-                    + "again with train --backbone)" : ""));
+                    + (version == 1
+                            ? " (a head without a projection, written before the learnt projection: train it "
+                                    + "again with train --backbone)"
+                            : ""));
         }
         head.loadParameters(manager, is);
     }

@@ -27,7 +27,11 @@ public final class XrayNet extends EmbeddingNet {
     private static SequentialBlock features(int embeddingSize) {
         SequentialBlock f = new SequentialBlock();
         for (int filters : new int[] {16, 32, 64, 128}) {
-            f.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build())
+            f.add(Conv2d.builder()
+                            .setKernelShape(new Shape(3, 3))
+                            .optPadding(new Shape(1, 1))
+                            .setFilters(filters)
+                            .build())
                     .add(BatchNorm.builder().build())
                     .add(Activation.reluBlock())
                     .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));

@@ -1,7 +1,5 @@
 package io.xraydrift.embedder.model;
 
-import java.util.List;
-
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -13,6 +11,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
+import java.util.List;
 
 /**
  * The project's residual network (ResNet-style, He et al. 2016, basic blocks): a strided 3×3 stem
@@ -28,6 +27,7 @@ public final class XrayResNet extends EmbeddingNet {
 
     /** The card's {@code network} name for this block. */
     public static final String NETWORK = "xray-resnet";
+
     private static final int[] FILTERS = {32, 64, 128, 256};
     private static final int[] BLOCKS = {1, 1, 2, 1};
 
@@ -56,8 +56,13 @@ public final class XrayResNet extends EmbeddingNet {
     }
 
     private static Block conv(int filters, int kernel, int stride) {
-        return Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).optStride(new Shape(stride, stride))
-                .optPadding(new Shape(kernel / 2, kernel / 2)).setFilters(filters).optBias(false).build();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(kernel, kernel))
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(kernel / 2, kernel / 2))
+                .setFilters(filters)
+                .optBias(false)
+                .build();
     }
 
     /** conv-BN-ReLU-conv-BN plus the shortcut, then ReLU. */
@@ -69,11 +74,15 @@ public final class XrayResNet extends EmbeddingNet {
                 .add(conv(filters, 3, 1))
                 .add(BatchNorm.builder().build());
         Block shortcut = project
-                ? new SequentialBlock().add(conv(filters, 1, stride)).add(BatchNorm.builder().build())
+                ? new SequentialBlock()
+                        .add(conv(filters, 1, stride))
+                        .add(BatchNorm.builder().build())
                 : Blocks.identityBlock();
         return new SequentialBlock()
-                .add(new ParallelBlock(branches -> new NDList(
-                        branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
+                .add(new ParallelBlock(
+                        branches -> new NDList(branches.get(0)
+                                .singletonOrThrow()
+                                .add(branches.get(1).singletonOrThrow())),
                         List.of(main, shortcut)))
                 .add(Activation.reluBlock());
     }

@@ -1,15 +1,5 @@
 package io.xraydrift.embedder.service;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-
-import io.xraydrift.platform.http.BearerToken;
-import io.xraydrift.platform.http.HttpEndpoint;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.javalin.http.Context;
@@ -18,7 +8,15 @@ import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
+import io.xraydrift.platform.http.BearerToken;
+import io.xraydrift.platform.http.HttpEndpoint;
 import io.xraydrift.schemas.Topics;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedder: loads the model once (GPU when the engine has one, unless configured otherwise),
@@ -50,14 +48,27 @@ public final class EmbedderService extends AbstractService {
         Models.configureThreads(config.threads());
         Device device = Models.device(config.device());
         model = Models.load(config, device);
-        LOG.info("model {} version {} ({} floats, input {}x{}x{}) on {}; engine {} {}, {} threads, batch <= {}, wait <= {} ms",
-                model.card().id(), model.card().version(), model.card().embeddingSize(), model.card().channels(),
-                model.card().inputSize(), model.card().inputSize(), device, Engine.getInstance().getEngineName(),
-                Engine.getInstance().getVersion(), config.threads(), config.maxBatch(), config.maxWait().toMillis());
-        shell = ServiceShell.start(config.common(), health, routes -> routes.post("/embed", this::embed),
-                HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES, config.apiToken());
-        loop = new EmbeddingLoop(config, model, config.common().kafka().serdes(),
-                shell.metrics());
+        LOG.info(
+                "model {} version {} ({} floats, input {}x{}x{}) on {}; engine {} {}, {} threads, batch <= {}, wait <= {} ms",
+                model.card().id(),
+                model.card().version(),
+                model.card().embeddingSize(),
+                model.card().channels(),
+                model.card().inputSize(),
+                model.card().inputSize(),
+                device,
+                Engine.getInstance().getEngineName(),
+                Engine.getInstance().getVersion(),
+                config.threads(),
+                config.maxBatch(),
+                config.maxWait().toMillis());
+        shell = ServiceShell.start(
+                config.common(),
+                health,
+                routes -> routes.post("/embed", this::embed),
+                HttpEndpoint.DEFAULT_MAX_MULTIPART_BYTES,
+                config.apiToken());
+        loop = new EmbeddingLoop(config, model, config.common().kafka().serdes(), shell.metrics());
         health.register("embedding-loop", () -> loop.healthy());
         watchProgress(config.common(), loop.group(), Set.of(Topics.SCANS.name()), "embedding-progress");
         thread = new Thread(loop, "embedder-loop");
@@ -71,9 +82,13 @@ public final class EmbedderService extends AbstractService {
             return;
         }
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
-        if (!type.startsWith("image/png") && !type.startsWith("image/jpeg") && !type.startsWith("application/octet-stream")) {
-            ctx.status(415).json(Map.of("error", "Content-Type '" + ctx.contentType()
-                    + "' is not supported; send image/png or image/jpeg"));
+        if (!type.startsWith("image/png")
+                && !type.startsWith("image/jpeg")
+                && !type.startsWith("application/octet-stream")) {
+            ctx.status(415)
+                    .json(Map.of(
+                            "error",
+                            "Content-Type '" + ctx.contentType() + "' is not supported; send image/png or image/jpeg"));
             return;
         }
         byte[] body = ctx.bodyAsBytes();

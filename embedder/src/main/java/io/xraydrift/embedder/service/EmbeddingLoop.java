@@ -1,27 +1,5 @@
 package io.xraydrift.embedder.service;
 
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,6 +20,26 @@ import io.xraydrift.platform.kafka.Transactions;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.RegistryUnavailableException;
 import io.xraydrift.schemas.Topics;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedder's consume-embed-produce loop, exactly once: poll up to {@code maxBatch} scans or
@@ -74,16 +72,27 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
         this.config = config;
         this.model = model;
         ModelCard.Levels levels = model.card().levels();
-        this.modelRef = new ModelRef(model.card().id(), model.card().version(), model.card().embeddingSize(),
-                levels == null ? null : levels.infected(), levels == null ? null : levels.severe());
+        this.modelRef = new ModelRef(
+                model.card().id(),
+                model.card().version(),
+                model.card().embeddingSize(),
+                levels == null ? null : levels.infected(),
+                levels == null ? null : levels.severe());
         this.group = config.backfill()
-                ? ServiceAccess.EMBEDDER.transactionalId("backfill", model.card().id(), model.card().version())
+                ? ServiceAccess.EMBEDDER.transactionalId(
+                        "backfill", model.card().id(), model.card().version())
                 : ServiceAccess.EMBEDDER.prefix();
-        this.consumer = Transactions.consumer(config.common(), "consumer", group, config.maxBatch(),
+        this.consumer = Transactions.consumer(
+                config.common(),
+                "consumer",
+                group,
+                config.maxBatch(),
                 Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024));
         Supplier<Producer<String, byte[]>> producers = () -> {
-            KafkaProducer<String, byte[]> p = Transactions.producer(config.common(),
-                    ServiceAccess.EMBEDDER.transactionalId(group, config.common().instanceId()),
+            KafkaProducer<String, byte[]> p = Transactions.producer(
+                    config.common(),
+                    ServiceAccess.EMBEDDER.transactionalId(
+                            group, config.common().instanceId()),
                     Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
             metrics.bind(p);
             return p;
@@ -93,17 +102,36 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         MeterRegistry r = metrics.registry();
         metrics.bind(consumer);
-        this.embedded = Counter.builder("xray_embedder_scans").description("scans embedded").register(r);
-        this.deadLettered = Counter.builder("xray_embedder_dead_letters").description("scans dead-lettered").register(r);
-        this.forward = Timer.builder("xray_embedder_forward").description("forward pass per batch")
-                .publishPercentiles(0.5, 0.99).register(r);
-        this.batchSize = DistributionSummary.builder("xray_embedder_batch_size").description("scans per forward pass")
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(r);
+        this.embedded = Counter.builder("xray_embedder_scans")
+                .description("scans embedded")
+                .register(r);
+        this.deadLettered = Counter.builder("xray_embedder_dead_letters")
+                .description("scans dead-lettered")
+                .register(r);
+        this.forward = Timer.builder("xray_embedder_forward")
+                .description("forward pass per batch")
+                .publishPercentiles(0.5, 0.99)
+                .register(r);
+        this.batchSize = DistributionSummary.builder("xray_embedder_batch_size")
+                .description("scans per forward pass")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+                .register(r);
         r.gauge("xray_embedder_queue_depth", pending);
-        this.loop = new TransactionalLoop("embedding loop", consumer, producers, Set.of(Topics.SCANS.name()),
-                new TransactionalLoop.Batching(Duration.ofMillis(200), config.maxBatch(), config.maxWait()), this);
-        LOG.info("embedder consuming {} as group {} with model {} version {} ({} floats) on {}", Topics.SCANS.name(),
-                group, modelRef.getId(), modelRef.getVersion(), modelRef.getDimension(), model.device());
+        this.loop = new TransactionalLoop(
+                "embedding loop",
+                consumer,
+                producers,
+                Set.of(Topics.SCANS.name()),
+                new TransactionalLoop.Batching(Duration.ofMillis(200), config.maxBatch(), config.maxWait()),
+                this);
+        LOG.info(
+                "embedder consuming {} as group {} with model {} version {} ({} floats) on {}",
+                Topics.SCANS.name(),
+                group,
+                modelRef.getId(),
+                modelRef.getVersion(),
+                modelRef.getDimension(),
+                model.device());
     }
 
     /** The consumer group it reads in (the backfill's own while backfilling). */
@@ -139,8 +167,12 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
             } catch (RegistryUnavailableException e) {
                 throw e; // not the record's fault: the loop reads the batch again
             } catch (RuntimeException e) {
-                dead.add(DeadLetters.of(STAGE, record, "record at " + record.topic() + "[" + record.partition() + "]@"
-                        + record.offset() + " is not a ScanReceived: " + e.getMessage(), e));
+                dead.add(DeadLetters.of(
+                        STAGE,
+                        record,
+                        "record at " + record.topic() + "[" + record.partition() + "]@" + record.offset()
+                                + " is not a ScanReceived: " + e.getMessage(),
+                        e));
                 continue;
             }
             try {
@@ -161,8 +193,11 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
                     throw new TransactionalLoop.Stopping(e); // the model closed under a stop: not the scans' fault
                 }
                 for (int i = 0; i < scanList.size(); i++) {
-                    dead.add(DeadLetters.of(STAGE, sources.get(i), "scan " + scanList.get(i).getScanId()
-                            + ": the model could not take it: " + e.getMessage(), e));
+                    dead.add(DeadLetters.of(
+                            STAGE,
+                            sources.get(i),
+                            "scan " + scanList.get(i).getScanId() + ": the model could not take it: " + e.getMessage(),
+                            e));
                 }
                 scanList.clear();
             }
@@ -174,8 +209,11 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
             float[] v = vectors.get(i);
             int bad = firstNonFinite(v);
             if (bad >= 0) {
-                dead.add(DeadLetters.of(STAGE, sources.get(i), "scan " + scan.getScanId() + ": vector has " + v[bad]
-                        + " at index " + bad, null));
+                dead.add(DeadLetters.of(
+                        STAGE,
+                        sources.get(i),
+                        "scan " + scan.getScanId() + ": vector has " + v[bad] + " at index " + bad,
+                        null));
                 continue;
             }
             ScanEmbedded event = ScanEmbedded.newBuilder()
@@ -188,7 +226,9 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
                     .setVector(boxed(v))
                     .setEmbeddedAt(now)
                     .build();
-            out.add(new ProducerRecord<>(Topics.EMBEDDINGS.name(), scan.getPatient(),
+            out.add(new ProducerRecord<>(
+                    Topics.EMBEDDINGS.name(),
+                    scan.getPatient(),
                     embeddings.serialize(Topics.EMBEDDINGS.name(), event)));
         }
         int written = out.size();
@@ -203,8 +243,11 @@ final class EmbeddingLoop implements Runnable, TransactionalLoop.Processor {
 
     private static ByteBuffer image(ScanReceived scan) {
         if (scan.getImage() == null) {
-            throw new IllegalArgumentException(scan.getImageUri() == null ? "carries no image"
-                    : "carries only an image URI (" + scan.getImageUri() + "); the embedder needs the pixels inline");
+            throw new IllegalArgumentException(
+                    scan.getImageUri() == null
+                            ? "carries no image"
+                            : "carries only an image URI (" + scan.getImageUri()
+                                    + "); the embedder needs the pixels inline");
         }
         return scan.getImage();
     }

@@ -1,20 +1,18 @@
 package io.xraydrift.embedder.service;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.platform.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Chooses the device and loads the configured model: bundled default, model directory or bare TorchScript file. */
 public final class Models {
 
-    private Models() {
-    }
+    private Models() {}
 
     /** Sets the engine's thread counts; must run before the engine starts. */
     public static void configureThreads(int threads) {
@@ -46,8 +44,8 @@ public final class Models {
         Path path = config.model().get();
         if (Files.isDirectory(path)) {
             if (!Files.isRegularFile(path.resolve(ModelCard.FILE))) {
-                throw new ConfigException(EmbedderConfig.MODEL + "='" + path + "' is a directory without "
-                        + ModelCard.FILE);
+                throw new ConfigException(
+                        EmbedderConfig.MODEL + "='" + path + "' is a directory without " + ModelCard.FILE);
             }
             return EmbeddingModel.load(path, device);
         }

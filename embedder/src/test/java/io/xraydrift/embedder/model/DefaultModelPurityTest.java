@@ -3,16 +3,14 @@ package io.xraydrift.embedder.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.phantoms.Phantom;
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
-
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.phantoms.Phantom;
-import io.xraydrift.phantoms.PhantomRenderer;
-import io.xraydrift.phantoms.PhantomSet;
 
 /**
  * The committed default model on phantoms it has never seen (other seeds than its training set):
@@ -22,6 +20,7 @@ class DefaultModelPurityTest {
 
     /** Not the training seed (20261125) of the committed model. */
     private static final long FRESH_SEED = 777_001;
+
     private static final int K = 36;
 
     @Test
@@ -44,8 +43,12 @@ class DefaultModelPurityTest {
             int[] labels = items.stream().mapToInt(i -> i.grade().ordinal()).toArray();
             String[] patients = items.stream().map(PhantomSet.Item::patient).toArray(String[]::new);
             double[] purity = NeighbourPurity.perLabel(vectors, labels, patients, K, 3);
-            String report = String.format(Locale.ROOT, "36-NN purity healthy=%.3f infected=%.3f severe=%.3f",
-                    purity[0], purity[1], purity[2]);
+            String report = String.format(
+                    Locale.ROOT,
+                    "36-NN purity healthy=%.3f infected=%.3f severe=%.3f",
+                    purity[0],
+                    purity[1],
+                    purity[2]);
             System.out.println(report);
             assertTrue(purity[0] >= 0.95, report);
             assertTrue(purity[1] >= 0.80, report);

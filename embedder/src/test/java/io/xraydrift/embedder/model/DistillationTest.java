@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.phantoms.PhantomSet;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import io.xraydrift.phantoms.PhantomSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,10 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 class DistillationTest {
 
     @Test
-    void distilsAStudentThatReloadsIdenticallyAndKeepsItWhenTheProjectionIsRelearnt(@TempDir Path data,
-            @TempDir Path student, @TempDir Path site) throws Exception {
+    void distilsAStudentThatReloadsIdenticallyAndKeepsItWhenTheProjectionIsRelearnt(
+            @TempDir Path data, @TempDir Path student, @TempDir Path site) throws Exception {
         PhantomSet.write(data, PhantomSet.labelled(12, 12, 12, 4242, 0.1), 128);
-        Path teacher = Path.of(getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
+        Path teacher = Path.of(
+                getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ModelTrainer trainer = new ModelTrainer(new PrintStream(log, true, StandardCharsets.UTF_8));
         List<float[]> inputs = new ArrayList<>();
@@ -46,7 +46,9 @@ class DistillationTest {
             assertEquals(ModelTrainer.PROJECTION_EMBEDDING, card.embeddingSize());
             assertEquals(1, card.channels());
             assertEquals(64, card.inputSize());
-            assertTrue(card.training().get("distillation") instanceof Map, card.training().toString());
+            assertTrue(
+                    card.training().get("distillation") instanceof Map,
+                    card.training().toString());
             assertTrue(!Files.exists(student.resolve(TransferNet.BACKBONE_FILE)), "a student carries no teacher");
             try (var files = Files.list(data.resolve("severe"))) {
                 Path first = files.sorted().findFirst().orElseThrow();
@@ -55,13 +57,16 @@ class DistillationTest {
             studentEmbedding = trained.embed(inputs).get(0);
             try (EmbeddingModel reloaded = EmbeddingModel.load(student)) {
                 assertArrayEquals(studentEmbedding, reloaded.embed(inputs).get(0), 1e-6f);
-                assertArrayEquals(trained.head(inputs).get(0), reloaded.head(inputs).get(0), 1e-6f);
+                assertArrayEquals(
+                        trained.head(inputs).get(0), reloaded.head(inputs).get(0), 1e-6f);
             }
         }
-        try (EmbeddingModel relearnt = new ModelTrainer(new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).train(options(data, site, Optional.empty(), Optional.of(student)))) {
+        try (EmbeddingModel relearnt = new ModelTrainer(
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .train(options(data, site, Optional.empty(), Optional.of(student)))) {
             assertEquals(StudentNet.NETWORK, relearnt.card().network());
-            assertTrue(String.valueOf(relearnt.card().training().get("started_from")).contains("frozen"));
+            assertTrue(String.valueOf(relearnt.card().training().get("started_from"))
+                    .contains("frozen"));
             // The student (the body) is the same: the features the new projection learnt from are the old ones.
             try (EmbeddingModel before = EmbeddingModel.load(student)) {
                 float[] a = features(before, inputs.get(0));
@@ -76,8 +81,33 @@ class DistillationTest {
     }
 
     private static ModelTrainer.Options options(Path data, Path out, Optional<Path> teacher, Optional<Path> init) {
-        return new ModelTrainer.Options(List.of(data), out, 2, 5, 8, 0.002f, Optional.empty(), 64, "student-test",
-                "test", Set.of(), Set.of(), false, new Augmentation(0.5), init, 1f, 0, StudentNet.NETWORK, teacher, 100,
-                1, 1, false, 0.1f, 1f, 1f, ModelTrainer.Projection.LEARNT);
+        return new ModelTrainer.Options(
+                List.of(data),
+                out,
+                2,
+                5,
+                8,
+                0.002f,
+                Optional.empty(),
+                64,
+                "student-test",
+                "test",
+                Set.of(),
+                Set.of(),
+                false,
+                new Augmentation(0.5),
+                init,
+                1f,
+                0,
+                StudentNet.NETWORK,
+                teacher,
+                100,
+                1,
+                1,
+                false,
+                0.1f,
+                1f,
+                1f,
+                ModelTrainer.Projection.LEARNT);
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +85,8 @@ class FeatureCacheTest {
                 assertArrayEquals(first[v][i], second[v][i]);
             }
         }
-        assertTrue(first[0][2][1] != first[1][2][1] || first[0][2][2] != first[1][2][2],
+        assertTrue(
+                first[0][2][1] != first[1][2][1] || first[0][2][2] != first[1][2][2],
                 "the augmented view differs from the film as it is");
 
         Path file;

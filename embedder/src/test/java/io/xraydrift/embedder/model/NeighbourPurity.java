@@ -10,8 +10,7 @@ import java.util.List;
  */
 final class NeighbourPurity {
 
-    private NeighbourPurity() {
-    }
+    private NeighbourPurity() {}
 
     /** Mean purity per label index. */
     static double[] perLabel(List<float[]> vectors, int[] labels, String[] patients, int k, int classes) {

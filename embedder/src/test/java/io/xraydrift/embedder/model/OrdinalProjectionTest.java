@@ -3,15 +3,6 @@ package io.xraydrift.embedder.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
-import org.junit.jupiter.api.Test;
-
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -19,6 +10,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 /**
  * The closed-form projection: films the features grade alike are each other's nearest neighbours
@@ -46,18 +44,20 @@ class OrdinalProjectionTest {
         for (int i = 0; i < 300; i++) {
             int level = i % 3;
             float grade = (float) Math.min(1, Math.max(0, level / 2.0 + 0.1 * random.nextGaussian()));
-            samples.add(new LabelledImages.Sample("f" + i, "p" + i / 2, level, grade, true, "level-" + level,
-                    () -> null));
+            samples.add(
+                    new LabelledImages.Sample("f" + i, "p" + i / 2, level, grade, true, "level-" + level, () -> null));
             features[0][i] = features(grade, random);
             features[1][i] = features(grade, random);
         }
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         byte[] weights = new OrdinalProjection(new PrintStream(log, true, StandardCharsets.UTF_8))
                 .fit(features, samples, new OrdinalProjection.Settings(16, 1, 0, 0.1, false));
-        assertTrue(log.toString(StandardCharsets.UTF_8).contains("ridge penalty"), log.toString(StandardCharsets.UTF_8));
+        assertTrue(
+                log.toString(StandardCharsets.UTF_8).contains("ridge penalty"), log.toString(StandardCharsets.UTF_8));
 
         ProjectionNet net = new ProjectionNet(16);
-        try (Model model = Model.newInstance("t", "PyTorch"); NDManager m = model.getNDManager().newSubManager()) {
+        try (Model model = Model.newInstance("t", "PyTorch");
+                NDManager m = model.getNDManager().newSubManager()) {
             model.setBlock(net);
             net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, DIM));
             new Projected() {
@@ -86,18 +86,20 @@ class OrdinalProjectionTest {
             for (int g = 0; g < grades.length; g++) {
                 System.arraycopy(probes[g], 0, flat, g * DIM, DIM);
             }
-            NDList out = net.forward(new ParameterStore(m, false), new NDList(m.create(flat, new Shape(grades.length, DIM))),
-                    false);
+            NDList out = net.forward(
+                    new ParameterStore(m, false), new NDList(m.create(flat, new Shape(grades.length, DIM))), false);
             float[][] embedding = rows(out.get(0).toFloatArray(), 16);
             float[][] head = rows(out.get(1).toFloatArray(), EmbeddingNet.HEAD_OUTPUTS);
             for (int g = 0; g + 2 < grades.length; g++) {
-                assertTrue(cosine(embedding[g], embedding[g + 1]) > cosine(embedding[g], embedding[g + 2]),
+                assertTrue(
+                        cosine(embedding[g], embedding[g + 1]) > cosine(embedding[g], embedding[g + 2]),
                         "grade " + grades[g] + " nearer to " + grades[g + 1] + " than to " + grades[g + 2]);
             }
             for (int g = 0; g < grades.length; g++) {
                 assertEquals(grades[g], head[g][3], 0.15, "severity read back for grade " + grades[g]);
             }
-            assertTrue(head[0][0] > head[0][2] && head[4][2] > head[4][0], "healthy and severe logits follow the grade");
+            assertTrue(
+                    head[0][0] > head[0][2] && head[4][2] > head[4][0], "healthy and severe logits follow the grade");
         }
     }
 

@@ -3,11 +3,10 @@ package io.xraydrift.embedder.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
 
 /** The loss terms that learn the indexer's score: small where the embedding orders scans by grade, large where not. */
 class ScoreTermsTest {
@@ -31,15 +30,25 @@ class ScoreTermsTest {
             }
             NDArray g = m.create(grades);
             NDArray l = m.create(levels);
-            float nOrdered = LevelSeverityLoss.neighbourScore(m.create(ordered, new Shape(9, 2)), g, 0.1f).getFloat();
-            float nShuffled = LevelSeverityLoss.neighbourScore(m.create(shuffled, new Shape(9, 2)), g, 0.1f).getFloat();
+            float nOrdered = LevelSeverityLoss.neighbourScore(m.create(ordered, new Shape(9, 2)), g, 0.1f)
+                    .getFloat();
+            float nShuffled = LevelSeverityLoss.neighbourScore(m.create(shuffled, new Shape(9, 2)), g, 0.1f)
+                    .getFloat();
             assertTrue(nOrdered < 0.01f && nShuffled > 10 * nOrdered, nOrdered + " vs " + nShuffled);
-            float aOrdered = LevelSeverityLoss.axisPosition(m.create(ordered, new Shape(9, 2)), l, g).getFloat();
-            float aShuffled = LevelSeverityLoss.axisPosition(m.create(shuffled, new Shape(9, 2)), l, g).getFloat();
+            float aOrdered = LevelSeverityLoss.axisPosition(m.create(ordered, new Shape(9, 2)), l, g)
+                    .getFloat();
+            float aShuffled = LevelSeverityLoss.axisPosition(m.create(shuffled, new Shape(9, 2)), l, g)
+                    .getFloat();
             assertTrue(aOrdered < aShuffled, aOrdered + " vs " + aShuffled);
-            assertEquals(0f, LevelSeverityLoss.axisPosition(m.create(new float[] {1, 0, 1, 0, 0, 1, 0, 1},
-                    new Shape(4, 2)), m.create(new float[] {0, 0, 2, 2}), m.create(new float[] {0, 0, 1, 1})).getFloat(),
-                    1e-4f, "a scan at its centroid sits at its grade");
+            assertEquals(
+                    0f,
+                    LevelSeverityLoss.axisPosition(
+                                    m.create(new float[] {1, 0, 1, 0, 0, 1, 0, 1}, new Shape(4, 2)),
+                                    m.create(new float[] {0, 0, 2, 2}),
+                                    m.create(new float[] {0, 0, 1, 1}))
+                            .getFloat(),
+                    1e-4f,
+                    "a scan at its centroid sits at its grade");
         }
     }
 }

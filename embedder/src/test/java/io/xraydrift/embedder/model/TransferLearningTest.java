@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.phantoms.PhantomSet;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.xraydrift.phantoms.PhantomSet;
 
 /**
  * Learns a projection on the committed TorchScript fixture (torchvision MobileNetV3-Small, random
@@ -28,10 +26,11 @@ import io.xraydrift.phantoms.PhantomSet;
 class TransferLearningTest {
 
     @Test
-    void learnsAProjectionOnAFrozenTorchScriptBackboneAndReloadsIdentically(@TempDir Path data, @TempDir Path out,
-                                                                            @TempDir Path again) throws Exception {
+    void learnsAProjectionOnAFrozenTorchScriptBackboneAndReloadsIdentically(
+            @TempDir Path data, @TempDir Path out, @TempDir Path again) throws Exception {
         PhantomSet.write(data, PhantomSet.labelled(16, 16, 16, 5150, 0.1), 128);
-        Path backbone = Path.of(getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
+        Path backbone = Path.of(
+                getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ModelTrainer trainer = new ModelTrainer(new PrintStream(log, true, StandardCharsets.UTF_8));
         ModelTrainer.Options options = options(data, out, backbone);
@@ -75,9 +74,33 @@ class TransferLearningTest {
     }
 
     private static ModelTrainer.Options options(Path data, Path out, Path backbone) {
-        return new ModelTrainer.Options(List.of(data), out, 1, 3, 16, 0.001f, Optional.of(backbone), 96,
-                "mobilenet-v3-small-random", "test", Set.of(), Set.of(), false,
-                new Augmentation(0.5), Optional.empty(), 1f, 0, ModelCard.XRAY_NET, Optional.empty(), 200, 2, 1, false, 0.1f, 0f, 0f, ModelTrainer.Projection.LEARNT);
+        return new ModelTrainer.Options(
+                List.of(data),
+                out,
+                1,
+                3,
+                16,
+                0.001f,
+                Optional.of(backbone),
+                96,
+                "mobilenet-v3-small-random",
+                "test",
+                Set.of(),
+                Set.of(),
+                false,
+                new Augmentation(0.5),
+                Optional.empty(),
+                1f,
+                0,
+                ModelCard.XRAY_NET,
+                Optional.empty(),
+                200,
+                2,
+                1,
+                false,
+                0.1f,
+                0f,
+                0f,
+                ModelTrainer.Projection.LEARNT);
     }
-
 }

@@ -22,6 +22,7 @@ public final class Forest {
     public static int defaultLeafSize(int dim) {
         return Math.max(256, Math.min(4096, dim + 2));
     }
+
     private static final int TWO_MEANS_STEPS = 200;
     private static final int SPLIT_ATTEMPTS = 3;
     private static final double MIN_SIDE_SHARE = 0.05;
@@ -33,6 +34,7 @@ public final class Forest {
     private final int[] roots;
     /** Children of internal node i: {@code >= 0} another node, {@code < 0} leaf {@code -(ref + 1)}. */
     private final int[] positive;
+
     private final int[] negative;
     private final float[] planes;
     private final float[] offsets;
@@ -40,8 +42,19 @@ public final class Forest {
     private final int[] leafItems;
     private final Kernels kernels;
 
-    private Forest(Metric metric, int dim, int size, int leafSize, int[] roots, int[] positive, int[] negative,
-                   float[] planes, float[] offsets, int[] leafStart, int[] leafItems, Kernels kernels) {
+    private Forest(
+            Metric metric,
+            int dim,
+            int size,
+            int leafSize,
+            int[] roots,
+            int[] positive,
+            int[] negative,
+            float[] planes,
+            float[] offsets,
+            int[] leafStart,
+            int[] leafItems,
+            Kernels kernels) {
         this.metric = metric;
         this.dim = dim;
         this.size = size;
@@ -68,7 +81,8 @@ public final class Forest {
         }
         ForkJoinPool pool = new ForkJoinPool(Math.max(1, threads));
         try {
-            return pool.submit(() -> buildOn(view, metric, trees, seed, leafSize)).join();
+            return pool.submit(() -> buildOn(view, metric, trees, seed, leafSize))
+                    .join();
         } finally {
             pool.shutdown();
         }
@@ -78,8 +92,8 @@ public final class Forest {
         Kernels kernels = Kernels.best();
         TreeBuilder[] built = new TreeBuilder[trees];
         IntStream.range(0, trees).parallel().forEach(t -> {
-            TreeBuilder b = new TreeBuilder(view, metric, leafSize, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t),
-                    kernels);
+            TreeBuilder b = new TreeBuilder(
+                    view, metric, leafSize, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + t), kernels);
             int[] all = new int[view.count()];
             for (int i = 0; i < all.length; i++) {
                 all[i] = i;
@@ -135,8 +149,19 @@ public final class Forest {
             leafBase += b.leafSizes.size();
         }
         leafStart[leaves] = itemBase;
-        return new Forest(metric, dim, view.count(), leafSize, roots, positive, negative, planes, offsets, leafStart,
-                leafItems, kernels);
+        return new Forest(
+                metric,
+                dim,
+                view.count(),
+                leafSize,
+                roots,
+                positive,
+                negative,
+                planes,
+                offsets,
+                leafStart,
+                leafItems,
+                kernels);
     }
 
     private static int rebase(int ref, int nodeBase, int leafBase) {
@@ -149,20 +174,35 @@ public final class Forest {
      * {@code -(ref + 1)}; node i's plane is {@code planes[i*dim .. (i+1)*dim)} with {@code offsets[i]};
      * leaf l holds {@code leafItems[leafStart[l] .. leafStart[l+1])}.
      */
-    public record Layout(Metric metric, int dim, int size, int leafSize, int[] roots, int[] positive, int[] negative,
-                         float[] planes, float[] offsets, int[] leafStart, int[] leafItems) {
-    }
+    public record Layout(
+            Metric metric,
+            int dim,
+            int size,
+            int leafSize,
+            int[] roots,
+            int[] positive,
+            int[] negative,
+            float[] planes,
+            float[] offsets,
+            int[] leafStart,
+            int[] leafItems) {}
 
     public Layout layout() {
-        return new Layout(metric, dim, size, leafSize, roots, positive, negative, planes, offsets, leafStart, leafItems);
+        return new Layout(
+                metric, dim, size, leafSize, roots, positive, negative, planes, offsets, leafStart, leafItems);
     }
 
     /** A forest from stored arrays, checked for consistency (a bad reference names itself). */
     public static Forest of(Layout l) {
         int nodes = l.positive().length;
         int leaves = l.leafStart().length - 1;
-        if (l.dim() < 1 || l.size() < 0 || l.roots().length < 1 || l.negative().length != nodes
-                || l.offsets().length != nodes || l.planes().length != (long) nodes * l.dim() || leaves < 0
+        if (l.dim() < 1
+                || l.size() < 0
+                || l.roots().length < 1
+                || l.negative().length != nodes
+                || l.offsets().length != nodes
+                || l.planes().length != (long) nodes * l.dim()
+                || leaves < 0
                 || l.leafStart()[leaves] != l.leafItems().length) {
             throw new IllegalArgumentException("inconsistent forest arrays: " + nodes + " nodes, " + l.planes().length
                     + " plane floats for dim " + l.dim() + ", " + l.leafItems().length + " leaf items");
@@ -170,8 +210,8 @@ public final class Forest {
         for (int[] refs : new int[][] {l.roots(), l.positive(), l.negative()}) {
             for (int ref : refs) {
                 if (ref >= nodes || ref < -leaves) {
-                    throw new IllegalArgumentException("node reference " + ref + " outside " + nodes + " nodes and "
-                            + leaves + " leaves");
+                    throw new IllegalArgumentException(
+                            "node reference " + ref + " outside " + nodes + " nodes and " + leaves + " leaves");
                 }
             }
         }
@@ -182,11 +222,23 @@ public final class Forest {
         }
         for (int item : l.leafItems()) {
             if (item < 0 || item >= l.size()) {
-                throw new IllegalArgumentException("leaf item " + item + " outside the forest's " + l.size() + " vectors");
+                throw new IllegalArgumentException(
+                        "leaf item " + item + " outside the forest's " + l.size() + " vectors");
             }
         }
-        return new Forest(l.metric(), l.dim(), l.size(), l.leafSize(), l.roots(), l.positive(), l.negative(),
-                l.planes(), l.offsets(), l.leafStart(), l.leafItems(), Kernels.best());
+        return new Forest(
+                l.metric(),
+                l.dim(),
+                l.size(),
+                l.leafSize(),
+                l.roots(),
+                l.positive(),
+                l.negative(),
+                l.planes(),
+                l.offsets(),
+                l.leafStart(),
+                l.leafItems(),
+                Kernels.best());
     }
 
     /** Vectors covered (ordinals {@code 0 .. size-1}). */
@@ -324,6 +376,7 @@ public final class Forest {
         final IntList items = new IntList();
         /** Scratch: the current plane's margin of each id, by position in the ids array. */
         float[] margins;
+
         int root;
 
         TreeBuilder(Vectors.View view, Metric metric, int leafSize, SplittableRandom random, Kernels kernels) {
@@ -402,10 +455,14 @@ public final class Forest {
             for (int step = 0; step < TWO_MEANS_STEPS; step++) {
                 int z = ids[from + random.nextInt(n)];
                 int zo = view.offset(z);
-                float dp = pc * (angular ? 1 - kernels.dot(p, 0, data, zo, dim) / pNorm
-                        : kernels.squaredDistance(p, 0, data, zo, dim));
-                float dq = qc * (angular ? 1 - kernels.dot(q, 0, data, zo, dim) / qNorm
-                        : kernels.squaredDistance(q, 0, data, zo, dim));
+                float dp = pc
+                        * (angular
+                                ? 1 - kernels.dot(p, 0, data, zo, dim) / pNorm
+                                : kernels.squaredDistance(p, 0, data, zo, dim));
+                float dq = qc
+                        * (angular
+                                ? 1 - kernels.dot(q, 0, data, zo, dim) / qNorm
+                                : kernels.squaredDistance(q, 0, data, zo, dim));
                 if (dp < dq) {
                     update(p, pc++, data, zo);
                     pNorm = angular ? norm(p) : 1;

@@ -43,8 +43,7 @@ public interface Kernels {
     final class Holder {
         static final Kernels BEST = choose();
 
-        private Holder() {
-        }
+        private Holder() {}
 
         private static Kernels choose() {
             if (Boolean.getBoolean("xray.forest.scalar")) {
@@ -52,7 +51,8 @@ public interface Kernels {
             }
             try {
                 Class.forName("jdk.incubator.vector.FloatVector");
-                return (Kernels) Class.forName("io.xraydrift.indexer.forest.SimdKernels").getDeclaredConstructor()
+                return (Kernels) Class.forName("io.xraydrift.indexer.forest.SimdKernels")
+                        .getDeclaredConstructor()
                         .newInstance();
             } catch (ReflectiveOperationException | LinkageError e) {
                 return new ScalarKernels();

@@ -18,8 +18,7 @@ import java.util.function.IntPredicate;
 public final class LiveIndex implements AutoCloseable {
 
     /** A published forest and what it cost. */
-    public record Built(Forest forest, long version, Instant builtAt, Duration buildTime) {
-    }
+    public record Built(Forest forest, long version, Instant builtAt, Duration buildTime) {}
 
     /** Listener of finished rebuilds (metrics, logs). */
     public interface RebuildListener {
@@ -41,8 +40,14 @@ public final class LiveIndex implements AutoCloseable {
     private final AtomicBoolean building = new AtomicBoolean();
     private volatile Built built;
 
-    public LiveIndex(Vectors vectors, int trees, long seed, int leafSize, double rebuildFraction,
-                     Duration rebuildInterval, RebuildListener listener) {
+    public LiveIndex(
+            Vectors vectors,
+            int trees,
+            long seed,
+            int leafSize,
+            double rebuildFraction,
+            Duration rebuildInterval,
+            RebuildListener listener) {
         this.vectors = vectors;
         this.trees = trees;
         this.seed = seed;
@@ -50,8 +55,11 @@ public final class LiveIndex implements AutoCloseable {
         this.rebuildFraction = rebuildFraction;
         this.rebuildInterval = rebuildInterval;
         this.listener = listener;
-        this.built = new Built(Forest.build(new Vectors.View(new float[0], 0, vectors.dim()), vectors.metric(), trees,
-                seed, leafSize), 0, Instant.now(), Duration.ZERO);
+        this.built = new Built(
+                Forest.build(new Vectors.View(new float[0], 0, vectors.dim()), vectors.metric(), trees, seed, leafSize),
+                0,
+                Instant.now(),
+                Duration.ZERO);
     }
 
     /** Starts from a forest loaded from a snapshot (it covers the first {@code forest.size()} vectors). */
@@ -111,8 +119,8 @@ public final class LiveIndex implements AutoCloseable {
     }
 
     /** Offers every accepted vector of ordinals [from, to) to top, a block at a time. */
-    private static void scan(Forest forest, Vectors.View view, float[] q, int from, int to, IntPredicate accept,
-                             TopK top) {
+    private static void scan(
+            Forest forest, Vectors.View view, float[] q, int from, int to, IntPredicate accept, TopK top) {
         int[] block = new int[Math.min(1024, Math.max(0, to - from))];
         int n = 0;
         for (int i = from; i < to; i++) {
@@ -131,7 +139,12 @@ public final class LiveIndex implements AutoCloseable {
     public Built rebuildNow() {
         Vectors.View view = vectors.view();
         long began = System.nanoTime();
-        Forest forest = Forest.build(view, vectors.metric(), trees, seed, leafSize,
+        Forest forest = Forest.build(
+                view,
+                vectors.metric(),
+                trees,
+                seed,
+                leafSize,
                 Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
         Built next = new Built(forest, built.version() + 1, Instant.now(), Duration.ofNanos(System.nanoTime() - began));
         synchronized (this) {

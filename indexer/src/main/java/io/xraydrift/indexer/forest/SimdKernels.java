@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdKernels implements Kernels {
 
-    private static final VectorSpecies<Float> SPECIES =
-            "256".equals(System.getProperty("xray.forest.lanes")) ? FloatVector.SPECIES_256
-                    : FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = "256".equals(System.getProperty("xray.forest.lanes"))
+            ? FloatVector.SPECIES_256
+            : FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
 
     @Override
@@ -27,8 +27,10 @@ final class SimdKernels implements Kernels {
         for (; i + 4 * L <= dim; i += 4 * L) {
             s0 = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), s0);
             s1 = FloatVector.fromArray(SPECIES, a, ao + i + L).fma(FloatVector.fromArray(SPECIES, b, bo + i + L), s1);
-            s2 = FloatVector.fromArray(SPECIES, a, ao + i + 2 * L).fma(FloatVector.fromArray(SPECIES, b, bo + i + 2 * L), s2);
-            s3 = FloatVector.fromArray(SPECIES, a, ao + i + 3 * L).fma(FloatVector.fromArray(SPECIES, b, bo + i + 3 * L), s3);
+            s2 = FloatVector.fromArray(SPECIES, a, ao + i + 2 * L)
+                    .fma(FloatVector.fromArray(SPECIES, b, bo + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(SPECIES, a, ao + i + 3 * L)
+                    .fma(FloatVector.fromArray(SPECIES, b, bo + i + 3 * L), s3);
         }
         for (; i + L <= dim; i += L) {
             s0 = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), s0);
@@ -49,7 +51,8 @@ final class SimdKernels implements Kernels {
         int i = 0;
         for (; i + 4 * L <= dim; i += 4 * L) {
             FloatVector d0 = FloatVector.fromArray(SPECIES, a, ao + i).sub(FloatVector.fromArray(SPECIES, b, bo + i));
-            FloatVector d1 = FloatVector.fromArray(SPECIES, a, ao + i + L).sub(FloatVector.fromArray(SPECIES, b, bo + i + L));
+            FloatVector d1 =
+                    FloatVector.fromArray(SPECIES, a, ao + i + L).sub(FloatVector.fromArray(SPECIES, b, bo + i + L));
             FloatVector d2 = FloatVector.fromArray(SPECIES, a, ao + i + 2 * L)
                     .sub(FloatVector.fromArray(SPECIES, b, bo + i + 2 * L));
             FloatVector d3 = FloatVector.fromArray(SPECIES, a, ao + i + 3 * L)

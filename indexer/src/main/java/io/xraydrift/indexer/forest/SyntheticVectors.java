@@ -5,8 +5,7 @@ import java.util.SplittableRandom;
 /** Clustered Gaussian vectors, like embeddings of a few classes with spread (tests and benchmarks). */
 public final class SyntheticVectors {
 
-    private SyntheticVectors() {
-    }
+    private SyntheticVectors() {}
 
     /** n vectors of dim floats around {@code clusters} random centres, flat row-major. */
     public static float[] clustered(int n, int dim, int clusters, double spread, long seed) {

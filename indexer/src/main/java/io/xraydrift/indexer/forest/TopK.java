@@ -48,7 +48,8 @@ final class TopK {
                 if (child >= k) {
                     break;
                 }
-                if (child + 1 < k && worse(distances[child + 1], ordinals[child + 1], distances[child], ordinals[child])) {
+                if (child + 1 < k
+                        && worse(distances[child + 1], ordinals[child + 1], distances[child], ordinals[child])) {
                     child++;
                 }
                 if (!worse(distances[child], ordinals[child], distance, ordinal)) {

@@ -19,15 +19,12 @@ import java.util.function.ObjIntConsumer;
 public final class VecsFiles {
 
     /** Vectors read from a file: flat row-major. */
-    public record Matrix(int rows, int dim, float[] data) {
-    }
+    public record Matrix(int rows, int dim, float[] data) {}
 
     /** Integer rows (ground-truth neighbour ids). */
-    public record IntMatrix(int rows, int dim, int[] data) {
-    }
+    public record IntMatrix(int rows, int dim, int[] data) {}
 
-    private VecsFiles() {
-    }
+    private VecsFiles() {}
 
     public static Matrix readFvecs(Path file) throws IOException {
         long bytes = Files.size(file);
@@ -48,7 +45,10 @@ public final class VecsFiles {
                     }
                 }
                 readFully(in, row);
-                ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data, r * dim, dim);
+                ByteBuffer.wrap(row)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(data, r * dim, dim);
             }
             return new Matrix(rows, dim, data);
         }
@@ -66,7 +66,10 @@ public final class VecsFiles {
                     readIntLe(in);
                 }
                 readFully(in, row);
-                ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(data, r * dim, dim);
+                ByteBuffer.wrap(row)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asIntBuffer()
+                        .get(data, r * dim, dim);
             }
             return new IntMatrix(rows, dim, data);
         }
@@ -107,5 +110,4 @@ public final class VecsFiles {
     private static void readFully(InputStream in, byte[] b) throws IOException {
         new DataInputStream(in).readFully(b);
     }
-
 }

@@ -1,5 +1,24 @@
 package io.xraydrift.indexer.service;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.xraydrift.events.Composition;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.LevelCounts;
+import io.xraydrift.events.Neighbour;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.kafka.TransactionalLoop;
+import io.xraydrift.platform.kafka.Transactions;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
+import io.xraydrift.schemas.Topics;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,9 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
-
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,26 +44,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.platform.kafka.TransactionalLoop;
-import io.xraydrift.platform.kafka.Transactions;
-import io.xraydrift.events.Composition;
-import io.xraydrift.events.LevelCounts;
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.Neighbour;
-import io.xraydrift.events.ScanEmbedded;
-import io.xraydrift.events.ScanNeighbours;
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.indexer.forest.LiveIndex;
-import io.xraydrift.platform.http.Metrics;
-import io.xraydrift.platform.kafka.DeadLetters;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.RegistryUnavailableException;
-import io.xraydrift.schemas.Topics;
 
 /**
  * The indexer's loop. A "store" consumer reads every partition of {@code xray.embeddings} into
@@ -69,8 +67,8 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
     private final Map<String, Query> recentQueries = new ConcurrentHashMap<>();
 
     /** A scan the loop has answered: which model index, whose, and its vector. */
-    record Query(String modelKey, String patient, float[] vector) {
-    }
+    record Query(String modelKey, String patient, float[] vector) {}
+
     private final KafkaConsumer<String, byte[]> store;
     private final KafkaConsumer<String, byte[]> queries;
     private final Deserializer<ScanEmbedded> embeddings;
@@ -95,8 +93,10 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         this.store = Transactions.consumer(config.common(), "store", null, 2000, Map.of());
         this.queries = Transactions.consumer(config.common(), "query", GROUP, 200, Map.of());
         Supplier<Producer<String, byte[]>> producers = () -> {
-            KafkaProducer<String, byte[]> p = Transactions.producer(config.common(),
-                    ServiceAccess.INDEXER.transactionalId(config.common().instanceId()), Map.of());
+            KafkaProducer<String, byte[]> p = Transactions.producer(
+                    config.common(),
+                    ServiceAccess.INDEXER.transactionalId(config.common().instanceId()),
+                    Map.of());
             metrics.bind(p);
             return p;
         };
@@ -106,16 +106,27 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         MeterRegistry r = metrics.registry();
         metrics.bind(store);
         metrics.bind(queries);
-        this.loop = new TransactionalLoop("indexer loop", queries, producers, Set.of(Topics.EMBEDDINGS.name()),
-                TransactionalLoop.Batching.singlePoll(Duration.ofMillis(100)), this);
+        this.loop = new TransactionalLoop(
+                "indexer loop",
+                queries,
+                producers,
+                Set.of(Topics.EMBEDDINGS.name()),
+                TransactionalLoop.Batching.singlePoll(Duration.ofMillis(100)),
+                this);
         this.answered = Counter.builder("xray_indexer_scans_answered").register(r);
         this.deadLettered = Counter.builder("xray_indexer_dead_letters").register(r);
         this.silent = Counter.builder("xray_indexer_scans_not_answered")
-                .description("scans of a model version whose cohort is incomplete or superseded").register(r);
+                .description("scans of a model version whose cohort is incomplete or superseded")
+                .register(r);
         this.rebuilds = Counter.builder("xray_indexer_rebuilds").register(r);
         this.rebuildTime = Timer.builder("xray_indexer_rebuild").register(r);
-        this.queryTime = Timer.builder("xray_indexer_query").publishPercentiles(0.5, 0.99).register(r);
-        r.gauge("xray_indexer_reference_vectors", indexes, m -> m.values().stream().mapToInt(ReferenceIndex::size).sum());
+        this.queryTime = Timer.builder("xray_indexer_query")
+                .publishPercentiles(0.5, 0.99)
+                .register(r);
+        r.gauge(
+                "xray_indexer_reference_vectors",
+                indexes,
+                m -> m.values().stream().mapToInt(ReferenceIndex::size).sum());
     }
 
     Map<String, ReferenceIndex> indexes() {
@@ -259,7 +270,11 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
             references.add(e, vector(e));
         } catch (IllegalArgumentException ex) {
             // Not indexed; the query side dead-letters the same record with this reason.
-            LOG.warn("labelled scan at {}[{}]@{} not indexed: {}", r.topic(), r.partition(), r.offset(),
+            LOG.warn(
+                    "labelled scan at {}[{}]@{} not indexed: {}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
                     ex.getMessage());
         }
     }
@@ -267,7 +282,11 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
     private void rebuilt(LiveIndex.Built built, int size) {
         rebuilds.increment();
         rebuildTime.record(built.buildTime());
-        LOG.info("forest version {} rebuilt over {} vectors in {} ms", built.version(), size, built.buildTime().toMillis());
+        LOG.info(
+                "forest version {} rebuilt over {} vectors in {} ms",
+                built.version(),
+                size,
+                built.buildTime().toMillis());
     }
 
     private TransactionalLoop.Output answer(List<ConsumerRecord<String, byte[]>> batch) {
@@ -289,15 +308,18 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
                 throw ex; // the registry did not answer: not the scan's fault, the batch is read again
             } catch (RuntimeException ex) {
                 dead++;
-                DeadLetter d = DeadLetters.of("indexer", r, "record at " + r.topic() + "[" + r.partition() + "]@"
-                        + r.offset() + ": " + ex.getMessage(), ex);
+                DeadLetter d = DeadLetters.of(
+                        "indexer",
+                        r,
+                        "record at " + r.topic() + "[" + r.partition() + "]@" + r.offset() + ": " + ex.getMessage(),
+                        ex);
                 out.add(DeadLetters.record(d, deadLetters));
                 continue;
             }
             // Writing the answer fails only if the registry does not answer: not the scan's fault,
             // so it propagates (the batch is read again) instead of dead-lettering a good scan.
-            out.add(new ProducerRecord<>(Topics.NEIGHBOURS.name(), n.getPatient(),
-                    neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
+            out.add(new ProducerRecord<>(
+                    Topics.NEIGHBOURS.name(), n.getPatient(), neighbours.serialize(Topics.NEIGHBOURS.name(), n)));
         }
         int deadLetters = dead;
         return TransactionalLoop.Output.of(out, () -> {
@@ -316,18 +338,26 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         String key = key(e);
         ReferenceIndex ref = indexes.get(key);
         if (ref == null) {
-            throw new IllegalStateException("scan " + e.getScanId() + ": no labelled scans of model " + key
-                    + " to compare with yet");
+            throw new IllegalStateException(
+                    "scan " + e.getScanId() + ": no labelled scans of model " + key + " to compare with yet");
         }
         rememberQuery(e.getScanId(), new Query(key, e.getPatient(), v));
         ref.modelLevels(e.getModel().getInfectedThreshold(), e.getModel().getSevereThreshold());
-        ReferenceIndex.Scored scored = ref.score(v, e.getPatient(), config.k(), config.effectiveSearchK(),
-                config.scoring().forModel(e.getModel().getInfectedThreshold(), e.getModel().getSevereThreshold()));
+        ReferenceIndex.Scored scored = ref.score(
+                v,
+                e.getPatient(),
+                config.k(),
+                config.effectiveSearchK(),
+                config.scoring()
+                        .forModel(
+                                e.getModel().getInfectedThreshold(),
+                                e.getModel().getSevereThreshold()));
         Scoring.Score score = scored.score();
         LevelCounts c = score.composition();
         List<Neighbour> list = new ArrayList<>(scored.neighbours().size());
-        scored.neighbours().forEach(n -> list.add(new Neighbour(n.scanId(), n.distance(), n.label(),
-                Double.isNaN(n.severity()) ? null : n.severity())));
+        scored.neighbours()
+                .forEach(n -> list.add(new Neighbour(
+                        n.scanId(), n.distance(), n.label(), Double.isNaN(n.severity()) ? null : n.severity())));
         return ScanNeighbours.newBuilder()
                 .setScanId(e.getScanId())
                 .setPatient(e.getPatient())
@@ -355,8 +385,8 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
         float[] v = vector(e);
         ReferenceIndex ref = indexes.get(key(e));
         if (ref != null && v.length != ref.dim()) {
-            throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + v.length + " dims, the index "
-                    + "of model " + key(e) + " holds " + ref.dim() + "-dim vectors");
+            throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + v.length
+                    + " dims, the index " + "of model " + key(e) + " holds " + ref.dim() + "-dim vectors");
         }
         return v;
     }
@@ -369,8 +399,8 @@ final class IndexerLoop implements Runnable, TransactionalLoop.Processor {
                     + ", outside [1, " + MAX_DIMENSION + "]");
         }
         if (list.size() != dim) {
-            throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + list.size()
-                    + " dims, model " + e.getModel().getId() + " says " + e.getModel().getDimension());
+            throw new IllegalArgumentException("scan " + e.getScanId() + ": vector has " + list.size() + " dims, model "
+                    + e.getModel().getId() + " says " + e.getModel().getDimension());
         }
         float[] v = new float[list.size()];
         for (int i = 0; i < v.length; i++) {

@@ -1,8 +1,7 @@
 package io.xraydrift.indexer.service;
 
-import java.util.Objects;
-
 import io.xraydrift.events.ModelRef;
+import java.util.Objects;
 
 /**
  * Which model version an index belongs to; printed {@code id@version} (the form in logs, the API,

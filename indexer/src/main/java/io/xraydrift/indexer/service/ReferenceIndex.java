@@ -1,5 +1,12 @@
 package io.xraydrift.indexer.service;
 
+import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
+import io.xraydrift.indexer.forest.Forest;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.forest.Neighbour;
+import io.xraydrift.indexer.forest.Vectors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,14 +15,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.xraydrift.events.Level;
-import io.xraydrift.events.LevelCounts;
-import io.xraydrift.indexer.forest.Forest;
-import io.xraydrift.indexer.forest.LiveIndex;
-import io.xraydrift.indexer.forest.Metric;
-import io.xraydrift.indexer.forest.Neighbour;
-import io.xraydrift.indexer.forest.Vectors;
 
 /**
  * The labelled scans of one model version: their forest (a {@link LiveIndex}), who they are
@@ -39,19 +38,38 @@ public final class ReferenceIndex implements AutoCloseable {
     private final Map<String, Integer> ordinals = new HashMap<>();
     /** Per label, the sum of its vectors as the index holds them (centroid = sum / count). */
     private final Map<Level, double[]> sums = new EnumMap<>(Level.class);
+
     private LevelCounts counts = LevelCounts.NONE;
     private volatile long firstSeen = Long.MAX_VALUE;
     private volatile boolean complete;
     /** The model's own level thresholds, as its scans' ModelRef carries them (null until one did, or none). */
     private volatile Double modelInfected;
+
     private volatile Double modelSevere;
     /** Healthy and severe centroids, computed on the first query after a change (not per query). */
     private double[][] centroids;
 
-    public ReferenceIndex(String modelId, String modelVersion, Metric metric, int dim, int trees, long seed,
-                          double rebuildFraction, Duration rebuildInterval, LiveIndex.RebuildListener listener) {
-        this(modelId, modelVersion, new LiveIndex(new Vectors(metric, dim, 1024), trees, seed,
-                Forest.defaultLeafSize(dim), rebuildFraction, rebuildInterval, listener));
+    public ReferenceIndex(
+            String modelId,
+            String modelVersion,
+            Metric metric,
+            int dim,
+            int trees,
+            long seed,
+            double rebuildFraction,
+            Duration rebuildInterval,
+            LiveIndex.RebuildListener listener) {
+        this(
+                modelId,
+                modelVersion,
+                new LiveIndex(
+                        new Vectors(metric, dim, 1024),
+                        trees,
+                        seed,
+                        Forest.defaultLeafSize(dim),
+                        rebuildFraction,
+                        rebuildInterval,
+                        listener));
     }
 
     ReferenceIndex(String modelId, String modelVersion, LiveIndex index) {
@@ -115,8 +133,8 @@ public final class ReferenceIndex implements AutoCloseable {
             return false;
         }
         if (vector.length != dim()) {
-            throw new IllegalArgumentException("scan " + scanId + ": vector has " + vector.length + " dims, index of "
-                    + key() + " has " + dim());
+            throw new IllegalArgumentException(
+                    "scan " + scanId + ": vector has " + vector.length + " dims, index of " + key() + " has " + dim());
         }
         int ordinal = size();
         Entry[] e = entries;
@@ -146,7 +164,10 @@ public final class ReferenceIndex implements AutoCloseable {
     /** The k nearest labelled scans, the patient's own excluded. */
     public List<Scoring.Labelled> nearest(float[] vector, String excludedPatient, int k, int searchK) {
         Entry[] e = entries;
-        List<Neighbour> found = index.search(vector, k, searchK,
+        List<Neighbour> found = index.search(
+                vector,
+                k,
+                searchK,
                 ordinal -> excludedPatient == null || !excludedPatient.equals(e[ordinal].patient()));
         List<Scoring.Labelled> out = new ArrayList<>(found.size());
         for (Neighbour n : found) {
@@ -157,8 +178,7 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     /** A scan's k nearest labelled neighbours (own patient excluded) and its score from them. */
-    public record Scored(List<Scoring.Labelled> neighbours, Scoring.Score score) {
-    }
+    public record Scored(List<Scoring.Labelled> neighbours, Scoring.Score score) {}
 
     /** Neighbours and score of a vector: what the indexer emits, the query API answers and the evaluation judges. */
     public Scored score(float[] vector, String excludedPatient, int k, int searchK, Scoring scoring) {
@@ -218,11 +238,16 @@ public final class ReferenceIndex implements AutoCloseable {
      * replica — restarted, replayed or live — picks the same version.
      */
     static String answering(Map<String, ReferenceIndex> indexes) {
-        Comparator<Map.Entry<String, ReferenceIndex>> byAge = Comparator
-                .<Map.Entry<String, ReferenceIndex>>comparingLong(e -> e.getValue().firstSeen())
-                .thenComparing(Map.Entry::getKey);
-        return indexes.entrySet().stream().filter(e -> e.getValue().complete()).max(byAge)
-                .or(() -> indexes.entrySet().stream().min(byAge)).map(Map.Entry::getKey).orElse(null);
+        Comparator<Map.Entry<String, ReferenceIndex>> byAge =
+                Comparator.<Map.Entry<String, ReferenceIndex>>comparingLong(
+                                e -> e.getValue().firstSeen())
+                        .thenComparing(Map.Entry::getKey);
+        return indexes.entrySet().stream()
+                .filter(e -> e.getValue().complete())
+                .max(byAge)
+                .or(() -> indexes.entrySet().stream().min(byAge))
+                .map(Map.Entry::getKey)
+                .orElse(null);
     }
 
     /** Labelled scans per level. */

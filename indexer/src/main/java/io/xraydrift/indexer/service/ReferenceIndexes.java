@@ -1,15 +1,13 @@
 package io.xraydrift.indexer.service;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The indexer's reference indexes, one per model version ({@code id@version}), and the store
@@ -36,17 +34,33 @@ final class ReferenceIndexes {
      * does not fit the index: the scan is not indexed.
      */
     void add(ScanEmbedded e, float[] vector) {
-        ReferenceIndex ref = indexes.computeIfAbsent(ModelKey.of(e.getModel()).toString(), k -> new ReferenceIndex(
-                e.getModel().getId(), e.getModel().getVersion(), config.metric(), e.getModel().getDimension(),
-                config.trees(), 42, config.rebuildFraction(), config.rebuildInterval(), rebuilt::accept));
-        ref.add(e.getScanId(), e.getPatient(), e.getReferenceLabel(),
-                e.getReferenceSeverity() == null ? Double.NaN : e.getReferenceSeverity(), vector);
+        ReferenceIndex ref = indexes.computeIfAbsent(
+                ModelKey.of(e.getModel()).toString(),
+                k -> new ReferenceIndex(
+                        e.getModel().getId(),
+                        e.getModel().getVersion(),
+                        config.metric(),
+                        e.getModel().getDimension(),
+                        config.trees(),
+                        42,
+                        config.rebuildFraction(),
+                        config.rebuildInterval(),
+                        rebuilt::accept));
+        ref.add(
+                e.getScanId(),
+                e.getPatient(),
+                e.getReferenceLabel(),
+                e.getReferenceSeverity() == null ? Double.NaN : e.getReferenceSeverity(),
+                vector);
         ref.seen(e.getEmbeddedAt().toEpochMilli());
         ref.modelLevels(e.getModel().getInfectedThreshold(), e.getModel().getSevereThreshold());
         if (ref.size() >= config.minCohort() && !ref.complete()) {
             ref.markComplete();
-            LOG.info("model {} version {} holds its labelled cohort ({} scans): it answers from now on",
-                    ref.modelId(), ref.modelVersion(), ref.size());
+            LOG.info(
+                    "model {} version {} holds its labelled cohort ({} scans): it answers from now on",
+                    ref.modelId(),
+                    ref.modelVersion(),
+                    ref.size());
         }
     }
 

@@ -1,11 +1,9 @@
 package io.xraydrift.indexer.service;
 
-import io.xraydrift.platform.score.LevelThresholds;
-
-import java.util.List;
-
 import io.xraydrift.events.Level;
 import io.xraydrift.events.LevelCounts;
+import io.xraydrift.platform.score.LevelThresholds;
+import java.util.List;
 
 /**
  * Severity from neighbours: the distance-weighted mean grade of the k nearest labelled scans
@@ -56,8 +54,7 @@ public record Scoring(LevelThresholds thresholds, double axisWeight, boolean mod
     }
 
     /** The score of one scan; {@code composition} counts its neighbours' labels. */
-    public record Score(LevelCounts composition, double gradeMean, double axisPosition, double score, Level level) {
-    }
+    public record Score(LevelCounts composition, double gradeMean, double axisPosition, double score, Level level) {}
 
     public static double grade(Level label) {
         return switch (label) {

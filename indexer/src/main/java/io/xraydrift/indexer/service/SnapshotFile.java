@@ -1,5 +1,11 @@
 package io.xraydrift.indexer.service;
 
+import io.xraydrift.events.Level;
+import io.xraydrift.events.LevelCounts;
+import io.xraydrift.indexer.forest.Forest;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.forest.Vectors;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -22,13 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-
-import io.xraydrift.events.Level;
-import io.xraydrift.events.LevelCounts;
-import io.xraydrift.indexer.forest.Forest;
-import io.xraydrift.indexer.forest.LiveIndex;
-import io.xraydrift.indexer.forest.Metric;
-import io.xraydrift.indexer.forest.Vectors;
 
 /**
  * One model version's index on disk, laid out to be memory-mapped: a header, then sections that
@@ -62,33 +61,29 @@ public final class SnapshotFile {
     static final int FORMAT = 4;
     /** The labels in the order the file writes them: an entry's label is its index here (a byte). */
     private static final List<Level> LABELS = List.of(Level.HEALTHY, Level.INFECTED, Level.SEVERE);
+
     static final String SUFFIX = ".xfs";
     static final int ALIGN = 4096;
     private static final int PREAMBLE = 16;
     private static final int MAX_HEADER = 1 << 20;
 
     /** A loaded snapshot. */
-    public record Loaded(ReferenceIndex index, Map<Integer, Long> offsets, Path file) {
-    }
+    public record Loaded(ReferenceIndex index, Map<Integer, Long> offsets, Path file) {}
 
     /** What a loaded snapshot must match. */
-    public record Expectation(Metric metric, int trees) {
-    }
+    public record Expectation(Metric metric, int trees) {}
 
     /** One section of the file, as the header lists it. */
-    record Section(String name, long offset, long length, long crc) {
-    }
+    record Section(String name, long offset, long length, long crc) {}
 
-    private SnapshotFile() {
-    }
+    private SnapshotFile() {}
 
     static String fileName(String modelId, String modelVersion) {
         return new ModelKey(modelId, modelVersion).toString().replaceAll("[^A-Za-z0-9@._-]", "_") + SUFFIX;
     }
 
     /** What a section holds and how it is written. */
-    private record Content(String name, long length, Writer writer) {
-    }
+    private record Content(String name, long length, Writer writer) {}
 
     private interface Writer {
         void write(FileChannel channel, long at, CRC32 crc) throws IOException;
@@ -131,7 +126,10 @@ public final class SnapshotFile {
             }
             header = header(ref, built, forest, view.dim(), count, offsets, sections);
             ByteBuffer start = ByteBuffer.allocate(PREAMBLE + header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
-            start.put(MAGIC.getBytes(StandardCharsets.US_ASCII)).putInt(FORMAT).putInt(header.length).put(header);
+            start.put(MAGIC.getBytes(StandardCharsets.US_ASCII))
+                    .putInt(FORMAT)
+                    .putInt(header.length)
+                    .put(header);
             CRC32 crc = new CRC32();
             crc.update(start.array(), 0, start.position());
             start.putInt((int) crc.getValue()).flip();
@@ -145,8 +143,15 @@ public final class SnapshotFile {
         return target;
     }
 
-    private static byte[] header(ReferenceIndex ref, LiveIndex.Built built, Forest.Layout forest, int dim, int count,
-                                 Map<Integer, Long> offsets, List<Section> sections) throws IOException {
+    private static byte[] header(
+            ReferenceIndex ref,
+            LiveIndex.Built built,
+            Forest.Layout forest,
+            int dim,
+            int count,
+            Map<Integer, Long> offsets,
+            List<Section> sections)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(forest.metric().name());
@@ -258,8 +263,14 @@ public final class SnapshotFile {
      * Reads a snapshot; the caller replays the topic from its offsets. Fails with the reason when
      * the file is corrupt or does not match the expectation.
      */
-    public static Loaded read(Path file, Expectation expected, long seed, double rebuildFraction,
-                              Duration rebuildInterval, LiveIndex.RebuildListener listener) throws IOException {
+    public static Loaded read(
+            Path file,
+            Expectation expected,
+            long seed,
+            double rebuildFraction,
+            Duration rebuildInterval,
+            LiveIndex.RebuildListener listener)
+            throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = channel.size();
             Header h = Header.read(checkedHeader(channel, file, fileSize), file, fileSize, expected);
@@ -271,14 +282,29 @@ public final class SnapshotFile {
             Centroids centroids = Centroids.read(body.stream("CENTROID"), h.dim());
             Forest forest;
             try {
-                forest = Forest.of(new Forest.Layout(h.metric(), h.dim(), h.forestSize(), h.leafSize(),
-                        body.ints("ROOTS"), body.ints("POSITIVE"), body.ints("NEGATIVE"), body.floats("PLANES"),
-                        body.floats("OFFSETS"), body.ints("LEAFSTRT"), body.ints("LEAFITEM")));
+                forest = Forest.of(new Forest.Layout(
+                        h.metric(),
+                        h.dim(),
+                        h.forestSize(),
+                        h.leafSize(),
+                        body.ints("ROOTS"),
+                        body.ints("POSITIVE"),
+                        body.ints("NEGATIVE"),
+                        body.floats("PLANES"),
+                        body.floats("OFFSETS"),
+                        body.ints("LEAFSTRT"),
+                        body.ints("LEAFITEM")));
             } catch (IllegalArgumentException bad) {
                 throw new IOException(file + " is corrupt: " + bad.getMessage(), bad);
             }
-            LiveIndex live = new LiveIndex(Vectors.wrap(h.metric(), h.dim(), data, h.count()), h.trees(), seed,
-                    h.leafSize(), rebuildFraction, rebuildInterval, listener);
+            LiveIndex live = new LiveIndex(
+                    Vectors.wrap(h.metric(), h.dim(), data, h.count()),
+                    h.trees(),
+                    seed,
+                    h.leafSize(),
+                    rebuildFraction,
+                    rebuildInterval,
+                    listener);
             live.restore(forest, h.indexVersion());
             ReferenceIndex ref = new ReferenceIndex(h.modelId(), h.modelVersion(), live);
             ref.restoreEntries(entries);
@@ -309,8 +335,8 @@ public final class SnapshotFile {
         }
         int headerLength = preamble.getInt();
         if (headerLength < 0 || headerLength > MAX_HEADER || PREAMBLE + headerLength + 4L > fileSize) {
-            throw new IOException(file + " is corrupt: header length " + headerLength + " in a file of "
-                    + fileSize + " bytes");
+            throw new IOException(
+                    file + " is corrupt: header length " + headerLength + " in a file of " + fileSize + " bytes");
         }
         ByteBuffer start = ByteBuffer.allocate(PREAMBLE + headerLength + 4).order(ByteOrder.LITTLE_ENDIAN);
         readFully(channel, start, 0, file);
@@ -325,9 +351,20 @@ public final class SnapshotFile {
     }
 
     /** The header's fields, checked against each other, the file's size and the configuration. */
-    private record Header(Metric metric, int dim, int trees, int leafSize, String modelId, String modelVersion,
-                          long indexVersion, long firstSeen, boolean complete, Map<Integer, Long> offsets, int count,
-                          int forestSize, Map<String, Section> sections) {
+    private record Header(
+            Metric metric,
+            int dim,
+            int trees,
+            int leafSize,
+            String modelId,
+            String modelVersion,
+            long indexVersion,
+            long firstSeen,
+            boolean complete,
+            Map<Integer, Long> offsets,
+            int count,
+            int forestSize,
+            Map<String, Section> sections) {
 
         static Header read(DataInputStream in, Path file, long fileSize, Expectation expected) throws IOException {
             Metric metric = Metric.valueOf(in.readUTF());
@@ -361,11 +398,23 @@ public final class SnapshotFile {
                 sections.put(s.name(), s);
             }
             if (dim < 1 || count < 0 || forestSize < 0 || forestSize > count) {
-                throw new IOException(file + ": forest covers " + forestSize + " of " + count + " vectors of " + dim
-                        + " dims");
+                throw new IOException(
+                        file + ": forest covers " + forestSize + " of " + count + " vectors of " + dim + " dims");
             }
-            return new Header(metric, dim, trees, leafSize, modelId, modelVersion, indexVersion, firstSeen, complete,
-                    offsets, count, forestSize, sections);
+            return new Header(
+                    metric,
+                    dim,
+                    trees,
+                    leafSize,
+                    modelId,
+                    modelVersion,
+                    indexVersion,
+                    firstSeen,
+                    complete,
+                    offsets,
+                    count,
+                    forestSize,
+                    sections);
         }
     }
 
@@ -444,8 +493,8 @@ public final class SnapshotFile {
         void floats(String name, float[] into, long expected) throws IOException {
             long length = section(name).length();
             if (length != 4 * expected) {
-                throw new IOException(file + " is corrupt: section " + name + " has " + length + " bytes, expected "
-                        + 4 * expected);
+                throw new IOException(
+                        file + " is corrupt: section " + name + " has " + length + " bytes, expected " + 4 * expected);
             }
             read(name, (chunk, at) -> chunk.asFloatBuffer().get(into, (int) (at / 4), chunk.remaining() / 4));
         }

@@ -1,5 +1,8 @@
 package io.xraydrift.indexer.service;
 
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,13 +12,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.indexer.forest.LiveIndex;
-import io.xraydrift.schemas.Topics;
 
 /**
  * The indexer's snapshot directory: one file per model version's index ({@link SnapshotFile}),
@@ -47,10 +45,19 @@ final class SnapshotStore {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SnapshotFile.SUFFIX)) {
             for (Path file : files) {
                 try {
-                    loaded.add(SnapshotFile.read(file, new SnapshotFile.Expectation(config.metric(), config.trees()), 42,
-                            config.rebuildFraction(), config.rebuildInterval(), rebuilt::accept));
+                    loaded.add(SnapshotFile.read(
+                            file,
+                            new SnapshotFile.Expectation(config.metric(), config.trees()),
+                            42,
+                            config.rebuildFraction(),
+                            config.rebuildInterval(),
+                            rebuilt::accept));
                 } catch (IOException | RuntimeException e) {
-                    LOG.warn("snapshot {} not used ({}); rebuilding from {}", file, e.getMessage(), Topics.EMBEDDINGS.name());
+                    LOG.warn(
+                            "snapshot {} not used ({}); rebuilding from {}",
+                            file,
+                            e.getMessage(),
+                            Topics.EMBEDDINGS.name());
                     loaded.forEach(x -> x.index().close());
                     return Map.of();
                 }
@@ -70,7 +77,10 @@ final class SnapshotStore {
         }
         for (SnapshotFile.Loaded l : loaded) {
             into.put(l.index().key().toString(), l.index());
-            LOG.info("loaded snapshot {}: {} labelled vectors, index version {}", l.file(), l.index().size(),
+            LOG.info(
+                    "loaded snapshot {}: {} labelled vectors, index version {}",
+                    l.file(),
+                    l.index().size(),
                     l.index().index().built().version());
         }
         return offsets == null ? Map.of() : offsets;

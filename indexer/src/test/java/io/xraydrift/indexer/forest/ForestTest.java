@@ -8,17 +8,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.function.IntPredicate;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class ForestTest {
 
@@ -55,7 +54,9 @@ class ForestTest {
         for (int q = 0; q < 20; q++) {
             float[] query = a.vectors().prepareQuery(Arrays.copyOfRange(queries, q * DIM, (q + 1) * DIM));
             assertTrue(Arrays.equals(fa.candidates(query, 500), fb.candidates(query, 500)), "query " + q);
-            assertEquals(fa.query(a.vectors().view(), query, K, 500, null), fb.query(b.vectors().view(), query, K, 500, null));
+            assertEquals(
+                    fa.query(a.vectors().view(), query, K, 500, null),
+                    fb.query(b.vectors().view(), query, K, 500, null));
         }
     }
 
@@ -71,7 +72,8 @@ class ForestTest {
         }
         assertEquals(5_000, index.fresh());
         float[] added = Arrays.copyOfRange(more, 17 * DIM, 18 * DIM);
-        assertEquals(first + 17, index.search(added, K, K * 40, i -> true).get(0).ordinal(), "a fresh vector finds itself");
+        assertEquals(
+                first + 17, index.search(added, K, K * 40, i -> true).get(0).ordinal(), "a fresh vector finds itself");
         double recall = recall(index, queries(100, 200), 100, K * 10);
         assertTrue(recall >= 0.95, "recall over forest + fresh " + recall);
     }
@@ -120,8 +122,8 @@ class ForestTest {
                 while (!stop.get()) {
                     for (int q = 0; q < 50; q++) {
                         // searchK covers every vector: any missing or extra item is a swap bug
-                        List<Neighbour> got = index.search(Arrays.copyOfRange(queries, q * DIM, (q + 1) * DIM), K,
-                                20_000, i -> true);
+                        List<Neighbour> got =
+                                index.search(Arrays.copyOfRange(queries, q * DIM, (q + 1) * DIM), K, 20_000, i -> true);
                         assertEquals(expected.get(q), got, "query " + q + " during swaps");
                         checked.incrementAndGet();
                     }
@@ -155,7 +157,7 @@ class ForestTest {
         for (int i = 0; i < n; i++) {
             vectors.add(Arrays.copyOfRange(data, i * DIM, (i + 1) * DIM));
         }
-        return new LiveIndex(vectors, trees, 42, 256, 1000, Duration.ofDays(1), (b, s) -> { });
+        return new LiveIndex(vectors, trees, 42, 256, 1000, Duration.ofDays(1), (b, s) -> {});
     }
 
     private static double recall(LiveIndex index, float[] queries, int count, int searchK) {

@@ -20,8 +20,8 @@ class VectorsLimitTest {
     @Test
     void onePastTheLimitIsRefusedNamingIt() {
         assertDoesNotThrow(() -> Vectors.ensureRoom(Vectors.maxVectors(2048), 2048));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Vectors.ensureRoom(Vectors.maxVectors(2048) + 1, 2048));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> Vectors.ensureRoom(Vectors.maxVectors(2048) + 1, 2048));
         assertTrue(e.getMessage().contains("at most 1048575 vectors of 2048 dimensions"), e.getMessage());
         assertTrue(e.getMessage().contains("shard"), e.getMessage());
     }

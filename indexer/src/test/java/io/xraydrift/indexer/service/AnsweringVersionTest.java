@@ -3,20 +3,18 @@ package io.xraydrift.indexer.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ModelRef;
+import io.xraydrift.events.ScanEmbedded;
+import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.platform.config.Settings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ModelRef;
-import io.xraydrift.events.ScanEmbedded;
-import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.platform.config.Settings;
 
 /** Which model version answers: the newest complete one, whatever order the topic was read in. */
 class AnsweringVersionTest {
@@ -25,14 +23,18 @@ class AnsweringVersionTest {
     private static final long DAY = 86_400_000L;
 
     /** One labelled scan: its version, when it was embedded. */
-    private record Labelled(String version, long embeddedAt) {
-    }
+    private record Labelled(String version, long embeddedAt) {}
 
     /** Replays the labelled scans in the given order through the indexer's store side; which version answers. */
     private static String replay(List<Labelled> order, int cohort) {
-        IndexerConfig config = IndexerConfig.from(Settings.of(Map.of(IndexerConfig.MIN_COHORT, String.valueOf(cohort),
-                Settings.DEMO_MODE, "true", IndexerConfig.TREES, "2")));
-        ReferenceIndexes indexes = new ReferenceIndexes(config, (built, size) -> { });
+        IndexerConfig config = IndexerConfig.from(Settings.of(Map.of(
+                IndexerConfig.MIN_COHORT,
+                String.valueOf(cohort),
+                Settings.DEMO_MODE,
+                "true",
+                IndexerConfig.TREES,
+                "2")));
+        ReferenceIndexes indexes = new ReferenceIndexes(config, (built, size) -> {});
         Random vectors = new Random(1);
         int n = 0;
         for (Labelled l : order) {
@@ -41,10 +43,17 @@ class AnsweringVersionTest {
             for (float x : v) {
                 boxed.add(x);
             }
-            indexes.add(ScanEmbedded.newBuilder().setScanId("s" + n).setPatient("p" + n++)
-                    .setAcquiredAt(Instant.ofEpochMilli(l.embeddedAt())).setReferenceLabel(Level.HEALTHY)
-                    .setModel(new ModelRef("m", l.version(), 4, null, null)).setVector(boxed)
-                    .setEmbeddedAt(Instant.ofEpochMilli(l.embeddedAt())).build(), v);
+            indexes.add(
+                    ScanEmbedded.newBuilder()
+                            .setScanId("s" + n)
+                            .setPatient("p" + n++)
+                            .setAcquiredAt(Instant.ofEpochMilli(l.embeddedAt()))
+                            .setReferenceLabel(Level.HEALTHY)
+                            .setModel(new ModelRef("m", l.version(), 4, null, null))
+                            .setVector(boxed)
+                            .setEmbeddedAt(Instant.ofEpochMilli(l.embeddedAt()))
+                            .build(),
+                    v);
         }
         return indexes.answering();
     }

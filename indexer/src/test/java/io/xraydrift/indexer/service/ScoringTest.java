@@ -2,14 +2,12 @@ package io.xraydrift.indexer.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
-import java.util.List;
-
+import io.xraydrift.events.Level;
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.platform.score.LevelThresholds;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.events.Level;
 
 class ScoringTest {
 
@@ -18,10 +16,12 @@ class ScoringTest {
     @Test
     void aModelsFittedThresholdsSetTheLevelUnlessTheDeploymentSetsItsOwn() {
         Scoring byModel = new Scoring(LevelThresholds.DEFAULT, 0.0, true);
-        List<Scoring.Labelled> mixed = List.of(n(0.1f, Level.HEALTHY), n(0.1f, Level.INFECTED), n(0.1f, Level.HEALTHY),
-                n(0.1f, Level.INFECTED));
+        List<Scoring.Labelled> mixed = List.of(
+                n(0.1f, Level.HEALTHY), n(0.1f, Level.INFECTED), n(0.1f, Level.HEALTHY), n(0.1f, Level.INFECTED));
         assertEquals(Level.INFECTED, byModel.score(mixed, Double.NaN).level(), "0.25 is infected from 0.15");
-        assertEquals(Level.HEALTHY, byModel.forModel(0.3, 0.6).score(mixed, Double.NaN).level());
+        assertEquals(
+                Level.HEALTHY,
+                byModel.forModel(0.3, 0.6).score(mixed, Double.NaN).level());
         Scoring configured = new Scoring(LevelThresholds.DEFAULT, 0.0, false);
         assertEquals(configured, configured.forModel(0.3, 0.6));
         assertEquals(byModel, byModel.forModel(null, null));
@@ -30,8 +30,8 @@ class ScoringTest {
     @Test
     void aVersionsAnswersAreLevelledByTheThresholdsItsScansCarried() {
         Scoring byModel = new Scoring(LevelThresholds.DEFAULT, 0.0, true);
-        ReferenceIndex ref = new ReferenceIndex("m", "v1", Metric.ANGULAR, 4, 2, 42, 100,
-                Duration.ofDays(1), (b, s) -> { });
+        ReferenceIndex ref =
+                new ReferenceIndex("m", "v1", Metric.ANGULAR, 4, 2, 42, 100, Duration.ofDays(1), (b, s) -> {});
         assertEquals(byModel, ref.scoring(byModel), "no thresholds seen yet: the deployment's");
         ref.modelLevels(0.3, 0.6);
         assertEquals(0.3, ref.scoring(byModel).infectedThreshold(), 1e-9, "what the query API levels by");
@@ -64,8 +64,11 @@ class ScoringTest {
 
     @Test
     void aNeighboursRadiologistSeverityReplacesItsLabelsGrade() {
-        Scoring.Score rated = scoring.score(List.of(new Scoring.Labelled("a", 0.1f, Level.SEVERE, 0.6),
-                new Scoring.Labelled("b", 0.1f, Level.INFECTED, 0.2)), Double.NaN);
+        Scoring.Score rated = scoring.score(
+                List.of(
+                        new Scoring.Labelled("a", 0.1f, Level.SEVERE, 0.6),
+                        new Scoring.Labelled("b", 0.1f, Level.INFECTED, 0.2)),
+                Double.NaN);
         assertEquals(0.4, rated.gradeMean(), 1e-9);
         Scoring.Score unrated = scoring.score(List.of(n(0.1f, Level.SEVERE), n(0.1f, Level.INFECTED)), Double.NaN);
         assertEquals(0.75, unrated.gradeMean(), 1e-9);

@@ -15,11 +15,11 @@ import java.time.format.DateTimeParseException;
  */
 public final class DicomDates {
 
-    private static final String[] PAIRS = {"AcquisitionDate/Time (0008,0022)", "ContentDate/Time (0008,0023)",
-        "StudyDate/Time (0008,0020)"};
+    private static final String[] PAIRS = {
+        "AcquisitionDate/Time (0008,0022)", "ContentDate/Time (0008,0023)", "StudyDate/Time (0008,0020)"
+    };
 
-    private DicomDates() {
-    }
+    private DicomDates() {}
 
     /**
      * The first pair with an 8-digit date: AcquisitionDate/Time, ContentDate/Time, StudyDate/Time
@@ -41,8 +41,10 @@ public final class DicomDates {
                 return LocalDateTime.of(LocalDate.parse(d, DateTimeFormatter.BASIC_ISO_DATE), time)
                         .toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e) {
-                throw Rejected.invalid("acquiredAt", "DICOM " + PAIRS[Math.min(i / 2, PAIRS.length - 1)] + " ("
-                        + Shape.of(d) + "; " + Shape.of(t) + "; not repeated) is not a valid date and time");
+                throw Rejected.invalid(
+                        "acquiredAt",
+                        "DICOM " + PAIRS[Math.min(i / 2, PAIRS.length - 1)] + " (" + Shape.of(d) + "; " + Shape.of(t)
+                                + "; not repeated) is not a valid date and time");
             }
         }
         return null;
@@ -62,7 +64,10 @@ public final class DicomDates {
      * a film without one gets is ingest's policy ({@link Ingestor.Undated}).
      */
     public static Instant plausible(Instant acquired, Instant now) {
-        return acquired == null || acquired.isBefore(Ingestor.EARLIEST)
-                || acquired.isAfter(now.plus(Ingestor.FUTURE_SKEW)) ? null : acquired;
+        return acquired == null
+                        || acquired.isBefore(Ingestor.EARLIEST)
+                        || acquired.isAfter(now.plus(Ingestor.FUTURE_SKEW))
+                ? null
+                : acquired;
     }
 }

@@ -1,5 +1,6 @@
 package io.xraydrift.ingest.edge;
 
+import io.xraydrift.platform.image.ImageLimits;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
@@ -9,15 +10,12 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
-
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
-
-import io.xraydrift.platform.image.ImageLimits;
 
 /**
  * Decodes an uploaded radiograph (PNG or JPEG, 8- or 16-bit grayscale; colour is refused) and
@@ -55,8 +53,8 @@ public final class ImageNormaliser {
             throw Rejected.invalid("image", "image is empty (0 bytes)");
         }
         if (bytes.length > maxBytes) {
-            throw new Rejected(Rejected.Kind.TOO_LARGE, "image", "image is " + bytes.length + " bytes, maximum is "
-                    + maxBytes);
+            throw new Rejected(
+                    Rejected.Kind.TOO_LARGE, "image", "image is " + bytes.length + " bytes, maximum is " + maxBytes);
         }
         String format = sniff(bytes);
         // The whole normalisation holds the image's declared pixels against the process-wide decode
@@ -66,8 +64,10 @@ public final class ImageNormaliser {
         } catch (ImageLimits.TooLarge e) {
             throw new Rejected(Rejected.Kind.TOO_LARGE, "image", e.getMessage());
         } catch (IllegalArgumentException e) {
-            throw Rejected.invalid("image", "cannot decode the " + format.toUpperCase(Locale.ROOT) + " image ("
-                    + bytes.length + " bytes): " + e.getMessage());
+            throw Rejected.invalid(
+                    "image",
+                    "cannot decode the " + format.toUpperCase(Locale.ROOT) + " image (" + bytes.length + " bytes): "
+                            + e.getMessage());
         }
     }
 
@@ -108,15 +108,20 @@ public final class ImageNormaliser {
             return "jpeg";
         }
         if (b.length >= 132 && b[128] == 'D' && b[129] == 'I' && b[130] == 'C' && b[131] == 'M') {
-            throw new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "image is a DICOM file: send it to the PACS "
-                    + "(ingest pulls it over DICOMweb) or upload the rendered PNG/JPEG");
+            throw new Rejected(
+                    Rejected.Kind.UNSUPPORTED_TYPE,
+                    "image",
+                    "image is a DICOM file: send it to the PACS "
+                            + "(ingest pulls it over DICOMweb) or upload the rendered PNG/JPEG");
         }
         StringBuilder head = new StringBuilder();
         for (int i = 0; i < Math.min(8, b.length); i++) {
             head.append(String.format(Locale.ROOT, "%02x", b[i] & 0xff));
         }
-        throw new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "image starts with bytes " + head
-                + ", which is neither PNG nor JPEG");
+        throw new Rejected(
+                Rejected.Kind.UNSUPPORTED_TYPE,
+                "image",
+                "image starts with bytes " + head + ", which is neither PNG nor JPEG");
     }
 
     /** 8-bit gray values; 16-bit samples windowed between their 0.5th and 99.5th percentiles. */
@@ -139,8 +144,12 @@ public final class ImageNormaliser {
             }
             double meanChroma = chroma / (double) (w * h);
             if (meanChroma > 6) {
-                throw Rejected.invalid("image", String.format(Locale.ROOT, "image is in colour (mean channel "
-                        + "difference %.1f): a radiograph is grayscale", meanChroma));
+                throw Rejected.invalid(
+                        "image",
+                        String.format(
+                                Locale.ROOT,
+                                "image is in colour (mean channel " + "difference %.1f): a radiograph is grayscale",
+                                meanChroma));
             }
             return out;
         }

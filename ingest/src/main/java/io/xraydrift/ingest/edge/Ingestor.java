@@ -1,18 +1,16 @@
 package io.xraydrift.ingest.edge;
 
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.events.SealedIdentifiers;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.platform.reid.IdentifierSeal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-
-
-import io.xraydrift.events.ScanReceived;
-import io.xraydrift.events.SealedIdentifiers;
-import io.xraydrift.events.ScanThumbnail;
-import io.xraydrift.events.ViewPosition;
-import io.xraydrift.platform.reid.IdentifierSeal;
 
 /**
  * The edge, as one function every way in shares: validate the metadata, pseudonymise the patient,
@@ -25,6 +23,7 @@ public final class Ingestor {
     public static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
     /** Acquisition times before this are refused as implausible. */
     public static final Instant EARLIEST = Instant.parse("1980-01-01T00:00:00Z");
+
     public static final int MAX_PATIENT_ID = 64;
     public static final int MAX_ATTRIBUTE_VALUE = 128;
     private static final Set<String> MODALITIES = Set.of("CR", "DX");
@@ -33,8 +32,7 @@ public final class Ingestor {
      * What ingest emits for one accepted scan; {@code sealed} its hospital identifiers sealed for
      * alert-out, null unless re-identification is on.
      */
-    public record Accepted(ScanReceived scan, ScanThumbnail thumbnail, SealedIdentifiers sealed) {
-    }
+    public record Accepted(ScanReceived scan, ScanThumbnail thumbnail, SealedIdentifiers sealed) {}
 
     private final Pseudonyms pseudonyms;
     private final ImageNormaliser normaliser;
@@ -47,19 +45,28 @@ public final class Ingestor {
      * What a DICOM film without a plausible acquisition time gets: the time ingest received it, marked
      * on the event ({@code acquiredAtFromReceipt}) so back-filled priors can be told apart; or refusal.
      */
-    public enum Undated { RECEIPT, REFUSE }
+    public enum Undated {
+        RECEIPT,
+        REFUSE
+    }
 
     /**
      * @param allowedAttributes attribute keys kept; every other key is dropped
      * @param maxEventBytes     bound on the normalised PNG so the event fits the topic's max message size
      */
-    public Ingestor(Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes) {
+    public Ingestor(
+            Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes) {
         this(pseudonyms, normaliser, allowedAttributes, maxEventBytes, null, Undated.RECEIPT);
     }
 
     /** @param seal seals each scan's patient id and accession number for alert-out (null: re-identification off) */
-    public Ingestor(Pseudonyms pseudonyms, ImageNormaliser normaliser, Set<String> allowedAttributes, int maxEventBytes,
-                    IdentifierSeal seal, Undated undated) {
+    public Ingestor(
+            Pseudonyms pseudonyms,
+            ImageNormaliser normaliser,
+            Set<String> allowedAttributes,
+            int maxEventBytes,
+            IdentifierSeal seal,
+            Undated undated) {
         this.undated = undated;
         this.pseudonyms = pseudonyms;
         this.normaliser = normaliser;
@@ -72,10 +79,13 @@ public final class Ingestor {
         boolean fromReceipt = false;
         if (s.acquiredAt() == null && s.dicom() != null) {
             if (undated == Undated.REFUSE) {
-                throw Rejected.invalid("AcquisitionDateTime", "the film has no plausible acquisition time: "
-                        + "AcquisitionDate/Time, ContentDate/Time and StudyDate/Time are missing, before "
-                        + EARLIEST.toString().substring(0, 4) + " or in the future (values not repeated); refused by "
-                        + "XRAY_INGEST_UNDATED=refuse");
+                throw Rejected.invalid(
+                        "AcquisitionDateTime",
+                        "the film has no plausible acquisition time: "
+                                + "AcquisitionDate/Time, ContentDate/Time and StudyDate/Time are missing, before "
+                                + EARLIEST.toString().substring(0, 4)
+                                + " or in the future (values not repeated); refused by "
+                                + "XRAY_INGEST_UNDATED=refuse");
             }
             s = s.withAcquiredAt(now);
             fromReceipt = true;
@@ -84,13 +94,17 @@ public final class Ingestor {
         NormalisedImage image = normaliser.normalise(s.image(), "MONOCHROME1".equals(s.photometric()));
         Gate.check(s.view() == null ? ViewPosition.UNKNOWN : s.view(), image);
         if (image.png().length > maxEventBytes) {
-            throw new Rejected(Rejected.Kind.TOO_LARGE, "image", "normalised image is " + image.png().length
-                    + " bytes, over the " + maxEventBytes + " bytes an event may carry");
+            throw new Rejected(
+                    Rejected.Kind.TOO_LARGE,
+                    "image",
+                    "normalised image is " + image.png().length + " bytes, over the " + maxEventBytes
+                            + " bytes an event may carry");
         }
         String pseudonym = pseudonyms.patient(s.rawPatientId());
         String scanId = s.sopInstanceUid() != null && !s.sopInstanceUid().isBlank()
                 ? pseudonyms.scanFromSop(s.sopInstanceUid())
-                : pseudonyms.scanFromContent(image.pixelHash(), pseudonym, s.acquiredAt().toEpochMilli());
+                : pseudonyms.scanFromContent(
+                        image.pixelHash(), pseudonym, s.acquiredAt().toEpochMilli());
         Map<String, String> kept = new LinkedHashMap<>();
         if (s.attributes() != null) {
             s.attributes().forEach((k, v) -> {
@@ -115,13 +129,28 @@ public final class Ingestor {
                 .setAttributes(kept)
                 .setAcquiredAtFromReceipt(fromReceipt)
                 .build();
-        ScanThumbnail thumb = new ScanThumbnail(scanId, ByteBuffer.wrap(image.thumbnail()), image.thumbWidth(),
-                image.thumbHeight(), s.referenceLabel());
+        ScanThumbnail thumb = new ScanThumbnail(
+                scanId,
+                ByteBuffer.wrap(image.thumbnail()),
+                image.thumbWidth(),
+                image.thumbHeight(),
+                s.referenceLabel());
         Submission.DicomRefs d = s.dicom();
-        SealedIdentifiers sealed = seal == null ? null : seal.seal(scanId, pseudonym, d == null
-                ? new IdentifierSeal.Identifiers(s.rawPatientId(), null)
-                : new IdentifierSeal.Identifiers(s.rawPatientId(), accession(d.accessionNumber()), uid(d.studyInstanceUid()),
-                        uid(d.seriesInstanceUid()), uid(d.sopClassUid()), uid(s.sopInstanceUid())), now);
+        SealedIdentifiers sealed = seal == null
+                ? null
+                : seal.seal(
+                        scanId,
+                        pseudonym,
+                        d == null
+                                ? new IdentifierSeal.Identifiers(s.rawPatientId(), null)
+                                : new IdentifierSeal.Identifiers(
+                                        s.rawPatientId(),
+                                        accession(d.accessionNumber()),
+                                        uid(d.studyInstanceUid()),
+                                        uid(d.seriesInstanceUid()),
+                                        uid(d.sopClassUid()),
+                                        uid(s.sopInstanceUid())),
+                        now);
         return new Accepted(scan, thumb, sealed);
     }
 
@@ -155,8 +184,9 @@ public final class Ingestor {
             throw Rejected.invalid("patientId", "patientId is missing or blank");
         }
         if (rawPatientId.length() > MAX_PATIENT_ID) {
-            throw Rejected.invalid("patientId", "patientId is " + rawPatientId.length() + " characters long, "
-                    + "maximum is " + MAX_PATIENT_ID);
+            throw Rejected.invalid(
+                    "patientId",
+                    "patientId is " + rawPatientId.length() + " characters long, " + "maximum is " + MAX_PATIENT_ID);
         }
         if (rawPatientId.chars().anyMatch(Character::isISOControl)) {
             throw Rejected.invalid("patientId", "patientId contains control characters");
@@ -169,8 +199,10 @@ public final class Ingestor {
             throw Rejected.invalid("acquiredAt", "acquiredAt is missing");
         }
         if (s.acquiredAt().isAfter(now.plus(FUTURE_SKEW))) {
-            throw Rejected.invalid("acquiredAt", "acquiredAt is in the future (more than " + FUTURE_SKEW.toMinutes()
-                    + " min after ingest's clock, " + now + "; the value is not repeated)");
+            throw Rejected.invalid(
+                    "acquiredAt",
+                    "acquiredAt is in the future (more than " + FUTURE_SKEW.toMinutes() + " min after ingest's clock, "
+                            + now + "; the value is not repeated)");
         }
         if (s.acquiredAt().isBefore(EARLIEST)) {
             throw Rejected.invalid("acquiredAt", "acquiredAt is before " + EARLIEST + " (the value is not repeated)");
@@ -181,19 +213,27 @@ public final class Ingestor {
         if (s.referenceSeverity() != null) {
             double v = s.referenceSeverity();
             if (!(v >= 0 && v <= 1)) {
-                throw Rejected.invalid("referenceSeverity", "referenceSeverity is outside [0, 1] (the value is not repeated)");
+                throw Rejected.invalid(
+                        "referenceSeverity", "referenceSeverity is outside [0, 1] (the value is not repeated)");
             }
             if (s.referenceLabel() == null) {
-                throw Rejected.invalid("referenceSeverity", "referenceSeverity is given without a "
-                        + "referenceLabel: only reference-cohort scans carry a radiologist severity");
+                throw Rejected.invalid(
+                        "referenceSeverity",
+                        "referenceSeverity is given without a "
+                                + "referenceLabel: only reference-cohort scans carry a radiologist severity");
             }
         }
         if (s.modality() != null && !MODALITIES.contains(s.modality())) {
-            throw Rejected.invalid("modality", "modality (" + Shape.of(s.modality()) + ", not repeated) is not CR or DX");
+            throw Rejected.invalid(
+                    "modality", "modality (" + Shape.of(s.modality()) + ", not repeated) is not CR or DX");
         }
-        if (s.photometric() != null && !s.photometric().equals("MONOCHROME1") && !s.photometric().equals("MONOCHROME2")) {
-            throw Rejected.invalid("photometricInterpretation", "photometricInterpretation (" + Shape.of(s.photometric())
-                    + ", not repeated) is not MONOCHROME1 or MONOCHROME2");
+        if (s.photometric() != null
+                && !s.photometric().equals("MONOCHROME1")
+                && !s.photometric().equals("MONOCHROME2")) {
+            throw Rejected.invalid(
+                    "photometricInterpretation",
+                    "photometricInterpretation (" + Shape.of(s.photometric())
+                            + ", not repeated) is not MONOCHROME1 or MONOCHROME2");
         }
         if (s.image() == null) {
             throw Rejected.invalid("image", "no image bytes");

@@ -16,7 +16,15 @@ package io.xraydrift.ingest.edge;
  * @param originalWidth  width as uploaded
  * @param originalHeight height as uploaded
  */
-public record NormalisedImage(byte[] png, int width, int height, byte[] thumbnail, int thumbWidth, int thumbHeight,
-                              byte[] pixelHash, double mean, double stdDev, int originalWidth,
-                              int originalHeight) {
-}
+public record NormalisedImage(
+        byte[] png,
+        int width,
+        int height,
+        byte[] thumbnail,
+        int thumbWidth,
+        int thumbHeight,
+        byte[] pixelHash,
+        double mean,
+        double stdDev,
+        int originalWidth,
+        int originalHeight) {}

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -33,8 +32,9 @@ public final class Pseudonyms {
 
     /** Scan id from the normalised pixels' hash, the pseudonym and the acquisition time. */
     public String scanFromContent(byte[] pixelHash, String pseudonym, long acquiredAtMillis) {
-        return "img-" + hex("content", HexFormat.of().formatHex(pixelHash) + "|" + pseudonym + "|" + acquiredAtMillis)
-                .substring(0, 40);
+        return "img-"
+                + hex("content", HexFormat.of().formatHex(pixelHash) + "|" + pseudonym + "|" + acquiredAtMillis)
+                        .substring(0, 40);
     }
 
     private String hex(String domain, String value) {

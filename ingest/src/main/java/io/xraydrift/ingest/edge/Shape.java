@@ -11,8 +11,7 @@ import java.util.List;
  */
 public final class Shape {
 
-    private Shape() {
-    }
+    private Shape() {}
 
     /** E.g. {@code "a value of 9 characters: letters, digits"}; {@code "no value"} for null. */
     public static String of(String value) {

@@ -1,10 +1,9 @@
 package io.xraydrift.ingest.edge;
 
-import java.time.Instant;
-import java.util.Map;
-
 import io.xraydrift.events.Level;
 import io.xraydrift.events.ViewPosition;
+import java.time.Instant;
+import java.util.Map;
 
 /**
  * One scan as it arrives by any way in (intake topic, HTTP, DICOMweb), before validation. Holds
@@ -25,34 +24,92 @@ import io.xraydrift.events.ViewPosition;
  *                        UIDs), or null; like the patient id it leaves ingest only sealed for
  *                        re-identification
  */
-public record Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
-                         String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
-                         Double referenceSeverity, Map<String, String> attributes, DicomRefs dicom) {
+public record Submission(
+        String rawPatientId,
+        Instant acquiredAt,
+        String source,
+        ViewPosition view,
+        String modality,
+        String sopInstanceUid,
+        byte[] image,
+        String photometric,
+        Level referenceLabel,
+        Double referenceSeverity,
+        Map<String, String> attributes,
+        DicomRefs dicom) {
 
     /** The same submission acquired at {@code at}. */
     public Submission withAcquiredAt(Instant at) {
-        return new Submission(rawPatientId, at, source, view, modality, sopInstanceUid, image, photometric, referenceLabel,
-                referenceSeverity, attributes, dicom);
+        return new Submission(
+                rawPatientId,
+                at,
+                source,
+                view,
+                modality,
+                sopInstanceUid,
+                image,
+                photometric,
+                referenceLabel,
+                referenceSeverity,
+                attributes,
+                dicom);
     }
 
     /** Where a DICOM film belongs at the hospital: its order's accession number and its study, series and class. */
-    public record DicomRefs(String accessionNumber, String studyInstanceUid, String seriesInstanceUid,
-                            String sopClassUid) {
-    }
+    public record DicomRefs(
+            String accessionNumber, String studyInstanceUid, String seriesInstanceUid, String sopClassUid) {}
 
     /** A submission without an accession number. */
-    public Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
-                      String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
-                      Double referenceSeverity, Map<String, String> attributes) {
-        this(rawPatientId, acquiredAt, source, view, modality, sopInstanceUid, image, photometric, referenceLabel,
-                referenceSeverity, attributes, null);
+    public Submission(
+            String rawPatientId,
+            Instant acquiredAt,
+            String source,
+            ViewPosition view,
+            String modality,
+            String sopInstanceUid,
+            byte[] image,
+            String photometric,
+            Level referenceLabel,
+            Double referenceSeverity,
+            Map<String, String> attributes) {
+        this(
+                rawPatientId,
+                acquiredAt,
+                source,
+                view,
+                modality,
+                sopInstanceUid,
+                image,
+                photometric,
+                referenceLabel,
+                referenceSeverity,
+                attributes,
+                null);
     }
 
     /** A submission without a radiologist severity. */
-    public Submission(String rawPatientId, Instant acquiredAt, String source, ViewPosition view, String modality,
-                      String sopInstanceUid, byte[] image, String photometric, Level referenceLabel,
-                      Map<String, String> attributes) {
-        this(rawPatientId, acquiredAt, source, view, modality, sopInstanceUid, image, photometric, referenceLabel, null,
+    public Submission(
+            String rawPatientId,
+            Instant acquiredAt,
+            String source,
+            ViewPosition view,
+            String modality,
+            String sopInstanceUid,
+            byte[] image,
+            String photometric,
+            Level referenceLabel,
+            Map<String, String> attributes) {
+        this(
+                rawPatientId,
+                acquiredAt,
+                source,
+                view,
+                modality,
+                sopInstanceUid,
+                image,
+                photometric,
+                referenceLabel,
+                null,
                 attributes);
     }
 }

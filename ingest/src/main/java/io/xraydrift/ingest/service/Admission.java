@@ -1,12 +1,11 @@
 package io.xraydrift.ingest.service;
 
-import java.time.Instant;
-
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
 import io.xraydrift.platform.kafka.DeadLetters;
+import java.time.Instant;
 
 /**
  * The one admission path of a scan that arrives outside the intake topic (HTTP upload, DICOMweb
@@ -19,20 +18,17 @@ import io.xraydrift.platform.kafka.DeadLetters;
 final class Admission {
 
     /** What became of one submission. */
-    sealed interface Result permits Admitted, Refused {
-    }
+    sealed interface Result permits Admitted, Refused {}
 
     /**
      * In Kafka (or, when {@code duplicate}, already there from an earlier submission);
      * {@code receiptTime}: the submission had no plausible acquisition time and took the receipt
      * time instead (a coerced element: C-STORE warns 0xB000, STOW-RS names it in WarningReason).
      */
-    record Admitted(String scanId, String patient, boolean duplicate, boolean receiptTime) implements Result {
-    }
+    record Admitted(String scanId, String patient, boolean duplicate, boolean receiptTime) implements Result {}
 
     /** Refused with its reason; the dead letter is written. */
-    record Refused(Rejected reason) implements Result {
-    }
+    record Refused(Rejected reason) implements Result {}
 
     private final Ingestor ingestor;
     private final ScanWriter writer;
@@ -97,9 +93,13 @@ final class Admission {
         String patient = a.scan().getPatient();
         RecentScans.Claim claim = recent.claim(scanId, patient);
         if (claim == RecentScans.Claim.CONFLICT) {
-            throw new Rejected(Rejected.Kind.CONFLICT, "sopInstanceUid", "scan " + scanId + " (its SOP Instance UID)"
-                    + " came before for patient " + recent.patientOf(scanId) + "; now for patient " + patient
-                    + ": refused as a conflict", "this SOP Instance UID came before for another patient");
+            throw new Rejected(
+                    Rejected.Kind.CONFLICT,
+                    "sopInstanceUid",
+                    "scan " + scanId + " (its SOP Instance UID)"
+                            + " came before for patient " + recent.patientOf(scanId) + "; now for patient " + patient
+                            + ": refused as a conflict",
+                    "this SOP Instance UID came before for another patient");
         }
         return claim != RecentScans.Claim.DUPLICATE;
     }
@@ -110,8 +110,8 @@ final class Admission {
      * for a retry (the poller polls it again, a C-STORE waits in the pending folder, STOW answers 503).
      */
     void refuse(String way, Named named, Rejected e) {
-        DeadLetter d = DeadLetters.ofRequest("ingest", named.requestId(), named.bytes(), named.reasonPrefix()
-                + e.getMessage(), e);
+        DeadLetter d = DeadLetters.ofRequest(
+                "ingest", named.requestId(), named.bytes(), named.reasonPrefix() + e.getMessage(), e);
         writer.deadLetter(d);
         counters.rejected(way);
     }

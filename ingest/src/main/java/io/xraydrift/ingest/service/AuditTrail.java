@@ -1,12 +1,11 @@
 package io.xraydrift.ingest.service;
 
-import java.time.Instant;
-import java.util.UUID;
-
 import io.javalin.http.Context;
 import io.xraydrift.events.AuditEvent;
 import io.xraydrift.events.AuditOutcome;
 import io.xraydrift.ingest.IngestConfig;
+import java.time.Instant;
+import java.util.UUID;
 
 /**
  * Writes one {@link AuditEvent} per sensitive request to {@code xray.audit} (through the
@@ -50,7 +49,14 @@ final class AuditTrail {
      */
     void record(Context ctx, String action, AuditOutcome outcome, String subject, String detail) {
         String behalf = onBehalfOfProblem(ctx) == null ? ctx.header(ON_BEHALF_OF) : null;
-        record(action, outcome, behalf, ctx.ip(), ctx.userAgent(), subject, detail,
+        record(
+                action,
+                outcome,
+                behalf,
+                ctx.ip(),
+                ctx.userAgent(),
+                subject,
+                detail,
                 outcome != AuditOutcome.UNAUTHORISED);
     }
 
@@ -61,13 +67,19 @@ final class AuditTrail {
      * instance only by its keyed hash (the scan id) and says what was decided. Sent, not awaited: the
      * instance is already safe (admitted, dead-lettered or kept), and a PACS is not held on a second write.
      */
-    void recordDicom(String action, AuditOutcome outcome, String address, String agent, String subject,
-                     String detail) {
+    void recordDicom(String action, AuditOutcome outcome, String address, String agent, String subject, String detail) {
         record(action, outcome, null, address, agent, subject, detail, false);
     }
 
-    private void record(String action, AuditOutcome outcome, String behalf, String address, String agent,
-                        String subject, String detail, boolean await) {
+    private void record(
+            String action,
+            AuditOutcome outcome,
+            String behalf,
+            String address,
+            String agent,
+            String subject,
+            String detail,
+            boolean await) {
         AuditEvent e = AuditEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setAt(Instant.now())

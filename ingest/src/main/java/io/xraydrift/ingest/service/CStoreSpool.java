@@ -1,5 +1,7 @@
 package io.xraydrift.ingest.service;
 
+import io.xraydrift.events.AuditOutcome;
+import io.xraydrift.ingest.IngestConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -11,12 +13,8 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.xraydrift.events.AuditOutcome;
-import io.xraydrift.ingest.IngestConfig;
 
 /**
  * The C-STORE SCP (the DICOM door: its host, the calling AE titles and hosts it lets in, TLS) with
@@ -61,21 +59,37 @@ final class CStoreSpool implements AutoCloseable {
 
                 @Override
                 public void associationRefused(DicomSupport.Peer peer, String why) {
-                    DicomReceipts.record(() -> receipts.trail().recordDicom("dicom-association", AuditOutcome.UNAUTHORISED, peer.address(),
-                            agent(peer), null, why));
+                    DicomReceipts.record(() -> receipts.trail()
+                            .recordDicom(
+                                    "dicom-association",
+                                    AuditOutcome.UNAUTHORISED,
+                                    peer.address(),
+                                    agent(peer),
+                                    null,
+                                    why));
                 }
             });
             timer.scheduleWithFixedDelay(this::admitPending, 0, 5, TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(quarantine::expire, 0, 10, TimeUnit.MINUTES);
             boolean loopback = InetAddress.getByName(door.host()).isLoopbackAddress();
-            LOG.info("DICOM Storage SCP {} listening on {}:{}{}; calling AE titles {}, hosts {}", door.aeTitle(),
-                    door.host(), door.port(), door.tls() ? " (DICOM TLS)" : "",
+            LOG.info(
+                    "DICOM Storage SCP {} listening on {}:{}{}; calling AE titles {}, hosts {}",
+                    door.aeTitle(),
+                    door.host(),
+                    door.port(),
+                    door.tls() ? " (DICOM TLS)" : "",
                     door.callingAeTitles().isEmpty() ? "any" : door.callingAeTitles(),
                     door.callingHosts().isEmpty() ? "any" : door.callingHosts());
-            if (!loopback && door.callingAeTitles().isEmpty() && door.callingHosts().isEmpty()) {
-                LOG.warn("the DICOM SCP on {}:{} lets in any calling AE title from any host: set {} and {} "
-                        + "(and DICOM TLS) before go-live", door.host(), door.port(),
-                        IngestConfig.DICOM_CALLING_AE_TITLES, IngestConfig.DICOM_CALLING_HOSTS);
+            if (!loopback
+                    && door.callingAeTitles().isEmpty()
+                    && door.callingHosts().isEmpty()) {
+                LOG.warn(
+                        "the DICOM SCP on {}:{} lets in any calling AE title from any host: set {} and {} "
+                                + "(and DICOM TLS) before go-live",
+                        door.host(),
+                        door.port(),
+                        IngestConfig.DICOM_CALLING_AE_TITLES,
+                        IngestConfig.DICOM_CALLING_HOSTS);
             }
         }
     }
@@ -92,12 +106,19 @@ final class CStoreSpool implements AutoCloseable {
         try {
             DicomReceipts.Outcome o = receipts.admitFile(file, STORE, requestId);
             receipts.audit(STORE, o, peer.address(), agent(peer), requestId);
-            return o.result() instanceof Admission.Refused refused ? new DicomSupport.Stored(refused.reason(), false)
+            return o.result() instanceof Admission.Refused refused
+                    ? new DicomSupport.Stored(refused.reason(), false)
                     : new DicomSupport.Stored(null, ((Admission.Admitted) o.result()).receiptTime());
         } catch (RuntimeException e) {
             pend(file, requestId, e);
-            DicomReceipts.record(() -> receipts.trail().recordDicom(STORE, AuditOutcome.ANSWERED, peer.address(), agent(peer), null,
-                    requestId + ": kept until Kafka takes it"));
+            DicomReceipts.record(() -> receipts.trail()
+                    .recordDicom(
+                            STORE,
+                            AuditOutcome.ANSWERED,
+                            peer.address(),
+                            agent(peer),
+                            null,
+                            requestId + ": kept until Kafka takes it"));
             return DicomSupport.Stored.KEPT;
         }
     }
@@ -113,8 +134,11 @@ final class CStoreSpool implements AutoCloseable {
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
             Quarantine.writePrivate(tmp, file);
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
-            LOG.warn("C-STORE {} could not be written to Kafka now ({}); kept in {} and admitted when Kafka is back",
-                    requestId, why.toString(), pending);
+            LOG.warn(
+                    "C-STORE {} could not be written to Kafka now ({}); kept in {} and admitted when Kafka is back",
+                    requestId,
+                    why.toString(),
+                    pending);
         } catch (IOException e) {
             // Neither Kafka nor the disk takes it: the association is aborted and the sender retries.
             throw new UncheckedIOException("could not keep the instance of " + requestId + " in " + pending, e);
@@ -128,14 +152,17 @@ final class CStoreSpool implements AutoCloseable {
         }
         List<Path> files;
         try (var listing = Files.list(pending)) {
-            files = listing.filter(f -> f.getFileName().toString().endsWith(".dcm")).sorted().toList();
+            files = listing.filter(f -> f.getFileName().toString().endsWith(".dcm"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             LOG.warn("could not list {}: {}", pending, e.toString());
             return;
         }
         for (Path f : files) {
             String name = f.getFileName().toString();
-            String requestId = name.substring(name.indexOf('-') + 1, name.length() - 4).replace('_', ':');
+            String requestId =
+                    name.substring(name.indexOf('-') + 1, name.length() - 4).replace('_', ':');
             try {
                 receipts.admitFile(Files.readAllBytes(f), STORE, requestId);
                 Files.delete(f);

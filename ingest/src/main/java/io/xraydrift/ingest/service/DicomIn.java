@@ -1,10 +1,9 @@
 package io.xraydrift.ingest.service;
 
-import java.io.IOException;
-
 import io.javalin.http.Context;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.ingest.edge.Ingestor;
+import java.io.IOException;
 
 /**
  * DICOM in: {@code POST /studies} (STOW-RS, {@code multipart/related; type="application/dicom"})
@@ -23,6 +22,7 @@ final class DicomIn implements AutoCloseable {
     static final String PENDING = "dicom-pending";
     /** Files kept in quarantine at most; past it a refused file is only dead-lettered. */
     static final int QUARANTINE_FILES = 1000;
+
     static final String STOW = "stow-rs";
     static final String STORE = "c-store";
 
@@ -30,8 +30,8 @@ final class DicomIn implements AutoCloseable {
     private final CStoreSpool spool;
 
     DicomIn(IngestConfig config, DicomSupport dicom, Admission admission, AuditTrail audit, Ingestor ingestor) {
-        Quarantine quarantine = new Quarantine(config.stateDir().resolve(QUARANTINE), QUARANTINE_FILES,
-                config.quarantineRetention());
+        Quarantine quarantine =
+                new Quarantine(config.stateDir().resolve(QUARANTINE), QUARANTINE_FILES, config.quarantineRetention());
         DicomReceipts receipts = new DicomReceipts(dicom, admission, audit, ingestor, quarantine);
         this.stow = new StowRs(config, receipts);
         this.spool = new CStoreSpool(config, dicom, receipts, quarantine);

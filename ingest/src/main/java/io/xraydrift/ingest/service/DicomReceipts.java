@@ -1,14 +1,12 @@
 package io.xraydrift.ingest.service;
 
-import java.time.Instant;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.xraydrift.events.AuditOutcome;
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What both DICOM ways in do with one file: read it, admit it ({@link Admission}), keep a refused
@@ -43,8 +41,7 @@ final class DicomReceipts {
     }
 
     /** What became of one file, and its SOP class and instance UIDs when its header gave them (for the sender only). */
-    record Outcome(Admission.Result result, DicomSupport.SopRef sop) {
-    }
+    record Outcome(Admission.Result result, DicomSupport.SopRef sop) {}
 
     Outcome admitFile(byte[] file, String way, String requestId) {
         Submission s;
@@ -60,20 +57,34 @@ final class DicomReceipts {
         if (r instanceof Admission.Refused) {
             quarantine.keep(file, requestId);
         }
-        return new Outcome(r, DicomSupport.SopRef.of(s.dicom() == null ? null : s.dicom().sopClassUid(),
-                s.sopInstanceUid()).orElse(null));
+        return new Outcome(
+                r,
+                DicomSupport.SopRef.of(s.dicom() == null ? null : s.dicom().sopClassUid(), s.sopInstanceUid())
+                        .orElse(null));
     }
 
     /** The audit record of one receipt: the pseudonym, the instance by its keyed hash, the decision. */
     void audit(String way, Outcome o, String address, String agent, String requestId) {
         if (o.result() instanceof Admission.Admitted a) {
-            record(() -> audit.recordDicom(way, AuditOutcome.ANSWERED, address, agent, a.patient(), requestId + ": "
-                    + (a.duplicate() ? "duplicate of " : "admitted as ") + "instance " + a.scanId()));
+            record(() -> audit.recordDicom(
+                    way,
+                    AuditOutcome.ANSWERED,
+                    address,
+                    agent,
+                    a.patient(),
+                    requestId + ": " + (a.duplicate() ? "duplicate of " : "admitted as ") + "instance " + a.scanId()));
         } else if (o.result() instanceof Admission.Refused r) {
-            String instance = o.sop() == null || o.sop().instance() == null ? "instance UID unread"
+            String instance = o.sop() == null || o.sop().instance() == null
+                    ? "instance UID unread"
                     : "instance " + ingestor.scanIdOfSop(o.sop().instance());
-            record(() -> audit.recordDicom(way, AuditOutcome.REFUSED, address, agent, null, requestId + ": " + instance
-                    + " refused (" + r.reason().kind() + ", " + r.reason().field() + ")"));
+            record(() -> audit.recordDicom(
+                    way,
+                    AuditOutcome.REFUSED,
+                    address,
+                    agent,
+                    null,
+                    requestId + ": " + instance + " refused (" + r.reason().kind() + ", "
+                            + r.reason().field() + ")"));
         }
     }
 

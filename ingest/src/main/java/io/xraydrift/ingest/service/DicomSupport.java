@@ -1,14 +1,13 @@
 package io.xraydrift.ingest.service;
 
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Submission;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.ingest.edge.Submission;
 
 /**
  * Reading DICOM files and taking them over DICOM's own network protocol (C-STORE). The
@@ -56,8 +55,7 @@ public interface DicomSupport {
     Optional<SopRef> identify(byte[] file);
 
     /** Who is at the DICOM door: the calling AE title the peer gave and its network address. */
-    record Peer(String callingAeTitle, String address) {
-    }
+    record Peer(String callingAeTitle, String address) {}
 
     /**
      * The verdict on one received instance: {@code refused} (dead-lettered; a failure status) or

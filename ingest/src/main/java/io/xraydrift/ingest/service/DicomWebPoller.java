@@ -1,5 +1,14 @@
 package io.xraydrift.ingest.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.DicomDates;
+import io.xraydrift.ingest.edge.Ingestor;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Submission;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -24,20 +33,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.xraydrift.events.ViewPosition;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.DicomDates;
-import io.xraydrift.ingest.edge.Ingestor;
-import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.ingest.edge.Submission;
 
 /**
  * Pulls new CR/DX instances from a PACS over DICOMweb: QIDO-RS ({@code /instances?Modality=CR&StudyDate=from-})
@@ -60,7 +57,8 @@ final class DicomWebPoller implements AutoCloseable {
     private final String base;
     private final String source;
     private final Path watermarkFile;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ingest-dicomweb");
         t.setDaemon(true);
@@ -86,8 +84,7 @@ final class DicomWebPoller implements AutoCloseable {
         static final String CONTENT_TIME = "00080033";
         static final String STUDY_TIME = "00080030";
 
-        private Tag() {
-        }
+        private Tag() {}
     }
 
     /**
@@ -144,7 +141,11 @@ final class DicomWebPoller implements AutoCloseable {
                 }
                 found++;
                 try {
-                    handle(value(inst, Tag.STUDY_INSTANCE_UID), value(inst, Tag.SERIES_INSTANCE_UID), sop, value(inst, Tag.STUDY_DATE));
+                    handle(
+                            value(inst, Tag.STUDY_INSTANCE_UID),
+                            value(inst, Tag.SERIES_INSTANCE_UID),
+                            sop,
+                            value(inst, Tag.STUDY_DATE));
                     failures.remove(sop);
                 } catch (IOException e) {
                     // One instance the PACS does not serve (a 500 on its metadata, a cut connection) must
@@ -159,8 +160,8 @@ final class DicomWebPoller implements AutoCloseable {
         }
     }
 
-    private void handle(String study, String series, String sop, String studyDate) throws IOException,
-            InterruptedException {
+    private void handle(String study, String series, String sop, String studyDate)
+            throws IOException, InterruptedException {
         String path = base + "/studies/" + enc(study) + "/series/" + enc(series) + "/instances/" + enc(sop);
         // Logs and dead letters name the instance by its scan id (a keyed hash of the SOP Instance UID),
         // never by its UIDs: those identify a patient's study outside ingest.
@@ -169,8 +170,11 @@ final class DicomWebPoller implements AutoCloseable {
         byte[] png = null;
         try {
             JsonNode meta = getJson(path + "/metadata").path(0);
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(path + "/rendered"))
-                    .header("Accept", "image/png").timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse<byte[]> r = http.send(
+                    HttpRequest.newBuilder(URI.create(path + "/rendered"))
+                            .header("Accept", "image/png")
+                            .timeout(Duration.ofSeconds(60))
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw Rejected.invalid("image", "WADO-RS rendered frame answered HTTP " + r.statusCode());
@@ -179,11 +183,24 @@ final class DicomWebPoller implements AutoCloseable {
             Instant now = Instant.now();
             // No plausible date (a de-identified 1901-01-01): null, and ingest's undated policy decides.
             Instant acquired = DicomDates.plausible(acquired(meta), now);
-            Submission s = new Submission(value(meta, Tag.PATIENT_ID), acquired, source, view(value(meta, Tag.VIEW_POSITION)),
-                    value(meta, Tag.MODALITY), sop, png,
+            Submission s = new Submission(
+                    value(meta, Tag.PATIENT_ID),
+                    acquired,
+                    source,
+                    view(value(meta, Tag.VIEW_POSITION)),
+                    value(meta, Tag.MODALITY),
+                    sop,
+                    png,
                     // The rendered frame is already for display (MONOCHROME1 inverted by the PACS).
-                    "MONOCHROME2", null, null, Map.of(), new Submission.DicomRefs(value(meta, Tag.ACCESSION_NUMBER),
-                            value(meta, Tag.STUDY_INSTANCE_UID), value(meta, Tag.SERIES_INSTANCE_UID), value(meta, Tag.SOP_CLASS_UID)));
+                    "MONOCHROME2",
+                    null,
+                    null,
+                    Map.of(),
+                    new Submission.DicomRefs(
+                            value(meta, Tag.ACCESSION_NUMBER),
+                            value(meta, Tag.STUDY_INSTANCE_UID),
+                            value(meta, Tag.SERIES_INSTANCE_UID),
+                            value(meta, Tag.SOP_CLASS_UID)));
             admission.admit(s, "dicomweb", named(requestId, scanId, png));
         } catch (Rejected e) {
             admission.refuse("dicomweb", named(requestId, scanId, png), e);
@@ -193,25 +210,34 @@ final class DicomWebPoller implements AutoCloseable {
 
     /** A poller's dead letter names the instance by its scan id and the PACS, keeping the rendered PNG. */
     private Admission.Named named(String requestId, String scanId, byte[] png) {
-        return new Admission.Named(requestId, "DICOMweb instance " + scanId + " from " + config.dicomWebName() + ": ", png);
+        return new Admission.Named(
+                requestId, "DICOMweb instance " + scanId + " from " + config.dicomWebName() + ": ", png);
     }
 
     /** Attempts per instance the PACS does not serve before it is dead-lettered. */
     static final int ATTEMPTS = 3;
+
     private final Map<String, Integer> failures = new HashMap<>();
 
     private void failed(String sop, String studyDate, String why) {
         String scanId = ingestor.scanIdOfSop(sop);
         int n = failures.merge(sop, 1, Integer::sum);
         if (n < ATTEMPTS) {
-            LOG.warn("DICOMweb instance {} from {}: attempt {} of {} failed, {}", scanId, config.dicomWebName(), n,
-                    ATTEMPTS, why);
+            LOG.warn(
+                    "DICOMweb instance {} from {}: attempt {} of {} failed, {}",
+                    scanId,
+                    config.dicomWebName(),
+                    n,
+                    ATTEMPTS,
+                    why);
             return;
         }
         failures.remove(sop);
         String requestId = "dicomweb:" + config.dicomWebName() + ":" + scanId;
-        admission.refuse("dicomweb", named(requestId, scanId, null), Rejected.invalid("image", ATTEMPTS
-                + " attempts failed, " + why));
+        admission.refuse(
+                "dicomweb",
+                named(requestId, scanId, null),
+                Rejected.invalid("image", ATTEMPTS + " attempts failed, " + why));
         handled.put(sop, studyDate == null ? from : studyDate);
     }
 
@@ -231,8 +257,12 @@ final class DicomWebPoller implements AutoCloseable {
 
     /** AcquisitionDate/Time, else ContentDate/Time, else StudyDate/Time — read as UTC. */
     static Instant acquired(JsonNode meta) throws Rejected {
-        return DicomDates.acquired(value(meta, Tag.ACQUISITION_DATE), value(meta, Tag.ACQUISITION_TIME),
-                value(meta, Tag.CONTENT_DATE), value(meta, Tag.CONTENT_TIME), value(meta, Tag.STUDY_DATE),
+        return DicomDates.acquired(
+                value(meta, Tag.ACQUISITION_DATE),
+                value(meta, Tag.ACQUISITION_TIME),
+                value(meta, Tag.CONTENT_DATE),
+                value(meta, Tag.CONTENT_TIME),
+                value(meta, Tag.STUDY_DATE),
                 value(meta, Tag.STUDY_TIME));
     }
 
@@ -258,8 +288,12 @@ final class DicomWebPoller implements AutoCloseable {
     }
 
     private JsonNode getJson(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Accept",
-                "application/dicom+json").timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Accept", "application/dicom+json")
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 204 || r.body().isBlank()) {
             return JSON.createArrayNode();
         }
@@ -280,8 +314,13 @@ final class DicomWebPoller implements AutoCloseable {
         try {
             JsonNode w = JSON.readTree(watermarkFile.toFile());
             from = w.path("from").asText(from);
-            w.path("handled").fields().forEachRemaining(e -> handled.put(e.getKey(), e.getValue().asText()));
-            LOG.info("DICOMweb watermark {}: study dates from {}, {} instances handled", watermarkFile, from,
+            w.path("handled")
+                    .fields()
+                    .forEachRemaining(e -> handled.put(e.getKey(), e.getValue().asText()));
+            LOG.info(
+                    "DICOMweb watermark {}: study dates from {}, {} instances handled",
+                    watermarkFile,
+                    from,
                     handled.size());
         } catch (IOException e) {
             LOG.warn("DICOMweb watermark {} is unreadable ({}); polling from {}", watermarkFile, e.toString(), from);

@@ -1,5 +1,17 @@
 package io.xraydrift.ingest.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Shape;
+import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.platform.http.BearerToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -10,23 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.javalin.http.Context;
-import io.javalin.http.UploadedFile;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ViewPosition;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.ingest.edge.Shape;
-import io.xraydrift.ingest.edge.Submission;
-import io.xraydrift.platform.http.BearerToken;
 
 /**
  * {@code POST /scans}: multipart with an {@code image} part (PNG or JPEG) and a {@code metadata}
@@ -41,8 +38,17 @@ final class HttpUploads {
     private static final Logger LOG = LoggerFactory.getLogger(HttpUploads.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> IMAGE_TYPES = Set.of("image/png", "image/jpeg", "application/octet-stream");
-    private static final Set<String> FIELDS = Set.of("patientId", "acquiredAt", "view", "modality", "sopInstanceUid",
-            "photometricInterpretation", "referenceLabel", "referenceSeverity", "attributes", "source");
+    private static final Set<String> FIELDS = Set.of(
+            "patientId",
+            "acquiredAt",
+            "view",
+            "modality",
+            "sopInstanceUid",
+            "photometricInterpretation",
+            "referenceLabel",
+            "referenceSeverity",
+            "attributes",
+            "source");
 
     private final IngestConfig config;
     private final BearerToken token;
@@ -107,13 +113,22 @@ final class HttpUploads {
     private byte[] image(Context ctx) throws Refusal, IOException {
         long length = ctx.contentLength();
         if (length > config.maxUploadBytes() + 65_536L) {
-            throw new Refusal(new Rejected(Rejected.Kind.TOO_LARGE, "image", "request is " + length
-                    + " bytes, maximum upload is " + config.maxUploadBytes()), null);
+            throw new Refusal(
+                    new Rejected(
+                            Rejected.Kind.TOO_LARGE,
+                            "image",
+                            "request is " + length + " bytes, maximum upload is " + config.maxUploadBytes()),
+                    null);
         }
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (!type.startsWith("multipart/form-data")) {
-            throw new Refusal(new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "request", "content type '" + type
-                    + "' is not multipart/form-data (send parts 'image' and 'metadata')"), null);
+            throw new Refusal(
+                    new Rejected(
+                            Rejected.Kind.UNSUPPORTED_TYPE,
+                            "request",
+                            "content type '" + type
+                                    + "' is not multipart/form-data (send parts 'image' and 'metadata')"),
+                    null);
         }
         UploadedFile file = imagePart(ctx);
         if (file == null) {
@@ -124,15 +139,27 @@ final class HttpUploads {
             image = in.readNBytes(config.maxUploadBytes() + 1);
         }
         if (image.length > config.maxUploadBytes()) {
-            throw new Refusal(new Rejected(Rejected.Kind.TOO_LARGE, "image", "part 'image' is over "
-                    + config.maxUploadBytes() + " bytes"), Arrays.copyOf(image, config.maxUploadBytes()));
+            throw new Refusal(
+                    new Rejected(
+                            Rejected.Kind.TOO_LARGE,
+                            "image",
+                            "part 'image' is over " + config.maxUploadBytes() + " bytes"),
+                    Arrays.copyOf(image, config.maxUploadBytes()));
         }
-        String partType = file.contentType() == null ? "application/octet-stream"
+        String partType = file.contentType() == null
+                ? "application/octet-stream"
                 : file.contentType().toLowerCase(Locale.ROOT);
         if (!IMAGE_TYPES.contains(partType)) {
-            throw new Refusal(new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "image", "part 'image' has type '"
-                    + partType + "'; PNG or JPEG only" + (partType.contains("dicom")
-                    ? " (send DICOM files to POST /studies, STOW-RS, or the C-STORE SCP)" : "")), image);
+            throw new Refusal(
+                    new Rejected(
+                            Rejected.Kind.UNSUPPORTED_TYPE,
+                            "image",
+                            "part 'image' has type '"
+                                    + partType + "'; PNG or JPEG only"
+                                    + (partType.contains("dicom")
+                                            ? " (send DICOM files to POST /studies, STOW-RS, or the C-STORE SCP)"
+                                            : "")),
+                    image);
         }
         return image;
     }
@@ -145,13 +172,21 @@ final class HttpUploads {
             // The multipart parser stops at the configured bound, declared length or not (chunked).
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("max")) {
-                    throw new Refusal(new Rejected(Rejected.Kind.TOO_LARGE, "request", "multipart request is over "
-                            + (config.maxUploadBytes() + METADATA_ALLOWANCE) + " bytes (maximum upload "
-                            + config.maxUploadBytes() + " plus metadata)"), null);
+                    throw new Refusal(
+                            new Rejected(
+                                    Rejected.Kind.TOO_LARGE,
+                                    "request",
+                                    "multipart request is over "
+                                            + (config.maxUploadBytes() + METADATA_ALLOWANCE) + " bytes (maximum upload "
+                                            + config.maxUploadBytes() + " plus metadata)"),
+                            null);
                 }
             }
-            throw new Refusal(Rejected.invalid("request", "multipart body does not parse ("
-                    + e.getClass().getSimpleName() + ")"), null);
+            throw new Refusal(
+                    Rejected.invalid(
+                            "request",
+                            "multipart body does not parse (" + e.getClass().getSimpleName() + ")"),
+                    null);
         }
     }
 
@@ -180,20 +215,27 @@ final class HttpUploads {
             // Never the parser's message: it quotes the token it choked on, which can be the patient id
             // ("Unrecognized token 'MRN4711'"). Where it failed is enough to find the mistake.
             var at = e.getLocation();
-            throw Rejected.invalid("metadata", "part 'metadata' is not valid JSON (" + raw.length() + " characters; "
-                    + (at == null ? "no position" : "error at line " + at.getLineNr() + ", column " + at.getColumnNr())
-                    + "; the parser's message is not repeated, as it may quote the metadata)");
+            throw Rejected.invalid(
+                    "metadata",
+                    "part 'metadata' is not valid JSON (" + raw.length() + " characters; "
+                            + (at == null
+                                    ? "no position"
+                                    : "error at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                            + "; the parser's message is not repeated, as it may quote the metadata)");
         }
         if (m == null || !m.isObject()) {
             throw Rejected.invalid("metadata", "part 'metadata' must be a JSON object");
         }
-        for (var it = m.fieldNames(); it.hasNext();) {
+        for (var it = m.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
                 // A field name is echoed only if it looks like one: a misplaced identifier is not.
                 boolean nameLike = f.matches("[A-Za-z_]{1,40}");
-                throw Rejected.invalid(nameLike ? f : "metadata", "metadata field " + (nameLike ? "'" + f + "'"
-                        : "of " + f.length() + " characters (not repeated)") + " is unknown; known: " + FIELDS);
+                throw Rejected.invalid(
+                        nameLike ? f : "metadata",
+                        "metadata field "
+                                + (nameLike ? "'" + f + "'" : "of " + f.length() + " characters (not repeated)")
+                                + " is unknown; known: " + FIELDS);
             }
         }
         return m;
@@ -205,15 +247,24 @@ final class HttpUploads {
         if (!attrs.isMissingNode() && !attrs.isObject()) {
             throw Rejected.invalid("attributes", "field 'attributes' must be an object of strings");
         }
-        attrs.fields().forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
+        attrs.fields()
+                .forEachRemaining(e -> attributes.put(e.getKey(), e.getValue().asText()));
         JsonNode patient = m.path("patientId");
         if (!patient.isMissingNode() && !patient.isTextual()) {
             throw Rejected.invalid("patientId", "field 'patientId' must be a string, got " + patient.getNodeType());
         }
-        return new Submission(patient.isTextual() ? patient.asText() : null, instant(m, "acquiredAt"),
-                m.path("source").asText("http"), enumOf(m, "view", ViewPosition.class, ViewPosition.UNKNOWN),
-                m.path("modality").asText("CR"), text(m, "sopInstanceUid"), image, text(m, "photometricInterpretation"),
-                enumOf(m, "referenceLabel", Level.class, null), severity(m), attributes);
+        return new Submission(
+                patient.isTextual() ? patient.asText() : null,
+                instant(m, "acquiredAt"),
+                m.path("source").asText("http"),
+                enumOf(m, "view", ViewPosition.class, ViewPosition.UNKNOWN),
+                m.path("modality").asText("CR"),
+                text(m, "sopInstanceUid"),
+                image,
+                text(m, "photometricInterpretation"),
+                enumOf(m, "referenceLabel", Level.class, null),
+                severity(m),
+                attributes);
     }
 
     private static Double severity(JsonNode m) throws Rejected {
@@ -222,8 +273,9 @@ final class HttpUploads {
             return null;
         }
         if (!n.isNumber()) {
-            throw Rejected.invalid("referenceSeverity", "field 'referenceSeverity' must be a number in [0, 1], got "
-                    + n.getNodeType());
+            throw Rejected.invalid(
+                    "referenceSeverity",
+                    "field 'referenceSeverity' must be a number in [0, 1], got " + n.getNodeType());
         }
         return n.asDouble();
     }
@@ -241,8 +293,10 @@ final class HttpUploads {
         try {
             return Instant.parse(raw);
         } catch (DateTimeParseException e) {
-            throw Rejected.invalid(field, "field '" + field + "' (" + Shape.of(raw) + ", not repeated) is not an "
-                    + "ISO-8601 instant (e.g. 2026-11-25T08:30:00Z)");
+            throw Rejected.invalid(
+                    field,
+                    "field '" + field + "' (" + Shape.of(raw) + ", not repeated) is not an "
+                            + "ISO-8601 instant (e.g. 2026-11-25T08:30:00Z)");
         }
     }
 
@@ -254,8 +308,10 @@ final class HttpUploads {
         try {
             return Enum.valueOf(type, raw.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw Rejected.invalid(field, "field '" + field + "' (" + Shape.of(raw) + ", not repeated) is not one of "
-                    + Arrays.toString(type.getEnumConstants()));
+            throw Rejected.invalid(
+                    field,
+                    "field '" + field + "' (" + Shape.of(raw) + ", not repeated) is not one of "
+                            + Arrays.toString(type.getEnumConstants()));
         }
     }
 

@@ -1,5 +1,8 @@
 package io.xraydrift.ingest.service;
 
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet6Address;
@@ -18,10 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.ingest.edge.Shape;
 
 /**
  * Fetches the image an intake event points at instead of carrying. {@code http(s)} only from the
@@ -43,8 +42,10 @@ final class ImageFetcher {
         return t;
     });
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
     private final Path fileRoot;
     private final long maxBytes;
     private final Set<String> hosts;
@@ -74,23 +75,29 @@ final class ImageFetcher {
                 }
                 case "file" -> {
                     if (fileRoot == null) {
-                        throw Rejected.invalid("imageUri", "imageUri is a file URI, and file URIs are disabled (set "
-                                + "XRAY_INGEST_FILE_ROOT to allow a directory)");
+                        throw Rejected.invalid(
+                                "imageUri",
+                                "imageUri is a file URI, and file URIs are disabled (set "
+                                        + "XRAY_INGEST_FILE_ROOT to allow a directory)");
                     }
                     Path p = Path.of(u).toAbsolutePath().normalize();
                     if (!p.startsWith(fileRoot)) {
-                        throw Rejected.invalid("imageUri", "imageUri is a file outside " + fileRoot + " (the path is not repeated)");
+                        throw Rejected.invalid(
+                                "imageUri", "imageUri is a file outside " + fileRoot + " (the path is not repeated)");
                     }
                     try (InputStream in = Files.newInputStream(p)) {
                         return bounded(in, uri);
                     }
                 }
-                default -> throw Rejected.invalid("imageUri", "imageUri scheme (" + Shape.of(scheme)
-                        + ", not repeated) is not http, https or file");
+                default ->
+                    throw Rejected.invalid(
+                            "imageUri",
+                            "imageUri scheme (" + Shape.of(scheme) + ", not repeated) is not http, https or file");
             }
         } catch (IOException e) {
-            throw Rejected.invalid("imageUri", "cannot fetch imageUri (" + e.getClass().getSimpleName()
-                    + "; the address is not repeated)");
+            throw Rejected.invalid(
+                    "imageUri",
+                    "cannot fetch imageUri (" + e.getClass().getSimpleName() + "; the address is not repeated)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Rejected.invalid("imageUri", "interrupted while fetching imageUri");
@@ -100,8 +107,10 @@ final class ImageFetcher {
     private byte[] http(URI u, String uri) throws Rejected, IOException, InterruptedException {
         String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
         if (!hosts.contains(host)) {
-            throw Rejected.invalid("imageUri", "imageUri host (" + Shape.of(host) + ") is not in " + IngestConfig.FETCH_HOSTS
-                    + (hosts.isEmpty() ? " (empty: ingest fetches from no host)" : " " + hosts));
+            throw Rejected.invalid(
+                    "imageUri",
+                    "imageUri host (" + Shape.of(host) + ") is not in " + IngestConfig.FETCH_HOSTS
+                            + (hosts.isEmpty() ? " (empty: ingest fetches from no host)" : " " + hosts));
         }
         if (!privateAllowed) {
             InetAddress[] addresses;
@@ -112,31 +121,37 @@ final class ImageFetcher {
             }
             for (InetAddress a : addresses) {
                 if (internal(a)) {
-                    throw Rejected.invalid("imageUri", "imageUri host (" + Shape.of(host) + ") resolves to"
-                            + " a loopback, link-local or private address (" + IngestConfig.FETCH_PRIVATE
-                            + "=true allows it)");
+                    throw Rejected.invalid(
+                            "imageUri",
+                            "imageUri host (" + Shape.of(host) + ") resolves to"
+                                    + " a loopback, link-local or private address (" + IngestConfig.FETCH_PRIVATE
+                                    + "=true allows it)");
                 }
             }
         }
         long started = System.nanoTime();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(u).timeout(deadline).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(u).timeout(deadline).build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream in = r.body()) {
             if (r.statusCode() / 100 == 3) {
-                throw Rejected.invalid("imageUri", "imageUri answered a redirect (HTTP " + r.statusCode()
-                        + "); redirects are not followed");
+                throw Rejected.invalid(
+                        "imageUri",
+                        "imageUri answered a redirect (HTTP " + r.statusCode() + "); redirects are not followed");
             }
             if (r.statusCode() != 200) {
                 throw Rejected.invalid("imageUri", "imageUri answered HTTP " + r.statusCode());
             }
             long left = deadline.toNanos() - (System.nanoTime() - started);
-            ScheduledFuture<?> cut = WATCHDOG.schedule(() -> {
-                try {
-                    in.close();
-                } catch (IOException ignored) {
-                    // the read fails either way
-                }
-            }, Math.max(0, left), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> cut = WATCHDOG.schedule(
+                    () -> {
+                        try {
+                            in.close();
+                        } catch (IOException ignored) {
+                            // the read fails either way
+                        }
+                    },
+                    Math.max(0, left),
+                    TimeUnit.NANOSECONDS);
             try {
                 return bounded(in, uri);
             } catch (IOException e) {
@@ -152,14 +167,19 @@ final class ImageFetcher {
 
     /** Loopback, link-local, site-local (10/8, 172.16/12, 192.168/16), any-local, multicast or IPv6 unique-local. */
     static boolean internal(InetAddress a) {
-        return a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isAnyLocalAddress()
-                || a.isMulticastAddress() || (a instanceof Inet6Address && (a.getAddress()[0] & 0xFE) == 0xFC);
+        return a.isLoopbackAddress()
+                || a.isLinkLocalAddress()
+                || a.isSiteLocalAddress()
+                || a.isAnyLocalAddress()
+                || a.isMulticastAddress()
+                || (a instanceof Inet6Address && (a.getAddress()[0] & 0xFE) == 0xFC);
     }
 
     private byte[] bounded(InputStream in, String uri) throws IOException, Rejected {
         byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         if (b.length > maxBytes) {
-            throw new Rejected(Rejected.Kind.TOO_LARGE, "imageUri", "image at " + uri + " is over " + maxBytes + " bytes");
+            throw new Rejected(
+                    Rejected.Kind.TOO_LARGE, "imageUri", "image at " + uri + " is over " + maxBytes + " bytes");
         }
         return b;
     }

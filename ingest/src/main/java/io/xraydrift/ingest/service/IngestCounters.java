@@ -16,8 +16,11 @@ final class IngestCounters {
     }
 
     void accepted(String way, int n) {
-        Counter.builder("xray_ingest_accepted").description("scans accepted and written").tag("way", way)
-                .register(registry).increment(n);
+        Counter.builder("xray_ingest_accepted")
+                .description("scans accepted and written")
+                .tag("way", way)
+                .register(registry)
+                .increment(n);
     }
 
     void rejected(String way) {
@@ -25,18 +28,27 @@ final class IngestCounters {
     }
 
     void rejected(String way, int n) {
-        Counter.builder("xray_ingest_rejected").description("scans refused (dead-lettered)").tag("way", way)
-                .register(registry).increment(n);
+        Counter.builder("xray_ingest_rejected")
+                .description("scans refused (dead-lettered)")
+                .tag("way", way)
+                .register(registry)
+                .increment(n);
     }
 
     void undated(String way) {
-        Counter.builder("xray_ingest_undated").description("films without a plausible acquisition time, given the "
-                + "time ingest received them (marked acquiredAtFromReceipt)").tag("way", way)
-                .register(registry).increment();
+        Counter.builder("xray_ingest_undated")
+                .description("films without a plausible acquisition time, given the "
+                        + "time ingest received them (marked acquiredAtFromReceipt)")
+                .tag("way", way)
+                .register(registry)
+                .increment();
     }
 
     void duplicate(String way) {
-        Counter.builder("xray_ingest_duplicates").description("scans already emitted, not written again")
-                .tag("way", way).register(registry).increment();
+        Counter.builder("xray_ingest_duplicates")
+                .description("scans already emitted, not written again")
+                .tag("way", way)
+                .register(registry)
+                .increment();
     }
 }

@@ -1,10 +1,5 @@
 package io.xraydrift.ingest.service;
 
-import java.io.IOException;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
 import io.javalin.http.Context;
 import io.javalin.http.ServiceUnavailableResponse;
 import io.xraydrift.ingest.IngestConfig;
@@ -18,6 +13,10 @@ import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.reid.IdentifierSeal;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Ingest: the intake-topic loop, {@code POST /scans}, and — when a PACS is configured — the
@@ -58,26 +57,39 @@ public final class IngestService extends AbstractService {
                     + "built without DICOM support: install " + DicomSupport.PACKAGE + " and build again");
         }
         EventSerdes serdes = config.common().kafka().serdes();
-        Ingestor ingestor = new Ingestor(new Pseudonyms(config.pseudonymKey()),
-                new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()), config.attributes(),
-                MAX_EVENT_IMAGE_BYTES, config.reidKey() == null ? null
-                        : IdentifierSeal.ofBase64(config.reidKey()), config.undated());
+        Ingestor ingestor = new Ingestor(
+                new Pseudonyms(config.pseudonymKey()),
+                new ImageNormaliser(config.maxImageSide(), config.maxUploadBytes()),
+                config.attributes(),
+                MAX_EVENT_IMAGE_BYTES,
+                config.reidKey() == null ? null : IdentifierSeal.ofBase64(config.reidKey()),
+                config.undated());
         RecentScans recent = new RecentScans(RECENT_SCANS);
         // The route exists from the start; uploads needs the shell's metrics, so it is set right after.
-        shell = ServiceShell.start(config.common(), health, routes -> {
-            routes.post("/scans", ctx -> starting(ctx, uploads).post(ctx));
-            routes.post("/pseudonyms", ctx -> starting(ctx, lookup).post(ctx));
-            routes.post("/studies", ctx -> stow(ctx));
-            routes.post("/studies/{study}", ctx -> stow(ctx));
-        }, config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE, config.apiToken());
+        shell = ServiceShell.start(
+                config.common(),
+                health,
+                routes -> {
+                    routes.post("/scans", ctx -> starting(ctx, uploads).post(ctx));
+                    routes.post("/pseudonyms", ctx -> starting(ctx, lookup).post(ctx));
+                    routes.post("/studies", ctx -> stow(ctx));
+                    routes.post("/studies/{study}", ctx -> stow(ctx));
+                },
+                config.maxUploadBytes() + HttpUploads.METADATA_ALLOWANCE,
+                config.apiToken());
         IngestCounters counters = new IngestCounters(shell.metrics().registry());
         writer = new ScanWriter(config, serdes, shell.metrics());
         Admission admission = new Admission(ingestor, writer, recent, counters);
         uploads = new HttpUploads(config, admission);
         AuditTrail audit = new AuditTrail(writer, config.common().instanceId());
-        lookup = new PatientLookup(config.apiToken(), ingestor, audit, shell.metrics().registry());
-        ImageFetcher fetcher = new ImageFetcher(config.fileRoot(), config.maxUploadBytes(), config.fetchHosts(),
-                config.fetchPrivate(), ImageFetcher.DEADLINE);
+        lookup = new PatientLookup(
+                config.apiToken(), ingestor, audit, shell.metrics().registry());
+        ImageFetcher fetcher = new ImageFetcher(
+                config.fileRoot(),
+                config.maxUploadBytes(),
+                config.fetchHosts(),
+                config.fetchPrivate(),
+                ImageFetcher.DEADLINE);
         loop = new IntakeLoop(config, serdes, ingestor, fetcher, recent, counters, shell.metrics());
         health.register("intake-loop", loop::healthy);
         watchProgress(config.common(), ServiceAccess.INGEST.prefix(), Set.of(Topics.INTAKE.name()), "intake-progress");
@@ -89,8 +101,10 @@ public final class IngestService extends AbstractService {
             try {
                 dicomIn.start();
             } catch (IOException e) {
-                throw new IllegalStateException("the DICOM C-STORE SCP could not listen on " + config.dicom().host()
-                        + ":" + config.dicom().port() + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "the DICOM C-STORE SCP could not listen on "
+                                + config.dicom().host() + ":" + config.dicom().port() + ": " + e.getMessage(),
+                        e);
             }
         }
         if (config.dicomWebUrl() != null) {
@@ -103,8 +117,11 @@ public final class IngestService extends AbstractService {
     /** STOW-RS, or 501 naming the package when ingest was built without DICOM support. */
     private void stow(Context ctx) {
         if (dicom.isEmpty()) {
-            ctx.status(501).json(Map.of("error", "ingest was built without DICOM support; install "
-                    + DicomSupport.PACKAGE + " and build again"));
+            ctx.status(501)
+                    .json(Map.of(
+                            "error",
+                            "ingest was built without DICOM support; install " + DicomSupport.PACKAGE
+                                    + " and build again"));
             return;
         }
         starting(ctx, dicomIn).post(ctx);

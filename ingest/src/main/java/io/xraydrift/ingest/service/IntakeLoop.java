@@ -1,5 +1,22 @@
 package io.xraydrift.ingest.service;
 
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.events.SealedIdentifiers;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Ingestor;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.platform.http.Metrics;
+import io.xraydrift.platform.kafka.DeadLetters;
+import io.xraydrift.platform.kafka.ServiceAccess;
+import io.xraydrift.platform.kafka.TransactionalLoop;
+import io.xraydrift.platform.kafka.Transactions;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.RegistryUnavailableException;
+import io.xraydrift.schemas.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import io.xraydrift.platform.http.Metrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,23 +33,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
-
-import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.platform.kafka.TransactionalLoop;
-import io.xraydrift.platform.kafka.Transactions;
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.ScanIntake;
-import io.xraydrift.events.SealedIdentifiers;
-import io.xraydrift.events.ScanReceived;
-import io.xraydrift.events.ScanThumbnail;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.Ingestor;
-import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.ingest.edge.Submission;
-import io.xraydrift.platform.kafka.DeadLetters;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.RegistryUnavailableException;
-import io.xraydrift.schemas.Topics;
 
 /**
  * Consumes the intake topic exactly once: each batch's accepted scans (event + thumbnail) and
@@ -56,16 +54,27 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
     private final Serializer<DeadLetter> deadLetters;
     private final TransactionalLoop loop;
 
-    IntakeLoop(IngestConfig config, EventSerdes serdes, Ingestor ingestor, ImageFetcher fetcher, RecentScans recent,
-               IngestCounters counters, Metrics metrics) {
+    IntakeLoop(
+            IngestConfig config,
+            EventSerdes serdes,
+            Ingestor ingestor,
+            ImageFetcher fetcher,
+            RecentScans recent,
+            IngestCounters counters,
+            Metrics metrics) {
         this.ingestor = ingestor;
         this.fetcher = fetcher;
         this.recent = recent;
         this.counters = counters;
-        this.consumer = Transactions.consumer(config.common(), "intake", ServiceAccess.INGEST.prefix(), 32,
+        this.consumer = Transactions.consumer(
+                config.common(),
+                "intake",
+                ServiceAccess.INGEST.prefix(),
+                32,
                 Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 24 * 1024 * 1024));
         Supplier<Producer<String, byte[]>> producers = () -> {
-            KafkaProducer<String, byte[]> p = Transactions.producer(config.common(),
+            KafkaProducer<String, byte[]> p = Transactions.producer(
+                    config.common(),
                     ServiceAccess.INGEST.transactionalId(config.common().instanceId()),
                     Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 24 * 1024 * 1024));
             metrics.bind(p);
@@ -77,8 +86,13 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
         this.identifiers = serdes.valueSerializer(Topics.REIDENTIFICATION);
         this.deadLetters = serdes.valueSerializer(Topics.DEAD_LETTER);
         metrics.bind(consumer);
-        this.loop = new TransactionalLoop("intake loop", consumer, producers, Set.of(Topics.INTAKE.name()),
-                TransactionalLoop.Batching.singlePoll(Duration.ofMillis(200)), this);
+        this.loop = new TransactionalLoop(
+                "intake loop",
+                consumer,
+                producers,
+                Set.of(Topics.INTAKE.name()),
+                TransactionalLoop.Batching.singlePoll(Duration.ofMillis(200)),
+                this);
     }
 
     @Override
@@ -87,14 +101,14 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
     }
 
     /** One outcome per record, computed in parallel (decoding and re-encoding images is the work). */
-    private record Outcome(ConsumerRecord<String, byte[]> record, Ingestor.Accepted accepted, DeadLetter dead) {
-    }
+    private record Outcome(ConsumerRecord<String, byte[]> record, Ingestor.Accepted accepted, DeadLetter dead) {}
 
     @Override
     public TransactionalLoop.Output process(List<ConsumerRecord<String, byte[]>> batch) {
         Instant now = Instant.now();
         // A registry outage (RegistryUnavailableException) propagates: the loop reads the batch again.
-        List<Outcome> outcomes = batch.parallelStream().map(r -> outcome(r, now)).toList();
+        List<Outcome> outcomes =
+                batch.parallelStream().map(r -> outcome(r, now)).toList();
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         List<String> written = new ArrayList<>();
         int[] rejected = {0};
@@ -112,18 +126,27 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
                         continue;
                     }
                 } catch (Rejected e) {
-                    out.add(deadLetter(dead(o.record(), "intake record at " + o.record().topic() + "["
-                            + o.record().partition() + "]@" + o.record().offset() + ": " + e.getMessage(), e).dead()));
+                    out.add(deadLetter(dead(
+                                    o.record(),
+                                    "intake record at " + o.record().topic() + "["
+                                            + o.record().partition() + "]@"
+                                            + o.record().offset() + ": " + e.getMessage(),
+                                    e)
+                            .dead()));
                     rejected[0]++;
                     continue;
                 }
                 written.add(a.scan().getScanId());
-                out.add(new ProducerRecord<>(Topics.SCANS.name(), a.scan().getPatient(),
-                        scans.serialize(Topics.SCANS.name(), a.scan())));
-                out.add(new ProducerRecord<>(Topics.THUMBNAILS.name(), a.thumbnail().getScanId(),
+                out.add(new ProducerRecord<>(
+                        Topics.SCANS.name(), a.scan().getPatient(), scans.serialize(Topics.SCANS.name(), a.scan())));
+                out.add(new ProducerRecord<>(
+                        Topics.THUMBNAILS.name(),
+                        a.thumbnail().getScanId(),
                         thumbnails.serialize(Topics.THUMBNAILS.name(), a.thumbnail())));
                 if (a.sealed() != null) {
-                    out.add(new ProducerRecord<>(Topics.REIDENTIFICATION.name(), a.sealed().getScanId(),
+                    out.add(new ProducerRecord<>(
+                            Topics.REIDENTIFICATION.name(),
+                            a.sealed().getScanId(),
                             identifiers.serialize(Topics.REIDENTIFICATION.name(), a.sealed())));
                 }
             }
@@ -131,10 +154,13 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
             written.forEach(recent::forget);
             throw e;
         }
-        return new TransactionalLoop.Output(out, () -> {
-            counters.rejected("intake", rejected[0]);
-            counters.accepted("intake", written.size());
-        }, () -> written.forEach(recent::forget));
+        return new TransactionalLoop.Output(
+                out,
+                () -> {
+                    counters.rejected("intake", rejected[0]);
+                    counters.accepted("intake", written.size());
+                },
+                () -> written.forEach(recent::forget));
     }
 
     private ProducerRecord<String, byte[]> deadLetter(DeadLetter d) {
@@ -156,9 +182,17 @@ final class IntakeLoop implements Runnable, TransactionalLoop.Processor {
         }
         try {
             byte[] image = image(event, where);
-            Submission s = new Submission(event.getPatientId(), event.getAcquiredAt(), event.getSource(),
-                    event.getView(), event.getModality(), event.getSopInstanceUid(), image,
-                    event.getPhotometricInterpretation(), event.getReferenceLabel(), event.getReferenceSeverity(),
+            Submission s = new Submission(
+                    event.getPatientId(),
+                    event.getAcquiredAt(),
+                    event.getSource(),
+                    event.getView(),
+                    event.getModality(),
+                    event.getSopInstanceUid(),
+                    image,
+                    event.getPhotometricInterpretation(),
+                    event.getReferenceLabel(),
+                    event.getReferenceSeverity(),
                     event.getAttributes());
             return new Outcome(record, ingestor.ingest(s, now), null);
         } catch (Rejected e) {

@@ -5,19 +5,16 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.io.Content;
 
 /** The parts of a {@code multipart/related} body (STOW-RS), read with Jetty's multipart parser. */
 final class MultipartRelated {
 
-    private MultipartRelated() {
-    }
+    private MultipartRelated() {}
 
     /** One part of a multipart/related body. */
-    record Part(String type, byte[] bytes) {
-    }
+    record Part(String type, byte[] bytes) {}
 
     static List<Part> parts(String boundary, byte[] body) {
         List<Part> parts = new ArrayList<>();

@@ -1,15 +1,7 @@
 package io.xraydrift.ingest.service;
 
-import java.io.IOException;
-import java.time.Duration;
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +10,11 @@ import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.platform.http.BearerToken;
 import io.xraydrift.schemas.Topics;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /pseudonyms {"patientId": "..."}}: the pseudonym a patient's scans carry past ingest,
@@ -46,10 +43,12 @@ final class PatientLookup {
         this.token = new BearerToken(apiToken, false);
         this.ingestor = ingestor;
         this.audit = audit;
-        this.answered = Counter.builder("xray_ingest_pseudonym_lookups").description("pseudonym lookups answered")
+        this.answered = Counter.builder("xray_ingest_pseudonym_lookups")
+                .description("pseudonym lookups answered")
                 .register(registry);
         this.refused = Counter.builder("xray_ingest_pseudonym_lookups_refused")
-                .description("pseudonym lookups refused (400)").register(registry);
+                .description("pseudonym lookups refused (400)")
+                .register(registry);
         this.unauthorised = Counter.builder("xray_ingest_pseudonym_lookups_unauthorised")
                 .description("pseudonym lookups without the right token (401), recorded or only counted")
                 .register(registry);
@@ -60,9 +59,16 @@ final class PatientLookup {
             unauthorised.increment();
             UnauthorisedSampler.Decision d = sampler.attempt(ctx.ip(), System.nanoTime());
             if (d.record()) {
-                audited(ctx, AuditOutcome.UNAUTHORISED, null, "no or wrong bearer token" + (d.unrecordedBefore() == 0
-                        ? "" : "; " + d.unrecordedBefore() + " more such attempts from this address in the minute "
-                        + "before were counted, not recorded"));
+                audited(
+                        ctx,
+                        AuditOutcome.UNAUTHORISED,
+                        null,
+                        "no or wrong bearer token"
+                                + (d.unrecordedBefore() == 0
+                                        ? ""
+                                        : "; " + d.unrecordedBefore()
+                                                + " more such attempts from this address in the minute "
+                                                + "before were counted, not recorded"));
             }
             return;
         }
@@ -121,8 +127,11 @@ final class PatientLookup {
         } catch (RuntimeException e) {
             LOG.warn("pseudonym lookup not answered: audit trail unavailable ({})", e.getMessage());
             if (outcome != AuditOutcome.UNAUTHORISED) {
-                ctx.status(503).json(Map.of("error", "the audit trail (" + Topics.AUDIT.name()
-                        + ") is unavailable; lookups are answered only once recorded"));
+                ctx.status(503)
+                        .json(Map.of(
+                                "error",
+                                "the audit trail (" + Topics.AUDIT.name()
+                                        + ") is unavailable; lookups are answered only once recorded"));
             }
             return false;
         }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +35,10 @@ final class Quarantine {
             privateFolder(dir);
             try (var listing = Files.list(dir)) {
                 if (listing.count() >= maxFiles) {
-                    LOG.warn("DICOM quarantine {} holds {} files; refused file of {} not kept", dir, maxFiles,
+                    LOG.warn(
+                            "DICOM quarantine {} holds {} files; refused file of {} not kept",
+                            dir,
+                            maxFiles,
                             requestId);
                     return;
                 }

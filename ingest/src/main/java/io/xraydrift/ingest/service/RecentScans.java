@@ -13,7 +13,11 @@ import java.util.Map;
 final class RecentScans {
 
     /** What {@link #claim} found. */
-    enum Claim { NEW, DUPLICATE, CONFLICT }
+    enum Claim {
+        NEW,
+        DUPLICATE,
+        CONFLICT
+    }
 
     private final Map<String, String> ids;
 

@@ -1,21 +1,5 @@
 package io.xraydrift.ingest.service;
 
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import io.xraydrift.events.AuditEvent;
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanReceived;
@@ -27,6 +11,20 @@ import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.DeadLetters;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes what the HTTP and DICOMweb ways in accept (scan + thumbnail) or refuse (dead letter),
@@ -44,7 +42,8 @@ final class ScanWriter implements AutoCloseable {
     private final Serializer<SealedIdentifiers> identifiers;
 
     ScanWriter(IngestConfig config, EventSerdes serdes, Metrics metrics) {
-        Map<String, Object> p = new HashMap<>(config.common().kafka().clientProperties(config.common().clientId("writer")));
+        Map<String, Object> p = new HashMap<>(
+                config.common().kafka().clientProperties(config.common().clientId("writer")));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
@@ -65,14 +64,18 @@ final class ScanWriter implements AutoCloseable {
     }
 
     void write(Ingestor.Accepted a) {
-        Future<RecordMetadata> scan = producer.send(new ProducerRecord<>(Topics.SCANS.name(), a.scan().getPatient(),
-                scans.serialize(Topics.SCANS.name(), a.scan())));
-        Future<RecordMetadata> thumb = producer.send(new ProducerRecord<>(Topics.THUMBNAILS.name(),
-                a.thumbnail().getScanId(), thumbnails.serialize(Topics.THUMBNAILS.name(),
-                a.thumbnail())));
-        Future<RecordMetadata> sealed = a.sealed() == null ? null : producer.send(new ProducerRecord<>(
-                Topics.REIDENTIFICATION.name(), a.sealed().getScanId(), identifiers.serialize(Topics.REIDENTIFICATION.name(),
-                a.sealed())));
+        Future<RecordMetadata> scan = producer.send(new ProducerRecord<>(
+                Topics.SCANS.name(), a.scan().getPatient(), scans.serialize(Topics.SCANS.name(), a.scan())));
+        Future<RecordMetadata> thumb = producer.send(new ProducerRecord<>(
+                Topics.THUMBNAILS.name(),
+                a.thumbnail().getScanId(),
+                thumbnails.serialize(Topics.THUMBNAILS.name(), a.thumbnail())));
+        Future<RecordMetadata> sealed = a.sealed() == null
+                ? null
+                : producer.send(new ProducerRecord<>(
+                        Topics.REIDENTIFICATION.name(),
+                        a.sealed().getScanId(),
+                        identifiers.serialize(Topics.REIDENTIFICATION.name(), a.sealed())));
         await(scan, "scan " + a.scan().getScanId());
         await(thumb, "thumbnail of " + a.scan().getScanId());
         if (sealed != null) {
@@ -85,8 +88,8 @@ final class ScanWriter implements AutoCloseable {
      * not be able to hold a thread while Kafka is slow).
      */
     void audit(String key, AuditEvent e, boolean await) {
-        Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(Topics.AUDIT.name(), key,
-                audits.serialize(Topics.AUDIT.name(), e)));
+        Future<RecordMetadata> sent =
+                producer.send(new ProducerRecord<>(Topics.AUDIT.name(), key, audits.serialize(Topics.AUDIT.name(), e)));
         if (await) {
             await(sent, "audit record");
         }

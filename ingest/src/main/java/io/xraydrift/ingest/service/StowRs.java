@@ -1,5 +1,10 @@
 package io.xraydrift.ingest.service;
 
+import io.javalin.http.Context;
+import io.xraydrift.events.AuditOutcome;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.platform.http.BearerToken;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,16 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-
 import org.eclipse.jetty.http.MultiPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.javalin.http.Context;
-import io.xraydrift.events.AuditOutcome;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.platform.http.BearerToken;
 
 /**
  * {@code POST /studies}, STOW-RS ({@code multipart/related; type="application/dicom"}): the body
@@ -47,8 +45,11 @@ final class StowRs {
         String type = ctx.contentType() == null ? "" : ctx.contentType();
         String lower = type.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("multipart/related")) {
-            answerError(ctx, 415, "content type is not multipart/related (STOW-RS sends "
-                    + "multipart/related; type=\"application/dicom\")");
+            answerError(
+                    ctx,
+                    415,
+                    "content type is not multipart/related (STOW-RS sends "
+                            + "multipart/related; type=\"application/dicom\")");
             return;
         }
         String boundary = MultiPart.extractBoundary(type);
@@ -62,13 +63,24 @@ final class StowRs {
         try (var in = ctx.bodyInputStream()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, bound + 1));
         } catch (IOException e) {
-            answerError(ctx, 400, "the request body could not be read (" + e.getClass().getSimpleName() + ")");
+            answerError(
+                    ctx,
+                    400,
+                    "the request body could not be read (" + e.getClass().getSimpleName() + ")");
             return;
         }
         if (body.length > bound) {
-            receipts.admission().refuse(STOW, Admission.Named.of(STOW, requestId), new Rejected(Rejected.Kind.TOO_LARGE, "request", "STOW-RS request is over "
-                    + bound + " bytes (" + IngestConfig.MAX_UPLOAD_BYTES + " plus an allowance); send fewer instances "
-                    + "per request"));
+            receipts.admission()
+                    .refuse(
+                            STOW,
+                            Admission.Named.of(STOW, requestId),
+                            new Rejected(
+                                    Rejected.Kind.TOO_LARGE,
+                                    "request",
+                                    "STOW-RS request is over "
+                                            + bound + " bytes (" + IngestConfig.MAX_UPLOAD_BYTES
+                                            + " plus an allowance); send fewer instances "
+                                            + "per request"));
             answerError(ctx, 413, "request is over " + bound + " bytes; send fewer instances per request");
             return;
         }
@@ -91,12 +103,21 @@ final class StowRs {
             n++;
             String partId = requestId + ":" + n;
             if (!p.type().startsWith("application/dicom")) {
-                Rejected e = new Rejected(Rejected.Kind.UNSUPPORTED_TYPE, "part", "part " + n + " has type '"
-                        + p.type().replaceAll("[^a-z0-9/+.-]", "?") + "'; STOW-RS parts are application/dicom");
+                Rejected e = new Rejected(
+                        Rejected.Kind.UNSUPPORTED_TYPE,
+                        "part",
+                        "part " + n + " has type '" + p.type().replaceAll("[^a-z0-9/+.-]", "?")
+                                + "'; STOW-RS parts are application/dicom");
                 receipts.admission().refuse(STOW, Admission.Named.of(STOW, partId), e);
                 failed.add(sop(null, 0xA900, -1));
-                DicomReceipts.record(() -> receipts.trail().recordDicom(STOW, AuditOutcome.REFUSED, ctx.ip(), ctx.userAgent(), null,
-                        partId + ": refused (" + e.kind() + ", " + e.field() + ")"));
+                DicomReceipts.record(() -> receipts.trail()
+                        .recordDicom(
+                                STOW,
+                                AuditOutcome.REFUSED,
+                                ctx.ip(),
+                                ctx.userAgent(),
+                                null,
+                                partId + ": refused (" + e.kind() + ", " + e.field() + ")"));
                 continue;
             }
             DicomReceipts.Outcome o;

@@ -15,8 +15,7 @@ final class UnauthorisedSampler {
     static final int ADDRESSES = 10_000;
 
     /** Whether to record this attempt, and how many from the address went unrecorded before it. */
-    record Decision(boolean record, long unrecordedBefore) {
-    }
+    record Decision(boolean record, long unrecordedBefore) {}
 
     private final long windowNanos;
     private final Map<String, long[]> byAddress = new LinkedHashMap<>(256, 0.75f, true) {

@@ -6,6 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeFactory;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.OtherWordAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.display.SourceImage;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.edge.Rejected;
+import io.xraydrift.ingest.edge.Submission;
+import io.xraydrift.stack.RealCxr;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,26 +28,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import javax.imageio.ImageIO;
-
-import com.pixelmed.dicom.AttributeFactory;
-import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.display.SourceImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.pixelmed.dicom.Attribute;
-import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.DicomInputStream;
-import com.pixelmed.dicom.FileMetaInformation;
-import com.pixelmed.dicom.OtherWordAttribute;
-import com.pixelmed.dicom.TagFromName;
-
-import io.xraydrift.events.ViewPosition;
-import io.xraydrift.ingest.edge.Rejected;
-import io.xraydrift.ingest.edge.Submission;
-import io.xraydrift.stack.RealCxr;
 
 /**
  * Reading DICOM files: the real RSNA CR films of {@code ../shared/real-cxr/formats} (JPEG baseline,
@@ -61,8 +57,10 @@ class DicomFilesTest {
         assertEquals(ViewPosition.PA, m2.view());
         assertEquals("CR", m2.modality());
         assertEquals("16d7f894-55d7-4d95-8957-d18987f0e981", m2.rawPatientId());
-        assertEquals(null, m2.acquiredAt(), "the de-identified 1901-01-01 date is no acquisition time: ingest's "
-                + "undated policy decides");
+        assertEquals(
+                null,
+                m2.acquiredAt(),
+                "the de-identified 1901-01-01 date is no acquisition time: ingest's " + "undated policy decides");
         assertEquals("1.2.840.10008.5.1.4.1.1.7", m2.dicom().sopClassUid());
         assertEquals("MONOCHROME2", m1.photometric(), "rendered for display: already inverted");
         assertFalse(m1.sopInstanceUid().equals(m2.sopInstanceUid()));
@@ -79,8 +77,11 @@ class DicomFilesTest {
         Path lossless = dir.resolve("lossless.dcm");
         run("dcmcjpeg", "--encode-lossless-sv1", plain.toString(), lossless.toString());
         byte[] file = Files.readAllBytes(lossless);
-        assertEquals("1.2.840.10008.1.2.4.70", header(file).get(TagFromName.TransferSyntaxUID).getSingleStringValueOrNull());
-        assertArrayEquals(pixels(DicomFiles.read(Files.readAllBytes(plain), "t", NOW).image()),
+        assertEquals(
+                "1.2.840.10008.1.2.4.70",
+                header(file).get(TagFromName.TransferSyntaxUID).getSingleStringValueOrNull());
+        assertArrayEquals(
+                pixels(DicomFiles.read(Files.readAllBytes(plain), "t", NOW).image()),
                 pixels(DicomFiles.read(file, "t", NOW).image()));
     }
 
@@ -101,14 +102,18 @@ class DicomFilesTest {
         Attribute px = new OtherWordAttribute(TagFromName.PixelData);
         px.setValues(words);
         l.put(px);
-        assertArrayEquals(eight, pixels(DicomFiles.read(write(l, "1.2.840.10008.1.2.1"), "t", NOW).image()),
+        assertArrayEquals(
+                eight,
+                pixels(DicomFiles.read(write(l, "1.2.840.10008.1.2.1"), "t", NOW)
+                        .image()),
                 "13-bit stored values without a window span their stored range, as the 8-bit film does");
         // Rescale to "HU-like" values and a window that clips: below the window is black, above white.
         put(l, TagFromName.RescaleSlope, "2");
         put(l, TagFromName.RescaleIntercept, "-1000");
         put(l, TagFromName.WindowCenter, "3000");
         put(l, TagFromName.WindowWidth, "2000");
-        int[] w = pixels(DicomFiles.read(write(l, "1.2.840.10008.1.2"), "t", NOW).image());
+        int[] w =
+                pixels(DicomFiles.read(write(l, "1.2.840.10008.1.2"), "t", NOW).image());
         for (int i = 0; i < w.length; i += 997) {
             double m = (stored[i] * 16 + 100) * 2.0 - 1000;
             if (m < 1990) {
@@ -139,7 +144,8 @@ class DicomFilesTest {
 
         AttributeList noPixels = copy(l);
         noPixels.remove(TagFromName.PixelData);
-        assertEquals("PixelData", refused(write(noPixels, "1.2.840.10008.1.2.1")).field());
+        assertEquals(
+                "PixelData", refused(write(noPixels, "1.2.840.10008.1.2.1")).field());
 
         AttributeList huge = copy(l);
         put(huge, TagFromName.Rows, "30000");
@@ -150,7 +156,9 @@ class DicomFilesTest {
 
         AttributeList rgb = copy(l);
         put(rgb, TagFromName.PhotometricInterpretation, MARKER);
-        assertEquals("PhotometricInterpretation", refused(write(rgb, "1.2.840.10008.1.2.1")).field());
+        assertEquals(
+                "PhotometricInterpretation",
+                refused(write(rgb, "1.2.840.10008.1.2.1")).field());
 
         Rejected notDicom = refused(Files.readAllBytes(RealCxr.formats().resolve("nih-00000001_000.png")));
         assertEquals("file", notDicom.field());

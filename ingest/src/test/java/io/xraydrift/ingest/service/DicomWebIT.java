@@ -5,23 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import javax.imageio.ImageIO;
-
-import io.xraydrift.stack.RealCxr;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.xraydrift.events.DeadLetter;
 import io.xraydrift.events.ScanReceived;
 import io.xraydrift.events.ViewPosition;
@@ -32,9 +15,23 @@ import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
+import io.xraydrift.stack.RealCxr;
 import io.xraydrift.testing.LocalOrthanc;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.LogCapture;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The DICOMweb way in against a real Orthanc, loaded with phantoms by img2dcm + storescu. */
 @ExtendWith(LocalStackExtension.class)
@@ -55,24 +52,37 @@ class DicomWebIT {
             Map<String, String> env = pollerEnv(stack, pacs, "it-orthanc", "ingest-state", "dicomweb-it");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 ingest.start();
-                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 2);
+                List<ScanReceived> scans =
+                        IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 2);
                 assertEquals(2, scans.size(), scans.toString());
-                ScanReceived pa = scans.stream().filter(s -> s.getView() == ViewPosition.PA).findFirst().orElseThrow();
-                ScanReceived ap = scans.stream().filter(s -> s.getView() == ViewPosition.AP).findFirst().orElseThrow();
+                ScanReceived pa = scans.stream()
+                        .filter(s -> s.getView() == ViewPosition.PA)
+                        .findFirst()
+                        .orElseThrow();
+                ScanReceived ap = scans.stream()
+                        .filter(s -> s.getView() == ViewPosition.AP)
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals("dicomweb:it-orthanc", pa.getSource());
                 assertEquals(Instant.parse("2026-11-20T09:15:00Z"), pa.getAcquiredAt());
                 assertTrue(pa.getScanId().startsWith("sop-"), pa.getScanId());
                 assertArrayEquals(pixels(pa), pixels(ap), "MONOCHROME1 shows as the same radiograph");
-                List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
-                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:it-orthanc"), 1);
+                List<DeadLetter> dead = IngestIT.await(
+                        stack,
+                        Topics.DEAD_LETTER,
+                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:it-orthanc"),
+                        1);
                 assertEquals(1, dead.size());
-                assertTrue(dead.get(0).getReason().contains("view LATERAL"), dead.get(0).getReason());
+                assertTrue(
+                        dead.get(0).getReason().contains("view LATERAL"),
+                        dead.get(0).getReason());
             }
             assertTrue(Files.exists(dir.resolve("ingest-state").resolve("dicomweb-it-orthanc.watermark.json")));
             pacs.store(bmp(13, false), attrs(raw, "PA", "121500"), false);
             try (IngestService again = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 again.start();
-                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 3);
+                List<ScanReceived> scans =
+                        IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 3);
                 assertEquals(3, scans.size(), "after a restart only the new instance is pulled: " + scans.size());
             }
         }
@@ -96,12 +106,13 @@ class DicomWebIT {
             String pseudonym = new Pseudonyms(IngestIT.KEY).patient("16d7f894-55d7-4d95-8957-d18987f0e981");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 ingest.start();
-                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 2);
+                List<ScanReceived> scans =
+                        IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 2);
                 assertEquals(2, scans.size(), scans.toString());
                 scans.forEach(s -> assertEquals("dicomweb:rsna-orthanc", s.getSource()));
                 scans.forEach(s -> assertEquals(ViewPosition.PA, s.getView()));
-                scans.forEach(s -> assertTrue(s.getAcquiredAtFromReceipt(), "the 1901-01-01 film is marked as dated "
-                        + "by its receipt"));
+                scans.forEach(s -> assertTrue(
+                        s.getAcquiredAtFromReceipt(), "the 1901-01-01 film is marked as dated " + "by its receipt"));
                 int[] a = pixels(scans.get(0));
                 int[] b = pixels(scans.get(1));
                 assertEquals(a.length, b.length, "same size");
@@ -109,10 +120,16 @@ class DicomWebIT {
                 for (int i = 0; i < a.length; i++) {
                     offNegative = Math.max(offNegative, Math.abs(255 - a[i] - b[i]));
                 }
-                assertEquals(0, offNegative, "the same stored values under MONOCHROME1 arrive as the exact negative of "
-                        + "MONOCHROME2 (largest difference from 255 - v: " + offNegative + ")");
-                List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
-                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:rsna-orthanc"), 0);
+                assertEquals(
+                        0,
+                        offNegative,
+                        "the same stored values under MONOCHROME1 arrive as the exact negative of "
+                                + "MONOCHROME2 (largest difference from 255 - v: " + offNegative + ")");
+                List<DeadLetter> dead = IngestIT.await(
+                        stack,
+                        Topics.DEAD_LETTER,
+                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:rsna-orthanc"),
+                        0);
                 assertEquals(List.of(), dead, "nothing of the real files is dead-lettered");
             }
         }
@@ -129,7 +146,7 @@ class DicomWebIT {
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(raw);
         String badUid = "1.2.826.0.1.3680043.8.498." + System.nanoTime();
         try (LocalOrthanc pacs = LocalOrthanc.start(dir.resolve("orthanc-bad"));
-             LogCapture logs = LogCapture.start()) {
+                LogCapture logs = LogCapture.start()) {
             List<String> badAttrs = new ArrayList<>(attrs(raw, "PA", "256199"));
             badAttrs.add("SOPInstanceUID=" + badUid);
             pacs.store(bmp(21, false), badAttrs, false);
@@ -137,20 +154,31 @@ class DicomWebIT {
             Map<String, String> env = pollerEnv(stack, pacs, "bad-orthanc", "bad-state", "dicomweb-bad-it");
             try (IngestService ingest = new IngestService(IngestConfig.from(Settings.of(env)))) {
                 ingest.start();
-                List<ScanReceived> scans = IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1);
+                List<ScanReceived> scans =
+                        IngestIT.await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1);
                 assertEquals(1, scans.size(), "the good instance is ingested");
-                List<DeadLetter> dead = IngestIT.await(stack, Topics.DEAD_LETTER,
-                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:bad-orthanc"), 1);
+                List<DeadLetter> dead = IngestIT.await(
+                        stack,
+                        Topics.DEAD_LETTER,
+                        d -> d.getRequestId() != null && d.getRequestId().startsWith("dicomweb:bad-orthanc"),
+                        1);
                 assertEquals(1, dead.size());
-                assertTrue(dead.get(0).getReason().contains("AcquisitionDate/Time (0008,0022) (a value of 8 characters: "
-                        + "digits; a value of 6 characters: digits; not repeated)") && !dead.get(0).getReason().contains("256199"),
-                        "the field and the value's shape, never the value: " + dead.get(0).getReason());
-                assertTrue(dead.get(0).getRequestId().startsWith("dicomweb:bad-orthanc:sop-"),
+                assertTrue(
+                        dead.get(0)
+                                        .getReason()
+                                        .contains("AcquisitionDate/Time (0008,0022) (a value of 8 characters: "
+                                                + "digits; a value of 6 characters: digits; not repeated)")
+                                && !dead.get(0).getReason().contains("256199"),
+                        "the field and the value's shape, never the value: "
+                                + dead.get(0).getReason());
+                assertTrue(
+                        dead.get(0).getRequestId().startsWith("dicomweb:bad-orthanc:sop-"),
                         "named by its scan id, not its UIDs: " + dead.get(0).getRequestId());
                 assertFalse(dead.get(0).toString().contains(badUid), "no SOP Instance UID in the dead letter");
             }
             String logged = logs.text();
-            assertTrue(logged.contains("a value of 6 characters: digits") && !logged.contains("256199"),
+            assertTrue(
+                    logged.contains("a value of 6 characters: digits") && !logged.contains("256199"),
                     "the refusal was logged, naming the value's shape, never the value");
             assertFalse(logged.contains(badUid), "the log names the instance by scan id, never its SOP Instance UID");
             assertFalse(logged.contains(raw), "no raw patient id in the log");
@@ -158,8 +186,8 @@ class DicomWebIT {
     }
 
     /** Ingest's settings with a poller of {@code pacs} every 500 ms under this name, state dir and instance id. */
-    private Map<String, String> pollerEnv(LocalStack stack, LocalOrthanc pacs, String name, String state,
-                                          String instance) {
+    private Map<String, String> pollerEnv(
+            LocalStack stack, LocalOrthanc pacs, String name, String state, String instance) {
         Map<String, String> env = new HashMap<>(IngestIT.env(stack));
         env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
         env.put(IngestConfig.DICOMWEB_NAME, name);
@@ -170,8 +198,13 @@ class DicomWebIT {
     }
 
     private static List<String> attrs(String patient, String view, String time) {
-        return List.of("PatientID=" + patient, "Modality=CR", "ViewPosition=" + view, "StudyDate=20261120",
-                "AcquisitionDate=20261120", "AcquisitionTime=" + time);
+        return List.of(
+                "PatientID=" + patient,
+                "Modality=CR",
+                "ViewPosition=" + view,
+                "StudyDate=20261120",
+                "AcquisitionDate=20261120",
+                "AcquisitionTime=" + time);
     }
 
     /** Phantom i as an 8-bit grayscale BMP, inverted for a MONOCHROME1 file. */

@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import io.xraydrift.ingest.edge.Rejected;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executors;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
-
-import io.xraydrift.ingest.edge.Rejected;
 
 /**
  * imageUri fetching against a real HTTP server on loopback: only listed hosts, never an internal
@@ -74,14 +71,16 @@ class ImageFetcherTest {
     void anUnlistedHostIsRefusedBeforeAnyConnection() {
         Rejected r = assertThrows(Rejected.class, () -> fetcher(Set.of(), true).fetch(base + "/ok.png"));
         assertTrue(r.getMessage().contains("not in XRAY_INGEST_FETCH_HOSTS"), r.getMessage());
-        Rejected metadata = assertThrows(Rejected.class,
+        Rejected metadata = assertThrows(
+                Rejected.class,
                 () -> fetcher(Set.of("pacs.example"), true).fetch("http://169.254.169.254/latest/meta-data/"));
         assertTrue(metadata.getMessage().contains("not in"), metadata.getMessage());
     }
 
     @Test
     void aListedHostResolvingToAnInternalAddressNeedsItAllowed() throws Exception {
-        Rejected r = assertThrows(Rejected.class, () -> fetcher(Set.of("127.0.0.1"), false).fetch(base + "/ok.png"));
+        Rejected r = assertThrows(
+                Rejected.class, () -> fetcher(Set.of("127.0.0.1"), false).fetch(base + "/ok.png"));
         assertTrue(r.getMessage().contains("resolves to a loopback, link-local or private address"), r.getMessage());
         assertArrayEquals(IMAGE, fetcher(Set.of("127.0.0.1"), true).fetch(base + "/ok.png"));
         assertTrue(ImageFetcher.internal(InetAddress.getByName("10.1.2.3")));
@@ -92,9 +91,11 @@ class ImageFetcherTest {
 
     @Test
     void redirectsAreNotFollowedAndASlowAnswerHitsTheDeadline() {
-        Rejected moved = assertThrows(Rejected.class, () -> fetcher(Set.of("127.0.0.1"), true).fetch(base + "/moved"));
+        Rejected moved = assertThrows(
+                Rejected.class, () -> fetcher(Set.of("127.0.0.1"), true).fetch(base + "/moved"));
         assertTrue(moved.getMessage().contains("redirects are not followed"), moved.getMessage());
-        Rejected slow = assertThrows(Rejected.class, () -> fetcher(Set.of("127.0.0.1"), true).fetch(base + "/slow"));
+        Rejected slow = assertThrows(
+                Rejected.class, () -> fetcher(Set.of("127.0.0.1"), true).fetch(base + "/slow"));
         assertTrue(slow.getMessage().contains("did not finish within PT1S"), slow.getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package io.xraydrift.ingest.service;
 
+import io.xraydrift.phantoms.PhantomRenderer;
+import io.xraydrift.phantoms.PhantomSet;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,11 +12,7 @@ import java.util.List;
 import java.util.function.IntBinaryOperator;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-
 import javax.imageio.ImageIO;
-
-import io.xraydrift.phantoms.PhantomRenderer;
-import io.xraydrift.phantoms.PhantomSet;
 
 /** Images for ingest's tests: real phantoms, and the malformed inputs of the bad-input corpus. */
 final class Images {
@@ -22,8 +20,7 @@ final class Images {
     private static final PhantomRenderer RENDERER = new PhantomRenderer(512);
     private static final List<PhantomSet.Item> ITEMS = PhantomSet.labelled(20, 5, 5, 98765, 0.0);
 
-    private Images() {
-    }
+    private Images() {}
 
     /** Phantom number i as PNG (distinct pixels per i). */
     static byte[] phantom(int i) {
@@ -54,16 +51,28 @@ final class Images {
 
     /** A 16-bit grayscale PNG of a phantom (values spread over 0..4095, as a 12-bit detector writes them). */
     static byte[] phantom16(int i) {
-        BufferedImage src = PhantomSet.render(RENDERER, ITEMS.get(i % ITEMS.size())).toImage();
-        return encode(gray(src.getWidth(), src.getHeight(), BufferedImage.TYPE_USHORT_GRAY,
-                (x, y) -> src.getRaster().getSample(x, y, 0) * 16 + 7), "png");
+        BufferedImage src =
+                PhantomSet.render(RENDERER, ITEMS.get(i % ITEMS.size())).toImage();
+        return encode(
+                gray(
+                        src.getWidth(),
+                        src.getHeight(),
+                        BufferedImage.TYPE_USHORT_GRAY,
+                        (x, y) -> src.getRaster().getSample(x, y, 0) * 16 + 7),
+                "png");
     }
 
     /** The phantom inverted, as MONOCHROME1 stores it. */
     static byte[] phantomInverted(int i) {
-        BufferedImage src = PhantomSet.render(RENDERER, ITEMS.get(i % ITEMS.size())).toImage();
-        return encode(gray(src.getWidth(), src.getHeight(), BufferedImage.TYPE_BYTE_GRAY,
-                (x, y) -> 255 - src.getRaster().getSample(x, y, 0)), "png");
+        BufferedImage src =
+                PhantomSet.render(RENDERER, ITEMS.get(i % ITEMS.size())).toImage();
+        return encode(
+                gray(
+                        src.getWidth(),
+                        src.getHeight(),
+                        BufferedImage.TYPE_BYTE_GRAY,
+                        (x, y) -> 255 - src.getRaster().getSample(x, y, 0)),
+                "png");
     }
 
     static byte[] phantomJpeg(int i) {

@@ -5,6 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.xraydrift.events.AuditEvent;
+import io.xraydrift.events.AuditOutcome;
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.Level;
+import io.xraydrift.events.ScanIntake;
+import io.xraydrift.events.ScanReceived;
+import io.xraydrift.events.ScanThumbnail;
+import io.xraydrift.events.ViewPosition;
+import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.ingest.edge.Pseudonyms;
+import io.xraydrift.platform.KafkaBootstrap;
+import io.xraydrift.platform.config.KafkaSettings;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.schemas.EventSerdes;
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
+import io.xraydrift.stack.LocalStack;
+import io.xraydrift.testing.LocalStackExtension;
+import io.xraydrift.testing.LogCapture;
+import io.xraydrift.testing.ServiceEnv;
+import io.xraydrift.testing.TopicReader;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -31,8 +55,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -54,31 +76,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.xraydrift.events.AuditEvent;
-import io.xraydrift.events.AuditOutcome;
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanIntake;
-import io.xraydrift.events.ScanReceived;
-import io.xraydrift.events.ScanThumbnail;
-import io.xraydrift.events.ViewPosition;
-import io.xraydrift.ingest.IngestConfig;
-import io.xraydrift.ingest.edge.Pseudonyms;
-import io.xraydrift.platform.KafkaBootstrap;
-import io.xraydrift.platform.config.KafkaSettings;
-import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
-import io.xraydrift.schemas.Topic;
-import io.xraydrift.schemas.Topics;
-import io.xraydrift.stack.LocalStack;
-import io.xraydrift.testing.LocalStackExtension;
-import io.xraydrift.testing.LogCapture;
-import io.xraydrift.testing.ServiceEnv;
-import io.xraydrift.testing.TopicReader;
-
 /** Ingest on the real local stack: intake topic and HTTP, the bad-input corpus, and no raw id past ingest. */
 @ExtendWith(LocalStackExtension.class)
 class IngestIT {
@@ -93,9 +90,11 @@ class IngestIT {
      * topic but the intake topic, nor in the log.
      */
     private final List<String> rawIds = new ArrayList<>();
+
     private static IngestService service;
     /** The ingest service's log output (it runs in this JVM): searched for raw ids too. */
     private static LogCapture logs;
+
     @TempDir
     static Path state;
 
@@ -146,23 +145,42 @@ class IngestIT {
     }
 
     static ScanIntake.Builder intake(String patientId, String source, byte[] image) {
-        return ScanIntake.newBuilder().setPatientId(patientId).setAcquiredAt(T).setSource(source)
-                .setView(ViewPosition.PA).setModality("CR").setImage(image == null ? null : ByteBuffer.wrap(image));
+        return ScanIntake.newBuilder()
+                .setPatientId(patientId)
+                .setAcquiredAt(T)
+                .setSource(source)
+                .setView(ViewPosition.PA)
+                .setModality("CR")
+                .setImage(image == null ? null : ByteBuffer.wrap(image));
     }
 
     @Test
     void scansFromTheIntakeTopicArePseudonymisedNormalisedAndIdempotent(LocalStack stack) throws Exception {
         String raw = sentId("intake");
         String pseudonym = new Pseudonyms(KEY).patient(raw);
-        produce(stack, List.of(
-                intake(raw, "it-feed", Images.phantom(1)).setSopInstanceUid("1.2.826.0.1.3680043.2.1.1").build(),
-                intake(raw, "it-feed", Images.phantom(1)).setSopInstanceUid("1.2.826.0.1.3680043.2.1.1").build(),
-                intake(raw, "it-feed", Images.phantom16(2)).setAcquiredAt(T.plusSeconds(60)).build(),
-                intake(raw, "it-feed", Images.phantomInverted(3)).setPhotometricInterpretation("MONOCHROME1")
-                        .setAcquiredAt(T.plusSeconds(120)).setAttributes(Map.of("ward", "3B", "note", "free text")).build(),
-                intake(raw, "it-feed", Images.phantomJpeg(4)).setAcquiredAt(T.plusSeconds(180))
-                        .setReferenceLabel(Level.INFECTED).build()));
-        List<ScanReceived> scans = await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 4);
+        produce(
+                stack,
+                List.of(
+                        intake(raw, "it-feed", Images.phantom(1))
+                                .setSopInstanceUid("1.2.826.0.1.3680043.2.1.1")
+                                .build(),
+                        intake(raw, "it-feed", Images.phantom(1))
+                                .setSopInstanceUid("1.2.826.0.1.3680043.2.1.1")
+                                .build(),
+                        intake(raw, "it-feed", Images.phantom16(2))
+                                .setAcquiredAt(T.plusSeconds(60))
+                                .build(),
+                        intake(raw, "it-feed", Images.phantomInverted(3))
+                                .setPhotometricInterpretation("MONOCHROME1")
+                                .setAcquiredAt(T.plusSeconds(120))
+                                .setAttributes(Map.of("ward", "3B", "note", "free text"))
+                                .build(),
+                        intake(raw, "it-feed", Images.phantomJpeg(4))
+                                .setAcquiredAt(T.plusSeconds(180))
+                                .setReferenceLabel(Level.INFECTED)
+                                .build()));
+        List<ScanReceived> scans =
+                await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 4);
         assertEquals(4, scans.size(), "the repeated SOP instance gave one event");
         assertEquals(4, scans.stream().map(ScanReceived::getScanId).distinct().count());
         for (ScanReceived s : scans) {
@@ -170,14 +188,24 @@ class IngestIT {
             assertEquals("it-feed", s.getSource());
             assertNotNull(s.getImage());
         }
-        ScanReceived inverted = scans.stream().filter(s -> s.getAcquiredAt().equals(T.plusSeconds(120))).findFirst()
+        ScanReceived inverted = scans.stream()
+                .filter(s -> s.getAcquiredAt().equals(T.plusSeconds(120)))
+                .findFirst()
                 .orElseThrow();
         assertEquals(Map.of("ward", "3B"), inverted.getAttributes(), "free text dropped, allow-listed kept");
         assertTrue(scans.stream().anyMatch(s -> s.getScanId().startsWith("sop-")));
-        assertEquals(Level.INFECTED, scans.stream().filter(s -> s.getReferenceLabel() != null).findFirst().orElseThrow()
-                .getReferenceLabel());
-        List<ScanThumbnail> thumbs = await(stack, Topics.THUMBNAILS, t -> scans.stream()
-                .anyMatch(s -> s.getScanId().equals(t.getScanId())), 4);
+        assertEquals(
+                Level.INFECTED,
+                scans.stream()
+                        .filter(s -> s.getReferenceLabel() != null)
+                        .findFirst()
+                        .orElseThrow()
+                        .getReferenceLabel());
+        List<ScanThumbnail> thumbs = await(
+                stack,
+                Topics.THUMBNAILS,
+                t -> scans.stream().anyMatch(s -> s.getScanId().equals(t.getScanId())),
+                4);
         assertEquals(96, thumbs.get(0).getWidth());
     }
 
@@ -195,15 +223,23 @@ class IngestIT {
         assertEquals(a.get("scanId"), b.get("scanId"));
         assertTrue(b.get("duplicate").asBoolean());
         assertFalse(first.body().contains(raw), "the response carries the pseudonym, not the raw id");
-        List<ScanReceived> got = await(stack, Topics.SCANS, s -> s.getScanId().equals(a.get("scanId").asText()), 1);
+        List<ScanReceived> got = await(
+                stack, Topics.SCANS, s -> s.getScanId().equals(a.get("scanId").asText()), 1);
         assertEquals(1, got.size());
         assertEquals("http", got.get(0).getSource());
 
-        assertEquals(401, upload(port, "wrong", meta, Images.phantom(5), "image/png").statusCode());
-        assertEquals(415, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/scans"))
-                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString())
-                .statusCode());
+        assertEquals(
+                401, upload(port, "wrong", meta, Images.phantom(5), "image/png").statusCode());
+        assertEquals(
+                415,
+                HTTP.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/scans"))
+                                        .header("Authorization", "Bearer " + TOKEN)
+                                        .header("Content-Type", "text/plain")
+                                        .POST(HttpRequest.BodyPublishers.ofString("hello"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
         HttpResponse<String> dicom = upload(port, TOKEN, meta, Images.phantom(5), "application/dicom");
         assertEquals(415, dicom.statusCode());
         assertTrue(dicom.body().contains("POST /studies"), "a DICOM file is pointed to STOW-RS: " + dicom.body());
@@ -223,16 +259,20 @@ class IngestIT {
         } catch (IOException closedAtTheBound) {
             System.out.println("chunked upload over the bound: connection closed by ingest (" + closedAtTheBound + ")");
         }
-        assertEquals(202, upload(port, TOKEN, meta, Images.phantom(5), "image/png").statusCode(),
+        assertEquals(
+                202,
+                upload(port, TOKEN, meta, Images.phantom(5), "image/png").statusCode(),
                 "ingest still takes uploads after an oversized chunked one");
-        HttpResponse<String> badTime = upload(port, TOKEN, meta.replace("2026-11-21T10:00:00Z", "yesterday"),
-                Images.phantom(6), "image/png");
+        HttpResponse<String> badTime =
+                upload(port, TOKEN, meta.replace("2026-11-21T10:00:00Z", "yesterday"), Images.phantom(6), "image/png");
         assertEquals(400, badTime.statusCode());
         assertEquals("acquiredAt", JSON.readTree(badTime.body()).get("field").asText());
-        assertTrue(badTime.body().contains("(a value of 9 characters: letters, not repeated)")
-                && !badTime.body().contains("yesterday"), badTime.body());
-        HttpResponse<String> unknown = upload(port, TOKEN, meta.replace("\"view\"", "\"name\""), Images.phantom(6),
-                "image/png");
+        assertTrue(
+                badTime.body().contains("(a value of 9 characters: letters, not repeated)")
+                        && !badTime.body().contains("yesterday"),
+                badTime.body());
+        HttpResponse<String> unknown =
+                upload(port, TOKEN, meta.replace("\"view\"", "\"name\""), Images.phantom(6), "image/png");
         assertEquals(400, unknown.statusCode());
         assertEquals("name", JSON.readTree(unknown.body()).get("field").asText());
         // One SOP Instance UID under two patients: the second is a conflict (409), answered without a
@@ -245,26 +285,37 @@ class IngestIT {
         HttpResponse<String> owner = upload(port, TOKEN, m1, Images.phantom(8), "image/png");
         assertEquals(202, owner.statusCode(), owner.body());
         HttpResponse<String> retried = upload(port, TOKEN, m1, Images.phantom(8), "image/png");
-        assertEquals(JSON.readTree(owner.body()).get("patient"), JSON.readTree(retried.body()).get("patient"));
-        HttpResponse<String> conflict = upload(port, TOKEN, m1.replace(ownerId, otherId), Images.phantom(8), "image/png");
+        assertEquals(
+                JSON.readTree(owner.body()).get("patient"),
+                JSON.readTree(retried.body()).get("patient"));
+        HttpResponse<String> conflict =
+                upload(port, TOKEN, m1.replace(ownerId, otherId), Images.phantom(8), "image/png");
         assertEquals(409, conflict.statusCode(), conflict.body());
         String secondPseudonym = new Pseudonyms(KEY).patient(otherId);
         String firstPseudonym = JSON.readTree(owner.body()).get("patient").asText();
-        assertFalse(conflict.body().contains(secondPseudonym) || conflict.body().contains(firstPseudonym),
+        assertFalse(
+                conflict.body().contains(secondPseudonym) || conflict.body().contains(firstPseudonym),
                 "a conflict answers no pseudonym: " + conflict.body());
         String conflictId = JSON.readTree(conflict.body()).get("requestId").asText();
         List<DeadLetter> conflicts = await(stack, Topics.DEAD_LETTER, d -> conflictId.equals(d.getRequestId()), 1);
         assertEquals(1, conflicts.size());
-        assertTrue(conflicts.get(0).getReason().contains(firstPseudonym)
-                && conflicts.get(0).getReason().contains(secondPseudonym), conflicts.get(0).getReason());
+        assertTrue(
+                conflicts.get(0).getReason().contains(firstPseudonym)
+                        && conflicts.get(0).getReason().contains(secondPseudonym),
+                conflicts.get(0).getReason());
 
         String secret = sentId("badjson").replace("-", "");
         rawIds.add(secret); // an unquoted token must be a bare word; the topic scan looks for it too
-        HttpResponse<String> badJson = upload(port, TOKEN, "{\"patientId\": " + secret + ", \"acquiredAt\": "
-                + "\"2026-11-21T10:00:00Z\"}", Images.phantom(6), "image/png");
+        HttpResponse<String> badJson = upload(
+                port,
+                TOKEN,
+                "{\"patientId\": " + secret + ", \"acquiredAt\": " + "\"2026-11-21T10:00:00Z\"}",
+                Images.phantom(6),
+                "image/png");
         assertEquals(400, badJson.statusCode(), badJson.body());
         assertEquals("metadata", JSON.readTree(badJson.body()).get("field").asText());
-        assertFalse(badJson.body().contains(secret), "an unquoted id in malformed JSON is not echoed: " + badJson.body());
+        assertFalse(
+                badJson.body().contains(secret), "an unquoted id in malformed JSON is not echoed: " + badJson.body());
         HttpResponse<String> idAsField = upload(port, TOKEN, "{\"" + secret + "\": 1}", Images.phantom(6), "image/png");
         assertEquals(400, idAsField.statusCode());
         assertFalse(idAsField.body().contains(secret), "an id used as a field name is not echoed: " + idAsField.body());
@@ -286,26 +337,43 @@ class IngestIT {
         String patient = sentId("shape-owner");
         for (String field : List.of("acquiredAt", "view", "modality", "photometricInterpretation", "referenceLabel")) {
             String marker = sentId("in-" + field);
-            ObjectNode meta = JSON.createObjectNode().put("patientId", patient)
-                    .put("acquiredAt", "2026-11-21T10:00:00Z").put("view", "PA");
+            ObjectNode meta = JSON.createObjectNode()
+                    .put("patientId", patient)
+                    .put("acquiredAt", "2026-11-21T10:00:00Z")
+                    .put("view", "PA");
             meta.put(field, marker);
             HttpResponse<String> refused = upload(port, TOKEN, meta.toString(), Images.phantom(9), "image/png");
             assertEquals(400, refused.statusCode(), field + ": " + refused.body());
             assertEquals(field, JSON.readTree(refused.body()).get("field").asText());
             assertFalse(refused.body().contains(marker), field + ": the answer repeats the value: " + refused.body());
-            assertTrue(refused.body().contains("a value of " + marker.length() + " characters: letters, digits, "
-                    + "punctuation"), field + ": the answer names the value's shape: " + refused.body());
+            assertTrue(
+                    refused.body()
+                            .contains(
+                                    "a value of " + marker.length() + " characters: letters, digits, " + "punctuation"),
+                    field + ": the answer names the value's shape: " + refused.body());
         }
         String modality = sentId("intake-modality");
         String photometric = sentId("intake-photometric");
-        List<String> at = produceAt(stack, List.of(
-                intake(patient, "shape-feed", Images.phantom(9)).setModality(modality).build(),
-                intake(patient, "shape-feed", Images.phantom(9)).setPhotometricInterpretation(photometric).build()));
-        List<DeadLetter> dead = await(stack, Topics.DEAD_LETTER, d -> d.getSource() != null
-                && at.contains(d.getSource().getPartition() + "@" + d.getSource().getOffset()), 2);
+        List<String> at = produceAt(
+                stack,
+                List.of(
+                        intake(patient, "shape-feed", Images.phantom(9))
+                                .setModality(modality)
+                                .build(),
+                        intake(patient, "shape-feed", Images.phantom(9))
+                                .setPhotometricInterpretation(photometric)
+                                .build()));
+        List<DeadLetter> dead = await(
+                stack,
+                Topics.DEAD_LETTER,
+                d -> d.getSource() != null
+                        && at.contains(d.getSource().getPartition() + "@"
+                                + d.getSource().getOffset()),
+                2);
         assertEquals(2, dead.size());
         assertTrue(dead.stream().anyMatch(d -> d.getReason().contains("modality (a value of")), dead.toString());
-        assertTrue(dead.stream().anyMatch(d -> d.getReason().contains("photometricInterpretation (a value of")),
+        assertTrue(
+                dead.stream().anyMatch(d -> d.getReason().contains("photometricInterpretation (a value of")),
                 dead.toString());
         for (DeadLetter d : dead) {
             assertFalse(d.getReason().contains(modality) || d.getReason().contains(photometric), d.getReason());
@@ -322,24 +390,63 @@ class IngestIT {
             expected.put(s.getSource(), reason);
         };
         String p = sentId("corpus");
-        add.accept(intake(p, "c01-truncated-png", Arrays.copyOf(good, good.length / 2)).build(), "cannot decode the PNG");
-        add.accept(intake(p, "c02-garbage", "not an image at all".getBytes(StandardCharsets.UTF_8)).build(),
+        add.accept(
+                intake(p, "c01-truncated-png", Arrays.copyOf(good, good.length / 2))
+                        .build(),
+                "cannot decode the PNG");
+        add.accept(
+                intake(p, "c02-garbage", "not an image at all".getBytes(StandardCharsets.UTF_8))
+                        .build(),
                 "neither PNG nor JPEG");
         add.accept(intake(p, "c03-zero-bytes", new byte[0]).build(), "image is empty (0 bytes)");
         add.accept(intake(p, "c04-huge-dimensions", Images.pngBomb(60_000)).build(), "declares 60000x60000");
         add.accept(intake(p, "c05-decompression-bomb", Images.pngBomb(9_000)).build(), "declares 9000x9000");
         add.accept(intake("  ", "c06-missing-patient", good).build(), "patientId is missing");
-        add.accept(intake(p, "c07-future", good).setAcquiredAt(Instant.now().plus(Duration.ofDays(3))).build(),
+        add.accept(
+                intake(p, "c07-future", good)
+                        .setAcquiredAt(Instant.now().plus(Duration.ofDays(3)))
+                        .build(),
                 "is in the future");
         add.accept(intake(p, "c08-lateral", good).setView(ViewPosition.LATERAL).build(), "view LATERAL");
-        add.accept(intake(p, "c09-tiny", Images.encode(Images.gray(64, 64, BufferedImage.TYPE_BYTE_GRAY,
-                (x, y) -> (x * 4) & 0xff), "png")).build(), "shorter side must be at least 256");
-        add.accept(intake(p, "c10-aspect", Images.encode(Images.gray(1200, 300, BufferedImage.TYPE_BYTE_GRAY,
-                (x, y) -> (x + y) & 0xff), "png")).build(), "aspect ratio 4.00");
-        add.accept(intake(p, "c11-uniform", Images.encode(Images.gray(512, 512, BufferedImage.TYPE_BYTE_GRAY,
-                (x, y) -> 128), "png")).build(), "nearly uniform");
-        add.accept(intake(p, "c12-overexposed", Images.encode(Images.gray(512, 512, BufferedImage.TYPE_BYTE_GRAY,
-                (x, y) -> (x * 7 + y * 13) % 10 == 0 ? 170 : 250), "png")).build(), "mean intensity 242");
+        add.accept(
+                intake(
+                                p,
+                                "c09-tiny",
+                                Images.encode(
+                                        Images.gray(64, 64, BufferedImage.TYPE_BYTE_GRAY, (x, y) -> (x * 4) & 0xff),
+                                        "png"))
+                        .build(),
+                "shorter side must be at least 256");
+        add.accept(
+                intake(
+                                p,
+                                "c10-aspect",
+                                Images.encode(
+                                        Images.gray(1200, 300, BufferedImage.TYPE_BYTE_GRAY, (x, y) -> (x + y) & 0xff),
+                                        "png"))
+                        .build(),
+                "aspect ratio 4.00");
+        add.accept(
+                intake(
+                                p,
+                                "c11-uniform",
+                                Images.encode(
+                                        Images.gray(512, 512, BufferedImage.TYPE_BYTE_GRAY, (x, y) -> 128), "png"))
+                        .build(),
+                "nearly uniform");
+        add.accept(
+                intake(
+                                p,
+                                "c12-overexposed",
+                                Images.encode(
+                                        Images.gray(
+                                                512,
+                                                512,
+                                                BufferedImage.TYPE_BYTE_GRAY,
+                                                (x, y) -> (x * 7 + y * 13) % 10 == 0 ? 170 : 250),
+                                        "png"))
+                        .build(),
+                "mean intensity 242");
         BufferedImage rgb = new BufferedImage(512, 512, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 512; y++) {
             for (int x = 0; x < 512; x++) {
@@ -347,25 +454,51 @@ class IngestIT {
             }
         }
         add.accept(intake(p, "c13-colour", Images.encode(rgb, "png")).build(), "is in colour");
-        add.accept(intake(p, "c14-modality", good).setModality("MR").build(), "modality (a value of 2 characters: letters, not repeated) is not CR or DX");
-        add.accept(intake(p, "c15-both", good).setImageUri("http://127.0.0.1:1/x.png").build(),
+        add.accept(
+                intake(p, "c14-modality", good).setModality("MR").build(),
+                "modality (a value of 2 characters: letters, not repeated) is not CR or DX");
+        add.accept(
+                intake(p, "c15-both", good)
+                        .setImageUri("http://127.0.0.1:1/x.png")
+                        .build(),
                 "both image and imageUri");
         add.accept(intake(p, "c16-neither", null).build(), "neither image nor imageUri");
-        add.accept(intake(p, "c17-ftp-uri", null).setImageUri("ftp://pacs/x.png").build(), "imageUri scheme (a value of 3 characters: letters, not repeated)");
-        add.accept(intake(p, "c18-file-uri", null).setImageUri("file:///etc/passwd").build(), "file URIs are disabled");
-        add.accept(intake(p, "c19-unlisted-host-uri", null).setImageUri("http://127.0.0.1:1/x.png").build(),
+        add.accept(
+                intake(p, "c17-ftp-uri", null).setImageUri("ftp://pacs/x.png").build(),
+                "imageUri scheme (a value of 3 characters: letters, not repeated)");
+        add.accept(
+                intake(p, "c18-file-uri", null)
+                        .setImageUri("file:///etc/passwd")
+                        .build(),
+                "file URIs are disabled");
+        add.accept(
+                intake(p, "c19-unlisted-host-uri", null)
+                        .setImageUri("http://127.0.0.1:1/x.png")
+                        .build(),
                 "is not in XRAY_INGEST_FETCH_HOSTS");
-        add.accept(intake(p, "c20-photometric", good).setPhotometricInterpretation("RGB").build(),
+        add.accept(
+                intake(p, "c20-photometric", good)
+                        .setPhotometricInterpretation("RGB")
+                        .build(),
                 "photometricInterpretation (a value of 3 characters: letters, not repeated)");
-        add.accept(intake(p, "c21-ancient", good).setAcquiredAt(Instant.parse("1970-01-02T00:00:00Z")).build(),
+        add.accept(
+                intake(p, "c21-ancient", good)
+                        .setAcquiredAt(Instant.parse("1970-01-02T00:00:00Z"))
+                        .build(),
                 "is before 1980");
         add.accept(intake("X".repeat(65), "c22-long-patient-id", good).build(), "65 characters long");
-        add.accept(intake(p, "c23-gif", "GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1)).build(),
+        add.accept(
+                intake(p, "c23-gif", "GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1))
+                        .build(),
                 "starts with bytes 474946383961");
         byte[] dicm = new byte[200];
         System.arraycopy("DICM".getBytes(StandardCharsets.US_ASCII), 0, dicm, 128, 4);
         add.accept(intake(p, "c24-dicom-file", dicm).build(), "is a DICOM file");
-        add.accept(intake(p, "c25-control-chars", good).setPatientId("MRN\u0000123").build(), "control characters");
+        add.accept(
+                intake(p, "c25-control-chars", good)
+                        .setPatientId("MRN\u0000123")
+                        .build(),
+                "control characters");
         List<String> landed = produceAt(stack, bad);
         Map<String, String> sourceAt = new HashMap<>();
         for (int i = 0; i < bad.size(); i++) {
@@ -373,28 +506,58 @@ class IngestIT {
         }
         // Not even a ScanIntake: another event type, bytes without the registry framing, a tombstone.
         EventSerdes serdes = new EventSerdes(stack.registryUrl());
-        byte[] wrongType = serdes.valueSerializer(Topics.DEAD_LETTER).serialize(Topics.DEAD_LETTER.name(),
-                DeadLetter.newBuilder().setStage("x").setReason("y").setOriginalSize(0).setFailedAt(T).build());
-        produceRaw(stack, Arrays.asList(wrongType, "{\"patientId\":\"json, not avro\"}".getBytes(StandardCharsets.UTF_8),
-                null));
+        byte[] wrongType = serdes.valueSerializer(Topics.DEAD_LETTER)
+                .serialize(
+                        Topics.DEAD_LETTER.name(),
+                        DeadLetter.newBuilder()
+                                .setStage("x")
+                                .setReason("y")
+                                .setOriginalSize(0)
+                                .setFailedAt(T)
+                                .build());
+        produceRaw(
+                stack,
+                Arrays.asList(wrongType, "{\"patientId\":\"json, not avro\"}".getBytes(StandardCharsets.UTF_8), null));
         String goodRaw = sentId("after-corpus");
-        produce(stack, List.of(intake(goodRaw, "after-corpus", Images.phantom(8)).build()));
+        produce(
+                stack,
+                List.of(intake(goodRaw, "after-corpus", Images.phantom(8)).build()));
         String pseudonym = new Pseudonyms(KEY).patient(goodRaw);
-        assertEquals(1, await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1).size(),
+        assertEquals(
+                1,
+                await(stack, Topics.SCANS, s -> s.getPatient().equals(pseudonym), 1)
+                        .size(),
                 "a good scan after the corpus is ingested");
 
-        List<DeadLetter> dead = await(stack, Topics.DEAD_LETTER, d -> d.getStage().equals("ingest")
-                && d.getSource() != null && d.getSource().getTopic().equals(Topics.INTAKE.name()), bad.size() + 3);
+        List<DeadLetter> dead = await(
+                stack,
+                Topics.DEAD_LETTER,
+                d -> d.getStage().equals("ingest")
+                        && d.getSource() != null
+                        && d.getSource().getTopic().equals(Topics.INTAKE.name()),
+                bad.size() + 3);
         for (Map.Entry<String, String> e : expected.entrySet()) {
             // Reasons no longer name the feed (a submitted value): the dead letter's source offset does.
-            List<DeadLetter> mine = dead.stream().filter(d -> (d.getSource().getPartition() + "@"
-                    + d.getSource().getOffset()).equals(sourceAt.get(e.getKey()))).toList();
+            List<DeadLetter> mine = dead.stream()
+                    .filter(d -> (d.getSource().getPartition() + "@"
+                                    + d.getSource().getOffset())
+                            .equals(sourceAt.get(e.getKey())))
+                    .toList();
             assertEquals(1, mine.size(), e.getKey() + " dead-lettered once");
-            assertTrue(mine.get(0).getReason().contains(e.getValue()), e.getKey() + ": " + mine.get(0).getReason());
+            assertTrue(
+                    mine.get(0).getReason().contains(e.getValue()),
+                    e.getKey() + ": " + mine.get(0).getReason());
             assertEquals(null, mine.get(0).getOriginalBytes(), "intake bytes hold the raw id: not copied");
         }
-        assertEquals(2, dead.stream().filter(d -> d.getReason().contains("is not a ScanIntake")).count(), dead.toString());
-        assertEquals(1, dead.stream().filter(d -> d.getReason().contains("tombstone")).count());
+        assertEquals(
+                2,
+                dead.stream()
+                        .filter(d -> d.getReason().contains("is not a ScanIntake"))
+                        .count(),
+                dead.toString());
+        assertEquals(
+                1,
+                dead.stream().filter(d -> d.getReason().contains("tombstone")).count());
         System.out.println("bad-input corpus: " + (expected.size() + 3) + " kinds, each dead-lettered with its reason");
     }
 
@@ -406,24 +569,35 @@ class IngestIT {
         HttpResponse<String> up = upload(port, TOKEN, meta, Images.phantom(7), "image/png");
         assertEquals(202, up.statusCode(), up.body());
         String scanId = JSON.readTree(up.body()).get("scanId").asText();
-        ScanReceived scan = await(stack, Topics.SCANS, s -> s.getScanId().equals(scanId), 1).get(0);
+        ScanReceived scan =
+                await(stack, Topics.SCANS, s -> s.getScanId().equals(scanId), 1).get(0);
 
         HttpResponse<String> found = lookup(port, TOKEN, "{\"patientId\":\"" + raw + "\"}");
         assertEquals(200, found.statusCode(), found.body());
-        assertEquals(scan.getPatient(), JSON.readTree(found.body()).get("patient").asText(),
+        assertEquals(
+                scan.getPatient(),
+                JSON.readTree(found.body()).get("patient").asText(),
                 "the lookup answers the pseudonym the scan carries on xray.scans");
         HttpResponse<String> padded = lookup(port, TOKEN, "{\"patientId\":\"  " + raw + " \"}");
-        assertEquals(scan.getPatient(), JSON.readTree(padded.body()).get("patient").asText(), "trimmed as at ingest");
+        assertEquals(
+                scan.getPatient(), JSON.readTree(padded.body()).get("patient").asText(), "trimmed as at ingest");
         assertFalse(found.body().contains(raw));
 
-        assertEquals(401, lookup(port, "wrong", "{\"patientId\":\"" + raw + "\"}").statusCode());
+        assertEquals(
+                401, lookup(port, "wrong", "{\"patientId\":\"" + raw + "\"}").statusCode());
         Map<String, String> refusals = Map.of(
-                "{}", "missing",
-                "{\"patientId\":\"   \"}", "missing",
-                "{\"patientId\":\"" + raw + "x".repeat(80) + "\"}", "characters long",
-                "{\"patientId\":\"" + raw + "\\u0007\"}", "control characters",
-                "{\"patientId\":12345}", "must be a string",
-                "patientId=" + raw, "not JSON");
+                "{}",
+                "missing",
+                "{\"patientId\":\"   \"}",
+                "missing",
+                "{\"patientId\":\"" + raw + "x".repeat(80) + "\"}",
+                "characters long",
+                "{\"patientId\":\"" + raw + "\\u0007\"}",
+                "control characters",
+                "{\"patientId\":12345}",
+                "must be a string",
+                "patientId=" + raw,
+                "not JSON");
         for (var r : refusals.entrySet()) {
             HttpResponse<String> refused = lookup(port, TOKEN, r.getKey());
             assertEquals(400, refused.statusCode(), r.getKey() + " -> " + refused.body());
@@ -436,15 +610,17 @@ class IngestIT {
         assertEquals(200, behalf.statusCode(), behalf.body());
         HttpResponse<String> badHeader = lookup(port, TOKEN, "{\"patientId\":\"" + raw + "\"}", "x".repeat(200));
         assertEquals(400, badHeader.statusCode(), badHeader.body());
-        assertEquals(AuditTrail.ON_BEHALF_OF, JSON.readTree(badHeader.body()).get("field").asText());
+        assertEquals(
+                AuditTrail.ON_BEHALF_OF,
+                JSON.readTree(badHeader.body()).get("field").asText());
 
         // Every lookup is on the audit trail, written before it was answered; none holds the identifier.
         List<AuditEvent> trail = await(stack, Topics.AUDIT, e -> e.getAction().equals(PatientLookup.ACTION), 11);
         assertEquals(11, trail.size(), trail.toString());
         Map<AuditOutcome, Long> outcomes = new EnumMap<>(AuditOutcome.class);
         trail.forEach(e -> outcomes.merge(e.getOutcome(), 1L, Long::sum));
-        assertEquals(Map.of(AuditOutcome.ANSWERED, 3L, AuditOutcome.REFUSED, 7L, AuditOutcome.UNAUTHORISED, 1L),
-                outcomes);
+        assertEquals(
+                Map.of(AuditOutcome.ANSWERED, 3L, AuditOutcome.REFUSED, 7L, AuditOutcome.UNAUTHORISED, 1L), outcomes);
         for (AuditEvent e : trail) {
             assertFalse(e.toString().contains(raw), "the audit trail never holds the identifier: " + e);
             assertEquals("ingest", e.getService());
@@ -456,7 +632,11 @@ class IngestIT {
                 assertTrue(e.getDetail() != null && !e.getDetail().isBlank(), e.toString());
             }
         }
-        assertEquals(1, trail.stream().filter(e -> "dr.chen@ward7".equals(e.getOnBehalfOf())).count(),
+        assertEquals(
+                1,
+                trail.stream()
+                        .filter(e -> "dr.chen@ward7".equals(e.getOnBehalfOf()))
+                        .count(),
                 "on whose behalf, as the caller stated it");
     }
 
@@ -469,15 +649,22 @@ class IngestIT {
         props.put("bootstrap.servers", stack.bootstrapServers());
         List<String> topics;
         try (Admin admin = Admin.create(props)) {
-            topics = new ArrayList<>(admin.listTopics(new ListTopicsOptions()
-                    .listInternal(true)).names().get());
+            topics = new ArrayList<>(admin.listTopics(new ListTopicsOptions().listInternal(true))
+                    .names()
+                    .get());
         }
         topics.remove(Topics.INTAKE.name());
         long bytes = 0;
         long records = 0;
-        List<byte[]> needles = rawIds.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"), new ByteArrayDeserializer(),
+        List<byte[]> needles =
+                rawIds.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        stack.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_uncommitted"),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             for (String t : topics) {
@@ -493,8 +680,9 @@ class IngestIT {
                     for (byte[] field : fields(r)) {
                         bytes += field.length;
                         for (byte[] n : needles) {
-                            assertFalse(contains(field, n), "raw patient id found on " + r.topic() + "-" + r.partition()
-                                    + "@" + r.offset());
+                            assertFalse(
+                                    contains(field, n),
+                                    "raw patient id found on " + r.topic() + "-" + r.partition() + "@" + r.offset());
                         }
                     }
                 }
@@ -509,7 +697,8 @@ class IngestIT {
 
     static HttpResponse<String> lookup(int port, String token, String body, String onBehalfOf) throws Exception {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pseudonyms"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (onBehalfOf != null) {
             req.header(AuditTrail.ON_BEHALF_OF, onBehalfOf);
@@ -532,8 +721,10 @@ class IngestIT {
         assertTrue(logged.contains("ingest"), "the log captured ingest's output (" + logged.length() + " chars)");
         for (String raw : rawIds) {
             int at = logged.indexOf(raw);
-            assertTrue(at < 0, "raw patient id " + raw + " in the log output: ..."
-                    + logged.substring(Math.max(0, at - 200), Math.min(logged.length(), at + 50)));
+            assertTrue(
+                    at < 0,
+                    "raw patient id " + raw + " in the log output: ..."
+                            + logged.substring(Math.max(0, at - 200), Math.min(logged.length(), at + 50)));
         }
         System.out.println("raw-id scan: " + records + " records, " + bytes + " bytes on " + topicCount
                 + " topics (all but " + Topics.INTAKE.name() + ") and " + logged.length()
@@ -576,24 +767,30 @@ class IngestIT {
     }
 
     /** {@code chunked}: sent without a Content-Length (as a stream), so only the parser's bound can stop it. */
-    static HttpResponse<String> upload(int port, String token, String metadata, byte[] image, String imageType,
-                                       boolean chunked) throws Exception {
+    static HttpResponse<String> upload(
+            int port, String token, String metadata, byte[] image, String imageType, boolean chunked) throws Exception {
         String boundary = "xray" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (metadata != null) {
             body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
-                    + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n").getBytes(StandardCharsets.UTF_8));
+                            + "Content-Type: application/json\r\n\r\n" + metadata + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
         }
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"scan\"\r\n"
-                + "Content-Type: " + imageType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + "Content-Type: " + imageType + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(image);
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/scans"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(chunked ? HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new ByteArrayInputStream(body.toByteArray()))
-                        : HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/scans"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(
+                                chunked
+                                        ? HttpRequest.BodyPublishers.ofInputStream(
+                                                () -> new ByteArrayInputStream(body.toByteArray()))
+                                        : HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -604,8 +801,9 @@ class IngestIT {
     /** Produces the events (keyed by their source) and returns where each landed: "partition@offset". */
     static List<String> produceAt(LocalStack stack, List<ScanIntake> events) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
-        try (KafkaProducer<String, ScanIntake> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024), new StringSerializer(),
+        try (KafkaProducer<String, ScanIntake> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", stack.bootstrapServers(), "max.request.size", 24 * 1024 * 1024),
+                new StringSerializer(),
                 new EventSerdes(stack.registryUrl()).valueSerializer(Topics.INTAKE))) {
             for (ScanIntake e : events) {
                 sent.add(p.send(new ProducerRecord<>(Topics.INTAKE.name(), e.getSource(), e)));
@@ -623,17 +821,24 @@ class IngestIT {
     }
 
     static void produceRaw(LocalStack stack, List<byte[]> values) {
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                stack.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", stack.bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (byte[] v : values) {
                 p.send(new ProducerRecord<>(Topics.INTAKE.name(), "raw", v));
             }
         }
     }
 
-    static <V extends SpecificRecord> List<V> await(LocalStack stack, Topic<V> topic,
-                                                                           Predicate<V> keep, int n) {
-        return TopicReader.await(stack, topic.name(), new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
-                keep, n, Duration.ofSeconds(2), Duration.ofSeconds(60));
+    static <V extends SpecificRecord> List<V> await(LocalStack stack, Topic<V> topic, Predicate<V> keep, int n) {
+        return TopicReader.await(
+                stack,
+                topic.name(),
+                new EventSerdes(stack.registryUrl()).valueDeserializer(topic),
+                keep,
+                n,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(60));
     }
 }

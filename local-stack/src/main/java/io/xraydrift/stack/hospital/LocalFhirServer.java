@@ -1,5 +1,19 @@
 package io.xraydrift.stack.hospital;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
+import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -19,21 +32,6 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
-
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
-import ca.uhn.fhir.rest.annotation.Create;
-import ca.uhn.fhir.rest.annotation.IdParam;
-import ca.uhn.fhir.rest.annotation.Search;
-import ca.uhn.fhir.rest.annotation.Update;
-import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import ca.uhn.fhir.rest.annotation.ResourceParam;
-import ca.uhn.fhir.rest.api.MethodOutcome;
-import ca.uhn.fhir.rest.server.IResourceProvider;
-import ca.uhn.fhir.rest.server.RestfulServer;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 
 /**
  * The EHR's FHIR R4 endpoint, on this machine: HAPI FHIR's RestfulServer on Jetty taking the
@@ -50,6 +48,7 @@ public final class LocalFhirServer implements AutoCloseable {
 
     /** Stored resources by type, then by identifier value; and every request seen. */
     private final Map<String, Map<String, Resource>> stored = new ConcurrentHashMap<>();
+
     private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<Consumer<Resource>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -158,9 +157,10 @@ public final class LocalFhirServer implements AutoCloseable {
             List<T> out = new ArrayList<>();
             for (Resource r : stored.getOrDefault(kind, Map.of()).values()) {
                 boolean subjectMatches = subject == null || subject.equals(subjectSystem(r) + "|" + subject(r));
-                boolean identifierMatches = identifier == null || (identifier.endsWith("|")
-                        ? identifier.equals(identifierSystem(r) + "|")
-                        : identifier.equals(identifierSystem(r) + "|" + identifier(r)));
+                boolean identifierMatches = identifier == null
+                        || (identifier.endsWith("|")
+                                ? identifier.equals(identifierSystem(r) + "|")
+                                : identifier.equals(identifierSystem(r) + "|" + identifier(r)));
                 if (subjectMatches && identifierMatches) {
                     out.add(type.cast(r.copy()));
                 }

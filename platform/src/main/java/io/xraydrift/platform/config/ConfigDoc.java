@@ -44,8 +44,8 @@ public record ConfigDoc(List<String> keys, String defaultShown, String meaning) 
                 }
                 String[] cells = line.split("\t", -1);
                 if (cells.length != 3) {
-                    throw new IllegalStateException(owner.getName() + "'s config-keys.tsv: not keys, default and "
-                            + "meaning: " + line);
+                    throw new IllegalStateException(
+                            owner.getName() + "'s config-keys.tsv: not keys, default and " + "meaning: " + line);
                 }
                 rows.add(new ConfigDoc(List.of(cells[0].split(",\\s*")), cells[1], cells[2]));
             }

@@ -1,16 +1,14 @@
 package io.xraydrift.platform.config;
 
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.common.config.TopicConfig;
-
 import io.xraydrift.platform.kafka.SchemaRegistration;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * How a service reaches Kafka and the schema registry.
@@ -23,9 +21,14 @@ import io.xraydrift.schemas.Topics;
  * @param registryAccess    trust store and credentials for the registry
  * @param auditRetention    how long topic setup has the audit topic keep records; null: forever
  */
-public record KafkaSettings(String bootstrapServers, String registryBaseUrl, short replicationFactor,
-                            Map<String, String> clientOverrides, Duration registryPatience,
-                            RegistryAccess registryAccess, Duration auditRetention) {
+public record KafkaSettings(
+        String bootstrapServers,
+        String registryBaseUrl,
+        short replicationFactor,
+        Map<String, String> clientOverrides,
+        Duration registryPatience,
+        RegistryAccess registryAccess,
+        Duration auditRetention) {
 
     public static final String BOOTSTRAP_SERVERS = "XRAY_KAFKA_BOOTSTRAP_SERVERS";
     public static final String REGISTRY_URL = "XRAY_REGISTRY_URL";
@@ -42,7 +45,8 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
             throw new ConfigException(BOOTSTRAP_SERVERS + " is empty");
         }
         registryBaseUrl = registryBaseUrl.endsWith("/")
-                ? registryBaseUrl.substring(0, registryBaseUrl.length() - 1) : registryBaseUrl;
+                ? registryBaseUrl.substring(0, registryBaseUrl.length() - 1)
+                : registryBaseUrl;
         clientOverrides = Map.copyOf(clientOverrides);
         registryAccess = registryAccess == null ? RegistryAccess.NONE : registryAccess;
     }
@@ -51,19 +55,26 @@ public record KafkaSettings(String bootstrapServers, String registryBaseUrl, sho
         String bootstrap = s.string(BOOTSTRAP_SERVERS, DEFAULT_BOOTSTRAP_SERVERS);
         for (String server : bootstrap.split(",")) {
             if (!server.trim().matches("[^:\\s]+:\\d{1,5}")) {
-                throw new ConfigException(BOOTSTRAP_SERVERS + "='" + bootstrap + "': '" + server.trim()
-                        + "' is not host:port");
+                throw new ConfigException(
+                        BOOTSTRAP_SERVERS + "='" + bootstrap + "': '" + server.trim() + "' is not host:port");
             }
         }
         String registry = s.url(REGISTRY_URL, DEFAULT_REGISTRY_URL).toString();
         short replication = (short) s.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
-        Duration patience = s.duration(REGISTRY_PATIENCE, EventSerdes.DEFAULT_PATIENCE, Duration.ZERO,
-                Duration.ofMinutes(10));
+        Duration patience =
+                s.duration(REGISTRY_PATIENCE, EventSerdes.DEFAULT_PATIENCE, Duration.ZERO, Duration.ofMinutes(10));
         String audit = s.string(AUDIT_RETENTION, "forever").trim();
-        Duration auditRetention = audit.equalsIgnoreCase("forever") ? null
+        Duration auditRetention = audit.equalsIgnoreCase("forever")
+                ? null
                 : s.duration(AUDIT_RETENTION, null, Duration.ofDays(1), Duration.ofDays(365L * 100));
-        return new KafkaSettings(bootstrap, registry, replication, s.kafkaClientOverrides(), patience,
-                RegistryAccess.from(s), auditRetention);
+        return new KafkaSettings(
+                bootstrap,
+                registry,
+                replication,
+                s.kafkaClientOverrides(),
+                patience,
+                RegistryAccess.from(s),
+                auditRetention);
     }
 
     /** The topic as topic setup creates it here: the declaration with this deployment's settings (audit retention). */

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -29,8 +28,13 @@ import javax.net.ssl.TrustManagerFactory;
  * @param password           HTTP basic-auth password
  * @param overrides          further {@code apicurio.registry.*} serde settings (OIDC client credentials, ...)
  */
-public record RegistryAccess(Path trustStore, String trustStoreType, String trustStorePassword, String username,
-                             String password, Map<String, String> overrides) {
+public record RegistryAccess(
+        Path trustStore,
+        String trustStoreType,
+        String trustStorePassword,
+        String username,
+        String password,
+        Map<String, String> overrides) {
 
     public static final String TRUSTSTORE = "XRAY_REGISTRY_TRUSTSTORE";
     public static final String TRUSTSTORE_TYPE = "XRAY_REGISTRY_TRUSTSTORE_TYPE";
@@ -61,8 +65,13 @@ public record RegistryAccess(Path trustStore, String trustStoreType, String trus
             throw new ConfigException(USERNAME + " and " + PASSWORD + " go together: only "
                     + (user.isPresent() ? USERNAME : PASSWORD) + " is set");
         }
-        RegistryAccess access = new RegistryAccess(trustStore, type.toUpperCase(Locale.ROOT),
-                s.string(TRUSTSTORE_PASSWORD, ""), user.orElse(null), password.orElse(null), s.registryClientOverrides());
+        RegistryAccess access = new RegistryAccess(
+                trustStore,
+                type.toUpperCase(Locale.ROOT),
+                s.string(TRUSTSTORE_PASSWORD, ""),
+                user.orElse(null),
+                password.orElse(null),
+                s.registryClientOverrides());
         if (trustStore != null) {
             access.sslContext(); // a wrong password or type fails at start, naming the store
         }
@@ -96,8 +105,11 @@ public record RegistryAccess(Path trustStore, String trustStoreType, String trus
 
     /** The {@code Authorization} header value for basic auth, if configured. */
     public Optional<String> authorization() {
-        return username == null ? Optional.empty() : Optional.of("Basic " + Base64.getEncoder().encodeToString(
-                (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        return username == null
+                ? Optional.empty()
+                : Optional.of("Basic "
+                        + Base64.getEncoder()
+                                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
     private SSLContext sslContext() {
@@ -110,14 +122,15 @@ public record RegistryAccess(Path trustStore, String trustStoreType, String trus
             context.init(null, tmf.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException(TRUSTSTORE + "='" + trustStore + "' cannot be loaded as " + trustStoreType
-                    + ": " + e.getMessage());
+            throw new ConfigException(
+                    TRUSTSTORE + "='" + trustStore + "' cannot be loaded as " + trustStoreType + ": " + e.getMessage());
         }
     }
 
     /** Never prints the passwords. */
     @Override
     public String toString() {
-        return "RegistryAccess[trustStore=" + trustStore + ", user=" + username + ", overrides=" + overrides.keySet() + "]";
+        return "RegistryAccess[trustStore=" + trustStore + ", user=" + username + ", overrides=" + overrides.keySet()
+                + "]";
     }
 }

@@ -130,8 +130,7 @@ public final class Settings {
 
     /** A secret: required outside demo mode ({@code why} says what needs it), a built-in value in demo mode. */
     public String secret(String key, String demoValue, String why) {
-        return demoMode() ? string(key, demoValue)
-                : required(key, why + " (set " + DEMO_MODE + "=true for a demo)");
+        return demoMode() ? string(key, demoValue) : required(key, why + " (set " + DEMO_MODE + "=true for a demo)");
     }
 
     public int integer(String key, int defaultValue, int min, int max) {
@@ -222,7 +221,9 @@ public final class Settings {
             return defaultValue;
         }
         try {
-            return Enum.valueOf(defaultValue.getDeclaringClass(), raw.get().toUpperCase(Locale.ROOT).replace('-', '_'));
+            return Enum.valueOf(
+                    defaultValue.getDeclaringClass(),
+                    raw.get().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key + "='" + raw.get() + "' is not one of "
                     + Arrays.toString(defaultValue.getDeclaringClass().getEnumConstants())

@@ -10,13 +10,13 @@ import java.nio.file.Path;
  */
 public final class StateDirs {
 
-    private StateDirs() {
-    }
+    private StateDirs() {}
 
     /** The default state folder of {@code service}. */
     public static Path defaultFor(String service) {
         String xdg = System.getenv("XDG_STATE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
                 : Path.of(System.getProperty("user.home"), ".local", "state");
         return base.resolve("xray-drift").resolve(service);
     }

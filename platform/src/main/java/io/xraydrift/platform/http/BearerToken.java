@@ -1,5 +1,11 @@
 package io.xraydrift.platform.http;
 
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.SameSite;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -14,16 +20,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import io.javalin.config.RoutesConfig;
-import io.javalin.http.Context;
-import io.javalin.http.Cookie;
-import io.javalin.http.HandlerType;
-import io.javalin.http.HttpStatus;
-import io.javalin.http.SameSite;
 
 /**
  * The bearer-token check every service API shares: {@code Authorization: Bearer <token>}, compared
@@ -116,14 +114,18 @@ public final class BearerToken {
             }
             String accept = ctx.header("Accept");
             if (ctx.method() == HandlerType.GET && accept != null && accept.contains("text/html")) {
-                ctx.redirect("/login?next=" + URLEncoder.encode(pathAndQuery(ctx), StandardCharsets.UTF_8),
+                ctx.redirect(
+                        "/login?next=" + URLEncoder.encode(pathAndQuery(ctx), StandardCharsets.UTF_8),
                         HttpStatus.SEE_OTHER);
                 return false;
             }
         }
-        ctx.status(401).json(Map.of("error", browser
-                ? "missing or wrong bearer token (Authorization header, or sign in at /login)"
-                : "missing or wrong bearer token"));
+        ctx.status(401)
+                .json(Map.of(
+                        "error",
+                        browser
+                                ? "missing or wrong bearer token (Authorization header, or sign in at /login)"
+                                : "missing or wrong bearer token"));
         return false;
     }
 
@@ -144,10 +146,10 @@ public final class BearerToken {
 
     private void startSession(Context ctx) {
         long expiry = clock.instant().plus(SESSION).getEpochSecond();
-        boolean secure = "https".equalsIgnoreCase(ctx.scheme())
-                || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
-        ctx.cookie(new Cookie(COOKIE, session(expiry), "/", (int) SESSION.toSeconds(), secure, true, null,
-                SameSite.LAX));
+        boolean secure =
+                "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+        ctx.cookie(
+                new Cookie(COOKIE, session(expiry), "/", (int) SESSION.toSeconds(), secure, true, null, SameSite.LAX));
     }
 
     /** {@code <expiry epoch seconds>.<base64url HMAC-SHA256 of it, keyed by the token>}. */
@@ -219,14 +221,18 @@ public final class BearerToken {
             return ctx.path();
         }
         String rest = Arrays.stream(q.split("&"))
-                .filter(p -> !URLDecoder.decode(p.split("=", 2)[0], StandardCharsets.UTF_8).equals("token"))
+                .filter(p -> !URLDecoder.decode(p.split("=", 2)[0], StandardCharsets.UTF_8)
+                        .equals("token"))
                 .collect(Collectors.joining("&"));
         return rest.isEmpty() ? ctx.path() : ctx.path() + "?" + rest;
     }
 
     /** Only a path on this server (no scheme, no host, no "//"): never an open redirect. */
     static String safeNext(String next) {
-        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")
+        if (next == null
+                || !next.startsWith("/")
+                || next.startsWith("//")
+                || next.contains("\\")
                 || next.chars().anyMatch(c -> c < 0x20)) {
             return "/";
         }

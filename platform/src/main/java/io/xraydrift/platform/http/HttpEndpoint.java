@@ -1,13 +1,12 @@
 package io.xraydrift.platform.http;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Consumer;
-
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.config.SizeUnit;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A service's HTTP endpoint: {@code GET /health/live}, {@code GET /health/ready} (503 until every
@@ -28,8 +27,13 @@ public final class HttpEndpoint implements AutoCloseable {
     public static final long DEFAULT_MAX_MULTIPART_BYTES = 8L * 1024 * 1024;
 
     /** Starts the endpoint on host:port (port 0 picks a free one). */
-    public static HttpEndpoint start(String service, String host, int port, Health health,
-                                     PrometheusMeterRegistry metrics, Consumer<RoutesConfig> serviceRoutes) {
+    public static HttpEndpoint start(
+            String service,
+            String host,
+            int port,
+            Health health,
+            PrometheusMeterRegistry metrics,
+            Consumer<RoutesConfig> serviceRoutes) {
         return start(service, host, port, health, metrics, serviceRoutes, DEFAULT_MAX_MULTIPART_BYTES, null);
     }
 
@@ -40,9 +44,15 @@ public final class HttpEndpoint implements AutoCloseable {
      * With a {@code metricsToken}, {@code /metrics} answers only a request that presents it as a
      * bearer token (a Prometheus scrape's {@code authorization} setting); health stays open.
      */
-    public static HttpEndpoint start(String service, String host, int port, Health health,
-                                     PrometheusMeterRegistry metrics, Consumer<RoutesConfig> serviceRoutes,
-                                     long maxMultipartBytes, String metricsToken) {
+    public static HttpEndpoint start(
+            String service,
+            String host,
+            int port,
+            Health health,
+            PrometheusMeterRegistry metrics,
+            Consumer<RoutesConfig> serviceRoutes,
+            long maxMultipartBytes,
+            String metricsToken) {
         BearerToken scrape = metricsToken == null ? null : new BearerToken(metricsToken, false);
         Javalin app = Javalin.create(config -> {
             config.jetty.host = host;
@@ -53,8 +63,9 @@ public final class HttpEndpoint implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.routes.get("/health/live", ctx -> {
                 boolean live = health.live();
-                ctx.status(live ? 200 : 503).json(Map.of("service", service, "status", live ? "UP" : "DOWN",
-                        "checks", health.livenessStates()));
+                ctx.status(live ? 200 : 503)
+                        .json(Map.of(
+                                "service", service, "status", live ? "UP" : "DOWN", "checks", health.livenessStates()));
             });
             config.routes.get("/health/ready", ctx -> {
                 boolean ready = health.ready();

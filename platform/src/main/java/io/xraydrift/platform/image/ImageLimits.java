@@ -5,7 +5,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
-
 import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -43,11 +42,9 @@ public final class ImageLimits {
     }
 
     /** Kilopixels decodes in flight may declare together. */
-    private static final Semaphore BUDGET =
-            new Semaphore((int) (MAX_DECLARED_PIXELS / 1000), true);
+    private static final Semaphore BUDGET = new Semaphore((int) (MAX_DECLARED_PIXELS / 1000), true);
 
-    private ImageLimits() {
-    }
+    private ImageLimits() {}
 
     /** Kilopixels of the budget free now (tests). */
     static int budgetLeft() {
@@ -74,19 +71,20 @@ public final class ImageLimits {
         return read(bytes, format, false).size();
     }
 
-    private record Read(int[] size, BufferedImage image) {
-    }
+    private record Read(int[] size, BufferedImage image) {}
 
     /** Reads the header (checking the declared size) and, if {@code pixels}, the image. */
     private static Read read(byte[] bytes, String format, boolean pixels) {
         // In memory, never ImageIO's file cache, whose streams ImageIO's shutdown hook closes under a
         // decode in progress when the service stops (the film would be dead-lettered for it).
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = format != null ? ImageIO.getImageReadersByFormatName(format)
-                    : ImageIO.getImageReaders(in);
+            Iterator<ImageReader> readers =
+                    format != null ? ImageIO.getImageReadersByFormatName(format) : ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new IllegalArgumentException(format != null ? "no decoder for " + format
-                        : "not a PNG or JPEG image (" + bytes.length + " bytes)");
+                throw new IllegalArgumentException(
+                        format != null
+                                ? "no decoder for " + format
+                                : "not a PNG or JPEG image (" + bytes.length + " bytes)");
             }
             ImageReader reader = readers.next();
             try {
@@ -105,8 +103,10 @@ public final class ImageLimits {
                 reader.dispose();
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot decode the " + (format == null ? "image"
-                    : format.toUpperCase(Locale.ROOT) + " image") + " (" + bytes.length + " bytes): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot decode the " + (format == null ? "image" : format.toUpperCase(Locale.ROOT) + " image")
+                            + " (" + bytes.length + " bytes): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -125,5 +125,4 @@ public final class ImageLimits {
     public static BufferedImage decode(byte[] bytes, String format) {
         return read(bytes, format, true).image();
     }
-
 }

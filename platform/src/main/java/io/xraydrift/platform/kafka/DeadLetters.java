@@ -1,18 +1,16 @@
 package io.xraydrift.platform.kafka;
 
+import io.xraydrift.events.DeadLetter;
+import io.xraydrift.events.SourceRecordRef;
+import io.xraydrift.schemas.Topics;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
-
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.xraydrift.events.DeadLetter;
-import io.xraydrift.events.SourceRecordRef;
-import io.xraydrift.schemas.Topics;
 
 /** Dead-letter records of a stage: the reason, where the input came from, its bytes (bounded). */
 public final class DeadLetters {
@@ -22,13 +20,17 @@ public final class DeadLetters {
     /** Original bytes kept at most. */
     public static final int MAX_ORIGINAL_BYTES = 16 * 1024 * 1024;
 
-    private DeadLetters() {
-    }
+    private DeadLetters() {}
 
     /** A dead letter for a record a stage refused; {@code error} may be null. */
     public static DeadLetter of(String stage, ConsumerRecord<?, byte[]> record, String reason, Throwable error) {
-        return of(stage, new SourceRecordRef(record.topic(), record.partition(), record.offset()), null,
-                record.value() == null ? new byte[0] : record.value(), reason, error);
+        return of(
+                stage,
+                new SourceRecordRef(record.topic(), record.partition(), record.offset()),
+                null,
+                record.value() == null ? new byte[0] : record.value(),
+                reason,
+                error);
     }
 
     /** A dead letter for input that came over HTTP or DICOMweb; {@code bytes} may be null (not kept). */
@@ -40,10 +42,10 @@ public final class DeadLetters {
      * A dead letter with where the input came from (a record's position or a request id), its
      * original bytes kept up to {@link #MAX_ORIGINAL_BYTES} (null: none kept), the reason and error.
      */
-    public static DeadLetter of(String stage, SourceRecordRef source, String requestId, byte[] bytes, String reason,
-                                Throwable error) {
-        byte[] kept = bytes == null || bytes.length <= MAX_ORIGINAL_BYTES ? bytes
-                : Arrays.copyOf(bytes, MAX_ORIGINAL_BYTES);
+    public static DeadLetter of(
+            String stage, SourceRecordRef source, String requestId, byte[] bytes, String reason, Throwable error) {
+        byte[] kept =
+                bytes == null || bytes.length <= MAX_ORIGINAL_BYTES ? bytes : Arrays.copyOf(bytes, MAX_ORIGINAL_BYTES);
         return DeadLetter.newBuilder()
                 .setStage(stage)
                 .setReason(reason)
@@ -68,7 +70,9 @@ public final class DeadLetters {
 
     /** The key dead letters are written under: where the original record was. */
     public static String key(DeadLetter d) {
-        return d.getSource() == null ? d.getRequestId()
-                : d.getSource().getTopic() + "/" + d.getSource().getPartition() + "/" + d.getSource().getOffset();
+        return d.getSource() == null
+                ? d.getRequestId()
+                : d.getSource().getTopic() + "/" + d.getSource().getPartition() + "/"
+                        + d.getSource().getOffset();
     }
 }

@@ -1,5 +1,8 @@
 package io.xraydrift.platform.kafka;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.xraydrift.platform.http.Health;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -19,10 +21,6 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.xraydrift.platform.http.Health;
 
 /**
  * Watches one consumer group for a stall: input waiting (the topics' end offsets, uncommitted
@@ -47,8 +45,12 @@ public final class ProgressWatch implements AutoCloseable {
     private final AtomicLong stalls = new AtomicLong();
     private volatile String problem;
 
-    public ProgressWatch(Map<String, Object> adminProperties, String group, Set<String> topics, Duration stallAfter,
-                         Duration every) {
+    public ProgressWatch(
+            Map<String, Object> adminProperties,
+            String group,
+            Set<String> topics,
+            Duration stallAfter,
+            Duration every) {
         this.admin = Admin.create(adminProperties);
         this.group = group;
         this.topics = Set.copyOf(topics);
@@ -79,19 +81,26 @@ public final class ProgressWatch implements AutoCloseable {
         health.registerProblem(check, this::problem);
         FunctionCounter.builder("xray_consumer_stalls_total", this, ProgressWatch::stalls)
                 .description("episodes of input waiting while the consumer group committed nothing")
-                .tag("group", group).register(registry);
+                .tag("group", group)
+                .register(registry);
         return this;
     }
 
     void check() {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            List<TopicPartition> parts = committed.keySet().stream().filter(tp -> topics.contains(tp.topic())).toList();
-            Map<TopicPartition, OffsetSpec> latest = parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                    .partitionsToOffsetAndMetadata()
                     .get(10, TimeUnit.SECONDS);
-            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+            List<TopicPartition> parts = committed.keySet().stream()
+                    .filter(tp -> topics.contains(tp.topic()))
+                    .toList();
+            Map<TopicPartition, OffsetSpec> latest =
+                    parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                    .all()
+                    .get(10, TimeUnit.SECONDS);
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                    .all()
                     .get(10, TimeUnit.SECONDS);
             long now = System.nanoTime();
             StringBuilder stalled = new StringBuilder();
@@ -105,12 +114,17 @@ public final class ProgressWatch implements AutoCloseable {
                 long lag = ends.get(tp).offset() - at;
                 long still = now - movedAt.get(tp);
                 if (waiting(lag, stable.get(tp).offset() < ends.get(tp).offset()) && still >= stallAfter.toNanos()) {
-                    stalled.append(stalled.isEmpty() ? "" : ", ").append(tp).append(" (lag ").append(lag).append(")");
+                    stalled.append(stalled.isEmpty() ? "" : ", ")
+                            .append(tp)
+                            .append(" (lag ")
+                            .append(lag)
+                            .append(")");
                 }
             }
-            String now2 = stalled.isEmpty() ? null
+            String now2 = stalled.isEmpty()
+                    ? null
                     : "consumer group " + group + " has input waiting and has committed nothing for at least "
-                    + stallAfter.toSeconds() + " s: " + stalled;
+                            + stallAfter.toSeconds() + " s: " + stalled;
             if (now2 != null && problem == null) {
                 stalls.incrementAndGet();
                 LOG.warn("stalled: {}", now2);

@@ -1,5 +1,8 @@
 package io.xraydrift.platform.kafka;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xraydrift.schemas.Topic;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -12,15 +15,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.xraydrift.schemas.Topic;
 
 /**
  * Registers each topic's value schema under {@code <topic>-value} and sets BACKWARD compatibility
@@ -43,7 +40,10 @@ public final class SchemaRegistration {
 
     /** @param ccompatUrl e.g. {@code http://127.0.0.1:8080/apis/ccompat/v7} */
     public SchemaRegistration(String ccompatUrl) {
-        this(ccompatUrl, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Optional.empty());
+        this(
+                ccompatUrl,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+                Optional.empty());
     }
 
     /**
@@ -68,7 +68,10 @@ public final class SchemaRegistration {
 
     /** Registers one schema under a subject (BACKWARD compatibility enforced from then on); returns its id. */
     public int register(String subject, Schema schema) {
-        String body = JSON.createObjectNode().put("schema", schema.toString()).put("schemaType", "AVRO").toString();
+        String body = JSON.createObjectNode()
+                .put("schema", schema.toString())
+                .put("schemaType", "AVRO")
+                .toString();
         HttpResponse<String> registered = send("POST", "/subjects/" + encode(subject) + "/versions", body);
         if (registered.statusCode() == 409 || registered.statusCode() == 422) {
             throw new SchemaRejectedException(subject, registered.statusCode(), registered.body());
@@ -89,7 +92,8 @@ public final class SchemaRegistration {
         HttpResponse<String> r = send("GET", "/config/" + encode(subject), null);
         expectOk(r, "reading the compatibility of " + subject);
         JsonNode node = readTree(r.body());
-        return node.has("compatibilityLevel") ? node.get("compatibilityLevel").asText()
+        return node.has("compatibilityLevel")
+                ? node.get("compatibilityLevel").asText()
                 : node.path("compatibility").asText();
     }
 
@@ -121,8 +125,8 @@ public final class SchemaRegistration {
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalStateException("schema registry at " + ccompatUrl + " did not answer " + method + " "
-                    + path + ": " + e, e);
+            throw new IllegalStateException(
+                    "schema registry at " + ccompatUrl + " did not answer " + method + " " + path + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted talking to the schema registry", e);

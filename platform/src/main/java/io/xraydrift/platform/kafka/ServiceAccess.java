@@ -1,12 +1,13 @@
 package io.xraydrift.platform.kafka;
 
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -14,9 +15,6 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-
-import io.xraydrift.schemas.Topic;
-import io.xraydrift.schemas.Topics;
 
 /**
  * What each service may do on Kafka, declared once: the topics it reads and writes, and the
@@ -27,18 +25,34 @@ import io.xraydrift.schemas.Topics;
  * administrator does ({@code xray-drift topics setup}).
  */
 public enum ServiceAccess {
-
-    INGEST("ingest", List.of(Topics.INTAKE), List.of(Topics.SCANS, Topics.THUMBNAILS, Topics.DEAD_LETTER, Topics.AUDIT,
-            Topics.REIDENTIFICATION), "xray-ingest", false),
+    INGEST(
+            "ingest",
+            List.of(Topics.INTAKE),
+            List.of(Topics.SCANS, Topics.THUMBNAILS, Topics.DEAD_LETTER, Topics.AUDIT, Topics.REIDENTIFICATION),
+            "xray-ingest",
+            false),
     EMBEDDER("embedder", List.of(Topics.SCANS), List.of(Topics.EMBEDDINGS, Topics.DEAD_LETTER), "xray-embedder", false),
-    INDEXER("indexer", List.of(Topics.EMBEDDINGS), List.of(Topics.NEIGHBOURS, Topics.DEAD_LETTER), "xray-indexer", false),
-    DRIFT_MONITOR("drift-monitor", List.of(Topics.NEIGHBOURS, Topics.THUMBNAILS),
-            List.of(Topics.ALERTS, Topics.TRAJECTORIES, Topics.DEAD_LETTER), "xray-drift-monitor", true),
+    INDEXER(
+            "indexer",
+            List.of(Topics.EMBEDDINGS),
+            List.of(Topics.NEIGHBOURS, Topics.DEAD_LETTER),
+            "xray-indexer",
+            false),
+    DRIFT_MONITOR(
+            "drift-monitor",
+            List.of(Topics.NEIGHBOURS, Topics.THUMBNAILS),
+            List.of(Topics.ALERTS, Topics.TRAJECTORIES, Topics.DEAD_LETTER),
+            "xray-drift-monitor",
+            true),
     /**
      * Alerts out to the hospital (HL7 v2 over MLLP, FHIR R4): one consumer group per peer under its
      * prefix; the only reader of the sealed identifiers (re-identification at the hospital edge).
      */
-    ALERT_OUT("alert-out", List.of(Topics.ALERTS, Topics.REIDENTIFICATION), List.of(Topics.DEAD_LETTER), "xray-alert-out",
+    ALERT_OUT(
+            "alert-out",
+            List.of(Topics.ALERTS, Topics.REIDENTIFICATION),
+            List.of(Topics.DEAD_LETTER),
+            "xray-alert-out",
             false);
 
     private final String service;
@@ -107,8 +121,9 @@ public enum ServiceAccess {
 
     /** The service named on a command line: {@code ingest}, {@code embedder}, {@code indexer}, {@code drift-monitor}. */
     public static ServiceAccess parse(String service) {
-        return of(service.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> new IllegalArgumentException(
-                "'" + service + "' is not a service: ingest, embedder, indexer or drift-monitor"));
+        return of(service.trim().toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "'" + service + "' is not a service: ingest, embedder, indexer or drift-monitor"));
     }
 
     /** The ACLs this service's principal needs, with the declared prefix. */
@@ -144,8 +159,13 @@ public enum ServiceAccess {
         if (internalTopics) {
             // Kafka Streams creates, reads, writes and purges its repartition and changelog topics.
             ResourcePattern internal = new ResourcePattern(ResourceType.TOPIC, prefix + "-", PatternType.PREFIXED);
-            for (AclOperation op : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE,
-                    AclOperation.DELETE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS)) {
+            for (AclOperation op : List.of(
+                    AclOperation.CREATE,
+                    AclOperation.READ,
+                    AclOperation.WRITE,
+                    AclOperation.DELETE,
+                    AclOperation.DESCRIBE,
+                    AclOperation.DESCRIBE_CONFIGS)) {
                 acls.add(allow(internal, principal, op));
             }
         }

@@ -1,5 +1,6 @@
 package io.xraydrift.platform.kafka;
 
+import io.xraydrift.schemas.Topic;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -21,8 +21,6 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.xraydrift.schemas.Topic;
-
 /**
  * Creates the declared topics that are missing, with their partitions and configs, and checks
  * the ones that exist. Idempotent. A topic that exists with other settings is reported, never
@@ -33,11 +31,14 @@ public final class TopicSetup {
     private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
 
     /** What happened to one topic. */
-    public enum Outcome { CREATED, MATCHES, MISMATCH }
+    public enum Outcome {
+        CREATED,
+        MATCHES,
+        MISMATCH
+    }
 
     /** One topic's result; {@code differences} says what differs, e.g. "partitions: declared 6, actual 2". */
-    public record Result(String topic, Outcome outcome, List<String> differences) {
-    }
+    public record Result(String topic, Outcome outcome, List<String> differences) {}
 
     /** All topics' results. */
     public record Report(List<Result> results) {
@@ -47,7 +48,10 @@ public final class TopicSetup {
         }
 
         public List<String> created() {
-            return results.stream().filter(r -> r.outcome() == Outcome.CREATED).map(Result::topic).toList();
+            return results.stream()
+                    .filter(r -> r.outcome() == Outcome.CREATED)
+                    .map(Result::topic)
+                    .toList();
         }
     }
 
@@ -74,8 +78,10 @@ public final class TopicSetup {
                 if (r.outcome() == Outcome.CREATED) {
                     LOG.info("topic {} created", r.topic());
                 } else if (r.outcome() == Outcome.MISMATCH) {
-                    LOG.warn("topic {} exists with other settings than declared, left unchanged: {}",
-                            r.topic(), String.join("; ", r.differences()));
+                    LOG.warn(
+                            "topic {} exists with other settings than declared, left unchanged: {}",
+                            r.topic(),
+                            String.join("; ", r.differences()));
                 }
             });
             return report;
@@ -83,7 +89,8 @@ public final class TopicSetup {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during topic setup", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("topic setup failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "topic setup failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -116,10 +123,12 @@ public final class TopicSetup {
                 return check(topic); // another instance created it a moment ago
             }
             if (e.getCause() instanceof TopicAuthorizationException) {
-                throw new IllegalStateException("topic " + topic.name() + " does not exist (or this principal may not "
-                        + "describe it) and this principal may not create it: an administrator creates the topics "
-                        + "('xray-drift topics setup' with admin credentials) and grants this service its ACLs "
-                        + "('xray-drift topics acls')", e.getCause());
+                throw new IllegalStateException(
+                        "topic " + topic.name() + " does not exist (or this principal may not "
+                                + "describe it) and this principal may not create it: an administrator creates the topics "
+                                + "('xray-drift topics setup' with admin credentials) and grants this service its ACLs "
+                                + "('xray-drift topics acls')",
+                        e.getCause());
             }
             throw e;
         }
@@ -134,7 +143,10 @@ public final class TopicSetup {
         long deadline = System.nanoTime() + VISIBLE_TIMEOUT_NANOS;
         while (true) {
             try {
-                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+                TopicDescription d = admin.describeTopics(List.of(name))
+                        .allTopicNames()
+                        .get()
+                        .get(name);
                 if (d.partitions().stream().allMatch(p -> p.leader() != null)) {
                     return d;
                 }
@@ -173,7 +185,7 @@ public final class TopicSetup {
                 differences.add(key + ": declared " + declared + ", actual " + value);
             }
         });
-        return new Result(topic.name(), differences.isEmpty() ? Outcome.MATCHES : Outcome.MISMATCH,
-                List.copyOf(differences));
+        return new Result(
+                topic.name(), differences.isEmpty() ? Outcome.MATCHES : Outcome.MISMATCH, List.copyOf(differences));
     }
 }

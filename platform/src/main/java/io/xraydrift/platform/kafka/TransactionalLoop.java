@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,7 +82,7 @@ public final class TransactionalLoop implements Runnable {
         }
 
         public static Output of(List<ProducerRecord<String, byte[]>> records, Runnable onCommit) {
-            return new Output(records, onCommit, () -> { });
+            return new Output(records, onCommit, () -> {});
         }
     }
 
@@ -91,8 +90,7 @@ public final class TransactionalLoop implements Runnable {
     public interface Processor {
 
         /** Once, on the loop's thread, before the first poll (after the producer's transactions are initialised). */
-        default void starting() throws Exception {
-        }
+        default void starting() throws Exception {}
 
         /**
          * The batch's output. Throw a {@link RetriableException} when the batch cannot be processed for
@@ -101,20 +99,16 @@ public final class TransactionalLoop implements Runnable {
         Output process(List<ConsumerRecord<String, byte[]>> batch) throws Exception;
 
         /** A poll brought nothing. */
-        default void idle() throws Exception {
-        }
+        default void idle() throws Exception {}
 
         /** After every poll and its batch, written or not. */
-        default void afterPoll() throws Exception {
-        }
+        default void afterPoll() throws Exception {}
 
         /** The consumer's assignment changed. */
-        default void assigned(Collection<TopicPartition> partitions) {
-        }
+        default void assigned(Collection<TopicPartition> partitions) {}
 
         /** On the loop's thread as it ends; {@code cleanly} is false when it ended on an error. */
-        default void finished(boolean cleanly) {
-        }
+        default void finished(boolean cleanly) {}
     }
 
     /**
@@ -149,8 +143,13 @@ public final class TransactionalLoop implements Runnable {
      * @param producer  a transactional producer (not yet initialised)
      * @param topics    the topics it consumes
      */
-    public TransactionalLoop(String name, Consumer<String, byte[]> consumer, Producer<String, byte[]> producer,
-                             Set<String> topics, Batching batching, Processor processor) {
+    public TransactionalLoop(
+            String name,
+            Consumer<String, byte[]> consumer,
+            Producer<String, byte[]> producer,
+            Set<String> topics,
+            Batching batching,
+            Processor processor) {
         this(name, consumer, producer, null, topics, batching, processor);
     }
 
@@ -158,14 +157,24 @@ public final class TransactionalLoop implements Runnable {
      * A loop that recovers from being fenced: {@code producers} makes a new transactional producer
      * (the same transactional id, not yet initialised) each time the one in use is fenced.
      */
-    public TransactionalLoop(String name, Consumer<String, byte[]> consumer, Supplier<Producer<String, byte[]>> producers,
-                             Set<String> topics, Batching batching, Processor processor) {
+    public TransactionalLoop(
+            String name,
+            Consumer<String, byte[]> consumer,
+            Supplier<Producer<String, byte[]>> producers,
+            Set<String> topics,
+            Batching batching,
+            Processor processor) {
         this(name, consumer, producers.get(), producers, topics, batching, processor);
     }
 
-    private TransactionalLoop(String name, Consumer<String, byte[]> consumer, Producer<String, byte[]> producer,
-                              Supplier<Producer<String, byte[]>> producers, Set<String> topics, Batching batching,
-                              Processor processor) {
+    private TransactionalLoop(
+            String name,
+            Consumer<String, byte[]> consumer,
+            Producer<String, byte[]> producer,
+            Supplier<Producer<String, byte[]>> producers,
+            Set<String> topics,
+            Batching batching,
+            Processor processor) {
         this.name = name;
         this.consumer = consumer;
         this.producer = producer;
@@ -204,8 +213,11 @@ public final class TransactionalLoop implements Runnable {
                         write(batch, processor.process(batch));
                     }
                 } catch (RetriableException e) {
-                    LOG.warn("{}: batch of {} records not written, read again from the committed offsets: {}",
-                            name, batch.size(), e.toString());
+                    LOG.warn(
+                            "{}: batch of {} records not written, read again from the committed offsets: {}",
+                            name,
+                            batch.size(),
+                            e.toString());
                     sleep(RETRY_PAUSE);
                     rewind();
                 } catch (KafkaException e) {
@@ -228,8 +240,10 @@ public final class TransactionalLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cleanly = !running.get();
-        } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
-                 | AuthorizationException e) {
+        } catch (ProducerFencedException
+                | InvalidProducerEpochException
+                | OutOfOrderSequenceException
+                | AuthorizationException e) {
             failed.set(true);
             LOG.error("{} stopped: {}", name, e.toString());
         } catch (Exception e) {
@@ -257,7 +271,9 @@ public final class TransactionalLoop implements Runnable {
                 producer.initTransactions();
                 return true;
             } catch (TimeoutException e) {
-                LOG.warn("{}: transactions not initialised, the broker does not answer; retrying: {}", name,
+                LOG.warn(
+                        "{}: transactions not initialised, the broker does not answer; retrying: {}",
+                        name,
                         e.toString());
             }
         }
@@ -268,7 +284,8 @@ public final class TransactionalLoop implements Runnable {
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
         long deadline = 0;
         do {
-            long wait = batch.isEmpty() ? batching.pollTimeout().toMillis()
+            long wait = batch.isEmpty()
+                    ? batching.pollTimeout().toMillis()
                     : Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
             consumer.poll(Duration.ofMillis(wait)).forEach(batch::add);
             if (!batch.isEmpty() && deadline == 0) {
@@ -277,7 +294,9 @@ public final class TransactionalLoop implements Runnable {
             if (batch.size() >= batching.maxBatch()) {
                 consumer.pause(consumer.assignment()); // backpressure until this batch is written
             }
-        } while (running.get() && !batch.isEmpty() && batch.size() < batching.maxBatch()
+        } while (running.get()
+                && !batch.isEmpty()
+                && batch.size() < batching.maxBatch()
                 && System.nanoTime() < deadline);
         return batch;
     }
@@ -298,7 +317,10 @@ public final class TransactionalLoop implements Runnable {
         } catch (OutOfOrderSequenceException | AuthorizationException e) {
             throw e;
         } catch (KafkaException e) {
-            LOG.warn("{}: transaction aborted, the batch of {} records is read again: {}", name, batch.size(),
+            LOG.warn(
+                    "{}: transaction aborted, the batch of {} records is read again: {}",
+                    name,
+                    batch.size(),
                     e.toString());
             out.onAbort().run();
             abort();
@@ -314,19 +336,24 @@ public final class TransactionalLoop implements Runnable {
      */
     private boolean recoverFromFencing(KafkaException e) {
         long now = System.nanoTime();
-        while (!fencings.isEmpty() && now - fencings.peekFirst() > Duration.ofMinutes(1).toNanos()) {
+        while (!fencings.isEmpty()
+                && now - fencings.peekFirst() > Duration.ofMinutes(1).toNanos()) {
             fencings.removeFirst();
         }
         if (producers == null || fencings.size() >= MAX_FENCINGS_PER_MINUTE) {
             if (producers != null) {
-                LOG.error("{}: fenced {} times within a minute; another instance may share its transactional id",
-                        name, fencings.size() + 1);
+                LOG.error(
+                        "{}: fenced {} times within a minute; another instance may share its transactional id",
+                        name,
+                        fencings.size() + 1);
             }
             return false;
         }
         fencings.addLast(now);
-        LOG.warn("{}: producer fenced ({}); a new producer takes the transactional id and the batch is read again",
-                name, e.toString());
+        LOG.warn(
+                "{}: producer fenced ({}); a new producer takes the transactional id and the batch is read again",
+                name,
+                e.toString());
         try {
             producer.close(Duration.ZERO);
         } catch (RuntimeException closing) {

@@ -1,11 +1,11 @@
 package io.xraydrift.platform.kafka;
 
+import io.xraydrift.platform.config.ServiceConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,23 +20,20 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-
-import io.xraydrift.platform.config.ServiceConfig;
 import org.slf4j.Logger;
 
 /** What every transactional consume-transform-produce loop needs around its transaction. */
 public final class Transactions {
 
-    private Transactions() {
-    }
+    private Transactions() {}
 
     /**
      * A consumer of keys and raw values for a transactional loop: read_committed, no auto-commit,
      * {@code maxPollRecords} a poll; in a group (from the earliest offset where the group has none)
      * unless {@code group} is null (assigned partitions). {@code more} adds or overrides settings.
      */
-    public static KafkaConsumer<String, byte[]> consumer(ServiceConfig common, String client, String group,
-                                                         int maxPollRecords, Map<String, Object> more) {
+    public static KafkaConsumer<String, byte[]> consumer(
+            ServiceConfig common, String client, String group, int maxPollRecords, Map<String, Object> more) {
         Map<String, Object> c = new HashMap<>(common.kafka().clientProperties(common.clientId(client)));
         if (group != null) {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -53,8 +50,8 @@ public final class Transactions {
      * The transactional producer of a loop (idempotent, acks=all, 5 ms linger), under
      * {@code transactionalId} (one per instance: a restarted instance fences its predecessor).
      */
-    public static KafkaProducer<String, byte[]> producer(ServiceConfig common, String transactionalId,
-                                                         Map<String, Object> more) {
+    public static KafkaProducer<String, byte[]> producer(
+            ServiceConfig common, String transactionalId, Map<String, Object> more) {
         Map<String, Object> p = new HashMap<>(common.kafka().clientProperties(common.clientId("producer")));
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -68,7 +65,9 @@ public final class Transactions {
     public static Map<TopicPartition, OffsetAndMetadata> nextOffsets(Iterable<? extends ConsumerRecord<?, ?>> batch) {
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         for (ConsumerRecord<?, ?> r : batch) {
-            out.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+            out.merge(
+                    new TopicPartition(r.topic(), r.partition()),
+                    new OffsetAndMetadata(r.offset() + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         return out;
@@ -81,8 +80,7 @@ public final class Transactions {
      * turns false (stopping: the broker completes or aborts it, and an aborted batch is read again).
      * Returns whether the commit was confirmed.
      */
-    public static boolean commit(Producer<?, ?> producer,
-                                 BooleanSupplier running, Logger log, String what) {
+    public static boolean commit(Producer<?, ?> producer, BooleanSupplier running, Logger log, String what) {
         while (true) {
             try {
                 producer.commitTransaction();

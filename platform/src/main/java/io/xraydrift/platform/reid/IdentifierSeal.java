@@ -1,5 +1,6 @@
 package io.xraydrift.platform.reid;
 
+import io.xraydrift.events.SealedIdentifiers;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,12 +14,9 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
-import io.xraydrift.events.SealedIdentifiers;
 
 /**
  * Re-identification at the hospital edge: seals a scan's hospital identifiers (patient id, accession
@@ -34,8 +32,13 @@ public final class IdentifierSeal {
      * film's DICOM study, series, SOP class and SOP instance UIDs (a report stored back to the PACS
      * sits beside the film by them); any but the patient id null when the scan did not carry it.
      */
-    public record Identifiers(String patientId, String accessionNumber, String studyInstanceUid,
-                              String seriesInstanceUid, String sopClassUid, String sopInstanceUid) {
+    public record Identifiers(
+            String patientId,
+            String accessionNumber,
+            String studyInstanceUid,
+            String seriesInstanceUid,
+            String sopClassUid,
+            String sopInstanceUid) {
 
         public Identifiers(String patientId, String accessionNumber) {
             this(patientId, accessionNumber, null, null, null, null);
@@ -50,6 +53,7 @@ public final class IdentifierSeal {
     private static final int NONCE_BYTES = 12;
     /** The layout of the sealed bytes: patient id, then five optional strings. */
     private static final byte LAYOUT = 2;
+
     private static final int TAG_BITS = 128;
     private final SecretKeySpec key;
     private final String keyId;
@@ -57,7 +61,8 @@ public final class IdentifierSeal {
 
     private IdentifierSeal(byte[] key) {
         if (key.length != 32) {
-            throw new IllegalArgumentException("the re-identification key must be 32 bytes (AES-256), got " + key.length);
+            throw new IllegalArgumentException(
+                    "the re-identification key must be 32 bytes (AES-256), got " + key.length);
         }
         this.key = new SecretKeySpec(key, "AES");
         this.keyId = keyId(key);
@@ -69,8 +74,8 @@ public final class IdentifierSeal {
         try {
             key = Base64.getDecoder().decode(base64Key.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the re-identification key is not base64 (" + base64Key.length()
-                    + " characters)");
+            throw new IllegalArgumentException(
+                    "the re-identification key is not base64 (" + base64Key.length() + " characters)");
         }
         return new IdentifierSeal(key);
     }
@@ -99,11 +104,19 @@ public final class IdentifierSeal {
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             c.updateAAD(aad(scanId, pseudonym));
             byte[] sealed = c.doFinal(plain(ids));
-            return SealedIdentifiers.newBuilder().setScanId(scanId).setPatient(pseudonym).setKeyId(keyId)
-                    .setNonce(ByteBuffer.wrap(nonce)).setCiphertext(ByteBuffer.wrap(sealed)).setSealedAt(now).build();
+            return SealedIdentifiers.newBuilder()
+                    .setScanId(scanId)
+                    .setPatient(pseudonym)
+                    .setKeyId(keyId)
+                    .setNonce(ByteBuffer.wrap(nonce))
+                    .setCiphertext(ByteBuffer.wrap(sealed))
+                    .setSealedAt(now)
+                    .build();
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("sealing the identifiers of scan " + scanId + " failed: "
-                    + e.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "sealing the identifiers of scan " + scanId + " failed: "
+                            + e.getClass().getSimpleName(),
+                    e);
         }
     }
 
@@ -136,8 +149,13 @@ public final class IdentifierSeal {
         try (DataOutputStream out = new DataOutputStream(b)) {
             out.writeByte(LAYOUT);
             out.writeUTF(ids.patientId());
-            for (String v : new String[] {ids.accessionNumber(), ids.studyInstanceUid(), ids.seriesInstanceUid(),
-                    ids.sopClassUid(), ids.sopInstanceUid()}) {
+            for (String v : new String[] {
+                ids.accessionNumber(),
+                ids.studyInstanceUid(),
+                ids.seriesInstanceUid(),
+                ids.sopClassUid(),
+                ids.sopInstanceUid()
+            }) {
                 out.writeBoolean(v != null);
                 out.writeUTF(v == null ? "" : v);
             }

@@ -54,8 +54,10 @@ public record LevelThresholds(double infected, double severe) {
      * a model without them.
      */
     public static boolean configured(Settings s) {
-        return s.optional(INFECTED).isPresent() || s.optional(SEVERE).isPresent()
-                || s.optional(LEGACY_INFECTED).isPresent() || s.optional(LEGACY_SEVERE).isPresent();
+        return s.optional(INFECTED).isPresent()
+                || s.optional(SEVERE).isPresent()
+                || s.optional(LEGACY_INFECTED).isPresent()
+                || s.optional(LEGACY_SEVERE).isPresent();
     }
 
     /** These thresholds, or a model's own where it has both and {@code useModel} says they apply. */

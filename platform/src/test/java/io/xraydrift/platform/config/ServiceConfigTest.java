@@ -4,7 +4,6 @@ import static io.xraydrift.platform.config.SettingsTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,13 +11,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ServiceConfigTest {
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "XRAY_HTTP_PORT|70000",
-        "XRAY_HTTP_PORT|eighty",
-        "XRAY_KAFKA_BOOTSTRAP_SERVERS|broker-without-port",
-        "XRAY_REGISTRY_URL|registry:8080",
-        "XRAY_TOPIC_REPLICATION_FACTOR|0",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "XRAY_HTTP_PORT|70000",
+                "XRAY_HTTP_PORT|eighty",
+                "XRAY_KAFKA_BOOTSTRAP_SERVERS|broker-without-port",
+                "XRAY_REGISTRY_URL|registry:8080",
+                "XRAY_TOPIC_REPLICATION_FACTOR|0",
+            })
     void badValueFailsNamingTheKey(String key, String value) {
         assertMessage(() -> ServiceConfig.from(Settings.of(Map.of(key, value)), "svc", 8080), key);
         assertMessage(() -> ServiceConfig.from(Settings.of(Map.of(key, value)), "svc", 8080), value);
@@ -26,8 +27,8 @@ class ServiceConfigTest {
 
     @Test
     void defaultsAndDerivedUrls() {
-        ServiceConfig c = ServiceConfig.from(Settings.of(Map.of("XRAY_INSTANCE_ID", "a1",
-                "XRAY_REGISTRY_URL", "http://reg:8080/")), "svc", 8085);
+        ServiceConfig c = ServiceConfig.from(
+                Settings.of(Map.of("XRAY_INSTANCE_ID", "a1", "XRAY_REGISTRY_URL", "http://reg:8080/")), "svc", 8085);
         assertEquals(8085, c.httpPort());
         assertEquals("127.0.0.1:9092", c.kafka().bootstrapServers());
         assertEquals("http://reg:8080/apis/registry/v3", c.kafka().registryApiUrl());

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,16 +24,24 @@ class SettingsTest {
 
     @Test
     void anApiTokenOutsideDemoModeIsLongEnoughAndNotTheDemoOne() {
-        ConfigException shortOne = assertThrows(ConfigException.class,
+        ConfigException shortOne = assertThrows(
+                ConfigException.class,
                 () -> Settings.of(Map.of("XRAY_API_TOKEN", "hunter2")).apiToken("XRAY_API_TOKEN", "needed"));
-        assertTrue(shortOne.getMessage().contains("7 characters") && !shortOne.getMessage().contains("hunter2"),
+        assertTrue(
+                shortOne.getMessage().contains("7 characters")
+                        && !shortOne.getMessage().contains("hunter2"),
                 shortOne.getMessage());
-        ConfigException demo = assertThrows(ConfigException.class, () -> Settings.of(Map.of("XRAY_API_TOKEN",
-                Settings.DEMO_API_TOKEN)).apiToken("XRAY_API_TOKEN", "needed"));
+        ConfigException demo = assertThrows(
+                ConfigException.class,
+                () -> Settings.of(Map.of("XRAY_API_TOKEN", Settings.DEMO_API_TOKEN))
+                        .apiToken("XRAY_API_TOKEN", "needed"));
         assertTrue(demo.getMessage().contains("demo token"), demo.getMessage());
-        assertEquals(Settings.DEMO_API_TOKEN, Settings.of(Map.of(Settings.DEMO_MODE, "true"))
-                .apiToken("XRAY_API_TOKEN", "needed"));
-        assertEquals("a".repeat(24), Settings.of(Map.of("XRAY_API_TOKEN", "a".repeat(24))).apiToken("XRAY_API_TOKEN", "x"));
+        assertEquals(
+                Settings.DEMO_API_TOKEN,
+                Settings.of(Map.of(Settings.DEMO_MODE, "true")).apiToken("XRAY_API_TOKEN", "needed"));
+        assertEquals(
+                "a".repeat(24),
+                Settings.of(Map.of("XRAY_API_TOKEN", "a".repeat(24))).apiToken("XRAY_API_TOKEN", "x"));
     }
 
     @Test
@@ -52,8 +59,13 @@ class SettingsTest {
     void environmentOverridesTheFileAndClientSettingsPassThrough(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("x.properties");
         Files.writeString(file, "XRAY_HTTP_PORT=9000\nXRAY_INSTANCE_ID=from-file\nkafka.sasl.jaas.config=abc def\n");
-        Settings s = Settings.fromEnvironment(Map.of(Settings.CONFIG_FILE, file.toString(),
-                "XRAY_HTTP_PORT", "9100", "XRAY_KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL"));
+        Settings s = Settings.fromEnvironment(Map.of(
+                Settings.CONFIG_FILE,
+                file.toString(),
+                "XRAY_HTTP_PORT",
+                "9100",
+                "XRAY_KAFKA_CLIENT_SECURITY_PROTOCOL",
+                "SASL_SSL"));
         assertEquals(9100, s.port("XRAY_HTTP_PORT", 1));
         assertEquals("from-file", s.string("XRAY_INSTANCE_ID", "x"));
         assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "abc def"), s.kafkaClientOverrides());
@@ -61,7 +73,8 @@ class SettingsTest {
 
     @Test
     void unreadableFileNamesTheKey() {
-        assertMessage(() -> Settings.fromEnvironment(Map.of(Settings.CONFIG_FILE, "/nonexistent/x.properties")),
+        assertMessage(
+                () -> Settings.fromEnvironment(Map.of(Settings.CONFIG_FILE, "/nonexistent/x.properties")),
                 Settings.CONFIG_FILE + "='/nonexistent/x.properties'");
     }
 

@@ -13,7 +13,6 @@ import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.junit.jupiter.api.Test;
 
 /** The web view's stateless session: an expiry signed with the token. */
@@ -32,7 +31,8 @@ class BearerTokenTest {
         String session = issuer.session(expiry);
         assertFalse(session.contains("s3cret"));
         assertTrue(issuer.validSession(session));
-        assertTrue(at("s3cret", NOW.plus(BearerToken.SESSION).minusSeconds(1)).validSession(session),
+        assertTrue(
+                at("s3cret", NOW.plus(BearerToken.SESSION).minusSeconds(1)).validSession(session),
                 "another instance with the same token accepts it");
         assertFalse(at("s3cret", NOW.plus(BearerToken.SESSION)).validSession(session), "expired");
         assertFalse(at("rotated", NOW).validSession(session), "a new token ends every session");
@@ -57,10 +57,11 @@ class BearerTokenTest {
         BearerToken t = at("s3cret", NOW);
         long expiry = NOW.plus(BearerToken.SESSION).getEpochSecond();
         Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8),
-                "HmacSHA256"));
-        String keyedByToken = expiry + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                mac.doFinal(("xray-web-session:" + expiry).getBytes(StandardCharsets.UTF_8)));
+        mac.init(new SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String keyedByToken = expiry + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(mac.doFinal(("xray-web-session:" + expiry).getBytes(StandardCharsets.UTF_8)));
         assertFalse(t.validSession(keyedByToken), "a cookie signed with the token is not a session");
         assertTrue(t.validSession(t.session(expiry)));
     }

@@ -9,17 +9,15 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
-
 import javax.imageio.ImageIO;
-
 import org.junit.jupiter.api.Test;
 
 class ImageLimitsTest {
 
     @Test
     void aHeaderDeclaringTooManyPixelsIsRefusedUnread() {
-        ImageLimits.TooLarge e = assertThrows(ImageLimits.TooLarge.class, () -> ImageLimits.decode(declared(30_000,
-                30_000), "png"));
+        ImageLimits.TooLarge e =
+                assertThrows(ImageLimits.TooLarge.class, () -> ImageLimits.decode(declared(30_000, 30_000), "png"));
         assertTrue(e.getMessage().contains("declares 30000x30000"), e.getMessage());
         assertThrows(ImageLimits.TooLarge.class, () -> ImageLimits.withDecoded(declared(20_000, 100), null, i -> i));
     }
@@ -38,13 +36,23 @@ class ImageLimitsTest {
     /** A PNG whose header declares w x h 8-bit gray pixels, with no image data behind it. */
     static byte[] declared(int w, int h) {
         ByteBuffer ihdr = ByteBuffer.allocate(17);
-        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(w).putInt(h)
-                .put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII))
+                .putInt(w)
+                .putInt(h)
+                .put((byte) 8)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         CRC32 crc = new CRC32();
         crc.update(ihdr.array());
         ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
-        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array())
-                .putInt((int) crc.getValue()).putInt(0).put("IEND".getBytes(StandardCharsets.US_ASCII))
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'})
+                .putInt(13)
+                .put(ihdr.array())
+                .putInt((int) crc.getValue())
+                .putInt(0)
+                .put("IEND".getBytes(StandardCharsets.US_ASCII))
                 .putInt(0xAE426082);
         return png.array();
     }

@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.stack.LocalKafka;
+import io.xraydrift.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,9 +25,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import io.xraydrift.stack.LocalKafka;
-import io.xraydrift.testing.Await;
-
 /**
  * A consumer stuck behind a hanging transaction (read_committed: it cannot read past the open
  * transaction, so it commits nothing while input waits) is reported stalled, naming the partition;
@@ -39,24 +37,51 @@ class ProgressWatchIT {
         try (LocalKafka kafka = LocalKafka.start()) {
             String servers = kafka.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
-                admin.createTopics(List.of(new NewTopic("watch-in", 1, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic("watch-in", 1, (short) 1)))
+                        .all()
+                        .get();
             }
-            KafkaProducer<String, byte[]> hanging = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
-                    "transactional.id", "watch-hanging", "transaction.timeout.ms", 600_000), new StringSerializer(),
+            KafkaProducer<String, byte[]> hanging = new KafkaProducer<>(
+                    Map.of(
+                            "bootstrap.servers",
+                            servers,
+                            "transactional.id",
+                            "watch-hanging",
+                            "transaction.timeout.ms",
+                            600_000),
+                    new StringSerializer(),
                     new ByteArraySerializer());
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", servers,
-                    "group.id", "watch-it", "auto.offset.reset", "earliest", "enable.auto.commit", false,
-                    "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
-                 KafkaProducer<String, byte[]> plain = new KafkaProducer<>(Map.of("bootstrap.servers", servers),
-                         new StringSerializer(), new ByteArraySerializer());
-                 ProgressWatch watch = new ProgressWatch(Map.of("bootstrap.servers", servers), "watch-it",
-                         Set.of("watch-in"), Duration.ofSeconds(2), Duration.ofMillis(200))) {
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                            Map.of(
+                                    "bootstrap.servers",
+                                    servers,
+                                    "group.id",
+                                    "watch-it",
+                                    "auto.offset.reset",
+                                    "earliest",
+                                    "enable.auto.commit",
+                                    false,
+                                    "isolation.level",
+                                    "read_committed"),
+                            new StringDeserializer(),
+                            new ByteArrayDeserializer());
+                    KafkaProducer<String, byte[]> plain = new KafkaProducer<>(
+                            Map.of("bootstrap.servers", servers), new StringSerializer(), new ByteArraySerializer());
+                    ProgressWatch watch = new ProgressWatch(
+                            Map.of("bootstrap.servers", servers),
+                            "watch-it",
+                            Set.of("watch-in"),
+                            Duration.ofSeconds(2),
+                            Duration.ofMillis(200))) {
                 consumer.subscribe(List.of("watch-in"));
-                plain.send(new ProducerRecord<>("watch-in", "k", bytes("first"))).get();
+                plain.send(new ProducerRecord<>("watch-in", "k", bytes("first")))
+                        .get();
                 hanging.initTransactions();
                 hanging.beginTransaction();
-                hanging.send(new ProducerRecord<>("watch-in", "k", bytes("in an open transaction"))).get();
-                plain.send(new ProducerRecord<>("watch-in", "k", bytes("behind it"))).get();
+                hanging.send(new ProducerRecord<>("watch-in", "k", bytes("in an open transaction")))
+                        .get();
+                plain.send(new ProducerRecord<>("watch-in", "k", bytes("behind it")))
+                        .get();
                 // The consumer reads what it can and commits its position, as a service's loop does.
                 Runnable turn = () -> {
                     consumer.poll(Duration.ofMillis(200));
@@ -66,7 +91,10 @@ class ProgressWatchIT {
                     turn.run();
                     return watch.problem() != null;
                 });
-                assertTrue(watch.problem().contains("watch-in-0") && watch.problem().contains("lag"), watch.problem());
+                assertTrue(
+                        watch.problem().contains("watch-in-0")
+                                && watch.problem().contains("lag"),
+                        watch.problem());
                 assertEquals(1, watch.stalls());
                 hanging.abortTransaction();
                 Await.until("the stall cleared", Duration.ofSeconds(60), () -> {
@@ -92,19 +120,39 @@ class ProgressWatchIT {
         try (LocalKafka kafka = LocalKafka.start()) {
             String servers = kafka.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
-                admin.createTopics(List.of(new NewTopic("watch-idle", 1, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic("watch-idle", 1, (short) 1)))
+                        .all()
+                        .get();
             }
             TopicPartition tp = new TopicPartition("watch-idle", 0);
-            try (KafkaProducer<String, byte[]> writer = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
-                    "transactional.id", "watch-writer"), new StringSerializer(), new ByteArraySerializer());
-                 KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", servers,
-                         "group.id", "watch-idle-it", "auto.offset.reset", "earliest", "enable.auto.commit", false,
-                         "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
-                 ProgressWatch watch = new ProgressWatch(Map.of("bootstrap.servers", servers), "watch-idle-it",
-                         Set.of("watch-idle"), Duration.ZERO, Duration.ofHours(1))) {
+            try (KafkaProducer<String, byte[]> writer = new KafkaProducer<>(
+                            Map.of("bootstrap.servers", servers, "transactional.id", "watch-writer"),
+                            new StringSerializer(),
+                            new ByteArraySerializer());
+                    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                            Map.of(
+                                    "bootstrap.servers",
+                                    servers,
+                                    "group.id",
+                                    "watch-idle-it",
+                                    "auto.offset.reset",
+                                    "earliest",
+                                    "enable.auto.commit",
+                                    false,
+                                    "isolation.level",
+                                    "read_committed"),
+                            new StringDeserializer(),
+                            new ByteArrayDeserializer());
+                    ProgressWatch watch = new ProgressWatch(
+                            Map.of("bootstrap.servers", servers),
+                            "watch-idle-it",
+                            Set.of("watch-idle"),
+                            Duration.ZERO,
+                            Duration.ofHours(1))) {
                 writer.initTransactions();
                 writer.beginTransaction();
-                writer.send(new ProducerRecord<>("watch-idle", "k", bytes("one"))).get();
+                writer.send(new ProducerRecord<>("watch-idle", "k", bytes("one")))
+                        .get();
                 writer.commitTransaction();
                 consumer.assign(List.of(tp));
                 List<Long> read = new ArrayList<>();
@@ -116,11 +164,13 @@ class ProgressWatchIT {
                 watch.check();
                 assertNull(watch.problem(), "an idle partition after a commit marker");
                 writer.beginTransaction();
-                writer.send(new ProducerRecord<>("watch-idle", "k", bytes("two"))).get();
+                writer.send(new ProducerRecord<>("watch-idle", "k", bytes("two")))
+                        .get();
                 writer.commitTransaction();
                 watch.check();
                 watch.check();
-                assertTrue(watch.problem() != null && watch.problem().contains("watch-idle-0"),
+                assertTrue(
+                        watch.problem() != null && watch.problem().contains("watch-idle-0"),
                         "a committed record waiting: " + watch.problem());
             }
         }

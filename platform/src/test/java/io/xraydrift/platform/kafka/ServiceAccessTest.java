@@ -5,18 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.schemas.Topic;
+import io.xraydrift.schemas.Topics;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
-
-import io.xraydrift.schemas.Topic;
-import io.xraydrift.schemas.Topics;
 
 class ServiceAccessTest {
 
@@ -39,15 +37,31 @@ class ServiceAccessTest {
             List<AclBinding> acls = a.acls("User:x");
             for (AclBinding b : acls) {
                 AclOperation op = b.entry().operation();
-                if (b.pattern().resourceType() == ResourceType.TOPIC && b.pattern().patternType() == PatternType.LITERAL) {
+                if (b.pattern().resourceType() == ResourceType.TOPIC
+                        && b.pattern().patternType() == PatternType.LITERAL) {
                     assertTrue(Topics.byName(b.pattern().name()).isPresent(), b.toString());
-                    assertFalse(Set.of(AclOperation.CREATE, AclOperation.DELETE, AclOperation.ALTER,
-                            AclOperation.ALTER_CONFIGS, AclOperation.ALL).contains(op), b.toString());
+                    assertFalse(
+                            Set.of(
+                                            AclOperation.CREATE,
+                                            AclOperation.DELETE,
+                                            AclOperation.ALTER,
+                                            AclOperation.ALTER_CONFIGS,
+                                            AclOperation.ALL)
+                                    .contains(op),
+                            b.toString());
                     if (op == AclOperation.READ) {
-                        assertTrue(a.reads().stream().anyMatch(t -> t.name().equals(b.pattern().name())), b.toString());
+                        assertTrue(
+                                a.reads().stream()
+                                        .anyMatch(
+                                                t -> t.name().equals(b.pattern().name())),
+                                b.toString());
                     }
                     if (op == AclOperation.WRITE) {
-                        assertTrue(a.writes().stream().anyMatch(t -> t.name().equals(b.pattern().name())), b.toString());
+                        assertTrue(
+                                a.writes().stream()
+                                        .anyMatch(
+                                                t -> t.name().equals(b.pattern().name())),
+                                b.toString());
                     }
                 } else {
                     assertEquals(PatternType.PREFIXED, b.pattern().patternType(), b.toString());
@@ -70,15 +84,24 @@ class ServiceAccessTest {
             boolean creates = a.acls("User:x").stream().anyMatch(b -> b.entry().operation() == AclOperation.CREATE);
             assertEquals(a == ServiceAccess.DRIFT_MONITOR, creates, a.service());
         }
-        assertTrue(ServiceAccess.DRIFT_MONITOR.acls("User:x", "ward-7").stream().anyMatch(b ->
-                b.entry().operation() == AclOperation.CREATE && b.pattern().name().equals("ward-7-")));
+        assertTrue(ServiceAccess.DRIFT_MONITOR.acls("User:x", "ward-7").stream()
+                .anyMatch(b -> b.entry().operation() == AclOperation.CREATE
+                        && b.pattern().name().equals("ward-7-")));
     }
 
     @Test
     void aFeedMayOnlyWriteIntakeAndAnAlertReaderOnlyReadAlertsAndTrajectories() {
-        assertEquals(Set.of("WRITE xray.scans.intake", "DESCRIBE xray.scans.intake"), ops(ServiceAccess.feedAcls("User:pacs")));
-        assertEquals(Set.of("READ xray.alerts", "DESCRIBE xray.alerts", "READ xray.trajectories",
-                "DESCRIBE xray.trajectories", "READ ward7-", "DESCRIBE ward7-"),
+        assertEquals(
+                Set.of("WRITE xray.scans.intake", "DESCRIBE xray.scans.intake"),
+                ops(ServiceAccess.feedAcls("User:pacs")));
+        assertEquals(
+                Set.of(
+                        "READ xray.alerts",
+                        "DESCRIBE xray.alerts",
+                        "READ xray.trajectories",
+                        "DESCRIBE xray.trajectories",
+                        "READ ward7-",
+                        "DESCRIBE ward7-"),
                 ops(ServiceAccess.alertReaderAcls("User:dash", "ward7-")));
     }
 

@@ -3,7 +3,6 @@ package io.xraydrift.platform.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** The settings topics are created with on a cluster: min.insync.replicas where replicas can be spared. */
@@ -13,7 +12,8 @@ class TopicSetupTest {
 
     @Test
     void threeReplicasMeanTwoInSyncBeforeAWriteCounts() {
-        assertEquals(Map.of("cleanup.policy", "compact", "min.insync.replicas", "2"),
+        assertEquals(
+                Map.of("cleanup.policy", "compact", "min.insync.replicas", "2"),
                 TopicSetup.configs(DECLARED, (short) 3));
         assertEquals("2", TopicSetup.configs(Map.of(), (short) 5).get("min.insync.replicas"));
     }

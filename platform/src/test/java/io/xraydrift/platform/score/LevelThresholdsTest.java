@@ -4,31 +4,41 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import io.xraydrift.events.Level;
 import io.xraydrift.platform.config.ConfigException;
 import io.xraydrift.platform.config.Settings;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class LevelThresholdsTest {
 
     @Test
     void theSharedKeysTheFormerDriftKeysAndTheirDisagreement() {
         assertEquals(LevelThresholds.DEFAULT, LevelThresholds.from(Settings.of(Map.of())));
-        assertEquals(new LevelThresholds(0.2, 0.6), LevelThresholds.from(Settings.of(Map.of(
-                LevelThresholds.INFECTED, "0.2", LevelThresholds.SEVERE, "0.6"))));
-        assertEquals(new LevelThresholds(0.25, 0.55), LevelThresholds.from(Settings.of(Map.of(
-                LevelThresholds.LEGACY_INFECTED, "0.25"))), "a former key set alone still applies");
-        assertEquals(new LevelThresholds(0.25, 0.55), LevelThresholds.from(Settings.of(Map.of(
-                LevelThresholds.LEGACY_INFECTED, "0.25", LevelThresholds.INFECTED, "0.25"))));
-        ConfigException both = assertThrows(ConfigException.class, () -> LevelThresholds.from(Settings.of(Map.of(
-                LevelThresholds.LEGACY_SEVERE, "0.7", LevelThresholds.SEVERE, "0.6"))));
-        assertTrue(both.getMessage().contains(LevelThresholds.LEGACY_SEVERE)
-                && both.getMessage().contains(LevelThresholds.SEVERE), both.getMessage());
-        ConfigException order = assertThrows(ConfigException.class, () -> LevelThresholds.from(Settings.of(Map.of(
-                LevelThresholds.INFECTED, "0.6", LevelThresholds.SEVERE, "0.4"))));
+        assertEquals(
+                new LevelThresholds(0.2, 0.6),
+                LevelThresholds.from(
+                        Settings.of(Map.of(LevelThresholds.INFECTED, "0.2", LevelThresholds.SEVERE, "0.6"))));
+        assertEquals(
+                new LevelThresholds(0.25, 0.55),
+                LevelThresholds.from(Settings.of(Map.of(LevelThresholds.LEGACY_INFECTED, "0.25"))),
+                "a former key set alone still applies");
+        assertEquals(
+                new LevelThresholds(0.25, 0.55),
+                LevelThresholds.from(Settings.of(
+                        Map.of(LevelThresholds.LEGACY_INFECTED, "0.25", LevelThresholds.INFECTED, "0.25"))));
+        ConfigException both = assertThrows(
+                ConfigException.class,
+                () -> LevelThresholds.from(
+                        Settings.of(Map.of(LevelThresholds.LEGACY_SEVERE, "0.7", LevelThresholds.SEVERE, "0.6"))));
+        assertTrue(
+                both.getMessage().contains(LevelThresholds.LEGACY_SEVERE)
+                        && both.getMessage().contains(LevelThresholds.SEVERE),
+                both.getMessage());
+        ConfigException order = assertThrows(
+                ConfigException.class,
+                () -> LevelThresholds.from(
+                        Settings.of(Map.of(LevelThresholds.INFECTED, "0.6", LevelThresholds.SEVERE, "0.4"))));
         assertTrue(order.getMessage().contains("must be above"), order.getMessage());
     }
 
