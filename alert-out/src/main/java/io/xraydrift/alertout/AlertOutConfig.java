@@ -1,11 +1,14 @@
 package io.xraydrift.alertout;
 
 import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.reid.IdentifierSeal;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Alert-out's configuration: which peers get the alerts (an HL7 v2 MLLP listener, a FHIR R4
@@ -32,27 +35,129 @@ public record AlertOutConfig(
 
     public static final String SERVICE = "alert-out";
     public static final int DEFAULT_PORT = 8085;
-    public static final String HL7_HOST = "XRAY_HL7_HOST";
-    public static final String HL7_PORT = "XRAY_HL7_PORT";
-    public static final String HL7_RECEIVING_APPLICATION = "XRAY_HL7_RECEIVING_APPLICATION";
-    public static final String HL7_RECEIVING_FACILITY = "XRAY_HL7_RECEIVING_FACILITY";
-    public static final String HL7_TIMEOUT = "XRAY_HL7_TIMEOUT";
-    public static final String FHIR_URL = "XRAY_FHIR_URL";
-    public static final String FHIR_TOKEN = "XRAY_FHIR_TOKEN";
-    public static final String FHIR_FLAG = "XRAY_FHIR_FLAG";
-    public static final String ATTEMPTS = "XRAY_ALERT_OUT_ATTEMPTS";
-    public static final String MAX_BACKOFF = "XRAY_ALERT_OUT_MAX_BACKOFF";
-    public static final String FROM_START = "XRAY_ALERT_OUT_FROM_START";
-    public static final String PROBE_INTERVAL = "XRAY_ALERT_OUT_PROBE_INTERVAL";
-    public static final String HL7_PATIENT_NAME = "XRAY_HL7_PATIENT_NAME";
-    public static final String HL7_ERROR_RETRY_FOR = "XRAY_HL7_ERROR_RETRY_FOR";
-    public static final String REID_KEY = "XRAY_REID_KEY";
-    public static final String API_TOKEN = "XRAY_API_TOKEN";
-    public static final String SR_STOW_URL = "XRAY_SR_STOW_URL";
-    public static final String SR_TOKEN = "XRAY_SR_TOKEN";
-    public static final String HL7_MRN_AUTHORITY = "XRAY_HL7_MRN_AUTHORITY";
-    public static final String FHIR_MRN_SYSTEM = "XRAY_FHIR_MRN_SYSTEM";
-    public static final String FHIR_ACCESSION_SYSTEM = "XRAY_FHIR_ACCESSION_SYSTEM";
+    /** PID-5's placeholder: family^given, printable, no HL7 delimiter but the component separator. */
+    static final String DEFAULT_PATIENT_NAME = "PSEUDONYMISED^XRAYDRIFT";
+
+    public static final ConfigKey<Optional<String>> HL7_HOST =
+            ConfigKey.optional("XRAY_HL7_HOST", "host of the MLLP listener ORU^R01 messages go to (unset: no HL7)");
+    public static final ConfigKey<Integer> HL7_PORT =
+            ConfigKey.port("XRAY_HL7_PORT", 2575, "port of the MLLP listener ORU^R01 messages go to");
+    public static final ConfigKey<String> HL7_RECEIVING_APPLICATION =
+            ConfigKey.string("XRAY_HL7_RECEIVING_APPLICATION", "EHR", "MSH-5");
+    public static final ConfigKey<String> HL7_RECEIVING_FACILITY =
+            ConfigKey.string("XRAY_HL7_RECEIVING_FACILITY", "HOSPITAL", "MSH-6");
+    public static final ConfigKey<Duration> HL7_TIMEOUT = ConfigKey.duration(
+            "XRAY_HL7_TIMEOUT",
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(10),
+            "how long an ACK may take before the send counts as failed (retried)");
+    public static final ConfigKey<String> HL7_PATIENT_NAME = ConfigKey.of(
+            "XRAY_HL7_PATIENT_NAME",
+            "`" + DEFAULT_PATIENT_NAME + "`",
+            "PID-5 (required in v2.5): the placeholder name sent with the pseudonym (alert-out knows no name)",
+            (s, n) -> patientName(s.string(n, DEFAULT_PATIENT_NAME)));
+    public static final ConfigKey<Duration> HL7_ERROR_RETRY_FOR = ConfigKey.duration(
+            "XRAY_HL7_ERROR_RETRY_FOR",
+            Duration.ofMinutes(10),
+            Duration.ZERO,
+            Duration.ofDays(1),
+            "how long an `AE`/`CE` ACK (an application error: transient) is retried, with backoff, before the alert "
+                    + "is dead-lettered; `AR`/`CR` (rejected) count as refusals");
+    public static final ConfigKey<Optional<URI>> FHIR_URL = ConfigKey.of(
+            "XRAY_FHIR_URL",
+            "—",
+            "FHIR R4 base URL Observations (and Flags) are POSTed to (unset: no FHIR)",
+            (s, n) -> s.optional(n).map(v -> s.url(n, v)));
+    public static final ConfigKey<Optional<String>> FHIR_TOKEN =
+            ConfigKey.optional("XRAY_FHIR_TOKEN", "bearer token for the FHIR server; never logged");
+    public static final ConfigKey<Boolean> FHIR_FLAG =
+            ConfigKey.bool("XRAY_FHIR_FLAG", true, "a Flag with each worsening alert besides its Observation");
+    public static final ConfigKey<Integer> ATTEMPTS = ConfigKey.integer(
+            "XRAY_ALERT_OUT_ATTEMPTS",
+            5,
+            1,
+            1000,
+            "refusals (HL7 AR/CR, FHIR 4xx) before an alert is dead-lettered; a peer that cannot be reached is "
+                    + "retried until it can");
+    public static final ConfigKey<Duration> MAX_BACKOFF = ConfigKey.duration(
+            "XRAY_ALERT_OUT_MAX_BACKOFF",
+            Duration.ofSeconds(30),
+            Duration.ofMillis(100),
+            Duration.ofHours(1),
+            "longest wait between tries");
+    public static final ConfigKey<Boolean> FROM_START = ConfigKey.bool(
+            "XRAY_ALERT_OUT_FROM_START",
+            true,
+            "a new consumer group starts at the start of `xray.alerts` (false: at its end)");
+    public static final ConfigKey<Duration> PROBE_INTERVAL = ConfigKey.duration(
+            "XRAY_ALERT_OUT_PROBE_INTERVAL",
+            Duration.ofSeconds(30),
+            Duration.ofMillis(100),
+            Duration.ofHours(1),
+            "how often each peer is probed (MLLP: a TCP connect; FHIR: `GET [base]/metadata`), also at start: "
+                    + "readiness says whether it answers before any alert is sent");
+    public static final ConfigKey<Optional<String>> REID_KEY = ConfigKey.of(
+            "XRAY_REID_KEY",
+            "— (off)",
+            "the same re-identification key as ingest's: alert-out opens each alert's sealed identifiers and files "
+                    + "it under the MRN and accession number; never logged",
+            (s, n) -> s.optional(n).map(String::strip).map(v -> {
+                try {
+                    IdentifierSeal.ofBase64(v);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(n + ": " + e.getMessage());
+                }
+                return v;
+            }));
+    public static final ConfigKey<String> HL7_MRN_AUTHORITY = ConfigKey.string(
+            "XRAY_HL7_MRN_AUTHORITY", "HOSPITAL", "with re-identification: PID-3's assigning authority of the MRN");
+    private static final String SYSTEMS = "; set the hospital's own (e.g. its OIDs)";
+    public static final ConfigKey<String> FHIR_MRN_SYSTEM = ConfigKey.string(
+            "XRAY_FHIR_MRN_SYSTEM",
+            "urn:xray-drift:hospital-mrn",
+            "with re-identification: the identifier system of the MRN (`subject`)" + SYSTEMS);
+    public static final ConfigKey<String> FHIR_ACCESSION_SYSTEM = ConfigKey.string(
+            "XRAY_FHIR_ACCESSION_SYSTEM",
+            "urn:xray-drift:hospital-accession",
+            "with re-identification: the identifier system of the accession number (`basedOn`)" + SYSTEMS);
+    public static final ConfigKey<Optional<URI>> SR_STOW_URL = ConfigKey.of(
+            "XRAY_SR_STOW_URL",
+            "— (off)",
+            "a PACS's DICOMweb base URL each alert is stored to as a DICOM SR beside its film (STOW-RS); needs "
+                    + "`XRAY_REID_KEY` and Debian's `libpixelmed-java`",
+            (s, n) -> s.optional(n).map(v -> s.url(n, v)));
+    public static final ConfigKey<Optional<String>> SR_TOKEN =
+            ConfigKey.optional("XRAY_SR_TOKEN", "bearer token for the PACS's DICOMweb; never logged");
+    public static final ConfigKey<String> API_TOKEN = ConfigKey.apiToken(
+            "XRAY_API_TOKEN",
+            "alert-out's /metrics answers only the bearer token",
+            "bearer token `GET /metrics` answers (a Prometheus scrape's `authorization`), as every service's; never "
+                    + "logged");
+
+    /** Alert-out's keys, in the guide's order. */
+    public static final List<ConfigKey<?>> KEYS = List.of(
+            HL7_HOST,
+            HL7_PORT,
+            HL7_RECEIVING_APPLICATION,
+            HL7_RECEIVING_FACILITY,
+            HL7_TIMEOUT,
+            HL7_PATIENT_NAME,
+            HL7_ERROR_RETRY_FOR,
+            FHIR_URL,
+            FHIR_TOKEN,
+            FHIR_FLAG,
+            ATTEMPTS,
+            MAX_BACKOFF,
+            FROM_START,
+            PROBE_INTERVAL,
+            REID_KEY,
+            HL7_MRN_AUTHORITY,
+            FHIR_MRN_SYSTEM,
+            FHIR_ACCESSION_SYSTEM,
+            SR_STOW_URL,
+            SR_TOKEN,
+            API_TOKEN);
 
     /**
      * An HL7 v2 MLLP listener (an interface engine or the EHR's inbound ORU port): where it listens,
@@ -104,38 +209,29 @@ public record AlertOutConfig(
     }
 
     public static AlertOutConfig from(Settings s) {
-        Hl7 hl7 = s.optional(HL7_HOST)
+        Hl7 hl7 = HL7_HOST.from(s)
                 .map(host -> new Hl7(
                         host,
-                        s.port(HL7_PORT, 2575),
-                        s.string(HL7_RECEIVING_APPLICATION, "EHR"),
-                        s.string(HL7_RECEIVING_FACILITY, "HOSPITAL"),
-                        s.duration(HL7_TIMEOUT, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)),
-                        patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME)),
-                        s.duration(HL7_ERROR_RETRY_FOR, Duration.ofMinutes(10), Duration.ZERO, Duration.ofDays(1)),
-                        s.string(HL7_MRN_AUTHORITY, "HOSPITAL")))
+                        HL7_PORT.from(s),
+                        HL7_RECEIVING_APPLICATION.from(s),
+                        HL7_RECEIVING_FACILITY.from(s),
+                        HL7_TIMEOUT.from(s),
+                        HL7_PATIENT_NAME.from(s),
+                        HL7_ERROR_RETRY_FOR.from(s),
+                        HL7_MRN_AUTHORITY.from(s)))
                 .orElse(null);
-        Fhir fhir = s.optional(FHIR_URL)
+        Fhir fhir = FHIR_URL.from(s)
                 .map(url -> new Fhir(
-                        s.url(FHIR_URL, url),
-                        s.optional(FHIR_TOKEN).orElse(null),
-                        s.bool(FHIR_FLAG, true),
-                        s.string(FHIR_MRN_SYSTEM, "urn:xray-drift:hospital-mrn"),
-                        s.string(FHIR_ACCESSION_SYSTEM, "urn:xray-drift:hospital-accession")))
+                        url,
+                        FHIR_TOKEN.from(s).orElse(null),
+                        FHIR_FLAG.from(s),
+                        FHIR_MRN_SYSTEM.from(s),
+                        FHIR_ACCESSION_SYSTEM.from(s)))
                 .orElse(null);
-        String reidKey = s.optional(REID_KEY).map(String::strip).orElse(null);
-        if (reidKey != null) {
-            try {
-                IdentifierSeal.ofBase64(reidKey);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(REID_KEY + ": " + e.getMessage());
-            }
-        }
-        Sr sr = s.optional(SR_STOW_URL)
-                .map(url -> new Sr(
-                        s.url(SR_STOW_URL, url),
-                        s.optional(SR_TOKEN).orElse(null),
-                        patientName(s.string(HL7_PATIENT_NAME, DEFAULT_PATIENT_NAME))))
+        String reidKey = REID_KEY.from(s).orElse(null);
+        Sr sr = SR_STOW_URL
+                .from(s)
+                .map(url -> new Sr(url, SR_TOKEN.from(s).orElse(null), HL7_PATIENT_NAME.from(s)))
                 .orElse(null);
         if (sr != null && reidKey == null) {
             throw new ConfigException(SR_STOW_URL + " needs " + REID_KEY + ": a report sits beside its film only by "
@@ -149,17 +245,14 @@ public record AlertOutConfig(
                 ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
                 hl7,
                 fhir,
-                s.integer(ATTEMPTS, 5, 1, 1000),
-                s.duration(MAX_BACKOFF, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
-                s.bool(FROM_START, true),
-                s.duration(PROBE_INTERVAL, Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)),
+                ATTEMPTS.from(s),
+                MAX_BACKOFF.from(s),
+                FROM_START.from(s),
+                PROBE_INTERVAL.from(s),
                 reidKey,
                 sr,
-                s.apiToken(API_TOKEN, "alert-out's /metrics answers only the bearer token"));
+                API_TOKEN.from(s));
     }
-
-    /** PID-5's placeholder: family^given, printable, no HL7 delimiter but the component separator. */
-    static final String DEFAULT_PATIENT_NAME = "PSEUDONYMISED^XRAYDRIFT";
 
     static String patientName(String v) {
         if (v.isBlank()

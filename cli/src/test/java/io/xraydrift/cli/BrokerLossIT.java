@@ -83,9 +83,10 @@ class BrokerLossIT {
             });
             ehr.start();
             Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
-            assertEquals("3", common.get(KafkaSettings.REPLICATION_FACTOR), "topics replicated on the three nodes");
+            assertEquals(
+                    "3", common.get(KafkaSettings.REPLICATION_FACTOR.name()), "topics replicated on the three nodes");
             common.put("XRAY_HTTP_HOST", "127.0.0.1");
-            common.put(Settings.DEMO_MODE, "true");
+            common.put(Settings.DEMO_MODE.name(), "true");
             common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
             common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
             common.put("XRAY_HL7_HOST", "127.0.0.1");
@@ -100,7 +101,7 @@ class BrokerLossIT {
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 4141, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 4242, 0.15);
             int total = cohort.size() + series.size();
-            PhantomRenderer renderer = new PhantomRenderer(512);
+            PhantomRenderer renderer = new PhantomRenderer(256);
             List<String> report = new ArrayList<>();
             long t0 = System.nanoTime();
             try {

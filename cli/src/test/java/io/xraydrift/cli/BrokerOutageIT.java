@@ -73,7 +73,7 @@ class BrokerOutageIT {
             Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
             common.put("XRAY_HTTP_HOST", "127.0.0.1");
             common.put("XRAY_HTTP_PORT", "0");
-            common.put(Settings.DEMO_MODE, "true");
+            common.put(Settings.DEMO_MODE.name(), "true");
             common.put("XRAY_KAFKA_CLIENT_TRANSACTION_TIMEOUT_MS", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
             KafkaBootstrap.prepare(kafka, "outage-setup");
@@ -83,7 +83,7 @@ class BrokerOutageIT {
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 515, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 616, 0.15);
             int total = cohort.size() + series.size();
-            PhantomRenderer renderer = new PhantomRenderer(512);
+            PhantomRenderer renderer = new PhantomRenderer(256);
             EventSerdes serdes = kafka.serdes();
             String outage = "none";
             List<HangingTransactions.Hanging> repaired = new ArrayList<>();

@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CleanStopIT {
 
     private static final int[] COHORT = {24, 12, 12};
-    private static final int PATIENTS = 40;
+    private static final int PATIENTS = 30;
     private static final int SCANS = 6;
     private static final int IN_FLIGHT = 60;
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
@@ -72,7 +72,7 @@ class CleanStopIT {
             ehr.start();
             Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
             common.put("XRAY_HTTP_HOST", "127.0.0.1");
-            common.put(Settings.DEMO_MODE, "true");
+            common.put(Settings.DEMO_MODE.name(), "true");
             common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
             common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
             common.put("XRAY_HL7_HOST", "127.0.0.1");
@@ -95,7 +95,7 @@ class CleanStopIT {
             List<Integer> stopAt = IntStream.rangeClosed(1, schedule.size())
                     .mapToObj(i -> cohort.size() + i * series.size() / (schedule.size() + 1))
                     .toList();
-            PhantomRenderer renderer = new PhantomRenderer(512);
+            PhantomRenderer renderer = new PhantomRenderer(256);
             List<String> report = new ArrayList<>();
             try {
                 for (ServiceProcess s : services.values()) {

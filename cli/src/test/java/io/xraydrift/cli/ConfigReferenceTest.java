@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xraydrift.cli.ops.ConfigReference;
 import io.xraydrift.cli.ops.ServiceCommands;
 import io.xraydrift.platform.config.ConfigDoc;
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.RegistryAccess;
 import io.xraydrift.platform.config.ServiceConfig;
@@ -19,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -49,7 +49,7 @@ class ConfigReferenceTest {
         assertEquals(
                 expected,
                 guide.substring(from, to),
-                "docs/operations.md's key table differs from the config-keys.tsv rows; regenerate it with "
+                "docs/operations.md's key table differs from the key declarations; regenerate it with "
                         + "-Dxray.regenerate.docs=true (see this test's comment)");
     }
 
@@ -83,58 +83,54 @@ class ConfigReferenceTest {
     }
 
     @Test
-    void everyRowNamesKeysTheServicesRead() throws Exception {
-        List<String> known = new ArrayList<>(List.of(
-                "XRAY_LOG_LEVEL", // read by the log4j2 configuration
-                Settings.KAFKA_CLIENT_ENV_PREFIX + "*"));
-        for (Class<?> c : List.of(ServiceConfig.class, KafkaSettings.class, Settings.class, RegistryAccess.class)) {
-            known.addAll(keys(c));
-        }
-        List<ConfigDoc> all = new ArrayList<>(ConfigReference.common());
+    void everyKeyAConfigRecordDeclaresIsInItsSectionOfTheReference() throws Exception {
+        Map<Class<?>, List<ConfigKey<?>>> records = new LinkedHashMap<>();
         for (ConfigReference.Section section : ConfigReference.SERVICES) {
-            known.addAll(keys(section.config()));
-            all.addAll(section.rows());
+            records.put(section.config(), section.keys());
         }
-        List<String> unknown = new ArrayList<>();
-        all.forEach(d -> d.keys().stream().filter(k -> !known.contains(k)).forEach(unknown::add));
-        assertEquals(List.of(), unknown, "config-keys.tsv rows naming keys no service declares");
-    }
-
-    /** The XRAY_* names a class declares as string constants. */
-    static List<String> keys(Class<?> type) throws IllegalAccessException {
-        List<String> keys = new ArrayList<>();
-        for (Field f : type.getDeclaredFields()) {
-            int m = f.getModifiers();
-            if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class) {
-                f.setAccessible(true);
-                String v = (String) f.get(null);
-                if (v != null && v.matches("XRAY_[A-Z0-9_]+")) {
-                    keys.add(v);
+        for (Class<?> common :
+                List.of(ServiceConfig.class, KafkaSettings.class, RegistryAccess.class, Settings.class)) {
+            records.put(common, ServiceConfig.COMMON_KEYS);
+        }
+        TreeSet<String> missing = new TreeSet<>();
+        for (var e : records.entrySet()) {
+            for (ConfigKey<?> key : declared(e.getKey())) {
+                if (!e.getValue().contains(key) && !ServiceConfig.COMMON_KEYS.contains(key)) {
+                    missing.add(key.name() + " (" + e.getKey().getSimpleName() + ")");
                 }
             }
         }
-        return keys;
+        assertEquals(List.of(), List.copyOf(missing), "keys declared but not in the reference");
     }
 
     @Test
-    void everyKeyAConfigRecordReadsHasARowOfItsService() throws Exception {
-        Map<Class<?>, List<ConfigDoc>> records = new LinkedHashMap<>();
+    void noConfigRecordNamesAKeyOutsideADeclaration() throws Exception {
+        List<String> bare = new ArrayList<>();
         for (ConfigReference.Section section : ConfigReference.SERVICES) {
-            records.put(section.config(), section.rows());
-        }
-        records.put(ServiceConfig.class, ConfigReference.common());
-        records.put(KafkaSettings.class, ConfigReference.common());
-        TreeSet<String> missing = new TreeSet<>();
-        for (var e : records.entrySet()) {
-            List<String> documented = Stream.concat(e.getValue().stream(), ConfigReference.common().stream())
-                    .flatMap(d -> d.keys().stream())
-                    .toList();
-            for (String key : keys(e.getKey())) {
-                if (!documented.contains(key)) {
-                    missing.add(key + " (" + e.getKey().getSimpleName() + ")");
+            for (Field f : section.config().getDeclaredFields()) {
+                int m = f.getModifiers();
+                if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == String.class) {
+                    f.setAccessible(true);
+                    String v = (String) f.get(null);
+                    if (v != null && v.matches("XRAY_[A-Z0-9_]+")) {
+                        bare.add(section.config().getSimpleName() + "." + f.getName());
+                    }
                 }
             }
         }
-        assertEquals(List.of(), List.copyOf(missing));
+        assertEquals(List.of(), bare, "keys named as strings: declare them as ConfigKeys (name, default, meaning)");
+    }
+
+    /** The keys a class declares as constants. */
+    static List<ConfigKey<?>> declared(Class<?> type) throws IllegalAccessException {
+        List<ConfigKey<?>> keys = new ArrayList<>();
+        for (Field f : type.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (Modifier.isStatic(m) && Modifier.isFinal(m) && f.getType() == ConfigKey.class) {
+                f.setAccessible(true);
+                keys.add((ConfigKey<?>) f.get(null));
+            }
+        }
+        return keys;
     }
 }

@@ -54,7 +54,7 @@ class PipelineKillIT {
         Files.createDirectories(work);
         Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
         common.put("XRAY_HTTP_HOST", "127.0.0.1");
-        common.put(Settings.DEMO_MODE, "true");
+        common.put(Settings.DEMO_MODE.name(), "true");
         // A killed member's partitions move after the session timeout: keep it short for the test.
         common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
         common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
@@ -64,7 +64,7 @@ class PipelineKillIT {
         List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 777, 0.15);
         List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 888, 0.15);
         int total = cohort.size() + series.size();
-        PhantomRenderer renderer = new PhantomRenderer(512);
+        PhantomRenderer renderer = new PhantomRenderer(256);
         byte[][] cohortPngs = new byte[cohort.size()][];
         IntStream.range(0, cohort.size())
                 .parallel()

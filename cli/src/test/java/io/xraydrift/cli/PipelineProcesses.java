@@ -31,13 +31,15 @@ final class PipelineProcesses {
             throw new IllegalStateException(jar + " is missing: the cli module's package phase builds it");
         }
         Map<String, String[]> known = Map.of(
-                "ingest", new String[] {"io.xraydrift.ingest.IngestApp", IngestConfig.STATE_DIR, "ingest-state"},
+                "ingest", new String[] {"io.xraydrift.ingest.IngestApp", IngestConfig.STATE_DIR.name(), "ingest-state"},
                 "embedder", new String[] {"io.xraydrift.embedder.EmbedderApp", "XRAY_EMBEDDER_DEVICE", null},
                 "indexer",
-                        new String[] {"io.xraydrift.indexer.IndexerApp", IndexerConfig.SNAPSHOT_DIR, "indexer-snapshots"
+                        new String[] {
+                            "io.xraydrift.indexer.IndexerApp", IndexerConfig.SNAPSHOT_DIR.name(), "indexer-snapshots"
                         },
                 "drift-monitor",
-                        new String[] {"io.xraydrift.drift.DriftMonitorApp", DriftMonitorConfig.STATE_DIR, "drift-state"
+                        new String[] {
+                            "io.xraydrift.drift.DriftMonitorApp", DriftMonitorConfig.STATE_DIR.name(), "drift-state"
                         },
                 "alert-out", new String[] {"io.xraydrift.alertout.AlertOutApp", null, null});
         Map<String, ServiceProcess> out = new LinkedHashMap<>();

@@ -66,10 +66,10 @@ class RealFilesIT {
     @Test
     void aRealCohortLoadsOnceAndEveryRealFileIsAcceptedAndScored(LocalStack stack) throws Exception {
         Map<String, String> env = ServiceEnv.onStack(stack, "real-files-it");
-        env.put(Settings.DEMO_MODE, "true");
-        env.put(IngestConfig.STATE_DIR, dir.resolve("ingest").toString());
-        env.put(IndexerConfig.SNAPSHOT_DIR, dir.resolve("indexer").toString());
-        env.put(EmbedderConfig.DEVICE, "cpu");
+        env.put(Settings.DEMO_MODE.name(), "true");
+        env.put(IngestConfig.STATE_DIR.name(), dir.resolve("ingest").toString());
+        env.put(IndexerConfig.SNAPSHOT_DIR.name(), dir.resolve("indexer").toString());
+        env.put(EmbedderConfig.DEVICE.name(), "cpu");
         Settings settings = Settings.of(env);
         KafkaBootstrap.prepare(KafkaSettings.from(settings), "it-setup");
         Path cohort = SiteTrainingTest.subset(dir.resolve("cohort"), 14);
@@ -81,7 +81,7 @@ class RealFilesIT {
             embedder.start();
             indexer.start();
             String ingestUrl = "http://127.0.0.1:" + ingest.httpPort();
-            Map<String, String> tokenEnv = Map.of(IndexerConfig.API_TOKEN, Settings.DEMO_API_TOKEN);
+            Map<String, String> tokenEnv = Map.of(IndexerConfig.API_TOKEN.name(), Settings.DEMO_API_TOKEN);
 
             String first = cohortLoad(cohort, ingestUrl, source, tokenEnv);
             assertTrue(first.contains("42 rows: 42 new, 0 already there, 0 refused"), first);

@@ -76,7 +76,7 @@ class SecurePipelineIT {
             Map<String, String> common = new HashMap<>();
             common.put("XRAY_HTTP_HOST", "127.0.0.1");
             common.put("XRAY_HTTP_PORT", "0");
-            common.put(Settings.DEMO_MODE, "true");
+            common.put(Settings.DEMO_MODE.name(), "true");
 
             // The administrator: topics and schemas (over HTTPS), users, ACLs.
             Map<String, String> admin = new HashMap<>(common);

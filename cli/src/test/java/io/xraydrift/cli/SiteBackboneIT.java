@@ -74,11 +74,11 @@ class SiteBackboneIT {
         card.withLevels(new ModelCard.Levels(0.30, 0.70, "set by the test")).write(model);
 
         Map<String, String> env = ServiceEnv.onStack(stack, "site-backbone-it");
-        env.put(Settings.DEMO_MODE, "true");
-        env.put(IngestConfig.STATE_DIR, dir.resolve("ingest").toString());
-        env.put(IndexerConfig.SNAPSHOT_DIR, dir.resolve("indexer").toString());
-        env.put(EmbedderConfig.DEVICE, "cpu");
-        env.put(EmbedderConfig.MODEL, model.toString());
+        env.put(Settings.DEMO_MODE.name(), "true");
+        env.put(IngestConfig.STATE_DIR.name(), dir.resolve("ingest").toString());
+        env.put(IndexerConfig.SNAPSHOT_DIR.name(), dir.resolve("indexer").toString());
+        env.put(EmbedderConfig.DEVICE.name(), "cpu");
+        env.put(EmbedderConfig.MODEL.name(), model.toString());
         Settings settings = Settings.of(env);
         KafkaBootstrap.prepare(KafkaSettings.from(settings), "it-setup");
         try (IngestService ingest = new IngestService(IngestConfig.from(settings));
@@ -88,7 +88,7 @@ class SiteBackboneIT {
             embedder.start();
             indexer.start();
             String ingestUrl = "http://127.0.0.1:" + ingest.httpPort();
-            Path config = ServiceEnv.configFile(Map.of(IndexerConfig.API_TOKEN, Settings.DEMO_API_TOKEN), dir);
+            Path config = ServiceEnv.configFile(Map.of(IndexerConfig.API_TOKEN.name(), Settings.DEMO_API_TOKEN), dir);
             Stdout.Run load = Stdout.capture(() -> XrayDrift.commandLine()
                     .execute(
                             "cohort",

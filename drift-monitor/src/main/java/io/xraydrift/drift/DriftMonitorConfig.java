@@ -3,6 +3,7 @@ package io.xraydrift.drift;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.config.StateDirs;
@@ -11,7 +12,9 @@ import io.xraydrift.platform.score.LevelThresholds;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -51,16 +54,6 @@ public record DriftMonitorConfig(
 
     public static final String SERVICE = "drift-monitor";
     public static final int DEFAULT_PORT = 8084;
-    /** The level thresholds: the indexer's keys, shared (the former XRAY_DRIFT_* keys are still read). */
-    public static final String INFECTED_THRESHOLD = LevelThresholds.INFECTED;
-
-    public static final String SEVERE_THRESHOLD = LevelThresholds.SEVERE;
-    public static final String HYSTERESIS = "XRAY_DRIFT_HYSTERESIS";
-    public static final String WORSENING_WINDOW = "XRAY_DRIFT_WORSENING_WINDOW";
-    public static final String WORSENING_RISE = "XRAY_DRIFT_WORSENING_RISE";
-    public static final String CONFIRM_SCANS = "XRAY_DRIFT_CONFIRM_SCANS";
-    public static final String BASELINE_JUMP = "XRAY_DRIFT_BASELINE_JUMP";
-    public static final String BASELINE_DRIFT = "XRAY_DRIFT_BASELINE_DRIFT";
     /**
      * Rise-from-baseline defaults, chosen by cross-validation on the 27 real series of
      * {@code ../shared/real-cxr/dev} with the bundled model (docs/real-data.md, "Drift on real series").
@@ -68,18 +61,112 @@ public record DriftMonitorConfig(
     public static final double DEFAULT_BASELINE_JUMP = 0.125;
 
     public static final double DEFAULT_BASELINE_DRIFT = 0.0;
-    public static final String STANDBY_REPLICAS = "XRAY_DRIFT_STANDBY_REPLICAS";
-    public static final String STATE_DIR = "XRAY_DRIFT_STATE_DIR";
-    public static final String APPLICATION_ID = "XRAY_DRIFT_APPLICATION_ID";
-    public static final String ADVERTISED_HOST = "XRAY_ADVERTISED_HOST";
-    public static final String API_TOKEN = "XRAY_API_TOKEN";
-    public static final String PEER_TOKEN = "XRAY_DRIFT_PEER_TOKEN";
-    public static final String PEERS = "XRAY_DRIFT_PEERS";
     /** The peer secret in demo mode. */
     static final String DEMO_PEER_TOKEN = "demo-peer-token-not-for-real-patients";
 
-    public static final String EVIDENCE_SCANS = "XRAY_DRIFT_EVIDENCE_SCANS";
-    public static final String ALERT_RETENTION = "XRAY_DRIFT_ALERT_RETENTION";
+    /** The level thresholds: the indexer's keys, shared (the former XRAY_DRIFT_* keys are still read). */
+    public static final ConfigKey<Double> INFECTED_THRESHOLD = LevelThresholds.INFECTED;
+
+    public static final ConfigKey<Double> SEVERE_THRESHOLD = LevelThresholds.SEVERE;
+    public static final ConfigKey<Double> HYSTERESIS = ConfigKey.decimal(
+            "XRAY_DRIFT_HYSTERESIS", 0.05, 0.0, 0.5, "margin below a threshold that counts as improvement");
+    public static final ConfigKey<Integer> WORSENING_WINDOW = ConfigKey.integer(
+            "XRAY_DRIFT_WORSENING_WINDOW", 4, 2, 100, "scans the sustained-worsening rule looks back over");
+    public static final ConfigKey<Double> WORSENING_RISE = ConfigKey.decimal(
+            "XRAY_DRIFT_WORSENING_RISE",
+            0.15,
+            0.0,
+            1.0,
+            "score rise over the window that counts as sustained worsening");
+    public static final ConfigKey<Integer> CONFIRM_SCANS = ConfigKey.integer(
+            "XRAY_DRIFT_CONFIRM_SCANS",
+            2,
+            1,
+            10,
+            "consecutive scans at a higher level needed to escalate (a single spike does not page)");
+    public static final ConfigKey<Double> BASELINE_JUMP = ConfigKey.decimal(
+            "XRAY_DRIFT_BASELINE_JUMP",
+            DEFAULT_BASELINE_JUMP,
+            0.0,
+            1.0,
+            "rise of the score above the patient's baseline scan that raises BASELINE_RISE at once (0 = off); the "
+                    + "default is the margin chosen for the bundled model by cross-validation on the real series, "
+                    + "above its measured noise (docs/real-data.md)");
+    public static final ConfigKey<Double> BASELINE_DRIFT = ConfigKey.decimal(
+                    "XRAY_DRIFT_BASELINE_DRIFT",
+                    DEFAULT_BASELINE_DRIFT,
+                    0.0,
+                    1.0,
+                    "smaller rise above the baseline that raises BASELINE_RISE once `XRAY_DRIFT_CONFIRM_SCANS` scans "
+                            + "in a row show it (0 = off; not above the jump)")
+            .shownAs("`0` (off)");
+    public static final ConfigKey<Integer> STANDBY_REPLICAS =
+            ConfigKey.integer("XRAY_DRIFT_STANDBY_REPLICAS", 0, 0, 10, "Kafka Streams standby replicas");
+    public static final ConfigKey<Integer> EVIDENCE_SCANS = ConfigKey.integer(
+            "XRAY_DRIFT_EVIDENCE_SCANS",
+            DriftTopology.Limits.DEFAULT.evidenceScans(),
+            1,
+            100_000,
+            "newest scans per patient whose 36 neighbours the state keeps (alerted scans keep theirs for the alert "
+                    + "retention)");
+    public static final ConfigKey<Duration> ALERT_RETENTION = ConfigKey.duration(
+            "XRAY_DRIFT_ALERT_RETENTION",
+            DriftTopology.Limits.DEFAULT.alertRetention(),
+            Duration.ofMinutes(1),
+            Duration.ofDays(3650),
+            "how long `GET /alerts` finds an alert and the patient's state keeps its evidence (the alert stays on "
+                    + "`xray.alerts`; its id stays with the patient)");
+    public static final ConfigKey<Path> STATE_DIR = ConfigKey.path(
+            "XRAY_DRIFT_STATE_DIR",
+            StateDirs.defaultFor(SERVICE),
+            StateDirs.shown(SERVICE),
+            "Kafka Streams state (RocksDB)");
+    public static final ConfigKey<String> APPLICATION_ID = ConfigKey.string(
+            "XRAY_DRIFT_APPLICATION_ID",
+            ServiceAccess.DRIFT_MONITOR.prefix(),
+            "Kafka Streams application id (group, internal topic prefix)");
+    /** Unset: the HTTP host, or the instance id when that binds every address. */
+    public static final ConfigKey<Optional<String>> ADVERTISED_HOST = ConfigKey.optional(
+                    "XRAY_ADVERTISED_HOST", "host other drift-monitor instances reach this one at (query routing)")
+            .shownAs("`XRAY_HTTP_HOST`, or the instance id when that is `0.0.0.0`");
+
+    public static final ConfigKey<String> PEER_TOKEN = ConfigKey.secret(
+            "XRAY_DRIFT_PEER_TOKEN",
+            DEMO_PEER_TOKEN,
+            "drift monitor instances present it to each other when they route a query",
+            "secret drift-monitor instances present to each other when they route a query or gather alerts (24+ "
+                    + "characters, not the API token)");
+    /** Unset: this instance's advertised host alone. */
+    public static final ConfigKey<Optional<String>> PEERS = ConfigKey.optional(
+                    "XRAY_DRIFT_PEERS",
+                    "hosts (`host` or `host:port`, comma-separated) an instance routes queries to; a group member "
+                            + "advertising any other address is never called")
+            .shownAs("this instance's advertised host");
+
+    public static final ConfigKey<String> API_TOKEN = ConfigKey.apiToken(
+            "XRAY_API_TOKEN",
+            "the query API and web view need a bearer token outside demo mode",
+            "bearer token of the trajectory/alerts API and the web view");
+
+    /** The drift monitor's keys, in the guide's order. */
+    public static final List<ConfigKey<?>> KEYS = List.of(
+            INFECTED_THRESHOLD,
+            SEVERE_THRESHOLD,
+            HYSTERESIS,
+            WORSENING_WINDOW,
+            WORSENING_RISE,
+            CONFIRM_SCANS,
+            BASELINE_JUMP,
+            BASELINE_DRIFT,
+            STANDBY_REPLICAS,
+            EVIDENCE_SCANS,
+            ALERT_RETENTION,
+            STATE_DIR,
+            APPLICATION_ID,
+            ADVERTISED_HOST,
+            PEER_TOKEN,
+            PEERS,
+            API_TOKEN);
 
     /** What the topology's state keeps. */
     public DriftTopology.Limits limits() {
@@ -92,8 +179,8 @@ public record DriftMonitorConfig(
      */
     public static DriftRule ruleFrom(Settings s) {
         LevelThresholds levels = LevelThresholds.from(s);
-        double jump = s.decimal(BASELINE_JUMP, DEFAULT_BASELINE_JUMP, 0.0, 1.0);
-        double drift = s.decimal(BASELINE_DRIFT, DEFAULT_BASELINE_DRIFT, 0.0, 1.0);
+        double jump = BASELINE_JUMP.from(s);
+        double drift = BASELINE_DRIFT.from(s);
         if (jump > 0 && drift > jump) {
             throw new ConfigException(BASELINE_DRIFT + "=" + drift + " must not be above " + BASELINE_JUMP + "=" + jump
                     + " (the smaller rise waits for confirmation, the larger alerts at once; 0 switches either off)");
@@ -101,10 +188,10 @@ public record DriftMonitorConfig(
         return new DriftRule(
                 levels.infected(),
                 levels.severe(),
-                s.decimal(HYSTERESIS, 0.05, 0.0, 0.5),
-                s.integer(WORSENING_WINDOW, 4, 2, 100),
-                s.decimal(WORSENING_RISE, 0.15, 0.0, 1.0),
-                s.integer(CONFIRM_SCANS, 2, 1, 10),
+                HYSTERESIS.from(s),
+                WORSENING_WINDOW.from(s),
+                WORSENING_RISE.from(s),
+                CONFIRM_SCANS.from(s),
                 jump,
                 drift);
     }
@@ -113,31 +200,23 @@ public record DriftMonitorConfig(
         DriftRule rule = ruleFrom(s);
         ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
         String bound = common.httpHost();
-        String advertised =
-                s.string(ADVERTISED_HOST, bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
-        int standby = s.integer(STANDBY_REPLICAS, 0, 0, 10);
-        Path stateDir = s.path(STATE_DIR, StateDirs.defaultFor("drift-monitor"));
-        String applicationId = s.string(APPLICATION_ID, ServiceAccess.DRIFT_MONITOR.prefix());
-        int evidenceScans = s.integer(EVIDENCE_SCANS, DriftTopology.Limits.DEFAULT.evidenceScans(), 1, 100_000);
-        Duration alertRetention = s.duration(
-                ALERT_RETENTION,
-                DriftTopology.Limits.DEFAULT.alertRetention(),
-                Duration.ofMinutes(1),
-                Duration.ofDays(3650));
-        String apiToken = s.apiToken(API_TOKEN, "the query API and web view need a bearer token outside demo mode");
-        String peerToken = s.demoMode()
-                ? s.string(PEER_TOKEN, DEMO_PEER_TOKEN)
-                : s.optional(PEER_TOKEN)
-                        .orElseThrow(() -> new ConfigException(PEER_TOKEN + " is not set: drift "
-                                + "monitor instances present it to each other when they route a query (set "
-                                + Settings.DEMO_MODE + "=true for a demo)"));
+        String advertised = ADVERTISED_HOST
+                .from(s)
+                .orElse(bound.equals("0.0.0.0") || bound.equals("::") ? common.instanceId() : bound);
+        int standby = STANDBY_REPLICAS.from(s);
+        Path stateDir = STATE_DIR.from(s);
+        String applicationId = APPLICATION_ID.from(s);
+        int evidenceScans = EVIDENCE_SCANS.from(s);
+        Duration alertRetention = ALERT_RETENTION.from(s);
+        String apiToken = API_TOKEN.from(s);
+        String peerToken = PEER_TOKEN.from(s);
         if (!s.demoMode() && (peerToken.length() < Settings.MIN_TOKEN_LENGTH || peerToken.equals(apiToken))) {
             throw new ConfigException(PEER_TOKEN + " must be at least "
                     + Settings.MIN_TOKEN_LENGTH + " characters and differ from " + API_TOKEN + " (it is "
                     + peerToken.length() + " characters"
                     + (peerToken.equals(apiToken) ? ", the same as the API token" : "") + ")");
         }
-        Set<String> peers = s.optional(PEERS)
+        Set<String> peers = PEERS.from(s)
                 .map(v -> Arrays.stream(v.split("\\s*,\\s*"))
                         .filter(p -> !p.isBlank())
                         .map(p -> p.toLowerCase(Locale.ROOT))

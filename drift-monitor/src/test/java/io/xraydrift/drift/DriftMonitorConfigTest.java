@@ -38,31 +38,31 @@ class DriftMonitorConfigTest {
         String api = "api-token-0123456789abcdefghij";
         ConfigException missing = assertThrows(
                 ConfigException.class,
-                () -> DriftMonitorConfig.from(Settings.of(Map.of(DriftMonitorConfig.API_TOKEN, api))));
-        assertTrue(missing.getMessage().contains(DriftMonitorConfig.PEER_TOKEN), missing.getMessage());
+                () -> DriftMonitorConfig.from(Settings.of(Map.of(DriftMonitorConfig.API_TOKEN.name(), api))));
+        assertTrue(missing.getMessage().contains(DriftMonitorConfig.PEER_TOKEN.name()), missing.getMessage());
         ConfigException same = assertThrows(
                 ConfigException.class,
-                () -> DriftMonitorConfig.from(
-                        Settings.of(Map.of(DriftMonitorConfig.API_TOKEN, api, DriftMonitorConfig.PEER_TOKEN, api))));
+                () -> DriftMonitorConfig.from(Settings.of(
+                        Map.of(DriftMonitorConfig.API_TOKEN.name(), api, DriftMonitorConfig.PEER_TOKEN.name(), api))));
         assertTrue(
                 same.getMessage().contains("the same as the API token")
                         && !same.getMessage().contains(api),
                 same.getMessage());
         DriftMonitorConfig c = DriftMonitorConfig.from(Settings.of(Map.of(
-                DriftMonitorConfig.API_TOKEN,
+                DriftMonitorConfig.API_TOKEN.name(),
                 api,
-                DriftMonitorConfig.PEER_TOKEN,
+                DriftMonitorConfig.PEER_TOKEN.name(),
                 "peer-token-0123456789abcdefghij",
-                DriftMonitorConfig.PEERS,
+                DriftMonitorConfig.PEERS.name(),
                 "drift-a, drift-b:8084")));
         assertTrue(c.isPeer("drift-a", 8084) && c.isPeer("DRIFT-A", 9000), "a listed host, any port");
         assertTrue(c.isPeer("drift-b", 8084));
         assertFalse(c.isPeer("drift-b", 9999), "a listed host:port, that port only");
         assertFalse(c.isPeer("evil", 8084), "a member advertising another address is not called");
         DriftMonitorConfig alone = DriftMonitorConfig.from(Settings.of(Map.of(
-                DriftMonitorConfig.API_TOKEN,
+                DriftMonitorConfig.API_TOKEN.name(),
                 api,
-                DriftMonitorConfig.PEER_TOKEN,
+                DriftMonitorConfig.PEER_TOKEN.name(),
                 "peer-token-0123456789abcdefghij",
                 "XRAY_HTTP_HOST",
                 "10.0.0.5")));
@@ -73,14 +73,17 @@ class DriftMonitorConfigTest {
     void theSmallerBaselineRiseMustNotExceedTheLargerOne() {
         ConfigException e = assertThrows(
                 ConfigException.class,
-                () -> DriftMonitorConfig.ruleFrom(Settings.of(
-                        Map.of(DriftMonitorConfig.BASELINE_JUMP, "0.1", DriftMonitorConfig.BASELINE_DRIFT, "0.2"))));
-        assertTrue(e.getMessage().contains(DriftMonitorConfig.BASELINE_DRIFT), e.getMessage());
+                () -> DriftMonitorConfig.ruleFrom(Settings.of(Map.of(
+                        DriftMonitorConfig.BASELINE_JUMP.name(),
+                        "0.1",
+                        DriftMonitorConfig.BASELINE_DRIFT.name(),
+                        "0.2"))));
+        assertTrue(e.getMessage().contains(DriftMonitorConfig.BASELINE_DRIFT.name()), e.getMessage());
         assertTrue(
                 DriftMonitorConfig.ruleFrom(Settings.of(Map.of(
-                                        DriftMonitorConfig.BASELINE_JUMP,
+                                        DriftMonitorConfig.BASELINE_JUMP.name(),
                                         "0",
-                                        DriftMonitorConfig.BASELINE_DRIFT,
+                                        DriftMonitorConfig.BASELINE_DRIFT.name(),
                                         "0.2")))
                                 .drift()
                         == 0.2,
@@ -92,10 +95,13 @@ class DriftMonitorConfigTest {
         ConfigException e = assertThrows(
                 ConfigException.class,
                 () -> DriftMonitorConfig.from(Settings.of(Map.of(
-                        DriftMonitorConfig.INFECTED_THRESHOLD, "0.6", DriftMonitorConfig.SEVERE_THRESHOLD, "0.4"))));
+                        DriftMonitorConfig.INFECTED_THRESHOLD.name(),
+                        "0.6",
+                        DriftMonitorConfig.SEVERE_THRESHOLD.name(),
+                        "0.4"))));
         assertTrue(
-                e.getMessage().contains(DriftMonitorConfig.SEVERE_THRESHOLD)
-                        && e.getMessage().contains(DriftMonitorConfig.INFECTED_THRESHOLD),
+                e.getMessage().contains(DriftMonitorConfig.SEVERE_THRESHOLD.name())
+                        && e.getMessage().contains(DriftMonitorConfig.INFECTED_THRESHOLD.name()),
                 e.getMessage());
     }
 }

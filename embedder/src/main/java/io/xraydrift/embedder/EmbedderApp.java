@@ -15,9 +15,9 @@ public final class EmbedderApp {
             Settings settings = Settings.load();
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--backfill")) {
-                    settings = settings.with(Map.of(EmbedderConfig.BACKFILL, "true"));
+                    settings = settings.with(Map.of(EmbedderConfig.BACKFILL.name(), "true"));
                 } else if (args[i].equals("--model") && i + 1 < args.length) {
-                    settings = settings.with(Map.of(EmbedderConfig.MODEL, args[++i]));
+                    settings = settings.with(Map.of(EmbedderConfig.MODEL.name(), args[++i]));
                 }
             }
             ServiceRunner.run(new EmbedderService(EmbedderConfig.from(settings)));

@@ -1,9 +1,11 @@
 package io.xraydrift.embedder;
 
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,16 +45,43 @@ public record EmbedderConfig(
 
     public static final String SERVICE = "embedder";
     public static final int DEFAULT_PORT = 8082;
-    public static final String MODEL = "XRAY_EMBEDDER_MODEL";
-    public static final String DEVICE = "XRAY_EMBEDDER_DEVICE";
-    public static final String MAX_BATCH = "XRAY_EMBEDDER_MAX_BATCH";
-    public static final String MAX_WAIT = "XRAY_EMBEDDER_MAX_WAIT";
-    public static final String THREADS = "XRAY_EMBEDDER_THREADS";
-    public static final String INPUT_SIZE = "XRAY_EMBEDDER_INPUT_SIZE";
-    public static final String MEAN = "XRAY_EMBEDDER_MEAN";
-    public static final String STD = "XRAY_EMBEDDER_STD";
-    public static final String BACKFILL = "XRAY_EMBEDDER_BACKFILL";
-    public static final String API_TOKEN = "XRAY_API_TOKEN";
+    public static final ConfigKey<Optional<Path>> MODEL = ConfigKey.of(
+            "XRAY_EMBEDDER_MODEL",
+            "bundled default",
+            "TorchScript backbone or trained model directory",
+            (s, n) -> s.optional(n).map(Path::of));
+    public static final ConfigKey<Device> DEVICE =
+            ConfigKey.choice("XRAY_EMBEDDER_DEVICE", Device.AUTO, "`auto` (GPU when the engine has one), `cpu`, `gpu`");
+    public static final ConfigKey<Integer> MAX_BATCH =
+            ConfigKey.integer("XRAY_EMBEDDER_MAX_BATCH", 16, 1, 1024, "scans per forward pass at most");
+    public static final ConfigKey<Duration> MAX_WAIT = ConfigKey.duration(
+            "XRAY_EMBEDDER_MAX_WAIT",
+            Duration.ofMillis(50),
+            Duration.ZERO,
+            Duration.ofSeconds(10),
+            "longest a scan waits for its batch");
+    public static final ConfigKey<Integer> THREADS = ConfigKey.of(
+            "XRAY_EMBEDDER_THREADS",
+            "cores",
+            "engine intra-op threads",
+            (s, n) -> s.integer(n, Runtime.getRuntime().availableProcessors(), 1, 256));
+    private static final String BARE = " of a bare TorchScript model (a trained model directory carries its own)";
+    public static final ConfigKey<Integer> INPUT_SIZE =
+            ConfigKey.integer("XRAY_EMBEDDER_INPUT_SIZE", 224, 32, 2048, "input side" + BARE);
+    public static final ConfigKey<Double> MEAN =
+            ConfigKey.decimal("XRAY_EMBEDDER_MEAN", 0.449, 0.0, 1.0, "normalisation mean" + BARE);
+    public static final ConfigKey<Double> STD =
+            ConfigKey.decimal("XRAY_EMBEDDER_STD", 0.226, 0.001, 1.0, "normalisation standard deviation" + BARE);
+    public static final ConfigKey<Boolean> BACKFILL = ConfigKey.bool(
+            "XRAY_EMBEDDER_BACKFILL",
+            false,
+            "replay `xray.scans` from the start under a consumer group of this model version (same as `--backfill`)");
+    public static final ConfigKey<String> API_TOKEN = ConfigKey.apiToken(
+            "XRAY_API_TOKEN", "POST /embed needs a bearer token outside demo mode", "bearer token of `POST /embed`");
+
+    /** The embedder's keys, in the guide's order. */
+    public static final List<ConfigKey<?>> KEYS =
+            List.of(MODEL, DEVICE, MAX_BATCH, MAX_WAIT, THREADS, INPUT_SIZE, MEAN, STD, BACKFILL, API_TOKEN);
 
     public static EmbedderConfig from(Settings s) {
         return from(s, true);
@@ -69,15 +98,15 @@ public record EmbedderConfig(
     private static EmbedderConfig from(Settings s, boolean serving) {
         return new EmbedderConfig(
                 ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
-                s.optional(MODEL).map(Path::of),
-                s.choice(DEVICE, Device.AUTO),
-                s.integer(MAX_BATCH, 16, 1, 1024),
-                s.duration(MAX_WAIT, Duration.ofMillis(50), Duration.ZERO, Duration.ofSeconds(10)),
-                s.integer(THREADS, Runtime.getRuntime().availableProcessors(), 1, 256),
-                s.integer(INPUT_SIZE, 224, 32, 2048),
-                (float) s.decimal(MEAN, 0.449, 0.0, 1.0),
-                (float) s.decimal(STD, 0.226, 0.001, 1.0),
-                s.bool(BACKFILL, false),
-                serving ? s.apiToken(API_TOKEN, "POST /embed needs a bearer token outside demo mode") : null);
+                MODEL.from(s),
+                DEVICE.from(s),
+                MAX_BATCH.from(s),
+                MAX_WAIT.from(s),
+                THREADS.from(s),
+                INPUT_SIZE.from(s),
+                MEAN.from(s).floatValue(),
+                STD.from(s).floatValue(),
+                BACKFILL.from(s),
+                serving ? API_TOKEN.from(s) : null);
     }
 }

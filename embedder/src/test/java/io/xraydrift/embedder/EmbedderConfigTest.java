@@ -37,14 +37,17 @@ class EmbedderConfigTest {
         assertTrue(e.getMessage().contains("XRAY_API_TOKEN"), e.getMessage());
         assertEquals(
                 Settings.DEMO_API_TOKEN,
-                EmbedderConfig.from(Settings.of(Map.of(Settings.DEMO_MODE, "true")))
+                EmbedderConfig.from(Settings.of(Map.of(Settings.DEMO_MODE.name(), "true")))
                         .apiToken());
     }
 
     @Test
     void defaults() {
-        EmbedderConfig c = EmbedderConfig.from(Settings.of(
-                Map.of(EmbedderConfig.DEVICE, "cpu", EmbedderConfig.API_TOKEN, "it-token-0123456789abcdefghij")));
+        EmbedderConfig c = EmbedderConfig.from(Settings.of(Map.of(
+                EmbedderConfig.DEVICE.name(),
+                "cpu",
+                EmbedderConfig.API_TOKEN.name(),
+                "it-token-0123456789abcdefghij")));
         assertEquals(EmbedderConfig.Device.CPU, c.device());
         assertEquals(16, c.maxBatch());
         assertEquals(Duration.ofMillis(50), c.maxWait());

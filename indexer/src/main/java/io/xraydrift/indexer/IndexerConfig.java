@@ -2,12 +2,14 @@ package io.xraydrift.indexer;
 
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.config.StateDirs;
 import io.xraydrift.platform.score.LevelThresholds;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The indexer's configuration.
@@ -42,36 +44,85 @@ public record IndexerConfig(
 
     public static final String SERVICE = "indexer";
     public static final int DEFAULT_PORT = 8083;
-    public static final String K = "XRAY_INDEXER_K";
-    public static final String TREES = "XRAY_INDEXER_TREES";
-    public static final String SEARCH_K = "XRAY_INDEXER_SEARCH_K";
-    public static final String METRIC = "XRAY_INDEXER_METRIC";
-    public static final String SNAPSHOT_DIR = "XRAY_INDEXER_SNAPSHOT_DIR";
-    public static final String REBUILD_FRACTION = "XRAY_INDEXER_REBUILD_FRACTION";
-    public static final String REBUILD_INTERVAL = "XRAY_INDEXER_REBUILD_INTERVAL";
-    public static final String SNAPSHOT_INTERVAL = "XRAY_INDEXER_SNAPSHOT_INTERVAL";
-    public static final String INFECTED_THRESHOLD = LevelThresholds.INFECTED;
-    public static final String SEVERE_THRESHOLD = LevelThresholds.SEVERE;
-    public static final String AXIS_WEIGHT = "XRAY_SCORE_AXIS_WEIGHT";
-    public static final String API_TOKEN = "XRAY_API_TOKEN";
-    public static final String MIN_COHORT = "XRAY_INDEXER_MIN_COHORT";
-    public static final String DEMO_MODE = Settings.DEMO_MODE;
+    public static final ConfigKey<Integer> K =
+            ConfigKey.integer("XRAY_INDEXER_K", 36, 1, 1000, "labelled neighbours per scan");
+    public static final ConfigKey<Integer> TREES =
+            ConfigKey.integer("XRAY_INDEXER_TREES", 20, 1, 1000, "trees in the forest");
+    public static final ConfigKey<Integer> SEARCH_K = ConfigKey.integer(
+                    "XRAY_INDEXER_SEARCH_K", 0, 0, Integer.MAX_VALUE, "nodes inspected per query (0: k × trees)")
+            .shownAs("`k × trees`");
+    public static final ConfigKey<Metric> METRIC =
+            ConfigKey.choice("XRAY_INDEXER_METRIC", Metric.ANGULAR, "`angular` or `euclidean`");
+    public static final ConfigKey<Path> SNAPSHOT_DIR = ConfigKey.path(
+            "XRAY_INDEXER_SNAPSHOT_DIR", StateDirs.defaultFor(SERVICE), StateDirs.shown(SERVICE), "forest snapshots");
+    public static final ConfigKey<Double> REBUILD_FRACTION = ConfigKey.decimal(
+            "XRAY_INDEXER_REBUILD_FRACTION",
+            0.1,
+            0.001,
+            100.0,
+            "rebuild when fresh vectors exceed this fraction of the forest");
+    public static final ConfigKey<Duration> REBUILD_INTERVAL = ConfigKey.duration(
+            "XRAY_INDEXER_REBUILD_INTERVAL",
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(1),
+            Duration.ofDays(7),
+            "rebuild at least this often while vectors arrive");
+    public static final ConfigKey<Duration> SNAPSHOT_INTERVAL = ConfigKey.duration(
+            "XRAY_INDEXER_SNAPSHOT_INTERVAL",
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(1),
+            Duration.ofDays(7),
+            "how often the forest is written to its snapshot");
+    public static final ConfigKey<Double> INFECTED_THRESHOLD = LevelThresholds.INFECTED;
+    public static final ConfigKey<Double> SEVERE_THRESHOLD = LevelThresholds.SEVERE;
+    public static final ConfigKey<Double> AXIS_WEIGHT = ConfigKey.decimal(
+            "XRAY_SCORE_AXIS_WEIGHT",
+            0.3,
+            0.0,
+            1.0,
+            "weight of the scan's position on the healthy→severe axis in its score (the rest: its neighbours' mean "
+                    + "grade)");
+    public static final ConfigKey<Integer> MIN_COHORT = ConfigKey.of(
+            "XRAY_INDEXER_MIN_COHORT",
+            "`k`",
+            "labelled scans a model version needs before it answers (set it to the cohort's size)",
+            (s, n) -> s.integer(n, K.from(s), 1, Integer.MAX_VALUE));
+    public static final ConfigKey<String> API_TOKEN = ConfigKey.apiToken(
+            "XRAY_API_TOKEN",
+            "the query API needs a bearer token outside demo mode",
+            "bearer token of `GET /index`, `GET /scans/{scanId}/neighbours` and `POST /search`");
+    public static final ConfigKey<Boolean> DEMO_MODE = Settings.DEMO_MODE;
+
+    /** The indexer's keys, in the guide's order. */
+    public static final List<ConfigKey<?>> KEYS = List.of(
+            K,
+            TREES,
+            SEARCH_K,
+            METRIC,
+            SNAPSHOT_DIR,
+            REBUILD_FRACTION,
+            REBUILD_INTERVAL,
+            SNAPSHOT_INTERVAL,
+            INFECTED_THRESHOLD,
+            SEVERE_THRESHOLD,
+            AXIS_WEIGHT,
+            MIN_COHORT,
+            API_TOKEN);
 
     public static IndexerConfig from(Settings s) {
-        int k = s.integer(K, 36, 1, 1000);
         return new IndexerConfig(
                 ServiceConfig.from(s, SERVICE, DEFAULT_PORT),
-                k,
-                s.integer(TREES, 20, 1, 1000),
-                s.integer(SEARCH_K, 0, 0, Integer.MAX_VALUE),
-                s.choice(METRIC, Metric.ANGULAR),
-                s.path(SNAPSHOT_DIR, StateDirs.defaultFor("indexer")),
-                s.decimal(REBUILD_FRACTION, 0.1, 0.001, 100.0),
-                s.duration(REBUILD_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
-                s.duration(SNAPSHOT_INTERVAL, Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(7)),
+                K.from(s),
+                TREES.from(s),
+                SEARCH_K.from(s),
+                METRIC.from(s),
+                SNAPSHOT_DIR.from(s),
+                REBUILD_FRACTION.from(s),
+                REBUILD_INTERVAL.from(s),
+                SNAPSHOT_INTERVAL.from(s),
                 scoring(s),
-                s.apiToken(API_TOKEN, "the query API needs a bearer token outside demo mode"),
-                s.integer(MIN_COHORT, k, 1, Integer.MAX_VALUE));
+                API_TOKEN.from(s),
+                MIN_COHORT.from(s));
     }
 
     /**
@@ -79,8 +130,7 @@ public record IndexerConfig(
      * {@code evaluate} and {@code crossval} score with, so they score as the indexer does.
      */
     public static Scoring scoring(Settings s) {
-        return new Scoring(
-                LevelThresholds.from(s), s.decimal(AXIS_WEIGHT, 0.3, 0.0, 1.0), !LevelThresholds.configured(s));
+        return new Scoring(LevelThresholds.from(s), AXIS_WEIGHT.from(s), !LevelThresholds.configured(s));
     }
 
     /** The effective search_k. */

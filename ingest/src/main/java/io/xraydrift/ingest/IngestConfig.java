@@ -2,6 +2,7 @@ package io.xraydrift.ingest;
 
 import io.xraydrift.ingest.edge.Ingestor;
 import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.config.StateDirs;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -93,30 +95,6 @@ public record IngestConfig(
 
     public static final String SERVICE = "ingest";
     public static final int DEFAULT_PORT = 8081;
-    public static final String PSEUDONYM_KEY = "XRAY_PSEUDONYM_KEY";
-    public static final String API_TOKEN = "XRAY_API_TOKEN";
-    public static final String DEMO_MODE = Settings.DEMO_MODE;
-    public static final String MAX_IMAGE_SIDE = "XRAY_INGEST_MAX_IMAGE_SIDE";
-    public static final String MAX_UPLOAD_BYTES = "XRAY_INGEST_MAX_UPLOAD_BYTES";
-    public static final String ATTRIBUTES = "XRAY_INGEST_ATTRIBUTES";
-    public static final String FILE_ROOT = "XRAY_INGEST_FILE_ROOT";
-    public static final String DICOMWEB_URL = "XRAY_DICOMWEB_URL";
-    public static final String DICOMWEB_NAME = "XRAY_DICOMWEB_NAME";
-    public static final String POLL_INTERVAL = "XRAY_DICOMWEB_POLL_INTERVAL";
-    public static final String STATE_DIR = "XRAY_INGEST_STATE_DIR";
-    public static final String FETCH_HOSTS = "XRAY_INGEST_FETCH_HOSTS";
-    public static final String FETCH_PRIVATE = "XRAY_INGEST_FETCH_PRIVATE";
-    public static final String DICOM_PORT = "XRAY_DICOM_PORT";
-    public static final String DICOM_AE_TITLE = "XRAY_DICOM_AE_TITLE";
-    public static final String DICOM_HOST = "XRAY_DICOM_HOST";
-    public static final String REID_KEY = "XRAY_REID_KEY";
-    public static final String UNDATED = "XRAY_INGEST_UNDATED";
-    public static final String QUARANTINE_RETENTION = "XRAY_DICOM_QUARANTINE_RETENTION";
-    public static final String DICOM_CALLING_AE_TITLES = "XRAY_DICOM_CALLING_AE_TITLES";
-    public static final String DICOM_CALLING_HOSTS = "XRAY_DICOM_CALLING_HOSTS";
-    public static final String DICOM_TLS_KEYSTORE = "XRAY_DICOM_TLS_KEYSTORE";
-    public static final String DICOM_TLS_PASSWORD = "XRAY_DICOM_TLS_PASSWORD";
-    public static final String DICOM_TLS_TRUSTSTORE = "XRAY_DICOM_TLS_TRUSTSTORE";
     public static final String DEFAULT_AE_TITLE = "XRAYDRIFT";
     /** Attribute keys kept by default: none carries free text about the patient. */
     public static final String DEFAULT_ATTRIBUTES = "ward,station,demo_trajectory";
@@ -127,85 +105,223 @@ public record IngestConfig(
 
     static final String DEMO_API_TOKEN = Settings.DEMO_API_TOKEN;
 
+    public static final ConfigKey<String> PSEUDONYM_KEY = ConfigKey.of(
+            "XRAY_PSEUDONYM_KEY",
+            "required unless demo",
+            "HMAC-SHA256 key for patient pseudonyms, ≥ " + MIN_KEY_LENGTH + " characters; never logged",
+            (s, n) -> {
+                String key = s.secret(
+                        n,
+                        DEMO_PSEUDONYM_KEY,
+                        "ingest refuses to start without a pseudonymisation key outside demo mode");
+                if (key.length() < MIN_KEY_LENGTH) {
+                    throw new ConfigException(
+                            n + " is " + key.length() + " characters long, minimum is " + MIN_KEY_LENGTH);
+                }
+                return key;
+            });
+    public static final ConfigKey<String> API_TOKEN = ConfigKey.apiToken(
+            "XRAY_API_TOKEN",
+            "HTTP uploads need a bearer token outside demo mode",
+            "bearer token for HTTP uploads; never logged");
+    public static final ConfigKey<Boolean> DEMO_MODE = Settings.DEMO_MODE;
+    public static final ConfigKey<Integer> MAX_IMAGE_SIDE = ConfigKey.integer(
+            "XRAY_INGEST_MAX_IMAGE_SIDE", 1024, 256, 8192, "longest side of a normalised image, 256–8192");
+    public static final ConfigKey<Integer> MAX_UPLOAD_BYTES = ConfigKey.integer(
+            "XRAY_INGEST_MAX_UPLOAD_BYTES", 32 * 1024 * 1024, 1024, 256 * 1024 * 1024, "largest accepted image");
+    public static final ConfigKey<Set<String>> ATTRIBUTES = ConfigKey.of(
+            "XRAY_INGEST_ATTRIBUTES",
+            "`" + DEFAULT_ATTRIBUTES + "`",
+            "attribute keys kept on a scan; every other (free-text) attribute is dropped",
+            (s, n) -> Set.copyOf(Arrays.asList(s.string(n, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))));
+    public static final ConfigKey<Optional<Path>> FILE_ROOT = ConfigKey.of(
+            "XRAY_INGEST_FILE_ROOT",
+            "—",
+            "directory `file:` imageUris may point into (unset: file URIs refused)",
+            (s, n) -> s.optional(n).map(Path::of));
+    public static final ConfigKey<Set<String>> FETCH_HOSTS = ConfigKey.of(
+            "XRAY_INGEST_FETCH_HOSTS",
+            "—",
+            "host names `http(s)` imageUris may point at, comma-separated (unset: none)",
+            (s, n) -> list(s, n).stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()));
+    public static final ConfigKey<Boolean> FETCH_PRIVATE = ConfigKey.bool(
+            "XRAY_INGEST_FETCH_PRIVATE",
+            false,
+            "let a listed host resolve to a loopback, link-local or private address (an in-hospital image server)");
+    public static final ConfigKey<Path> STATE_DIR = ConfigKey.path(
+            "XRAY_INGEST_STATE_DIR",
+            StateDirs.defaultFor(SERVICE),
+            StateDirs.shown(SERVICE),
+            "where the DICOMweb poller keeps its watermark, and DICOM in its `dicom-pending/` (C-STORE instances "
+                    + "waiting for Kafka) and `dicom-refused/` (refused files, by request id) folders");
+    public static final ConfigKey<Optional<URI>> DICOMWEB_URL = ConfigKey.of(
+            "XRAY_DICOMWEB_URL",
+            "—",
+            "DICOMweb base URL of a PACS to poll, e.g. `http://orthanc:8042/dicom-web` (unset: no poller)",
+            (s, n) -> s.optional(n).map(v -> s.url(n, v)));
+    public static final ConfigKey<String> DICOMWEB_NAME = ConfigKey.string(
+            "XRAY_DICOMWEB_NAME",
+            "pacs",
+            "the PACS's name in events' `source` (`dicomweb:<name>`) and the watermark file");
+    public static final ConfigKey<Duration> POLL_INTERVAL = ConfigKey.duration(
+            "XRAY_DICOMWEB_POLL_INTERVAL",
+            Duration.ofSeconds(5),
+            Duration.ofMillis(100),
+            Duration.ofHours(1),
+            "time between polls");
+    public static final ConfigKey<Integer> DICOM_PORT = ConfigKey.integer(
+                    "XRAY_DICOM_PORT",
+                    0,
+                    0,
+                    65535,
+                    "port of the DICOM C-STORE SCP (Storage and Verification); needs Debian's `libpixelmed-java` "
+                            + "([hospital-integration.md](hospital-integration.md))")
+            .shownAs("`0` (off)");
+    public static final ConfigKey<String> DICOM_AE_TITLE = ConfigKey.of(
+            "XRAY_DICOM_AE_TITLE",
+            "`" + DEFAULT_AE_TITLE + "`",
+            "AE title the C-STORE SCP answers to (1–16 characters, no backslash)",
+            (s, n) -> aeTitle(n, s.string(n, DEFAULT_AE_TITLE)));
+    /** Unset: the HTTP host. */
+    public static final ConfigKey<Optional<String>> DICOM_HOST = ConfigKey.optional(
+                    "XRAY_DICOM_HOST", "address the C-STORE SCP binds (`127.0.0.1`: this machine only)")
+            .shownAs("the value of `XRAY_HTTP_HOST`");
+
+    public static final ConfigKey<Set<String>> DICOM_CALLING_AE_TITLES = ConfigKey.of(
+            "XRAY_DICOM_CALLING_AE_TITLES",
+            "— (any)",
+            "calling AE titles let in, comma-separated; any other is refused at association (A-ASSOCIATE-RJ, calling "
+                    + "AE title not recognized) and audited. Set it before go-live",
+            (s, n) -> list(s, n).stream().map(v -> aeTitle(n, v)).collect(Collectors.toUnmodifiableSet()));
+    public static final ConfigKey<Set<String>> DICOM_CALLING_HOSTS = ConfigKey.of(
+            "XRAY_DICOM_CALLING_HOSTS",
+            "— (any)",
+            "peer addresses (or host names) let in, comma-separated; any other is refused at association and audited",
+            (s, n) -> Set.copyOf(list(s, n)));
+    public static final ConfigKey<Optional<Path>> DICOM_TLS_KEYSTORE = ConfigKey.of(
+            "XRAY_DICOM_TLS_KEYSTORE",
+            "— (no TLS)",
+            "PKCS #12 (or `.jks`) key store with the SCP's key and certificate: the SCP then speaks DICOM TLS only "
+                    + "(PS3.15 BCP 195: TLS 1.2/1.3, ECDHE/DHE with AES-GCM or ChaCha20-Poly1305)",
+            (s, n) -> s.optional(n).map(Path::of));
+    public static final ConfigKey<String> DICOM_TLS_PASSWORD = ConfigKey.of(
+            "XRAY_DICOM_TLS_PASSWORD",
+            "required with a key store",
+            "password of the key store (and of the trust store); never logged",
+            (s, n) -> s.required(n, "the DICOM TLS key store (XRAY_DICOM_TLS_KEYSTORE) needs its password"));
+    public static final ConfigKey<Optional<Path>> DICOM_TLS_TRUSTSTORE = ConfigKey.of(
+            "XRAY_DICOM_TLS_TRUSTSTORE",
+            "— (no client certificates)",
+            "trust store of the peers' certificates (or their CA): with it, every peer must present a certificate it "
+                    + "trusts",
+            (s, n) -> s.optional(n).map(Path::of));
+    /** Checked against the pseudonymisation key in {@link #from}. */
+    public static final ConfigKey<Optional<String>> REID_KEY = ConfigKey.of(
+            "XRAY_REID_KEY",
+            "— (off)",
+            "the hospital's re-identification key (32 bytes, base64; not the pseudonym key): each scan's patient id "
+                    + "and AccessionNumber are sealed (AES-256-GCM) to `xray.reidentification` for alert-out alone "
+                    + "([hospital-integration.md](hospital-integration.md) §3); never logged",
+            (s, n) -> s.optional(n).map(String::strip).map(v -> {
+                try {
+                    IdentifierSeal.ofBase64(v);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(n + ": " + e.getMessage() + " (openssl rand -base64 32)");
+                }
+                return v;
+            }));
+
+    public static final ConfigKey<Ingestor.Undated> UNDATED = ConfigKey.choice(
+            "XRAY_INGEST_UNDATED",
+            Ingestor.Undated.RECEIPT,
+            "a DICOM film without a plausible acquisition time (AcquisitionDate/Time, ContentDate/Time, StudyDate/Time "
+                    + "missing, before 1980 or in the future — a de-identified film's 19010101): `receipt` gives it "
+                    + "the time ingest received it, marked `acquiredAtFromReceipt` on the event and counted in "
+                    + "`xray_ingest_undated`; `refuse` dead-letters it naming the tags");
+    public static final ConfigKey<Duration> QUARANTINE_RETENTION = ConfigKey.duration(
+            "XRAY_DICOM_QUARANTINE_RETENTION",
+            Duration.ofDays(7),
+            Duration.ofMinutes(1),
+            Duration.ofDays(365),
+            "how long a refused DICOM file stays in `dicom-refused/` (0600 files in a 0700 folder: they hold a "
+                    + "patient's header) before it is deleted");
+
+    /** Ingest's keys, in the guide's order. */
+    public static final List<ConfigKey<?>> KEYS = List.of(
+            PSEUDONYM_KEY,
+            API_TOKEN,
+            MAX_IMAGE_SIDE,
+            MAX_UPLOAD_BYTES,
+            ATTRIBUTES,
+            FILE_ROOT,
+            FETCH_HOSTS,
+            FETCH_PRIVATE,
+            STATE_DIR,
+            DICOMWEB_URL,
+            DICOMWEB_NAME,
+            POLL_INTERVAL,
+            DICOM_PORT,
+            DICOM_AE_TITLE,
+            DICOM_HOST,
+            DICOM_CALLING_AE_TITLES,
+            DICOM_CALLING_HOSTS,
+            DICOM_TLS_KEYSTORE,
+            DICOM_TLS_PASSWORD,
+            DICOM_TLS_TRUSTSTORE,
+            REID_KEY,
+            UNDATED,
+            QUARANTINE_RETENTION);
+
     public static IngestConfig from(Settings s) {
-        boolean demo = s.demoMode();
-        String key = s.secret(
-                PSEUDONYM_KEY,
-                DEMO_PSEUDONYM_KEY,
-                "ingest refuses to start without a pseudonymisation key outside demo mode");
-        if (key.length() < MIN_KEY_LENGTH) {
-            throw new ConfigException(
-                    PSEUDONYM_KEY + " is " + key.length() + " characters long, minimum is " + MIN_KEY_LENGTH);
-        }
-        String token = s.apiToken(API_TOKEN, "HTTP uploads need a bearer token outside demo mode");
+        String key = PSEUDONYM_KEY.from(s);
+        String token = API_TOKEN.from(s);
         ServiceConfig common = ServiceConfig.from(s, SERVICE, DEFAULT_PORT);
         return new IngestConfig(
                 common,
                 key,
                 token,
-                demo,
-                s.integer(MAX_IMAGE_SIDE, 1024, 256, 8192),
-                s.integer(MAX_UPLOAD_BYTES, 32 * 1024 * 1024, 1024, 256 * 1024 * 1024),
-                Set.copyOf(
-                        Arrays.asList(s.string(ATTRIBUTES, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))),
-                s.optional(FILE_ROOT).map(Path::of).orElse(null),
-                s.optional(DICOMWEB_URL).map(v -> s.url(DICOMWEB_URL, v)).orElse(null),
-                s.string(DICOMWEB_NAME, "pacs"),
-                s.duration(POLL_INTERVAL, Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofHours(1)),
-                s.path(STATE_DIR, StateDirs.defaultFor("ingest")),
-                s.optional(FETCH_HOSTS)
-                        .map(v -> Arrays.stream(v.split("\\s*,\\s*"))
-                                .filter(h -> !h.isBlank())
-                                .map(h -> h.toLowerCase(Locale.ROOT))
-                                .collect(Collectors.toUnmodifiableSet()))
-                        .orElse(Set.of()),
-                s.bool(FETCH_PRIVATE, false),
+                s.demoMode(),
+                MAX_IMAGE_SIDE.from(s),
+                MAX_UPLOAD_BYTES.from(s),
+                ATTRIBUTES.from(s),
+                FILE_ROOT.from(s).orElse(null),
+                DICOMWEB_URL.from(s).orElse(null),
+                DICOMWEB_NAME.from(s),
+                POLL_INTERVAL.from(s),
+                STATE_DIR.from(s),
+                FETCH_HOSTS.from(s),
+                FETCH_PRIVATE.from(s),
                 dicomDoor(s, common.httpHost()),
-                s.duration(QUARANTINE_RETENTION, Duration.ofDays(7), Duration.ofMinutes(1), Duration.ofDays(365)),
-                s.choice(UNDATED, Ingestor.Undated.RECEIPT),
+                QUARANTINE_RETENTION.from(s),
+                UNDATED.from(s),
                 reidKey(s, key));
     }
 
     /** The re-identification key, checked: 32 bytes of base64, and never the pseudonymisation key. */
     private static String reidKey(Settings s, String pseudonymKey) {
-        String v = s.optional(REID_KEY).orElse(null);
-        if (v == null) {
-            return null;
-        }
-        try {
-            IdentifierSeal.ofBase64(v);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(REID_KEY + ": " + e.getMessage() + " (openssl rand -base64 32)");
-        }
-        if (v.strip().equals(pseudonymKey.strip())) {
+        String v = REID_KEY.from(s).orElse(null);
+        if (v != null && v.equals(pseudonymKey.strip())) {
             throw new ConfigException(REID_KEY + " must differ from " + PSEUDONYM_KEY + ": re-identification is "
                     + "the hospital's own key");
         }
-        return v.strip();
+        return v;
     }
 
     private static DicomDoor dicomDoor(Settings s, String httpHost) {
-        Set<String> callingAes = list(s, DICOM_CALLING_AE_TITLES).stream()
-                .map(v -> aeTitle(DICOM_CALLING_AE_TITLES, v))
-                .collect(Collectors.toUnmodifiableSet());
-        Path keyStore = s.optional(DICOM_TLS_KEYSTORE).map(Path::of).orElse(null);
-        Path trustStore = s.optional(DICOM_TLS_TRUSTSTORE).map(Path::of).orElse(null);
+        Path keyStore = DICOM_TLS_KEYSTORE.from(s).orElse(null);
+        Path trustStore = DICOM_TLS_TRUSTSTORE.from(s).orElse(null);
         if (trustStore != null && keyStore == null) {
             throw new ConfigException(DICOM_TLS_TRUSTSTORE + " is set but " + DICOM_TLS_KEYSTORE
                     + " is not: DICOM TLS needs the SCP's own key and certificate");
         }
-        String password = keyStore == null
-                ? null
-                : s.required(
-                        DICOM_TLS_PASSWORD, "the DICOM TLS key store (" + DICOM_TLS_KEYSTORE + ") needs its password");
         return new DicomDoor(
-                s.string(DICOM_HOST, httpHost),
-                s.integer(DICOM_PORT, 0, 0, 65535),
-                aeTitle(DICOM_AE_TITLE, s.string(DICOM_AE_TITLE, DEFAULT_AE_TITLE)),
-                callingAes,
-                Set.copyOf(list(s, DICOM_CALLING_HOSTS)),
+                DICOM_HOST.from(s).orElse(httpHost),
+                DICOM_PORT.from(s),
+                DICOM_AE_TITLE.from(s),
+                DICOM_CALLING_AE_TITLES.from(s),
+                DICOM_CALLING_HOSTS.from(s),
                 keyStore,
-                password,
+                keyStore == null ? null : DICOM_TLS_PASSWORD.from(s),
                 trustStore);
     }
 

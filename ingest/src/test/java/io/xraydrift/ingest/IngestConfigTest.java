@@ -20,8 +20,8 @@ class IngestConfigTest {
 
     private static Map<String, String> valid() {
         Map<String, String> m = new HashMap<>();
-        m.put(IngestConfig.PSEUDONYM_KEY, KEY);
-        m.put(IngestConfig.API_TOKEN, "it-token-0123456789abcdefghij");
+        m.put(IngestConfig.PSEUDONYM_KEY.name(), KEY);
+        m.put(IngestConfig.API_TOKEN.name(), "it-token-0123456789abcdefghij");
         return m;
     }
 
@@ -51,10 +51,10 @@ class IngestConfigTest {
     @Test
     void refusesToStartWithoutAKeyOutsideDemoMode() {
         Map<String, String> m = valid();
-        m.remove(IngestConfig.PSEUDONYM_KEY);
+        m.remove(IngestConfig.PSEUDONYM_KEY.name());
         ConfigException e = assertThrows(ConfigException.class, () -> IngestConfig.from(Settings.of(m)));
         assertTrue(e.getMessage().startsWith(IngestConfig.PSEUDONYM_KEY + " is not set"), e.getMessage());
-        IngestConfig demo = IngestConfig.from(Settings.of(Map.of(IngestConfig.DEMO_MODE, "true")));
+        IngestConfig demo = IngestConfig.from(Settings.of(Map.of(IngestConfig.DEMO_MODE.name(), "true")));
         assertTrue(demo.demoMode());
     }
 
@@ -62,17 +62,17 @@ class IngestConfigTest {
     void theDicomDoorBindsTheHttpHostByDefaultAndListsItsCallers() {
         Map<String, String> m = valid();
         m.put("XRAY_HTTP_HOST", "127.0.0.1");
-        m.put(IngestConfig.DICOM_PORT, "11112");
-        m.put(IngestConfig.DICOM_CALLING_AE_TITLES, "PACS1, MODALITY_CR2");
-        m.put(IngestConfig.DICOM_CALLING_HOSTS, "10.1.2.3");
+        m.put(IngestConfig.DICOM_PORT.name(), "11112");
+        m.put(IngestConfig.DICOM_CALLING_AE_TITLES.name(), "PACS1, MODALITY_CR2");
+        m.put(IngestConfig.DICOM_CALLING_HOSTS.name(), "10.1.2.3");
         IngestConfig.DicomDoor door = IngestConfig.from(Settings.of(m)).dicom();
         assertEquals("127.0.0.1", door.host());
         assertEquals(Set.of("PACS1", "MODALITY_CR2"), door.callingAeTitles());
         assertEquals(Set.of("10.1.2.3"), door.callingHosts());
         assertFalse(door.tls());
-        m.put(IngestConfig.DICOM_HOST, "10.0.0.5");
-        m.put(IngestConfig.DICOM_TLS_KEYSTORE, "/etc/xray/scp.p12");
-        m.put(IngestConfig.DICOM_TLS_PASSWORD, "door-secret-value");
+        m.put(IngestConfig.DICOM_HOST.name(), "10.0.0.5");
+        m.put(IngestConfig.DICOM_TLS_KEYSTORE.name(), "/etc/xray/scp.p12");
+        m.put(IngestConfig.DICOM_TLS_PASSWORD.name(), "door-secret-value");
         IngestConfig c = IngestConfig.from(Settings.of(m));
         assertEquals("10.0.0.5", c.dicom().host());
         assertTrue(c.dicom().tls());

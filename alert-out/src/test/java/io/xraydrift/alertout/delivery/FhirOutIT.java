@@ -53,12 +53,12 @@ class FhirOutIT {
         int fhirPort = FreePorts.pick();
         int mllpPort = FreePorts.pick();
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-probe-it");
-        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
-        env.put(AlertOutConfig.FHIR_URL, "http://127.0.0.1:" + fhirPort + "/fhir");
-        env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
-        env.put(AlertOutConfig.HL7_PORT, String.valueOf(mllpPort));
-        env.put(AlertOutConfig.PROBE_INTERVAL, "200ms");
-        env.put(AlertOutConfig.FROM_START, "false");
+        env.put(AlertOutConfig.API_TOKEN.name(), "alert-out-it-token-0123456789");
+        env.put(AlertOutConfig.FHIR_URL.name(), "http://127.0.0.1:" + fhirPort + "/fhir");
+        env.put(AlertOutConfig.HL7_HOST.name(), "127.0.0.1");
+        env.put(AlertOutConfig.HL7_PORT.name(), String.valueOf(mllpPort));
+        env.put(AlertOutConfig.PROBE_INTERVAL.name(), "200ms");
+        env.put(AlertOutConfig.FROM_START.name(), "false");
         var http = HttpClient.newHttpClient();
         try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)));
                 LocalFhirServer fhir = new LocalFhirServer(fhirPort)) {
@@ -113,12 +113,12 @@ class FhirOutIT {
                 Alerts.alert(p + ":e2:BASELINE_RISE", p, AlertKind.BASELINE_RISE));
         int port = FreePorts.pick();
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-fhir-it");
-        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
+        env.put(AlertOutConfig.API_TOKEN.name(), "alert-out-it-token-0123456789");
         try (LocalFhirServer fhir = new LocalFhirServer(port)) {
             fhir.start(FhirValidation.interceptor());
-            env.put(AlertOutConfig.FHIR_URL, fhir.base());
-            env.put(AlertOutConfig.ATTEMPTS, "2");
-            env.put(AlertOutConfig.MAX_BACKOFF, "1s");
+            env.put(AlertOutConfig.FHIR_URL.name(), fhir.base());
+            env.put(AlertOutConfig.ATTEMPTS.name(), "2");
+            env.put(AlertOutConfig.MAX_BACKOFF.name(), "1s");
             String group = "xray-alert-out-fhir";
             try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
                 out.start();

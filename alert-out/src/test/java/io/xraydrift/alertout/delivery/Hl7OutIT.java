@@ -94,11 +94,11 @@ class Hl7OutIT {
                         new IdentifierSeal.Identifiers(mrn, "ACC-4711"),
                         Instant.now())));
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-reid-it");
-        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
-        env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
-        env.put(AlertOutConfig.HL7_PORT, String.valueOf(port));
-        env.put(AlertOutConfig.REID_KEY, key);
-        env.put(AlertOutConfig.HL7_MRN_AUTHORITY, "STMARY");
+        env.put(AlertOutConfig.API_TOKEN.name(), "alert-out-it-token-0123456789");
+        env.put(AlertOutConfig.HL7_HOST.name(), "127.0.0.1");
+        env.put(AlertOutConfig.HL7_PORT.name(), String.valueOf(port));
+        env.put(AlertOutConfig.REID_KEY.name(), key);
+        env.put(AlertOutConfig.HL7_MRN_AUTHORITY.name(), "STMARY");
         Process peer = peer(port, log, "", "");
         try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)));
                 LogCapture logs = LogCapture.start()) {
@@ -132,13 +132,13 @@ class Hl7OutIT {
             alerts.add(Alerts.alert(patient + ":episode-" + i + ":BASELINE_RISE", patient, AlertKind.BASELINE_RISE));
         }
         Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-hl7-it");
-        env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
-        env.put(AlertOutConfig.HL7_HOST, "127.0.0.1");
-        env.put(AlertOutConfig.HL7_PORT, String.valueOf(port));
-        env.put(AlertOutConfig.HL7_TIMEOUT, "5s");
-        env.put(AlertOutConfig.ATTEMPTS, "3");
-        env.put(AlertOutConfig.MAX_BACKOFF, "1s");
-        env.put(AlertOutConfig.HL7_ERROR_RETRY_FOR, "4s");
+        env.put(AlertOutConfig.API_TOKEN.name(), "alert-out-it-token-0123456789");
+        env.put(AlertOutConfig.HL7_HOST.name(), "127.0.0.1");
+        env.put(AlertOutConfig.HL7_PORT.name(), String.valueOf(port));
+        env.put(AlertOutConfig.HL7_TIMEOUT.name(), "5s");
+        env.put(AlertOutConfig.ATTEMPTS.name(), "3");
+        env.put(AlertOutConfig.MAX_BACKOFF.name(), "1s");
+        env.put(AlertOutConfig.HL7_ERROR_RETRY_FOR.name(), "4s");
         String group = "xray-alert-out-hl7";
         // Alert 1 rejected (AR) three times; alert 2 an application error (AE) twice, then taken;
         // alert 3 an application error every time, past the 4 s it is retried for.

@@ -82,9 +82,9 @@ class SrOutIT {
         try (LocalOrthanc orthanc = LocalOrthanc.start(dir.resolve("orthanc"))) {
             orthanc.storeFile(film, false);
             Map<String, String> env = ServiceEnv.onStack(stack, "alert-out-sr-it");
-            env.put(AlertOutConfig.API_TOKEN, "alert-out-it-token-0123456789");
-            env.put(AlertOutConfig.SR_STOW_URL, orthanc.dicomWebUrl());
-            env.put(AlertOutConfig.REID_KEY, key);
+            env.put(AlertOutConfig.API_TOKEN.name(), "alert-out-it-token-0123456789");
+            env.put(AlertOutConfig.SR_STOW_URL.name(), orthanc.dicomWebUrl());
+            env.put(AlertOutConfig.REID_KEY.name(), key);
             try (AlertOutService out = new AlertOutService(AlertOutConfig.from(Settings.of(env)))) {
                 out.start();
                 List<RecordMetadata> sent = AlertTopic.write(stack, List.of(alert, alert));

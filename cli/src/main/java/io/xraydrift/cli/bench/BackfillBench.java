@@ -62,9 +62,9 @@ final class BackfillBench implements Callable<Integer> {
             }
             out.printf(
                     Locale.ROOT, "%d scans on %s in %.1f s; backfilling...%n", n, Topics.SCANS.name(), ingestSeconds);
-            s.put(EmbedderConfig.BACKFILL, "true");
+            s.put(EmbedderConfig.BACKFILL.name(), "true");
             if (model != null) {
-                s.put(EmbedderConfig.MODEL, model.toAbsolutePath().toString());
+                s.put(EmbedderConfig.MODEL.name(), model.toAbsolutePath().toString());
             }
             try (KafkaConsumer<String, byte[]> vectors = IngestBench.reader(run, "bench-backfill-vectors")) {
                 vectors.subscribe(List.of(Topics.EMBEDDINGS.name()));

@@ -57,11 +57,11 @@ final class DriftBench implements Callable<Integer> {
         try (LocalRun run = LocalRun.start(out)) {
             Map<String, String> settings = new HashMap<>(LocalRun.settings(run.stack()));
             Path state = TempDirs.create("xray-bench-drift");
-            settings.put(DriftMonitorConfig.STATE_DIR, state.toString());
+            settings.put(DriftMonitorConfig.STATE_DIR.name(), state.toString());
             settings.put("XRAY_HTTP_HOST", "127.0.0.1");
             settings.put("XRAY_HTTP_PORT", "0");
-            settings.put(Settings.DEMO_MODE, "true");
-            settings.put(DriftMonitorConfig.APPLICATION_ID, "xray-bench-drift");
+            settings.put(Settings.DEMO_MODE.name(), "true");
+            settings.put(DriftMonitorConfig.APPLICATION_ID.name(), "xray-bench-drift");
             DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(settings));
             EventSerdes serdes = config.common().kafka().serdes();
             int events = produce(run, serdes);

@@ -59,10 +59,10 @@ final class EmbedBench implements Callable<Integer> {
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         Models.configureThreads(t);
         Map<String, String> env = new HashMap<>();
-        env.put(EmbedderConfig.DEVICE, device);
-        env.put(EmbedderConfig.INPUT_SIZE, String.valueOf(inputSize));
+        env.put(EmbedderConfig.DEVICE.name(), device);
+        env.put(EmbedderConfig.INPUT_SIZE.name(), String.valueOf(inputSize));
         if (model != null) {
-            env.put(EmbedderConfig.MODEL, model.toString());
+            env.put(EmbedderConfig.MODEL.name(), model.toString());
         }
         EmbedderConfig config = EmbedderConfig.forModelOnly(Settings.of(env));
         Device dev = Models.device(config.device());

@@ -92,10 +92,10 @@ final class IngestBench implements Callable<Integer> {
     /** A service's settings on the bench's stack: demo mode, HTTP on a free loopback port, ingest's state in {@code state}. */
     static Map<String, String> serviceSettings(LocalRun run, Path state) {
         Map<String, String> s = new HashMap<>(LocalRun.settings(run.stack()));
-        s.put(ServiceConfig.HTTP_HOST, "127.0.0.1");
-        s.put(ServiceConfig.HTTP_PORT, "0");
-        s.put(Settings.DEMO_MODE, "true");
-        s.put(IngestConfig.STATE_DIR, state.toString());
+        s.put(ServiceConfig.HTTP_HOST.name(), "127.0.0.1");
+        s.put(ServiceConfig.HTTP_PORT.name(), "0");
+        s.put(Settings.DEMO_MODE.name(), "true");
+        s.put(IngestConfig.STATE_DIR.name(), state.toString());
         return s;
     }
 

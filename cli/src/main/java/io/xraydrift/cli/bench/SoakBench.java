@@ -136,7 +136,7 @@ final class SoakBench implements Callable<Integer> {
                 TempDirs.deleteQuietly(state);
             });
             Map<String, String> env = IngestBench.serviceSettings(run, state);
-            env.put(EmbedderConfig.DEVICE, "cpu");
+            env.put(EmbedderConfig.DEVICE.name(), "cpu");
             for (String name : SERVICES) {
                 services.add(start(name, env, state));
             }
@@ -449,9 +449,9 @@ final class SoakBench implements Callable<Integer> {
 
     private static Process start(String name, Map<String, String> common, Path state) {
         Map<String, String> env = new LinkedHashMap<>(common);
-        env.put(IngestConfig.STATE_DIR, state.resolve("ingest").toString());
-        env.put(IndexerConfig.SNAPSHOT_DIR, state.resolve("indexer").toString());
-        env.put(DriftMonitorConfig.STATE_DIR, state.resolve("drift").toString());
+        env.put(IngestConfig.STATE_DIR.name(), state.resolve("ingest").toString());
+        env.put(IndexerConfig.SNAPSHOT_DIR.name(), state.resolve("indexer").toString());
+        env.put(DriftMonitorConfig.STATE_DIR.name(), state.resolve("drift").toString());
         env.put("XRAY_INSTANCE_ID", "soak-" + name);
         List<String> cmd = new ArrayList<>(Arrays.asList(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -145,7 +145,7 @@ public final class DemoCommand implements Callable<Integer> {
             IngestService ingest =
                     new IngestService(IngestConfig.from(ehr == null ? settings : settings.with(ehr.ingestSettings())));
             EmbedderService embedder = new EmbedderService(EmbedderConfig.from(
-                    settings.with(Map.of(EmbedderConfig.DEVICE, "cpu", EmbedderConfig.MAX_BATCH, "16"))));
+                    settings.with(Map.of(EmbedderConfig.DEVICE.name(), "cpu", EmbedderConfig.MAX_BATCH.name(), "16"))));
             IndexerService indexer = new IndexerService(IndexerConfig.from(settings));
             DriftMonitorService drift = new DriftMonitorService(DriftMonitorConfig.from(settings));
             for (Service s : List.of(ingest, embedder, indexer, drift)) {
@@ -273,17 +273,17 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static Settings serviceSettings(LocalRun run, List<Path> temp) {
         Map<String, String> s = new HashMap<>(LocalRun.settings(run.stack()));
-        s.put(ServiceConfig.HTTP_HOST, "127.0.0.1");
-        s.put(ServiceConfig.HTTP_PORT, "0");
-        s.put(ServiceConfig.INSTANCE_ID, "demo");
-        s.put(Settings.DEMO_MODE, "true");
+        s.put(ServiceConfig.HTTP_HOST.name(), "127.0.0.1");
+        s.put(ServiceConfig.HTTP_PORT.name(), "0");
+        s.put(ServiceConfig.INSTANCE_ID.name(), "demo");
+        s.put(Settings.DEMO_MODE.name(), "true");
         Path index = TempDirs.create("xray-demo-index");
         Path drift = TempDirs.create("xray-demo-drift");
         Path ingest = TempDirs.create("xray-demo-ingest");
         temp.addAll(List.of(index, drift, ingest));
-        s.put(IndexerConfig.SNAPSHOT_DIR, index.toString());
-        s.put(DriftMonitorConfig.STATE_DIR, drift.toString());
-        s.put(IngestConfig.STATE_DIR, ingest.toString());
+        s.put(IndexerConfig.SNAPSHOT_DIR.name(), index.toString());
+        s.put(DriftMonitorConfig.STATE_DIR.name(), drift.toString());
+        s.put(IngestConfig.STATE_DIR.name(), ingest.toString());
         return Settings.of(s);
     }
 

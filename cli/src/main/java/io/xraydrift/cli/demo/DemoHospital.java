@@ -90,22 +90,22 @@ final class DemoHospital implements AutoCloseable {
     /** Ingest's settings for the demo's DICOM door: a loopback port, the demo PACS's AE title alone. */
     Map<String, String> ingestSettings() {
         return Map.of(
-                IngestConfig.DICOM_PORT,
+                IngestConfig.DICOM_PORT.name(),
                 String.valueOf(dicomPort),
-                IngestConfig.DICOM_CALLING_AE_TITLES,
+                IngestConfig.DICOM_CALLING_AE_TITLES.name(),
                 PACS_AE_TITLE);
     }
 
     /** Starts alert-out in this JVM against the EHR's peers, with the pipeline's settings. */
     void startAlertOut(Settings pipeline) {
         alertOut = new AlertOutService(AlertOutConfig.from(pipeline.with(Map.of(
-                AlertOutConfig.HL7_HOST,
+                AlertOutConfig.HL7_HOST.name(),
                 "127.0.0.1",
-                AlertOutConfig.HL7_PORT,
+                AlertOutConfig.HL7_PORT.name(),
                 String.valueOf(ehr.port()),
-                AlertOutConfig.FHIR_URL,
+                AlertOutConfig.FHIR_URL.name(),
                 fhir.base(),
-                AlertOutConfig.FROM_START,
+                AlertOutConfig.FROM_START.name(),
                 "true"))));
         alertOut.start();
     }

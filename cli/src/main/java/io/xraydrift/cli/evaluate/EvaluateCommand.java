@@ -195,9 +195,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     /** A model on the CPU, as the embedder loads it: a directory or TorchScript file, or the bundled one (null, 'default'). */
     static EmbeddingModel load(String model) {
         Map<String, String> env = new HashMap<>();
-        env.put(EmbedderConfig.DEVICE, "cpu");
+        env.put(EmbedderConfig.DEVICE.name(), "cpu");
         if (model != null && !"default".equals(model)) {
-            env.put(EmbedderConfig.MODEL, model);
+            env.put(EmbedderConfig.MODEL.name(), model);
         }
         EmbedderConfig config = EmbedderConfig.forModelOnly(Settings.of(env));
         return Models.load(config, Models.device(config.device()));

@@ -71,7 +71,7 @@ public final class CohortCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            String token = config.settings().string(IndexerConfig.API_TOKEN, "");
+            String token = config.settings().string(IndexerConfig.API_TOKEN.name(), "");
             if (token.isBlank()) {
                 System.err.println("cohort load: set XRAY_API_TOKEN to ingest's bearer token");
                 return 2;

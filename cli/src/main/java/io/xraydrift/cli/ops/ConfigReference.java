@@ -6,6 +6,7 @@ import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.ingest.IngestConfig;
 import io.xraydrift.platform.config.ConfigDoc;
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.ServiceConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,36 +14,36 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * The configuration reference, generated from the rows in each config record's
- * {@code config-keys.tsv} ({@link ConfigDoc#load}): the key table of docs/operations.md
- * ({@link #markdown()}, checked by a test) and the "Keys" part of each service command's
- * {@code --help} ({@link Keys}, its {@code modelTransformer}). Only the CLI reads the rows; the
- * services never load them.
+ * The configuration reference, generated from the key declarations ({@link ConfigKey}) each config
+ * record reads its values with: the key table of docs/operations.md ({@link #markdown()}, checked
+ * by a test) and the "Keys" part of each service command's {@code --help} ({@link Keys}, its
+ * {@code modelTransformer}). A key's name, default and meaning are written once, in its
+ * declaration.
  */
 public final class ConfigReference {
 
-    /** A service's part of the reference: its heading in the guide, its command, its config record. */
-    public record Section(String heading, String command, Class<?> config, String note) {
+    /** A service's part of the reference: its heading in the guide, its command, its config record and its keys. */
+    public record Section(String heading, String command, Class<?> config, List<ConfigKey<?>> keys, String note) {
 
-        /** The rows of its config record. */
+        /** The rows of its keys. */
         public List<ConfigDoc> rows() {
-            return ConfigDoc.load(config);
+            return keys.stream().map(ConfigKey::doc).toList();
         }
     }
 
     /** The services, in the guide's order. */
     public static final List<Section> SERVICES = List.of(
-            new Section("ingest", "ingest", IngestConfig.class, ""),
-            new Section("embedder", "embedder", EmbedderConfig.class, ""),
-            new Section("indexer", "indexer", IndexerConfig.class, ""),
-            new Section("drift monitor", "drift-monitor", DriftMonitorConfig.class, ""),
-            new Section("alert-out", "alert-out", AlertOutConfig.class, "(one peer at least)"));
+            new Section("ingest", "ingest", IngestConfig.class, IngestConfig.KEYS, ""),
+            new Section("embedder", "embedder", EmbedderConfig.class, EmbedderConfig.KEYS, ""),
+            new Section("indexer", "indexer", IndexerConfig.class, IndexerConfig.KEYS, ""),
+            new Section("drift monitor", "drift-monitor", DriftMonitorConfig.class, DriftMonitorConfig.KEYS, ""),
+            new Section("alert-out", "alert-out", AlertOutConfig.class, AlertOutConfig.KEYS, "(one peer at least)"));
 
     private ConfigReference() {}
 
     /** The rows of the keys every service reads. */
     public static List<ConfigDoc> common() {
-        return ConfigDoc.load(ServiceConfig.class);
+        return ServiceConfig.COMMON_KEYS.stream().map(ConfigKey::doc).toList();
     }
 
     /** The guide's key table: the keys every service reads, then each service's. */

@@ -114,8 +114,10 @@ public final class LocalRun implements AutoCloseable {
      */
     public static Map<String, String> secureSettings(SecureStack stack, Map<String, String> client) {
         Map<String, String> env = new TreeMap<>(settings(stack));
-        env.put(RegistryAccess.TRUSTSTORE, stack.certificates().trustStore().toString());
-        env.put(RegistryAccess.TRUSTSTORE_PASSWORD, stack.certificates().password());
+        env.put(
+                RegistryAccess.TRUSTSTORE.name(),
+                stack.certificates().trustStore().toString());
+        env.put(RegistryAccess.TRUSTSTORE_PASSWORD.name(), stack.certificates().password());
         client.forEach((k, v) -> env.put(
                 Settings.KAFKA_CLIENT_ENV_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
         return env;
@@ -140,12 +142,12 @@ public final class LocalRun implements AutoCloseable {
     /** The XRAY_* settings that point a service or a command at this stack. */
     public static Map<String, String> settings(LocalStack stack) {
         Map<String, String> env = new TreeMap<>(Map.of(
-                KafkaSettings.BOOTSTRAP_SERVERS,
+                KafkaSettings.BOOTSTRAP_SERVERS.name(),
                 stack.bootstrapServers(),
-                KafkaSettings.REGISTRY_URL,
+                KafkaSettings.REGISTRY_URL.name(),
                 stack.registryBaseUrl()));
         if (stack.brokers() > 1) {
-            env.put(KafkaSettings.REPLICATION_FACTOR, String.valueOf(Math.min(3, stack.brokers())));
+            env.put(KafkaSettings.REPLICATION_FACTOR.name(), String.valueOf(Math.min(3, stack.brokers())));
         }
         return Map.copyOf(env);
     }

@@ -49,8 +49,8 @@ class ReplayCommandIT {
     @Test
     void aDeadLetteredIntakeRecordIsIngestedAfterTheFixAndAReplay(LocalStack stack) throws Exception {
         Map<String, String> env = ServiceEnv.onStack(stack, "replay-it");
-        env.put(Settings.DEMO_MODE, "true");
-        env.put(IngestConfig.STATE_DIR, dir.resolve("state").toString());
+        env.put(Settings.DEMO_MODE.name(), "true");
+        env.put(IngestConfig.STATE_DIR.name(), dir.resolve("state").toString());
         KafkaBootstrap.prepare(KafkaSettings.from(Settings.of(env)), "it-setup");
         Path images = Files.createDirectories(dir.resolve("images"));
         Path png = images.resolve("scan.png");
@@ -91,7 +91,7 @@ class ReplayCommandIT {
                     dead.get(0).getReason().contains("file URIs are disabled"),
                     dead.get(0).getReason());
         }
-        env.put(IngestConfig.FILE_ROOT, images.toString());
+        env.put(IngestConfig.FILE_ROOT.name(), images.toString());
         try (IngestService after = new IngestService(IngestConfig.from(Settings.of(env)))) {
             after.start();
             Path config = ServiceEnv.configFile(env, dir);

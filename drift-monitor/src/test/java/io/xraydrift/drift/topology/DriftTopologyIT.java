@@ -68,8 +68,8 @@ class DriftTopologyIT {
                 "peer-token-0123456789abcdefghij"));
         // The state's retention, long histories and poison records, under the level rule alone (the
         // rise-from-baseline part is DriftRuleBaselineTest's and DriftTopologyTest's).
-        env.put(DriftMonitorConfig.BASELINE_JUMP, "0");
-        env.put(DriftMonitorConfig.BASELINE_DRIFT, "0");
+        env.put(DriftMonitorConfig.BASELINE_JUMP.name(), "0");
+        env.put(DriftMonitorConfig.BASELINE_DRIFT.name(), "0");
         env.putAll(extra);
         DriftMonitorConfig config = DriftMonitorConfig.from(Settings.of(env));
         serdes = new EventSerdes(config.common().kafka().registryApiUrl());
@@ -98,7 +98,7 @@ class DriftTopologyIT {
         }
         List<String> full = alertIds("pl", scores);
         run.close();
-        open(stack, Map.of(DriftMonitorConfig.EVIDENCE_SCANS, "5"));
+        open(stack, Map.of(DriftMonitorConfig.EVIDENCE_SCANS.name(), "5"));
         List<String> trimmed = alertIds("pl", scores);
         assertEquals(2, full.size(), full.toString());
         assertEquals(full, trimmed, "the rule sees every score whatever evidence is kept");
@@ -122,7 +122,9 @@ class DriftTopologyIT {
     @Test
     void alertsLeaveTheByTimeStoreAfterTheRetentionButStayWithThePatient(LocalStack stack) {
         run.close();
-        open(stack, Map.of(DriftMonitorConfig.ALERT_RETENTION, "1h", DriftMonitorConfig.EVIDENCE_SCANS, "2"));
+        open(
+                stack,
+                Map.of(DriftMonitorConfig.ALERT_RETENTION.name(), "1h", DriftMonitorConfig.EVIDENCE_SCANS.name(), "2"));
         assertEquals(
                 2,
                 alertIds("pr", new double[] {0.02, 0.05, 0.30, 0.35, 0.62, 0.80})

@@ -173,11 +173,11 @@ class EmbedderIT {
         Path fixture = Path.of(
                 getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
         Map<String, String> extra = Map.of(
-                EmbedderConfig.BACKFILL,
+                EmbedderConfig.BACKFILL.name(),
                 "true",
-                EmbedderConfig.MODEL,
+                EmbedderConfig.MODEL.name(),
                 fixture.toString(),
-                EmbedderConfig.INPUT_SIZE,
+                EmbedderConfig.INPUT_SIZE.name(),
                 "96");
         try (EmbedderService backfill = start(stack, "it-backfill", extra)) {
             Map<String, List<ScanEmbedded>> out =
@@ -210,10 +210,10 @@ class EmbedderIT {
 
     private static Map<String, String> settings(LocalStack stack, String instance, Map<String, String> extra) {
         Map<String, String> env = ServiceEnv.onStack(stack, instance);
-        env.put(EmbedderConfig.API_TOKEN, TOKEN);
-        env.put(EmbedderConfig.MAX_BATCH, "8");
-        env.put(EmbedderConfig.DEVICE, "cpu");
-        env.put(EmbedderConfig.THREADS, "2");
+        env.put(EmbedderConfig.API_TOKEN.name(), TOKEN);
+        env.put(EmbedderConfig.MAX_BATCH.name(), "8");
+        env.put(EmbedderConfig.DEVICE.name(), "cpu");
+        env.put(EmbedderConfig.THREADS.name(), "2");
         env.putAll(extra);
         return env;
     }

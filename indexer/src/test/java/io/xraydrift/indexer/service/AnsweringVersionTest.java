@@ -28,11 +28,11 @@ class AnsweringVersionTest {
     /** Replays the labelled scans in the given order through the indexer's store side; which version answers. */
     private static String replay(List<Labelled> order, int cohort) {
         IndexerConfig config = IndexerConfig.from(Settings.of(Map.of(
-                IndexerConfig.MIN_COHORT,
+                IndexerConfig.MIN_COHORT.name(),
                 String.valueOf(cohort),
-                Settings.DEMO_MODE,
+                Settings.DEMO_MODE.name(),
                 "true",
-                IndexerConfig.TREES,
+                IndexerConfig.TREES.name(),
                 "2")));
         ReferenceIndexes indexes = new ReferenceIndexes(config, (built, size) -> {});
         Random vectors = new Random(1);

@@ -324,8 +324,8 @@ class IndexerIT {
         // Every new connection to the registry's v3 API (the serdes' schema lookups) is reset; the
         // Confluent-compatible API the start-up step registers schemas with still answers.
         try (DroppingProxy registry = new DroppingProxy(base, line -> line.contains("/apis/registry/v3/"))) {
-            Map<String, String> extra =
-                    Map.of(KafkaSettings.REGISTRY_URL, registry.url(), KafkaSettings.REGISTRY_PATIENCE, "1s");
+            Map<String, String> extra = Map.of(
+                    KafkaSettings.REGISTRY_URL.name(), registry.url(), KafkaSettings.REGISTRY_PATIENCE.name(), "1s");
             // A fresh snapshot directory: the replica replays the whole topic, through the outage.
             try (IndexerService service = start(stack, "it-outage", fresh, extra)) {
                 ModelRef v2 = new ModelRef("it-model", "v2", DIM, null, null);
@@ -389,11 +389,11 @@ class IndexerIT {
     static IndexerService start(LocalStack stack, String instance, Path snapshotDir, Map<String, String> extra) {
         Map<String, String> env = env(stack, instance);
         env.putAll(extra);
-        env.put(IndexerConfig.K, String.valueOf(K));
-        env.put(IndexerConfig.TREES, "5");
-        env.put(IndexerConfig.SNAPSHOT_DIR, snapshotDir.toString());
-        env.put(IndexerConfig.API_TOKEN, TOKEN);
-        env.put(IndexerConfig.MIN_COHORT, "30");
+        env.put(IndexerConfig.K.name(), String.valueOf(K));
+        env.put(IndexerConfig.TREES.name(), "5");
+        env.put(IndexerConfig.SNAPSHOT_DIR.name(), snapshotDir.toString());
+        env.put(IndexerConfig.API_TOKEN.name(), TOKEN);
+        env.put(IndexerConfig.MIN_COHORT.name(), "30");
         IndexerService service = new IndexerService(IndexerConfig.from(Settings.of(env)));
         service.start();
         return service;

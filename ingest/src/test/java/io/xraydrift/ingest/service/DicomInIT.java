@@ -85,8 +85,8 @@ class DicomInIT {
 
     private Map<String, String> env(LocalStack stack, int dicomPort, String instance) {
         Map<String, String> env = new HashMap<>(IngestIT.env(stack));
-        env.put(IngestConfig.DICOM_PORT, String.valueOf(dicomPort));
-        env.put(IngestConfig.STATE_DIR, dir.resolve("state-" + instance).toString());
+        env.put(IngestConfig.DICOM_PORT.name(), String.valueOf(dicomPort));
+        env.put(IngestConfig.STATE_DIR.name(), dir.resolve("state-" + instance).toString());
         env.put("XRAY_INSTANCE_ID", instance);
         return env;
     }
@@ -355,10 +355,10 @@ class DicomInIT {
                 "-file",
                 cert.toString()));
         Map<String, String> env = env(stack, port, "dicom-it-door");
-        env.put(IngestConfig.DICOM_HOST, "127.0.0.1");
-        env.put(IngestConfig.DICOM_CALLING_AE_TITLES, "PACS1");
-        env.put(IngestConfig.DICOM_TLS_KEYSTORE, keyStore.toString());
-        env.put(IngestConfig.DICOM_TLS_PASSWORD, "door-secret");
+        env.put(IngestConfig.DICOM_HOST.name(), "127.0.0.1");
+        env.put(IngestConfig.DICOM_CALLING_AE_TITLES.name(), "PACS1");
+        env.put(IngestConfig.DICOM_TLS_KEYSTORE.name(), keyStore.toString());
+        env.put(IngestConfig.DICOM_TLS_PASSWORD.name(), "door-secret");
         Path film = withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "door");
         String pseudonym = new Pseudonyms(IngestIT.KEY).patient(MARKER);
         Instant start = Instant.now();
@@ -456,7 +456,7 @@ class DicomInIT {
         String key = Base64.getEncoder()
                 .encodeToString("hospital-reid-key-0123456789abcd".getBytes(StandardCharsets.US_ASCII));
         Map<String, String> env = env(stack, 0, "dicom-it-reid");
-        env.put(IngestConfig.REID_KEY, key);
+        env.put(IngestConfig.REID_KEY.name(), key);
         Path film = modified(
                 withMarker(RealCxr.formats().resolve("rsna-cr-chest-pa-monochrome2.dcm"), "reid"),
                 "reid-accession",

@@ -189,10 +189,10 @@ class DicomWebIT {
     private Map<String, String> pollerEnv(
             LocalStack stack, LocalOrthanc pacs, String name, String state, String instance) {
         Map<String, String> env = new HashMap<>(IngestIT.env(stack));
-        env.put(IngestConfig.DICOMWEB_URL, pacs.dicomWebUrl());
-        env.put(IngestConfig.DICOMWEB_NAME, name);
-        env.put(IngestConfig.POLL_INTERVAL, "500ms");
-        env.put(IngestConfig.STATE_DIR, dir.resolve(state).toString());
+        env.put(IngestConfig.DICOMWEB_URL.name(), pacs.dicomWebUrl());
+        env.put(IngestConfig.DICOMWEB_NAME.name(), name);
+        env.put(IngestConfig.POLL_INTERVAL.name(), "500ms");
+        env.put(IngestConfig.STATE_DIR.name(), dir.resolve(state).toString());
         env.put("XRAY_INSTANCE_ID", instance);
         return env;
     }

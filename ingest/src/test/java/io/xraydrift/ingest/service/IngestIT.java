@@ -118,11 +118,11 @@ class IngestIT {
 
     static Map<String, String> env(LocalStack stack) {
         Map<String, String> env = ServiceEnv.onStack(stack, "ingest-it");
-        env.put(IngestConfig.PSEUDONYM_KEY, KEY);
-        env.put(IngestConfig.API_TOKEN, TOKEN);
-        env.put(IngestConfig.MAX_UPLOAD_BYTES, String.valueOf(4 * 1024 * 1024));
+        env.put(IngestConfig.PSEUDONYM_KEY.name(), KEY);
+        env.put(IngestConfig.API_TOKEN.name(), TOKEN);
+        env.put(IngestConfig.MAX_UPLOAD_BYTES.name(), String.valueOf(4 * 1024 * 1024));
         if (state != null) {
-            env.put(IngestConfig.STATE_DIR, state.toString());
+            env.put(IngestConfig.STATE_DIR.name(), state.toString());
         }
         return env;
     }

@@ -4,6 +4,7 @@ import io.xraydrift.platform.kafka.SchemaRegistration;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topic;
 import io.xraydrift.schemas.Topics;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,15 +31,45 @@ public record KafkaSettings(
         RegistryAccess registryAccess,
         Duration auditRetention) {
 
-    public static final String BOOTSTRAP_SERVERS = "XRAY_KAFKA_BOOTSTRAP_SERVERS";
-    public static final String REGISTRY_URL = "XRAY_REGISTRY_URL";
-    public static final String REPLICATION_FACTOR = "XRAY_TOPIC_REPLICATION_FACTOR";
-    public static final String REGISTRY_PATIENCE = "XRAY_REGISTRY_PATIENCE";
-    /** Retention of {@code xray.audit} when topic setup creates it: a duration ({@code 3650d}) or {@code forever} (default). */
-    public static final String AUDIT_RETENTION = "XRAY_AUDIT_RETENTION";
-
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
     public static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8080";
+
+    public static final ConfigKey<String> BOOTSTRAP_SERVERS = ConfigKey.string(
+            "XRAY_KAFKA_BOOTSTRAP_SERVERS",
+            DEFAULT_BOOTSTRAP_SERVERS,
+            "Kafka bootstrap servers (`host:port[,host:port]`)");
+    public static final ConfigKey<URI> REGISTRY_URL = ConfigKey.url(
+            "XRAY_REGISTRY_URL",
+            DEFAULT_REGISTRY_URL,
+            "schema registry base URL (Apicurio; the serdes use `/apis/registry/v3`, setup uses `/apis/ccompat/v7`)");
+    public static final ConfigKey<Duration> REGISTRY_PATIENCE = ConfigKey.duration(
+            "XRAY_REGISTRY_PATIENCE",
+            EventSerdes.DEFAULT_PATIENCE,
+            Duration.ZERO,
+            Duration.ofMinutes(10),
+            "how long a serde call retries while the registry does not answer, before the service reads the batch "
+                    + "again");
+    public static final ConfigKey<Integer> REPLICATION_FACTOR = ConfigKey.integer(
+            "XRAY_TOPIC_REPLICATION_FACTOR",
+            1,
+            1,
+            Short.MAX_VALUE,
+            "replication factor of topics the setup step creates");
+    /** Retention of {@code xray.audit} when topic setup creates it: a duration ({@code 3650d}) or {@code forever} (default, null). */
+    public static final ConfigKey<Duration> AUDIT_RETENTION = ConfigKey.of(
+            "XRAY_AUDIT_RETENTION",
+            "`forever`",
+            "retention of `xray.audit` when topic setup creates it (`3650d`, ≥ 1 day); an existing topic is reported, "
+                    + "not changed",
+            (s, n) -> s.string(n, "forever").trim().equalsIgnoreCase("forever")
+                    ? null
+                    : s.duration(n, null, Duration.ofDays(1), Duration.ofDays(365L * 100)));
+    /** Kafka client settings passed through ({@link Settings#kafkaClientOverrides()}). */
+    public static final ConfigKey<Void> CLIENT_OVERRIDES = ConfigKey.documented(
+            Settings.KAFKA_CLIENT_ENV_PREFIX + "*",
+            "—",
+            "passed to every Kafka client: `XRAY_KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL` → `security.protocol`; in "
+                    + "the properties file use `kafka.<client key>` verbatim (e.g. `kafka.sasl.jaas.config=…`)");
 
     public KafkaSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -52,21 +83,17 @@ public record KafkaSettings(
     }
 
     public static KafkaSettings from(Settings s) {
-        String bootstrap = s.string(BOOTSTRAP_SERVERS, DEFAULT_BOOTSTRAP_SERVERS);
+        String bootstrap = BOOTSTRAP_SERVERS.from(s);
         for (String server : bootstrap.split(",")) {
             if (!server.trim().matches("[^:\\s]+:\\d{1,5}")) {
                 throw new ConfigException(
                         BOOTSTRAP_SERVERS + "='" + bootstrap + "': '" + server.trim() + "' is not host:port");
             }
         }
-        String registry = s.url(REGISTRY_URL, DEFAULT_REGISTRY_URL).toString();
-        short replication = (short) s.integer(REPLICATION_FACTOR, 1, 1, Short.MAX_VALUE);
-        Duration patience =
-                s.duration(REGISTRY_PATIENCE, EventSerdes.DEFAULT_PATIENCE, Duration.ZERO, Duration.ofMinutes(10));
-        String audit = s.string(AUDIT_RETENTION, "forever").trim();
-        Duration auditRetention = audit.equalsIgnoreCase("forever")
-                ? null
-                : s.duration(AUDIT_RETENTION, null, Duration.ofDays(1), Duration.ofDays(365L * 100));
+        String registry = REGISTRY_URL.from(s).toString();
+        short replication = REPLICATION_FACTOR.from(s).shortValue();
+        Duration patience = REGISTRY_PATIENCE.from(s);
+        Duration auditRetention = AUDIT_RETENTION.from(s);
         return new KafkaSettings(
                 bootstrap,
                 registry,

@@ -36,11 +36,24 @@ public record RegistryAccess(
         String password,
         Map<String, String> overrides) {
 
-    public static final String TRUSTSTORE = "XRAY_REGISTRY_TRUSTSTORE";
-    public static final String TRUSTSTORE_TYPE = "XRAY_REGISTRY_TRUSTSTORE_TYPE";
-    public static final String TRUSTSTORE_PASSWORD = "XRAY_REGISTRY_TRUSTSTORE_PASSWORD";
-    public static final String USERNAME = "XRAY_REGISTRY_USERNAME";
-    public static final String PASSWORD = "XRAY_REGISTRY_PASSWORD";
+    public static final ConfigKey<Path> TRUSTSTORE = ConfigKey.path(
+            "XRAY_REGISTRY_TRUSTSTORE",
+            null,
+            "JVM default",
+            "trust store for an HTTPS registry (serdes and schema " + "registration)");
+    public static final ConfigKey<String> TRUSTSTORE_TYPE = ConfigKey.string(
+            "XRAY_REGISTRY_TRUSTSTORE_TYPE", "PKCS12", "type of `XRAY_REGISTRY_TRUSTSTORE`: `PKCS12` or `JKS`");
+    public static final ConfigKey<String> TRUSTSTORE_PASSWORD = ConfigKey.of(
+            "XRAY_REGISTRY_TRUSTSTORE_PASSWORD",
+            "—",
+            "password of `XRAY_REGISTRY_TRUSTSTORE`",
+            (s, n) -> s.string(n, ""));
+    public static final ConfigKey<Optional<String>> USERNAME = ConfigKey.optional(
+            "XRAY_REGISTRY_USERNAME",
+            "registry basic auth (with `XRAY_REGISTRY_PASSWORD`); `XRAY_REGISTRY_CLIENT_*` → any `apicurio.registry.*` "
+                    + "serde setting (OIDC); see [docs/security.md](security.md)");
+    public static final ConfigKey<Optional<String>> PASSWORD = ConfigKey.optional(
+            "XRAY_REGISTRY_PASSWORD", "registry basic auth password (with `XRAY_REGISTRY_USERNAME`)");
 
     /** Plain: the JVM's trust, no credentials. */
     public static final RegistryAccess NONE = new RegistryAccess(null, "PKCS12", "", null, null, Map.of());
@@ -51,16 +64,16 @@ public record RegistryAccess(
     }
 
     public static RegistryAccess from(Settings s) {
-        Path trustStore = s.path(TRUSTSTORE, null);
+        Path trustStore = TRUSTSTORE.from(s);
         if (trustStore != null && !Files.isReadable(trustStore)) {
             throw new ConfigException(TRUSTSTORE + "='" + trustStore + "' is not a readable file");
         }
-        String type = s.string(TRUSTSTORE_TYPE, "PKCS12");
+        String type = TRUSTSTORE_TYPE.from(s);
         if (!type.equalsIgnoreCase("PKCS12") && !type.equalsIgnoreCase("JKS")) {
             throw new ConfigException(TRUSTSTORE_TYPE + "='" + type + "' is not PKCS12 or JKS");
         }
-        Optional<String> user = s.optional(USERNAME);
-        Optional<String> password = s.optional(PASSWORD);
+        Optional<String> user = USERNAME.from(s);
+        Optional<String> password = PASSWORD.from(s);
         if (user.isPresent() != password.isPresent()) {
             throw new ConfigException(USERNAME + " and " + PASSWORD + " go together: only "
                     + (user.isPresent() ? USERNAME : PASSWORD) + " is set");
@@ -68,7 +81,7 @@ public record RegistryAccess(
         RegistryAccess access = new RegistryAccess(
                 trustStore,
                 type.toUpperCase(Locale.ROOT),
-                s.string(TRUSTSTORE_PASSWORD, ""),
+                TRUSTSTORE_PASSWORD.from(s),
                 user.orElse(null),
                 password.orElse(null),
                 s.registryClientOverrides());

@@ -4,6 +4,8 @@ import io.xraydrift.platform.kafka.ProgressWatch;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -21,20 +23,62 @@ import java.util.Set;
 public record ServiceConfig(
         String service, String instanceId, String httpHost, int httpPort, KafkaSettings kafka, Duration stallAfter) {
 
-    public static final String INSTANCE_ID = "XRAY_INSTANCE_ID";
-    public static final String HTTP_HOST = "XRAY_HTTP_HOST";
-    public static final String HTTP_PORT = "XRAY_HTTP_PORT";
-    public static final String STALL_AFTER = "XRAY_STALL_AFTER";
+    public static final ConfigKey<String> HTTP_HOST =
+            ConfigKey.string("XRAY_HTTP_HOST", "0.0.0.0", "address of the service's HTTP endpoint");
+    /** Unset: the service's own default port. */
+    public static final ConfigKey<Optional<Integer>> HTTP_PORT = ConfigKey.of(
+            "XRAY_HTTP_PORT",
+            "8081 ingest, 8082 embedder, 8083 indexer, 8084 drift-monitor, 8085 alert-out",
+            "port of `/health`, `/health/live`, `/health/ready`, `/metrics` and the service API",
+            (s, n) -> s.optional(n).map(v -> s.port(n, 0)));
+
+    public static final ConfigKey<String> INSTANCE_ID = ConfigKey.of(
+            "XRAY_INSTANCE_ID",
+            "host name",
+            "replica id, part of Kafka client ids and a metrics tag",
+            (s, n) -> s.string(n, hostName()));
+    /** Read by the log4j2 configuration ({@code log4j2.xml}), not by a config record. */
+    public static final ConfigKey<Void> LOG_LEVEL =
+            ConfigKey.documented("XRAY_LOG_LEVEL", "`info`", "level of the project's own loggers");
+
+    public static final ConfigKey<Duration> STALL_AFTER = ConfigKey.duration(
+            "XRAY_STALL_AFTER",
+            Duration.ofMinutes(2),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1),
+            "how long a service's consumer group may commit nothing while input waits (end offsets, uncommitted "
+                    + "records included, past its committed offsets) before readiness reports it stalled, naming the "
+                    + "partitions; `xray_consumer_stalls_total` counts the episodes");
+
+    /** The keys every service reads, in the guide's order. */
+    public static final List<ConfigKey<?>> COMMON_KEYS = List.of(
+            Settings.DEMO_MODE,
+            KafkaSettings.BOOTSTRAP_SERVERS,
+            KafkaSettings.REGISTRY_URL,
+            KafkaSettings.REGISTRY_PATIENCE,
+            KafkaSettings.REPLICATION_FACTOR,
+            KafkaSettings.CLIENT_OVERRIDES,
+            RegistryAccess.TRUSTSTORE,
+            RegistryAccess.TRUSTSTORE_TYPE,
+            RegistryAccess.TRUSTSTORE_PASSWORD,
+            RegistryAccess.USERNAME,
+            RegistryAccess.PASSWORD,
+            KafkaSettings.AUDIT_RETENTION,
+            HTTP_HOST,
+            HTTP_PORT,
+            INSTANCE_ID,
+            LOG_LEVEL,
+            STALL_AFTER);
 
     /** Reads the common keys; {@code defaultPort} differs per service so they can share a host. */
     public static ServiceConfig from(Settings s, String service, int defaultPort) {
         return new ServiceConfig(
                 service,
-                s.string(INSTANCE_ID, hostName()),
-                s.string(HTTP_HOST, "0.0.0.0"),
-                s.port(HTTP_PORT, defaultPort),
+                INSTANCE_ID.from(s),
+                HTTP_HOST.from(s),
+                HTTP_PORT.from(s).orElse(defaultPort),
                 KafkaSettings.from(s),
-                s.duration(STALL_AFTER, Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofHours(1)));
+                STALL_AFTER.from(s));
     }
 
     /**

@@ -37,7 +37,8 @@ public final class Settings {
     public static final String REGISTRY_CLIENT_FILE_PREFIX = "registry.";
 
     /** Environment variable allowing built-in demo secrets; never for real patients. */
-    public static final String DEMO_MODE = "XRAY_DEMO_MODE";
+    public static final ConfigKey<Boolean> DEMO_MODE = ConfigKey.bool(
+            "XRAY_DEMO_MODE", false, "allows built-in demo secrets and tokens (never for real patients)");
     /** The bearer token HTTP APIs accept in demo mode. */
     public static final String DEMO_API_TOKEN = "demo-token";
 
@@ -100,9 +101,9 @@ public final class Settings {
         return optional(key).orElseThrow(() -> new ConfigException(key + " is not set: " + why));
     }
 
-    /** True when {@value #DEMO_MODE} is set. */
+    /** True when {@code XRAY_DEMO_MODE} is set. */
     public boolean demoMode() {
-        return bool(DEMO_MODE, false);
+        return DEMO_MODE.from(this);
     }
 
     /** Shortest API token accepted outside demo mode. */

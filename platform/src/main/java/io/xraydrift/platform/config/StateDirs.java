@@ -20,4 +20,9 @@ public final class StateDirs {
                 : Path.of(System.getProperty("user.home"), ".local", "state");
         return base.resolve("xray-drift").resolve(service);
     }
+
+    /** The default as the guide shows it. */
+    public static String shown(String service) {
+        return "`~/.local/state/xray-drift/" + service + "` (`$XDG_STATE_HOME/xray-drift/" + service + "`)";
+    }
 }

@@ -2,12 +2,13 @@ package io.xraydrift.platform.score;
 
 import io.xraydrift.events.Level;
 import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.Settings;
 
 /**
  * Where a severity score changes level — the one definition the indexer (a scan's level), the
  * drift monitor (a patient's level), the evaluation and the synthetic scans share, read once from
- * {@value #INFECTED} and {@value #SEVERE}. The drift monitor's former keys
+ * {@code XRAY_SCORE_INFECTED_THRESHOLD} and {@code XRAY_SCORE_SEVERE_THRESHOLD}. The drift monitor's former keys
  * ({@value #LEGACY_INFECTED}, {@value #LEGACY_SEVERE}) are still read: set alone they apply, set
  * beside the shared keys to another value they stop the service at start, naming both, since a
  * scan's level and its patient's level would then disagree.
@@ -17,12 +18,25 @@ import io.xraydrift.platform.config.Settings;
  */
 public record LevelThresholds(double infected, double severe) {
 
-    public static final String INFECTED = "XRAY_SCORE_INFECTED_THRESHOLD";
-    public static final String SEVERE = "XRAY_SCORE_SEVERE_THRESHOLD";
     public static final String LEGACY_INFECTED = "XRAY_DRIFT_INFECTED_THRESHOLD";
     public static final String LEGACY_SEVERE = "XRAY_DRIFT_SEVERE_THRESHOLD";
     public static final double DEFAULT_INFECTED = 0.15;
     public static final double DEFAULT_SEVERE = 0.55;
+
+    private static final String APPLIES = ": one value for the indexer (a scan's level) and the drift monitor (a "
+            + "patient's level). Unset, each model's own thresholds apply to its scans (fitted on its labelled data "
+            + "by cross-validation, in its card, carried in the events' model reference), and this default only to "
+            + "a model without them; set, it applies to every model";
+    public static final ConfigKey<Double> INFECTED = ConfigKey.of(
+            "XRAY_SCORE_INFECTED_THRESHOLD",
+            "`" + DEFAULT_INFECTED + "`",
+            "score from which a scan is INFECTED" + APPLIES,
+            (s, n) -> one(s, n, LEGACY_INFECTED, DEFAULT_INFECTED));
+    public static final ConfigKey<Double> SEVERE = ConfigKey.of(
+            "XRAY_SCORE_SEVERE_THRESHOLD",
+            "`" + DEFAULT_SEVERE + "`",
+            "score from which a scan is SEVERE (above the infected one)" + APPLIES,
+            (s, n) -> one(s, n, LEGACY_SEVERE, DEFAULT_SEVERE));
     public static final LevelThresholds DEFAULT = new LevelThresholds(DEFAULT_INFECTED, DEFAULT_SEVERE);
 
     public LevelThresholds {
@@ -39,8 +53,8 @@ public record LevelThresholds(double infected, double severe) {
 
     /** The thresholds a deployment's settings describe. */
     public static LevelThresholds from(Settings s) {
-        double infected = one(s, INFECTED, LEGACY_INFECTED, DEFAULT_INFECTED);
-        double severe = one(s, SEVERE, LEGACY_SEVERE, DEFAULT_SEVERE);
+        double infected = INFECTED.from(s);
+        double severe = SEVERE.from(s);
         if (severe <= infected) {
             throw new ConfigException(SEVERE + "=" + severe + " must be above " + INFECTED + "=" + infected);
         }
@@ -48,14 +62,14 @@ public record LevelThresholds(double infected, double severe) {
     }
 
     /**
-     * Whether the deployment sets the thresholds itself ({@value #INFECTED}, {@value #SEVERE} or the
+     * Whether the deployment sets the thresholds itself ({@code XRAY_SCORE_*_THRESHOLD} or the
      * former keys): then they apply to every model; otherwise a model's own fitted thresholds (its
      * card, carried in each event's model reference) apply to its scans, and these defaults only to
      * a model without them.
      */
     public static boolean configured(Settings s) {
-        return s.optional(INFECTED).isPresent()
-                || s.optional(SEVERE).isPresent()
+        return s.optional(INFECTED.name()).isPresent()
+                || s.optional(SEVERE.name()).isPresent()
                 || s.optional(LEGACY_INFECTED).isPresent()
                 || s.optional(LEGACY_SEVERE).isPresent();
     }

@@ -13,9 +13,9 @@ class RegistryAccessTest {
     @Test
     void basicAuthAndPassThroughReachTheSerdesAndTheRegistrationClient() {
         RegistryAccess a = RegistryAccess.from(Settings.of(Map.of(
-                RegistryAccess.USERNAME,
+                RegistryAccess.USERNAME.name(),
                 "svc",
-                RegistryAccess.PASSWORD,
+                RegistryAccess.PASSWORD.name(),
                 "s3cret-pass",
                 "XRAY_REGISTRY_CLIENT_AUTH_CLIENT_SCOPE",
                 "registry")));
@@ -26,9 +26,9 @@ class RegistryAccessTest {
         assertEquals("Basic c3ZjOnMzY3JldC1wYXNz", a.authorization().orElseThrow());
         assertFalse(a.toString().contains("s3cret"), a.toString());
         KafkaSettings k = KafkaSettings.from(Settings.of(Map.of(
-                RegistryAccess.USERNAME,
+                RegistryAccess.USERNAME.name(),
                 "svc",
-                RegistryAccess.PASSWORD,
+                RegistryAccess.PASSWORD.name(),
                 "s3cret-pass",
                 "XRAY_KAFKA_CLIENT_SASL_JAAS_CONFIG",
                 "x password=\"hunter2\";")));
@@ -39,15 +39,17 @@ class RegistryAccessTest {
     @Test
     void halfACredentialOrAnUnreadableTrustStoreIsRefusedByName() {
         ConfigException half = assertThrows(
-                ConfigException.class, () -> RegistryAccess.from(Settings.of(Map.of(RegistryAccess.USERNAME, "svc"))));
-        assertTrue(half.getMessage().contains(RegistryAccess.PASSWORD), half.getMessage());
+                ConfigException.class,
+                () -> RegistryAccess.from(Settings.of(Map.of(RegistryAccess.USERNAME.name(), "svc"))));
+        assertTrue(half.getMessage().contains(RegistryAccess.PASSWORD.name()), half.getMessage());
         ConfigException missing = assertThrows(
                 ConfigException.class,
-                () -> RegistryAccess.from(Settings.of(Map.of(RegistryAccess.TRUSTSTORE, "/nonexistent/trust.p12"))));
+                () -> RegistryAccess.from(
+                        Settings.of(Map.of(RegistryAccess.TRUSTSTORE.name(), "/nonexistent/trust.p12"))));
         assertTrue(missing.getMessage().contains("'/nonexistent/trust.p12'"), missing.getMessage());
         ConfigException type = assertThrows(
                 ConfigException.class,
-                () -> RegistryAccess.from(Settings.of(Map.of(RegistryAccess.TRUSTSTORE_TYPE, "PEM"))));
+                () -> RegistryAccess.from(Settings.of(Map.of(RegistryAccess.TRUSTSTORE_TYPE.name(), "PEM"))));
         assertTrue(type.getMessage().contains("'PEM'"), type.getMessage());
     }
 

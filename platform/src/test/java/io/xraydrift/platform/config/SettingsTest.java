@@ -38,7 +38,7 @@ class SettingsTest {
         assertTrue(demo.getMessage().contains("demo token"), demo.getMessage());
         assertEquals(
                 Settings.DEMO_API_TOKEN,
-                Settings.of(Map.of(Settings.DEMO_MODE, "true")).apiToken("XRAY_API_TOKEN", "needed"));
+                Settings.of(Map.of(Settings.DEMO_MODE.name(), "true")).apiToken("XRAY_API_TOKEN", "needed"));
         assertEquals(
                 "a".repeat(24),
                 Settings.of(Map.of("XRAY_API_TOKEN", "a".repeat(24))).apiToken("XRAY_API_TOKEN", "x"));

@@ -17,8 +17,8 @@ class LevelThresholdsTest {
         assertEquals(LevelThresholds.DEFAULT, LevelThresholds.from(Settings.of(Map.of())));
         assertEquals(
                 new LevelThresholds(0.2, 0.6),
-                LevelThresholds.from(
-                        Settings.of(Map.of(LevelThresholds.INFECTED, "0.2", LevelThresholds.SEVERE, "0.6"))));
+                LevelThresholds.from(Settings.of(
+                        Map.of(LevelThresholds.INFECTED.name(), "0.2", LevelThresholds.SEVERE.name(), "0.6"))));
         assertEquals(
                 new LevelThresholds(0.25, 0.55),
                 LevelThresholds.from(Settings.of(Map.of(LevelThresholds.LEGACY_INFECTED, "0.25"))),
@@ -26,26 +26,26 @@ class LevelThresholdsTest {
         assertEquals(
                 new LevelThresholds(0.25, 0.55),
                 LevelThresholds.from(Settings.of(
-                        Map.of(LevelThresholds.LEGACY_INFECTED, "0.25", LevelThresholds.INFECTED, "0.25"))));
+                        Map.of(LevelThresholds.LEGACY_INFECTED, "0.25", LevelThresholds.INFECTED.name(), "0.25"))));
         ConfigException both = assertThrows(
                 ConfigException.class,
-                () -> LevelThresholds.from(
-                        Settings.of(Map.of(LevelThresholds.LEGACY_SEVERE, "0.7", LevelThresholds.SEVERE, "0.6"))));
+                () -> LevelThresholds.from(Settings.of(
+                        Map.of(LevelThresholds.LEGACY_SEVERE, "0.7", LevelThresholds.SEVERE.name(), "0.6"))));
         assertTrue(
                 both.getMessage().contains(LevelThresholds.LEGACY_SEVERE)
-                        && both.getMessage().contains(LevelThresholds.SEVERE),
+                        && both.getMessage().contains(LevelThresholds.SEVERE.name()),
                 both.getMessage());
         ConfigException order = assertThrows(
                 ConfigException.class,
-                () -> LevelThresholds.from(
-                        Settings.of(Map.of(LevelThresholds.INFECTED, "0.6", LevelThresholds.SEVERE, "0.4"))));
+                () -> LevelThresholds.from(Settings.of(
+                        Map.of(LevelThresholds.INFECTED.name(), "0.6", LevelThresholds.SEVERE.name(), "0.4"))));
         assertTrue(order.getMessage().contains("must be above"), order.getMessage());
     }
 
     @Test
     void aModelsOwnThresholdsApplyOnlyWhereTheDeploymentSetsNone() {
         assertTrue(!LevelThresholds.configured(Settings.of(Map.of())));
-        assertTrue(LevelThresholds.configured(Settings.of(Map.of(LevelThresholds.SEVERE, "0.6"))));
+        assertTrue(LevelThresholds.configured(Settings.of(Map.of(LevelThresholds.SEVERE.name(), "0.6"))));
         assertTrue(LevelThresholds.configured(Settings.of(Map.of(LevelThresholds.LEGACY_INFECTED, "0.2"))));
         LevelThresholds deployment = LevelThresholds.DEFAULT;
         assertEquals(new LevelThresholds(0.32, 0.58), deployment.orModel(true, 0.32, 0.58));
