@@ -64,11 +64,8 @@ public record AlertOutConfig(
             Duration.ofDays(1),
             "how long an `AE`/`CE` ACK (an application error: transient) is retried, with backoff, before the alert "
                     + "is dead-lettered; `AR`/`CR` (rejected) count as refusals");
-    public static final ConfigKey<Optional<URI>> FHIR_URL = ConfigKey.of(
-            "XRAY_FHIR_URL",
-            "—",
-            "FHIR R4 base URL Observations (and Flags) are POSTed to (unset: no FHIR)",
-            (s, n) -> s.optional(n).map(v -> s.url(n, v)));
+    public static final ConfigKey<Optional<URI>> FHIR_URL = ConfigKey.optionalUrl(
+            "XRAY_FHIR_URL", "—", "FHIR R4 base URL Observations (and Flags) are POSTed to (unset: no FHIR)");
     public static final ConfigKey<Optional<String>> FHIR_TOKEN =
             ConfigKey.optional("XRAY_FHIR_TOKEN", "bearer token for the FHIR server; never logged");
     public static final ConfigKey<Boolean> FHIR_FLAG =
@@ -97,19 +94,10 @@ public record AlertOutConfig(
             Duration.ofHours(1),
             "how often each peer is probed (MLLP: a TCP connect; FHIR: `GET [base]/metadata`), also at start: "
                     + "readiness says whether it answers before any alert is sent");
-    public static final ConfigKey<Optional<String>> REID_KEY = ConfigKey.of(
-            "XRAY_REID_KEY",
-            "— (off)",
+    public static final ConfigKey<Optional<String>> REID_KEY = IdentifierSeal.keySetting(
             "the same re-identification key as ingest's: alert-out opens each alert's sealed identifiers and files "
                     + "it under the MRN and accession number; never logged",
-            (s, n) -> s.optional(n).map(String::strip).map(v -> {
-                try {
-                    IdentifierSeal.ofBase64(v);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(n + ": " + e.getMessage());
-                }
-                return v;
-            }));
+            "");
     public static final ConfigKey<String> HL7_MRN_AUTHORITY = ConfigKey.string(
             "XRAY_HL7_MRN_AUTHORITY", "HOSPITAL", "with re-identification: PID-3's assigning authority of the MRN");
     private static final String SYSTEMS = "; set the hospital's own (e.g. its OIDs)";
@@ -121,12 +109,11 @@ public record AlertOutConfig(
             "XRAY_FHIR_ACCESSION_SYSTEM",
             "urn:xray-drift:hospital-accession",
             "with re-identification: the identifier system of the accession number (`basedOn`)" + SYSTEMS);
-    public static final ConfigKey<Optional<URI>> SR_STOW_URL = ConfigKey.of(
+    public static final ConfigKey<Optional<URI>> SR_STOW_URL = ConfigKey.optionalUrl(
             "XRAY_SR_STOW_URL",
             "— (off)",
             "a PACS's DICOMweb base URL each alert is stored to as a DICOM SR beside its film (STOW-RS); needs "
-                    + "`XRAY_REID_KEY` and Debian's `libpixelmed-java`",
-            (s, n) -> s.optional(n).map(v -> s.url(n, v)));
+                    + "`XRAY_REID_KEY` and Debian's `libpixelmed-java`");
     public static final ConfigKey<Optional<String>> SR_TOKEN =
             ConfigKey.optional("XRAY_SR_TOKEN", "bearer token for the PACS's DICOMweb; never logged");
     public static final ConfigKey<String> API_TOKEN = ConfigKey.apiToken(

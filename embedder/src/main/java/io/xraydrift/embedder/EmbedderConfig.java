@@ -45,11 +45,8 @@ public record EmbedderConfig(
 
     public static final String SERVICE = "embedder";
     public static final int DEFAULT_PORT = 8082;
-    public static final ConfigKey<Optional<Path>> MODEL = ConfigKey.of(
-            "XRAY_EMBEDDER_MODEL",
-            "bundled default",
-            "TorchScript backbone or trained model directory",
-            (s, n) -> s.optional(n).map(Path::of));
+    public static final ConfigKey<Optional<Path>> MODEL = ConfigKey.optionalPath(
+            "XRAY_EMBEDDER_MODEL", "bundled default", "TorchScript backbone or trained model directory");
     public static final ConfigKey<Device> DEVICE =
             ConfigKey.choice("XRAY_EMBEDDER_DEVICE", Device.AUTO, "`auto` (GPU when the engine has one), `cpu`, `gpu`");
     public static final ConfigKey<Integer> MAX_BATCH =

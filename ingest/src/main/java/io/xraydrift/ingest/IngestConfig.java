@@ -134,11 +134,8 @@ public record IngestConfig(
             "`" + DEFAULT_ATTRIBUTES + "`",
             "attribute keys kept on a scan; every other (free-text) attribute is dropped",
             (s, n) -> Set.copyOf(Arrays.asList(s.string(n, DEFAULT_ATTRIBUTES).split("\\s*,\\s*"))));
-    public static final ConfigKey<Optional<Path>> FILE_ROOT = ConfigKey.of(
-            "XRAY_INGEST_FILE_ROOT",
-            "—",
-            "directory `file:` imageUris may point into (unset: file URIs refused)",
-            (s, n) -> s.optional(n).map(Path::of));
+    public static final ConfigKey<Optional<Path>> FILE_ROOT = ConfigKey.optionalPath(
+            "XRAY_INGEST_FILE_ROOT", "—", "directory `file:` imageUris may point into (unset: file URIs refused)");
     public static final ConfigKey<Set<String>> FETCH_HOSTS = ConfigKey.of(
             "XRAY_INGEST_FETCH_HOSTS",
             "—",
@@ -154,11 +151,10 @@ public record IngestConfig(
             StateDirs.shown(SERVICE),
             "where the DICOMweb poller keeps its watermark, and DICOM in its `dicom-pending/` (C-STORE instances "
                     + "waiting for Kafka) and `dicom-refused/` (refused files, by request id) folders");
-    public static final ConfigKey<Optional<URI>> DICOMWEB_URL = ConfigKey.of(
+    public static final ConfigKey<Optional<URI>> DICOMWEB_URL = ConfigKey.optionalUrl(
             "XRAY_DICOMWEB_URL",
             "—",
-            "DICOMweb base URL of a PACS to poll, e.g. `http://orthanc:8042/dicom-web` (unset: no poller)",
-            (s, n) -> s.optional(n).map(v -> s.url(n, v)));
+            "DICOMweb base URL of a PACS to poll, e.g. `http://orthanc:8042/dicom-web` (unset: no poller)");
     public static final ConfigKey<String> DICOMWEB_NAME = ConfigKey.string(
             "XRAY_DICOMWEB_NAME",
             "pacs",
@@ -198,38 +194,27 @@ public record IngestConfig(
             "— (any)",
             "peer addresses (or host names) let in, comma-separated; any other is refused at association and audited",
             (s, n) -> Set.copyOf(list(s, n)));
-    public static final ConfigKey<Optional<Path>> DICOM_TLS_KEYSTORE = ConfigKey.of(
+    public static final ConfigKey<Optional<Path>> DICOM_TLS_KEYSTORE = ConfigKey.optionalPath(
             "XRAY_DICOM_TLS_KEYSTORE",
             "— (no TLS)",
             "PKCS #12 (or `.jks`) key store with the SCP's key and certificate: the SCP then speaks DICOM TLS only "
-                    + "(PS3.15 BCP 195: TLS 1.2/1.3, ECDHE/DHE with AES-GCM or ChaCha20-Poly1305)",
-            (s, n) -> s.optional(n).map(Path::of));
+                    + "(PS3.15 BCP 195: TLS 1.2/1.3, ECDHE/DHE with AES-GCM or ChaCha20-Poly1305)");
     public static final ConfigKey<String> DICOM_TLS_PASSWORD = ConfigKey.of(
             "XRAY_DICOM_TLS_PASSWORD",
             "required with a key store",
             "password of the key store (and of the trust store); never logged",
             (s, n) -> s.required(n, "the DICOM TLS key store (XRAY_DICOM_TLS_KEYSTORE) needs its password"));
-    public static final ConfigKey<Optional<Path>> DICOM_TLS_TRUSTSTORE = ConfigKey.of(
+    public static final ConfigKey<Optional<Path>> DICOM_TLS_TRUSTSTORE = ConfigKey.optionalPath(
             "XRAY_DICOM_TLS_TRUSTSTORE",
             "— (no client certificates)",
             "trust store of the peers' certificates (or their CA): with it, every peer must present a certificate it "
-                    + "trusts",
-            (s, n) -> s.optional(n).map(Path::of));
+                    + "trusts");
     /** Checked against the pseudonymisation key in {@link #from}. */
-    public static final ConfigKey<Optional<String>> REID_KEY = ConfigKey.of(
-            "XRAY_REID_KEY",
-            "— (off)",
+    public static final ConfigKey<Optional<String>> REID_KEY = IdentifierSeal.keySetting(
             "the hospital's re-identification key (32 bytes, base64; not the pseudonym key): each scan's patient id "
                     + "and AccessionNumber are sealed (AES-256-GCM) to `xray.reidentification` for alert-out alone "
                     + "([hospital-integration.md](hospital-integration.md) §3); never logged",
-            (s, n) -> s.optional(n).map(String::strip).map(v -> {
-                try {
-                    IdentifierSeal.ofBase64(v);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(n + ": " + e.getMessage() + " (openssl rand -base64 32)");
-                }
-                return v;
-            }));
+            " (openssl rand -base64 32)");
 
     public static final ConfigKey<Ingestor.Undated> UNDATED = ConfigKey.choice(
             "XRAY_INGEST_UNDATED",

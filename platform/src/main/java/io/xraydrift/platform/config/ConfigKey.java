@@ -31,17 +31,12 @@ public final class ConfigKey<T> {
         T read(Settings settings, String name);
     }
 
-    private final String name;
-    private final String shownDefault;
-    private final String meaning;
+    private final ConfigDoc doc;
     private final Reader<T> reader;
 
     private ConfigKey(String name, String shownDefault, String meaning, Reader<T> reader) {
-        this.name = Objects.requireNonNull(name);
-        this.shownDefault = Objects.requireNonNull(shownDefault);
-        this.meaning = Objects.requireNonNull(meaning);
+        this.doc = new ConfigDoc(List.of(name), shownDefault, meaning); // checks the name
         this.reader = reader;
-        new ConfigDoc(List.of(name), shownDefault, meaning); // checks the name
     }
 
     /** An integer in [min, max]. */
@@ -80,6 +75,18 @@ public final class ConfigKey<T> {
     /** Text with no default: empty when unset. */
     public static ConfigKey<Optional<String>> optional(String name, String meaning) {
         return new ConfigKey<>(name, "—", meaning, (s, n) -> s.optional(n));
+    }
+
+    /** An http(s) URL with a host, or none when unset (the feature it points at is off). */
+    public static ConfigKey<Optional<URI>> optionalUrl(String name, String shownDefault, String meaning) {
+        return new ConfigKey<>(
+                name, shownDefault, meaning, (s, n) -> s.optional(n).map(v -> s.url(n, v)));
+    }
+
+    /** A file or folder, or none when unset. */
+    public static ConfigKey<Optional<Path>> optionalPath(String name, String shownDefault, String meaning) {
+        return new ConfigKey<>(
+                name, shownDefault, meaning, (s, n) -> s.optional(n).map(Path::of));
     }
 
     /** An http(s) URL with a host. */
@@ -137,31 +144,31 @@ public final class ConfigKey<T> {
 
     /** The key's name, e.g. {@code XRAY_INDEXER_K}. */
     public String name() {
-        return name;
+        return doc.keys().get(0);
     }
 
     /** Its value in {@code settings}, or its default; a bad value is a {@link ConfigException} naming the key. */
     public T from(Settings settings) {
         if (reader == null) {
-            throw new IllegalStateException(name + " is documented here, not read through its declaration");
+            throw new IllegalStateException(name() + " is documented here, not read through its declaration");
         }
-        return reader.read(settings, name);
+        return reader.read(settings, name());
     }
 
     /** The same key with its default shown differently in the guide (e.g. when it follows another key). */
     public ConfigKey<T> shownAs(String shownDefault) {
-        return new ConfigKey<>(name, shownDefault, meaning, reader);
+        return new ConfigKey<>(name(), shownDefault, doc.meaning(), reader);
     }
 
     /** Its row of the configuration reference. */
     public ConfigDoc doc() {
-        return new ConfigDoc(List.of(name), shownDefault, meaning);
+        return doc;
     }
 
     /** The name: keys concatenate into messages as their names. */
     @Override
     public String toString() {
-        return name;
+        return name();
     }
 
     private static String code(Object value) {

@@ -1,6 +1,8 @@
 package io.xraydrift.platform.reid;
 
 import io.xraydrift.events.SealedIdentifiers;
+import io.xraydrift.platform.config.ConfigException;
+import io.xraydrift.platform.config.ConfigKey;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -14,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -66,6 +69,26 @@ public final class IdentifierSeal {
         }
         this.key = new SecretKeySpec(key, "AES");
         this.keyId = keyId(key);
+    }
+
+    /**
+     * The re-identification key setting ({@code XRAY_REID_KEY}), as ingest and alert-out both read
+     * it: unset means off; set, it is checked to be a key ({@link #ofBase64}) and stripped, and a bad
+     * one stops the service naming the key and what is wrong, followed by {@code hint}.
+     */
+    public static ConfigKey<Optional<String>> keySetting(String meaning, String hint) {
+        return ConfigKey.of(
+                "XRAY_REID_KEY",
+                "— (off)",
+                meaning,
+                (s, n) -> s.optional(n).map(String::strip).map(v -> {
+                    try {
+                        ofBase64(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(n + ": " + e.getMessage() + hint);
+                    }
+                    return v;
+                }));
     }
 
     /** The seal of a base64 key of 32 bytes; fails, naming only the length, on anything else. */
