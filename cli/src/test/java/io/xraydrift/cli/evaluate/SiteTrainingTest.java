@@ -7,7 +7,7 @@ import io.xraydrift.cli.XrayDrift;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.Preprocessing;
-import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.RealCxr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

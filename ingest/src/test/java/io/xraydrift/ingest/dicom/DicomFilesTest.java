@@ -18,7 +18,7 @@ import com.pixelmed.display.SourceImage;
 import io.xraydrift.events.ViewPosition;
 import io.xraydrift.ingest.edge.Rejected;
 import io.xraydrift.ingest.edge.Submission;
-import io.xraydrift.stack.RealCxr;
+import io.xraydrift.testing.RealCxr;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

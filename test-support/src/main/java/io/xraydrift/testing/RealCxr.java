@@ -1,4 +1,4 @@
-package io.xraydrift.stack;
+package io.xraydrift.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
