@@ -139,7 +139,7 @@ public final class IndexerService extends AbstractService {
 
     private void scanNeighbours(Context ctx) {
         String scanId = ctx.pathParam("scanId");
-        IndexerLoop.Query q = loop.queryOf(scanId);
+        Answering.Query q = loop.queryOf(scanId);
         if (q == null) {
             ctx.status(404).json(Map.of("error", "scan " + scanId + " has not been scored by this indexer"));
             return;
