@@ -52,12 +52,33 @@ public class SiteTrainingTest {
         assertEquals(bundled.equalized(), card.equalized(), "the bundled model's intensity mapping is kept");
         assertEquals(20, ((Number) card.training().get("phantoms_per_level")).intValue());
         Map<?, ?> projection = (Map<?, ?>) card.training().get("projection");
-        assertEquals(1.0, ((Number) projection.get("contrastive_weight")).doubleValue(), 0.0);
+        assertEquals("ordinal", projection.get("kind"), "the cohort has radiologist-rated films: " + projection);
         assertTrue(Files.exists(out.resolve("MODEL_CARD.md")));
         try (EmbeddingModel model = EmbeddingModel.load(out)) {
             assertEquals(card.version(), model.card().version());
         }
         embedsEveryFormat(out, card);
+
+        // Levels alone (the NIH films have no rating): the projection is learnt, with its contrastive term.
+        Path unrated = dir.resolve("unrated");
+        assertEquals(
+                0,
+                XrayDrift.commandLine()
+                        .execute(
+                                "train",
+                                "--data",
+                                cohort.toString(),
+                                "--sources",
+                                "nih",
+                                "--out",
+                                unrated.toString(),
+                                "--phantoms",
+                                "20",
+                                "--projection-steps",
+                                "100"));
+        Map<?, ?> learnt = (Map<?, ?>) ModelCard.read(unrated).training().get("projection");
+        assertEquals("learnt", learnt.get("kind"), "no rated film to learn a severity direction from: " + learnt);
+        assertEquals(1.0, ((Number) learnt.get("contrastive_weight")).doubleValue(), 0.0);
     }
 
     /**
