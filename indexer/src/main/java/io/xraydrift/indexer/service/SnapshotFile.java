@@ -94,19 +94,17 @@ public final class SnapshotFile {
                 ref.complete(),
                 offsets,
                 count,
-                forest.size(),
-                Map.of());
+                forest.size());
         // The header's length does not depend on the offsets and CRCs in it: encode once to lay out.
         List<Section> unplaced = new ArrayList<>();
         for (SectionFile.Content c : contents) {
             unplaced.add(new Section(c.name(), 0, c.length(), 0));
         }
-        long at = SnapshotFormat.align(
-                SnapshotFormat.PREAMBLE + header.with(unplaced).encode().length + 4L);
+        long at = SnapshotFormat.align(SnapshotFormat.PREAMBLE + header.encode(unplaced).length + 4L);
         Path tmp = Files.createTempFile(dir, "snapshot-", ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             List<Section> sections = SectionFile.writeSections(channel, at, contents);
-            SectionFile.writeStart(channel, header.with(sections).encode());
+            SectionFile.writeStart(channel, header.encode(sections));
             channel.force(true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
@@ -130,8 +128,10 @@ public final class SnapshotFile {
             throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = channel.size();
-            Header h = Header.decode(SectionFile.checkedHeader(channel, file, fileSize), file, fileSize, expected);
-            SectionFile.Sections body = new SectionFile.Sections(channel, file, h.sections());
+            SnapshotFormat.Decoded decoded =
+                    Header.decode(SectionFile.checkedHeader(channel, file, fileSize), file, fileSize, expected);
+            Header h = decoded.header();
+            SectionFile.Sections body = new SectionFile.Sections(channel, file, decoded.sections());
             Vectors.ensureRoom(h.count(), h.dim());
             float[] data = new float[Vectors.floatsFor(h.count(), h.dim())];
             body.floats("VECTORS", data, (long) h.count() * h.dim());

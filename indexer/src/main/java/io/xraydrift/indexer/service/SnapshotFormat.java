@@ -37,10 +37,13 @@ final class SnapshotFormat {
     /** One section of the file, as the header lists it. */
     record Section(String name, long offset, long length, long crc) {}
 
+    /** A header as read, with its section table by name. */
+    record Decoded(Header header, Map<String, Section> sections) {}
+
     /** Per label, how many vectors and their sum (the running centroids). */
     record Centroids(Map<Level, double[]> sums, LevelCounts counts) {}
 
-    /** The header's fields; {@link #decode} checks them against each other, the file's size and the configuration. */
+    /** The header's fields but its section table; {@link #decode} checks them against each other, the file's size and the configuration. */
     record Header(
             Metric metric,
             int dim,
@@ -53,31 +56,10 @@ final class SnapshotFormat {
             boolean complete,
             Map<Integer, Long> offsets,
             int count,
-            int forestSize,
-            Map<String, Section> sections) {
+            int forestSize) {
 
-        /** The same header listing {@code sections} (where they landed, with their CRCs). */
-        Header with(List<Section> laidOut) {
-            Map<String, Section> m = new LinkedHashMap<>();
-            laidOut.forEach(s -> m.put(s.name(), s));
-            return new Header(
-                    metric,
-                    dim,
-                    trees,
-                    leafSize,
-                    modelId,
-                    modelVersion,
-                    indexVersion,
-                    firstSeen,
-                    complete,
-                    offsets,
-                    count,
-                    forestSize,
-                    m);
-        }
-
-        /** The header's bytes; their length does not depend on the sections' offsets and CRCs. */
-        byte[] encode() throws IOException {
+        /** The header's bytes with this section table; their length does not depend on the sections' offsets and CRCs. */
+        byte[] encode(List<Section> sections) throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 out.writeUTF(metric.name());
@@ -97,7 +79,7 @@ final class SnapshotFormat {
                 out.writeInt(count);
                 out.writeInt(forestSize);
                 out.writeInt(sections.size());
-                for (Section s : sections.values()) {
+                for (Section s : sections) {
                     out.writeUTF(s.name());
                     out.writeLong(s.offset());
                     out.writeLong(s.length());
@@ -107,7 +89,7 @@ final class SnapshotFormat {
             return bytes.toByteArray();
         }
 
-        static Header decode(DataInputStream in, Path file, long fileSize, SnapshotFile.Expectation expected)
+        static Decoded decode(DataInputStream in, Path file, long fileSize, SnapshotFile.Expectation expected)
                 throws IOException {
             Metric metric = Metric.valueOf(in.readUTF());
             int dim = in.readInt();
@@ -143,19 +125,20 @@ final class SnapshotFormat {
                 throw new IOException(
                         file + ": forest covers " + forestSize + " of " + count + " vectors of " + dim + " dims");
             }
-            return new Header(
-                    metric,
-                    dim,
-                    trees,
-                    leafSize,
-                    modelId,
-                    modelVersion,
-                    indexVersion,
-                    firstSeen,
-                    complete,
-                    offsets,
-                    count,
-                    forestSize,
+            return new Decoded(
+                    new Header(
+                            metric,
+                            dim,
+                            trees,
+                            leafSize,
+                            modelId,
+                            modelVersion,
+                            indexVersion,
+                            firstSeen,
+                            complete,
+                            offsets,
+                            count,
+                            forestSize),
                     sections);
         }
     }
