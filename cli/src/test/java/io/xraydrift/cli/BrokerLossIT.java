@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xraydrift.alertout.message.OruMessages;
 import io.xraydrift.cli.ops.HangingTransactions;
 import io.xraydrift.cli.ops.LocalRun;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanIntake;
-import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.ClusterStack;
 import io.xraydrift.stack.FreePorts;
@@ -35,11 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,34 +94,16 @@ class BrokerLossIT {
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 4141, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 4242, 0.15);
             int total = cohort.size() + series.size();
-            PhantomRenderer renderer = new PhantomRenderer(256);
             List<String> report = new ArrayList<>();
             long t0 = System.nanoTime();
             try {
                 for (ServiceProcess s : services.values()) {
                     s.start();
                 }
-                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
-                                Map.of(
-                                        "bootstrap.servers",
-                                        stack.bootstrapServers(),
-                                        "max.request.size",
-                                        24 * 1024 * 1024,
-                                        "linger.ms",
-                                        20,
-                                        "delivery.timeout.ms",
-                                        300_000),
-                                EventSerdes.keys().serializer(),
-                                kafka.serdes().valueSerializer(Topics.INTAKE));
+                try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
                         KafkaConsumer<byte[], byte[]> progress =
                                 PipelineOutcome.answersFromNow(stack, "broker-loss-")) {
-                    for (PhantomSet.Item item : cohort) {
-                        feed.send(record(
-                                item,
-                                PhantomSet.render(renderer, item).toPng(),
-                                Level.valueOf(item.grade().name())));
-                    }
-                    feed.flush();
+                    feed.cohort(cohort);
                     Disturbance loss = null;
                     int killed = 0;
                     int scored = 0;
@@ -138,17 +113,7 @@ class BrokerLossIT {
                         if (scored >= cohort.size()
                                 && sent < series.size()
                                 && sent - (scored - cohort.size()) < IN_FLIGHT) {
-                            int from = sent;
-                            int to = Math.min(series.size(), sent + 40);
-                            byte[][] pngs = new byte[to - from][];
-                            IntStream.range(from, to)
-                                    .parallel()
-                                    .forEach(i -> pngs[i - from] = PhantomSet.render(renderer, series.get(i))
-                                            .toPng());
-                            for (; sent < to; sent++) {
-                                feed.send(record(series.get(sent), pngs[sent - from], null));
-                            }
-                            feed.flush();
+                            sent = feed.series(series, sent, Math.min(series.size(), sent + 40));
                         }
                         int got = progress.poll(Duration.ofMillis(300)).count();
                         if (got > 0) {
@@ -288,9 +253,5 @@ class BrokerLossIT {
             }
         }
         return "";
-    }
-
-    private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
-        return IntakeRecords.of(item, png, label, SOURCE);
     }
 }

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xraydrift.cli.ops.HangingTransactions;
 import io.xraydrift.cli.ops.LocalRun;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanIntake;
-import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
@@ -30,8 +27,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
@@ -51,6 +46,8 @@ import org.junit.jupiter.api.Test;
  * service's threads.
  */
 class BrokerOutageIT {
+
+    private static final String SOURCE = "outage-test";
 
     private static final int[] COHORT = {24, 12, 12};
     private static final int PATIENTS = 40;
@@ -83,7 +80,6 @@ class BrokerOutageIT {
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 515, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 616, 0.15);
             int total = cohort.size() + series.size();
-            PhantomRenderer renderer = new PhantomRenderer(256);
             EventSerdes serdes = kafka.serdes();
             String outage = "none";
             List<HangingTransactions.Hanging> repaired = new ArrayList<>();
@@ -92,29 +88,12 @@ class BrokerOutageIT {
                 for (ServiceProcess s : services.values()) {
                     s.start();
                 }
-                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
-                                Map.of(
-                                        "bootstrap.servers",
-                                        stack.bootstrapServers(),
-                                        "max.request.size",
-                                        24 * 1024 * 1024,
-                                        "linger.ms",
-                                        20,
-                                        "delivery.timeout.ms",
-                                        300_000),
-                                EventSerdes.keys().serializer(),
-                                serdes.valueSerializer(Topics.INTAKE));
+                try (ScanFeed feed = new ScanFeed(stack, serdes.valueSerializer(Topics.INTAKE), SOURCE);
                         KafkaConsumer<byte[], byte[]> progress = new KafkaConsumer<>(
                                 stack.readerProperties("outage-"),
                                 new ByteArrayDeserializer(),
                                 new ByteArrayDeserializer())) {
-                    for (PhantomSet.Item item : cohort) {
-                        feed.send(record(
-                                item,
-                                PhantomSet.render(renderer, item).toPng(),
-                                Level.valueOf(item.grade().name())));
-                    }
-                    feed.flush();
+                    feed.cohort(cohort);
                     List<TopicPartition> parts = progress.partitionsFor(Topics.NEIGHBOURS.name()).stream()
                             .map(p -> new TopicPartition(p.topic(), p.partition()))
                             .toList();
@@ -143,12 +122,7 @@ class BrokerOutageIT {
                             lastGrowth = System.nanoTime();
                         }
                         if (scored >= cohort.size() && sent < series.size()) {
-                            for (int end = Math.min(series.size(), sent + 20); sent < end; sent++) {
-                                PhantomSet.Item item = series.get(sent);
-                                feed.send(record(
-                                        item, PhantomSet.render(renderer, item).toPng(), null));
-                            }
-                            feed.flush();
+                            sent = feed.series(series, sent, Math.min(series.size(), sent + 20));
                         }
                         if (supervise(services, restarts)) {
                             lastGrowth = System.nanoTime(); // a restarted service rejoins its group first
@@ -178,7 +152,7 @@ class BrokerOutageIT {
                     s.close();
                 }
             }
-            PipelineOutcome.read(stack, "outage-test", total).assertEachScanOnce(total, outage + "; logs in " + work);
+            PipelineOutcome.read(stack, SOURCE, total).assertEachScanOnce(total, outage + "; logs in " + work);
             List<String> deadLetters = new ArrayList<>();
             TopicReader.readAll(
                     stack,
@@ -254,9 +228,5 @@ class BrokerOutageIT {
             }
         }
         return out;
-    }
-
-    private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
-        return IntakeRecords.of(item, png, label, "outage-test");
     }
 }

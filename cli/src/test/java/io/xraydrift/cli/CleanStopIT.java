@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xraydrift.cli.ops.LocalRun;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanIntake;
-import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
-import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.FreePorts;
 import io.xraydrift.stack.LocalStack;
@@ -33,8 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,30 +89,14 @@ class CleanStopIT {
             List<Integer> stopAt = IntStream.rangeClosed(1, schedule.size())
                     .mapToObj(i -> cohort.size() + i * series.size() / (schedule.size() + 1))
                     .toList();
-            PhantomRenderer renderer = new PhantomRenderer(256);
             List<String> report = new ArrayList<>();
             try {
                 for (ServiceProcess s : services.values()) {
                     s.start();
                 }
-                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
-                                Map.of(
-                                        "bootstrap.servers",
-                                        stack.bootstrapServers(),
-                                        "max.request.size",
-                                        24 * 1024 * 1024,
-                                        "linger.ms",
-                                        20),
-                                EventSerdes.keys().serializer(),
-                                kafka.serdes().valueSerializer(Topics.INTAKE));
+                try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
                         KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "clean-stop-")) {
-                    for (PhantomSet.Item item : cohort) {
-                        feed.send(record(
-                                item,
-                                PhantomSet.render(renderer, item).toPng(),
-                                Level.valueOf(item.grade().name())));
-                    }
-                    feed.flush();
+                    feed.cohort(cohort);
                     int scored = 0;
                     int sent = 0;
                     long lastGrowth = System.nanoTime();
@@ -126,17 +104,7 @@ class CleanStopIT {
                         if (scored >= cohort.size()
                                 && sent < series.size()
                                 && sent - (scored - cohort.size()) < IN_FLIGHT) {
-                            int from = sent;
-                            int to = Math.min(series.size(), sent + 20);
-                            byte[][] pngs = new byte[to - from][];
-                            IntStream.range(from, to)
-                                    .parallel()
-                                    .forEach(i -> pngs[i - from] = PhantomSet.render(renderer, series.get(i))
-                                            .toPng());
-                            for (; sent < to; sent++) {
-                                feed.send(record(series.get(sent), pngs[sent - from], null));
-                            }
-                            feed.flush();
+                            sent = feed.series(series, sent, Math.min(series.size(), sent + 20));
                         }
                         int got = progress.poll(Duration.ofMillis(300)).count();
                         if (got > 0) {
@@ -248,9 +216,5 @@ class CleanStopIT {
             return files.filter(f -> f.getFileName().toString().contains("hs_err"))
                     .toList();
         }
-    }
-
-    private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
-        return IntakeRecords.of(item, png, label, SOURCE);
     }
 }

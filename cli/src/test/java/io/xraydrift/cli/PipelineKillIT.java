@@ -3,15 +3,11 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.xraydrift.cli.ops.LocalRun;
-import io.xraydrift.events.Level;
-import io.xraydrift.events.ScanIntake;
-import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.kafka.ServiceAccess;
-import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.ClusterStack;
 import io.xraydrift.stack.TempDirs;
@@ -31,11 +27,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 
@@ -51,11 +44,12 @@ import org.junit.jupiter.api.Test;
  */
 class PipelineKillIT {
 
-    private static final int PATIENTS = 64;
+    private static final String SOURCE = "kill-test";
+    private static final int PATIENTS = 40;
     private static final int SCANS = 8;
     private static final int[] COHORT = {60, 24, 24};
     /** Scans in flight at most, so that the scoring cannot run past the scale-out points while one is under way. */
-    private static final int IN_FLIGHT = 80;
+    private static final int IN_FLIGHT = 60;
     /** How long to look for the rebalance a second replica starts (its JVM starts and joins within this). */
     private static final Duration REBALANCE_WAIT = Duration.ofSeconds(60);
 
@@ -95,7 +89,6 @@ class PipelineKillIT {
             List<PhantomSet.Item> cohort = PhantomSet.labelled(COHORT[0], COHORT[1], COHORT[2], 777, 0.15);
             List<PhantomSet.Item> series = PhantomSet.trajectories(PATIENTS, SCANS, 888, 0.15);
             int total = cohort.size() + series.size();
-            PhantomRenderer renderer = new PhantomRenderer(256);
             // The schedule's seed is printed and can be fixed (XRAY_KILL_SEED=N) to replay a failing run.
             String fixed = System.getenv("XRAY_KILL_SEED");
             long seed = fixed != null ? Long.parseLong(fixed.trim()) : System.nanoTime();
@@ -116,26 +109,9 @@ class PipelineKillIT {
                 for (ServiceProcess s : first.values()) {
                     s.start();
                 }
-                try (KafkaProducer<String, ScanIntake> feed = new KafkaProducer<>(
-                                Map.of(
-                                        "bootstrap.servers",
-                                        stack.bootstrapServers(),
-                                        "max.request.size",
-                                        24 * 1024 * 1024,
-                                        "linger.ms",
-                                        20,
-                                        "delivery.timeout.ms",
-                                        300_000),
-                                EventSerdes.keys().serializer(),
-                                kafka.serdes().valueSerializer(Topics.INTAKE));
+                try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
                         KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "kill-test-")) {
-                    for (PhantomSet.Item item : cohort) {
-                        feed.send(record(
-                                item,
-                                PhantomSet.render(renderer, item).toPng(),
-                                Level.valueOf(item.grade().name())));
-                    }
-                    feed.flush();
+                    feed.cohort(cohort);
                     int scored = 0;
                     int sent = 0;
                     long deadline = System.nanoTime() + Duration.ofMinutes(12).toNanos();
@@ -144,17 +120,7 @@ class PipelineKillIT {
                         if (scored >= cohort.size()
                                 && sent < series.size()
                                 && sent - (scored - cohort.size()) < IN_FLIGHT) {
-                            int from = sent;
-                            int to = Math.min(series.size(), sent + 40);
-                            byte[][] pngs = new byte[to - from][];
-                            IntStream.range(from, to)
-                                    .parallel()
-                                    .forEach(i -> pngs[i - from] = PhantomSet.render(renderer, series.get(i))
-                                            .toPng());
-                            for (; sent < to; sent++) {
-                                feed.send(record(series.get(sent), pngs[sent - from], null));
-                            }
-                            feed.flush();
+                            sent = feed.series(series, sent, Math.min(series.size(), sent + 40));
                         }
                         scored += progress.poll(Duration.ofMillis(300)).count();
                         if (!schedule.isEmpty() && scored >= schedule.firstKey()) {
@@ -174,7 +140,7 @@ class PipelineKillIT {
                         total,
                         (System.nanoTime() - t0) / 1e9);
 
-                PipelineOutcome outcome = PipelineOutcome.read(stack, "kill-test", total);
+                PipelineOutcome outcome = PipelineOutcome.read(stack, SOURCE, total);
                 outcome.assertEachScanOnce(total, "kill schedule seed " + seed + "; logs in " + work);
                 int alerts = outcome.assertAlertsAsUndisturbed();
                 System.out.println("kill test: " + String.join("; ", report) + " -> " + total + " scans exactly once, "
@@ -229,9 +195,5 @@ class PipelineKillIT {
                                 "%.1f s after the second started, while %s",
                                 (System.nanoTime() - started) / 1e9,
                                 seen));
-    }
-
-    private static ProducerRecord<String, ScanIntake> record(PhantomSet.Item item, byte[] png, Level label) {
-        return IntakeRecords.of(item, png, label, "kill-test");
     }
 }
