@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xraydrift.alertout.message.OruMessages;
 import io.xraydrift.cli.ops.HangingTransactions;
-import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,13 +73,9 @@ class BrokerLossIT {
                 delivered.add(controlId(text));
             });
             ehr.start();
-            Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
+            Map<String, String> common = PipelineProcesses.settings(stack);
             assertEquals(
                     "3", common.get(KafkaSettings.REPLICATION_FACTOR.name()), "topics replicated on the three nodes");
-            common.put("XRAY_HTTP_HOST", "127.0.0.1");
-            common.put(Settings.DEMO_MODE.name(), "true");
-            common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
-            common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
             common.put("XRAY_HL7_HOST", "127.0.0.1");
             common.put("XRAY_HL7_PORT", String.valueOf(ehr.port()));
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));

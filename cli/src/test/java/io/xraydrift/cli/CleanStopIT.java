@@ -3,7 +3,6 @@ package io.xraydrift.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,11 +62,7 @@ class CleanStopIT {
         int rounds = Integer.getInteger("xray.cleanstop.rounds", 1);
         try (LocalMllpPeer ehr = new LocalMllpPeer(FreePorts.pick())) {
             ehr.start();
-            Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
-            common.put("XRAY_HTTP_HOST", "127.0.0.1");
-            common.put(Settings.DEMO_MODE.name(), "true");
-            common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
-            common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
+            Map<String, String> common = PipelineProcesses.settings(stack);
             common.put("XRAY_HL7_HOST", "127.0.0.1");
             common.put("XRAY_HL7_PORT", String.valueOf(ehr.port()));
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));

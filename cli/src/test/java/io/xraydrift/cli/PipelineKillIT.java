@@ -2,7 +2,6 @@ package io.xraydrift.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.KafkaBootstrap;
 import io.xraydrift.platform.config.KafkaSettings;
@@ -19,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,14 +70,9 @@ class PipelineKillIT {
         Files.createDirectories(work.resolve("a"));
         Files.createDirectories(work.resolve("b"));
         try (ClusterStack stack = ClusterStack.start(3)) {
-            Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
+            Map<String, String> common = PipelineProcesses.settings(stack);
             assertEquals(
                     "3", common.get(KafkaSettings.REPLICATION_FACTOR.name()), "topics replicated on the three nodes");
-            common.put("XRAY_HTTP_HOST", "127.0.0.1");
-            common.put(Settings.DEMO_MODE.name(), "true");
-            // A killed member's partitions move after the session timeout: keep it short for the test.
-            common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
-            common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
             KafkaSettings kafka = KafkaSettings.from(Settings.of(common));
             KafkaBootstrap.prepare(kafka, "kill-setup");
             List<String> names = List.of("ingest", "embedder", "indexer", "drift-monitor");

@@ -1,8 +1,11 @@
 package io.xraydrift.cli;
 
+import io.xraydrift.cli.ops.LocalRun;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.ingest.IngestConfig;
+import io.xraydrift.platform.config.Settings;
+import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,20 @@ import java.util.function.Function;
 final class PipelineProcesses {
 
     private PipelineProcesses() {}
+
+    /**
+     * The settings every service of a pipeline IT shares: the stack's (brokers, registry, replication),
+     * HTTP on the loopback, demo mode, and a short consumer session (6 s, heartbeat 1 s), so that a
+     * killed member's partitions move within the test. Mutable: a test adds its own.
+     */
+    static Map<String, String> settings(LocalStack stack) {
+        Map<String, String> common = new HashMap<>(LocalRun.settings(stack));
+        common.put("XRAY_HTTP_HOST", "127.0.0.1");
+        common.put(Settings.DEMO_MODE.name(), "true");
+        common.put("XRAY_KAFKA_CLIENT_SESSION_TIMEOUT_MS", "6000");
+        common.put("XRAY_KAFKA_CLIENT_HEARTBEAT_INTERVAL_MS", "1000");
+        return common;
+    }
 
     /**
      * The pipeline's services (any of ingest, embedder, indexer, drift-monitor, alert-out, in that order) as
