@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,9 +96,9 @@ class CleanStopIT {
                     long lastGrowth = System.nanoTime();
                     while (scored < total) {
                         if (scored >= cohort.size()
-                                && sent < feedable(series, schedule)
+                                && sent < ScanFeed.feedable(series, schedule)
                                 && sent - (scored - cohort.size()) < IN_FLIGHT) {
-                            sent = feed.series(series, sent, Math.min(feedable(series, schedule), sent + 20));
+                            sent = feed.series(series, sent, Math.min(ScanFeed.feedable(series, schedule), sent + 20));
                         }
                         int got = progress.poll(Duration.ofMillis(300)).count();
                         if (got > 0) {
@@ -211,10 +210,5 @@ class CleanStopIT {
             return files.filter(f -> f.getFileName().toString().contains("hs_err"))
                     .toList();
         }
-    }
-
-    /** How many of the series may be sent: the last scan waits until every scheduled step happened, so the run cannot end before one. */
-    private static int feedable(List<?> series, Collection<?> schedule) {
-        return schedule.isEmpty() ? series.size() : series.size() - 1;
     }
 }

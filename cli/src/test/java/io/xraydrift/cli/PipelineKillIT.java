@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -112,9 +111,10 @@ class PipelineKillIT {
                     while (scored < total && System.nanoTime() < deadline) {
                         // Patients are fed in steady batches once the cohort is scored, as a ward's feed would.
                         if (scored >= cohort.size()
-                                && sent < feedable(series, schedule.values())
+                                && sent < ScanFeed.feedable(series, schedule.values())
                                 && sent - (scored - cohort.size()) < IN_FLIGHT) {
-                            sent = feed.series(series, sent, Math.min(feedable(series, schedule.values()), sent + 40));
+                            sent = feed.series(
+                                    series, sent, Math.min(ScanFeed.feedable(series, schedule.values()), sent + 40));
                         }
                         scored += progress.poll(Duration.ofMillis(300)).count();
                         if (!schedule.isEmpty() && scored >= schedule.firstKey()) {
@@ -189,10 +189,5 @@ class PipelineKillIT {
                                 "%.1f s after the second started, while %s",
                                 (System.nanoTime() - started) / 1e9,
                                 seen));
-    }
-
-    /** How many of the series may be sent: the last scan waits until every scheduled step happened, so the run cannot end before one. */
-    private static int feedable(List<?> series, Collection<?> schedule) {
-        return schedule.isEmpty() ? series.size() : series.size() - 1;
     }
 }

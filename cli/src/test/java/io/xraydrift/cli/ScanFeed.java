@@ -6,6 +6,7 @@ import io.xraydrift.phantoms.PhantomRenderer;
 import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.stack.LocalStack;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -63,6 +64,14 @@ final class ScanFeed implements AutoCloseable {
         }
         producer.flush();
         return to;
+    }
+
+    /**
+     * How many of the series may be sent while {@code pending} steps of a test's schedule (stops,
+     * kills) have not happened: all but the last scan, so that a fast run cannot end before one.
+     */
+    static int feedable(List<?> series, Collection<?> pending) {
+        return pending.isEmpty() ? series.size() : series.size() - 1;
     }
 
     @Override

@@ -26,12 +26,8 @@ public final class Await {
 
     /** Returns once {@code check} holds; an {@link AssertionError} naming {@code what} after {@code timeout}. */
     public static void until(String what, Duration timeout, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!check.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what);
-            }
-            Thread.sleep(POLL_MILLIS);
+        if (first(timeout, () -> check.holds() ? Boolean.TRUE : null).isEmpty()) {
+            throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what);
         }
     }
 

@@ -6,7 +6,6 @@ import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.model.ModelTrainer;
 import io.xraydrift.embedder.model.Network;
 import io.xraydrift.embedder.model.XrayResNet;
-import io.xraydrift.phantoms.Manifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -160,9 +159,9 @@ final class TrainingOptions {
                     + "(gradient steps on the level, severity and contrastive terms above) or ordinal (closed form: ridge "
                     + "regressions of the radiologist's severity, on the rated films, and of healthy-or-not make the angle "
                     + "between films follow their predicted grades, so a film's neighbours are the films graded alike; "
-                    + "--projection-steps and the loss weights do not apply) (default: ordinal with --backbone, and on the "
-                    + "distilled student when DATA has radiologist-rated films; learnt otherwise: measured best for each, "
-                    + "docs/real-data.md).")
+                    + "--projection-steps and the loss weights do not apply), or auto (ordinal where DATA has radiologist-rated "
+                    + "films, learnt otherwise) (default: ordinal with --backbone, auto on the distilled student, learnt "
+                    + "otherwise: measured best for each, docs/real-data.md).")
     String projection;
 
     @Option(
@@ -231,7 +230,7 @@ final class TrainingOptions {
                 kind = ModelTrainer.Projection.valueOf(projection.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(
-                        spec.commandLine(), "--projection " + projection + " is neither learnt nor ordinal");
+                        spec.commandLine(), "--projection " + projection + " is none of learnt, ordinal, auto");
             }
         }
         String initName = init != null ? init : backbone == null && teacher == null && !fromScratch ? "default" : null;
@@ -261,13 +260,11 @@ final class TrainingOptions {
                 || teacher != null
                 || from != null && Network.XRAY_STUDENT.cardName().equals(from.network());
         if (kind == null) {
-            // Measured best for each (docs/real-data.md): ordinal on a site's backbone, and on the distilled
-            // student where the data has radiologist-rated films to learn the severity direction from;
-            // learnt otherwise (with levels alone the ordinal space has no severity to follow).
-            boolean student = backbone == null && teacher == null && projected;
-            kind = backbone != null || student && anyRated(data, excludedPatients)
+            // Measured best for each (docs/real-data.md): ordinal on a site's backbone; on the distilled
+            // student, ordinal where the rows have radiologist-rated films (decided on the rows training keeps).
+            kind = backbone != null
                     ? ModelTrainer.Projection.ORDINAL
-                    : ModelTrainer.Projection.LEARNT;
+                    : teacher == null && projected ? ModelTrainer.Projection.AUTO : ModelTrainer.Projection.LEARNT;
         }
         double strength = augment != null ? augment : projected ? 0.5 : 1.0;
         int phantomsPerLevel = phantoms != null ? phantoms : projected && teacher == null ? 0 : 400;
@@ -320,20 +317,5 @@ final class TrainingOptions {
                 neighbourWeight,
                 axisWeight,
                 kind);
-    }
-
-    /** Whether the rows training would keep (sources, patients not held out) include a radiologist-rated film. */
-    private boolean anyRated(List<Path> data, Set<String> excludedPatients) {
-        for (Path dir : data) {
-            for (Manifest.Entry row : Manifest.read(dir)) {
-                String dataSet = row.dataSet().isEmpty() ? "unnamed" : row.dataSet();
-                if (!Double.isNaN(row.severity())
-                        && !excludedPatients.contains(row.patient())
-                        && (sources.isEmpty() || sources.contains(dataSet))) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

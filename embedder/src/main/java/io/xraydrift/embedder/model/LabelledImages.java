@@ -26,7 +26,15 @@ final class LabelledImages {
      * {@code group} is level and data set, what balanced sampling evens out.
      */
     record Sample(
-            String key, String patient, int level, float severity, boolean rated, String group, Supplier<Gray> image) {}
+            String key, String patient, int level, float severity, boolean rated, String group, Supplier<Gray> image) {
+
+        /** A film a radiologist rated (a manifest row with a severity; a phantom's severity is its renderer's). */
+        boolean radiologistRated() {
+            return rated && !key.startsWith(PHANTOM_KEY);
+        }
+    }
+
+    private static final String PHANTOM_KEY = "phantom:";
 
     private LabelledImages() {}
 
@@ -62,7 +70,7 @@ final class LabelledImages {
                     PhantomSet.labelled(phantomsPerLevel, phantomsPerLevel, phantomsPerLevel, phantomSeed, 0.15)) {
                 int level = item.grade().ordinal();
                 out.add(new Sample(
-                        "phantom:" + phantomSeed + ":" + item.file(),
+                        PHANTOM_KEY + phantomSeed + ":" + item.file(),
                         item.patient(),
                         level,
                         (float) item.severity(),

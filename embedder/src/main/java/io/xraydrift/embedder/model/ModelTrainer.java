@@ -161,7 +161,20 @@ public final class ModelTrainer {
         /** By gradient steps on level, severity and contrastive terms ({@link ProjectionTrainer}). */
         LEARNT,
         /** In closed form, an ordinal neighbour space from ridge regressions ({@link OrdinalProjection}). */
-        ORDINAL
+        ORDINAL,
+        /**
+         * Ordinal where the training rows include radiologist-rated films (a severity direction to
+         * learn), learnt otherwise: what measured best on the distilled student (docs/real-data.md).
+         */
+        AUTO;
+
+        /** This kind for these training rows: {@link #AUTO} resolved, the others as they are. */
+        Projection forSamples(List<LabelledImages.Sample> samples) {
+            if (this != AUTO) {
+                return this;
+            }
+            return samples.stream().anyMatch(LabelledImages.Sample::radiologistRated) ? ORDINAL : LEARNT;
+        }
     }
 
     /**
@@ -519,7 +532,8 @@ public final class ModelTrainer {
         FeatureCache.Extractor x = extractor(
                 pre, net.featuresId() + "-" + draft.inputSize(), inputs -> forward(model, net::features, pre, inputs));
         float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
-        byte[] weights = o.projection() == Projection.ORDINAL
+        Projection kind = o.projection().forSamples(samples);
+        byte[] weights = kind == Projection.ORDINAL
                 ? new OrdinalProjection(progress).fit(features, samples, ORDINAL)
                 : new ProjectionTrainer(progress)
                         .fit(
@@ -542,7 +556,7 @@ public final class ModelTrainer {
         training.put("phantoms_per_level", o.phantomsPerLevel());
         training.put(
                 "projection",
-                o.projection() == Projection.ORDINAL
+                kind == Projection.ORDINAL
                         ? Map.of(
                                 "kind",
                                 "ordinal",
