@@ -1,7 +1,7 @@
 package io.xraydrift.cli.evaluate;
 
-import io.xraydrift.embedder.model.ModelTrainer;
 import io.xraydrift.embedder.service.Models;
+import io.xraydrift.training.ModelTrainer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

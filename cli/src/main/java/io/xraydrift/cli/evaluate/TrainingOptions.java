@@ -1,11 +1,11 @@
 package io.xraydrift.cli.evaluate;
 
-import io.xraydrift.embedder.model.Augmentation;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
-import io.xraydrift.embedder.model.ModelTrainer;
 import io.xraydrift.embedder.model.Network;
 import io.xraydrift.embedder.model.XrayResNet;
+import io.xraydrift.training.Augmentation;
+import io.xraydrift.training.ModelTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;

@@ -123,7 +123,7 @@ public final class EmbeddingModel implements AutoCloseable {
             model.load(file.toAbsolutePath().getParent(), stem);
             ModelCard probe = new ModelCard(
                     stem,
-                    ModelTrainer.fileHash(file),
+                    Hashes.file(file),
                     "TorchScript " + name,
                     "",
                     inputSize,
@@ -179,7 +179,7 @@ public final class EmbeddingModel implements AutoCloseable {
     }
 
     /** Wraps a block that is already initialised (the training command's freshly trained network). */
-    static EmbeddingModel of(ModelCard card, Model model) {
+    public static EmbeddingModel of(ModelCard card, Model model) {
         return new EmbeddingModel(card, model);
     }
 
@@ -229,7 +229,7 @@ public final class EmbeddingModel implements AutoCloseable {
         if (!hasProjection()) {
             throw new IllegalStateException(card.id() + " (" + card.network() + ") has no learnt projection");
         }
-        return ModelTrainer.forward(model, ((Projected) model.getBlock())::features, preprocessing, inputs);
+        return Batches.forward(model, ((Projected) model.getBlock())::features, preprocessing, inputs);
     }
 
     /** Whether the model is frozen features under a learnt projection ({@link #features} answers). */

@@ -16,10 +16,10 @@ import ai.djl.util.PairList;
  * {@code [embedding, head]}; the embedding (the penultimate layer) is what the pipeline indexes.
  * Child names ({@code features}, {@code head}) are the weights' parameter names.
  */
-abstract class EmbeddingNet extends AbstractBlock {
+public abstract class EmbeddingNet extends AbstractBlock {
 
     /** Outputs of the head: healthy, infected, severe logits, then the severity regression. */
-    static final int HEAD_OUTPUTS = 4;
+    public static final int HEAD_OUTPUTS = 4;
 
     private static final byte VERSION = 1;
 

@@ -97,6 +97,9 @@ public record ModelCard(
     /** {@link #network()} of the compact four-stage CNN ({@link XrayNet}; cards without the field read as this). */
     public static final String XRAY_NET = "xray-net";
 
+    /** {@link #embeddingSize()} of the project's networks trained end to end (xray-net, xray-resnet). */
+    public static final int DEFAULT_EMBEDDING = 256;
+
     public ModelCard {
         network = network == null || network.isBlank() ? XRAY_NET : network;
     }

@@ -13,12 +13,12 @@ public enum Network {
             ModelCard.XRAY_NET,
             XrayNet::new,
             "XrayNet: 4 x (conv3x3-BN-ReLU-maxpool, 16/32/64/128 filters), global avg pool, dense "
-                    + ModelTrainer.DEFAULT_EMBEDDING + " + ReLU (embedding), linear head [3 level logits, severity]"),
+                    + ModelCard.DEFAULT_EMBEDDING + " + ReLU (embedding), linear head [3 level logits, severity]"),
     XRAY_RESNET(
             XrayResNet.NETWORK,
             XrayResNet::new,
             "XrayResNet: 3x3/2 stem (32) + max pool, residual basic blocks 1/1/2/1 at 32/64/128/256 filters, "
-                    + "global avg pool, dense " + ModelTrainer.DEFAULT_EMBEDDING
+                    + "global avg pool, dense " + ModelCard.DEFAULT_EMBEDDING
                     + " + ReLU (embedding), linear head [3 level logits, severity]"),
     XRAY_STUDENT(StudentNet.NETWORK, StudentNet::new, StudentNet.ARCHITECTURE);
 

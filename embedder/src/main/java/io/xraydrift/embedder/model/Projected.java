@@ -16,7 +16,7 @@ import java.io.UncheckedIOException;
  * backbone) under a {@link ProjectionNet} learnt on labels: what {@code train} re-learns the
  * projection of without touching the features.
  */
-interface Projected {
+public interface Projected {
 
     /** The extractor's features of preprocessed inputs {@code [N, C, H, W]}, in inference mode. */
     NDArray features(ParameterStore store, NDArray input);

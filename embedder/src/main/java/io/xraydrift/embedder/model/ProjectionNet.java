@@ -14,9 +14,9 @@ import ai.djl.nn.norm.BatchNorm;
  * <p>Linear by choice: a hidden layer of 256 with ReLU overfits a few hundred labelled films
  * (cross-validated severity Spearman 0.28-0.45 against 0.51 linear, docs/real-data.md).
  */
-final class ProjectionNet extends EmbeddingNet {
+public final class ProjectionNet extends EmbeddingNet {
 
-    ProjectionNet(int embeddingSize) {
+    public ProjectionNet(int embeddingSize) {
         super(new SequentialBlock()
                 .add(BatchNorm.builder().optAxis(1).build())
                 .add(Linear.builder().setUnits(embeddingSize).build()));

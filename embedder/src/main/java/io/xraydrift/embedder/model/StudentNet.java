@@ -26,18 +26,18 @@ import java.util.HexFormat;
 /**
  * The project's distilled network: a plain CNN of seven 3×3 conv-BN-ReLU layers
  * ({@code 32-64-64-128-128-256-256}, the first, second, fourth and sixth with stride 2) and global average pooling — the
- * student, trained by {@link Distiller} to reproduce a teacher's image features — followed by the
+ * student, trained by the training module's {@code Distiller} to reproduce a teacher's image features — followed by the
  * {@link ProjectionNet} learnt on labels for neighbours. Forward returns {@code [embedding, head]};
  * {@link #features} gives the student's pooled features (what the projection is trained on).
  *
  * <p>At 128 px a forward pass costs about 0.17 G multiply-adds.
  */
-final class StudentNet extends AbstractBlock implements Projected {
+public final class StudentNet extends AbstractBlock implements Projected {
 
     /** The card's {@code network} name. */
-    static final String NETWORK = "xray-student";
+    public static final String NETWORK = "xray-student";
 
-    static final String ARCHITECTURE =
+    public static final String ARCHITECTURE =
             "XrayStudent: 7 x conv3x3-BN-ReLU (32-64-64-128-128-256-256; the 1st, 2nd, 4th and 6th with stride 2), "
                     + "global avg pool (256, distilled from a teacher's features), projection BN-linear "
                     + "(embedding), linear head [3 level logits, severity]";
@@ -49,7 +49,7 @@ final class StudentNet extends AbstractBlock implements Projected {
     private final ProjectionNet projection;
     private final boolean bodyOnly;
 
-    StudentNet(int embeddingSize) {
+    public StudentNet(int embeddingSize) {
         this(embeddingSize, false);
     }
 
@@ -64,7 +64,7 @@ final class StudentNet extends AbstractBlock implements Projected {
      * A student whose saved weights load into the body alone (the projection stays as initialised,
      * whatever shape the saved one had): what re-learning the projection starts from.
      */
-    static StudentNet forNewProjection(int embeddingSize) {
+    public static StudentNet forNewProjection(int embeddingSize) {
         return new StudentNet(embeddingSize, true);
     }
 
@@ -79,7 +79,7 @@ final class StudentNet extends AbstractBlock implements Projected {
     }
 
     /** The convolutional body alone: image in, pooled features out. */
-    static SequentialBlock body() {
+    public static SequentialBlock body() {
         SequentialBlock f = new SequentialBlock();
         for (int i = 0; i < FILTERS.length; i++) {
             f.add(Conv2d.builder()
@@ -123,8 +123,8 @@ final class StudentNet extends AbstractBlock implements Projected {
         projection.initialize(manager, dataType, body.getOutputShapes(inputShapes));
     }
 
-    /** Loads the body's weights as {@link Distiller} saved them. */
-    void loadBody(NDManager manager, byte[] weights) throws IOException, MalformedModelException {
+    /** Loads the body's weights as the training module's {@code Distiller} saved them. */
+    public void loadBody(NDManager manager, byte[] weights) throws IOException, MalformedModelException {
         body.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(weights)));
     }
 
@@ -134,7 +134,6 @@ final class StudentNet extends AbstractBlock implements Projected {
         var bytes = new ByteArrayOutputStream();
         body.saveParameters(new DataOutputStream(bytes));
         return NETWORK + "-"
-                + FeatureCache.hash(HexFormat.of().formatHex(bytes.toByteArray()))
-                        .substring(0, 12);
+                + Hashes.text(HexFormat.of().formatHex(bytes.toByteArray())).substring(0, 12);
     }
 }

@@ -23,10 +23,10 @@ import java.util.Map;
  * the site's labels: the embedding is the projection's output, a space where films of like level
  * and severity are neighbours. Saved as the backbone file plus the projection's weights.
  */
-final class TransferNet extends AbstractBlock implements Projected {
+public final class TransferNet extends AbstractBlock implements Projected {
 
     /** File name of the backbone inside a model directory. */
-    static final String BACKBONE_FILE = "backbone.pt";
+    public static final String BACKBONE_FILE = "backbone.pt";
 
     private static final byte VERSION = 2;
 
@@ -45,7 +45,7 @@ final class TransferNet extends AbstractBlock implements Projected {
     }
 
     /** A fresh projection of {@code embeddingSize} on the TorchScript backbone at {@code file}. */
-    static TransferNet onBackbone(Path file, int embeddingSize) throws IOException, MalformedModelException {
+    public static TransferNet onBackbone(Path file, int embeddingSize) throws IOException, MalformedModelException {
         Model m = Model.newInstance("backbone", "PyTorch");
         String name = file.getFileName().toString();
         String stem = name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name;
@@ -77,7 +77,7 @@ final class TransferNet extends AbstractBlock implements Projected {
     /** The backbone file's content hash: its features are the same whatever projection sits on it. */
     @Override
     public String featuresId() throws IOException {
-        return "backbone-" + ModelTrainer.fileHash(file);
+        return "backbone-" + Hashes.file(file);
     }
 
     @Override

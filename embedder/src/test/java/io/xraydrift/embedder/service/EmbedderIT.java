@@ -26,6 +26,7 @@ import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.LocalStack;
 import io.xraydrift.testing.Await;
+import io.xraydrift.testing.Fixtures;
 import io.xraydrift.testing.LocalStackExtension;
 import io.xraydrift.testing.ServiceEnv;
 import io.xraydrift.testing.ServiceProcess;
@@ -60,6 +61,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The embedder service on the real local stack: exactness, crash recovery, bad input. */
 @ExtendWith(LocalStackExtension.class)
@@ -169,9 +171,9 @@ class EmbedderIT {
 
     @Test
     @Order(4)
-    void backfillWithAnotherModelEmitsItsVectorsBesideTheOldOnes(LocalStack stack) throws Exception {
-        Path fixture = Path.of(
-                getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
+    void backfillWithAnotherModelEmitsItsVectorsBesideTheOldOnes(LocalStack stack, @TempDir Path fixtures)
+            throws Exception {
+        Path fixture = Fixtures.backbone(fixtures);
         Map<String, String> extra = Map.of(
                 EmbedderConfig.BACKFILL.name(),
                 "true",

@@ -1,4 +1,4 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -12,6 +12,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.xraydrift.embedder.model.Projected;
+import io.xraydrift.embedder.model.ProjectionNet;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -7,6 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.xraydrift.embedder.model.EmbeddingNet;
+import io.xraydrift.embedder.model.Hashes;
+import io.xraydrift.embedder.model.Projected;
+import io.xraydrift.embedder.model.ProjectionNet;
 import java.io.PrintStream;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -114,7 +118,7 @@ final class OrdinalProjection {
         // per inner fold: weighted Gram matrix of the standardised features (with a constant column)
         int[] fold = new int[n];
         for (int i = 0; i < n; i++) {
-            fold[i] = Math.floorMod(FeatureCache.hash(samples.get(i).patient()).hashCode(), INNER_FOLDS);
+            fold[i] = Math.floorMod(Hashes.text(samples.get(i).patient()).hashCode(), INNER_FOLDS);
         }
         ToDoubleFunction<LabelledImages.Sample> grade = x -> x.severity();
         ToDoubleFunction<LabelledImages.Sample> ill = x -> x.level() == 0 ? 0 : 1;

@@ -1,10 +1,16 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelCard;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.embedder.model.StudentNet;
+import io.xraydrift.embedder.model.TransferNet;
 import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +36,7 @@ class DistillationTest {
     void distilsAStudentThatReloadsIdenticallyAndKeepsItWhenTheProjectionIsRelearnt(
             @TempDir Path data, @TempDir Path student, @TempDir Path site) throws Exception {
         PhantomSet.write(data, PhantomSet.labelled(12, 12, 12, 4242, 0.1), 128);
-        Path teacher = Path.of(
-                getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
+        Path teacher = Fixtures.backbone(Files.createTempDirectory(data, "fixture"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ModelTrainer trainer = new ModelTrainer(new PrintStream(log, true, StandardCharsets.UTF_8));
         List<float[]> inputs = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -16,6 +16,8 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.embedder.model.StudentNet;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

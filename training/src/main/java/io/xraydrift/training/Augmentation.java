@@ -1,4 +1,4 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import java.util.SplittableRandom;
 

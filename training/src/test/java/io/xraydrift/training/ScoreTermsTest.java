@@ -1,4 +1,4 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

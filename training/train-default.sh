@@ -14,7 +14,7 @@
 #      patient-disjoint cross-validation on dev (evaluation: ieee8023 films are scored, never learnt),
 #      written into its card.
 # About 50-60 minutes on 2 CPU cores with nothing else running (most of it the teacher's features, cached under
-# ~/.cache/xray-drift/features, and the distillation). Usage: embedder/train-default.sh [OUT_DIR]
+# ~/.cache/xray-drift/features, and the distillation). Usage: training/train-default.sh [OUT_DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-/tmp/xray-default}"

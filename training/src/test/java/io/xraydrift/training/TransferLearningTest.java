@@ -1,10 +1,15 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.ModelCard;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.embedder.model.TransferNet;
 import io.xraydrift.phantoms.PhantomSet;
+import io.xraydrift.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +34,7 @@ class TransferLearningTest {
     void learnsAProjectionOnAFrozenTorchScriptBackboneAndReloadsIdentically(
             @TempDir Path data, @TempDir Path out, @TempDir Path again) throws Exception {
         PhantomSet.write(data, PhantomSet.labelled(16, 16, 16, 5150, 0.1), 128);
-        Path backbone = Path.of(
-                getClass().getResource("/fixtures/mobilenet-v3-small-random.pt").toURI());
+        Path backbone = Fixtures.backbone(Files.createTempDirectory(data, "fixture"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ModelTrainer trainer = new ModelTrainer(new PrintStream(log, true, StandardCharsets.UTF_8));
         ModelTrainer.Options options = options(data, out, backbone);

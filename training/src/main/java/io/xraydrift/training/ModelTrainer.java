@@ -1,4 +1,4 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -12,10 +12,18 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import io.xraydrift.embedder.model.Batches;
+import io.xraydrift.embedder.model.EmbeddingModel;
+import io.xraydrift.embedder.model.Hashes;
+import io.xraydrift.embedder.model.ModelCard;
+import io.xraydrift.embedder.model.Network;
+import io.xraydrift.embedder.model.Preprocessing;
+import io.xraydrift.embedder.model.Projected;
+import io.xraydrift.embedder.model.StudentNet;
+import io.xraydrift.embedder.model.TransferNet;
 import io.xraydrift.phantoms.Manifest;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,12 +31,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +43,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
@@ -145,7 +149,7 @@ public final class ModelTrainer {
             return !excludedPatients.contains(row.patient())
                     && (sources.isEmpty() || sources.contains(dataSet))
                     && (subsample >= 1
-                            || Math.floorMod(FeatureCache.hash(row.file()).hashCode(), 10_000) < subsample * 10_000);
+                            || Math.floorMod(Hashes.text(row.file()).hashCode(), 10_000) < subsample * 10_000);
         }
     }
 
@@ -192,7 +196,6 @@ public final class ModelTrainer {
 
     public static final float DEFAULT_MEAN = 0.5f;
     public static final float DEFAULT_STD = 0.25f;
-    public static final int DEFAULT_EMBEDDING = 256;
     /** Equalised inputs are spread evenly over 0..1: mean 0.5, standard deviation 1/sqrt(12). */
     public static final float EQUALIZED_STD = 0.29f;
 
@@ -224,7 +227,7 @@ public final class ModelTrainer {
                 1,
                 DEFAULT_MEAN,
                 o.equalize() ? EQUALIZED_STD : DEFAULT_STD,
-                DEFAULT_EMBEDDING,
+                ModelCard.DEFAULT_EMBEDDING,
                 TrainingData.CLASSES,
                 Map.of(),
                 o.equalize() ? ModelCard.EQUALIZED : ModelCard.LINEAR,
@@ -327,7 +330,7 @@ public final class ModelTrainer {
         EmbeddingModel[] teacher = {null};
         String teacherVersion;
         try {
-            teacherVersion = fileHash(teacherFile);
+            teacherVersion = Hashes.file(teacherFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the teacher " + teacherFile, e);
         }
@@ -401,7 +404,7 @@ public final class ModelTrainer {
                             "teacher",
                             teacherFile.getFileName().toString(),
                             "teacher_sha256_12",
-                            fileHash(teacherFile),
+                            Hashes.file(teacherFile),
                             "teacher_input",
                             EmbeddingModel.BACKBONE_INPUT + " px, [-1, 1], 3 channels",
                             "images",
@@ -441,7 +444,7 @@ public final class ModelTrainer {
             model.setBlock(net);
             net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, o.inputSize(), o.inputSize()));
             Map<String, Object> training = new LinkedHashMap<>();
-            training.put("backbone", Map.of("file", file.getFileName().toString(), "sha256_12", fileHash(file)));
+            training.put("backbone", Map.of("file", file.getFileName().toString(), "sha256_12", Hashes.file(file)));
             return project(model, net, draft, samples(o), o, training, began);
         });
     }
@@ -530,7 +533,9 @@ public final class ModelTrainer {
             throws IOException {
         Preprocessing pre = Preprocessing.of(draft);
         FeatureCache.Extractor x = extractor(
-                pre, net.featuresId() + "-" + draft.inputSize(), inputs -> forward(model, net::features, pre, inputs));
+                pre,
+                net.featuresId() + "-" + draft.inputSize(),
+                inputs -> Batches.forward(model, net::features, pre, inputs));
         float[][][] features = FeatureCache.features(x, samples, o.views(), o.augmentation(), progress);
         Projection kind = o.projection().forSamples(samples);
         byte[] weights = kind == Projection.ORDINAL
@@ -614,26 +619,6 @@ public final class ModelTrainer {
                 return pass.apply(inputs);
             }
         };
-    }
-
-    /** One forward pass of {@code forward} over preprocessed inputs, in inference mode, in a sub-manager; one row each. */
-    static List<float[]> forward(
-            Model model,
-            BiFunction<ParameterStore, NDArray, NDArray> forward,
-            Preprocessing pre,
-            List<float[]> inputs) {
-        try (NDManager m = model.getNDManager().newSubManager()) {
-            NDArray out = forward.apply(
-                    new ParameterStore(m, false),
-                    m.create(flat(inputs), new Shape(inputs.size(), pre.channels(), pre.size(), pre.size())));
-            int d = (int) out.getShape().get(1);
-            float[] all = out.toFloatArray();
-            List<float[]> result = new ArrayList<>(inputs.size());
-            for (int i = 0; i < inputs.size(); i++) {
-                result.add(Arrays.copyOfRange(all, i * d, (i + 1) * d));
-            }
-            return result;
-        }
     }
 
     private static List<String> dataNames(Options o) {
@@ -765,11 +750,11 @@ public final class ModelTrainer {
         ModelCard from = ModelCard.read(init);
         if (from.hasBackbone()
                 || from.inputSize() != draft.inputSize()
-                || from.embeddingSize() != DEFAULT_EMBEDDING
+                || from.embeddingSize() != ModelCard.DEFAULT_EMBEDDING
                 || !from.network().equals(draft.network())) {
             throw new IllegalArgumentException("--init " + init + " is " + from.network() + " at "
                     + from.inputSize() + " px with " + from.embeddingSize() + " floats; this training is "
-                    + draft.network() + " at " + draft.inputSize() + " px with " + DEFAULT_EMBEDDING);
+                    + draft.network() + " at " + draft.inputSize() + " px with " + ModelCard.DEFAULT_EMBEDDING);
         }
         model.load(init, ModelCard.WEIGHTS);
         return from;
@@ -810,18 +795,8 @@ public final class ModelTrainer {
     }
 
     private static NDList inputs(NDManager m, List<float[]> batch, ModelCard card) {
-        return new NDList(
-                m.create(flat(batch), new Shape(batch.size(), card.channels(), card.inputSize(), card.inputSize())));
-    }
-
-    /** Equal-length rows one after another. */
-    private static float[] flat(List<float[]> rows) {
-        int size = rows.get(0).length;
-        float[] out = new float[rows.size() * size];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i), 0, out, i * size, size);
-        }
-        return out;
+        return new NDList(m.create(
+                Batches.flat(batch), new Shape(batch.size(), card.channels(), card.inputSize(), card.inputSize())));
     }
 
     private static NDArray labels(NDManager m, List<TrainingData.Example> batch) {
@@ -869,17 +844,7 @@ public final class ModelTrainer {
     }
 
     static String weightsHash(Path dir) throws IOException {
-        return fileHash(dir.resolve(ModelCard.WEIGHTS + "-0000.params"));
-    }
-
-    /** First 12 hex digits of a file's SHA-256: the version of the weights it holds. */
-    static String fileHash(Path file) throws IOException {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
-            return HexFormat.of().formatHex(digest).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        return Hashes.file(dir.resolve(ModelCard.WEIGHTS + "-0000.params"));
     }
 
     private static void writeReadableCard(ModelCard c, Path dir) throws IOException {

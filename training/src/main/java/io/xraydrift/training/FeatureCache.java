@@ -1,5 +1,7 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
+import io.xraydrift.embedder.model.Hashes;
+import io.xraydrift.embedder.model.Preprocessing;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -15,11 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,8 +66,8 @@ final class FeatureCache {
             int views,
             Augmentation augmentation,
             PrintStream progress) {
-        Path file = folder().resolve(
-                        hash(extractor.id() + "|" + augmentation.strength()).substring(0, 20) + ".f32");
+        Path file = folder().resolve(Hashes.text(extractor.id() + "|" + augmentation.strength())
+                        .substring(0, 20) + ".f32");
         Map<String, float[]> cached = read(file);
         float[][][] out = new float[views][samples.size()][];
         List<Integer> missingSample = new ArrayList<>();
@@ -115,7 +114,7 @@ final class FeatureCache {
                                     resized,
                                     pre.size(),
                                     new SplittableRandom(
-                                            hash(view + "|" + s.key()).hashCode() * 31L + view));
+                                            Hashes.text(view + "|" + s.key()).hashCode() * 31L + view));
                         }
                         inputs[j - base] = pre.finish(resized);
                     });
@@ -194,15 +193,6 @@ final class FeatureCache {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot repair the feature cache " + file, e);
-        }
-    }
-
-    static String hash(String text) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
         }
     }
 }

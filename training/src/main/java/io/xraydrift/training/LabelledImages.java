@@ -1,5 +1,6 @@
-package io.xraydrift.embedder.model;
+package io.xraydrift.training;
 
+import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.phantoms.Manifest;
 import io.xraydrift.phantoms.Phantom;
 import io.xraydrift.phantoms.PhantomRenderer;
