@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 class BrokerLossIT {
 
     private static final int[] COHORT = {48, 20, 20};
-    private static final int PATIENTS = 90;
+    private static final int PATIENTS = 56;
     private static final int SCANS = 8;
     /** Scans in flight at most: the feed keeps the pipeline busy, as a ward's feed would, without queueing the run. */
     private static final int IN_FLIGHT = 120;
