@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.indexer.reference.Scoring;
 import io.xraydrift.platform.config.Settings;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.xraydrift.indexer;
 
 import io.xraydrift.indexer.forest.Metric;
-import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.indexer.reference.Scoring;
 import io.xraydrift.platform.config.ConfigKey;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;

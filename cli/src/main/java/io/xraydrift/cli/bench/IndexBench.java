@@ -9,7 +9,7 @@ import io.xraydrift.indexer.forest.Neighbour;
 import io.xraydrift.indexer.forest.SyntheticVectors;
 import io.xraydrift.indexer.forest.VecsFiles;
 import io.xraydrift.indexer.forest.Vectors;
-import io.xraydrift.indexer.service.ReferenceIndex;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import io.xraydrift.indexer.service.SnapshotFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

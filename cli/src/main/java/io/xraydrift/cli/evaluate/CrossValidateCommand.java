@@ -8,7 +8,7 @@ import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.service.Models;
 import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.indexer.reference.Scoring;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.stack.TempDirs;
 import io.xraydrift.training.ModelTrainer;

@@ -9,7 +9,7 @@ import io.xraydrift.embedder.model.ModelCard;
 import io.xraydrift.embedder.service.Models;
 import io.xraydrift.events.Level;
 import io.xraydrift.indexer.IndexerConfig;
-import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.indexer.reference.Scoring;
 import io.xraydrift.platform.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;

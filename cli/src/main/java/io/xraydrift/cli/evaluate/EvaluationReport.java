@@ -8,7 +8,7 @@ import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.LevelCounts;
-import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.indexer.reference.Scoring;
 import java.awt.Image;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

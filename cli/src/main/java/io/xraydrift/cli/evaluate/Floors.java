@@ -4,7 +4,7 @@ import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.Preprocessing;
 import io.xraydrift.events.Level;
-import io.xraydrift.indexer.service.Scoring;
+import io.xraydrift.indexer.reference.Scoring;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;

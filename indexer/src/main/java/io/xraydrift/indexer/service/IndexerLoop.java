@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import io.xraydrift.platform.http.Metrics;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.platform.kafka.TransactionalLoop;

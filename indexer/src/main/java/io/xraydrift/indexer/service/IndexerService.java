@@ -6,6 +6,8 @@ import io.javalin.http.Context;
 import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.reference.ReferenceIndex;
+import io.xraydrift.indexer.reference.Scoring;
 import io.xraydrift.platform.AbstractService;
 import io.xraydrift.platform.ServiceShell;
 import io.xraydrift.platform.http.BearerToken;

@@ -3,6 +3,8 @@ package io.xraydrift.indexer.service;
 import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.reference.ModelKey;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;

@@ -4,6 +4,8 @@ import io.xraydrift.indexer.forest.Forest;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.forest.Vectors;
+import io.xraydrift.indexer.reference.ModelKey;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import io.xraydrift.indexer.service.SnapshotFormat.Header;
 import io.xraydrift.indexer.service.SnapshotFormat.Section;
 import java.io.EOFException;

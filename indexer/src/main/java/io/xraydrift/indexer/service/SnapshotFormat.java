@@ -3,6 +3,7 @@ package io.xraydrift.indexer.service;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.forest.Metric;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -2,6 +2,7 @@ package io.xraydrift.indexer.service;
 
 import io.xraydrift.indexer.IndexerConfig;
 import io.xraydrift.indexer.forest.LiveIndex;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import io.xraydrift.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

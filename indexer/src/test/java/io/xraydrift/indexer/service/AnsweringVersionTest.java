@@ -7,6 +7,7 @@ import io.xraydrift.events.Level;
 import io.xraydrift.events.ModelRef;
 import io.xraydrift.events.ScanEmbedded;
 import io.xraydrift.indexer.IndexerConfig;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import io.xraydrift.platform.config.Settings;
 import java.time.Instant;
 import java.util.ArrayList;

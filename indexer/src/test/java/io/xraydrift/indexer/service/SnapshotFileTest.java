@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xraydrift.events.Level;
 import io.xraydrift.indexer.forest.Metric;
 import io.xraydrift.indexer.forest.SyntheticVectors;
+import io.xraydrift.indexer.reference.ReferenceIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

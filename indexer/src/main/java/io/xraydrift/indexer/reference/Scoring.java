@@ -1,4 +1,4 @@
-package io.xraydrift.indexer.service;
+package io.xraydrift.indexer.reference;
 
 import io.xraydrift.events.Level;
 import io.xraydrift.events.LevelCounts;

@@ -1,4 +1,4 @@
-package io.xraydrift.indexer.service;
+package io.xraydrift.indexer.reference;
 
 import io.xraydrift.events.ModelRef;
 import java.util.Objects;
@@ -7,14 +7,14 @@ import java.util.Objects;
  * Which model version an index belongs to; printed {@code id@version} (the form in logs, the API,
  * snapshot file names and the indexer's map of indexes).
  */
-record ModelKey(String id, String version) {
+public record ModelKey(String id, String version) {
 
-    ModelKey {
+    public ModelKey {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(version, "version");
     }
 
-    static ModelKey of(ModelRef model) {
+    public static ModelKey of(ModelRef model) {
         return new ModelKey(model.getId(), model.getVersion());
     }
 

@@ -1,4 +1,4 @@
-package io.xraydrift.indexer.service;
+package io.xraydrift.indexer.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

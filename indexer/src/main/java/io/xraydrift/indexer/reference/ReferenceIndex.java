@@ -1,4 +1,4 @@
-package io.xraydrift.indexer.service;
+package io.xraydrift.indexer.reference;
 
 import io.xraydrift.events.Level;
 import io.xraydrift.events.LevelCounts;
@@ -72,7 +72,7 @@ public final class ReferenceIndex implements AutoCloseable {
                         listener));
     }
 
-    ReferenceIndex(String modelId, String modelVersion, LiveIndex index) {
+    public ReferenceIndex(String modelId, String modelVersion, LiveIndex index) {
         this.modelId = modelId;
         this.modelVersion = modelVersion;
         this.index = index;
@@ -94,7 +94,7 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     /** Records the level thresholds the model's scans carry (their ModelRef), for answers about this version. */
-    void modelLevels(Double infected, Double severe) {
+    public void modelLevels(Double infected, Double severe) {
         if (infected != null && severe != null) {
             modelInfected = infected;
             modelSevere = severe;
@@ -123,7 +123,7 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     /** The model version this index belongs to. */
-    ModelKey key() {
+    public ModelKey key() {
         return new ModelKey(modelId, modelVersion);
     }
 
@@ -216,7 +216,7 @@ public final class ReferenceIndex implements AutoCloseable {
         return firstSeen;
     }
 
-    void seen(long embeddedAtMillis) {
+    public void seen(long embeddedAtMillis) {
         if (embeddedAtMillis < firstSeen) {
             firstSeen = embeddedAtMillis;
         }
@@ -227,7 +227,7 @@ public final class ReferenceIndex implements AutoCloseable {
         return complete;
     }
 
-    void markComplete() {
+    public void markComplete() {
         complete = true;
     }
 
@@ -237,7 +237,7 @@ public final class ReferenceIndex implements AutoCloseable {
      * Depends only on the indexes' contents, not on the order the topic was read in, so every
      * replica — restarted, replayed or live — picks the same version.
      */
-    static String answering(Map<String, ReferenceIndex> indexes) {
+    public static String answering(Map<String, ReferenceIndex> indexes) {
         Comparator<Map.Entry<String, ReferenceIndex>> byAge =
                 Comparator.<Map.Entry<String, ReferenceIndex>>comparingLong(
                                 e -> e.getValue().firstSeen())
@@ -256,18 +256,18 @@ public final class ReferenceIndex implements AutoCloseable {
     }
 
     /** The sum of one label's vectors (a copy). */
-    synchronized double[] centroidSum(Level level) {
+    public synchronized double[] centroidSum(Level level) {
         return sums.get(level).clone();
     }
 
-    synchronized void restoreCentroids(Map<Level, double[]> restoredSums, LevelCounts restoredCounts) {
+    public synchronized void restoreCentroids(Map<Level, double[]> restoredSums, LevelCounts restoredCounts) {
         restoredSums.forEach((level, sum) -> System.arraycopy(sum, 0, sums.get(level), 0, dim()));
         counts = restoredCounts;
         centroids = null;
     }
 
     /** Restores entries and ordinals (snapshot load); vectors are restored by the caller into the index. */
-    synchronized void restoreEntries(List<Entry> restored) {
+    public synchronized void restoreEntries(List<Entry> restored) {
         Entry[] e = new Entry[Math.max(1024, restored.size() * 2)];
         for (int i = 0; i < restored.size(); i++) {
             e[i] = restored.get(i);
