@@ -34,6 +34,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -64,7 +65,22 @@ final class Distiller {
      * held out to report how close the student gets.
      */
     Result fit(List<byte[]> images, float[][] targets, Preprocessing student, Settings s) {
+        return fit(images.stream().map(i -> new byte[][] {i}).toList(), new float[][][] {targets}, student, s);
+    }
+
+    /**
+     * As above with several views of each image: {@code images.get(i)[v]} is view {@code v} of
+     * image {@code i} and {@code targets[v][i]} the teacher's features of that same picture (view
+     * 0 the image as it is). With one view the student sees it under the settings' augmentation
+     * (the teacher saw it plain); with more, each epoch shows one view of each image, drawn at
+     * random, exactly as the teacher saw it — consistent teaching, no augmentation of the
+     * student's own. Targets are standardised by view 0's statistics; held-out figures are on view 0.
+     */
+    Result fit(List<byte[][]> views, float[][][] viewTargets, Preprocessing student, Settings s) {
         long began = System.nanoTime();
+        List<byte[]> images = views.stream().map(v -> v[0]).toList();
+        float[][] targets = viewTargets[0];
+        int viewCount = viewTargets.length;
         int dim = targets[0].length;
         float[] mean = new float[dim];
         float[] std = new float[dim];
@@ -81,12 +97,15 @@ final class Distiller {
         for (int d = 0; d < dim; d++) {
             std[d] = (float) Math.sqrt(std[d]) + 1e-3f;
         }
-        float[][] z = new float[targets.length][dim];
-        for (int i = 0; i < targets.length; i++) {
-            for (int d = 0; d < dim; d++) {
-                z[i][d] = (targets[i][d] - mean[d]) / std[d];
+        float[][][] zViews = new float[viewCount][targets.length][dim];
+        for (int v = 0; v < viewCount; v++) {
+            for (int i = 0; i < targets.length; i++) {
+                for (int d = 0; d < dim; d++) {
+                    zViews[v][i][d] = (viewTargets[v][i][d] - mean[d]) / std[d];
+                }
             }
         }
+        float[][] z = zViews[0];
         List<Integer> train = new ArrayList<>();
         List<Integer> held = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -132,16 +151,34 @@ final class Distiller {
                     Collections.shuffle(order, new Random(s.seed() * 31 + epoch));
                     double lossSum = 0;
                     SplittableRandom epochRandom = random.split();
+                    int[] viewOf = new int[images.size()];
+                    if (viewCount > 1) {
+                        Random pick = new Random(s.seed() * 131 + epoch);
+                        for (int i = 0; i < viewOf.length; i++) {
+                            viewOf[i] = pick.nextInt(viewCount);
+                        }
+                    }
+                    IntFunction<byte[]> picture = i -> views.get(i)[viewOf[i]];
+                    Augmentation own = viewCount > 1 ? Augmentation.NONE : s.augmentation();
                     CompletableFuture<float[]> next =
-                            batchInputs(prefetch, images, order, 0, s, student, epochRandom.split());
+                            batchInputs(prefetch, picture, order, 0, s.batchSize(), own, student, epochRandom.split());
                     for (int step = 0; step < steps; step++) {
                         float[] inputs = next.join();
                         if (step + 1 < steps) {
-                            next = batchInputs(prefetch, images, order, step + 1, s, student, epochRandom.split());
+                            next = batchInputs(
+                                    prefetch,
+                                    picture,
+                                    order,
+                                    step + 1,
+                                    s.batchSize(),
+                                    own,
+                                    student,
+                                    epochRandom.split());
                         }
                         float[] target = new float[s.batchSize() * dim];
                         for (int b = 0; b < s.batchSize(); b++) {
-                            System.arraycopy(z[order.get(step * s.batchSize() + b)], 0, target, b * dim, dim);
+                            int i = order.get(step * s.batchSize() + b);
+                            System.arraycopy(zViews[viewOf[i]][i], 0, target, b * dim, dim);
                         }
                         try (NDManager m = trainer.getManager().newSubManager()) {
                             NDArray x = m.create(inputs, new Shape(s.batchSize(), 1, size, size));
@@ -198,25 +235,25 @@ final class Distiller {
 
     private static CompletableFuture<float[]> batchInputs(
             ExecutorService pool,
-            List<byte[]> images,
+            IntFunction<byte[]> images,
             List<Integer> order,
             int step,
-            Settings s,
+            int batchSize,
+            Augmentation augmentation,
             Preprocessing pre,
             SplittableRandom r) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     int size = pre.size();
                     int n = size * size;
-                    float[] out = new float[s.batchSize() * n];
-                    for (int b = 0; b < s.batchSize(); b++) {
-                        byte[] img = images.get(order.get(step * s.batchSize() + b));
+                    float[] out = new float[batchSize * n];
+                    for (int b = 0; b < batchSize; b++) {
+                        byte[] img = images.apply(order.get(step * batchSize + b));
                         float[] resized = new float[n];
                         for (int i = 0; i < n; i++) {
                             resized[i] = img[i] & 0xFF;
                         }
-                        System.arraycopy(
-                                pre.finish(s.augmentation().apply(resized, size, r.split())), 0, out, b * n, n);
+                        System.arraycopy(pre.finish(augmentation.apply(resized, size, r.split())), 0, out, b * n, n);
                     }
                     return out;
                 },

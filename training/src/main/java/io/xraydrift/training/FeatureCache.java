@@ -66,26 +66,57 @@ final class FeatureCache {
             int views,
             Augmentation augmentation,
             PrintStream progress) {
+        return features(extractor, samples, 0, views, augmentation, progress);
+    }
+
+    /**
+     * The picture view {@code view} of a sample is, at {@code pre}'s size and before normalisation
+     * (gray levels 0..255): the image as it is for view 0, else augmented with the view's seed.
+     */
+    static float[] view(Preprocessing pre, LabelledImages.Sample s, int view, Augmentation augmentation) {
+        LabelledImages.Gray g = s.image().get();
+        float[] resized = pre.resized(g.pixels(), g.width(), g.height());
+        if (view > 0) {
+            resized = augmentation.apply(
+                    resized,
+                    pre.size(),
+                    new SplittableRandom(Hashes.text(view + "|" + s.key()).hashCode() * 31L + view));
+        }
+        return resized;
+    }
+
+    /** Features {@code [view - firstView][sample]} of views {@code firstView .. views - 1}. */
+    static float[][][] features(
+            Extractor extractor,
+            List<LabelledImages.Sample> samples,
+            int firstView,
+            int views,
+            Augmentation augmentation,
+            PrintStream progress) {
         Path file = folder().resolve(Hashes.text(extractor.id() + "|" + augmentation.strength())
                         .substring(0, 20) + ".f32");
         Map<String, float[]> cached = read(file);
-        float[][][] out = new float[views][samples.size()][];
+        float[][][] out = new float[views - firstView][samples.size()][];
         List<Integer> missingSample = new ArrayList<>();
         List<Integer> missingView = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {
-            for (int v = 0; v < views; v++) {
+            for (int v = firstView; v < views; v++) {
                 float[] f = cached.get(v + "|" + samples.get(i).key());
                 if (f == null) {
                     missingSample.add(i);
                     missingView.add(v);
                 } else {
-                    out[v][i] = f;
+                    out[v - firstView][i] = f;
                 }
             }
         }
         if (missingSample.isEmpty()) {
             progress.printf(
-                    Locale.ROOT, "features of %d images x %d views from the cache %s%n", samples.size(), views, file);
+                    Locale.ROOT,
+                    "features of %d images x %d views from the cache %s%n",
+                    samples.size(),
+                    views - firstView,
+                    file);
             return out;
         }
         progress.printf(
@@ -93,7 +124,7 @@ final class FeatureCache {
                 "computing %s features of %d image views (%d cached) ...%n",
                 extractor.id(),
                 missingSample.size(),
-                samples.size() * views - missingSample.size());
+                samples.size() * (views - firstView) - missingSample.size());
         Preprocessing pre = extractor.preprocessing();
         long began = System.nanoTime();
         try {
@@ -105,25 +136,15 @@ final class FeatureCache {
                     float[][] inputs = new float[to - from][];
                     int base = from;
                     IntStream.range(from, to).parallel().forEach(j -> {
-                        LabelledImages.Sample s = samples.get(missingSample.get(j));
-                        int view = missingView.get(j);
-                        LabelledImages.Gray g = s.image().get();
-                        float[] resized = pre.resized(g.pixels(), g.width(), g.height());
-                        if (view > 0) {
-                            resized = augmentation.apply(
-                                    resized,
-                                    pre.size(),
-                                    new SplittableRandom(
-                                            Hashes.text(view + "|" + s.key()).hashCode() * 31L + view));
-                        }
-                        inputs[j - base] = pre.finish(resized);
+                        inputs[j - base] = pre.finish(
+                                view(pre, samples.get(missingSample.get(j)), missingView.get(j), augmentation));
                     });
                     List<float[]> features = extractor.features(List.of(inputs));
                     for (int j = from; j < to; j++) {
                         String key = missingView.get(j) + "|"
                                 + samples.get(missingSample.get(j)).key();
                         float[] f = features.get(j - from);
-                        out[missingView.get(j)][missingSample.get(j)] = f;
+                        out[missingView.get(j) - firstView][missingSample.get(j)] = f;
                         write(append, key, f);
                     }
                     if ((from / BATCH) % 20 == 0 || to == missingSample.size()) {

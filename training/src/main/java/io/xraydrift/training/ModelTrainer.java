@@ -90,9 +90,11 @@ public final class ModelTrainer {
             float severityScale,
             float neighbourWeight,
             float axisWeight,
-            Projection projection) {
+            Projection projection,
+            int teacherViews) {
 
         public Options {
+            teacherViews = Math.max(1, teacherViews);
             network = network == null || network.isBlank() ? ModelCard.XRAY_NET : network;
             teacher = teacher == null ? Optional.empty() : teacher;
             projectionSteps = projectionSteps <= 0 ? DEFAULT_PROJECTION_STEPS : projectionSteps;
@@ -140,7 +142,8 @@ public final class ModelTrainer {
                     0f,
                     0f,
                     0f,
-                    Projection.LEARNT);
+                    Projection.LEARNT,
+                    1);
         }
 
         /** Whether a manifest row is trained on. */
@@ -322,7 +325,9 @@ public final class ModelTrainer {
         Path teacherFile = o.teacher().get();
         List<LabelledImages.Sample> samples = samples(o);
         Preprocessing studentPre = new Preprocessing(o.inputSize(), 1, DEFAULT_MEAN, DEFAULT_STD, false);
-        float[][] targets;
+        Preprocessing teacherPre = new Preprocessing(
+                EmbeddingModel.BACKBONE_INPUT, 3, EmbeddingModel.BACKBONE_MEAN, EmbeddingModel.BACKBONE_STD, false);
+        float[][][] targets = new float[o.teacherViews()][][];
         // The teacher is loaded only for films whose features are not cached: loading runs a probe
         // forward pass, which (1x1 convolutions) dies of SIGFPE on a VM hiding its CPU caches unless
         // oneDNN is capped — the launcher caches the features under the cap first (--features-only),
@@ -335,21 +340,19 @@ public final class ModelTrainer {
             throw new UncheckedIOException("cannot read the teacher " + teacherFile, e);
         }
         try {
-            FeatureCache.Extractor x = extractor(
-                    new Preprocessing(
-                            EmbeddingModel.BACKBONE_INPUT,
-                            3,
-                            EmbeddingModel.BACKBONE_MEAN,
-                            EmbeddingModel.BACKBONE_STD,
-                            false),
-                    "teacher-" + teacherVersion + "-" + EmbeddingModel.BACKBONE_INPUT,
-                    inputs -> {
+            FeatureCache.Extractor x =
+                    extractor(teacherPre, "teacher-" + teacherVersion + "-" + EmbeddingModel.BACKBONE_INPUT, inputs -> {
                         if (teacher[0] == null) {
                             teacher[0] = EmbeddingModel.backbone(teacherFile, Device.cpu());
                         }
                         return teacher[0].embed(inputs);
                     });
-            targets = FeatureCache.features(x, samples, 1, Augmentation.NONE, progress)[0];
+            targets[0] = FeatureCache.features(x, samples, 1, Augmentation.NONE, progress)[0];
+            if (o.teacherViews() > 1) {
+                float[][][] augmented =
+                        FeatureCache.features(x, samples, 1, o.teacherViews(), o.augmentation(), progress);
+                System.arraycopy(augmented, 0, targets, 1, augmented.length);
+            }
         } finally {
             if (teacher[0] != null) {
                 teacher[0].close();
@@ -359,16 +362,20 @@ public final class ModelTrainer {
             progress.println("the teacher's features are cached (--features-only): nothing trained");
             return null;
         }
-        progress.printf("resizing %d images to the student's %d px ...%n", samples.size(), o.inputSize());
-        List<byte[]> images = Arrays.asList(new byte[samples.size()][]);
+        progress.printf(
+                "resizing %d images x %d views to the student's %d px ...%n",
+                samples.size(), o.teacherViews(), o.inputSize());
+        List<byte[][]> images = Arrays.asList(new byte[samples.size()][][]);
         IntStream.range(0, samples.size()).parallel().forEach(i -> {
             LabelledImages.Gray g = samples.get(i).image().get();
-            float[] r = studentPre.resized(g.pixels(), g.width(), g.height());
-            byte[] b = new byte[r.length];
-            for (int j = 0; j < r.length; j++) {
-                b[j] = (byte) Math.round(r[j]);
+            byte[][] views = new byte[o.teacherViews()][];
+            views[0] = bytes(studentPre.resized(g.pixels(), g.width(), g.height()));
+            for (int v = 1; v < views.length; v++) {
+                // The very picture the teacher saw (augmented at its size), brought to the student's.
+                byte[] seen = bytes(FeatureCache.view(teacherPre, samples.get(i), v, o.augmentation()));
+                views[v] = bytes(studentPre.resized(seen, teacherPre.size(), teacherPre.size()));
             }
-            images.set(i, b);
+            images.set(i, views);
         });
         Distiller.Result distilled = new Distiller(progress)
                 .fit(
@@ -413,10 +420,21 @@ public final class ModelTrainer {
                             o.epochs(),
                             "augmentation",
                             o.augmentation().strength(),
+                            "teacher_views",
+                            o.teacherViews(),
                             "figures",
                             distilled.figures()));
             return project(model, net, draft, samples, o, training, began);
         });
+    }
+
+    /** Gray levels 0..255 as bytes. */
+    private static byte[] bytes(float[] gray) {
+        byte[] b = new byte[gray.length];
+        for (int j = 0; j < gray.length; j++) {
+            b[j] = (byte) Math.round(Math.max(0, Math.min(255, gray[j])));
+        }
+        return b;
     }
 
     /** {@code train --backbone}: the site's TorchScript backbone, frozen, under a projection learnt on the data. */

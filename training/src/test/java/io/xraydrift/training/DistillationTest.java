@@ -113,6 +113,7 @@ class DistillationTest {
                 0.1f,
                 1f,
                 1f,
-                ModelTrainer.Projection.LEARNT);
+                ModelTrainer.Projection.LEARNT,
+                2);
     }
 }

@@ -105,6 +105,7 @@ class TransferLearningTest {
                 0.1f,
                 0f,
                 0f,
-                ModelTrainer.Projection.LEARNT);
+                ModelTrainer.Projection.LEARNT,
+                1);
     }
 }

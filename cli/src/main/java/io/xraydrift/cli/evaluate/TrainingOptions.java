@@ -186,6 +186,16 @@ final class TrainingOptions {
     int views;
 
     @Option(
+            names = "--teacher-views",
+            defaultValue = "1",
+            description = "With --teacher: views of each film the teacher's features are computed for (and cached): "
+                    + "the film as it is plus N - 1 copies under the augmentation. With more than one, each epoch shows "
+                    + "the student one view of each film exactly as the teacher saw it (consistent teaching); with one, "
+                    + "the student sees the film under its own augmentation and learns the teacher's features of the "
+                    + "plain film (default: ${DEFAULT-VALUE}).")
+    int teacherViews;
+
+    @Option(
             names = "--input-size",
             description = "Input side in pixels (default: " + SITE_INPUT + "; 224 with --backbone).")
     Integer inputSize;
@@ -211,6 +221,9 @@ final class TrainingOptions {
         }
         if (augment != null && (augment < 0 || augment > 2)) {
             throw new ParameterException(spec.commandLine(), "--augment " + augment + " is outside [0, 2]");
+        }
+        if (teacherViews < 1) {
+            throw new ParameterException(spec.commandLine(), "--teacher-views " + teacherViews + " is below 1");
         }
         if (teacher != null && !teacher.toFile().isFile()) {
             throw new ParameterException(spec.commandLine(), "--teacher " + teacher + " is not a file");
@@ -285,6 +298,7 @@ final class TrainingOptions {
                 + " --contrastive " + contrastive + " --phantoms " + phantomsPerLevel
                 + (net.equals(ModelCard.XRAY_NET) ? "" : " --network " + net)
                 + " --projection-steps " + projectionSteps + " --views " + views
+                + (teacher != null && teacherViews > 1 ? " --teacher-views " + teacherViews : "")
                 + (subsample < 1 ? " --subsample " + subsample : "") + " --severity-scale " + severityScale
                 + (neighbourWeight > 0 ? " --neighbour-weight " + neighbourWeight : "")
                 + (axisWeight > 0 ? " --axis-weight " + axisWeight : "")
@@ -316,6 +330,7 @@ final class TrainingOptions {
                 severityScale,
                 neighbourWeight,
                 axisWeight,
-                kind);
+                kind,
+                teacherViews);
     }
 }
