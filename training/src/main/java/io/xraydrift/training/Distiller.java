@@ -60,21 +60,14 @@ final class Distiller {
     }
 
     /**
-     * Trains on {@code images} (resized to the student's side, gray 0..255 as bytes) against
-     * {@code targets} (the teacher's features, same order); 3% of the images, by index hash, are
-     * held out to report how close the student gets.
-     */
-    Result fit(List<byte[]> images, float[][] targets, Preprocessing student, Settings s) {
-        return fit(images.stream().map(i -> new byte[][] {i}).toList(), new float[][][] {targets}, student, s);
-    }
-
-    /**
-     * As above with several views of each image: {@code images.get(i)[v]} is view {@code v} of
-     * image {@code i} and {@code targets[v][i]} the teacher's features of that same picture (view
-     * 0 the image as it is). With one view the student sees it under the settings' augmentation
-     * (the teacher saw it plain); with more, each epoch shows one view of each image, drawn at
-     * random, exactly as the teacher saw it — consistent teaching, no augmentation of the
-     * student's own. Targets are standardised by view 0's statistics; held-out figures are on view 0.
+     * Trains on {@code views} against {@code viewTargets}: {@code views.get(i)[v]} is view {@code v}
+     * of image {@code i} (resized to the student's side, gray 0..255 as bytes) and
+     * {@code viewTargets[v][i]} the teacher's features of that same picture (view 0 the image as it
+     * is). With one view the student sees it under the settings' augmentation (the teacher saw it
+     * plain); with more, each epoch shows one view of each image, drawn at random, exactly as the
+     * teacher saw it — consistent teaching, no augmentation of the student's own. Targets are
+     * standardised by view 0's statistics; 3% of the images, by index hash, are held out (view 0)
+     * to report how close the student gets.
      */
     Result fit(List<byte[][]> views, float[][][] viewTargets, Preprocessing student, Settings s) {
         long began = System.nanoTime();

@@ -119,21 +119,8 @@ final class EndToEnd {
             training.put("learning_rate", o.learningRate());
             training.put("seed", o.seed());
             training.put("validation_accuracy_per_level", perLevel(accuracy));
-            ModelCard sized = new ModelCard(
-                    draft.id(),
-                    draft.version(),
-                    draft.architecture(),
-                    draft.backbone(),
-                    draft.inputSize(),
-                    draft.channels(),
-                    draft.mean(),
-                    draft.std(),
-                    (int) embeddingSize,
-                    draft.classes(),
-                    Map.of(),
-                    draft.intensity(),
-                    draft.network());
-            ModelCard card = ModelWriter.save(progress, model, sized, training, o, began);
+            ModelCard card =
+                    ModelWriter.save(progress, model, draft.withEmbeddingSize((int) embeddingSize), training, o, began);
             progress.printf(Locale.ROOT, "validation accuracy %s%n", perLevel(accuracy));
             return EmbeddingModel.of(card, model);
         } catch (RuntimeException e) {

@@ -70,19 +70,17 @@ final class FeatureCache {
     }
 
     /**
-     * The picture view {@code view} of a sample is, at {@code pre}'s size and before normalisation
-     * (gray levels 0..255): the image as it is for view 0, else augmented with the view's seed.
+     * View {@code view} of an image already resized to {@code size} (gray levels 0..255): the image
+     * itself for view 0, else the augmentation seeded by the image's key and the view — the same
+     * picture every time, whoever asks (the cache, or a student shown what its teacher saw).
      */
-    static float[] view(Preprocessing pre, LabelledImages.Sample s, int view, Augmentation augmentation) {
-        LabelledImages.Gray g = s.image().get();
-        float[] resized = pre.resized(g.pixels(), g.width(), g.height());
-        if (view > 0) {
-            resized = augmentation.apply(
-                    resized,
-                    pre.size(),
-                    new SplittableRandom(Hashes.text(view + "|" + s.key()).hashCode() * 31L + view));
-        }
-        return resized;
+    static float[] view(float[] resized, int size, String key, int view, Augmentation augmentation) {
+        return view == 0
+                ? resized
+                : augmentation.apply(
+                        resized,
+                        size,
+                        new SplittableRandom(Hashes.text(view + "|" + key).hashCode() * 31L + view));
     }
 
     /** Features {@code [view - firstView][sample]} of views {@code firstView .. views - 1}. */
@@ -136,8 +134,14 @@ final class FeatureCache {
                     float[][] inputs = new float[to - from][];
                     int base = from;
                     IntStream.range(from, to).parallel().forEach(j -> {
-                        inputs[j - base] = pre.finish(
-                                view(pre, samples.get(missingSample.get(j)), missingView.get(j), augmentation));
+                        LabelledImages.Sample s = samples.get(missingSample.get(j));
+                        LabelledImages.Gray g = s.image().get();
+                        inputs[j - base] = pre.finish(view(
+                                pre.resized(g.pixels(), g.width(), g.height()),
+                                pre.size(),
+                                s.key(),
+                                missingView.get(j),
+                                augmentation));
                     });
                     List<float[]> features = extractor.features(List.of(inputs));
                     for (int j = from; j < to; j++) {

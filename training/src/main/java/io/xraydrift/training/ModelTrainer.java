@@ -85,49 +85,6 @@ public final class ModelTrainer {
             projection = projection == null ? Projection.LEARNT : projection;
         }
 
-        /** The options of the command before this one's data and search figures existed (one folder, no filter). */
-        public Options(
-                Path data,
-                Path out,
-                int epochs,
-                long seed,
-                int batchSize,
-                float learningRate,
-                Optional<Path> backbone,
-                int inputSize,
-                String modelId,
-                String command) {
-            this(
-                    List.of(data),
-                    out,
-                    epochs,
-                    seed,
-                    batchSize,
-                    learningRate,
-                    backbone,
-                    inputSize,
-                    modelId,
-                    command,
-                    Set.of(),
-                    Set.of(),
-                    false,
-                    Augmentation.NONE,
-                    Optional.empty(),
-                    0f,
-                    0,
-                    ModelCard.XRAY_NET,
-                    Optional.empty(),
-                    DEFAULT_PROJECTION_STEPS,
-                    1,
-                    1,
-                    false,
-                    0f,
-                    0f,
-                    0f,
-                    Projection.LEARNT,
-                    1);
-        }
-
         /** Whether a manifest row is trained on. */
         boolean keeps(Manifest.Entry row) {
             String dataSet = row.dataSet().isEmpty() ? "unnamed" : row.dataSet();
@@ -260,10 +217,13 @@ public final class ModelTrainer {
             LabelledImages.Gray g = samples.get(i).image().get();
             byte[][] views = new byte[o.teacherViews()][];
             views[0] = bytes(studentPre.resized(g.pixels(), g.width(), g.height()));
+            float[] asTeacher = views.length > 1 ? teacherPre.resized(g.pixels(), g.width(), g.height()) : null;
             for (int v = 1; v < views.length; v++) {
                 // The very picture the teacher saw (augmented at its size), brought to the student's.
-                byte[] seen = bytes(FeatureCache.view(teacherPre, samples.get(i), v, o.augmentation()));
-                views[v] = bytes(studentPre.resized(seen, teacherPre.size(), teacherPre.size()));
+                int side = teacherPre.size();
+                byte[] seen =
+                        bytes(FeatureCache.view(asTeacher, side, samples.get(i).key(), v, o.augmentation()));
+                views[v] = bytes(studentPre.resized(seen, side, side));
             }
             images.set(i, views);
         });

@@ -46,20 +46,7 @@ final class ModelWriter {
         all.put("training_seconds", Math.round(seconds));
         all.put("cores", Runtime.getRuntime().availableProcessors());
         all.put("command", o.command());
-        ModelCard card = new ModelCard(
-                draft.id(),
-                weightsHash(o.out()),
-                draft.architecture(),
-                draft.backbone(),
-                draft.inputSize(),
-                draft.channels(),
-                draft.mean(),
-                draft.std(),
-                draft.embeddingSize(),
-                draft.classes(),
-                all,
-                draft.intensity(),
-                draft.network());
+        ModelCard card = draft.saved(weightsHash(o.out()), all);
         card.write(o.out());
         writeReadableCard(card, o.out());
         progress.printf(

@@ -77,21 +77,22 @@ public record ModelCard(
 
     /** A copy carrying fitted level thresholds. */
     public ModelCard withLevels(Levels fitted) {
+        return copy(version, embeddingSize, training, fitted);
+    }
+
+    /** A copy with the embedding size the built network gives. */
+    public ModelCard withEmbeddingSize(int size) {
+        return copy(version, size, training, levels);
+    }
+
+    /** The card as saved: its version (the weights' hash) and what its training recorded. */
+    public ModelCard saved(String weightsVersion, Map<String, Object> trainingRecord) {
+        return copy(weightsVersion, embeddingSize, trainingRecord, levels);
+    }
+
+    private ModelCard copy(String v, int size, Map<String, Object> t, Levels l) {
         return new ModelCard(
-                id,
-                version,
-                architecture,
-                backbone,
-                inputSize,
-                channels,
-                mean,
-                std,
-                embeddingSize,
-                classes,
-                training,
-                intensity,
-                network,
-                fitted);
+                id, v, architecture, backbone, inputSize, channels, mean, std, size, classes, t, intensity, network, l);
     }
 
     /** {@link #network()} of the compact four-stage CNN ({@link XrayNet}; cards without the field read as this). */
