@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * failed transaction is aborted (an abort that times out is retried) and the batch read again —
  * so a broker that goes away past the transaction timeout mid-batch costs a retry, not a scan.</li>
  * <li>A broker that does not answer at start is waited for: initialising transactions is retried.</li>
+ * <li>A rebalance while a batch is being gathered drops the batch's records of the partitions it took
+ * (their new owner reads them from the committed offsets): written with the new generation's
+ * offsets they would be written twice, once by each owner.</li>
  * <li>Being fenced ({@link ProducerFencedException}, {@link InvalidProducerEpochException}: a
  * broker restart or a transaction timeout bumped the epoch) is recovered in process, as Kafka
  * Streams does: the open batch is given up, a new producer takes the transactional id and the batch
@@ -136,6 +139,8 @@ public final class TransactionalLoop implements Runnable {
     private final AtomicBoolean failed = new AtomicBoolean(false);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Object pause = new Object();
+    /** The batch being gathered by {@link #nextBatch} (a rebalance inside its polls may shrink it). */
+    private List<ConsumerRecord<String, byte[]>> gathering = new ArrayList<>();
 
     /**
      * @param name      what the loop is, for logs ("intake loop")
@@ -196,6 +201,13 @@ public final class TransactionalLoop implements Runnable {
             consumer.subscribe(topics, new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+                    dropRecordsOf(revoked);
+                    processor.assigned(consumer.assignment());
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> lost) {
+                    dropRecordsOf(lost);
                     processor.assigned(consumer.assignment());
                 }
 
@@ -282,6 +294,7 @@ public final class TransactionalLoop implements Runnable {
 
     private List<ConsumerRecord<String, byte[]>> nextBatch() {
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+        gathering = batch;
         long deadline = 0;
         do {
             long wait = batch.isEmpty()
@@ -298,7 +311,26 @@ public final class TransactionalLoop implements Runnable {
                 && !batch.isEmpty()
                 && batch.size() < batching.maxBatch()
                 && System.nanoTime() < deadline);
+        gathering = new ArrayList<>(); // the batch is the loop's now; nothing is gathered until the next call
         return batch;
+    }
+
+    /**
+     * A rebalance (inside a poll) took {@code partitions} from the loop: the records of theirs in the
+     * batch being gathered belong to their new owner, which reads them from the committed offsets
+     * (and so does this loop, should a partition come back). Written here, they would be written
+     * twice — the group coordinator takes offsets of the new generation for any partition.
+     */
+    private void dropRecordsOf(Collection<TopicPartition> partitions) {
+        int before = gathering.size();
+        gathering.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+        if (gathering.size() < before) {
+            LOG.info(
+                    "{}: {} records of partitions taken by a rebalance dropped from the batch in hand; "
+                            + "their owner reads them again from the committed offsets",
+                    name,
+                    before - gathering.size());
+        }
     }
 
     private void write(List<ConsumerRecord<String, byte[]>> batch, Output out) {

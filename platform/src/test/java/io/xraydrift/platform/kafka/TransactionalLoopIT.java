@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xraydrift.stack.LocalKafka;
+import io.xraydrift.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -177,6 +181,122 @@ class TransactionalLoopIT {
                 thread.join(30_000);
             }
         }
+    }
+
+    /**
+     * A second instance joins while the first is still gathering a batch (a long gathering window):
+     * the rebalance takes partitions from under the batch in hand. Records of a revoked partition
+     * are its new owner's to read from the committed offsets, so the first instance must drop them,
+     * not write them with its offsets (the group coordinator accepts offsets of the new generation
+     * for any partition): every input record is written exactly once.
+     */
+    @Test
+    void aBatchGatheredAcrossARebalanceWritesOnlyWhatItsLoopStillOwns() throws Exception {
+        try (LocalKafka kafka = LocalKafka.start()) {
+            String servers = kafka.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+                admin.createTopics(List.of(new NewTopic("rb-in", 2, (short) 1), new NewTopic("rb-out", 1, (short) 1)))
+                        .all()
+                        .get();
+            }
+            int sent = 40;
+            try (KafkaProducer<String, byte[]> feed = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", servers), new StringSerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < sent; i++) {
+                    feed.send(new ProducerRecord<>("rb-in", i % 2, "k" + i, ("r" + i).getBytes(StandardCharsets.UTF_8)))
+                            .get();
+                }
+            }
+            List<Collection<TopicPartition>> firstAssignments = new CopyOnWriteArrayList<>();
+            // The first instance gathers for up to 8 s once it holds a record: the second joins meanwhile.
+            TransactionalLoop first = rebalanceLoop(
+                    servers,
+                    "rb-it-1",
+                    new TransactionalLoop.Batching(Duration.ofMillis(100), 10_000, Duration.ofSeconds(8)),
+                    firstAssignments);
+            TransactionalLoop second = rebalanceLoop(
+                    servers,
+                    "rb-it-2",
+                    TransactionalLoop.Batching.singlePoll(Duration.ofMillis(100)),
+                    new CopyOnWriteArrayList<>());
+            Thread one = new Thread(first, "rb-loop-1");
+            Thread two = new Thread(second, "rb-loop-2");
+            one.start();
+            try {
+                Await.until(
+                        "the first loop holds both partitions",
+                        Duration.ofSeconds(60),
+                        () -> !firstAssignments.isEmpty()
+                                && firstAssignments
+                                                .get(firstAssignments.size() - 1)
+                                                .size()
+                                        == 2);
+                two.start();
+                Await.until(
+                        "the first loop gave a partition to the second",
+                        Duration.ofSeconds(60),
+                        () -> firstAssignments.get(firstAssignments.size() - 1).size() == 1);
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+                    Await.until("the group committed every input record", Duration.ofSeconds(90), () -> {
+                        var committed = admin.listConsumerGroupOffsets("rb-it")
+                                .partitionsToOffsetAndMetadata()
+                                .get();
+                        return List.of(0, 1).stream().allMatch(p -> {
+                            var o = committed.get(new TopicPartition("rb-in", p));
+                            return o != null && o.offset() == sent / 2;
+                        });
+                    });
+                }
+                List<String> out = awaitOutput(servers, "rb-out", sent);
+                assertEquals(sent, Set.copyOf(out).size(), "every record written: " + out);
+                assertEquals(sent, out.size(), "no record written twice: " + out);
+            } finally {
+                first.stop();
+                second.stop();
+                one.join(30_000);
+                two.join(30_000);
+            }
+        }
+    }
+
+    /** A loop of group rb-it copying rb-in to rb-out, reporting each assignment it is given. */
+    private static TransactionalLoop rebalanceLoop(
+            String servers,
+            String id,
+            TransactionalLoop.Batching batching,
+            List<Collection<TopicPartition>> assignments) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        servers,
+                        "group.id",
+                        "rb-it",
+                        "auto.offset.reset",
+                        "earliest",
+                        "enable.auto.commit",
+                        false,
+                        "isolation.level",
+                        "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", servers, "transactional.id", id),
+                new StringSerializer(),
+                new ByteArraySerializer());
+        return new TransactionalLoop(
+                id, consumer, producer, Set.of("rb-in"), batching, new TransactionalLoop.Processor() {
+                    @Override
+                    public TransactionalLoop.Output process(List<ConsumerRecord<String, byte[]>> batch) {
+                        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+                        batch.forEach(r -> out.add(new ProducerRecord<>("rb-out", r.key(), r.value())));
+                        return TransactionalLoop.Output.of(out, () -> {});
+                    }
+
+                    @Override
+                    public void assigned(Collection<TopicPartition> partitions) {
+                        assignments.add(List.copyOf(partitions));
+                    }
+                });
     }
 
     /** Another producer takes the transactional id (its initTransactions fences the loop's producer). */
