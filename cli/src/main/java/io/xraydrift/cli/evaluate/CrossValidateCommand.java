@@ -70,9 +70,14 @@ public final class CrossValidateCommand implements Callable<Integer> {
 
     @Option(
             names = "--fold-seed",
+            split = ",",
             defaultValue = "20261130",
-            description = "Seed of the patients' deal to folds " + "(default: ${DEFAULT-VALUE}).")
-    long foldSeed;
+            description = "Seed of the patients' deal to folds (default: ${DEFAULT-VALUE}). Several, comma-separated, "
+                    + "repeat the whole cross-validation once per seed on another deal: a few dozen patients make one "
+                    + "deal's figure move by more than the differences between recipes, so the figures are then pooled "
+                    + "over every fold of every repeat, each repeat's mean is shown, and 'repeat_sd' is the spread of "
+                    + "those means (how far one deal's figure may fall from another's).")
+    List<Long> foldSeeds;
 
     @Option(names = "--only-fold", description = "Run just this fold (1-based; a quick look while trying recipes).")
     Integer onlyFold;
@@ -129,48 +134,24 @@ public final class CrossValidateCommand implements Callable<Integer> {
         Models.configureThreads(Runtime.getRuntime().availableProcessors());
         List<Evaluation.Row> labelled = input.labelled();
         List<Evaluation.Row> series = input.series();
-        Map<String, Integer> foldOf = deal(labelled, folds, foldSeed);
         Path root = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("xray-crossval-");
         Settings settings = Settings.load();
         Scoring scoring = IndexerConfig.scoring(settings);
         DriftRule rule = DriftMonitorConfig.ruleFrom(settings);
         List<Map<String, Object>> perFold = new ArrayList<>();
-        List<RuleSearch.Series> heldOutSeries = new ArrayList<>();
-        DriftRule searchRule = rule;
+        List<Repeat> repeats = new ArrayList<>();
         long began = System.nanoTime();
         try {
-            for (int f = 0; f < folds; f++) {
-                if (onlyFold != null && onlyFold != f + 1) {
-                    continue;
-                }
-                int fold = f;
-                Set<String> held = new HashSet<>();
-                foldOf.forEach((p, i) -> {
-                    if (i == fold) {
-                        held.add(p);
-                    }
-                });
-                long t0 = System.nanoTime();
-                try (EmbeddingModel m = modelFor(fold, held, root)) {
-                    double trainSeconds = (System.nanoTime() - t0) / 1e9;
-                    Scoring modelScoring = EvaluateCommand.scoringFor(scoring, m);
-                    searchRule = EvaluateCommand.ruleFor(rule, modelScoring);
-                    Evaluation e = new Evaluation(
-                            m, labelled, r -> held.contains(r.patient()), 36, 20, 720, modelScoring, searchRule);
-                    e.trajectories(
-                            m,
-                            series.stream()
-                                    .filter(r -> held.contains(r.patient()))
-                                    .toList());
-                    Map<String, Object> figures = EvaluateCommand.figures(e);
-                    figures.put("fold", fold + 1);
-                    figures.put("queried_scans", e.scores.size());
-                    figures.put("series", e.patients.size());
-                    figures.put("train_seconds", Math.round(trainSeconds));
-                    perFold.add(figures);
-                    e.patients.forEach(p -> heldOutSeries.add(RuleSearch.series(p)));
-                    System.err.printf(Locale.ROOT, "fold %d/%d: %s%n", fold + 1, folds, figures);
-                }
+            for (long seed : foldSeeds) {
+                Repeat r = repeat(
+                        seed,
+                        labelled,
+                        series,
+                        root.resolve(foldSeeds.size() > 1 ? "seed-" + seed : ""),
+                        scoring,
+                        rule);
+                repeats.add(r);
+                perFold.addAll(r.perFold());
             }
         } finally {
             if (keep == null) {
@@ -179,12 +160,31 @@ public final class CrossValidateCommand implements Callable<Integer> {
         }
         Map<String, Object> result = summary(perFold);
         result.put("folds", perFold);
-        if (tuneRule) {
-            double[] floor = EvaluateCommand.noiseFloor(
-                    meanOf(perFold, "score_noise_augmented_sd"), meanOf(perFold, "score_noise_stable_step_rms"));
+        if (repeats.size() > 1) {
+            List<Map<String, Object>> means = new ArrayList<>();
+            for (Repeat r : repeats) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("fold_seed", r.seed());
+                m.put("mean", summary(r.perFold()).get("mean"));
+                means.add(m);
+            }
+            result.put("repeats", means);
             result.put(
-                    "rule_search",
-                    RuleSearch.crossValidate(heldOutSeries, searchRule, folds, foldSeed, floor[0], floor[1]));
+                    "repeat_sd",
+                    summary(means.stream().map(m -> asMap(m.get("mean"))).toList())
+                            .get("sd"));
+        }
+        if (tuneRule) {
+            List<Map<String, Object>> searches = repeats.stream()
+                    .map(r -> {
+                        double[] floor = EvaluateCommand.noiseFloor(
+                                meanOf(r.perFold(), "score_noise_augmented_sd"),
+                                meanOf(r.perFold(), "score_noise_stable_step_rms"));
+                        return RuleSearch.crossValidate(
+                                r.heldOutSeries(), r.searchRule(), folds, r.seed(), floor[0], floor[1]);
+                    })
+                    .toList();
+            result.put("rule_search", searches.size() == 1 ? searches.get(0) : pooledSearches(searches));
         }
         if (floors) {
             try (EmbeddingModel teacher = ceiling == null
@@ -192,7 +192,11 @@ public final class CrossValidateCommand implements Callable<Integer> {
                     : Files.isDirectory(ceiling)
                             ? EmbeddingModel.load(ceiling)
                             : EmbeddingModel.backbone(ceiling, Device.cpu())) {
-                result.put("floors", Floors.measure(labelled, foldOf, folds, teacher, scoring, rule));
+                List<Map<String, Object>> measured = new ArrayList<>();
+                for (Repeat r : repeats) {
+                    measured.add(Floors.measure(labelled, r.foldOf(), folds, teacher, scoring, rule));
+                }
+                result.put("floors", measured.size() == 1 ? measured.get(0) : pooledFloors(measured));
             }
         }
         if (writeLevels != null) {
@@ -219,24 +223,36 @@ public final class CrossValidateCommand implements Callable<Integer> {
         if (input.json) {
             System.out.println(new ObjectMapper().writeValueAsString(result));
         } else {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> mean = (Map<String, Object>) result.get("mean");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> sd = (Map<String, Object>) result.get("sd");
+            Map<String, Object> mean = asMap(result.get("mean"));
+            Map<String, Object> sd = asMap(result.get("sd"));
             System.out.printf(
                     Locale.ROOT,
-                    "%d-fold patient-disjoint cross-validation of %s%n",
+                    "%d-fold patient-disjoint cross-validation of %s%s, mean ± sd over folds%n",
                     folds,
-                    model != null ? "model " + model : "the training recipe");
+                    model != null ? "model " + model : "the training recipe",
+                    repeats.size() > 1
+                            ? ", repeated on " + repeats.size() + " deals (fold seeds " + foldSeeds + ")"
+                            : "");
             mean.forEach((key, v) -> System.out.printf(Locale.ROOT, "  %-28s %s ± %s%n", key, v, sd.get(key)));
+            if (repeats.size() > 1) {
+                Map<String, Object> spread = asMap(result.get("repeat_sd"));
+                System.out.println("the spread of the " + repeats.size() + " repeats' means (sd):");
+                spread.forEach((key, v) -> System.out.printf(Locale.ROOT, "  %-28s %s%n", key, v));
+            }
             if (tuneRule) {
-                System.out.println("rise-from-baseline margins by nested cross-validation over " + heldOutSeries.size()
+                System.out.println("rise-from-baseline margins by nested cross-validation over "
+                        + repeats.stream()
+                                .mapToInt(r -> r.heldOutSeries().size())
+                                .sum()
                         + " held-out series (the base rule: " + rule + ")");
                 ((Map<?, ?>) result.get("rule_search"))
                         .forEach((key, v) -> System.out.printf(Locale.ROOT, "  %-28s %s%n", key, v));
             }
             if (floors) {
-                System.out.println("floors (and the ceiling), same folds, mean ± sd:");
+                System.out.println(
+                        repeats.size() > 1
+                                ? "floors (and the ceiling), same folds, mean of the repeats' means ± their sd:"
+                                : "floors (and the ceiling), same folds, mean ± sd:");
                 ((Map<?, ?>) result.get("floors")).forEach((name, summary) -> {
                     System.out.println("  " + name);
                     Map<?, ?> m = (Map<?, ?>) ((Map<?, ?>) summary).get("mean");
@@ -247,6 +263,110 @@ public final class CrossValidateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** One cross-validation on the deal of {@code seed}: each fold's figures, its held-out series and the rule they were judged by. */
+    private record Repeat(
+            long seed,
+            Map<String, Integer> foldOf,
+            List<Map<String, Object>> perFold,
+            List<RuleSearch.Series> heldOutSeries,
+            DriftRule searchRule) {}
+
+    private Repeat repeat(
+            long seed,
+            List<Evaluation.Row> labelled,
+            List<Evaluation.Row> series,
+            Path root,
+            Scoring scoring,
+            DriftRule rule)
+            throws Exception {
+        Map<String, Integer> foldOf = deal(labelled, folds, seed);
+        List<Map<String, Object>> perFold = new ArrayList<>();
+        List<RuleSearch.Series> heldOutSeries = new ArrayList<>();
+        DriftRule searchRule = rule;
+        for (int f = 0; f < folds; f++) {
+            if (onlyFold != null && onlyFold != f + 1) {
+                continue;
+            }
+            int fold = f;
+            Set<String> held = new HashSet<>();
+            foldOf.forEach((p, i) -> {
+                if (i == fold) {
+                    held.add(p);
+                }
+            });
+            long t0 = System.nanoTime();
+            try (EmbeddingModel m = modelFor(fold, held, root)) {
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                Scoring modelScoring = EvaluateCommand.scoringFor(scoring, m);
+                searchRule = EvaluateCommand.ruleFor(rule, modelScoring);
+                Evaluation e = new Evaluation(
+                        m, labelled, r -> held.contains(r.patient()), 36, 20, 720, modelScoring, searchRule);
+                e.trajectories(
+                        m,
+                        series.stream().filter(r -> held.contains(r.patient())).toList());
+                Map<String, Object> figures = EvaluateCommand.figures(e);
+                figures.put("fold", fold + 1);
+                if (foldSeeds.size() > 1) {
+                    figures.put("fold_seed", seed);
+                }
+                figures.put("queried_scans", e.scores.size());
+                figures.put("series", e.patients.size());
+                figures.put("train_seconds", Math.round(trainSeconds));
+                perFold.add(figures);
+                e.patients.forEach(p -> heldOutSeries.add(RuleSearch.series(p)));
+                System.err.printf(
+                        Locale.ROOT,
+                        "fold %d/%d%s: %s%n",
+                        fold + 1,
+                        folds,
+                        foldSeeds.size() > 1 ? " (fold seed " + seed + ")" : "",
+                        figures);
+            }
+        }
+        return new Repeat(seed, foldOf, perFold, heldOutSeries, searchRule);
+    }
+
+    /** The repeats' nested rule searches, their held-out series pooled (each repeat's search as it was under 'per_seed'). */
+    private static Map<String, Object> pooledSearches(List<Map<String, Object>> searches) {
+        int[] pooled = new int[4];
+        for (Map<String, Object> s : searches) {
+            String[] worse = String.valueOf(s.get("worsening_alerted")).split("/");
+            String[] quiet = String.valueOf(s.get("quiet_silent")).split("/");
+            pooled[0] += Integer.parseInt(worse[0]);
+            pooled[1] += Integer.parseInt(worse[1]);
+            pooled[2] += Integer.parseInt(quiet[0]);
+            pooled[3] += Integer.parseInt(quiet[1]);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(
+                "held_out_sensitivity",
+                EvaluateCommand.round(pooled[1] == 0 ? Double.NaN : (double) pooled[0] / pooled[1]));
+        out.put(
+                "held_out_specificity",
+                EvaluateCommand.round(pooled[3] == 0 ? Double.NaN : (double) pooled[2] / pooled[3]));
+        out.put("worsening_alerted", pooled[0] + "/" + pooled[1]);
+        out.put("quiet_silent", pooled[2] + "/" + pooled[3]);
+        out.put("per_seed", searches);
+        return out;
+    }
+
+    /** Each floor's figures over the repeats: the mean of its repeats' means, and their spread as its sd. */
+    private static Map<String, Object> pooledFloors(List<Map<String, Object>> measured) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String name : measured.get(0).keySet()) {
+            List<Map<String, Object>> means = measured.stream()
+                    .map(m -> asMap(asMap(m.get(name)).get("mean")))
+                    .toList();
+            out.put(name, summary(means));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object figures) {
+        return (Map<String, Object>) figures;
     }
 
     private EmbeddingModel modelFor(int fold, Set<String> held, Path root) {
@@ -296,7 +416,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         Map<String, Object> mean = new LinkedHashMap<>();
         Map<String, Object> sd = new LinkedHashMap<>();
         for (String key : perFold.get(0).keySet()) {
-            if ("fold".equals(key)) {
+            if ("fold".equals(key) || "fold_seed".equals(key)) {
                 continue;
             }
             double[] v = perFold.stream()

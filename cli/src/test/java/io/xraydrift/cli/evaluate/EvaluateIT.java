@@ -148,7 +148,9 @@ class EvaluateIT {
      * default --tune-rule} on the real development split (patient-disjoint folds; each fold's scans
      * queried against the rest) stays at least where the committed model put them (floors a little
      * under the figures docs/real-data.md gives), and the drift rule's defaults catch, on series held
-     * out of their choice, at least the share of worsening series they were shipped with.
+     * out of their choice, at least the share of worsening series they were shipped with. Run on two
+     * deals of the patients to folds (two fold seeds): the figures pool every fold of both, and each
+     * deal's own mean and nested rule search are there too.
      */
     @Test
     void theBundledModelsCrossValidatedFiguresHold() throws Exception {
@@ -164,6 +166,8 @@ class EvaluateIT {
                         "default",
                         "--tune-rule",
                         "--floors",
+                        "--fold-seed",
+                        "20261130,1",
                         "--json"));
         String out = run.out();
         assertEquals(0, run.rc(), out);
@@ -183,12 +187,22 @@ class EvaluateIT {
                     mean.get(keys[i]).asDouble() >= CV_FLOORS[i],
                     keys[i] + " below its floor " + CV_FLOORS[i] + ": " + mean);
         }
+        assertEquals(10, all.get("folds").size(), "five folds of each of two deals");
+        assertEquals(2, all.get("repeats").size());
+        assertEquals(1, all.get("repeats").get(1).get("fold_seed").asLong());
+        assertTrue(
+                all.get("repeat_sd").get("severity_spearman").asDouble() >= 0,
+                all.get("repeat_sd").toString());
         JsonNode rule = all.get("rule_search");
         assertTrue(
                 rule.get("held_out_sensitivity").asDouble() >= CV_FLOORS[5]
                         && rule.get("held_out_specificity").asDouble() >= CV_FLOORS[6],
                 rule.toString());
-        assertTrue(rule.get("noise_floor_jump").asDouble() > 0, "the margins are searched above the measured noise");
+        assertEquals("20", rule.get("worsening_alerted").asText().split("/")[1], "each deal's ten worsening series");
+        for (JsonNode deal : rule.get("per_seed")) {
+            assertTrue(
+                    deal.get("noise_floor_jump").asDouble() > 0, "the margins are searched above the measured noise");
+        }
         assertTrue(mean.get("score_noise_augmented_sd").asDouble() > 0, mean.toString());
 
         // The floors, on the same folds: the bundled model's neighbours beat raw pixels' neighbours on every
