@@ -36,7 +36,9 @@ import picocli.CommandLine.Option;
                     + "rule. The report (self-contained HTML: tables, SVG plots, the three 6x6 neighbour grids of the "
                     + "published study, score against radiologist severity) goes to --out; --json prints the figures as one "
                     + "JSON object. Manifest columns used: file, patient, level, severity (radiologist severity in [0, 1]; "
-                    + "where given, severity_spearman/_pearson/_mae say how the score agrees with it), acquired_at, "
+                    + "where given, severity_spearman/_pearson/_mae say how the score agrees with it, and "
+                    + "head_severity_spearman how the model's own severity estimate does: what finding neighbours loses or "
+                    + "gains), acquired_at, "
                     + "trajectory. auroc_healthy: how well the score separates healthy scans from the rest.",
             "Exit codes: 0 done (or the gate passed), 3 the --baseline gate refused the model."
         })
@@ -229,6 +231,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         figures.put("median_lead_scans", round(e.medianLeadScans()));
         figures.put("false_alerts_per_100_scans", round(e.falseAlertsPer100Scans()));
         figures.put("severity_spearman", round(e.severitySpearman()));
+        figures.put("head_severity_spearman", round(e.headSpearman));
         figures.put("severity_pearson", round(e.severityPearson()));
         figures.put("severity_mae", round(e.severityMae()));
         figures.put("severity_rated_scans", e.ratedScans());

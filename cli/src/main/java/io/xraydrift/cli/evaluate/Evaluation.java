@@ -110,6 +110,30 @@ final class Evaluation {
                 scoring,
                 rule);
         this.augmentedNoise = augmentedNoise(model);
+        this.headSpearman = headSpearman(model);
+    }
+
+    /** Spearman of the model's own severity estimate (its head) on the queried rated scans (NaN without 3). */
+    double headSpearman = Double.NaN;
+
+    /**
+     * What the neighbours' score is to be judged beside: the model's head reads a severity from the
+     * same film (for an ordinal projection, the direction the neighbours are found along); the
+     * score is the composition of the 36 nearest labelled films, so the difference is what finding
+     * neighbours loses (or gains) over the model's own estimate.
+     */
+    private double headSpearman(EmbeddingModel model) {
+        List<Row> rated = labelled.stream()
+                .filter(r -> queried.test(r) && !Double.isNaN(r.severity()))
+                .toList();
+        if (rated.size() < 3) {
+            return Double.NaN;
+        }
+        double[] estimate = forward(model, rated, model::head).stream()
+                .mapToDouble(h -> h[h.length - 1])
+                .toArray();
+        return Agreement.spearman(
+                estimate, rated.stream().mapToDouble(Row::severity).toArray());
     }
 
     /** Films whose score is measured under the augmentation, and views each. */
