@@ -19,9 +19,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -51,20 +49,7 @@ class ProgressWatchIT {
                             600_000),
                     new StringSerializer(),
                     new ByteArraySerializer());
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                            Map.of(
-                                    "bootstrap.servers",
-                                    servers,
-                                    "group.id",
-                                    "watch-it",
-                                    "auto.offset.reset",
-                                    "earliest",
-                                    "enable.auto.commit",
-                                    false,
-                                    "isolation.level",
-                                    "read_committed"),
-                            new StringDeserializer(),
-                            new ByteArrayDeserializer());
+            try (KafkaConsumer<String, byte[]> consumer = GroupConsumers.of(servers, "watch-it");
                     KafkaProducer<String, byte[]> plain = new KafkaProducer<>(
                             Map.of("bootstrap.servers", servers), new StringSerializer(), new ByteArraySerializer());
                     ProgressWatch watch = new ProgressWatch(
@@ -129,20 +114,7 @@ class ProgressWatchIT {
                             Map.of("bootstrap.servers", servers, "transactional.id", "watch-writer"),
                             new StringSerializer(),
                             new ByteArraySerializer());
-                    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                            Map.of(
-                                    "bootstrap.servers",
-                                    servers,
-                                    "group.id",
-                                    "watch-idle-it",
-                                    "auto.offset.reset",
-                                    "earliest",
-                                    "enable.auto.commit",
-                                    false,
-                                    "isolation.level",
-                                    "read_committed"),
-                            new StringDeserializer(),
-                            new ByteArrayDeserializer());
+                    KafkaConsumer<String, byte[]> consumer = GroupConsumers.of(servers, "watch-idle-it");
                     ProgressWatch watch = new ProgressWatch(
                             Map.of("bootstrap.servers", servers),
                             "watch-idle-it",

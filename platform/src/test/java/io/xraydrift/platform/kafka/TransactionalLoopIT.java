@@ -40,20 +40,7 @@ class TransactionalLoopIT {
                         .get();
             }
             kafka.pause();
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                    Map.of(
-                            "bootstrap.servers",
-                            servers,
-                            "group.id",
-                            "loop-it",
-                            "auto.offset.reset",
-                            "earliest",
-                            "enable.auto.commit",
-                            false,
-                            "isolation.level",
-                            "read_committed"),
-                    new StringDeserializer(),
-                    new ByteArrayDeserializer());
+            KafkaConsumer<String, byte[]> consumer = GroupConsumers.of(servers, "loop-it");
             // initTransactions gives up after max.block.ms: 1 s here, so the outage below outlasts several tries.
             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                     Map.of("bootstrap.servers", servers, "transactional.id", "loop-it-1", "max.block.ms", 1000),
@@ -120,20 +107,7 @@ class TransactionalLoopIT {
                         .all()
                         .get();
             }
-            KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                    Map.of(
-                            "bootstrap.servers",
-                            servers,
-                            "group.id",
-                            "fence-it",
-                            "auto.offset.reset",
-                            "earliest",
-                            "enable.auto.commit",
-                            false,
-                            "isolation.level",
-                            "read_committed"),
-                    new StringDeserializer(),
-                    new ByteArrayDeserializer());
+            KafkaConsumer<String, byte[]> consumer = GroupConsumers.of(servers, "fence-it");
             Map<String, Object> producerConfig = Map.of("bootstrap.servers", servers, "transactional.id", "fence-it-1");
             TransactionalLoop loop = new TransactionalLoop(
                     "fence loop",
@@ -265,20 +239,7 @@ class TransactionalLoopIT {
             String id,
             TransactionalLoop.Batching batching,
             List<Collection<TopicPartition>> assignments) {
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                Map.of(
-                        "bootstrap.servers",
-                        servers,
-                        "group.id",
-                        "rb-it",
-                        "auto.offset.reset",
-                        "earliest",
-                        "enable.auto.commit",
-                        false,
-                        "isolation.level",
-                        "read_committed"),
-                new StringDeserializer(),
-                new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> consumer = GroupConsumers.of(servers, "rb-it");
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of("bootstrap.servers", servers, "transactional.id", id),
                 new StringSerializer(),
