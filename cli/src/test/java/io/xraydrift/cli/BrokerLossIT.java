@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,8 +94,7 @@ class BrokerLossIT {
                     s.start();
                 }
                 try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
-                        KafkaConsumer<byte[], byte[]> progress =
-                                PipelineOutcome.answersFromNow(stack, "broker-loss-")) {
+                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "broker-loss-")) {
                     feed.cohort(cohort);
                     Disturbance loss = null;
                     int killed = 0;
@@ -109,9 +107,9 @@ class BrokerLossIT {
                                 && sent - (scored - cohort.size()) < IN_FLIGHT) {
                             sent = feed.series(series, sent, Math.min(series.size(), sent + 40));
                         }
-                        int got = progress.poll(Duration.ofMillis(300)).count();
-                        if (got > 0) {
-                            scored += got;
+                        int answered = progress.distinct(Duration.ofMillis(300));
+                        if (answered > scored) {
+                            scored = answered;
                             lastGrowth = System.nanoTime();
                         } else if (System.nanoTime() - lastGrowth > STALL.toNanos()) {
                             String where =

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,7 +88,7 @@ class CleanStopIT {
                     s.start();
                 }
                 try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
-                        KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "clean-stop-")) {
+                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "clean-stop-")) {
                     feed.cohort(cohort);
                     int scored = 0;
                     int sent = 0;
@@ -100,9 +99,9 @@ class CleanStopIT {
                                 && sent - (scored - cohort.size()) < IN_FLIGHT) {
                             sent = feed.series(series, sent, Math.min(ScanFeed.feedable(series, schedule), sent + 20));
                         }
-                        int got = progress.poll(Duration.ofMillis(300)).count();
-                        if (got > 0) {
-                            scored += got;
+                        int answered = progress.distinct(Duration.ofMillis(300));
+                        if (answered > scored) {
+                            scored = answered;
                             lastGrowth = System.nanoTime();
                         } else if (System.nanoTime() - lastGrowth > STALL.toNanos()) {
                             throw new AssertionError("answers stopped at " + scored + "/" + total + " after " + report

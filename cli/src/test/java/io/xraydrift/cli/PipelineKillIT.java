@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.Test;
 
@@ -103,7 +102,7 @@ class PipelineKillIT {
                     s.start();
                 }
                 try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
-                        KafkaConsumer<byte[], byte[]> progress = PipelineOutcome.answersFromNow(stack, "kill-test-")) {
+                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "kill-test-")) {
                     feed.cohort(cohort);
                     int scored = 0;
                     int sent = 0;
@@ -116,7 +115,7 @@ class PipelineKillIT {
                             sent = feed.series(
                                     series, sent, Math.min(ScanFeed.feedable(series, schedule.values()), sent + 40));
                         }
-                        scored += progress.poll(Duration.ofMillis(300)).count();
+                        scored = progress.distinct(Duration.ofMillis(300));
                         if (!schedule.isEmpty() && scored >= schedule.firstKey()) {
                             String name = schedule.pollFirstEntry().getValue();
                             String line = scaleOutUnderFailure(

@@ -25,6 +25,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * What a pipeline run left on its topics (read back read_committed), counted per scan of one
@@ -104,6 +105,35 @@ final class PipelineOutcome {
      * A reader of the answers ({@code xray.neighbours}) written from now on — on a stack other tests
      * share, what is there already is theirs: a run counts its progress with it.
      */
+    /**
+     * The scans answered on xray.neighbours from now on, counted once each: a run fed by how many
+     * scans are scored must not count a duplicated answer as progress (it would end the run with a
+     * scan unsent and hide the duplicate, which {@link #assertEachScanOnce} then names).
+     */
+    static final class Answers implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Deserializer<ScanNeighbours> values;
+        private final Set<String> scans = new HashSet<>();
+
+        Answers(LocalStack stack, String groupPrefix) {
+            this.consumer = answersFromNow(stack, groupPrefix);
+            this.values = new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.NEIGHBOURS);
+        }
+
+        /** Polls for up to {@code wait}; the distinct scans answered so far. */
+        int distinct(Duration wait) {
+            consumer.poll(wait)
+                    .forEach(r ->
+                            scans.add(values.deserialize(r.topic(), r.value()).getScanId()));
+            return scans.size();
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
     static KafkaConsumer<byte[], byte[]> answersFromNow(LocalStack stack, String groupPrefix) {
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                 stack.readerProperties(groupPrefix), new ByteArrayDeserializer(), new ByteArrayDeserializer());
