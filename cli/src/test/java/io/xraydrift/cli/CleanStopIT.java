@@ -20,9 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -83,6 +85,7 @@ class CleanStopIT {
                     .mapToObj(i -> cohort.size() + i * series.size() / (schedule.size() + 1))
                     .toList();
             List<String> report = new ArrayList<>();
+            Set<String> answeredScans = new HashSet<>();
             try {
                 for (ServiceProcess s : services.values()) {
                     s.start();
@@ -114,10 +117,14 @@ class CleanStopIT {
                             victim.start();
                         }
                     }
+                    answeredScans.addAll(progress.scans());
                 }
                 assertEquals(List.of(), schedule, "services left to stop when the run ended");
                 PipelineOutcome outcome = PipelineOutcome.read(stack, SOURCE, total);
-                outcome.assertEachScanOnce(total, String.join("; ", report));
+                outcome.assertEachScanOnce(
+                        total,
+                        String.join("; ", report) + "; answered but not ingested from the feed: "
+                                + outcome.notIngested(answeredScans) + "; logs in " + work);
                 int alerts = outcome.assertAlertsAsUndisturbed();
                 assertEquals(List.of(), errorFiles(work), "JVM error files");
                 System.out.println("clean stop test: " + String.join("; ", report) + " -> " + total

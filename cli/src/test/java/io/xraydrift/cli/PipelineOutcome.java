@@ -69,6 +69,13 @@ final class PipelineOutcome {
         return o;
     }
 
+    /** Those of {@code scanIds} that were not ingested from the feed (an answer for a scan the run did not send). */
+    Set<String> notIngested(Set<String> scanIds) {
+        Set<String> out = new TreeSet<>(scanIds);
+        out.removeAll(ingested.keySet());
+        return out;
+    }
+
     /** Every one of {@code total} scans ingested, embedded and scored, each once; {@code context} is said on failure. */
     void assertEachScanOnce(int total, String context) {
         assertEquals(total, ingested.size(), "distinct scans ingested (" + context + ")");
@@ -118,6 +125,11 @@ final class PipelineOutcome {
         Answers(LocalStack stack, String groupPrefix) {
             this.consumer = answersFromNow(stack, groupPrefix);
             this.values = new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.NEIGHBOURS);
+        }
+
+        /** The scans answered so far. */
+        Set<String> scans() {
+            return Set.copyOf(scans);
         }
 
         /** Polls for up to {@code wait}; the distinct scans answered so far. */
