@@ -184,7 +184,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
                                 r.heldOutSeries(), r.searchRule(), folds, r.seed(), floor[0], floor[1]);
                     })
                     .toList();
-            result.put("rule_search", searches.size() == 1 ? searches.get(0) : pooledSearches(searches));
+            result.put("rule_search", searches.size() == 1 ? searches.get(0) : RuleSearch.pooled(searches));
         }
         if (floors) {
             try (EmbeddingModel teacher = ceiling == null
@@ -326,30 +326,6 @@ public final class CrossValidateCommand implements Callable<Integer> {
             }
         }
         return new Repeat(seed, foldOf, perFold, heldOutSeries, searchRule);
-    }
-
-    /** The repeats' nested rule searches, their held-out series pooled (each repeat's search as it was under 'per_seed'). */
-    private static Map<String, Object> pooledSearches(List<Map<String, Object>> searches) {
-        int[] pooled = new int[4];
-        for (Map<String, Object> s : searches) {
-            String[] worse = String.valueOf(s.get("worsening_alerted")).split("/");
-            String[] quiet = String.valueOf(s.get("quiet_silent")).split("/");
-            pooled[0] += Integer.parseInt(worse[0]);
-            pooled[1] += Integer.parseInt(worse[1]);
-            pooled[2] += Integer.parseInt(quiet[0]);
-            pooled[3] += Integer.parseInt(quiet[1]);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put(
-                "held_out_sensitivity",
-                EvaluateCommand.round(pooled[1] == 0 ? Double.NaN : (double) pooled[0] / pooled[1]));
-        out.put(
-                "held_out_specificity",
-                EvaluateCommand.round(pooled[3] == 0 ? Double.NaN : (double) pooled[2] / pooled[3]));
-        out.put("worsening_alerted", pooled[0] + "/" + pooled[1]);
-        out.put("quiet_silent", pooled[2] + "/" + pooled[3]);
-        out.put("per_seed", searches);
-        return out;
     }
 
     /** Each floor's figures over the repeats: the mean of its repeats' means, and their spread as its sd. */

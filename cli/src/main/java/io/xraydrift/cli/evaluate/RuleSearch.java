@@ -112,11 +112,7 @@ public final class RuleSearch {
             fold.put("quiet_silent", c[2] + "/" + c[3]);
             perFold.add(fold);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("held_out_sensitivity", EvaluateCommand.round(ratio(pooled[0], pooled[1])));
-        out.put("held_out_specificity", EvaluateCommand.round(ratio(pooled[2], pooled[3])));
-        out.put("worsening_alerted", pooled[0] + "/" + pooled[1]);
-        out.put("quiet_silent", pooled[2] + "/" + pooled[3]);
+        Map<String, Object> out = heldOut(pooled);
         Choice all = choose(series, base, minJump, minDrift);
         out.put("noise_floor_jump", EvaluateCommand.round(minJump));
         out.put("noise_floor_drift", EvaluateCommand.round(minDrift));
@@ -125,6 +121,35 @@ public final class RuleSearch {
         out.put("chosen_on_all_sensitivity", EvaluateCommand.round(all.sensitivity()));
         out.put("chosen_on_all_specificity", EvaluateCommand.round(all.specificity()));
         out.put("folds", perFold);
+        return out;
+    }
+
+    /** The held-out figures of pooled counts (as {@link #counts} gives them). */
+    private static Map<String, Object> heldOut(int[] pooled) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("held_out_sensitivity", EvaluateCommand.round(ratio(pooled[0], pooled[1])));
+        out.put("held_out_specificity", EvaluateCommand.round(ratio(pooled[2], pooled[3])));
+        out.put("worsening_alerted", pooled[0] + "/" + pooled[1]);
+        out.put("quiet_silent", pooled[2] + "/" + pooled[3]);
+        return out;
+    }
+
+    /**
+     * Several {@link #crossValidate} results (one per deal of patients to folds) pooled: their
+     * held-out series counted together, each result kept under {@code per_seed}.
+     */
+    static Map<String, Object> pooled(List<Map<String, Object>> searches) {
+        int[] pooled = new int[4];
+        for (Map<String, Object> s : searches) {
+            String[] worse = String.valueOf(s.get("worsening_alerted")).split("/");
+            String[] quiet = String.valueOf(s.get("quiet_silent")).split("/");
+            pooled[0] += Integer.parseInt(worse[0]);
+            pooled[1] += Integer.parseInt(worse[1]);
+            pooled[2] += Integer.parseInt(quiet[0]);
+            pooled[3] += Integer.parseInt(quiet[1]);
+        }
+        Map<String, Object> out = heldOut(pooled);
+        out.put("per_seed", searches);
         return out;
     }
 
