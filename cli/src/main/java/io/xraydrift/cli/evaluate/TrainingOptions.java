@@ -149,7 +149,8 @@ final class TrainingOptions {
             names = "--axis-weight",
             defaultValue = "0",
             description = "Projection: weight of a term that learns "
-                    + "the indexer's axis score — each scan's position on the batch's healthy-to-severe centroid axis, "
+                    + "an axis score — each scan's position on the batch's healthy-to-severe centroid axis (the "
+                    + "indexer's axis before its grade axis), "
                     + "regressed on its grade; 0 = off (default: ${DEFAULT-VALUE}).")
     float axisWeight;
 

@@ -207,7 +207,8 @@ class EvaluateIT {
 
         // The floors, on the same folds: the bundled model's neighbours beat raw pixels' neighbours on every
         // column and the pixels' and the lung-field mean's AUROC. (The pixels' linear head, fitted on the
-        // radiologist's ratings, is not beaten on Spearman by a model that never saw a rating: docs/real-data.md.)
+        // radiologist's ratings, is beaten on Spearman over five deals since the grade axis, 0.581 against 0.564,
+        // but not by a margin two deals can show: docs/real-data.md.)
         JsonNode floors = all.get("floors");
         for (String pixels : List.of("pixels_16", "pixels_32")) {
             JsonNode f = floors.get(pixels).get("mean");
@@ -238,7 +239,7 @@ class EvaluateIT {
     }
 
     /** Cross-validated floors: purity h / i / s, Spearman, AUROC, drift sensitivity and specificity. */
-    private static final double[] CV_FLOORS = {0.67, 0.63, 0.35, 0.44, 0.90, 0.25, 0.75};
+    private static final double[] CV_FLOORS = {0.67, 0.63, 0.35, 0.50, 0.90, 0.50, 0.75};
 
     /** purity healthy, purity severe, severity Spearman, AUROC healthy: floors of the bundled model on dev. */
     private static final double[] REAL_FLOORS = {0.67, 0.35, 0.44, 0.90};

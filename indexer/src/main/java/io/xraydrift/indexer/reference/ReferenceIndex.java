@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * The labelled scans of one model version: their forest (a {@link LiveIndex}), who they are
- * (scan id, patient, label by ordinal) and the running per-label centroids. One writer (the
- * indexer loop) adds; HTTP readers search concurrently.
+ * (scan id, patient, label by ordinal), the running per-label centroid sums and the grade axis
+ * ({@link GradeAxis}). One writer (the indexer loop) adds; HTTP readers search concurrently.
  */
 public final class ReferenceIndex implements AutoCloseable {
 
@@ -36,7 +36,7 @@ public final class ReferenceIndex implements AutoCloseable {
     private final LiveIndex index;
     private volatile Entry[] entries = new Entry[1024];
     private final Map<String, Integer> ordinals = new HashMap<>();
-    /** Per label, the sum of its vectors as the index holds them (centroid = sum / count). */
+    /** Per label, the sum of its vectors as the index holds them (centroid = sum / count; kept in snapshots). */
     private final Map<Level, double[]> sums = new EnumMap<>(Level.class);
 
     private LevelCounts counts = LevelCounts.NONE;
@@ -46,8 +46,16 @@ public final class ReferenceIndex implements AutoCloseable {
     private volatile Double modelInfected;
 
     private volatile Double modelSevere;
-    /** Healthy and severe centroids, computed on the first query after a change (not per query). */
-    private double[][] centroids;
+    /** Each patient's ordinals: their films are left out of the grade axis's fit for their own queries. */
+    private final Map<String, List<Integer>> byPatient = new HashMap<>();
+
+    private GradeAxis axis;
+    /** The grade axis's fit, solved on the first query after a change (not per query); null when stale. */
+    private GradeAxis.Fit axisFit;
+    /** References when the fit was solved (vectors of over {@value #CHEAP_FIT_DIM} dims are refitted per 1 % grown). */
+    private int fittedAt;
+
+    static final int CHEAP_FIT_DIM = 256;
 
     public ReferenceIndex(
             String modelId,
@@ -79,6 +87,7 @@ public final class ReferenceIndex implements AutoCloseable {
         for (Level level : Level.values()) {
             sums.put(level, new double[index.vectors().dim()]);
         }
+        this.axis = new GradeAxis(index.vectors().dim());
     }
 
     public String modelId() {
@@ -152,8 +161,10 @@ public final class ReferenceIndex implements AutoCloseable {
         for (int i = 0; i < dim(); i++) {
             sum[i] += stored[offset + i];
         }
+        axis.add(stored, offset, label, severity);
+        byPatient.computeIfAbsent(patient, p -> new ArrayList<>()).add(ordinal);
         counts = counts.plus(label);
-        centroids = null;
+        axisFit = null;
         return true;
     }
 
@@ -183,29 +194,40 @@ public final class ReferenceIndex implements AutoCloseable {
     /** Neighbours and score of a vector: what the indexer emits, the query API answers and the evaluation judges. */
     public Scored score(float[] vector, String excludedPatient, int k, int searchK, Scoring scoring) {
         List<Scoring.Labelled> nn = nearest(vector, excludedPatient, k, searchK);
-        return new Scored(nn, scoring.score(nn, axisPosition(vector)));
+        return new Scored(nn, scoring.score(nn, axisPosition(vector, excludedPatient)));
     }
 
-    /** Position on the healthy-to-severe axis, NaN until both centroids exist. */
+    /** Position on the grade axis of a scan of no labelled patient; NaN until a healthy and a severe scan are held. */
     public double axisPosition(float[] vector) {
-        double[][] c = centroids();
-        return c == null ? Double.NaN : Scoring.axisPosition(index.vectors().prepareQuery(vector), c[0], c[1]);
+        return axisPosition(vector, null);
     }
 
-    private synchronized double[][] centroids() {
-        if (centroids == null && counts.healthy() > 0 && counts.severe() > 0) {
-            centroids = new double[][] {centroid(Level.HEALTHY), centroid(Level.SEVERE)};
+    /**
+     * Position on the grade axis (the grade the references' linear fit gives the scan, its own
+     * patient's labelled films left out of the fit); NaN until a healthy and a severe scan are held.
+     */
+    public double axisPosition(float[] vector, String excludedPatient) {
+        List<GradeAxis.Own> own = new ArrayList<>();
+        GradeAxis.Fit fit;
+        synchronized (this) {
+            if (counts.healthy() == 0 || counts.severe() == 0) {
+                return Double.NaN;
+            }
+            if (axisFit == null || dim() > CHEAP_FIT_DIM && size() - fittedAt > size() / 100) {
+                axisFit = axis.fit();
+                fittedAt = size();
+            }
+            fit = axisFit;
+            Vectors.View view = index.vectors().view();
+            for (int ordinal :
+                    excludedPatient == null ? List.<Integer>of() : byPatient.getOrDefault(excludedPatient, List.of())) {
+                if (ordinal < fittedAt) {
+                    Entry e = entries[ordinal];
+                    own.add(new GradeAxis.Own(view.data(), view.offset(ordinal), e.label(), e.severity()));
+                }
+            }
         }
-        return centroids;
-    }
-
-    private double[] centroid(Level level) {
-        double[] sum = sums.get(level);
-        double[] c = new double[sum.length];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = sum[i] / counts.get(level);
-        }
-        return c;
+        return GradeAxis.position(fit, index.vectors().prepareQuery(vector), own);
     }
 
     /**
@@ -263,17 +285,27 @@ public final class ReferenceIndex implements AutoCloseable {
     public synchronized void restoreCentroids(Map<Level, double[]> restoredSums, LevelCounts restoredCounts) {
         restoredSums.forEach((level, sum) -> System.arraycopy(sum, 0, sums.get(level), 0, dim()));
         counts = restoredCounts;
-        centroids = null;
+        axisFit = null;
     }
 
-    /** Restores entries and ordinals (snapshot load); vectors are restored by the caller into the index. */
+    /**
+     * Restores entries and ordinals (snapshot load) over the vectors the caller restored into the
+     * index, and regrows the grade axis's sums from them (they are not in the snapshot).
+     */
     public synchronized void restoreEntries(List<Entry> restored) {
         Entry[] e = new Entry[Math.max(1024, restored.size() * 2)];
+        axis = new GradeAxis(dim());
+        byPatient.clear();
+        Vectors.View view = index.vectors().view();
         for (int i = 0; i < restored.size(); i++) {
-            e[i] = restored.get(i);
-            ordinals.put(restored.get(i).scanId(), i);
+            Entry entry = restored.get(i);
+            e[i] = entry;
+            ordinals.put(entry.scanId(), i);
+            axis.add(view.data(), view.offset(i), entry.label(), entry.severity());
+            byPatient.computeIfAbsent(entry.patient(), p -> new ArrayList<>()).add(i);
         }
         entries = e;
+        axisFit = null;
     }
 
     @Override

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * Severity from neighbours: the distance-weighted mean grade of the k nearest labelled scans
  * (a neighbour's radiologist severity in [0, 1] where its reference scan carries one, else its
- * label's grade: healthy 0, infected 0.5, severe 1) blended with the scan's position on the axis from the
- * healthy centroid (0) to the severe centroid (1). Pure arithmetic, no Kafka types.
+ * label's grade: healthy 0, infected 0.5, severe 1) blended with the scan's position on the grade
+ * axis (the grade a ridge fit of the labelled scans' grades on their vectors gives it, see
+ * {@link GradeAxis}). Pure arithmetic, no Kafka types.
  *
  * @param thresholds  where the score changes level (shared with the drift monitor)
  * @param axisWeight  weight of the axis position in the score (the rest is the neighbour grade)
@@ -49,12 +50,17 @@ public record Scoring(LevelThresholds thresholds, double axisWeight, boolean mod
 
         /** What the neighbour contributes to the score: its severity where rated, else its label's grade. */
         public double grade() {
-            return Double.isNaN(severity) ? Scoring.grade(label) : severity;
+            return Scoring.grade(label, severity);
         }
     }
 
     /** The score of one scan; {@code composition} counts its neighbours' labels. */
     public record Score(LevelCounts composition, double gradeMean, double axisPosition, double score, Level level) {}
+
+    /** A labelled scan's grade: its radiologist severity where rated (not NaN), else its label's. */
+    public static double grade(Level label, double severity) {
+        return Double.isNaN(severity) ? grade(label) : severity;
+    }
 
     public static double grade(Level label) {
         return switch (label) {
@@ -64,7 +70,7 @@ public record Scoring(LevelThresholds thresholds, double axisWeight, boolean mod
         };
     }
 
-    /** Scores a scan from its neighbours and its axis position (NaN when the centroids are not known yet). */
+    /** Scores a scan from its neighbours and its grade-axis position (NaN while the axis cannot be fitted yet). */
     public Score score(List<Labelled> neighbours, double axisPosition) {
         double weighted = 0;
         double weights = 0;
@@ -78,17 +84,5 @@ public record Scoring(LevelThresholds thresholds, double axisWeight, boolean mod
         double axis = axisKnown ? Math.max(0, Math.min(1, axisPosition)) : gradeMean;
         double score = axisKnown ? (1 - axisWeight) * gradeMean + axisWeight * axis : gradeMean;
         return new Score(LevelCounts.of(neighbours, Labelled::label), gradeMean, axis, score, thresholds.of(score));
-    }
-
-    /** Projection of v on the axis from centroid h to centroid s, as a fraction of |s - h|. */
-    public static double axisPosition(float[] v, double[] healthyCentroid, double[] severeCentroid) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < v.length; i++) {
-            double axis = severeCentroid[i] - healthyCentroid[i];
-            num += (v[i] - healthyCentroid[i]) * axis;
-            den += axis * axis;
-        }
-        return den > 0 ? num / den : Double.NaN;
     }
 }

@@ -75,12 +75,6 @@ class ScoringTest {
         assertEquals(1, rated.composition().severe(), "the composition still counts labels");
     }
 
-    @Test
-    void axisFromCentroids() {
-        double p = Scoring.axisPosition(new float[] {0.5f, 0f}, new double[] {0, 0}, new double[] {1, 0});
-        assertEquals(0.5, p, 1e-9);
-    }
-
     private static Scoring.Labelled n(float d, Level l) {
         return new Scoring.Labelled("s" + d, d, l);
     }
