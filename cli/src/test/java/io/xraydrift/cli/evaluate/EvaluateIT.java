@@ -206,9 +206,8 @@ class EvaluateIT {
         assertTrue(mean.get("score_noise_augmented_sd").asDouble() > 0, mean.toString());
 
         // The floors, on the same folds: the bundled model's neighbours beat raw pixels' neighbours on every
-        // column and the pixels' and the lung-field mean's AUROC. (The pixels' linear head, fitted on the
-        // radiologist's ratings, is beaten on Spearman over five deals since the grade axis, 0.581 against 0.564,
-        // but not by a margin two deals can show: docs/real-data.md.)
+        // column and the pixels' and the lung-field mean's AUROC; since the grade axis its score also follows the
+        // radiologist better than the pixels' linear head fitted on the ratings (two deals: 0.544 against 0.51).
         JsonNode floors = all.get("floors");
         for (String pixels : List.of("pixels_16", "pixels_32")) {
             JsonNode f = floors.get(pixels).get("mean");
@@ -220,7 +219,9 @@ class EvaluateIT {
             }
             assertTrue(
                     mean.get("severity_spearman").asDouble()
-                            > f.get("neighbour_severity_spearman").asDouble(),
+                            > Math.max(
+                                    f.get("linear_severity_spearman").asDouble(),
+                                    f.get("neighbour_severity_spearman").asDouble()),
                     "Spearman not above " + pixels + ": " + f);
             assertTrue(
                     mean.get("auroc_healthy").asDouble()
@@ -242,5 +243,5 @@ class EvaluateIT {
     private static final double[] CV_FLOORS = {0.67, 0.63, 0.35, 0.50, 0.90, 0.50, 0.75};
 
     /** purity healthy, purity severe, severity Spearman, AUROC healthy: floors of the bundled model on dev. */
-    private static final double[] REAL_FLOORS = {0.67, 0.35, 0.44, 0.90};
+    private static final double[] REAL_FLOORS = {0.67, 0.35, 0.55, 0.90};
 }
