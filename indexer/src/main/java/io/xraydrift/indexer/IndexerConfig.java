@@ -80,8 +80,8 @@ public record IndexerConfig(
             0.3,
             0.0,
             1.0,
-            "weight of the scan's position on the healthy→severe axis in its score (the rest: its neighbours' mean "
-                    + "grade)");
+            "weight of the scan's position on the grade axis in its score (the grade a ridge fit of the labelled "
+                    + "scans' grades on their vectors gives it; the rest: its neighbours' mean grade)");
     public static final ConfigKey<Integer> MIN_COHORT = ConfigKey.of(
             "XRAY_INDEXER_MIN_COHORT",
             "`k`",
