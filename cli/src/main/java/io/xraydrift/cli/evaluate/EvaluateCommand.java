@@ -175,8 +175,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     "score",
                     String.format(
                                     Locale.ROOT,
-                                    "%.2f x distance-weighted neighbour grade + %.2f x "
-                                            + "healthy-to-severe axis; infected from ",
+                                    "%.2f x distance-weighted neighbour grade + %.2f x grade axis; infected from ",
                                     1 - scoring.axisWeight(),
                                     scoring.axisWeight())
                             + scoring.infectedThreshold() + ", severe from " + scoring.severeThreshold());
