@@ -94,7 +94,7 @@ class BrokerLossIT {
                     s.start();
                 }
                 try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
-                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "broker-loss-")) {
+                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "broker-loss-", SOURCE)) {
                     feed.cohort(cohort);
                     Disturbance loss = null;
                     int killed = 0;

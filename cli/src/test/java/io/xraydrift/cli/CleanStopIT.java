@@ -91,7 +91,7 @@ class CleanStopIT {
                     s.start();
                 }
                 try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
-                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "clean-stop-")) {
+                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "clean-stop-", SOURCE)) {
                     feed.cohort(cohort);
                     int scored = 0;
                     int sent = 0;

@@ -102,7 +102,7 @@ class PipelineKillIT {
                     s.start();
                 }
                 try (ScanFeed feed = new ScanFeed(stack, kafka.serdes().valueSerializer(Topics.INTAKE), SOURCE);
-                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "kill-test-")) {
+                        PipelineOutcome.Answers progress = new PipelineOutcome.Answers(stack, "kill-test-", SOURCE)) {
                     feed.cohort(cohort);
                     int scored = 0;
                     int sent = 0;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.xraydrift.drift.DriftMonitorConfig;
 import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.ScanNeighbours;
+import io.xraydrift.events.ScanReceived;
 import io.xraydrift.platform.config.Settings;
 import io.xraydrift.platform.kafka.ServiceAccess;
 import io.xraydrift.schemas.EventSerdes;
@@ -109,47 +110,60 @@ final class PipelineOutcome {
     }
 
     /**
-     * A reader of the answers ({@code xray.neighbours}) written from now on — on a stack other tests
-     * share, what is there already is theirs: a run counts its progress with it.
-     */
-    /**
-     * The scans answered on xray.neighbours from now on, counted once each: a run fed by how many
-     * scans are scored must not count a duplicated answer as progress (it would end the run with a
-     * scan unsent and hide the duplicate, which {@link #assertEachScanOnce} then names).
+     * The scans of one source answered on xray.neighbours from now on, counted once each: a run fed
+     * by how many scans are scored must not count a duplicated answer as progress (it would end the
+     * run with a scan unsent and hide the duplicate, which {@link #assertEachScanOnce} then names),
+     * nor an answer to another test's scan on the stack they share (ingest's xray.scans says which
+     * scan ids are this source's; both topics are read from now on).
      */
     static final class Answers implements AutoCloseable {
-        private final KafkaConsumer<byte[], byte[]> consumer;
-        private final Deserializer<ScanNeighbours> values;
-        private final Set<String> scans = new HashSet<>();
+        private final KafkaConsumer<byte[], byte[]> answers;
+        private final KafkaConsumer<byte[], byte[]> ingested;
+        private final Deserializer<ScanNeighbours> answerValues;
+        private final Deserializer<ScanReceived> scanValues;
+        private final String source;
+        private final Set<String> answered = new HashSet<>();
+        private final Set<String> ours = new HashSet<>();
 
-        Answers(LocalStack stack, String groupPrefix) {
-            this.consumer = answersFromNow(stack, groupPrefix);
-            this.values = new EventSerdes(stack.registryUrl()).valueDeserializer(Topics.NEIGHBOURS);
+        Answers(LocalStack stack, String groupPrefix, String source) {
+            this.answers = fromNow(stack, groupPrefix, Topics.NEIGHBOURS.name());
+            this.ingested = fromNow(stack, groupPrefix, Topics.SCANS.name());
+            EventSerdes serdes = new EventSerdes(stack.registryUrl());
+            this.answerValues = serdes.valueDeserializer(Topics.NEIGHBOURS);
+            this.scanValues = serdes.valueDeserializer(Topics.SCANS);
+            this.source = source;
         }
 
-        /** The scans answered so far. */
+        /** Every scan answered so far, this source's or not. */
         Set<String> scans() {
-            return Set.copyOf(scans);
+            return Set.copyOf(answered);
         }
 
-        /** Polls for up to {@code wait}; the distinct scans answered so far. */
+        /** Polls for up to {@code wait}; the distinct scans of this source answered so far. */
         int distinct(Duration wait) {
-            consumer.poll(wait)
-                    .forEach(r ->
-                            scans.add(values.deserialize(r.topic(), r.value()).getScanId()));
-            return scans.size();
+            answers.poll(wait)
+                    .forEach(r -> answered.add(
+                            answerValues.deserialize(r.topic(), r.value()).getScanId()));
+            ingested.poll(Duration.ZERO).forEach(r -> {
+                ScanReceived scan = scanValues.deserialize(r.topic(), r.value());
+                if (scan.getSource().equals(source)) {
+                    ours.add(scan.getScanId());
+                }
+            });
+            return (int) answered.stream().filter(ours::contains).count();
         }
 
         @Override
         public void close() {
-            consumer.close();
+            answers.close();
+            ingested.close();
         }
     }
 
-    static KafkaConsumer<byte[], byte[]> answersFromNow(LocalStack stack, String groupPrefix) {
+    private static KafkaConsumer<byte[], byte[]> fromNow(LocalStack stack, String groupPrefix, String topic) {
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                 stack.readerProperties(groupPrefix), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> parts = c.partitionsFor(Topics.NEIGHBOURS.name()).stream()
+        List<TopicPartition> parts = c.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition()))
                 .toList();
         c.assign(parts);
