@@ -67,7 +67,7 @@ final class GradeAxis {
     }
 
     /** The fit on every scan added so far: the inverse of the penalised weighted Gram matrix and the weights. */
-    record Fit(double[] inverse, double[] weights, double[] groupWeight, int size) {}
+    record Fit(double[] inverse, double[] weights, double[] groupWeight) {}
 
     /** Solves the fit (NaN-free once at least one scan was added). */
     Fit fit() {
@@ -99,15 +99,7 @@ final class GradeAxis {
             throw new IllegalStateException("grade axis: the penalised Gram matrix is not positive definite");
         }
         double[] p = inverse.getData();
-        double[] beta = new double[size];
-        for (int i = 0; i < size; i++) {
-            double s = 0;
-            for (int j = 0; j < size; j++) {
-                s += p[i * size + j] * b[j];
-            }
-            beta[i] = s;
-        }
-        return new Fit(p, beta, w, size);
+        return new Fit(p, times(p, b, size), w);
     }
 
     /** One of the query's own patient's labelled films: its vector as the index holds it, level and severity. */
@@ -119,7 +111,7 @@ final class GradeAxis {
      * without them is P + P X^T (S^-1 - X P X^T)^-1 X P, so only |own| + 1 products with P are needed.
      */
     static double position(Fit fit, float[] q, List<Own> own) {
-        int n = fit.size();
+        int n = fit.weights().length;
         double[] x = augmented(q, 0, n);
         double plain = dot(x, fit.weights());
         if (own.isEmpty()) {

@@ -161,8 +161,7 @@ public final class ReferenceIndex implements AutoCloseable {
         for (int i = 0; i < dim(); i++) {
             sum[i] += stored[offset + i];
         }
-        axis.add(stored, offset, label, severity);
-        byPatient.computeIfAbsent(patient, p -> new ArrayList<>()).add(ordinal);
+        track(ordinal, patient, label, severity, view);
         counts = counts.plus(label);
         axisFit = null;
         return true;
@@ -195,6 +194,12 @@ public final class ReferenceIndex implements AutoCloseable {
     public Scored score(float[] vector, String excludedPatient, int k, int searchK, Scoring scoring) {
         List<Scoring.Labelled> nn = nearest(vector, excludedPatient, k, searchK);
         return new Scored(nn, scoring.score(nn, axisPosition(vector, excludedPatient)));
+    }
+
+    /** Adds a held vector to the grade axis's sums and to its patient's ordinals. */
+    private void track(int ordinal, String patient, Level label, double severity, Vectors.View view) {
+        axis.add(view.data(), view.offset(ordinal), label, severity);
+        byPatient.computeIfAbsent(patient, p -> new ArrayList<>()).add(ordinal);
     }
 
     /** Position on the grade axis of a scan of no labelled patient; NaN until a healthy and a severe scan are held. */
@@ -301,8 +306,7 @@ public final class ReferenceIndex implements AutoCloseable {
             Entry entry = restored.get(i);
             e[i] = entry;
             ordinals.put(entry.scanId(), i);
-            axis.add(view.data(), view.offset(i), entry.label(), entry.severity());
-            byPatient.computeIfAbsent(entry.patient(), p -> new ArrayList<>()).add(i);
+            track(i, entry.patient(), entry.label(), entry.severity(), view);
         }
         entries = e;
         axisFit = null;
