@@ -1,5 +1,6 @@
 package io.xraydrift.drift;
 
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.topology.DriftTopology;
 import io.xraydrift.platform.config.ConfigException;
@@ -58,9 +59,11 @@ public record DriftMonitorConfig(
      * Rise-from-baseline defaults, chosen by cross-validation on the 27 real series of
      * {@code ../shared/real-cxr/dev} with the bundled model (docs/real-data.md, "Drift on real series").
      */
-    public static final double DEFAULT_BASELINE_JUMP = 0.125;
+    public static final double DEFAULT_BASELINE_JUMP = 0.225;
 
     public static final double DEFAULT_BASELINE_DRIFT = 0.0;
+
+    public static final BaselineSignal DEFAULT_BASELINE_ON = BaselineSignal.AXIS;
     /** The peer secret in demo mode. */
     static final String DEMO_PEER_TOKEN = "demo-peer-token-not-for-real-patients";
 
@@ -89,9 +92,9 @@ public record DriftMonitorConfig(
             DEFAULT_BASELINE_JUMP,
             0.0,
             1.0,
-            "rise of the score above the patient's baseline scan that raises BASELINE_RISE at once (0 = off); the "
-                    + "default is the margin chosen for the bundled model by cross-validation on the real series, "
-                    + "above its measured noise (docs/real-data.md)");
+            "rise above the patient's baseline scan (on `XRAY_DRIFT_BASELINE_ON`) that raises BASELINE_RISE at once "
+                    + "(0 = off); the default is the margin chosen for the bundled model by cross-validation on the "
+                    + "real series, above its measured noise (docs/real-data.md)");
     public static final ConfigKey<Double> BASELINE_DRIFT = ConfigKey.decimal(
                     "XRAY_DRIFT_BASELINE_DRIFT",
                     DEFAULT_BASELINE_DRIFT,
@@ -100,6 +103,12 @@ public record DriftMonitorConfig(
                     "smaller rise above the baseline that raises BASELINE_RISE once `XRAY_DRIFT_CONFIRM_SCANS` scans "
                             + "in a row show it (0 = off; not above the jump)")
             .shownAs("`0` (off)");
+    public static final ConfigKey<BaselineSignal> BASELINE_ON = ConfigKey.choice(
+            "XRAY_DRIFT_BASELINE_ON",
+            DEFAULT_BASELINE_ON,
+            "what the rise from the baseline is measured on: `axis` (the scan's position on the indexer's "
+                    + "healthy-to-severe grade axis, the event's `axisPosition`) or `score`; levels always follow the "
+                    + "score. The default was chosen with the jump by cross-validation on the real series");
     public static final ConfigKey<Integer> STANDBY_REPLICAS =
             ConfigKey.integer("XRAY_DRIFT_STANDBY_REPLICAS", 0, 0, 10, "Kafka Streams standby replicas");
     public static final ConfigKey<Integer> EVIDENCE_SCANS = ConfigKey.integer(
@@ -158,6 +167,7 @@ public record DriftMonitorConfig(
             CONFIRM_SCANS,
             BASELINE_JUMP,
             BASELINE_DRIFT,
+            BASELINE_ON,
             STANDBY_REPLICAS,
             EVIDENCE_SCANS,
             ALERT_RETENTION,
@@ -193,7 +203,8 @@ public record DriftMonitorConfig(
                 WORSENING_RISE.from(s),
                 CONFIRM_SCANS.from(s),
                 jump,
-                drift);
+                drift,
+                BASELINE_ON.from(s));
     }
 
     public static DriftMonitorConfig from(Settings s) {

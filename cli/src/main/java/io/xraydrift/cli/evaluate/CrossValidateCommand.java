@@ -3,6 +3,7 @@ package io.xraydrift.cli.evaluate;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.model.EmbeddingModel;
 import io.xraydrift.embedder.model.ModelCard;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,9 +98,10 @@ public final class CrossValidateCommand implements Callable<Integer> {
 
     @Option(
             names = "--tune-rule",
-            description = "Also choose the drift rule's rise-from-baseline margins "
-                    + "(XRAY_DRIFT_BASELINE_JUMP, XRAY_DRIFT_BASELINE_DRIFT) by nested cross-validation over every fold's "
-                    + "held-out series, and print the held-out figures and the margins chosen on all series.")
+            description = "Also choose the drift rule's rise from the baseline — what it is measured on "
+                    + "(XRAY_DRIFT_BASELINE_ON: axis or score) and its margins (XRAY_DRIFT_BASELINE_JUMP, "
+                    + "XRAY_DRIFT_BASELINE_DRIFT), each signal's above its measured noise — by nested cross-validation "
+                    + "over every fold's held-out series, and print the held-out figures and the choice on all series.")
     boolean tuneRule;
 
     @Option(
@@ -176,13 +179,8 @@ public final class CrossValidateCommand implements Callable<Integer> {
         }
         if (tuneRule) {
             List<Map<String, Object>> searches = repeats.stream()
-                    .map(r -> {
-                        double[] floor = EvaluateCommand.noiseFloor(
-                                meanOf(r.perFold(), "score_noise_augmented_sd"),
-                                meanOf(r.perFold(), "score_noise_stable_step_rms"));
-                        return RuleSearch.crossValidate(
-                                r.heldOutSeries(), r.searchRule(), folds, r.seed(), floor[0], floor[1]);
-                    })
+                    .map(r -> RuleSearch.crossValidate(
+                            r.heldOutSeries(), r.searchRule(), folds, r.seed(), noiseFloors(r.perFold())))
                     .toList();
             result.put("rule_search", searches.size() == 1 ? searches.get(0) : RuleSearch.pooled(searches));
         }
@@ -263,6 +261,19 @@ public final class CrossValidateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Each signal's noise floor from the folds' measured noise (mean over folds). */
+    private static Map<BaselineSignal, RuleSearch.NoiseFloor> noiseFloors(List<Map<String, Object>> perFold) {
+        Map<BaselineSignal, RuleSearch.NoiseFloor> out = new EnumMap<>(BaselineSignal.class);
+        for (BaselineSignal signal : BaselineSignal.values()) {
+            String prefix = signal == BaselineSignal.AXIS ? "axis" : "score";
+            double[] floor = EvaluateCommand.noiseFloor(
+                    meanOf(perFold, prefix + "_noise_augmented_sd"),
+                    meanOf(perFold, prefix + "_noise_stable_step_rms"));
+            out.put(signal, new RuleSearch.NoiseFloor(floor[0], floor[1]));
+        }
+        return out;
     }
 
     /** One cross-validation on the deal of {@code seed}: each fold's figures, its held-out series and the rule they were judged by. */

@@ -2,6 +2,7 @@ package io.xraydrift.cli.evaluate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xraydrift.drift.DriftMonitorConfig;
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.embedder.EmbedderConfig;
 import io.xraydrift.embedder.model.EmbeddingModel;
@@ -241,6 +242,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         figures.put("score_noise_augmented_sd", round(e.augmentedNoise));
         figures.put("score_noise_stable_step_rms", round(e.stableStepRms()));
         figures.put("noise_floor_jump", round(noiseFloor(e.augmentedNoise, e.stableStepRms())[0]));
+        figures.put("axis_noise_augmented_sd", round(e.augmentedAxisNoise));
+        figures.put("axis_noise_stable_step_rms", round(e.stableStepRms(BaselineSignal.AXIS)));
+        figures.put(
+                "axis_noise_floor_jump",
+                round(noiseFloor(e.augmentedAxisNoise, e.stableStepRms(BaselineSignal.AXIS))[0]));
         return figures;
     }
 

@@ -1,6 +1,7 @@
 package io.xraydrift.cli.evaluate;
 
 import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.embedder.model.EmbeddingModel;
@@ -146,10 +147,14 @@ final class Evaluation {
     /** Mean standard deviation of a film's score over itself and its augmented views (NaN without a model). */
     double augmentedNoise = Double.NaN;
 
+    /** The same for its position on the grade axis. */
+    double augmentedAxisNoise = Double.NaN;
+
     /**
      * The score's noise for one film: up to {@value #NOISE_SCANS} queried labelled films, each scored
      * as it is and under {@value #NOISE_VIEWS} seeded augmentations (what another exposure or
      * positioning of the same lungs gives); the mean over films of the scores' standard deviation.
+     * Sets {@link #augmentedAxisNoise} likewise; returns the score's.
      */
     private double augmentedNoise(EmbeddingModel model) {
         List<Integer> picks = new ArrayList<>();
@@ -164,6 +169,7 @@ final class Evaluation {
         int step = Math.max(1, picks.size() / NOISE_SCANS);
         Preprocessing pre = model.preprocessing();
         double sdSum = 0;
+        double axisSdSum = 0;
         int films = 0;
         for (int p = 0; p < picks.size() && films < NOISE_SCANS; p += step) {
             Row r = labelled.get(picks.get(p));
@@ -174,21 +180,35 @@ final class Evaluation {
             for (int v = 0; v < NOISE_VIEWS; v++) {
                 inputs.add(pre.finish(NOISE_AUGMENTATION.apply(resized, pre.size(), random.split())));
             }
-            double[] scores = model.embed(inputs).stream()
-                    .mapToDouble(q -> index.score(q, r.patient(), k, searchK, scoring)
-                            .score()
-                            .score())
-                    .toArray();
-            double mean = Arrays.stream(scores).average().orElse(0);
-            double var = Arrays.stream(scores).map(x -> (x - mean) * (x - mean)).sum() / (scores.length - 1);
-            sdSum += Math.sqrt(var);
+            List<Scoring.Score> scores = model.embed(inputs).stream()
+                    .map(q -> index.score(q, r.patient(), k, searchK, scoring).score())
+                    .toList();
+            sdSum += sd(scores.stream().mapToDouble(Scoring.Score::score).toArray());
+            axisSdSum +=
+                    sd(scores.stream().mapToDouble(Scoring.Score::axisPosition).toArray());
             films++;
         }
+        augmentedAxisNoise = axisSdSum / films;
         return sdSum / films;
+    }
+
+    private static double sd(double[] x) {
+        double mean = Arrays.stream(x).average().orElse(0);
+        return Math.sqrt(Arrays.stream(x).map(v -> (v - mean) * (v - mean)).sum() / (x.length - 1));
+    }
+
+    /** The augmented noise of what the rise from the baseline is measured on. */
+    double augmentedNoise(BaselineSignal signal) {
+        return signal == BaselineSignal.AXIS ? augmentedAxisNoise : augmentedNoise;
     }
 
     /** Root mean square of the score's step between consecutive films of stable patients (NaN without any). */
     double stableStepRms() {
+        return stableStepRms(BaselineSignal.SCORE);
+    }
+
+    /** The same for {@code signal} (the score or the axis position). */
+    double stableStepRms(BaselineSignal signal) {
         double sum = 0;
         int n = 0;
         for (Patient p : patients) {
@@ -196,7 +216,7 @@ final class Evaluation {
                 continue;
             }
             for (int i = 1; i < p.scored().size(); i++) {
-                double d = p.scored().get(i).score() - p.scored().get(i - 1).score();
+                double d = signal.of(p.scored().get(i)) - signal.of(p.scored().get(i - 1));
                 sum += d * d;
                 n++;
             }
@@ -319,7 +339,8 @@ final class Evaluation {
                         s.score(),
                         s.composition().healthy(),
                         s.composition().infected(),
-                        s.composition().severe()));
+                        s.composition().severe(),
+                        s.axisPosition()));
             }
             patients.add(new Patient(
                     e.getKey(),

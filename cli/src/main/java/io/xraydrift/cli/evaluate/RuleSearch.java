@@ -1,6 +1,7 @@
 package io.xraydrift.cli.evaluate;
 
 import io.xraydrift.drift.rule.Alert;
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.phantoms.Trajectory;
@@ -9,11 +10,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * Chooses the rise-from-baseline margins of the drift rule ({@code jump}, {@code drift}) by
+ * Chooses the rise-from-baseline rule ({@code jump}, {@code drift}, and what the rise is measured
+ * on: the axis position or the score) by
  * cross-validation over scored patient series, never by eye: the grid is searched on all but one
  * fold of series, the choice judged on the fold left out, and the pooled held-out sensitivity and
  * specificity are the estimate of what the chosen rule does on patients it was not chosen on. The
@@ -38,12 +41,23 @@ public final class RuleSearch {
         return new Series(p.id(), kind, p.scored());
     }
 
-    /** Margins and the figures they give. */
-    public record Choice(double jump, double drift, double sensitivity, double specificity) {
+    /** A signal, its margins and the figures they give. */
+    public record Choice(BaselineSignal signal, double jump, double drift, double sensitivity, double specificity) {
         double balanced() {
             return (sensitivity + specificity) / 2;
         }
     }
+
+    /**
+     * The smallest margins each signal may use: its noise floors ({@code jump}, {@code drift}; 0 = none).
+     */
+    public record NoiseFloor(double jump, double drift) {
+        public static final NoiseFloor NONE = new NoiseFloor(0, 0);
+    }
+
+    /** No noise floor on either signal. */
+    static final Map<BaselineSignal, NoiseFloor> NO_FLOORS =
+            Map.of(BaselineSignal.AXIS, NoiseFloor.NONE, BaselineSignal.SCORE, NoiseFloor.NONE);
 
     /** The jump margins searched (0 = off), then the drift margins (0 = off, never above the jump). */
     static final double[] JUMPS = grid(0.05, 0.40, 0.025);
@@ -52,29 +66,47 @@ public final class RuleSearch {
 
     private RuleSearch() {}
 
-    /** The best margins on these series for a rule that is otherwise {@code base}. */
+    /** The best signal and margins on these series for a rule that is otherwise {@code base}. */
     public static Choice choose(List<Series> series, DriftRule base) {
-        return choose(series, base, 0, 0);
+        return choose(series, base, NO_FLOORS);
     }
 
-    /** The best margins at or above the noise floors ({@code minJump}, {@code minDrift}; 0 = none). */
-    public static Choice choose(List<Series> series, DriftRule base, double minJump, double minDrift) {
+    /**
+     * The best signal and margins at or above each signal's noise floors; on equal figures the
+     * base rule's signal, then the larger margins.
+     */
+    public static Choice choose(List<Series> series, DriftRule base, Map<BaselineSignal, NoiseFloor> floors) {
         Choice best = null;
-        for (double jump : withOff(JUMPS)) {
-            for (double drift : withOff(DRIFTS)) {
-                if (jump > 0 && drift > jump + 1e-9
-                        || jump > 0 && jump < minJump - 1e-9
-                        || drift > 0 && drift < minDrift - 1e-9) {
-                    continue;
-                }
-                int[] c = counts(series, base.withBaseline(jump, drift));
-                Choice here = new Choice(jump, drift, ratio(c[0], c[1]), ratio(c[2], c[3]));
-                if (best == null || better(here, best)) {
-                    best = here;
+        List<BaselineSignal> signals = new ArrayList<>(List.of(base.baselineOn()));
+        for (BaselineSignal other : BaselineSignal.values()) {
+            if (other != base.baselineOn()) {
+                signals.add(other);
+            }
+        }
+        for (BaselineSignal signal : signals) {
+            NoiseFloor floor = floors.getOrDefault(signal, NoiseFloor.NONE);
+            DriftRule measured = base.withBaselineOn(signal);
+            for (double jump : withOff(JUMPS)) {
+                for (double drift : withOff(DRIFTS)) {
+                    if (jump > 0 && drift > jump + 1e-9
+                            || jump > 0 && jump < floor.jump() - 1e-9
+                            || drift > 0 && drift < floor.drift() - 1e-9) {
+                        continue;
+                    }
+                    int[] c = counts(series, measured.withBaseline(jump, drift));
+                    Choice here = new Choice(signal, jump, drift, ratio(c[0], c[1]), ratio(c[2], c[3]));
+                    if (best == null || better(here, best)) {
+                        best = here;
+                    }
                 }
             }
         }
         return best;
+    }
+
+    /** The rule {@code base} with a choice's signal and margins. */
+    static DriftRule applied(DriftRule base, Choice choice) {
+        return base.withBaselineOn(choice.signal()).withBaseline(choice.jump(), choice.drift());
     }
 
     /**
@@ -83,12 +115,12 @@ public final class RuleSearch {
      * each fold's choice.
      */
     public static Map<String, Object> crossValidate(List<Series> series, DriftRule base, int folds, long seed) {
-        return crossValidate(series, base, folds, seed, 0, 0);
+        return crossValidate(series, base, folds, seed, NO_FLOORS);
     }
 
     /** As {@link #crossValidate(List, DriftRule, int, long)}, margins searched only at or above the noise floors. */
     public static Map<String, Object> crossValidate(
-            List<Series> series, DriftRule base, int folds, long seed, double minJump, double minDrift) {
+            List<Series> series, DriftRule base, int folds, long seed, Map<BaselineSignal, NoiseFloor> floors) {
         List<List<Series>> dealt = deal(series, folds, seed);
         int[] pooled = new int[4];
         List<Map<String, Object>> perFold = new ArrayList<>();
@@ -99,13 +131,14 @@ public final class RuleSearch {
                     rest.addAll(dealt.get(g));
                 }
             }
-            Choice chosen = choose(rest, base, minJump, minDrift);
-            int[] c = counts(dealt.get(f), base.withBaseline(chosen.jump(), chosen.drift()));
+            Choice chosen = choose(rest, base, floors);
+            int[] c = counts(dealt.get(f), applied(base, chosen));
             for (int i = 0; i < 4; i++) {
                 pooled[i] += c[i];
             }
             Map<String, Object> fold = new LinkedHashMap<>();
             fold.put("fold", f + 1);
+            fold.put("signal", name(chosen.signal()));
             fold.put("jump", chosen.jump());
             fold.put("drift", chosen.drift());
             fold.put("worsening_alerted", c[0] + "/" + c[1]);
@@ -113,9 +146,14 @@ public final class RuleSearch {
             perFold.add(fold);
         }
         Map<String, Object> out = heldOut(pooled);
-        Choice all = choose(series, base, minJump, minDrift);
-        out.put("noise_floor_jump", EvaluateCommand.round(minJump));
-        out.put("noise_floor_drift", EvaluateCommand.round(minDrift));
+        Choice all = choose(series, base, floors);
+        for (BaselineSignal signal : BaselineSignal.values()) {
+            NoiseFloor floor = floors.getOrDefault(signal, NoiseFloor.NONE);
+            String prefix = signal == BaselineSignal.SCORE ? "" : name(signal) + "_";
+            out.put(prefix + "noise_floor_jump", EvaluateCommand.round(floor.jump()));
+            out.put(prefix + "noise_floor_drift", EvaluateCommand.round(floor.drift()));
+        }
+        out.put("chosen_on_all_signal", name(all.signal()));
         out.put("chosen_on_all_jump", all.jump());
         out.put("chosen_on_all_drift", all.drift());
         out.put("chosen_on_all_sensitivity", EvaluateCommand.round(all.sensitivity()));
@@ -177,6 +215,9 @@ public final class RuleSearch {
         if (Math.abs(a.specificity() - b.specificity()) > 1e-9) {
             return a.specificity() > b.specificity();
         }
+        if (a.signal() != b.signal()) {
+            return false; // the signal searched first (the base rule's) keeps equal figures
+        }
         // Equal figures: the larger margins, a margin that is off counting as the largest.
         double ja = a.jump() == 0 ? 9 : a.jump();
         double jb = b.jump() == 0 ? 9 : b.jump();
@@ -204,6 +245,11 @@ public final class RuleSearch {
             }
         }
         return out;
+    }
+
+    /** A signal as the settings spell it. */
+    static String name(BaselineSignal signal) {
+        return signal.name().toLowerCase(Locale.ROOT);
     }
 
     private static double[] withOff(double[] values) {

@@ -2,12 +2,14 @@ package io.xraydrift.cli.evaluate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.phantoms.Trajectory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The drift rule's margins chosen on series: the best figures, and among margins that tie the largest. */
@@ -54,9 +56,53 @@ class RuleSearchTest {
                 series("c", Trajectory.STABLE, 0.10, 0.18));
         // Without a floor a jump of 0.10 already separates them; with one at 0.25 no jump can: a rise of 0.22 is
         // missed.
-        RuleSearch.Choice chosen = RuleSearch.choose(all, BASE, 0.25, 0.25);
+        RuleSearch.NoiseFloor floor = new RuleSearch.NoiseFloor(0.25, 0.25);
+        RuleSearch.Choice chosen =
+                RuleSearch.choose(all, BASE, Map.of(BaselineSignal.SCORE, floor, BaselineSignal.AXIS, floor));
         assertEquals(0.5, chosen.sensitivity());
         assertEquals(1.0, chosen.specificity());
         assertEquals(0.25, chosen.jump(), 1e-9);
+    }
+
+    @Test
+    void choosesTheAxisWhereItSeparatesTheSeriesAndTheScoreDoesNot() {
+        // On the score the stable patient rises as far as the worsening ones; on the axis it stays put.
+        List<RuleSearch.Series> all = List.of(
+                series("a", Trajectory.WORSENING, new double[] {0.10, 0.35}, new double[] {0.10, 0.45}),
+                series("b", Trajectory.WORSENING, new double[] {0.10, 0.35}, new double[] {0.20, 0.50}),
+                series("c", Trajectory.STABLE, new double[] {0.10, 0.40}, new double[] {0.30, 0.32}));
+        RuleSearch.Choice chosen = RuleSearch.choose(all, BASE);
+        assertEquals(BaselineSignal.AXIS, chosen.signal());
+        assertEquals(1.0, chosen.sensitivity());
+        assertEquals(1.0, chosen.specificity());
+        assertEquals(0.3, chosen.jump(), 1e-9, "the smaller worsening rise, 0.30: a rise of the jump alerts");
+        RuleSearch.Choice onScore = RuleSearch.choose(all, BASE.withBaselineOn(BaselineSignal.SCORE));
+        assertEquals(BaselineSignal.AXIS, onScore.signal(), "whichever signal the base rule starts from");
+    }
+
+    @Test
+    void equalFiguresKeepTheBaseRulesSignal() {
+        List<RuleSearch.Series> all = List.of(
+                series("a", Trajectory.WORSENING, new double[] {0.10, 0.40}, new double[] {0.10, 0.40}),
+                series("c", Trajectory.STABLE, new double[] {0.10, 0.12}, new double[] {0.10, 0.12}));
+        assertEquals(BaselineSignal.SCORE, RuleSearch.choose(all, BASE).signal());
+        assertEquals(
+                BaselineSignal.AXIS,
+                RuleSearch.choose(all, BASE.withBaselineOn(BaselineSignal.AXIS)).signal());
+    }
+
+    private static RuleSearch.Series series(String patient, Trajectory kind, double[] scores, double[] axis) {
+        List<ScoredScan> scans = new ArrayList<>();
+        for (int i = 0; i < scores.length; i++) {
+            scans.add(new ScoredScan(
+                    patient + "-" + i,
+                    Instant.parse("2026-01-01T00:00:00Z").plusSeconds(86_400L * i),
+                    scores[i],
+                    30,
+                    6,
+                    0,
+                    axis[i]));
+        }
+        return new RuleSearch.Series(patient, kind, scans);
     }
 }

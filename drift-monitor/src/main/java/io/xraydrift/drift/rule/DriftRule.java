@@ -22,9 +22,10 @@ import java.util.function.Supplier;
  * irregular intervals, and a monotone rise over several scans is robust to one noisy scan.</li>
  * <li><b>Rise from the baseline</b> (for sparse series, where two or three scans never confirm a
  * level): the patient's baseline is their first scan (and, after an episode closes, the scan that
- * closed it). A score at least {@code jump} above it raises BASELINE_RISE at once; one at least
+ * closed it). A scan at least {@code jump} above it raises BASELINE_RISE at once; one at least
  * {@code drift} above it on {@code confirm} consecutive scans raises it too. At most one per
- * episode, and only while no episode is open (0 switches either part off).</li>
+ * episode, and only while no episode is open (0 switches either part off). The rise is measured on
+ * {@code baselineOn}: the scan's position on the healthy-to-severe axis, or its score.</li>
  * <li><b>Episodes</b>: the first alert opens one; falling back below the infected threshold by
  * more than {@code hysteresis}, or back to within {@code hysteresis} of the baseline, closes it with
  * a RECOVERY event. Levels go down only past the hysteresis band, so a score hovering at a
@@ -45,6 +46,8 @@ import java.util.function.Supplier;
  * @param jump              rise of the score above the patient's baseline that alerts at once (0 = off)
  * @param drift             smaller rise above the baseline that alerts once {@code confirm} consecutive scans
  *                          show it (0 = off)
+ * @param baselineOn        what the rise from the baseline is measured on; a history in which a scan lacks
+ *                          its axis position is measured on its score
  */
 public record DriftRule(
         double infectedThreshold,
@@ -54,7 +57,8 @@ public record DriftRule(
         double rise,
         int confirm,
         double jump,
-        double drift) {
+        double drift,
+        BaselineSignal baselineOn) {
 
     private static final double STEP_TOLERANCE = 0.02;
 
@@ -65,12 +69,26 @@ public record DriftRule(
                 || confirm < 1
                 || jump < 0
                 || drift < 0
-                || jump > 0 && drift > jump) {
+                || jump > 0 && drift > jump
+                || baselineOn == null) {
             throw new IllegalArgumentException("drift rule needs infected < severe thresholds, window >= 2, "
-                    + "hysteresis >= 0, confirm >= 1, 0 <= drift <= jump (or jump 0); got " + infectedThreshold + ", "
-                    + severeThreshold + ", " + window + ", " + hysteresis + ", " + confirm + ", " + jump + ", "
-                    + drift);
+                    + "hysteresis >= 0, confirm >= 1, 0 <= drift <= jump (or jump 0), a baseline signal; got "
+                    + infectedThreshold + ", " + severeThreshold + ", " + window + ", " + hysteresis + ", " + confirm
+                    + ", " + jump + ", " + drift + ", " + baselineOn);
         }
+    }
+
+    /** The rule with its rise from the baseline measured on the score. */
+    public DriftRule(
+            double infectedThreshold,
+            double severeThreshold,
+            double hysteresis,
+            int window,
+            double rise,
+            int confirm,
+            double jump,
+            double drift) {
+        this(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, jump, drift, BaselineSignal.SCORE);
     }
 
     /** The level rule alone: no rise-from-baseline alerts. */
@@ -88,12 +106,20 @@ public record DriftRule(
                 new LevelThresholds(infectedThreshold, severeThreshold).orModel(true, infected, severe);
         return levels.infected() == infectedThreshold && levels.severe() == severeThreshold
                 ? this
-                : new DriftRule(levels.infected(), levels.severe(), hysteresis, window, rise, confirm, jump, drift);
+                : new DriftRule(
+                        levels.infected(), levels.severe(), hysteresis, window, rise, confirm, jump, drift, baselineOn);
     }
 
     /** This rule with other rise-from-baseline margins. */
     public DriftRule withBaseline(double newJump, double newDrift) {
-        return new DriftRule(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, newJump, newDrift);
+        return new DriftRule(
+                infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, newJump, newDrift, baselineOn);
+    }
+
+    /** This rule with its rise from the baseline measured on {@code signal}. */
+    public DriftRule withBaselineOn(BaselineSignal signal) {
+        return new DriftRule(
+                infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, jump, drift, signal);
     }
 
     /** Scans sorted by acquisition time (then id), one per scan id. */
@@ -132,10 +158,14 @@ public record DriftRule(
 
     /** Alerts, final level and episode state of a history (sorted and deduplicated first). */
     public Assessment assess(String patient, List<ScoredScan> history) {
+        List<ScoredScan> scans = ordered(history);
+        DriftRule applied = baselineOn == BaselineSignal.AXIS && scans.stream().anyMatch(s -> Double.isNaN(s.axis()))
+                ? withBaselineOn(BaselineSignal.SCORE)
+                : this;
         State state = start();
         List<Alert> alerts = new ArrayList<>();
-        for (ScoredScan scan : ordered(history)) {
-            Step step = step(patient, state, scan);
+        for (ScoredScan scan : scans) {
+            Step step = applied.step(patient, state, scan);
             alerts.addAll(step.alerts());
             state = step.state();
         }
@@ -161,7 +191,8 @@ public record DriftRule(
      * @param above        consecutive latest scans above the level, not yet confirmed ({@code confirm})
      * @param reachedByAll the highest level every one of those scans reached
      * @param levelSince   index of the scan from which the patient has been at {@code level}
-     * @param baseline     the baseline score: the first scan's, or that of the scan that closed the last episode
+     * @param baseline     the baseline ({@code baselineOn} of a scan): the first scan's, or that of the scan that
+     *                     closed the last episode
      * @param risen        consecutive latest scans at least {@code drift} above the baseline
      * @param episode      episodes opened so far (the current one's number while in an episode)
      * @param raised       ids of the alerts raised in the current episode (each is raised once)
@@ -225,7 +256,7 @@ public record DriftRule(
                             0,
                             state.reachedByAll(),
                             0,
-                            scan.score(),
+                            baselineOn.of(scan),
                             0,
                             0,
                             Set.of(),
@@ -243,7 +274,7 @@ public record DriftRule(
                         move.above(),
                         move.reachedByAll(),
                         levelSince,
-                        baseline.score(),
+                        baseline.value(),
                         baseline.risen(),
                         episodes.episode,
                         episodes.raised,
@@ -321,7 +352,7 @@ public record DriftRule(
     }
 
     /** The baseline after a scan and the consecutive scans at least {@code drift} above it. */
-    private record Baseline(double score, int risen) {}
+    private record Baseline(double value, int risen) {}
 
     /**
      * The baseline rules, after the level rules: with no episode open before this scan, a rise from
@@ -331,7 +362,8 @@ public record DriftRule(
      */
     private Baseline baselineRules(Episodes episodes, State state, ScoredScan scan, Level to) {
         double baseline = state.baseline();
-        double sinceBaseline = scan.score() - baseline;
+        double value = baselineOn.of(scan);
+        double sinceBaseline = value - baseline;
         int risen = drift > 0 && sinceBaseline >= drift ? state.risen() + 1 : 0;
         boolean openBefore = state.phase() == Phase.EPISODE;
         if (!openBefore && episodes.open) {
@@ -350,21 +382,25 @@ public record DriftRule(
             }
             return new Baseline(baseline, risen);
         }
-        if (scan.score() <= baseline + hysteresis) {
+        if (value <= baseline + hysteresis) {
             episodes.recovered(
                     scan,
                     state.level(),
                     to,
                     () -> String.format(
-                            Locale.ROOT,
-                            "Back to the patient's baseline: score %.2f (baseline %.2f); %d of %d nearest reference "
-                                    + "scans are healthy.",
-                            scan.score(),
-                            baseline,
-                            scan.healthy(),
-                            scan.neighbours()));
+                                    Locale.ROOT,
+                                    "Back to the patient's baseline: %s %.2f (baseline %.2f)",
+                                    baselineOn.label(),
+                                    value,
+                                    baseline)
+                            + scoreAside(scan)
+                            + String.format(
+                                    Locale.ROOT,
+                                    "; %d of %d nearest reference scans are healthy.",
+                                    scan.healthy(),
+                                    scan.neighbours()));
         }
-        return episodes.open ? new Baseline(baseline, risen) : new Baseline(scan.score(), 0);
+        return episodes.open ? new Baseline(baseline, risen) : new Baseline(value, 0);
     }
 
     /**
@@ -439,19 +475,29 @@ public record DriftRule(
     }
 
     private String baselineReason(ScoredScan scan, double baseline, boolean jumped, int scansAbove) {
+        double value = baselineOn.of(scan);
         return String.format(
-                Locale.ROOT,
-                "Worse than the patient's baseline: score %.2f, %.2f above the baseline "
-                        + "scan's %.2f%s; %d of %d nearest reference scans are healthy (%d severe).",
-                scan.score(),
-                scan.score() - baseline,
-                baseline,
-                jumped
-                        ? String.format(Locale.ROOT, " (alerts at once from +%.2f)", jump)
-                        : String.format(Locale.ROOT, " on %d scans in a row (from +%.2f)", scansAbove, drift),
-                scan.healthy(),
-                scan.neighbours(),
-                scan.severe());
+                        Locale.ROOT,
+                        "Worse than the patient's baseline: %s %.2f, %.2f above the baseline scan's %.2f%s",
+                        baselineOn.label(),
+                        value,
+                        value - baseline,
+                        baseline,
+                        jumped
+                                ? String.format(Locale.ROOT, " (alerts at once from +%.2f)", jump)
+                                : String.format(Locale.ROOT, " on %d scans in a row (from +%.2f)", scansAbove, drift))
+                + scoreAside(scan)
+                + String.format(
+                        Locale.ROOT,
+                        "; %d of %d nearest reference scans are healthy (%d severe).",
+                        scan.healthy(),
+                        scan.neighbours(),
+                        scan.severe());
+    }
+
+    /** The score beside a reason measured on the axis (nothing when it is measured on the score). */
+    private String scoreAside(ScoredScan scan) {
+        return baselineOn == BaselineSignal.SCORE ? "" : String.format(Locale.ROOT, ", score %.2f", scan.score());
     }
 
     private static String escalationReason(ScoredScan scan, Level from, Level to, List<Double> previous) {

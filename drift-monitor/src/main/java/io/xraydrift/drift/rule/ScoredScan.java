@@ -13,8 +13,15 @@ import java.util.Locale;
  * @param healthy    healthy neighbours among the k nearest
  * @param infected   infected neighbours
  * @param severe     severe neighbours
+ * @param axis       position on the grade axis in [0, 1] (the event's {@code axisPosition}); NaN where unknown
  */
-public record ScoredScan(String scanId, Instant acquiredAt, double score, int healthy, int infected, int severe) {
+public record ScoredScan(
+        String scanId, Instant acquiredAt, double score, int healthy, int infected, int severe, double axis) {
+
+    /** A scored scan whose axis position is not known. */
+    public ScoredScan(String scanId, Instant acquiredAt, double score, int healthy, int infected, int severe) {
+        this(scanId, acquiredAt, score, healthy, infected, severe, Double.NaN);
+    }
 
     /** Neighbours counted. */
     public int neighbours() {

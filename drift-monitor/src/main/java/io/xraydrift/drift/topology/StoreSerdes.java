@@ -8,6 +8,8 @@ import io.xraydrift.events.PatientState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -36,31 +38,55 @@ public final class StoreSerdes {
         return of(DriftAlert.getClassSchema(), DriftAlert.class);
     }
 
-    /** The schema as it was before {@code Neighbour.severity} was added (same fingerprint as then). */
-    static Schema withoutNeighbourSeverity(Schema schema) {
+    /**
+     * Fields added to stored records since state was first written, newest first ({record, field}):
+     * state written by the build before each still reads (the field then is null).
+     */
+    private static final List<String[]> ADDED =
+            List.of(new String[] {"TrackedScan", "axisPosition"}, new String[] {"Neighbour", "severity"});
+
+    /**
+     * The schemas earlier builds wrote {@code schema} with: today's less the newest added field,
+     * then less the next one too, and so on (each with its own fingerprint); those a record does not
+     * contain are skipped.
+     */
+    static List<Schema> earlier(Schema schema) {
+        List<Schema> out = new ArrayList<>();
+        Schema current = schema;
+        for (String[] added : ADDED) {
+            Schema older = without(current, added[0], added[1]);
+            if (!older.equals(current)) {
+                out.add(older);
+            }
+            current = older;
+        }
+        return out;
+    }
+
+    /** {@code schema} with the field {@code field} of the record named {@code record} left out, wherever it occurs. */
+    static Schema without(Schema schema, String record, String field) {
         try {
             JsonNode tree = JSON.readTree(schema.toString());
-            strip(tree);
+            strip(tree, record, field);
             return new Schema.Parser().parse(tree.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot derive the previous schema of " + schema.getFullName(), e);
         }
     }
 
-    private static void strip(JsonNode node) {
+    private static void strip(JsonNode node, String record, String field) {
         if (node.isObject()) {
-            if ("Neighbour".equals(node.path("name").asText())
-                    && node.path("fields").isArray()) {
+            if (record.equals(node.path("name").asText()) && node.path("fields").isArray()) {
                 var fields = (ArrayNode) node.get("fields");
                 for (int i = fields.size() - 1; i >= 0; i--) {
-                    if ("severity".equals(fields.get(i).path("name").asText())) {
+                    if (field.equals(fields.get(i).path("name").asText())) {
                         fields.remove(i);
                     }
                 }
             }
-            node.elements().forEachRemaining(StoreSerdes::strip);
+            node.elements().forEachRemaining(n -> strip(n, record, field));
         } else if (node.isArray()) {
-            node.elements().forEachRemaining(StoreSerdes::strip);
+            node.elements().forEachRemaining(n -> strip(n, record, field));
         }
     }
 
@@ -69,8 +95,8 @@ public final class StoreSerdes {
     private static <T extends SpecificRecord> Serde<T> of(Schema schema, Class<T> type) {
         BinaryMessageEncoder<T> encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
-        // State written before Neighbour.severity existed still reads (the field then is null).
-        decoder.addSchema(withoutNeighbourSeverity(schema));
+        // State written before TrackedScan.axisPosition or Neighbour.severity existed still reads.
+        earlier(schema).forEach(decoder::addSchema);
         return Serdes.serdeFrom(
                 (topic, value) -> {
                     if (value == null) {

@@ -53,7 +53,14 @@ public final class Trajectories {
                 .setNeighbours(n.getNeighbours())
                 .setModel(n.getModel())
                 .setIndexVersion(n.getIndexVersion())
+                .setAxisPosition(axisOf(n))
                 .build();
+    }
+
+    /** The event's axis position where it is one (in [0, 1]); null otherwise. */
+    private static Double axisOf(ScanNeighbours n) {
+        double a = n.getAxisPosition();
+        return a >= 0 && a <= 1 ? a : null;
     }
 
     /** The state with a scan added in acquisition order (then scanId). */
@@ -114,7 +121,12 @@ public final class Trajectories {
                 n.getSeverityScore(),
                 n.getComposition().getHealthy(),
                 n.getComposition().getInfected(),
-                n.getComposition().getSevere());
+                n.getComposition().getSevere(),
+                axisOrNaN(axisOf(n)));
+    }
+
+    private static double axisOrNaN(Double axis) {
+        return axis == null ? Double.NaN : axis;
     }
 
     /**
@@ -148,7 +160,8 @@ public final class Trajectories {
                         t.getScore(),
                         t.getComposition().getHealthy(),
                         t.getComposition().getInfected(),
-                        t.getComposition().getSevere()))
+                        t.getComposition().getSevere(),
+                        axisOrNaN(t.getAxisPosition())))
                 .toList();
     }
 

@@ -111,6 +111,45 @@ class DriftRuleBaselineTest {
         assertEquals(List.of("p:1:baseline_rise:infected"), ids(rule.evaluate("p", s)));
     }
 
+    @Test
+    void onTheAxisTheRiseIsMeasuredOnTheAxisPosition() {
+        DriftRule onAxis = rule.withBaselineOn(BaselineSignal.AXIS);
+        // The score rises by 0.22 while the axis position barely moves: nothing on the axis, an alert on the score.
+        List<ScoredScan> scoreOnly = Series.of(new double[] {0.30, 0.52}, new double[] {0.40, 0.45});
+        assertEquals(List.of(), ids(onAxis.evaluate("p", scoreOnly)));
+        assertEquals(List.of("p:1:baseline_rise:infected"), ids(rule.evaluate("p", scoreOnly)));
+        // The axis position rises by 0.25 while the score moves 0.05.
+        List<Alert> alerts = onAxis.evaluate("p", Series.of(new double[] {0.30, 0.35}, new double[] {0.20, 0.45}));
+        assertEquals(List.of("p:1:baseline_rise:infected"), ids(alerts));
+        assertTrue(
+                alerts.get(0)
+                        .reason()
+                        .startsWith("Worse than the patient's baseline: position on the healthy-to-severe axis 0.45, "
+                                + "0.25 above the baseline scan's 0.20 (alerts at once from +0.20), score 0.35; "),
+                alerts.get(0).reason());
+    }
+
+    @Test
+    void onTheAxisARecoveryIsBackToTheBaselinesAxisPosition() {
+        DriftRule onAxis = rule.withBaselineOn(BaselineSignal.AXIS);
+        List<Alert> alerts =
+                onAxis.evaluate("p", Series.of(new double[] {0.30, 0.40, 0.40}, new double[] {0.20, 0.45, 0.22}));
+        assertEquals(List.of("p:1:baseline_rise:infected", "p:1:recovery:infected"), ids(alerts));
+        assertTrue(
+                alerts.get(1)
+                        .reason()
+                        .startsWith("Back to the patient's baseline: position on the healthy-to-severe axis 0.22 "
+                                + "(baseline 0.20), score 0.40"),
+                alerts.get(1).reason());
+    }
+
+    @Test
+    void aHistoryWithAScanLackingItsAxisPositionIsMeasuredOnTheScore() {
+        DriftRule onAxis = rule.withBaselineOn(BaselineSignal.AXIS);
+        List<ScoredScan> mixed = Series.of(new double[] {0.30, 0.52}, new double[] {Double.NaN, 0.35});
+        assertEquals(List.of("p:1:baseline_rise:infected"), ids(onAxis.evaluate("p", mixed)));
+    }
+
     private static List<ScoredScan> series(double... scores) {
         return Series.of(scores);
     }

@@ -22,6 +22,17 @@ final class Series {
         return out;
     }
 
+    /** Scans s0, s1, ... with these scores and these axis positions. */
+    static List<ScoredScan> of(double[] scores, double[] axis) {
+        List<ScoredScan> out = new ArrayList<>();
+        for (ScoredScan s : of(scores)) {
+            int i = out.size();
+            out.add(new ScoredScan(
+                    s.scanId(), s.acquiredAt(), s.score(), s.healthy(), s.infected(), s.severe(), axis[i]));
+        }
+        return out;
+    }
+
     static List<String> ids(List<Alert> alerts) {
         return alerts.stream().map(Alert::alertId).toList();
     }

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.xraydrift.drift.SyntheticScans;
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.events.AlertKind;
 import io.xraydrift.events.DriftAlert;
 import io.xraydrift.events.Level;
 import io.xraydrift.events.PatientState;
 import io.xraydrift.events.PatientTrajectory;
+import io.xraydrift.events.ScanNeighbours;
 import io.xraydrift.schemas.EventSerdes;
 import io.xraydrift.schemas.Topics;
 import java.nio.file.Path;
@@ -40,6 +42,10 @@ class DriftTopologyTest {
 
     @BeforeEach
     void start() {
+        run = runOf(RULE);
+    }
+
+    private TopologyRun runOf(DriftRule rule) {
         DriftTopology.Codecs codecs = new DriftTopology.Codecs(
                 EventSerdes.plain(Topics.NEIGHBOURS),
                 EventSerdes.plain(Topics.ALERTS),
@@ -50,8 +56,8 @@ class DriftTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        run = new TopologyRun(
-                DriftTopology.build(RULE, DriftTopology.Limits.DEFAULT, codecs),
+        return new TopologyRun(
+                DriftTopology.build(rule, DriftTopology.Limits.DEFAULT, codecs),
                 props,
                 codecs.neighbours().serializer(),
                 codecs.alerts().deserializer(),
@@ -92,6 +98,31 @@ class DriftTopologyTest {
         assertTrue(last.getEpisodeOpen());
         KeyValueStore<String, PatientState> store = run.driver.getKeyValueStore(StoreNames.PATIENTS);
         assertEquals(3, store.get("pw").getAlerts().size());
+    }
+
+    @Test
+    void onTheAxisTheRiseFromTheBaselineReadsTheEventsAxisPosition() {
+        run.close();
+        run = runOf(RULE.withBaselineOn(BaselineSignal.AXIS));
+        // The score barely moves (0.10 -> 0.16: nothing on the score), the axis position rises by 0.30.
+        run.send(ScanNeighbours.newBuilder(SyntheticScans.scan("pa", 0, 0.10))
+                .setAxisPosition(0.20)
+                .build());
+        run.send(ScanNeighbours.newBuilder(SyntheticScans.scan("pa", 1, 0.16))
+                .setAxisPosition(0.50)
+                .build());
+        List<DriftAlert> out = run.alerts.readValuesToList();
+        assertEquals(
+                List.of("pa:1:baseline_rise:healthy"),
+                out.stream().map(DriftAlert::getAlertId).toList());
+        assertTrue(
+                out.get(0)
+                        .getReason()
+                        .startsWith("Worse than the patient's baseline: position on the healthy-to-severe axis 0.50, "
+                                + "0.30 above the baseline scan's 0.20"),
+                out.get(0).getReason());
+        KeyValueStore<String, PatientState> store = run.driver.getKeyValueStore(StoreNames.PATIENTS);
+        assertEquals(0.5, store.get("pa").getScans().get(1).getAxisPosition(), "kept in the state");
     }
 
     @Test
