@@ -11,14 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The labelled scans of one model version: their forest (a {@link LiveIndex}), who they are
- * (scan id, patient, label by ordinal), the running per-label centroid sums and the grade axis
+ * (scan id, patient, label by ordinal), the count per label and the grade axis
  * ({@link GradeAxis}). One writer (the indexer loop) adds; HTTP readers search concurrently.
  */
 public final class ReferenceIndex implements AutoCloseable {
@@ -36,8 +35,6 @@ public final class ReferenceIndex implements AutoCloseable {
     private final LiveIndex index;
     private volatile Entry[] entries = new Entry[1024];
     private final Map<String, Integer> ordinals = new HashMap<>();
-    /** Per label, the sum of its vectors as the index holds them (centroid = sum / count; kept in snapshots). */
-    private final Map<Level, double[]> sums = new EnumMap<>(Level.class);
 
     private LevelCounts counts = LevelCounts.NONE;
     private volatile long firstSeen = Long.MAX_VALUE;
@@ -84,9 +81,6 @@ public final class ReferenceIndex implements AutoCloseable {
         this.modelId = modelId;
         this.modelVersion = modelVersion;
         this.index = index;
-        for (Level level : Level.values()) {
-            sums.put(level, new double[index.vectors().dim()]);
-        }
         this.axis = new GradeAxis(index.vectors().dim());
     }
 
@@ -154,14 +148,7 @@ public final class ReferenceIndex implements AutoCloseable {
         entries = e;
         ordinals.put(scanId, ordinal);
         index.add(vector);
-        Vectors.View view = index.vectors().view();
-        float[] stored = view.data(); // as the index holds it: normalised for the angular metric
-        int offset = view.offset(ordinal);
-        double[] sum = sums.get(label);
-        for (int i = 0; i < dim(); i++) {
-            sum[i] += stored[offset + i];
-        }
-        track(ordinal, patient, label, severity, view);
+        track(ordinal, patient, label, severity, index.vectors().view());
         counts = counts.plus(label);
         axisFit = null;
         return true;
@@ -282,31 +269,41 @@ public final class ReferenceIndex implements AutoCloseable {
         return counts;
     }
 
-    /** The sum of one label's vectors (a copy). */
+    /**
+     * The sum of one label's vectors as the index holds them (normalised for the angular metric):
+     * what a snapshot's CENTROID section carries, computed when it is written.
+     */
     public synchronized double[] centroidSum(Level level) {
-        return sums.get(level).clone();
-    }
-
-    public synchronized void restoreCentroids(Map<Level, double[]> restoredSums, LevelCounts restoredCounts) {
-        restoredSums.forEach((level, sum) -> System.arraycopy(sum, 0, sums.get(level), 0, dim()));
-        counts = restoredCounts;
-        axisFit = null;
+        double[] sum = new double[dim()];
+        Vectors.View view = index.vectors().view();
+        float[] data = view.data();
+        for (int ordinal = 0; ordinal < size(); ordinal++) {
+            if (entries[ordinal].label() == level) {
+                int offset = view.offset(ordinal);
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += data[offset + i];
+                }
+            }
+        }
+        return sum;
     }
 
     /**
      * Restores entries and ordinals (snapshot load) over the vectors the caller restored into the
-     * index, and regrows the grade axis's sums from them (they are not in the snapshot).
+     * index, and regrows the label counts and the grade axis's sums from them.
      */
     public synchronized void restoreEntries(List<Entry> restored) {
         Entry[] e = new Entry[Math.max(1024, restored.size() * 2)];
         axis = new GradeAxis(dim());
         byPatient.clear();
+        counts = LevelCounts.NONE;
         Vectors.View view = index.vectors().view();
         for (int i = 0; i < restored.size(); i++) {
             Entry entry = restored.get(i);
             e[i] = entry;
             ordinals.put(entry.scanId(), i);
             track(i, entry.patient(), entry.label(), entry.severity(), view);
+            counts = counts.plus(entry.label());
         }
         entries = e;
         axisFit = null;

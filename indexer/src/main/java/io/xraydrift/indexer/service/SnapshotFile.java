@@ -1,5 +1,6 @@
 package io.xraydrift.indexer.service;
 
+import io.xraydrift.events.LevelCounts;
 import io.xraydrift.indexer.forest.Forest;
 import io.xraydrift.indexer.forest.LiveIndex;
 import io.xraydrift.indexer.forest.Metric;
@@ -138,7 +139,7 @@ public final class SnapshotFile {
             float[] data = new float[Vectors.floatsFor(h.count(), h.dim())];
             body.floats("VECTORS", data, (long) h.count() * h.dim());
             List<ReferenceIndex.Entry> entries = SnapshotFormat.entries(body.stream("ENTRIES"), h.count(), file);
-            SnapshotFormat.Centroids centroids = SnapshotFormat.centroids(body.stream("CENTROID"), h.dim());
+            LevelCounts centroidCounts = SnapshotFormat.centroidCounts(body.stream("CENTROID"), h.dim());
             Forest forest;
             try {
                 forest = Forest.of(new Forest.Layout(
@@ -167,7 +168,10 @@ public final class SnapshotFile {
             live.restore(forest, h.indexVersion());
             ReferenceIndex ref = new ReferenceIndex(h.modelId(), h.modelVersion(), live);
             ref.restoreEntries(entries);
-            ref.restoreCentroids(centroids.sums(), centroids.counts());
+            if (!centroidCounts.equals(ref.counts())) {
+                throw new IOException(file + " is corrupt: its CENTROID section counts " + centroidCounts
+                        + " labelled vectors, its ENTRIES " + ref.counts());
+            }
             ref.seen(h.firstSeen());
             if (h.complete()) {
                 ref.markComplete();

@@ -10,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +39,6 @@ final class SnapshotFormat {
 
     /** A header as read, with its section table by name. */
     record Decoded(Header header, Map<String, Section> sections) {}
-
-    /** Per label, how many vectors and their sum (the running centroids). */
-    record Centroids(Map<Level, double[]> sums, LevelCounts counts) {}
 
     /** The header's fields but its section table; {@link #decode} checks them against each other, the file's size and the configuration. */
     record Header(
@@ -182,18 +178,19 @@ final class SnapshotFormat {
         return bytes.toByteArray();
     }
 
-    static Centroids centroids(DataInputStream c, int dim) throws IOException {
-        Map<Level, double[]> sums = new EnumMap<>(Level.class);
+    /**
+     * The label counts of a CENTROID section (its sums are read past: the index derives everything
+     * from the vectors and entries; the load checks the counts against the entries).
+     */
+    static LevelCounts centroidCounts(DataInputStream c, int dim) throws IOException {
         LevelCounts counts = LevelCounts.NONE;
         for (Level level : LABELS) {
             counts = counts.plus(level, c.readInt());
-            double[] sum = new double[dim];
             for (int d = 0; d < dim; d++) {
-                sum[d] = c.readDouble();
+                c.readDouble();
             }
-            sums.put(level, sum);
         }
-        return new Centroids(sums, counts);
+        return counts;
     }
 
     private static Level level(byte code, Path file) throws IOException {

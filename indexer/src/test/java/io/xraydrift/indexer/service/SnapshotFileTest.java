@@ -1,5 +1,6 @@
 package io.xraydrift.indexer.service;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,10 @@ class SnapshotFileTest {
         assertEquals(5 / 7.0, loaded.index().entry(5).severity(), 0.0);
         assertTrue(Double.isNaN(loaded.index().entry(4).severity()));
         assertEquals(200, loaded.index().index().fresh());
+        assertEquals(ref.counts(), loaded.index().counts(), "label counts regrown from the entries");
+        for (Level level : Level.values()) {
+            assertArrayEquals(ref.centroidSum(level), loaded.index().centroidSum(level), 1e-9);
+        }
         assertEquals(
                 ref.index().built().version(), loaded.index().index().built().version());
         float[] queries = SyntheticVectors.lowRank(20, DIM, 6, 3, 0.3, 0.02, 11);
