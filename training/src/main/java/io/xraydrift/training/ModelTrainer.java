@@ -126,10 +126,11 @@ public final class ModelTrainer {
     /**
      * The ordinal projection's settings, chosen by patient-disjoint cross-validation on dev/ with the
      * ImageNet MobileNetV1 backbone (docs/real-data.md): the grade direction learnt on the rated films,
-     * the healthy-or-not direction at half its weight, the appearance components at 0.1.
+     * the healthy-or-not direction at the same weight (half before the indexer's grade axis: since it,
+     * the full weight buys severe purity at no cost in Spearman), the appearance components at 0.1.
      */
     static final OrdinalProjection.Settings ORDINAL =
-            new OrdinalProjection.Settings(PROJECTION_EMBEDDING, 1, 0.5, 0.1, true);
+            new OrdinalProjection.Settings(PROJECTION_EMBEDDING, 1, 1, 0.1, true);
     /** Input side of the distilled student. */
     public static final int STUDENT_INPUT = 128;
 

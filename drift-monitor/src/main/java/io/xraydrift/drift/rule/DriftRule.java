@@ -43,7 +43,8 @@ import java.util.function.Supplier;
  * @param confirm           consecutive scans at a higher level needed to escalate (1: the first one does).
  *                          Two by default: a single mis-scored scan (a portable view, poor positioning)
  *                          should not page anyone; a real deterioration shows on the next scan too.
- * @param jump              rise of the score above the patient's baseline that alerts at once (0 = off)
+ * @param jump              rise above the patient's baseline (on {@code baselineOn}) that alerts at once
+ *                          (0 = off)
  * @param drift             smaller rise above the baseline that alerts once {@code confirm} consecutive scans
  *                          show it (0 = off)
  * @param baselineOn        what the rise from the baseline is measured on; a history in which a scan lacks
