@@ -8,6 +8,7 @@ import io.xraydrift.drift.rule.ScoredScan;
 import io.xraydrift.phantoms.Trajectory;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,18 +19,11 @@ class RuleSearchTest {
     /** Levels out of reach (0.90 / 0.95), so only the rise from the baseline can alert; confirm 2. */
     private static final DriftRule BASE = new DriftRule(0.90, 0.95, 0.05, 3, 0.10, 2);
 
+    /** A series whose scans carry no axis position (the rule measures them on the score whatever it is set to). */
     private static RuleSearch.Series series(String patient, Trajectory kind, double... scores) {
-        List<ScoredScan> scans = new ArrayList<>();
-        for (int i = 0; i < scores.length; i++) {
-            scans.add(new ScoredScan(
-                    patient + "-" + i,
-                    Instant.parse("2026-01-01T00:00:00Z").plusSeconds(86_400L * i),
-                    scores[i],
-                    30,
-                    6,
-                    0));
-        }
-        return new RuleSearch.Series(patient, kind, scans);
+        double[] unknown = new double[scores.length];
+        Arrays.fill(unknown, Double.NaN);
+        return series(patient, kind, scores, unknown);
     }
 
     @Test
