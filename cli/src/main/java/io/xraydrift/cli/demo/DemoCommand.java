@@ -23,6 +23,7 @@ import io.xraydrift.phantoms.PhantomSet;
 import io.xraydrift.platform.Service;
 import io.xraydrift.platform.config.ServiceConfig;
 import io.xraydrift.platform.config.Settings;
+import io.xraydrift.platform.score.LevelThresholds;
 import io.xraydrift.schemas.Topics;
 import io.xraydrift.stack.TempDirs;
 import java.io.PrintStream;
@@ -141,7 +142,7 @@ public final class DemoCommand implements Callable<Integer> {
         long began = System.nanoTime();
         try (LocalRun run = LocalRun.start(out);
                 DemoHospital ehr = hospital ? DemoHospital.start(p -> names.getOrDefault(p, p), out) : null) {
-            Settings settings = serviceSettings(run, temp);
+            Settings settings = serviceSettings(run, temp, !realCohort);
             IngestService ingest =
                     new IngestService(IngestConfig.from(ehr == null ? settings : settings.with(ehr.ingestSettings())));
             EmbedderService embedder = new EmbedderService(EmbedderConfig.from(
@@ -271,8 +272,24 @@ public final class DemoCommand implements Callable<Integer> {
                 "--cohort=" + cohort + " must be three counts of 0 or more (healthy,infected,severe) or a folder");
     }
 
-    private static Settings serviceSettings(LocalRun run, List<Path> temp) {
+    /**
+     * The score levels for a phantom reference cohort, fitted for the bundled model on phantoms
+     * (`crossval --data PHANTOMS --model default`: Youden's J on held-out folds, 540 phantoms of
+     * another seed, mean of ten folds: 0.107 / 0.641). The model's own levels (its card) are fitted
+     * on real films, whose neighbours are rarely all of one level: with them a phantom patient whose
+     * 36 neighbours are all infected (score about 0.5) would be called severe. A --cohort folder of
+     * real films keeps the model's levels.
+     */
+    static final double PHANTOM_INFECTED = 0.107;
+
+    static final double PHANTOM_SEVERE = 0.641;
+
+    private static Settings serviceSettings(LocalRun run, List<Path> temp, boolean phantomCohort) {
         Map<String, String> s = new HashMap<>(LocalRun.settings(run.stack()));
+        if (phantomCohort) {
+            s.put(LevelThresholds.INFECTED.name(), Double.toString(PHANTOM_INFECTED));
+            s.put(LevelThresholds.SEVERE.name(), Double.toString(PHANTOM_SEVERE));
+        }
         s.put(ServiceConfig.HTTP_HOST.name(), "127.0.0.1");
         s.put(ServiceConfig.HTTP_PORT.name(), "0");
         s.put(ServiceConfig.INSTANCE_ID.name(), "demo");
@@ -303,6 +320,10 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf(
                 "Seeding the labelled reference cohort through %s: %d healthy, %d infected, %d severe phantoms...%n",
                 Topics.INTAKE.name(), counts.healthy(), counts.infected(), counts.severe());
+        out.printf(
+                "Levels for a phantom cohort: infected from %.3f, severe from %.3f (fitted on phantoms; the model's own, "
+                        + "fitted on real films, apply with --cohort DIR).%n",
+                PHANTOM_INFECTED, PHANTOM_SEVERE);
         awaitIndexed(indexerPort, token, reference.size(), out);
         return reference.size();
     }
