@@ -103,6 +103,9 @@ class DriftMonitorIT {
             int port = service.httpPort();
             JsonNode t = get(port, "/patients/a-worsening-0/trajectory");
             assertEquals(7, t.get("points").size());
+            assertTrue(
+                    t.get("points").get(0).get("axisPosition").isNumber(),
+                    t.get("points").toString());
             assertEquals("SEVERE", t.get("level").asText());
             List<String> mine = expected(scans).stream()
                     .filter(id -> id.startsWith("a-worsening-0:"))
@@ -186,6 +189,9 @@ class DriftMonitorIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, signedIn.statusCode());
         assertEquals(7, Chromium.count(signedIn.body(), "class=\"point\""));
+        assertTrue(
+                signedIn.body().contains("<path id=\"grade-axis\""),
+                "the position on the grade axis is plotted beside the score");
         assertTrue(!signedIn.body().contains("token="), "no link on the page carries the token");
         assertEquals(
                 200,

@@ -50,7 +50,10 @@ public final class PatientPage {
     /** One alert under the plot. */
     public record AlertLine(String kind, String acquiredAt, String reason) {}
 
-    /** The plot: its size, the level bands, the score path and one point per scan. */
+    /**
+     * The plot: its size, the level bands, the score path, the grade-axis path (empty unless every
+     * scan carries its axis position) and one point per scan.
+     */
     public record Plot(
             int width,
             int height,
@@ -59,6 +62,7 @@ public final class PatientPage {
             double axisY,
             List<Band> bands,
             String path,
+            String gradeAxisPath,
             List<Point> points) {}
 
     /** A level's band: from y to y + height, its label at labelY. */
@@ -164,23 +168,33 @@ public final class PatientPage {
                 band(inf, 0.0, "#e3f2e1", "healthy"));
         Set<String> alerted = alerts.stream().map(DriftAlert::getScanId).collect(Collectors.toSet());
         StringBuilder path = new StringBuilder();
+        StringBuilder gradeAxis = new StringBuilder();
+        boolean everyAxis = !scans.isEmpty() && scans.stream().allMatch(s -> s.getAxisPosition() != null);
         List<Point> points = new ArrayList<>();
         for (TrackedScan s : scans) {
             double x = x(s.getAcquiredAt(), t0, t1);
             double y = y(s.getScore());
-            path.append(path.length() == 0 ? "M" : " L")
-                    .append(f1(x))
-                    .append(',')
-                    .append(f1(y));
+            lineTo(path, x, y);
+            if (everyAxis) {
+                lineTo(gradeAxis, x, y(s.getAxisPosition()));
+            }
             points.add(new Point(
                     s.getScanId(),
                     url(s.getScanId()),
                     x,
                     y,
-                    s.getAcquiredAt() + String.format(Locale.ROOT, " score %.2f", s.getScore()),
+                    s.getAcquiredAt()
+                            + String.format(Locale.ROOT, " score %.2f", s.getScore())
+                            + (s.getAxisPosition() == null
+                                    ? ""
+                                    : String.format(Locale.ROOT, ", axis %.2f", s.getAxisPosition())),
                     alerted.contains(s.getScanId())));
         }
-        return new Plot(W, H, PAD, W - PAD, y(0), bands, path.toString(), points);
+        return new Plot(W, H, PAD, W - PAD, y(0), bands, path.toString(), gradeAxis.toString(), points);
+    }
+
+    private static void lineTo(StringBuilder path, double x, double y) {
+        path.append(path.length() == 0 ? "M" : " L").append(f1(x)).append(',').append(f1(y));
     }
 
     private static Band band(double top, double bottom, String fill, String label) {
