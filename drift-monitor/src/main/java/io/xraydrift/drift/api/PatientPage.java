@@ -3,6 +3,7 @@ package io.xraydrift.drift.api;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import io.xraydrift.drift.rule.BaselineSignal;
 import io.xraydrift.drift.rule.DriftRule;
 import io.xraydrift.drift.topology.Trajectories;
 import io.xraydrift.events.DriftAlert;
@@ -45,6 +46,7 @@ public final class PatientPage {
             int scans,
             List<AlertLine> alerts,
             Plot plot,
+            boolean riseOnAxis,
             Focus focus) {}
 
     /** One alert under the plot. */
@@ -128,6 +130,7 @@ public final class PatientPage {
                 scans.size(),
                 alerts,
                 plot(scans, state.getAlerts(), rule),
+                rule.baselineOn() == BaselineSignal.AXIS,
                 focus == null ? null : focus(focus));
     }
 
