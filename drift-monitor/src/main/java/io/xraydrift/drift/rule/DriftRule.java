@@ -79,23 +79,10 @@ public record DriftRule(
         }
     }
 
-    /** The rule with its rise from the baseline measured on the score. */
-    public DriftRule(
-            double infectedThreshold,
-            double severeThreshold,
-            double hysteresis,
-            int window,
-            double rise,
-            int confirm,
-            double jump,
-            double drift) {
-        this(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, jump, drift, BaselineSignal.SCORE);
-    }
-
     /** The level rule alone: no rise-from-baseline alerts. */
     public DriftRule(
             double infectedThreshold, double severeThreshold, double hysteresis, int window, double rise, int confirm) {
-        this(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, 0, 0);
+        this(infectedThreshold, severeThreshold, hysteresis, window, rise, confirm, 0, 0, BaselineSignal.SCORE);
     }
 
     /**

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class DriftRuleBaselineTest {
 
-    private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2, 0.20, 0.10);
+    private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2, 0.20, 0.10, BaselineSignal.SCORE);
 
     @Test
     void twoScansALargeRiseAlertsAtOnce() {

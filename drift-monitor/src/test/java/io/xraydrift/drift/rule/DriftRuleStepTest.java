@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class DriftRuleStepTest {
 
     /** Thresholds 0.15 / 0.55, hysteresis 0.05, window 3 rising 0.10, confirm 2, jump 0.30, drift 0.12. */
-    private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 3, 0.10, 2, 0.30, 0.12);
+    private final DriftRule rule = new DriftRule(0.15, 0.55, 0.05, 3, 0.10, 2, 0.30, 0.12, BaselineSignal.SCORE);
 
     private final DriftRule levelsOnly = new DriftRule(0.15, 0.55, 0.05, 3, 0.10, 1);
 
@@ -98,7 +98,7 @@ class DriftRuleStepTest {
 
     @Test
     void watchingToEpisodeByADriftFromTheBaselineOnConfirmScans() {
-        DriftRule drifting = new DriftRule(0.30, 0.70, 0.05, 5, 0.5, 2, 0.40, 0.12);
+        DriftRule drifting = new DriftRule(0.30, 0.70, 0.05, 5, 0.5, 2, 0.40, 0.12, BaselineSignal.SCORE);
         Step once = last(drifting, 0.05, 0.18);
         assertEquals(Phase.WATCHING, once.state().phase());
         assertEquals(1, once.state().risen());
@@ -142,7 +142,7 @@ class DriftRuleStepTest {
 
     @Test
     void episodeToWatchingBackToTheBaselineWithinTheHysteresis() {
-        DriftRule baselineOnly = new DriftRule(0.50, 0.80, 0.05, 5, 0.5, 2, 0.20, 0);
+        DriftRule baselineOnly = new DriftRule(0.50, 0.80, 0.05, 5, 0.5, 2, 0.20, 0, BaselineSignal.SCORE);
         Step risen = last(baselineOnly, 0.10, 0.35);
         assertEquals(Phase.EPISODE, risen.state().phase());
         Step back = last(baselineOnly, 0.10, 0.35, 0.14);

@@ -38,7 +38,7 @@ class DriftTopologyTest {
     private TopologyRun run;
 
     /** The level rule with confirmation 2 and rise-from-baseline margins 0.20 (at once) / 0.10 (confirmed). */
-    static final DriftRule RULE = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2, 0.20, 0.10);
+    static final DriftRule RULE = new DriftRule(0.15, 0.55, 0.05, 4, 0.15, 2, 0.20, 0.10, BaselineSignal.SCORE);
 
     @BeforeEach
     void start() {
