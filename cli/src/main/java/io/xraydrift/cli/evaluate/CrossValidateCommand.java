@@ -267,10 +267,9 @@ public final class CrossValidateCommand implements Callable<Integer> {
     private static Map<BaselineSignal, RuleSearch.NoiseFloor> noiseFloors(List<Map<String, Object>> perFold) {
         Map<BaselineSignal, RuleSearch.NoiseFloor> out = new EnumMap<>(BaselineSignal.class);
         for (BaselineSignal signal : BaselineSignal.values()) {
-            String prefix = signal == BaselineSignal.AXIS ? "axis" : "score";
             double[] floor = EvaluateCommand.noiseFloor(
-                    meanOf(perFold, prefix + "_noise_augmented_sd"),
-                    meanOf(perFold, prefix + "_noise_stable_step_rms"));
+                    meanOf(perFold, signal.setting() + "_noise_augmented_sd"),
+                    meanOf(perFold, signal.setting() + "_noise_stable_step_rms"));
             out.put(signal, new RuleSearch.NoiseFloor(floor[0], floor[1]));
         }
         return out;

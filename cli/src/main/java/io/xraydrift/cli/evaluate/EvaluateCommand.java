@@ -239,14 +239,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         double[] fitted = e.fittedThresholds();
         figures.put("fitted_infected_threshold", round(fitted[0]));
         figures.put("fitted_severe_threshold", round(fitted[1]));
-        figures.put("score_noise_augmented_sd", round(e.augmentedNoise));
-        figures.put("score_noise_stable_step_rms", round(e.stableStepRms()));
-        figures.put("noise_floor_jump", round(noiseFloor(e.augmentedNoise, e.stableStepRms())[0]));
-        figures.put("axis_noise_augmented_sd", round(e.augmentedAxisNoise));
-        figures.put("axis_noise_stable_step_rms", round(e.stableStepRms(BaselineSignal.AXIS)));
-        figures.put(
-                "axis_noise_floor_jump",
-                round(noiseFloor(e.augmentedAxisNoise, e.stableStepRms(BaselineSignal.AXIS))[0]));
+        for (BaselineSignal signal : List.of(BaselineSignal.SCORE, BaselineSignal.AXIS)) {
+            double augmented = e.augmentedNoise(signal);
+            double step = e.stableStepRms(signal);
+            figures.put(signal.setting() + "_noise_augmented_sd", round(augmented));
+            figures.put(signal.setting() + "_noise_stable_step_rms", round(step));
+            figures.put(RuleSearch.floorPrefix(signal) + "noise_floor_jump", round(noiseFloor(augmented, step)[0]));
+        }
         return figures;
     }
 

@@ -202,12 +202,10 @@ final class Evaluation {
         return signal == BaselineSignal.AXIS ? augmentedAxisNoise : augmentedNoise;
     }
 
-    /** Root mean square of the score's step between consecutive films of stable patients (NaN without any). */
-    double stableStepRms() {
-        return stableStepRms(BaselineSignal.SCORE);
-    }
-
-    /** The same for {@code signal} (the score or the axis position). */
+    /**
+     * Root mean square of {@code signal}'s step (the score's or the axis position's) between
+     * consecutive films of stable patients (NaN without any).
+     */
     double stableStepRms(BaselineSignal signal) {
         double sum = 0;
         int n = 0;

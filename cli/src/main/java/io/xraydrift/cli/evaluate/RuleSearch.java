@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -138,7 +137,7 @@ public final class RuleSearch {
             }
             Map<String, Object> fold = new LinkedHashMap<>();
             fold.put("fold", f + 1);
-            fold.put("signal", name(chosen.signal()));
+            fold.put("signal", chosen.signal().setting());
             fold.put("jump", chosen.jump());
             fold.put("drift", chosen.drift());
             fold.put("worsening_alerted", c[0] + "/" + c[1]);
@@ -149,11 +148,10 @@ public final class RuleSearch {
         Choice all = choose(series, base, floors);
         for (BaselineSignal signal : BaselineSignal.values()) {
             NoiseFloor floor = floors.getOrDefault(signal, NoiseFloor.NONE);
-            String prefix = signal == BaselineSignal.SCORE ? "" : name(signal) + "_";
-            out.put(prefix + "noise_floor_jump", EvaluateCommand.round(floor.jump()));
-            out.put(prefix + "noise_floor_drift", EvaluateCommand.round(floor.drift()));
+            out.put(floorPrefix(signal) + "noise_floor_jump", EvaluateCommand.round(floor.jump()));
+            out.put(floorPrefix(signal) + "noise_floor_drift", EvaluateCommand.round(floor.drift()));
         }
-        out.put("chosen_on_all_signal", name(all.signal()));
+        out.put("chosen_on_all_signal", all.signal().setting());
         out.put("chosen_on_all_jump", all.jump());
         out.put("chosen_on_all_drift", all.drift());
         out.put("chosen_on_all_sensitivity", EvaluateCommand.round(all.sensitivity()));
@@ -247,9 +245,12 @@ public final class RuleSearch {
         return out;
     }
 
-    /** A signal as the settings spell it. */
-    static String name(BaselineSignal signal) {
-        return signal.name().toLowerCase(Locale.ROOT);
+    /**
+     * How a signal's noise-floor figures are prefixed: the score's carry none (as before there was
+     * a choice), the axis's {@code axis_}.
+     */
+    static String floorPrefix(BaselineSignal signal) {
+        return signal == BaselineSignal.SCORE ? "" : signal.setting() + "_";
     }
 
     private static double[] withOff(double[] values) {

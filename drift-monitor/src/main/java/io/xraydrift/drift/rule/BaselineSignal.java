@@ -1,5 +1,7 @@
 package io.xraydrift.drift.rule;
 
+import java.util.Locale;
+
 /**
  * What the rise-from-baseline rule measures a patient's movement on.
  * <ul>
@@ -19,6 +21,11 @@ public enum BaselineSignal {
     /** This signal's value for a scan: NaN where the scan does not carry it. */
     public double of(ScoredScan scan) {
         return this == AXIS ? scan.axis() : scan.score();
+    }
+
+    /** As {@code XRAY_DRIFT_BASELINE_ON} spells it (and evaluation figures prefix it): {@code axis}, {@code score}. */
+    public String setting() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** How a reason names it. */

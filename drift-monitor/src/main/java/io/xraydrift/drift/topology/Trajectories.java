@@ -113,20 +113,20 @@ public final class Trajectories {
         return out;
     }
 
-    /** The drift rule's view of one scored scan. */
+    /** The drift rule's view of one scored scan: as the state keeps it. */
     public static ScoredScan scored(ScanNeighbours n) {
-        return new ScoredScan(
-                n.getScanId(),
-                n.getAcquiredAt(),
-                n.getSeverityScore(),
-                n.getComposition().getHealthy(),
-                n.getComposition().getInfected(),
-                n.getComposition().getSevere(),
-                axisOrNaN(axisOf(n)));
+        return scored(tracked(n));
     }
 
-    private static double axisOrNaN(Double axis) {
-        return axis == null ? Double.NaN : axis;
+    private static ScoredScan scored(TrackedScan t) {
+        return new ScoredScan(
+                t.getScanId(),
+                t.getAcquiredAt(),
+                t.getScore(),
+                t.getComposition().getHealthy(),
+                t.getComposition().getInfected(),
+                t.getComposition().getSevere(),
+                t.getAxisPosition() == null ? Double.NaN : t.getAxisPosition());
     }
 
     /**
@@ -153,16 +153,7 @@ public final class Trajectories {
 
     /** The drift rule's view of the state's scans. */
     public static List<ScoredScan> scored(List<TrackedScan> scans) {
-        return scans.stream()
-                .map(t -> new ScoredScan(
-                        t.getScanId(),
-                        t.getAcquiredAt(),
-                        t.getScore(),
-                        t.getComposition().getHealthy(),
-                        t.getComposition().getInfected(),
-                        t.getComposition().getSevere(),
-                        axisOrNaN(t.getAxisPosition())))
-                .toList();
+        return scans.stream().map(Trajectories::scored).toList();
     }
 
     /** The event of an alert, with its evidence: the triggering scan's neighbours, model and index version. */
